@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+
+/* wl-migrate: schema migrations and the first admin.  Thin: every rule
+ * lives in libwavelaunch. */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../common/app.h"
+
+static void usage(FILE *f)
+{
+	fputs("usage: wl-migrate up | status | verify [--dir FOLDER]\n"
+	      "       wl-migrate bootstrap-admin --email EMAIL\n"
+	      "  up               apply pending migrations, create/grant WL_APP_ROLE\n"
+	      "  status           list migrations and whether each is applied\n"
+	      "  verify           fail when an applied migration was edited\n"
+	      "  bootstrap-admin  create the first admin; the password is read from\n"
+	      "                   standard input when it is not a terminal, otherwise\n"
+	      "                   one is generated and printed once\n",
+	      f);
+}
+
+static int fail(const char *what)
+{
+	fprintf(stderr, "wl-migrate: %s: %s\n", what, wvl_error_last()->message);
+	return 1;
+}
+
+/* One line from stdin, without the newline; NULL when empty or too long. */
+static char *read_password(void)
+{
+	char buf[1024];
+	if (!fgets(buf, sizeof(buf), stdin))
+		return NULL;
+	size_t n = strcspn(buf, "\r\n");
+	if (buf[n] == '\0' && n == sizeof(buf) - 1)
+		return NULL;
+	buf[n] = '\0';
+	char *p = n ? strdup(buf) : NULL;
+	memset(buf, 0, sizeof(buf));
+	return p;
+}
+
+static int bootstrap(wvl_ctx *ctx, const char *email)
+{
+	char *given = NULL;
+	if (!isatty(STDIN_FILENO)) {
+		given = read_password();
+		if (!given) {
+			fputs("wl-migrate: no password on standard input\n", stderr);
+			return 1;
+		}
+	}
+	int created = 0;
+	char *generated = NULL;
+	int rc = wvl_auth_bootstrap_admin(&created, &generated, ctx, email, given);
+	if (given) {
+		memset(given, 0, strlen(given));
+		free(given);
+	}
+	if (rc)
+		return fail("bootstrap-admin");
+	if (!created) {
+		printf("admin %s already exists: nothing changed\n", email);
+	} else if (generated) {
+		printf("created admin %s\npassword (shown once): %s\n", email, generated);
+		memset(generated, 0, strlen(generated));
+	} else {
+		printf("created admin %s\n", email);
+	}
+	wvl_free(generated);
+	return 0;
+}
+
+static int run_command(wvl_ctx *ctx, int argc, char **argv)
+{
+	const char *cmd = argv[1], *dir = NULL, *email = NULL;
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc)
+			dir = argv[++i];
+		else if (strcmp(argv[i], "--email") == 0 && i + 1 < argc)
+			email = argv[++i];
+		else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	wvl_migrate_options opts = WVL_MIGRATE_OPTIONS_INIT;
+	opts.dir = dir;
+	if (strcmp(cmd, "up") == 0) {
+		int applied = 0;
+		if (wvl_migrate_up(&applied, ctx, &opts))
+			return fail("up");
+		printf(applied ? "applied %d migration(s)\n" : "schema is up to date\n", applied);
+		return 0;
+	}
+	if (strcmp(cmd, "status") == 0) {
+		char *json = NULL;
+		if (wvl_migrate_status(&json, ctx, &opts))
+			return fail("status");
+		printf("%s\n", json);
+		wvl_free(json);
+		return 0;
+	}
+	if (strcmp(cmd, "verify") == 0) {
+		if (wvl_migrate_verify(ctx, &opts))
+			return fail("verify");
+		puts("every applied migration matches its file");
+		return 0;
+	}
+	if (strcmp(cmd, "bootstrap-admin") == 0 && email)
+		return bootstrap(ctx, email);
+	usage(stderr);
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	wvl_config *cfg = NULL;
+	wvl_ctx *ctx = NULL;
+	if (app_load_config(&cfg, "wl-migrate") || app_ctx_new(&ctx, cfg, "wl-migrate")) {
+		wvl_config_free(cfg);
+		return 1;
+	}
+	int rc = run_command(ctx, argc, argv);
+	wvl_ctx_free(ctx);
+	wvl_config_free(cfg);
+	return rc;
+}

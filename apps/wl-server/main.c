@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+
+/* wl-server: configuration, the libmicrohttpd daemon and graceful
+ * shutdown.  Requests are handled in server.c. */
+
+#include <netdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../common/app.h"
+#include "router.h"
+#include "serve.h"
+
+extern const char wl_openapi_json[];
+extern const size_t wl_openapi_json_len;
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	char msg[512];
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	msg[strcspn(msg, "\n")] = '\0';
+	app_log_json(WVL_LOG_WARN, NULL, msg, "\"source\":\"libmicrohttpd\"");
+}
+
+static int resolve_listen(const char *listen, struct sockaddr_storage *out, socklen_t *len)
+{
+	char host[256];
+	const char *colon = strrchr(listen, ':');
+	if (!colon)
+		return -1;
+	size_t hl = (size_t)(colon - listen);
+	if (hl >= sizeof(host))
+		return -1;
+	memcpy(host, listen, hl);
+	host[hl] = '\0';
+	char *h = host;
+	if (h[0] == '[' && hl > 1 && h[hl - 1] == ']') { /* [::1]:8080 */
+		h[hl - 1] = '\0';
+		h++;
+	}
+	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+				 .ai_flags = AI_NUMERICSERV | AI_PASSIVE};
+	struct addrinfo *res = NULL;
+	if (getaddrinfo(*h ? h : NULL, colon + 1, &hints, &res) != 0 || !res)
+		return -1;
+	memcpy(out, res->ai_addr, res->ai_addrlen);
+	*len = res->ai_addrlen;
+	freeaddrinfo(res);
+	return 0;
+}
+
+static void split_origins(struct wl_server *srv, const char *list)
+{
+	char *copy = strdup(list ? list : "");
+	char *save = NULL;
+	for (char *t = strtok_r(copy, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
+		char **n = realloc(srv->cors_origins, (srv->ncors + 1) * sizeof(*n));
+		if (!n)
+			break;
+		srv->cors_origins = n;
+		srv->cors_origins[srv->ncors++] = strdup(t);
+	}
+	free(copy);
+}
+
+static unsigned cfg_uint(const wvl_config *cfg, const char *key, unsigned def)
+{
+	const char *v = wvl_config_get(cfg, key);
+	char *end = NULL;
+	unsigned long n = v && *v ? strtoul(v, &end, 10) : 0;
+	return (v && *v && end && !*end && n <= 1000000000UL) ? (unsigned)n : def;
+}
+
+static struct MHD_Daemon *start_daemon(struct wl_server *srv)
+{
+	struct sockaddr_storage addr;
+	socklen_t alen = 0;
+	const char *listen = wvl_config_get(srv->cfg, "WL_LISTEN");
+	if (resolve_listen(listen, &addr, &alen) != 0) {
+		fprintf(stderr, "wl-server: cannot resolve WL_LISTEN %s\n", listen);
+		return NULL;
+	}
+	unsigned threads = cfg_uint(srv->cfg, "WL_HTTP_THREADS", 0);
+	if (threads == 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		threads = n > 0 ? (unsigned)n : 2;
+	}
+	unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	if (addr.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	return MHD_start_daemon(
+		flags, 0, NULL, NULL, wl_on_request, srv,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+		MHD_OPTION_THREAD_POOL_SIZE, threads,
+		MHD_OPTION_CONNECTION_TIMEOUT, cfg_uint(srv->cfg, "WL_HTTP_TIMEOUT", 30),
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		(size_t)cfg_uint(srv->cfg, "WL_HTTP_CONNECTION_MEMORY", 65536),
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg_uint(srv->cfg, "WL_HTTP_PER_IP_LIMIT", 256),
+		MHD_OPTION_CONNECTION_LIMIT, cfg_uint(srv->cfg, "WL_HTTP_CONNECTION_LIMIT", 1024),
+		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
+		MHD_OPTION_NOTIFY_COMPLETED, wl_on_completed, srv,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+		MHD_OPTION_END);
+}
+
+static int serve(struct wl_server *srv)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	/* Blocked before the daemon's threads start, so only sigwait sees them. */
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	srv->daemon = start_daemon(srv);
+	if (!srv->daemon) {
+		app_log_json(WVL_LOG_ERROR, NULL, "cannot start the HTTP listener", NULL);
+		return 1;
+	}
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	char extra[64];
+	snprintf(extra, sizeof(extra), "\"port\":%u", di ? di->port : 0);
+	app_log_json(WVL_LOG_INFO, NULL, "listening", extra);
+	int sig = 0;
+	sigwait(&set, &sig);
+	app_log_json(WVL_LOG_INFO, NULL, "shutting down: finishing in-flight requests", NULL);
+	MHD_quiesce_daemon(srv->daemon);
+	if (!wl_wait_idle(30))
+		app_log_json(WVL_LOG_WARN, NULL, "requests still running after 30 s", NULL);
+	MHD_stop_daemon(srv->daemon);
+	app_log_json(WVL_LOG_INFO, NULL, "stopped", NULL);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "--routes") == 0) {
+		for (size_t i = 0; i < wl_routes_count; i++)
+			printf("%s %s\n", wl_routes[i].method, wl_routes[i].pattern);
+		return 0;
+	}
+	if (argc > 1) {
+		fprintf(stderr, "usage: wl-server [--routes]\n"
+				"configuration comes from the environment and .env\n");
+		return 2;
+	}
+	wvl_config *cfg = NULL;
+	struct wl_server srv = {0};
+	if (app_load_config(&cfg, "wl-server") || app_ctx_new(&srv.ctx, cfg, "wl-server")) {
+		wvl_config_free(cfg);
+		return 1;
+	}
+	srv.cfg = wvl_ctx_config(srv.ctx);
+	srv.body_limit = cfg_uint(srv.cfg, "WL_HTTP_BODY_LIMIT", 1048576);
+	srv.openapi = wl_openapi_json;
+	srv.openapi_len = wl_openapi_json_len;
+	split_origins(&srv, wvl_config_get(srv.cfg, "WL_CORS_ORIGINS"));
+	int rc = serve(&srv);
+	for (size_t i = 0; i < srv.ncors; i++)
+		free(srv.cors_origins[i]);
+	free(srv.cors_origins);
+	wvl_ctx_free(srv.ctx);
+	wvl_config_free(cfg);
+	return rc;
+}

@@ -1,0 +1,431 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+
+/* The HTTP shell around libmicrohttpd: request ids, body limits, JSON and
+ * content-type checks, CORS, security headers, problem responses, the
+ * access log and metrics.  No business rules live here. */
+
+#include <arpa/inet.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "../common/app.h"
+#include "metrics.h"
+#include "router.h"
+#include "serve.h"
+
+struct req_state {
+	struct wl_request req;
+	size_t cap;
+	bool too_large;
+	struct timespec t0;
+};
+
+static pthread_mutex_t inflight_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t inflight_zero = PTHREAD_COND_INITIALIZER;
+static unsigned long inflight;
+
+/* ---- responses ---- */
+
+void wl_resp_header(struct wl_response *resp, const char *name, const char *value)
+{
+	if (resp->nheaders >= WL_MAX_HEADERS)
+		return;
+	resp->headers[resp->nheaders].name = strdup(name);
+	resp->headers[resp->nheaders].value = strdup(value);
+	resp->nheaders++;
+}
+
+static void set_body(struct wl_response *resp, char *body)
+{
+	if (resp->body && !resp->body_static)
+		free(resp->body);
+	resp->body = body;
+	resp->body_len = body ? strlen(body) : 0;
+	resp->body_static = false;
+}
+
+void wl_resp_json(struct wl_response *resp, unsigned int status, char *json)
+{
+	resp->status = status;
+	resp->content_type = "application/json; charset=utf-8";
+	set_body(resp, json);
+}
+
+static const char *title_for(unsigned int status)
+{
+	static const struct {
+		unsigned int status;
+		const char *title;
+	} titles[] = {
+		{400, "Bad Request"}, {401, "Unauthorized"}, {403, "Forbidden"},
+		{404, "Not Found"}, {405, "Method Not Allowed"}, {409, "Conflict"},
+		{410, "Gone"}, {413, "Content Too Large"}, {415, "Unsupported Media Type"},
+		{422, "Unprocessable Content"}, {423, "Locked"}, {429, "Too Many Requests"},
+		{500, "Internal Server Error"}, {503, "Service Unavailable"},
+	};
+	for (size_t i = 0; i < sizeof(titles) / sizeof(titles[0]); i++)
+		if (titles[i].status == status)
+			return titles[i].title;
+	return "Error";
+}
+
+static void problem_with(struct wl_response *resp, const struct wl_request *req,
+			 unsigned int status, const char *code, const char *detail,
+			 const char *fields_json)
+{
+	json_t *doc = json_pack("{s:s,s:s,s:i,s:s,s:s,s:s}", "type", "about:blank", "title",
+				title_for(status), "status", (int)status, "detail",
+				detail ? detail : title_for(status), "code", code, "request_id",
+				req->request_id);
+	if (fields_json) {
+		json_t *f = json_loads(fields_json, 0, NULL);
+		if (f)
+			json_object_set_new(doc, "errors", f);
+	}
+	resp->status = status;
+	resp->content_type = "application/problem+json";
+	set_body(resp, json_dumps(doc, JSON_COMPACT));
+	json_decref(doc);
+}
+
+void wl_resp_problem(struct wl_response *resp, const struct wl_request *req,
+		     unsigned int status, const char *code, const char *detail)
+{
+	problem_with(resp, req, status, code, detail, NULL);
+}
+
+void wl_resp_error(struct wl_response *resp, const struct wl_request *req, int rc)
+{
+	const wvl_error *e = wvl_error_last();
+	unsigned int status = (unsigned int)wvl_status_http(rc);
+	/* Internal failures never show their message: it may name a table. */
+	bool opaque = status >= 500 && status != 503;
+	problem_with(resp, req, status, e->code == rc ? e->slug : wvl_status_slug(rc),
+		     opaque ? "an internal error occurred; quote the request id" : e->message,
+		     e->code == rc ? e->fields_json : NULL);
+	if (e->code == rc && e->retry_after > 0) {
+		char v[16];
+		snprintf(v, sizeof(v), "%d", e->retry_after);
+		wl_resp_header(resp, "Retry-After", v);
+	}
+}
+
+const char *wl_req_header(const struct wl_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+/* ---- request set-up ---- */
+
+static bool request_id_ok(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n < 1 || n > 64)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '_' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+static void make_request_id(char *out, size_t len, const char *incoming)
+{
+	if (request_id_ok(incoming)) {
+		snprintf(out, len, "%s", incoming);
+		return;
+	}
+	unsigned char raw[12];
+	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
+		memset(raw, 0, sizeof(raw));
+	for (size_t i = 0; i < sizeof(raw) && 2 * i + 2 < len; i++)
+		snprintf(out + 2 * i, 3, "%02x", raw[i]);
+}
+
+static void client_ip(struct MHD_Connection *conn, char *out, size_t len)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	snprintf(out, len, "unknown");
+	if (!ci || !ci->client_addr)
+		return;
+	const struct sockaddr *sa = ci->client_addr;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+			  (socklen_t)len);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+			  out, (socklen_t)len);
+}
+
+/* ---- checks before routing ---- */
+
+static bool origin_allowed(const struct wl_server *srv, const char *origin)
+{
+	for (size_t i = 0; origin && i < srv->ncors; i++)
+		if (strcmp(srv->cors_origins[i], origin) == 0)
+			return true;
+	return false;
+}
+
+static void cors_preflight(struct wl_request *req, struct wl_response *resp)
+{
+	const char *origin = wl_req_header(req, "Origin");
+	if (!origin_allowed(req->srv, origin)) {
+		wl_resp_problem(resp, req, 403, "forbidden", "origin not allowed");
+		return;
+	}
+	resp->status = 204;
+	wl_resp_header(resp, "Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE");
+	wl_resp_header(resp, "Access-Control-Allow-Headers",
+		       "Content-Type, X-CSRF-Token, X-Request-Id, Authorization");
+	wl_resp_header(resp, "Access-Control-Max-Age", "600");
+}
+
+static bool has_body_method(const char *m)
+{
+	return !strcmp(m, "POST") || !strcmp(m, "PUT") || !strcmp(m, "PATCH");
+}
+
+/* JSON bodies under /api: a wrong type is 415, malformed JSON 400. */
+static bool check_json_body(struct wl_request *req, struct wl_response *resp)
+{
+	if (!has_body_method(req->method) || strncmp(req->path, "/api/", 5) != 0 ||
+	    req->body_len == 0)
+		return true;
+	const char *ct = wl_req_header(req, "Content-Type");
+	size_t n = ct ? strcspn(ct, "; \t") : 0;
+	if (!ct || n != 16 || strncasecmp(ct, "application/json", 16) != 0) {
+		wl_resp_problem(resp, req, 415, "unsupported_media_type",
+				"send the body as application/json");
+		return false;
+	}
+	json_error_t err;
+	json_t *doc = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &err);
+	if (!doc) {
+		char detail[200];
+		snprintf(detail, sizeof(detail), "malformed JSON at line %d, column %d", err.line,
+			 err.column);
+		wl_resp_problem(resp, req, 400, "bad_request", detail);
+		return false;
+	}
+	json_decref(doc);
+	return true;
+}
+
+static void dispatch(struct wl_request *req, struct wl_response *resp, bool too_large)
+{
+	if (too_large) {
+		wl_resp_problem(resp, req, 413, "payload_too_large", "the request body is too large");
+		return;
+	}
+	if (!strcmp(req->method, "OPTIONS") && wl_req_header(req, "Access-Control-Request-Method")) {
+		req->route = "preflight";
+		cors_preflight(req, resp);
+		return;
+	}
+	if (!check_json_body(req, resp))
+		return;
+	char scratch[1024], allow[128];
+	const struct wl_route *route = NULL;
+	switch (wl_route_match(wl_routes, wl_routes_count, req, scratch, sizeof(scratch), &route,
+			       allow, sizeof(allow))) {
+	case WL_MATCH_OK:
+		req->route = route->pattern;
+		wvl_error_clear();
+		route->handler(req, resp);
+		return;
+	case WL_MATCH_NO_METHOD:
+		wl_resp_header(resp, "Allow", allow);
+		wl_resp_problem(resp, req, 405, "method_not_allowed", "method not allowed here");
+		return;
+	case WL_MATCH_NO_PATH:
+		break;
+	}
+	wl_resp_problem(resp, req, 404, "not_found", "no such resource");
+}
+
+/* ---- finishing ---- */
+
+static void add_standard_headers(struct wl_request *req, struct MHD_Response *r)
+{
+	MHD_add_response_header(r, "X-Request-Id", req->request_id);
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "Referrer-Policy", "same-origin");
+	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	MHD_add_response_header(r, "Content-Security-Policy",
+				"default-src 'none'; frame-ancestors 'none'");
+	const char *origin = wl_req_header(req, "Origin");
+	if (origin_allowed(req->srv, origin)) {
+		MHD_add_response_header(r, "Access-Control-Allow-Origin", origin);
+		MHD_add_response_header(r, "Access-Control-Allow-Credentials", "true");
+		MHD_add_response_header(r, "Access-Control-Expose-Headers",
+					"X-Request-Id, Retry-After, RateLimit-Limit, "
+					"RateLimit-Remaining, RateLimit-Reset");
+	}
+	MHD_add_response_header(r, "Vary", "Origin");
+}
+
+static double elapsed(const struct timespec *t0)
+{
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void access_log(struct wl_request *req, unsigned int status, double secs)
+{
+	char *extra = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&extra, &len);
+	if (!f)
+		return;
+	fprintf(f, "\"method\":\"");
+	app_json_escape(f, req->method);
+	fprintf(f, "\",\"path\":\"");
+	app_json_escape(f, req->path);
+	fprintf(f, "\",\"route\":\"%s\",\"status\":%u,\"duration_ms\":%.3f,\"ip\":\"",
+		req->route ? req->route : "unmatched", status, secs * 1000.0);
+	app_json_escape(f, req->client_ip);
+	fputc('"', f);
+	fclose(f);
+	app_log_json(status >= 500 ? WVL_LOG_ERROR : WVL_LOG_INFO, req->request_id, "request",
+		     extra);
+	free(extra);
+}
+
+static enum MHD_Result finish(struct req_state *st)
+{
+	struct wl_request *req = &st->req;
+	struct wl_response resp = {.status = 500};
+	wvl_log_bind_request(req->request_id);
+	dispatch(req, &resp, st->too_large);
+	struct MHD_Response *r = MHD_create_response_from_buffer(
+		resp.body_len, resp.body,
+		resp.body_static ? MHD_RESPMEM_PERSISTENT : MHD_RESPMEM_MUST_FREE);
+	if (resp.content_type)
+		MHD_add_response_header(r, "Content-Type", resp.content_type);
+	for (int i = 0; i < resp.nheaders; i++) {
+		MHD_add_response_header(r, resp.headers[i].name, resp.headers[i].value);
+		free(resp.headers[i].name);
+		free(resp.headers[i].value);
+	}
+	add_standard_headers(req, r);
+	enum MHD_Result ok = MHD_queue_response(req->conn, resp.status, r);
+	MHD_destroy_response(r);
+	double secs = elapsed(&st->t0);
+	wl_metrics_observe(req->route ? req->route : "unmatched", req->method, resp.status, secs);
+	access_log(req, resp.status, secs);
+	wvl_log_bind_request(NULL);
+	return ok;
+}
+
+static bool append_body(struct req_state *st, size_t limit, const char *data, size_t n)
+{
+	if (st->req.body_len + n > limit)
+		return false;
+	if (st->req.body_len + n + 1 > st->cap) {
+		size_t cap = st->cap ? st->cap : 4096;
+		while (cap < st->req.body_len + n + 1)
+			cap *= 2;
+		char *b = realloc(st->req.body, cap);
+		if (!b)
+			return false;
+		st->req.body = b;
+		st->cap = cap;
+	}
+	memcpy(st->req.body + st->req.body_len, data, n);
+	st->req.body_len += n;
+	st->req.body[st->req.body_len] = '\0';
+	return true;
+}
+
+static struct req_state *start_request(struct wl_server *srv, struct MHD_Connection *conn,
+				       const char *url, const char *method)
+{
+	struct req_state *st = calloc(1, sizeof(*st));
+	if (!st)
+		return NULL;
+	clock_gettime(CLOCK_MONOTONIC, &st->t0);
+	st->req.srv = srv;
+	st->req.conn = conn;
+	st->req.method = method;
+	st->req.path = url;
+	make_request_id(st->req.request_id, sizeof(st->req.request_id),
+			MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id"));
+	client_ip(conn, st->req.client_ip, sizeof(st->req.client_ip));
+	pthread_mutex_lock(&inflight_lock);
+	inflight++;
+	pthread_mutex_unlock(&inflight_lock);
+	return st;
+}
+
+enum MHD_Result wl_on_request(void *cls, struct MHD_Connection *conn, const char *url,
+			      const char *method, const char *version,
+			      const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+	(void)version;
+	struct wl_server *srv = cls;
+	struct req_state *st = *con_cls;
+	if (!st) {
+		if (!(st = start_request(srv, conn, url, method)))
+			return MHD_NO;
+		*con_cls = st;
+		/* Refuse early from Content-Length: nothing of the body is read. */
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+		if (cl && strtoull(cl, NULL, 10) > srv->body_limit) {
+			st->too_large = true;
+			return finish(st);
+		}
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		if (!st->too_large && !append_body(st, srv->body_limit, upload_data, *upload_data_size))
+			st->too_large = true; /* keep reading, discard, answer 413 at the end */
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	return finish(st);
+}
+
+void wl_on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+		     enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	struct req_state *st = *con_cls;
+	if (!st)
+		return;
+	free(st->req.body);
+	free(st);
+	*con_cls = NULL;
+	pthread_mutex_lock(&inflight_lock);
+	if (--inflight == 0)
+		pthread_cond_broadcast(&inflight_zero);
+	pthread_mutex_unlock(&inflight_lock);
+}
+
+bool wl_wait_idle(unsigned int seconds)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += seconds;
+	pthread_mutex_lock(&inflight_lock);
+	int rc = 0;
+	while (inflight > 0 && rc == 0)
+		rc = pthread_cond_timedwait(&inflight_zero, &inflight_lock, &ts);
+	bool idle = inflight == 0;
+	pthread_mutex_unlock(&inflight_lock);
+	return idle;
+}

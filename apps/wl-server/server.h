@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+#ifndef WL_SERVER_H
+#define WL_SERVER_H
+
+/* wl-server's request and response model: what a route handler sees. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <microhttpd.h>
+#include <wavelaunch.h>
+
+#define WL_MAX_PARAMS 4
+#define WL_MAX_HEADERS 16
+
+struct wl_server;
+
+struct wl_request {
+	struct wl_server *srv;
+	struct MHD_Connection *conn;
+	const char *method;
+	const char *path;
+	char request_id[65];
+	char client_ip[64];
+	char *body;           /* NUL-terminated, may be NULL */
+	size_t body_len;
+	const char *params[WL_MAX_PARAMS]; /* path parameters, in order */
+	int nparams;
+	const char *route;    /* the matched pattern, for metrics and logs */
+};
+
+struct wl_header {
+	char *name;
+	char *value;
+};
+
+struct wl_response {
+	unsigned int status;
+	const char *content_type;
+	char *body;           /* malloc'd, or NULL */
+	size_t body_len;
+	bool body_static;     /* body points at static data: do not free */
+	struct wl_header headers[WL_MAX_HEADERS];
+	int nheaders;
+};
+
+struct wl_server {
+	wvl_ctx *ctx;
+	const wvl_config *cfg;
+	struct MHD_Daemon *daemon;
+	size_t body_limit;
+	char **cors_origins;
+	size_t ncors;
+	const char *openapi;
+	size_t openapi_len;
+};
+
+/* Response helpers (server.c). */
+void wl_resp_header(struct wl_response *resp, const char *name, const char *value);
+/* Takes ownership of a malloc'd JSON text. */
+void wl_resp_json(struct wl_response *resp, unsigned int status, char *json);
+/* An RFC 9457 problem document for `status` with API slug `code`. */
+void wl_resp_problem(struct wl_response *resp, const struct wl_request *req,
+		     unsigned int status, const char *code, const char *detail);
+/* A problem from the thread's last library error. */
+void wl_resp_error(struct wl_response *resp, const struct wl_request *req, int rc);
+
+/* A request header, or NULL. */
+const char *wl_req_header(const struct wl_request *req, const char *name);
+
+#endif

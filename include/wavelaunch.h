@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+#ifndef WAVELAUNCH_H
+#define WAVELAUNCH_H
+
+/*
+ * libwavelaunch: the WavelaunchOS back office as a C library.
+ *
+ * Conventions (see each module's header for details):
+ *  - every fallible call returns int: 0, or a negative WVL_E* code, with
+ *    details in wvl_error_last() on the calling thread;
+ *  - out-parameters come first; what they return belongs to the caller
+ *    (strings: wvl_free; objects: their own wvl_<type>_free);
+ *  - a wvl_ctx may be shared between threads; everything else is used by
+ *    one thread at a time unless its header says otherwise;
+ *  - the library never prints: install a log handler on the context.
+ */
+
+#include "wavelaunch/core.h"
+#include "wavelaunch/version.h"
+#include "wavelaunch/health.h"
+#include "wavelaunch/migrate.h"
+#include "wavelaunch/auth.h"
+
+#endif

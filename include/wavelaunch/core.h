@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+#ifndef WAVELAUNCH_CORE_H
+#define WAVELAUNCH_CORE_H
+
+/*
+ * Core of libwavelaunch: error model, memory ownership, configuration,
+ * the context (pools, clock, logger) and the actor every domain call takes.
+ *
+ * Thread-safety: a wvl_ctx is safe to share between threads once built;
+ * its pools are internally synchronised.  A wvl_config is used by one
+ * thread at a time.  wvl_error_last() is per thread.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) && defined(WVL_BUILDING_LIBRARY)
+#define WVL_EXTERN __attribute__((visibility("default")))
+#else
+#define WVL_EXTERN
+#endif
+
+#if defined(__GNUC__)
+#define WVL_WARN_UNUSED __attribute__((warn_unused_result))
+#define WVL_NONNULL(...) __attribute__((nonnull(__VA_ARGS__)))
+#else
+#define WVL_WARN_UNUSED
+#define WVL_NONNULL(...)
+#endif
+
+/* ---- errors ------------------------------------------------------------ */
+
+/** Return codes: 0 is success, every failure is one of these negatives. */
+enum wvl_status {
+	WVL_OK = 0,
+	WVL_EINVAL = -1,          /**< bad argument or input (HTTP 400/422) */
+	WVL_ENOTFOUND = -2,       /**< no such row, or not the actor's (404) */
+	WVL_EFORBIDDEN = -3,      /**< the role may never do this (403) */
+	WVL_EUNAUTHENTICATED = -4,/**< no valid credentials (401) */
+	WVL_ECONFLICT = -5,       /**< state or uniqueness conflict (409) */
+	WVL_ELOCKED = -6,         /**< account locked (423) */
+	WVL_ERATELIMITED = -7,    /**< too many requests (429) */
+	WVL_ETOOLARGE = -8,       /**< input over a size limit (413) */
+	WVL_EUNSUPPORTED = -9,    /**< unsupported media or operation (415) */
+	WVL_EUNAVAILABLE = -10,   /**< a dependency is down (503) */
+	WVL_EINTERNAL = -11,      /**< a bug or unexpected failure (500) */
+	WVL_EGONE = -12           /**< expired link or token (410) */
+};
+
+/** The details of the calling thread's last failure. */
+typedef struct wvl_error {
+	int code;                /**< one of enum wvl_status */
+	const char *slug;        /**< API problem code, e.g. "not_found" */
+	const char *message;     /**< text safe to show a user; never SQL */
+	const char *fields_json; /**< {"field":"message"} or NULL */
+	int retry_after;         /**< seconds, for ELOCKED/ERATELIMITED; else 0 */
+} wvl_error;
+
+/**
+ * The calling thread's last error.  Never NULL: before any failure it
+ * reports WVL_OK.  Valid until the next library call on this thread.
+ */
+WVL_EXTERN const wvl_error *wvl_error_last(void);
+
+/** Resets the calling thread's last error to WVL_OK. */
+WVL_EXTERN void wvl_error_clear(void);
+
+/** Static English text for a status code; never NULL. */
+WVL_EXTERN const char *wvl_strerror(int code);
+
+/** The default API slug for a status code ("validation_failed", ...). */
+WVL_EXTERN const char *wvl_status_slug(int code);
+
+/** The HTTP status the API uses for a status code (200 for WVL_OK). */
+WVL_EXTERN int wvl_status_http(int code);
+
+/** Releases a string or buffer the library allocated.  Accepts NULL. */
+WVL_EXTERN void wvl_free(void *ptr);
+
+/* ---- logging ------------------------------------------------------------ */
+
+typedef enum wvl_log_level {
+	WVL_LOG_DEBUG = 0,
+	WVL_LOG_INFO = 1,
+	WVL_LOG_WARN = 2,
+	WVL_LOG_ERROR = 3
+} wvl_log_level;
+
+/**
+ * A log handler.  `request_id` is the id bound to the calling thread by
+ * wvl_log_bind_request() or NULL; `message` is already scrubbed of
+ * anything that looks like a secret.  Called from any thread.
+ */
+typedef void (*wvl_log_fn)(wvl_log_level level, const char *request_id,
+			   const char *message, void *payload);
+
+/**
+ * Binds a request id to the calling thread so log lines the library emits
+ * while serving that request carry it.  NULL unbinds.  The string is copied
+ * (at most 64 bytes).
+ */
+WVL_EXTERN void wvl_log_bind_request(const char *request_id);
+
+/** The request id bound to the calling thread, or NULL. */
+WVL_EXTERN const char *wvl_log_request_id(void);
+
+/** Parses "debug", "info", "warn", "error"; returns WVL_EINVAL otherwise. */
+WVL_EXTERN int wvl_log_level_parse(wvl_log_level *out, const char *name)
+	WVL_WARN_UNUSED;
+
+/**
+ * Copies `in` into `out` (size `outlen`, always NUL-terminated) with the
+ * values of secret-looking keys (password, token, secret, cookie,
+ * authorization, api_key) and URL passwords replaced by "[redacted]".
+ * Returns the length written.
+ */
+WVL_EXTERN size_t wvl_log_redact(char *out, size_t outlen, const char *in);
+
+/* ---- configuration ------------------------------------------------------ */
+
+/** Opaque configuration: a set of WL_* keys with defaults. */
+typedef struct wvl_config wvl_config;
+
+/** A new configuration holding every key's default.  Free with wvl_config_free. */
+WVL_EXTERN int wvl_config_new(wvl_config **out) WVL_WARN_UNUSED;
+WVL_EXTERN void wvl_config_free(wvl_config *cfg);
+
+/**
+ * Sets one key (e.g. "WL_LISTEN").  Unknown keys that start with "WL_" are
+ * kept too (modules may read them); keys without that prefix are WVL_EINVAL.
+ * The value is copied.
+ */
+WVL_EXTERN int wvl_config_set(wvl_config *cfg, const char *key,
+			      const char *value) WVL_WARN_UNUSED;
+
+/** The value of a key, or NULL.  Valid until the key is set again. */
+WVL_EXTERN const char *wvl_config_get(const wvl_config *cfg, const char *key);
+
+/**
+ * Loads `dotenv_path` (when not NULL and the file exists; "KEY=value" lines,
+ * '#' comments, optional single or double quotes), then every WL_* variable
+ * of the process environment, which wins over the file.  A malformed line
+ * fails with WVL_EINVAL and its line number in the error message.
+ */
+WVL_EXTERN int wvl_config_load_env(wvl_config *cfg, const char *dotenv_path)
+	WVL_WARN_UNUSED;
+
+/**
+ * Checks the configuration: URLs parse, listen address is host:port, and in
+ * production WL_SECRET_KEY is base64 of at least 32 bytes, not a known
+ * example value, and virus scanning is configured.  Fails with WVL_EINVAL
+ * and a message naming the key and what to do.
+ */
+WVL_EXTERN int wvl_config_validate(const wvl_config *cfg) WVL_WARN_UNUSED;
+
+/** Number of keys the library documents, and their names and defaults. */
+WVL_EXTERN size_t wvl_config_known_count(void);
+WVL_EXTERN const char *wvl_config_known_key(size_t i);
+WVL_EXTERN const char *wvl_config_known_default(size_t i);
+WVL_EXTERN const char *wvl_config_known_help(size_t i);
+
+/* ---- context -------------------------------------------------------------- */
+
+typedef struct wvl_ctx wvl_ctx;
+
+/** Returns the current time in microseconds since the Unix epoch. */
+typedef int64_t (*wvl_clock_fn)(void *payload);
+
+typedef struct wvl_ctx_options {
+	unsigned int version;
+	wvl_log_fn log_fn;          /**< NULL: the library stays silent */
+	void *log_payload;
+	wvl_log_level log_level;    /**< lowest level passed to log_fn */
+	unsigned int pg_pool_size;  /**< 0: default 16 */
+	unsigned int redis_pool_size; /**< 0: default 8 */
+	unsigned int pool_wait_ms;  /**< wait for a free connection; 0: 5000 */
+} wvl_ctx_options;
+
+#define WVL_CTX_OPTIONS_VERSION 1
+#define WVL_CTX_OPTIONS_INIT {WVL_CTX_OPTIONS_VERSION, NULL, NULL, WVL_LOG_INFO, 0, 0, 0}
+
+/**
+ * Builds a context from a validated configuration (the configuration is
+ * copied).  Connections are made lazily, so a context can be built while
+ * PostgreSQL or Redis is down.  `opts` may be NULL.
+ */
+WVL_EXTERN int wvl_ctx_new(wvl_ctx **out, const wvl_config *cfg,
+			   const wvl_ctx_options *opts) WVL_WARN_UNUSED;
+
+/** Closes every connection and frees the context.  Accepts NULL. */
+WVL_EXTERN void wvl_ctx_free(wvl_ctx *ctx);
+
+/** The context's configuration (read-only). */
+WVL_EXTERN const wvl_config *wvl_ctx_config(const wvl_ctx *ctx);
+
+/**
+ * Replaces the clock (NULL restores the system clock).  Not thread-safe
+ * with concurrent calls on the same context: set it before sharing.
+ */
+WVL_EXTERN void wvl_ctx_set_clock(wvl_ctx *ctx, wvl_clock_fn fn, void *payload);
+
+/** "Now" from the context's clock, in microseconds since the epoch. */
+WVL_EXTERN int64_t wvl_now(const wvl_ctx *ctx);
+
+/** Emits a log line through the context's handler (scrubbed first). */
+WVL_EXTERN void wvl_log(const wvl_ctx *ctx, wvl_log_level level,
+			const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+
+/** Connection pool figures, for metrics. */
+typedef struct wvl_pool_stats {
+	unsigned int size;     /**< maximum connections */
+	unsigned int open;     /**< connections currently open */
+	unsigned int in_use;   /**< connections lent out */
+	uint64_t waits;        /**< acquisitions that had to wait */
+	uint64_t timeouts;     /**< acquisitions that gave up */
+	uint64_t reconnects;   /**< broken connections replaced */
+} wvl_pool_stats;
+
+WVL_EXTERN void wvl_ctx_pg_stats(const wvl_ctx *ctx, wvl_pool_stats *out);
+WVL_EXTERN void wvl_ctx_redis_stats(const wvl_ctx *ctx, wvl_pool_stats *out);
+
+/* ---- actor --------------------------------------------------------------- */
+
+typedef enum wvl_role {
+	WVL_ROLE_ANONYMOUS = 0,
+	WVL_ROLE_CLIENT = 1,
+	WVL_ROLE_STAFF = 2,
+	WVL_ROLE_ADMIN = 3,
+	WVL_ROLE_SYSTEM = 4 /**< the worker and tools acting for the system */
+} wvl_role;
+
+/** Who is acting: passed to every domain call. Ids are canonical uuid text. */
+typedef struct wvl_actor {
+	wvl_role role;
+	char user_id[37];   /**< empty for anonymous and system */
+	char client_id[37]; /**< the client of a client user; else empty */
+} wvl_actor;
+
+/** The role's name as PostgreSQL policies see it ("admin", ...). */
+WVL_EXTERN const char *wvl_role_name(wvl_role role);
+
+/** True when `s` is a canonical 36-character uuid. */
+WVL_EXTERN int wvl_uuid_valid(const char *s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+
+/* A bounded, thread-safe pool of libpq connections.  Slots are opened
+ * lazily and reopened when a connection breaks, so the pool heals itself
+ * after a PostgreSQL restart without any action from the host. */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "pg.h"
+
+struct slot {
+	PGconn *conn;
+	bool in_use;
+};
+
+struct wvl_pg_pool {
+	pthread_mutex_t lock;
+	pthread_cond_t freed;
+	char *url;
+	unsigned int size;
+	struct slot *slots;
+	unsigned int in_use;
+	uint64_t waits, timeouts, reconnects;
+};
+
+struct wvl_pg_pool *wvl_pg__pool_new(const char *url, unsigned int size)
+{
+	struct wvl_pg_pool *p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->url = wvl_str__dup(url ? url : "");
+	p->size = size ? size : 16;
+	p->slots = calloc(p->size, sizeof(*p->slots));
+	if (!p->url || !p->slots) {
+		free(p->url);
+		free(p->slots);
+		free(p);
+		return NULL;
+	}
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->freed, NULL);
+	return p;
+}
+
+void wvl_pg__pool_free(struct wvl_pg_pool *p)
+{
+	if (!p)
+		return;
+	for (unsigned i = 0; i < p->size; i++)
+		if (p->slots[i].conn)
+			PQfinish(p->slots[i].conn);
+	pthread_mutex_destroy(&p->lock);
+	pthread_cond_destroy(&p->freed);
+	free(p->slots);
+	free(p->url);
+	free(p);
+}
+
+void wvl_pg__pool_stats(const struct wvl_pg_pool *cp, wvl_pool_stats *out)
+{
+	struct wvl_pg_pool *p = (struct wvl_pg_pool *)cp;
+	memset(out, 0, sizeof(*out));
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->lock);
+	out->size = p->size;
+	for (unsigned i = 0; i < p->size; i++)
+		out->open += p->slots[i].conn != NULL;
+	out->in_use = p->in_use;
+	out->waits = p->waits;
+	out->timeouts = p->timeouts;
+	out->reconnects = p->reconnects;
+	pthread_mutex_unlock(&p->lock);
+}
+
+static PGconn *connect_to(wvl_ctx *ctx, const char *url)
+{
+	/* connect_timeout bounds a request's wait on a dead host; the url's
+	 * own settings win when it has them. */
+	const char *keys[] = {"dbname", "connect_timeout", "application_name", NULL};
+	const char *vals[] = {url, "5", "libwavelaunch", NULL};
+	PGconn *c = PQconnectdbParams(keys, vals, 1);
+	if (c && PQstatus(c) == CONNECTION_OK)
+		return c;
+	wvl_log(ctx, WVL_LOG_WARN, "postgresql connect failed: %s",
+		c ? PQerrorMessage(c) : "out of memory");
+	if (c)
+		PQfinish(c);
+	return NULL;
+}
+
+static void deadline_after(struct timespec *ts, unsigned int ms)
+{
+	clock_gettime(CLOCK_REALTIME, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+/* Picks a free slot, preferring one with an open connection. */
+static struct slot *take_slot(struct wvl_pg_pool *p)
+{
+	struct slot *empty = NULL;
+	for (unsigned i = 0; i < p->size; i++) {
+		if (p->slots[i].in_use)
+			continue;
+		if (p->slots[i].conn) {
+			p->slots[i].in_use = true;
+			return &p->slots[i];
+		}
+		if (!empty)
+			empty = &p->slots[i];
+	}
+	if (empty)
+		empty->in_use = true;
+	return empty;
+}
+
+int wvl_pg__acquire(wvl_ctx *ctx, PGconn **out)
+{
+	struct wvl_pg_pool *p = ctx->pg;
+	*out = NULL;
+	pthread_mutex_lock(&p->lock);
+	struct slot *s = take_slot(p);
+	if (!s) {
+		p->waits++;
+		struct timespec ts;
+		deadline_after(&ts, ctx->pool_wait_ms);
+		while (!(s = take_slot(p))) {
+			if (pthread_cond_timedwait(&p->freed, &p->lock, &ts) == ETIMEDOUT) {
+				s = take_slot(p);
+				break;
+			}
+		}
+		if (!s) {
+			p->timeouts++;
+			pthread_mutex_unlock(&p->lock);
+			return wvl_err__set(WVL_EUNAVAILABLE, NULL,
+					    "the database is busy; try again");
+		}
+	}
+	p->in_use++;
+	PGconn *c = s->conn;
+	pthread_mutex_unlock(&p->lock);
+
+	if (c && PQstatus(c) != CONNECTION_OK) {
+		PQfinish(c);
+		c = NULL;
+	}
+	if (!c)
+		c = connect_to(ctx, p->url);
+	pthread_mutex_lock(&p->lock);
+	if (!c) {
+		s->conn = NULL;
+		s->in_use = false;
+		p->in_use--;
+		pthread_cond_signal(&p->freed);
+		pthread_mutex_unlock(&p->lock);
+		return wvl_err__set(WVL_EUNAVAILABLE, NULL, "the database is unavailable");
+	}
+	s->conn = c;
+	pthread_mutex_unlock(&p->lock);
+	*out = c;
+	return 0;
+}
+
+/* After one connection died the idle ones most likely died with it (a
+ * server restart): close them all so the next request connects afresh
+ * instead of finding each corpse one request at a time. */
+static unsigned drop_idle(struct wvl_pg_pool *p, PGconn **dead, unsigned max)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < p->size && n < max; i++) {
+		if (p->slots[i].in_use || !p->slots[i].conn)
+			continue;
+		dead[n++] = p->slots[i].conn;
+		p->slots[i].conn = NULL;
+	}
+	return n;
+}
+
+void wvl_pg__release(wvl_ctx *ctx, PGconn *conn)
+{
+	if (!conn)
+		return;
+	struct wvl_pg_pool *p = ctx->pg;
+	bool lost = PQstatus(conn) != CONNECTION_OK;
+	bool broken = lost || PQtransactionStatus(conn) != PQTRANS_IDLE;
+	PGconn *dead[64];
+	unsigned ndead = 0;
+	pthread_mutex_lock(&p->lock);
+	if (lost)
+		ndead = drop_idle(p, dead, 64);
+	for (unsigned i = 0; i < p->size; i++) {
+		if (p->slots[i].conn != conn)
+			continue;
+		if (broken) {
+			p->slots[i].conn = NULL;
+			p->reconnects++;
+		}
+		p->slots[i].in_use = false;
+		p->in_use--;
+		break;
+	}
+	pthread_cond_signal(&p->freed);
+	pthread_mutex_unlock(&p->lock);
+	if (broken)
+		PQfinish(conn);
+	for (unsigned i = 0; i < ndead; i++)
+		PQfinish(dead[i]);
+}
+
+int wvl_pg__status_for(PGconn *conn, const PGresult *res)
+{
+	if (!res || PQstatus(conn) != CONNECTION_OK)
+		return WVL_EUNAVAILABLE;
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	if (!state)
+		return WVL_EINTERNAL;
+	if (strcmp(state, "23505") == 0 || strcmp(state, "40001") == 0 ||
+	    strcmp(state, "40P01") == 0 || strcmp(state, "23P01") == 0)
+		return WVL_ECONFLICT;
+	if (strcmp(state, "23503") == 0)
+		return WVL_ENOTFOUND; /* referenced row missing or out of reach */
+	if (strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 ||
+	    strcmp(state, "57P03") == 0 || strcmp(state, "53300") == 0)
+		return WVL_EUNAVAILABLE;
+	if (strcmp(state, "42501") == 0)
+		return WVL_ENOTFOUND; /* RLS WITH CHECK refusal: out of reach */
+	return WVL_EINTERNAL;
+}
+
+PGresult *wvl_pg__exec(wvl_ctx *ctx, PGconn *conn, const char *sql, int nparams,
+		       const char *const *params)
+{
+	PGresult *res = nparams ? PQexecParams(conn, sql, nparams, NULL, params, NULL,
+					       NULL, 0)
+				: PQexec(conn, sql);
+	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+		return res;
+	int code = wvl_pg__status_for(conn, res);
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	wvl_log(ctx, code == WVL_EUNAVAILABLE ? WVL_LOG_WARN : WVL_LOG_ERROR,
+		"postgresql statement failed (sqlstate %s): %s", state ? state : "none",
+		res ? PQresultErrorMessage(res) : PQerrorMessage(conn));
+	PQclear(res);
+	if (code == WVL_EUNAVAILABLE)
+		wvl_err__set(code, NULL, "the database is unavailable");
+	else if (code == WVL_ECONFLICT)
+		wvl_err__set(code, NULL, "the change conflicts with existing data");
+	else if (code == WVL_ENOTFOUND)
+		wvl_err__set(code, NULL, "not found");
+	else
+		wvl_err__set(code, NULL, "internal error");
+	return NULL;
+}
+
+/* BEGIN and the actor's settings in one round trip.  The values are
+ * validated uuids and fixed role names, so inlining them is safe. */
+static int begin_on(wvl_ctx *ctx, PGconn *c, const wvl_actor *a)
+{
+	char sql[512];
+	snprintf(sql, sizeof(sql),
+		 "BEGIN; SELECT set_config('wvl.actor_role','%s',true),"
+		 " set_config('wvl.actor_id','%s',true),"
+		 " set_config('wvl.actor_client_id','%s',true)",
+		 wvl_role_name(a ? a->role : WVL_ROLE_ANONYMOUS), a ? a->user_id : "",
+		 a ? a->client_id : "");
+	PGresult *r = wvl_pg__exec(ctx, c, sql, 0, NULL);
+	if (!r)
+		return wvl_error_last()->code;
+	PQclear(r);
+	return 0;
+}
+
+int wvl_pg__begin(wvl_ctx *ctx, const wvl_actor *actor, PGconn **out)
+{
+	*out = NULL;
+	if (actor && ((actor->user_id[0] && !wvl_uuid_valid(actor->user_id)) ||
+		      (actor->client_id[0] && !wvl_uuid_valid(actor->client_id))))
+		return wvl_err__set(WVL_EINVAL, NULL, "actor ids must be uuids");
+	for (int tries = 0; tries < 2; tries++) {
+		PGconn *c;
+		int rc = wvl_pg__acquire(ctx, &c);
+		if (rc)
+			return rc;
+		rc = begin_on(ctx, c, actor);
+		if (rc == 0) {
+			*out = c;
+			return 0;
+		}
+		wvl_pg__release(ctx, c); /* a dead connection is dropped here */
+		if (rc != WVL_EUNAVAILABLE)
+			return rc;
+	}
+	return wvl_err__set(WVL_EUNAVAILABLE, NULL, "the database is unavailable");
+}
+
+int wvl_pg__commit(wvl_ctx *ctx, PGconn *conn)
+{
+	PGresult *r = wvl_pg__exec(ctx, conn, "COMMIT", 0, NULL);
+	int rc = r ? 0 : wvl_error_last()->code;
+	PQclear(r);
+	wvl_pg__release(ctx, conn);
+	return rc;
+}
+
+void wvl_pg__rollback(wvl_ctx *ctx, PGconn *conn)
+{
+	if (!conn)
+		return;
+	if (PQstatus(conn) == CONNECTION_OK) {
+		PGresult *r = PQexec(conn, "ROLLBACK");
+		PQclear(r);
+	}
+	wvl_pg__release(ctx, conn);
+}

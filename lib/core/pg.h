@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+#ifndef WVL_CORE_PG_H
+#define WVL_CORE_PG_H
+
+/* Internal: the bounded PostgreSQL pool and the transaction helper. */
+
+#include <libpq-fe.h>
+
+#include "internal.h"
+
+struct wvl_pg_pool *wvl_pg__pool_new(const char *url, unsigned int size);
+void wvl_pg__pool_free(struct wvl_pg_pool *pool);
+void wvl_pg__pool_stats(const struct wvl_pg_pool *pool, wvl_pool_stats *out);
+
+/* Lends a healthy connection (waits up to the context's pool wait).
+ * WVL_EUNAVAILABLE when none can be had. */
+int wvl_pg__acquire(wvl_ctx *ctx, PGconn **out);
+/* Returns a connection; a broken one (or one left inside a transaction) is
+ * closed and its slot reopened lazily. */
+void wvl_pg__release(wvl_ctx *ctx, PGconn *conn);
+
+/* Acquires a connection and opens a transaction with the actor's settings
+ * (wvl.actor_role, wvl.actor_id, wvl.actor_client_id) in force for row-level
+ * security.  A connection that turns out dead at BEGIN is replaced once,
+ * so a PostgreSQL restart costs no request. */
+int wvl_pg__begin(wvl_ctx *ctx, const wvl_actor *actor, PGconn **out);
+/* Commits and releases.  WVL_EUNAVAILABLE / WVL_ECONFLICT on failure. */
+int wvl_pg__commit(wvl_ctx *ctx, PGconn *conn);
+/* Rolls back and releases.  Accepts NULL. */
+void wvl_pg__rollback(wvl_ctx *ctx, PGconn *conn);
+
+/* Runs a parameterised statement (text parameters, NULL for SQL NULL).
+ * Returns the result on success (PGRES_COMMAND_OK or TUPLES_OK) or NULL
+ * with the thread's error set: WVL_EUNAVAILABLE for a lost connection,
+ * WVL_ECONFLICT for unique/serialization violations, WVL_EINTERNAL else.
+ * The SQL error goes to the log, never to the caller's message. */
+PGresult *wvl_pg__exec(wvl_ctx *ctx, PGconn *conn, const char *sql, int nparams,
+		       const char *const *params);
+
+/* Maps a failed result's SQLSTATE to a status code. */
+int wvl_pg__status_for(PGconn *conn, const PGresult *res);
+
+#endif

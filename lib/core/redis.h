@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+#ifndef WVL_CORE_REDIS_H
+#define WVL_CORE_REDIS_H
+
+/* Internal: a bounded pool of hiredis connections that reconnect. */
+
+#include <hiredis.h>
+
+#include "internal.h"
+
+struct wvl_redis_pool *wvl_redis__pool_new(const char *url, unsigned int size);
+void wvl_redis__pool_free(struct wvl_redis_pool *pool);
+void wvl_redis__pool_stats(const struct wvl_redis_pool *pool, wvl_pool_stats *out);
+/* True when WL_REDIS_URL is set at all. */
+bool wvl_redis__configured(const wvl_ctx *ctx);
+
+/* Lends a connected context; WVL_EUNAVAILABLE when Redis is down.  After a
+ * failure the pool waits a short back-off before trying to connect again,
+ * so a dead Redis costs requests microseconds, not a connect timeout each. */
+int wvl_redis__acquire(wvl_ctx *ctx, redisContext **out);
+/* Returns it; a context with c->err set is closed. */
+void wvl_redis__release(wvl_ctx *ctx, redisContext *c);
+
+/* Runs one command (argv form); NULL with WVL_EUNAVAILABLE on failure.
+ * An error reply is returned as a reply (type REDIS_REPLY_ERROR). */
+redisReply *wvl_redis__command(wvl_ctx *ctx, int argc, const char **argv,
+			       const size_t *argvlen);
+
+#endif

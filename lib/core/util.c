@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+
+/* Small helpers shared by every module: strings, time, uuids, roles. */
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "internal.h"
+
+char *wvl_str__dup(const char *s)
+{
+	if (!s)
+		return NULL;
+	size_t n = strlen(s) + 1;
+	char *p = malloc(n);
+	if (p)
+		memcpy(p, s, n);
+	return p;
+}
+
+char *wvl_str__printf(const char *fmt, ...)
+{
+	va_list ap, ap2;
+	va_start(ap, fmt);
+	va_copy(ap2, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	char *p = n >= 0 ? malloc((size_t)n + 1) : NULL;
+	if (p)
+		vsnprintf(p, (size_t)n + 1, fmt, ap2);
+	va_end(ap2);
+	return p;
+}
+
+void wvl_time__rfc3339(char *buf, size_t len, int64_t usec)
+{
+	time_t secs = (time_t)(usec / 1000000);
+	long frac = (long)(usec % 1000000);
+	if (frac < 0) {
+		frac += 1000000;
+		secs -= 1;
+	}
+	struct tm tm;
+	gmtime_r(&secs, &tm);
+	char base[24];
+	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%06ldZ", base, frac);
+}
+
+int wvl_uuid_valid(const char *s)
+{
+	if (!s || strlen(s) != 36)
+		return 0;
+	for (int i = 0; i < 36; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return 0;
+		} else if (!isxdigit((unsigned char)s[i])) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+const char *wvl_role_name(wvl_role role)
+{
+	switch (role) {
+	case WVL_ROLE_CLIENT: return "client";
+	case WVL_ROLE_STAFF: return "staff";
+	case WVL_ROLE_ADMIN: return "admin";
+	case WVL_ROLE_SYSTEM: return "system";
+	case WVL_ROLE_ANONYMOUS: break;
+	}
+	return "anonymous";
+}

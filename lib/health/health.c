@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+
+/* /api/health: probes each dependency and reports its status and latency. */
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "../core/pg.h"
+#include "../core/redis.h"
+#include "wavelaunch/health.h"
+#include "wavelaunch/version.h"
+
+static double mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+static json_t *service(const char *status, double latency_ms)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "status", json_string(status));
+	json_object_set_new(o, "latency", latency_ms >= 0 ? json_real(latency_ms) : json_null());
+	return o;
+}
+
+/* SELECT 1 on a pooled connection; one retry on a fresh connection, since
+ * the first statement after a server restart finds the old socket dead. */
+static json_t *probe_database(wvl_ctx *ctx, int *healthy)
+{
+	for (int tries = 0; tries < 2; tries++) {
+		double t0 = mono_ms();
+		PGconn *c;
+		if (wvl_pg__acquire(ctx, &c) != 0)
+			break;
+		PGresult *r = wvl_pg__exec(ctx, c, "SELECT 1", 0, NULL);
+		double dt = mono_ms() - t0;
+		wvl_pg__release(ctx, c);
+		if (r) {
+			PQclear(r);
+			*healthy = 1;
+			return service("ok", dt);
+		}
+	}
+	*healthy = 0;
+	return service("down", -1);
+}
+
+static json_t *probe_redis(wvl_ctx *ctx, int *up)
+{
+	*up = 0;
+	if (!wvl_redis__configured(ctx))
+		return service("not_configured", -1);
+	double t0 = mono_ms();
+	const char *argv[] = {"PING"};
+	redisReply *r = wvl_redis__command(ctx, 1, argv, NULL);
+	double dt = mono_ms() - t0;
+	bool ok = r && r->type == REDIS_REPLY_STATUS;
+	freeReplyObject(r);
+	*up = ok;
+	return service(ok ? "ok" : "down", ok ? dt : -1);
+}
+
+static json_t *probe_storage(wvl_ctx *ctx)
+{
+	const char *dir = wvl_config_get(ctx->cfg, "WL_STORAGE_DIR");
+	if (!dir || !*dir)
+		return service("not_configured", -1);
+	double t0 = mono_ms();
+	struct statvfs vfs;
+	bool ok = access(dir, W_OK | X_OK) == 0 && statvfs(dir, &vfs) == 0;
+	json_t *o = service(ok ? "ok" : "down", ok ? mono_ms() - t0 : -1);
+	if (ok) {
+		json_object_set_new(o, "free_bytes",
+				    json_integer((json_int_t)vfs.f_bavail * (json_int_t)vfs.f_frsize));
+		json_object_set_new(o, "total_bytes",
+				    json_integer((json_int_t)vfs.f_blocks * (json_int_t)vfs.f_frsize));
+	}
+	return o;
+}
+
+int wvl_health_check(char **out_json, int *out_healthy, wvl_ctx *ctx)
+{
+	if (!out_json || !out_healthy || !ctx)
+		return wvl_err__set(WVL_EINVAL, NULL, "out_json, out_healthy and ctx are required");
+	*out_json = NULL;
+	int db_ok = 0, redis_ok = 0;
+	json_t *services = json_object();
+	json_object_set_new(services, "database", probe_database(ctx, &db_ok));
+	json_object_set_new(services, "redis", probe_redis(ctx, &redis_ok));
+	/* Modules not built yet report not_configured until they land. */
+	json_object_set_new(services, "email", service("not_configured", -1));
+	json_object_set_new(services, "storage", probe_storage(ctx));
+	json_object_set_new(services, "virus_scanner", service("not_configured", -1));
+	json_object_set_new(services, "ai", service("not_configured", -1));
+
+	char ts[40];
+	wvl_time__rfc3339(ts, sizeof(ts), wvl_now(ctx));
+	json_t *doc = json_object();
+	json_object_set_new(doc, "status",
+			    json_string(!db_ok ? "down" : redis_ok ? "ok" : "degraded"));
+	json_object_set_new(doc, "timestamp", json_string(ts));
+	json_object_set_new(doc, "version", json_string(WVL_VERSION_STRING));
+	json_object_set_new(doc, "services", services);
+	*out_json = json_dumps(doc, JSON_COMPACT);
+	json_decref(doc);
+	*out_healthy = db_ok;
+	if (!*out_json)
+		return wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+	return 0;
+}
