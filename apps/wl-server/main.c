@@ -95,6 +95,7 @@ static struct MHD_Daemon *start_daemon(struct wl_server *srv)
 		flags |= MHD_USE_IPv6;
 	return MHD_start_daemon(
 		flags, 0, NULL, NULL, wl_on_request, srv,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 		MHD_OPTION_THREAD_POOL_SIZE, threads,
 		MHD_OPTION_CONNECTION_TIMEOUT, cfg_uint(srv->cfg, "WL_HTTP_TIMEOUT", 30),
@@ -104,7 +105,6 @@ static struct MHD_Daemon *start_daemon(struct wl_server *srv)
 		MHD_OPTION_CONNECTION_LIMIT, cfg_uint(srv->cfg, "WL_HTTP_CONNECTION_LIMIT", 1024),
 		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
 		MHD_OPTION_NOTIFY_COMPLETED, wl_on_completed, srv,
-		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 		MHD_OPTION_END);
 }
 

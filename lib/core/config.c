@@ -59,6 +59,8 @@ static const struct known_key known[] = {
 	{"WL_PG_POOL_SIZE", "16", "PostgreSQL connections per process"},
 	{"WL_REDIS_POOL_SIZE", "8", "Redis connections per process"},
 	{"WL_STATIC_DIR", "", "folder of web UI assets wl-server serves; empty: none"},
+	{"WL_ARGON2_MEMORY_KIB", "19456", "Argon2id memory in KiB (OWASP minimum 19456)"},
+	{"WL_ARGON2_ITERATIONS", "2", "Argon2id iterations"},
 };
 
 #define KNOWN_COUNT (sizeof(known) / sizeof(known[0]))

@@ -78,6 +78,19 @@ void wvl_pg__pool_stats(const struct wvl_pg_pool *cp, wvl_pool_stats *out)
 	pthread_mutex_unlock(&p->lock);
 }
 
+static void on_notice(void *arg, const char *message)
+{
+	char line[512];
+	snprintf(line, sizeof(line), "%s", message);
+	line[strcspn(line, "\n")] = '\0';
+	wvl_log(arg, WVL_LOG_WARN, "postgresql: %s", line);
+}
+
+void wvl_pg__route_notices(wvl_ctx *ctx, PGconn *conn)
+{
+	PQsetNoticeProcessor(conn, on_notice, ctx);
+}
+
 static PGconn *connect_to(wvl_ctx *ctx, const char *url)
 {
 	/* connect_timeout bounds a request's wait on a dead host; the url's
@@ -85,8 +98,10 @@ static PGconn *connect_to(wvl_ctx *ctx, const char *url)
 	const char *keys[] = {"dbname", "connect_timeout", "application_name", NULL};
 	const char *vals[] = {url, "5", "libwavelaunch", NULL};
 	PGconn *c = PQconnectdbParams(keys, vals, 1);
-	if (c && PQstatus(c) == CONNECTION_OK)
+	if (c && PQstatus(c) == CONNECTION_OK) {
+		wvl_pg__route_notices(ctx, c);
 		return c;
+	}
 	wvl_log(ctx, WVL_LOG_WARN, "postgresql connect failed: %s",
 		c ? PQerrorMessage(c) : "out of memory");
 	if (c)

@@ -38,6 +38,10 @@ void wvl_pg__rollback(wvl_ctx *ctx, PGconn *conn);
 PGresult *wvl_pg__exec(wvl_ctx *ctx, PGconn *conn, const char *sql, int nparams,
 		       const char *const *params);
 
+/* Sends the server's notices (WARNING, NOTICE) to the context's log
+ * instead of libpq's default of printing them on stderr. */
+void wvl_pg__route_notices(wvl_ctx *ctx, PGconn *conn);
+
 /* Maps a failed result's SQLSTATE to a status code. */
 int wvl_pg__status_for(PGconn *conn, const PGresult *res);
 

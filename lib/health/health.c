@@ -27,7 +27,10 @@ static json_t *service(const char *status, double latency_ms)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "status", json_string(status));
-	json_object_set_new(o, "latency", latency_ms >= 0 ? json_real(latency_ms) : json_null());
+	/* Milliseconds, rounded to microseconds: more digits are noise. */
+	json_object_set_new(o, "latency", latency_ms >= 0
+						  ? json_real((double)(long long)(latency_ms * 1000.0 + 0.5) / 1000.0)
+						  : json_null());
 	return o;
 }
 
@@ -109,7 +112,7 @@ int wvl_health_check(char **out_json, int *out_healthy, wvl_ctx *ctx)
 	json_object_set_new(doc, "timestamp", json_string(ts));
 	json_object_set_new(doc, "version", json_string(WVL_VERSION_STRING));
 	json_object_set_new(doc, "services", services);
-	*out_json = json_dumps(doc, JSON_COMPACT);
+	*out_json = json_dumps(doc, JSON_COMPACT | JSON_REAL_PRECISION(6));
 	json_decref(doc);
 	*out_healthy = db_ok;
 	if (!*out_json)

@@ -14,7 +14,7 @@
 #include <libpq-fe.h>
 #include <sodium.h>
 
-#include "../core/internal.h"
+#include "../core/pg.h"
 #include "migrations.h"
 #include "wavelaunch/migrate.h"
 
@@ -193,6 +193,7 @@ static int connect_owner(wvl_ctx *ctx, PGconn **out)
 		return wvl_err__set(WVL_EUNAVAILABLE, NULL,
 				    "cannot connect to the database with the owner URL");
 	}
+	wvl_pg__route_notices(ctx, c);
 	PGresult *r = PQexec(c, "SET client_min_messages = warning");
 	PQclear(r);
 	*out = c;
@@ -350,9 +351,8 @@ static int ensure_app_role(wvl_ctx *ctx, PGconn *c)
 			"GRANT USAGE ON SCHEMA public TO %s;"
 			"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO %s;"
 			"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO %s;"
-			"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO %s;"
 			"REVOKE ALL ON schema_migrations FROM %s;",
-			lit, ident, ident, ident, ident, ident);
+			lit, ident, ident, ident, ident);
 		rc = run(ctx, c, "granting the app role", sql, 0, NULL, NULL);
 		free(sql);
 		PQfreemem(lit);

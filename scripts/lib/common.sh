@@ -1,0 +1,147 @@
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 WavelaunchOS contributors
+# Shared by scripts/run and scripts/test: packages, build, private services.
+# Sourced, not executed.
+
+WL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
+
+log() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Debian packages the build, the services and the tests need.
+WL_PACKAGES=(
+  build-essential meson ninja-build pkg-config python3 curl ca-certificates
+  libmicrohttpd-dev libpq-dev libhiredis-dev libjansson-dev libsodium-dev
+  libcurl4-openssl-dev libzxcvbn-dev libcriterion-dev
+  postgresql postgresql-contrib redis-server wrk
+)
+
+ensure_packages() {
+  local missing=()
+  for p in "${WL_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
+      || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing Debian packages: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+  PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+}
+
+# build DIR [meson options...]
+build() {
+  local dir=$1; shift
+  if [ ! -f "$dir/build.ninja" ]; then
+    meson setup "$dir" "$WL_ROOT" "$@" >/dev/null || die "meson setup failed"
+  fi
+  ninja -C "$dir" >/dev/null || { ninja -C "$dir"; die "build failed"; }
+}
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# PostgreSQL refuses to run as root: as root the cluster belongs to the
+# unprivileged postgres user; otherwise to whoever runs the script.
+as_pg() {
+  if [ "$(id -u)" -eq 0 ]; then
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+
+# pg_start DATADIR PORT PASSWORD [fast]: a private cluster on loopback with
+# scram-sha-256, superuser "postgres" with PASSWORD.  "fast" turns fsync off
+# (tests only: the data is thrown away).
+pg_start() {
+  local data=$1 port=$2 pw=$3 fast=${4:-}
+  if [ ! -f "$data/PG_VERSION" ]; then
+    mkdir -p "$data"
+    [ "$(id -u)" -eq 0 ] && chown postgres: "$data" "$(dirname "$data")"
+    chmod 700 "$data"
+    local pwfile
+    pwfile=$(mktemp)
+    printf '%s\n' "$pw" > "$pwfile"
+    [ "$(id -u)" -eq 0 ] && chown postgres: "$pwfile"
+    as_pg "$PG_BIN/initdb" -D "$data" -U postgres --pwfile="$pwfile" \
+      --auth-local=scram-sha-256 --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 \
+      >/dev/null || die "initdb failed"
+    rm -f "$pwfile"
+  fi
+  # Settings live in a file the cluster includes, so a plain restart (as
+  # the tests do) keeps the port and socket folder.
+  grep -q "include_if_exists = 'wl.conf'" "$data/postgresql.conf" \
+    || echo "include_if_exists = 'wl.conf'" | as_pg tee -a "$data/postgresql.conf" >/dev/null
+  {
+    echo "listen_addresses = '127.0.0.1'"
+    echo "port = $port"
+    echo "unix_socket_directories = '$data'"
+    echo "max_connections = 300"
+    echo "shared_buffers = 256MB"
+    if [ "$fast" = fast ]; then
+      echo "fsync = off"
+      echo "synchronous_commit = off"
+      echo "full_page_writes = off"
+    fi
+  } | as_pg tee "$data/wl.conf" >/dev/null
+  as_pg "$PG_BIN/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 start \
+    >/dev/null || { tail -20 "$data/server.log" >&2; die "PostgreSQL did not start"; }
+}
+
+pg_stop() {
+  local data=$1
+  [ -f "$data/postmaster.pid" ] || return 0
+  as_pg "$PG_BIN/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+# redis_start DIR PORT
+redis_start() {
+  local dir=$1 port=$2
+  mkdir -p "$dir"
+  redis-server --port "$port" --bind 127.0.0.1 --daemonize yes --dir "$dir" \
+    --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --save "" --appendonly no \
+    >/dev/null || die "redis did not start"
+  for _ in $(seq 50); do
+    redis-cli -p "$port" ping >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  die "redis did not answer on port $port"
+}
+
+redis_stop() {
+  local dir=$1
+  [ -f "$dir/redis.pid" ] || return 0
+  kill "$(cat "$dir/redis.pid")" 2>/dev/null || true
+  rm -f "$dir/redis.pid"
+}
+
+# psql as the cluster superuser: pg_psql PORT PASSWORD SQL...
+pg_psql() {
+  local port=$1 pw=$2; shift 2
+  PGPASSWORD=$pw psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres \
+    -d postgres "$@"
+}
+
+# pg_make_owner PORT SUPERPW OWNERPW DBNAME: the owner role that runs
+# migrations (CREATEDB, CREATEROLE, not superuser) and its database.
+pg_make_owner() {
+  local port=$1 spw=$2 opw=$3 db=$4
+  pg_psql "$port" "$spw" >/dev/null <<SQL
+DO \$\$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'wavelaunch_owner') THEN
+    CREATE ROLE wavelaunch_owner LOGIN CREATEDB CREATEROLE PASSWORD '$opw';
+  END IF;
+END \$\$;
+SELECT 'CREATE DATABASE $db OWNER wavelaunch_owner'
+ WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = '$db')\gexec
+SQL
+}
+
+random_secret() { head -c "${1:-32}" /dev/urandom | base64 | tr -d '\n'; }
+random_word() { head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 20; }

@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+#include <libpq-fe.h>
+
+#include "testenv.h"
+
+const char *testenv(const char *name)
+{
+	const char *v = getenv(name);
+	if (!v || !*v)
+		cr_assert_fail("%s is not set: run the tests through scripts/test", name);
+	return v;
+}
+
+static void url_for(char *out, size_t len, const char *user, const char *pw, const char *db)
+{
+	snprintf(out, len, "postgresql://%s:%s@127.0.0.1:%s/%s", user, pw,
+		 testenv("WL_TEST_PG_PORT"), db);
+}
+
+int test_sql(const char *url, const char *sql)
+{
+	PGconn *c = PQconnectdb(url);
+	if (PQstatus(c) != CONNECTION_OK) {
+		fprintf(stderr, "test_sql connect: %s", PQerrorMessage(c));
+		PQfinish(c);
+		return -1;
+	}
+	PGresult *r = PQexec(c, sql);
+	int st = PQresultStatus(r);
+	int rc = (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) ? 0 : -1;
+	if (rc)
+		fprintf(stderr, "test_sql: %s", PQerrorMessage(c));
+	PQclear(r);
+	PQfinish(c);
+	return rc;
+}
+
+char *test_sql_value(const char *url, const char *sql)
+{
+	PGconn *c = PQconnectdb(url);
+	char *v = NULL;
+	if (PQstatus(c) == CONNECTION_OK) {
+		PGresult *r = PQexec(c, sql);
+		if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 && !PQgetisnull(r, 0, 0))
+			v = strdup(PQgetvalue(r, 0, 0));
+		else if (PQresultStatus(r) != PGRES_TUPLES_OK)
+			fprintf(stderr, "test_sql_value: %s", PQerrorMessage(c));
+		PQclear(r);
+	}
+	PQfinish(c);
+	return v;
+}
+
+void test_db_create(test_db *db)
+{
+	unsigned char raw[6];
+	cr_assert_eq(getrandom(raw, sizeof(raw), 0), (ssize_t)sizeof(raw));
+	snprintf(db->name, sizeof(db->name), "t_%02x%02x%02x%02x%02x%02x_%d", raw[0], raw[1],
+		 raw[2], raw[3], raw[4], raw[5], (int)getpid());
+	const char *opw = testenv("WL_TEST_PG_OWNER_PASSWORD");
+	char admin[512], sql[256];
+	url_for(admin, sizeof(admin), "wavelaunch_owner", opw, "postgres");
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s TEMPLATE wl_template", db->name);
+	int rc = -1;
+	for (int i = 0; i < 20 && rc != 0; i++) {
+		rc = test_sql(admin, sql);
+		if (rc)
+			usleep(100000); /* the template is briefly busy while another clone starts */
+	}
+	cr_assert_eq(rc, 0, "cannot create test database %s", db->name);
+	url_for(db->owner_url, sizeof(db->owner_url), "wavelaunch_owner", opw, db->name);
+	url_for(db->app_url, sizeof(db->app_url), "wavelaunch_app",
+		testenv("WL_TEST_PG_APP_PASSWORD"), db->name);
+}
+
+void test_db_drop(test_db *db)
+{
+	if (!db->name[0])
+		return;
+	char admin[512], sql[256];
+	url_for(admin, sizeof(admin), "wavelaunch_owner", testenv("WL_TEST_PG_OWNER_PASSWORD"),
+		"postgres");
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", db->name);
+	(void)test_sql(admin, sql);
+	db->name[0] = '\0';
+}
+
+wvl_config *test_config(const test_db *db)
+{
+	wvl_config *cfg = NULL;
+	cr_assert_eq(wvl_config_new(&cfg), 0);
+	char redis[128];
+	snprintf(redis, sizeof(redis), "redis://127.0.0.1:%s/0", testenv("WL_TEST_REDIS_PORT"));
+	cr_assert_eq(wvl_config_set(cfg, "WL_DATABASE_URL", db ? db->app_url : ""), 0);
+	cr_assert_eq(wvl_config_set(cfg, "WL_MIGRATE_DATABASE_URL", db ? db->owner_url : ""), 0);
+	cr_assert_eq(wvl_config_set(cfg, "WL_REDIS_URL", redis), 0);
+	cr_assert_eq(wvl_config_set(cfg, "WL_SECRET_KEY",
+				    "q3Rk9Yx1nW2bV7cT5mZ8pL4sD6fG0hJ2kA1sE3rT5yU="), 0);
+	/* Fast hashing keeps the suite quick; production parameters are
+	 * checked by their own test. */
+	cr_assert_eq(wvl_config_set(cfg, "WL_ARGON2_MEMORY_KIB", "8192"), 0);
+	cr_assert_eq(wvl_config_set(cfg, "WL_ARGON2_ITERATIONS", "1"), 0);
+	return cfg;
+}
+
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *log_buf;
+static size_t log_len;
+
+static void capture(wvl_log_level level, const char *rid, const char *msg, void *payload)
+{
+	(void)level;
+	(void)rid;
+	(void)payload;
+	pthread_mutex_lock(&log_lock);
+	size_t n = strlen(msg);
+	char *b = realloc(log_buf, log_len + n + 2);
+	if (b) {
+		log_buf = b;
+		memcpy(log_buf + log_len, msg, n);
+		log_len += n;
+		log_buf[log_len++] = '\n';
+		log_buf[log_len] = '\0';
+	}
+	pthread_mutex_unlock(&log_lock);
+}
+
+bool test_log_contains(const char *needle)
+{
+	pthread_mutex_lock(&log_lock);
+	bool found = log_buf && strstr(log_buf, needle);
+	pthread_mutex_unlock(&log_lock);
+	return found;
+}
+
+void test_log_reset(void)
+{
+	pthread_mutex_lock(&log_lock);
+	free(log_buf);
+	log_buf = NULL;
+	log_len = 0;
+	pthread_mutex_unlock(&log_lock);
+}
+
+wvl_ctx *test_ctx(const test_db *db)
+{
+	wvl_config *cfg = test_config(db);
+	wvl_ctx_options opts = WVL_CTX_OPTIONS_INIT;
+	opts.log_fn = capture;
+	opts.log_level = WVL_LOG_DEBUG;
+	opts.pool_wait_ms = 2000;
+	wvl_ctx *ctx = NULL;
+	int rc = wvl_ctx_new(&ctx, cfg, &opts);
+	wvl_config_free(cfg);
+	cr_assert_eq(rc, 0, "wvl_ctx_new: %s", wvl_error_last()->message);
+	return ctx;
+}
+
+void test_pg_ctl(const char *action)
+{
+	char cmd[1024];
+	const char *prefix = getenv("WL_TEST_PG_AS") ? getenv("WL_TEST_PG_AS") : "";
+	snprintf(cmd, sizeof(cmd), "%s %s/pg_ctl -D %s -l %s/server.log -w -t 60 -m fast %s >/dev/null",
+		 prefix, testenv("WL_TEST_PG_BIN"), testenv("WL_TEST_PG_DATA"),
+		 testenv("WL_TEST_PG_DATA"), action);
+	cr_assert_eq(system(cmd), 0, "pg_ctl %s failed", action);
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+#ifndef WL_TESTENV_H
+#define WL_TESTENV_H
+
+/* Test support: private databases cloned from the migrated template that
+ * scripts/test prepares, contexts pointed at them, and direct SQL. */
+
+#include <stdbool.h>
+
+#include <wavelaunch.h>
+
+typedef struct test_db {
+	char name[64];
+	char owner_url[512];
+	char app_url[512];
+} test_db;
+
+/* The value of a variable scripts/test exports; fails the test when it is
+ * missing (never skips). */
+const char *testenv(const char *name);
+
+/* A fresh database cloned from wl_template, and its removal. */
+void test_db_create(test_db *db);
+void test_db_drop(test_db *db);
+
+/* A configuration for `db` (app role URL, owner URL, Redis, a secret). */
+wvl_config *test_config(const test_db *db);
+/* A context over `db` with logs captured into test_log_contains(). */
+wvl_ctx *test_ctx(const test_db *db);
+
+/* Runs SQL on a URL; returns 0 or -1 (the error is printed). */
+int test_sql(const char *url, const char *sql);
+/* First cell of the first row as a malloc'd string, or NULL. */
+char *test_sql_value(const char *url, const char *sql);
+
+/* Stops or starts the shared PostgreSQL cluster (tests that do this run
+ * alone: meson is_parallel: false). */
+void test_pg_ctl(const char *action);
+
+/* Everything logged through contexts made by test_ctx, for assertions. */
+bool test_log_contains(const char *needle);
+void test_log_reset(void);
+
+#endif

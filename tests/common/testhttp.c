@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+#include <curl/curl.h>
+
+#include "testhttp.h"
+
+static int free_port(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(a);
+	cr_assert(bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0);
+	cr_assert(getsockname(fd, (struct sockaddr *)&a, &len) == 0);
+	close(fd);
+	return ntohs(a.sin_port);
+}
+
+static int can_connect(int port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	int ok = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+	close(fd);
+	return ok;
+}
+
+void test_server_start(test_server *s, const test_db *db, const char *const *extra_env)
+{
+	memset(s, 0, sizeof(*s));
+	s->port = free_port();
+	snprintf(s->base, sizeof(s->base), "http://127.0.0.1:%d", s->port);
+	snprintf(s->log_path, sizeof(s->log_path), "/tmp/wl-server-test-%d-%d.log", (int)getpid(),
+		 s->port);
+	char redis[128], listen[64], dburl[600], migurl[600];
+	snprintf(redis, sizeof(redis), "WL_REDIS_URL=redis://127.0.0.1:%s/0",
+		 testenv("WL_TEST_REDIS_PORT"));
+	snprintf(listen, sizeof(listen), "WL_LISTEN=127.0.0.1:%d", s->port);
+	snprintf(dburl, sizeof(dburl), "WL_DATABASE_URL=%s", db->app_url);
+	snprintf(migurl, sizeof(migurl), "WL_MIGRATE_DATABASE_URL=%s", db->owner_url);
+	const char *binary = testenv("WL_TEST_SERVER_BIN");
+	/* posix_spawn, not fork: the test runner has threads, and a forked
+	 * child of a threaded process may only call async-signal-safe code. */
+	char *envp[64];
+	int n = 0;
+	envp[n++] = redis;
+	envp[n++] = listen;
+	envp[n++] = dburl;
+	envp[n++] = migurl;
+	envp[n++] = "WL_SECRET_KEY=q3Rk9Yx1nW2bV7cT5mZ8pL4sD6fG0hJ2kA1sE3rT5yU=";
+	envp[n++] = "WL_ENV_FILE=/nonexistent";
+	envp[n++] = "WL_STORAGE_DIR=/tmp";
+	envp[n++] = "WL_ARGON2_MEMORY_KIB=8192";
+	envp[n++] = "WL_ARGON2_ITERATIONS=1";
+	envp[n++] = "WL_HTTP_THREADS=2";
+	envp[n++] = "ASAN_OPTIONS=detect_leaks=1";
+	for (const char *const *e = extra_env; e && *e && n < 62; e++)
+		envp[n++] = (char *)*e;
+	envp[n] = NULL;
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 2, s->log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	char *argv[] = {(char *)binary, NULL};
+	pid_t pid = 0;
+	int rc = posix_spawn(&pid, binary, &fa, NULL, argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	cr_assert_eq(rc, 0, "cannot start %s", binary);
+	s->pid = pid;
+	for (int i = 0; i < 400; i++) {
+		if (can_connect(s->port))
+			return;
+		int status;
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			cr_assert_fail("wl-server exited during start (see %s)", s->log_path);
+		usleep(25000); /* polling for readiness, not waiting out a timeout */
+	}
+	cr_assert_fail("wl-server did not listen on %d", s->port);
+}
+
+void test_server_stop(test_server *s)
+{
+	if (s->pid <= 0)
+		return;
+	kill(s->pid, SIGTERM);
+	int status = 0;
+	waitpid(s->pid, &status, 0);
+	s->pid = 0;
+	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		  "wl-server did not exit cleanly (status %d); log: %s", status, s->log_path);
+}
+
+int test_server_log_contains(const test_server *s, const char *needle)
+{
+	FILE *f = fopen(s->log_path, "r");
+	if (!f)
+		return 0;
+	char line[8192];
+	int found = 0;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, needle) != NULL;
+	fclose(f);
+	return found;
+}
+
+struct buf {
+	char *data;
+	size_t len;
+};
+
+static size_t collect(char *ptr, size_t size, size_t n, void *userdata)
+{
+	struct buf *b = userdata;
+	size_t add = size * n;
+	char *d = realloc(b->data, b->len + add + 1);
+	if (!d)
+		return 0;
+	b->data = d;
+	memcpy(b->data + b->len, ptr, add);
+	b->len += add;
+	b->data[b->len] = '\0';
+	return add;
+}
+
+void test_http(test_response *out, const test_server *s, const char *method, const char *path,
+	       const char *const *headers, const char *body, size_t body_len)
+{
+	memset(out, 0, sizeof(*out));
+	CURL *c = curl_easy_init();
+	cr_assert(c);
+	char url[2048];
+	snprintf(url, sizeof(url), "%s%s", s->base, path);
+	struct buf b = {0}, h = {0};
+	struct curl_slist *hl = NULL;
+	for (const char *const *p = headers; p && *p; p++)
+		hl = curl_slist_append(hl, *p);
+	hl = curl_slist_append(hl, "Expect:");
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	if (strcmp(method, "HEAD") == 0)
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+	if (body) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+	}
+	CURLcode rc = curl_easy_perform(c);
+	cr_assert_eq(rc, CURLE_OK, "%s %s: %s", method, path, curl_easy_strerror(rc));
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
+	out->body = b.data ? b.data : strdup("");
+	out->body_len = b.len;
+	out->headers = h.data ? h.data : strdup("");
+	curl_slist_free_all(hl);
+	curl_easy_cleanup(c);
+}
+
+char *test_header(const test_response *r, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *line = r->headers; line && *line;) {
+		const char *end = strstr(line, "\r\n");
+		if (!end)
+			break;
+		if ((size_t)(end - line) > n && strncasecmp(line, name, n) == 0 && line[n] == ':') {
+			const char *v = line + n + 1;
+			while (*v == ' ')
+				v++;
+			return strndup(v, (size_t)(end - v));
+		}
+		line = end + 2;
+	}
+	return NULL;
+}
+
+void test_response_free(test_response *r)
+{
+	free(r->body);
+	free(r->headers);
+	memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+
+/* Stops and restarts the shared PostgreSQL cluster: meson runs this file
+ * alone (is_parallel: false). */
+
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "testhttp.h"
+
+static test_db db;
+static test_server srv;
+
+static void setup(void)
+{
+	test_db_create(&db);
+	test_server_start(&srv, &db, NULL);
+}
+
+static void teardown(void)
+{
+	test_server_stop(&srv);
+	test_db_drop(&db);
+}
+
+TestSuite(restart, .init = setup, .fini = teardown, .timeout = 180);
+
+Test(restart, health_is_503_while_postgres_is_down_and_recovers_without_restart)
+{
+	test_response r;
+	/* Warm the pool so it holds connections that the restart will kill. */
+	for (int i = 0; i < 4; i++) {
+		test_http(&r, &srv, "GET", "/api/health", NULL, NULL, 0);
+		cr_assert_eq(r.status, 200, "%s", r.body);
+		test_response_free(&r);
+	}
+	test_pg_ctl("stop");
+	test_http(&r, &srv, "GET", "/api/health", NULL, NULL, 0);
+	cr_expect_eq(r.status, 503);
+	cr_expect_not_null(strstr(r.body, "\"database\":{\"status\":\"down\""), "%s", r.body);
+	cr_expect_not_null(strstr(r.body, "\"status\":\"down\""));
+	test_response_free(&r);
+	/* Other endpoints keep answering while the database is away. */
+	test_http(&r, &srv, "GET", "/api/openapi.json", NULL, NULL, 0);
+	cr_expect_eq(r.status, 200);
+	test_response_free(&r);
+	test_pg_ctl("start");
+	/* The first request after the restart already succeeds. */
+	test_http(&r, &srv, "GET", "/api/health", NULL, NULL, 0);
+	cr_expect_eq(r.status, 200, "%s", r.body);
+	test_response_free(&r);
+}

@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+#include "testenv.h"
+
+static test_db db;
+static wvl_ctx *ctx;
+
+static void setup(void)
+{
+	test_db_create(&db);
+	ctx = test_ctx(&db);
+}
+
+static void teardown(void)
+{
+	wvl_ctx_free(ctx);
+	test_db_drop(&db);
+}
+
+TestSuite(migrate, .init = setup, .fini = teardown, .timeout = 180);
+
+/* An empty database (not from the template) owned by the owner role. */
+static void make_empty(test_db *e)
+{
+	snprintf(e->name, sizeof(e->name), "e_%d_%ld", (int)getpid(), random() % 1000000);
+	char admin[512], sql[256];
+	snprintf(admin, sizeof(admin), "postgresql://wavelaunch_owner:%s@127.0.0.1:%s/postgres",
+		 testenv("WL_TEST_PG_OWNER_PASSWORD"), testenv("WL_TEST_PG_PORT"));
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s TEMPLATE template0", e->name);
+	cr_assert_eq(test_sql(admin, sql), 0);
+	snprintf(e->owner_url, sizeof(e->owner_url),
+		 "postgresql://wavelaunch_owner:%s@127.0.0.1:%s/%s",
+		 testenv("WL_TEST_PG_OWNER_PASSWORD"), testenv("WL_TEST_PG_PORT"), e->name);
+	snprintf(e->app_url, sizeof(e->app_url), "postgresql://wavelaunch_app:%s@127.0.0.1:%s/%s",
+		 testenv("WL_TEST_PG_APP_PASSWORD"), testenv("WL_TEST_PG_PORT"), e->name);
+}
+
+Test(migrate, applied_twice_is_a_no_op)
+{
+	int applied = -1;
+	cr_assert_eq(wvl_migrate_up(&applied, ctx, NULL), 0, "%s", wvl_error_last()->message);
+	cr_expect_eq(applied, 0, "the template is already migrated");
+	cr_assert_eq(wvl_migrate_verify(ctx, NULL), 0);
+	char *json = NULL;
+	cr_assert_eq(wvl_migrate_status(&json, ctx, NULL), 0);
+	cr_expect_not_null(strstr(json, "\"name\":\"core\""));
+	cr_expect_null(strstr(json, "\"applied_at\":null"));
+	wvl_free(json);
+}
+
+Test(migrate, fresh_database_then_again)
+{
+	test_db e;
+	make_empty(&e);
+	wvl_ctx *c2 = test_ctx(&e);
+	int applied = 0;
+	cr_assert_eq(wvl_migrate_up(&applied, c2, NULL), 0, "%s", wvl_error_last()->message);
+	cr_expect_geq(applied, 5);
+	cr_assert_eq(wvl_migrate_up(&applied, c2, NULL), 0);
+	cr_expect_eq(applied, 0);
+	char *n = test_sql_value(e.owner_url, "SELECT count(*) FROM schema_migrations");
+	cr_expect_geq(atoi(n), 5);
+	free(n);
+	wvl_ctx_free(c2);
+	test_db_drop(&e);
+}
+
+static void *run_up(void *p)
+{
+	wvl_ctx *c = p;
+	int applied = 0;
+	intptr_t rc = wvl_migrate_up(&applied, c, NULL);
+	return (void *)(rc == 0 ? (intptr_t)applied : -100);
+}
+
+Test(migrate, concurrent_runs_are_safe)
+{
+	test_db e;
+	make_empty(&e);
+	wvl_ctx *cs[4];
+	pthread_t t[4];
+	for (int i = 0; i < 4; i++)
+		cs[i] = test_ctx(&e);
+	for (int i = 0; i < 4; i++)
+		pthread_create(&t[i], NULL, run_up, cs[i]);
+	intptr_t total = 0;
+	for (int i = 0; i < 4; i++) {
+		void *r;
+		pthread_join(t[i], &r);
+		cr_expect_geq((intptr_t)r, 0, "a concurrent run failed");
+		total += (intptr_t)r;
+		wvl_ctx_free(cs[i]);
+	}
+	char *n = test_sql_value(e.owner_url, "SELECT count(*) FROM schema_migrations");
+	cr_expect_eq(total, atoi(n), "each migration applied exactly once in total");
+	free(n);
+	test_db_drop(&e);
+}
+
+static void copy_migrations(char *dir)
+{
+	strcpy(dir, "/tmp/wl-mig-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd), "cp %s/migrations/*.sql %s/", testenv("WL_TEST_SOURCE_DIR"), dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+Test(migrate, edited_applied_migration_is_refused)
+{
+	char dir[64];
+	copy_migrations(dir);
+	wvl_migrate_options o = WVL_MIGRATE_OPTIONS_INIT;
+	o.dir = dir;
+	int applied = -1;
+	cr_assert_eq(wvl_migrate_up(&applied, ctx, &o), 0, "%s", wvl_error_last()->message);
+	cr_expect_eq(applied, 0, "folder and built-in copies are the same");
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd), "echo '-- edited' >> %s/0002_client_work.sql", dir);
+	cr_assert_eq(system(cmd), 0);
+	cr_expect_eq(wvl_migrate_up(&applied, ctx, &o), WVL_ECONFLICT);
+	cr_expect_not_null(strstr(wvl_error_last()->message, "0002_client_work"));
+	cr_expect_eq(wvl_migrate_verify(ctx, &o), WVL_ECONFLICT);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+Test(migrate, failing_migration_leaves_nothing_behind)
+{
+	char dir[64];
+	copy_migrations(dir);
+	char path[256];
+	snprintf(path, sizeof(path), "%s/9999_broken.sql", dir);
+	FILE *f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs("CREATE TABLE half_done (id int);\nSELECT * FROM no_such_table;\n", f);
+	fclose(f);
+	wvl_migrate_options o = WVL_MIGRATE_OPTIONS_INIT;
+	o.dir = dir;
+	int applied = 0;
+	cr_expect_eq(wvl_migrate_up(&applied, ctx, &o), WVL_EINTERNAL);
+	cr_expect_not_null(strstr(wvl_error_last()->message, "9999_broken"));
+	char *n = test_sql_value(db.owner_url,
+				 "SELECT count(*) FROM pg_tables WHERE tablename = 'half_done'");
+	cr_expect_str_eq(n, "0");
+	free(n);
+	n = test_sql_value(db.owner_url, "SELECT count(*) FROM schema_migrations WHERE version = 9999");
+	cr_expect_str_eq(n, "0");
+	free(n);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+Test(migrate, malformed_file_names_are_refused)
+{
+	char dir[64];
+	copy_migrations(dir);
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "cp %s/0001_core.sql '%s/12_Bad Name.sql'", dir, dir);
+	cr_assert_eq(system(cmd), 0);
+	wvl_migrate_options o = WVL_MIGRATE_OPTIONS_INIT;
+	o.dir = dir;
+	int applied;
+	cr_expect_eq(wvl_migrate_up(&applied, ctx, &o), WVL_EINVAL);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+Test(migrate, every_foreign_key_is_indexed)
+{
+	char *n = test_sql_value(
+		db.owner_url,
+		"SELECT string_agg(c.conrelid::regclass || '.' || c.conname, ', ') FROM pg_constraint c"
+		" WHERE c.contype = 'f' AND NOT EXISTS (SELECT 1 FROM pg_index i"
+		"  WHERE i.indrelid = c.conrelid AND i.indpred IS NULL AND i.indisvalid"
+		"  AND array_length(c.conkey, 1) <= i.indnkeyatts"
+		"  AND (i.indkey::int2[])[0:array_length(c.conkey, 1) - 1] @> c.conkey::int2[])");
+	cr_expect_null(n, "foreign keys without an index: %s", n);
+	free(n);
+}
+
+Test(migrate, row_level_security_is_forced_where_enabled)
+{
+	char *n = test_sql_value(db.owner_url,
+				 "SELECT string_agg(relname, ',') FROM pg_class WHERE relrowsecurity"
+				 " AND NOT relforcerowsecurity");
+	cr_expect_null(n, "enabled but not forced: %s", n);
+	free(n);
+	static const char *owned[] = {"clients", "business_plans", "deliverables", "files",
+				      "notes", "activities", "jobs", "support_tickets",
+				      "notifications"};
+	for (size_t i = 0; i < sizeof(owned) / sizeof(owned[0]); i++) {
+		char sql[256];
+		snprintf(sql, sizeof(sql),
+			 "SELECT relforcerowsecurity FROM pg_class WHERE relname = '%s'", owned[i]);
+		char *v = test_sql_value(db.owner_url, sql);
+		cr_expect_str_eq(v ? v : "missing", "t", "%s lacks forced RLS", owned[i]);
+		free(v);
+	}
+}
+
+Test(migrate, app_role_is_not_owner_superuser_or_bypassrls)
+{
+	char *v = test_sql_value(db.owner_url,
+				 "SELECT rolsuper OR rolbypassrls OR rolcreaterole OR rolcreatedb"
+				 " FROM pg_roles WHERE rolname = 'wavelaunch_app'");
+	cr_expect_str_eq(v, "f");
+	free(v);
+	v = test_sql_value(db.owner_url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+					 " AND tableowner = 'wavelaunch_app'");
+	cr_expect_str_eq(v, "0");
+	free(v);
+	/* The app role cannot change the schema or the migration record. */
+	cr_expect_neq(test_sql(db.app_url, "CREATE TABLE sneaky (id int)"), 0);
+	cr_expect_neq(test_sql(db.app_url, "DELETE FROM schema_migrations"), 0);
+	cr_expect_neq(test_sql(db.app_url, "ALTER TABLE clients DISABLE ROW LEVEL SECURITY"), 0);
+	cr_expect_eq(test_sql(db.app_url, "SELECT count(*) FROM users"), 0);
+}
+
+Test(migrate, refuses_an_app_role_that_is_the_owner)
+{
+	wvl_ctx_free(ctx);
+	wvl_config *cfg = test_config(&db);
+	cr_assert_eq(wvl_config_set(cfg, "WL_APP_ROLE", "wavelaunch_owner"), 0);
+	cr_assert_eq(wvl_ctx_new(&ctx, cfg, NULL), 0);
+	wvl_config_free(cfg);
+	int applied;
+	cr_expect_eq(wvl_migrate_up(&applied, ctx, NULL), WVL_EINVAL);
+	cr_expect_not_null(strstr(wvl_error_last()->message, "owner"));
+}
+
+Test(migrate, bootstrap_admin_is_idempotent)
+{
+	int created = 0;
+	char *pw = NULL;
+	cr_assert_eq(wvl_auth_bootstrap_admin(&created, &pw, ctx, "Boss@Example.com", NULL), 0,
+		     "%s", wvl_error_last()->message);
+	cr_expect_eq(created, 1);
+	cr_assert_not_null(pw, "a generated password is returned once");
+	cr_expect_eq(wvl_password_check(pw, "boss@example.com"), 0, "generated password fails policy");
+	char *hash = test_sql_value(db.owner_url,
+				    "SELECT password_hash FROM users WHERE email = 'boss@example.com'"
+				    " AND role = 'admin'");
+	cr_assert_not_null(hash);
+	int match = 0;
+	cr_assert_eq(wvl_password_verify(&match, ctx, pw, hash), 0);
+	cr_expect_eq(match, 1);
+	wvl_free(pw);
+	free(hash);
+	pw = NULL;
+	cr_assert_eq(wvl_auth_bootstrap_admin(&created, &pw, ctx, "boss@example.com",
+					      "Another-Strong-Pass-91!"), 0);
+	cr_expect_eq(created, 0);
+	cr_expect_null(pw);
+	char *n = test_sql_value(db.owner_url, "SELECT count(*) FROM users");
+	cr_expect_str_eq(n, "1");
+	free(n);
+	cr_expect_eq(wvl_auth_bootstrap_admin(&created, &pw, ctx, "x@example.com", "weak"),
+		     WVL_EINVAL);
+	cr_expect_eq(wvl_auth_bootstrap_admin(&created, &pw, ctx, "not an email", NULL), WVL_EINVAL);
+}

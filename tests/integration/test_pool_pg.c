@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "core/pg.h"
+#include "testenv.h"
+
+static test_db db;
+static wvl_ctx *ctx;
+
+static void setup(void)
+{
+	test_db_create(&db);
+	ctx = test_ctx(&db);
+}
+
+static void teardown(void)
+{
+	wvl_ctx_free(ctx);
+	test_db_drop(&db);
+}
+
+TestSuite(pool, .init = setup, .fini = teardown, .timeout = 120);
+
+static char *one_value(PGconn *c, const char *sql)
+{
+	PGresult *r = wvl_pg__exec(ctx, c, sql, 0, NULL);
+	cr_assert_not_null(r, "%s", wvl_error_last()->message);
+	char *v = PQntuples(r) ? strdup(PQgetvalue(r, 0, 0)) : NULL;
+	PQclear(r);
+	return v;
+}
+
+Test(pool, transaction_sets_actor_settings_for_rls)
+{
+	wvl_actor a = {.role = WVL_ROLE_CLIENT};
+	strcpy(a.user_id, "11111111-1111-1111-1111-111111111111");
+	strcpy(a.client_id, "22222222-2222-2222-2222-222222222222");
+	PGconn *c;
+	cr_assert_eq(wvl_pg__begin(ctx, &a, &c), 0, "%s", wvl_error_last()->message);
+	char *role = one_value(c, "SELECT current_setting('wvl.actor_role')");
+	char *cid = one_value(c, "SELECT current_setting('wvl.actor_client_id')");
+	char *who = one_value(c, "SELECT current_user");
+	cr_expect_str_eq(role, "client");
+	cr_expect_str_eq(cid, a.client_id);
+	cr_expect_str_eq(who, "wavelaunch_app");
+	cr_assert_eq(wvl_pg__commit(ctx, c), 0);
+	free(role);
+	free(cid);
+	free(who);
+	/* Settings are local to the transaction: the next one starts clean. */
+	wvl_actor anon = {.role = WVL_ROLE_ANONYMOUS};
+	cr_assert_eq(wvl_pg__begin(ctx, &anon, &c), 0);
+	char *r2 = one_value(c, "SELECT current_setting('wvl.actor_client_id')");
+	cr_expect_str_eq(r2, "");
+	free(r2);
+	wvl_pg__rollback(ctx, c);
+}
+
+Test(pool, refuses_actor_ids_that_are_not_uuids)
+{
+	wvl_actor a = {.role = WVL_ROLE_CLIENT};
+	strcpy(a.client_id, "x',true); DROP TABLE users; --");
+	PGconn *c = NULL;
+	cr_expect_eq(wvl_pg__begin(ctx, &a, &c), WVL_EINVAL);
+	cr_expect_null(c);
+	char *n = test_sql_value(db.owner_url, "SELECT count(*) FROM pg_tables WHERE tablename='users'");
+	cr_expect_str_eq(n, "1");
+	free(n);
+}
+
+Test(pool, rls_second_wall_hides_other_clients_rows)
+{
+	cr_assert_eq(test_sql(db.owner_url,
+			      "SET wvl.actor_role='system';"
+			      "INSERT INTO clients (id, name, email, status) VALUES"
+			      " ('aaaaaaaa-0000-0000-0000-000000000001','A','a@example.com','active'),"
+			      " ('bbbbbbbb-0000-0000-0000-000000000002','B','b@example.com','active')"),
+		     0);
+	wvl_actor a = {.role = WVL_ROLE_CLIENT};
+	strcpy(a.user_id, "11111111-1111-1111-1111-111111111111");
+	strcpy(a.client_id, "aaaaaaaa-0000-0000-0000-000000000001");
+	PGconn *c;
+	cr_assert_eq(wvl_pg__begin(ctx, &a, &c), 0);
+	/* Deliberately no predicate: policies alone must hide client B. */
+	char *n = one_value(c, "SELECT count(*) FROM clients");
+	char *names = one_value(c, "SELECT string_agg(name, ',') FROM clients");
+	cr_expect_str_eq(n, "1");
+	cr_expect_str_eq(names, "A");
+	free(n);
+	free(names);
+	PGresult *r = wvl_pg__exec(ctx, c,
+				   "UPDATE clients SET name = 'pwned' WHERE id = "
+				   "'bbbbbbbb-0000-0000-0000-000000000002' RETURNING id", 0, NULL);
+	cr_assert_not_null(r);
+	cr_expect_eq(PQntuples(r), 0);
+	PQclear(r);
+	wvl_pg__rollback(ctx, c);
+	wvl_actor staff = {.role = WVL_ROLE_STAFF};
+	strcpy(staff.user_id, "33333333-1111-1111-1111-111111111111");
+	cr_assert_eq(wvl_pg__begin(ctx, &staff, &c), 0);
+	n = one_value(c, "SELECT count(*) FROM clients");
+	cr_expect_str_eq(n, "2");
+	free(n);
+	wvl_pg__rollback(ctx, c);
+	wvl_actor anon = {.role = WVL_ROLE_ANONYMOUS};
+	cr_assert_eq(wvl_pg__begin(ctx, &anon, &c), 0);
+	n = one_value(c, "SELECT count(*) FROM clients");
+	cr_expect_str_eq(n, "0");
+	free(n);
+	wvl_pg__rollback(ctx, c);
+}
+
+Test(pool, sql_errors_never_reach_the_message)
+{
+	wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
+	PGconn *c;
+	cr_assert_eq(wvl_pg__begin(ctx, &sys, &c), 0);
+	PGresult *r = wvl_pg__exec(ctx, c, "SELECT * FROM no_such_table", 0, NULL);
+	cr_expect_null(r);
+	cr_expect_eq(wvl_error_last()->code, WVL_EINTERNAL);
+	cr_expect_null(strstr(wvl_error_last()->message, "no_such_table"));
+	cr_expect(test_log_contains("no_such_table"), "the log keeps the detail");
+	wvl_pg__rollback(ctx, c);
+	/* The connection went back to the pool usable. */
+	cr_assert_eq(wvl_pg__begin(ctx, &sys, &c), 0);
+	wvl_pg__rollback(ctx, c);
+}
+
+Test(pool, unique_violation_is_a_conflict)
+{
+	wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
+	PGconn *c;
+	const char *sql = "INSERT INTO users (email, name, role, password_hash)"
+			  " VALUES ('dup@example.com', 'D', 'admin', 'x')";
+	cr_assert_eq(wvl_pg__begin(ctx, &sys, &c), 0);
+	PGresult *r = wvl_pg__exec(ctx, c, sql, 0, NULL);
+	cr_assert_not_null(r);
+	PQclear(r);
+	r = wvl_pg__exec(ctx, c, sql, 0, NULL);
+	cr_expect_null(r);
+	cr_expect_eq(wvl_error_last()->code, WVL_ECONFLICT);
+	wvl_pg__rollback(ctx, c);
+}
+
+struct worker_arg {
+	int failures;
+};
+
+static void *hammer(void *p)
+{
+	struct worker_arg *w = p;
+	wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
+	for (int i = 0; i < 50; i++) {
+		PGconn *c;
+		if (wvl_pg__begin(ctx, &sys, &c) != 0) {
+			w->failures++;
+			continue;
+		}
+		PGresult *r = wvl_pg__exec(ctx, c, "SELECT pg_sleep(0.001)", 0, NULL);
+		if (!r)
+			w->failures++;
+		PQclear(r);
+		if (wvl_pg__commit(ctx, c) != 0)
+			w->failures++;
+	}
+	return NULL;
+}
+
+Test(pool, bounded_and_thread_safe_under_contention)
+{
+	wvl_ctx_free(ctx);
+	wvl_config *cfg = test_config(&db);
+	wvl_ctx_options opts = WVL_CTX_OPTIONS_INIT;
+	opts.pg_pool_size = 3;
+	opts.pool_wait_ms = 10000;
+	cr_assert_eq(wvl_ctx_new(&ctx, cfg, &opts), 0);
+	wvl_config_free(cfg);
+	pthread_t t[8];
+	struct worker_arg args[8] = {0};
+	for (int i = 0; i < 8; i++)
+		pthread_create(&t[i], NULL, hammer, &args[i]);
+	for (int i = 0; i < 8; i++) {
+		pthread_join(t[i], NULL);
+		cr_expect_eq(args[i].failures, 0);
+	}
+	wvl_pool_stats s;
+	wvl_ctx_pg_stats(ctx, &s);
+	cr_expect_eq(s.size, 3);
+	cr_expect_leq(s.open, 3);
+	cr_expect_eq(s.in_use, 0);
+	cr_expect_gt(s.waits, 0, "8 threads on 3 connections must have waited");
+	char *n = test_sql_value(db.owner_url,
+				 "SELECT count(*) FROM pg_stat_activity WHERE usename = 'wavelaunch_app'"
+				 " AND datname = current_database()");
+	cr_expect_leq(atoi(n), 3);
+	free(n);
+}
+
+Test(pool, acquisition_times_out_when_exhausted)
+{
+	wvl_ctx_free(ctx);
+	wvl_config *cfg = test_config(&db);
+	wvl_ctx_options opts = WVL_CTX_OPTIONS_INIT;
+	opts.pg_pool_size = 1;
+	opts.pool_wait_ms = 50;
+	cr_assert_eq(wvl_ctx_new(&ctx, cfg, &opts), 0);
+	wvl_config_free(cfg);
+	PGconn *a, *b = NULL;
+	cr_assert_eq(wvl_pg__acquire(ctx, &a), 0);
+	cr_expect_eq(wvl_pg__acquire(ctx, &b), WVL_EUNAVAILABLE);
+	cr_expect_null(b);
+	wvl_pg__release(ctx, a);
+	wvl_pool_stats s;
+	wvl_ctx_pg_stats(ctx, &s);
+	cr_expect_eq(s.timeouts, 1);
+}
+
+Test(pool, unreachable_database_is_unavailable_not_a_crash)
+{
+	wvl_ctx_free(ctx);
+	wvl_config *cfg = test_config(&db);
+	cr_assert_eq(wvl_config_set(cfg, "WL_DATABASE_URL",
+				    "postgresql://nobody:wrong@127.0.0.1:1/none"), 0);
+	cr_assert_eq(wvl_ctx_new(&ctx, cfg, NULL), 0);
+	wvl_config_free(cfg);
+	PGconn *c = NULL;
+	cr_expect_eq(wvl_pg__begin(ctx, NULL, &c), WVL_EUNAVAILABLE);
+	cr_expect_null(c);
+	cr_expect_null(strstr(wvl_error_last()->message, "wrong"));
+}
