@@ -85,11 +85,11 @@ static struct MHD_Daemon *start_daemon(struct wl_server *srv)
 		fprintf(stderr, "wl-server: cannot resolve WL_LISTEN %s\n", listen);
 		return NULL;
 	}
+	/* Handlers block on PostgreSQL and Redis round trips, so the useful
+	 * number of threads follows the connection pool, not the cores. */
 	unsigned threads = cfg_uint(srv->cfg, "WL_HTTP_THREADS", 0);
-	if (threads == 0) {
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
-		threads = n > 0 ? (unsigned)n : 2;
-	}
+	if (threads == 0)
+		threads = cfg_uint(srv->cfg, "WL_PG_POOL_SIZE", 16);
 	unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
 	if (addr.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;

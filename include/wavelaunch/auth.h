@@ -57,6 +57,116 @@ WVL_EXTERN int wvl_auth_bootstrap_admin(int *out_created, char **out_password,
 					wvl_ctx *ctx, const char *email,
 					const char *password) WVL_WARN_UNUSED;
 
+/* ---- login, sessions, tokens ---------------------------------------- */
+
+/** What a login attempt carries besides the credentials. */
+typedef struct wvl_login_request {
+	unsigned int version;
+	const char *email;
+	const char *password;
+	const char *ip;            /**< client address (for the attempt log) */
+	const char *user_agent;    /**< may be NULL */
+	const char *device_cookie; /**< the wl_device cookie, or NULL */
+} wvl_login_request;
+
+#define WVL_LOGIN_REQUEST_VERSION 1
+#define WVL_LOGIN_REQUEST_INIT {WVL_LOGIN_REQUEST_VERSION, NULL, NULL, NULL, NULL, NULL}
+
+/** A granted session.  Free with wvl_login_result_free. */
+typedef struct wvl_login_result {
+	char *session_token; /**< wl_session cookie value (shown once) */
+	char *csrf_token;    /**< wl_csrf cookie value and X-CSRF-Token */
+	char *device_cookie; /**< wl_device cookie value to (re)set */
+	char *user_json;     /**< the user resource */
+	int session_max_age; /**< seconds until the absolute expiry */
+	int device_max_age;  /**< seconds the device cookie lives */
+} wvl_login_result;
+
+/**
+ * Logs in.  Every attempt is recorded (email, ip, user agent, outcome,
+ * reason).  Failures: WVL_EUNAUTHENTICATED with slug "invalid_credentials"
+ * (wrong password, unknown email and inactive user alike, in body and in
+ * timing), WVL_ELOCKED with retry_after when the address is locked (5
+ * failures in 15 minutes lock it for 15 minutes; a browser with a valid
+ * device cookie of that user is counted on its own), WVL_EINVAL for a
+ * malformed request.  A new session token is issued at every login.
+ */
+WVL_EXTERN int wvl_auth_login(wvl_login_result **out, wvl_ctx *ctx,
+			      const wvl_login_request *req) WVL_WARN_UNUSED;
+WVL_EXTERN void wvl_login_result_free(wvl_login_result *r);
+
+/** Session facts the server needs for CSRF. */
+typedef struct wvl_session_info {
+	char session_id[37];
+	char csrf_token[64];
+} wvl_session_info;
+
+/**
+ * Resolves a session cookie into an actor.  Sessions end 24 hours after
+ * their last activity (WL_SESSION_IDLE_SECONDS) and at their absolute
+ * expiry (WL_SESSION_MAX_SECONDS, default 30 days); last_seen_at is written
+ * at most once a minute.  WVL_EUNAUTHENTICATED when not valid.
+ */
+WVL_EXTERN int wvl_auth_session(wvl_actor *out_actor, wvl_session_info *out_info,
+				wvl_ctx *ctx, const char *session_token) WVL_WARN_UNUSED;
+
+/** Resolves a personal API token (Authorization: Bearer).  WVL_EUNAUTHENTICATED when not valid. */
+WVL_EXTERN int wvl_auth_bearer(wvl_actor *out_actor, wvl_ctx *ctx, const char *token)
+	WVL_WARN_UNUSED;
+
+/** Constant-time comparison of the session's CSRF token with a header value: 1 when equal. */
+WVL_EXTERN int wvl_auth_csrf_matches(const wvl_session_info *info, const char *header_value);
+
+/** Revokes the session.  Unknown or revoked tokens are not an error. */
+WVL_EXTERN int wvl_auth_logout(wvl_ctx *ctx, const char *session_token) WVL_WARN_UNUSED;
+
+/** The acting user as JSON. WVL_EUNAUTHENTICATED for anonymous actors. */
+WVL_EXTERN int wvl_auth_me(char **out_json, wvl_ctx *ctx, const wvl_actor *actor)
+	WVL_WARN_UNUSED;
+
+/**
+ * Changes the actor's password: body {"current_password","new_password"}.
+ * Revokes every other session and API token of the user; the session named
+ * by `keep_session_token` (may be NULL) stays.  WVL_EUNAUTHENTICATED
+ * ("invalid_credentials") when the current password is wrong; WVL_EINVAL
+ * with field errors when the new one fails the policy.
+ */
+WVL_EXTERN int wvl_auth_password_change(wvl_ctx *ctx, const wvl_actor *actor,
+					const char *keep_session_token, const char *body_json)
+	WVL_WARN_UNUSED;
+
+/**
+ * Starts a password reset: body {"email"}.  Always 0 for a well-formed
+ * request, whether or not the address has an account; when it has, a
+ * single-use token (stored hashed, valid 1 hour) is created and the email
+ * job is enqueued in the same transaction.
+ */
+WVL_EXTERN int wvl_auth_password_forgot(wvl_ctx *ctx, const char *body_json, const char *ip)
+	WVL_WARN_UNUSED;
+
+/**
+ * Finishes a reset: body {"token","password"}.  Revokes every session and
+ * lifts any lockout of the address.  WVL_EINVAL with a "token" field error
+ * when the token is unknown, used or expired.
+ */
+WVL_EXTERN int wvl_auth_password_reset(wvl_ctx *ctx, const char *body_json) WVL_WARN_UNUSED;
+
+/**
+ * The self-unlock link emailed when an address locks: body {"token"}.
+ * Single use; expires with the lock.
+ */
+WVL_EXTERN int wvl_auth_unlock_self(wvl_ctx *ctx, const char *body_json) WVL_WARN_UNUSED;
+
+/** Creates a personal API token: body {"name"}; JSON with "token" shown once. */
+WVL_EXTERN int wvl_auth_tokens_create(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
+				      const char *body_json) WVL_WARN_UNUSED;
+/** The actor's live tokens: {"data":[{"id","name","created_at","last_used_at"}]}. */
+WVL_EXTERN int wvl_auth_tokens_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor)
+	WVL_WARN_UNUSED;
+/** Revokes one of the actor's tokens.  WVL_ENOTFOUND when not theirs. */
+WVL_EXTERN int wvl_auth_tokens_revoke(wvl_ctx *ctx, const wvl_actor *actor, const char *id)
+	WVL_WARN_UNUSED;
+
 #ifdef __cplusplus
 }
 #endif

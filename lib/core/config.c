@@ -50,7 +50,7 @@ static const struct known_key known[] = {
 	{"WL_ANTHROPIC_BASE_URL", "https://api.anthropic.com", "Claude API base URL"},
 	{"WL_AI_MODEL", "claude-sonnet-4-5", "Claude model name"},
 	{"WL_LOG_LEVEL", "info", "debug, info, warn or error"},
-	{"WL_HTTP_THREADS", "0", "wl-server worker threads; 0: one per core"},
+	{"WL_HTTP_THREADS", "0", "wl-server worker threads; 0: WL_PG_POOL_SIZE (handlers block on the database)"},
 	{"WL_HTTP_CONNECTION_LIMIT", "1024", "total connections wl-server accepts"},
 	{"WL_HTTP_PER_IP_LIMIT", "256", "connections per client address"},
 	{"WL_HTTP_TIMEOUT", "30", "seconds an idle connection is kept"},
@@ -61,6 +61,13 @@ static const struct known_key known[] = {
 	{"WL_STATIC_DIR", "", "folder of web UI assets wl-server serves; empty: none"},
 	{"WL_ARGON2_MEMORY_KIB", "19456", "Argon2id memory in KiB (OWASP minimum 19456)"},
 	{"WL_ARGON2_ITERATIONS", "2", "Argon2id iterations"},
+	{"WL_SESSION_IDLE_SECONDS", "86400", "a session ends after this long without activity"},
+	{"WL_SESSION_MAX_SECONDS", "2592000", "absolute session lifetime"},
+	{"WL_LOCKOUT_THRESHOLD", "5", "failed logins that lock an address"},
+	{"WL_LOCKOUT_WINDOW_SECONDS", "900", "window in which failures are counted"},
+	{"WL_LOCKOUT_SECONDS", "900", "how long a lock lasts"},
+	{"WL_DEVICE_COOKIE_SECONDS", "31536000", "lifetime of the device cookie"},
+	{"WL_RESET_TOKEN_SECONDS", "3600", "lifetime of a password reset link"},
 };
 
 #define KNOWN_COUNT (sizeof(known) / sizeof(known[0]))

@@ -35,6 +35,7 @@ int wvl_ctx_new(wvl_ctx **out, const wvl_config *cfg, const wvl_ctx_options *opt
 	wvl_ctx *ctx = calloc(1, sizeof(*ctx));
 	if (!ctx)
 		return wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+	pthread_mutex_init(&ctx->auth_lock, NULL);
 	if ((rc = wvl_config__clone(&ctx->cfg, cfg)) != 0) {
 		wvl_ctx_free(ctx);
 		return rc;
@@ -55,6 +56,10 @@ int wvl_ctx_new(wvl_ctx **out, const wvl_config *cfg, const wvl_ctx_options *opt
 		if (opts->pool_wait_ms)
 			ctx->pool_wait_ms = opts->pool_wait_ms;
 	}
+	if ((rc = wvl_keys__init(ctx)) != 0) {
+		wvl_ctx_free(ctx);
+		return rc;
+	}
 	ctx->pg = wvl_pg__pool_new(wvl_config_get(cfg, "WL_DATABASE_URL"), pg_size);
 	ctx->redis = wvl_redis__pool_new(wvl_config_get(cfg, "WL_REDIS_URL"), redis_size);
 	if (!ctx->pg || !ctx->redis) {
@@ -70,6 +75,9 @@ void wvl_ctx_free(wvl_ctx *ctx)
 	if (!ctx)
 		return;
 	wvl_pg__pool_free(ctx->pg);
+	free(ctx->auth_cache);
+	pthread_mutex_destroy(&ctx->auth_lock);
+	sodium_memzero(ctx->master_key, sizeof(ctx->master_key));
 	wvl_redis__pool_free(ctx->redis);
 	wvl_config_free(ctx->cfg);
 	free(ctx);

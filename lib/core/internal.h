@@ -25,6 +25,9 @@ struct wvl_ctx {
 	struct wvl_pg_pool *pg;
 	struct wvl_redis_pool *redis;
 	unsigned int pool_wait_ms;
+	unsigned char master_key[32]; /* from WL_SECRET_KEY; see keys.c */
+	void *auth_cache;             /* lib/auth: dummy hash for equal timing */
+	pthread_mutex_t auth_lock;
 };
 
 /* ---- errors (error.c) ---- */
@@ -51,6 +54,38 @@ int wvl_config__clone(wvl_config **out, const wvl_config *src);
 /* An unsigned key in [1, max), or def when unset or malformed. */
 unsigned long wvl_config__uint(const wvl_config *cfg, const char *key,
 			       unsigned long def, unsigned long max);
+
+/* ---- keys and tokens (keys.c) ---- */
+
+/* One subkey per purpose, so a signature made for one use never verifies
+ * for another. */
+enum wvl_key_purpose {
+	WVL_KEY_LINKS = 1,
+	WVL_KEY_DEVICE = 2,
+	WVL_KEY_SEAL = 3,
+	WVL_KEY_UNSUBSCRIBE = 4,
+	WVL_KEY_CURSOR = 5,
+};
+
+/* Loads the master key from WL_SECRET_KEY, or a random one when it is
+ * empty (development only: links then die with the process). */
+int wvl_keys__init(wvl_ctx *ctx);
+void wvl_keys__subkey(const wvl_ctx *ctx, enum wvl_key_purpose p, unsigned char out[32]);
+/* `nbytes` random bytes as unpadded base64url into out (>= 2*nbytes). */
+void wvl_token__random(char *out, size_t outlen, size_t nbytes);
+/* SHA-256 of a NUL-terminated token. */
+void wvl_token__hash(unsigned char out[32], const char *token);
+/* HMAC-SHA-256 of msg under the purpose's key, unpadded base64url (44 bytes). */
+void wvl_keys__sign(const wvl_ctx *ctx, enum wvl_key_purpose p, const char *msg,
+		    char out[48]);
+/* Constant-time check of a signature made by wvl_keys__sign. */
+bool wvl_keys__verify(const wvl_ctx *ctx, enum wvl_key_purpose p, const char *msg,
+		      const char *sig);
+/* Authenticated encryption for secrets that must rest in the database for
+ * a while (e.g. a reset token waiting in an email job).  Malloc'd base64url. */
+char *wvl_keys__seal(const wvl_ctx *ctx, const char *plain);
+/* NULL when tampered or not ours. */
+char *wvl_keys__unseal(const wvl_ctx *ctx, const char *sealed);
 
 /* ---- logging (log.c) ---- */
 void wvl_log__v(const wvl_ctx *ctx, wvl_log_level level, const char *fmt,

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+#ifndef WVL_AUTH_INTERNAL_H
+#define WVL_AUTH_INTERNAL_H
+
+/* Internal to lib/auth and lib/users. */
+
+#include "../core/json.h"
+#include "../core/pg.h"
+#include "wavelaunch/auth.h"
+
+/* The user resource, built by PostgreSQL from users alias u. */
+#define WVL_USER_JSON_SQL                                                                  \
+	"json_build_object('id', u.id, 'email', u.email, 'name', u.name, 'role', u.role,"  \
+	" 'client_id', u.client_id, 'active', u.active, 'locked_until', u.locked_until,"   \
+	" 'last_login_at', u.last_login_at, 'created_at', u.created_at,"                   \
+	" 'updated_at', u.updated_at)"
+
+/* Seconds from a WL_* key with a default, bounded to a sane range. */
+unsigned long wvl_auth__seconds(const wvl_ctx *ctx, const char *key, unsigned long def);
+
+/* "now" from the context clock as RFC 3339 text for SQL parameters. */
+void wvl_auth__now(const wvl_ctx *ctx, char buf[40]);
+
+/* Hex of a 32-byte hash for a bytea parameter ("\\x..."). */
+void wvl_auth__bytea_hex(char out[68], const unsigned char hash[32]);
+
+/* Revokes every session of a user except the one whose token hash is
+ * `keep_hex` (may be NULL), and with `tokens_too` their API tokens. */
+int wvl_auth__revoke_all(wvl_ctx *ctx, PGconn *c, const char *user_id, const char *keep_hex,
+			 const char *now, bool tokens_too);
+
+/* Enqueues an email job in the caller's transaction.  `secret` (a raw
+ * token for a link) is sealed before it rests in the jobs table. */
+int wvl_auth__enqueue_email(wvl_ctx *ctx, PGconn *c, const char *template_name,
+			    const char *user_id, const char *secret, const char *now);
+
+/* Runs one statement expected to succeed; returns its status. */
+int wvl_auth__exec(wvl_ctx *ctx, PGconn *c, const char *sql, int n, const char *const *params);
+
+/* Rolls back, releases and passes `rc` through. */
+int wvl_auth__fail(wvl_ctx *ctx, PGconn *c, int rc);
+
+#endif

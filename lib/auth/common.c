@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+
+/* Helpers shared by the auth and users modules. */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "auth.h"
+
+unsigned long wvl_auth__seconds(const wvl_ctx *ctx, const char *key, unsigned long def)
+{
+	return wvl_config__uint(ctx->cfg, key, def, 10UL * 365 * 86400);
+}
+
+void wvl_auth__now(const wvl_ctx *ctx, char buf[40])
+{
+	wvl_time__rfc3339(buf, 40, wvl_now(ctx));
+}
+
+void wvl_auth__bytea_hex(char out[68], const unsigned char hash[32])
+{
+	out[0] = '\\';
+	out[1] = 'x';
+	sodium_bin2hex(out + 2, 66, hash, 32);
+}
+
+int wvl_auth__exec(wvl_ctx *ctx, PGconn *c, const char *sql, int n, const char *const *params)
+{
+	PGresult *r = wvl_pg__exec(ctx, c, sql, n, params);
+	if (!r)
+		return wvl_error_last()->code;
+	PQclear(r);
+	return 0;
+}
+
+int wvl_auth__fail(wvl_ctx *ctx, PGconn *c, int rc)
+{
+	/* Keep the error of the failure, not of the rollback. */
+	wvl_error saved = *wvl_error_last();
+	char msg[512], slug[40];
+	snprintf(msg, sizeof(msg), "%s", saved.message);
+	snprintf(slug, sizeof(slug), "%s", saved.slug);
+	char *fields = saved.fields_json ? wvl_str__dup(saved.fields_json) : NULL;
+	int retry = saved.retry_after;
+	wvl_pg__rollback(ctx, c);
+	if (fields) {
+		wvl_err__set_fields(fields, "%s", msg);
+		free(fields);
+	} else {
+		wvl_err__set(rc, slug, "%s", msg);
+	}
+	wvl_err__set_retry_after(retry);
+	return rc;
+}
+
+static const char revoke_sessions_sql[] =
+	"UPDATE sessions SET revoked_at = $2::timestamptz WHERE user_id = $1::uuid"
+	" AND revoked_at IS NULL AND ($3::bytea IS NULL OR token_hash <> $3::bytea)";
+static const char revoke_tokens_sql[] =
+	"UPDATE api_tokens SET revoked_at = $2::timestamptz WHERE user_id = $1::uuid"
+	" AND revoked_at IS NULL";
+
+int wvl_auth__revoke_all(wvl_ctx *ctx, PGconn *c, const char *user_id, const char *keep_hex,
+			 const char *now, bool tokens_too)
+{
+	const char *p[] = {user_id, now, keep_hex};
+	int rc = wvl_auth__exec(ctx, c, revoke_sessions_sql, 3, p);
+	if (!rc && tokens_too)
+		rc = wvl_auth__exec(ctx, c, revoke_tokens_sql, 2, p);
+	return rc;
+}
+
+static const char enqueue_email_sql[] =
+	"INSERT INTO jobs (kind, queue, args, run_at, max_attempts)"
+	" VALUES ('email_send', 'email', $1::jsonb, $2::timestamptz, 5)";
+
+int wvl_auth__enqueue_email(wvl_ctx *ctx, PGconn *c, const char *template_name,
+			    const char *user_id, const char *secret, const char *now)
+{
+	json_t *args = json_pack("{s:s,s:s}", "template", template_name, "user_id", user_id);
+	if (secret) {
+		char *sealed = wvl_keys__seal(ctx, secret);
+		if (!sealed) {
+			json_decref(args);
+			return wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+		}
+		json_object_set_new(args, "token_sealed", json_string(sealed));
+		free(sealed);
+	}
+	char *txt = wvl_json__dump(args);
+	json_decref(args);
+	const char *p[] = {txt, now};
+	int rc = wvl_auth__exec(ctx, c, enqueue_email_sql, 2, p);
+	free(txt);
+	return rc;
+}

@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+
+/* Password change, password reset and the self-unlock link. */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "auth.h"
+
+static const struct wvl_field forgot_fields[] = {{"email", WVL_F_STRING, true, 320}};
+static const struct wvl_field reset_fields[] = {
+	{"token", WVL_F_STRING, true, 128},
+	{"password", WVL_F_SECRET, true, 0},
+};
+static const struct wvl_field unlock_fields[] = {{"token", WVL_F_STRING, true, 128}};
+static const struct wvl_field change_fields[] = {
+	{"current_password", WVL_F_SECRET, true, 0},
+	{"new_password", WVL_F_SECRET, true, 0},
+};
+
+static const char forgot_user_sql[] =
+	"SELECT id FROM users WHERE email = $1 AND active AND password_hash IS NOT NULL";
+static const char forgot_insert_sql[] =
+	"INSERT INTO password_resets (user_id, token_hash, expires_at, created_at)"
+	" VALUES ($1::uuid, $2::bytea, $3::timestamptz + make_interval(secs => $4::int),"
+	" $3::timestamptz)";
+
+int wvl_auth_password_forgot(wvl_ctx *ctx, const char *body_json, const char *ip)
+{
+	(void)ip;
+	if (!ctx)
+		return wvl_err__set(WVL_EINVAL, NULL, "ctx is required");
+	json_t *body = wvl_json__parse_body(body_json, forgot_fields, 1);
+	if (!body)
+		return WVL_EINVAL;
+	char email[256], now[40], token[64], hex[68], ttl[16];
+	int rc = 0;
+	/* A malformed address gets the same answer as an unknown one. */
+	if (wvl_email_normalize(email, sizeof(email),
+				json_string_value(json_object_get(body, "email"))) != 0) {
+		json_decref(body);
+		wvl_error_clear();
+		return 0;
+	}
+	json_decref(body);
+	wvl_auth__now(ctx, now);
+	wvl_actor system = {.role = WVL_ROLE_SYSTEM};
+	PGconn *c;
+	if ((rc = wvl_pg__begin(ctx, &system, &c)) != 0)
+		return rc;
+	const char *up[] = {email};
+	PGresult *r = wvl_pg__exec(ctx, c, forgot_user_sql, 1, up);
+	if (!r)
+		return wvl_auth__fail(ctx, c, wvl_error_last()->code);
+	if (PQntuples(r) == 1) {
+		char user_id[37];
+		unsigned char hash[32];
+		snprintf(user_id, sizeof(user_id), "%s", PQgetvalue(r, 0, 0));
+		wvl_token__random(token, sizeof(token), 32);
+		wvl_token__hash(hash, token);
+		wvl_auth__bytea_hex(hex, hash);
+		snprintf(ttl, sizeof(ttl), "%lu", wvl_auth__seconds(ctx, "WL_RESET_TOKEN_SECONDS", 3600));
+		const char *ip_[] = {user_id, hex, now, ttl};
+		rc = wvl_auth__exec(ctx, c, forgot_insert_sql, 4, ip_);
+		if (!rc)
+			rc = wvl_auth__enqueue_email(ctx, c, "password_reset", user_id, token, now);
+		sodium_memzero(token, sizeof(token));
+	}
+	PQclear(r);
+	if (rc)
+		return wvl_auth__fail(ctx, c, rc);
+	return wvl_pg__commit(ctx, c);
+}
+
+/* Marks a single-use token used and returns its user, or refuses. */
+static int consume(char user_id[37], char email[256], wvl_ctx *ctx, PGconn *c,
+		   const char *table, const char *token, const char *now)
+{
+	unsigned char hash[32];
+	char hex[68], sql[512];
+	if (strlen(token) < 40) /* not one of ours: no need to ask the database */
+		return wvl_json__field_error("token", "is not valid or has expired");
+	wvl_token__hash(hash, token);
+	wvl_auth__bytea_hex(hex, hash);
+	snprintf(sql, sizeof(sql),
+		 "UPDATE %s t SET used_at = $2::timestamptz FROM users u"
+		 " WHERE t.token_hash = $1::bytea AND t.used_at IS NULL"
+		 " AND t.expires_at > $2::timestamptz AND u.id = t.user_id AND u.active"
+		 " RETURNING u.id, u.email", table);
+	const char *p[] = {hex, now};
+	PGresult *r = wvl_pg__exec(ctx, c, sql, 2, p);
+	if (!r)
+		return wvl_error_last()->code;
+	int found = PQntuples(r) == 1;
+	if (found) {
+		snprintf(user_id, 37, "%s", PQgetvalue(r, 0, 0));
+		snprintf(email, 256, "%s", PQgetvalue(r, 0, 1));
+	}
+	PQclear(r);
+	return found ? 0 : wvl_json__field_error("token", "is not valid or has expired");
+}
+
+static const char clear_lock_sql[] =
+	"WITH d AS (DELETE FROM lockouts WHERE email_normalized = $2)"
+	" UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1::uuid";
+
+int wvl_auth_password_reset(wvl_ctx *ctx, const char *body_json)
+{
+	if (!ctx)
+		return wvl_err__set(WVL_EINVAL, NULL, "ctx is required");
+	json_t *body = wvl_json__parse_body(body_json, reset_fields, 2);
+	if (!body)
+		return WVL_EINVAL;
+	const char *token = json_string_value(json_object_get(body, "token"));
+	const char *password = json_string_value(json_object_get(body, "password"));
+	char user_id[37], email[256], now[40];
+	char *hash = NULL;
+	wvl_auth__now(ctx, now);
+	wvl_actor system = {.role = WVL_ROLE_SYSTEM};
+	PGconn *c = NULL;
+	int rc = wvl_pg__begin(ctx, &system, &c);
+	if (!rc)
+		rc = consume(user_id, email, ctx, c, "password_resets", token, now);
+	if (!rc)
+		rc = wvl_password_check(password, email);
+	if (!rc)
+		rc = wvl_password_hash(&hash, ctx, password);
+	if (!rc) {
+		const char *p[] = {user_id, hash};
+		rc = wvl_auth__exec(ctx, c, "UPDATE users SET password_hash = $2 WHERE id = $1::uuid",
+				    2, p);
+	}
+	if (!rc)
+		rc = wvl_auth__revoke_all(ctx, c, user_id, NULL, now, false);
+	if (!rc) {
+		const char *p[] = {user_id, email};
+		rc = wvl_auth__exec(ctx, c, clear_lock_sql, 2, p);
+	}
+	free(hash);
+	json_decref(body);
+	if (rc)
+		return c ? wvl_auth__fail(ctx, c, rc) : rc;
+	return wvl_pg__commit(ctx, c);
+}
+
+int wvl_auth_unlock_self(wvl_ctx *ctx, const char *body_json)
+{
+	if (!ctx)
+		return wvl_err__set(WVL_EINVAL, NULL, "ctx is required");
+	json_t *body = wvl_json__parse_body(body_json, unlock_fields, 1);
+	if (!body)
+		return WVL_EINVAL;
+	char user_id[37], email[256], now[40];
+	wvl_auth__now(ctx, now);
+	wvl_actor system = {.role = WVL_ROLE_SYSTEM};
+	PGconn *c = NULL;
+	int rc = wvl_pg__begin(ctx, &system, &c);
+	if (!rc)
+		rc = consume(user_id, email, ctx, c, "unlock_tokens",
+			     json_string_value(json_object_get(body, "token")), now);
+	if (!rc) {
+		const char *p[] = {user_id, email};
+		rc = wvl_auth__exec(ctx, c, clear_lock_sql, 2, p);
+	}
+	json_decref(body);
+	if (rc)
+		return c ? wvl_auth__fail(ctx, c, rc) : rc;
+	return wvl_pg__commit(ctx, c);
+}
+
+int wvl_auth_password_change(wvl_ctx *ctx, const wvl_actor *actor,
+			     const char *keep_session_token, const char *body_json)
+{
+	if (!ctx || !actor)
+		return wvl_err__set(WVL_EINVAL, NULL, "ctx and actor are required");
+	if (!actor->user_id[0])
+		return wvl_err__set(WVL_EUNAUTHENTICATED, "unauthenticated", "sign in first");
+	json_t *body = wvl_json__parse_body(body_json, change_fields, 2);
+	if (!body)
+		return WVL_EINVAL;
+	const char *current = json_string_value(json_object_get(body, "current_password"));
+	const char *next = json_string_value(json_object_get(body, "new_password"));
+	char now[40], keep[68];
+	char *hash = NULL;
+	wvl_auth__now(ctx, now);
+	if (keep_session_token) {
+		unsigned char h[32];
+		wvl_token__hash(h, keep_session_token);
+		wvl_auth__bytea_hex(keep, h);
+	}
+	PGconn *c = NULL;
+	int rc = wvl_pg__begin(ctx, actor, &c);
+	PGresult *r = NULL;
+	if (!rc) {
+		const char *p[] = {actor->user_id};
+		r = wvl_pg__exec(ctx, c, "SELECT email, password_hash FROM users WHERE id = $1::uuid"
+					 " FOR UPDATE", 1, p);
+		rc = r ? (PQntuples(r) == 1 ? 0 : wvl_err__set(WVL_EUNAUTHENTICATED, NULL, "sign in first"))
+		       : wvl_error_last()->code;
+	}
+	int match = 0;
+	if (!rc && (PQgetisnull(r, 0, 1) ||
+		    wvl_password_verify(&match, ctx, current, PQgetvalue(r, 0, 1)) != 0 || !match))
+		rc = wvl_err__set(WVL_EUNAUTHENTICATED, "invalid_credentials",
+				  "the current password is not correct");
+	if (!rc && wvl_password_check(next, PQgetvalue(r, 0, 0)) != 0)
+		rc = wvl_json__field_error("new_password", wvl_error_last()->message);
+	if (!rc && strcmp(current, next) == 0)
+		rc = wvl_json__field_error("new_password", "must differ from the current password");
+	if (!rc)
+		rc = wvl_password_hash(&hash, ctx, next);
+	if (!rc) {
+		const char *p[] = {actor->user_id, hash};
+		rc = wvl_auth__exec(ctx, c, "UPDATE users SET password_hash = $2 WHERE id = $1::uuid",
+				    2, p);
+	}
+	if (!rc)
+		rc = wvl_auth__revoke_all(ctx, c, actor->user_id, keep_session_token ? keep : NULL,
+					  now, true);
+	PQclear(r);
+	free(hash);
+	json_decref(body);
+	if (rc)
+		return c ? wvl_auth__fail(ctx, c, rc) : rc;
+	return wvl_pg__commit(ctx, c);
+}

@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+
+/* Sessions and personal API tokens: resolving them into an actor, logout,
+ * the current user, and token management.  Tokens are 256-bit random
+ * values; only their SHA-256 is stored. */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "auth.h"
+
+#define PAT_PREFIX "wl_pat_"
+
+/* One round trip: validate, and touch last_seen_at only when it is more
+ * than a minute old, so a busy session costs no write per request. */
+static const char session_sql[] =
+	"WITH s AS ("
+	"  SELECT s.id, s.user_id, u.role, u.client_id, s.csrf_token,"
+	"    s.last_seen_at < $2::timestamptz - interval '1 minute' AS stale"
+	"  FROM sessions s JOIN users u ON u.id = s.user_id"
+	"  WHERE s.token_hash = $1::bytea AND s.revoked_at IS NULL AND u.active"
+	"    AND s.expires_at > $2::timestamptz"
+	"    AND s.last_seen_at > $2::timestamptz - make_interval(secs => $3::int)),"
+	" t AS (UPDATE sessions SET last_seen_at = $2::timestamptz FROM s"
+	"   WHERE sessions.id = s.id AND s.stale RETURNING 1)"
+	" SELECT id, user_id, role, client_id, csrf_token FROM s";
+
+static const char bearer_sql[] =
+	"WITH k AS ("
+	"  SELECT k.id, k.user_id, u.role, u.client_id,"
+	"    k.last_used_at IS NULL OR k.last_used_at < $2::timestamptz - interval '1 minute'"
+	"      AS stale"
+	"  FROM api_tokens k JOIN users u ON u.id = k.user_id"
+	"  WHERE k.token_hash = $1::bytea AND k.revoked_at IS NULL AND u.active),"
+	" t AS (UPDATE api_tokens SET last_used_at = $2::timestamptz FROM k"
+	"   WHERE api_tokens.id = k.id AND k.stale RETURNING 1)"
+	" SELECT id, user_id, role, client_id FROM k";
+
+static wvl_role role_from(const char *name)
+{
+	if (strcmp(name, "admin") == 0)
+		return WVL_ROLE_ADMIN;
+	if (strcmp(name, "staff") == 0)
+		return WVL_ROLE_STAFF;
+	if (strcmp(name, "client") == 0)
+		return WVL_ROLE_CLIENT;
+	return WVL_ROLE_ANONYMOUS;
+}
+
+static int unauthenticated(void)
+{
+	return wvl_err__set(WVL_EUNAUTHENTICATED, "unauthenticated", "sign in first");
+}
+
+/* Runs a lookup statement outside a transaction and fills the actor from
+ * columns 1..3 (user id, role, client id). */
+static int resolve(PGresult **out, wvl_actor *actor, wvl_ctx *ctx, const char *sql, int n,
+		   const char *const *p)
+{
+	PGconn *c;
+	*out = NULL;
+	int rc = wvl_pg__acquire(ctx, &c);
+	if (rc)
+		return rc;
+	PGresult *r = wvl_pg__exec(ctx, c, sql, n, p);
+	if (!r && wvl_error_last()->code == WVL_EUNAVAILABLE) {
+		/* A connection killed by a restart: one more try on a fresh one. */
+		wvl_pg__release(ctx, c);
+		if ((rc = wvl_pg__acquire(ctx, &c)) != 0)
+			return rc;
+		r = wvl_pg__exec(ctx, c, sql, n, p);
+	}
+	wvl_pg__release(ctx, c);
+	if (!r)
+		return wvl_error_last()->code;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		return unauthenticated();
+	}
+	memset(actor, 0, sizeof(*actor));
+	actor->role = role_from(PQgetvalue(r, 0, 2));
+	snprintf(actor->user_id, sizeof(actor->user_id), "%s", PQgetvalue(r, 0, 1));
+	if (!PQgetisnull(r, 0, 3))
+		snprintf(actor->client_id, sizeof(actor->client_id), "%s", PQgetvalue(r, 0, 3));
+	*out = r;
+	return 0;
+}
+
+static bool token_shape_ok(const char *t, size_t min, size_t max)
+{
+	size_t n = t ? strlen(t) : 0;
+	if (n < min || n > max)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = t[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_'))
+			return false;
+	}
+	return true;
+}
+
+int wvl_auth_session(wvl_actor *out_actor, wvl_session_info *out_info, wvl_ctx *ctx,
+		     const char *session_token)
+{
+	if (!out_actor || !ctx)
+		return wvl_err__set(WVL_EINVAL, NULL, "out_actor and ctx are required");
+	memset(out_actor, 0, sizeof(*out_actor));
+	if (!token_shape_ok(session_token, 40, 64))
+		return unauthenticated();
+	unsigned char hash[32];
+	char hex[68], now[40], idle[16];
+	wvl_token__hash(hash, session_token);
+	wvl_auth__bytea_hex(hex, hash);
+	wvl_auth__now(ctx, now);
+	snprintf(idle, sizeof(idle), "%lu", wvl_auth__seconds(ctx, "WL_SESSION_IDLE_SECONDS", 86400));
+	const char *p[] = {hex, now, idle};
+	PGresult *r;
+	int rc = resolve(&r, out_actor, ctx, session_sql, 3, p);
+	if (rc)
+		return rc;
+	if (out_info) {
+		snprintf(out_info->session_id, sizeof(out_info->session_id), "%s", PQgetvalue(r, 0, 0));
+		snprintf(out_info->csrf_token, sizeof(out_info->csrf_token), "%s", PQgetvalue(r, 0, 4));
+	}
+	PQclear(r);
+	return 0;
+}
+
+int wvl_auth_bearer(wvl_actor *out_actor, wvl_ctx *ctx, const char *token)
+{
+	if (!out_actor || !ctx)
+		return wvl_err__set(WVL_EINVAL, NULL, "out_actor and ctx are required");
+	memset(out_actor, 0, sizeof(*out_actor));
+	if (!token || strncmp(token, PAT_PREFIX, strlen(PAT_PREFIX)) != 0 ||
+	    !token_shape_ok(token + strlen(PAT_PREFIX), 40, 64))
+		return unauthenticated();
+	unsigned char hash[32];
+	char hex[68], now[40];
+	wvl_token__hash(hash, token);
+	wvl_auth__bytea_hex(hex, hash);
+	wvl_auth__now(ctx, now);
+	const char *p[] = {hex, now};
+	PGresult *r;
+	int rc = resolve(&r, out_actor, ctx, bearer_sql, 2, p);
+	PQclear(r);
+	return rc;
+}
+
+int wvl_auth_csrf_matches(const wvl_session_info *info, const char *header_value)
+{
+	if (!info || !header_value || !info->csrf_token[0])
+		return 0;
+	size_t n = strlen(info->csrf_token);
+	if (strlen(header_value) != n)
+		return 0;
+	return sodium_memcmp(info->csrf_token, header_value, n) == 0;
+}
+
+int wvl_auth_logout(wvl_ctx *ctx, const char *session_token)
+{
+	if (!ctx)
+		return wvl_err__set(WVL_EINVAL, NULL, "ctx is required");
+	if (!token_shape_ok(session_token, 40, 64))
+		return 0;
+	unsigned char hash[32];
+	char hex[68], now[40];
+	wvl_token__hash(hash, session_token);
+	wvl_auth__bytea_hex(hex, hash);
+	wvl_auth__now(ctx, now);
+	PGconn *c;
+	int rc = wvl_pg__acquire(ctx, &c);
+	if (rc)
+		return rc;
+	const char *p[] = {hex, now};
+	rc = wvl_auth__exec(ctx, c,
+			    "UPDATE sessions SET revoked_at = $2::timestamptz"
+			    " WHERE token_hash = $1::bytea AND revoked_at IS NULL", 2, p);
+	wvl_pg__release(ctx, c);
+	return rc;
+}
+
+/* Runs a one-row JSON query for the actor; WVL_ENOTFOUND when no row. */
+static int json_row(char **out, wvl_ctx *ctx, const wvl_actor *actor, const char *sql, int n,
+		    const char *const *p)
+{
+	PGconn *c;
+	int rc = wvl_pg__begin(ctx, actor, &c);
+	if (rc)
+		return rc;
+	PGresult *r = wvl_pg__exec(ctx, c, sql, n, p);
+	if (!r)
+		return wvl_auth__fail(ctx, c, wvl_error_last()->code);
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		wvl_err__set(WVL_ENOTFOUND, NULL, "not found");
+		return wvl_auth__fail(ctx, c, WVL_ENOTFOUND);
+	}
+	char *json = wvl_str__dup(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	if ((rc = wvl_pg__commit(ctx, c)) != 0) {
+		free(json);
+		return rc;
+	}
+	*out = json;
+	return 0;
+}
+
+int wvl_auth_me(char **out_json, wvl_ctx *ctx, const wvl_actor *actor)
+{
+	if (!out_json || !ctx || !actor)
+		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
+	*out_json = NULL;
+	if (!actor->user_id[0])
+		return unauthenticated();
+	const char *p[] = {actor->user_id};
+	return json_row(out_json, ctx, actor,
+			"SELECT " WVL_USER_JSON_SQL " FROM users u WHERE u.id = $1::uuid", 1, p);
+}
+
+/* ---- personal API tokens ---- */
+
+static const struct wvl_field token_fields[] = {
+	{"name", WVL_F_STRING, true, 100},
+};
+
+static const char token_insert_sql[] =
+	"INSERT INTO api_tokens (user_id, name, token_hash, created_at)"
+	" VALUES ($1::uuid, $2, $3::bytea, $4::timestamptz)"
+	" RETURNING json_build_object('id', id, 'name', name, 'created_at', created_at,"
+	" 'last_used_at', last_used_at, 'token', $5::text)";
+
+int wvl_auth_tokens_create(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
+			   const char *body_json)
+{
+	if (!out_json || !ctx || !actor)
+		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
+	*out_json = NULL;
+	if (!actor->user_id[0])
+		return unauthenticated();
+	json_t *body = wvl_json__parse_body(body_json, token_fields, 1);
+	if (!body)
+		return WVL_EINVAL;
+	const char *name = json_string_value(json_object_get(body, "name"));
+	char raw[64], token[80], hex[68], now[40];
+	unsigned char hash[32];
+	int rc = 0;
+	if (!name[strspn(name, " \t")]) {
+		rc = wvl_json__field_error("name", "must not be blank");
+		goto out;
+	}
+	wvl_token__random(raw, sizeof(raw), 32);
+	snprintf(token, sizeof(token), PAT_PREFIX "%s", raw);
+	wvl_token__hash(hash, token);
+	wvl_auth__bytea_hex(hex, hash);
+	wvl_auth__now(ctx, now);
+	const char *p[] = {actor->user_id, name, hex, now, token};
+	rc = json_row(out_json, ctx, actor, token_insert_sql, 5, p);
+out:
+	sodium_memzero(raw, sizeof(raw));
+	sodium_memzero(token, sizeof(token));
+	json_decref(body);
+	return rc;
+}
+
+int wvl_auth_tokens_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor)
+{
+	if (!out_json || !ctx || !actor)
+		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
+	*out_json = NULL;
+	if (!actor->user_id[0])
+		return unauthenticated();
+	const char *p[] = {actor->user_id};
+	return json_row(out_json, ctx, actor,
+			"SELECT json_build_object('data', coalesce(json_agg(json_build_object("
+			"'id', id, 'name', name, 'created_at', created_at, 'last_used_at',"
+			" last_used_at) ORDER BY created_at DESC, id), '[]'), 'next_cursor', null)"
+			" FROM api_tokens WHERE user_id = $1::uuid AND revoked_at IS NULL",
+			1, p);
+}
+
+int wvl_auth_tokens_revoke(wvl_ctx *ctx, const wvl_actor *actor, const char *id)
+{
+	if (!ctx || !actor)
+		return wvl_err__set(WVL_EINVAL, NULL, "ctx and actor are required");
+	if (!actor->user_id[0])
+		return unauthenticated();
+	if (!wvl_uuid_valid(id))
+		return wvl_err__set(WVL_ENOTFOUND, NULL, "not found");
+	char now[40], *json = NULL;
+	wvl_auth__now(ctx, now);
+	const char *p[] = {id, actor->user_id, now};
+	int rc = json_row(&json, ctx, actor,
+			  "UPDATE api_tokens SET revoked_at = $3::timestamptz WHERE id = $1::uuid"
+			  " AND user_id = $2::uuid AND revoked_at IS NULL RETURNING 'null'",
+			  3, p);
+	free(json);
+	return rc;
+}

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "query.h"
+
+#define B64 sodium_base64_VARIANT_URLSAFE_NO_PADDING
+
+static int bad(const char *msg)
+{
+	return wvl_err__set(WVL_EINVAL, "bad_request", "%s", msg);
+}
+
+/* cursor = base64url("<key>|<id>") "." signature */
+static int decode_cursor(struct wvl_list_query *q, wvl_ctx *ctx, const char *cursor)
+{
+	const char *dot = strchr(cursor, '.');
+	if (!dot || dot - cursor > 200 || strlen(cursor) > 300)
+		return bad("the cursor is not valid");
+	char payload[256];
+	snprintf(payload, sizeof(payload), "%.*s", (int)(dot - cursor), cursor);
+	if (!wvl_keys__verify(ctx, WVL_KEY_CURSOR, payload, dot + 1))
+		return bad("the cursor is not valid");
+	unsigned char raw[200];
+	size_t len = 0;
+	if (sodium_base642bin(raw, sizeof(raw) - 1, payload, strlen(payload), NULL, &len, NULL,
+			      B64) != 0)
+		return bad("the cursor is not valid");
+	raw[len] = '\0';
+	char *bar = strrchr((char *)raw, '|');
+	if (!bar || !wvl_uuid_valid(bar + 1) || (size_t)(bar - (char *)raw) >= sizeof(q->cursor_key))
+		return bad("the cursor is not valid");
+	*bar = '\0';
+	memcpy(q->cursor_key, raw, (size_t)(bar - (char *)raw) + 1);
+	snprintf(q->cursor_id, sizeof(q->cursor_id), "%s", bar + 1);
+	q->has_cursor = true;
+	return 0;
+}
+
+static char *encode_cursor(wvl_ctx *ctx, const char *key, const char *id)
+{
+	char plain[128], payload[200], sig[48];
+	snprintf(plain, sizeof(plain), "%s|%s", key, id);
+	sodium_bin2base64(payload, sizeof(payload), (const unsigned char *)plain, strlen(plain), B64);
+	wvl_keys__sign(ctx, WVL_KEY_CURSOR, payload, sig);
+	return wvl_str__printf("%s.%s", payload, sig);
+}
+
+static bool allowed_key(const char *key, const char *const *allowed)
+{
+	if (strcmp(key, "limit") == 0 || strcmp(key, "cursor") == 0)
+		return true;
+	for (const char *const *a = allowed; a && *a; a++)
+		if (strcmp(*a, key) == 0)
+			return true;
+	return false;
+}
+
+int wvl_query__parse(struct wvl_list_query *q, wvl_ctx *ctx, const char *query_json,
+		     const char *const *allowed)
+{
+	memset(q, 0, sizeof(*q));
+	q->limit = 50;
+	q->params = (query_json && *query_json) ? json_loads(query_json, 0, NULL) : json_object();
+	if (!q->params || !json_is_object(q->params)) {
+		wvl_query__free(q);
+		return bad("the query is not valid");
+	}
+	const char *key;
+	json_t *v;
+	json_object_foreach(q->params, key, v) {
+		if (!json_is_string(v) || !allowed_key(key, allowed)) {
+			wvl_query__free(q);
+			return bad("unknown query parameter");
+		}
+	}
+	const char *limit = wvl_query__get(q, "limit");
+	if (limit) {
+		char *end = NULL;
+		long n = strtol(limit, &end, 10);
+		if (!*limit || !end || *end || n < 1 || n > 100) {
+			wvl_query__free(q);
+			return bad("limit must be between 1 and 100");
+		}
+		q->limit = (int)n;
+	}
+	const char *cursor = wvl_query__get(q, "cursor");
+	if (cursor && *cursor && decode_cursor(q, ctx, cursor) != 0) {
+		wvl_query__free(q);
+		return WVL_EINVAL;
+	}
+	return 0;
+}
+
+void wvl_query__free(struct wvl_list_query *q)
+{
+	json_decref(q->params);
+	q->params = NULL;
+}
+
+const char *wvl_query__get(const struct wvl_list_query *q, const char *key)
+{
+	return json_string_value(json_object_get(q->params, key));
+}
+
+int wvl_query__page(char **out_json, wvl_ctx *ctx, const struct wvl_list_query *q,
+		    PGresult *r, int json_col, int key_col, int id_col)
+{
+	int n = PQntuples(r);
+	int shown = n > q->limit ? q->limit : n;
+	size_t cap = 64;
+	for (int i = 0; i < shown; i++)
+		cap += (size_t)PQgetlength(r, i, json_col) + 1;
+	char *next = n > q->limit
+			     ? encode_cursor(ctx, PQgetvalue(r, shown - 1, key_col),
+					     PQgetvalue(r, shown - 1, id_col))
+			     : NULL;
+	cap += next ? strlen(next) : 0;
+	char *buf = malloc(cap);
+	if (!buf) {
+		free(next);
+		return wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+	}
+	size_t pos = (size_t)sprintf(buf, "{\"data\":[");
+	for (int i = 0; i < shown; i++) {
+		if (i)
+			buf[pos++] = ',';
+		size_t len = (size_t)PQgetlength(r, i, json_col);
+		memcpy(buf + pos, PQgetvalue(r, i, json_col), len);
+		pos += len;
+	}
+	if (next)
+		sprintf(buf + pos, "],\"next_cursor\":\"%s\"}", next);
+	else
+		sprintf(buf + pos, "],\"next_cursor\":null}");
+	free(next);
+	*out_json = buf;
+	return 0;
+}
+
+char *wvl_query__like(const char *s)
+{
+	size_t n = strlen(s);
+	char *out = malloc(2 * n + 3), *w = out;
+	if (!out)
+		return NULL;
+	*w++ = '%';
+	for (; *s; s++) {
+		if (*s == '%' || *s == '_' || *s == '\\')
+			*w++ = '\\';
+		*w++ = *s;
+	}
+	*w++ = '%';
+	*w = '\0';
+	return out;
+}
