@@ -68,6 +68,21 @@ static void split_origins(struct wl_server *srv, const char *list)
 	free(copy);
 }
 
+/* "https://host:port/path" -> "https://host:port", the Origin a browser
+ * sends for pages served from the public URL. */
+static void public_origin(struct wl_server *srv, const char *url)
+{
+	if (!url)
+		return;
+	srv->secure_cookies = strncmp(url, "https://", 8) == 0;
+	const char *host = strstr(url, "://");
+	if (!host)
+		return;
+	size_t n = (size_t)(host + 3 - url) + strcspn(host + 3, "/?#");
+	if (n < sizeof(srv->public_origin))
+		snprintf(srv->public_origin, sizeof(srv->public_origin), "%.*s", (int)n, url);
+}
+
 static unsigned cfg_uint(const wvl_config *cfg, const char *key, unsigned def)
 {
 	const char *v = wvl_config_get(cfg, key);
@@ -160,6 +175,7 @@ int main(int argc, char **argv)
 	srv.openapi = wl_openapi_json;
 	srv.openapi_len = wl_openapi_json_len;
 	split_origins(&srv, wvl_config_get(srv.cfg, "WL_CORS_ORIGINS"));
+	public_origin(&srv, wvl_config_get(srv.cfg, "WL_PUBLIC_URL"));
 	int rc = serve(&srv);
 	for (size_t i = 0; i < srv.ncors; i++)
 		free(srv.cors_origins[i]);

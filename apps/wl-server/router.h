@@ -10,10 +10,14 @@
 
 typedef void (*wl_handler)(struct wl_request *req, struct wl_response *resp);
 
+/* Route flags. */
+#define WL_PUBLIC 1u /* no authentication needed */
+
 struct wl_route {
 	const char *method;
 	const char *pattern;
 	wl_handler handler;
+	unsigned int flags;
 };
 
 enum wl_match { WL_MATCH_OK, WL_MATCH_NO_PATH, WL_MATCH_NO_METHOD };

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "metrics.h"
-#include "router.h"
+#include "routes.h"
 
 static void health(struct wl_request *req, struct wl_response *resp)
 {
@@ -47,8 +47,27 @@ static void metrics(struct wl_request *req, struct wl_response *resp)
 }
 
 const struct wl_route wl_routes[] = {
-	{"GET", "/api/health", health},
-	{"GET", "/api/openapi.json", openapi},
-	{"GET", "/metrics", metrics},
+	{"GET", "/api/health", health, WL_PUBLIC},
+	{"GET", "/api/openapi.json", openapi, WL_PUBLIC},
+	{"GET", "/metrics", metrics, WL_PUBLIC},
+
+	{"POST", "/api/auth/login", wl_route_login, WL_PUBLIC},
+	{"POST", "/api/auth/logout", wl_route_logout, 0},
+	{"GET", "/api/auth/me", wl_route_me, 0},
+	{"PATCH", "/api/auth/me", wl_route_me_update, 0},
+	{"POST", "/api/auth/password/forgot", wl_route_password_forgot, WL_PUBLIC},
+	{"POST", "/api/auth/password/reset", wl_route_password_reset, WL_PUBLIC},
+	{"POST", "/api/auth/password/change", wl_route_password_change, 0},
+	{"POST", "/api/auth/unlock", wl_route_unlock_self, WL_PUBLIC},
+	{"GET", "/api/auth/tokens", wl_route_tokens_list, 0},
+	{"POST", "/api/auth/tokens", wl_route_tokens_create, 0},
+	{"DELETE", "/api/auth/tokens/{id}", wl_route_tokens_revoke, 0},
+
+	{"GET", "/api/users", wl_route_users_list, 0},
+	{"POST", "/api/users", wl_route_users_create, 0},
+	{"GET", "/api/users/{id}", wl_route_users_get, 0},
+	{"PATCH", "/api/users/{id}", wl_route_users_update, 0},
+	{"DELETE", "/api/users/{id}", wl_route_users_deactivate, 0},
+	{"POST", "/api/users/{id}/unlock", wl_route_users_unlock, 0},
 };
 const size_t wl_routes_count = sizeof(wl_routes) / sizeof(wl_routes[0]);

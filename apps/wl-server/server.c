@@ -123,6 +123,28 @@ const char *wl_req_header(const struct wl_request *req, const char *name)
 	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
+const char *wl_req_cookie(const struct wl_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
+}
+
+void wl_resp_no_content(struct wl_response *resp)
+{
+	resp->status = 204;
+	resp->content_type = NULL;
+	set_body(resp, NULL);
+}
+
+void wl_resp_cookie(struct wl_response *resp, const struct wl_server *srv, const char *name,
+		    const char *value, long max_age, bool http_only, const char *path)
+{
+	char buf[512];
+	snprintf(buf, sizeof(buf), "%s=%s; Path=%s; Max-Age=%ld; SameSite=Lax%s%s", name,
+		 max_age < 0 ? "" : value, path, max_age < 0 ? 0 : max_age,
+		 http_only ? "; HttpOnly" : "", srv->secure_cookies ? "; Secure" : "");
+	wl_resp_header(resp, "Set-Cookie", buf);
+}
+
 /* ---- request set-up ---- */
 
 static bool request_id_ok(const char *s)
@@ -178,6 +200,12 @@ static bool origin_allowed(const struct wl_server *srv, const char *origin)
 	return false;
 }
 
+bool wl_origin_allowed(const struct wl_server *srv, const char *origin)
+{
+	return origin && (origin_allowed(srv, origin) ||
+			  (srv->public_origin[0] && strcmp(srv->public_origin, origin) == 0));
+}
+
 static void cors_preflight(struct wl_request *req, struct wl_response *resp)
 {
 	const char *origin = wl_req_header(req, "Origin");
@@ -223,6 +251,52 @@ static bool check_json_body(struct wl_request *req, struct wl_response *resp)
 	return true;
 }
 
+static bool unsafe_method(const char *m)
+{
+	return !strcmp(m, "POST") || !strcmp(m, "PUT") || !strcmp(m, "PATCH") ||
+	       !strcmp(m, "DELETE");
+}
+
+/* A bearer token wins over a cookie: programs do not carry CSRF tokens. */
+static bool authenticate(struct wl_request *req, struct wl_response *resp, unsigned int flags)
+{
+	const char *authz = wl_req_header(req, "Authorization");
+	const char *cookie = wl_req_cookie(req, "wl_session");
+	int rc = WVL_EUNAUTHENTICATED;
+	if (authz && strncasecmp(authz, "Bearer ", 7) == 0) {
+		rc = wvl_auth_bearer(&req->actor, req->srv->ctx, authz + 7);
+	} else if (cookie && *cookie) {
+		rc = wvl_auth_session(&req->actor, &req->session, req->srv->ctx, cookie);
+		req->via_cookie = rc == 0;
+	}
+	if (rc == 0 || (flags & WL_PUBLIC)) {
+		if (rc != 0)
+			memset(&req->actor, 0, sizeof(req->actor));
+		return true;
+	}
+	if (rc == WVL_EUNAUTHENTICATED || (!authz && !cookie))
+		wl_resp_problem(resp, req, 401, "unauthenticated", "sign in first");
+	else
+		wl_resp_error(resp, req, rc);
+	return false;
+}
+
+/* Cookie-authenticated unsafe requests carry the session's CSRF token and,
+ * when they say where they come from, an allowed origin. */
+static bool csrf_ok(struct wl_request *req, struct wl_response *resp)
+{
+	if (!req->via_cookie || !unsafe_method(req->method))
+		return true;
+	const char *origin = wl_req_header(req, "Origin");
+	if ((origin && !wl_origin_allowed(req->srv, origin)) ||
+	    !wvl_auth_csrf_matches(&req->session, wl_req_header(req, "X-CSRF-Token"))) {
+		wl_resp_problem(resp, req, 403, "csrf_failed",
+				"missing or wrong X-CSRF-Token, or a foreign origin");
+		return false;
+	}
+	return true;
+}
+
 static void dispatch(struct wl_request *req, struct wl_response *resp, bool too_large)
 {
 	if (too_large) {
@@ -243,6 +317,14 @@ static void dispatch(struct wl_request *req, struct wl_response *resp, bool too_
 	case WL_MATCH_OK:
 		req->route = route->pattern;
 		wvl_error_clear();
+		if (req->query_bad) {
+			wl_resp_problem(resp, req, 400, "bad_request", "repeated query parameter");
+			return;
+		}
+		if (!authenticate(req, resp, route->flags))
+			return;
+		if (!csrf_ok(req, resp))
+			return;
 		route->handler(req, resp);
 		return;
 	case WL_MATCH_NO_METHOD:
@@ -350,6 +432,37 @@ static bool append_body(struct req_state *st, size_t limit, const char *data, si
 	return true;
 }
 
+struct arg_collector {
+	json_t *obj;
+	bool bad;
+};
+
+static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+				   const char *value)
+{
+	(void)kind;
+	struct arg_collector *ac = cls;
+	if (!key || json_object_get(ac->obj, key)) {
+		ac->bad = true; /* ?a=1&a=2 is ambiguous: refuse it */
+		return MHD_YES;
+	}
+	json_t *v = json_string(value ? value : "");
+	if (!v)
+		ac->bad = true; /* not valid UTF-8 */
+	else
+		json_object_set_new(ac->obj, key, v);
+	return MHD_YES;
+}
+
+static void collect_query(struct wl_request *req)
+{
+	struct arg_collector ac = {json_object(), false};
+	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, collect_arg, &ac);
+	req->query_json = json_dumps(ac.obj, JSON_COMPACT);
+	req->query_bad = ac.bad;
+	json_decref(ac.obj);
+}
+
 static struct req_state *start_request(struct wl_server *srv, struct MHD_Connection *conn,
 				       const char *url, const char *method)
 {
@@ -364,6 +477,7 @@ static struct req_state *start_request(struct wl_server *srv, struct MHD_Connect
 	make_request_id(st->req.request_id, sizeof(st->req.request_id),
 			MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id"));
 	client_ip(conn, st->req.client_ip, sizeof(st->req.client_ip));
+	collect_query(&st->req);
 	pthread_mutex_lock(&inflight_lock);
 	inflight++;
 	pthread_mutex_unlock(&inflight_lock);
@@ -408,6 +522,7 @@ void wl_on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (!st)
 		return;
 	free(st->req.body);
+	free(st->req.query_json);
 	free(st);
 	*con_cls = NULL;
 	pthread_mutex_lock(&inflight_lock);

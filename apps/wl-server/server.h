@@ -29,6 +29,13 @@ struct wl_request {
 	const char *params[WL_MAX_PARAMS]; /* path parameters, in order */
 	int nparams;
 	const char *route;    /* the matched pattern, for metrics and logs */
+	/* Who is asking: anonymous until the session cookie or bearer token
+	 * resolves. */
+	wvl_actor actor;
+	bool via_cookie;      /* authenticated by wl_session (CSRF applies) */
+	wvl_session_info session;
+	char *query_json;     /* the query string as a JSON object of strings */
+	bool query_bad;       /* repeated or malformed parameters */
 };
 
 struct wl_header {
@@ -55,6 +62,8 @@ struct wl_server {
 	size_t ncors;
 	const char *openapi;
 	size_t openapi_len;
+	bool secure_cookies;  /* WL_PUBLIC_URL is https */
+	char public_origin[256];
 };
 
 /* Response helpers (server.c). */
@@ -69,5 +78,15 @@ void wl_resp_error(struct wl_response *resp, const struct wl_request *req, int r
 
 /* A request header, or NULL. */
 const char *wl_req_header(const struct wl_request *req, const char *name);
+/* A request cookie, or NULL. */
+const char *wl_req_cookie(const struct wl_request *req, const char *name);
+/* True when `origin` may call the API from a browser (CORS list or the
+ * public URL's origin). */
+bool wl_origin_allowed(const struct wl_server *srv, const char *origin);
+/* Adds a Set-Cookie header; max_age < 0 deletes the cookie. */
+void wl_resp_cookie(struct wl_response *resp, const struct wl_server *srv, const char *name,
+		    const char *value, long max_age, bool http_only, const char *path);
+/* 204 No Content. */
+void wl_resp_no_content(struct wl_response *resp);
 
 #endif

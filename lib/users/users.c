@@ -82,7 +82,7 @@ static const struct wvl_field create_fields[] = {
 };
 
 static const char insert_sql[] =
-	"INSERT INTO users u (email, name, role, client_id, password_hash)"
+	"INSERT INTO users AS u (email, name, role, client_id, password_hash)"
 	" VALUES ($1, $2, $3, $4::uuid, $5) RETURNING " WVL_USER_JSON_SQL;
 
 int wvl_users_create(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+#ifndef WL_ROUTES_H
+#define WL_ROUTES_H
+
+/* Route handlers, one file per area. */
+
+#include <jansson.h>
+
+#include "router.h"
+
+/* routes_auth.c */
+void wl_route_login(struct wl_request *req, struct wl_response *resp);
+void wl_route_logout(struct wl_request *req, struct wl_response *resp);
+void wl_route_me(struct wl_request *req, struct wl_response *resp);
+void wl_route_me_update(struct wl_request *req, struct wl_response *resp);
+void wl_route_password_forgot(struct wl_request *req, struct wl_response *resp);
+void wl_route_password_reset(struct wl_request *req, struct wl_response *resp);
+void wl_route_password_change(struct wl_request *req, struct wl_response *resp);
+void wl_route_unlock_self(struct wl_request *req, struct wl_response *resp);
+void wl_route_tokens_list(struct wl_request *req, struct wl_response *resp);
+void wl_route_tokens_create(struct wl_request *req, struct wl_response *resp);
+void wl_route_tokens_revoke(struct wl_request *req, struct wl_response *resp);
+void wl_route_users_list(struct wl_request *req, struct wl_response *resp);
+void wl_route_users_create(struct wl_request *req, struct wl_response *resp);
+void wl_route_users_get(struct wl_request *req, struct wl_response *resp);
+void wl_route_users_update(struct wl_request *req, struct wl_response *resp);
+void wl_route_users_deactivate(struct wl_request *req, struct wl_response *resp);
+void wl_route_users_unlock(struct wl_request *req, struct wl_response *resp);
+
+#endif

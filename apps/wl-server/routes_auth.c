@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+
+/* /api/auth/... and /api/users/...: each handler maps HTTP to one library
+ * call; cookies are the only thing the server adds. */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "routes.h"
+
+static void json_or_error(struct wl_request *req, struct wl_response *resp, int rc,
+			  unsigned int status, char *json)
+{
+	if (rc)
+		wl_resp_error(resp, req, rc);
+	else
+		wl_resp_json(resp, status, json);
+}
+
+static void no_content_or_error(struct wl_request *req, struct wl_response *resp, int rc,
+				unsigned int status)
+{
+	if (rc) {
+		wl_resp_error(resp, req, rc);
+		return;
+	}
+	wl_resp_no_content(resp);
+	resp->status = status;
+}
+
+void wl_route_login(struct wl_request *req, struct wl_response *resp)
+{
+	const char *origin = wl_req_header(req, "Origin");
+	if (origin && !wl_origin_allowed(req->srv, origin)) {
+		wl_resp_problem(resp, req, 403, "csrf_failed", "login from a foreign origin");
+		return;
+	}
+	json_error_t err;
+	json_t *body = json_loads(req->body ? req->body : "", 0, &err);
+	json_t *email = json_object_get(body, "email"), *pw = json_object_get(body, "password");
+	if (!json_is_object(body) || json_object_size(body) != 2 || !json_is_string(email) ||
+	    !json_is_string(pw)) {
+		json_decref(body);
+		wl_resp_problem(resp, req, 422, "validation_failed",
+				"send exactly {\"email\":\"...\",\"password\":\"...\"}");
+		return;
+	}
+	wvl_login_request lr = WVL_LOGIN_REQUEST_INIT;
+	lr.email = json_string_value(email);
+	lr.password = json_string_value(pw);
+	lr.ip = req->client_ip;
+	lr.user_agent = wl_req_header(req, "User-Agent");
+	lr.device_cookie = wl_req_cookie(req, "wl_device");
+	wvl_login_result *res = NULL;
+	int rc = wvl_auth_login(&res, req->srv->ctx, &lr);
+	json_decref(body);
+	if (rc) {
+		wl_resp_error(resp, req, rc);
+		return;
+	}
+	wl_resp_cookie(resp, req->srv, "wl_session", res->session_token, res->session_max_age, true, "/");
+	wl_resp_cookie(resp, req->srv, "wl_csrf", res->csrf_token, res->session_max_age, false, "/");
+	wl_resp_cookie(resp, req->srv, "wl_device", res->device_cookie, res->device_max_age, true,
+		       "/api/auth");
+	wl_resp_header(resp, "Cache-Control", "no-store");
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	if (f) {
+		fprintf(f, "{\"user\":%s,\"csrf_token\":\"%s\"}", res->user_json, res->csrf_token);
+		fclose(f);
+	}
+	wvl_login_result_free(res);
+	wl_resp_json(resp, 200, out);
+}
+
+void wl_route_logout(struct wl_request *req, struct wl_response *resp)
+{
+	int rc = req->via_cookie ? wvl_auth_logout(req->srv->ctx, wl_req_cookie(req, "wl_session")) : 0;
+	no_content_or_error(req, resp, rc, 204);
+	if (!rc) {
+		wl_resp_cookie(resp, req->srv, "wl_session", "", -1, true, "/");
+		wl_resp_cookie(resp, req->srv, "wl_csrf", "", -1, false, "/");
+	}
+}
+
+void wl_route_me(struct wl_request *req, struct wl_response *resp)
+{
+	char *json = NULL;
+	int rc = wvl_auth_me(&json, req->srv->ctx, &req->actor);
+	json_or_error(req, resp, rc, 200, json);
+}
+
+void wl_route_me_update(struct wl_request *req, struct wl_response *resp)
+{
+	char *json = NULL;
+	int rc = wvl_users_update(&json, req->srv->ctx, &req->actor, req->actor.user_id, req->body);
+	json_or_error(req, resp, rc, 200, json);
+}
+
+void wl_route_password_forgot(struct wl_request *req, struct wl_response *resp)
+{
+	int rc = wvl_auth_password_forgot(req->srv->ctx, req->body, req->client_ip);
+	if (rc) {
+		wl_resp_error(resp, req, rc);
+		return;
+	}
+	wl_resp_json(resp, 202, strdup("{\"status\":\"accepted\"}"));
+}
+
+void wl_route_password_reset(struct wl_request *req, struct wl_response *resp)
+{
+	no_content_or_error(req, resp, wvl_auth_password_reset(req->srv->ctx, req->body), 204);
+}
+
+void wl_route_password_change(struct wl_request *req, struct wl_response *resp)
+{
+	const char *keep = req->via_cookie ? wl_req_cookie(req, "wl_session") : NULL;
+	no_content_or_error(req, resp,
+			    wvl_auth_password_change(req->srv->ctx, &req->actor, keep, req->body), 204);
+}
+
+void wl_route_unlock_self(struct wl_request *req, struct wl_response *resp)
+{
+	no_content_or_error(req, resp, wvl_auth_unlock_self(req->srv->ctx, req->body), 204);
+}
+
+void wl_route_tokens_list(struct wl_request *req, struct wl_response *resp)
+{
+	char *json = NULL;
+	int rc = wvl_auth_tokens_list(&json, req->srv->ctx, &req->actor);
+	json_or_error(req, resp, rc, 200, json);
+}
+
+void wl_route_tokens_create(struct wl_request *req, struct wl_response *resp)
+{
+	char *json = NULL;
+	int rc = wvl_auth_tokens_create(&json, req->srv->ctx, &req->actor, req->body);
+	json_or_error(req, resp, rc, 201, json);
+	if (!rc)
+		wl_resp_header(resp, "Cache-Control", "no-store");
+}
+
+void wl_route_tokens_revoke(struct wl_request *req, struct wl_response *resp)
+{
+	no_content_or_error(req, resp,
+			    wvl_auth_tokens_revoke(req->srv->ctx, &req->actor, req->params[0]), 204);
+}
+
+void wl_route_users_list(struct wl_request *req, struct wl_response *resp)
+{
+	char *json = NULL;
+	int rc = wvl_users_list(&json, req->srv->ctx, &req->actor, req->query_json);
+	json_or_error(req, resp, rc, 200, json);
+}
+
+void wl_route_users_create(struct wl_request *req, struct wl_response *resp)
+{
+	char *json = NULL;
+	int rc = wvl_users_create(&json, req->srv->ctx, &req->actor, req->body);
+	json_or_error(req, resp, rc, 201, json);
+}
+
+void wl_route_users_get(struct wl_request *req, struct wl_response *resp)
+{
+	char *json = NULL;
+	int rc = wvl_users_get(&json, req->srv->ctx, &req->actor, req->params[0]);
+	json_or_error(req, resp, rc, 200, json);
+}
+
+void wl_route_users_update(struct wl_request *req, struct wl_response *resp)
+{
+	char *json = NULL;
+	int rc = wvl_users_update(&json, req->srv->ctx, &req->actor, req->params[0], req->body);
+	json_or_error(req, resp, rc, 200, json);
+}
+
+void wl_route_users_deactivate(struct wl_request *req, struct wl_response *resp)
+{
+	no_content_or_error(req, resp,
+			    wvl_users_deactivate(req->srv->ctx, &req->actor, req->params[0]), 204);
+}
+
+void wl_route_users_unlock(struct wl_request *req, struct wl_response *resp)
+{
+	no_content_or_error(req, resp, wvl_users_unlock(req->srv->ctx, &req->actor, req->params[0]),
+			    204);
+}

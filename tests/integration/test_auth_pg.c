@@ -1,0 +1,465 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+
+/* Identity rules against a real PostgreSQL, with the clock injected. */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+#include <jansson.h>
+
+#include "core/internal.h"
+#include "testenv.h"
+
+#define MIN (60LL * 1000000)
+#define HOUR (60 * MIN)
+
+static test_db db;
+static wvl_ctx *ctx;
+static int64_t now_us;
+static wvl_actor admin;
+static const char *admin_pw = "Harbor-Lantern-42!";
+
+static int64_t test_clock(void *p)
+{
+	(void)p;
+	return now_us;
+}
+
+static void make_admin(void)
+{
+	int created = 0;
+	char *pw = NULL;
+	cr_assert_eq(wvl_auth_bootstrap_admin(&created, &pw, ctx, "admin@example.com", admin_pw), 0,
+		     "%s", wvl_error_last()->message);
+	char *id = test_sql_value(db.owner_url, "SELECT id FROM users WHERE email='admin@example.com'");
+	memset(&admin, 0, sizeof(admin));
+	admin.role = WVL_ROLE_ADMIN;
+	snprintf(admin.user_id, sizeof(admin.user_id), "%s", id);
+	free(id);
+}
+
+static void setup(void)
+{
+	test_db_create(&db);
+	ctx = test_ctx(&db);
+	now_us = 1800000000LL * 1000000;
+	wvl_ctx_set_clock(ctx, test_clock, NULL);
+	test_log_reset();
+	make_admin();
+}
+
+static void teardown(void)
+{
+	wvl_ctx_free(ctx);
+	test_db_drop(&db);
+}
+
+TestSuite(auth, .init = setup, .fini = teardown, .timeout = 180);
+
+static int login(wvl_login_result **res, const char *email, const char *pw, const char *device)
+{
+	wvl_login_request r = WVL_LOGIN_REQUEST_INIT;
+	r.email = email;
+	r.password = pw;
+	r.ip = "203.0.113.7";
+	r.user_agent = "criterion";
+	r.device_cookie = device;
+	*res = NULL;
+	return wvl_auth_login(res, ctx, &r);
+}
+
+static void fail_times(const char *email, int n, const char *device)
+{
+	for (int i = 0; i < n; i++) {
+		wvl_login_result *res;
+		int rc = login(&res, email, "Wrong-Password-1!", device);
+		cr_assert(rc == WVL_EUNAUTHENTICATED || rc == WVL_ELOCKED, "rc %d", rc);
+	}
+}
+
+/* As the owner, seeing every row (the tables are under forced RLS). */
+static char *sql1(const char *sql)
+{
+	char buf[2048];
+	snprintf(buf, sizeof(buf), "SET wvl.actor_role = 'system'; %s", sql);
+	return test_sql_value(db.owner_url, buf);
+}
+
+/* A string member of a JSON text, or "" (the caller frees). */
+static char *member(const char *json, const char *key)
+{
+	json_t *j = json_loads(json, 0, NULL);
+	const char *v = json_string_value(json_object_get(j, key));
+	char *out = strdup(v ? v : "");
+	json_decref(j);
+	return out;
+}
+
+Test(auth, login_issues_a_session_that_resolves_to_the_user)
+{
+	wvl_login_result *res;
+	cr_assert_eq(login(&res, " Admin@Example.com ", admin_pw, NULL), 0, "%s",
+		     wvl_error_last()->message);
+	cr_expect_geq(strlen(res->session_token), 43);
+	char *role = member(res->user_json, "role");
+	cr_expect_str_eq(role, "admin");
+	free(role);
+	cr_expect_null(strstr(res->user_json, "password"));
+	cr_expect_eq(res->session_max_age, 30 * 86400);
+	wvl_actor a;
+	wvl_session_info info;
+	cr_assert_eq(wvl_auth_session(&a, &info, ctx, res->session_token), 0);
+	cr_expect_eq(a.role, WVL_ROLE_ADMIN);
+	cr_expect_str_eq(a.user_id, admin.user_id);
+	cr_expect(wvl_auth_csrf_matches(&info, res->csrf_token));
+	cr_expect_not(wvl_auth_csrf_matches(&info, "wrong"));
+	cr_expect_not(wvl_auth_csrf_matches(&info, NULL));
+	/* Only the hash is stored. */
+	char sql[256];
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM sessions WHERE encode(token_hash,'escape') LIKE '%%%s%%'",
+		 res->session_token);
+	char *n = sql1(sql);
+	cr_expect_str_eq(n, "0");
+	free(n);
+	wvl_login_result_free(res);
+}
+
+Test(auth, unknown_email_and_wrong_password_answer_alike)
+{
+	wvl_login_result *res;
+	cr_assert_eq(login(&res, "admin@example.com", "Wrong-Password-1!", NULL), WVL_EUNAUTHENTICATED);
+	wvl_error a = *wvl_error_last();
+	char msg_a[512];
+	snprintf(msg_a, sizeof(msg_a), "%s", a.message);
+	cr_assert_eq(login(&res, "nobody@example.com", "Wrong-Password-1!", NULL), WVL_EUNAUTHENTICATED);
+	cr_expect_str_eq(wvl_error_last()->slug, "invalid_credentials");
+	cr_expect_str_eq(wvl_error_last()->message, msg_a);
+	cr_assert_eq(login(&res, "not-an-email", "Wrong-Password-1!", NULL), WVL_EUNAUTHENTICATED);
+	char *n = sql1("SELECT count(*) FROM login_attempts WHERE outcome = 'failure'");
+	cr_expect_str_eq(n, "3");
+	free(n);
+	n = sql1("SELECT string_agg(DISTINCT host(ip), ',') || '|' || string_agg(DISTINCT user_agent, ',')"
+		 " FROM login_attempts");
+	cr_expect_str_eq(n, "203.0.113.7|criterion");
+	free(n);
+}
+
+Test(auth, five_failures_lock_then_reopen_after_fifteen_minutes)
+{
+	fail_times("admin@example.com", 5, NULL);
+	wvl_login_result *res;
+	cr_expect_eq(login(&res, "admin@example.com", admin_pw, NULL), WVL_ELOCKED,
+		     "the sixth attempt, with the right password, is refused");
+	cr_expect_str_eq(wvl_error_last()->slug, "account_locked");
+	cr_expect_eq(wvl_error_last()->retry_after, 900);
+	now_us += 14 * MIN;
+	cr_expect_eq(login(&res, "admin@example.com", admin_pw, NULL), WVL_ELOCKED);
+	cr_expect_eq(wvl_error_last()->retry_after, 60);
+	now_us += 1 * MIN;
+	cr_assert_eq(login(&res, "admin@example.com", admin_pw, NULL), 0, "%s",
+		     wvl_error_last()->message);
+	wvl_login_result_free(res);
+	char *n = sql1("SELECT count(*) FROM login_attempts WHERE outcome = 'locked'");
+	cr_expect_str_eq(n, "2");
+	free(n);
+}
+
+Test(auth, unknown_addresses_lock_too)
+{
+	fail_times("ghost@example.com", 5, NULL);
+	wvl_login_result *res;
+	cr_expect_eq(login(&res, "ghost@example.com", "Whatever-1!", NULL), WVL_ELOCKED);
+	char *n = sql1("SELECT count(*) FROM jobs");
+	cr_expect_str_eq(n, "0", "no user: no unlock email");
+	free(n);
+}
+
+Test(auth, failures_spread_beyond_the_window_do_not_lock)
+{
+	for (int i = 0; i < 8; i++) {
+		fail_times("admin@example.com", 1, NULL);
+		now_us += 4 * MIN; /* 4 failures per 15 minutes at most */
+	}
+	wvl_login_result *res;
+	cr_assert_eq(login(&res, "admin@example.com", admin_pw, NULL), 0, "%s",
+		     wvl_error_last()->message);
+	wvl_login_result_free(res);
+}
+
+Test(auth, success_resets_the_count)
+{
+	wvl_login_result *res;
+	fail_times("admin@example.com", 4, NULL);
+	cr_assert_eq(login(&res, "admin@example.com", admin_pw, NULL), 0);
+	wvl_login_result_free(res);
+	fail_times("admin@example.com", 4, NULL);
+	cr_assert_eq(login(&res, "admin@example.com", admin_pw, NULL), 0, "count was reset");
+	wvl_login_result_free(res);
+}
+
+Test(auth, device_cookie_keeps_its_owner_in_while_others_are_locked_out)
+{
+	wvl_login_result *res;
+	cr_assert_eq(login(&res, "admin@example.com", admin_pw, NULL), 0);
+	char *device = strdup(res->device_cookie);
+	wvl_login_result_free(res);
+	fail_times("admin@example.com", 5, NULL); /* an attacker elsewhere */
+	cr_expect_eq(login(&res, "admin@example.com", admin_pw, NULL), WVL_ELOCKED);
+	cr_assert_eq(login(&res, "admin@example.com", admin_pw, device), 0,
+		     "the owner's browser is counted on its own");
+	wvl_login_result_free(res);
+	/* A tampered or foreign device cookie is no better than none. */
+	char bad[200];
+	snprintf(bad, sizeof(bad), "%s", device);
+	bad[strlen(bad) - 1] = bad[strlen(bad) - 1] == 'A' ? 'B' : 'A';
+	cr_expect_eq(login(&res, "admin@example.com", admin_pw, bad), WVL_ELOCKED);
+	cr_expect_eq(login(&res, "admin@example.com", admin_pw, "v1.garbage"), WVL_ELOCKED);
+	/* The device itself locks after 5 failures of its own. */
+	fail_times("admin@example.com", 5, device);
+	cr_expect_eq(login(&res, "admin@example.com", admin_pw, device), WVL_ELOCKED);
+	free(device);
+}
+
+Test(auth, device_cookie_is_bound_to_its_email)
+{
+	char *u = NULL;
+	const char *body = "{\"email\":\"staff@example.com\",\"name\":\"S\",\"role\":\"staff\","
+			   "\"password\":\"Granite-Falcon-77!\"}";
+	cr_assert_eq(wvl_users_create(&u, ctx, &admin, body), 0, "%s", wvl_error_last()->message);
+	free(u);
+	wvl_login_result *res;
+	cr_assert_eq(login(&res, "staff@example.com", "Granite-Falcon-77!", NULL), 0);
+	char *device = strdup(res->device_cookie);
+	wvl_login_result_free(res);
+	fail_times("admin@example.com", 5, NULL);
+	cr_expect_eq(login(&res, "admin@example.com", admin_pw, device), WVL_ELOCKED);
+	free(device);
+}
+
+Test(auth, lock_mails_a_single_use_self_unlock_link)
+{
+	fail_times("admin@example.com", 5, NULL);
+	char *sealed = sql1("SELECT args->>'token_sealed' FROM jobs WHERE kind = 'email_send'"
+			    " AND args->>'template' = 'account_unlock'");
+	cr_assert_not_null(sealed, "an unlock email job was enqueued with the lock");
+	char *token = wvl_keys__unseal(ctx, sealed);
+	cr_assert_not_null(token);
+	char *n = sql1("SELECT count(*) FROM jobs");
+	cr_expect_str_eq(n, "1", "one email per lock, not per failure");
+	free(n);
+	char body[256];
+	snprintf(body, sizeof(body), "{\"token\":\"%s\"}", token);
+	cr_assert_eq(wvl_auth_unlock_self(ctx, body), 0, "%s", wvl_error_last()->message);
+	wvl_login_result *res;
+	cr_assert_eq(login(&res, "admin@example.com", admin_pw, NULL), 0);
+	wvl_login_result_free(res);
+	cr_expect_eq(wvl_auth_unlock_self(ctx, body), WVL_EINVAL, "single use");
+	cr_expect_not_null(strstr(wvl_error_last()->fields_json, "token"));
+	cr_expect_eq(wvl_auth_unlock_self(ctx, "{\"token\":\"forged\"}"), WVL_EINVAL);
+	free(token);
+	free(sealed);
+}
+
+Test(auth, unlock_link_expires_with_the_lock)
+{
+	fail_times("admin@example.com", 5, NULL);
+	char *sealed = sql1("SELECT args->>'token_sealed' FROM jobs WHERE kind = 'email_send'");
+	char *token = wvl_keys__unseal(ctx, sealed);
+	now_us += 16 * MIN;
+	char body[256];
+	snprintf(body, sizeof(body), "{\"token\":\"%s\"}", token);
+	cr_expect_eq(wvl_auth_unlock_self(ctx, body), WVL_EINVAL);
+	free(token);
+	free(sealed);
+}
+
+Test(auth, idle_sessions_end_after_24_hours_and_activity_keeps_them)
+{
+	wvl_login_result *res;
+	cr_assert_eq(login(&res, "admin@example.com", admin_pw, NULL), 0);
+	wvl_actor a;
+	now_us += 24 * HOUR - MIN;
+	cr_expect_eq(wvl_auth_session(&a, NULL, ctx, res->session_token), 0, "just under 24 h");
+	now_us += 24 * HOUR - MIN;
+	cr_expect_eq(wvl_auth_session(&a, NULL, ctx, res->session_token), 0, "activity renewed it");
+	now_us += 24 * HOUR;
+	cr_expect_eq(wvl_auth_session(&a, NULL, ctx, res->session_token), WVL_EUNAUTHENTICATED);
+	cr_expect_str_eq(wvl_error_last()->slug, "unauthenticated");
+	wvl_login_result_free(res);
+}
+
+Test(auth, last_seen_is_written_at_most_once_a_minute)
+{
+	wvl_login_result *res;
+	cr_assert_eq(login(&res, "admin@example.com", admin_pw, NULL), 0);
+	wvl_actor a;
+	char *before = sql1("SELECT last_seen_at FROM sessions");
+	now_us += 30 * 1000000LL;
+	cr_assert_eq(wvl_auth_session(&a, NULL, ctx, res->session_token), 0);
+	char *same = sql1("SELECT last_seen_at FROM sessions");
+	cr_expect_str_eq(same, before, "no write within the minute");
+	now_us += 45 * 1000000LL;
+	cr_assert_eq(wvl_auth_session(&a, NULL, ctx, res->session_token), 0);
+	char *after = sql1("SELECT last_seen_at FROM sessions");
+	cr_expect_str_neq(after, before, "written once the minute passed");
+	free(before);
+	free(same);
+	free(after);
+	wvl_login_result_free(res);
+}
+
+Test(auth, sessions_end_at_the_absolute_maximum)
+{
+	wvl_login_result *res;
+	cr_assert_eq(login(&res, "admin@example.com", admin_pw, NULL), 0);
+	wvl_actor a;
+	for (int day = 0; day < 29; day++) {
+		now_us += 24 * HOUR - MIN;
+		cr_assert_eq(wvl_auth_session(&a, NULL, ctx, res->session_token), 0, "day %d", day);
+	}
+	now_us += 24 * HOUR;
+	cr_expect_eq(wvl_auth_session(&a, NULL, ctx, res->session_token), WVL_EUNAUTHENTICATED);
+	wvl_login_result_free(res);
+}
+
+Test(auth, every_login_gets_a_new_token_and_logout_revokes_one)
+{
+	wvl_login_result *a, *b;
+	cr_assert_eq(login(&a, "admin@example.com", admin_pw, NULL), 0);
+	cr_assert_eq(login(&b, "admin@example.com", admin_pw, NULL), 0);
+	cr_expect_str_neq(a->session_token, b->session_token);
+	cr_expect_str_neq(a->csrf_token, b->csrf_token);
+	cr_assert_eq(wvl_auth_logout(ctx, a->session_token), 0);
+	wvl_actor act;
+	cr_expect_eq(wvl_auth_session(&act, NULL, ctx, a->session_token), WVL_EUNAUTHENTICATED);
+	cr_expect_eq(wvl_auth_session(&act, NULL, ctx, b->session_token), 0);
+	cr_expect_eq(wvl_auth_logout(ctx, "not-a-token"), 0);
+	cr_expect_eq(wvl_auth_session(&act, NULL, ctx, ""), WVL_EUNAUTHENTICATED);
+	cr_expect_eq(wvl_auth_session(&act, NULL, ctx, "x' OR '1'='1xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+		     WVL_EUNAUTHENTICATED);
+	wvl_login_result_free(a);
+	wvl_login_result_free(b);
+}
+
+Test(auth, password_reset_is_single_use_expires_and_revokes_sessions)
+{
+	wvl_login_result *s;
+	cr_assert_eq(login(&s, "admin@example.com", admin_pw, NULL), 0);
+	cr_assert_eq(wvl_auth_password_forgot(ctx, "{\"email\":\"nobody@example.com\"}", "1.2.3.4"), 0);
+	cr_assert_eq(wvl_auth_password_forgot(ctx, "{\"email\":\"not an email\"}", "1.2.3.4"), 0);
+	char *n = sql1("SELECT count(*) FROM jobs");
+	cr_expect_str_eq(n, "0", "unknown address: nothing sent, same answer");
+	free(n);
+	cr_assert_eq(wvl_auth_password_forgot(ctx, "{\"email\":\"ADMIN@example.com\"}", "1.2.3.4"), 0);
+	cr_expect_eq(wvl_auth_password_forgot(ctx, "{\"email\":5}", NULL), WVL_EINVAL);
+	cr_expect_eq(wvl_auth_password_forgot(ctx, "[", NULL), WVL_EINVAL);
+	char *sealed = sql1("SELECT args->>'token_sealed' FROM jobs WHERE args->>'template' = 'password_reset'");
+	cr_assert_not_null(sealed);
+	char *token = wvl_keys__unseal(ctx, sealed);
+	cr_assert_not_null(token);
+	char body[512];
+	snprintf(body, sizeof(body), "{\"token\":\"%s\",\"password\":\"weak\"}", token);
+	cr_expect_eq(wvl_auth_password_reset(ctx, body), WVL_EINVAL, "policy applies");
+	cr_expect_not_null(strstr(wvl_error_last()->fields_json, "password"));
+	snprintf(body, sizeof(body), "{\"token\":\"%s\",\"password\":\"Brand-New-Pass-93!\"}", token);
+	cr_assert_eq(wvl_auth_password_reset(ctx, body), 0, "%s", wvl_error_last()->message);
+	wvl_actor a;
+	cr_expect_eq(wvl_auth_session(&a, NULL, ctx, s->session_token), WVL_EUNAUTHENTICATED,
+		     "a reset revokes every session");
+	cr_expect_eq(wvl_auth_password_reset(ctx, body), WVL_EINVAL, "single use");
+	wvl_login_result *s2;
+	cr_assert_eq(login(&s2, "admin@example.com", "Brand-New-Pass-93!", NULL), 0);
+	wvl_login_result_free(s2);
+	/* A second token, used after its hour, is refused. */
+	cr_assert_eq(wvl_auth_password_forgot(ctx, "{\"email\":\"admin@example.com\"}", NULL), 0);
+	free(sealed);
+	free(token);
+	sealed = sql1("SELECT args->>'token_sealed' FROM jobs WHERE args->>'template' = 'password_reset'"
+		      " ORDER BY created_at DESC, id LIMIT 1 OFFSET 0");
+	token = wvl_keys__unseal(ctx, sealed);
+	now_us += HOUR + 1000000;
+	snprintf(body, sizeof(body), "{\"token\":\"%s\",\"password\":\"Other-New-Pass-94!\"}", token);
+	cr_expect_eq(wvl_auth_password_reset(ctx, body), WVL_EINVAL);
+	free(sealed);
+	free(token);
+	wvl_login_result_free(s);
+}
+
+Test(auth, password_change_checks_current_and_revokes_other_sessions)
+{
+	wvl_login_result *a, *b;
+	cr_assert_eq(login(&a, "admin@example.com", admin_pw, NULL), 0);
+	cr_assert_eq(login(&b, "admin@example.com", admin_pw, NULL), 0);
+	char *tok = NULL;
+	cr_assert_eq(wvl_auth_tokens_create(&tok, ctx, &admin, "{\"name\":\"ci\"}"), 0);
+	json_t *tj = json_loads(tok, 0, NULL);
+	char *pat = strdup(json_string_value(json_object_get(tj, "token")));
+	json_decref(tj);
+	free(tok);
+	cr_expect_eq(wvl_auth_password_change(ctx, &admin, a->session_token,
+					      "{\"current_password\":\"Nope-Nope-1!\",\"new_password\":\"Fresh-Pass-Strong-55!\"}"),
+		     WVL_EUNAUTHENTICATED);
+	cr_expect_str_eq(wvl_error_last()->slug, "invalid_credentials");
+	cr_expect_eq(wvl_auth_password_change(ctx, &admin, a->session_token,
+					      "{\"current_password\":\"Harbor-Lantern-42!\",\"new_password\":\"short\"}"),
+		     WVL_EINVAL);
+	cr_expect_not_null(strstr(wvl_error_last()->fields_json, "new_password"));
+	cr_assert_eq(wvl_auth_password_change(ctx, &admin, a->session_token,
+					      "{\"current_password\":\"Harbor-Lantern-42!\",\"new_password\":\"Fresh-Pass-Strong-55!\"}"),
+		     0, "%s", wvl_error_last()->message);
+	wvl_actor act;
+	cr_expect_eq(wvl_auth_session(&act, NULL, ctx, a->session_token), 0, "the current session stays");
+	cr_expect_eq(wvl_auth_session(&act, NULL, ctx, b->session_token), WVL_EUNAUTHENTICATED);
+	cr_expect_eq(wvl_auth_bearer(&act, ctx, pat), WVL_EUNAUTHENTICATED, "API tokens revoked too");
+	free(pat);
+	wvl_login_result_free(a);
+	wvl_login_result_free(b);
+}
+
+Test(auth, api_tokens_are_hashed_listed_and_revocable_by_their_owner_only)
+{
+	char *out = NULL;
+	cr_assert_eq(wvl_auth_tokens_create(&out, ctx, &admin, "{\"name\":\"deploy\"}"), 0);
+	json_t *j = json_loads(out, 0, NULL);
+	const char *token = json_string_value(json_object_get(j, "token"));
+	const char *id = json_string_value(json_object_get(j, "id"));
+	cr_assert_not_null(token);
+	cr_expect_eq(strncmp(token, "wl_pat_", 7), 0);
+	wvl_actor a;
+	cr_assert_eq(wvl_auth_bearer(&a, ctx, token), 0);
+	cr_expect_eq(a.role, WVL_ROLE_ADMIN);
+	char *list = NULL;
+	cr_assert_eq(wvl_auth_tokens_list(&list, ctx, &admin), 0);
+	cr_expect_not_null(strstr(list, "deploy"));
+	cr_expect_null(strstr(list, token), "listing never shows the token");
+	wvl_actor other = {.role = WVL_ROLE_STAFF};
+	strcpy(other.user_id, "99999999-9999-9999-9999-999999999999");
+	cr_expect_eq(wvl_auth_tokens_revoke(ctx, &other, id), WVL_ENOTFOUND);
+	cr_assert_eq(wvl_auth_tokens_revoke(ctx, &admin, id), 0);
+	cr_expect_eq(wvl_auth_bearer(&a, ctx, token), WVL_EUNAUTHENTICATED);
+	cr_expect_eq(wvl_auth_tokens_revoke(ctx, &admin, id), WVL_ENOTFOUND);
+	cr_expect_eq(wvl_auth_tokens_revoke(ctx, &admin, "not-a-uuid"), WVL_ENOTFOUND);
+	cr_expect_eq(wvl_auth_tokens_create(&out, ctx, &admin, "{\"name\":\"   \"}"), WVL_EINVAL);
+	cr_expect_eq(wvl_auth_tokens_create(&out, ctx, &admin, "{\"name\":\"x\",\"user_id\":\"y\"}"),
+		     WVL_EINVAL);
+	cr_expect_eq(wvl_auth_bearer(&a, ctx, "wl_pat_short"), WVL_EUNAUTHENTICATED);
+	json_decref(j);
+	free(out);
+	free(list);
+}
+
+Test(auth, secrets_never_reach_the_log)
+{
+	wvl_login_result *res;
+	cr_assert_eq(login(&res, "admin@example.com", admin_pw, NULL), 0);
+	fail_times("admin@example.com", 5, NULL);
+	cr_expect_not(test_log_contains(admin_pw));
+	cr_expect_not(test_log_contains("Wrong-Password-1!"));
+	cr_expect_not(test_log_contains(res->session_token));
+	cr_expect_not(test_log_contains(res->csrf_token));
+	cr_expect(test_log_contains("locked"), "the lock itself is logged");
+	wvl_login_result_free(res);
+}
