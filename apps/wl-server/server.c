@@ -105,7 +105,8 @@ void wl_resp_problem(struct wl_response *resp, const struct wl_request *req,
 void wl_resp_error(struct wl_response *resp, const struct wl_request *req, int rc)
 {
 	const wvl_error *e = wvl_error_last();
-	unsigned int status = (unsigned int)wvl_status_http(rc);
+	unsigned int status = (unsigned int)(e->code == rc ? wvl_error_http_status(e)
+							  : wvl_status_http(rc));
 	/* Internal failures never show their message: it may name a table. */
 	bool opaque = status >= 500 && status != 503;
 	problem_with(resp, req, status, e->code == rc ? e->slug : wvl_status_slug(rc),

@@ -79,6 +79,12 @@ WVL_EXTERN const char *wvl_status_slug(int code);
 /** The HTTP status the API uses for a status code (200 for WVL_OK). */
 WVL_EXTERN int wvl_status_http(int code);
 
+/**
+ * The HTTP status for an error: the code's status, refined by its slug
+ * (e.g. WVL_EINVAL is 400 "bad_request" but 422 "validation_failed").
+ */
+WVL_EXTERN int wvl_error_http_status(const wvl_error *err);
+
 /** Releases a string or buffer the library allocated.  Accepts NULL. */
 WVL_EXTERN void wvl_free(void *ptr);
 
