@@ -65,7 +65,7 @@ static void pool_lines(FILE *f, const char *name, const wvl_pool_stats *s)
 		(unsigned long long)s->reconnects);
 }
 
-char *wl_metrics_render(const wvl_ctx *ctx, size_t *len)
+char *wl_metrics_render(const wvl_ctx *ctx, unsigned long in_flight, size_t *len)
 {
 	char *buf = NULL;
 	FILE *f = open_memstream(&buf, len);
@@ -89,6 +89,9 @@ char *wl_metrics_render(const wvl_ctx *ctx, size_t *len)
 	fprintf(f, "wl_http_request_duration_seconds_count %llu\n",
 		(unsigned long long)latency_count);
 	pthread_mutex_unlock(&lock);
+	fprintf(f, "# HELP wl_http_requests_in_flight Requests being served now.\n"
+		   "# TYPE wl_http_requests_in_flight gauge\nwl_http_requests_in_flight %lu\n",
+		in_flight);
 	wvl_pool_stats s;
 	fputs("# HELP wl_pool_connections Connection pool usage.\n"
 	      "# TYPE wl_pool_connections gauge\n", f);

@@ -13,6 +13,6 @@
 void wl_metrics_observe(const char *route, const char *method, unsigned int status,
 			double seconds);
 /* The exposition text (malloc'd). */
-char *wl_metrics_render(const wvl_ctx *ctx, size_t *len);
+char *wl_metrics_render(const wvl_ctx *ctx, unsigned long in_flight, size_t *len);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "metrics.h"
 #include "routes.h"
+#include "serve.h"
 
 static void health(struct wl_request *req, struct wl_response *resp)
 {
@@ -35,7 +36,7 @@ static void openapi(struct wl_request *req, struct wl_response *resp)
 static void metrics(struct wl_request *req, struct wl_response *resp)
 {
 	size_t len = 0;
-	char *text = wl_metrics_render(req->srv->ctx, &len);
+	char *text = wl_metrics_render(req->srv->ctx, wl_inflight(), &len);
 	if (!text) {
 		wl_resp_problem(resp, req, 500, "internal", "metrics unavailable");
 		return;

@@ -12,6 +12,8 @@ enum MHD_Result wl_on_request(void *cls, struct MHD_Connection *conn, const char
 			      const char *upload_data, size_t *upload_data_size, void **con_cls);
 void wl_on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		     enum MHD_RequestTerminationCode toe);
+/* Requests being served now. */
+unsigned long wl_inflight(void);
 /* Waits until no request is in flight, at most `seconds`; true when idle. */
 bool wl_wait_idle(unsigned int seconds);
 

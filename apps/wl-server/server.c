@@ -532,6 +532,14 @@ void wl_on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	pthread_mutex_unlock(&inflight_lock);
 }
 
+unsigned long wl_inflight(void)
+{
+	pthread_mutex_lock(&inflight_lock);
+	unsigned long n = inflight;
+	pthread_mutex_unlock(&inflight_lock);
+	return n;
+}
+
 bool wl_wait_idle(unsigned int seconds)
 {
 	struct timespec ts;

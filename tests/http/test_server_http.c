@@ -1,9 +1,15 @@
 /* SPDX-License-Identifier: MIT
  * Copyright (c) 2026 WavelaunchOS contributors */
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <criterion/criterion.h>
 #include <jansson.h>
@@ -324,4 +330,50 @@ Test(http, access_log_is_json_and_keeps_no_secrets)
 	}
 	fclose(f);
 	cr_expect_gt(lines, 1);
+}
+
+static int raw_connect(int port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	return fd;
+}
+
+Test(http, sigterm_finishes_in_flight_requests)
+{
+	int fd = raw_connect(srv.port);
+	const char *head = "POST /api/health HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+			   "Content-Length: 8\r\nConnection: close\r\n\r\n{\"a\":";
+	cr_assert_eq(write(fd, head, strlen(head)), (ssize_t)strlen(head));
+	/* Wait until the server counts it in flight (headers read, body half
+	 * sent): the /metrics request itself is the other one. */
+	bool in_flight = false;
+	for (int i = 0; i < 500 && !in_flight; i++) {
+		test_response m;
+		test_http(&m, &srv, "GET", "/metrics", NULL, NULL, 0);
+		in_flight = strstr(m.body, "wl_http_requests_in_flight 2") != NULL;
+		test_response_free(&m);
+		if (!in_flight)
+			usleep(2000); /* polling for readiness */
+	}
+	cr_assert(in_flight, "the half-sent request never became in flight");
+	kill(srv.pid, SIGTERM);
+	for (int i = 0; i < 500 && !test_server_log_contains(&srv, "shutting down"); i++)
+		usleep(10000); /* polling for the signal to be handled */
+	cr_assert(test_server_log_contains(&srv, "shutting down"));
+	cr_assert_eq(write(fd, "1}\r\n", 3), 3);
+	char buf[4096];
+	ssize_t n, total = 0;
+	while ((n = read(fd, buf + total, sizeof(buf) - 1 - (size_t)total)) > 0)
+		total += n;
+	buf[total] = '\0';
+	close(fd);
+	cr_expect_eq(strncmp(buf, "HTTP/1.1 405", 12), 0, "in-flight request answered: %s", buf);
+	/* New connections are refused once the listener is closed. */
+	int status = 0;
+	waitpid(srv.pid, &status, 0);
+	srv.pid = 0;
+	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
