@@ -22,5 +22,7 @@
 #include "wavelaunch/migrate.h"
 #include "wavelaunch/auth.h"
 #include "wavelaunch/users.h"
+#include "wavelaunch/clients.h"
+#include "wavelaunch/activity.h"
 
 #endif

@@ -70,5 +70,15 @@ const struct wl_route wl_routes[] = {
 	{"PATCH", "/api/users/{id}", wl_route_users_update, 0},
 	{"DELETE", "/api/users/{id}", wl_route_users_deactivate, 0},
 	{"POST", "/api/users/{id}/unlock", wl_route_users_unlock, 0},
+
+	{"GET", "/api/clients", wl_route_clients_list, 0},
+	{"POST", "/api/clients", wl_route_clients_create, 0},
+	{"GET", "/api/clients/{id}", wl_route_clients_get, 0},
+	{"PATCH", "/api/clients/{id}", wl_route_clients_update, 0},
+	{"DELETE", "/api/clients/{id}", wl_route_clients_archive, 0},
+	{"POST", "/api/clients/{id}/automation/pause", wl_route_clients_pause, 0},
+	{"POST", "/api/clients/{id}/automation/resume", wl_route_clients_resume, 0},
+	{"GET", "/api/clients/{id}/activity", wl_route_clients_activity, 0},
+	{"GET", "/api/activity", wl_route_activity, 0},
 };
 const size_t wl_routes_count = sizeof(wl_routes) / sizeof(wl_routes[0]);

@@ -28,4 +28,15 @@ void wl_route_users_update(struct wl_request *req, struct wl_response *resp);
 void wl_route_users_deactivate(struct wl_request *req, struct wl_response *resp);
 void wl_route_users_unlock(struct wl_request *req, struct wl_response *resp);
 
+/* routes_clients.c */
+void wl_route_clients_list(struct wl_request *req, struct wl_response *resp);
+void wl_route_clients_create(struct wl_request *req, struct wl_response *resp);
+void wl_route_clients_get(struct wl_request *req, struct wl_response *resp);
+void wl_route_clients_update(struct wl_request *req, struct wl_response *resp);
+void wl_route_clients_archive(struct wl_request *req, struct wl_response *resp);
+void wl_route_clients_pause(struct wl_request *req, struct wl_response *resp);
+void wl_route_clients_resume(struct wl_request *req, struct wl_response *resp);
+void wl_route_clients_activity(struct wl_request *req, struct wl_response *resp);
+void wl_route_activity(struct wl_request *req, struct wl_response *resp);
+
 #endif

@@ -38,7 +38,5 @@ int wvl_auth__enqueue_email(wvl_ctx *ctx, PGconn *c, const char *template_name,
 /* Runs one statement expected to succeed; returns its status. */
 int wvl_auth__exec(wvl_ctx *ctx, PGconn *c, const char *sql, int n, const char *const *params);
 
-/* Rolls back, releases and passes `rc` through. */
-int wvl_auth__fail(wvl_ctx *ctx, PGconn *c, int rc);
 
 #endif

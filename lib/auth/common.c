@@ -37,26 +37,6 @@ int wvl_auth__exec(wvl_ctx *ctx, PGconn *c, const char *sql, int n, const char *
 	return 0;
 }
 
-int wvl_auth__fail(wvl_ctx *ctx, PGconn *c, int rc)
-{
-	/* Keep the error of the failure, not of the rollback. */
-	wvl_error saved = *wvl_error_last();
-	char msg[512], slug[40];
-	snprintf(msg, sizeof(msg), "%s", saved.message);
-	snprintf(slug, sizeof(slug), "%s", saved.slug);
-	char *fields = saved.fields_json ? wvl_str__dup(saved.fields_json) : NULL;
-	int retry = saved.retry_after;
-	wvl_pg__rollback(ctx, c);
-	if (fields) {
-		wvl_err__set_fields(fields, "%s", msg);
-		free(fields);
-	} else {
-		wvl_err__set(rc, slug, "%s", msg);
-	}
-	wvl_err__set_retry_after(retry);
-	return rc;
-}
-
 static const char revoke_sessions_sql[] =
 	"UPDATE sessions SET revoked_at = $2::timestamptz WHERE user_id = $1::uuid"
 	" AND revoked_at IS NULL AND ($3::bytea IS NULL OR token_hash <> $3::bytea)";

@@ -305,7 +305,7 @@ static int finish(wvl_login_result *res, wvl_ctx *ctx, struct attempt *a, const 
 								: "unknown email")))
 		rc = count_failure(ctx, c, a);
 	if (rc)
-		return wvl_auth__fail(ctx, c, rc);
+		return wvl_pg__fail(ctx, c, rc);
 	if ((rc = wvl_pg__commit(ctx, c)) != 0)
 		return rc;
 	if (retry_after > 0) {

@@ -55,7 +55,7 @@ int wvl_auth_password_forgot(wvl_ctx *ctx, const char *body_json, const char *ip
 	const char *up[] = {email};
 	PGresult *r = wvl_pg__exec(ctx, c, forgot_user_sql, 1, up);
 	if (!r)
-		return wvl_auth__fail(ctx, c, wvl_error_last()->code);
+		return wvl_pg__fail(ctx, c, wvl_error_last()->code);
 	if (PQntuples(r) == 1) {
 		char user_id[37];
 		unsigned char hash[32];
@@ -72,7 +72,7 @@ int wvl_auth_password_forgot(wvl_ctx *ctx, const char *body_json, const char *ip
 	}
 	PQclear(r);
 	if (rc)
-		return wvl_auth__fail(ctx, c, rc);
+		return wvl_pg__fail(ctx, c, rc);
 	return wvl_pg__commit(ctx, c);
 }
 
@@ -143,7 +143,7 @@ int wvl_auth_password_reset(wvl_ctx *ctx, const char *body_json)
 	free(hash);
 	json_decref(body);
 	if (rc)
-		return c ? wvl_auth__fail(ctx, c, rc) : rc;
+		return c ? wvl_pg__fail(ctx, c, rc) : rc;
 	return wvl_pg__commit(ctx, c);
 }
 
@@ -168,7 +168,7 @@ int wvl_auth_unlock_self(wvl_ctx *ctx, const char *body_json)
 	}
 	json_decref(body);
 	if (rc)
-		return c ? wvl_auth__fail(ctx, c, rc) : rc;
+		return c ? wvl_pg__fail(ctx, c, rc) : rc;
 	return wvl_pg__commit(ctx, c);
 }
 
@@ -225,6 +225,6 @@ int wvl_auth_password_change(wvl_ctx *ctx, const wvl_actor *actor,
 	free(hash);
 	json_decref(body);
 	if (rc)
-		return c ? wvl_auth__fail(ctx, c, rc) : rc;
+		return c ? wvl_pg__fail(ctx, c, rc) : rc;
 	return wvl_pg__commit(ctx, c);
 }

@@ -194,11 +194,11 @@ static int json_row(char **out, wvl_ctx *ctx, const wvl_actor *actor, const char
 		return rc;
 	PGresult *r = wvl_pg__exec(ctx, c, sql, n, p);
 	if (!r)
-		return wvl_auth__fail(ctx, c, wvl_error_last()->code);
+		return wvl_pg__fail(ctx, c, wvl_error_last()->code);
 	if (PQntuples(r) != 1) {
 		PQclear(r);
 		wvl_err__set(WVL_ENOTFOUND, NULL, "not found");
-		return wvl_auth__fail(ctx, c, WVL_ENOTFOUND);
+		return wvl_pg__fail(ctx, c, WVL_ENOTFOUND);
 	}
 	char *json = wvl_str__dup(PQgetvalue(r, 0, 0));
 	PQclear(r);

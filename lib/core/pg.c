@@ -339,3 +339,116 @@ void wvl_pg__rollback(wvl_ctx *ctx, PGconn *conn)
 	}
 	wvl_pg__release(ctx, conn);
 }
+
+/* Collects one pipelined statement's result; NULL on failure. */
+static PGresult *pipeline_take(PGconn *c, bool *failed)
+{
+	PGresult *r = PQgetResult(c), *extra;
+	ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+	while ((extra = PQgetResult(c)) != NULL) /* the NULL that ends each result */
+		PQclear(extra);
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		*failed = true;
+		return r; /* kept for its error fields */
+	}
+	return r;
+}
+
+static PGresult *read_pipelined(wvl_ctx *ctx, PGconn *c, const wvl_actor *a, const char *sql,
+				int n, const char *const *params, int *code)
+{
+	const char *actor[] = {wvl_role_name(a ? a->role : WVL_ROLE_ANONYMOUS),
+			       a ? a->user_id : "", a ? a->client_id : ""};
+	*code = WVL_EUNAVAILABLE;
+	if (PQenterPipelineMode(c) != 1)
+		return NULL;
+	bool sent = PQsendQueryParams(c, "BEGIN READ ONLY", 0, NULL, NULL, NULL, NULL, 0) &&
+		    PQsendQueryParams(c,
+				      "SELECT set_config('wvl.actor_role', $1, true),"
+				      " set_config('wvl.actor_id', $2, true),"
+				      " set_config('wvl.actor_client_id', $3, true)",
+				      3, NULL, actor, NULL, NULL, 0) &&
+		    PQsendQueryParams(c, sql, n, NULL, params, NULL, NULL, 0) &&
+		    PQsendQueryParams(c, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) &&
+		    PQpipelineSync(c);
+	PGresult *res[4] = {0}, *bad = NULL;
+	bool failed = !sent;
+	for (int i = 0; sent && i < 4; i++) {
+		bool f = false;
+		res[i] = pipeline_take(c, &f);
+		if (f && !bad)
+			bad = res[i];
+		failed |= f;
+	}
+	PGresult *sync = sent ? PQgetResult(c) : NULL;
+	bool synced = sync && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+	PQclear(sync);
+	if (!synced || PQexitPipelineMode(c) != 1) {
+		/* Out of step with the server: this connection cannot be reused. */
+		PQreset(c);
+	}
+	if (!failed && synced) {
+		PQclear(res[0]);
+		PQclear(res[1]);
+		PQclear(res[3]);
+		*code = 0;
+		return res[2];
+	}
+	*code = wvl_pg__status_for(c, bad);
+	const char *state = bad ? PQresultErrorField(bad, PG_DIAG_SQLSTATE) : NULL;
+	wvl_log(ctx, *code == WVL_EUNAVAILABLE ? WVL_LOG_WARN : WVL_LOG_ERROR,
+		"postgresql read failed (sqlstate %s): %s", state ? state : "none",
+		bad ? PQresultErrorMessage(bad) : PQerrorMessage(c));
+	for (int i = 0; i < 4; i++)
+		PQclear(res[i]);
+	return NULL;
+}
+
+PGresult *wvl_pg__read(wvl_ctx *ctx, const wvl_actor *actor, const char *sql, int nparams,
+		       const char *const *params)
+{
+	if (actor && ((actor->user_id[0] && !wvl_uuid_valid(actor->user_id)) ||
+		      (actor->client_id[0] && !wvl_uuid_valid(actor->client_id)))) {
+		wvl_err__set(WVL_EINVAL, NULL, "actor ids must be uuids");
+		return NULL;
+	}
+	int code = WVL_EUNAVAILABLE;
+	for (int tries = 0; tries < 2; tries++) {
+		PGconn *c;
+		if (wvl_pg__acquire(ctx, &c) != 0)
+			return NULL;
+		PGresult *r = read_pipelined(ctx, c, actor, sql, nparams, params, &code);
+		wvl_pg__release(ctx, c);
+		if (r)
+			return r;
+		if (code != WVL_EUNAVAILABLE)
+			break;
+	}
+	if (code == WVL_ENOTFOUND)
+		wvl_err__set(code, NULL, "not found");
+	else if (code == WVL_EUNAVAILABLE)
+		wvl_err__set(code, NULL, "the database is unavailable");
+	else
+		wvl_err__set(code, NULL, "internal error");
+	return NULL;
+}
+
+int wvl_pg__fail(wvl_ctx *ctx, PGconn *c, int rc)
+{
+	/* Keep the error of the failure, not of the rollback. */
+	wvl_error saved = *wvl_error_last();
+	char msg[512], slug[40];
+	snprintf(msg, sizeof(msg), "%s", saved.message);
+	snprintf(slug, sizeof(slug), "%s", saved.slug);
+	char *fields = saved.fields_json ? wvl_str__dup(saved.fields_json) : NULL;
+	int retry = saved.retry_after;
+	wvl_pg__rollback(ctx, c);
+	if (fields) {
+		wvl_err__set_fields(fields, "%s", msg);
+		free(fields);
+	} else {
+		wvl_err__set(rc, slug, "%s", msg);
+	}
+	wvl_err__set_retry_after(retry);
+	return rc;
+}

@@ -30,6 +30,13 @@ int wvl_pg__commit(wvl_ctx *ctx, PGconn *conn);
 /* Rolls back and releases.  Accepts NULL. */
 void wvl_pg__rollback(wvl_ctx *ctx, PGconn *conn);
 
+/* A read in one network round trip: BEGIN READ ONLY, the actor settings,
+ * `sql` and COMMIT pipelined together (libpq pipeline mode).  Returns the
+ * statement's result or NULL with the thread's error set; a dead pooled
+ * connection is replaced once. */
+PGresult *wvl_pg__read(wvl_ctx *ctx, const wvl_actor *actor, const char *sql, int nparams,
+		       const char *const *params);
+
 /* Runs a parameterised statement (text parameters, NULL for SQL NULL).
  * Returns the result on success (PGRES_COMMAND_OK or TUPLES_OK) or NULL
  * with the thread's error set: WVL_EUNAVAILABLE for a lost connection,
@@ -41,6 +48,10 @@ PGresult *wvl_pg__exec(wvl_ctx *ctx, PGconn *conn, const char *sql, int nparams,
 /* Sends the server's notices (WARNING, NOTICE) to the context's log
  * instead of libpq's default of printing them on stderr. */
 void wvl_pg__route_notices(wvl_ctx *ctx, PGconn *conn);
+
+/* Rolls back and releases, keeping the thread's error of the failure
+ * (not of the rollback); returns `rc`. */
+int wvl_pg__fail(wvl_ctx *ctx, PGconn *c, int rc);
 
 /* Maps a failed result's SQLSTATE to a status code. */
 int wvl_pg__status_for(PGconn *conn, const PGresult *res);

@@ -56,11 +56,11 @@ static int one_json(char **out, wvl_ctx *ctx, PGconn *c, const char *sql, int n,
 {
 	PGresult *r = wvl_pg__exec(ctx, c, sql, n, p);
 	if (!r)
-		return wvl_auth__fail(ctx, c, wvl_error_last()->code);
+		return wvl_pg__fail(ctx, c, wvl_error_last()->code);
 	if (PQntuples(r) != 1) {
 		PQclear(r);
 		not_found();
-		return wvl_auth__fail(ctx, c, WVL_ENOTFOUND);
+		return wvl_pg__fail(ctx, c, WVL_ENOTFOUND);
 	}
 	char *json = wvl_str__dup(PQgetvalue(r, 0, 0));
 	PQclear(r);
@@ -113,7 +113,7 @@ int wvl_users_create(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 	if (rc) {
 		json_decref(b);
 		free(hash);
-		return c ? wvl_auth__fail(ctx, c, rc) : rc;
+		return c ? wvl_pg__fail(ctx, c, rc) : rc;
 	}
 	const char *p[] = {email, name, role, client_id, hash};
 	rc = one_json(out_json, ctx, c, insert_sql, 5, p);
@@ -164,7 +164,7 @@ int wvl_users_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const 
 		rc = r ? wvl_query__page(out_json, ctx, &q, r, 0, 1, 2) : wvl_error_last()->code;
 		PQclear(r);
 		if (rc)
-			wvl_auth__fail(ctx, c, rc);
+			wvl_pg__fail(ctx, c, rc);
 		else
 			rc = wvl_pg__commit(ctx, c);
 	}
@@ -285,7 +285,7 @@ int wvl_users_update(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, cons
 	if (rc) {
 		free(*out_json);
 		*out_json = NULL;
-		return wvl_auth__fail(ctx, c, rc);
+		return wvl_pg__fail(ctx, c, rc);
 	}
 	rc = wvl_pg__commit(ctx, c);
 	if (rc) {

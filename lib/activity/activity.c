@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/query.h"
+#include "activity.h"
+#include "wavelaunch/activity.h"
+
+static const char record_sql[] =
+	"INSERT INTO activities (client_id, actor_id, entity_type, entity_id, action, summary,"
+	" created_at) VALUES ($1::uuid, NULLIF($2, '')::uuid, $3, $4::uuid, $5, $6,"
+	" $7::timestamptz)";
+
+int wvl_activity__record(wvl_ctx *ctx, PGconn *c, const wvl_actor *actor,
+			 const char *client_id, const char *entity_type, const char *entity_id,
+			 const char *action, const char *summary)
+{
+	char now[40], sum[301];
+	wvl_time__rfc3339(now, sizeof(now), wvl_now(ctx));
+	snprintf(sum, sizeof(sum), "%s", summary ? summary : "");
+	const char *p[] = {client_id, actor ? actor->user_id : "", entity_type, entity_id, action,
+			   sum, now};
+	PGresult *r = wvl_pg__exec(ctx, c, record_sql, 7, p);
+	if (!r)
+		return wvl_error_last()->code;
+	PQclear(r);
+	return 0;
+}
+
+#define ACTIVITY_JSON                                                                       \
+	"json_build_object('id', a.id, 'client_id', a.client_id, 'actor_id', a.actor_id,"   \
+	" 'entity_type', a.entity_type, 'entity_id', a.entity_id, 'action', a.action,"      \
+	" 'summary', a.summary, 'created_at', a.created_at)"
+
+static const char list_sql[] =
+	"SELECT " ACTIVITY_JSON ", to_char(a.created_at AT TIME ZONE 'UTC',"
+	" 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), a.id FROM activities a"
+	" WHERE ($1::uuid IS NULL OR a.client_id = $1::uuid)"
+	"   AND ($2::timestamptz IS NULL OR (a.created_at, a.id) < ($2::timestamptz, $3::uuid))"
+	" ORDER BY a.created_at DESC, a.id DESC LIMIT $4::int";
+
+int wvl_activity_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
+		      const char *client_id, const char *query_json)
+{
+	if (!out_json || !ctx || !actor)
+		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
+	*out_json = NULL;
+	if (actor->role == WVL_ROLE_ANONYMOUS)
+		return wvl_err__set(WVL_EUNAUTHENTICATED, "unauthenticated", "sign in first");
+	if (client_id && !wvl_uuid_valid(client_id))
+		return wvl_err__set(WVL_ENOTFOUND, NULL, "not found");
+	if (actor->role == WVL_ROLE_CLIENT) {
+		if (!client_id)
+			return wvl_err__set(WVL_EFORBIDDEN, NULL, "the global feed is for the team");
+		if (strcmp(client_id, actor->client_id) != 0)
+			return wvl_err__set(WVL_ENOTFOUND, NULL, "not found");
+	}
+	struct wvl_list_query q;
+	int rc = wvl_query__parse(&q, ctx, query_json, NULL);
+	if (rc)
+		return rc;
+	char limit[16];
+	snprintf(limit, sizeof(limit), "%d", q.limit + 1);
+	const char *p[] = {client_id, q.has_cursor ? q.cursor_key : NULL,
+			   q.has_cursor ? q.cursor_id : NULL, limit};
+	PGresult *r = wvl_pg__read(ctx, actor, list_sql, 4, p);
+	rc = r ? wvl_query__page(out_json, ctx, &q, r, 0, 1, 2) : wvl_error_last()->code;
+	PQclear(r);
+	wvl_query__free(&q);
+	return rc;
+}

@@ -1,0 +1,552 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+
+/* Clients: create (with their eight milestones), read, update, archive and
+ * list with filters, allow-listed sorting, keyset pages and sparse
+ * fieldsets. */
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../activity/activity.h"
+#include "../core/json.h"
+#include "../core/query.h"
+#include "wavelaunch/clients.h"
+
+/* Every field of the resource and the SQL that produces it (alias c).
+ * The list's sparse fieldsets and sort keys come only from here. */
+static const struct {
+	const char *name;
+	const char *expr;
+} columns[] = {
+	{"id", "c.id"},
+	{"name", "c.name"},
+	{"brand_name", "c.brand_name"},
+	{"email", "c.email"},
+	{"niche", "c.niche"},
+	{"status", "c.status"},
+	{"start_date", "c.start_date"},
+	{"onboarded_at", "c.onboarded_at"},
+	{"monthly_fee_cents", "c.monthly_fee_cents"},
+	{"currency", "c.currency"},
+	{"social_handles", "c.social_handles"},
+	{"intake", "c.intake"},
+	{"automation_paused", "c.automation_paused"},
+	{"created_at", "c.created_at"},
+	{"updated_at", "c.updated_at"},
+	{"archived_at", "c.archived_at"},
+};
+#define NCOLUMNS (sizeof(columns) / sizeof(columns[0]))
+
+#define CLIENT_JSON                                                                          \
+	"json_build_object('id', c.id, 'name', c.name, 'brand_name', c.brand_name,"          \
+	" 'email', c.email, 'niche', c.niche, 'status', c.status, 'start_date', c.start_date," \
+	" 'onboarded_at', c.onboarded_at, 'monthly_fee_cents', c.monthly_fee_cents,"         \
+	" 'currency', c.currency, 'social_handles', c.social_handles, 'intake', c.intake,"   \
+	" 'automation_paused', c.automation_paused, 'created_at', c.created_at,"             \
+	" 'updated_at', c.updated_at, 'archived_at', c.archived_at)"
+
+/* What M1..M8 are (DESIGN.md). */
+static const char *const milestone_titles[8] = {
+	"Brand strategy and positioning", "Visual identity", "Product development",
+	"Content strategy", "Store and website", "Launch marketing plan",
+	"Launch execution", "Growth and optimisation"};
+
+static bool is_team(const wvl_actor *a)
+{
+	return a->role == WVL_ROLE_ADMIN || a->role == WVL_ROLE_STAFF || a->role == WVL_ROLE_SYSTEM;
+}
+
+static int not_found(void) { return wvl_err__set(WVL_ENOTFOUND, NULL, "not found"); }
+
+static int need_team(const wvl_actor *a)
+{
+	if (a->role == WVL_ROLE_ANONYMOUS)
+		return wvl_err__set(WVL_EUNAUTHENTICATED, "unauthenticated", "sign in first");
+	return is_team(a) ? 0 : wvl_err__set(WVL_EFORBIDDEN, NULL, "only the team manages clients");
+}
+
+/* ---- validation ---- */
+
+static const struct wvl_field client_fields[] = {
+	{"name", WVL_F_STRING, false, 200},
+	{"brand_name", WVL_F_STRING, false, 200},
+	{"email", WVL_F_EMAIL, false, 254},
+	{"niche", WVL_F_STRING, false, 200},
+	{"status", WVL_F_STRING, false, 20},
+	{"start_date", WVL_F_STRING, false, 10},
+	{"monthly_fee_cents", WVL_F_INT, false, 0},
+	{"currency", WVL_F_STRING, false, 3},
+	{"social_handles", WVL_F_OBJECT, false, 0},
+	{"intake", WVL_F_OBJECT, false, 0},
+};
+#define NFIELDS (sizeof(client_fields) / sizeof(client_fields[0]))
+
+static bool valid_status(const char *s)
+{
+	static const char *const ok[] = {"lead", "onboarding", "active", "paused", "completed",
+					 "churned"};
+	for (size_t i = 0; s && i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (strcmp(s, ok[i]) == 0)
+			return true;
+	return false;
+}
+
+static bool valid_date(const char *s)
+{
+	int y, m, d;
+	char extra;
+	if (!s || strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3)
+		return false;
+	static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	return y >= 1900 && y <= 2999 && m >= 1 && m <= 12 && d >= 1 &&
+	       d <= (m == 2 && !leap ? 28 : days[m - 1]);
+}
+
+/* Checks values beyond their JSON types; returns 0 or a field error. */
+static int check_values(json_t *b, bool creating)
+{
+	json_t *v;
+	if (creating && !json_object_get(b, "name"))
+		return wvl_json__field_error("name", "is required");
+	if ((v = json_object_get(b, "name")) && !json_string_value(v)[strspn(json_string_value(v), " \t")])
+		return wvl_json__field_error("name", "must not be blank");
+	if ((v = json_object_get(b, "status")) && !valid_status(json_string_value(v)))
+		return wvl_json__field_error("status", "must be lead, onboarding, active, paused, "
+					     "completed or churned");
+	if ((v = json_object_get(b, "start_date")) && !valid_date(json_string_value(v)))
+		return wvl_json__field_error("start_date", "must be a date as YYYY-MM-DD");
+	if ((v = json_object_get(b, "monthly_fee_cents")) &&
+	    (json_integer_value(v) < 0 || json_integer_value(v) > 100000000000LL))
+		return wvl_json__field_error("monthly_fee_cents", "must be between 0 and 100000000000");
+	if ((v = json_object_get(b, "currency"))) {
+		const char *c = json_string_value(v);
+		if (strlen(c) != 3 || !isupper((unsigned char)c[0]) || !isupper((unsigned char)c[1]) ||
+		    !isupper((unsigned char)c[2]))
+			return wvl_json__field_error("currency", "must be an ISO 4217 code such as USD");
+	}
+	static const char *const objs[] = {"social_handles", "intake"};
+	for (int i = 0; i < 2; i++) {
+		if ((v = json_object_get(b, objs[i])) != NULL) {
+			char *txt = json_dumps(v, JSON_COMPACT);
+			size_t n = txt ? strlen(txt) : 0;
+			free(txt);
+			if (n > 65536)
+				return wvl_json__field_error(objs[i], "is too large");
+		}
+	}
+	return 0;
+}
+
+/* The body's value of a field as SQL parameter text (NULL when absent or
+ * JSON null); objects and numbers are serialised.  Caller frees. */
+static char *param_of(json_t *b, const char *field)
+{
+	json_t *v = json_object_get(b, field);
+	if (!v || json_is_null(v))
+		return NULL;
+	if (json_is_string(v))
+		return wvl_str__dup(json_string_value(v));
+	if (json_is_integer(v))
+		return wvl_str__printf("%lld", (long long)json_integer_value(v));
+	return json_dumps(v, JSON_COMPACT);
+}
+
+/* ---- create ---- */
+
+static const char insert_sql[] =
+	"INSERT INTO clients AS c (name, brand_name, email, niche, status, start_date,"
+	" monthly_fee_cents, currency, social_handles, intake, onboarded_at, created_at, updated_at)"
+	" VALUES ($1, $2, $3, $4, coalesce($5, 'lead'), $6::date, coalesce($7::bigint, 0),"
+	" coalesce($8, 'USD'), coalesce($9::jsonb, '{}'), coalesce($10::jsonb, '{}'),"
+	" CASE WHEN $5 IN ('onboarding', 'active') THEN $11::timestamptz END,"
+	" $11::timestamptz, $11::timestamptz)"
+	" RETURNING c.id, " CLIENT_JSON;
+
+static const char milestones_sql[] =
+	"INSERT INTO deliverables (client_id, milestone, title, due_date)"
+	" SELECT $1::uuid, m, ($2::text[])[m],"
+	"   (coalesce($3::date, $4::timestamptz::date) + make_interval(months => m))::date"
+	" FROM generate_series(1, 8) AS m";
+
+static int insert_client(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn *c, json_t *b)
+{
+	char now[40];
+	wvl_time__rfc3339(now, sizeof(now), wvl_now(ctx));
+	char *vals[NFIELDS];
+	for (size_t i = 0; i < NFIELDS; i++)
+		vals[i] = param_of(b, client_fields[i].name);
+	const char *p[11];
+	for (size_t i = 0; i < NFIELDS; i++)
+		p[i] = vals[i];
+	p[10] = now;
+	PGresult *r = wvl_pg__exec(ctx, c, insert_sql, 11, p);
+	for (size_t i = 0; i < NFIELDS; i++)
+		free(vals[i]);
+	if (!r)
+		return wvl_error_last()->code;
+	char id[37];
+	snprintf(id, sizeof(id), "%s", PQgetvalue(r, 0, 0));
+	*out = wvl_str__dup(PQgetvalue(r, 0, 1));
+	PQclear(r);
+	char titles[512] = "{";
+	for (int i = 0; i < 8; i++) {
+		strcat(titles, i ? ",\"" : "\"");
+		strcat(titles, milestone_titles[i]);
+		strcat(titles, "\"");
+	}
+	strcat(titles, "}");
+	const char *start = json_string_value(json_object_get(b, "start_date"));
+	const char *mp[] = {id, titles, start, now};
+	r = wvl_pg__exec(ctx, c, milestones_sql, 4, mp);
+	if (!r)
+		return wvl_error_last()->code;
+	PQclear(r);
+	char summary[300];
+	snprintf(summary, sizeof(summary), "Client %s created",
+		 json_string_value(json_object_get(b, "name")));
+	return wvl_activity__record(ctx, c, actor, id, "client", id, "created", summary);
+}
+
+/* Begins a transaction, runs `step`, commits; on failure rolls back and
+ * frees *out. */
+static int in_tx(char **out, wvl_ctx *ctx, const wvl_actor *actor, json_t *b, const char *id,
+		 int (*step)(char **, wvl_ctx *, const wvl_actor *, PGconn *, json_t *, const char *))
+{
+	PGconn *c;
+	int rc = wvl_pg__begin(ctx, actor, &c);
+	if (rc)
+		return rc;
+	rc = step(out, ctx, actor, c, b, id);
+	if (rc) {
+		free(*out);
+		*out = NULL;
+		return wvl_pg__fail(ctx, c, rc);
+	}
+	rc = wvl_pg__commit(ctx, c);
+	if (rc) {
+		free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+static int create_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn *c, json_t *b,
+		       const char *id)
+{
+	(void)id;
+	return insert_client(out, ctx, actor, c, b);
+}
+
+int wvl_clients_create(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
+		       const char *body_json)
+{
+	if (!out_json || !ctx || !actor)
+		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
+	*out_json = NULL;
+	int rc = need_team(actor);
+	if (rc)
+		return rc;
+	json_t *b = wvl_json__parse_body(body_json, client_fields, NFIELDS);
+	if (!b)
+		return WVL_EINVAL;
+	rc = check_values(b, true);
+	if (!rc)
+		rc = in_tx(out_json, ctx, actor, b, NULL, create_step);
+	json_decref(b);
+	return rc;
+}
+
+/* ---- read ---- */
+
+static const char get_sql[] = "SELECT " CLIENT_JSON " FROM clients c WHERE c.id = $1::uuid";
+
+/* Team: any client; a client user: its own only. */
+static bool reachable(const wvl_actor *a, const char *id)
+{
+	return wvl_uuid_valid(id) &&
+	       (is_team(a) || (a->role == WVL_ROLE_CLIENT && strcmp(a->client_id, id) == 0));
+}
+
+int wvl_clients_get(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *id)
+{
+	if (!out_json || !ctx || !actor)
+		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
+	*out_json = NULL;
+	if (!reachable(actor, id))
+		return not_found();
+	const char *p[] = {id};
+	PGresult *r = wvl_pg__read(ctx, actor, get_sql, 1, p);
+	if (!r)
+		return wvl_error_last()->code;
+	int rc = PQntuples(r) == 1 ? 0 : not_found();
+	if (!rc)
+		*out_json = wvl_str__dup(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return rc;
+}
+
+/* ---- update, archive, automation ---- */
+
+static const char *const casts[NFIELDS] = {"", "", "", "", "", "::date", "::bigint", "",
+					   "::jsonb", "::jsonb"};
+
+/* UPDATE with a SET list of the fields present: names come from the
+ * allow-list, values are parameters. */
+static int update_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn *c, json_t *b,
+		       const char *id)
+{
+	char sql[2048], now[40];
+	wvl_time__rfc3339(now, sizeof(now), wvl_now(ctx));
+	char *vals[NFIELDS + 2] = {0};
+	const char *p[NFIELDS + 2];
+	int n = 0, status_param = 0;
+	p[n++] = id;
+	p[n++] = now;
+	size_t pos = (size_t)snprintf(sql, sizeof(sql),
+				      "UPDATE clients AS c SET updated_at = $2::timestamptz");
+	for (size_t i = 0; i < NFIELDS; i++) {
+		if (!json_object_get(b, client_fields[i].name))
+			continue;
+		vals[n] = param_of(b, client_fields[i].name);
+		p[n] = vals[n];
+		n++;
+		if (strcmp(client_fields[i].name, "status") == 0)
+			status_param = n;
+		pos += (size_t)snprintf(sql + pos, sizeof(sql) - pos, ", %s = $%d%s",
+					client_fields[i].name, n, casts[i]);
+	}
+	/* The first move to onboarding or active records when it happened. */
+	if (status_param)
+		pos += (size_t)snprintf(sql + pos, sizeof(sql) - pos,
+					", onboarded_at = CASE WHEN c.onboarded_at IS NULL AND $%d IN"
+					" ('onboarding', 'active') THEN $2::timestamptz"
+					" ELSE c.onboarded_at END", status_param);
+	snprintf(sql + pos, sizeof(sql) - pos,
+		 " WHERE c.id = $1::uuid AND c.status <> 'archived' RETURNING " CLIENT_JSON);
+	PGresult *r = wvl_pg__exec(ctx, c, sql, n, p);
+	for (int i = 0; i < n; i++)
+		free(vals[i]);
+	if (!r)
+		return wvl_error_last()->code;
+	int rc = PQntuples(r) == 1 ? 0 : not_found();
+	if (!rc)
+		*out = wvl_str__dup(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	if (!rc)
+		rc = wvl_activity__record(ctx, c, actor, id, "client", id, "updated", "Client updated");
+	return rc;
+}
+
+int wvl_clients_update(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *id,
+		       const char *body_json)
+{
+	if (!out_json || !ctx || !actor)
+		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
+	*out_json = NULL;
+	if (!reachable(actor, id))
+		return not_found();
+	int rc = need_team(actor);
+	if (rc)
+		return rc;
+	json_t *b = wvl_json__parse_body(body_json, client_fields, NFIELDS);
+	if (!b)
+		return WVL_EINVAL;
+	rc = check_values(b, false);
+	if (!rc && json_object_size(b) == 0)
+		rc = wvl_err__set(WVL_EINVAL, "bad_request", "nothing to update");
+	if (!rc)
+		rc = in_tx(out_json, ctx, actor, b, id, update_step);
+	json_decref(b);
+	return rc;
+}
+
+static int archive_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn *c, json_t *b,
+			const char *id)
+{
+	(void)b;
+	char now[40];
+	wvl_time__rfc3339(now, sizeof(now), wvl_now(ctx));
+	const char *p[] = {id, now};
+	PGresult *r = wvl_pg__exec(ctx, c,
+				   "UPDATE clients AS c SET status = 'archived', archived_at ="
+				   " $2::timestamptz WHERE c.id = $1::uuid AND c.status <> 'archived'"
+				   " RETURNING " CLIENT_JSON, 2, p);
+	if (!r)
+		return wvl_error_last()->code;
+	int rc = PQntuples(r) == 1 ? 0 : not_found();
+	if (!rc)
+		*out = wvl_str__dup(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return rc ? rc : wvl_activity__record(ctx, c, actor, id, "client", id, "archived",
+					       "Client archived");
+}
+
+int wvl_clients_archive(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *id)
+{
+	if (!out_json || !ctx || !actor)
+		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
+	*out_json = NULL;
+	if (!reachable(actor, id))
+		return not_found();
+	int rc = need_team(actor);
+	return rc ? rc : in_tx(out_json, ctx, actor, NULL, id, archive_step);
+}
+
+static int automation_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn *c,
+			   json_t *b, const char *id)
+{
+	const char *p[] = {id, json_is_true(json_object_get(b, "paused")) ? "true" : "false"};
+	PGresult *r = wvl_pg__exec(ctx, c,
+				   "UPDATE clients AS c SET automation_paused = $2::boolean"
+				   " WHERE c.id = $1::uuid RETURNING " CLIENT_JSON, 2, p);
+	if (!r)
+		return wvl_error_last()->code;
+	int rc = PQntuples(r) == 1 ? 0 : not_found();
+	if (!rc)
+		*out = wvl_str__dup(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	bool paused = p[1][0] == 't';
+	return rc ? rc : wvl_activity__record(ctx, c, actor, id, "client", id,
+					       paused ? "automation_paused" : "automation_resumed",
+					       paused ? "Automation paused" : "Automation resumed");
+}
+
+int wvl_clients_set_automation(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
+			       const char *id, int paused)
+{
+	if (!out_json || !ctx || !actor)
+		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
+	*out_json = NULL;
+	if (!reachable(actor, id))
+		return not_found();
+	int rc = need_team(actor);
+	if (rc)
+		return rc;
+	json_t *b = json_pack("{s:b}", "paused", paused);
+	rc = in_tx(out_json, ctx, actor, b, id, automation_step);
+	json_decref(b);
+	return rc;
+}
+
+/* ---- list ---- */
+
+static const char *const list_keys[] = {"status", "q", "sort", "fields", "client_id", NULL};
+
+static int column_index(const char *name, size_t len)
+{
+	for (size_t i = 0; i < NCOLUMNS; i++)
+		if (strlen(columns[i].name) == len && strncmp(columns[i].name, name, len) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* json_build_object over the requested fields (id always first). */
+static int projection(char *out, size_t outlen, const char *fields)
+{
+	size_t pos = (size_t)snprintf(out, outlen, "json_build_object('id', c.id");
+	if (!fields) {
+		snprintf(out, outlen, "%s", CLIENT_JSON);
+		return 0;
+	}
+	bool seen[NCOLUMNS] = {false};
+	seen[0] = true;
+	for (const char *f = fields; *f;) {
+		size_t len = strcspn(f, ",");
+		int i = column_index(f, len);
+		if (i < 0)
+			return wvl_err__set(WVL_EINVAL, "bad_request", "fields: unknown field");
+		if (!seen[i])
+			pos += (size_t)snprintf(out + pos, outlen - pos, ", '%s', %s", columns[i].name,
+						columns[i].expr);
+		seen[i] = true;
+		f += len;
+		if (*f == ',')
+			f++;
+	}
+	snprintf(out + pos, outlen - pos, ")");
+	return 0;
+}
+
+struct sort {
+	const char *expr;   /* c.created_at */
+	const char *cast;   /* ::timestamptz */
+	const char *key;    /* the cursor text of that column */
+	bool desc;
+};
+
+#define TS_KEY(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+
+/* sort=created_at|updated_at (newest first) or name (A to Z); a leading
+ * "-" reverses the natural order. */
+static int parse_sort(struct sort *s, const char *v)
+{
+	bool flip = v && v[0] == '-';
+	const char *name = v ? v + flip : "created_at";
+	if (strcmp(name, "created_at") == 0) {
+		*s = (struct sort){"c.created_at", "::timestamptz", TS_KEY("c.created_at"), !flip};
+	} else if (strcmp(name, "updated_at") == 0) {
+		*s = (struct sort){"c.updated_at", "::timestamptz", TS_KEY("c.updated_at"), !flip};
+	} else if (strcmp(name, "name") == 0) {
+		*s = (struct sort){"c.name", "::text", "c.name", flip};
+	} else {
+		return wvl_err__set(WVL_EINVAL, "bad_request",
+				    "sort must be created_at, updated_at or name");
+	}
+	return 0;
+}
+
+int wvl_clients_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *query_json)
+{
+	if (!out_json || !ctx || !actor)
+		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
+	*out_json = NULL;
+	if (actor->role == WVL_ROLE_ANONYMOUS)
+		return wvl_err__set(WVL_EUNAUTHENTICATED, "unauthenticated", "sign in first");
+	struct wvl_list_query q;
+	int rc = wvl_query__parse(&q, ctx, query_json, list_keys);
+	if (rc)
+		return rc;
+	const char *status = wvl_query__get(&q, "status"), *search = wvl_query__get(&q, "q");
+	const char *filter_client = wvl_query__get(&q, "client_id");
+	char proj[2048], sql[4096], limit[16];
+	struct sort s = {0};
+	if ((status && !valid_status(status) && strcmp(status, "archived") != 0) ||
+	    (search && strlen(search) > 200) || (filter_client && !wvl_uuid_valid(filter_client)))
+		rc = wvl_err__set(WVL_EINVAL, "bad_request", "status, q or client_id is not valid");
+	if (!rc)
+		rc = parse_sort(&s, wvl_query__get(&q, "sort"));
+	if (!rc)
+		rc = projection(proj, sizeof(proj), wvl_query__get(&q, "fields"));
+	if (rc) {
+		wvl_query__free(&q);
+		return rc;
+	}
+	/* A client user's own client, whatever ?client_id says. */
+	if (actor->role == WVL_ROLE_CLIENT)
+		filter_client = actor->client_id;
+	snprintf(sql, sizeof(sql),
+		 "SELECT %s, %s, c.id FROM clients c"
+		 " WHERE ($1::text IS NULL OR c.status = $1)"
+		 "   AND ($1::text IS NOT NULL OR c.status <> 'archived')"
+		 "   AND ($2::text IS NULL OR c.name ILIKE $2 OR c.brand_name ILIKE $2"
+		 "        OR c.email ILIKE $2)"
+		 "   AND ($3::uuid IS NULL OR c.id = $3::uuid)"
+		 "   AND ($4::text IS NULL OR (%s, c.id) %s ($4%s, $5::uuid))"
+		 " ORDER BY %s %s, c.id %s LIMIT $6::int",
+		 proj, s.key, s.expr, s.desc ? "<" : ">", s.cast, s.expr, s.desc ? "DESC" : "ASC",
+		 s.desc ? "DESC" : "ASC");
+	char *like = search ? wvl_query__like(search) : NULL;
+	snprintf(limit, sizeof(limit), "%d", q.limit + 1);
+	const char *p[] = {status, like, filter_client, q.has_cursor ? q.cursor_key : NULL,
+			   q.has_cursor ? q.cursor_id : NULL, limit};
+	PGresult *r = wvl_pg__read(ctx, actor, sql, 6, p);
+	rc = r ? wvl_query__page(out_json, ctx, &q, r, 0, 1, 2) : wvl_error_last()->code;
+	PQclear(r);
+	free(like);
+	wvl_query__free(&q);
+	return rc;
+}

@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+#include <jansson.h>
+
+#include "testenv.h"
+
+static test_db db;
+static wvl_ctx *ctx;
+static wvl_actor admin, staff, client_a, client_b;
+static char a_id[37], b_id[37];
+
+static char *sys_sql(const char *sql)
+{
+	char buf[2048];
+	snprintf(buf, sizeof(buf), "SET wvl.actor_role = 'system'; %s", sql);
+	return test_sql_value(db.owner_url, buf);
+}
+
+static char *member(const char *json, const char *key)
+{
+	json_t *j = json_loads(json, 0, NULL);
+	json_t *v = json_object_get(j, key);
+	char *out = json_is_string(v) ? strdup(json_string_value(v))
+		  : v ? json_dumps(v, JSON_ENCODE_ANY) : strdup("");
+	json_decref(j);
+	return out;
+}
+
+static void mk_actor(wvl_actor *a, wvl_role role, const char *uid, const char *cid)
+{
+	memset(a, 0, sizeof(*a));
+	a->role = role;
+	snprintf(a->user_id, sizeof(a->user_id), "%s", uid);
+	if (cid)
+		snprintf(a->client_id, sizeof(a->client_id), "%s", cid);
+}
+
+static char *create_client(const char *body)
+{
+	char *out = NULL;
+	cr_assert_eq(wvl_clients_create(&out, ctx, &staff, body), 0, "%s %s", wvl_error_last()->message,
+		     wvl_error_last()->fields_json ? wvl_error_last()->fields_json : "");
+	return out;
+}
+
+static void setup(void)
+{
+	test_db_create(&db);
+	ctx = test_ctx(&db);
+	mk_actor(&admin, WVL_ROLE_ADMIN, "11111111-1111-4111-8111-111111111111", NULL);
+	mk_actor(&staff, WVL_ROLE_STAFF, "22222222-2222-4222-8222-222222222222", NULL);
+	cr_assert_eq(test_sql(db.owner_url,
+			      "INSERT INTO users (id, email, name, role) VALUES"
+			      " ('11111111-1111-4111-8111-111111111111','ad@example.com','Ad','admin'),"
+			      " ('22222222-2222-4222-8222-222222222222','st@example.com','St','staff')"), 0);
+	char *a = create_client("{\"name\":\"Alice Creator\",\"email\":\"Alice@Example.com\","
+				"\"status\":\"active\",\"start_date\":\"2026-01-31\",\"monthly_fee_cents\":250000}");
+	char *b = create_client("{\"name\":\"Bob Builder\",\"brand_name\":\"Bobco\"}");
+	char *ida = member(a, "id"), *idb = member(b, "id");
+	snprintf(a_id, sizeof(a_id), "%s", ida);
+	snprintf(b_id, sizeof(b_id), "%s", idb);
+	mk_actor(&client_a, WVL_ROLE_CLIENT, "33333333-3333-4333-8333-333333333333", a_id);
+	mk_actor(&client_b, WVL_ROLE_CLIENT, "44444444-4444-4444-8444-444444444444", b_id);
+	free(a);
+	free(b);
+	free(ida);
+	free(idb);
+}
+
+static void teardown(void)
+{
+	wvl_ctx_free(ctx);
+	test_db_drop(&db);
+}
+
+TestSuite(clients, .init = setup, .fini = teardown, .timeout = 120);
+
+Test(clients, create_plans_eight_milestones_month_by_month)
+{
+	char sql[512];
+	snprintf(sql, sizeof(sql), "SELECT string_agg(milestone || '=' || due_date, ',' ORDER BY milestone)"
+				   " FROM deliverables WHERE client_id = '%s'", a_id);
+	char *v = sys_sql(sql);
+	cr_expect_str_eq(v, "1=2026-02-28,2=2026-03-31,3=2026-04-30,4=2026-05-31,5=2026-06-30,"
+			    "6=2026-07-31,7=2026-08-31,8=2026-09-30");
+	free(v);
+	char *out = NULL;
+	cr_assert_eq(wvl_clients_get(&out, ctx, &admin, a_id), 0);
+	char *email = member(out, "email"), *onboarded = member(out, "onboarded_at");
+	cr_expect_str_eq(email, "alice@example.com");
+	cr_expect_str_neq(onboarded, "null", "active on creation records onboarding");
+	free(email);
+	free(onboarded);
+	free(out);
+}
+
+Test(clients, validation_refuses_and_writes_nothing)
+{
+	static const char *bad[] = {
+		"{}", "{\"name\":\"   \"}", "{\"name\":\"X\",\"status\":\"archived\"}",
+		"{\"name\":\"X\",\"status\":\"bogus\"}", "{\"name\":\"X\",\"start_date\":\"2026-02-30\"}",
+		"{\"name\":\"X\",\"start_date\":\"yesterday\"}", "{\"name\":\"X\",\"monthly_fee_cents\":-1}",
+		"{\"name\":\"X\",\"monthly_fee_cents\":\"100\"}", "{\"name\":\"X\",\"currency\":\"usd\"}",
+		"{\"name\":\"X\",\"email\":\"nope\"}", "{\"name\":\"X\",\"intake\":[]}",
+		"{\"name\":\"X\",\"id\":\"11111111-1111-4111-8111-111111111111\"}",
+		"{\"name\":\"X\",\"created_at\":\"2020-01-01\"}", "{\"name\":1}", "[1]", "{\"name\":\"X\"",
+	};
+	char *before = sys_sql("SELECT (SELECT count(*) FROM clients) || '/' || (SELECT count(*) FROM activities)"
+			       " || '/' || (SELECT count(*) FROM deliverables)");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *out = NULL;
+		cr_expect_eq(wvl_clients_create(&out, ctx, &staff, bad[i]), WVL_EINVAL, "accepted %s", bad[i]);
+		cr_expect_null(out);
+	}
+	char *after = sys_sql("SELECT (SELECT count(*) FROM clients) || '/' || (SELECT count(*) FROM activities)"
+			      " || '/' || (SELECT count(*) FROM deliverables)");
+	cr_expect_str_eq(after, before);
+	free(before);
+	free(after);
+}
+
+Test(clients, every_change_writes_exactly_one_activity_row)
+{
+	char *out = NULL;
+	char sql[256];
+	snprintf(sql, sizeof(sql), "SELECT string_agg(action, ',' ORDER BY created_at, action)"
+				   " FROM activities WHERE client_id = '%s'", b_id);
+	char *v = sys_sql(sql);
+	cr_expect_str_eq(v, "created");
+	free(v);
+	cr_assert_eq(wvl_clients_update(&out, ctx, &staff, b_id, "{\"niche\":\"fitness\",\"status\":\"onboarding\"}"), 0);
+	free(out);
+	cr_assert_eq(wvl_clients_set_automation(&out, ctx, &admin, b_id, 1), 0);
+	free(out);
+	cr_assert_eq(wvl_clients_archive(&out, ctx, &admin, b_id), 0);
+	free(out);
+	v = sys_sql(sql);
+	cr_expect_str_eq(v, "created,updated,automation_paused,archived");
+	free(v);
+	/* An archived client takes no more updates, and a failed update logs nothing. */
+	cr_expect_eq(wvl_clients_update(&out, ctx, &staff, b_id, "{\"niche\":\"x\"}"), WVL_ENOTFOUND);
+	cr_expect_eq(wvl_clients_update(&out, ctx, &staff, a_id, "{\"status\":\"nope\"}"), WVL_EINVAL);
+	v = sys_sql("SELECT count(*) FROM activities");
+	cr_expect_str_eq(v, "5");
+	free(v);
+	char *list = NULL;
+	cr_assert_eq(wvl_activity_list(&list, ctx, &staff, b_id, NULL), 0);
+	json_t *j = json_loads(list, 0, NULL);
+	cr_expect_eq(json_array_size(json_object_get(j, "data")), 4);
+	json_decref(j);
+	free(list);
+}
+
+/* The role x owned/foreign matrix. */
+Test(clients, client_users_never_reach_another_client)
+{
+	char *out = NULL;
+	cr_assert_eq(wvl_clients_get(&out, ctx, &client_a, a_id), 0);
+	free(out);
+	cr_expect_eq(wvl_clients_get(&out, ctx, &client_a, b_id), WVL_ENOTFOUND);
+	cr_expect_eq(wvl_clients_update(&out, ctx, &client_a, b_id, "{\"name\":\"x\"}"), WVL_ENOTFOUND);
+	cr_expect_eq(wvl_clients_archive(&out, ctx, &client_a, b_id), WVL_ENOTFOUND);
+	cr_expect_eq(wvl_activity_list(&out, ctx, &client_a, b_id, NULL), WVL_ENOTFOUND);
+	/* Their own client: read yes, change no. */
+	cr_expect_eq(wvl_clients_update(&out, ctx, &client_a, a_id, "{\"name\":\"x\"}"), WVL_EFORBIDDEN);
+	cr_expect_eq(wvl_clients_archive(&out, ctx, &client_a, a_id), WVL_EFORBIDDEN);
+	cr_expect_eq(wvl_clients_create(&out, ctx, &client_a, "{\"name\":\"x\"}"), WVL_EFORBIDDEN);
+	cr_expect_eq(wvl_activity_list(&out, ctx, &client_a, NULL, NULL), WVL_EFORBIDDEN);
+	/* ?client_id=B is ignored for client A: the list is A alone. */
+	char q[128];
+	snprintf(q, sizeof(q), "{\"client_id\":\"%s\"}", b_id);
+	cr_assert_eq(wvl_clients_list(&out, ctx, &client_a, q), 0);
+	cr_expect_not_null(strstr(out, a_id));
+	cr_expect_null(strstr(out, b_id));
+	free(out);
+	cr_assert_eq(wvl_clients_list(&out, ctx, &client_a, "{\"q\":\"Bob\"}"), 0);
+	cr_expect_null(strstr(out, b_id), "search does not reveal B");
+	free(out);
+	/* The team sees both; staff may filter by client. */
+	cr_assert_eq(wvl_clients_list(&out, ctx, &staff, q), 0);
+	cr_expect_not_null(strstr(out, b_id));
+	cr_expect_null(strstr(out, a_id));
+	free(out);
+	wvl_actor anon = {.role = WVL_ROLE_ANONYMOUS};
+	cr_expect_eq(wvl_clients_list(&out, ctx, &anon, NULL), WVL_EUNAUTHENTICATED);
+}
+
+Test(clients, list_filters_sorts_and_sparse_fields)
+{
+	char *out = NULL;
+	cr_assert_eq(wvl_clients_list(&out, ctx, &staff, "{\"sort\":\"name\",\"fields\":\"name,status\"}"), 0,
+		     "%s", wvl_error_last()->message);
+	json_t *j = json_loads(out, 0, NULL);
+	json_t *first = json_array_get(json_object_get(j, "data"), 0);
+	cr_expect_str_eq(json_string_value(json_object_get(first, "name")), "Alice Creator");
+	cr_expect_eq(json_object_size(first), 3, "id, name, status only");
+	json_decref(j);
+	free(out);
+	cr_assert_eq(wvl_clients_list(&out, ctx, &staff, "{\"sort\":\"-name\"}"), 0);
+	j = json_loads(out, 0, NULL);
+	cr_expect_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(j, "data"), 0), "name")),
+			 "Bob Builder");
+	json_decref(j);
+	free(out);
+	cr_assert_eq(wvl_clients_list(&out, ctx, &staff, "{\"status\":\"active\"}"), 0);
+	cr_expect_not_null(strstr(out, a_id));
+	cr_expect_null(strstr(out, b_id));
+	free(out);
+	cr_assert_eq(wvl_clients_list(&out, ctx, &staff, "{\"q\":\"bobco\"}"), 0);
+	cr_expect_not_null(strstr(out, b_id));
+	free(out);
+	static const char *bad[] = {"{\"sort\":\"password_hash\"}", "{\"fields\":\"name,secret\"}",
+				    "{\"fields\":\"name;DROP TABLE clients\"}", "{\"status\":\"x\"}",
+				    "{\"limit\":\"-1\"}", "{\"page\":\"2\"}", "{\"client_id\":\"x\"}"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cr_expect_eq(wvl_clients_list(&out, ctx, &staff, bad[i]), WVL_EINVAL, "accepted %s", bad[i]);
+		cr_expect_str_eq(wvl_error_last()->slug, "bad_request");
+	}
+}
+
+Test(clients, pages_are_stable_while_rows_are_inserted)
+{
+	for (int i = 0; i < 10; i++) {
+		char body[128];
+		snprintf(body, sizeof(body), "{\"name\":\"Creator %02d\"}", i);
+		free(create_client(body));
+	}
+	char *page = NULL, cursor[400] = "";
+	int seen = 0;
+	char ids[64][37];
+	for (int round = 0; round < 10; round++) {
+		char q[512];
+		if (cursor[0])
+			snprintf(q, sizeof(q), "{\"limit\":\"3\",\"cursor\":\"%s\"}", cursor);
+		else
+			snprintf(q, sizeof(q), "{\"limit\":\"3\"}");
+		cr_assert_eq(wvl_clients_list(&page, ctx, &staff, q), 0, "%s", wvl_error_last()->message);
+		/* Someone adds a client between page loads. */
+		char body[64];
+		snprintf(body, sizeof(body), "{\"name\":\"Late %d\"}", round);
+		free(create_client(body));
+		json_t *j = json_loads(page, 0, NULL);
+		json_t *data = json_object_get(j, "data");
+		for (size_t i = 0; i < json_array_size(data); i++) {
+			const char *id = json_string_value(json_object_get(json_array_get(data, i), "id"));
+			for (int k = 0; k < seen; k++)
+				cr_expect_str_neq(ids[k], id, "row seen twice");
+			snprintf(ids[seen++], 37, "%s", id);
+		}
+		const char *next = json_string_value(json_object_get(j, "next_cursor"));
+		snprintf(cursor, sizeof(cursor), "%s", next ? next : "");
+		json_decref(j);
+		free(page);
+		if (!cursor[0])
+			break;
+	}
+	cr_expect_eq(seen, 12, "every row that existed at the start, none inserted later");
+}
