@@ -54,19 +54,9 @@ static const char *const milestone_titles[8] = {
 	"Content strategy", "Store and website", "Launch marketing plan",
 	"Launch execution", "Growth and optimisation"};
 
-static bool is_team(const wvl_actor *a)
-{
-	return a->role == WVL_ROLE_ADMIN || a->role == WVL_ROLE_STAFF || a->role == WVL_ROLE_SYSTEM;
-}
-
-static int not_found(void) { return wvl_err__set(WVL_ENOTFOUND, NULL, "not found"); }
-
-static int need_team(const wvl_actor *a)
-{
-	if (a->role == WVL_ROLE_ANONYMOUS)
-		return wvl_err__set(WVL_EUNAUTHENTICATED, "unauthenticated", "sign in first");
-	return is_team(a) ? 0 : wvl_err__set(WVL_EFORBIDDEN, NULL, "only the team manages clients");
-}
+#define is_team wvl_actor__is_team
+#define need_team wvl_actor__need_team
+#define not_found wvl_err__not_found
 
 /* ---- validation ---- */
 
@@ -211,34 +201,15 @@ static int insert_client(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGcon
 	return wvl_activity__record(ctx, c, actor, id, "client", id, "created", summary);
 }
 
-/* Begins a transaction, runs `step`, commits; on failure rolls back and
- * frees *out. */
-static int in_tx(char **out, wvl_ctx *ctx, const wvl_actor *actor, json_t *b, const char *id,
-		 int (*step)(char **, wvl_ctx *, const wvl_actor *, PGconn *, json_t *, const char *))
-{
-	PGconn *c;
-	int rc = wvl_pg__begin(ctx, actor, &c);
-	if (rc)
-		return rc;
-	rc = step(out, ctx, actor, c, b, id);
-	if (rc) {
-		free(*out);
-		*out = NULL;
-		return wvl_pg__fail(ctx, c, rc);
-	}
-	rc = wvl_pg__commit(ctx, c);
-	if (rc) {
-		free(*out);
-		*out = NULL;
-	}
-	return rc;
-}
+/* Steps get the body and the client id through this. */
+struct step_arg {
+	json_t *body;
+	const char *id;
+};
 
-static int create_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn *c, json_t *b,
-		       const char *id)
+static int create_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn *c, void *arg)
 {
-	(void)id;
-	return insert_client(out, ctx, actor, c, b);
+	return insert_client(out, ctx, actor, c, ((struct step_arg *)arg)->body);
 }
 
 int wvl_clients_create(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
@@ -255,7 +226,7 @@ int wvl_clients_create(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 		return WVL_EINVAL;
 	rc = check_values(b, true);
 	if (!rc)
-		rc = in_tx(out_json, ctx, actor, b, NULL, create_step);
+		rc = wvl_pg__in_tx(out_json, ctx, actor, create_step, &(struct step_arg){b, NULL});
 	json_decref(b);
 	return rc;
 }
@@ -296,9 +267,10 @@ static const char *const casts[NFIELDS] = {"", "", "", "", "", "::date", "::bigi
 
 /* UPDATE with a SET list of the fields present: names come from the
  * allow-list, values are parameters. */
-static int update_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn *c, json_t *b,
-		       const char *id)
+static int update_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn *c, void *arg)
 {
+	json_t *b = ((struct step_arg *)arg)->body;
+	const char *id = ((struct step_arg *)arg)->id;
 	char sql[2048], now[40];
 	wvl_time__rfc3339(now, sizeof(now), wvl_now(ctx));
 	char *vals[NFIELDS + 2] = {0};
@@ -359,15 +331,14 @@ int wvl_clients_update(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, co
 	if (!rc && json_object_size(b) == 0)
 		rc = wvl_err__set(WVL_EINVAL, "bad_request", "nothing to update");
 	if (!rc)
-		rc = in_tx(out_json, ctx, actor, b, id, update_step);
+		rc = wvl_pg__in_tx(out_json, ctx, actor, update_step, &(struct step_arg){b, id});
 	json_decref(b);
 	return rc;
 }
 
-static int archive_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn *c, json_t *b,
-			const char *id)
+static int archive_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn *c, void *arg)
 {
-	(void)b;
+	const char *id = ((struct step_arg *)arg)->id;
 	char now[40];
 	wvl_time__rfc3339(now, sizeof(now), wvl_now(ctx));
 	const char *p[] = {id, now};
@@ -393,12 +364,14 @@ int wvl_clients_archive(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, c
 	if (!reachable(actor, id))
 		return not_found();
 	int rc = need_team(actor);
-	return rc ? rc : in_tx(out_json, ctx, actor, NULL, id, archive_step);
+	return rc ? rc : wvl_pg__in_tx(out_json, ctx, actor, archive_step, &(struct step_arg){NULL, id});
 }
 
 static int automation_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn *c,
-			   json_t *b, const char *id)
+			   void *arg)
 {
+	json_t *b = ((struct step_arg *)arg)->body;
+	const char *id = ((struct step_arg *)arg)->id;
 	const char *p[] = {id, json_is_true(json_object_get(b, "paused")) ? "true" : "false"};
 	PGresult *r = wvl_pg__exec(ctx, c,
 				   "UPDATE clients AS c SET automation_paused = $2::boolean"
@@ -427,7 +400,7 @@ int wvl_clients_set_automation(char **out_json, wvl_ctx *ctx, const wvl_actor *a
 	if (rc)
 		return rc;
 	json_t *b = json_pack("{s:b}", "paused", paused);
-	rc = in_tx(out_json, ctx, actor, b, id, automation_step);
+	rc = wvl_pg__in_tx(out_json, ctx, actor, automation_step, &(struct step_arg){b, id});
 	json_decref(b);
 	return rc;
 }

@@ -42,6 +42,15 @@ int wvl_err__set_fields(const char *fields_json, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void wvl_err__set_retry_after(int seconds);
 
+/* ---- roles (util.c) ---- */
+
+/* Admins, staff and the system act for the agency. */
+bool wvl_actor__is_team(const wvl_actor *a);
+/* 0 for the team; WVL_EUNAUTHENTICATED for anonymous, else WVL_EFORBIDDEN. */
+int wvl_actor__need_team(const wvl_actor *a);
+/* WVL_ENOTFOUND with the usual message; returns the code. */
+int wvl_err__not_found(void);
+
 /* ---- strings (util.c) ---- */
 
 char *wvl_str__dup(const char *s);

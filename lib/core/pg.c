@@ -452,3 +452,38 @@ int wvl_pg__fail(wvl_ctx *ctx, PGconn *c, int rc)
 	wvl_err__set_retry_after(retry);
 	return rc;
 }
+
+int wvl_pg__in_tx(char **out, wvl_ctx *ctx, const wvl_actor *actor, wvl_tx_step step, void *arg)
+{
+	PGconn *c;
+	int rc = wvl_pg__begin(ctx, actor, &c);
+	if (rc)
+		return rc;
+	rc = step(out, ctx, actor, c, arg);
+	if (rc) {
+		free(*out);
+		*out = NULL;
+		return wvl_pg__fail(ctx, c, rc);
+	}
+	rc = wvl_pg__commit(ctx, c);
+	if (rc) {
+		free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+int wvl_pg__json_row(char **out, wvl_ctx *ctx, PGconn *c, const char *sql, int n,
+		     const char *const *params)
+{
+	PGresult *r = wvl_pg__exec(ctx, c, sql, n, params);
+	if (!r)
+		return wvl_error_last()->code;
+	int rc = PQntuples(r) == 1 ? 0 : wvl_err__set(WVL_ENOTFOUND, NULL, "not found");
+	if (!rc) {
+		free(*out);
+		*out = wvl_str__dup(PQgetvalue(r, 0, 0));
+	}
+	PQclear(r);
+	return rc;
+}

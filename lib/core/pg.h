@@ -53,6 +53,20 @@ void wvl_pg__route_notices(wvl_ctx *ctx, PGconn *conn);
  * (not of the rollback); returns `rc`. */
 int wvl_pg__fail(wvl_ctx *ctx, PGconn *c, int rc);
 
+/* One step of work inside a transaction (see wvl_pg__in_tx). */
+typedef int (*wvl_tx_step)(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn *c,
+			   void *arg);
+
+/* Begins a transaction as `actor`, runs `step`, commits.  On any failure
+ * rolls back, frees *out and keeps the step's error. */
+int wvl_pg__in_tx(char **out, wvl_ctx *ctx, const wvl_actor *actor, wvl_tx_step step,
+		  void *arg);
+
+/* Runs a statement whose first column of one row is JSON text and hands
+ * the text to *out; WVL_ENOTFOUND when no row came back. */
+int wvl_pg__json_row(char **out, wvl_ctx *ctx, PGconn *c, const char *sql, int n,
+		     const char *const *params);
+
 /* Maps a failed result's SQLSTATE to a status code. */
 int wvl_pg__status_for(PGconn *conn, const PGresult *res);
 

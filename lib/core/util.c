@@ -77,3 +77,19 @@ const char *wvl_role_name(wvl_role role)
 	}
 	return "anonymous";
 }
+
+bool wvl_actor__is_team(const wvl_actor *a)
+{
+	return a && (a->role == WVL_ROLE_ADMIN || a->role == WVL_ROLE_STAFF ||
+		     a->role == WVL_ROLE_SYSTEM);
+}
+
+int wvl_actor__need_team(const wvl_actor *a)
+{
+	if (!a || a->role == WVL_ROLE_ANONYMOUS)
+		return wvl_err__set(WVL_EUNAUTHENTICATED, "unauthenticated", "sign in first");
+	return wvl_actor__is_team(a) ? 0
+				     : wvl_err__set(WVL_EFORBIDDEN, NULL, "only the team may do this");
+}
+
+int wvl_err__not_found(void) { return wvl_err__set(WVL_ENOTFOUND, NULL, "not found"); }
