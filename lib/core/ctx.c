@@ -69,6 +69,7 @@ void wvl_ctx_free(wvl_ctx *ctx)
 {
 	if (!ctx)
 		return;
+	wvl_ratelimit__state_free(ctx->ratelimit);
 	wvl_pg__pool_free(ctx->pg);
 	wvl_redis__pool_free(ctx->redis);
 	wvl_config_free(ctx->cfg);

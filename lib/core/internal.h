@@ -14,6 +14,7 @@
 
 struct wvl_pg_pool;
 struct wvl_redis_pool;
+struct wvl_ratelimit_state;
 
 struct wvl_ctx {
 	wvl_config *cfg;
@@ -25,6 +26,7 @@ struct wvl_ctx {
 	struct wvl_pg_pool *pg;
 	struct wvl_redis_pool *redis;
 	unsigned int pool_wait_ms;
+	struct wvl_ratelimit_state *ratelimit; /* built on first use (lib/ratelimit) */
 };
 
 /* ---- errors (error.c) ---- */
@@ -55,5 +57,10 @@ unsigned long wvl_config__uint(const wvl_config *cfg, const char *key,
 /* ---- logging (log.c) ---- */
 void wvl_log__v(const wvl_ctx *ctx, wvl_log_level level, const char *fmt,
 		va_list ap) __attribute__((format(printf, 3, 0)));
+
+/* ---- rate limits (lib/ratelimit) ---- */
+void wvl_ratelimit__state_free(struct wvl_ratelimit_state *st);
+/* Checks the WL_RATELIMIT_*, WL_TRUSTED_PROXIES and WL_REDIS_PREFIX keys. */
+int wvl_ratelimit__validate_config(const wvl_config *cfg);
 
 #endif
