@@ -112,10 +112,13 @@ int wvl_ratelimit_degraded(const wvl_ctx *ctx)
 
 /* ---- outage bookkeeping ---------------------------------------------------- */
 
+/* Both helpers read before they write, so the common case (state
+ * unchanged) leaves the shared cache line clean for the other threads. */
 static void went_down(wvl_ctx *ctx, struct wvl_ratelimit_state *st, const char *why)
 {
 	__atomic_store_n(&st->next_probe, mono_us() + PROBE_INTERVAL_US, __ATOMIC_RELEASE);
-	if (!__atomic_exchange_n(&st->degraded, 1, __ATOMIC_ACQ_REL))
+	if (!__atomic_load_n(&st->degraded, __ATOMIC_ACQUIRE) &&
+	    !__atomic_exchange_n(&st->degraded, 1, __ATOMIC_ACQ_REL))
 		wvl_log(ctx, WVL_LOG_WARN,
 			"rate limiter degraded: redis %s; enforcing limits per process until "
 			"it answers again", why);
@@ -123,7 +126,8 @@ static void went_down(wvl_ctx *ctx, struct wvl_ratelimit_state *st, const char *
 
 static void came_back(wvl_ctx *ctx, struct wvl_ratelimit_state *st)
 {
-	if (__atomic_exchange_n(&st->degraded, 0, __ATOMIC_ACQ_REL))
+	if (__atomic_load_n(&st->degraded, __ATOMIC_ACQUIRE) &&
+	    __atomic_exchange_n(&st->degraded, 0, __ATOMIC_ACQ_REL))
 		wvl_log(ctx, WVL_LOG_INFO, "rate limiter recovered: redis answers, limits are "
 					   "shared again");
 }
@@ -173,28 +177,29 @@ static void describe(char *why, size_t len, const redisReply *r)
 		snprintf(why, len, "sent an unexpected reply (type %d)", r->type);
 }
 
-static int script_sha(char sha[41], wvl_ctx *ctx, struct wvl_ratelimit_state *st,
-		      char *why, size_t whylen)
+/* The script's SHA1, asked of Redis once (SCRIPT LOAD) rather than computed
+ * here; it never changes afterwards, so readers need no lock. */
+static const char *script_sha(wvl_ctx *ctx, struct wvl_ratelimit_state *st, char *why,
+			      size_t whylen)
 {
-	pthread_mutex_lock(&st->sha_lock);
-	memcpy(sha, st->sha, 41);
-	pthread_mutex_unlock(&st->sha_lock);
-	if (sha[0])
-		return 0;
+	if (__atomic_load_n(&st->sha_ready, __ATOMIC_ACQUIRE))
+		return st->sha;
 	const char *argv[] = {"SCRIPT", "LOAD", script};
 	redisReply *r = wvl_redis__command(ctx, 3, argv, NULL);
 	bool ok = r && r->type == REDIS_REPLY_STRING && r->len == 40;
 	if (ok) {
-		memcpy(sha, r->str, 40);
-		sha[40] = '\0';
 		pthread_mutex_lock(&st->sha_lock);
-		memcpy(st->sha, sha, 41);
+		if (!st->sha_ready) {
+			memcpy(st->sha, r->str, 40);
+			st->sha[40] = '\0';
+			__atomic_store_n(&st->sha_ready, 1, __ATOMIC_RELEASE);
+		}
 		pthread_mutex_unlock(&st->sha_lock);
 	} else {
 		describe(why, whylen, r);
 	}
 	freeReplyObject(r);
-	return ok ? 0 : -1;
+	return ok ? st->sha : NULL;
 }
 
 static int parse_reply(bool *allowed, int64_t *tat, const redisReply *r)
@@ -212,8 +217,9 @@ static int redis_gcra(bool *allowed, int64_t *tat, wvl_ctx *ctx,
 		      struct wvl_ratelimit_state *st, const char *rkey, int64_t now,
 		      const struct wvl_rl_rule *r, char *why, size_t whylen)
 {
-	char sha[41], a_now[24], a_int[24], a_tol[24];
-	if (script_sha(sha, ctx, st, why, whylen))
+	char a_now[24], a_int[24], a_tol[24];
+	const char *sha = script_sha(ctx, st, why, whylen);
+	if (!sha)
 		return -1;
 	snprintf(a_now, sizeof(a_now), "%lld", (long long)now);
 	snprintf(a_int, sizeof(a_int), "%lld", (long long)r->interval_us);
@@ -241,7 +247,8 @@ static int try_redis(bool *allowed, int64_t *tat, wvl_ctx *ctx,
 		     const char *key, int64_t now)
 {
 	if (!wvl_redis__configured(ctx)) {
-		went_down(ctx, st, "is not configured (WL_REDIS_URL)");
+		if (!__atomic_load_n(&st->degraded, __ATOMIC_ACQUIRE))
+			went_down(ctx, st, "is not configured (WL_REDIS_URL)");
 		return -1;
 	}
 	int mode = may_try(st);

@@ -44,8 +44,9 @@ struct wvl_ratelimit_state {
 	struct wvl_rl_net *proxies;
 	size_t nproxies;
 	struct wvl_rl_table *fallback;
-	pthread_mutex_t sha_lock;
+	pthread_mutex_t sha_lock; /* serialises the one write of sha */
 	char sha[41];        /* the script's SHA1 once SCRIPT LOAD told us */
+	int sha_ready;       /* atomic: sha is set and never changes again */
 	int degraded;        /* atomic: last decision was in-process */
 	int probing;         /* atomic: one thread is trying Redis again */
 	int64_t next_probe;  /* atomic, monotonic µs: when to try Redis again */
