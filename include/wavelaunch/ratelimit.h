@@ -36,7 +36,9 @@ extern "C" {
  * WL_TRUSTED_PROXIES lists addresses or CIDR ranges whose X-Forwarded-For is
  * believed.
  *
- * Thread-safety: every call here is safe on a shared context.
+ * Thread-safety: every call here is safe on a shared context.  The host
+ * must ignore SIGPIPE (wl-server does): a Redis that dies between two
+ * checks would otherwise kill the process on the next write.
  */
 
 /** Which limit applies to a request (API.md's table). */
