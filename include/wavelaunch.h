@@ -24,5 +24,6 @@
 #include "wavelaunch/users.h"
 #include "wavelaunch/clients.h"
 #include "wavelaunch/activity.h"
+#include "wavelaunch/ratelimit.h"
 
 #endif

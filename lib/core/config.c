@@ -36,7 +36,7 @@ static const struct known_key known[] = {
 	{"WL_PUBLIC_URL", "http://127.0.0.1:8080", "external base URL; https makes cookies Secure"},
 	{"WL_ENV", "development", "development or production"},
 	{"WL_CORS_ORIGINS", "", "comma-separated allowed origins"},
-	{"WL_TRUSTED_PROXIES", "", "comma-separated proxy addresses whose X-Forwarded-For is believed"},
+	{"WL_TRUSTED_PROXIES", "", "comma-separated proxy addresses or CIDR ranges whose X-Forwarded-For is believed"},
 	{"WL_STORAGE_DIR", "./var/storage", "where uploaded files live (outside any served folder)"},
 	{"WL_CLAMD", "", "unix:/path or tcp:host:port; empty: scanning not configured"},
 	{"WL_EMAIL_TRANSPORT", "mailbox", "resend, smtp or mailbox"},
@@ -68,6 +68,12 @@ static const struct known_key known[] = {
 	{"WL_LOCKOUT_SECONDS", "900", "how long a lock lasts"},
 	{"WL_DEVICE_COOKIE_SECONDS", "31536000", "lifetime of the device cookie"},
 	{"WL_RESET_TOKEN_SECONDS", "3600", "lifetime of a password reset link"},
+	{"WL_REDIS_PREFIX", "wl:", "prefix of every Redis key (several deployments may share one Redis)"},
+	{"WL_RATELIMIT_LOGIN", "5/15m", "POST /api/auth/login per IP: <requests>/<window>, window in s, m, h or d"},
+	{"WL_RATELIMIT_PASSWORD", "3/1h", "POST /api/auth/password/forgot and /reset per IP"},
+	{"WL_RATELIMIT_WRITE", "100/15m", "other POST/PUT/PATCH/DELETE under /api per user (IP when anonymous)"},
+	{"WL_RATELIMIT_READ", "300/15m", "GET under /api per user (IP when anonymous)"},
+	{"WL_RATELIMIT_FALLBACK_SIZE", "65536", "keys the in-process limiter keeps while Redis is down (64..16777216)"},
 };
 
 #define KNOWN_COUNT (sizeof(known) / sizeof(known[0]))
@@ -363,6 +369,8 @@ int wvl_config_validate(const wvl_config *cfg)
 	const char *redis = wvl_config_get(cfg, "WL_REDIS_URL");
 	if (redis && *redis && strncmp(redis, "redis://", 8) != 0)
 		return wvl_err__set(WVL_EINVAL, NULL, "WL_REDIS_URL must start with redis://");
+	if ((rc = wvl_ratelimit__validate_config(cfg)))
+		return rc;
 	wvl_log_level lvl;
 	if (wvl_log_level_parse(&lvl, wvl_config_get(cfg, "WL_LOG_LEVEL")))
 		return wvl_err__set(WVL_EINVAL, NULL, "WL_LOG_LEVEL must be debug, info, warn or error");

@@ -74,6 +74,7 @@ void wvl_ctx_free(wvl_ctx *ctx)
 {
 	if (!ctx)
 		return;
+	wvl_ratelimit__state_free(ctx->ratelimit);
 	wvl_pg__pool_free(ctx->pg);
 	free(ctx->auth_cache);
 	pthread_mutex_destroy(&ctx->auth_lock);

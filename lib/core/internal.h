@@ -14,6 +14,7 @@
 
 struct wvl_pg_pool;
 struct wvl_redis_pool;
+struct wvl_ratelimit_state;
 
 struct wvl_ctx {
 	wvl_config *cfg;
@@ -28,6 +29,7 @@ struct wvl_ctx {
 	unsigned char master_key[32]; /* from WL_SECRET_KEY; see keys.c */
 	void *auth_cache;             /* lib/auth: dummy hash for equal timing */
 	pthread_mutex_t auth_lock;
+	struct wvl_ratelimit_state *ratelimit; /* built on first use (lib/ratelimit) */
 };
 
 /* ---- errors (error.c) ---- */
@@ -99,5 +101,10 @@ char *wvl_keys__unseal(const wvl_ctx *ctx, const char *sealed);
 /* ---- logging (log.c) ---- */
 void wvl_log__v(const wvl_ctx *ctx, wvl_log_level level, const char *fmt,
 		va_list ap) __attribute__((format(printf, 3, 0)));
+
+/* ---- rate limits (lib/ratelimit) ---- */
+void wvl_ratelimit__state_free(struct wvl_ratelimit_state *st);
+/* Checks the WL_RATELIMIT_*, WL_TRUSTED_PROXIES and WL_REDIS_PREFIX keys. */
+int wvl_ratelimit__validate_config(const wvl_config *cfg);
 
 #endif
