@@ -298,6 +298,32 @@ static bool csrf_ok(struct wl_request *req, struct wl_response *resp)
 	return true;
 }
 
+/* One atomic check per request in the library; the headers go on every
+ * limited response, allowed or not. */
+static bool rate_ok(struct wl_request *req, struct wl_response *resp)
+{
+	wvl_ratelimit_policy policy = wvl_ratelimit_policy_for(req->method, req->path);
+	char key[WVL_RATELIMIT_KEY_MAX];
+	wvl_ratelimit_result rl;
+	if (policy == WVL_RATELIMIT_NONE ||
+	    wvl_ratelimit_key(key, sizeof(key), policy, &req->actor, req->client_ip) != 0 ||
+	    wvl_ratelimit_check(&rl, req->srv->ctx, policy, key) != 0)
+		return true; /* not limited, or no address to count: never a 5xx */
+	char v[24];
+	snprintf(v, sizeof(v), "%u", rl.limit);
+	wl_resp_header(resp, "RateLimit-Limit", v);
+	snprintf(v, sizeof(v), "%u", rl.remaining);
+	wl_resp_header(resp, "RateLimit-Remaining", v);
+	snprintf(v, sizeof(v), "%u", rl.reset);
+	wl_resp_header(resp, "RateLimit-Reset", v);
+	if (rl.allowed)
+		return true;
+	snprintf(v, sizeof(v), "%u", rl.retry_after);
+	wl_resp_header(resp, "Retry-After", v);
+	wl_resp_problem(resp, req, 429, "rate_limited", "too many requests: slow down");
+	return false;
+}
+
 static void dispatch(struct wl_request *req, struct wl_response *resp, bool too_large)
 {
 	if (too_large) {
@@ -325,6 +351,8 @@ static void dispatch(struct wl_request *req, struct wl_response *resp, bool too_
 		if (!authenticate(req, resp, route->flags))
 			return;
 		if (!csrf_ok(req, resp))
+			return;
+		if (!rate_ok(req, resp))
 			return;
 		route->handler(req, resp);
 		return;
@@ -477,7 +505,14 @@ static struct req_state *start_request(struct wl_server *srv, struct MHD_Connect
 	st->req.path = url;
 	make_request_id(st->req.request_id, sizeof(st->req.request_id),
 			MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id"));
-	client_ip(conn, st->req.client_ip, sizeof(st->req.client_ip));
+	char peer[64];
+	client_ip(conn, peer, sizeof(peer));
+	/* X-Forwarded-For counts only from WL_TRUSTED_PROXIES (the library
+	 * decides); otherwise the socket's address. */
+	if (wvl_ratelimit_client_ip(st->req.client_ip, sizeof(st->req.client_ip), srv->ctx, peer,
+				    MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+								"X-Forwarded-For")) != 0)
+		snprintf(st->req.client_ip, sizeof(st->req.client_ip), "%s", peer);
 	collect_query(&st->req);
 	pthread_mutex_lock(&inflight_lock);
 	inflight++;

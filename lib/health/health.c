@@ -14,6 +14,7 @@
 #include "../core/pg.h"
 #include "../core/redis.h"
 #include "wavelaunch/health.h"
+#include "wavelaunch/ratelimit.h"
 #include "wavelaunch/version.h"
 
 static double mono_ms(void)
@@ -108,7 +109,9 @@ int wvl_health_check(char **out_json, int *out_healthy, wvl_ctx *ctx)
 	wvl_time__rfc3339(ts, sizeof(ts), wvl_now(ctx));
 	json_t *doc = json_object();
 	json_object_set_new(doc, "status",
-			    json_string(!db_ok ? "down" : redis_ok ? "ok" : "degraded"));
+			    json_string(!db_ok ? "down"
+					: (redis_ok && !wvl_ratelimit_degraded(ctx)) ? "ok"
+										      : "degraded"));
 	json_object_set_new(doc, "timestamp", json_string(ts));
 	json_object_set_new(doc, "version", json_string(WVL_VERSION_STRING));
 	json_object_set_new(doc, "services", services);

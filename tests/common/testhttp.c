@@ -70,6 +70,10 @@ void test_server_start(test_server *s, const test_db *db, const char *const *ext
 	envp[n++] = "WL_ARGON2_ITERATIONS=1";
 	envp[n++] = "WL_HTTP_THREADS=2";
 	envp[n++] = "ASAN_OPTIONS=detect_leaks=1";
+	/* Each server counts its own rate limits unless a test shares them. */
+	char prefix[64];
+	snprintf(prefix, sizeof(prefix), "WL_REDIS_PREFIX=t%d_%d:", (int)getpid(), s->port);
+	envp[n++] = prefix;
 	for (const char *const *e = extra_env; e && *e && n < 62; e++)
 		envp[n++] = (char *)*e;
 	envp[n] = NULL;

@@ -25,8 +25,10 @@ static void setup(void)
 	char *pw = NULL;
 	cr_assert_eq(wvl_auth_bootstrap_admin(&created, &pw, ctx, "admin@example.com", admin_pw), 0);
 	wvl_ctx_free(ctx);
+	/* Rate limits have their own tests; here they would only get in the way. */
 	static const char *env[] = {"WL_CORS_ORIGINS=https://app.example.com",
-				    "WL_PUBLIC_URL=http://127.0.0.1:1", NULL};
+				    "WL_PUBLIC_URL=http://127.0.0.1:1", "WL_RATELIMIT_LOGIN=1000/15m",
+				    "WL_RATELIMIT_PASSWORD=1000/1h", NULL};
 	test_server_start(&srv, &db, env);
 }
 

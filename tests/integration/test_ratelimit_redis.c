@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,6 +149,8 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
+extern char **environ;
+
 /* A private redis-server in the foreground, so we hold its pid. */
 static pid_t private_pid;
 static char private_dir[64];
@@ -160,19 +163,17 @@ static void private_redis_start(int port)
 		cr_assert_not_null(mkdtemp(private_dir));
 	}
 	snprintf(portbuf, sizeof(portbuf), "%d", port);
-	pid_t pid = fork();
-	cr_assert_neq(pid, -1);
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive a crashed test */
-		int null = open("/dev/null", O_WRONLY);
-		dup2(null, 1);
-		dup2(null, 2);
-		/* Criterion's pipes must not stay open in the server. */
-		close_range(3, ~0u, 0);
-		execlp("redis-server", "redis-server", "--port", portbuf, "--bind", "127.0.0.1",
-		       "--save", "", "--appendonly", "no", "--dir", dir, (char *)NULL);
-		_exit(127);
-	}
+	/* posix_spawn, not fork: the runner has threads, and a forked child of
+	 * a threaded process may only call async-signal-safe code. */
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	char *argv[] = {"redis-server", "--port", portbuf, "--bind", "127.0.0.1", "--save", "",
+			"--appendonly", "no", "--dir", dir, NULL};
+	pid_t pid = 0;
+	cr_assert_eq(posix_spawnp(&pid, "redis-server", &fa, NULL, argv, environ), 0);
+	posix_spawn_file_actions_destroy(&fa);
 	private_pid = pid;
 	for (int i = 0; i < 100 && !redis_answers(port); i++)
 		sleep_ms(50);
