@@ -61,6 +61,13 @@ static const struct known_key known[] = {
 	{"WL_STATIC_DIR", "", "folder of web UI assets wl-server serves; empty: none"},
 	{"WL_ARGON2_MEMORY_KIB", "19456", "Argon2id memory in KiB (OWASP minimum 19456)"},
 	{"WL_ARGON2_ITERATIONS", "2", "Argon2id iterations"},
+	{"WL_UPLOAD_MAX_BYTES", "26214400", "largest upload in bytes (25 MiB)"},
+	{"WL_SCAN_REQUIRED", "", "true: uploads must be virus-scanned; empty: only in production"},
+	{"WL_CLAMD_TIMEOUT", "30", "seconds clamd may take per read or write (connect: at most 5)"},
+	{"WL_DOWNLOAD_LINK_TTL", "3600", "seconds a signed download link stays valid"},
+	{"WL_ZIP_MAX_ENTRIES", "10000", "most entries a zip container (DOCX/XLSX/PPTX) may hold"},
+	{"WL_ZIP_MAX_UNCOMPRESSED", "1073741824", "largest declared uncompressed size of a zip container"},
+	{"WL_ZIP_MAX_RATIO", "250", "highest compression ratio of a zip entry over 1 MiB"},
 };
 
 #define KNOWN_COUNT (sizeof(known) / sizeof(known[0]))

@@ -13,6 +13,7 @@
 
 #include "../core/pg.h"
 #include "../core/redis.h"
+#include "../files/files_internal.h"
 #include "wavelaunch/health.h"
 #include "wavelaunch/version.h"
 
@@ -80,12 +81,28 @@ static json_t *probe_storage(wvl_ctx *ctx)
 	struct statvfs vfs;
 	bool ok = access(dir, W_OK | X_OK) == 0 && statvfs(dir, &vfs) == 0;
 	json_t *o = service(ok ? "ok" : "down", ok ? mono_ms() - t0 : -1);
+	uint64_t used = 0, objects = 0;
+	if (ok && wvl_files_storage_usage(&used, &objects, ctx) == 0) {
+		json_object_set_new(o, "used_bytes", json_integer((json_int_t)used));
+		json_object_set_new(o, "objects", json_integer((json_int_t)objects));
+	}
 	if (ok) {
 		json_object_set_new(o, "free_bytes",
 				    json_integer((json_int_t)vfs.f_bavail * (json_int_t)vfs.f_frsize));
 		json_object_set_new(o, "total_bytes",
 				    json_integer((json_int_t)vfs.f_blocks * (json_int_t)vfs.f_frsize));
 	}
+	return o;
+}
+
+/* clamd PING.  "down" also when scanning is optional: the report says what
+ * is, and uploads decide what it means for them. */
+static json_t *probe_clamd(wvl_ctx *ctx)
+{
+	double ms = -1;
+	int r = wvl_clamd__ping(ctx, &ms);
+	json_t *o = service(r == 1 ? "not_configured" : r == 0 ? "ok" : "down", r == 0 ? ms : -1);
+	json_object_set_new(o, "required", json_boolean(wvl_files__scan_required(ctx)));
 	return o;
 }
 
@@ -101,7 +118,7 @@ int wvl_health_check(char **out_json, int *out_healthy, wvl_ctx *ctx)
 	/* Modules not built yet report not_configured until they land. */
 	json_object_set_new(services, "email", service("not_configured", -1));
 	json_object_set_new(services, "storage", probe_storage(ctx));
-	json_object_set_new(services, "virus_scanner", service("not_configured", -1));
+	json_object_set_new(services, "virus_scanner", probe_clamd(ctx));
 	json_object_set_new(services, "ai", service("not_configured", -1));
 
 	char ts[40];
