@@ -79,6 +79,14 @@ WVL_EXTERN const char *wvl_status_slug(int code);
 /** The HTTP status the API uses for a status code (200 for WVL_OK). */
 WVL_EXTERN int wvl_status_http(int code);
 
+/**
+ * The HTTP status for an error, its slug included: wvl_status_http(code),
+ * except 422 for the WVL_EINVAL slugs "validation_failed" and
+ * "file_infected" (the request was understood; its content is refused).
+ * NULL gives 500.
+ */
+WVL_EXTERN int wvl_error_http_status(const wvl_error *err);
+
 /** Releases a string or buffer the library allocated.  Accepts NULL. */
 WVL_EXTERN void wvl_free(void *ptr);
 

@@ -126,3 +126,13 @@ void wvl_error_clear(void)
 }
 
 void wvl_free(void *ptr) { free(ptr); }
+
+int wvl_error_http_status(const wvl_error *err)
+{
+	if (!err)
+		return 500;
+	if (err->code == WVL_EINVAL && err->slug &&
+	    (strcmp(err->slug, "validation_failed") == 0 || strcmp(err->slug, "file_infected") == 0))
+		return 422;
+	return wvl_status_http(err->code);
+}
