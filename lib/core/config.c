@@ -366,6 +366,13 @@ int wvl_config_validate(const wvl_config *cfg)
 	wvl_log_level lvl;
 	if (wvl_log_level_parse(&lvl, wvl_config_get(cfg, "WL_LOG_LEVEL")))
 		return wvl_err__set(WVL_EINVAL, NULL, "WL_LOG_LEVEL must be debug, info, warn or error");
+	const char *scan = wvl_config_get(cfg, "WL_SCAN_REQUIRED");
+	if (scan && *scan && strcmp(scan, "true") != 0 && strcmp(scan, "false") != 0)
+		return wvl_err__set(WVL_EINVAL, NULL, "WL_SCAN_REQUIRED must be true, false or empty");
+	const char *clamd_addr = wvl_config_get(cfg, "WL_CLAMD");
+	if (clamd_addr && *clamd_addr && strncmp(clamd_addr, "unix:/", 6) != 0 &&
+	    strncmp(clamd_addr, "tcp:", 4) != 0)
+		return wvl_err__set(WVL_EINVAL, NULL, "WL_CLAMD must be unix:/path or tcp:host:port");
 	if (production) {
 		const char *clamd = wvl_config_get(cfg, "WL_CLAMD");
 		if (!clamd || !*clamd)

@@ -31,7 +31,7 @@ bool wvl_files__scan_required(const wvl_ctx *ctx)
 	const char *env = wvl_config_get(ctx->cfg, "WL_ENV");
 	const char *req = wvl_config_get(ctx->cfg, "WL_SCAN_REQUIRED");
 	return (env && strcmp(env, "production") == 0) ||
-	       (req && (strcmp(req, "true") == 0 || strcmp(req, "1") == 0));
+	       (req && strcmp(req, "true") == 0);
 }
 
 /* Waits for a non-blocking connect to finish. */

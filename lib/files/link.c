@@ -10,6 +10,7 @@
  * changed expiry is "link_invalid", never "link_expired". */
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,7 +177,8 @@ static int check_expiry(const wvl_ctx *ctx, const char *expires)
 	char *end = NULL;
 	errno = 0;
 	long long e = strtoll(expires, &end, 10);
-	if (errno || !end || *end || expires[0] < '0' || expires[0] > '9')
+	if (errno || !end || *end || expires[0] < '0' || expires[0] > '9' ||
+	    e > INT64_MAX / 1000000)
 		return invalid();
 	if (wvl_now(ctx) >= (int64_t)e * 1000000)
 		return wvl_err__set(WVL_EGONE, "link_expired", "the link has expired; ask for a new one");

@@ -118,14 +118,18 @@ int wvl_health_check(char **out_json, int *out_healthy, wvl_ctx *ctx)
 	/* Modules not built yet report not_configured until they land. */
 	json_object_set_new(services, "email", service("not_configured", -1));
 	json_object_set_new(services, "storage", probe_storage(ctx));
-	json_object_set_new(services, "virus_scanner", probe_clamd(ctx));
+	json_t *scanner = probe_clamd(ctx);
+	/* A required scanner that is down quarantines every upload: degraded. */
+	bool scanner_ok = !wvl_files__scan_required(ctx) ||
+			  strcmp(json_string_value(json_object_get(scanner, "status")), "ok") == 0;
+	json_object_set_new(services, "virus_scanner", scanner);
 	json_object_set_new(services, "ai", service("not_configured", -1));
 
 	char ts[40];
 	wvl_time__rfc3339(ts, sizeof(ts), wvl_now(ctx));
 	json_t *doc = json_object();
 	json_object_set_new(doc, "status",
-			    json_string(!db_ok ? "down" : redis_ok ? "ok" : "degraded"));
+			    json_string(!db_ok ? "down" : redis_ok && scanner_ok ? "ok" : "degraded"));
 	json_object_set_new(doc, "timestamp", json_string(ts));
 	json_object_set_new(doc, "version", json_string(WVL_VERSION_STRING));
 	json_object_set_new(doc, "services", services);

@@ -454,6 +454,53 @@ Test(files, docx_png_gif_are_accepted_with_detected_types)
 	wvl_free(json);
 }
 
+Test(files, pdf_jpeg_webp_mp4_are_accepted)
+{
+	static const char pdf[] = "%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+	static const unsigned char jpeg[] = {0xff, 0xd8, 0xff, 0xe0, 0, 16, 'J', 'F', 'I', 'F', 0, 1, 1,
+					     0, 0, 1, 0, 1, 0, 0, 0xff, 0xd9};
+	unsigned char webp[38] = "RIFF\x1e\0\0\0WEBPVP8 \x12\0\0\0";
+	unsigned char mp4[32] = "\0\0\0\x18" "ftypisom\0\0\x02\0isomiso2\0\0\0\x08" "free";
+	const struct {
+		const char *name;
+		const void *data;
+		size_t len;
+		const char *type;
+	} cases[] = {
+		{"brief.pdf", pdf, sizeof(pdf) - 1, "application/pdf"},
+		{"photo.JPEG", jpeg, sizeof(jpeg), "image/jpeg"},
+		{"photo.webp", webp, sizeof(webp), "image/webp"},
+		{"teaser.mp4", mp4, sizeof(mp4), "video/mp4"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *json;
+		expect_rc(upload(&json, cases[i].name, cases[i].data, cases[i].len), 0, NULL);
+		if (json)
+			expect_member(json, "content_type", cases[i].type);
+		wvl_free(json);
+	}
+	/* A JPEG named .mp4 is a mismatch like any other. */
+	char *json;
+	expect_rc(upload(&json, "clip.mp4", jpeg, sizeof(jpeg)), WVL_EUNSUPPORTED, NULL);
+}
+
+Test(files, allow_list_per_endpoint)
+{
+	wvl_upload_options o = WVL_UPLOAD_OPTIONS_INIT;
+	o.allowed = WVL_FILE_PNG | WVL_FILE_JPEG;
+	char *json;
+	expect_rc(upload_with(&json, ctx, &staff, CLIENT_A, "notes.txt", "x\n", 2, &o),
+		  WVL_EUNSUPPORTED, NULL);
+	size_t len;
+	unsigned char *png = make_png(&len);
+	expect_rc(upload_with(&json, ctx, &staff, CLIENT_A, "a.png", png, len, &o), 0, NULL);
+	wvl_free(json);
+	free(png);
+	o.version = 99;
+	wvl_upload *up = NULL;
+	expect_rc(wvl_upload_begin(&up, ctx, &staff, CLIENT_A, "a.png", -1, &o), WVL_EINVAL, NULL);
+}
+
 Test(files, png_named_pdf_is_refused)
 {
 	size_t len;
@@ -1012,4 +1059,17 @@ Test(files, health_reports_scanner_and_storage)
 	cr_expect_eq(json_integer_value(json_object_get(json_object_get(svc, "storage"), "used_bytes")), 4);
 	json_decref(doc);
 	wvl_free(json);
+	/* A required scanner that is down makes the service degraded. */
+	char addr[600];
+	snprintf(addr, sizeof(addr), "unix:%s/no-such.sock", storage);
+	wvl_ctx *down = make_ctx(addr, NULL);
+	cr_assert_eq(wvl_health_check(&json, &healthy, down), 0);
+	doc = json_loads(json, 0, NULL);
+	svc = json_object_get(doc, "services");
+	cr_expect_str_eq(json_string_value(json_object_get(json_object_get(svc, "virus_scanner"), "status")), "down");
+	cr_expect_str_eq(json_string_value(json_object_get(doc, "status")), "degraded");
+	cr_expect_eq(healthy, 1);
+	json_decref(doc);
+	wvl_free(json);
+	wvl_ctx_free(down);
 }

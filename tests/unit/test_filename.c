@@ -169,3 +169,20 @@ Test(error_http, infected_and_validation_are_422)
 	wvl_error f = {WVL_EFORBIDDEN, "link_invalid", "x", NULL, 0};
 	cr_expect_eq(wvl_error_http_status(&f), 403);
 }
+
+Test(files_config, scan_settings_are_validated)
+{
+	wvl_config *cfg = NULL;
+	cr_assert_eq(wvl_config_new(&cfg), 0);
+	cr_expect_eq(wvl_config_validate(cfg), 0);
+	cr_assert_eq(wvl_config_set(cfg, "WL_SCAN_REQUIRED", "yes"), 0);
+	cr_expect_eq(wvl_config_validate(cfg), WVL_EINVAL);
+	cr_assert_eq(wvl_config_set(cfg, "WL_SCAN_REQUIRED", "true"), 0);
+	cr_expect_eq(wvl_config_validate(cfg), 0);
+	cr_assert_eq(wvl_config_set(cfg, "WL_CLAMD", "/run/clamd.sock"), 0);
+	cr_expect_eq(wvl_config_validate(cfg), WVL_EINVAL);
+	cr_expect_not_null(strstr(wvl_error_last()->message, "WL_CLAMD"));
+	cr_assert_eq(wvl_config_set(cfg, "WL_CLAMD", "tcp:127.0.0.1:3310"), 0);
+	cr_expect_eq(wvl_config_validate(cfg), 0);
+	wvl_config_free(cfg);
+}
