@@ -25,5 +25,6 @@
 #include "wavelaunch/clients.h"
 #include "wavelaunch/activity.h"
 #include "wavelaunch/ratelimit.h"
+#include "wavelaunch/files.h"
 
 #endif

@@ -80,8 +80,10 @@ WVL_EXTERN const char *wvl_status_slug(int code);
 WVL_EXTERN int wvl_status_http(int code);
 
 /**
- * The HTTP status for an error: the code's status, refined by its slug
- * (e.g. WVL_EINVAL is 400 "bad_request" but 422 "validation_failed").
+ * The HTTP status for an error, its slug included: wvl_status_http(code),
+ * except 422 for the WVL_EINVAL slugs "validation_failed" and
+ * "file_infected" (the request was understood; its content is refused).
+ * NULL gives 500.
  */
 WVL_EXTERN int wvl_error_http_status(const wvl_error *err);
 

@@ -74,6 +74,13 @@ static const struct known_key known[] = {
 	{"WL_RATELIMIT_WRITE", "100/15m", "other POST/PUT/PATCH/DELETE under /api per user (IP when anonymous)"},
 	{"WL_RATELIMIT_READ", "300/15m", "GET under /api per user (IP when anonymous)"},
 	{"WL_RATELIMIT_FALLBACK_SIZE", "65536", "keys the in-process limiter keeps while Redis is down (64..16777216)"},
+	{"WL_UPLOAD_MAX_BYTES", "26214400", "largest upload in bytes (25 MiB)"},
+	{"WL_SCAN_REQUIRED", "", "true: uploads must be virus-scanned; empty: only in production"},
+	{"WL_CLAMD_TIMEOUT", "30", "seconds clamd may take per read or write (connect: at most 5)"},
+	{"WL_DOWNLOAD_LINK_TTL", "3600", "seconds a signed download link stays valid"},
+	{"WL_ZIP_MAX_ENTRIES", "10000", "most entries a zip container (DOCX/XLSX/PPTX) may hold"},
+	{"WL_ZIP_MAX_UNCOMPRESSED", "1073741824", "largest declared uncompressed size of a zip container"},
+	{"WL_ZIP_MAX_RATIO", "250", "highest compression ratio of a zip entry over 1 MiB"},
 };
 
 #define KNOWN_COUNT (sizeof(known) / sizeof(known[0]))
@@ -374,6 +381,13 @@ int wvl_config_validate(const wvl_config *cfg)
 	wvl_log_level lvl;
 	if (wvl_log_level_parse(&lvl, wvl_config_get(cfg, "WL_LOG_LEVEL")))
 		return wvl_err__set(WVL_EINVAL, NULL, "WL_LOG_LEVEL must be debug, info, warn or error");
+	const char *scan = wvl_config_get(cfg, "WL_SCAN_REQUIRED");
+	if (scan && *scan && strcmp(scan, "true") != 0 && strcmp(scan, "false") != 0)
+		return wvl_err__set(WVL_EINVAL, NULL, "WL_SCAN_REQUIRED must be true, false or empty");
+	const char *clamd_addr = wvl_config_get(cfg, "WL_CLAMD");
+	if (clamd_addr && *clamd_addr && strncmp(clamd_addr, "unix:/", 6) != 0 &&
+	    strncmp(clamd_addr, "tcp:", 4) != 0)
+		return wvl_err__set(WVL_EINVAL, NULL, "WL_CLAMD must be unix:/path or tcp:host:port");
 	if (production) {
 		const char *clamd = wvl_config_get(cfg, "WL_CLAMD");
 		if (!clamd || !*clamd)

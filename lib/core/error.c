@@ -125,14 +125,14 @@ void wvl_error_clear(void)
 	set_fields(NULL);
 }
 
+void wvl_free(void *ptr) { free(ptr); }
+
 int wvl_error_http_status(const wvl_error *err)
 {
 	if (!err)
 		return 500;
-	if (err->slug && (strcmp(err->slug, "validation_failed") == 0 ||
-			  strcmp(err->slug, "file_infected") == 0))
+	if (err->code == WVL_EINVAL && err->slug &&
+	    (strcmp(err->slug, "validation_failed") == 0 || strcmp(err->slug, "file_infected") == 0))
 		return 422;
 	return wvl_status_http(err->code);
 }
-
-void wvl_free(void *ptr) { free(ptr); }

@@ -13,6 +13,7 @@
 
 #include "../core/pg.h"
 #include "../core/redis.h"
+#include "../files/files_internal.h"
 #include "wavelaunch/health.h"
 #include "wavelaunch/ratelimit.h"
 #include "wavelaunch/version.h"
@@ -81,12 +82,28 @@ static json_t *probe_storage(wvl_ctx *ctx)
 	struct statvfs vfs;
 	bool ok = access(dir, W_OK | X_OK) == 0 && statvfs(dir, &vfs) == 0;
 	json_t *o = service(ok ? "ok" : "down", ok ? mono_ms() - t0 : -1);
+	uint64_t used = 0, objects = 0;
+	if (ok && wvl_files_storage_usage(&used, &objects, ctx) == 0) {
+		json_object_set_new(o, "used_bytes", json_integer((json_int_t)used));
+		json_object_set_new(o, "objects", json_integer((json_int_t)objects));
+	}
 	if (ok) {
 		json_object_set_new(o, "free_bytes",
 				    json_integer((json_int_t)vfs.f_bavail * (json_int_t)vfs.f_frsize));
 		json_object_set_new(o, "total_bytes",
 				    json_integer((json_int_t)vfs.f_blocks * (json_int_t)vfs.f_frsize));
 	}
+	return o;
+}
+
+/* clamd PING.  "down" also when scanning is optional: the report says what
+ * is, and uploads decide what it means for them. */
+static json_t *probe_clamd(wvl_ctx *ctx)
+{
+	double ms = -1;
+	int r = wvl_clamd__ping(ctx, &ms);
+	json_t *o = service(r == 1 ? "not_configured" : r == 0 ? "ok" : "down", r == 0 ? ms : -1);
+	json_object_set_new(o, "required", json_boolean(wvl_files__scan_required(ctx)));
 	return o;
 }
 
@@ -102,7 +119,11 @@ int wvl_health_check(char **out_json, int *out_healthy, wvl_ctx *ctx)
 	/* Modules not built yet report not_configured until they land. */
 	json_object_set_new(services, "email", service("not_configured", -1));
 	json_object_set_new(services, "storage", probe_storage(ctx));
-	json_object_set_new(services, "virus_scanner", service("not_configured", -1));
+	json_t *scanner = probe_clamd(ctx);
+	/* A required scanner that is down quarantines every upload: degraded. */
+	bool scanner_ok = !wvl_files__scan_required(ctx) ||
+			  strcmp(json_string_value(json_object_get(scanner, "status")), "ok") == 0;
+	json_object_set_new(services, "virus_scanner", scanner);
 	json_object_set_new(services, "ai", service("not_configured", -1));
 
 	char ts[40];
@@ -110,8 +131,9 @@ int wvl_health_check(char **out_json, int *out_healthy, wvl_ctx *ctx)
 	json_t *doc = json_object();
 	json_object_set_new(doc, "status",
 			    json_string(!db_ok ? "down"
-					: (redis_ok && !wvl_ratelimit_degraded(ctx)) ? "ok"
-										      : "degraded"));
+					: (redis_ok && scanner_ok && !wvl_ratelimit_degraded(ctx))
+						  ? "ok"
+						  : "degraded"));
 	json_object_set_new(doc, "timestamp", json_string(ts));
 	json_object_set_new(doc, "version", json_string(WVL_VERSION_STRING));
 	json_object_set_new(doc, "services", services);

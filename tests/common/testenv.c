@@ -154,7 +154,11 @@ void test_log_reset(void)
 
 wvl_ctx *test_ctx(const test_db *db)
 {
-	wvl_config *cfg = test_config(db);
+	return test_ctx_from(test_config(db));
+}
+
+wvl_ctx *test_ctx_from(wvl_config *cfg)
+{
 	wvl_ctx_options opts = WVL_CTX_OPTIONS_INIT;
 	opts.log_fn = capture;
 	opts.log_level = WVL_LOG_DEBUG;

@@ -29,6 +29,10 @@ wvl_config *test_config(const test_db *db);
 /* A context over `db` with logs captured into test_log_contains(). */
 wvl_ctx *test_ctx(const test_db *db);
 
+/* A context over a configuration the test built (from test_config, with
+ * more keys set); takes `cfg` over.  Logs are captured like test_ctx's. */
+wvl_ctx *test_ctx_from(wvl_config *cfg);
+
 /* Runs SQL on a URL; returns 0 or -1 (the error is printed). */
 int test_sql(const char *url, const char *sql);
 /* First cell of the first row as a malloc'd string, or NULL. */

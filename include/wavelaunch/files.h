@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+#ifndef WAVELAUNCH_FILES_H
+#define WAVELAUNCH_FILES_H
+
+#include "core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Files: streamed uploads that are validated by their bytes, virus-scanned
+ * and kept under WL_STORAGE_DIR with a random key; signed, expiring
+ * download links.
+ *
+ * Upload pipeline (wvl_upload_begin -> wvl_upload_write ... ->
+ * wvl_upload_finish, or wvl_upload_abort): the body is streamed into an
+ * anonymous temporary file inside the storage folder (never held in
+ * memory), hashed with SHA-256 on the way, and refused as soon as it
+ * passes the size limit.  finish() detects the type with libmagic, checks
+ * it against the allow-list and the name's extension, checks zip
+ * containers (DOCX/XLSX/PPTX) against zip-bomb limits, scans with clamd
+ * (INSTREAM), moves the bytes under their storage key and inserts the row.
+ *
+ * Scan outcomes ("scan_status" of a file):
+ *   clean         clamd answered "stream: OK"; served.
+ *   pending_scan  scanning is required (WL_ENV=production or
+ *                 WL_SCAN_REQUIRED=true) and clamd could not be reached;
+ *                 kept in quarantine, never served until
+ *                 wvl_files_rescan_pending() finds it clean.
+ *   unscanned     scanning is not required and clamd is not configured or
+ *                 not reachable; served (development set-ups).
+ *   error         clamd answered something other than OK or FOUND;
+ *                 never served until a rescan finds it clean.
+ * An infected upload is refused: finish() returns WVL_EINVAL with slug
+ * "file_infected" (HTTP 422), nothing is kept and the signature name is
+ * logged.
+ *
+ * Visibility: team actors (admin, staff, system) reach every file; a client
+ * user reaches its own client's files only; anything else, deleted files
+ * included, is WVL_ENOTFOUND.
+ *
+ * File JSON (what get/list/finish return):
+ *   {"id","client_id","name","size","content_type","sha256","scan_status",
+ *    "uploaded_by","created_at"}
+ */
+
+/** Kinds of content an upload may be; OR them into an allow-list. */
+enum wvl_file_kind {
+	WVL_FILE_PDF = 1u << 0,  /**< application/pdf (.pdf) */
+	WVL_FILE_PNG = 1u << 1,  /**< image/png (.png) */
+	WVL_FILE_JPEG = 1u << 2, /**< image/jpeg (.jpg .jpeg) */
+	WVL_FILE_WEBP = 1u << 3, /**< image/webp (.webp) */
+	WVL_FILE_GIF = 1u << 4,  /**< image/gif (.gif) */
+	WVL_FILE_TEXT = 1u << 5, /**< text/plain (.txt .text .md .log) */
+	WVL_FILE_CSV = 1u << 6,  /**< text/csv (.csv) */
+	WVL_FILE_DOCX = 1u << 7, /**< Word (.docx) */
+	WVL_FILE_XLSX = 1u << 8, /**< Excel (.xlsx) */
+	WVL_FILE_PPTX = 1u << 9, /**< PowerPoint (.pptx) */
+	WVL_FILE_MP4 = 1u << 10  /**< video/mp4 (.mp4 .m4v) */
+};
+
+/** Every kind above: the default allow-list. */
+#define WVL_FILE_ALL_KINDS 0x7ffu
+
+/**
+ * A Content-Security-Policy for responses that carry user files: nothing
+ * loads, nothing runs, even if a browser is talked into rendering it.
+ */
+#define WVL_FILES_DOWNLOAD_CSP "default-src 'none'; sandbox"
+
+/** Longest stored display name in bytes (UTF-8), without the NUL. */
+#define WVL_FILE_NAME_MAX 255
+
+/**
+ * Bytes a request's Content-Length may exceed the upload limit by before
+ * wvl_upload_begin refuses it early: room for the multipart envelope
+ * (boundaries, part headers, other fields).
+ */
+#define WVL_UPLOAD_ENVELOPE_SLACK 65536
+
+typedef struct wvl_upload_options {
+	unsigned int version;
+	uint64_t max_bytes;       /**< 0: WL_UPLOAD_MAX_BYTES (default 25 MiB) */
+	unsigned int allowed;     /**< WVL_FILE_* mask; 0: WVL_FILE_ALL_KINDS */
+} wvl_upload_options;
+
+#define WVL_UPLOAD_OPTIONS_VERSION 1
+#define WVL_UPLOAD_OPTIONS_INIT {WVL_UPLOAD_OPTIONS_VERSION, 0, 0}
+
+/** An upload in progress.  Used by one thread at a time. */
+typedef struct wvl_upload wvl_upload;
+
+/**
+ * Starts an upload for `actor` into client `client_id` with the display
+ * name the client sent (`display_name`, sanitised here; NULL or "" become
+ * "file").  `client_id` may be NULL when it is not known yet (a multipart
+ * field that comes after the file part): set it with wvl_upload_set_client
+ * before finishing; for a client user it defaults to the actor's client.
+ * `declared_length` is the request's Content-Length, or -1 when unknown;
+ * a declared length over the limit plus WVL_UPLOAD_ENVELOPE_SLACK is
+ * refused at once with WVL_ETOOLARGE.
+ *
+ * Returns 0, WVL_EINVAL (bad arguments, client_id not a uuid),
+ * WVL_EUNAUTHENTICATED (anonymous actor), WVL_ENOTFOUND (a client outside
+ * the actor's reach), WVL_ETOOLARGE, WVL_EUNAVAILABLE (storage or database
+ * unusable).  `*out` is the caller's: finish it or abort it.
+ */
+WVL_EXTERN int wvl_upload_begin(wvl_upload **out, wvl_ctx *ctx,
+				const wvl_actor *actor, const char *client_id,
+				const char *display_name, int64_t declared_length,
+				const wvl_upload_options *opts) WVL_WARN_UNUSED;
+
+/**
+ * Sets (or replaces) the client the upload is for, checking the actor's
+ * reach.  WVL_EINVAL, WVL_ENOTFOUND or WVL_EUNAVAILABLE.
+ */
+WVL_EXTERN int wvl_upload_set_client(wvl_upload *up, const char *client_id)
+	WVL_WARN_UNUSED;
+
+/**
+ * Appends `len` bytes.  WVL_ETOOLARGE as soon as the total passes the
+ * limit: the temporary file is dropped at once and every later write fails
+ * the same way.  WVL_EUNAVAILABLE when the disk refuses the bytes.
+ */
+WVL_EXTERN int wvl_upload_write(wvl_upload *up, const void *data, size_t len)
+	WVL_WARN_UNUSED;
+
+/**
+ * Validates, scans and stores the upload, and consumes `up` whatever the
+ * result (do not use or abort it afterwards).  On success `*out_json` is
+ * the new file (wvl_free).
+ *
+ * Returns 0; WVL_EINVAL with field errors when the file is empty or the
+ * client is missing, or with slug "file_infected" (HTTP 422) when clamd
+ * found a virus; WVL_EUNSUPPORTED (415) when the detected type is not
+ * allowed, does not match the name's extension, or a zip container breaks
+ * the zip-bomb limits; WVL_ETOOLARGE after an over-long write;
+ * WVL_ENOTFOUND, WVL_EUNAVAILABLE.
+ */
+WVL_EXTERN int wvl_upload_finish(char **out_json, wvl_upload *up)
+	WVL_WARN_UNUSED;
+
+/** Drops an upload and its temporary bytes.  Accepts NULL. */
+WVL_EXTERN void wvl_upload_abort(wvl_upload *up);
+
+/** Bytes received so far (for progress and logs). */
+WVL_EXTERN uint64_t wvl_upload_received(const wvl_upload *up);
+
+/** The size limit in force for an upload with these options. */
+WVL_EXTERN uint64_t wvl_upload_max_bytes(const wvl_ctx *ctx,
+					 const wvl_upload_options *opts);
+
+/* ---- reading and managing files ----------------------------------------- */
+
+/** One file as JSON (see above) into `*out_json` (wvl_free). */
+WVL_EXTERN int wvl_files_get(char **out_json, wvl_ctx *ctx,
+			     const wvl_actor *actor, const char *file_id)
+	WVL_WARN_UNUSED;
+
+/**
+ * A page of a client's files, newest first:
+ * {"data":[file...],"next_cursor":"..."|null}.  `limit` 1..100 (0: 50);
+ * `cursor` is NULL or a previous page's next_cursor (a malformed one is
+ * WVL_EINVAL).  A client outside the actor's reach is WVL_ENOTFOUND.
+ */
+WVL_EXTERN int wvl_files_list(char **out_json, wvl_ctx *ctx,
+			      const wvl_actor *actor, const char *client_id,
+			      unsigned int limit, const char *cursor)
+	WVL_WARN_UNUSED;
+
+/**
+ * Deletes a file: the row is kept, marked deleted (never listed or served
+ * again), and the bytes are removed.  WVL_ENOTFOUND when out of reach or
+ * already deleted.
+ */
+WVL_EXTERN int wvl_files_delete(wvl_ctx *ctx, const wvl_actor *actor,
+				const char *file_id) WVL_WARN_UNUSED;
+
+/**
+ * Rescans, oldest first, up to `max_files` files (0: 100) that are
+ * pending_scan, error or unscanned.  Clean files become servable; infected
+ * ones are marked infected, their bytes removed and the signature logged.
+ * `*out_done` counts the files whose status was settled (clean or
+ * infected).  Stops with WVL_EUNAVAILABLE when clamd is not configured or
+ * cannot be reached (files stay as they were).  Safe to run from several
+ * workers at once (rows are claimed with SKIP LOCKED).
+ */
+WVL_EXTERN int wvl_files_rescan_pending(unsigned int *out_done, wvl_ctx *ctx,
+					unsigned int max_files) WVL_WARN_UNUSED;
+
+/**
+ * Bytes and objects held by the storage backend (for /api/health).  The
+ * local backend walks its folder, so this costs one stat per file.
+ */
+WVL_EXTERN int wvl_files_storage_usage(uint64_t *out_bytes, uint64_t *out_objects,
+				       wvl_ctx *ctx) WVL_WARN_UNUSED;
+
+/* ---- signed download links ------------------------------------------------ */
+
+/**
+ * A signed link to download a file the actor can reach:
+ * {"url":"<WL_PUBLIC_URL>/api/files/<id>/content?expires=<unix>&signature=<sig>",
+ *  "expires_at":RFC3339}, valid for WL_DOWNLOAD_LINK_TTL seconds (default
+ * 3600) from the context's clock.  The signature is an HMAC (libsodium
+ * crypto_auth, key derived from WL_SECRET_KEY) over the id and expiry.
+ * WVL_ENOTFOUND when out of reach; WVL_ECONFLICT when the file is not
+ * servable yet (awaiting a virus scan); WVL_EUNAVAILABLE without a secret.
+ */
+WVL_EXTERN int wvl_files_download_link(char **out_json, wvl_ctx *ctx,
+				       const wvl_actor *actor, const char *file_id)
+	WVL_WARN_UNUSED;
+
+/** What a server needs to send a file. */
+typedef struct wvl_file_meta {
+	char id[37];
+	char client_id[37];
+	char content_type[128];        /**< detected type, e.g. "image/png" */
+	char sha256[65];               /**< lower-case hex */
+	char name[WVL_FILE_NAME_MAX + 1]; /**< sanitised display name */
+	int64_t size;
+} wvl_file_meta;
+
+/**
+ * Checks a signed link (the `id` from the path and the `expires` and
+ * `signature` query values, exactly as received) and opens the file.
+ * `*out_fd` is a read-only descriptor positioned at 0 that the caller
+ * closes (libmicrohttpd's MHD_create_response_from_fd takes it over).
+ *
+ * Returns 0; WVL_EFORBIDDEN with slug "link_invalid" when the signature
+ * does not match (anything tampered); WVL_EGONE with slug "link_expired"
+ * when the link is genuine but late; WVL_ENOTFOUND when the file was
+ * deleted or is not servable (quarantined, infected).  No actor: the
+ * signature is the authorization.  Serve with Content-Type
+ * meta.content_type, X-Content-Type-Options: nosniff,
+ * Content-Security-Policy WVL_FILES_DOWNLOAD_CSP and the Content-Disposition
+ * from wvl_files_content_disposition().
+ */
+WVL_EXTERN int wvl_files_open_signed(int *out_fd, wvl_file_meta *out_meta,
+				     wvl_ctx *ctx, const char *id,
+				     const char *expires, const char *signature)
+	WVL_WARN_UNUSED;
+
+/* ---- names ------------------------------------------------------------------ */
+
+/**
+ * Sanitises a client-supplied file name into `out` (size `outlen`, at least
+ * WVL_FILE_NAME_MAX + 1): only the last path component (after '/' or
+ * '\\'); invalid UTF-8 replaced; control, bidirectional-override and
+ * zero-width characters removed; <>:"|?* replaced by '_'; leading dots and
+ * spaces and trailing dots and spaces trimmed; Windows device names (CON,
+ * NUL, COM1, ...) prefixed with '_'; names over WVL_FILE_NAME_MAX bytes
+ * shortened on a character boundary keeping the extension; an empty result
+ * becomes "file".  Percent signs are kept literally (nothing is decoded).
+ * Returns 0 or WVL_EINVAL (NULL arguments, `outlen` too small).
+ */
+WVL_EXTERN int wvl_files_sanitize_name(char *out, size_t outlen, const char *name)
+	WVL_WARN_UNUSED;
+
+/**
+ * The RFC 6266 Content-Disposition value for sending `name`:
+ * `attachment; filename="<ASCII fallback>"; filename*=UTF-8''<percent-encoded>`
+ * (`inline` when `inline_disposition` is non-zero).  The fallback replaces
+ * non-ASCII, quotes, backslashes and controls with '_'.  `*out` is the
+ * caller's (wvl_free).
+ */
+WVL_EXTERN int wvl_files_content_disposition(char **out, const char *name,
+					     int inline_disposition) WVL_WARN_UNUSED;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
