@@ -79,7 +79,8 @@ static void teardown(void)
 	test_db_drop(&db);
 	char cmd[600];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", storage);
-	(void)system(cmd);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", storage);
 }
 
 TestSuite(files, .init = setup, .fini = teardown, .timeout = 120);
