@@ -22,5 +22,6 @@
 #include "wavelaunch/migrate.h"
 #include "wavelaunch/auth.h"
 #include "wavelaunch/users.h"
+#include "wavelaunch/sanitize.h"
 
 #endif
