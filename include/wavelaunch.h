@@ -26,5 +26,6 @@
 #include "wavelaunch/activity.h"
 #include "wavelaunch/ratelimit.h"
 #include "wavelaunch/files.h"
+#include "wavelaunch/sanitize.h"
 
 #endif

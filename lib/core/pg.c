@@ -324,6 +324,12 @@ int wvl_pg__commit(wvl_ctx *ctx, PGconn *conn)
 {
 	PGresult *r = wvl_pg__exec(ctx, conn, "COMMIT", 0, NULL);
 	int rc = r ? 0 : wvl_error_last()->code;
+	/* COMMIT of a transaction that already failed answers "ROLLBACK" with
+	 * success status: nothing was committed, so it is a failure. */
+	if (r && strcmp(PQcmdStatus(r), "ROLLBACK") == 0) {
+		wvl_log(ctx, WVL_LOG_ERROR, "COMMIT rolled back an aborted transaction");
+		rc = wvl_err__set(WVL_EINTERNAL, NULL, "internal error");
+	}
 	PQclear(r);
 	wvl_pg__release(ctx, conn);
 	return rc;

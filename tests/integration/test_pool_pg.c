@@ -234,3 +234,16 @@ Test(pool, unreachable_database_is_unavailable_not_a_crash)
 	cr_expect_null(c);
 	cr_expect_null(strstr(wvl_error_last()->message, "wrong"));
 }
+
+Test(pool, commit_of_a_failed_transaction_is_an_error)
+{
+	wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
+	PGconn *c;
+	cr_assert_eq(wvl_pg__begin(ctx, &sys, &c), 0);
+	PGresult *r = wvl_pg__exec(ctx, c, "SELECT 1/0", 0, NULL);
+	cr_assert_null(r);
+	cr_expect_eq(wvl_pg__commit(ctx, c), WVL_EINTERNAL, "nothing was committed");
+	/* The connection went back clean. */
+	cr_assert_eq(wvl_pg__begin(ctx, &sys, &c), 0);
+	wvl_pg__rollback(ctx, c);
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+#ifndef WVL_SANITIZE_INTERNAL_H
+#define WVL_SANITIZE_INTERNAL_H
+
+/* Shared by the files of lib/sanitize.  Never installed. */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* The most HTML wvl_sanitize_html accepts; markdown's rendered HTML may be
+ * larger than its source, so the renderer passes its own limit. */
+#define WVL_SANITIZE__MAX_INPUT ((size_t)1 << 20)
+/* Nesting the pre-scan allows before gumbo ever sees the input (gumbo 0.10
+ * has no depth limit, scans its stack per tag and frees recursively). */
+#define WVL_SANITIZE__MAX_DEPTH 512u
+/* The tag name the pre-scan gives elements whose content must be parsed
+ * as plain HTML before being dropped (svg, math, select, template, noscript). */
+#define WVL_SANITIZE__DROP_TAG "wvl-drop"
+
+/* A growable byte buffer; `ok` turns false on the first failed allocation
+ * so callers check once at the end. */
+struct wvl_buf {
+	char *data;
+	size_t len, cap;
+	bool ok;
+};
+#define WVL_BUF_INIT {NULL, 0, 0, true}
+
+void wvl_buf__put(struct wvl_buf *b, const char *s, size_t n);
+void wvl_buf__puts(struct wvl_buf *b, const char *s);
+void wvl_buf__putc(struct wvl_buf *b, char c);
+/* NUL-terminates and hands the data over (NULL after a failed allocation). */
+char *wvl_buf__take(struct wvl_buf *b);
+void wvl_buf__free(struct wvl_buf *b);
+
+/* Copies `in` into `out` with the start and end tags of svg, math, select,
+ * template and noscript renamed to WVL_SANITIZE__DROP_TAG, and estimates
+ * the nesting depth gumbo will build (see prescan.c).  Returns 0,
+ * WVL_ETOOLARGE when the estimate exceeds WVL_SANITIZE__MAX_DEPTH, or
+ * WVL_EINTERNAL when out of memory. */
+int wvl_sanitize__prescan(struct wvl_buf *out, const char *in, size_t len);
+
+/* wvl_sanitize_html with a caller-chosen input limit. */
+int wvl_sanitize__html(char **out_html, const char *html, size_t len, size_t max_len);
+
+#endif

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+
+/*
+ * Markdown with cmark-gfm.  cmark's safe mode (raw HTML and javascript:
+ * links suppressed) is kept as a first layer, but the sanitiser is the
+ * boundary: everything cmark writes goes through it.
+ */
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmark-gfm.h>
+#include <cmark-gfm-core-extensions.h>
+
+#include "wavelaunch/sanitize.h"
+
+#include "../core/internal.h"
+#include "internal.h"
+
+/* Rendered HTML is larger than its markdown (a table row of two bytes
+ * becomes twenty), so the sanitiser gets a larger limit here. */
+#define MAX_RENDERED ((size_t)8 << 20)
+
+static const char *const extensions[] = {"table", "strikethrough", "autolink", "tasklist"};
+
+static pthread_once_t registered = PTHREAD_ONCE_INIT;
+
+/* cmark's extension registry is a global list, not safe to build from two
+ * threads at once. */
+static void register_extensions(void)
+{
+	cmark_gfm_core_extensions_ensure_registered();
+}
+
+/* The sanitiser removes <input>, so a task item's checkbox becomes a
+ * ballot-box character at the start of its text. */
+static void mark_task(cmark_node *item)
+{
+	cmark_node *box = cmark_node_new(CMARK_NODE_TEXT);
+	if (!box)
+		return;
+	bool done = cmark_gfm_extensions_get_tasklist_item_checked(item);
+	cmark_node_set_literal(box, done ? "\u2611 " : "\u2610 ");
+	cmark_node *first = cmark_node_first_child(item);
+	if (first && cmark_node_get_type(first) == CMARK_NODE_PARAGRAPH)
+		cmark_node_prepend_child(first, box);
+	else
+		cmark_node_prepend_child(item, box);
+}
+
+static void mark_tasks(cmark_node *doc)
+{
+	cmark_iter *it = cmark_iter_new(doc);
+	cmark_event_type ev;
+	/* cmark allows changing a node's subtree once its EXIT event passed. */
+	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		cmark_node *n = cmark_iter_get_node(it);
+		if (ev == CMARK_EVENT_EXIT && cmark_node_get_type(n) == CMARK_NODE_ITEM &&
+		    !strcmp(cmark_node_get_type_string(n), "tasklist"))
+			mark_task(n);
+	}
+	cmark_iter_free(it);
+}
+
+static char *render(const char *markdown, size_t len)
+{
+	int opts = CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8;
+	cmark_parser *parser = cmark_parser_new(opts);
+	if (!parser)
+		return NULL;
+	for (size_t i = 0; i < sizeof(extensions) / sizeof(extensions[0]); i++) {
+		cmark_syntax_extension *ext = cmark_find_syntax_extension(extensions[i]);
+		if (ext)
+			cmark_parser_attach_syntax_extension(parser, ext);
+	}
+	cmark_parser_feed(parser, markdown, len);
+	cmark_node *doc = cmark_parser_finish(parser);
+	char *html = NULL;
+	if (doc) {
+		mark_tasks(doc);
+		html = cmark_render_html(doc, opts, cmark_parser_get_syntax_extensions(parser));
+		cmark_node_free(doc);
+	}
+	cmark_parser_free(parser);
+	return html;
+}
+
+int wvl_markdown_render(char **out_html, const char *markdown, size_t len)
+{
+	if (!out_html || (!markdown && len > 0))
+		return wvl_err__set(WVL_EINVAL, NULL, "missing argument");
+	*out_html = NULL;
+	if (len > WVL_SANITIZE_MAX_INPUT)
+		return wvl_err__set(WVL_ETOOLARGE, NULL, "markdown is over %zu bytes",
+				    WVL_SANITIZE_MAX_INPUT);
+	pthread_once(&registered, register_extensions);
+	char *html = render(markdown ? markdown : "", len);
+	if (!html)
+		return wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+	int rc = wvl_sanitize__html(out_html, html, strlen(html), MAX_RENDERED);
+	free(html); /* cmark's default allocator is malloc's */
+	return rc;
+}

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+
+/*
+ * Fuzzes wvl_sanitize_html and wvl_markdown_render.  For every input:
+ * no crash or sanitizer report, the output re-parses without executable
+ * content, and sanitising the output again gives the same bytes.
+ *
+ * Built with -DWVL_LIBFUZZER (meson -Dfuzz=true, clang) it is a libFuzzer
+ * target.  Otherwise main() replays files and folders given as arguments
+ * (the seed corpus in tests/fuzz/corpus/sanitize), which the 'fuzz-smoke'
+ * suite runs on every build.
+ */
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <wavelaunch.h>
+
+#include "htmlcheck.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* A violated invariant: say which and stop, so the fuzzer saves the input. */
+static void fail(const char *what, const char *detail, const char *out)
+{
+	fprintf(stderr, "fuzz_sanitize: %s: %s\noutput: %.2000s\n", what, detail, out);
+	abort();
+}
+
+static void check_output(const char *kind, const char *out)
+{
+	const char *why = htmlcheck_unsafe(out);
+	if (why)
+		fail(kind, why, out);
+	char *again = NULL;
+	int rc = wvl_sanitize_html(&again, out, strlen(out));
+	if (rc != 0)
+		fail(kind, "output refused on a second pass", out);
+	if (strcmp(again, out) != 0)
+		fail(kind, "not idempotent", again);
+	wvl_free(again);
+}
+
+/* The only failures allowed are limits; "unstable markup" is a bug here. */
+static void check_one(const char *kind, int rc, char *out)
+{
+	if (rc == 0)
+		check_output(kind, out);
+	else if (rc != WVL_ETOOLARGE)
+		fail(kind, wvl_error_last()->message, "");
+	wvl_free(out);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *out = NULL;
+	int rc = wvl_sanitize_html(&out, (const char *)data, size);
+	check_one("html", rc, out);
+	out = NULL;
+	rc = wvl_markdown_render(&out, (const char *)data, size);
+	check_one("markdown", rc, out);
+	return 0;
+}
+
+#ifndef WVL_LIBFUZZER
+#include <dirent.h>
+#include <sys/stat.h>
+
+static int replay_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		perror(path);
+		return 1;
+	}
+	size_t cap = WVL_SANITIZE_MAX_INPUT + 1, len;
+	uint8_t *buf = malloc(cap);
+	len = buf ? fread(buf, 1, cap, f) : 0;
+	fclose(f);
+	if (buf)
+		LLVMFuzzerTestOneInput(buf, len);
+	free(buf);
+	return buf ? 0 : 1;
+}
+
+static int replay(const char *path, int *count)
+{
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		perror(path);
+		return 1;
+	}
+	if (!S_ISDIR(st.st_mode))
+		return (*count)++, replay_file(path);
+	DIR *dir = opendir(path);
+	if (!dir)
+		return 1;
+	int bad = 0;
+	for (struct dirent *e; (e = readdir(dir));) {
+		if (e->d_name[0] == '.')
+			continue;
+		char child[4096];
+		snprintf(child, sizeof(child), "%s/%s", path, e->d_name);
+		bad |= replay(child, count);
+	}
+	closedir(dir);
+	return bad;
+}
+
+int main(int argc, char **argv)
+{
+	int bad = 0, count = 0;
+	for (int i = 1; i < argc; i++)
+		bad |= replay(argv[i], &count);
+	printf("%d inputs replayed\n", count);
+	return bad || count == 0;
+}
+#endif
