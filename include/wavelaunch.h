@@ -27,5 +27,9 @@
 #include "wavelaunch/ratelimit.h"
 #include "wavelaunch/files.h"
 #include "wavelaunch/sanitize.h"
+#include "wavelaunch/plans.h"
+#include "wavelaunch/deliverables.h"
+#include "wavelaunch/notes.h"
+#include "wavelaunch/portal.h"
 
 #endif

@@ -80,5 +80,21 @@ const struct wl_route wl_routes[] = {
 	{"POST", "/api/clients/{id}/automation/resume", wl_route_clients_resume, 0},
 	{"GET", "/api/clients/{id}/activity", wl_route_clients_activity, 0},
 	{"GET", "/api/activity", wl_route_activity, 0},
+
+	{"GET", "/api/clients/{id}/business-plans", wl_route_plans_list, 0},
+	{"POST", "/api/clients/{id}/business-plans", wl_route_plans_create, 0},
+	{"GET", "/api/business-plans/{id}", wl_route_plans_get, 0},
+	{"PATCH", "/api/business-plans/{id}", wl_route_plans_update, 0},
+	{"POST", "/api/business-plans/{id}/approve", wl_route_plans_approve, 0},
+	{"GET", "/api/clients/{id}/deliverables", wl_route_deliverables_list, 0},
+	{"GET", "/api/deliverables/{id}", wl_route_deliverables_get, 0},
+	{"PATCH", "/api/deliverables/{id}", wl_route_deliverables_update, 0},
+	{"POST", "/api/deliverables/{id}/ready", wl_route_deliverables_ready, 0},
+	{"GET", "/api/clients/{id}/notes", wl_route_notes_list, 0},
+	{"POST", "/api/clients/{id}/notes", wl_route_notes_create, 0},
+	{"DELETE", "/api/notes/{id}", wl_route_notes_delete, 0},
+	{"GET", "/api/portal/dashboard", wl_route_portal_dashboard, 0},
+	{"GET", "/api/portal/plan", wl_route_portal_plan, 0},
+	{"GET", "/api/portal/deliverables", wl_route_portal_deliverables, 0},
 };
 const size_t wl_routes_count = sizeof(wl_routes) / sizeof(wl_routes[0]);

@@ -39,4 +39,21 @@ void wl_route_clients_resume(struct wl_request *req, struct wl_response *resp);
 void wl_route_clients_activity(struct wl_request *req, struct wl_response *resp);
 void wl_route_activity(struct wl_request *req, struct wl_response *resp);
 
+/* routes_work.c */
+void wl_route_plans_list(struct wl_request *req, struct wl_response *resp);
+void wl_route_plans_create(struct wl_request *req, struct wl_response *resp);
+void wl_route_plans_get(struct wl_request *req, struct wl_response *resp);
+void wl_route_plans_update(struct wl_request *req, struct wl_response *resp);
+void wl_route_plans_approve(struct wl_request *req, struct wl_response *resp);
+void wl_route_deliverables_list(struct wl_request *req, struct wl_response *resp);
+void wl_route_deliverables_get(struct wl_request *req, struct wl_response *resp);
+void wl_route_deliverables_update(struct wl_request *req, struct wl_response *resp);
+void wl_route_deliverables_ready(struct wl_request *req, struct wl_response *resp);
+void wl_route_notes_list(struct wl_request *req, struct wl_response *resp);
+void wl_route_notes_create(struct wl_request *req, struct wl_response *resp);
+void wl_route_notes_delete(struct wl_request *req, struct wl_response *resp);
+void wl_route_portal_dashboard(struct wl_request *req, struct wl_response *resp);
+void wl_route_portal_plan(struct wl_request *req, struct wl_response *resp);
+void wl_route_portal_deliverables(struct wl_request *req, struct wl_response *resp);
+
 #endif

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+#ifndef WAVELAUNCH_DELIVERABLES_H
+#define WAVELAUNCH_DELIVERABLES_H
+
+#include "core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * The eight monthly deliverables M1..M8 of a client: planned -> generating
+ * -> draft -> ready -> delivered.  Resource: {"id","client_id","milestone",
+ * "title","status","due_date","content","content_html","ready_at",
+ * "delivered_at","created_at","updated_at"} where content is markdown and
+ * content_html its sanitised rendering.  The team sees all; a client user
+ * only its own client's ready and delivered ones.
+ */
+
+/** A client's deliverables by milestone. */
+WVL_EXTERN int wvl_deliverables_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
+				     const char *client_id) WVL_WARN_UNUSED;
+
+/** One deliverable. */
+WVL_EXTERN int wvl_deliverables_get(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
+				    const char *id) WVL_WARN_UNUSED;
+
+/**
+ * Updates a deliverable (team only): body {"title","status","due_date",
+ * "content"}.  Moving to "ready" does what wvl_deliverables_mark_ready does.
+ */
+WVL_EXTERN int wvl_deliverables_update(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
+				       const char *id, const char *body_json) WVL_WARN_UNUSED;
+
+/**
+ * Marks a deliverable ready (team only) and, in the same transaction,
+ * enqueues the in-app notification and email jobs for the client's users.
+ * WVL_ECONFLICT when it is already delivered.
+ */
+WVL_EXTERN int wvl_deliverables_mark_ready(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
+					   const char *id) WVL_WARN_UNUSED;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

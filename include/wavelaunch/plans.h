@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+#ifndef WAVELAUNCH_PLANS_H
+#define WAVELAUNCH_PLANS_H
+
+#include "core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Business plans, versioned per client: draft -> in_review -> approved; at
+ * most one approved version per client (approving another supersedes it).
+ * Editing an approved plan creates a new draft version.  Resource:
+ * {"id","client_id","version","status","title","content_markdown",
+ *  "content_html","approved_by","approved_at","created_by","created_at",
+ *  "updated_at"}; content_html is rendered from the markdown and sanitised.
+ * The team manages plans; a client user reads only its approved plan.
+ */
+
+/** The client's plan versions, newest first (team only). */
+WVL_EXTERN int wvl_plans_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
+			      const char *client_id, const char *query_json) WVL_WARN_UNUSED;
+
+/** A new draft version: body {"title","content_markdown"} (team only). */
+WVL_EXTERN int wvl_plans_create(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
+				const char *client_id, const char *body_json) WVL_WARN_UNUSED;
+
+/** One plan: the team any; a client user only its client's approved plan. */
+WVL_EXTERN int wvl_plans_get(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
+			     const char *id) WVL_WARN_UNUSED;
+
+/**
+ * Updates a plan: body {"title","content_markdown","status"} (status draft
+ * or in_review).  On an approved plan this creates and returns a new draft
+ * version; a superseded plan is WVL_ECONFLICT.
+ */
+WVL_EXTERN int wvl_plans_update(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
+				const char *id, const char *body_json) WVL_WARN_UNUSED;
+
+/** Approves a draft or in-review plan, recording who and when (team only). */
+WVL_EXTERN int wvl_plans_approve(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
+				 const char *id) WVL_WARN_UNUSED;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+
+/* Deliverables M1..M8: edits, and "ready" with its notifications enqueued
+ * in the same transaction (transactional outbox). */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../activity/activity.h"
+#include "../core/json.h"
+#include "../core/pg.h"
+#include "wavelaunch/deliverables.h"
+#include "wavelaunch/sanitize.h"
+
+#define DELIVERABLE_JSON                                                                     \
+	"json_build_object('id', d.id, 'client_id', d.client_id, 'milestone', d.milestone,"  \
+	" 'title', d.title, 'status', d.status, 'due_date', d.due_date, 'content',"          \
+	" d.content_markdown, 'content_html', d.content_html, 'ready_at', d.ready_at,"       \
+	" 'delivered_at', d.delivered_at, 'created_at', d.created_at, 'updated_at',"         \
+	" d.updated_at)"
+
+/* Client users see only what has been handed to them. */
+#define VISIBLE "($2 <> 'client' OR (d.status IN ('ready', 'delivered')" \
+		" AND d.client_id = NULLIF($3, '')::uuid))"
+
+static const struct wvl_field fields[] = {
+	{"title", WVL_F_STRING, false, 300},
+	{"status", WVL_F_STRING, false, 20},
+	{"due_date", WVL_F_STRING, false, 10},
+	{"content", WVL_F_TEXT, false, 512 * 1024},
+};
+
+static bool valid_status(const char *s)
+{
+	static const char *const ok[] = {"planned", "generating", "draft", "ready", "delivered"};
+	for (int i = 0; s && i < 5; i++)
+		if (!strcmp(s, ok[i]))
+			return true;
+	return false;
+}
+
+static bool valid_date(const char *s)
+{
+	int y, m, d;
+	char extra;
+	return s && strlen(s) == 10 && sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &extra) == 3 &&
+	       y >= 1900 && y <= 2999 && m >= 1 && m <= 12 && d >= 1 && d <= 31;
+}
+
+static const char list_sql[] =
+	"SELECT coalesce(json_agg(" DELIVERABLE_JSON " ORDER BY d.milestone), '[]')"
+	" FROM deliverables d WHERE d.client_id = $1::uuid AND " VISIBLE;
+
+int wvl_deliverables_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
+			  const char *client_id)
+{
+	if (!out_json || !ctx || !actor)
+		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
+	*out_json = NULL;
+	if (actor->role == WVL_ROLE_ANONYMOUS)
+		return wvl_err__set(WVL_EUNAUTHENTICATED, "unauthenticated", "sign in first");
+	if (!wvl_uuid_valid(client_id) ||
+	    (actor->role == WVL_ROLE_CLIENT && strcmp(client_id, actor->client_id) != 0))
+		return wvl_err__not_found();
+	const char *p[] = {client_id, wvl_role_name(actor->role), actor->client_id};
+	PGresult *r = wvl_pg__read(ctx, actor, list_sql, 3, p);
+	if (!r)
+		return wvl_error_last()->code;
+	*out_json = wvl_str__printf("{\"data\":%s,\"next_cursor\":null}", PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return *out_json ? 0 : wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+}
+
+static const char get_sql[] =
+	"SELECT " DELIVERABLE_JSON " FROM deliverables d WHERE d.id = $1::uuid AND " VISIBLE;
+
+int wvl_deliverables_get(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *id)
+{
+	if (!out_json || !ctx || !actor)
+		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
+	*out_json = NULL;
+	if (actor->role == WVL_ROLE_ANONYMOUS)
+		return wvl_err__set(WVL_EUNAUTHENTICATED, "unauthenticated", "sign in first");
+	if (!wvl_uuid_valid(id))
+		return wvl_err__not_found();
+	const char *p[] = {id, wvl_role_name(actor->role), actor->client_id};
+	PGresult *r = wvl_pg__read(ctx, actor, get_sql, 3, p);
+	if (!r)
+		return wvl_error_last()->code;
+	int rc = PQntuples(r) == 1 ? 0 : wvl_err__not_found();
+	if (!rc)
+		*out_json = wvl_str__dup(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return rc;
+}
+
+struct step_arg {
+	const char *id;
+	json_t *body;
+	char *html;
+};
+
+/* One notification job and one email job for the client's users. */
+static const char notify_sql[] =
+	"INSERT INTO jobs (kind, queue, args, client_id, run_at, unique_key)"
+	" SELECT k.kind, k.queue, json_build_object('template', 'deliverable_ready',"
+	"   'type', 'deliverable_ready', 'client_id', $1::uuid, 'deliverable_id', $2::uuid,"
+	"   'milestone', $3::int)::jsonb, $1::uuid, $4::timestamptz,"
+	"   k.kind || ':deliverable_ready:' || $2 || ':' || $5"
+	" FROM (VALUES ('notification_create', 'notifications'), ('email_send', 'email')) AS k(kind, queue)"
+	" ON CONFLICT DO NOTHING";
+
+static int enqueue_ready(wvl_ctx *ctx, PGconn *c, const char *client_id, const char *id,
+			 const char *milestone, const char *now)
+{
+	const char *p[] = {client_id, id, milestone, now, now};
+	PGresult *r = wvl_pg__exec(ctx, c, notify_sql, 5, p);
+	if (!r)
+		return wvl_error_last()->code;
+	PQclear(r);
+	return 0;
+}
+
+static const char current_sql[] =
+	"SELECT client_id, status, milestone FROM deliverables WHERE id = $1::uuid FOR UPDATE";
+static const char update_sql[] =
+	"UPDATE deliverables AS d SET title = coalesce($2, d.title), status = coalesce($3, d.status),"
+	" due_date = coalesce($4::date, d.due_date), content_markdown = coalesce($5, d.content_markdown),"
+	" content_html = coalesce($6, d.content_html), updated_at = $7::timestamptz,"
+	" ready_at = CASE WHEN $3 = 'ready' AND d.status <> 'ready' THEN $7::timestamptz ELSE d.ready_at END,"
+	" delivered_at = CASE WHEN $3 = 'delivered' AND d.status <> 'delivered' THEN $7::timestamptz"
+	"   ELSE d.delivered_at END"
+	" WHERE d.id = $1::uuid RETURNING " DELIVERABLE_JSON;
+
+static int update_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn *c, void *arg)
+{
+	struct step_arg *a = arg;
+	const char *pid[] = {a->id};
+	PGresult *cur = wvl_pg__exec(ctx, c, current_sql, 1, pid);
+	if (!cur)
+		return wvl_error_last()->code;
+	if (PQntuples(cur) != 1) {
+		PQclear(cur);
+		return wvl_err__not_found();
+	}
+	char client_id[37], was[20], milestone[4], now[40];
+	snprintf(client_id, sizeof(client_id), "%s", PQgetvalue(cur, 0, 0));
+	snprintf(was, sizeof(was), "%s", PQgetvalue(cur, 0, 1));
+	snprintf(milestone, sizeof(milestone), "%s", PQgetvalue(cur, 0, 2));
+	PQclear(cur);
+	const char *status = json_string_value(json_object_get(a->body, "status"));
+	const char *md = json_string_value(json_object_get(a->body, "content"));
+	bool to_ready = status && !strcmp(status, "ready") && strcmp(was, "ready") != 0;
+	if (to_ready && !strcmp(was, "delivered"))
+		return wvl_err__set(WVL_ECONFLICT, NULL, "the deliverable was already delivered");
+	wvl_time__rfc3339(now, sizeof(now), wvl_now(ctx));
+	const char *p[] = {a->id, json_string_value(json_object_get(a->body, "title")), status,
+			   json_string_value(json_object_get(a->body, "due_date")), md,
+			   md ? a->html : NULL, now};
+	int rc = wvl_pg__json_row(out, ctx, c, update_sql, 7, p);
+	if (!rc && to_ready)
+		rc = enqueue_ready(ctx, c, client_id, a->id, milestone, now);
+	char summary[100];
+	snprintf(summary, sizeof(summary), "M%s %s", milestone,
+		 to_ready ? "is ready" : status && strcmp(status, was) ? status : "updated");
+	if (!rc)
+		rc = wvl_activity__record(ctx, c, actor, client_id, "deliverable", a->id,
+					  to_ready ? "ready" : "updated", summary);
+	return rc;
+}
+
+int wvl_deliverables_update(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
+			    const char *id, const char *body_json)
+{
+	if (!out_json || !ctx || !actor)
+		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
+	*out_json = NULL;
+	if (!wvl_uuid_valid(id))
+		return wvl_err__not_found();
+	int rc = wvl_actor__need_team(actor);
+	if (rc)
+		return rc;
+	json_t *b = wvl_json__parse_body(body_json, fields, 4);
+	if (!b)
+		return WVL_EINVAL;
+	struct step_arg a = {id, b, NULL};
+	json_t *v;
+	if ((v = json_object_get(b, "status")) && !valid_status(json_string_value(v)))
+		rc = wvl_json__field_error("status", "must be planned, generating, draft, ready or delivered");
+	else if ((v = json_object_get(b, "due_date")) && !valid_date(json_string_value(v)))
+		rc = wvl_json__field_error("due_date", "must be a date as YYYY-MM-DD");
+	else if (json_object_size(b) == 0)
+		rc = wvl_err__set(WVL_EINVAL, "bad_request", "nothing to update");
+	else if ((v = json_object_get(b, "content")) &&
+		 wvl_markdown_render(&a.html, json_string_value(v), json_string_length(v)) != 0)
+		rc = wvl_error_last()->code;
+	if (!rc)
+		rc = wvl_pg__in_tx(out_json, ctx, actor, update_step, &a);
+	free(a.html);
+	json_decref(b);
+	return rc;
+}
+
+int wvl_deliverables_mark_ready(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
+				const char *id)
+{
+	return wvl_deliverables_update(out_json, ctx, actor, id, "{\"status\":\"ready\"}");
+}
