@@ -21,5 +21,6 @@
 #include "wavelaunch/health.h"
 #include "wavelaunch/migrate.h"
 #include "wavelaunch/auth.h"
+#include "wavelaunch/jobs.h"
 
 #endif

@@ -61,6 +61,20 @@ static const struct known_key known[] = {
 	{"WL_STATIC_DIR", "", "folder of web UI assets wl-server serves; empty: none"},
 	{"WL_ARGON2_MEMORY_KIB", "19456", "Argon2id memory in KiB (OWASP minimum 19456)"},
 	{"WL_ARGON2_ITERATIONS", "2", "Argon2id iterations"},
+	{"WL_WORKER_CONCURRENCY", "10", "jobs one wl-worker runs at the same time"},
+	{"WL_WORKER_QUEUES", "default", "comma-separated queues wl-worker claims from"},
+	{"WL_WORKER_POLL_MS", "1000", "wl-worker polls this often (ms) besides LISTEN/NOTIFY"},
+	{"WL_WORKER_SHUTDOWN_GRACE", "25", "seconds running jobs may finish after SIGTERM"},
+	{"WL_JOBS_HEARTBEAT_INTERVAL", "5", "seconds between heartbeats of running jobs"},
+	{"WL_JOBS_RESCUE_AFTER", "60", "seconds without heartbeat before a running job is rescued"},
+	{"WL_JOBS_BACKOFF_BASE", "15", "seconds before the first retry; x4 per attempt, +/-20%"},
+	{"WL_JOBS_RETENTION_DAYS", "14", "days finished jobs are kept before pruning"},
+	{"WL_SCHEDULER_GRACE", "300", "seconds a late cron firing still runs; older ones are missed"},
+	{"WL_BACKUP_DIR", "./var/backups", "where backup_database writes pg_dump files"},
+	{"WL_BACKUP_RETENTION_DAYS", "14", "days database backups are kept"},
+	{"WL_PG_DUMP", "pg_dump", "pg_dump program backup_database runs"},
+	{"WL_TOKEN_BUDGET_CENTS", "0", "monthly AI spend per client that raises an alert; 0: off"},
+	{"WL_AUTOMATION_REMINDER_DAYS", "3", "days before a milestone the reminder email goes"},
 };
 
 #define KNOWN_COUNT (sizeof(known) / sizeof(known[0]))
