@@ -16,12 +16,18 @@
  * trip each would triple their latency.  In pipeline mode everything sent
  * before the sync runs as one implicit transaction, so the settings made
  * by the first statement (transaction-local) bind the second, and an
- * error rolls both back with the connection left idle. */
+ * error rolls both back with the connection left idle.
+ * The queue's runnable rows are few and hot in the cache while the table
+ * holds many finished ones; with the default random_page_cost the planner
+ * prefers scanning the whole table to the partial claim index, so the
+ * worker's statements price random reads as cached ones, and never JIT. */
 static const char sys_settings_sql[] =
 	"SELECT set_config('wvl.actor_role', 'system', true),"
 	" set_config('wvl.actor_id', '', true),"
 	" set_config('wvl.actor_client_id', '', true),"
-	" set_config('synchronous_commit', $1, true)";
+	" set_config('synchronous_commit', $1, true),"
+	" set_config('random_page_cost', '1.1', true),"
+	" set_config('jit', 'off', true)";
 
 static PGresult *take_result(PGconn *c)
 {

@@ -119,9 +119,11 @@ int wvl_jobs_enqueue(char *out_id, int *out_created, wvl_ctx *ctx, const wvl_act
  * number of jobs), starting at a random key and wrapping around, so even
  * past the 64-client cap nobody is always last.  `cand` takes each
  * client's first jobs by priority and run_at and ranks them within the
- * client; the lock takes the best by (priority, rank), skipping rows other
- * workers hold.  Candidates are over-fetched ($5 per client) so that
- * concurrent claimers that skip each other's rows still fill a batch. */
+ * client; `ordered` keeps the best by (priority, rank) as an array so the
+ * lock probes the primary key instead of joining, and the lock takes them in
+ * that order, skipping rows other workers hold.  Candidates are
+ * over-fetched ($5 = 3 x limit) so that concurrent claimers that skip each
+ * other's rows still fill a batch. */
 static const char claim_sql[] =
 	"WITH RECURSIVE hi(k, n) AS ("
 	"  (SELECT fair_key, 1 FROM jobs WHERE state IN " RUNNABLE
@@ -150,13 +152,18 @@ static const char claim_sql[] =
 	"         AND j.run_at <= $2::timestamptz"
 	"         AND ($3::text[] IS NULL OR j.kind = ANY ($3::text[]))"
 	"       ORDER BY j.priority, j.run_at, j.id LIMIT $5::int) c"
+	"), ordered AS ("
+	"  SELECT array_agg(id ORDER BY priority, rn, run_at, id) AS ids FROM ("
+	"    SELECT id, priority, rn, run_at FROM cand"
+	"     ORDER BY priority, rn, run_at, id LIMIT $5::int) best"
 	"), locked AS MATERIALIZED ("
-	"  SELECT j.id FROM cand JOIN jobs j ON j.id = cand.id"
-	"   WHERE j.state IN " RUNNABLE " AND j.run_at <= $2::timestamptz"
-	"   ORDER BY cand.priority, cand.rn, cand.run_at, j.id"
+	"  SELECT j.id FROM jobs j"
+	"   WHERE j.id = ANY ((SELECT ids FROM ordered)::uuid[])"
+	"     AND j.state IN " RUNNABLE " AND j.run_at <= $2::timestamptz"
+	"   ORDER BY array_position((SELECT ids FROM ordered)::uuid[], j.id)"
 	"   LIMIT $4::int FOR UPDATE OF j SKIP LOCKED"
 	")"
-	" UPDATE jobs SET state = 'running', attempt = jobs.attempt + 1,"
+" UPDATE jobs SET state = 'running', attempt = jobs.attempt + 1,"
 	"   lease_id = gen_random_uuid(), attempted_at = $2::timestamptz,"
 	"   heartbeat_at = $2::timestamptz, claimed_by = $6"
 	"  FROM locked WHERE jobs.id = locked.id"
