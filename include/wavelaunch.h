@@ -22,5 +22,7 @@
 #include "wavelaunch/migrate.h"
 #include "wavelaunch/auth.h"
 #include "wavelaunch/jobs.h"
+#include "wavelaunch/cron.h"
+#include "wavelaunch/maintenance.h"
 
 #endif
