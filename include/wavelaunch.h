@@ -24,5 +24,6 @@
 #include "wavelaunch/jobs.h"
 #include "wavelaunch/cron.h"
 #include "wavelaunch/maintenance.h"
+#include "wavelaunch/automation.h"
 
 #endif
