@@ -31,5 +31,9 @@
 #include "wavelaunch/deliverables.h"
 #include "wavelaunch/notes.h"
 #include "wavelaunch/portal.h"
+#include "wavelaunch/jobs.h"
+#include "wavelaunch/cron.h"
+#include "wavelaunch/maintenance.h"
+#include "wavelaunch/automation.h"
 
 #endif

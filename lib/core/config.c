@@ -81,6 +81,20 @@ static const struct known_key known[] = {
 	{"WL_ZIP_MAX_ENTRIES", "10000", "most entries a zip container (DOCX/XLSX/PPTX) may hold"},
 	{"WL_ZIP_MAX_UNCOMPRESSED", "1073741824", "largest declared uncompressed size of a zip container"},
 	{"WL_ZIP_MAX_RATIO", "250", "highest compression ratio of a zip entry over 1 MiB"},
+	{"WL_WORKER_CONCURRENCY", "10", "jobs one wl-worker runs at the same time"},
+	{"WL_WORKER_QUEUES", "default", "comma-separated queues wl-worker claims from"},
+	{"WL_WORKER_POLL_MS", "1000", "wl-worker polls this often (ms) besides LISTEN/NOTIFY"},
+	{"WL_WORKER_SHUTDOWN_GRACE", "25", "seconds running jobs may finish after SIGTERM"},
+	{"WL_JOBS_HEARTBEAT_INTERVAL", "5", "seconds between heartbeats of running jobs"},
+	{"WL_JOBS_RESCUE_AFTER", "60", "seconds without heartbeat before a running job is rescued"},
+	{"WL_JOBS_BACKOFF_BASE", "15", "seconds before the first retry; x4 per attempt, +/-20%"},
+	{"WL_JOBS_RETENTION_DAYS", "14", "days finished jobs are kept before pruning"},
+	{"WL_SCHEDULER_GRACE", "300", "seconds a late cron firing still runs; older ones are missed"},
+	{"WL_BACKUP_DIR", "./var/backups", "where backup_database writes pg_dump files"},
+	{"WL_BACKUP_RETENTION_DAYS", "14", "days database backups are kept"},
+	{"WL_PG_DUMP", "pg_dump", "pg_dump program backup_database runs"},
+	{"WL_TOKEN_BUDGET_CENTS", "0", "monthly AI spend per client that raises an alert; 0: off"},
+	{"WL_AUTOMATION_REMINDER_DAYS", "3", "days before a milestone the reminder email goes"},
 };
 
 #define KNOWN_COUNT (sizeof(known) / sizeof(known[0]))

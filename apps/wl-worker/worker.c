@@ -1,0 +1,476 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+
+/* The job loop.  One dispatcher (the caller of worker_run) claims as many
+ * jobs as there are free slots, in one statement, and sleeps on the
+ * LISTEN connection when there is nothing to do.  Handler threads run the
+ * jobs; whichever finishes while no completion is being written becomes
+ * the writer and completes everything finished so far in one statement, so
+ * completions batch themselves under load and cost one round trip when
+ * idle.  A keeper thread heartbeats every held job, rescues stale ones and
+ * prunes old ones. */
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../common/app.h"
+#include "worker.h"
+
+enum slot_state { FREE, QUEUED, RUNNING, DONE };
+
+struct slot {
+	enum slot_state state;
+	wvl_job job;            /* owns job.args_json */
+	struct wk_run run;
+	int64_t started_ms;
+};
+
+struct worker {
+	wvl_ctx *ctx;
+	struct wk_options o;
+	const struct wk_kind *kinds;
+	size_t nkinds;
+	const char **kind_names;
+	char **queues;
+	size_t nqueues;
+	wvl_jobs_listener *listener;
+	struct slot *slots;
+	pthread_t *threads;
+	pthread_t keeper;
+	pthread_mutex_t mu;
+	pthread_cond_t work;   /* a slot became QUEUED, or stopping */
+	pthread_cond_t idle;   /* a slot became FREE */
+	bool flushing;
+	bool draining;         /* stop claiming; handler threads exit when idle */
+	volatile sig_atomic_t stop;
+	atomic_int keeper_stop;
+};
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static wk_handler_fn handler_for(struct worker *w, const char *kind)
+{
+	for (size_t i = 0; i < w->nkinds; i++)
+		if (strcmp(w->kinds[i].kind, kind) == 0)
+			return w->kinds[i].fn;
+	return NULL;
+}
+
+/* ---- per-job log line ---------------------------------------------------- */
+
+static void job_log(struct worker *w, const struct slot *s, const char *outcome,
+		    const char *error)
+{
+	if (!w->o.job_log && !error)
+		return;
+	char *extra = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&extra, &len);
+	if (!f)
+		return;
+	fprintf(f, "\"job_id\":\"%s\",\"kind\":\"%s\",\"queue\":\"%s\",\"attempt\":%d,"
+		   "\"outcome\":\"%s\",\"duration_ms\":%lld",
+		s->job.id, s->job.kind, s->job.queue, s->job.attempt, outcome,
+		(long long)(mono_ms() - s->started_ms));
+	if (error) {
+		fputs(",\"error\":\"", f);
+		app_json_escape(f, error);
+		fputc('"', f);
+	}
+	fclose(f);
+	app_log_json(error ? WVL_LOG_WARN : WVL_LOG_INFO, NULL, "job", extra);
+	free(extra);
+}
+
+/* ---- completion writer ----------------------------------------------------- */
+
+/* Called with mu held; returns with mu held.  Writes every DONE slot. */
+static void flush_done(struct worker *w)
+{
+	if (w->flushing)
+		return;
+	w->flushing = true;
+	for (;;) {
+		size_t n = 0;
+		const wvl_job *batch[1024];
+		size_t idx[1024];
+		for (size_t i = 0; i < w->o.concurrency && n < 1024; i++)
+			if (w->slots[i].state == DONE) {
+				idx[n] = i;
+				batch[n++] = &w->slots[i].job;
+			}
+		if (n == 0)
+			break;
+		unsigned char ok[1024];
+		pthread_mutex_unlock(&w->mu);
+		int rc = wvl_jobs_complete(ok, w->ctx, batch, n);
+		pthread_mutex_lock(&w->mu);
+		if (rc != 0 && rc != WVL_ECONFLICT) {
+			/* PostgreSQL is away: keep them DONE; the keeper retries. */
+			app_log_json(WVL_LOG_WARN, NULL, "cannot record completions; will retry", NULL);
+			break;
+		}
+		for (size_t k = 0; k < n; k++) {
+			struct slot *s = &w->slots[idx[k]];
+			job_log(w, s, ok[k] ? "completed" : "lease_lost",
+				ok[k] ? NULL : "completion refused: the lease was lost");
+			free(s->job.args_json);
+			s->job.args_json = NULL;
+			s->state = FREE;
+		}
+		pthread_cond_broadcast(&w->idle);
+		wvl_jobs_listener_wake(w->listener);
+	}
+	w->flushing = false;
+}
+
+/* ---- handler threads ------------------------------------------------------- */
+
+static void finish_failed(struct worker *w, struct slot *s, char *err)
+{
+	int failed = 0;
+	int rc = wvl_jobs_fail(&failed, w->ctx, &s->job, err ? err : "handler failed", -1);
+	const char *outcome = rc == WVL_ECONFLICT ? "lease_lost"
+			      : rc != 0	  ? "fail_unrecorded"
+			      : failed		  ? "failed"
+						  : "retryable";
+	job_log(w, s, outcome, err ? err : "handler failed");
+	free(err);
+}
+
+static void run_one(struct worker *w, struct slot *s)
+{
+	char *err = NULL;
+	wk_handler_fn fn = handler_for(w, s->job.kind);
+	int rc = fn ? fn(&s->run, &err) : -1;
+	if (!fn)
+		err = strdup("no handler for this kind");
+	pthread_mutex_lock(&w->mu);
+	if (rc == 0) {
+		free(err);
+		s->state = DONE;
+		flush_done(w);
+		pthread_mutex_unlock(&w->mu);
+		return;
+	}
+	pthread_mutex_unlock(&w->mu);
+	finish_failed(w, s, err);
+	pthread_mutex_lock(&w->mu);
+	free(s->job.args_json);
+	s->job.args_json = NULL;
+	s->state = FREE;
+	pthread_cond_broadcast(&w->idle);
+	pthread_mutex_unlock(&w->mu);
+	wvl_jobs_listener_wake(w->listener);
+}
+
+static struct slot *next_queued(struct worker *w)
+{
+	for (size_t i = 0; i < w->o.concurrency; i++)
+		if (w->slots[i].state == QUEUED)
+			return &w->slots[i];
+	return NULL;
+}
+
+static void *handler_thread(void *arg)
+{
+	struct worker *w = arg;
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		struct slot *s;
+		while (!(s = next_queued(w)) && !w->draining)
+			pthread_cond_wait(&w->work, &w->mu);
+		if (!s)
+			break;
+		s->state = RUNNING;
+		s->started_ms = mono_ms();
+		pthread_mutex_unlock(&w->mu);
+		run_one(w, s);
+		pthread_mutex_lock(&w->mu);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/* ---- keeper: heartbeats, rescue, prune ------------------------------------- */
+
+static void heartbeat_all(struct worker *w)
+{
+	size_t cap = w->o.concurrency, n = 0;
+	wvl_job *copies = calloc(cap, sizeof(*copies));
+	const wvl_job **ptrs = calloc(cap, sizeof(*ptrs));
+	size_t *idx = calloc(cap, sizeof(*idx));
+	unsigned char *ok = calloc(cap, 1);
+	if (!copies || !ptrs || !idx || !ok)
+		goto out;
+	pthread_mutex_lock(&w->mu);
+	for (size_t i = 0; i < cap; i++) {
+		if (w->slots[i].state == FREE)
+			continue;
+		copies[n] = w->slots[i].job; /* ids only: args stay with the slot */
+		copies[n].args_json = NULL;
+		ptrs[n] = &copies[n];
+		idx[n++] = i;
+	}
+	pthread_mutex_unlock(&w->mu);
+	if (n && wvl_jobs_heartbeat(ok, w->ctx, ptrs, n) == WVL_ECONFLICT) {
+		pthread_mutex_lock(&w->mu);
+		for (size_t k = 0; k < n; k++)
+			if (!ok[k] && strcmp(w->slots[idx[k]].job.lease_id, copies[k].lease_id) == 0)
+				atomic_store(&w->slots[idx[k]].run.lost, 1);
+		pthread_mutex_unlock(&w->mu);
+	}
+out:
+	free(copies);
+	free(ptrs);
+	free(idx);
+	free(ok);
+}
+
+static void *keeper_thread(void *arg)
+{
+	struct worker *w = arg;
+	int64_t next_prune = mono_ms() + 60000;
+	while (!atomic_load(&w->keeper_stop)) {
+		int64_t until = mono_ms() + (int64_t)w->o.heartbeat_s * 1000;
+		while (!atomic_load(&w->keeper_stop) && mono_ms() < until) {
+			struct timespec ts = {0, 50 * 1000000L};
+			nanosleep(&ts, NULL);
+		}
+		if (atomic_load(&w->keeper_stop))
+			break;
+		heartbeat_all(w);
+		pthread_mutex_lock(&w->mu);
+		flush_done(w); /* completions left behind while PostgreSQL was away */
+		pthread_mutex_unlock(&w->mu);
+		int n = 0;
+		if (wvl_jobs_rescue(&n, w->ctx, 0) == 0 && n > 0)
+			wvl_jobs_listener_wake(w->listener);
+		if (mono_ms() >= next_prune) {
+			if (wvl_jobs_prune(&n, w->ctx, 0) != 0)
+				n = 0; /* logged by the library; the next hour tries again */
+			next_prune = mono_ms() + 3600 * 1000;
+		}
+	}
+	return NULL;
+}
+
+/* ---- dispatcher -------------------------------------------------------------- */
+
+static size_t free_slots(struct worker *w)
+{
+	size_t n = 0;
+	pthread_mutex_lock(&w->mu);
+	for (size_t i = 0; i < w->o.concurrency; i++)
+		n += w->slots[i].state == FREE;
+	pthread_mutex_unlock(&w->mu);
+	return n;
+}
+
+static void place(struct worker *w, wvl_job *jobs, size_t n)
+{
+	pthread_mutex_lock(&w->mu);
+	size_t k = 0;
+	for (size_t i = 0; i < w->o.concurrency && k < n; i++) {
+		struct slot *s = &w->slots[i];
+		if (s->state != FREE)
+			continue;
+		s->job = jobs[k];
+		jobs[k++].args_json = NULL; /* the slot owns it now */
+		s->run.ctx = w->ctx;
+		s->run.job = &s->job;
+		atomic_store(&s->run.lost, 0);
+		s->started_ms = mono_ms();
+		s->state = QUEUED;
+	}
+	pthread_cond_broadcast(&w->work);
+	pthread_mutex_unlock(&w->mu);
+}
+
+/* Claims for every free slot; returns how many jobs came. */
+static size_t claim_round(struct worker *w)
+{
+	size_t got = 0;
+	for (size_t q = 0; q < w->nqueues; q++) {
+		size_t room = free_slots(w);
+		if (room == 0)
+			break;
+		wvl_jobs_claim_options co = WVL_JOBS_CLAIM_OPTIONS_INIT;
+		co.queue = w->queues[q];
+		co.worker_id = w->o.worker_id;
+		co.kinds = w->kind_names;
+		co.nkinds = w->nkinds;
+		wvl_job *jobs = NULL;
+		size_t n = 0;
+		if (wvl_jobs_claim(&jobs, &n, w->ctx, room, &co) != 0)
+			continue; /* PostgreSQL away: the next poll tries again */
+		place(w, jobs, n);
+		wvl_jobs_free(jobs, n);
+		got += n;
+	}
+	return got;
+}
+
+static void dispatch(struct worker *w)
+{
+	while (!w->stop) {
+		size_t room = free_slots(w);
+		size_t got = room ? claim_round(w) : 0;
+		if (got > 0 && got == room)
+			continue; /* full batch: there may be more, and slots free fast */
+		int woken = 0;
+		if (wvl_jobs_listener_wait(&woken, w->listener, (int)w->o.poll_ms) != 0)
+			woken = 0; /* poll failed: claim again anyway */
+	}
+}
+
+/* Releases jobs not started; gives running ones the grace period, then
+ * releases those too (their handlers' results will be refused). */
+static bool wind_down(struct worker *w)
+{
+	pthread_mutex_lock(&w->mu);
+	w->draining = true;
+	for (size_t i = 0; i < w->o.concurrency; i++) {
+		struct slot *s = &w->slots[i];
+		if (s->state != QUEUED)
+			continue;
+		/* A job that cannot be released is rescued later. */
+		const char *outcome = wvl_jobs_release(w->ctx, &s->job) == 0 ? "released" : "held";
+		job_log(w, s, outcome, NULL);
+		free(s->job.args_json);
+		s->job.args_json = NULL;
+		s->state = FREE;
+	}
+	pthread_cond_broadcast(&w->work);
+	struct timespec deadline;
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += w->o.grace_s;
+	bool busy = true;
+	while (busy) {
+		flush_done(w);
+		busy = false;
+		for (size_t i = 0; i < w->o.concurrency; i++)
+			busy = busy || w->slots[i].state != FREE;
+		if (busy && pthread_cond_timedwait(&w->idle, &w->mu, &deadline) == ETIMEDOUT)
+			break;
+	}
+	for (size_t i = 0; busy && i < w->o.concurrency; i++) {
+		struct slot *s = &w->slots[i];
+		if (s->state == RUNNING) {
+			const char *outcome =
+				wvl_jobs_release(w->ctx, &s->job) == 0 ? "released" : "held";
+			job_log(w, s, outcome, "still running after the shutdown grace period");
+		}
+	}
+	pthread_mutex_unlock(&w->mu);
+	return !busy;
+}
+
+int worker_run(struct worker *w)
+{
+	size_t started = 0;
+	for (; started < w->o.concurrency; started++)
+		if (pthread_create(&w->threads[started], NULL, handler_thread, w) != 0)
+			break;
+	bool keeper = pthread_create(&w->keeper, NULL, keeper_thread, w) == 0;
+	if (started < w->o.concurrency || !keeper)
+		w->stop = 1;
+	else
+		dispatch(w);
+	bool clean = wind_down(w);
+	atomic_store(&w->keeper_stop, 1);
+	if (keeper)
+		pthread_join(w->keeper, NULL);
+	if (!clean)
+		return 1; /* handler threads still inside a job: the process exits */
+	for (size_t i = 0; i < started; i++)
+		pthread_join(w->threads[i], NULL);
+	return started < w->o.concurrency || !keeper;
+}
+
+void worker_stop(struct worker *w)
+{
+	w->stop = 1;
+	wvl_jobs_listener_wake(w->listener);
+}
+
+/* ---- lifecycle ------------------------------------------------------------- */
+
+static int split_queues(struct worker *w, const char *list)
+{
+	char *copy = strdup(list && *list ? list : "default");
+	if (!copy)
+		return -1;
+	for (char *save = NULL, *q = strtok_r(copy, ", ", &save); q; q = strtok_r(NULL, ", ", &save)) {
+		char **n = realloc(w->queues, (w->nqueues + 1) * sizeof(*n));
+		if (!n || !(n[w->nqueues] = strdup(q))) {
+			free(copy);
+			if (n)
+				w->queues = n;
+			return -1;
+		}
+		w->queues = n;
+		w->nqueues++;
+	}
+	free(copy);
+	return w->nqueues ? 0 : -1;
+}
+
+int worker_new(struct worker **out, wvl_ctx *ctx, const struct wk_options *opts,
+	       const struct wk_kind *kinds, size_t nkinds)
+{
+	struct worker *w = calloc(1, sizeof(*w));
+	*out = NULL;
+	if (!w)
+		return -1;
+	w->ctx = ctx;
+	w->o = *opts;
+	if (w->o.concurrency == 0 || w->o.concurrency > 1024)
+		w->o.concurrency = 10;
+	w->kinds = kinds;
+	w->nkinds = nkinds;
+	w->kind_names = calloc(nkinds ? nkinds : 1, sizeof(*w->kind_names));
+	w->slots = calloc(w->o.concurrency, sizeof(*w->slots));
+	w->threads = calloc(w->o.concurrency, sizeof(*w->threads));
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->work, NULL);
+	pthread_cond_init(&w->idle, NULL);
+	if (!w->kind_names || !w->slots || !w->threads || split_queues(w, opts->queues) != 0 ||
+	    wvl_jobs_listener_new(&w->listener, ctx) != 0) {
+		worker_free(w);
+		return -1;
+	}
+	for (size_t i = 0; i < nkinds; i++)
+		w->kind_names[i] = kinds[i].kind;
+	*out = w;
+	return 0;
+}
+
+void worker_free(struct worker *w)
+{
+	if (!w)
+		return;
+	for (size_t i = 0; w->slots && i < w->o.concurrency; i++)
+		free(w->slots[i].job.args_json);
+	for (size_t i = 0; i < w->nqueues; i++)
+		free(w->queues[i]);
+	free(w->queues);
+	free(w->slots);
+	free(w->threads);
+	free(w->kind_names);
+	wvl_jobs_listener_free(w->listener);
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->work);
+	pthread_cond_destroy(&w->idle);
+	free(w);
+}

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+#ifndef WAVELAUNCH_AUTOMATION_H
+#define WAVELAUNCH_AUTOMATION_H
+
+/*
+ * Automation of the client journey.  When a client finishes onboarding,
+ * the journey enqueues the generation of deliverable M1 at once and of
+ * M2..M8 on the client's timeline (milestone k is due k-1 months after the
+ * client's start date), and a reminder email `reminder_days` before each
+ * milestone.  The jobs are enqueued by kind — "deliverable_generate"
+ * {client_id, milestone} and "email_send" {template:"milestone_reminder",
+ * client_id, milestone, due_date} — for the modules that own those kinds.
+ * Each has the unique key "journey:<client>:m<k>:<step>", so planning twice
+ * never doubles work; milestones already generated are skipped.
+ *
+ * Rules (automation_rules) tune it: the global rule named "client_journey"
+ * on trigger "client.onboarded" (client_id absent) applies to everyone; a
+ * rule with the same name and trigger for one client overrides it.  Its
+ * config: {"reminder_days": 0-60, "start": "YYYY-MM-DD",
+ * "milestones": {"3": "YYYY-MM-DD", ...}}; "enabled": false turns the
+ * journey off.  Every run leaves a row in automation_logs (status, error,
+ * duration).
+ *
+ * Journey calls take a team actor (admin, staff or system); rules and logs
+ * are admin (or system) only.  Thread-safe with a shared context.
+ */
+
+#include "core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * Plans the journey of a client (in a transaction of its own; other
+ * modules plan inside theirs through the internal
+ * wvl_automation__client_onboarded_tx).  `*out_json` (may be NULL):
+ * {"status":"success"|"skipped","enqueued":n}; a paused client or a
+ * disabled rule is "skipped".
+ * Returns 0, WVL_EINVAL, WVL_EFORBIDDEN, WVL_ENOTFOUND, WVL_EUNAVAILABLE.
+ */
+WVL_EXTERN int wvl_automation_client_onboarded(char **out_json, wvl_ctx *ctx,
+					       const wvl_actor *actor, const char *client_id)
+	WVL_WARN_UNUSED;
+
+/**
+ * Pauses a client's automation: its pending journey jobs are cancelled and
+ * nothing is planned until it resumes.  Idempotent.
+ */
+WVL_EXTERN int wvl_automation_pause(wvl_ctx *ctx, const wvl_actor *actor,
+				    const char *client_id) WVL_WARN_UNUSED;
+
+/**
+ * Resumes a client's automation and plans its journey again from now:
+ * milestones already generated are skipped, overdue ones are generated at
+ * once, reminders already past are dropped.
+ */
+WVL_EXTERN int wvl_automation_resume(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
+				     const char *client_id) WVL_WARN_UNUSED;
+
+/**
+ * Creates or replaces a rule from JSON: {"name", "trigger", "action_kind",
+ * "client_id" (optional), "schedule" (optional cron), "config" (object),
+ * "enabled" (default true)}.  Triggers: "client.onboarded",
+ * "deliverable.ready", "schedule".  `*out_json` is the stored rule.
+ * Returns 0, WVL_EINVAL (with field errors), WVL_EFORBIDDEN, WVL_ENOTFOUND.
+ */
+WVL_EXTERN int wvl_automation_rule_set(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
+				       const char *rule_json) WVL_WARN_UNUSED;
+
+/** Rules, global and per client: {"data":[rule,...]}; `client_id` NULL: all. */
+WVL_EXTERN int wvl_automation_rules_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
+					 const char *client_id) WVL_WARN_UNUSED;
+
+/**
+ * Automation history, newest first: {"data":[{id, rule_id, client_id,
+ * job_id, action, status, error, duration_ms, detail, created_at}]};
+ * `client_id` NULL: all clients; `limit` 1-100 (0: 50).
+ */
+WVL_EXTERN int wvl_automation_logs_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
+					const char *client_id, unsigned int limit) WVL_WARN_UNUSED;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

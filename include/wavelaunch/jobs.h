@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+#ifndef WAVELAUNCH_JOBS_H
+#define WAVELAUNCH_JOBS_H
+
+/*
+ * The durable job queue: jobs are rows in PostgreSQL.
+ *
+ * Life of a job: enqueued as `available` (or `scheduled` with a future
+ * run_at); a worker claims it (`running`, attempt + 1, a fresh lease id);
+ * the worker completes it (`completed`) or fails it (`retryable` with
+ * exponential backoff and jitter, or `failed` after its last attempt).  A
+ * running job whose heartbeat goes stale is rescued back to `retryable`.
+ * An admin may cancel or retry a job.
+ *
+ * Fencing: every call that changes a running job (complete, fail,
+ * heartbeat, progress, release) names the claim it comes from by the
+ * job's attempt and lease id.  Once a job was rescued, cancelled or claimed
+ * again, a late call from the old claim changes nothing and reports
+ * WVL_ECONFLICT, so a worker that stalled cannot complete a job twice.
+ *
+ * Worker-side calls (claim ... prune) act as the system and take no actor:
+ * only the worker process should link them.  Admin calls take an actor
+ * and require an admin (or the system).
+ *
+ * Arguments are checked at run time (bindings may pass NULL), hence no
+ * nonnull attributes.  Times are microseconds since the Unix epoch; "now" is the context's
+ * clock.  Thread-safety: every call may be made from any thread with a
+ * shared context; a wvl_jobs_listener is used by one thread at a time,
+ * except wvl_jobs_listener_wake, which any thread (or a signal handler)
+ * may call.
+ */
+
+#include "core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define WVL_JOBS_PRIORITY_MIN (-100)
+#define WVL_JOBS_PRIORITY_MAX 100
+#define WVL_JOBS_MAX_ATTEMPTS_LIMIT 100
+#define WVL_JOBS_DEFAULT_MAX_ATTEMPTS 3
+
+/** Options of wvl_jobs_enqueue.  NULL means every default. */
+typedef struct wvl_job_options {
+	unsigned int version;
+	const char *queue;      /**< NULL: "default"; [a-z0-9_.-], 1-63 chars */
+	int priority;           /**< smaller runs first; PRIORITY_MIN..MAX, default 0 */
+	int64_t run_at;         /**< not before this time; 0: now */
+	int max_attempts;       /**< attempts in total; 0: 3; at most 100 */
+	const char *unique_key; /**< NULL: none; no two live jobs share one (1-255 bytes) */
+	const char *client_id;  /**< uuid of the client the job works for, or NULL */
+} wvl_job_options;
+
+#define WVL_JOB_OPTIONS_VERSION 1
+#define WVL_JOB_OPTIONS_INIT {WVL_JOB_OPTIONS_VERSION, NULL, 0, 0, 0, NULL, NULL}
+
+/**
+ * Enqueues a job of `kind` ([a-z0-9_.], 1-63 chars, starting with a letter)
+ * with `args_json` (a JSON object, at most 256 KiB; NULL: {}) in a
+ * transaction of its own.  The actor must be admin, staff or system.
+ *
+ * `out_id` (37 bytes, may be NULL) receives the job's id; `out_created`
+ * (may be NULL) 1 for a new job, 0 when a live job with the same
+ * unique_key already existed (its id is returned; that is not an error).
+ *
+ * Other modules enqueue inside their own transaction through the internal
+ * wvl_jobs__enqueue_tx, so a rolled-back change enqueues nothing.
+ *
+ * Returns 0, WVL_EINVAL (bad kind, args, options), WVL_EFORBIDDEN (role),
+ * WVL_ENOTFOUND (no such client), WVL_EUNAVAILABLE.
+ */
+WVL_EXTERN int wvl_jobs_enqueue(char *out_id, int *out_created, wvl_ctx *ctx,
+				const wvl_actor *actor, const char *kind,
+				const char *args_json, const wvl_job_options *opts)
+	WVL_WARN_UNUSED;
+
+/** A claimed job.  Filled by wvl_jobs_claim; free the array with wvl_jobs_free. */
+typedef struct wvl_job {
+	char id[37];
+	char lease_id[37];   /**< with attempt: the fencing token of this claim */
+	int attempt;         /**< 1 for the first run */
+	int max_attempts;
+	int priority;
+	char kind[64];
+	char queue[64];
+	char client_id[37];  /**< empty when the job works for no client */
+	char *args_json;     /**< the job's args, a JSON object (owned by the array) */
+	int64_t run_at;
+	int64_t claimed_at;
+} wvl_job;
+
+/** Options of wvl_jobs_claim.  NULL means every default. */
+typedef struct wvl_jobs_claim_options {
+	unsigned int version;
+	const char *queue;          /**< NULL: "default" */
+	const char *worker_id;      /**< recorded as claimed_by; NULL: none */
+	const char *const *kinds;   /**< claim only these kinds (the handlers the
+				     * worker has); NULL: every kind */
+	size_t nkinds;
+} wvl_jobs_claim_options;
+
+#define WVL_JOBS_CLAIM_OPTIONS_VERSION 1
+#define WVL_JOBS_CLAIM_OPTIONS_INIT {WVL_JOBS_CLAIM_OPTIONS_VERSION, NULL, NULL, NULL, 0}
+
+/**
+ * Claims up to `limit` (1-1000) runnable jobs (available, or scheduled /
+ * retryable whose run_at has come) with FOR UPDATE SKIP LOCKED, so
+ * concurrent workers never receive the same job.  Order: priority first;
+ * within a priority, round-robin over clients (the first job of every
+ * client before the second of any), so one client with thousands of jobs
+ * cannot starve the others; then run_at.
+ *
+ * `*out_jobs` is NULL when nothing was claimed; free it with
+ * wvl_jobs_free(*out_jobs, *out_count).  Returns 0, WVL_EINVAL,
+ * WVL_EUNAVAILABLE.
+ */
+WVL_EXTERN int wvl_jobs_claim(wvl_job **out_jobs, size_t *out_count, wvl_ctx *ctx,
+			      size_t limit, const wvl_jobs_claim_options *opts)
+	WVL_WARN_UNUSED;
+
+/** Frees an array from wvl_jobs_claim.  Accepts NULL. */
+WVL_EXTERN void wvl_jobs_free(wvl_job *jobs, size_t count);
+
+/**
+ * Marks the claimed jobs completed in one transaction (a synchronous
+ * commit: a lost completion would run the job again).  `out_ok` (n bytes,
+ * may be NULL) receives 1 for each job completed and 0 for each whose
+ * claim was fenced off.  Returns 0 when every job was completed,
+ * WVL_ECONFLICT when at least one was fenced off, WVL_EINVAL,
+ * WVL_EUNAVAILABLE (nothing was completed).
+ */
+WVL_EXTERN int wvl_jobs_complete(unsigned char *out_ok, wvl_ctx *ctx,
+				 const wvl_job *const *jobs, size_t n)
+	WVL_WARN_UNUSED;
+
+/**
+ * Records a failed attempt: `error` (text, kept per attempt in the job's
+ * errors; truncated to 2000 bytes) and either `retryable` with backoff —
+ * `retry_in` microseconds, or when negative the default: base
+ * (WL_JOBS_BACKOFF_BASE seconds) * 4^(attempt-1), capped at a day, +/-20%
+ * jitter — or `failed` when this was the last attempt.  `*out_failed`
+ * (may be NULL) is 1 when the job is now failed for good.
+ * Returns 0, WVL_ECONFLICT (fenced off), WVL_EINVAL, WVL_EUNAVAILABLE.
+ */
+WVL_EXTERN int wvl_jobs_fail(int *out_failed, wvl_ctx *ctx, const wvl_job *job,
+			     const char *error, int64_t retry_in)
+	WVL_WARN_UNUSED;
+
+/**
+ * Renews the heartbeat of claimed jobs in one statement (an asynchronous
+ * commit: a lost heartbeat costs at most a needless rescue).  `out_ok` as in
+ * wvl_jobs_complete; a job fenced off should be abandoned by its handler.
+ * Returns 0, WVL_ECONFLICT (some fenced off), WVL_EINVAL, WVL_EUNAVAILABLE.
+ */
+WVL_EXTERN int wvl_jobs_heartbeat(unsigned char *out_ok, wvl_ctx *ctx,
+				  const wvl_job *const *jobs, size_t n)
+	WVL_WARN_UNUSED;
+
+/**
+ * Sets a running job's progress (0-100; negative leaves it) and appends
+ * `message` (NULL: none; truncated to 500 bytes) to its log, which keeps
+ * the last 100 entries across attempts.  Also renews the heartbeat.
+ * Returns 0, WVL_ECONFLICT (fenced off), WVL_EINVAL, WVL_EUNAVAILABLE.
+ */
+WVL_EXTERN int wvl_jobs_progress(wvl_ctx *ctx, const wvl_job *job, int percent,
+				 const char *message) WVL_WARN_UNUSED;
+
+/**
+ * Gives a claimed job back unstarted (graceful shutdown): available again
+ * at once, and the attempt it was given is not counted.
+ * Returns 0, WVL_ECONFLICT (fenced off), WVL_EUNAVAILABLE.
+ */
+WVL_EXTERN int wvl_jobs_release(wvl_ctx *ctx, const wvl_job *job)
+	WVL_WARN_UNUSED;
+
+/**
+ * Returns running jobs whose heartbeat is older than `stale_after`
+ * microseconds (0: WL_JOBS_RESCUE_AFTER seconds) to `retryable` (or
+ * `failed` after their last attempt), counts the rescue and records it in
+ * the job's errors.  Their old lease is void from then on.
+ * `*out_rescued` (may be NULL) is the number of jobs rescued.
+ */
+WVL_EXTERN int wvl_jobs_rescue(int *out_rescued, wvl_ctx *ctx, int64_t stale_after)
+	WVL_WARN_UNUSED;
+
+/**
+ * Deletes completed, failed and cancelled jobs that finished more than
+ * `older_than` microseconds ago (0: WL_JOBS_RETENTION_DAYS days), at most
+ * 10,000 per call.  `*out_deleted` (may be NULL) is how many went.
+ */
+WVL_EXTERN int wvl_jobs_prune(int *out_deleted, wvl_ctx *ctx, int64_t older_than)
+	WVL_WARN_UNUSED;
+
+/* ---- admin ------------------------------------------------------------- */
+
+/**
+ * One job as JSON: id, kind, queue, state, attempt, max_attempts, priority,
+ * progress, run_at, args, client_id, unique_key, errors (one entry per
+ * failed attempt: attempt, at, error), log (at, attempt, message),
+ * rescue_count, claimed_by and timestamps.  Admin or system only.
+ * Returns 0, WVL_EINVAL, WVL_EFORBIDDEN, WVL_ENOTFOUND, WVL_EUNAVAILABLE.
+ */
+WVL_EXTERN int wvl_jobs_get(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
+			    const char *job_id) WVL_WARN_UNUSED;
+
+/** Filters of wvl_jobs_list; NULL fields do not filter. */
+typedef struct wvl_jobs_filter {
+	unsigned int version;
+	const char *state;     /**< one of the seven states */
+	const char *kind;
+	const char *client_id; /**< uuid */
+	unsigned int limit;    /**< 1-100; 0: 50 */
+	const char *cursor;    /**< next_cursor of the previous page */
+} wvl_jobs_filter;
+
+#define WVL_JOBS_FILTER_VERSION 1
+#define WVL_JOBS_FILTER_INIT {WVL_JOBS_FILTER_VERSION, NULL, NULL, NULL, 0, NULL}
+
+/**
+ * Jobs newest first: {"data":[job,...],"next_cursor":"..."|null}, each job
+ * as wvl_jobs_get gives it but without args and log.  Admin or system only.
+ */
+WVL_EXTERN int wvl_jobs_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
+			     const wvl_jobs_filter *filter) WVL_WARN_UNUSED;
+
+/**
+ * Cancels a job that has not finished.  A running job's lease is voided,
+ * so its worker's completion is refused.  Admin or system only.
+ * Returns 0, WVL_ECONFLICT (already finished), WVL_ENOTFOUND, ...
+ */
+WVL_EXTERN int wvl_jobs_cancel(wvl_ctx *ctx, const wvl_actor *actor, const char *job_id)
+	WVL_WARN_UNUSED;
+
+/**
+ * Runs a failed, cancelled, retryable or completed job again now, with one
+ * more attempt allowed when it had used them all.  Admin or system only.
+ * Returns 0, WVL_ECONFLICT (running, or a live job holds its unique key),
+ * WVL_ENOTFOUND, ...
+ */
+WVL_EXTERN int wvl_jobs_retry(wvl_ctx *ctx, const wvl_actor *actor, const char *job_id)
+	WVL_WARN_UNUSED;
+
+/* ---- wake-ups ---------------------------------------------------------- */
+
+/** A LISTEN connection that wakes a worker when jobs arrive. */
+typedef struct wvl_jobs_listener wvl_jobs_listener;
+
+/** Opens the listener; it connects lazily and reconnects by itself. */
+WVL_EXTERN int wvl_jobs_listener_new(wvl_jobs_listener **out, wvl_ctx *ctx)
+	WVL_WARN_UNUSED;
+WVL_EXTERN void wvl_jobs_listener_free(wvl_jobs_listener *l);
+
+/**
+ * Waits up to `timeout_ms` for a notification that jobs arrived, or a wake.
+ * `*out_woken` is 1 when woken early (notification or wvl_jobs_listener_wake),
+ * 0 on timeout.  While PostgreSQL is down it waits out the timeout and
+ * returns 0 with `*out_woken` 0, so callers simply keep polling.
+ */
+WVL_EXTERN int wvl_jobs_listener_wait(int *out_woken, wvl_jobs_listener *l,
+				      int timeout_ms) WVL_WARN_UNUSED;
+
+/** Interrupts a wait from another thread or a signal handler (async-signal-safe). */
+WVL_EXTERN void wvl_jobs_listener_wake(wvl_jobs_listener *l);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+
+/* The client journey and its rules.  Planning is a pure function of the
+ * client's timeline, its rule and what is already done, and every job it
+ * enqueues carries a unique key: planning again (after a resume, a retry,
+ * a second onboarding event) adds only what is missing. */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "../jobs/jobs.h"
+#include "automation.h"
+#include "wavelaunch/automation.h"
+
+#define DAY INT64_C(86400000000)
+
+static bool is_team(const wvl_actor *a)
+{
+	return a && (a->role == WVL_ROLE_ADMIN || a->role == WVL_ROLE_STAFF ||
+		     a->role == WVL_ROLE_SYSTEM);
+}
+
+/* ---- planning ----------------------------------------------------------------- */
+
+/* One row per milestone: paused, enabled, rule id, reminder days, k, due
+ * date, done.  The client's override rule wins over the global one. */
+static const char plan_sql[] =
+	"WITH c AS (SELECT id, automation_paused,"
+	"   coalesce(start_date, (onboarded_at AT TIME ZONE 'UTC')::date,"
+	"            ($2::timestamptz AT TIME ZONE 'UTC')::date) AS start"
+	"   FROM clients WHERE id = $1::uuid),"
+	" r AS (SELECT id, config, enabled FROM automation_rules"
+	"   WHERE trigger = 'client.onboarded' AND name = 'client_journey'"
+	"     AND (client_id = $1::uuid OR client_id IS NULL)"
+	"   ORDER BY client_id NULLS LAST LIMIT 1)"
+	" SELECT c.automation_paused, coalesce(r.enabled, true), r.id,"
+	"   coalesce((r.config->>'reminder_days')::int, $3::int), k,"
+	"   to_char(coalesce((r.config->'milestones'->>k::text)::date,"
+	"     (coalesce((r.config->>'start')::date, c.start) + (k - 1) * interval '1 month')::date),"
+	"     'YYYY-MM-DD'),"
+	"   EXISTS (SELECT 1 FROM deliverables d WHERE d.client_id = c.id AND d.milestone = k"
+	"            AND d.status <> 'planned')"
+	"   OR EXISTS (SELECT 1 FROM jobs j WHERE j.state = 'completed'"
+	"            AND j.unique_key = 'journey:' || c.id || ':m' || k || ':generate')"
+	" FROM c LEFT JOIN r ON true CROSS JOIN generate_series(1, 8) k ORDER BY k";
+
+static int64_t date_usec(const char *ymd)
+{
+	struct tm tm = {0};
+	if (sscanf(ymd, "%d-%d-%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) != 3)
+		return 0;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return (int64_t)timegm(&tm) * 1000000;
+}
+
+static int enqueue_step(int *count, wvl_ctx *ctx, PGconn *conn, const char *client_id, int k,
+			const char *step, const char *kind, const char *args, int64_t run_at)
+{
+	char key[128];
+	snprintf(key, sizeof(key), "journey:%s:m%d:%s", client_id, k, step);
+	wvl_job_options o = WVL_JOB_OPTIONS_INIT;
+	o.unique_key = key;
+	o.client_id = client_id;
+	o.run_at = run_at;
+	o.queue = "automation";
+	int created = 0;
+	int rc = wvl_jobs__enqueue_tx(NULL, &created, ctx, conn, kind, args, &o);
+	*count += rc == 0 && created;
+	return rc;
+}
+
+/* Generation of milestone k at its due date (M1 and overdue ones now), and
+ * its reminder `days` before, unless that moment has passed. */
+static int plan_milestone(int *count, wvl_ctx *ctx, PGconn *conn, const char *client_id,
+			  int k, const char *due, int days)
+{
+	int64_t now = wvl_now(ctx), at = date_usec(due);
+	char args[256];
+	snprintf(args, sizeof(args), "{\"client_id\":\"%s\",\"milestone\":%d}", client_id, k);
+	int rc = enqueue_step(count, ctx, conn, client_id, k, "generate", "deliverable_generate",
+			      args, k == 1 || at < now ? now : at);
+	int64_t remind = at - days * DAY;
+	if (rc || k == 1 || remind <= now)
+		return rc;
+	snprintf(args, sizeof(args),
+		 "{\"template\":\"milestone_reminder\",\"client_id\":\"%s\",\"milestone\":%d,"
+		 "\"due_date\":\"%s\"}", client_id, k, due);
+	return enqueue_step(count, ctx, conn, client_id, k, "reminder", "email_send", args, remind);
+}
+
+static const char log_sql[] =
+	"INSERT INTO automation_logs (rule_id, client_id, action, status, error, duration_ms,"
+	"                             detail, created_at)"
+	" VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6::int, $7::jsonb, $8::timestamptz)";
+
+/* Writes a log row as the system (the caller's actor may be staff). */
+static int write_log(wvl_ctx *ctx, PGconn *conn, const char *rule_id, const char *client_id,
+		     const char *action, const char *status, const char *error, int64_t started,
+		     const char *detail)
+{
+	char now[40], ms[24];
+	int64_t t = wvl_now(ctx);
+	wvl_time__rfc3339(now, sizeof(now), t);
+	snprintf(ms, sizeof(ms), "%lld", (long long)((t - started) / 1000 > 0 ? (t - started) / 1000 : 0));
+	const char *params[] = {rule_id, client_id, action, status, error, ms, detail, now};
+	PGresult *r = wvl_pg__exec(ctx, conn, log_sql, 8, params);
+	if (!r)
+		return wvl_error_last()->code;
+	PQclear(r);
+	return 0;
+}
+
+static int run_plan(int *count, int *skipped, char *rule_id, wvl_ctx *ctx, PGconn *conn,
+		    const char *client_id)
+{
+	char now[40], days[16];
+	wvl_time__rfc3339(now, sizeof(now), wvl_now(ctx));
+	snprintf(days, sizeof(days), "%lu",
+		 wvl_config__uint(ctx->cfg, "WL_AUTOMATION_REMINDER_DAYS", 3, 61));
+	const char *params[] = {client_id, now, days};
+	PGresult *r = wvl_pg__exec(ctx, conn, plan_sql, 3, params);
+	if (!r)
+		return wvl_error_last()->code;
+	int rc = 0;
+	if (PQntuples(r) == 0)
+		rc = wvl_err__set(WVL_ENOTFOUND, NULL, "no such client");
+	else {
+		snprintf(rule_id, 37, "%s", PQgetvalue(r, 0, 2));
+		*skipped = PQgetvalue(r, 0, 0)[0] == 't' || PQgetvalue(r, 0, 1)[0] != 't';
+	}
+	for (int i = 0; rc == 0 && !*skipped && i < PQntuples(r); i++)
+		if (PQgetvalue(r, i, 6)[0] != 't')
+			rc = plan_milestone(count, ctx, conn, client_id, atoi(PQgetvalue(r, i, 4)),
+					    PQgetvalue(r, i, 5), atoi(PQgetvalue(r, i, 3)));
+	PQclear(r);
+	return rc;
+}
+
+static int plan_tx(int *out_enqueued, int *out_skipped, wvl_ctx *ctx, PGconn *conn,
+		   const char *client_id, const char *action)
+{
+	if (!wvl_uuid_valid(client_id))
+		return wvl_err__set(WVL_ENOTFOUND, NULL, "no such client");
+	int64_t started = wvl_now(ctx);
+	int count = 0, skipped = 0;
+	char rule_id[37] = "";
+	int rc = run_plan(&count, &skipped, rule_id, ctx, conn, client_id);
+	if (rc)
+		return rc;
+	char detail[64];
+	snprintf(detail, sizeof(detail), "{\"enqueued\":%d}", count);
+	rc = write_log(ctx, conn, rule_id[0] ? rule_id : NULL, client_id, action,
+		       skipped ? "skipped" : "success", NULL, started, detail);
+	if (out_enqueued)
+		*out_enqueued = count;
+	if (out_skipped)
+		*out_skipped = skipped;
+	return rc;
+}
+
+static void commit_or_warn(wvl_ctx *ctx, PGconn *c)
+{
+	if (wvl_pg__commit(ctx, c) != 0)
+		wvl_log(ctx, WVL_LOG_WARN, "automation: the failure log was lost");
+}
+
+int wvl_automation__client_onboarded_tx(int *out_enqueued, int *out_skipped, wvl_ctx *ctx,
+					PGconn *conn, const char *client_id)
+{
+	return plan_tx(out_enqueued, out_skipped, ctx, conn, client_id, "client_journey");
+}
+
+/* Records a failed run in a transaction of its own, since the run's own
+ * transaction was rolled back. */
+static void log_failure(wvl_ctx *ctx, const char *client_id, const char *action, int64_t started)
+{
+	wvl_error saved = *wvl_error_last();
+	char msg[256];
+	snprintf(msg, sizeof(msg), "%s", saved.message);
+	wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
+	PGconn *c;
+	if (wvl_pg__begin(ctx, &sys, &c) != 0)
+		return;
+	if (write_log(ctx, c, NULL, wvl_uuid_valid(client_id) ? client_id : NULL, action, "failure",
+		      msg, started, "{}") == 0)
+		commit_or_warn(ctx, c);
+	else
+		wvl_pg__rollback(ctx, c);
+	wvl_err__set(saved.code, saved.slug, "%s", msg);
+}
+
+static int plan_in_own_tx(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
+			  const char *client_id, const char *action)
+{
+	int64_t started = wvl_now(ctx);
+	PGconn *c;
+	int rc = wvl_pg__begin(ctx, actor, &c);
+	if (rc)
+		return rc;
+	int count = 0, skipped = 0;
+	if (strcmp(action, "resume") == 0) {
+		const char *params[] = {client_id};
+		PGresult *r = wvl_pg__exec(ctx, c, "UPDATE clients SET automation_paused = false"
+						   " WHERE id = $1::uuid", 1, params);
+		rc = r ? 0 : wvl_error_last()->code;
+		PQclear(r);
+	}
+	if (rc == 0)
+		rc = plan_tx(&count, &skipped, ctx, c, client_id, action);
+	if (rc) {
+		wvl_pg__rollback(ctx, c);
+		if (rc != WVL_ENOTFOUND && rc != WVL_EUNAVAILABLE)
+			log_failure(ctx, client_id, action, started);
+		return rc;
+	}
+	if ((rc = wvl_pg__commit(ctx, c)) != 0)
+		return rc;
+	if (out_json && !(*out_json = wvl_str__printf("{\"status\":\"%s\",\"enqueued\":%d}",
+						    skipped ? "skipped" : "success", count)))
+		return wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+	return 0;
+}
+
+int wvl_automation_client_onboarded(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
+				    const char *client_id)
+{
+	if (out_json)
+		*out_json = NULL;
+	if (!ctx || !client_id)
+		return wvl_err__set(WVL_EINVAL, NULL, "ctx and client_id are required");
+	if (!is_team(actor))
+		return wvl_err__set(WVL_EFORBIDDEN, NULL, "only the team runs automation");
+	if (!wvl_uuid_valid(client_id))
+		return wvl_err__set(WVL_ENOTFOUND, NULL, "no such client");
+	return plan_in_own_tx(out_json, ctx, actor, client_id, "client_journey");
+}
+
+int wvl_automation_resume(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
+			  const char *client_id)
+{
+	if (out_json)
+		*out_json = NULL;
+	if (!ctx || !client_id)
+		return wvl_err__set(WVL_EINVAL, NULL, "ctx and client_id are required");
+	if (!is_team(actor))
+		return wvl_err__set(WVL_EFORBIDDEN, NULL, "only the team runs automation");
+	if (!wvl_uuid_valid(client_id))
+		return wvl_err__set(WVL_ENOTFOUND, NULL, "no such client");
+	return plan_in_own_tx(out_json, ctx, actor, client_id, "resume");
+}
+
+/* Pausing cancels the journey's pending jobs (team actors see jobs under
+ * RLS) and keeps the count for the log. */
+static const char pause_sql[] =
+	"WITH p AS (UPDATE clients SET automation_paused = true WHERE id = $1::uuid RETURNING id),"
+	" c AS (UPDATE jobs SET state = 'cancelled', cancelled_at = $2::timestamptz,"
+	"        lease_id = NULL, heartbeat_at = NULL"
+	"   WHERE client_id IN (SELECT id FROM p) AND unique_key LIKE 'journey:' || $1 || ':%'"
+	"     AND state IN ('scheduled', 'available', 'retryable') RETURNING 1)"
+	" SELECT (SELECT count(*) FROM p), (SELECT count(*) FROM c)";
+
+int wvl_automation_pause(wvl_ctx *ctx, const wvl_actor *actor, const char *client_id)
+{
+	if (!ctx || !client_id)
+		return wvl_err__set(WVL_EINVAL, NULL, "ctx and client_id are required");
+	if (!is_team(actor))
+		return wvl_err__set(WVL_EFORBIDDEN, NULL, "only the team runs automation");
+	if (!wvl_uuid_valid(client_id))
+		return wvl_err__set(WVL_ENOTFOUND, NULL, "no such client");
+	int64_t started = wvl_now(ctx);
+	char now[40];
+	wvl_time__rfc3339(now, sizeof(now), started);
+	PGconn *c;
+	int rc = wvl_pg__begin(ctx, actor, &c);
+	if (rc)
+		return rc;
+	const char *params[] = {client_id, now};
+	PGresult *r = wvl_pg__exec(ctx, c, pause_sql, 2, params);
+	if (!r) {
+		wvl_pg__rollback(ctx, c);
+		return wvl_error_last()->code;
+	}
+	bool found = atoi(PQgetvalue(r, 0, 0)) == 1;
+	char detail[64];
+	snprintf(detail, sizeof(detail), "{\"cancelled\":%d}", atoi(PQgetvalue(r, 0, 1)));
+	PQclear(r);
+	if (!found) {
+		wvl_pg__rollback(ctx, c);
+		return wvl_err__set(WVL_ENOTFOUND, NULL, "no such client");
+	}
+	if ((rc = write_log(ctx, c, NULL, client_id, "pause", "success", NULL, started, detail))) {
+		wvl_pg__rollback(ctx, c);
+		return rc;
+	}
+	return wvl_pg__commit(ctx, c);
+}

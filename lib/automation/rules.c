@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+
+/* Automation rules and history, admin only.  Input is checked with
+ * jansson; the JSON that goes out is built by PostgreSQL. */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "../jobs/jobs.h"
+#include "wavelaunch/automation.h"
+#include "wavelaunch/cron.h"
+
+static bool is_admin(const wvl_actor *a)
+{
+	return a && (a->role == WVL_ROLE_ADMIN || a->role == WVL_ROLE_SYSTEM);
+}
+
+static bool is_date(const json_t *v)
+{
+	const char *s = json_string_value(v);
+	int y, m, d;
+	char extra;
+	return s && strlen(s) == 10 && sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &extra) == 3 &&
+	       y >= 2000 && y <= 2200 && m >= 1 && m <= 12 && d >= 1 && d <= 31;
+}
+
+/* The journey's config keys; other rules' configs are free-form objects. */
+static const char *check_journey_config(const json_t *cfg)
+{
+	const json_t *days = json_object_get(cfg, "reminder_days");
+	if (days && (!json_is_integer(days) || json_integer_value(days) < 0 ||
+		     json_integer_value(days) > 60))
+		return "{\"config.reminder_days\":\"an integer from 0 to 60\"}";
+	const json_t *start = json_object_get(cfg, "start");
+	if (start && !is_date(start))
+		return "{\"config.start\":\"a date YYYY-MM-DD\"}";
+	const json_t *ms = json_object_get(cfg, "milestones");
+	if (ms && !json_is_object(ms))
+		return "{\"config.milestones\":\"an object of milestone: date\"}";
+	const char *key;
+	const json_t *v;
+	json_object_foreach((json_t *)ms, key, v) {
+		if (strlen(key) != 1 || key[0] < '1' || key[0] > '8' || !is_date(v))
+			return "{\"config.milestones\":\"keys 1-8, dates YYYY-MM-DD\"}";
+	}
+	return NULL;
+}
+
+static const char *check_rule(const json_t *rule)
+{
+	static const char *const triggers[] = {"client.onboarded", "deliverable.ready", "schedule"};
+	const char *name = json_string_value(json_object_get(rule, "name"));
+	const char *trigger = json_string_value(json_object_get(rule, "trigger"));
+	const char *action = json_string_value(json_object_get(rule, "action_kind"));
+	const json_t *client = json_object_get(rule, "client_id");
+	const json_t *schedule = json_object_get(rule, "schedule");
+	const json_t *cfg = json_object_get(rule, "config");
+	const json_t *enabled = json_object_get(rule, "enabled");
+	if (!name || !*name || strlen(name) > 100)
+		return "{\"name\":\"1 to 100 characters\"}";
+	bool known = false;
+	for (size_t i = 0; trigger && i < 3; i++)
+		known = known || strcmp(trigger, triggers[i]) == 0;
+	if (!known)
+		return "{\"trigger\":\"client.onboarded, deliverable.ready or schedule\"}";
+	if (!action || !wvl_jobs__valid_kind(action))
+		return "{\"action_kind\":\"a job kind\"}";
+	if (client && !json_is_null(client) && !wvl_uuid_valid(json_string_value(client)))
+		return "{\"client_id\":\"a uuid\"}";
+	wvl_cron *c = NULL;
+	if (schedule && !json_is_null(schedule) &&
+	    (!json_is_string(schedule) || wvl_cron_parse(&c, json_string_value(schedule)) != 0))
+		return "{\"schedule\":\"a cron expression\"}";
+	wvl_cron_free(c);
+	if (cfg && !json_is_object(cfg))
+		return "{\"config\":\"an object\"}";
+	if (enabled && !json_is_boolean(enabled))
+		return "{\"enabled\":\"true or false\"}";
+	if (strcmp(name, "client_journey") == 0 && cfg)
+		return check_journey_config(cfg);
+	return NULL;
+}
+
+#define RULE_JSON                                                                         \
+	"json_build_object('id', id, 'client_id', client_id, 'name', name, 'trigger', trigger," \
+	" 'schedule', schedule, 'action_kind', action_kind, 'config', config,"              \
+	" 'enabled', enabled, 'updated_at', to_char(updated_at AT TIME ZONE 'UTC',"          \
+	" 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'))"
+
+static const char upsert_sql[] =
+	"INSERT INTO automation_rules (client_id, name, trigger, schedule, action_kind, config, enabled)"
+	" VALUES ($1::uuid, $2, $3, $4, $5, $6::jsonb, $7::boolean)"
+	" ON CONFLICT ((coalesce(client_id, '00000000-0000-0000-0000-000000000000'::uuid)),"
+	"   trigger, name) DO UPDATE SET schedule = EXCLUDED.schedule,"
+	"   action_kind = EXCLUDED.action_kind, config = EXCLUDED.config, enabled = EXCLUDED.enabled"
+	" RETURNING " RULE_JSON "::text";
+
+/* Runs one statement in a transaction of the actor; the first cell, copied. */
+static int one_value(char **out, wvl_ctx *ctx, const wvl_actor *actor, const char *sql, int n,
+		     const char *const *params)
+{
+	PGconn *c;
+	int rc = wvl_pg__begin(ctx, actor, &c);
+	if (rc)
+		return rc;
+	PGresult *r = wvl_pg__exec(ctx, c, sql, n, params);
+	if (!r) {
+		wvl_pg__rollback(ctx, c);
+		return wvl_error_last()->code;
+	}
+	*out = PQntuples(r) ? wvl_str__dup(PQgetvalue(r, 0, 0)) : NULL;
+	PQclear(r);
+	if ((rc = wvl_pg__commit(ctx, c)) != 0) {
+		free(*out);
+		*out = NULL;
+		return rc;
+	}
+	return *out ? 0 : wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+}
+
+int wvl_automation_rule_set(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
+			    const char *rule_json)
+{
+	if (!out_json || !ctx || !rule_json)
+		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and rule_json are required");
+	*out_json = NULL;
+	if (!is_admin(actor))
+		return wvl_err__set(WVL_EFORBIDDEN, NULL, "only admins manage automation rules");
+	json_t *rule = strlen(rule_json) <= 65536 ? json_loads(rule_json, JSON_REJECT_DUPLICATES, NULL)
+						  : NULL;
+	if (!json_is_object(rule)) {
+		json_decref(rule);
+		return wvl_err__set(WVL_EINVAL, NULL, "the rule must be a JSON object");
+	}
+	const char *bad = check_rule(rule);
+	if (bad) {
+		json_decref(rule);
+		return wvl_err__set_fields(bad, "invalid automation rule");
+	}
+	const json_t *cfg = json_object_get(rule, "config");
+	char *cfg_text = cfg ? json_dumps(cfg, JSON_COMPACT) : NULL;
+	const json_t *enabled = json_object_get(rule, "enabled");
+	const char *params[] = {json_string_value(json_object_get(rule, "client_id")),
+				json_string_value(json_object_get(rule, "name")),
+				json_string_value(json_object_get(rule, "trigger")),
+				json_string_value(json_object_get(rule, "schedule")),
+				json_string_value(json_object_get(rule, "action_kind")),
+				cfg_text ? cfg_text : "{}",
+				enabled && json_is_false(enabled) ? "false" : "true"};
+	int rc = one_value(out_json, ctx, actor, upsert_sql, 7, params);
+	free(cfg_text);
+	json_decref(rule);
+	return rc;
+}
+
+static const char rules_sql[] =
+	"SELECT json_build_object('data', coalesce(json_agg(" RULE_JSON
+	"   ORDER BY client_id NULLS FIRST, name), '[]'::json))::text"
+	" FROM automation_rules WHERE $1::uuid IS NULL OR client_id = $1::uuid OR client_id IS NULL";
+
+int wvl_automation_rules_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
+			      const char *client_id)
+{
+	if (!out_json || !ctx)
+		return wvl_err__set(WVL_EINVAL, NULL, "out_json and ctx are required");
+	*out_json = NULL;
+	if (!is_admin(actor))
+		return wvl_err__set(WVL_EFORBIDDEN, NULL, "only admins see automation rules");
+	if (client_id && !wvl_uuid_valid(client_id))
+		return wvl_err__set(WVL_EINVAL, NULL, "client_id must be a uuid");
+	const char *params[] = {client_id};
+	return one_value(out_json, ctx, actor, rules_sql, 1, params);
+}
+
+static const char logs_sql[] =
+	"SELECT json_build_object('data', coalesce(json_agg(json_build_object('id', id,"
+	"   'rule_id', rule_id, 'client_id', client_id, 'job_id', job_id, 'action', action,"
+	"   'status', status, 'error', error, 'duration_ms', duration_ms, 'detail', detail,"
+	"   'created_at', to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'))"
+	"   ORDER BY created_at DESC, id DESC), '[]'::json))::text"
+	" FROM (SELECT * FROM automation_logs WHERE $1::uuid IS NULL OR client_id = $1::uuid"
+	"        ORDER BY created_at DESC, id DESC LIMIT $2::int) l";
+
+int wvl_automation_logs_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
+			     const char *client_id, unsigned int limit)
+{
+	if (!out_json || !ctx)
+		return wvl_err__set(WVL_EINVAL, NULL, "out_json and ctx are required");
+	*out_json = NULL;
+	if (!is_admin(actor))
+		return wvl_err__set(WVL_EFORBIDDEN, NULL, "only admins see automation logs");
+	if ((client_id && !wvl_uuid_valid(client_id)) || limit > 100)
+		return wvl_err__set(WVL_EINVAL, NULL, "client_id must be a uuid; limit 1-100");
+	char lim[16];
+	snprintf(lim, sizeof(lim), "%u", limit ? limit : 50);
+	const char *params[] = {client_id, lim};
+	return one_value(out_json, ctx, actor, logs_sql, 2, params);
+}

@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+
+/* The admin side of the queue: look at jobs, cancel and retry them.  The
+ * JSON is built by PostgreSQL; jobs are admin business (API.md), so staff
+ * and clients are refused before any query. */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jobs.h"
+
+#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+
+#define JOB_FIELDS                                                                        \
+	"'id', id, 'kind', kind, 'queue', queue, 'state', state, 'attempt', attempt,"     \
+	" 'max_attempts', max_attempts, 'priority', priority, 'progress', progress,"     \
+	" 'run_at', " TS("run_at") ", 'client_id', client_id, 'unique_key', unique_key," \
+	" 'errors', errors, 'rescue_count', rescue_count, 'claimed_by', claimed_by,"     \
+	" 'attempted_at', " TS("attempted_at") ", 'completed_at', " TS("completed_at") "," \
+	" 'failed_at', " TS("failed_at") ", 'cancelled_at', " TS("cancelled_at") ","      \
+	" 'created_at', " TS("created_at") ", 'updated_at', " TS("updated_at")
+
+static int check_admin(const wvl_actor *a)
+{
+	if (!a || (a->role != WVL_ROLE_ADMIN && a->role != WVL_ROLE_SYSTEM))
+		return wvl_err__set(WVL_EFORBIDDEN, NULL, "only admins may manage jobs");
+	return 0;
+}
+
+/* Runs one statement in a transaction of the actor; NULL on failure. */
+static PGresult *run(wvl_ctx *ctx, const wvl_actor *actor, const char *sql, int n,
+		     const char *const *params)
+{
+	PGconn *c;
+	if (wvl_pg__begin(ctx, actor, &c) != 0)
+		return NULL;
+	PGresult *r = wvl_pg__exec(ctx, c, sql, n, params);
+	if (!r) {
+		wvl_pg__rollback(ctx, c);
+		return NULL;
+	}
+	if (wvl_pg__commit(ctx, c) != 0) {
+		PQclear(r);
+		return NULL;
+	}
+	return r;
+}
+
+static const char get_sql[] =
+	"SELECT jsonb_build_object(" JOB_FIELDS ", 'args', args, 'log', log)::text"
+	" FROM jobs WHERE id = $1::uuid";
+
+int wvl_jobs_get(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *job_id)
+{
+	if (!out_json || !ctx || !job_id)
+		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and job_id are required");
+	*out_json = NULL;
+	int rc = check_admin(actor);
+	if (rc)
+		return rc;
+	if (!wvl_uuid_valid(job_id))
+		return wvl_err__set(WVL_ENOTFOUND, NULL, "no such job");
+	const char *params[] = {job_id};
+	PGresult *r = run(ctx, actor, get_sql, 1, params);
+	if (!r)
+		return wvl_error_last()->code;
+	if (PQntuples(r) == 0) {
+		PQclear(r);
+		return wvl_err__set(WVL_ENOTFOUND, NULL, "no such job");
+	}
+	*out_json = wvl_str__dup(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return *out_json ? 0 : wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+}
+
+/* Keyset pagination on (created_at, id), newest first.  The cursor is
+ * "<microseconds>_<uuid>" of the last row shown. */
+static const char list_sql[] =
+	"WITH page AS ("
+	"  SELECT *, (extract(epoch FROM created_at) * 1000000)::int8 AS us FROM jobs"
+	"   WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR kind = $2)"
+	"     AND ($3::uuid IS NULL OR client_id = $3::uuid)"
+	"     AND ($4::int8 IS NULL OR (created_at, id) <"
+	"          ('epoch'::timestamptz + $4::int8 * interval '1 microsecond', $5::uuid))"
+	"   ORDER BY created_at DESC, id DESC LIMIT $6::int + 1)"
+	" SELECT json_build_object('data', coalesce((SELECT json_agg(x.j ORDER BY x.created_at DESC,"
+	"          x.id DESC) FROM (SELECT jsonb_build_object(" JOB_FIELDS ") AS j, created_at, id"
+	"          FROM page ORDER BY created_at DESC, id DESC LIMIT $6::int) x), '[]'::json),"
+	"   'next_cursor', (SELECT CASE WHEN count(*) > $6::int THEN"
+	"          (SELECT p.us || '_' || p.id FROM page p ORDER BY p.created_at DESC, p.id DESC"
+	"            OFFSET $6::int - 1 LIMIT 1) END FROM page))::text";
+
+static const char *const states[] = {"scheduled", "available", "running", "retryable",
+				     "completed", "failed", "cancelled"};
+
+static int check_filter(const wvl_jobs_filter *f, char *us, size_t uslen, char *id)
+{
+	bool state_ok = !f->state;
+	for (size_t i = 0; f->state && i < sizeof(states) / sizeof(states[0]); i++)
+		state_ok = state_ok || strcmp(f->state, states[i]) == 0;
+	if (f->version != WVL_JOBS_FILTER_VERSION || !state_ok || f->limit > 100 ||
+	    (f->kind && !wvl_jobs__valid_kind(f->kind)) ||
+	    (f->client_id && !wvl_uuid_valid(f->client_id)))
+		return wvl_err__set(WVL_EINVAL, NULL, "invalid job filter");
+	us[0] = id[0] = '\0';
+	if (!f->cursor)
+		return 0;
+	const char *sep = strchr(f->cursor, '_');
+	size_t n = sep ? (size_t)(sep - f->cursor) : 0;
+	if (!sep || n == 0 || n >= uslen || strspn(f->cursor, "0123456789") != n ||
+	    !wvl_uuid_valid(sep + 1))
+		return wvl_err__set(WVL_EINVAL, NULL, "invalid cursor");
+	memcpy(us, f->cursor, n);
+	us[n] = '\0';
+	snprintf(id, 37, "%s", sep + 1);
+	return 0;
+}
+
+int wvl_jobs_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
+		  const wvl_jobs_filter *filter)
+{
+	if (!out_json || !ctx)
+		return wvl_err__set(WVL_EINVAL, NULL, "out_json and ctx are required");
+	*out_json = NULL;
+	int rc = check_admin(actor);
+	if (rc)
+		return rc;
+	wvl_jobs_filter defaults = WVL_JOBS_FILTER_INIT;
+	const wvl_jobs_filter *f = filter ? filter : &defaults;
+	char us[24], id[37], limit[16];
+	if ((rc = check_filter(f, us, sizeof(us), id)) != 0)
+		return rc;
+	snprintf(limit, sizeof(limit), "%u", f->limit ? f->limit : 50);
+	const char *params[] = {f->state, f->kind, f->client_id, us[0] ? us : NULL,
+				id[0] ? id : NULL, limit};
+	PGresult *r = run(ctx, actor, list_sql, 6, params);
+	if (!r)
+		return wvl_error_last()->code;
+	*out_json = wvl_str__dup(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return *out_json ? 0 : wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+}
+
+/* Both statements answer (changed, state before) so "not found" and
+ * "not in a state that allows it" can be told apart. */
+static const char cancel_sql[] =
+	"WITH u AS (UPDATE jobs SET state = 'cancelled', cancelled_at = $2::timestamptz,"
+	"   lease_id = NULL, heartbeat_at = NULL"
+	"  WHERE id = $1::uuid AND state NOT IN ('completed', 'failed', 'cancelled') RETURNING id),"
+	" ev AS (INSERT INTO job_events (job_id, kind, detail, created_at)"
+	"  SELECT id, 'cancelled', jsonb_build_object('by', $3::text), $2::timestamptz FROM u)"
+	" SELECT (SELECT count(*) FROM u), (SELECT state FROM jobs WHERE id = $1::uuid)";
+
+static const char retry_sql[] =
+	"WITH u AS (UPDATE jobs SET state = 'available', run_at = $2::timestamptz,"
+	"   max_attempts = greatest(max_attempts, attempt + 1), lease_id = NULL,"
+	"   heartbeat_at = NULL, completed_at = NULL, failed_at = NULL, cancelled_at = NULL"
+	"  WHERE id = $1::uuid"
+	"    AND state IN ('failed', 'cancelled', 'retryable', 'scheduled', 'completed')"
+	"  RETURNING id, queue),"
+	" ev AS (INSERT INTO job_events (job_id, kind, detail, created_at)"
+	"  SELECT id, 'retried', jsonb_build_object('by', $3::text), $2::timestamptz FROM u)"
+	" SELECT (SELECT count(pg_notify('wvl_jobs', queue)) FROM u),"
+	"        (SELECT state FROM jobs WHERE id = $1::uuid)";
+
+static int change_state(wvl_ctx *ctx, const wvl_actor *actor, const char *job_id,
+			const char *sql, const char *verb)
+{
+	if (!ctx || !job_id)
+		return wvl_err__set(WVL_EINVAL, NULL, "ctx and job_id are required");
+	int rc = check_admin(actor);
+	if (rc)
+		return rc;
+	if (!wvl_uuid_valid(job_id))
+		return wvl_err__set(WVL_ENOTFOUND, NULL, "no such job");
+	char now[40];
+	wvl_time__rfc3339(now, sizeof(now), wvl_now(ctx));
+	const char *by = actor->user_id[0] ? actor->user_id : wvl_role_name(actor->role);
+	const char *params[] = {job_id, now, by};
+	PGresult *r = run(ctx, actor, sql, 3, params);
+	if (!r)
+		return wvl_error_last()->code;
+	bool changed = atoi(PQgetvalue(r, 0, 0)) > 0;
+	bool exists = !PQgetisnull(r, 0, 1);
+	char state[16];
+	snprintf(state, sizeof(state), "%s", PQgetvalue(r, 0, 1));
+	PQclear(r);
+	if (changed)
+		return 0;
+	if (!exists)
+		return wvl_err__set(WVL_ENOTFOUND, NULL, "no such job");
+	return wvl_err__set(WVL_ECONFLICT, NULL, "a %s job cannot be %s", state, verb);
+}
+
+int wvl_jobs_cancel(wvl_ctx *ctx, const wvl_actor *actor, const char *job_id)
+{
+	return change_state(ctx, actor, job_id, cancel_sql, "cancelled");
+}
+
+int wvl_jobs_retry(wvl_ctx *ctx, const wvl_actor *actor, const char *job_id)
+{
+	return change_state(ctx, actor, job_id, retry_sql, "retried");
+}

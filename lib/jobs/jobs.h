@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+#ifndef WVL_JOBS_INTERNAL_H
+#define WVL_JOBS_INTERNAL_H
+
+/* Internal to libwavelaunch: the queue's entry points for other modules and
+ * the helpers the jobs files share.  Never installed. */
+
+#include <stdbool.h>
+
+#include "../core/pg.h"
+#include "wavelaunch/jobs.h"
+
+/* Enqueues inside the caller's open transaction on `conn` (transactional
+ * outbox: the job exists exactly when the caller's change commits).  The
+ * row is written as 'system' and the transaction's actor is restored
+ * afterwards.  Same arguments and results as wvl_jobs_enqueue.  A failure
+ * leaves the caller's transaction aborted; the caller rolls back. */
+int wvl_jobs__enqueue_tx(char *out_id, int *out_created, wvl_ctx *ctx, PGconn *conn,
+			 const char *kind, const char *args_json,
+			 const wvl_job_options *opts);
+
+/* Runs one statement as the system in its own transaction, in a single
+ * round trip (pipeline: settings + statement + sync).  `sync_commit` false
+ * commits asynchronously, for writes whose loss after a crash only delays
+ * work.  `retry` repeats once on a connection found dead (for idempotent
+ * statements), so a PostgreSQL restart costs no call.  NULL with the
+ * thread's error set on failure. */
+PGresult *wvl_jobs__sys_exec(wvl_ctx *ctx, const char *sql, int nparams,
+			     const char *const *params, bool sync_commit, bool retry);
+
+/* [a-z][a-z0-9_.]{0,62} (kinds) or [a-z0-9][a-z0-9_.-]{0,62} (queues). */
+bool wvl_jobs__valid_kind(const char *s);
+bool wvl_jobs__valid_queue(const char *s);
+/* A JSON object of at most 256 KiB. */
+bool wvl_jobs__valid_args(const char *json);
+
+/* Default backoff before attempt `attempt` + 1, in microseconds. */
+int64_t wvl_jobs__backoff(const wvl_ctx *ctx, int attempt);
+
+#endif

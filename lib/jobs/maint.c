@@ -1,0 +1,316 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+
+/* Scheduled housekeeping: database backups with pg_dump, removal of
+ * soft-deleted files, and AI budget alerts. */
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "jobs.h"
+#include "wavelaunch/maintenance.h"
+
+extern char **environ;
+
+/* ---- backup ------------------------------------------------------------------ */
+
+/* The environment of pg_dump: ours, with PGOPTIONS making it the system
+ * actor so the row-level security policies show it every row. */
+static char **dump_env(void)
+{
+	size_t n = 0;
+	while (environ[n])
+		n++;
+	char **env = calloc(n + 2, sizeof(*env));
+	if (!env)
+		return NULL;
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(environ[i], "PGOPTIONS=", 10) != 0)
+			env[k++] = environ[i];
+	env[k] = "PGOPTIONS=-c wvl.actor_role=system";
+	return env;
+}
+
+static int run_pg_dump(wvl_ctx *ctx, const char *out_path)
+{
+	const wvl_config *cfg = ctx->cfg;
+	const char *url = wvl_config_get(cfg, "WL_MIGRATE_DATABASE_URL");
+	if (!url || !*url)
+		url = wvl_config_get(cfg, "WL_DATABASE_URL");
+	const char *prog = wvl_config_get(cfg, "WL_PG_DUMP");
+	if (!prog || !*prog)
+		prog = "pg_dump";
+	char *argv[] = {(char *)prog, "--format=custom", "--enable-row-security",
+			"--no-password", "--file", (char *)out_path, "--dbname", (char *)url, NULL};
+	char **env = dump_env();
+	if (!env)
+		return wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+	pid_t pid;
+	int rc = posix_spawnp(&pid, prog, NULL, NULL, argv, env);
+	free(env);
+	if (rc != 0)
+		return wvl_err__set(WVL_EUNAVAILABLE, NULL, "cannot start pg_dump");
+	int status = 0;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return wvl_err__set(WVL_EUNAVAILABLE, NULL, "pg_dump failed (exit status %d)",
+				    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	return 0;
+}
+
+static int sha256_file(char hex[65], long long *bytes, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return wvl_err__set(WVL_EINTERNAL, NULL, "cannot read the backup");
+	crypto_hash_sha256_state st;
+	crypto_hash_sha256_init(&st);
+	unsigned char buf[65536];
+	size_t n;
+	*bytes = 0;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		crypto_hash_sha256_update(&st, buf, n);
+		*bytes += (long long)n;
+	}
+	int err = ferror(f);
+	fclose(f);
+	if (err)
+		return wvl_err__set(WVL_EINTERNAL, NULL, "cannot read the backup");
+	unsigned char digest[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256_final(&st, digest);
+	sodium_bin2hex(hex, 65, digest, sizeof(digest));
+	return 0;
+}
+
+/* "wavelaunch-YYYYMMDDTHHMMSSZ.dump[.sha256]" -> microseconds, or -1. */
+static int64_t backup_time(const char *name)
+{
+	struct tm tm = {0};
+	char rest[16] = "";
+	if (sscanf(name, "wavelaunch-%4d%2d%2dT%2d%2d%2dZ%15s", &tm.tm_year, &tm.tm_mon,
+		   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, rest) != 7 ||
+	    (strcmp(rest, ".dump") != 0 && strcmp(rest, ".dump.sha256") != 0))
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return (int64_t)timegm(&tm) * 1000000;
+}
+
+static int remove_old_backups(const char *dir, int64_t cutoff)
+{
+	DIR *d = opendir(dir);
+	int removed = 0;
+	if (!d)
+		return 0;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		int64_t t = backup_time(e->d_name);
+		if (t < 0 || t >= cutoff)
+			continue;
+		char *p = wvl_str__printf("%s/%s", dir, e->d_name);
+		if (p && unlink(p) == 0 && strstr(e->d_name, ".sha256") == NULL)
+			removed++;
+		free(p);
+	}
+	closedir(d);
+	return removed;
+}
+
+static int write_checksum(const char *path, const char *hex, const char *base)
+{
+	char *p = wvl_str__printf("%s.sha256", path);
+	FILE *f = p ? fopen(p, "w") : NULL;
+	free(p);
+	if (!f)
+		return wvl_err__set(WVL_EINTERNAL, NULL, "cannot write the checksum file");
+	fprintf(f, "%s  %s\n", hex, base);
+	return fclose(f) == 0 ? 0 : wvl_err__set(WVL_EINTERNAL, NULL, "cannot write the checksum file");
+}
+
+static int finish_backup(char **out_json, wvl_ctx *ctx, const char *dir, const char *tmp,
+			 const char *path, const char *base)
+{
+	char hex[65];
+	long long bytes = 0;
+	int rc = sha256_file(hex, &bytes, tmp);
+	if (rc == 0 && rename(tmp, path) != 0)
+		rc = wvl_err__set(WVL_EINTERNAL, NULL, "cannot rename the backup");
+	if (rc == 0)
+		rc = write_checksum(path, hex, base);
+	if (rc)
+		return rc;
+	int64_t keep = (int64_t)wvl_config__uint(ctx->cfg, "WL_BACKUP_RETENTION_DAYS", 14, 36501);
+	int removed = remove_old_backups(dir, wvl_now(ctx) - keep * 86400 * 1000000);
+	*out_json = wvl_str__printf("{\"file\":\"%s\",\"bytes\":%lld,\"sha256\":\"%s\",\"removed\":%d}",
+				    base, bytes, hex, removed);
+	return *out_json ? 0 : wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+}
+
+int wvl_maint_backup_database(char **out_json, wvl_ctx *ctx)
+{
+	if (!out_json || !ctx)
+		return wvl_err__set(WVL_EINVAL, NULL, "out_json and ctx are required");
+	*out_json = NULL;
+	const char *dir = wvl_config_get(ctx->cfg, "WL_BACKUP_DIR");
+	if (!dir || !*dir)
+		dir = "./var/backups";
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		return wvl_err__set(WVL_EINTERNAL, NULL, "cannot create the backup folder");
+	time_t secs = (time_t)(wvl_now(ctx) / 1000000);
+	struct tm tm;
+	gmtime_r(&secs, &tm);
+	char base[64];
+	strftime(base, sizeof(base), "wavelaunch-%Y%m%dT%H%M%SZ.dump", &tm);
+	char *path = wvl_str__printf("%s/%s", dir, base);
+	char *tmp = wvl_str__printf("%s/.%s.partial", dir, base);
+	int rc = path && tmp ? run_pg_dump(ctx, tmp)
+			     : wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+	if (rc == 0)
+		rc = finish_backup(out_json, ctx, dir, tmp, path, base);
+	if (tmp)
+		unlink(tmp); /* gone after the rename; a half dump otherwise */
+	free(path);
+	free(tmp);
+	return rc;
+}
+
+/* ---- file cleanup ------------------------------------------------------------ */
+
+/* A storage key is a relative path of safe characters that never climbs. */
+static bool safe_key(const char *k)
+{
+	if (!*k || k[0] == '/' || strstr(k, "..") || strspn(k,
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/_.-") != strlen(k))
+		return false;
+	return true;
+}
+
+static const char doomed_sql[] =
+	"SELECT id, storage_key FROM files WHERE deleted_at < $1::timestamptz"
+	" ORDER BY deleted_at LIMIT 1000";
+static const char forget_sql[] =
+	"DELETE FROM files WHERE id = ANY ($1::uuid[]) AND deleted_at IS NOT NULL";
+
+static int forget_rows(wvl_ctx *ctx, const PGresult *r, const bool *gone)
+{
+	size_t n = (size_t)PQntuples(r);
+	char *ids = malloc(n * 38 + 3);
+	if (!ids)
+		return wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+	char *p = ids;
+	*p++ = '{';
+	for (size_t i = 0; i < n; i++)
+		if (gone[i])
+			p += sprintf(p, "%s%s", p[-1] == '{' ? "" : ",", PQgetvalue(r, (int)i, 0));
+	strcpy(p, "}");
+	const char *params[] = {ids};
+	PGresult *d = wvl_jobs__sys_exec(ctx, forget_sql, 1, params, true, true);
+	free(ids);
+	if (!d)
+		return wvl_error_last()->code;
+	PQclear(d);
+	return 0;
+}
+
+int wvl_maint_file_cleanup(char **out_json, wvl_ctx *ctx, unsigned int older_than_days)
+{
+	if (!out_json || !ctx)
+		return wvl_err__set(WVL_EINVAL, NULL, "out_json and ctx are required");
+	*out_json = NULL;
+	char cutoff[40];
+	int64_t days = older_than_days ? older_than_days : 7;
+	wvl_time__rfc3339(cutoff, sizeof(cutoff), wvl_now(ctx) - days * 86400 * 1000000);
+	const char *params[] = {cutoff};
+	PGresult *r = wvl_jobs__sys_exec(ctx, doomed_sql, 1, params, true, true);
+	if (!r)
+		return wvl_error_last()->code;
+	const char *root = wvl_config_get(ctx->cfg, "WL_STORAGE_DIR");
+	size_t n = (size_t)PQntuples(r);
+	bool *gone = calloc(n ? n : 1, sizeof(*gone));
+	int removed = 0, missing = 0, refused = 0, rc = 0;
+	for (size_t i = 0; gone && i < n; i++) {
+		const char *key = PQgetvalue(r, (int)i, 1);
+		if (!safe_key(key)) {
+			refused++; /* kept, for a human to look at */
+			continue;
+		}
+		char *path = wvl_str__printf("%s/%s", root && *root ? root : ".", key);
+		int u = path ? unlink(path) : -1;
+		free(path);
+		gone[i] = u == 0 || errno == ENOENT;
+		removed += u == 0;
+		missing += u != 0 && errno == ENOENT;
+	}
+	rc = !gone ? wvl_err__set(WVL_EINTERNAL, NULL, "out of memory")
+		   : n ? forget_rows(ctx, r, gone) : 0;
+	free(gone);
+	PQclear(r);
+	if (rc)
+		return rc;
+	*out_json = wvl_str__printf("{\"removed\":%d,\"missing\":%d,\"refused\":%d}", removed,
+				    missing, refused);
+	return *out_json ? 0 : wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+}
+
+/* ---- token budget ------------------------------------------------------------ */
+
+/* One notification per admin, client and month: the link names the client
+ * and the month, and a second run finds it and adds nothing. */
+static const char budget_sql[] =
+	"WITH month AS (SELECT date_trunc('month', $1::timestamptz AT TIME ZONE 'UTC')"
+	"                 AT TIME ZONE 'UTC' AS start),"
+	" over AS (SELECT t.client_id, sum(t.cost_cents) AS spent FROM token_usage t, month"
+	"   WHERE t.client_id IS NOT NULL AND t.created_at >= month.start"
+	"     AND t.created_at <= $1::timestamptz"
+	"   GROUP BY t.client_id HAVING sum(t.cost_cents) > $2::numeric),"
+	" ins AS (INSERT INTO notifications (user_id, client_id, type, title, message, link, created_at)"
+	"   SELECT u.id, o.client_id, 'token_budget', 'AI budget exceeded',"
+	"          c.name || ' spent ' || round(o.spent / 100, 2) || ' this month, over the budget of '"
+	"            || round($2::numeric / 100, 2),"
+	"          '/clients/' || o.client_id || '?budget=' || to_char(month.start AT TIME ZONE 'UTC', 'YYYY-MM'),"
+	"          $1::timestamptz"
+	"     FROM over o JOIN clients c ON c.id = o.client_id CROSS JOIN month"
+	"     JOIN users u ON u.role = 'admin' AND u.active"
+	"    WHERE NOT EXISTS (SELECT 1 FROM notifications n WHERE n.user_id = u.id"
+	"      AND n.type = 'token_budget' AND n.link = '/clients/' || o.client_id || '?budget='"
+	"          || to_char(month.start AT TIME ZONE 'UTC', 'YYYY-MM'))"
+	"   RETURNING 1)"
+	" SELECT (SELECT count(*) FROM over), (SELECT count(*) FROM ins)";
+
+int wvl_maint_token_budget_alert(char **out_json, wvl_ctx *ctx, int64_t budget_cents)
+{
+	if (!out_json || !ctx || budget_cents < 0)
+		return wvl_err__set(WVL_EINVAL, NULL, "out_json and ctx are required");
+	*out_json = NULL;
+	if (budget_cents == 0)
+		budget_cents = (int64_t)wvl_config__uint(ctx->cfg, "WL_TOKEN_BUDGET_CENTS", 0,
+							  (unsigned long)INT64_MAX);
+	if (budget_cents == 0) {
+		*out_json = wvl_str__dup("{\"clients_over\":0,\"notifications\":0}");
+		return *out_json ? 0 : wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+	}
+	char now[40], budget[24];
+	wvl_time__rfc3339(now, sizeof(now), wvl_now(ctx));
+	snprintf(budget, sizeof(budget), "%lld", (long long)budget_cents);
+	const char *params[] = {now, budget};
+	PGresult *r = wvl_jobs__sys_exec(ctx, budget_sql, 2, params, true, false);
+	if (!r)
+		return wvl_error_last()->code;
+	*out_json = wvl_str__printf("{\"clients_over\":%s,\"notifications\":%s}",
+				    PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));
+	PQclear(r);
+	return *out_json ? 0 : wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+}

@@ -1,0 +1,633 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+
+/* The PostgreSQL job queue: transactional enqueue, claiming, fencing,
+ * retries, rescue, fairness, admin calls and hostile input.  Time is the
+ * injected clock; nothing here sleeps to wait out a timeout. */
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "jobs/jobs.h"
+#include "testenv.h"
+
+static test_db db;
+static wvl_ctx *ctx;
+static _Atomic int64_t fake_now;
+static const int64_t T0 = INT64_C(1772323200000000); /* 2026-03-01T00:00:00Z */
+#define SEC INT64_C(1000000)
+
+static int64_t fake_clock(void *payload)
+{
+	(void)payload;
+	return atomic_load(&fake_now);
+}
+
+static void setup(void)
+{
+	test_db_create(&db);
+	ctx = test_ctx(&db);
+	atomic_store(&fake_now, T0);
+	wvl_ctx_set_clock(ctx, fake_clock, NULL);
+}
+
+static void teardown(void)
+{
+	wvl_ctx_free(ctx);
+	test_db_drop(&db);
+}
+
+TestSuite(jobs, .init = setup, .fini = teardown, .timeout = 240);
+
+static const wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
+
+static char *sql1(const char *sql)
+{
+	char full[2048];
+	snprintf(full, sizeof(full), "SET wvl.actor_role = 'system'; %s", sql);
+	return test_sql_value(db.owner_url, full);
+}
+
+static int sql_int(const char *sql)
+{
+	char *v = sql1(sql);
+	cr_assert_not_null(v, "%s", sql);
+	int n = atoi(v);
+	free(v);
+	return n;
+}
+
+static void add_client(const char *id)
+{
+	char sql[256];
+	snprintf(sql, sizeof(sql),
+		 "SET wvl.actor_role='system'; INSERT INTO clients (id, name) VALUES ('%s', 'C')", id);
+	cr_assert_eq(test_sql(db.owner_url, sql), 0);
+}
+
+static void enqueue(char *id, const char *kind, const wvl_job_options *o)
+{
+	int rc = wvl_jobs_enqueue(id, NULL, ctx, &sys, kind, "{\"n\":1}", o);
+	cr_assert_eq(rc, 0, "enqueue: %s", wvl_error_last()->message);
+}
+
+static wvl_job *claim(size_t *n, size_t limit)
+{
+	wvl_job *jobs = NULL;
+	int rc = wvl_jobs_claim(&jobs, n, ctx, limit, NULL);
+	cr_assert_eq(rc, 0, "claim: %s", wvl_error_last()->message);
+	return jobs;
+}
+
+static char *state_of(const char *id)
+{
+	char sql[256];
+	snprintf(sql, sizeof(sql), "SELECT state FROM jobs WHERE id = '%s'", id);
+	return sql1(sql);
+}
+
+Test(jobs, enqueue_follows_the_callers_transaction)
+{
+	const char *cid = "aaaaaaaa-0000-0000-0000-000000000001";
+	add_client(cid);
+	wvl_actor client = {.role = WVL_ROLE_CLIENT};
+	strcpy(client.user_id, "11111111-1111-1111-1111-111111111111");
+	strcpy(client.client_id, cid);
+	wvl_job_options o = WVL_JOB_OPTIONS_INIT;
+	o.client_id = cid;
+
+	/* A rolled-back change enqueues nothing. */
+	PGconn *c;
+	cr_assert_eq(wvl_pg__begin(ctx, &client, &c), 0);
+	cr_assert_eq(wvl_jobs__enqueue_tx(NULL, NULL, ctx, c, "email_send", "{}", &o), 0,
+		     "%s", wvl_error_last()->message);
+	wvl_pg__rollback(ctx, c);
+	cr_expect_eq(sql_int("SELECT count(*) FROM jobs"), 0);
+
+	/* A committed one always has its job, written as the system while the
+	 * transaction's own actor (a client, who may not see jobs) is kept. */
+	char id[37];
+	int created = -1;
+	cr_assert_eq(wvl_pg__begin(ctx, &client, &c), 0);
+	cr_assert_eq(wvl_jobs__enqueue_tx(id, &created, ctx, c, "email_send", "{}", &o), 0);
+	PGresult *r = wvl_pg__exec(ctx, c, "SELECT current_setting('wvl.actor_role'),"
+					   " (SELECT count(*) FROM jobs)", 0, NULL);
+	cr_assert_not_null(r);
+	cr_expect_str_eq(PQgetvalue(r, 0, 0), "client");
+	cr_expect_str_eq(PQgetvalue(r, 0, 1), "0", "RLS hides jobs from the client");
+	PQclear(r);
+	cr_assert_eq(wvl_pg__commit(ctx, c), 0);
+	cr_expect_eq(created, 1);
+	char *st = state_of(id);
+	cr_expect_str_eq(st, "available");
+	free(st);
+}
+
+Test(jobs, claim_then_complete_and_fence_refuses_a_second_completion)
+{
+	char id[37];
+	enqueue(id, "noop", NULL);
+	size_t n;
+	wvl_job *j = claim(&n, 5);
+	cr_assert_eq(n, 1);
+	cr_expect_str_eq(j[0].id, id);
+	cr_expect_eq(j[0].attempt, 1);
+	cr_expect_eq(j[0].max_attempts, 3);
+	cr_expect_str_eq(j[0].args_json, "{\"n\": 1}");
+	size_t again;
+	wvl_job *none = claim(&again, 5);
+	cr_expect_eq(again, 0, "a running job is not claimed twice");
+	cr_expect_null(none);
+	const wvl_job *p = &j[0];
+	unsigned char ok = 0;
+	cr_expect_eq(wvl_jobs_complete(&ok, ctx, &p, 1), 0);
+	cr_expect_eq(ok, 1);
+	cr_expect_eq(wvl_jobs_complete(&ok, ctx, &p, 1), WVL_ECONFLICT);
+	cr_expect_eq(ok, 0);
+	char *st = state_of(id);
+	cr_expect_str_eq(st, "completed");
+	free(st);
+	wvl_jobs_free(j, n);
+}
+
+Test(jobs, rescued_zombie_cannot_complete_fail_heartbeat_or_progress)
+{
+	char id[37];
+	wvl_job_options o = WVL_JOB_OPTIONS_INIT;
+	o.max_attempts = 5;
+	enqueue(id, "noop", &o);
+	size_t n;
+	wvl_job *zombie = claim(&n, 1);
+	cr_assert_eq(n, 1);
+	/* Heartbeats keep it alive... */
+	atomic_fetch_add(&fake_now, 50 * SEC);
+	const wvl_job *zp = &zombie[0];
+	cr_expect_eq(wvl_jobs_heartbeat(NULL, ctx, &zp, 1), 0);
+	int rescued = -1;
+	atomic_fetch_add(&fake_now, 50 * SEC);
+	cr_expect_eq(wvl_jobs_rescue(&rescued, ctx, 60 * SEC), 0);
+	cr_expect_eq(rescued, 0);
+	/* ...until they stop. */
+	atomic_fetch_add(&fake_now, 11 * SEC);
+	cr_expect_eq(wvl_jobs_rescue(&rescued, ctx, 60 * SEC), 0);
+	cr_expect_eq(rescued, 1);
+	cr_expect_eq(sql_int("SELECT rescue_count FROM jobs"), 1);
+	cr_expect_eq(sql_int("SELECT jsonb_array_length(errors) FROM jobs"), 1);
+	cr_expect_eq(sql_int("SELECT count(*) FROM job_events WHERE kind = 'rescued'"), 1);
+
+	size_t m;
+	wvl_job *fresh = claim(&m, 1);
+	cr_assert_eq(m, 1);
+	cr_expect_eq(fresh[0].attempt, 2);
+	cr_expect_str_neq(fresh[0].lease_id, zombie[0].lease_id);
+	/* The zombie wakes up: everything it tries is refused. */
+	int failed = -1;
+	cr_expect_eq(wvl_jobs_complete(NULL, ctx, &zp, 1), WVL_ECONFLICT);
+	cr_expect_eq(wvl_jobs_fail(&failed, ctx, zp, "late", -1), WVL_ECONFLICT);
+	cr_expect_eq(wvl_jobs_heartbeat(NULL, ctx, &zp, 1), WVL_ECONFLICT);
+	cr_expect_eq(wvl_jobs_progress(ctx, zp, 50, "late"), WVL_ECONFLICT);
+	cr_expect_eq(wvl_jobs_release(ctx, zp), WVL_ECONFLICT);
+	/* A stale token with the right lease but the wrong attempt fails too. */
+	wvl_job forged = fresh[0];
+	forged.attempt = 1;
+	const wvl_job *fp = &forged;
+	cr_expect_eq(wvl_jobs_complete(NULL, ctx, &fp, 1), WVL_ECONFLICT);
+	const wvl_job *np = &fresh[0];
+	cr_expect_eq(wvl_jobs_complete(NULL, ctx, &np, 1), 0);
+	wvl_jobs_free(zombie, n);
+	wvl_jobs_free(fresh, m);
+}
+
+Test(jobs, always_failing_job_runs_exactly_max_attempts_then_fails)
+{
+	char id[37];
+	wvl_job_options o = WVL_JOB_OPTIONS_INIT;
+	o.max_attempts = 4;
+	enqueue(id, "flaky", &o);
+	int runs = 0, failed = 0;
+	for (int round = 0; round < 20 && !failed; round++) {
+		size_t n;
+		wvl_job *j = claim(&n, 1);
+		if (n == 1) {
+			runs++;
+			cr_expect_eq(j[0].attempt, runs);
+			cr_assert_eq(wvl_jobs_fail(&failed, ctx, &j[0], "boom", -1), 0);
+			if (!failed) {
+				/* Backoff: not runnable before base * 4^(attempt-1) - 20%. */
+				int64_t base = 15 * SEC;
+				for (int i = 1; i < runs; i++)
+					base *= 4;
+				char sql[200];
+				snprintf(sql, sizeof(sql),
+					 "SELECT (extract(epoch FROM run_at) * 1000000)::int8 - %lld"
+					 " FROM jobs", (long long)atomic_load(&fake_now));
+				char *d = sql1(sql);
+				long long delay = atoll(d);
+				free(d);
+				cr_expect_geq(delay, base * 8 / 10, "attempt %d delay %lld", runs, delay);
+				cr_expect_leq(delay, base * 12 / 10, "attempt %d delay %lld", runs, delay);
+				size_t none;
+				wvl_job *early = claim(&none, 1);
+				cr_expect_eq(none, 0, "retried before its backoff");
+				wvl_jobs_free(early, none);
+			}
+		}
+		wvl_jobs_free(j, n);
+		atomic_fetch_add(&fake_now, 3600 * SEC);
+	}
+	cr_expect_eq(runs, 4);
+	cr_expect_eq(failed, 1);
+	char *st = state_of(id);
+	cr_expect_str_eq(st, "failed");
+	free(st);
+	cr_expect_eq(sql_int("SELECT jsonb_array_length(errors) FROM jobs"), 4);
+	cr_expect_eq(sql_int("SELECT count(*) FROM jobs, jsonb_array_elements(errors) e"
+			     " WHERE e->>'error' = 'boom'"), 4);
+	cr_expect_eq(sql_int("SELECT (errors->3->>'attempt')::int FROM jobs"), 4);
+	size_t n;
+	wvl_job *none = claim(&n, 1);
+	cr_expect_eq(n, 0);
+	wvl_jobs_free(none, n);
+}
+
+Test(jobs, unique_key_keeps_one_live_job)
+{
+	char a[37], b[37];
+	int created = -1;
+	wvl_job_options o = WVL_JOB_OPTIONS_INIT;
+	o.unique_key = "report:2026-03";
+	cr_assert_eq(wvl_jobs_enqueue(a, &created, ctx, &sys, "report", NULL, &o), 0);
+	cr_expect_eq(created, 1);
+	cr_assert_eq(wvl_jobs_enqueue(b, &created, ctx, &sys, "report", NULL, &o), 0);
+	cr_expect_eq(created, 0);
+	cr_expect_str_eq(a, b);
+	cr_expect_eq(sql_int("SELECT count(*) FROM jobs"), 1);
+	/* Once finished, the key is free again. */
+	size_t n;
+	wvl_job *j = claim(&n, 1);
+	const wvl_job *p = &j[0];
+	cr_assert_eq(wvl_jobs_complete(NULL, ctx, &p, 1), 0);
+	wvl_jobs_free(j, n);
+	cr_assert_eq(wvl_jobs_enqueue(b, &created, ctx, &sys, "report", NULL, &o), 0);
+	cr_expect_eq(created, 1);
+	cr_expect_str_neq(a, b);
+}
+
+Test(jobs, scheduled_jobs_wait_for_their_time_and_priority_orders)
+{
+	char later[37], low[37], high[37];
+	wvl_job_options o = WVL_JOB_OPTIONS_INIT;
+	o.run_at = T0 + 3600 * SEC;
+	enqueue(later, "noop", &o);
+	char *st = state_of(later);
+	cr_expect_str_eq(st, "scheduled");
+	free(st);
+	wvl_job_options lo = WVL_JOB_OPTIONS_INIT, hi = WVL_JOB_OPTIONS_INIT;
+	lo.priority = 5;
+	hi.priority = -5;
+	enqueue(low, "noop", &lo);
+	enqueue(high, "noop", &hi);
+	size_t n;
+	wvl_job *j = claim(&n, 10);
+	cr_assert_eq(n, 2);
+	cr_expect_str_eq(j[0].id, high);
+	cr_expect_str_eq(j[1].id, low);
+	wvl_jobs_free(j, n);
+	atomic_fetch_add(&fake_now, 3600 * SEC);
+	j = claim(&n, 10);
+	cr_assert_eq(n, 1);
+	cr_expect_str_eq(j[0].id, later);
+	wvl_jobs_free(j, n);
+}
+
+Test(jobs, one_client_with_thousands_of_jobs_cannot_starve_others)
+{
+	const char *a = "aaaaaaaa-0000-0000-0000-00000000000a";
+	const char *b = "bbbbbbbb-0000-0000-0000-00000000000b";
+	add_client(a);
+	add_client(b);
+	char sql[512];
+	snprintf(sql, sizeof(sql),
+		 "SET wvl.actor_role='system'; INSERT INTO jobs (kind, client_id, run_at, created_at)"
+		 " SELECT 'noop', '%s', '2026-02-01'::timestamptz + g * interval '1 second', now()"
+		 " FROM generate_series(1, 3000) g", a);
+	cr_assert_eq(test_sql(db.owner_url, sql), 0);
+	/* B and the system enqueue later than all of A's jobs. */
+	wvl_job_options o = WVL_JOB_OPTIONS_INIT;
+	o.client_id = b;
+	for (int i = 0; i < 3; i++)
+		enqueue(NULL, "noop", &o);
+	enqueue(NULL, "noop", NULL);
+	size_t n;
+	wvl_job *j = claim(&n, 10);
+	cr_assert_eq(n, 10);
+	int from_b = 0, from_sys = 0;
+	for (size_t i = 0; i < n; i++) {
+		from_b += strcmp(j[i].client_id, b) == 0;
+		from_sys += j[i].client_id[0] == '\0';
+	}
+	cr_expect_eq(from_b, 3, "B's jobs all run in the first batch");
+	cr_expect_eq(from_sys, 1);
+	wvl_jobs_free(j, n);
+}
+
+Test(jobs, progress_and_log_survive_retries)
+{
+	char id[37];
+	enqueue(id, "noop", NULL);
+	size_t n;
+	wvl_job *j = claim(&n, 1);
+	cr_assert_eq(wvl_jobs_progress(ctx, &j[0], 40, "downloaded"), 0);
+	cr_expect_eq(wvl_jobs_progress(ctx, &j[0], 101, NULL), WVL_EINVAL);
+	cr_assert_eq(wvl_jobs_fail(NULL, ctx, &j[0], "network", 0), 0);
+	wvl_jobs_free(j, n);
+	j = claim(&n, 1);
+	cr_assert_eq(n, 1);
+	for (int i = 0; i < 120; i++)
+		cr_assert_eq(wvl_jobs_progress(ctx, &j[0], -1, "tick"), 0);
+	cr_assert_eq(wvl_jobs_progress(ctx, &j[0], 90, "almost"), 0);
+	char *json = NULL;
+	cr_assert_eq(wvl_jobs_get(&json, ctx, &sys, id), 0);
+	cr_expect_not_null(strstr(json, "\"progress\": 90"), "%s", json);
+	cr_expect_not_null(strstr(json, "\"errors\": [{\"at\""), "%s", json);
+	cr_expect_not_null(strstr(json, "\"error\": \"network\""), "%s", json);
+	wvl_free(json);
+	cr_expect_eq(sql_int("SELECT jsonb_array_length(log) FROM jobs"), 100, "log is capped");
+	cr_expect_eq(sql_int("SELECT count(*) FROM jobs, jsonb_array_elements(log) e"
+			     " WHERE e->>'message' = 'almost' AND (e->>'attempt')::int = 2"), 1);
+	wvl_jobs_free(j, n);
+}
+
+Test(jobs, cancel_voids_the_lease_and_retry_runs_again)
+{
+	char id[37];
+	enqueue(id, "noop", NULL);
+	size_t n;
+	wvl_job *j = claim(&n, 1);
+	cr_assert_eq(wvl_jobs_cancel(ctx, &sys, id), 0);
+	const wvl_job *p = &j[0];
+	cr_expect_eq(wvl_jobs_complete(NULL, ctx, &p, 1), WVL_ECONFLICT);
+	cr_expect_eq(wvl_jobs_cancel(ctx, &sys, id), WVL_ECONFLICT);
+	wvl_jobs_free(j, n);
+	wvl_actor admin = {.role = WVL_ROLE_ADMIN};
+	strcpy(admin.user_id, "11111111-2222-3333-4444-555555555555");
+	cr_assert_eq(wvl_jobs_retry(ctx, &admin, id), 0);
+	j = claim(&n, 1);
+	cr_assert_eq(n, 1);
+	cr_expect_eq(j[0].attempt, 2);
+	p = &j[0];
+	cr_expect_eq(wvl_jobs_retry(ctx, &admin, id), WVL_ECONFLICT, "running");
+	cr_expect_eq(wvl_jobs_complete(NULL, ctx, &p, 1), 0);
+	wvl_jobs_free(j, n);
+	cr_expect_eq(wvl_jobs_cancel(ctx, &admin, "00000000-0000-0000-0000-000000000000"),
+		     WVL_ENOTFOUND);
+	cr_expect_eq(sql_int("SELECT count(*) FROM job_events WHERE kind IN ('cancelled', 'retried')"),
+		     2);
+}
+
+Test(jobs, release_gives_the_attempt_back)
+{
+	char id[37];
+	enqueue(id, "noop", NULL);
+	size_t n;
+	wvl_job *j = claim(&n, 1);
+	cr_assert_eq(wvl_jobs_release(ctx, &j[0]), 0);
+	wvl_jobs_free(j, n);
+	j = claim(&n, 1);
+	cr_assert_eq(n, 1);
+	cr_expect_eq(j[0].attempt, 1);
+	wvl_jobs_free(j, n);
+}
+
+Test(jobs, prune_deletes_finished_jobs_after_retention)
+{
+	char old[37], recent[37], pending[37];
+	enqueue(old, "noop", NULL);
+	size_t n;
+	wvl_job *j = claim(&n, 1);
+	const wvl_job *p = &j[0];
+	cr_assert_eq(wvl_jobs_complete(NULL, ctx, &p, 1), 0);
+	wvl_jobs_free(j, n);
+	atomic_fetch_add(&fake_now, 10 * 86400 * SEC);
+	enqueue(recent, "noop", NULL);
+	j = claim(&n, 1);
+	p = &j[0];
+	cr_assert_eq(wvl_jobs_complete(NULL, ctx, &p, 1), 0);
+	wvl_jobs_free(j, n);
+	enqueue(pending, "noop", NULL);
+	atomic_fetch_add(&fake_now, 5 * 86400 * SEC);
+	int deleted = -1;
+	cr_assert_eq(wvl_jobs_prune(&deleted, ctx, 0), 0); /* default: 14 days */
+	cr_expect_eq(deleted, 1);
+	char *st = state_of(old);
+	cr_expect_null(st);
+	st = state_of(recent);
+	cr_expect_str_eq(st, "completed");
+	free(st);
+	st = state_of(pending);
+	cr_expect_str_eq(st, "available");
+	free(st);
+}
+
+Test(jobs, list_filters_and_pages)
+{
+	for (int i = 0; i < 5; i++) {
+		enqueue(NULL, i % 2 ? "alpha" : "beta", NULL);
+		atomic_fetch_add(&fake_now, SEC);
+	}
+	wvl_jobs_filter f = WVL_JOBS_FILTER_INIT;
+	f.kind = "beta";
+	f.limit = 2;
+	char *json = NULL;
+	cr_assert_eq(wvl_jobs_list(&json, ctx, &sys, &f), 0, "%s", wvl_error_last()->message);
+	cr_expect_not_null(strstr(json, "\"next_cursor\" : \""), "%s", json);
+	char *cur = strstr(json, "\"next_cursor\" : \"") + strlen("\"next_cursor\" : \"");
+	char cursor[80];
+	snprintf(cursor, sizeof(cursor), "%.*s", (int)strcspn(cur, "\""), cur);
+	wvl_free(json);
+	f.cursor = cursor;
+	cr_assert_eq(wvl_jobs_list(&json, ctx, &sys, &f), 0);
+	cr_expect_not_null(strstr(json, "\"next_cursor\" : null"), "%s", json);
+	cr_expect_not_null(strstr(json, "\"kind\": \"beta\""), "%s", json);
+	cr_expect_null(strstr(json, "alpha"));
+	wvl_free(json);
+	f.cursor = "12_x'; DROP TABLE jobs; --";
+	cr_expect_eq(wvl_jobs_list(&json, ctx, &sys, &f), WVL_EINVAL);
+	wvl_jobs_filter bad = WVL_JOBS_FILTER_INIT;
+	bad.state = "exploded";
+	cr_expect_eq(wvl_jobs_list(&json, ctx, &sys, &bad), WVL_EINVAL);
+}
+
+Test(jobs, hostile_input_is_refused)
+{
+	wvl_job_options o = WVL_JOB_OPTIONS_INIT;
+	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "", "{}", NULL), WVL_EINVAL);
+	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "Bad Kind", "{}", NULL), WVL_EINVAL);
+	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "x'); DROP TABLE jobs; --", "{}", NULL),
+		     WVL_EINVAL);
+	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, NULL, "{}", NULL), WVL_EINVAL);
+	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "noop", "{\"a\":", NULL), WVL_EINVAL);
+	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "noop", "[1,2]", NULL), WVL_EINVAL);
+	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "noop", "{\"a\":1,\"a\":2}", NULL),
+		     WVL_EINVAL);
+	cr_expect_not_null(wvl_error_last()->fields_json);
+	int prios[] = {-101, 101, INT_MAX, INT_MIN};
+	for (size_t i = 0; i < sizeof(prios) / sizeof(prios[0]); i++) {
+		o.priority = prios[i];
+		cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "noop", "{}", &o), WVL_EINVAL);
+	}
+	o.priority = -100;
+	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "noop", "{}", &o), 0);
+	o.max_attempts = 101;
+	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "noop", "{}", &o), WVL_EINVAL);
+	o.max_attempts = -1;
+	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "noop", "{}", &o), WVL_EINVAL);
+	o.max_attempts = 0;
+	o.run_at = -5;
+	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "noop", "{}", &o), WVL_EINVAL);
+	o.run_at = INT64_MAX;
+	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "noop", "{}", &o), WVL_EINVAL);
+	o.run_at = 0;
+	o.client_id = "not-a-uuid";
+	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "noop", "{}", &o), WVL_EINVAL);
+	o.client_id = "99999999-9999-9999-9999-999999999999"; /* no such client */
+	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "noop", "{}", &o), WVL_ENOTFOUND);
+	o.client_id = NULL;
+	o.queue = "Queue!";
+	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "noop", "{}", &o), WVL_EINVAL);
+	o.queue = NULL;
+	wvl_job_options future = {99, NULL, 0, 0, 0, NULL, NULL};
+	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "noop", "{}", &future), WVL_EINVAL);
+	/* Roles: clients and anonymous callers never enqueue directly; staff
+	 * may, but only admins manage jobs. */
+	wvl_actor client = {.role = WVL_ROLE_CLIENT}, staff = {.role = WVL_ROLE_STAFF};
+	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &client, "noop", "{}", NULL), WVL_EFORBIDDEN);
+	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, NULL, "noop", "{}", NULL), WVL_EFORBIDDEN);
+	char id[37];
+	cr_expect_eq(wvl_jobs_enqueue(id, NULL, ctx, &staff, "noop", "{}", NULL), 0);
+	char *json = NULL;
+	cr_expect_eq(wvl_jobs_get(&json, ctx, &staff, id), WVL_EFORBIDDEN);
+	cr_expect_eq(wvl_jobs_cancel(ctx, &staff, id), WVL_EFORBIDDEN);
+	cr_expect_eq(wvl_jobs_get(&json, ctx, &sys, "nope"), WVL_ENOTFOUND);
+	/* Unknown kinds wait for a worker that knows them: a worker claims
+	 * only its own kinds, so it never burns their attempts. */
+	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "from_the_future", "{}", NULL), 0);
+	const char *kinds[] = {"noop"};
+	wvl_jobs_claim_options co = WVL_JOBS_CLAIM_OPTIONS_INIT;
+	co.kinds = kinds;
+	co.nkinds = 1;
+	wvl_job *j = NULL;
+	size_t n = 0;
+	cr_assert_eq(wvl_jobs_claim(&j, &n, ctx, 100, &co), 0);
+	cr_expect_eq(n, 2);
+	for (size_t i = 0; i < n; i++)
+		cr_expect_str_eq(j[i].kind, "noop");
+	wvl_jobs_free(j, n);
+	cr_expect_eq(sql_int("SELECT count(*) FROM jobs WHERE kind = 'from_the_future'"
+			     " AND state = 'available' AND attempt = 0"), 1);
+	cr_expect_eq(wvl_jobs_claim(&j, &n, ctx, 0, NULL), WVL_EINVAL);
+	cr_expect_eq(wvl_jobs_claim(&j, &n, ctx, 1001, NULL), WVL_EINVAL);
+	const char *bad_kinds[] = {"x}','{y"};
+	co.kinds = bad_kinds;
+	cr_expect_eq(wvl_jobs_claim(&j, &n, ctx, 1, &co), WVL_EINVAL);
+	wvl_job forged = {0};
+	strcpy(forged.id, "not a uuid");
+	const wvl_job *fp = &forged;
+	cr_expect_eq(wvl_jobs_complete(NULL, ctx, &fp, 1), WVL_EINVAL);
+}
+
+/* ---- two workers on 10,000 jobs --------------------------------------- */
+
+#define MANY 10000
+static _Atomic int running_now[MANY];
+static _Atomic int runs[MANY];
+static _Atomic int overlaps;
+
+static int job_index(const wvl_job *j)
+{
+	const char *p = strstr(j->args_json, "\"i\": ");
+	return p ? atoi(p + 5) : -1;
+}
+
+static void *worker_thread(void *arg)
+{
+	(void)arg;
+	int idle = 0;
+	while (idle < 3) {
+		wvl_job *jobs = NULL;
+		size_t n = 0;
+		if (wvl_jobs_claim(&jobs, &n, ctx, 25, NULL) != 0 || n == 0) {
+			idle++;
+			continue;
+		}
+		idle = 0;
+		const wvl_job *ptrs[25];
+		for (size_t i = 0; i < n; i++) {
+			int k = job_index(&jobs[i]);
+			if (k < 0 || k >= MANY)
+				continue;
+			if (atomic_exchange(&running_now[k], 1))
+				atomic_fetch_add(&overlaps, 1);
+			atomic_fetch_add(&runs[k], 1);
+			atomic_store(&running_now[k], 0);
+			ptrs[i] = &jobs[i];
+		}
+		if (wvl_jobs_complete(NULL, ctx, ptrs, n) != 0)
+			atomic_fetch_add(&overlaps, 1000000);
+		wvl_jobs_free(jobs, n);
+	}
+	return NULL;
+}
+
+Test(jobs, two_workers_on_ten_thousand_jobs_run_each_once)
+{
+	cr_assert_eq(test_sql(db.owner_url,
+			      "SET wvl.actor_role='system'; INSERT INTO jobs (kind, args, run_at)"
+			      " SELECT 'noop', jsonb_build_object('i', g), '2026-01-01'"
+			      " FROM generate_series(0, 9999) g"), 0);
+	pthread_t t[2];
+	for (int i = 0; i < 2; i++)
+		cr_assert_eq(pthread_create(&t[i], NULL, worker_thread, NULL), 0);
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	cr_expect_eq(atomic_load(&overlaps), 0);
+	int missing = 0, twice = 0;
+	for (int i = 0; i < MANY; i++) {
+		missing += atomic_load(&runs[i]) == 0;
+		twice += atomic_load(&runs[i]) > 1;
+	}
+	cr_expect_eq(missing, 0);
+	cr_expect_eq(twice, 0);
+	cr_expect_eq(sql_int("SELECT count(*) FROM jobs WHERE state = 'completed' AND attempt = 1"),
+		     MANY);
+}
+
+/* ---- wake-ups ------------------------------------------------------------ */
+
+Test(jobs, listener_wakes_on_commit_not_on_rollback)
+{
+	wvl_jobs_listener *l = NULL;
+	cr_assert_eq(wvl_jobs_listener_new(&l, ctx), 0);
+	int woken = -1;
+	/* Connects and drains anything pending. */
+	cr_assert_eq(wvl_jobs_listener_wait(&woken, l, 0), 0);
+	PGconn *c;
+	cr_assert_eq(wvl_pg__begin(ctx, &sys, &c), 0);
+	cr_assert_eq(wvl_jobs__enqueue_tx(NULL, NULL, ctx, c, "noop", NULL, NULL), 0);
+	wvl_pg__rollback(ctx, c);
+	cr_assert_eq(wvl_jobs_listener_wait(&woken, l, 200), 0);
+	cr_expect_eq(woken, 0);
+	enqueue(NULL, "noop", NULL);
+	cr_assert_eq(wvl_jobs_listener_wait(&woken, l, 10000), 0);
+	cr_expect_eq(woken, 1);
+	wvl_jobs_listener_wake(l);
+	cr_assert_eq(wvl_jobs_listener_wait(&woken, l, 10000), 0);
+	cr_expect_eq(woken, 1);
+	wvl_jobs_listener_free(l);
+}

@@ -1,0 +1,350 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+
+/* The cron scheduler against PostgreSQL: firing exactly once per firing,
+ * missed-firing policies, leadership and its hand-over, built-in
+ * schedules, and backups (with a restore). */
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+#include "testenv.h"
+
+static test_db db;
+static wvl_ctx *ctx;
+static _Atomic int64_t fake_now;
+#define SEC INT64_C(1000000)
+static const int64_t T0 = INT64_C(1772323200000000); /* 2026-03-01T00:00:00Z, a Sunday */
+
+static int64_t fake_clock(void *payload)
+{
+	(void)payload;
+	return atomic_load(&fake_now);
+}
+
+static void setup(void)
+{
+	test_db_create(&db);
+	ctx = test_ctx(&db);
+	atomic_store(&fake_now, T0);
+	wvl_ctx_set_clock(ctx, fake_clock, NULL);
+}
+
+static void teardown(void)
+{
+	wvl_ctx_free(ctx);
+	test_db_drop(&db);
+}
+
+TestSuite(scheduler, .init = setup, .fini = teardown, .timeout = 120);
+
+static const wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
+
+static int sql_int(const char *sql)
+{
+	char full[1024];
+	snprintf(full, sizeof(full), "SET wvl.actor_role = 'system'; %s", sql);
+	char *v = test_sql_value(db.owner_url, full);
+	cr_assert_not_null(v, "%s", sql);
+	int n = atoi(v);
+	free(v);
+	return n;
+}
+
+static void define(const char *name, const char *cron, const char *policy)
+{
+	wvl_schedule_def d = WVL_SCHEDULE_DEF_INIT;
+	d.name = name;
+	d.cron = cron;
+	d.job_kind = "noop";
+	d.missed_policy = policy;
+	cr_assert_eq(wvl_schedule_define(ctx, &sys, &d), 0, "%s", wvl_error_last()->message);
+}
+
+static void tick(wvl_scheduler *s, int want_leader, int want_fired)
+{
+	int leader = -1, fired = -1;
+	cr_assert_eq(wvl_scheduler_tick(&leader, &fired, s), 0, "%s", wvl_error_last()->message);
+	cr_expect_eq(leader, want_leader);
+	if (want_fired >= 0)
+		cr_expect_eq(fired, want_fired);
+}
+
+Test(scheduler, fires_each_firing_exactly_once)
+{
+	define("every5", "*/5 * * * *", NULL);
+	wvl_scheduler *s = NULL;
+	cr_assert_eq(wvl_scheduler_new(&s, ctx, "a"), 0);
+	tick(s, 1, 0); /* not due yet; the built-ins get their next firing */
+	cr_expect_eq(sql_int("SELECT count(*) FROM cron_schedules WHERE next_fire_at IS NOT NULL"
+			     " AND name IN ('file_cleanup', 'backup_database', 'token_budget_alert')"),
+		     3);
+	atomic_store(&fake_now, T0 + 5 * 60 * SEC);
+	tick(s, 1, 1);
+	tick(s, 1, 0); /* the same instant again: nothing more */
+	atomic_store(&fake_now, T0 + 7 * 60 * SEC);
+	tick(s, 1, 0);
+	atomic_store(&fake_now, T0 + 10 * 60 * SEC + 3 * SEC);
+	tick(s, 1, 1);
+	cr_expect_eq(sql_int("SELECT count(*) FROM jobs WHERE kind = 'noop'"), 2);
+	cr_expect_eq(sql_int("SELECT count(*) FROM jobs WHERE unique_key IN"
+			     " ('cron:every5:2026-03-01T00:05:00.000000Z',"
+			     "  'cron:every5:2026-03-01T00:10:00.000000Z')"), 2);
+	/* A second leader replaying a firing (the key is still live) adds nothing. */
+	char id[37];
+	int created = -1;
+	wvl_job_options o = WVL_JOB_OPTIONS_INIT;
+	o.unique_key = "cron:every5:2026-03-01T00:10:00.000000Z";
+	cr_assert_eq(wvl_jobs_enqueue(id, &created, ctx, &sys, "noop", NULL, &o), 0);
+	cr_expect_eq(created, 0);
+	wvl_scheduler_free(s);
+}
+
+Test(scheduler, missed_firings_skip_or_run_once)
+{
+	define("skipper", "0 * * * *", "skip");
+	define("catcher", "0 * * * *", "run_once");
+	wvl_scheduler *s = NULL;
+	cr_assert_eq(wvl_scheduler_new(&s, ctx, "a"), 0);
+	/* Down for five hours: five firings of each were missed. */
+	atomic_store(&fake_now, T0 + 5 * 3600 * SEC + 20 * 60 * SEC);
+	tick(s, 1, 1);
+	cr_expect_eq(sql_int("SELECT count(*) FROM jobs"), 1);
+	cr_expect_eq(sql_int("SELECT count(*) FROM jobs WHERE unique_key ="
+			     " 'cron:catcher:2026-03-01T05:00:00.000000Z'"), 1);
+	cr_expect_eq(sql_int("SELECT count(*) FROM cron_schedules WHERE name IN ('skipper', 'catcher')"
+			     " AND next_fire_at = '2026-03-01T06:00:00Z'"), 2);
+	/* A firing a little late (within the grace) still runs under "skip". */
+	atomic_store(&fake_now, T0 + 6 * 3600 * SEC + 30 * SEC);
+	tick(s, 1, 2);
+	wvl_scheduler_free(s);
+}
+
+static void kill_backend(const char *owner)
+{
+	char sql[256];
+	snprintf(sql, sizeof(sql),
+		 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+		 " WHERE application_name = 'wvl-scheduler:%s'", owner);
+	cr_assert_eq(test_sql(db.app_url, sql), 0);
+}
+
+Test(scheduler, one_leader_and_hand_over_when_it_dies)
+{
+	define("every5", "*/5 * * * *", NULL);
+	wvl_scheduler *a = NULL, *b = NULL;
+	cr_assert_eq(wvl_scheduler_new(&a, ctx, "a"), 0);
+	cr_assert_eq(wvl_scheduler_new(&b, ctx, "b"), 0);
+	tick(a, 1, 0);
+	tick(b, 0, 0);
+	atomic_store(&fake_now, T0 + 5 * 60 * SEC);
+	tick(b, 0, 0); /* only the leader fires */
+	tick(a, 1, 1);
+	/* The leader's backend dies (a crash, a network cut): the lock goes
+	 * with it and the stand-by takes over on its next round. */
+	kill_backend("a");
+	for (int i = 0; i < 100; i++) { /* until PostgreSQL has reaped it */
+		char *n = test_sql_value(db.app_url, "SELECT count(*) FROM pg_stat_activity"
+						     " WHERE application_name = 'wvl-scheduler:a'");
+		int left = n ? atoi(n) : 1;
+		free(n);
+		if (!left)
+			break;
+		usleep(20000);
+	}
+	atomic_store(&fake_now, T0 + 10 * 60 * SEC);
+	tick(b, 1, 1);
+	/* The old leader finds its connection dead and stands by. */
+	int leader = -1, fired = -1;
+	int rc = wvl_scheduler_tick(&leader, &fired, a);
+	cr_expect(rc == 0 || rc == WVL_EUNAVAILABLE);
+	cr_expect_eq(leader, 0);
+	cr_expect_eq(fired, 0);
+	tick(a, 0, 0);
+	cr_expect_eq(sql_int("SELECT count(*) FROM jobs WHERE kind = 'noop'"), 2);
+	/* A clean stop hands over too. */
+	wvl_scheduler_free(b);
+	tick(a, 1, 0);
+	wvl_scheduler_free(a);
+}
+
+Test(scheduler, time_zone_schedules_fire_in_local_time)
+{
+	wvl_schedule_def d = WVL_SCHEDULE_DEF_INIT;
+	d.name = "paris-morning";
+	d.cron = "0 9 * * *";
+	d.timezone = "Europe/Paris";
+	d.job_kind = "noop";
+	cr_assert_eq(wvl_schedule_define(ctx, &sys, &d), 0);
+	cr_expect_eq(sql_int("SELECT count(*) FROM cron_schedules WHERE name = 'paris-morning'"
+			     " AND next_fire_at = '2026-03-01T08:00:00Z'"), 1);
+}
+
+Test(scheduler, define_refuses_bad_input)
+{
+	wvl_schedule_def d = WVL_SCHEDULE_DEF_INIT;
+	d.name = "x";
+	d.cron = "61 * * * *";
+	d.job_kind = "noop";
+	cr_expect_eq(wvl_schedule_define(ctx, &sys, &d), WVL_EINVAL);
+	cr_expect_not_null(strstr(wvl_error_last()->fields_json, "cron"));
+	d.cron = "* * * * *";
+	d.timezone = "Nowhere/Land";
+	cr_expect_eq(wvl_schedule_define(ctx, &sys, &d), WVL_EINVAL);
+	d.timezone = NULL;
+	d.missed_policy = "maybe";
+	cr_expect_eq(wvl_schedule_define(ctx, &sys, &d), WVL_EINVAL);
+	d.missed_policy = NULL;
+	d.job_kind = "DROP TABLE";
+	cr_expect_eq(wvl_schedule_define(ctx, &sys, &d), WVL_EINVAL);
+	d.job_kind = "noop";
+	d.args_json = "[]";
+	cr_expect_eq(wvl_schedule_define(ctx, &sys, &d), WVL_EINVAL);
+	d.args_json = NULL;
+	wvl_actor staff = {.role = WVL_ROLE_STAFF};
+	cr_expect_eq(wvl_schedule_define(ctx, &staff, &d), WVL_EFORBIDDEN);
+	cr_expect_eq(wvl_schedule_define(ctx, &sys, &d), 0);
+}
+
+/* ---- backup and restore ---------------------------------------------------- */
+
+/* An empty database (not the migrated template) to restore into. */
+static void empty_db(test_db *out)
+{
+	*out = db;
+	snprintf(out->name, sizeof(out->name), "%.40s_r", db.name);
+	char admin[600], sql[200];
+	snprintf(admin, sizeof(admin), "%s", db.owner_url);
+	char *slash = strrchr(admin, '/');
+	cr_assert_not_null(slash);
+	strcpy(slash + 1, "postgres");
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", out->name);
+	cr_assert_eq(test_sql(admin, sql), 0);
+	slash = strrchr(out->owner_url, '/');
+	strcpy(slash + 1, out->name);
+}
+
+Test(scheduler, backup_writes_a_checked_dump_that_restores_and_expires)
+{
+	char dir[] = "/tmp/wl-backup-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	wvl_config *cfg = test_config(&db);
+	cr_assert_eq(wvl_config_set(cfg, "WL_BACKUP_DIR", dir), 0);
+	cr_assert_eq(wvl_config_set(cfg, "WL_BACKUP_RETENTION_DAYS", "2"), 0);
+	wvl_ctx *bctx = NULL;
+	cr_assert_eq(wvl_ctx_new(&bctx, cfg, NULL), 0);
+	wvl_config_free(cfg);
+	wvl_ctx_set_clock(bctx, fake_clock, NULL);
+	cr_assert_eq(test_sql(db.owner_url, "SET wvl.actor_role='system';"
+					    " INSERT INTO clients (name) VALUES ('Ada'), ('Grace')"), 0);
+	char *report = NULL;
+	cr_assert_eq(wvl_maint_backup_database(&report, bctx), 0, "%s", wvl_error_last()->message);
+	cr_expect_not_null(strstr(report, "\"file\":\"wavelaunch-20260301T000000Z.dump\""), "%s",
+			   report);
+	wvl_free(report);
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd), "cd %s && sha256sum --quiet -c wavelaunch-20260301T000000Z.dump.sha256",
+		 dir);
+	cr_expect_eq(system(cmd), 0, "checksum file does not match");
+
+	/* Restore into a new database, as docs/OPERATIONS.md says. */
+	test_db restored;
+	empty_db(&restored);
+	snprintf(cmd, sizeof(cmd),
+		 "PGOPTIONS='-c wvl.actor_role=system' pg_restore --no-owner"
+		 " --exit-on-error --single-transaction --dbname='%s' %s/wavelaunch-20260301T000000Z.dump",
+		 restored.owner_url, dir);
+	cr_expect_eq(system(cmd), 0, "pg_restore failed");
+	char *n = test_sql_value(restored.owner_url, "SET wvl.actor_role='system';"
+						     " SELECT string_agg(name, ',' ORDER BY name) FROM clients");
+	cr_expect_str_eq(n, "Ada,Grace");
+	free(n);
+	test_db_drop(&restored);
+
+	/* Three days later the next backup removes this one. */
+	atomic_store(&fake_now, T0 + 3 * 86400 * SEC);
+	cr_assert_eq(wvl_maint_backup_database(&report, bctx), 0);
+	cr_expect_not_null(strstr(report, "\"removed\":1"), "%s", report);
+	wvl_free(report);
+	snprintf(cmd, sizeof(cmd), "test ! -e %s/wavelaunch-20260301T000000Z.dump && "
+				   "test -e %s/wavelaunch-20260304T000000Z.dump.sha256", dir, dir);
+	cr_expect_eq(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_expect_eq(system(cmd), 0);
+	wvl_ctx_free(bctx);
+}
+
+Test(scheduler, token_budget_alert_notifies_admins_once_a_month)
+{
+	cr_assert_eq(test_sql(db.owner_url,
+			      "SET wvl.actor_role='system';"
+			      " INSERT INTO clients (id, name) VALUES"
+			      "  ('aaaaaaaa-0000-0000-0000-000000000001', 'Spender'),"
+			      "  ('aaaaaaaa-0000-0000-0000-000000000002', 'Saver');"
+			      " INSERT INTO users (email, role) VALUES ('boss@example.com', 'admin'),"
+			      "  ('staff@example.com', 'staff');"
+			      " INSERT INTO token_usage (client_id, model, cost_cents, created_at) VALUES"
+			      "  ('aaaaaaaa-0000-0000-0000-000000000001', 'm', 900, '2026-03-01T00:00:00Z'),"
+			      "  ('aaaaaaaa-0000-0000-0000-000000000001', 'm', 300, '2026-02-27T00:00:00Z'),"
+			      "  ('aaaaaaaa-0000-0000-0000-000000000002', 'm', 100, '2026-03-01T00:00:00Z')"),
+		     0);
+	char *report = NULL;
+	atomic_store(&fake_now, T0 + 3600 * SEC);
+	cr_assert_eq(wvl_maint_token_budget_alert(&report, ctx, 500), 0, "%s",
+		     wvl_error_last()->message);
+	cr_expect_str_eq(report, "{\"clients_over\":1,\"notifications\":1}");
+	wvl_free(report);
+	cr_assert_eq(wvl_maint_token_budget_alert(&report, ctx, 500), 0);
+	cr_expect_str_eq(report, "{\"clients_over\":1,\"notifications\":0}");
+	wvl_free(report);
+	cr_assert_eq(wvl_maint_token_budget_alert(&report, ctx, 0), 0); /* unset: off */
+	cr_expect_str_eq(report, "{\"clients_over\":0,\"notifications\":0}");
+	wvl_free(report);
+}
+
+Test(scheduler, file_cleanup_removes_bytes_then_rows_and_never_climbs)
+{
+	char dir[] = "/tmp/wl-storage-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	char path[256], sql[2048];
+	snprintf(path, sizeof(path), "%s/ab", dir);
+	cr_assert_eq(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/ab/old.bin", dir);
+	FILE *f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs("x", f);
+	fclose(f);
+	wvl_config *cfg = test_config(&db);
+	cr_assert_eq(wvl_config_set(cfg, "WL_STORAGE_DIR", dir), 0);
+	wvl_ctx *fctx = NULL;
+	cr_assert_eq(wvl_ctx_new(&fctx, cfg, NULL), 0);
+	wvl_config_free(cfg);
+	wvl_ctx_set_clock(fctx, fake_clock, NULL);
+	const char *hash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+	snprintf(sql, sizeof(sql),
+		 "SET wvl.actor_role='system';"
+		 " INSERT INTO clients (id, name) VALUES ('aaaaaaaa-0000-0000-0000-000000000001', 'C');"
+		 " INSERT INTO files (client_id, storage_key, name, content_type, size, sha256, deleted_at)"
+		 " VALUES ('aaaaaaaa-0000-0000-0000-000000000001', 'ab/old.bin', 'a', 't', 1, '%s', '2026-02-01'),"
+		 "  ('aaaaaaaa-0000-0000-0000-000000000001', 'ab/gone.bin', 'b', 't', 1, '%s', '2026-02-01'),"
+		 "  ('aaaaaaaa-0000-0000-0000-000000000001', '../../etc/passwd', 'c', 't', 1, '%s', '2026-02-01'),"
+		 "  ('aaaaaaaa-0000-0000-0000-000000000001', 'ab/recent.bin', 'd', 't', 1, '%s', '2026-02-28'),"
+		 "  ('aaaaaaaa-0000-0000-0000-000000000001', 'ab/live.bin', 'e', 't', 1, '%s', NULL)",
+		 hash, hash, hash, hash, hash);
+	cr_assert_eq(test_sql(db.owner_url, sql), 0);
+	char *report = NULL;
+	cr_assert_eq(wvl_maint_file_cleanup(&report, fctx, 7), 0, "%s", wvl_error_last()->message);
+	cr_expect_str_eq(report, "{\"removed\":1,\"missing\":1,\"refused\":1}");
+	wvl_free(report);
+	cr_expect_neq(access(path, F_OK), 0);
+	cr_expect_eq(sql_int("SELECT count(*) FROM files"), 3);
+	snprintf(sql, sizeof(sql), "rm -rf %s", dir);
+	cr_expect_eq(system(sql), 0);
+	wvl_ctx_free(fctx);
+}

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+
+/* wl-worker as a process: it runs jobs, survives kill -9 (every job ends
+ * completed once), refuses a zombie's late completion, and stops
+ * gracefully on SIGTERM. */
+
+#include <stdatomic.h>
+
+#include "worker_proc.h"
+
+static test_db db;
+static wvl_ctx *ctx;
+static const wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
+
+static void setup(void)
+{
+	test_db_create(&db);
+	ctx = test_ctx(&db);
+}
+
+static void teardown(void)
+{
+	wvl_ctx_free(ctx);
+	test_db_drop(&db);
+}
+
+TestSuite(worker, .init = setup, .fini = teardown, .timeout = 240);
+
+static void enqueue_noops(int n, int sleep_ms, int max_attempts)
+{
+	char sql[512];
+	snprintf(sql, sizeof(sql),
+		 "SET wvl.actor_role='system'; INSERT INTO jobs (kind, args, max_attempts)"
+		 " SELECT 'noop', jsonb_build_object('sleep_ms', %d, 'i', g), %d"
+		 " FROM generate_series(1, %d) g",
+		 sleep_ms, max_attempts, n);
+	cr_assert_eq(test_sql(db.owner_url, sql), 0);
+}
+
+Test(worker, runs_jobs_and_stops_on_sigterm)
+{
+	worker_proc w;
+	worker_start(&w, &db, NULL);
+	enqueue_noops(200, 0, 3);
+	cr_expect(wait_for_value(db.owner_url,
+				 "SELECT count(*) FROM jobs WHERE state = 'completed'", "200", 60));
+	/* Enqueued through the library while it sleeps: NOTIFY wakes it. */
+	char id[37];
+	cr_assert_eq(wvl_jobs_enqueue(id, NULL, ctx, &sys, "noop", NULL, NULL), 0);
+	cr_expect(wait_for_value(db.owner_url,
+				 "SELECT count(*) FROM jobs WHERE state = 'completed'", "201", 30));
+	kill(w.pid, SIGTERM);
+	cr_expect_eq(worker_wait(&w), 0);
+	cr_expect(worker_log_contains(&w, "wl-worker stopped"));
+	unlink(w.log);
+}
+
+Test(worker, kill_9_mid_job_repeatedly_every_job_completes_once)
+{
+	enqueue_noops(12, 400, 25);
+	for (int round = 0; round < 4; round++) {
+		worker_proc w;
+		worker_start(&w, &db, NULL);
+		cr_assert(wait_for_value(db.owner_url,
+					 "SELECT count(*) > 0 FROM jobs WHERE state = 'running'", "t",
+					 30));
+		kill(w.pid, SIGKILL);
+		cr_expect_eq(worker_wait(&w), 128 + SIGKILL);
+		unlink(w.log);
+		/* The worker is dead: rescue what it held without waiting for the
+		 * heartbeat to age (stale after one microsecond). */
+		int rescued = 0;
+		cr_assert_eq(wvl_jobs_rescue(&rescued, ctx, 1), 0);
+		cr_expect_geq(rescued, 1, "round %d", round);
+	}
+	worker_proc w;
+	worker_start(&w, &db, NULL);
+	cr_expect(wait_for_value(db.owner_url,
+				 "SELECT count(*) FROM jobs WHERE state = 'completed'", "12", 60));
+	kill(w.pid, SIGTERM);
+	cr_expect_eq(worker_wait(&w), 0);
+	unlink(w.log);
+	char *v = test_sql_value(db.owner_url,
+				 "SET wvl.actor_role='system'; SELECT count(*) FILTER (WHERE state <> 'completed'"
+				 " OR completed_at IS NULL) || '/' || sum(rescue_count) FROM jobs");
+	cr_assert_not_null(v);
+	int bad = -1, rescues = -1;
+	cr_assert_eq(sscanf(v, "%d/%d", &bad, &rescues), 2);
+	cr_expect_eq(bad, 0);
+	cr_expect_geq(rescues, 4);
+	free(v);
+}
+
+Test(worker, zombie_late_completion_is_refused_by_the_fence)
+{
+	enqueue_noops(1, 3000, 5);
+	const char *one[] = {"WL_WORKER_CONCURRENCY=1", NULL};
+	worker_proc zombie;
+	worker_start(&zombie, &db, one);
+	cr_assert(wait_for_value(db.owner_url, "SELECT state FROM jobs", "running", 30));
+	/* Freeze it mid-job (a long GC pause, a swapped-out VM...). */
+	kill(zombie.pid, SIGSTOP);
+	int rescued = 0;
+	cr_assert_eq(wvl_jobs_rescue(&rescued, ctx, 1), 0);
+	cr_assert_eq(rescued, 1);
+	worker_proc fresh;
+	worker_start(&fresh, &db, one);
+	cr_assert(wait_for_value(db.owner_url, "SELECT state || attempt FROM jobs", "completed2", 30));
+	char *done_at = test_sql_value(db.owner_url, "SET wvl.actor_role='system';"
+						     " SELECT completed_at FROM jobs");
+	/* The zombie wakes up and tries to finish: the fence refuses it. */
+	kill(zombie.pid, SIGCONT);
+	bool refused = false;
+	for (int i = 0; i < 500 && !refused; i++) {
+		refused = worker_log_contains(&zombie, "\"outcome\":\"lease_lost\"");
+		if (!refused)
+			usleep(20000);
+	}
+	cr_expect(refused, "the zombie's completion was not refused");
+	char *after = test_sql_value(db.owner_url, "SET wvl.actor_role='system';"
+						   " SELECT completed_at || state || attempt FROM jobs");
+	char want[128];
+	snprintf(want, sizeof(want), "%scompleted2", done_at);
+	cr_expect_str_eq(after, want);
+	free(done_at);
+	free(after);
+	kill(zombie.pid, SIGTERM);
+	kill(fresh.pid, SIGTERM);
+	cr_expect_eq(worker_wait(&zombie), 0);
+	cr_expect_eq(worker_wait(&fresh), 0);
+	unlink(zombie.log);
+	unlink(fresh.log);
+}
+
+Test(worker, sigterm_past_the_grace_releases_the_running_job)
+{
+	enqueue_noops(1, 60000, 3);
+	const char *grace[] = {"WL_WORKER_SHUTDOWN_GRACE=1", NULL};
+	worker_proc w;
+	worker_start(&w, &db, grace);
+	cr_assert(wait_for_value(db.owner_url, "SELECT state FROM jobs", "running", 30));
+	kill(w.pid, SIGTERM);
+	cr_expect_eq(worker_wait(&w), 1, "exits non-zero when it had to release work");
+	cr_expect(wait_for_value(db.owner_url, "SELECT state || attempt FROM jobs", "available0", 5));
+	unlink(w.log);
+}
+
+Test(worker, sigterm_lets_a_short_job_finish)
+{
+	enqueue_noops(1, 500, 3);
+	worker_proc w;
+	worker_start(&w, &db, NULL);
+	cr_assert(wait_for_value(db.owner_url, "SELECT state FROM jobs", "running", 30));
+	kill(w.pid, SIGTERM);
+	cr_expect_eq(worker_wait(&w), 0);
+	char *v = test_sql_value(db.owner_url, "SET wvl.actor_role='system'; SELECT state FROM jobs");
+	cr_expect_str_eq(v, "completed");
+	free(v);
+	unlink(w.log);
+}
