@@ -9,6 +9,7 @@
 
 #include <sodium.h>
 
+#include "../jobs/jobs.h"
 #include "auth.h"
 
 unsigned long wvl_auth__seconds(const wvl_ctx *ctx, const char *key, unsigned long def)
@@ -54,10 +55,6 @@ int wvl_auth__revoke_all(wvl_ctx *ctx, PGconn *c, const char *user_id, const cha
 	return rc;
 }
 
-static const char enqueue_email_sql[] =
-	"INSERT INTO jobs (kind, queue, args, run_at, max_attempts)"
-	" VALUES ('email_send', 'email', $1::jsonb, $2::timestamptz, 5)";
-
 int wvl_auth__enqueue_email(wvl_ctx *ctx, PGconn *c, const char *template_name,
 			    const char *user_id, const char *secret, const char *now)
 {
@@ -73,8 +70,11 @@ int wvl_auth__enqueue_email(wvl_ctx *ctx, PGconn *c, const char *template_name,
 	}
 	char *txt = wvl_json__dump(args);
 	json_decref(args);
-	const char *p[] = {txt, now};
-	int rc = wvl_auth__exec(ctx, c, enqueue_email_sql, 2, p);
+	(void)now;
+	wvl_job_options o = WVL_JOB_OPTIONS_INIT;
+	o.queue = "email";
+	o.max_attempts = 5;
+	int rc = wvl_jobs__enqueue_tx(NULL, NULL, ctx, c, "email_send", txt, &o);
 	free(txt);
 	return rc;
 }

@@ -11,6 +11,7 @@
 #include "../activity/activity.h"
 #include "../core/json.h"
 #include "../core/pg.h"
+#include "../jobs/jobs.h"
 #include "wavelaunch/deliverables.h"
 #include "wavelaunch/sanitize.h"
 
@@ -102,25 +103,30 @@ struct step_arg {
 	char *html;
 };
 
-/* One notification job and one email job for the client's users. */
-static const char notify_sql[] =
-	"INSERT INTO jobs (kind, queue, args, client_id, run_at, unique_key)"
-	" SELECT k.kind, k.queue, json_build_object('template', 'deliverable_ready',"
-	"   'type', 'deliverable_ready', 'client_id', $1::uuid, 'deliverable_id', $2::uuid,"
-	"   'milestone', $3::int)::jsonb, $1::uuid, $4::timestamptz,"
-	"   k.kind || ':deliverable_ready:' || $2 || ':' || $5"
-	" FROM (VALUES ('notification_create', 'notifications'), ('email_send', 'email')) AS k(kind, queue)"
-	" ON CONFLICT DO NOTHING";
-
+/* One in-app notification job and one email job for the client's users,
+ * in the caller's transaction; unique keys make a repeated "ready" within
+ * the same instant harmless. */
 static int enqueue_ready(wvl_ctx *ctx, PGconn *c, const char *client_id, const char *id,
 			 const char *milestone, const char *now)
 {
-	const char *p[] = {client_id, id, milestone, now, now};
-	PGresult *r = wvl_pg__exec(ctx, c, notify_sql, 5, p);
-	if (!r)
-		return wvl_error_last()->code;
-	PQclear(r);
-	return 0;
+	static const char *const kinds[][2] = {{"notification_create", "notifications"},
+					       {"email_send", "email"}};
+	char *args = wvl_str__printf("{\"template\":\"deliverable_ready\",\"type\":"
+				     "\"deliverable_ready\",\"client_id\":\"%s\","
+				     "\"deliverable_id\":\"%s\",\"milestone\":%s}",
+				     client_id, id, milestone);
+	int rc = args ? 0 : wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+	for (int i = 0; !rc && i < 2; i++) {
+		char key[160];
+		snprintf(key, sizeof(key), "%s:deliverable_ready:%s:%s", kinds[i][0], id, now);
+		wvl_job_options o = WVL_JOB_OPTIONS_INIT;
+		o.queue = kinds[i][1];
+		o.unique_key = key;
+		o.client_id = client_id;
+		rc = wvl_jobs__enqueue_tx(NULL, NULL, ctx, c, kinds[i][0], args, &o);
+	}
+	free(args);
+	return rc;
 }
 
 static const char current_sql[] =

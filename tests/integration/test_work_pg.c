@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+
+/* Business plans, deliverables, notes and the portal against PostgreSQL. */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+#include <jansson.h>
+
+#include "testenv.h"
+
+static test_db db;
+static wvl_ctx *ctx;
+static wvl_actor admin, staff, client_a, client_b;
+static char a_id[37], b_id[37];
+
+static char *sys_sql(const char *fmt, const char *arg)
+{
+	char sql[1024], buf[1200];
+	snprintf(sql, sizeof(sql), fmt, arg);
+	snprintf(buf, sizeof(buf), "SET wvl.actor_role = 'system'; %s", sql);
+	return test_sql_value(db.owner_url, buf);
+}
+
+static char *member(const char *json, const char *key)
+{
+	json_t *j = json_loads(json, 0, NULL);
+	json_t *v = json_object_get(j, key);
+	char *out = json_is_string(v) ? strdup(json_string_value(v))
+		  : v ? json_dumps(v, JSON_ENCODE_ANY) : strdup("");
+	json_decref(j);
+	return out;
+}
+
+static void mk(wvl_actor *a, wvl_role role, const char *uid, const char *cid)
+{
+	memset(a, 0, sizeof(*a));
+	a->role = role;
+	snprintf(a->user_id, sizeof(a->user_id), "%s", uid);
+	if (cid)
+		snprintf(a->client_id, sizeof(a->client_id), "%s", cid);
+}
+
+static void setup(void)
+{
+	test_db_create(&db);
+	ctx = test_ctx(&db);
+	mk(&admin, WVL_ROLE_ADMIN, "11111111-1111-4111-8111-111111111111", NULL);
+	mk(&staff, WVL_ROLE_STAFF, "22222222-2222-4222-8222-222222222222", NULL);
+	cr_assert_eq(test_sql(db.owner_url,
+			      "INSERT INTO users (id, email, name, role) VALUES"
+			      " ('11111111-1111-4111-8111-111111111111','ad@example.com','Ad','admin'),"
+			      " ('22222222-2222-4222-8222-222222222222','st@example.com','St','staff')"), 0);
+	char *a = NULL, *b = NULL;
+	cr_assert_eq(wvl_clients_create(&a, ctx, &staff, "{\"name\":\"Alice\",\"start_date\":\"2026-01-01\"}"), 0);
+	cr_assert_eq(wvl_clients_create(&b, ctx, &staff, "{\"name\":\"Bob\"}"), 0);
+	char *ia = member(a, "id"), *ib = member(b, "id");
+	snprintf(a_id, sizeof(a_id), "%s", ia);
+	snprintf(b_id, sizeof(b_id), "%s", ib);
+	free(ia);
+	free(ib);
+	free(a);
+	free(b);
+	mk(&client_a, WVL_ROLE_CLIENT, "33333333-3333-4333-8333-333333333333", a_id);
+	mk(&client_b, WVL_ROLE_CLIENT, "44444444-4444-4444-8444-444444444444", b_id);
+}
+
+static void teardown(void)
+{
+	wvl_ctx_free(ctx);
+	test_db_drop(&db);
+}
+
+TestSuite(work, .init = setup, .fini = teardown, .timeout = 120);
+
+static char *deliverable_id(const char *client, int milestone)
+{
+	char sql[256];
+	snprintf(sql, sizeof(sql), "SELECT id FROM deliverables WHERE client_id = '%%s' AND milestone = %d",
+		 milestone);
+	return sys_sql(sql, client);
+}
+
+Test(work, plan_versions_review_and_approval)
+{
+	char *p1 = NULL;
+	cr_assert_eq(wvl_plans_create(&p1, ctx, &staff, a_id,
+				      "{\"title\":\"Plan\",\"content_markdown\":\"# Goals\\n\\n**Grow**\\n\\n<script>x()</script>\"}"),
+		     0, "%s", wvl_error_last()->message);
+	char *id1 = member(p1, "id"), *html = member(p1, "content_html"), *ver = member(p1, "version");
+	cr_expect_str_eq(ver, "1");
+	cr_expect_not_null(strstr(html, "<strong>Grow</strong>"));
+	cr_expect_null(strstr(html, "<script"), "rendered markdown is sanitised: %s", html);
+	char *out = NULL;
+	cr_assert_eq(wvl_plans_update(&out, ctx, &staff, id1, "{\"status\":\"in_review\"}"), 0);
+	free(out);
+	/* The client cannot see a plan before it is approved. */
+	cr_expect_eq(wvl_plans_get(&out, ctx, &client_a, id1), WVL_ENOTFOUND);
+	cr_expect_eq(wvl_portal_plan(&out, ctx, &client_a), WVL_ENOTFOUND);
+	cr_assert_eq(wvl_plans_approve(&out, ctx, &admin, id1), 0, "%s", wvl_error_last()->message);
+	char *by = member(out, "approved_by"), *at = member(out, "approved_at");
+	cr_expect_str_eq(by, admin.user_id);
+	cr_expect_str_neq(at, "null");
+	free(out);
+	cr_assert_eq(wvl_plans_get(&out, ctx, &client_a, id1), 0);
+	free(out);
+	cr_expect_eq(wvl_plans_get(&out, ctx, &client_b, id1), WVL_ENOTFOUND, "other client");
+	cr_expect_eq(wvl_plans_approve(&out, ctx, &admin, id1), WVL_ECONFLICT, "already approved");
+	/* Editing the approved plan makes version 2 and keeps version 1 approved. */
+	cr_assert_eq(wvl_plans_update(&out, ctx, &staff, id1, "{\"content_markdown\":\"v2\"}"), 0);
+	char *id2 = member(out, "id"), *v2 = member(out, "version"), *st2 = member(out, "status");
+	cr_expect_str_neq(id2, id1);
+	cr_expect_str_eq(v2, "2");
+	cr_expect_str_eq(st2, "draft");
+	free(out);
+	cr_assert_eq(wvl_plans_approve(&out, ctx, &staff, id2), 0);
+	free(out);
+	char *s1 = sys_sql("SELECT status FROM business_plans WHERE id = '%s'", id1);
+	cr_expect_str_eq(s1, "superseded");
+	cr_expect_eq(wvl_plans_update(&out, ctx, &staff, id1, "{\"title\":\"x\"}"), WVL_ECONFLICT);
+	cr_assert_eq(wvl_portal_plan(&out, ctx, &client_a), 0);
+	cr_expect_not_null(strstr(out, "v2"));
+	free(out);
+	cr_assert_eq(wvl_plans_list(&out, ctx, &staff, a_id, NULL), 0);
+	json_t *j = json_loads(out, 0, NULL);
+	cr_expect_eq(json_array_size(json_object_get(j, "data")), 2);
+	json_decref(j);
+	free(out);
+	cr_expect_eq(wvl_plans_list(&out, ctx, &client_a, a_id, NULL), WVL_EFORBIDDEN);
+	cr_expect_eq(wvl_plans_create(&out, ctx, &client_a, a_id, "{\"title\":\"x\"}"), WVL_EFORBIDDEN);
+	cr_expect_eq(wvl_plans_update(&out, ctx, &client_a, id2, "{\"title\":\"x\"}"), WVL_EFORBIDDEN);
+	cr_expect_eq(wvl_plans_update(&out, ctx, &staff, id2, "{\"status\":\"approved\"}"), WVL_EINVAL);
+	cr_expect_eq(wvl_plans_create(&out, ctx, &staff, "99999999-9999-4999-8999-999999999999", "{}"),
+		     WVL_ENOTFOUND);
+	char *acts = sys_sql("SELECT string_agg(action, ',' ORDER BY created_at, action) FROM activities"
+			     " WHERE entity_type = 'business_plan' AND client_id = '%s'", a_id);
+	cr_expect_str_eq(acts, "created,submitted,approved,created,approved");
+	free(acts);
+	free(s1);
+	free(id1);
+	free(id2);
+	free(v2);
+	free(st2);
+	free(html);
+	free(ver);
+	free(by);
+	free(at);
+}
+
+Test(work, marking_ready_enqueues_notification_and_email_in_the_same_transaction)
+{
+	char *d1 = deliverable_id(a_id, 1), *out = NULL;
+	cr_assert_eq(wvl_deliverables_update(&out, ctx, &staff, d1,
+					     "{\"content\":\"Brand **voice**\",\"status\":\"draft\"}"), 0);
+	free(out);
+	char *jobs = sys_sql("SELECT count(*) FROM jobs WHERE args->>'deliverable_id' = '%s'", d1);
+	cr_expect_str_eq(jobs, "0");
+	free(jobs);
+	/* Client users see nothing that is not ready. */
+	cr_expect_eq(wvl_deliverables_get(&out, ctx, &client_a, d1), WVL_ENOTFOUND);
+	cr_assert_eq(wvl_deliverables_mark_ready(&out, ctx, &staff, d1), 0, "%s", wvl_error_last()->message);
+	char *html = member(out, "content_html");
+	cr_expect_not_null(strstr(html, "<strong>voice</strong>"));
+	free(html);
+	free(out);
+	jobs = sys_sql("SELECT string_agg(kind, ',' ORDER BY kind) FROM jobs WHERE args->>'deliverable_id' = '%s'", d1);
+	cr_expect_str_eq(jobs, "email_send,notification_create");
+	free(jobs);
+	cr_assert_eq(wvl_deliverables_get(&out, ctx, &client_a, d1), 0);
+	free(out);
+	cr_expect_eq(wvl_deliverables_get(&out, ctx, &client_b, d1), WVL_ENOTFOUND);
+	cr_assert_eq(wvl_deliverables_list(&out, ctx, &client_a, a_id), 0);
+	json_t *j = json_loads(out, 0, NULL);
+	cr_expect_eq(json_array_size(json_object_get(j, "data")), 1, "only the ready one");
+	json_decref(j);
+	free(out);
+	cr_assert_eq(wvl_deliverables_list(&out, ctx, &staff, a_id), 0);
+	j = json_loads(out, 0, NULL);
+	cr_expect_eq(json_array_size(json_object_get(j, "data")), 8);
+	json_decref(j);
+	free(out);
+	cr_expect_eq(wvl_deliverables_list(&out, ctx, &client_a, b_id), WVL_ENOTFOUND);
+	/* Delivered cannot go back to ready; the failure leaves no job or activity. */
+	cr_assert_eq(wvl_deliverables_update(&out, ctx, &staff, d1, "{\"status\":\"delivered\"}"), 0);
+	free(out);
+	char *before = sys_sql("SELECT (SELECT count(*) FROM jobs) || '/' || (SELECT count(*) FROM activities)"
+			       " || '%s'", "");
+	cr_expect_eq(wvl_deliverables_mark_ready(&out, ctx, &staff, d1), WVL_ECONFLICT);
+	cr_expect_eq(wvl_deliverables_update(&out, ctx, &staff, d1, "{\"status\":\"finished\"}"), WVL_EINVAL);
+	cr_expect_eq(wvl_deliverables_update(&out, ctx, &staff, d1, "{\"due_date\":\"soon\"}"), WVL_EINVAL);
+	cr_expect_eq(wvl_deliverables_update(&out, ctx, &staff, d1, "{\"milestone\":9}"), WVL_EINVAL);
+	cr_expect_eq(wvl_deliverables_update(&out, ctx, &client_a, d1, "{\"title\":\"x\"}"), WVL_EFORBIDDEN);
+	char *after = sys_sql("SELECT (SELECT count(*) FROM jobs) || '/' || (SELECT count(*) FROM activities)"
+			      " || '%s'", "");
+	cr_expect_str_eq(after, before);
+	free(before);
+	free(after);
+	free(d1);
+}
+
+Test(work, notes_are_sanitised_and_never_reach_clients)
+{
+	char *out = NULL;
+	cr_assert_eq(wvl_notes_create(&out, ctx, &staff, a_id,
+				      "{\"body\":\"<p onclick=\\\"x()\\\">Call <a href=\\\"javascript:alert(1)\\\">her</a></p><script>steal()</script>\"}"),
+		     0, "%s", wvl_error_last()->message);
+	char *body = member(out, "body"), *id = member(out, "id");
+	cr_expect_null(strstr(body, "onclick"));
+	cr_expect_null(strstr(body, "javascript"));
+	cr_expect_null(strstr(body, "script"));
+	cr_expect_not_null(strstr(body, "Call"));
+	free(out);
+	cr_expect_eq(wvl_notes_list(&out, ctx, &client_a, a_id, NULL), WVL_EFORBIDDEN);
+	cr_expect_eq(wvl_notes_create(&out, ctx, &client_a, a_id, "{\"body\":\"x\"}"), WVL_EFORBIDDEN);
+	cr_expect_eq(wvl_notes_delete(ctx, &client_a, id), WVL_EFORBIDDEN);
+	cr_expect_eq(wvl_notes_create(&out, ctx, &staff, a_id, "{\"body\":\"<script>only()</script>\"}"),
+		     WVL_EINVAL, "nothing left after sanitising");
+	cr_expect_eq(wvl_notes_create(&out, ctx, &staff, a_id, "{\"text\":\"x\"}"), WVL_EINVAL);
+	cr_expect_eq(wvl_notes_create(&out, ctx, &staff, "99999999-9999-4999-8999-999999999999",
+				      "{\"body\":\"x\"}"), WVL_ENOTFOUND);
+	cr_assert_eq(wvl_notes_list(&out, ctx, &staff, a_id, NULL), 0);
+	cr_expect_not_null(strstr(out, id));
+	free(out);
+	/* Notes stay out of the client's dashboard, and RLS hides them too. */
+	cr_assert_eq(wvl_portal_dashboard(&out, ctx, &client_a), 0);
+	cr_expect_null(strstr(out, "Note"), "%s", out);
+	free(out);
+	cr_assert_eq(wvl_notes_delete(ctx, &staff, id), 0);
+	cr_expect_eq(wvl_notes_delete(ctx, &staff, id), WVL_ENOTFOUND);
+	free(body);
+	free(id);
+}
+
+Test(work, portal_shows_progress_and_only_the_clients_own_work)
+{
+	char *out = NULL;
+	for (int m = 1; m <= 2; m++) {
+		char *d = deliverable_id(a_id, m);
+		cr_assert_eq(wvl_deliverables_mark_ready(&out, ctx, &staff, d), 0);
+		free(out);
+		if (m == 1) {
+			cr_assert_eq(wvl_deliverables_update(&out, ctx, &staff, d, "{\"status\":\"delivered\"}"), 0);
+			free(out);
+		}
+		free(d);
+	}
+	cr_assert_eq(wvl_portal_dashboard(&out, ctx, &client_a), 0, "%s", wvl_error_last()->message);
+	json_t *j = json_loads(out, 0, NULL);
+	json_t *prog = json_object_get(j, "progress");
+	cr_expect_eq(json_integer_value(json_object_get(prog, "delivered")), 1);
+	cr_expect_eq(json_integer_value(json_object_get(prog, "ready")), 1);
+	cr_expect_eq(json_integer_value(json_object_get(prog, "total")), 8);
+	json_t *next = json_object_get(j, "next_steps");
+	cr_expect_eq(json_integer_value(json_object_get(json_array_get(next, 0), "milestone")), 2);
+	cr_expect_gt(json_array_size(json_object_get(j, "recent_activity")), 0);
+	cr_expect_str_eq(json_string_value(json_object_get(json_object_get(j, "client"), "id")), a_id);
+	json_decref(j);
+	free(out);
+	cr_assert_eq(wvl_portal_deliverables(&out, ctx, &client_a), 0);
+	j = json_loads(out, 0, NULL);
+	cr_expect_eq(json_array_size(json_object_get(j, "data")), 2);
+	json_decref(j);
+	free(out);
+	cr_assert_eq(wvl_portal_deliverables(&out, ctx, &client_b), 0);
+	j = json_loads(out, 0, NULL);
+	cr_expect_eq(json_array_size(json_object_get(j, "data")), 0, "B sees none of A's work");
+	json_decref(j);
+	free(out);
+	cr_expect_eq(wvl_portal_dashboard(&out, ctx, &staff), WVL_EFORBIDDEN);
+	wvl_actor anon = {.role = WVL_ROLE_ANONYMOUS};
+	cr_expect_eq(wvl_portal_dashboard(&out, ctx, &anon), WVL_EUNAUTHENTICATED);
+}
