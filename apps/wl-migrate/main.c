@@ -15,9 +15,11 @@ static void usage(FILE *f)
 {
 	fputs("usage: wl-migrate up | status | verify [--dir FOLDER]\n"
 	      "       wl-migrate bootstrap-admin --email EMAIL\n"
+	      "       wl-migrate seed-demo --clients N\n"
 	      "  up               apply pending migrations, create/grant WL_APP_ROLE\n"
 	      "  status           list migrations and whether each is applied\n"
 	      "  verify           fail when an applied migration was edited\n"
+	      "  seed-demo        add N demo clients with plans, milestones, notes\n"
 	      "  bootstrap-admin  create the first admin; the password is read from\n"
 	      "                   standard input when it is not a terminal, otherwise\n"
 	      "                   one is generated and printed once\n",
@@ -78,12 +80,14 @@ static int bootstrap(wvl_ctx *ctx, const char *email)
 
 static int run_command(wvl_ctx *ctx, int argc, char **argv)
 {
-	const char *cmd = argv[1], *dir = NULL, *email = NULL;
+	const char *cmd = argv[1], *dir = NULL, *email = NULL, *clients = NULL;
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc)
 			dir = argv[++i];
 		else if (strcmp(argv[i], "--email") == 0 && i + 1 < argc)
 			email = argv[++i];
+		else if (strcmp(argv[i], "--clients") == 0 && i + 1 < argc)
+			clients = argv[++i];
 		else {
 			usage(stderr);
 			return 2;
@@ -110,6 +114,19 @@ static int run_command(wvl_ctx *ctx, int argc, char **argv)
 		if (wvl_migrate_verify(ctx, &opts))
 			return fail("verify");
 		puts("every applied migration matches its file");
+		return 0;
+	}
+	if (strcmp(cmd, "seed-demo") == 0 && clients) {
+		char *end = NULL;
+		long n = strtol(clients, &end, 10);
+		int created = 0;
+		if (!*clients || *end || n < 1 || n > 100000) {
+			fputs("wl-migrate: --clients must be 1..100000\n", stderr);
+			return 2;
+		}
+		if (wvl_migrate_seed_demo(&created, ctx, (unsigned)n))
+			return fail("seed-demo");
+		printf("added %d demo clients\n", created);
 		return 0;
 	}
 	if (strcmp(cmd, "bootstrap-admin") == 0 && email)

@@ -492,6 +492,25 @@ static void collect_query(struct wl_request *req)
 	json_decref(ac.obj);
 }
 
+struct xff_join {
+	char buf[4096];
+	size_t len;
+};
+
+static enum MHD_Result join_xff(void *cls, enum MHD_ValueKind kind, const char *key,
+				const char *value)
+{
+	(void)kind;
+	struct xff_join *j = cls;
+	if (key && value && strcasecmp(key, "X-Forwarded-For") == 0) {
+		int n = snprintf(j->buf + j->len, sizeof(j->buf) - j->len, "%s%s", j->len ? "," : "",
+				 value);
+		if (n > 0 && (size_t)n < sizeof(j->buf) - j->len)
+			j->len += (size_t)n;
+	}
+	return MHD_YES;
+}
+
 static struct req_state *start_request(struct wl_server *srv, struct MHD_Connection *conn,
 				       const char *url, const char *method)
 {
@@ -509,9 +528,12 @@ static struct req_state *start_request(struct wl_server *srv, struct MHD_Connect
 	client_ip(conn, peer, sizeof(peer));
 	/* X-Forwarded-For counts only from WL_TRUSTED_PROXIES (the library
 	 * decides); otherwise the socket's address. */
+	/* Every X-Forwarded-For header counts, joined in order. */
+	struct xff_join xff = {.len = 0};
+	xff.buf[0] = '\0';
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, join_xff, &xff);
 	if (wvl_ratelimit_client_ip(st->req.client_ip, sizeof(st->req.client_ip), srv->ctx, peer,
-				    MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-								"X-Forwarded-For")) != 0)
+				    xff.len ? xff.buf : NULL) != 0)
 		snprintf(st->req.client_ip, sizeof(st->req.client_ip), "%s", peer);
 	collect_query(&st->req);
 	pthread_mutex_lock(&inflight_lock);

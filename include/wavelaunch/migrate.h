@@ -55,6 +55,14 @@ WVL_EXTERN int wvl_migrate_status(char **out_json, wvl_ctx *ctx,
 WVL_EXTERN int wvl_migrate_verify(wvl_ctx *ctx, const wvl_migrate_options *opts)
 	WVL_WARN_UNUSED;
 
+/**
+ * Adds `clients` realistic demo clients (1..100000) with their milestones,
+ * business plans, notes and activity, in one transaction, through the app
+ * connection as the system.  `*out_created` receives the number added.
+ */
+WVL_EXTERN int wvl_migrate_seed_demo(int *out_created, wvl_ctx *ctx, unsigned int clients)
+	WVL_WARN_UNUSED;
+
 #ifdef __cplusplus
 }
 #endif

@@ -107,7 +107,8 @@ static redisContext *connect_redis(wvl_ctx *ctx, struct wvl_redis_pool *p)
 	struct timeval tv = {1, 0};
 	redisContext *c = redisConnectWithTimeout(p->host, p->port, tv);
 	if (!c || c->err) {
-		wvl_log(ctx, WVL_LOG_WARN, "redis connect failed: %s",
+		/* Debug only: the rate limiter logs an outage once, not per retry. */
+		wvl_log(ctx, WVL_LOG_DEBUG, "redis connect failed: %s",
 			c ? c->errstr : "out of memory");
 		redisFree(c);
 		return NULL;

@@ -119,6 +119,14 @@ void wvl_scheduler_free(wvl_scheduler *s)
 {
 	if (!s)
 		return;
+	/* Release the lock before closing: PQfinish returns before the server
+	 * has ended the session, and a stand-by asking right away would still
+	 * find the lock held. */
+	if (s->conn && s->leader && PQstatus(s->conn) == CONNECTION_OK) {
+		PGresult *r = PQexec(s->conn, "SELECT pg_advisory_unlock(" LOCK_ARGS ")");
+		PQclear(r);
+		s->leader = false;
+	}
 	drop(s);
 	free(s);
 }

@@ -269,3 +269,26 @@ Test(migrate, bootstrap_admin_is_idempotent)
 		     WVL_EINVAL);
 	cr_expect_eq(wvl_auth_bootstrap_admin(&created, &pw, ctx, "not an email", NULL), WVL_EINVAL);
 }
+
+Test(migrate, seed_demo_adds_realistic_clients)
+{
+	int created = 0;
+	cr_assert_eq(wvl_migrate_seed_demo(&created, ctx, 200), 0, "%s", wvl_error_last()->message);
+	cr_expect_eq(created, 200);
+	char *v = test_sql_value(db.owner_url,
+				 "SET wvl.actor_role = 'system'; SELECT (SELECT count(*) FROM clients) || '/' ||"
+				 " (SELECT count(*) FROM deliverables) || '/' || (SELECT count(*) FROM business_plans)"
+				 " || '/' || (SELECT count(*) FROM notes) || '/' ||"
+				 " (SELECT count(DISTINCT email) FROM clients) || '/' ||"
+				 " (SELECT count(DISTINCT status) FROM clients)");
+	cr_expect_str_eq(v, "200/1600/200/200/200/5");
+	free(v);
+	wvl_actor staff = {.role = WVL_ROLE_STAFF};
+	strcpy(staff.user_id, "22222222-2222-4222-8222-222222222222");
+	char *list = NULL;
+	cr_assert_eq(wvl_clients_list(&list, ctx, &staff, "{\"limit\":\"100\"}"), 0);
+	cr_expect_not_null(strstr(list, "next_cursor\":\""));
+	free(list);
+	cr_expect_eq(wvl_migrate_seed_demo(&created, ctx, 0), WVL_EINVAL);
+	cr_expect_eq(wvl_migrate_seed_demo(&created, ctx, 100001), WVL_EINVAL);
+}
