@@ -35,8 +35,9 @@ static const char script[] =
 /* While Redis is down only one thread at a time, at most this often, tries
  * it again; every other check goes straight to the table, so an outage
  * (even a black-holed host with its connect timeout) costs requests
- * nothing. */
-#define PROBE_INTERVAL_US 250000
+ * nothing, and a struggling Redis is not hammered with reconnects.  Once a
+ * second notices recovery soon enough for a limiter. */
+#define PROBE_INTERVAL_US 1000000
 /* Keys this short and plain are stored as given, so an operator can find
  * or delete one (wl:rl:login:ip:192.0.2.1); others are hashed. */
 #define PLAIN_KEY_MAX 96

@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -26,6 +25,8 @@
 #include <hiredis.h>
 
 #include "testenv.h"
+
+extern char **environ;
 
 /* ---- helpers ---------------------------------------------------------------- */
 
@@ -149,32 +150,39 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-extern char **environ;
-
-/* A private redis-server in the foreground, so we hold its pid. */
+/* A private redis-server in the foreground, so we hold its pid.  Spawned
+ * rather than forked: a fork of this multi-threaded, sanitised process
+ * may only run async-signal-safe code before exec.  setpriv makes it die
+ * with us should the test crash, and no pipe of Criterion's is inherited,
+ * so an orphan could never wedge the runner. */
 static pid_t private_pid;
 static char private_dir[64];
 
+static void private_redis_spawn(int port)
+{
+	char portbuf[16];
+	snprintf(portbuf, sizeof(portbuf), "%d", port);
+	char *argv[] = {"setpriv", "--pdeathsig", "KILL", "--", "redis-server", "--port",
+			portbuf, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+			"--dir", private_dir, NULL};
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+	int rc = posix_spawnp(&private_pid, "setpriv", &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	cr_assert_eq(rc, 0, "cannot spawn redis-server: %s", strerror(rc));
+}
+
 static void private_redis_start(int port)
 {
-	char portbuf[16], *dir = private_dir;
 	if (!private_dir[0]) {
 		snprintf(private_dir, sizeof(private_dir), "/tmp/wl-rl-redis.XXXXXX");
 		cr_assert_not_null(mkdtemp(private_dir));
 	}
-	snprintf(portbuf, sizeof(portbuf), "%d", port);
-	/* posix_spawn, not fork: the runner has threads, and a forked child of
-	 * a threaded process may only call async-signal-safe code. */
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	char *argv[] = {"redis-server", "--port", portbuf, "--bind", "127.0.0.1", "--save", "",
-			"--appendonly", "no", "--dir", dir, NULL};
-	pid_t pid = 0;
-	cr_assert_eq(posix_spawnp(&pid, "redis-server", &fa, NULL, argv, environ), 0);
-	posix_spawn_file_actions_destroy(&fa);
-	private_pid = pid;
+	private_redis_spawn(port);
 	for (int i = 0; i < 100 && !redis_answers(port); i++)
 		sleep_ms(50);
 	cr_assert(redis_answers(port), "private redis-server did not start on %d", port);
