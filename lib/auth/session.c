@@ -66,13 +66,13 @@ static int resolve(PGresult **out, wvl_actor *actor, wvl_ctx *ctx, const char *s
 	int rc = wvl_pg__acquire(ctx, &c);
 	if (rc)
 		return rc;
-	PGresult *r = wvl_pg__exec(ctx, c, sql, n, p);
+	PGresult *r = wvl_pg__exec_cached(ctx, c, sql, n, p);
 	if (!r && wvl_error_last()->code == WVL_EUNAVAILABLE) {
 		/* A connection killed by a restart: one more try on a fresh one. */
 		wvl_pg__release(ctx, c);
 		if ((rc = wvl_pg__acquire(ctx, &c)) != 0)
 			return rc;
-		r = wvl_pg__exec(ctx, c, sql, n, p);
+		r = wvl_pg__exec_cached(ctx, c, sql, n, p);
 	}
 	wvl_pg__release(ctx, c);
 	if (!r)

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <libpq-events.h>
+
 #include "pg.h"
 
 struct slot {
@@ -78,6 +80,71 @@ void wvl_pg__pool_stats(const struct wvl_pg_pool *cp, wvl_pool_stats *out)
 	pthread_mutex_unlock(&p->lock);
 }
 
+/* ---- prepared statements, cached per connection ----
+ * Hot statements are prepared once per connection and named after a hash
+ * of their text, so PostgreSQL parses and plans them once, not per request.
+ * The set of names lives on the connection through libpq's event data and
+ * dies with it (a reset or a new connection starts empty). */
+
+#define STMT_CACHE 128
+
+struct stmt_cache {
+	uint64_t names[STMT_CACHE];
+	unsigned int n;
+};
+
+static int stmt_events(PGEventId id, void *info, void *pass)
+{
+	(void)pass;
+	if (id == PGEVT_CONNRESET) {
+		struct stmt_cache *c = PQinstanceData(((PGEventConnReset *)info)->conn, stmt_events);
+		if (c)
+			c->n = 0;
+	} else if (id == PGEVT_CONNDESTROY) {
+		free(PQinstanceData(((PGEventConnDestroy *)info)->conn, stmt_events));
+	}
+	return 1;
+}
+
+static void stmt_cache_attach(PGconn *c)
+{
+	struct stmt_cache *cache = calloc(1, sizeof(*cache));
+	if (cache && PQregisterEventProc(c, stmt_events, "wvl-stmt", NULL) &&
+	    PQsetInstanceData(c, stmt_events, cache))
+		return;
+	free(cache);
+}
+
+static uint64_t fnv1a(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* Whether `sql` is already prepared on `c` (as *name); *cacheable is false
+ * when the cache is full or missing, in which case the caller runs it
+ * unnamed. */
+static bool stmt_known(PGconn *c, const char *sql, char name[24], bool *cacheable)
+{
+	struct stmt_cache *cache = PQinstanceData(c, stmt_events);
+	uint64_t h = fnv1a(sql);
+	snprintf(name, 24, "wvl_%016llx", (unsigned long long)h);
+	*cacheable = cache && cache->n < STMT_CACHE;
+	for (unsigned i = 0; cache && i < cache->n; i++)
+		if (cache->names[i] == h)
+			return true;
+	return false;
+}
+
+static void stmt_remember(PGconn *c, const char *name)
+{
+	struct stmt_cache *cache = PQinstanceData(c, stmt_events);
+	if (cache && cache->n < STMT_CACHE)
+		cache->names[cache->n++] = strtoull(name + 4, NULL, 16);
+}
+
 static void on_notice(void *arg, const char *message)
 {
 	char line[512];
@@ -100,6 +167,7 @@ static PGconn *connect_to(wvl_ctx *ctx, const char *url)
 	PGconn *c = PQconnectdbParams(keys, vals, 1);
 	if (c && PQstatus(c) == CONNECTION_OK) {
 		wvl_pg__route_notices(ctx, c);
+		stmt_cache_attach(c);
 		return c;
 	}
 	wvl_log(ctx, WVL_LOG_WARN, "postgresql connect failed: %s",
@@ -279,6 +347,38 @@ PGresult *wvl_pg__exec(wvl_ctx *ctx, PGconn *conn, const char *sql, int nparams,
 	return NULL;
 }
 
+PGresult *wvl_pg__exec_cached(wvl_ctx *ctx, PGconn *conn, const char *sql, int nparams,
+			      const char *const *params)
+{
+	char name[24];
+	bool cacheable;
+	if (!stmt_known(conn, sql, name, &cacheable) && cacheable) {
+		PGresult *p = PQprepare(conn, name, sql, nparams, NULL);
+		bool ok = p && PQresultStatus(p) == PGRES_COMMAND_OK;
+		if (!ok) {
+			/* Let the plain path report the error the usual way. */
+			PQclear(p);
+			return wvl_pg__exec(ctx, conn, sql, nparams, params);
+		}
+		PQclear(p);
+		stmt_remember(conn, name);
+	} else if (!cacheable) {
+		return wvl_pg__exec(ctx, conn, sql, nparams, params);
+	}
+	PGresult *r = PQexecPrepared(conn, name, nparams, params, NULL, NULL, 0);
+	ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+		return r;
+	int code = wvl_pg__status_for(conn, r);
+	wvl_log(ctx, code == WVL_EUNAVAILABLE ? WVL_LOG_WARN : WVL_LOG_ERROR,
+		"postgresql statement failed: %s", r ? PQresultErrorMessage(r) : PQerrorMessage(conn));
+	PQclear(r);
+	wvl_err__set(code, NULL, code == WVL_EUNAVAILABLE ? "the database is unavailable"
+				  : code == WVL_ECONFLICT ? "the change conflicts with existing data"
+				  : "internal error");
+	return NULL;
+}
+
 /* BEGIN and the actor's settings in one round trip.  The values are
  * validated uuids and fixed role names, so inlining them is safe. */
 static int begin_on(wvl_ctx *ctx, PGconn *c, const wvl_actor *a)
@@ -360,6 +460,35 @@ static PGresult *pipeline_take(PGconn *c, bool *failed)
 	return r;
 }
 
+static const char actor_sql[] =
+	"SELECT set_config('wvl.actor_role', $1, true), set_config('wvl.actor_id', $2, true),"
+	" set_config('wvl.actor_client_id', $3, true)";
+
+/* Queues one prepared execution, preparing it first when this connection
+ * has not seen it; returns the number of results it will produce. */
+static int send_prepared(PGconn *c, const char *sql, int n, const char *const *params,
+			 bool *ok)
+{
+	char name[24];
+	bool cacheable;
+	if (stmt_known(c, sql, name, &cacheable)) {
+		*ok = *ok && PQsendQueryPrepared(c, name, n, params, NULL, NULL, 0);
+		return 1;
+	}
+	if (!cacheable) {
+		*ok = *ok && PQsendQueryParams(c, sql, n, NULL, params, NULL, NULL, 0);
+		return 1;
+	}
+	*ok = *ok && PQsendPrepare(c, name, sql, n, NULL) &&
+	      PQsendQueryPrepared(c, name, n, params, NULL, NULL, 0);
+	if (*ok)
+		stmt_remember(c, name);
+	return 2;
+}
+
+/* The actor's settings and the statement in one round trip.  Statements
+ * before a Sync form one implicit transaction, so the settings (local to
+ * the transaction) hold for the statement and vanish after it. */
 static PGresult *read_pipelined(wvl_ctx *ctx, PGconn *c, const wvl_actor *a, const char *sql,
 				int n, const char *const *params, int *code)
 {
@@ -368,18 +497,14 @@ static PGresult *read_pipelined(wvl_ctx *ctx, PGconn *c, const wvl_actor *a, con
 	*code = WVL_EUNAVAILABLE;
 	if (PQenterPipelineMode(c) != 1)
 		return NULL;
-	bool sent = PQsendQueryParams(c, "BEGIN READ ONLY", 0, NULL, NULL, NULL, NULL, 0) &&
-		    PQsendQueryParams(c,
-				      "SELECT set_config('wvl.actor_role', $1, true),"
-				      " set_config('wvl.actor_id', $2, true),"
-				      " set_config('wvl.actor_client_id', $3, true)",
-				      3, NULL, actor, NULL, NULL, 0) &&
-		    PQsendQueryParams(c, sql, n, NULL, params, NULL, NULL, 0) &&
-		    PQsendQueryParams(c, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) &&
-		    PQpipelineSync(c);
+	bool sent = true;
+	int expect = send_prepared(c, actor_sql, 3, actor, &sent);
+	int query_index = expect + send_prepared(c, sql, n, params, &sent) - 1;
+	expect = query_index + 1;
+	sent = sent && PQpipelineSync(c);
 	PGresult *res[4] = {0}, *bad = NULL;
 	bool failed = !sent;
-	for (int i = 0; sent && i < 4; i++) {
+	for (int i = 0; sent && i < expect; i++) {
 		bool f = false;
 		res[i] = pipeline_take(c, &f);
 		if (f && !bad)
@@ -389,23 +514,31 @@ static PGresult *read_pipelined(wvl_ctx *ctx, PGconn *c, const wvl_actor *a, con
 	PGresult *sync = sent ? PQgetResult(c) : NULL;
 	bool synced = sync && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
 	PQclear(sync);
-	if (!synced || PQexitPipelineMode(c) != 1) {
-		/* Out of step with the server: this connection cannot be reused. */
-		PQreset(c);
-	}
+	if (!synced || PQexitPipelineMode(c) != 1)
+		PQreset(c); /* out of step with the server: start this connection over */
 	if (!failed && synced) {
-		PQclear(res[0]);
-		PQclear(res[1]);
-		PQclear(res[3]);
+		PGresult *out = res[query_index];
+		res[query_index] = NULL;
+		for (int i = 0; i < expect; i++)
+			PQclear(res[i]);
 		*code = 0;
-		return res[2];
+		return out;
+	}
+	if (failed && bad && PQresultStatus(bad) != PGRES_PIPELINE_ABORTED &&
+	    PQstatus(c) == CONNECTION_OK) {
+		/* A statement that failed to prepare is not cached as prepared. */
+		struct stmt_cache *cache = PQinstanceData(c, stmt_events);
+		if (cache)
+			cache->n = 0;
+		PGresult *d = PQexec(c, "DEALLOCATE ALL");
+		PQclear(d);
 	}
 	*code = wvl_pg__status_for(c, bad);
 	const char *state = bad ? PQresultErrorField(bad, PG_DIAG_SQLSTATE) : NULL;
 	wvl_log(ctx, *code == WVL_EUNAVAILABLE ? WVL_LOG_WARN : WVL_LOG_ERROR,
 		"postgresql read failed (sqlstate %s): %s", state ? state : "none",
 		bad ? PQresultErrorMessage(bad) : PQerrorMessage(c));
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < expect; i++)
 		PQclear(res[i]);
 	return NULL;
 }

@@ -67,6 +67,11 @@ int wvl_pg__in_tx(char **out, wvl_ctx *ctx, const wvl_actor *actor, wvl_tx_step 
 int wvl_pg__json_row(char **out, wvl_ctx *ctx, PGconn *c, const char *sql, int n,
 		     const char *const *params);
 
+/* Like wvl_pg__exec, for hot statements: prepared once per connection
+ * (named after a hash of the text) and executed by name afterwards. */
+PGresult *wvl_pg__exec_cached(wvl_ctx *ctx, PGconn *conn, const char *sql, int nparams,
+			      const char *const *params);
+
 /* Maps a failed result's SQLSTATE to a status code. */
 int wvl_pg__status_for(PGconn *conn, const PGresult *res);
 

@@ -247,3 +247,42 @@ Test(pool, commit_of_a_failed_transaction_is_an_error)
 	cr_assert_eq(wvl_pg__begin(ctx, &sys, &c), 0);
 	wvl_pg__rollback(ctx, c);
 }
+
+Test(pool, pipelined_reads_scope_the_actor_to_one_statement)
+{
+	wvl_ctx_free(ctx);
+	wvl_config *cfg = test_config(&db);
+	wvl_ctx_options opts = WVL_CTX_OPTIONS_INIT;
+	opts.pg_pool_size = 1; /* every read on the same connection */
+	cr_assert_eq(wvl_ctx_new(&ctx, cfg, &opts), 0);
+	wvl_config_free(cfg);
+	wvl_actor a = {.role = WVL_ROLE_CLIENT};
+	strcpy(a.user_id, "11111111-1111-1111-1111-111111111111");
+	strcpy(a.client_id, "22222222-2222-2222-2222-222222222222");
+	for (int i = 0; i < 3; i++) { /* prepared on the first round, by name after */
+		PGresult *r = wvl_pg__read(ctx, &a, "SELECT current_setting('wvl.actor_client_id')", 0, NULL);
+		cr_assert_not_null(r, "%s", wvl_error_last()->message);
+		cr_expect_str_eq(PQgetvalue(r, 0, 0), a.client_id);
+		PQclear(r);
+		wvl_actor anon = {.role = WVL_ROLE_ANONYMOUS};
+		r = wvl_pg__read(ctx, &anon, "SELECT current_setting('wvl.actor_client_id', true),"
+					     " current_setting('wvl.actor_role', true)", 0, NULL);
+		cr_assert_not_null(r);
+		cr_expect_str_eq(PQgetvalue(r, 0, 0), "");
+		cr_expect_str_eq(PQgetvalue(r, 0, 1), "anonymous");
+		PQclear(r);
+	}
+	/* Outside any read, the connection carries no actor. */
+	PGconn *c;
+	cr_assert_eq(wvl_pg__acquire(ctx, &c), 0);
+	PGresult *r = wvl_pg__exec(ctx, c, "SELECT coalesce(current_setting('wvl.actor_role', true), '')", 0, NULL);
+	cr_expect_str_eq(PQgetvalue(r, 0, 0), "");
+	PQclear(r);
+	wvl_pg__release(ctx, c);
+	/* A failing read leaves the connection usable. */
+	cr_expect_null(wvl_pg__read(ctx, &a, "SELECT 1/0", 0, NULL));
+	r = wvl_pg__read(ctx, &a, "SELECT 42", 0, NULL);
+	cr_assert_not_null(r);
+	cr_expect_str_eq(PQgetvalue(r, 0, 0), "42");
+	PQclear(r);
+}

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 WavelaunchOS contributors
+#
+# GET /api/clients?limit=50, authenticated, 64 connections, on one
+# PostgreSQL (fsync and synchronous_commit on) holding 10,000 clients:
+#   (a) wl-server, (b) Fastify 5 + pg (bench/fastify), (c) pgbench running
+#   the endpoint's two statements (session lookup + 50 rows): the limit.
+#   bench/clients.sh [seconds]
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+DURATION=${1:-15}
+BENCH=$WL_ROOT/bench
+command -v node >/dev/null || die "node is needed for the Fastify baseline"
+( cd "$BENCH/fastify" && [ -d node_modules ] || npm install --no-audit --no-fund >/dev/null )
+
+# The limiter stays on (one Redis round trip per request, as in
+# production) but with a budget wrk cannot exhaust.
+export WL_RATELIMIT_READ=1000000/1s
+bench_setup
+"$BUILD/apps/wl-migrate" seed-demo --clients 10000 >/dev/null
+printf '%s\n' 'Quiet-Harbor-Lamp-93!' | "$BUILD/apps/wl-migrate" bootstrap-admin \
+  --email bench@example.com >/dev/null
+PSQL=(psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT")
+PGPASSWORD=$SUPER_PW "${PSQL[@]}" -U postgres -d wavelaunch -c "ANALYZE" >/dev/null
+# The v1 baseline's role: no row-level security, as v1 had none.
+V1_PW=$(random_word)
+PGPASSWORD=$SUPER_PW "${PSQL[@]}" -U postgres -d wavelaunch >/dev/null <<SQL
+CREATE ROLE bench_v1 LOGIN BYPASSRLS PASSWORD '$V1_PW';
+GRANT SELECT, UPDATE ON ALL TABLES IN SCHEMA public TO bench_v1;
+SQL
+
+start_server "$STATE/server.log"
+BASE="http://127.0.0.1:$HTTP_PORT"
+TOKEN=$(curl -fs -D - -o /dev/null -H 'Content-Type: application/json' \
+  -d '{"email":"bench@example.com","password":"Quiet-Harbor-Lamp-93!"}' "$BASE/api/auth/login" |
+  sed -n 's/^Set-Cookie: wl_session=\([^;]*\).*/\1/p' | tr -d '\r')
+[ -n "$TOKEN" ] || die "login failed"
+HASH=$(printf '%s' "$TOKEN" | sha256sum | cut -d' ' -f1)
+COOKIE="Cookie: wl_session=$TOKEN"
+curl -fs -H "$COOKIE" "$BASE/api/clients?limit=50" | grep -q '"next_cursor":"' || die "list failed"
+
+run_wrk() { # name url
+  wrk -t2 -c64 -d3s -H "$COOKIE" "$2" >/dev/null
+  wrk -t2 -c64 -d"${DURATION}s" --latency -H "$COOKIE" "$2" > "$STATE/$1.wrk"
+  grep -q "Non-2xx" "$STATE/$1.wrk" && { cat "$STATE/$1.wrk"; die "$1: non-2xx responses"; }
+  return 0
+}
+
+echo "== (a) wl-server"
+run_wrk a "$BASE/api/clients?limit=50"
+A_RSS=$(peak_rss_kib "$SERVER_PID")
+
+echo "== (b) Fastify + pg"
+FASTIFY_PORT=$(free_port)
+BENCH_PORT=$FASTIFY_PORT \
+BENCH_DATABASE_URL="postgresql://bench_v1:$V1_PW@127.0.0.1:$PG_PORT/wavelaunch" \
+  node "$BENCH/fastify/server.js" &
+FASTIFY_PID=$!
+trap 'kill $FASTIFY_PID 2>/dev/null; bench_cleanup' EXIT
+for _ in $(seq 100); do curl -fs -H "$COOKIE" "http://127.0.0.1:$FASTIFY_PORT/api/clients?limit=50" >/dev/null && break; sleep 0.1; done
+run_wrk b "http://127.0.0.1:$FASTIFY_PORT/api/clients?limit=50"
+B_RSS=$(peak_rss_kib "$FASTIFY_PID")
+kill "$FASTIFY_PID"
+
+echo "== (c) pgbench, the endpoint's two statements"
+{
+  sed -e 's/\$1::bytea/:hash::bytea/' -e 's/\$2::timestamptz/now()/g' -e 's/\$3::int/86400/' \
+    "$BENCH/sql/session.sql" | tr '\n' ' '; echo ';'
+  # pgbench would read ":MI" and ":SS" inside the format as variables: the
+  # format travels as a parameter instead (same statement, same work).
+  sed -e 's/\$[1-5]::\(text\|uuid\|timestamptz\)/NULL::\1/g' -e 's/\$1/NULL/g' -e 's/\$2/NULL/g' \
+    -e 's/\$6::int/51/' -e "s/'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'/:fmt/" \
+    "$BENCH/sql/clients_list.sql" | tr '\n' ' '; echo ';'
+} > "$STATE/pgbench.sql"
+PGPASSWORD=$V1_PW pgbench -n -h 127.0.0.1 -p "$PG_PORT" -U bench_v1 -M prepared -c 64 -j 2 \
+  -T "$DURATION" -D "hash=\\x$HASH" -D 'fmt=YYYY-MM-DD"T"HH24:MI:SS.US"Z"' -f "$STATE/pgbench.sql" wavelaunch > "$STATE/c.txt" 2>&1 ||
+  { cat "$STATE/c.txt"; die "pgbench failed"; }
+
+rps() { awk '/Requests\/sec/ {print $2}' "$STATE/$1.wrk"; }
+pct() { awk -v p="$2" '$1 == p {print $2}' "$STATE/$1.wrk"; }
+C_TPS=$(awk '/^tps/ {print $3; exit}' "$STATE/c.txt")
+C_LAT=$(awk '/latency average/ {print $4}' "$STATE/c.txt")
+printf '\n%-22s %12s %10s %10s %12s\n' "" "req/s" "p50" "p99" "RSS (MiB)"
+printf '%-22s %12s %10s %10s %12.1f\n' "(a) wl-server" "$(rps a)" "$(pct a 50%)" "$(pct a 99%)" "$(echo "$A_RSS/1024" | bc -l)"
+printf '%-22s %12s %10s %10s %12.1f\n' "(b) Fastify + pg" "$(rps b)" "$(pct b 50%)" "$(pct b 99%)" "$(echo "$B_RSS/1024" | bc -l)"
+printf '%-22s %12s %10s %10s %12s\n' "(c) pgbench (tps)" "$C_TPS" "avg ${C_LAT}ms" "" "-"
+printf '\na/b = %.2f   a/c = %.2f\n' "$(echo "$(rps a)/$(rps b)" | bc -l)" "$(echo "$(rps a)/$C_TPS" | bc -l)"
