@@ -57,11 +57,11 @@ BENCH_PORT=$FASTIFY_PORT \
 BENCH_DATABASE_URL="postgresql://bench_v1:$V1_PW@127.0.0.1:$PG_PORT/wavelaunch" \
   node "$BENCH/fastify/server.js" &
 FASTIFY_PID=$!
-trap 'kill $FASTIFY_PID 2>/dev/null; bench_cleanup' EXIT
+trap 'kill $FASTIFY_PID 2>/dev/null || true; bench_cleanup' EXIT
 for _ in $(seq 100); do curl -fs -H "$COOKIE" "http://127.0.0.1:$FASTIFY_PORT/api/clients?limit=50" >/dev/null && break; sleep 0.1; done
 run_wrk b "http://127.0.0.1:$FASTIFY_PORT/api/clients?limit=50"
 B_RSS=$(peak_rss_kib "$FASTIFY_PID")
-kill "$FASTIFY_PID"
+kill "$FASTIFY_PID"; wait "$FASTIFY_PID" 2>/dev/null || true
 
 echo "== (c) pgbench, the endpoint's two statements"
 {
@@ -86,3 +86,4 @@ printf '%-22s %12s %10s %10s %12.1f\n' "(a) wl-server" "$(rps a)" "$(pct a 50%)"
 printf '%-22s %12s %10s %10s %12.1f\n' "(b) Fastify + pg" "$(rps b)" "$(pct b 50%)" "$(pct b 99%)" "$(echo "$B_RSS/1024" | bc -l)"
 printf '%-22s %12s %10s %10s %12s\n' "(c) pgbench (tps)" "$C_TPS" "avg ${C_LAT}ms" "" "-"
 printf '\na/b = %.2f   a/c = %.2f\n' "$(echo "$(rps a)/$(rps b)" | bc -l)" "$(echo "$(rps a)/$C_TPS" | bc -l)"
+exit 0
