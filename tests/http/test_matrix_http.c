@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+
+/* The role x endpoint x owned/foreign matrix over HTTP: admin, staff,
+ * client A, client B and anonymous against client A's records. */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+#include <jansson.h>
+
+#include "testhttp.h"
+
+static test_db db;
+static test_server srv;
+static char client_a[37], client_b[37], plan_a[37], deliv_a[37], note_a[37];
+
+enum who { ADMIN, STAFF, CLIENT_A, CLIENT_B, ANON, NWHO };
+static char cookie[NWHO][256], csrf[NWHO][200];
+static const char *const who_name[NWHO] = {"admin", "staff", "client A", "client B", "anonymous"};
+
+static char *member(const char *json, const char *key)
+{
+	json_t *j = json_loads(json, 0, NULL);
+	const char *v = json_string_value(json_object_get(j, key));
+	char *out = strdup(v ? v : "");
+	json_decref(j);
+	return out;
+}
+
+static void copy_member(char out[37], const char *json, const char *key)
+{
+	char *v = member(json, key);
+	snprintf(out, 37, "%s", v);
+	free(v);
+}
+
+static void login(enum who w, const char *email, const char *pw)
+{
+	char body[256];
+	snprintf(body, sizeof(body), "{\"email\":\"%s\",\"password\":\"%s\"}", email, pw);
+	const char *h[] = {"Content-Type: application/json", NULL};
+	test_response r;
+	test_http(&r, &srv, "POST", "/api/auth/login", h, body, strlen(body));
+	cr_assert_eq(r.status, 200, "%s: %s", email, r.body);
+	const char *p = strstr(r.headers, "Set-Cookie: wl_session=");
+	cr_assert_not_null(p);
+	p += strlen("Set-Cookie: wl_session=");
+	snprintf(cookie[w], sizeof(cookie[w]), "Cookie: wl_session=%.*s", (int)strcspn(p, ";\r"), p);
+	char *tok = member(r.body, "csrf_token");
+	snprintf(csrf[w], sizeof(csrf[w]), "X-CSRF-Token: %s", tok);
+	free(tok);
+	test_response_free(&r);
+}
+
+static void setup(void)
+{
+	test_db_create(&db);
+	wvl_ctx *ctx = test_ctx(&db);
+	int created;
+	char *pw = NULL, *out = NULL;
+	cr_assert_eq(wvl_auth_bootstrap_admin(&created, &pw, ctx, "root@example.com", "Harbor-Lantern-42!"), 0);
+	char *id = test_sql_value(db.owner_url, "SELECT id FROM users");
+	wvl_actor admin = {.role = WVL_ROLE_ADMIN};
+	snprintf(admin.user_id, sizeof(admin.user_id), "%s", id);
+	free(id);
+	cr_assert_eq(wvl_clients_create(&out, ctx, &admin, "{\"name\":\"Alice\"}"), 0);
+	copy_member(client_a, out, "id");
+	free(out);
+	cr_assert_eq(wvl_clients_create(&out, ctx, &admin, "{\"name\":\"Bob\"}"), 0);
+	copy_member(client_b, out, "id");
+	free(out);
+	char body[512];
+	cr_assert_eq(wvl_users_create(&out, ctx, &admin, "{\"email\":\"st@example.com\",\"name\":\"S\","
+				      "\"role\":\"staff\",\"password\":\"Granite-Falcon-22!\"}"), 0);
+	free(out);
+	snprintf(body, sizeof(body), "{\"email\":\"ca@example.com\",\"name\":\"A\",\"role\":\"client\","
+		 "\"password\":\"Copper-Meadow-31!\",\"client_id\":\"%s\"}", client_a);
+	cr_assert_eq(wvl_users_create(&out, ctx, &admin, body), 0);
+	free(out);
+	snprintf(body, sizeof(body), "{\"email\":\"cb@example.com\",\"name\":\"B\",\"role\":\"client\","
+		 "\"password\":\"Silver-Harbor-32!\",\"client_id\":\"%s\"}", client_b);
+	cr_assert_eq(wvl_users_create(&out, ctx, &admin, body), 0);
+	free(out);
+	cr_assert_eq(wvl_plans_create(&out, ctx, &admin, client_a, "{\"title\":\"P\"}"), 0);
+	copy_member(plan_a, out, "id");
+	free(out);
+	cr_assert_eq(wvl_plans_approve(&out, ctx, &admin, plan_a), 0);
+	free(out);
+	char sql[256];
+	snprintf(sql, sizeof(sql), "SET wvl.actor_role='system'; SELECT id FROM deliverables"
+				   " WHERE client_id = '%s' AND milestone = 1", client_a);
+	char *d = test_sql_value(db.owner_url, sql);
+	snprintf(deliv_a, sizeof(deliv_a), "%s", d);
+	free(d);
+	cr_assert_eq(wvl_deliverables_mark_ready(&out, ctx, &admin, deliv_a), 0);
+	free(out);
+	cr_assert_eq(wvl_notes_create(&out, ctx, &admin, client_a, "{\"body\":\"<p>internal</p>\"}"), 0);
+	copy_member(note_a, out, "id");
+	free(out);
+	wvl_ctx_free(ctx);
+	static const char *env[] = {"WL_RATELIMIT_LOGIN=1000/15m", "WL_RATELIMIT_WRITE=100000/15m",
+				    "WL_RATELIMIT_READ=100000/15m", NULL};
+	test_server_start(&srv, &db, env);
+	login(ADMIN, "root@example.com", "Harbor-Lantern-42!");
+	login(STAFF, "st@example.com", "Granite-Falcon-22!");
+	login(CLIENT_A, "ca@example.com", "Copper-Meadow-31!");
+	login(CLIENT_B, "cb@example.com", "Silver-Harbor-32!");
+}
+
+static void teardown(void)
+{
+	test_server_stop(&srv);
+	test_db_drop(&db);
+}
+
+TestSuite(matrix, .init = setup, .fini = teardown, .timeout = 180);
+
+struct row {
+	const char *method;
+	const char *path; /* %A client A, %P plan, %D deliverable, %N note */
+	const char *body;
+	int expect[NWHO]; /* admin, staff, client A, client B, anonymous */
+};
+
+static void expand(char *out, size_t len, const char *tmpl)
+{
+	size_t pos = 0;
+	for (const char *p = tmpl; *p && pos + 40 < len; p++) {
+		if (*p == '%' && p[1]) {
+			const char *v = p[1] == 'A' ? client_a : p[1] == 'B' ? client_b
+				      : p[1] == 'P' ? plan_a : p[1] == 'D' ? deliv_a : note_a;
+			pos += (size_t)snprintf(out + pos, len - pos, "%s", v);
+			p++;
+		} else {
+			out[pos++] = *p;
+		}
+	}
+	out[pos] = '\0';
+}
+
+static const struct row rows[] = {
+	{"GET", "/api/clients/%A", NULL, {200, 200, 200, 404, 401}},
+	{"PATCH", "/api/clients/%A", "{\"niche\":\"x\"}", {200, 200, 403, 404, 401}},
+	{"GET", "/api/clients/%A/activity", NULL, {200, 200, 200, 404, 401}},
+	{"GET", "/api/clients/%A/business-plans", NULL, {200, 200, 403, 403, 401}},
+	{"POST", "/api/clients/%A/business-plans", "{\"title\":\"T\"}", {201, 201, 403, 403, 401}},
+	{"GET", "/api/business-plans/%P", NULL, {200, 200, 200, 404, 401}},
+	{"PATCH", "/api/business-plans/%P", "{\"title\":\"x\"}", {200, 200, 403, 403, 401}},
+	{"GET", "/api/clients/%A/deliverables", NULL, {200, 200, 200, 404, 401}},
+	{"GET", "/api/deliverables/%D", NULL, {200, 200, 200, 404, 401}},
+	{"PATCH", "/api/deliverables/%D", "{\"title\":\"x\"}", {200, 200, 403, 403, 401}},
+	{"GET", "/api/clients/%A/notes", NULL, {200, 200, 403, 403, 401}},
+	{"POST", "/api/clients/%A/notes", "{\"body\":\"<p>n</p>\"}", {201, 201, 403, 403, 401}},
+	{"GET", "/api/activity", NULL, {200, 200, 403, 403, 401}},
+	{"GET", "/api/portal/dashboard", NULL, {403, 403, 200, 200, 401}},
+	{"GET", "/api/users", NULL, {200, 403, 403, 403, 401}},
+	{"POST", "/api/clients", "{\"name\":\"New\"}", {201, 201, 403, 403, 401}},
+	{"DELETE", "/api/notes/%N", NULL, {404, 204, 403, 403, 401}}, /* staff deletes first */
+};
+
+Test(matrix, every_role_gets_exactly_its_access)
+{
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char path[256];
+		expand(path, sizeof(path), rows[i].path);
+		for (int w = NWHO - 1; w >= 0; w--) { /* anonymous first, admin last */
+			const char *h[] = {"Content-Type: application/json", w == ANON ? "X-A: 1" : cookie[w],
+					   w == ANON ? "X-B: 1" : csrf[w], NULL};
+			test_response r;
+			test_http(&r, &srv, rows[i].method, path, h, rows[i].body,
+				  rows[i].body ? strlen(rows[i].body) : 0);
+			cr_expect_eq(r.status, rows[i].expect[w], "%s %s as %s: %ld %s", rows[i].method,
+				     rows[i].path, who_name[w], r.status, r.body);
+			/* A foreign client's id never shows up in what client B gets. */
+			if (w == CLIENT_B)
+				cr_expect_null(strstr(r.body, client_a), "%s leaks A to B", rows[i].path);
+			test_response_free(&r);
+		}
+	}
+}
+
+Test(matrix, client_filters_for_another_client_are_ignored)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "/api/clients?client_id=%s", client_a);
+	const char *h[] = {cookie[CLIENT_B], NULL};
+	test_response r;
+	test_http(&r, &srv, "GET", path, h, NULL, 0);
+	cr_expect_eq(r.status, 200);
+	cr_expect_null(strstr(r.body, client_a));
+	cr_expect_not_null(strstr(r.body, client_b));
+	test_response_free(&r);
+}
