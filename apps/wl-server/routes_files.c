@@ -322,6 +322,21 @@ static void drop_response(struct wl_response *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* Moves a prepared answer into `resp`, keeping the headers already there
+ * (RateLimit-* from admission). */
+static void take_response(struct wl_response *resp, struct wl_response *from)
+{
+	for (int i = 0; i < from->nheaders; i++)
+		wl_resp_header(resp, from->headers[i].name, from->headers[i].value);
+	resp->status = from->status;
+	resp->content_type = from->content_type;
+	resp->body = from->body;
+	resp->body_len = from->body_len;
+	resp->body_static = from->body_static;
+	from->body = NULL;
+	drop_response(from);
+}
+
 static void upload_cleanup(struct wl_request *req, bool aborted)
 {
 	struct upload_state *us = req->stream;
@@ -357,8 +372,7 @@ void wl_route_files_upload(struct wl_request *req, struct wl_response *resp)
 			fail(us, rc);
 	}
 	if (us->failed) {
-		*resp = us->error;
-		memset(&us->error, 0, sizeof(us->error));
+		take_response(resp, &us->error);
 		return;
 	}
 	char *json = NULL;

@@ -30,6 +30,7 @@ struct req_state {
 	/* A WL_STREAM route admitted on the first call, and its body stream. */
 	const struct wl_route *stream_route;
 	const struct wl_stream_ops *stream;
+	struct wl_response early; /* what admitting it set (RateLimit-* headers) */
 	char scratch[1024]; /* the path split for routing: params point here */
 };
 
@@ -520,6 +521,10 @@ static enum MHD_Result respond(struct req_state *st, struct wl_response *rs)
 static enum MHD_Result finish(struct req_state *st)
 {
 	struct wl_response resp = {.status = 500};
+	if (st->stream) { /* the headers set when it was admitted go out now */
+		resp = st->early;
+		memset(&st->early, 0, sizeof(st->early));
+	}
 	wvl_log_bind_request(st->req.request_id);
 	dispatch(st, &resp);
 	return respond(st, &resp);
@@ -621,6 +626,7 @@ enum MHD_Result wl_on_request(void *cls, struct MHD_Connection *conn, const char
 		case STREAM_ANSWERED:
 			return respond(st, &resp);
 		case STREAM_GO:
+			st->early = resp;
 			wvl_log_bind_request(NULL);
 			return MHD_YES;
 		case STREAM_NO:
@@ -661,6 +667,10 @@ void wl_on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		return;
 	if (st->stream)
 		st->stream->cleanup(&st->req, toe != MHD_REQUEST_TERMINATED_COMPLETED_OK);
+	for (int i = 0; i < st->early.nheaders; i++) { /* never answered */
+		free(st->early.headers[i].name);
+		free(st->early.headers[i].value);
+	}
 	free(st->req.body);
 	free(st->req.query_json);
 	free(st);
