@@ -176,6 +176,13 @@ static void fail_with(struct upload_state *us, unsigned int status, const char *
 	us->up = NULL;
 }
 
+static enum part part_of(const char *key)
+{
+	return !key ? PART_NONE
+	       : !strcmp(key, "client_id") ? PART_CLIENT
+	       : !strcmp(key, "file") ? PART_FILE : PART_NONE;
+}
+
 /* Opens a part.  False when the form is refused. */
 static bool open_part(struct upload_state *us, const char *key, const char *filename)
 {
@@ -183,9 +190,7 @@ static bool open_part(struct upload_state *us, const char *key, const char *file
 		fail_with(us, 400, "bad_request", "too many parts in the form");
 		return false;
 	}
-	enum part kind = !key ? PART_NONE
-		       : !strcmp(key, "client_id") ? PART_CLIENT
-		       : !strcmp(key, "file") ? PART_FILE : PART_NONE;
+	enum part kind = part_of(key);
 	if (kind == PART_NONE) {
 		fail_with(us, 400, "bad_request", "the form takes the fields client_id and file only");
 		return false;
@@ -220,11 +225,9 @@ static bool opens_part(const struct upload_state *us, const char *key, const cha
 {
 	if (off != 0)
 		return false;
-	if (!us->cur_empty_start || size == 0 || !key)
+	if (!us->cur_empty_start || size == 0)
 		return true;
-	enum part kind = !strcmp(key, "client_id") ? PART_CLIENT
-		       : !strcmp(key, "file") ? PART_FILE : PART_NONE;
-	return kind != us->cur || (filename != NULL) != us->cur_has_name;
+	return part_of(key) != us->cur || (filename != NULL) != us->cur_has_name;
 }
 
 static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind, const char *key,
