@@ -96,5 +96,29 @@ const struct wl_route wl_routes[] = {
 	{"GET", "/api/portal/dashboard", wl_route_portal_dashboard, 0},
 	{"GET", "/api/portal/plan", wl_route_portal_plan, 0},
 	{"GET", "/api/portal/deliverables", wl_route_portal_deliverables, 0},
+	{"GET", "/api/clients/{id}/files", wl_route_files_list, 0},
+
+	{"POST", "/api/files", wl_route_files_upload, WL_STREAM},
+	{"GET", "/api/files/{id}", wl_route_files_get, 0},
+	{"DELETE", "/api/files/{id}", wl_route_files_delete, 0},
+	{"GET", "/api/files/{id}/download", wl_route_files_download, 0},
+	/* The signed link: its signature is the credential. */
+	{"GET", "/api/files/{id}/content", wl_route_files_content, WL_PUBLIC},
 };
 const size_t wl_routes_count = sizeof(wl_routes) / sizeof(wl_routes[0]);
+
+/* The body streams of the WL_STREAM routes, by handler. */
+static const struct {
+	wl_handler handler;
+	const struct wl_stream_ops *ops;
+} streams[] = {
+	{wl_route_files_upload, &wl_files_upload_stream},
+};
+
+const struct wl_stream_ops *wl_route_stream(const struct wl_route *route)
+{
+	for (size_t i = 0; i < sizeof(streams) / sizeof(streams[0]); i++)
+		if (streams[i].handler == route->handler)
+			return streams[i].ops;
+	return NULL;
+}

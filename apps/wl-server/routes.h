@@ -55,5 +55,13 @@ void wl_route_notes_delete(struct wl_request *req, struct wl_response *resp);
 void wl_route_portal_dashboard(struct wl_request *req, struct wl_response *resp);
 void wl_route_portal_plan(struct wl_request *req, struct wl_response *resp);
 void wl_route_portal_deliverables(struct wl_request *req, struct wl_response *resp);
+/* routes_files.c */
+void wl_route_files_upload(struct wl_request *req, struct wl_response *resp);
+extern const struct wl_stream_ops wl_files_upload_stream;
+void wl_route_files_get(struct wl_request *req, struct wl_response *resp);
+void wl_route_files_delete(struct wl_request *req, struct wl_response *resp);
+void wl_route_files_download(struct wl_request *req, struct wl_response *resp);
+void wl_route_files_content(struct wl_request *req, struct wl_response *resp);
+void wl_route_files_list(struct wl_request *req, struct wl_response *resp);
 
 #endif

@@ -13,6 +13,7 @@
 #include <strings.h>
 #include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -26,6 +27,11 @@ struct req_state {
 	size_t cap;
 	bool too_large;
 	struct timespec t0;
+	/* A WL_STREAM route admitted on the first call, and its body stream. */
+	const struct wl_route *stream_route;
+	const struct wl_stream_ops *stream;
+	struct wl_response early; /* what admitting it set (RateLimit-* headers) */
+	char scratch[1024]; /* the path split for routing: params point here */
 };
 
 static pthread_mutex_t inflight_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -100,6 +106,22 @@ void wl_resp_problem(struct wl_response *resp, const struct wl_request *req,
 		     unsigned int status, const char *code, const char *detail)
 {
 	problem_with(resp, req, status, code, detail, NULL);
+}
+
+void wl_resp_problem_fields(struct wl_response *resp, const struct wl_request *req,
+			    unsigned int status, const char *code, const char *detail,
+			    const char *fields_json)
+{
+	problem_with(resp, req, status, code, detail, fields_json);
+}
+
+void wl_resp_fd(struct wl_response *resp, unsigned int status, int fd, uint64_t len)
+{
+	set_body(resp, NULL);
+	resp->status = status;
+	resp->has_fd = true;
+	resp->fd = fd;
+	resp->fd_len = len;
 }
 
 void wl_resp_error(struct wl_response *resp, const struct wl_request *req, int rc)
@@ -324,9 +346,52 @@ static bool rate_ok(struct wl_request *req, struct wl_response *resp)
 	return false;
 }
 
-static void dispatch(struct wl_request *req, struct wl_response *resp, bool too_large)
+/* The checks every routed request passes before its handler runs. */
+static bool admit(struct wl_request *req, struct wl_response *resp, const struct wl_route *route)
 {
-	if (too_large) {
+	req->route = route->pattern;
+	wvl_error_clear();
+	if (req->query_bad) {
+		wl_resp_problem(resp, req, 400, "bad_request", "repeated query parameter");
+		return false;
+	}
+	return authenticate(req, resp, route->flags) && csrf_ok(req, resp) && rate_ok(req, resp);
+}
+
+enum stream_start { STREAM_NO, STREAM_ANSWERED, STREAM_GO };
+
+/* On the first call, with only the headers: a WL_STREAM route is admitted
+ * (or refused) now, before a byte of its body is read. */
+static enum stream_start stream_start(struct req_state *st, struct wl_response *resp)
+{
+	struct wl_request *req = &st->req;
+	const struct wl_route *route = NULL;
+	char allow[128];
+	if (wl_route_match(wl_routes, wl_routes_count, req, st->scratch, sizeof(st->scratch), &route,
+			   allow, sizeof(allow)) != WL_MATCH_OK ||
+	    !(route->flags & WL_STREAM))
+		return STREAM_NO;
+	const struct wl_stream_ops *ops = wl_route_stream(route);
+	if (!ops) {
+		wl_resp_problem(resp, req, 500, "internal", "route without a body stream");
+		return STREAM_ANSWERED;
+	}
+	if (!admit(req, resp, route) || !ops->begin(req, resp))
+		return STREAM_ANSWERED;
+	st->stream_route = route;
+	st->stream = ops;
+	return STREAM_GO;
+}
+
+static void dispatch(struct req_state *st, struct wl_response *resp)
+{
+	struct wl_request *req = &st->req;
+	if (st->stream) { /* admitted on the first call; the body has arrived */
+		wvl_error_clear();
+		st->stream_route->handler(req, resp);
+		return;
+	}
+	if (st->too_large) {
 		wl_resp_problem(resp, req, 413, "payload_too_large", "the request body is too large");
 		return;
 	}
@@ -342,19 +407,12 @@ static void dispatch(struct wl_request *req, struct wl_response *resp, bool too_
 	switch (wl_route_match(wl_routes, wl_routes_count, req, scratch, sizeof(scratch), &route,
 			       allow, sizeof(allow))) {
 	case WL_MATCH_OK:
-		req->route = route->pattern;
-		wvl_error_clear();
-		if (req->query_bad) {
-			wl_resp_problem(resp, req, 400, "bad_request", "repeated query parameter");
+		if (route->flags & WL_STREAM) { /* cannot happen: stream_start took it */
+			wl_resp_problem(resp, req, 500, "internal", "stream route not started");
 			return;
 		}
-		if (!authenticate(req, resp, route->flags))
-			return;
-		if (!csrf_ok(req, resp))
-			return;
-		if (!rate_ok(req, resp))
-			return;
-		route->handler(req, resp);
+		if (admit(req, resp, route))
+			route->handler(req, resp);
 		return;
 	case WL_MATCH_NO_METHOD:
 		wl_resp_header(resp, "Allow", allow);
@@ -368,14 +426,21 @@ static void dispatch(struct wl_request *req, struct wl_response *resp, bool too_
 
 /* ---- finishing ---- */
 
+/* A header the handler did not set itself: one value per name, so a
+ * download's sandboxing CSP is the only CSP it carries. */
+static void add_default(struct MHD_Response *r, const char *name, const char *value)
+{
+	if (!MHD_get_response_header(r, name))
+		MHD_add_response_header(r, name, value);
+}
+
 static void add_standard_headers(struct wl_request *req, struct MHD_Response *r)
 {
 	MHD_add_response_header(r, "X-Request-Id", req->request_id);
-	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(r, "Referrer-Policy", "same-origin");
-	MHD_add_response_header(r, "X-Frame-Options", "DENY");
-	MHD_add_response_header(r, "Content-Security-Policy",
-				"default-src 'none'; frame-ancestors 'none'");
+	add_default(r, "X-Content-Type-Options", "nosniff");
+	add_default(r, "Referrer-Policy", "same-origin");
+	add_default(r, "X-Frame-Options", "DENY");
+	add_default(r, "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
 	const char *origin = wl_req_header(req, "Origin");
 	if (origin_allowed(req->srv, origin)) {
 		MHD_add_response_header(r, "Access-Control-Allow-Origin", origin);
@@ -415,15 +480,27 @@ static void access_log(struct wl_request *req, unsigned int status, double secs)
 	free(extra);
 }
 
-static enum MHD_Result finish(struct req_state *st)
+static struct MHD_Response *make_response(struct wl_response *resp)
+{
+	if (!resp->has_fd)
+		return MHD_create_response_from_buffer(resp->body_len, resp->body,
+						       resp->body_static ? MHD_RESPMEM_PERSISTENT
+									 : MHD_RESPMEM_MUST_FREE);
+	struct MHD_Response *r = MHD_create_response_from_fd64(resp->fd_len, resp->fd);
+	if (r)
+		return r;
+	close(resp->fd);
+	resp->status = 500;
+	resp->content_type = NULL;
+	return MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+}
+
+/* Queues `resp` (whose body and headers it takes over), counts and logs. */
+static enum MHD_Result respond(struct req_state *st, struct wl_response *rs)
 {
 	struct wl_request *req = &st->req;
-	struct wl_response resp = {.status = 500};
-	wvl_log_bind_request(req->request_id);
-	dispatch(req, &resp, st->too_large);
-	struct MHD_Response *r = MHD_create_response_from_buffer(
-		resp.body_len, resp.body,
-		resp.body_static ? MHD_RESPMEM_PERSISTENT : MHD_RESPMEM_MUST_FREE);
+	struct wl_response resp = *rs;
+	struct MHD_Response *r = make_response(&resp);
 	if (resp.content_type)
 		MHD_add_response_header(r, "Content-Type", resp.content_type);
 	for (int i = 0; i < resp.nheaders; i++) {
@@ -439,6 +516,18 @@ static enum MHD_Result finish(struct req_state *st)
 	access_log(req, resp.status, secs);
 	wvl_log_bind_request(NULL);
 	return ok;
+}
+
+static enum MHD_Result finish(struct req_state *st)
+{
+	struct wl_response resp = {.status = 500};
+	if (st->stream) { /* the headers set when it was admitted go out now */
+		resp = st->early;
+		memset(&st->early, 0, sizeof(st->early));
+	}
+	wvl_log_bind_request(st->req.request_id);
+	dispatch(st, &resp);
+	return respond(st, &resp);
 }
 
 static bool append_body(struct req_state *st, size_t limit, const char *data, size_t n)
@@ -553,12 +642,32 @@ enum MHD_Result wl_on_request(void *cls, struct MHD_Connection *conn, const char
 		if (!(st = start_request(srv, conn, url, method)))
 			return MHD_NO;
 		*con_cls = st;
+		struct wl_response resp = {.status = 500};
+		wvl_log_bind_request(st->req.request_id);
+		switch (stream_start(st, &resp)) {
+		case STREAM_ANSWERED:
+			return respond(st, &resp);
+		case STREAM_GO:
+			st->early = resp;
+			wvl_log_bind_request(NULL);
+			return MHD_YES;
+		case STREAM_NO:
+			wvl_log_bind_request(NULL);
+			break;
+		}
 		/* Refuse early from Content-Length: nothing of the body is read. */
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 		if (cl && strtoull(cl, NULL, 10) > srv->body_limit) {
 			st->too_large = true;
 			return finish(st);
 		}
+		return MHD_YES;
+	}
+	if (*upload_data_size && st->stream) {
+		wvl_log_bind_request(st->req.request_id);
+		st->stream->data(&st->req, upload_data, *upload_data_size);
+		wvl_log_bind_request(NULL);
+		*upload_data_size = 0;
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
@@ -575,10 +684,15 @@ void wl_on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
 	(void)cls;
 	(void)conn;
-	(void)toe;
 	struct req_state *st = *con_cls;
 	if (!st)
 		return;
+	if (st->stream)
+		st->stream->cleanup(&st->req, toe != MHD_REQUEST_TERMINATED_COMPLETED_OK);
+	for (int i = 0; i < st->early.nheaders; i++) { /* never answered */
+		free(st->early.headers[i].name);
+		free(st->early.headers[i].value);
+	}
 	free(st->req.body);
 	free(st->req.query_json);
 	free(st);

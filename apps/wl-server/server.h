@@ -36,6 +36,7 @@ struct wl_request {
 	wvl_session_info session;
 	char *query_json;     /* the query string as a JSON object of strings */
 	bool query_bad;       /* repeated or malformed parameters */
+	void *stream;         /* state of a WL_STREAM route's body */
 };
 
 struct wl_header {
@@ -49,6 +50,9 @@ struct wl_response {
 	char *body;           /* malloc'd, or NULL */
 	size_t body_len;
 	bool body_static;     /* body points at static data: do not free */
+	bool has_fd;          /* send `fd` (fd_len bytes) instead of body */
+	int fd;               /* owned by the response once has_fd is set */
+	uint64_t fd_len;
 	struct wl_header headers[WL_MAX_HEADERS];
 	int nheaders;
 };
@@ -73,6 +77,12 @@ void wl_resp_json(struct wl_response *resp, unsigned int status, char *json);
 /* An RFC 9457 problem document for `status` with API slug `code`. */
 void wl_resp_problem(struct wl_response *resp, const struct wl_request *req,
 		     unsigned int status, const char *code, const char *detail);
+/* The same with field errors (a JSON object text, or NULL). */
+void wl_resp_problem_fields(struct wl_response *resp, const struct wl_request *req,
+			    unsigned int status, const char *code, const char *detail,
+			    const char *fields_json);
+/* Sends `len` bytes of the open descriptor `fd` (taken over). */
+void wl_resp_fd(struct wl_response *resp, unsigned int status, int fd, uint64_t len);
 /* A problem from the thread's last library error. */
 void wl_resp_error(struct wl_response *resp, const struct wl_request *req, int rc);
 

@@ -122,13 +122,15 @@ redis_stop() {
   rm -f "$dir/redis.pid"
 }
 
-# clamd_start DIR DBDIR: a private clamd on the unix socket DIR/clamd.sock
-# with only the signatures in DBDIR (offline: no freshclam, no system
-# database).  With a two-signature database it answers in well under a
-# second.  As root it runs as root: the clamav user may not exist and the
-# test folders are private anyway.
+# clamd_start DIR DBDIR [MAXLEN]: a private clamd on the unix socket
+# DIR/clamd.sock with only the signatures in DBDIR (offline: no freshclam, no
+# system database).  With a two-signature database it answers in well under a
+# second.  MAXLEN (default 64M) is the longest stream it takes and scans in
+# full (StreamMaxLength, MaxFileSize, MaxScanSize): the benchmark sends more.
+# As root it runs as root: the clamav user may not exist and the test
+# folders are private anyway.
 clamd_start() {
-  local dir=$1 db=$2
+  local dir=$1 db=$2 max=${3:-64M}
   mkdir -p "$dir/tmp"
   cat > "$dir/clamd.conf" <<CONF
 LocalSocket $dir/clamd.sock
@@ -137,7 +139,9 @@ PidFile $dir/clamd.pid
 LogFile $dir/clamd.log
 TemporaryDirectory $dir/tmp
 Foreground yes
-StreamMaxLength 64M
+StreamMaxLength $max
+MaxFileSize $max
+MaxScanSize $max
 MaxThreads 4
 CONF
   [ "$(id -u)" -eq 0 ] && echo "User root" >> "$dir/clamd.conf"

@@ -1010,8 +1010,10 @@ struct job {
 static void *upload_thread(void *arg)
 {
 	struct job *j = arg;
-	size_t len = 20000 + (size_t)j->i * 1000;
+	/* Through unsigned: gcc -O3 otherwise sees a negative i wrap len to 0. */
+	size_t len = 20000 + (size_t)(unsigned)j->i * 1000;
 	char *data = malloc(len);
+	cr_assert_not_null(data);
 	for (size_t k = 0; k < len; k++)
 		data[k] = (char)('a' + (k + (size_t)j->i) % 26);
 	data[len - 1] = '\n';
