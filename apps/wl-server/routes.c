@@ -96,5 +96,13 @@ const struct wl_route wl_routes[] = {
 	{"GET", "/api/portal/dashboard", wl_route_portal_dashboard, 0},
 	{"GET", "/api/portal/plan", wl_route_portal_plan, 0},
 	{"GET", "/api/portal/deliverables", wl_route_portal_deliverables, 0},
+
+	{"GET", "/api/jobs", wl_route_jobs_list, 0},
+	{"GET", "/api/jobs/{id}", wl_route_jobs_get, 0},
+	{"POST", "/api/jobs/{id}/retry", wl_route_jobs_retry, 0},
+	{"POST", "/api/jobs/{id}/cancel", wl_route_jobs_cancel, 0},
+	{"GET", "/api/automation/rules", wl_route_automation_rules_list, 0},
+	{"POST", "/api/automation/rules", wl_route_automation_rules_set, 0},
+	{"GET", "/api/automation/logs", wl_route_automation_logs, 0},
 };
 const size_t wl_routes_count = sizeof(wl_routes) / sizeof(wl_routes[0]);

@@ -1012,6 +1012,10 @@ static void *upload_thread(void *arg)
 	struct job *j = arg;
 	size_t len = 20000 + (size_t)j->i * 1000;
 	char *data = malloc(len);
+	if (!data) { /* also tells gcc -O3 (stringop-overflow) that data is real */
+		j->rc = -1;
+		return NULL;
+	}
 	for (size_t k = 0; k < len; k++)
 		data[k] = (char)('a' + (k + (size_t)j->i) % 26);
 	data[len - 1] = '\n';
