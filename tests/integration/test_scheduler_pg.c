@@ -131,7 +131,8 @@ static void kill_backend(const char *owner)
 	char sql[256];
 	snprintf(sql, sizeof(sql),
 		 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-		 " WHERE application_name = 'wvl-scheduler:%s'", owner);
+		 " WHERE application_name = 'wvl-scheduler:%s'"
+		 " AND datname = current_database()", owner); /* not other tests' */
 	cr_assert_eq(test_sql(db.app_url, sql), 0);
 }
 
@@ -151,7 +152,8 @@ Test(scheduler, one_leader_and_hand_over_when_it_dies)
 	kill_backend("a");
 	for (int i = 0; i < 100; i++) { /* until PostgreSQL has reaped it */
 		char *n = test_sql_value(db.app_url, "SELECT count(*) FROM pg_stat_activity"
-						     " WHERE application_name = 'wvl-scheduler:a'");
+						     " WHERE application_name = 'wvl-scheduler:a'"
+						     " AND datname = current_database()");
 		int left = n ? atoi(n) : 1;
 		free(n);
 		if (!left)
