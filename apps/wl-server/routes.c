@@ -104,6 +104,14 @@ const struct wl_route wl_routes[] = {
 	{"GET", "/api/files/{id}/download", wl_route_files_download, 0},
 	/* The signed link: its signature is the credential. */
 	{"GET", "/api/files/{id}/content", wl_route_files_content, WL_PUBLIC},
+
+	{"GET", "/api/jobs", wl_route_jobs_list, 0},
+	{"GET", "/api/jobs/{id}", wl_route_jobs_get, 0},
+	{"POST", "/api/jobs/{id}/retry", wl_route_jobs_retry, 0},
+	{"POST", "/api/jobs/{id}/cancel", wl_route_jobs_cancel, 0},
+	{"GET", "/api/automation/rules", wl_route_automation_rules_list, 0},
+	{"POST", "/api/automation/rules", wl_route_automation_rules_set, 0},
+	{"GET", "/api/automation/logs", wl_route_automation_logs, 0},
 };
 const size_t wl_routes_count = sizeof(wl_routes) / sizeof(wl_routes[0]);
 

@@ -64,4 +64,13 @@ void wl_route_files_download(struct wl_request *req, struct wl_response *resp);
 void wl_route_files_content(struct wl_request *req, struct wl_response *resp);
 void wl_route_files_list(struct wl_request *req, struct wl_response *resp);
 
+/* routes_jobs.c */
+void wl_route_jobs_list(struct wl_request *req, struct wl_response *resp);
+void wl_route_jobs_get(struct wl_request *req, struct wl_response *resp);
+void wl_route_jobs_retry(struct wl_request *req, struct wl_response *resp);
+void wl_route_jobs_cancel(struct wl_request *req, struct wl_response *resp);
+void wl_route_automation_rules_list(struct wl_request *req, struct wl_response *resp);
+void wl_route_automation_rules_set(struct wl_request *req, struct wl_response *resp);
+void wl_route_automation_logs(struct wl_request *req, struct wl_response *resp);
+
 #endif

@@ -4,15 +4,19 @@
 /* The job loop.  One dispatcher (the caller of worker_run) claims as many
  * jobs as there are free slots, in one statement, and sleeps on the
  * LISTEN connection when there is nothing to do.  Handler threads run the
- * jobs; whichever finishes while no completion is being written becomes
- * the writer and completes everything finished so far in one statement, so
- * completions batch themselves under load and cost one round trip when
- * idle.  A keeper thread heartbeats every held job, rescues stale ones and
+ * jobs.  A job whose handler succeeded gives its slot back at once and
+ * waits in `done` for its completion to be written; whichever thread
+ * finishes while no completion is being written becomes the writer and
+ * completes everything in `done` in one statement.  So the slots keep
+ * working during the synchronous commit of a completion (the fsync is the
+ * slowest step of a no-op job), completions batch themselves under load,
+ * and an idle worker still pays one round trip per job.  A keeper thread heartbeats every held job, rescues stale ones and
  * prunes old ones. */
 
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +25,16 @@
 #include "../common/app.h"
 #include "worker.h"
 
-enum slot_state { FREE, QUEUED, RUNNING, DONE };
+enum slot_state { FREE, QUEUED, RUNNING };
+
+/* A job whose handler succeeded, until its completion is committed: it is
+ * still `running` in PostgreSQL, so the keeper heartbeats it too. */
+struct done_job {
+	wvl_job job;            /* args_json already freed */
+	int64_t started_ms;
+};
+
+#define DONE_MAX 1024 /* at most one completion statement's worth */
 
 struct slot {
 	enum slot_state state;
@@ -40,11 +53,13 @@ struct worker {
 	size_t nqueues;
 	wvl_jobs_listener *listener;
 	struct slot *slots;
+	struct done_job *done;  /* DONE_MAX entries; [0, ndone) waiting */
+	size_t ndone;
 	pthread_t *threads;
 	pthread_t keeper;
 	pthread_mutex_t mu;
 	pthread_cond_t work;   /* a slot became QUEUED, or stopping */
-	pthread_cond_t idle;   /* a slot became FREE */
+	pthread_cond_t idle;   /* a slot became FREE, or completions were written */
 	bool flushing;
 	bool draining;         /* stop claiming; handler threads exit when idle */
 	volatile sig_atomic_t stop;
@@ -68,8 +83,8 @@ static wk_handler_fn handler_for(struct worker *w, const char *kind)
 
 /* ---- per-job log line ---------------------------------------------------- */
 
-static void job_log(struct worker *w, const struct slot *s, const char *outcome,
-		    const char *error)
+static void job_log(struct worker *w, const wvl_job *job, int64_t started_ms,
+		    const char *outcome, const char *error)
 {
 	if (!w->o.job_log && !error)
 		return;
@@ -80,8 +95,8 @@ static void job_log(struct worker *w, const struct slot *s, const char *outcome,
 		return;
 	fprintf(f, "\"job_id\":\"%s\",\"kind\":\"%s\",\"queue\":\"%s\",\"attempt\":%d,"
 		   "\"outcome\":\"%s\",\"duration_ms\":%lld",
-		s->job.id, s->job.kind, s->job.queue, s->job.attempt, outcome,
-		(long long)(mono_ms() - s->started_ms));
+		job->id, job->kind, job->queue, job->attempt, outcome,
+		(long long)(mono_ms() - started_ms));
 	if (error) {
 		fputs(",\"error\":\"", f);
 		app_json_escape(f, error);
@@ -94,42 +109,35 @@ static void job_log(struct worker *w, const struct slot *s, const char *outcome,
 
 /* ---- completion writer ----------------------------------------------------- */
 
-/* Called with mu held; returns with mu held.  Writes every DONE slot. */
+/* Called with mu held; returns with mu held.  Writes every waiting
+ * completion.  Only the writer touches done[0, n) while mu is released;
+ * other threads append behind it, and the array never moves. */
 static void flush_done(struct worker *w)
 {
 	if (w->flushing)
 		return;
 	w->flushing = true;
-	for (;;) {
-		size_t n = 0;
-		const wvl_job *batch[1024];
-		size_t idx[1024];
-		for (size_t i = 0; i < w->o.concurrency && n < 1024; i++)
-			if (w->slots[i].state == DONE) {
-				idx[n] = i;
-				batch[n++] = &w->slots[i].job;
-			}
-		if (n == 0)
-			break;
-		unsigned char ok[1024];
+	while (w->ndone > 0) {
+		size_t n = w->ndone;
+		const wvl_job *batch[DONE_MAX];
+		unsigned char ok[DONE_MAX];
+		for (size_t k = 0; k < n; k++)
+			batch[k] = &w->done[k].job;
 		pthread_mutex_unlock(&w->mu);
 		int rc = wvl_jobs_complete(ok, w->ctx, batch, n);
 		pthread_mutex_lock(&w->mu);
 		if (rc != 0 && rc != WVL_ECONFLICT) {
-			/* PostgreSQL is away: keep them DONE; the keeper retries. */
+			/* PostgreSQL is away: keep them waiting; the keeper retries. */
 			app_log_json(WVL_LOG_WARN, NULL, "cannot record completions; will retry", NULL);
 			break;
 		}
-		for (size_t k = 0; k < n; k++) {
-			struct slot *s = &w->slots[idx[k]];
-			job_log(w, s, ok[k] ? "completed" : "lease_lost",
+		for (size_t k = 0; k < n; k++)
+			job_log(w, &w->done[k].job, w->done[k].started_ms,
+				ok[k] ? "completed" : "lease_lost",
 				ok[k] ? NULL : "completion refused: the lease was lost");
-			free(s->job.args_json);
-			s->job.args_json = NULL;
-			s->state = FREE;
-		}
+		memmove(w->done, w->done + n, (w->ndone - n) * sizeof(*w->done));
+		w->ndone -= n;
 		pthread_cond_broadcast(&w->idle);
-		wvl_jobs_listener_wake(w->listener);
 	}
 	w->flushing = false;
 }
@@ -144,7 +152,7 @@ static void finish_failed(struct worker *w, struct slot *s, char *err)
 			      : rc != 0	  ? "fail_unrecorded"
 			      : failed		  ? "failed"
 						  : "retryable";
-	job_log(w, s, outcome, err ? err : "handler failed");
+	job_log(w, &s->job, s->started_ms, outcome, err ? err : "handler failed");
 	free(err);
 }
 
@@ -158,7 +166,22 @@ static void run_one(struct worker *w, struct slot *s)
 	pthread_mutex_lock(&w->mu);
 	if (rc == 0) {
 		free(err);
-		s->state = DONE;
+		/* Full only while PostgreSQL is away: then wait for the keeper's
+		 * retry rather than hold more unrecorded work. */
+		while (w->ndone == DONE_MAX && w->flushing)
+			pthread_cond_wait(&w->idle, &w->mu);
+		if (w->ndone == DONE_MAX) {
+			flush_done(w);
+			while (w->ndone == DONE_MAX)
+				pthread_cond_wait(&w->idle, &w->mu);
+		}
+		free(s->job.args_json);
+		s->job.args_json = NULL;
+		w->done[w->ndone].job = s->job;
+		w->done[w->ndone++].started_ms = s->started_ms;
+		s->state = FREE;
+		pthread_cond_broadcast(&w->idle);
+		wvl_jobs_listener_wake(w->listener); /* the dispatcher may claim again */
 		flush_done(w);
 		pthread_mutex_unlock(&w->mu);
 		return;
@@ -206,7 +229,7 @@ static void *handler_thread(void *arg)
 
 static void heartbeat_all(struct worker *w)
 {
-	size_t cap = w->o.concurrency, n = 0;
+	size_t cap = w->o.concurrency + DONE_MAX, n = 0;
 	wvl_job *copies = calloc(cap, sizeof(*copies));
 	const wvl_job **ptrs = calloc(cap, sizeof(*ptrs));
 	size_t *idx = calloc(cap, sizeof(*idx));
@@ -214,7 +237,7 @@ static void heartbeat_all(struct worker *w)
 	if (!copies || !ptrs || !idx || !ok)
 		goto out;
 	pthread_mutex_lock(&w->mu);
-	for (size_t i = 0; i < cap; i++) {
+	for (size_t i = 0; i < w->o.concurrency; i++) {
 		if (w->slots[i].state == FREE)
 			continue;
 		copies[n] = w->slots[i].job; /* ids only: args stay with the slot */
@@ -222,10 +245,16 @@ static void heartbeat_all(struct worker *w)
 		ptrs[n] = &copies[n];
 		idx[n++] = i;
 	}
+	size_t nslots = n;
+	for (size_t k = 0; k < w->ndone; k++) {
+		copies[n] = w->done[k].job;
+		ptrs[n] = &copies[n];
+		idx[n++] = SIZE_MAX;
+	}
 	pthread_mutex_unlock(&w->mu);
 	if (n && wvl_jobs_heartbeat(ok, w->ctx, ptrs, n) == WVL_ECONFLICT) {
 		pthread_mutex_lock(&w->mu);
-		for (size_t k = 0; k < n; k++)
+		for (size_t k = 0; k < nslots; k++)
 			if (!ok[k] && strcmp(w->slots[idx[k]].job.lease_id, copies[k].lease_id) == 0)
 				atomic_store(&w->slots[idx[k]].run.lost, 1);
 		pthread_mutex_unlock(&w->mu);
@@ -346,7 +375,7 @@ static bool wind_down(struct worker *w)
 			continue;
 		/* A job that cannot be released is rescued later. */
 		const char *outcome = wvl_jobs_release(w->ctx, &s->job) == 0 ? "released" : "held";
-		job_log(w, s, outcome, NULL);
+		job_log(w, &s->job, s->started_ms, outcome, NULL);
 		free(s->job.args_json);
 		s->job.args_json = NULL;
 		s->state = FREE;
@@ -358,7 +387,7 @@ static bool wind_down(struct worker *w)
 	bool busy = true;
 	while (busy) {
 		flush_done(w);
-		busy = false;
+		busy = w->ndone > 0;
 		for (size_t i = 0; i < w->o.concurrency; i++)
 			busy = busy || w->slots[i].state != FREE;
 		if (busy && pthread_cond_timedwait(&w->idle, &w->mu, &deadline) == ETIMEDOUT)
@@ -369,7 +398,8 @@ static bool wind_down(struct worker *w)
 		if (s->state == RUNNING) {
 			const char *outcome =
 				wvl_jobs_release(w->ctx, &s->job) == 0 ? "released" : "held";
-			job_log(w, s, outcome, "still running after the shutdown grace period");
+			job_log(w, &s->job, s->started_ms, outcome,
+				"still running after the shutdown grace period");
 		}
 	}
 	pthread_mutex_unlock(&w->mu);
@@ -441,11 +471,12 @@ int worker_new(struct worker **out, wvl_ctx *ctx, const struct wk_options *opts,
 	w->nkinds = nkinds;
 	w->kind_names = calloc(nkinds ? nkinds : 1, sizeof(*w->kind_names));
 	w->slots = calloc(w->o.concurrency, sizeof(*w->slots));
+	w->done = calloc(DONE_MAX, sizeof(*w->done));
 	w->threads = calloc(w->o.concurrency, sizeof(*w->threads));
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->work, NULL);
 	pthread_cond_init(&w->idle, NULL);
-	if (!w->kind_names || !w->slots || !w->threads || split_queues(w, opts->queues) != 0 ||
+	if (!w->kind_names || !w->slots || !w->done || !w->threads || split_queues(w, opts->queues) != 0 ||
 	    wvl_jobs_listener_new(&w->listener, ctx) != 0) {
 		worker_free(w);
 		return -1;
@@ -466,6 +497,7 @@ void worker_free(struct worker *w)
 		free(w->queues[i]);
 	free(w->queues);
 	free(w->slots);
+	free(w->done);
 	free(w->threads);
 	free(w->kind_names);
 	wvl_jobs_listener_free(w->listener);

@@ -136,6 +136,29 @@ static void kill_backend(const char *owner)
 	cr_assert_eq(test_sql(db.app_url, sql), 0);
 }
 
+/* Waits until `owner`'s backend is gone and no scheduler lock is held in
+ * this database: a backend ends, and lets go of its locks, some time after
+ * its connection was closed or killed. */
+static void wait_reaped(const char *owner)
+{
+	char sql[512];
+	snprintf(sql, sizeof(sql),
+		 "SELECT (SELECT count(*) FROM pg_stat_activity"
+		 " WHERE application_name = 'wvl-scheduler:%s' AND datname = current_database())"
+		 " + (SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database"
+		 " WHERE l.locktype = 'advisory' AND l.granted AND d.datname = current_database())",
+		 owner);
+	for (int i = 0; i < 250; i++) {
+		char *n = test_sql_value(db.app_url, sql);
+		int left = n ? atoi(n) : 1;
+		free(n);
+		if (!left)
+			return;
+		usleep(20000);
+	}
+	cr_assert_fail("the backend of scheduler %s did not go away", owner);
+}
+
 Test(scheduler, one_leader_and_hand_over_when_it_dies)
 {
 	define("every5", "*/5 * * * *", NULL);
@@ -150,16 +173,7 @@ Test(scheduler, one_leader_and_hand_over_when_it_dies)
 	/* The leader's backend dies (a crash, a network cut): the lock goes
 	 * with it and the stand-by takes over on its next round. */
 	kill_backend("a");
-	for (int i = 0; i < 100; i++) { /* until PostgreSQL has reaped it */
-		char *n = test_sql_value(db.app_url, "SELECT count(*) FROM pg_stat_activity"
-						     " WHERE application_name = 'wvl-scheduler:a'"
-						     " AND datname = current_database()");
-		int left = n ? atoi(n) : 1;
-		free(n);
-		if (!left)
-			break;
-		usleep(20000);
-	}
+	wait_reaped("a");
 	atomic_store(&fake_now, T0 + 10 * 60 * SEC);
 	tick(b, 1, 1);
 	/* The old leader finds its connection dead and stands by. */
@@ -170,8 +184,10 @@ Test(scheduler, one_leader_and_hand_over_when_it_dies)
 	cr_expect_eq(fired, 0);
 	tick(a, 0, 0);
 	cr_expect_eq(sql_int("SELECT count(*) FROM jobs WHERE kind = 'noop'"), 2);
-	/* A clean stop hands over too. */
+	/* A clean stop hands over too, once PostgreSQL has ended b's backend
+	 * (closing a connection does not wait for that). */
 	wvl_scheduler_free(b);
+	wait_reaped("b");
 	tick(a, 1, 0);
 	wvl_scheduler_free(a);
 }
