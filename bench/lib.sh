@@ -33,7 +33,13 @@ bench_setup() {
 }
 
 bench_cleanup() {
-  [ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  # Every step runs whatever the one before returned: a half-cleaned
+  # benchmark leaves servers eating the CPU of the next one.
+  set +e
+  if [ -n "${SERVER_PID:-}" ]; then
+    kill "$SERVER_PID" 2>/dev/null
+    wait "$SERVER_PID" 2>/dev/null
+  fi
   redis_stop "$STATE/redis"
   pg_stop "$STATE/pg"
   rm -rf "$STATE"
