@@ -331,6 +331,8 @@ static bool rate_ok(struct wl_request *req, struct wl_response *resp)
 	    wvl_ratelimit_key(key, sizeof(key), policy, &req->actor, req->client_ip) != 0 ||
 	    wvl_ratelimit_check(&rl, req->srv->ctx, policy, key) != 0)
 		return true; /* not limited, or no address to count: never a 5xx */
+	if (rl.limit == 0)
+		return true; /* limits switched off (WL_RATELIMIT_ENABLED=false) */
 	char v[24];
 	snprintf(v, sizeof(v), "%u", rl.limit);
 	wl_resp_header(resp, "RateLimit-Limit", v);

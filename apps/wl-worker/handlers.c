@@ -89,7 +89,29 @@ static int run_budget(struct wk_run *run, char **out_error)
 	return 0;
 }
 
+/* Uploads kept in quarantine while clamd was away get their scan here; a
+ * clamd still away fails the job, so it is retried with backoff. */
+static int run_file_rescan(struct wk_run *run, char **out_error)
+{
+	const char *clamd = wvl_config_get(wvl_ctx_config(run->ctx), "WL_CLAMD");
+	unsigned int done = 0;
+	char report[96];
+	if (!clamd || !*clamd) {
+		snprintf(report, sizeof(report), "virus scanning is not configured");
+	} else {
+		long long max = arg_int(run, "max_files", 200);
+		if (wvl_files_rescan_pending(&done, run->ctx,
+					     max > 0 && max <= 10000 ? (unsigned)max : 200) != 0)
+			return failed(out_error);
+		snprintf(report, sizeof(report), "%u file(s) scanned", done);
+	}
+	if (wvl_jobs_progress(run->ctx, run->job, 100, report) != 0)
+		report_lost(run);
+	return 0;
+}
+
 const struct wk_kind wl_handlers[] = {
+	{"file_rescan", run_file_rescan},
 	{"noop", run_noop},
 	{"file_cleanup", run_file_cleanup},
 	{"backup_database", run_backup},

@@ -68,6 +68,7 @@ static const struct known_key known[] = {
 	{"WL_LOCKOUT_SECONDS", "900", "how long a lock lasts"},
 	{"WL_DEVICE_COOKIE_SECONDS", "31536000", "lifetime of the device cookie"},
 	{"WL_RESET_TOKEN_SECONDS", "3600", "lifetime of a password reset link"},
+	{"WL_RATELIMIT_ENABLED", "true", "false switches request rate limits off (the lockout stays)"},
 	{"WL_REDIS_PREFIX", "wl:", "prefix of every Redis key (several deployments may share one Redis)"},
 	{"WL_RATELIMIT_LOGIN", "5/15m", "POST /api/auth/login per IP: <requests>/<window>, window in s, m, h or d"},
 	{"WL_RATELIMIT_PASSWORD", "3/1h", "POST /api/auth/password/forgot and /reset per IP"},
@@ -392,6 +393,9 @@ int wvl_config_validate(const wvl_config *cfg)
 		return wvl_err__set(WVL_EINVAL, NULL, "WL_REDIS_URL must start with redis://");
 	if ((rc = wvl_ratelimit__validate_config(cfg)))
 		return rc;
+	const char *rl = wvl_config_get(cfg, "WL_RATELIMIT_ENABLED");
+	if (rl && strcmp(rl, "true") != 0 && strcmp(rl, "false") != 0)
+		return wvl_err__set(WVL_EINVAL, NULL, "WL_RATELIMIT_ENABLED must be true or false");
 	wvl_log_level lvl;
 	if (wvl_log_level_parse(&lvl, wvl_config_get(cfg, "WL_LOG_LEVEL")))
 		return wvl_err__set(WVL_EINVAL, NULL, "WL_LOG_LEVEL must be debug, info, warn or error");

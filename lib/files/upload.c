@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "../core/pg.h"
+#include "../jobs/jobs.h"
 #include "files_internal.h"
 
 #define DEFAULT_MAX_BYTES (25ull << 20)
@@ -285,6 +286,22 @@ static int insert_row(char **out_json, wvl_upload *up, const struct verdict *v)
 	}
 	*out_json = wvl_str__dup(PQgetvalue(r, 0, 0));
 	PQclear(r);
+	/* A file in quarantine gets its scan from wl-worker's file_rescan job,
+	 * enqueued with the row (one live job serves every waiting file; its
+	 * retries back off while clamd stays away). */
+	if (!strcmp(v->status, "pending_scan") || !strcmp(v->status, "error")) {
+		wvl_job_options o = WVL_JOB_OPTIONS_INIT;
+		o.queue = "files";
+		o.unique_key = "file_rescan";
+		o.run_at = wvl_now(up->ctx) + 60LL * 1000000;
+		o.max_attempts = 10;
+		rc = wvl_jobs__enqueue_tx(NULL, NULL, up->ctx, c, "file_rescan", NULL, &o);
+		if (rc) {
+			free(*out_json);
+			*out_json = NULL;
+			return wvl_pg__fail(up->ctx, c, rc);
+		}
+	}
 	if ((rc = wvl_pg__commit(up->ctx, c)) != 0 || !*out_json) {
 		free(*out_json);
 		*out_json = NULL;

@@ -276,6 +276,13 @@ int wvl_ratelimit_check(wvl_ratelimit_result *out, wvl_ctx *ctx,
 	if (!out || !ctx || !key || policy <= WVL_RATELIMIT_NONE || policy > WVL_RATELIMIT_READ)
 		return wvl_err__set(WVL_EINVAL, NULL,
 				    "out, ctx, key and a policy other than NONE are required");
+	/* An operator whose gateway already limits may switch this off; the
+	 * per-email lockout in PostgreSQL stays on regardless. */
+	const char *enabled = wvl_config_get(wvl_ctx_config(ctx), "WL_RATELIMIT_ENABLED");
+	if (enabled && strcmp(enabled, "false") == 0) {
+		out->allowed = 1; /* limit 0: nothing to report in headers */
+		return 0;
+	}
 	struct wvl_ratelimit_state *st = wvl_ratelimit__state(ctx);
 	if (!st)
 		return wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");

@@ -181,3 +181,18 @@ Test(ratelimit_http, redis_killed_mid_test_keeps_serving_and_limiting)
 	kill(redis, SIGTERM);
 	waitpid(redis, NULL, 0);
 }
+
+Test(ratelimit_http, switched_off_limits_nothing_and_sends_no_headers)
+{
+	static const char *env[] = {"WL_RATELIMIT_ENABLED=false", NULL};
+	test_server s;
+	test_server_start(&s, &db, env);
+	test_response r;
+	for (int i = 0; i < 7; i++) {
+		long st = login(&s, &r);
+		cr_expect(st == 401 || st == 423, "attempt %d: %ld", i + 1, st);
+		cr_expect_null(strstr(r.headers, "RateLimit-Limit"));
+		test_response_free(&r);
+	}
+	test_server_stop(&s);
+}

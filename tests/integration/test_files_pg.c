@@ -947,6 +947,13 @@ Test(files, clamd_outage_quarantines_until_rescan)
 	char *virus = member(json, "id");
 	wvl_free(json);
 	cr_expect(test_log_contains("quarantine"));
+	/* The quarantine enqueued one rescan job for wl-worker, in the upload's
+	 * transaction (two held files share it). */
+	char *jobs = test_sql_value(db.owner_url, "SET wvl.actor_role = 'system';"
+				    " SELECT count(*) || ':' || min(kind) FROM jobs WHERE kind = 'file_rescan'"
+				    " AND state IN ('available', 'scheduled')");
+	cr_expect_str_eq(jobs ? jobs : "", "1:file_rescan");
+	free(jobs);
 	/* Quarantined files are never served, not even through a genuine link. */
 	expect_rc(wvl_files_download_link(&link, cx, &staff, held), WVL_ECONFLICT, NULL);
 	char exp[] = "9999999999", sig[44];
