@@ -45,7 +45,7 @@ struct scan {
 	struct wvl_buf *out;
 	size_t copied; /* input bytes already copied to out */
 	struct open_el *stack;
-	size_t depth;
+	size_t depth, max_depth;
 };
 
 enum raw_kind { RAW_NONE, RAW_TEXT, RAW_SCRIPT, RAW_PLAINTEXT };
@@ -332,6 +332,8 @@ static int push(struct scan *sc, GumboTag t, const char *name, size_t len)
 				    "markup nests deeper than %u elements",
 				    WVL_SANITIZE__MAX_DEPTH);
 	sc->stack[sc->depth++] = (struct open_el){t, name, len};
+	if (sc->depth > sc->max_depth)
+		sc->max_depth = sc->depth;
 	return 0;
 }
 
@@ -409,7 +411,7 @@ static int on_markup(struct scan *sc)
 	return 0;
 }
 
-int wvl_sanitize__prescan(struct wvl_buf *out, const char *in, size_t len)
+int wvl_sanitize__prescan(struct wvl_buf *out, size_t *depth, const char *in, size_t len)
 {
 	struct scan sc = {.s = in, .len = len, .out = out};
 	sc.stack = malloc(WVL_SANITIZE__MAX_DEPTH * sizeof(*sc.stack));
@@ -424,6 +426,8 @@ int wvl_sanitize__prescan(struct wvl_buf *out, const char *in, size_t len)
 		rc = on_markup(&sc);
 	}
 	free(sc.stack);
+	if (depth)
+		*depth = sc.max_depth;
 	if (rc != 0)
 		return rc;
 	wvl_buf__put(out, in + sc.copied, len - sc.copied);

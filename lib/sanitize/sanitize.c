@@ -406,7 +406,7 @@ static int parse_and_walk(struct wvl_buf *out, const struct wvl_buf *input)
 static int sanitize_once(char **out_html, const char *html, size_t len)
 {
 	struct wvl_buf input = WVL_BUF_INIT, out = WVL_BUF_INIT;
-	int rc = wvl_sanitize__prescan(&input, html, len);
+	int rc = wvl_sanitize__prescan(&input, NULL, html, len);
 	if (rc == 0)
 		rc = parse_and_walk(&out, &input);
 	if (rc == 0 && !(*out_html = wvl_buf__take(&out)))
