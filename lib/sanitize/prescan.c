@@ -321,12 +321,31 @@ static GumboTag top_tag(const struct scan *sc)
 	return sc->depth ? sc->stack[sc->depth - 1].tag : GUMBO_TAG_LAST;
 }
 
+static int push(struct scan *sc, GumboTag t, const char *name, size_t len);
+
+/* Rows and cells put straight into a table get an implied tbody and tr. */
+static int push_implied(struct scan *sc, GumboTag t)
+{
+	bool cell = t == GUMBO_TAG_TD || t == GUMBO_TAG_TH;
+	int rc = 0;
+	if ((cell || t == GUMBO_TAG_TR) && top_tag(sc) == GUMBO_TAG_TABLE)
+		rc = push(sc, GUMBO_TAG_TBODY, NULL, 0);
+	GumboTag top = top_tag(sc);
+	if (rc == 0 && cell &&
+	    (top == GUMBO_TAG_TBODY || top == GUMBO_TAG_THEAD || top == GUMBO_TAG_TFOOT))
+		rc = push(sc, GUMBO_TAG_TR, NULL, 0);
+	return rc;
+}
+
 static int push(struct scan *sc, GumboTag t, const char *name, size_t len)
 {
 	if (replaces(top_tag(sc), t))
 		return 0;
 	if (top_tag(sc) == GUMBO_TAG_P && closes_p(t))
 		sc->depth--;
+	int rc = push_implied(sc, t);
+	if (rc != 0)
+		return rc;
 	if (sc->depth >= WVL_SANITIZE__MAX_DEPTH)
 		return wvl_err__set(WVL_ETOOLARGE, "too_deep",
 				    "markup nests deeper than %u elements",
