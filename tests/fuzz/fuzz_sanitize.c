@@ -169,8 +169,11 @@ static int replay(const char *path, int *count)
 int main(int argc, char **argv)
 {
 	int bad = 0, count = 0;
+	/* Options are skipped, as libFuzzer does: scripts/test passes
+	 * --verbose=0 to every test. */
 	for (int i = 1; i < argc; i++)
-		bad |= replay(argv[i], &count);
+		if (argv[i][0] != '-')
+			bad |= replay(argv[i], &count);
 	printf("%d inputs replayed\n", count);
 	return bad || count == 0;
 }
