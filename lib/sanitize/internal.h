@@ -36,10 +36,11 @@ void wvl_buf__free(struct wvl_buf *b);
 
 /* Copies `in` into `out` with the start and end tags of svg, math, select,
  * template and noscript renamed to WVL_SANITIZE__DROP_TAG, and estimates
- * the nesting depth gumbo will build (see prescan.c).  Returns 0,
+ * the nesting depth gumbo will build (see prescan.c) into *depth (may be
+ * NULL; the fuzz harness checks the estimate against gumbo).  Returns 0,
  * WVL_ETOOLARGE when the estimate exceeds WVL_SANITIZE__MAX_DEPTH, or
  * WVL_EINTERNAL when out of memory. */
-int wvl_sanitize__prescan(struct wvl_buf *out, const char *in, size_t len);
+int wvl_sanitize__prescan(struct wvl_buf *out, size_t *depth, const char *in, size_t len);
 
 /* wvl_sanitize_html with a caller-chosen input limit. */
 int wvl_sanitize__html(char **out_html, const char *html, size_t len, size_t max_len);

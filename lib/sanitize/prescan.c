@@ -45,7 +45,7 @@ struct scan {
 	struct wvl_buf *out;
 	size_t copied; /* input bytes already copied to out */
 	struct open_el *stack;
-	size_t depth;
+	size_t depth, max_depth;
 };
 
 enum raw_kind { RAW_NONE, RAW_TEXT, RAW_SCRIPT, RAW_PLAINTEXT };
@@ -321,17 +321,38 @@ static GumboTag top_tag(const struct scan *sc)
 	return sc->depth ? sc->stack[sc->depth - 1].tag : GUMBO_TAG_LAST;
 }
 
+static int push(struct scan *sc, GumboTag t, const char *name, size_t len);
+
+/* Rows and cells put straight into a table get an implied tbody and tr. */
+static int push_implied(struct scan *sc, GumboTag t)
+{
+	bool cell = t == GUMBO_TAG_TD || t == GUMBO_TAG_TH;
+	int rc = 0;
+	if ((cell || t == GUMBO_TAG_TR) && top_tag(sc) == GUMBO_TAG_TABLE)
+		rc = push(sc, GUMBO_TAG_TBODY, NULL, 0);
+	GumboTag top = top_tag(sc);
+	if (rc == 0 && cell &&
+	    (top == GUMBO_TAG_TBODY || top == GUMBO_TAG_THEAD || top == GUMBO_TAG_TFOOT))
+		rc = push(sc, GUMBO_TAG_TR, NULL, 0);
+	return rc;
+}
+
 static int push(struct scan *sc, GumboTag t, const char *name, size_t len)
 {
 	if (replaces(top_tag(sc), t))
 		return 0;
 	if (top_tag(sc) == GUMBO_TAG_P && closes_p(t))
 		sc->depth--;
+	int rc = push_implied(sc, t);
+	if (rc != 0)
+		return rc;
 	if (sc->depth >= WVL_SANITIZE__MAX_DEPTH)
 		return wvl_err__set(WVL_ETOOLARGE, "too_deep",
 				    "markup nests deeper than %u elements",
 				    WVL_SANITIZE__MAX_DEPTH);
 	sc->stack[sc->depth++] = (struct open_el){t, name, len};
+	if (sc->depth > sc->max_depth)
+		sc->max_depth = sc->depth;
 	return 0;
 }
 
@@ -409,7 +430,7 @@ static int on_markup(struct scan *sc)
 	return 0;
 }
 
-int wvl_sanitize__prescan(struct wvl_buf *out, const char *in, size_t len)
+int wvl_sanitize__prescan(struct wvl_buf *out, size_t *depth, const char *in, size_t len)
 {
 	struct scan sc = {.s = in, .len = len, .out = out};
 	sc.stack = malloc(WVL_SANITIZE__MAX_DEPTH * sizeof(*sc.stack));
@@ -424,6 +445,8 @@ int wvl_sanitize__prescan(struct wvl_buf *out, const char *in, size_t len)
 		rc = on_markup(&sc);
 	}
 	free(sc.stack);
+	if (depth)
+		*depth = sc.max_depth;
 	if (rc != 0)
 		return rc;
 	wvl_buf__put(out, in + sc.copied, len - sc.copied);

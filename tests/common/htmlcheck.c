@@ -128,13 +128,17 @@ static const char *check_tokens(const char *html)
 		"b", "em", "i", "u", "s", "del", "blockquote", "code", "pre", "hr", "a", "img",
 		"table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td", "span", "div",
 		"sub", "sup", NULL};
-	for (const char *p = strchr(html, '<'); p; p = strchr(p + 1, '<')) {
+	for (const char *p = html; *p; p++) {
+		if (*p != '<')
+			continue;
 		const char *name = p + 1 + (p[1] == '/');
-		size_t n = strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789");
-		char buf[16];
-		snprintf(buf, sizeof(buf), "%.*s", (int)(n < 15 ? n : 15), name);
-		if (n == 0 || n > 10 || !in_list(buf, ok) ||
-		    (name[n] != '>' && name[n] != ' ')) {
+		size_t n = 0;
+		while (n < 16 && ((name[n] >= 'a' && name[n] <= 'z') ||
+				  (name[n] >= '0' && name[n] <= '9')))
+			n++;
+		char buf[17];
+		snprintf(buf, sizeof(buf), "%.*s", (int)n, name);
+		if (n == 0 || !in_list(buf, ok) || (name[n] != '>' && name[n] != ' ')) {
 			snprintf(reason, sizeof(reason), "unexpected markup: %.40s", p);
 			return reason;
 		}

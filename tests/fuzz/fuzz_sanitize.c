@@ -54,8 +54,64 @@ static void check_one(const char *kind, int rc, char *out)
 	wvl_free(out);
 }
 
+#ifdef WVL_LIBFUZZER
+/* Only the libFuzzer build compiles the library's sources in, so only it
+ * can check the pre-scan: its depth estimate must bound the tree gumbo
+ * really builds, or deep input could reach gumbo's quadratic paths. */
+#include <gumbo.h>
+
+#include "sanitize/internal.h"
+
+/* The fragment's <html> root, an implied <tbody> and <tr>, and a
+ * reconstructed formatting element or two. */
+#define DEPTH_SLACK 4
+
+static size_t tree_depth(const GumboNode *n)
+{
+	if (n->type != GUMBO_NODE_ELEMENT && n->type != GUMBO_NODE_TEMPLATE)
+		return 0;
+	size_t max = 0;
+	for (unsigned int i = 0; i < n->v.element.children.length; i++) {
+		size_t d = tree_depth(n->v.element.children.data[i]);
+		max = d > max ? d : max;
+	}
+	return max + 1;
+}
+
+static void check_depth_bound(const uint8_t *data, size_t size)
+{
+	struct wvl_buf prepared = WVL_BUF_INIT;
+	size_t estimate = 0;
+	if (size > 65536 ||
+	    wvl_sanitize__prescan(&prepared, &estimate, (const char *)data, size) != 0) {
+		wvl_buf__free(&prepared);
+		return;
+	}
+	GumboOptions opts = kGumboDefaultOptions;
+	opts.fragment_context = GUMBO_TAG_DIV;
+	GumboOutput *tree = gumbo_parse_with_options(&opts, prepared.data ? prepared.data : "",
+						     prepared.len);
+	size_t real = tree_depth(tree->root);
+	gumbo_destroy_output(&opts, tree);
+	wvl_buf__free(&prepared);
+	if (real > estimate + DEPTH_SLACK) {
+		char detail[96];
+		snprintf(detail, sizeof(detail), "gumbo built depth %zu, pre-scan said %zu", real,
+			 estimate);
+		fail("pre-scan", detail, "");
+	}
+}
+#else
+static void check_depth_bound(const uint8_t *data, size_t size)
+{
+	(void)data;
+	(void)size;
+}
+#endif
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	check_depth_bound(data, size);
 	char *out = NULL;
 	int rc = wvl_sanitize_html(&out, (const char *)data, size);
 	check_one("html", rc, out);
@@ -113,8 +169,11 @@ static int replay(const char *path, int *count)
 int main(int argc, char **argv)
 {
 	int bad = 0, count = 0;
+	/* Options are skipped, as libFuzzer does: scripts/test passes
+	 * --verbose=0 to every test. */
 	for (int i = 1; i < argc; i++)
-		bad |= replay(argv[i], &count);
+		if (argv[i][0] != '-')
+			bad |= replay(argv[i], &count);
 	printf("%d inputs replayed\n", count);
 	return bad || count == 0;
 }

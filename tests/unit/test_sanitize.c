@@ -518,7 +518,8 @@ Test(sanitize, a_large_flat_document_is_fine)
 {
 	char *doc = repeat("<p>Lorem <b>ipsum</b> dolor.</p>", WVL_SANITIZE_MAX_INPUT);
 	char *out = sanitize(doc);
-	cr_expect_str_eq(out, doc);
+	/* Not cr_expect_str_eq: Criterion's --full-stats chokes on 1 MiB operands. */
+	cr_expect(strcmp(out, doc) == 0, "a 1 MiB editor document changed");
 	wvl_free(out);
 	free(doc);
 }
