@@ -5,6 +5,7 @@ WITH s AS (
   WHERE s.token_hash = $1::bytea AND s.revoked_at IS NULL AND u.active
     AND s.expires_at > $2::timestamptz
     AND s.last_seen_at > $2::timestamptz - make_interval(secs => $3::int)),
- t AS (UPDATE sessions SET last_seen_at = $2::timestamptz FROM s
-   WHERE sessions.id = s.id AND s.stale RETURNING 1)
+ t AS (UPDATE sessions SET last_seen_at = $2::timestamptz WHERE id IN (
+   SELECT x.id FROM sessions x, s WHERE x.id = s.id AND s.stale
+   FOR UPDATE OF x SKIP LOCKED) RETURNING 1)
 SELECT id, user_id, role, client_id, csrf_token FROM s

@@ -25,8 +25,11 @@ static const char session_sql[] =
 	"  WHERE s.token_hash = $1::bytea AND s.revoked_at IS NULL AND u.active"
 	"    AND s.expires_at > $2::timestamptz"
 	"    AND s.last_seen_at > $2::timestamptz - make_interval(secs => $3::int)),"
-	" t AS (UPDATE sessions SET last_seen_at = $2::timestamptz FROM s"
-	"   WHERE sessions.id = s.id AND s.stale RETURNING 1)"
+	/* Requests racing on a stale session: one writes, the rest skip the
+	 * locked row instead of queueing behind its commit. */
+	" t AS (UPDATE sessions SET last_seen_at = $2::timestamptz WHERE id IN ("
+	"   SELECT x.id FROM sessions x, s WHERE x.id = s.id AND s.stale"
+	"   FOR UPDATE OF x SKIP LOCKED) RETURNING 1)"
 	" SELECT id, user_id, role, client_id, csrf_token FROM s";
 
 static const char bearer_sql[] =
@@ -36,8 +39,9 @@ static const char bearer_sql[] =
 	"      AS stale"
 	"  FROM api_tokens k JOIN users u ON u.id = k.user_id"
 	"  WHERE k.token_hash = $1::bytea AND k.revoked_at IS NULL AND u.active),"
-	" t AS (UPDATE api_tokens SET last_used_at = $2::timestamptz FROM k"
-	"   WHERE api_tokens.id = k.id AND k.stale RETURNING 1)"
+	" t AS (UPDATE api_tokens SET last_used_at = $2::timestamptz WHERE id IN ("
+	"   SELECT x.id FROM api_tokens x, k WHERE x.id = k.id AND k.stale"
+	"   FOR UPDATE OF x SKIP LOCKED) RETURNING 1)"
 	" SELECT id, user_id, role, client_id FROM k";
 
 static wvl_role role_from(const char *name)
