@@ -320,6 +320,22 @@ static bool csrf_ok(struct wl_request *req, struct wl_response *resp)
 	return true;
 }
 
+/* A login the limiter refused still goes into the attempt log. */
+static void record_refused_login(struct wl_request *req)
+{
+	json_t *body = req->body ? json_loads(req->body, 0, NULL) : NULL;
+	const char *email = json_string_value(json_object_get(body, "email"));
+	if (email) {
+		wvl_login_request lr = WVL_LOGIN_REQUEST_INIT;
+		lr.email = email;
+		lr.ip = req->client_ip;
+		lr.user_agent = wl_req_header(req, "User-Agent");
+		if (wvl_auth_login_refused(req->srv->ctx, &lr) != 0)
+			wvl_log(req->srv->ctx, WVL_LOG_WARN, "could not record a refused login");
+	}
+	json_decref(body);
+}
+
 /* One atomic check per request in the library; the headers go on every
  * limited response, allowed or not. */
 static bool rate_ok(struct wl_request *req, struct wl_response *resp)
@@ -345,6 +361,8 @@ static bool rate_ok(struct wl_request *req, struct wl_response *resp)
 	snprintf(v, sizeof(v), "%u", rl.retry_after);
 	wl_resp_header(resp, "Retry-After", v);
 	wl_resp_problem(resp, req, 429, "rate_limited", "too many requests: slow down");
+	if (policy == WVL_RATELIMIT_LOGIN)
+		record_refused_login(req);
 	return false;
 }
 

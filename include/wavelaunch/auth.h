@@ -95,6 +95,14 @@ WVL_EXTERN int wvl_auth_login(wvl_login_result **out, wvl_ctx *ctx,
 			      const wvl_login_request *req) WVL_WARN_UNUSED;
 WVL_EXTERN void wvl_login_result_free(wvl_login_result *r);
 
+/**
+ * Records a login attempt that never reached wvl_auth_login because the
+ * request rate limit refused it (outcome "rate_limited"), so the attempt
+ * log holds every attempt.  `req->password` is ignored.
+ */
+WVL_EXTERN int wvl_auth_login_refused(wvl_ctx *ctx, const wvl_login_request *req)
+	WVL_WARN_UNUSED;
+
 /** Session facts the server needs for CSRF. */
 typedef struct wvl_session_info {
 	char session_id[37];

@@ -367,3 +367,21 @@ void wvl_login_result_free(wvl_login_result *r)
 	free(r->user_json);
 	free(r);
 }
+
+int wvl_auth_login_refused(wvl_ctx *ctx, const wvl_login_request *req)
+{
+	if (!ctx || !req || req->version != WVL_LOGIN_REQUEST_VERSION)
+		return wvl_err__set(WVL_EINVAL, NULL, "ctx and a versioned request are required");
+	wvl_login_request r = *req;
+	r.password = "-"; /* prepare() wants one; it is never looked at */
+	struct attempt a;
+	int rc = prepare(&a, ctx, &r);
+	if (rc)
+		return rc;
+	PGconn *c;
+	if ((rc = wvl_pg__acquire(ctx, &c)) != 0)
+		return rc;
+	rc = record(ctx, c, &a, "rate_limited", "request rate limit");
+	wvl_pg__release(ctx, c);
+	return rc;
+}

@@ -62,6 +62,11 @@ Test(ratelimit_http, two_instances_share_the_login_limit)
 	free(lim);
 	free(reset);
 	test_response_free(&r);
+	/* The refused attempt is in the attempt log like the others. */
+	char *n = test_sql_value(db.owner_url, "SELECT count(*) FROM login_attempts"
+					       " WHERE outcome = 'rate_limited' AND email_normalized = 'who@example.com'");
+	cr_expect_str_eq(n ? n : "", "1");
+	free(n);
 	/* Reads have their own budget. */
 	test_http(&r, &a, "GET", "/api/health", NULL, NULL, 0);
 	cr_expect_eq(r.status, 200);
