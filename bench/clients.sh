@@ -40,6 +40,17 @@ HASH=$(printf '%s' "$TOKEN" | sha256sum | cut -d' ' -f1)
 COOKIE="Cookie: wl_session=$TOKEN"
 curl -fs -H "$COOKIE" "$BASE/api/clients?limit=50" | grep -q '"next_cursor":"' || die "list failed"
 
+# CPU seconds (user+system) used so far by a list of pids.
+cpu_of() {
+  local t=0
+  for p in "$@"; do
+    [ -r "/proc/$p/stat" ] || continue
+    t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+  done
+  echo "scale=2; $t / $(getconf CLK_TCK)" | bc
+}
+pg_pids() { pgrep -f "postgres -D $STATE/pg"; pgrep -P "$(head -1 "$STATE/pg/postmaster.pid")"; }
+
 run_wrk() { # name url
   wrk -t2 -c64 -d3s -H "$COOKIE" "$2" >/dev/null
   wrk -t2 -c64 -d"${DURATION}s" --latency -H "$COOKIE" "$2" > "$STATE/$1.wrk"
@@ -48,8 +59,13 @@ run_wrk() { # name url
 }
 
 echo "== (a) wl-server"
+wrk -t2 -c64 -d3s -H "$COOKIE" "$BASE/api/clients?limit=50" >/dev/null
+REDIS_PID=$(cat "$STATE/redis/redis.pid")
+read -r S0 P0 R0 < <(echo "$(cpu_of "$SERVER_PID") $(cpu_of $(pg_pids)) $(cpu_of "$REDIS_PID")")
 run_wrk a "$BASE/api/clients?limit=50"
+read -r S1 P1 R1 < <(echo "$(cpu_of "$SERVER_PID") $(cpu_of $(pg_pids)) $(cpu_of "$REDIS_PID")")
 A_RSS=$(peak_rss_kib "$SERVER_PID")
+echo "   CPU seconds during (a): wl-server $(echo "$S1 - $S0" | bc), PostgreSQL $(echo "$P1 - $P0" | bc), Redis $(echo "$R1 - $R0" | bc) (of $((2 * DURATION)) available)"
 
 echo "== (b) Fastify + pg"
 FASTIFY_PORT=$(free_port)
