@@ -250,14 +250,7 @@ int wvl_clients_get(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const
 	if (!reachable(actor, id))
 		return not_found();
 	const char *p[] = {id};
-	PGresult *r = wvl_pg__read(ctx, actor, get_sql, 1, p);
-	if (!r)
-		return wvl_error_last()->code;
-	int rc = PQntuples(r) == 1 ? 0 : not_found();
-	if (!rc)
-		*out_json = wvl_str__dup(PQgetvalue(r, 0, 0));
-	PQclear(r);
-	return rc;
+	return wvl_pg__read_one(out_json, ctx, actor, get_sql, 1, p);
 }
 
 /* ---- update, archive, automation ---- */

@@ -626,3 +626,17 @@ int wvl_pg__json_row(char **out, wvl_ctx *ctx, PGconn *c, const char *sql, int n
 	PQclear(r);
 	return rc;
 }
+
+int wvl_pg__read_one(char **out, wvl_ctx *ctx, const wvl_actor *actor, const char *sql,
+		     int nparams, const char *const *params)
+{
+	*out = NULL;
+	PGresult *r = wvl_pg__read(ctx, actor, sql, nparams, params);
+	if (!r)
+		return wvl_error_last()->code;
+	int rc = PQntuples(r) == 1 && !PQgetisnull(r, 0, 0) ? 0 : wvl_err__not_found();
+	if (!rc && !(*out = wvl_str__dup(PQgetvalue(r, 0, 0))))
+		rc = wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+	PQclear(r);
+	return rc;
+}

@@ -37,6 +37,12 @@ void wvl_pg__rollback(wvl_ctx *ctx, PGconn *conn);
 PGresult *wvl_pg__read(wvl_ctx *ctx, const wvl_actor *actor, const char *sql, int nparams,
 		       const char *const *params);
 
+/* wvl_pg__read of a statement whose first column of at most one row is
+ * JSON text: hands the text to *out, or WVL_ENOTFOUND without a row (also
+ * when that column is NULL). */
+int wvl_pg__read_one(char **out, wvl_ctx *ctx, const wvl_actor *actor, const char *sql,
+		     int nparams, const char *const *params);
+
 /* Runs a parameterised statement (text parameters, NULL for SQL NULL).
  * Returns the result on success (PGRES_COMMAND_OK or TUPLES_OK) or NULL
  * with the thread's error set: WVL_EUNAVAILABLE for a lost connection,

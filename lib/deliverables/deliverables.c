@@ -87,14 +87,7 @@ int wvl_deliverables_get(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, 
 	if (!wvl_uuid_valid(id))
 		return wvl_err__not_found();
 	const char *p[] = {id, wvl_role_name(actor->role), actor->client_id};
-	PGresult *r = wvl_pg__read(ctx, actor, get_sql, 3, p);
-	if (!r)
-		return wvl_error_last()->code;
-	int rc = PQntuples(r) == 1 ? 0 : wvl_err__not_found();
-	if (!rc)
-		*out_json = wvl_str__dup(PQgetvalue(r, 0, 0));
-	PQclear(r);
-	return rc;
+	return wvl_pg__read_one(out_json, ctx, actor, get_sql, 3, p);
 }
 
 struct step_arg {

@@ -49,14 +49,7 @@ static int one(char **out, wvl_ctx *ctx, const wvl_actor *actor, const char *sql
 	if (rc)
 		return rc;
 	const char *p[] = {actor->client_id};
-	PGresult *r = wvl_pg__read(ctx, actor, sql, 1, p);
-	if (!r)
-		return wvl_error_last()->code;
-	rc = PQntuples(r) == 1 && !PQgetisnull(r, 0, 0) ? 0 : wvl_err__not_found();
-	if (!rc)
-		*out = wvl_str__dup(PQgetvalue(r, 0, 0));
-	PQclear(r);
-	return rc;
+	return wvl_pg__read_one(out, ctx, actor, sql, 1, p);
 }
 
 int wvl_portal_dashboard(char **out_json, wvl_ctx *ctx, const wvl_actor *actor)
