@@ -274,58 +274,24 @@ static bool check_json_body(struct wl_request *req, struct wl_response *resp)
 	return true;
 }
 
-static bool unsafe_method(const char *m)
-{
-	return !strcmp(m, "POST") || !strcmp(m, "PUT") || !strcmp(m, "PATCH") ||
-	       !strcmp(m, "DELETE");
-}
-
-/* A bearer token wins over a cookie: programs do not carry CSRF tokens. */
-static bool authenticate(struct wl_request *req, struct wl_response *resp, unsigned int flags)
-{
-	const char *authz = wl_req_header(req, "Authorization");
-	const char *cookie = wl_req_cookie(req, "wl_session");
-	int rc = WVL_EUNAUTHENTICATED;
-	if (authz && strncasecmp(authz, "Bearer ", 7) == 0) {
-		rc = wvl_auth_bearer(&req->actor, req->srv->ctx, authz + 7);
-	} else if (cookie && *cookie) {
-		rc = wvl_auth_session(&req->actor, &req->session, req->srv->ctx, cookie);
-		req->via_cookie = rc == 0;
-	}
-	if (rc == 0 || (flags & WL_PUBLIC)) {
-		if (rc != 0)
-			memset(&req->actor, 0, sizeof(req->actor));
-		return true;
-	}
-	if (rc == WVL_EUNAUTHENTICATED || (!authz && !cookie))
-		wl_resp_problem(resp, req, 401, "unauthenticated", "sign in first");
-	else
-		wl_resp_error(resp, req, rc);
-	return false;
-}
-
-/* Cookie-authenticated unsafe requests carry the session's CSRF token and,
- * when they say where they come from, an allowed origin. */
-static bool csrf_ok(struct wl_request *req, struct wl_response *resp)
-{
-	if (!req->via_cookie || !unsafe_method(req->method))
-		return true;
-	const char *origin = wl_req_header(req, "Origin");
-	if ((origin && !wl_origin_allowed(req->srv, origin)) ||
-	    !wvl_auth_csrf_matches(&req->session, wl_req_header(req, "X-CSRF-Token"))) {
-		wl_resp_problem(resp, req, 403, "csrf_failed",
-				"missing or wrong X-CSRF-Token, or a foreign origin");
-		return false;
-	}
-	return true;
-}
-
 /* A login the limiter refused still goes into the attempt log. */
 static void record_refused_login(struct wl_request *req)
 {
 	json_t *body = req->body ? json_loads(req->body, 0, NULL) : NULL;
 	const char *email = json_string_value(json_object_get(body, "email"));
-	if (email) {
+	/* At most a login policy's worth of these rows per address and window:
+	 * a flood of 429s must not become a flood of inserts. */
+	char key[WVL_RATELIMIT_KEY_MAX + 16], ipkey[WVL_RATELIMIT_KEY_MAX];
+	wvl_ratelimit_result cap;
+	bool record = email &&
+		      wvl_ratelimit_key(ipkey, sizeof(ipkey), WVL_RATELIMIT_LOGIN, NULL,
+					req->client_ip) == 0;
+	if (record) {
+		snprintf(key, sizeof(key), "refused:%s", ipkey);
+		record = wvl_ratelimit_check(&cap, req->srv->ctx, WVL_RATELIMIT_LOGIN, key) == 0 &&
+			 cap.allowed;
+	}
+	if (record) {
 		wvl_login_request lr = WVL_LOGIN_REQUEST_INIT;
 		lr.email = email;
 		lr.ip = req->client_ip;
@@ -367,6 +333,59 @@ static bool rate_ok(struct wl_request *req, struct wl_response *resp)
 }
 
 /* The checks every routed request passes before its handler runs. */
+static bool unsafe_method(const char *m)
+{
+	return !strcmp(m, "POST") || !strcmp(m, "PUT") || !strcmp(m, "PATCH") ||
+	       !strcmp(m, "DELETE");
+}
+
+/* A bearer token wins over a cookie: programs do not carry CSRF tokens. */
+static bool authenticate(struct wl_request *req, struct wl_response *resp, unsigned int flags)
+{
+	const char *authz = wl_req_header(req, "Authorization");
+	const char *cookie = wl_req_cookie(req, "wl_session");
+	int rc = WVL_EUNAUTHENTICATED;
+	if (authz && strncasecmp(authz, "Bearer ", 7) == 0) {
+		rc = wvl_auth_bearer(&req->actor, req->srv->ctx, authz + 7);
+	} else if (cookie && *cookie) {
+		rc = wvl_auth_session(&req->actor, &req->session, req->srv->ctx, cookie);
+		req->via_cookie = rc == 0;
+	}
+	if (rc == 0 || (flags & WL_PUBLIC)) {
+		if (rc != 0)
+			memset(&req->actor, 0, sizeof(req->actor));
+		return true;
+	}
+	/* Refused requests count too (by address), so guessing tokens or
+	 * flooding protected routes anonymously meets the limit like the rest. */
+	memset(&req->actor, 0, sizeof(req->actor));
+	if (!rate_ok(req, resp))
+		return false;
+	if (rc == WVL_EUNAUTHENTICATED || (!authz && !cookie))
+		wl_resp_problem(resp, req, 401, "unauthenticated", "sign in first");
+	else
+		wl_resp_error(resp, req, rc);
+	return false;
+}
+
+/* Cookie-authenticated unsafe requests carry the session's CSRF token and,
+ * when they say where they come from, an allowed origin. */
+static bool csrf_ok(struct wl_request *req, struct wl_response *resp)
+{
+	if (!req->via_cookie || !unsafe_method(req->method))
+		return true;
+	const char *origin = wl_req_header(req, "Origin");
+	if ((origin && !wl_origin_allowed(req->srv, origin)) ||
+	    !wvl_auth_csrf_matches(&req->session, wl_req_header(req, "X-CSRF-Token"))) {
+		if (!rate_ok(req, resp))
+			return false;
+		wl_resp_problem(resp, req, 403, "csrf_failed",
+				"missing or wrong X-CSRF-Token, or a foreign origin");
+		return false;
+	}
+	return true;
+}
+
 static bool admit(struct wl_request *req, struct wl_response *resp, const struct wl_route *route)
 {
 	req->route = route->pattern;

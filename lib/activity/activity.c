@@ -35,12 +35,22 @@ int wvl_activity__record(wvl_ctx *ctx, PGconn *c, const wvl_actor *actor,
 	" 'entity_type', a.entity_type, 'entity_id', a.entity_id, 'action', a.action,"      \
 	" 'summary', a.summary, 'created_at', a.created_at)"
 
+/* What a client user may read of its trail (migration 0008 enforces the
+ * same), without the team's user ids. */
+#define CLIENT_VISIBLE                                                                      \
+	"(a.entity_type IN ('client', 'file')"                                              \
+	" OR (a.entity_type = 'business_plan' AND a.action = 'approved')"                   \
+	" OR (a.entity_type = 'deliverable' AND a.action IN ('ready', 'delivered')))"
+
 static const char list_sql[] =
-	"SELECT " ACTIVITY_JSON ", to_char(a.created_at AT TIME ZONE 'UTC',"
+	"SELECT CASE WHEN $5 THEN " ACTIVITY_JSON "::jsonb - 'actor_id' ELSE " ACTIVITY_JSON
+	"::jsonb END, to_char(a.created_at AT TIME ZONE 'UTC',"
 	" 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), a.id FROM activities a"
 	" WHERE ($1::uuid IS NULL OR a.client_id = $1::uuid)"
+	"   AND (NOT $5 OR " CLIENT_VISIBLE ")"
 	"   AND ($2::timestamptz IS NULL OR (a.created_at, a.id) < ($2::timestamptz, $3::uuid))"
 	" ORDER BY a.created_at DESC, a.id DESC LIMIT $4::int";
+/* $5: the caller is a client user (boolean text). */
 
 int wvl_activity_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 		      const char *client_id, const char *query_json)
@@ -65,8 +75,9 @@ int wvl_activity_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 	char limit[16];
 	snprintf(limit, sizeof(limit), "%d", q.limit + 1);
 	const char *p[] = {client_id, q.has_cursor ? q.cursor_key : NULL,
-			   q.has_cursor ? q.cursor_id : NULL, limit};
-	PGresult *r = wvl_pg__read(ctx, actor, list_sql, 4, p);
+			   q.has_cursor ? q.cursor_id : NULL, limit,
+			   actor->role == WVL_ROLE_CLIENT ? "true" : "false"};
+	PGresult *r = wvl_pg__read(ctx, actor, list_sql, 5, p);
 	rc = r ? wvl_query__page(out_json, ctx, &q, r, 0, 1, 2) : wvl_error_last()->code;
 	PQclear(r);
 	wvl_query__free(&q);

@@ -289,6 +289,30 @@ static int lookup(wvl_ctx *ctx, const struct attempt *a, int *retry_after, char 
 	return rc;
 }
 
+static const char counter_sql[] =
+	"INSERT INTO lockouts (email_normalized, device_id, failures, window_started_at)"
+	" VALUES ($1, $2, 0, $3::timestamptz) ON CONFLICT DO NOTHING";
+static const char counter_lock_sql[] =
+	"SELECT CASE WHEN locked_until > $3::timestamptz"
+	"   THEN ceil(extract(epoch FROM locked_until - $3::timestamptz))::int ELSE 0 END"
+	" FROM lockouts WHERE email_normalized = $1 AND device_id = $2 FOR UPDATE";
+
+/* Makes sure the counter row exists, locks it for this transaction and
+ * reports the seconds left of a lock (0: not locked). */
+static int lock_counter(int *out_retry, wvl_ctx *ctx, PGconn *c, const struct attempt *a)
+{
+	const char *p[] = {a->email, a->device_id, a->now};
+	int rc = wvl_auth__exec(ctx, c, counter_sql, 3, p);
+	if (rc)
+		return rc;
+	PGresult *r = wvl_pg__exec(ctx, c, counter_lock_sql, 3, p);
+	if (!r)
+		return wvl_error_last()->code;
+	*out_retry = PQntuples(r) ? atoi(PQgetvalue(r, 0, 0)) : 0;
+	PQclear(r);
+	return 0;
+}
+
 static int finish(wvl_login_result *res, wvl_ctx *ctx, struct attempt *a, const char *user_id,
 		  bool ok, int retry_after)
 {
@@ -297,6 +321,14 @@ static int finish(wvl_login_result *res, wvl_ctx *ctx, struct attempt *a, const 
 	int rc = wvl_pg__begin(ctx, &system, &c);
 	if (rc)
 		return rc;
+	/* Concurrent attempts for one address meet here one at a time: the
+	 * counter row is locked, and a lock that landed after lookup() read it
+	 * refuses this attempt too, right password or not. */
+	int locked_now = 0;
+	if ((rc = lock_counter(&locked_now, ctx, c, a)) != 0)
+		return wvl_pg__fail(ctx, c, rc);
+	if (locked_now > 0)
+		retry_after = locked_now;
 	if (retry_after > 0)
 		rc = record(ctx, c, a, "locked", "address locked");
 	else if (ok)

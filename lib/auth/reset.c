@@ -104,6 +104,20 @@ static int consume(char user_id[37], char email[256], wvl_ctx *ctx, PGconn *c,
 	return found ? 0 : wvl_json__field_error("token", "is not valid or has expired");
 }
 
+/* After a reset or a change, no older reset or unlock link may still work:
+ * someone who saw one of those mails must not get back in. */
+static const char void_links_sql[] =
+	"WITH r AS (UPDATE password_resets SET used_at = $2::timestamptz"
+	"   WHERE user_id = $1::uuid AND used_at IS NULL)"
+	" UPDATE unlock_tokens SET used_at = $2::timestamptz"
+	"   WHERE user_id = $1::uuid AND used_at IS NULL";
+
+static int void_links(wvl_ctx *ctx, PGconn *c, const char *user_id, const char *now)
+{
+	const char *p[] = {user_id, now};
+	return wvl_auth__exec(ctx, c, void_links_sql, 2, p);
+}
+
 static const char clear_lock_sql[] =
 	"WITH d AS (DELETE FROM lockouts WHERE email_normalized = $2)"
 	" UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1::uuid";
@@ -135,7 +149,9 @@ int wvl_auth_password_reset(wvl_ctx *ctx, const char *body_json)
 				    2, p);
 	}
 	if (!rc)
-		rc = wvl_auth__revoke_all(ctx, c, user_id, NULL, now, false);
+		rc = wvl_auth__revoke_all(ctx, c, user_id, NULL, now, true);
+	if (!rc)
+		rc = void_links(ctx, c, user_id, now);
 	if (!rc) {
 		const char *p[] = {user_id, email};
 		rc = wvl_auth__exec(ctx, c, clear_lock_sql, 2, p);
@@ -221,6 +237,8 @@ int wvl_auth_password_change(wvl_ctx *ctx, const wvl_actor *actor,
 	if (!rc)
 		rc = wvl_auth__revoke_all(ctx, c, actor->user_id, keep_session_token ? keep : NULL,
 					  now, true);
+	if (!rc)
+		rc = void_links(ctx, c, actor->user_id, now);
 	PQclear(r);
 	free(hash);
 	json_decref(body);

@@ -61,8 +61,11 @@ static const char *check_value(json_t *obj, const struct wvl_field *f, json_t *v
 		return NULL;
 	}
 	case WVL_F_SECRET:
-		return json_is_string(v) && json_string_length(v) <= 4 * 128 ? NULL
-									     : "must be a string";
+		/* An embedded NUL would cut the secret short in C. */
+		return json_is_string(v) && json_string_length(v) <= 4 * 128 &&
+				       strlen(json_string_value(v)) == json_string_length(v)
+			       ? NULL
+			       : "must be a string";
 	case WVL_F_STRING:
 	case WVL_F_TEXT:
 		if (!json_is_string(v))

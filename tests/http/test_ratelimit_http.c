@@ -201,3 +201,21 @@ Test(ratelimit_http, switched_off_limits_nothing_and_sends_no_headers)
 	}
 	test_server_stop(&s);
 }
+
+Test(ratelimit_http, refused_anonymous_requests_count_by_address)
+{
+	static const char *env[] = {"WL_RATELIMIT_READ=3/15m", NULL};
+	test_server s;
+	test_server_start(&s, &db, env);
+	const char *forged[] = {"Cookie: wl_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL};
+	test_response r;
+	for (int i = 0; i < 3; i++) {
+		test_http(&r, &s, "GET", "/api/auth/me", forged, NULL, 0);
+		cr_expect_eq(r.status, 401, "guess %d", i + 1);
+		test_response_free(&r);
+	}
+	test_http(&r, &s, "GET", "/api/auth/me", forged, NULL, 0);
+	cr_expect_eq(r.status, 429, "token guessing meets the limit: %s", r.body);
+	test_response_free(&r);
+	test_server_stop(&s);
+}

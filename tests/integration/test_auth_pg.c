@@ -3,6 +3,7 @@
 
 /* Identity rules against a real PostgreSQL, with the clock injected. */
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -462,4 +463,77 @@ Test(auth, secrets_never_reach_the_log)
 	cr_expect_not(test_log_contains(res->csrf_token));
 	cr_expect(test_log_contains("locked"), "the lock itself is logged");
 	wvl_login_result_free(res);
+}
+
+struct racer {
+	int rc;
+	const char *pw;
+};
+
+static void *race_login(void *p)
+{
+	struct racer *r = p;
+	wvl_login_result *res = NULL;
+	r->rc = login(&res, "admin@example.com", r->pw, NULL);
+	wvl_login_result_free(res);
+	return NULL;
+}
+
+Test(auth, concurrent_guesses_cannot_pass_the_lock)
+{
+	enum { N = 12 };
+	pthread_t t[N];
+	struct racer rs[N];
+	for (int i = 0; i < N; i++) {
+		/* The last racer has the right password: once five failures lock
+		 * the address, it must not get in. */
+		rs[i] = (struct racer){0, i == N - 1 ? admin_pw : "Wrong-Password-1!"};
+	}
+	for (int i = 0; i < N - 1; i++)
+		pthread_create(&t[i], NULL, race_login, &rs[i]);
+	for (int i = 0; i < N - 1; i++)
+		pthread_join(t[i], NULL);
+	pthread_create(&t[N - 1], NULL, race_login, &rs[N - 1]);
+	pthread_join(t[N - 1], NULL);
+	int failed = 0, locked = 0;
+	for (int i = 0; i < N; i++) {
+		failed += rs[i].rc == WVL_EUNAUTHENTICATED;
+		locked += rs[i].rc == WVL_ELOCKED;
+	}
+	cr_expect_eq(failed, 5, "exactly five guesses are judged");
+	cr_expect_eq(locked, N - 5);
+	cr_expect_eq(rs[N - 1].rc, WVL_ELOCKED);
+}
+
+Test(auth, reset_revokes_tokens_and_voids_older_links)
+{
+	char *tok = NULL;
+	cr_assert_eq(wvl_auth_tokens_create(&tok, ctx, &admin, "{\"name\":\"stolen\"}"), 0);
+	json_t *tj = json_loads(tok, 0, NULL);
+	char *pat = strdup(json_string_value(json_object_get(tj, "token")));
+	json_decref(tj);
+	free(tok);
+	/* Two reset mails; the victim uses the newer one. */
+	cr_assert_eq(wvl_auth_password_forgot(ctx, "{\"email\":\"admin@example.com\"}", NULL), 0);
+	now_us += MIN;
+	cr_assert_eq(wvl_auth_password_forgot(ctx, "{\"email\":\"admin@example.com\"}", NULL), 0);
+	char *old_sealed = sql1("SELECT args->>'token_sealed' FROM jobs WHERE args->>'template' = 'password_reset'"
+				" ORDER BY run_at, created_at LIMIT 1");
+	char *new_sealed = sql1("SELECT args->>'token_sealed' FROM jobs WHERE args->>'template' = 'password_reset'"
+				" ORDER BY run_at DESC, created_at DESC LIMIT 1");
+	char *old_tok = wvl_keys__unseal(ctx, old_sealed), *new_tok = wvl_keys__unseal(ctx, new_sealed);
+	cr_assert(old_tok && new_tok && strcmp(old_tok, new_tok) != 0);
+	char body[512];
+	snprintf(body, sizeof(body), "{\"token\":\"%s\",\"password\":\"Brand-New-Pass-93!\"}", new_tok);
+	cr_assert_eq(wvl_auth_password_reset(ctx, body), 0, "%s", wvl_error_last()->message);
+	wvl_actor a;
+	cr_expect_eq(wvl_auth_bearer(&a, ctx, pat), WVL_EUNAUTHENTICATED, "a reset revokes API tokens");
+	snprintf(body, sizeof(body), "{\"token\":\"%s\",\"password\":\"Other-New-Pass-94!\"}", old_tok);
+	cr_expect_eq(wvl_auth_password_reset(ctx, body), WVL_EINVAL, "the older link died with the reset");
+	cr_expect_eq(wvl_auth_password_reset(ctx, "{\"token\":\"x\",\"password\":\"A\\u0000b\"}"), WVL_EINVAL);
+	free(pat);
+	free(old_sealed);
+	free(new_sealed);
+	free(old_tok);
+	free(new_tok);
 }

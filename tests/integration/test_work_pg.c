@@ -273,3 +273,30 @@ Test(work, portal_shows_progress_and_only_the_clients_own_work)
 	wvl_actor anon = {.role = WVL_ROLE_ANONYMOUS};
 	cr_expect_eq(wvl_portal_dashboard(&out, ctx, &anon), WVL_EUNAUTHENTICATED);
 }
+
+Test(work, client_activity_shows_no_internal_events)
+{
+	char *out = NULL;
+	cr_assert_eq(wvl_notes_create(&out, ctx, &staff, a_id, "{\"body\":\"<p>secret plan</p>\"}"), 0);
+	free(out);
+	cr_assert_eq(wvl_plans_create(&out, ctx, &staff, a_id, "{\"title\":\"Draft idea\"}"), 0);
+	free(out);
+	cr_assert_eq(wvl_activity_list(&out, ctx, &client_a, a_id, NULL), 0, "%s", wvl_error_last()->message);
+	cr_expect_null(strstr(out, "\"note\""), "%s", out);
+	cr_expect_null(strstr(out, "Draft idea"));
+	cr_expect_null(strstr(out, "actor_id"), "team ids stay hidden");
+	cr_expect_null(strstr(out, staff.user_id));
+	cr_expect_not_null(strstr(out, "\"client\""), "the client's own record is there");
+	free(out);
+	cr_assert_eq(wvl_activity_list(&out, ctx, &staff, a_id, NULL), 0);
+	cr_expect_not_null(strstr(out, "\"note\""), "the team sees everything");
+	free(out);
+	/* The second wall: a predicate-less read as client A shows no note event. */
+	char sql[512];
+	snprintf(sql, sizeof(sql), "BEGIN; SET LOCAL wvl.actor_role = 'client';"
+		 " SET LOCAL wvl.actor_client_id = '%s'; SELECT count(*) FROM activities"
+		 " WHERE entity_type IN ('note', 'business_plan'); ", a_id);
+	char *n = test_sql_value(db.owner_url, sql);
+	cr_expect_str_eq(n ? n : "", "0");
+	free(n);
+}
