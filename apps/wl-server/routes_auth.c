@@ -10,26 +10,6 @@
 
 #include "routes.h"
 
-static void json_or_error(struct wl_request *req, struct wl_response *resp, int rc,
-			  unsigned int status, char *json)
-{
-	if (rc)
-		wl_resp_error(resp, req, rc);
-	else
-		wl_resp_json(resp, status, json);
-}
-
-static void no_content_or_error(struct wl_request *req, struct wl_response *resp, int rc,
-				unsigned int status)
-{
-	if (rc) {
-		wl_resp_error(resp, req, rc);
-		return;
-	}
-	wl_resp_no_content(resp);
-	resp->status = status;
-}
-
 void wl_route_login(struct wl_request *req, struct wl_response *resp)
 {
 	const char *origin = wl_req_header(req, "Origin");
@@ -79,7 +59,7 @@ void wl_route_login(struct wl_request *req, struct wl_response *resp)
 void wl_route_logout(struct wl_request *req, struct wl_response *resp)
 {
 	int rc = req->via_cookie ? wvl_auth_logout(req->srv->ctx, wl_req_cookie(req, "wl_session")) : 0;
-	no_content_or_error(req, resp, rc, 204);
+	wl_reply(req, resp, rc, 204, NULL);
 	if (!rc) {
 		wl_resp_cookie(resp, req->srv, "wl_session", "", -1, true, "/");
 		wl_resp_cookie(resp, req->srv, "wl_csrf", "", -1, false, "/");
@@ -90,14 +70,14 @@ void wl_route_me(struct wl_request *req, struct wl_response *resp)
 {
 	char *json = NULL;
 	int rc = wvl_auth_me(&json, req->srv->ctx, &req->actor);
-	json_or_error(req, resp, rc, 200, json);
+	wl_reply(req, resp, rc, 200, json);
 }
 
 void wl_route_me_update(struct wl_request *req, struct wl_response *resp)
 {
 	char *json = NULL;
 	int rc = wvl_users_update(&json, req->srv->ctx, &req->actor, req->actor.user_id, req->body);
-	json_or_error(req, resp, rc, 200, json);
+	wl_reply(req, resp, rc, 200, json);
 }
 
 void wl_route_password_forgot(struct wl_request *req, struct wl_response *resp)
@@ -112,79 +92,78 @@ void wl_route_password_forgot(struct wl_request *req, struct wl_response *resp)
 
 void wl_route_password_reset(struct wl_request *req, struct wl_response *resp)
 {
-	no_content_or_error(req, resp, wvl_auth_password_reset(req->srv->ctx, req->body), 204);
+	wl_reply(req, resp, wvl_auth_password_reset(req->srv->ctx, req->body), 204, NULL);
 }
 
 void wl_route_password_change(struct wl_request *req, struct wl_response *resp)
 {
 	const char *keep = req->via_cookie ? wl_req_cookie(req, "wl_session") : NULL;
-	no_content_or_error(req, resp,
-			    wvl_auth_password_change(req->srv->ctx, &req->actor, keep, req->body), 204);
+	wl_reply(req, resp,
+			    wvl_auth_password_change(req->srv->ctx, &req->actor, keep, req->body), 204, NULL);
 }
 
 void wl_route_unlock_self(struct wl_request *req, struct wl_response *resp)
 {
-	no_content_or_error(req, resp, wvl_auth_unlock_self(req->srv->ctx, req->body), 204);
+	wl_reply(req, resp, wvl_auth_unlock_self(req->srv->ctx, req->body), 204, NULL);
 }
 
 void wl_route_tokens_list(struct wl_request *req, struct wl_response *resp)
 {
 	char *json = NULL;
 	int rc = wvl_auth_tokens_list(&json, req->srv->ctx, &req->actor);
-	json_or_error(req, resp, rc, 200, json);
+	wl_reply(req, resp, rc, 200, json);
 }
 
 void wl_route_tokens_create(struct wl_request *req, struct wl_response *resp)
 {
 	char *json = NULL;
 	int rc = wvl_auth_tokens_create(&json, req->srv->ctx, &req->actor, req->body);
-	json_or_error(req, resp, rc, 201, json);
+	wl_reply(req, resp, rc, 201, json);
 	if (!rc)
 		wl_resp_header(resp, "Cache-Control", "no-store");
 }
 
 void wl_route_tokens_revoke(struct wl_request *req, struct wl_response *resp)
 {
-	no_content_or_error(req, resp,
-			    wvl_auth_tokens_revoke(req->srv->ctx, &req->actor, req->params[0]), 204);
+	wl_reply(req, resp,
+			    wvl_auth_tokens_revoke(req->srv->ctx, &req->actor, req->params[0]), 204, NULL);
 }
 
 void wl_route_users_list(struct wl_request *req, struct wl_response *resp)
 {
 	char *json = NULL;
 	int rc = wvl_users_list(&json, req->srv->ctx, &req->actor, req->query_json);
-	json_or_error(req, resp, rc, 200, json);
+	wl_reply(req, resp, rc, 200, json);
 }
 
 void wl_route_users_create(struct wl_request *req, struct wl_response *resp)
 {
 	char *json = NULL;
 	int rc = wvl_users_create(&json, req->srv->ctx, &req->actor, req->body);
-	json_or_error(req, resp, rc, 201, json);
+	wl_reply(req, resp, rc, 201, json);
 }
 
 void wl_route_users_get(struct wl_request *req, struct wl_response *resp)
 {
 	char *json = NULL;
 	int rc = wvl_users_get(&json, req->srv->ctx, &req->actor, req->params[0]);
-	json_or_error(req, resp, rc, 200, json);
+	wl_reply(req, resp, rc, 200, json);
 }
 
 void wl_route_users_update(struct wl_request *req, struct wl_response *resp)
 {
 	char *json = NULL;
 	int rc = wvl_users_update(&json, req->srv->ctx, &req->actor, req->params[0], req->body);
-	json_or_error(req, resp, rc, 200, json);
+	wl_reply(req, resp, rc, 200, json);
 }
 
 void wl_route_users_deactivate(struct wl_request *req, struct wl_response *resp)
 {
-	no_content_or_error(req, resp,
-			    wvl_users_deactivate(req->srv->ctx, &req->actor, req->params[0]), 204);
+	wl_reply(req, resp,
+			    wvl_users_deactivate(req->srv->ctx, &req->actor, req->params[0]), 204, NULL);
 }
 
 void wl_route_users_unlock(struct wl_request *req, struct wl_response *resp)
 {
-	no_content_or_error(req, resp, wvl_users_unlock(req->srv->ctx, &req->actor, req->params[0]),
-			    204);
+	wl_reply(req, resp, wvl_users_unlock(req->srv->ctx, &req->actor, req->params[0]), 204, NULL);
 }

@@ -48,20 +48,11 @@ struct upload_state {
 
 /* ---- small handlers: one library call each ---- */
 
-static void reply(struct wl_request *req, struct wl_response *resp, int rc, unsigned status,
-		  char *json)
-{
-	if (rc)
-		wl_resp_error(resp, req, rc);
-	else
-		wl_resp_json(resp, status, json);
-}
-
 void wl_route_files_get(struct wl_request *req, struct wl_response *resp)
 {
 	char *json = NULL;
 	int rc = wvl_files_get(&json, req->srv->ctx, &req->actor, req->params[0]);
-	reply(req, resp, rc, 200, json);
+	wl_reply(req, resp, rc, 200, json);
 }
 
 void wl_route_files_delete(struct wl_request *req, struct wl_response *resp)
@@ -79,7 +70,7 @@ void wl_route_files_download(struct wl_request *req, struct wl_response *resp)
 	int rc = wvl_files_download_link(&json, req->srv->ctx, &req->actor, req->params[0]);
 	if (rc == 0)
 		wl_resp_header(resp, "Cache-Control", "no-store");
-	reply(req, resp, rc, 200, json);
+	wl_reply(req, resp, rc, 200, json);
 }
 
 /* ?limit= (1..100) and ?cursor=, nothing else (API.md: unknown list
@@ -123,7 +114,7 @@ void wl_route_files_list(struct wl_request *req, struct wl_response *resp)
 		return;
 	char *json = NULL;
 	int rc = wvl_files_list(&json, req->srv->ctx, &req->actor, req->params[0], limit, cursor);
-	reply(req, resp, rc, 200, json);
+	wl_reply(req, resp, rc, 200, json);
 }
 
 /* The signed link: no session, the signature is the credential.  The file
@@ -381,7 +372,7 @@ void wl_route_files_upload(struct wl_request *req, struct wl_response *resp)
 	char *json = NULL;
 	int rc = wvl_upload_finish(&json, us->up); /* consumes the upload */
 	us->up = NULL;
-	reply(req, resp, rc, 201, json);
+	wl_reply(req, resp, rc, 201, json);
 }
 
 const struct wl_stream_ops wl_files_upload_stream = {upload_begin, upload_data, upload_cleanup};

@@ -12,17 +12,6 @@
 
 #define CTX req->srv->ctx
 
-static void reply(struct wl_request *req, struct wl_response *resp, int rc, unsigned status,
-		  char *json)
-{
-	if (rc)
-		wl_resp_error(resp, req, rc);
-	else if (json)
-		wl_resp_json(resp, status, json);
-	else
-		wl_resp_no_content(resp);
-}
-
 /* The values of the query parameters named in `keys` (NULL-terminated) into
  * `out`, borrowed from `*doc`, which the caller frees.  An unknown
  * parameter is false: API.md refuses them on lists. */
@@ -78,7 +67,7 @@ void wl_route_jobs_list(struct wl_request *req, struct wl_response *resp)
 		f.cursor = v[4];
 		char *json = NULL;
 		int rc = wvl_jobs_list(&json, CTX, &req->actor, &f);
-		reply(req, resp, rc, 200, json);
+		wl_reply(req, resp, rc, 200, json);
 	}
 	json_decref(q);
 }
@@ -87,17 +76,17 @@ void wl_route_jobs_get(struct wl_request *req, struct wl_response *resp)
 {
 	char *json = NULL;
 	int rc = wvl_jobs_get(&json, CTX, &req->actor, req->params[0]);
-	reply(req, resp, rc, 200, json);
+	wl_reply(req, resp, rc, 200, json);
 }
 
 void wl_route_jobs_retry(struct wl_request *req, struct wl_response *resp)
 {
-	reply(req, resp, wvl_jobs_retry(CTX, &req->actor, req->params[0]), 204, NULL);
+	wl_reply(req, resp, wvl_jobs_retry(CTX, &req->actor, req->params[0]), 204, NULL);
 }
 
 void wl_route_jobs_cancel(struct wl_request *req, struct wl_response *resp)
 {
-	reply(req, resp, wvl_jobs_cancel(CTX, &req->actor, req->params[0]), 204, NULL);
+	wl_reply(req, resp, wvl_jobs_cancel(CTX, &req->actor, req->params[0]), 204, NULL);
 }
 
 void wl_route_automation_rules_list(struct wl_request *req, struct wl_response *resp)
@@ -110,7 +99,7 @@ void wl_route_automation_rules_list(struct wl_request *req, struct wl_response *
 	} else {
 		char *json = NULL;
 		int rc = wvl_automation_rules_list(&json, CTX, &req->actor, v[0]);
-		reply(req, resp, rc, 200, json);
+		wl_reply(req, resp, rc, 200, json);
 	}
 	json_decref(q);
 }
@@ -120,7 +109,7 @@ void wl_route_automation_rules_set(struct wl_request *req, struct wl_response *r
 {
 	char *json = NULL;
 	int rc = wvl_automation_rule_set(&json, CTX, &req->actor, req->body ? req->body : "");
-	reply(req, resp, rc, 200, json);
+	wl_reply(req, resp, rc, 200, json);
 }
 
 void wl_route_automation_logs(struct wl_request *req, struct wl_response *resp)
@@ -134,7 +123,7 @@ void wl_route_automation_logs(struct wl_request *req, struct wl_response *resp)
 	} else {
 		char *json = NULL;
 		int rc = wvl_automation_logs_list(&json, CTX, &req->actor, v[0], limit);
-		reply(req, resp, rc, 200, json);
+		wl_reply(req, resp, rc, 200, json);
 	}
 	json_decref(q);
 }

@@ -7,92 +7,83 @@
 
 #include "routes.h"
 
-static void reply(struct wl_request *req, struct wl_response *resp, int rc, unsigned status,
-		  char *json)
-{
-	if (rc)
-		wl_resp_error(resp, req, rc);
-	else
-		wl_resp_json(resp, status, json);
-}
-
 #define CTX req->srv->ctx, &req->actor
 
 void wl_route_plans_list(struct wl_request *req, struct wl_response *resp)
 {
 	char *j = NULL;
 	int rc = wvl_plans_list(&j, CTX, req->params[0], req->query_json);
-	reply(req, resp, rc, 200, j);
+	wl_reply(req, resp, rc, 200, j);
 }
 
 void wl_route_plans_create(struct wl_request *req, struct wl_response *resp)
 {
 	char *j = NULL;
 	int rc = wvl_plans_create(&j, CTX, req->params[0], req->body);
-	reply(req, resp, rc, 201, j);
+	wl_reply(req, resp, rc, 201, j);
 }
 
 void wl_route_plans_get(struct wl_request *req, struct wl_response *resp)
 {
 	char *j = NULL;
 	int rc = wvl_plans_get(&j, CTX, req->params[0]);
-	reply(req, resp, rc, 200, j);
+	wl_reply(req, resp, rc, 200, j);
 }
 
 void wl_route_plans_update(struct wl_request *req, struct wl_response *resp)
 {
 	char *j = NULL;
 	int rc = wvl_plans_update(&j, CTX, req->params[0], req->body);
-	reply(req, resp, rc, 200, j);
+	wl_reply(req, resp, rc, 200, j);
 }
 
 void wl_route_plans_approve(struct wl_request *req, struct wl_response *resp)
 {
 	char *j = NULL;
 	int rc = wvl_plans_approve(&j, CTX, req->params[0]);
-	reply(req, resp, rc, 200, j);
+	wl_reply(req, resp, rc, 200, j);
 }
 
 void wl_route_deliverables_list(struct wl_request *req, struct wl_response *resp)
 {
 	char *j = NULL;
 	int rc = wvl_deliverables_list(&j, CTX, req->params[0]);
-	reply(req, resp, rc, 200, j);
+	wl_reply(req, resp, rc, 200, j);
 }
 
 void wl_route_deliverables_get(struct wl_request *req, struct wl_response *resp)
 {
 	char *j = NULL;
 	int rc = wvl_deliverables_get(&j, CTX, req->params[0]);
-	reply(req, resp, rc, 200, j);
+	wl_reply(req, resp, rc, 200, j);
 }
 
 void wl_route_deliverables_update(struct wl_request *req, struct wl_response *resp)
 {
 	char *j = NULL;
 	int rc = wvl_deliverables_update(&j, CTX, req->params[0], req->body);
-	reply(req, resp, rc, 200, j);
+	wl_reply(req, resp, rc, 200, j);
 }
 
 void wl_route_deliverables_ready(struct wl_request *req, struct wl_response *resp)
 {
 	char *j = NULL;
 	int rc = wvl_deliverables_mark_ready(&j, CTX, req->params[0]);
-	reply(req, resp, rc, 200, j);
+	wl_reply(req, resp, rc, 200, j);
 }
 
 void wl_route_notes_list(struct wl_request *req, struct wl_response *resp)
 {
 	char *j = NULL;
 	int rc = wvl_notes_list(&j, CTX, req->params[0], req->query_json);
-	reply(req, resp, rc, 200, j);
+	wl_reply(req, resp, rc, 200, j);
 }
 
 void wl_route_notes_create(struct wl_request *req, struct wl_response *resp)
 {
 	char *j = NULL;
 	int rc = wvl_notes_create(&j, CTX, req->params[0], req->body);
-	reply(req, resp, rc, 201, j);
+	wl_reply(req, resp, rc, 201, j);
 }
 
 void wl_route_notes_delete(struct wl_request *req, struct wl_response *resp)
@@ -108,19 +99,19 @@ void wl_route_portal_dashboard(struct wl_request *req, struct wl_response *resp)
 {
 	char *j = NULL;
 	int rc = wvl_portal_dashboard(&j, CTX);
-	reply(req, resp, rc, 200, j);
+	wl_reply(req, resp, rc, 200, j);
 }
 
 void wl_route_portal_plan(struct wl_request *req, struct wl_response *resp)
 {
 	char *j = NULL;
 	int rc = wvl_portal_plan(&j, CTX);
-	reply(req, resp, rc, 200, j);
+	wl_reply(req, resp, rc, 200, j);
 }
 
 void wl_route_portal_deliverables(struct wl_request *req, struct wl_response *resp)
 {
 	char *j = NULL;
 	int rc = wvl_portal_deliverables(&j, CTX);
-	reply(req, resp, rc, 200, j);
+	wl_reply(req, resp, rc, 200, j);
 }

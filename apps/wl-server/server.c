@@ -146,6 +146,20 @@ const char *wl_req_header(const struct wl_request *req, const char *name)
 	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
+void wl_reply(struct wl_request *req, struct wl_response *resp, int rc, unsigned int status,
+	      char *json)
+{
+	if (rc) {
+		free(json);
+		wl_resp_error(resp, req, rc);
+	} else if (json) {
+		wl_resp_json(resp, status, json);
+	} else {
+		wl_resp_no_content(resp);
+		resp->status = status;
+	}
+}
+
 const char *wl_req_cookie(const struct wl_request *req, const char *name)
 {
 	return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);

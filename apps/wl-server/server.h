@@ -96,6 +96,11 @@ bool wl_origin_allowed(const struct wl_server *srv, const char *origin);
 /* Adds a Set-Cookie header; max_age < 0 deletes the cookie. */
 void wl_resp_cookie(struct wl_response *resp, const struct wl_server *srv, const char *name,
 		    const char *value, long max_age, bool http_only, const char *path);
+/* The usual ending of a handler: the library's error as a problem, or
+ * `json` (taken over) with `status`, or no body with `status` when `json`
+ * is NULL (204, 202). */
+void wl_reply(struct wl_request *req, struct wl_response *resp, int rc, unsigned int status,
+	      char *json);
 /* 204 No Content. */
 void wl_resp_no_content(struct wl_response *resp);
 
