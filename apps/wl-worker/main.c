@@ -43,6 +43,7 @@ static void options_from(struct wk_options *o, const wvl_config *cfg, char *id, 
 	if (wvl_log_level_parse(&level, wvl_config_get(cfg, "WL_LOG_LEVEL")) != 0)
 		level = WVL_LOG_INFO;
 	o->concurrency = config_uint(cfg, "WL_WORKER_CONCURRENCY", 10);
+	o->prefetch = config_uint(cfg, "WL_WORKER_PREFETCH", 10);
 	o->poll_ms = config_uint(cfg, "WL_WORKER_POLL_MS", 1000);
 	o->heartbeat_s = config_uint(cfg, "WL_JOBS_HEARTBEAT_INTERVAL", 5);
 	o->grace_s = config_uint(cfg, "WL_WORKER_SHUTDOWN_GRACE", 25);

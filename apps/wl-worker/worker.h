@@ -32,6 +32,7 @@ struct wk_kind {
 
 struct wk_options {
 	unsigned concurrency;   /* handler threads */
+	unsigned prefetch;      /* jobs held per handler thread, claimed ahead; 0: 10 */
 	unsigned poll_ms;       /* poll even without a notification */
 	unsigned heartbeat_s;   /* heartbeat and rescue period */
 	unsigned grace_s;       /* after stop, how long running jobs may finish */

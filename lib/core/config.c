@@ -83,6 +83,7 @@ static const struct known_key known[] = {
 	{"WL_ZIP_MAX_UNCOMPRESSED", "1073741824", "largest declared uncompressed size of a zip container"},
 	{"WL_ZIP_MAX_RATIO", "250", "highest compression ratio of a zip entry over 1 MiB"},
 	{"WL_WORKER_CONCURRENCY", "10", "jobs one wl-worker runs at the same time"},
+	{"WL_WORKER_PREFETCH", "10", "jobs wl-worker claims ahead per handler thread (1..100)"},
 	{"WL_WORKER_QUEUES", "default", "comma-separated queues wl-worker claims from"},
 	{"WL_WORKER_POLL_MS", "1000", "wl-worker polls this often (ms) besides LISTEN/NOTIFY"},
 	{"WL_WORKER_SHUTDOWN_GRACE", "25", "seconds running jobs may finish after SIGTERM"},
