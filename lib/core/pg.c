@@ -167,8 +167,14 @@ static PGconn *connect_to(wvl_ctx *ctx, const char *url)
 	PGconn *c = PQconnectdbParams(keys, vals, 1);
 	if (c && PQstatus(c) == CONNECTION_OK) {
 		wvl_pg__route_notices(ctx, c);
-		stmt_cache_attach(c);
-		return c;
+		/* The API's timestamps are UTC whatever the server's zone is. */
+		PGresult *tz = PQexec(c, "SET TimeZone = 'UTC'");
+		bool tz_ok = PQresultStatus(tz) == PGRES_COMMAND_OK;
+		PQclear(tz);
+		if (tz_ok) {
+			stmt_cache_attach(c);
+			return c;
+		}
 	}
 	wvl_log(ctx, WVL_LOG_WARN, "postgresql connect failed: %s",
 		c ? PQerrorMessage(c) : "out of memory");

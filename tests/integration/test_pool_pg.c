@@ -286,3 +286,17 @@ Test(pool, pipelined_reads_scope_the_actor_to_one_statement)
 	cr_expect_str_eq(PQgetvalue(r, 0, 0), "42");
 	PQclear(r);
 }
+
+Test(pool, timestamps_are_utc_whatever_the_server_zone)
+{
+	char sql[256];
+	snprintf(sql, sizeof(sql), "ALTER DATABASE %s SET timezone = 'Asia/Tokyo'", db.name);
+	cr_assert_eq(test_sql(db.owner_url, sql), 0);
+	wvl_ctx_free(ctx);
+	ctx = test_ctx(&db); /* new connections pick the database's zone up */
+	PGresult *r = wvl_pg__read(ctx, NULL, "SELECT to_json(now())::text, current_setting('TimeZone')", 0, NULL);
+	cr_assert_not_null(r, "%s", wvl_error_last()->message);
+	cr_expect_str_eq(PQgetvalue(r, 0, 1), "UTC");
+	cr_expect_not_null(strstr(PQgetvalue(r, 0, 0), "+00:00"), "%s", PQgetvalue(r, 0, 0));
+	PQclear(r);
+}
