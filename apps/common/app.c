@@ -10,6 +10,10 @@
 #include "app.h"
 
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+static wvl_log_level min_level = WVL_LOG_DEBUG;
+
+void app_log_set_level(wvl_log_level level) { min_level = level; }
+int app_log_enabled(wvl_log_level level) { return level >= min_level; }
 
 void app_json_escape(FILE *f, const char *s)
 {
@@ -93,6 +97,7 @@ int app_ctx_new(wvl_ctx **out, const wvl_config *cfg, const char *prog)
 	opts.log_fn = app_log_sink;
 	if (wvl_log_level_parse(&opts.log_level, wvl_config_get(cfg, "WL_LOG_LEVEL")) != 0)
 		opts.log_level = WVL_LOG_INFO;
+	app_log_set_level(opts.log_level);
 	if (wvl_ctx_new(out, cfg, &opts) != 0) {
 		fprintf(stderr, "%s: cannot start: %s\n", prog, wvl_error_last()->message);
 		return 1;

@@ -25,6 +25,11 @@ void app_log_sink(wvl_log_level level, const char *request_id, const char *messa
 void app_log_json(wvl_log_level level, const char *request_id, const char *msg,
 		  const char *extra_members);
 
+/* The configured WL_LOG_LEVEL (set by app_ctx_new), for per-event lines
+ * such as the access log; lifecycle lines (started, stopped) always go out. */
+void app_log_set_level(wvl_log_level level);
+int app_log_enabled(wvl_log_level level);
+
 /* Appends `s` as a JSON string body (without quotes) to f. */
 void app_json_escape(FILE *f, const char *s);
 

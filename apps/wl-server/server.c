@@ -514,6 +514,8 @@ static double elapsed(const struct timespec *t0)
 
 static void access_log(struct wl_request *req, unsigned int status, double secs)
 {
+	if (!app_log_enabled(status >= 500 ? WVL_LOG_ERROR : WVL_LOG_INFO))
+		return; /* nothing to format when WL_LOG_LEVEL is above info */
 	char *extra = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&extra, &len);

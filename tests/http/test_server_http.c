@@ -380,3 +380,17 @@ Test(http, sigterm_finishes_in_flight_requests)
 	srv.pid = 0;
 	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
+
+Test(http, log_level_above_info_drops_the_access_log)
+{
+	static const char *env[] = {"WL_LOG_LEVEL=warn", NULL};
+	test_server quiet;
+	test_server_start(&quiet, &db, env);
+	test_response r;
+	test_http(&r, &quiet, "GET", "/api/nope", NULL, NULL, 0);
+	cr_expect_eq(r.status, 404);
+	test_response_free(&r);
+	test_server_stop(&quiet);
+	cr_expect_not(test_server_log_contains(&quiet, "\"msg\":\"request\""));
+	cr_expect(test_server_log_contains(&quiet, "\"msg\":\"listening\""), "lifecycle lines stay");
+}
