@@ -646,3 +646,15 @@ int wvl_pg__read_one(char **out, wvl_ctx *ctx, const wvl_actor *actor, const cha
 	PQclear(r);
 	return rc;
 }
+
+PGresult *wvl_pg__exec_one(wvl_ctx *ctx, PGconn *conn, const char *sql, int nparams,
+			   const char *const *params)
+{
+	PGresult *r = wvl_pg__exec(ctx, conn, sql, nparams, params);
+	if (r && PQntuples(r) != 1) {
+		PQclear(r);
+		wvl_err__not_found();
+		return NULL;
+	}
+	return r;
+}

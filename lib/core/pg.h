@@ -43,6 +43,12 @@ PGresult *wvl_pg__read(wvl_ctx *ctx, const wvl_actor *actor, const char *sql, in
 int wvl_pg__read_one(char **out, wvl_ctx *ctx, const wvl_actor *actor, const char *sql,
 		     int nparams, const char *const *params);
 
+/* wvl_pg__exec for a statement that must return exactly one row (typically
+ * "SELECT ... FOR UPDATE" of the row being changed): NULL with
+ * WVL_ENOTFOUND when there is none. */
+PGresult *wvl_pg__exec_one(wvl_ctx *ctx, PGconn *conn, const char *sql, int nparams,
+			   const char *const *params);
+
 /* Runs a parameterised statement (text parameters, NULL for SQL NULL).
  * Returns the result on success (PGRES_COMMAND_OK or TUPLES_OK) or NULL
  * with the thread's error set: WVL_EUNAVAILABLE for a lost connection,

@@ -137,13 +137,9 @@ static int update_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn 
 {
 	struct step_arg *a = arg;
 	const char *pid[] = {a->id};
-	PGresult *cur = wvl_pg__exec(ctx, c, current_sql, 1, pid);
+	PGresult *cur = wvl_pg__exec_one(ctx, c, current_sql, 1, pid);
 	if (!cur)
 		return wvl_error_last()->code;
-	if (PQntuples(cur) != 1) {
-		PQclear(cur);
-		return wvl_err__not_found();
-	}
 	char client_id[37], was[20], milestone[4], now[40];
 	snprintf(client_id, sizeof(client_id), "%s", PQgetvalue(cur, 0, 0));
 	snprintf(was, sizeof(was), "%s", PQgetvalue(cur, 0, 1));

@@ -185,13 +185,9 @@ static int update_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn 
 {
 	struct plan_arg *a = arg;
 	const char *pid[] = {a->id};
-	PGresult *cur = wvl_pg__exec(ctx, c, current_sql, 1, pid);
+	PGresult *cur = wvl_pg__exec_one(ctx, c, current_sql, 1, pid);
 	if (!cur)
 		return wvl_error_last()->code;
-	if (PQntuples(cur) != 1) {
-		PQclear(cur);
-		return wvl_err__not_found();
-	}
 	const char *title = json_string_value(json_object_get(a->body, "title"));
 	const char *md = json_string_value(json_object_get(a->body, "content_markdown"));
 	const char *status = json_string_value(json_object_get(a->body, "status"));
@@ -257,13 +253,9 @@ static int approve_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn
 {
 	struct plan_arg *a = arg;
 	const char *pid[] = {a->id};
-	PGresult *cur = wvl_pg__exec(ctx, c, current_sql, 1, pid);
+	PGresult *cur = wvl_pg__exec_one(ctx, c, current_sql, 1, pid);
 	if (!cur)
 		return wvl_error_last()->code;
-	if (PQntuples(cur) != 1) {
-		PQclear(cur);
-		return wvl_err__not_found();
-	}
 	char client_id[37], state[20];
 	snprintf(client_id, sizeof(client_id), "%s", PQgetvalue(cur, 0, 0));
 	snprintf(state, sizeof(state), "%s", PQgetvalue(cur, 0, 1));

@@ -228,13 +228,9 @@ static int apply_update(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn
 			const char *id, json_t *b)
 {
 	const char *p0[] = {id};
-	PGresult *r = wvl_pg__exec(ctx, c, current_sql, 1, p0);
+	PGresult *r = wvl_pg__exec_one(ctx, c, current_sql, 1, p0);
 	if (!r)
 		return wvl_error_last()->code;
-	if (PQntuples(r) != 1) {
-		PQclear(r);
-		return not_found();
-	}
 	const char *email = merged(b, "email", r, 0), *name = merged(b, "name", r, 1);
 	const char *role = merged(b, "role", r, 2), *client = merged(b, "client_id", r, 3);
 	const char *active = merged(b, "active", r, 4);
