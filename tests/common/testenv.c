@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <criterion/criterion.h>
+#include <jansson.h>
 #include <libpq-fe.h>
 
 #include "testenv.h"
@@ -178,4 +179,14 @@ void test_pg_ctl(const char *action)
 		 prefix, testenv("WL_TEST_PG_BIN"), testenv("WL_TEST_PG_DATA"),
 		 testenv("WL_TEST_PG_DATA"), action);
 	cr_assert_eq(system(cmd), 0, "pg_ctl %s failed", action);
+}
+
+char *test_json_member(const char *json, const char *key)
+{
+	json_t *j = json_loads(json ? json : "", 0, NULL);
+	json_t *v = json_object_get(j, key);
+	char *out = json_is_string(v) ? strdup(json_string_value(v))
+		  : v ? json_dumps(v, JSON_ENCODE_ANY) : strdup("");
+	json_decref(j);
+	return out;
 }

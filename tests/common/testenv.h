@@ -42,6 +42,10 @@ char *test_sql_value(const char *url, const char *sql);
  * alone: meson is_parallel: false). */
 void test_pg_ctl(const char *action);
 
+/* A member of a JSON object text: strings as they are, other values as
+ * JSON ("null", "3", ...), "" when missing.  The caller frees. */
+char *test_json_member(const char *json, const char *key);
+
 /* Everything logged through contexts made by test_ctx, for assertions. */
 bool test_log_contains(const char *needle);
 void test_log_reset(void);

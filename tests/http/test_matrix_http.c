@@ -21,18 +21,10 @@ enum who { ADMIN, STAFF, CLIENT_A, CLIENT_B, ANON, NWHO };
 static char cookie[NWHO][256], csrf[NWHO][200];
 static const char *const who_name[NWHO] = {"admin", "staff", "client A", "client B", "anonymous"};
 
-static char *member(const char *json, const char *key)
-{
-	json_t *j = json_loads(json, 0, NULL);
-	const char *v = json_string_value(json_object_get(j, key));
-	char *out = strdup(v ? v : "");
-	json_decref(j);
-	return out;
-}
 
 static void copy_member(char out[37], const char *json, const char *key)
 {
-	char *v = member(json, key);
+	char *v = test_json_member(json, key);
 	snprintf(out, 37, "%s", v);
 	free(v);
 }
@@ -49,7 +41,7 @@ static void login(enum who w, const char *email, const char *pw)
 	cr_assert_not_null(p);
 	p += strlen("Set-Cookie: wl_session=");
 	snprintf(cookie[w], sizeof(cookie[w]), "Cookie: wl_session=%.*s", (int)strcspn(p, ";\r"), p);
-	char *tok = member(r.body, "csrf_token");
+	char *tok = test_json_member(r.body, "csrf_token");
 	snprintf(csrf[w], sizeof(csrf[w]), "X-CSRF-Token: %s", tok);
 	free(tok);
 	test_response_free(&r);

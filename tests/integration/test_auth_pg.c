@@ -90,14 +90,6 @@ static char *sql1(const char *sql)
 }
 
 /* A string member of a JSON text, or "" (the caller frees). */
-static char *member(const char *json, const char *key)
-{
-	json_t *j = json_loads(json, 0, NULL);
-	const char *v = json_string_value(json_object_get(j, key));
-	char *out = strdup(v ? v : "");
-	json_decref(j);
-	return out;
-}
 
 Test(auth, login_issues_a_session_that_resolves_to_the_user)
 {
@@ -105,7 +97,7 @@ Test(auth, login_issues_a_session_that_resolves_to_the_user)
 	cr_assert_eq(login(&res, " Admin@Example.com ", admin_pw, NULL), 0, "%s",
 		     wvl_error_last()->message);
 	cr_expect_geq(strlen(res->session_token), 43);
-	char *role = member(res->user_json, "role");
+	char *role = test_json_member(res->user_json, "role");
 	cr_expect_str_eq(role, "admin");
 	free(role);
 	cr_expect_null(strstr(res->user_json, "password"));

@@ -22,15 +22,6 @@ static char *sys_sql(const char *sql)
 	return test_sql_value(db.owner_url, buf);
 }
 
-static char *member(const char *json, const char *key)
-{
-	json_t *j = json_loads(json, 0, NULL);
-	json_t *v = json_object_get(j, key);
-	char *out = json_is_string(v) ? strdup(json_string_value(v))
-		  : v ? json_dumps(v, JSON_ENCODE_ANY) : strdup("");
-	json_decref(j);
-	return out;
-}
 
 static void mk_actor(wvl_actor *a, wvl_role role, const char *uid, const char *cid)
 {
@@ -62,7 +53,7 @@ static void setup(void)
 	char *a = create_client("{\"name\":\"Alice Creator\",\"email\":\"Alice@Example.com\","
 				"\"status\":\"active\",\"start_date\":\"2026-01-31\",\"monthly_fee_cents\":250000}");
 	char *b = create_client("{\"name\":\"Bob Builder\",\"brand_name\":\"Bobco\"}");
-	char *ida = member(a, "id"), *idb = member(b, "id");
+	char *ida = test_json_member(a, "id"), *idb = test_json_member(b, "id");
 	snprintf(a_id, sizeof(a_id), "%s", ida);
 	snprintf(b_id, sizeof(b_id), "%s", idb);
 	mk_actor(&client_a, WVL_ROLE_CLIENT, "33333333-3333-4333-8333-333333333333", a_id);
@@ -92,7 +83,7 @@ Test(clients, create_plans_eight_milestones_month_by_month)
 	free(v);
 	char *out = NULL;
 	cr_assert_eq(wvl_clients_get(&out, ctx, &admin, a_id), 0);
-	char *email = member(out, "email"), *onboarded = member(out, "onboarded_at");
+	char *email = test_json_member(out, "email"), *onboarded = test_json_member(out, "onboarded_at");
 	cr_expect_str_eq(email, "alice@example.com");
 	cr_expect_str_neq(onboarded, "null", "active on creation records onboarding");
 	free(email);

@@ -25,15 +25,6 @@ static char *sys_sql(const char *fmt, const char *arg)
 	return test_sql_value(db.owner_url, buf);
 }
 
-static char *member(const char *json, const char *key)
-{
-	json_t *j = json_loads(json, 0, NULL);
-	json_t *v = json_object_get(j, key);
-	char *out = json_is_string(v) ? strdup(json_string_value(v))
-		  : v ? json_dumps(v, JSON_ENCODE_ANY) : strdup("");
-	json_decref(j);
-	return out;
-}
 
 static void mk(wvl_actor *a, wvl_role role, const char *uid, const char *cid)
 {
@@ -57,7 +48,7 @@ static void setup(void)
 	char *a = NULL, *b = NULL;
 	cr_assert_eq(wvl_clients_create(&a, ctx, &staff, "{\"name\":\"Alice\",\"start_date\":\"2026-01-01\"}"), 0);
 	cr_assert_eq(wvl_clients_create(&b, ctx, &staff, "{\"name\":\"Bob\"}"), 0);
-	char *ia = member(a, "id"), *ib = member(b, "id");
+	char *ia = test_json_member(a, "id"), *ib = test_json_member(b, "id");
 	snprintf(a_id, sizeof(a_id), "%s", ia);
 	snprintf(b_id, sizeof(b_id), "%s", ib);
 	free(ia);
@@ -90,7 +81,7 @@ Test(work, plan_versions_review_and_approval)
 	cr_assert_eq(wvl_plans_create(&p1, ctx, &staff, a_id,
 				      "{\"title\":\"Plan\",\"content_markdown\":\"# Goals\\n\\n**Grow**\\n\\n<script>x()</script>\"}"),
 		     0, "%s", wvl_error_last()->message);
-	char *id1 = member(p1, "id"), *html = member(p1, "content_html"), *ver = member(p1, "version");
+	char *id1 = test_json_member(p1, "id"), *html = test_json_member(p1, "content_html"), *ver = test_json_member(p1, "version");
 	cr_expect_str_eq(ver, "1");
 	cr_expect_not_null(strstr(html, "<strong>Grow</strong>"));
 	cr_expect_null(strstr(html, "<script"), "rendered markdown is sanitised: %s", html);
@@ -101,7 +92,7 @@ Test(work, plan_versions_review_and_approval)
 	cr_expect_eq(wvl_plans_get(&out, ctx, &client_a, id1), WVL_ENOTFOUND);
 	cr_expect_eq(wvl_portal_plan(&out, ctx, &client_a), WVL_ENOTFOUND);
 	cr_assert_eq(wvl_plans_approve(&out, ctx, &admin, id1), 0, "%s", wvl_error_last()->message);
-	char *by = member(out, "approved_by"), *at = member(out, "approved_at");
+	char *by = test_json_member(out, "approved_by"), *at = test_json_member(out, "approved_at");
 	cr_expect_str_eq(by, admin.user_id);
 	cr_expect_str_neq(at, "null");
 	free(out);
@@ -111,7 +102,7 @@ Test(work, plan_versions_review_and_approval)
 	cr_expect_eq(wvl_plans_approve(&out, ctx, &admin, id1), WVL_ECONFLICT, "already approved");
 	/* Editing the approved plan makes version 2 and keeps version 1 approved. */
 	cr_assert_eq(wvl_plans_update(&out, ctx, &staff, id1, "{\"content_markdown\":\"v2\"}"), 0);
-	char *id2 = member(out, "id"), *v2 = member(out, "version"), *st2 = member(out, "status");
+	char *id2 = test_json_member(out, "id"), *v2 = test_json_member(out, "version"), *st2 = test_json_member(out, "status");
 	cr_expect_str_neq(id2, id1);
 	cr_expect_str_eq(v2, "2");
 	cr_expect_str_eq(st2, "draft");
@@ -162,7 +153,7 @@ Test(work, marking_ready_enqueues_notification_and_email_in_the_same_transaction
 	/* Client users see nothing that is not ready. */
 	cr_expect_eq(wvl_deliverables_get(&out, ctx, &client_a, d1), WVL_ENOTFOUND);
 	cr_assert_eq(wvl_deliverables_mark_ready(&out, ctx, &staff, d1), 0, "%s", wvl_error_last()->message);
-	char *html = member(out, "content_html");
+	char *html = test_json_member(out, "content_html");
 	cr_expect_not_null(strstr(html, "<strong>voice</strong>"));
 	free(html);
 	free(out);
@@ -207,7 +198,7 @@ Test(work, notes_are_sanitised_and_never_reach_clients)
 	cr_assert_eq(wvl_notes_create(&out, ctx, &staff, a_id,
 				      "{\"body\":\"<p onclick=\\\"x()\\\">Call <a href=\\\"javascript:alert(1)\\\">her</a></p><script>steal()</script>\"}"),
 		     0, "%s", wvl_error_last()->message);
-	char *body = member(out, "body"), *id = member(out, "id");
+	char *body = test_json_member(out, "body"), *id = test_json_member(out, "id");
 	cr_expect_null(strstr(body, "onclick"));
 	cr_expect_null(strstr(body, "javascript"));
 	cr_expect_null(strstr(body, "script"));
