@@ -362,7 +362,11 @@ static bool authenticate(struct wl_request *req, struct wl_response *resp, unsig
 	if (authz && strncasecmp(authz, "Bearer ", 7) == 0) {
 		rc = wvl_auth_bearer(&req->actor, req->srv->ctx, authz + 7);
 	} else if (cookie && *cookie) {
-		rc = wvl_auth_session(&req->actor, &req->session, req->srv->ctx, cookie);
+		/* Reads may start from a remembered session, checked again with
+		 * their first statement (see run_checked()). */
+		bool read = !strcmp(req->method, "GET") || !strcmp(req->method, "HEAD");
+		rc = read ? wvl_auth_session_cached(&req->actor, &req->session, req->srv->ctx, cookie)
+			  : wvl_auth_session(&req->actor, &req->session, req->srv->ctx, cookie);
 		req->via_cookie = rc == 0;
 	}
 	if (rc == 0 || (flags & WL_PUBLIC)) {
@@ -436,6 +440,49 @@ static enum stream_start stream_start(struct req_state *st, struct wl_response *
 	return STREAM_GO;
 }
 
+/* Drops whatever a handler put into a response. */
+static void reset_response(struct wl_response *resp)
+{
+	if (resp->has_fd)
+		close(resp->fd);
+	for (int i = 0; i < resp->nheaders; i++) {
+		free(resp->headers[i].name);
+		free(resp->headers[i].value);
+	}
+	if (resp->body && !resp->body_static)
+		free(resp->body);
+	*resp = (struct wl_response){.status = 500};
+}
+
+/* A request admitted on a remembered session is answered only if that
+ * session was still valid: checked with its first statement, or now.  When
+ * it was not, the request runs once more from a fresh lookup (only reads
+ * are admitted that way, so running one again is harmless): that answers
+ * 401 for an ended session and serves a user whose role changed. */
+static void run_checked(struct wl_request *req, struct wl_response *resp,
+			const struct wl_route *route)
+{
+	if (!admit(req, resp, route))
+		return;
+	route->handler(req, resp);
+	if (!req->actor.session_check[0] ||
+	    wvl_auth_session_confirm(req->srv->ctx, &req->actor) == 0)
+		return;
+	reset_response(resp);
+	if (wvl_error_last()->code != WVL_EUNAUTHENTICATED) {
+		wl_resp_error(resp, req, wvl_error_last()->code);
+		return;
+	}
+	if (admit(req, resp, route)) {
+		route->handler(req, resp);
+		if (req->actor.session_check[0] &&
+		    wvl_auth_session_confirm(req->srv->ctx, &req->actor) != 0) {
+			reset_response(resp);
+			wl_resp_error(resp, req, wvl_error_last()->code);
+		}
+	}
+}
+
 static void dispatch(struct req_state *st, struct wl_response *resp)
 {
 	struct wl_request *req = &st->req;
@@ -464,8 +511,7 @@ static void dispatch(struct req_state *st, struct wl_response *resp)
 			wl_resp_problem(resp, req, 500, "internal", "stream route not started");
 			return;
 		}
-		if (admit(req, resp, route))
-			route->handler(req, resp);
+		run_checked(req, resp, route);
 		return;
 	case WL_MATCH_NO_METHOD:
 		wl_resp_header(resp, "Allow", allow);

@@ -118,6 +118,28 @@ typedef struct wvl_session_info {
 WVL_EXTERN int wvl_auth_session(wvl_actor *out_actor, wvl_session_info *out_info,
 				wvl_ctx *ctx, const char *session_token) WVL_WARN_UNUSED;
 
+/**
+ * wvl_auth_session for read-only requests: may answer from sessions this
+ * context resolved in the last WL_SESSION_CACHE_SECONDS (default 60; 0:
+ * never) without a round trip.  Such an actor carries the session's digest
+ * in `session_check`, and the library checks the session again in the
+ * round trip of the actor's first statement (a statement as a session that
+ * has ended fails with WVL_EUNAUTHENTICATED and its result is dropped).
+ * Before answering, call wvl_auth_session_confirm.  Not for requests that
+ * change anything outside the database.
+ */
+WVL_EXTERN int wvl_auth_session_cached(wvl_actor *out_actor, wvl_session_info *out_info,
+				       wvl_ctx *ctx, const char *session_token) WVL_WARN_UNUSED;
+
+/**
+ * 0 when `actor` needs no check (it was not remembered) or this thread has
+ * already checked its session as part of a statement since
+ * wvl_auth_session_cached; otherwise checks the session now (one round
+ * trip).  WVL_EUNAUTHENTICATED when it has ended: the request must then be
+ * refused, whatever its handler produced.
+ */
+WVL_EXTERN int wvl_auth_session_confirm(wvl_ctx *ctx, const wvl_actor *actor) WVL_WARN_UNUSED;
+
 /** Resolves a personal API token (Authorization: Bearer).  WVL_EUNAUTHENTICATED when not valid. */
 WVL_EXTERN int wvl_auth_bearer(wvl_actor *out_actor, wvl_ctx *ctx, const char *token)
 	WVL_WARN_UNUSED;

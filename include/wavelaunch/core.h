@@ -251,6 +251,11 @@ typedef struct wvl_actor {
 	wvl_role role;
 	char user_id[37];   /**< empty for anonymous and system */
 	char client_id[37]; /**< the client of a client user; else empty */
+	/** Empty, or the session this actor was remembered from
+	 *  (wvl_auth_session_cached): the library then checks that session
+	 *  again in the round trip of the actor's first statement, and refuses
+	 *  the statement's result (WVL_EUNAUTHENTICATED) when it has ended. */
+	char session_check[68];
 } wvl_actor;
 
 /** The role's name as PostgreSQL policies see it ("admin", ...). */

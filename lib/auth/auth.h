@@ -35,6 +35,12 @@ int wvl_auth__revoke_all(wvl_ctx *ctx, PGconn *c, const char *user_id, const cha
 int wvl_auth__enqueue_email(wvl_ctx *ctx, PGconn *c, const char *template_name,
 			    const char *user_id, const char *secret, const char *now);
 
+/* Whether a token has the shape of ours (base64url, min..max long). */
+bool wvl_auth__token_shape_ok(const char *t, size_t min, size_t max);
+
+/* Drops a remembered session (session_cache.c). */
+void wvl_auth__sessions_forget(wvl_ctx *ctx, const unsigned char hash[32]);
+
 /* Runs one statement expected to succeed; returns its status. */
 int wvl_auth__exec(wvl_ctx *ctx, PGconn *c, const char *sql, int n, const char *const *params);
 

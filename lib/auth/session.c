@@ -15,8 +15,6 @@
 
 #define PAT_PREFIX "wl_pat_"
 
-/* One round trip: validate, and touch last_seen_at only when it is more
- * than a minute old, so a busy session costs no write per request. */
 /* A plain read on every request; the write happens only when last_seen_at
  * is over a minute old (touch_sql), so a busy session costs no write and
  * the hot statement stays a simple index lookup. */
@@ -97,7 +95,7 @@ static int resolve(PGresult **out, wvl_actor *actor, wvl_ctx *ctx, const char *s
 	return 0;
 }
 
-static bool token_shape_ok(const char *t, size_t min, size_t max)
+bool wvl_auth__token_shape_ok(const char *t, size_t min, size_t max)
 {
 	size_t n = t ? strlen(t) : 0;
 	if (n < min || n > max)
@@ -133,7 +131,7 @@ int wvl_auth_session(wvl_actor *out_actor, wvl_session_info *out_info, wvl_ctx *
 	if (!out_actor || !ctx)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_actor and ctx are required");
 	memset(out_actor, 0, sizeof(*out_actor));
-	if (!token_shape_ok(session_token, 40, 64))
+	if (!wvl_auth__token_shape_ok(session_token, 40, 64))
 		return unauthenticated();
 	unsigned char hash[32];
 	char hex[68], now[40], idle[16];
@@ -165,7 +163,7 @@ int wvl_auth_bearer(wvl_actor *out_actor, wvl_ctx *ctx, const char *token)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_actor and ctx are required");
 	memset(out_actor, 0, sizeof(*out_actor));
 	if (!token || strncmp(token, PAT_PREFIX, strlen(PAT_PREFIX)) != 0 ||
-	    !token_shape_ok(token + strlen(PAT_PREFIX), 40, 64))
+	    !wvl_auth__token_shape_ok(token + strlen(PAT_PREFIX), 40, 64))
 		return unauthenticated();
 	unsigned char hash[32];
 	char hex[68], now[40];
@@ -193,13 +191,14 @@ int wvl_auth_logout(wvl_ctx *ctx, const char *session_token)
 {
 	if (!ctx)
 		return wvl_err__set(WVL_EINVAL, NULL, "ctx is required");
-	if (!token_shape_ok(session_token, 40, 64))
+	if (!wvl_auth__token_shape_ok(session_token, 40, 64))
 		return 0;
 	unsigned char hash[32];
 	char hex[68], now[40];
 	wvl_token__hash(hash, session_token);
 	wvl_auth__bytea_hex(hex, hash);
 	wvl_auth__now(ctx, now);
+	wvl_auth__sessions_forget(ctx, hash);
 	PGconn *c;
 	int rc = wvl_pg__acquire(ctx, &c);
 	if (rc)

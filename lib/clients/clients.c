@@ -410,41 +410,40 @@ static int column_index(const char *name, size_t len)
 	return -1;
 }
 
-/* json_build_object over the requested fields (id always first). */
-static int projection(char *out, size_t outlen, const char *fields)
+/* The requested columns (id always first, all of them without ?fields) as
+ * a select list; their count goes to *ncols.  The objects are built in C
+ * (rowjson.h). */
+static int projection(char *out, size_t outlen, int *ncols, const char *fields)
 {
-	size_t pos = (size_t)snprintf(out, outlen, "json_build_object('id', c.id");
-	if (!fields) {
-		snprintf(out, outlen, "%s", CLIENT_JSON);
-		return 0;
+	size_t pos = (size_t)snprintf(out, outlen, "c.id");
+	bool seen[NCOLUMNS] = {true};
+	*ncols = 1;
+	for (size_t i = 1; !fields && i < NCOLUMNS; i++) {
+		pos += (size_t)snprintf(out + pos, outlen - pos, ", %s", columns[i].expr);
+		(*ncols)++;
 	}
-	bool seen[NCOLUMNS] = {false};
-	seen[0] = true;
-	for (const char *f = fields; *f;) {
+	for (const char *f = fields; f && *f;) {
 		size_t len = strcspn(f, ",");
 		int i = column_index(f, len);
 		if (i < 0)
 			return wvl_err__set(WVL_EINVAL, "bad_request", "fields: unknown field");
-		if (!seen[i])
-			pos += (size_t)snprintf(out + pos, outlen - pos, ", '%s', %s", columns[i].name,
-						columns[i].expr);
+		if (!seen[i]) {
+			pos += (size_t)snprintf(out + pos, outlen - pos, ", %s", columns[i].expr);
+			(*ncols)++;
+		}
 		seen[i] = true;
 		f += len;
 		if (*f == ',')
 			f++;
 	}
-	snprintf(out + pos, outlen - pos, ")");
 	return 0;
 }
 
 struct sort {
-	const char *expr;   /* c.created_at */
+	const char *expr;   /* c.created_at; its text is the cursor's key */
 	const char *cast;   /* ::timestamptz */
-	const char *key;    /* the cursor text of that column */
 	bool desc;
 };
-
-#define TS_KEY(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 
 /* sort=created_at|updated_at (newest first) or name (A to Z); a leading
  * "-" reverses the natural order. */
@@ -453,11 +452,11 @@ static int parse_sort(struct sort *s, const char *v)
 	bool flip = v && v[0] == '-';
 	const char *name = v ? v + flip : "created_at";
 	if (strcmp(name, "created_at") == 0) {
-		*s = (struct sort){"c.created_at", "::timestamptz", TS_KEY("c.created_at"), !flip};
+		*s = (struct sort){"c.created_at", "::timestamptz", !flip};
 	} else if (strcmp(name, "updated_at") == 0) {
-		*s = (struct sort){"c.updated_at", "::timestamptz", TS_KEY("c.updated_at"), !flip};
+		*s = (struct sort){"c.updated_at", "::timestamptz", !flip};
 	} else if (strcmp(name, "name") == 0) {
-		*s = (struct sort){"c.name", "::text", "c.name", flip};
+		*s = (struct sort){"c.name", "::text", flip};
 	} else {
 		return wvl_err__set(WVL_EINVAL, "bad_request",
 				    "sort must be created_at, updated_at or name");
@@ -479,6 +478,7 @@ int wvl_clients_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, cons
 	const char *status = wvl_query__get(&q, "status"), *search = wvl_query__get(&q, "q");
 	const char *filter_client = wvl_query__get(&q, "client_id");
 	char proj[2048], sql[4096], limit[16];
+	int ncols = 0;
 	struct sort s = {0};
 	if ((status && !valid_status(status) && strcmp(status, "archived") != 0) ||
 	    (search && strlen(search) > 200) || (filter_client && !wvl_uuid_valid(filter_client)))
@@ -486,7 +486,7 @@ int wvl_clients_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, cons
 	if (!rc)
 		rc = parse_sort(&s, wvl_query__get(&q, "sort"));
 	if (!rc)
-		rc = projection(proj, sizeof(proj), wvl_query__get(&q, "fields"));
+		rc = projection(proj, sizeof(proj), &ncols, wvl_query__get(&q, "fields"));
 	if (rc) {
 		wvl_query__free(&q);
 		return rc;
@@ -494,23 +494,44 @@ int wvl_clients_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, cons
 	/* A client user's own client, whatever ?client_id says. */
 	if (actor->role == WVL_ROLE_CLIENT)
 		filter_client = actor->client_id;
-	snprintf(sql, sizeof(sql),
-		 "SELECT %s, %s, c.id FROM clients c"
-		 " WHERE ($1::text IS NULL OR c.status = $1)"
-		 "   AND ($1::text IS NOT NULL OR c.status <> 'archived')"
-		 "   AND ($2::text IS NULL OR c.name ILIKE $2 OR c.brand_name ILIKE $2"
-		 "        OR c.email ILIKE $2)"
-		 "   AND ($3::uuid IS NULL OR c.id = $3::uuid)"
-		 "   AND ($4::text IS NULL OR (%s, c.id) %s ($4%s, $5::uuid))"
-		 " ORDER BY %s %s, c.id %s LIMIT $6::int",
-		 proj, s.key, s.expr, s.desc ? "<" : ">", s.cast, s.expr, s.desc ? "DESC" : "ASC",
-		 s.desc ? "DESC" : "ASC");
+	/* Only the conditions in force: a catch-all "$1 IS NULL OR ..." form
+	 * has no good generic plan (a sequential scan and a sort of every
+	 * client), so PostgreSQL would plan it again on every execution. */
 	char *like = search ? wvl_query__like(search) : NULL;
+	const char *p[6];
+	int np = 0;
+	size_t pos = (size_t)snprintf(sql, sizeof(sql), "SELECT %s, %s, c.id FROM clients c WHERE ",
+				      proj, s.expr);
+	if (status) {
+		p[np++] = status;
+		pos += (size_t)snprintf(sql + pos, sizeof(sql) - pos, "c.status = $%d", np);
+	} else {
+		pos += (size_t)snprintf(sql + pos, sizeof(sql) - pos, "c.status <> 'archived'");
+	}
+	if (like) {
+		p[np++] = like;
+		pos += (size_t)snprintf(sql + pos, sizeof(sql) - pos,
+					" AND (c.name ILIKE $%d OR c.brand_name ILIKE $%d"
+					" OR c.email ILIKE $%d)", np, np, np);
+	}
+	if (filter_client) {
+		p[np++] = filter_client;
+		pos += (size_t)snprintf(sql + pos, sizeof(sql) - pos, " AND c.id = $%d::uuid", np);
+	}
+	if (q.has_cursor) {
+		p[np++] = q.cursor_key;
+		p[np++] = q.cursor_id;
+		pos += (size_t)snprintf(sql + pos, sizeof(sql) - pos,
+					" AND (%s, c.id) %s ($%d%s, $%d::uuid)", s.expr,
+					s.desc ? "<" : ">", np - 1, s.cast, np);
+	}
 	snprintf(limit, sizeof(limit), "%d", q.limit + 1);
-	const char *p[] = {status, like, filter_client, q.has_cursor ? q.cursor_key : NULL,
-			   q.has_cursor ? q.cursor_id : NULL, limit};
-	PGresult *r = wvl_pg__read(ctx, actor, sql, 6, p);
-	rc = r ? wvl_query__page(out_json, ctx, &q, r, 0, 1, 2) : wvl_error_last()->code;
+	p[np++] = limit;
+	snprintf(sql + pos, sizeof(sql) - pos, " ORDER BY %s %s, c.id %s LIMIT $%d::int", s.expr,
+		 s.desc ? "DESC" : "ASC", s.desc ? "DESC" : "ASC", np);
+	PGresult *r = wvl_pg__read(ctx, actor, sql, np, p);
+	rc = r ? wvl_query__page_cols(out_json, ctx, &q, r, ncols, ncols, 0)
+	       : wvl_error_last()->code;
 	PQclear(r);
 	free(like);
 	wvl_query__free(&q);

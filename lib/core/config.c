@@ -63,6 +63,8 @@ static const struct known_key known[] = {
 	{"WL_ARGON2_ITERATIONS", "2", "Argon2id iterations"},
 	{"WL_SESSION_IDLE_SECONDS", "86400", "a session ends after this long without activity"},
 	{"WL_SESSION_MAX_SECONDS", "2592000", "absolute session lifetime"},
+	{"WL_SESSION_CACHE_SECONDS", "60",
+	 "how long wl-server remembers a session for reads (checked again on every request; 0: off)"},
 	{"WL_LOCKOUT_THRESHOLD", "5", "failed logins that lock an address"},
 	{"WL_LOCKOUT_WINDOW_SECONDS", "900", "window in which failures are counted"},
 	{"WL_LOCKOUT_SECONDS", "900", "how long a lock lasts"},

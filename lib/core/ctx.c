@@ -77,6 +77,7 @@ void wvl_ctx_free(wvl_ctx *ctx)
 	wvl_ratelimit__state_free(ctx->ratelimit);
 	wvl_pg__pool_free(ctx->pg);
 	free(ctx->auth_cache);
+	wvl_auth__sessions_free(ctx->sessions);
 	pthread_mutex_destroy(&ctx->auth_lock);
 	sodium_memzero(ctx->master_key, sizeof(ctx->master_key));
 	wvl_redis__pool_free(ctx->redis);

@@ -15,6 +15,7 @@
 struct wvl_pg_pool;
 struct wvl_redis_pool;
 struct wvl_ratelimit_state;
+struct wvl_session_cache;
 
 struct wvl_ctx {
 	wvl_config *cfg;
@@ -28,6 +29,7 @@ struct wvl_ctx {
 	unsigned int pool_wait_ms;
 	unsigned char master_key[32]; /* from WL_SECRET_KEY; see keys.c */
 	void *auth_cache;             /* lib/auth: dummy hash for equal timing */
+	struct wvl_session_cache *sessions; /* lib/auth/session_cache.c */
 	pthread_mutex_t auth_lock;
 	struct wvl_ratelimit_state *ratelimit; /* built on first use (lib/ratelimit) */
 };
@@ -101,6 +103,9 @@ char *wvl_keys__unseal(const wvl_ctx *ctx, const char *sealed);
 /* ---- logging (log.c) ---- */
 void wvl_log__v(const wvl_ctx *ctx, wvl_log_level level, const char *fmt,
 		va_list ap) __attribute__((format(printf, 3, 0)));
+
+/* ---- remembered sessions (lib/auth/session_cache.c) ---- */
+void wvl_auth__sessions_free(struct wvl_session_cache *c);
 
 /* ---- rate limits (lib/ratelimit) ---- */
 void wvl_ratelimit__state_free(struct wvl_ratelimit_state *st);

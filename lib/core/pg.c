@@ -167,8 +167,9 @@ static PGconn *connect_to(wvl_ctx *ctx, const char *url)
 	PGconn *c = PQconnectdbParams(keys, vals, 1);
 	if (c && PQstatus(c) == CONNECTION_OK) {
 		wvl_pg__route_notices(ctx, c);
-		/* The API's timestamps are UTC whatever the server's zone is. */
-		PGresult *tz = PQexec(c, "SET TimeZone = 'UTC'");
+		/* The API's timestamps are UTC whatever the server's zone is, in
+		 * the ISO text form that rowjson.c turns into JSON. */
+		PGresult *tz = PQexec(c, "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'");
 		bool tz_ok = PQresultStatus(tz) == PGRES_COMMAND_OK;
 		PQclear(tz);
 		if (tz_ok) {
@@ -385,29 +386,96 @@ PGresult *wvl_pg__exec_cached(wvl_ctx *ctx, PGconn *conn, const char *sql, int n
 	return NULL;
 }
 
+/* A session check as wvl_auth_session_cached leaves it: "\\x" and 64
+ * lowercase hex digits (the SHA-256 of the cookie). */
+static bool check_shape_ok(const char *h)
+{
+	if (h[0] != '\\' || h[1] != 'x' || strlen(h) != 66)
+		return false;
+	for (int i = 2; i < 66; i++)
+		if (!((h[i] >= '0' && h[i] <= '9') || (h[i] >= 'a' && h[i] <= 'f')))
+			return false;
+	return true;
+}
+
+/* The session condition of the checked actor statements: the remembered
+ * actor is still the session's user, with the same role and client, and
+ * the session has neither ended nor idled out. */
+#define SESSION_STILL_VALID                                                             \
+	" FROM sessions s JOIN users u ON u.id = s.user_id"                             \
+	" WHERE s.token_hash = %s::bytea AND s.revoked_at IS NULL AND u.active"         \
+	"   AND s.expires_at > %s::timestamptz"                                         \
+	"   AND s.last_seen_at > %s::timestamptz - make_interval(secs => %s::int)"      \
+	"   AND u.id = %s::uuid AND u.role = %s"                                        \
+	"   AND u.client_id IS NOT DISTINCT FROM nullif(%s, '')::uuid"
+
+static __thread char confirmed_session[68];
+
+bool wvl_pg__session_confirmed(const wvl_actor *a)
+{
+	return a && a->session_check[0] && strcmp(confirmed_session, a->session_check) == 0;
+}
+
+void wvl_pg__session_unconfirm(void) { confirmed_session[0] = '\0'; }
+
+/* The clock and idle limit a session check compares with. */
+static void check_clock(wvl_ctx *ctx, char now[40], char idle[16])
+{
+	wvl_time__rfc3339(now, 40, wvl_now(ctx));
+	snprintf(idle, 16, "%lu",
+		 wvl_config__uint(ctx->cfg, "WL_SESSION_IDLE_SECONDS", 86400, 10UL * 365 * 86400));
+}
+
 /* BEGIN and the actor's settings in one round trip.  The values are
- * validated uuids and fixed role names, so inlining them is safe. */
+ * validated uuids, fixed role names, a checked hex digest and our own
+ * clock, so inlining them is safe.  A remembered actor's settings are only
+ * made while its session is valid; otherwise WVL_EUNAUTHENTICATED. */
 static int begin_on(wvl_ctx *ctx, PGconn *c, const wvl_actor *a)
 {
-	char sql[512];
-	snprintf(sql, sizeof(sql),
-		 "BEGIN; SELECT set_config('wvl.actor_role','%s',true),"
-		 " set_config('wvl.actor_id','%s',true),"
-		 " set_config('wvl.actor_client_id','%s',true)",
-		 wvl_role_name(a ? a->role : WVL_ROLE_ANONYMOUS), a ? a->user_id : "",
-		 a ? a->client_id : "");
+	char sql[1400];
+	const char *role = wvl_role_name(a ? a->role : WVL_ROLE_ANONYMOUS);
+	int n = snprintf(sql, sizeof(sql),
+			 "BEGIN; SELECT set_config('wvl.actor_role','%s',true),"
+			 " set_config('wvl.actor_id','%s',true),"
+			 " set_config('wvl.actor_client_id','%s',true)",
+			 role, a ? a->user_id : "", a ? a->client_id : "");
+	bool check = a && a->session_check[0];
+	if (check) {
+		char now[40], idle[16], q[7][80];
+		check_clock(ctx, now, idle);
+		const char *v[7] = {a->session_check, now, now, idle, a->user_id, role, a->client_id};
+		for (int i = 0; i < 7; i++)
+			snprintf(q[i], sizeof(q[i]), "'%s'", v[i]);
+		snprintf(sql + n, sizeof(sql) - (size_t)n, SESSION_STILL_VALID, q[0], q[1], q[2],
+			 q[3], q[4], q[5], q[6]);
+	}
 	PGresult *r = wvl_pg__exec(ctx, c, sql, 0, NULL);
 	if (!r)
 		return wvl_error_last()->code;
+	bool valid = PQntuples(r) == 1;
 	PQclear(r);
+	if (check && !valid) {
+		PGresult *rb = PQexec(c, "ROLLBACK");
+		PQclear(rb);
+		return wvl_err__set(WVL_EUNAUTHENTICATED, "unauthenticated", "sign in first");
+	}
+	if (check)
+		snprintf(confirmed_session, sizeof(confirmed_session), "%s", a->session_check);
 	return 0;
+}
+
+static bool actor_ok(const wvl_actor *a)
+{
+	return !a || ((!a->user_id[0] || wvl_uuid_valid(a->user_id)) &&
+		      (!a->client_id[0] || wvl_uuid_valid(a->client_id)) &&
+		      (!a->session_check[0] || (check_shape_ok(a->session_check) &&
+						wvl_uuid_valid(a->user_id))));
 }
 
 int wvl_pg__begin(wvl_ctx *ctx, const wvl_actor *actor, PGconn **out)
 {
 	*out = NULL;
-	if (actor && ((actor->user_id[0] && !wvl_uuid_valid(actor->user_id)) ||
-		      (actor->client_id[0] && !wvl_uuid_valid(actor->client_id))))
+	if (!actor_ok(actor))
 		return wvl_err__set(WVL_EINVAL, NULL, "actor ids must be uuids");
 	for (int tries = 0; tries < 2; tries++) {
 		PGconn *c;
@@ -470,6 +538,17 @@ static const char actor_sql[] =
 	"SELECT set_config('wvl.actor_role', $1, true), set_config('wvl.actor_id', $2, true),"
 	" set_config('wvl.actor_client_id', $3, true)";
 
+/* The same condition as SESSION_STILL_VALID, with parameters. */
+static const char checked_actor_sql[] =
+	"SELECT set_config('wvl.actor_role', $1, true), set_config('wvl.actor_id', $2, true),"
+	" set_config('wvl.actor_client_id', $3, true)"
+	" FROM sessions s JOIN users u ON u.id = s.user_id"
+	" WHERE s.token_hash = $4::bytea AND s.revoked_at IS NULL AND u.active"
+	"   AND s.expires_at > $5::timestamptz"
+	"   AND s.last_seen_at > $5::timestamptz - make_interval(secs => $6::int)"
+	"   AND u.id = $2::uuid AND u.role = $1"
+	"   AND u.client_id IS NOT DISTINCT FROM nullif($3, '')::uuid";
+
 /* Queues one prepared execution, preparing it first when this connection
  * has not seen it; returns the number of results it will produce. */
 static int send_prepared(PGconn *c, const char *sql, int n, const char *const *params,
@@ -498,13 +577,20 @@ static int send_prepared(PGconn *c, const char *sql, int n, const char *const *p
 static PGresult *read_pipelined(wvl_ctx *ctx, PGconn *c, const wvl_actor *a, const char *sql,
 				int n, const char *const *params, int *code)
 {
+	char now[40], idle[16];
+	bool check = a && a->session_check[0];
+	if (check)
+		check_clock(ctx, now, idle);
 	const char *actor[] = {wvl_role_name(a ? a->role : WVL_ROLE_ANONYMOUS),
-			       a ? a->user_id : "", a ? a->client_id : ""};
+			       a ? a->user_id : "", a ? a->client_id : "",
+			       check ? a->session_check : NULL, now, idle};
 	*code = WVL_EUNAVAILABLE;
 	if (PQenterPipelineMode(c) != 1)
 		return NULL;
 	bool sent = true;
-	int expect = send_prepared(c, actor_sql, 3, actor, &sent);
+	int expect = check ? send_prepared(c, checked_actor_sql, 6, actor, &sent)
+			   : send_prepared(c, actor_sql, 3, actor, &sent);
+	int check_index = expect - 1;
 	int query_index = expect + send_prepared(c, sql, n, params, &sent) - 1;
 	expect = query_index + 1;
 	sent = sent && PQpipelineSync(c);
@@ -522,7 +608,17 @@ static PGresult *read_pipelined(wvl_ctx *ctx, PGconn *c, const wvl_actor *a, con
 	PQclear(sync);
 	if (!synced || PQexitPipelineMode(c) != 1)
 		PQreset(c); /* out of step with the server: start this connection over */
+	if (!failed && synced && check && PQntuples(res[check_index]) != 1) {
+		/* The session ended: the statement ran without settings (so saw
+		 * nothing under row-level security) and its result is dropped. */
+		for (int i = 0; i < expect; i++)
+			PQclear(res[i]);
+		*code = WVL_EUNAUTHENTICATED;
+		return NULL;
+	}
 	if (!failed && synced) {
+		if (check)
+			snprintf(confirmed_session, sizeof(confirmed_session), "%s", a->session_check);
 		PGresult *out = res[query_index];
 		res[query_index] = NULL;
 		for (int i = 0; i < expect; i++)
@@ -552,8 +648,7 @@ static PGresult *read_pipelined(wvl_ctx *ctx, PGconn *c, const wvl_actor *a, con
 PGresult *wvl_pg__read(wvl_ctx *ctx, const wvl_actor *actor, const char *sql, int nparams,
 		       const char *const *params)
 {
-	if (actor && ((actor->user_id[0] && !wvl_uuid_valid(actor->user_id)) ||
-		      (actor->client_id[0] && !wvl_uuid_valid(actor->client_id)))) {
+	if (!actor_ok(actor)) {
 		wvl_err__set(WVL_EINVAL, NULL, "actor ids must be uuids");
 		return NULL;
 	}
@@ -569,7 +664,9 @@ PGresult *wvl_pg__read(wvl_ctx *ctx, const wvl_actor *actor, const char *sql, in
 		if (code != WVL_EUNAVAILABLE)
 			break;
 	}
-	if (code == WVL_ENOTFOUND)
+	if (code == WVL_EUNAUTHENTICATED)
+		wvl_err__set(code, "unauthenticated", "sign in first");
+	else if (code == WVL_ENOTFOUND)
 		wvl_err__set(code, NULL, "not found");
 	else if (code == WVL_EUNAVAILABLE)
 		wvl_err__set(code, NULL, "the database is unavailable");

@@ -84,6 +84,12 @@ int wvl_pg__json_row(char **out, wvl_ctx *ctx, PGconn *c, const char *sql, int n
 PGresult *wvl_pg__exec_cached(wvl_ctx *ctx, PGconn *conn, const char *sql, int nparams,
 			      const char *const *params);
 
+/* Whether this thread's last statement as `a` checked and found valid the
+ * session `a` was remembered from (wvl_actor.session_check). */
+bool wvl_pg__session_confirmed(const wvl_actor *a);
+/* Forgets that, at the start of a request. */
+void wvl_pg__session_unconfirm(void);
+
 /* Maps a failed result's SQLSTATE to a status code. */
 int wvl_pg__status_for(PGconn *conn, const PGresult *res);
 

@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "query.h"
+#include "rowjson.h"
 
 #define B64 sodium_base64_VARIANT_URLSAFE_NO_PADDING
 
@@ -20,13 +21,15 @@ static int bad(const char *msg)
 static int decode_cursor(struct wvl_list_query *q, wvl_ctx *ctx, const char *cursor)
 {
 	const char *dot = strchr(cursor, '.');
-	if (!dot || dot - cursor > 200 || strlen(cursor) > 300)
+	/* Keys are at most 1,023 bytes (a name sorts by up to 200 characters
+	 * of UTF-8), so the base64 payload is under 1,420. */
+	if (!dot || dot - cursor > 1420 || strlen(cursor) > 1500)
 		return bad("the cursor is not valid");
-	char payload[256];
+	char payload[1424];
 	snprintf(payload, sizeof(payload), "%.*s", (int)(dot - cursor), cursor);
 	if (!wvl_keys__verify(ctx, WVL_KEY_CURSOR, payload, dot + 1))
 		return bad("the cursor is not valid");
-	unsigned char raw[200];
+	unsigned char raw[1080];
 	size_t len = 0;
 	if (sodium_base642bin(raw, sizeof(raw) - 1, payload, strlen(payload), NULL, &len, NULL,
 			      B64) != 0)
@@ -44,7 +47,9 @@ static int decode_cursor(struct wvl_list_query *q, wvl_ctx *ctx, const char *cur
 
 static char *encode_cursor(wvl_ctx *ctx, const char *key, const char *id)
 {
-	char plain[128], payload[200], sig[48];
+	char plain[1080], payload[1480], sig[48];
+	if (strlen(key) >= 1024)
+		return NULL;
 	snprintf(plain, sizeof(plain), "%s|%s", key, id);
 	sodium_bin2base64(payload, sizeof(payload), (const unsigned char *)plain, strlen(plain), B64);
 	wvl_keys__sign(ctx, WVL_KEY_CURSOR, payload, sig);
@@ -108,39 +113,59 @@ const char *wvl_query__get(const struct wvl_list_query *q, const char *key)
 	return json_string_value(json_object_get(q->params, key));
 }
 
-int wvl_query__page(char **out_json, wvl_ctx *ctx, const struct wvl_list_query *q,
-		    PGresult *r, int json_col, int key_col, int id_col)
+/* json_ncols < 0: column json_col holds each row's JSON text; else the
+ * object is built from columns [0, json_ncols). */
+static int page(char **out_json, wvl_ctx *ctx, const struct wvl_list_query *q, PGresult *r,
+		int json_col, int json_ncols, int key_col, int id_col)
 {
 	int n = PQntuples(r);
 	int shown = n > q->limit ? q->limit : n;
-	size_t cap = 64;
-	for (int i = 0; i < shown; i++)
-		cap += (size_t)PQgetlength(r, i, json_col) + 1;
+	struct wvl_sbuf b = {0};
+	struct wvl_rowjson layout = {0};
+	if (json_ncols >= 0 && wvl_rowjson__layout(&layout, r, 0, json_ncols) != 0)
+		return wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+	wvl_sbuf__reserve(&b, json_ncols < 0 ? 64 + (size_t)shown * 64 : 64 + (size_t)shown * 512);
+	wvl_sbuf__put(&b, "{\"data\":[", 9);
+	for (int i = 0; i < shown; i++) {
+		if (i)
+			wvl_sbuf__put(&b, ",", 1);
+		if (json_ncols < 0)
+			wvl_sbuf__put(&b, PQgetvalue(r, i, json_col),
+				      (size_t)PQgetlength(r, i, json_col));
+		else
+			wvl_rowjson__row(&b, &layout, i);
+	}
+	wvl_rowjson__free(&layout);
 	char *next = n > q->limit
 			     ? encode_cursor(ctx, PQgetvalue(r, shown - 1, key_col),
 					     PQgetvalue(r, shown - 1, id_col))
 			     : NULL;
-	cap += next ? strlen(next) : 0;
-	char *buf = malloc(cap);
-	if (!buf) {
-		free(next);
-		return wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+	if (n > q->limit && !next) {
+		free(wvl_sbuf__take(&b));
+		return wvl_err__set(WVL_EINTERNAL, NULL, "the cursor could not be made");
 	}
-	size_t pos = (size_t)sprintf(buf, "{\"data\":[");
-	for (int i = 0; i < shown; i++) {
-		if (i)
-			buf[pos++] = ',';
-		size_t len = (size_t)PQgetlength(r, i, json_col);
-		memcpy(buf + pos, PQgetvalue(r, i, json_col), len);
-		pos += len;
+	if (next) {
+		wvl_sbuf__puts(&b, "],\"next_cursor\":\"");
+		wvl_sbuf__puts(&b, next);
+		wvl_sbuf__puts(&b, "\"}");
+	} else {
+		wvl_sbuf__puts(&b, "],\"next_cursor\":null}");
 	}
-	if (next)
-		sprintf(buf + pos, "],\"next_cursor\":\"%s\"}", next);
-	else
-		sprintf(buf + pos, "],\"next_cursor\":null}");
 	free(next);
-	*out_json = buf;
-	return 0;
+	*out_json = wvl_sbuf__take(&b);
+	return *out_json ? 0 : wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+}
+
+int wvl_query__page(char **out_json, wvl_ctx *ctx, const struct wvl_list_query *q,
+		    PGresult *r, int json_col, int key_col, int id_col)
+{
+	return page(out_json, ctx, q, r, json_col, -1, key_col, id_col);
+}
+
+int wvl_query__page_cols(char **out_json, wvl_ctx *ctx, const struct wvl_list_query *q,
+			 PGresult *r, int ncols, int key_col, int id_col)
+{
+	return page(out_json, ctx, q, r, 0, ncols, key_col, id_col);
 }
 
 char *wvl_query__like(const char *s)

@@ -15,7 +15,7 @@
 struct wvl_list_query {
 	int limit;            /* 1..100, default 50 */
 	bool has_cursor;
-	char cursor_key[64];  /* sort value of the last row seen, as text */
+	char cursor_key[1024]; /* sort value of the last row seen, as text */
 	char cursor_id[37];
 	json_t *params;       /* the parsed object; borrowed values */
 };
@@ -33,6 +33,11 @@ const char *wvl_query__get(const struct wvl_list_query *q, const char *key);
  * rows so the presence of a next page is known. */
 int wvl_query__page(char **out_json, wvl_ctx *ctx, const struct wvl_list_query *q,
 		    PGresult *r, int json_col, int key_col, int id_col);
+
+/* The same, with each row's object built in C from columns [0, ncols)
+ * (rowjson.h) instead of a JSON column. */
+int wvl_query__page_cols(char **out_json, wvl_ctx *ctx, const struct wvl_list_query *q,
+			 PGresult *r, int ncols, int key_col, int id_col);
 
 /* Escapes % _ and \ for a LIKE pattern and wraps it in %...%. */
 char *wvl_query__like(const char *s);

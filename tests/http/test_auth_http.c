@@ -291,3 +291,49 @@ Test(auth_http, forgot_is_always_202_and_nothing_secret_is_logged)
 	cr_expect_not(test_server_log_contains(&srv, s.raw_session));
 	cr_expect_not(test_server_log_contains(&srv, s.csrf + 14));
 }
+
+/* Reads start from a remembered session (WL_SESSION_CACHE_SECONDS), but an
+ * ended session is refused on its very next request, and a changed role
+ * takes effect on it. */
+Test(auth_http, remembered_sessions_end_and_change_at_once)
+{
+	struct session a, st;
+	cr_assert_eq(login_as(&a, "admin@example.com", admin_pw, NULL), 200);
+	test_response r;
+	const char *mk = "{\"email\":\"staff2@example.com\",\"name\":\"S\",\"role\":\"staff\","
+			 "\"password\":\"Granite-Falcon-22!\"}";
+	cr_assert_eq(call(&r, &a, "POST", "/api/users", mk, true, NULL), 201, "%s", r.body);
+	char *id = test_json_member(r.body, "id");
+	test_response_free(&r);
+	char path[128];
+	snprintf(path, sizeof(path), "/api/users/%s", id);
+	cr_assert_eq(login_as(&st, "staff2@example.com", "Granite-Falcon-22!", NULL), 200);
+	for (int i = 0; i < 3; i++) {
+		cr_expect_eq(call(&r, &st, "GET", "/api/clients", NULL, false, NULL), 200);
+		test_response_free(&r);
+		cr_expect_eq(call(&r, &st, "GET", "/api/users", NULL, false, NULL), 403);
+		test_response_free(&r);
+	}
+	/* Promoted: the remembered "staff" is refused by the check, and the
+	 * request is served from a fresh lookup as an admin. */
+	cr_assert_eq(call(&r, &a, "PATCH", path, "{\"role\":\"admin\"}", true, NULL), 200, "%s",
+		     r.body);
+	test_response_free(&r);
+	cr_expect_eq(call(&r, &st, "GET", "/api/users", NULL, false, NULL), 200, "%s", r.body);
+	test_response_free(&r);
+	cr_expect_eq(call(&r, &st, "GET", "/api/users", NULL, false, NULL), 200);
+	test_response_free(&r);
+	/* Revoked behind the server's back (another instance's logout). */
+	char sql[256];
+	snprintf(sql, sizeof(sql), "UPDATE sessions SET revoked_at = now() WHERE user_id = '%s'", id);
+	cr_assert_eq(test_sql(db.owner_url, sql), 0);
+	cr_expect_eq(call(&r, &st, "GET", "/api/clients", NULL, false, NULL), 401);
+	cr_expect_not_null(strstr(r.body, "\"unauthenticated\""));
+	test_response_free(&r);
+	cr_expect_eq(call(&r, &st, "GET", "/api/auth/me", NULL, false, NULL), 401);
+	test_response_free(&r);
+	/* The admin's own remembered session is untouched. */
+	cr_expect_eq(call(&r, &a, "GET", "/api/clients", NULL, false, NULL), 200);
+	test_response_free(&r);
+	free(id);
+}

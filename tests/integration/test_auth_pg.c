@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "core/internal.h"
+#include "core/pg.h"
 #include "testenv.h"
 
 #define MIN (60LL * 1000000)
@@ -528,4 +529,118 @@ Test(auth, reset_revokes_tokens_and_voids_older_links)
 	free(new_sealed);
 	free(old_tok);
 	free(new_tok);
+}
+
+/* ---- remembered sessions (wvl_auth_session_cached) ---- */
+
+static void read_as(int want, const wvl_actor *a)
+{
+	PGresult *r = wvl_pg__read(ctx, a, "SELECT count(*) FROM users", 0, NULL);
+	int got = r ? 0 : wvl_error_last()->code;
+	cr_expect_eq(got, want, "read as the remembered actor: %d, wanted %d", got, want);
+	PQclear(r);
+}
+
+Test(auth, remembered_session_is_checked_with_every_statement)
+{
+	wvl_login_result *res;
+	cr_assert_eq(login(&res, "admin@example.com", admin_pw, NULL), 0);
+	wvl_actor a;
+	wvl_session_info info;
+	cr_assert_eq(wvl_auth_session_cached(&a, &info, ctx, res->session_token), 0);
+	cr_expect_str_eq(a.session_check, "", "a fresh lookup needs no check");
+	cr_assert_eq(wvl_auth_session_cached(&a, &info, ctx, res->session_token), 0);
+	cr_expect_str_eq(a.user_id, admin.user_id);
+	cr_expect_eq(a.role, WVL_ROLE_ADMIN);
+	cr_expect(wvl_auth_csrf_matches(&info, res->csrf_token));
+	cr_assert_eq(strlen(a.session_check), 66, "answered from memory: checked later");
+	/* Not yet checked: confirm does it on its own. */
+	cr_expect_eq(wvl_auth_session_confirm(ctx, &a), 0);
+	cr_assert_eq(wvl_auth_session_cached(&a, &info, ctx, res->session_token), 0);
+	read_as(0, &a);
+	cr_expect_eq(wvl_auth_session_confirm(ctx, &a), 0, "checked by the read");
+
+	/* Revoked elsewhere (another instance's logout): the very next
+	 * statement is refused, and so is the answer of a request that ran
+	 * none. */
+	char *n = sql1("UPDATE sessions SET revoked_at = now() RETURNING 1");
+	free(n);
+	cr_assert_eq(wvl_auth_session_cached(&a, &info, ctx, res->session_token), 0,
+		     "still remembered");
+	read_as(WVL_EUNAUTHENTICATED, &a);
+	cr_expect_eq(wvl_auth_session_confirm(ctx, &a), WVL_EUNAUTHENTICATED);
+	cr_expect_eq(wvl_auth_session_cached(&a, &info, ctx, res->session_token),
+		     WVL_EUNAUTHENTICATED, "forgotten after the failed check");
+	wvl_login_result_free(res);
+}
+
+Test(auth, remembered_session_follows_idle_expiry_role_and_deactivation)
+{
+	wvl_login_result *res;
+	cr_assert_eq(login(&res, "admin@example.com", admin_pw, NULL), 0);
+	wvl_actor a;
+	cr_assert_eq(wvl_auth_session_cached(&a, NULL, ctx, res->session_token), 0);
+	cr_assert_eq(wvl_auth_session_cached(&a, NULL, ctx, res->session_token), 0);
+	cr_assert_neq(a.session_check[0], '\0');
+	/* The idle limit is checked against the injected clock. */
+	now_us += 24 * HOUR + MIN;
+	read_as(WVL_EUNAUTHENTICATED, &a);
+	now_us -= 24 * HOUR + MIN;
+	read_as(0, &a);
+	/* A changed role: the remembered one is refused. */
+	char *n = sql1("UPDATE users SET role = 'staff' RETURNING 1");
+	free(n);
+	read_as(WVL_EUNAUTHENTICATED, &a);
+	n = sql1("UPDATE users SET role = 'admin', active = false RETURNING 1");
+	free(n);
+	read_as(WVL_EUNAUTHENTICATED, &a);
+	n = sql1("UPDATE users SET active = true RETURNING 1");
+	free(n);
+	read_as(0, &a);
+	/* Transactions check it too, before anything is written. */
+	PGconn *c = NULL;
+	cr_assert_eq(wvl_pg__begin(ctx, &a, &c), 0);
+	wvl_pg__rollback(ctx, c);
+	c = NULL;
+	/* Past the absolute lifetime. */
+	now_us += 31LL * 24 * HOUR;
+	cr_expect_eq(wvl_pg__begin(ctx, &a, &c), WVL_EUNAUTHENTICATED);
+	cr_expect_null(c);
+	wvl_login_result_free(res);
+}
+
+Test(auth, a_forged_session_check_is_refused)
+{
+	wvl_login_result *res;
+	cr_assert_eq(login(&res, "admin@example.com", admin_pw, NULL), 0);
+	wvl_actor a = admin;
+	/* Some other digest with the admin's id and role: no such session. */
+	snprintf(a.session_check, sizeof(a.session_check), "\\x%064d", 7);
+	read_as(WVL_EUNAUTHENTICATED, &a);
+	cr_expect_eq(wvl_auth_session_confirm(ctx, &a), WVL_EUNAUTHENTICATED);
+	/* Not a digest at all: refused before any SQL. */
+	snprintf(a.session_check, sizeof(a.session_check), "\\x'; DROP TABLE users; --");
+	read_as(WVL_EINVAL, &a);
+	PGconn *c = NULL;
+	cr_expect_eq(wvl_pg__begin(ctx, &a, &c), WVL_EINVAL);
+	char *n = sql1("SELECT count(*) FROM users");
+	cr_expect_str_eq(n, "1");
+	free(n);
+	wvl_login_result_free(res);
+}
+
+Test(auth, session_cache_can_be_turned_off)
+{
+	wvl_config *cfg = test_config(&db);
+	cr_assert_eq(wvl_config_set(cfg, "WL_SESSION_CACHE_SECONDS", "0"), 0);
+	wvl_ctx *c2 = test_ctx_from(cfg);
+	wvl_login_result *res;
+	cr_assert_eq(login(&res, "admin@example.com", admin_pw, NULL), 0);
+	wvl_actor a;
+	for (int i = 0; i < 3; i++) {
+		cr_assert_eq(wvl_auth_session_cached(&a, NULL, c2, res->session_token), 0);
+		cr_expect_str_eq(a.session_check, "");
+	}
+	wvl_login_result_free(res);
+	wvl_ctx_free(c2);
 }

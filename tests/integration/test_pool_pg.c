@@ -7,7 +7,10 @@
 
 #include <criterion/criterion.h>
 
+#include <jansson.h>
+
 #include "core/pg.h"
+#include "core/rowjson.h"
 #include "testenv.h"
 
 static test_db db;
@@ -299,4 +302,63 @@ Test(pool, timestamps_are_utc_whatever_the_server_zone)
 	cr_expect_str_eq(PQgetvalue(r, 0, 1), "UTC");
 	cr_expect_not_null(strstr(PQgetvalue(r, 0, 0), "+00:00"), "%s", PQgetvalue(r, 0, 0));
 	PQclear(r);
+}
+
+/* Row objects built in C (rowjson.c) against json_build_object on the same
+ * row: equal JSON values for every type the API serialises, on hostile
+ * text (quotes, backslashes, control bytes, non-ASCII) and edge values. */
+Test(pool, row_json_matches_json_build_object)
+{
+	PGconn *c;
+	cr_assert_eq(wvl_pg__begin(ctx, NULL, &c), 0, "%s", wvl_error_last()->message);
+	static const char sql[] =
+		"SELECT json_build_object('t', t, 'b', b, 'i2', i2, 'i4', i4, 'i8', i8, 'f8', f8,"
+		" 'n', n, 'js', js, 'jb', jb, 'tz', tz, 'ts', ts, 'd', d, 'u', u, 'nul', nul, 'big', big)::text,"
+		" t, b, i2, i4, i8, f8, n, js, jb, tz, ts, d, u, nul, big FROM (VALUES"
+		" (E'a\"b\\\\c\\n\\t\\r\\b\\f\\x01\\x1f\\x7f </script> \\u00e9\\u2028\\U0001F600',"
+		"  true, '-32768'::int2, 2147483647, '-9223372036854775808'::int8, 1.5e300::float8,"
+		"  -0.000123::numeric, '{\"a\" : [1, \"x\"]}'::json, '{\"k\": {\"z\": null}}'::jsonb,"
+		"  '2026-11-26 16:07:33.123456+00'::timestamptz, '2024-02-29 00:00:00'::timestamp,"
+		"  '2026-01-31'::date, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid, NULL::text, '-infinity'::timestamptz),"
+		" ('', false, 0::int2, 0, 0::int8, 'NaN'::float8, 'NaN'::numeric, 'null'::json,"
+		"  '[]'::jsonb, '2026-11-26 16:07:33+00'::timestamptz, 'infinity'::timestamp,"
+		"  'infinity'::date, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12'::uuid, NULL, '12026-01-01 00:00:00.000001+00'::timestamptz),"
+		" ('x', NULL, NULL, NULL, NULL, '-Infinity'::float8, 12345678901234567890.5,"
+		"  NULL, '\"s\"'::jsonb, '0044-03-15 12:00:00.5+00 BC'::timestamptz, '0044-03-15 12:00:00.5 BC'::timestamp, "
+		"  NULL, NULL, NULL, '1999-12-31 23:59:59.999999+00'::timestamptz)) AS v(t, b, i2, i4, i8, f8, n, js, jb, tz, ts, d, u, nul, big)";
+	PGresult *r = wvl_pg__exec(ctx, c, sql, 0, NULL);
+	cr_assert_not_null(r, "%s", wvl_error_last()->message);
+	cr_assert_eq(PQntuples(r), 3);
+	for (int row = 0; row < 3; row++) {
+		struct wvl_sbuf b = {0};
+		wvl_rowjson__object(&b, r, row, 1, PQnfields(r) - 1);
+		char *mine = wvl_sbuf__take(&b);
+		cr_assert_not_null(mine);
+		json_error_t e1, e2;
+		json_t *want = json_loads(PQgetvalue(r, row, 0), JSON_DECODE_ANY, &e1);
+		json_t *got = json_loads(mine, JSON_DECODE_ANY, &e2);
+		cr_assert_not_null(want, "%s", e1.text);
+		cr_assert_not_null(got, "row %d is not JSON: %s (%s)", row, mine, e2.text);
+		cr_expect(json_equal(want, got), "row %d:\n  sql: %s\n    c: %s", row,
+			  PQgetvalue(r, row, 0), mine);
+		json_decref(want);
+		json_decref(got);
+		free(mine);
+	}
+	PQclear(r);
+	wvl_pg__rollback(ctx, c);
+}
+
+Test(pool, sbuf_reports_no_text_after_nothing_was_put)
+{
+	struct wvl_sbuf b = {0};
+	char *s = wvl_sbuf__take(&b);
+	cr_assert_not_null(s);
+	cr_expect_str_eq(s, "");
+	free(s);
+	b = (struct wvl_sbuf){0};
+	wvl_rowjson__string(&b, "\x01\"", 2);
+	s = wvl_sbuf__take(&b);
+	cr_expect_str_eq(s, "\"\\u0001\\\"\"");
+	free(s);
 }

@@ -281,8 +281,8 @@ Test(ratelimit, trusted_proxies_config_is_validated)
 
 Test(ratelimit, key_is_user_or_address)
 {
-	wvl_actor user = {WVL_ROLE_STAFF, "0b6f3c1e-8d2a-4c1b-9e55-3f1a2b4c5d6e", ""};
-	wvl_actor anon = {WVL_ROLE_ANONYMOUS, "", ""};
+	wvl_actor user = {.role = WVL_ROLE_STAFF, .user_id = "0b6f3c1e-8d2a-4c1b-9e55-3f1a2b4c5d6e"};
+	wvl_actor anon = {.role = WVL_ROLE_ANONYMOUS};
 	char k[WVL_RATELIMIT_KEY_MAX];
 	cr_assert_eq(wvl_ratelimit_key(k, sizeof(k), WVL_RATELIMIT_READ, &user, "192.0.2.1"), 0);
 	cr_expect_str_eq(k, "user:0b6f3c1e-8d2a-4c1b-9e55-3f1a2b4c5d6e");
