@@ -76,6 +76,8 @@ static const struct known_key known[] = {
 	{"WL_RATELIMIT_PASSWORD", "3/1h", "POST /api/auth/password/forgot and /reset per IP"},
 	{"WL_RATELIMIT_WRITE", "100/15m", "other POST/PUT/PATCH/DELETE under /api per user (IP when anonymous)"},
 	{"WL_RATELIMIT_READ", "300/15m", "GET under /api per user (IP when anonymous)"},
+	{"WL_RATELIMIT_LEASE", "32",
+	 "most read admissions one Redis call may lease to a busy key (1: ask every time)"},
 	{"WL_RATELIMIT_FALLBACK_SIZE", "65536", "keys the in-process limiter keeps while Redis is down (64..16777216)"},
 	{"WL_UPLOAD_MAX_BYTES", "26214400", "largest upload in bytes (25 MiB)"},
 	{"WL_SCAN_REQUIRED", "", "true: uploads must be virus-scanned; empty: only in production"},

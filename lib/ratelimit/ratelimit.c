@@ -16,21 +16,26 @@
 #include "../core/redis.h"
 #include "ratelimit_int.h"
 
-/* GCRA, mirroring wvl_ratelimit__gcra.  ARGV: now, interval, tolerance in
- * microseconds (doubles hold them exactly: < 2^53).  The key expires when
- * its TAT is reached, since an absent key means the same thing.  Returns
- * {admitted, tat}. */
+/* GCRA, mirroring wvl_ratelimit__gcra, for up to ARGV[4] admissions at
+ * once (a lease, lease.c; 1 for a single request).  ARGV: now, interval,
+ * tolerance in microseconds (doubles hold them exactly: < 2^53), wanted.
+ * Grants as many as fit (an admission fits while TAT + interval stays
+ * within tolerance of now).  The key expires when its TAT is reached,
+ * since an absent key means the same thing.  Returns {granted, tat}. */
 static const char script[] =
 	"local now = tonumber(ARGV[1])\n"
 	"local interval = tonumber(ARGV[2])\n"
 	"local tolerance = tonumber(ARGV[3])\n"
+	"local want = tonumber(ARGV[4]) or 1\n"
 	"local tat = tonumber(redis.call('GET', KEYS[1])) or now\n"
 	"if tat < now then tat = now end\n"
-	"local new_tat = tat + interval\n"
-	"if new_tat - now > tolerance then return {0, tat} end\n"
+	"local fit = math.floor((tolerance - (tat - now)) / interval)\n"
+	"if fit > want then fit = want end\n"
+	"if fit < 1 then return {0, tat} end\n"
+	"local new_tat = tat + fit * interval\n"
 	"redis.call('SET', KEYS[1], string.format('%.0f', new_tat), 'PX',\n"
 	"  string.format('%.0f', math.ceil((new_tat - now) / 1000)))\n"
-	"return {1, new_tat}\n";
+	"return {fit, new_tat}\n";
 
 /* While Redis is down only one thread at a time, at most this often, tries
  * it again; every other check goes straight to the table, so an outage
@@ -56,6 +61,7 @@ void wvl_ratelimit__state_free(struct wvl_ratelimit_state *st)
 	if (!st)
 		return;
 	wvl_ratelimit__table_free(st->fallback);
+	wvl_ratelimit__leases_free(st->leases);
 	free(st->proxies);
 	pthread_mutex_destroy(&st->sha_lock);
 	free(st);
@@ -77,9 +83,16 @@ static struct wvl_ratelimit_state *state_new(const wvl_config *cfg)
 	const char *prefix = wvl_config_get(cfg, "WL_REDIS_PREFIX");
 	snprintf(st->prefix, sizeof(st->prefix), "%s", prefix ? prefix : "wl:");
 	/* wvl_ctx_new validated the configuration; failing here is memory. */
+	/* Leases only for reads: logins and writes ask Redis every time. */
+	for (unsigned p = 0; p < WVL_RL_POLICIES; p++)
+		st->lease_max[p] = 1;
+	st->lease_max[WVL_RATELIMIT_READ] =
+		(unsigned int)wvl_config__uint(cfg, "WL_RATELIMIT_LEASE", 32, 1025);
 	if (ok)
 		st->fallback = wvl_ratelimit__table_new(entries);
-	if (!ok || !st->fallback) {
+	if (ok)
+		st->leases = wvl_ratelimit__leases_new();
+	if (!ok || !st->fallback || !st->leases) {
 		wvl_ratelimit__state_free(st);
 		return NULL;
 	}
@@ -203,50 +216,55 @@ static const char *script_sha(wvl_ctx *ctx, struct wvl_ratelimit_state *st, char
 	return ok ? st->sha : NULL;
 }
 
-static int parse_reply(bool *allowed, int64_t *tat, const redisReply *r)
+static int parse_reply(unsigned int *granted, int64_t *tat, unsigned int asked,
+		       const redisReply *r)
 {
 	if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
 	    r->element[0]->type != REDIS_REPLY_INTEGER ||
-	    r->element[1]->type != REDIS_REPLY_INTEGER)
+	    r->element[1]->type != REDIS_REPLY_INTEGER || r->element[0]->integer < 0 ||
+	    r->element[0]->integer > asked)
 		return -1;
-	*allowed = r->element[0]->integer == 1;
+	*granted = (unsigned int)r->element[0]->integer;
 	*tat = (int64_t)r->element[1]->integer;
 	return 0;
 }
 
-static int redis_gcra(bool *allowed, int64_t *tat, wvl_ctx *ctx,
+static int redis_gcra(unsigned int *granted, int64_t *tat, wvl_ctx *ctx,
 		      struct wvl_ratelimit_state *st, const char *rkey, int64_t now,
-		      const struct wvl_rl_rule *r, char *why, size_t whylen)
+		      const struct wvl_rl_rule *r, unsigned int want, char *why, size_t whylen)
 {
-	char a_now[24], a_int[24], a_tol[24];
+	char a_now[24], a_int[24], a_tol[24], a_want[12];
 	const char *sha = script_sha(ctx, st, why, whylen);
 	if (!sha)
 		return -1;
 	snprintf(a_now, sizeof(a_now), "%lld", (long long)now);
 	snprintf(a_int, sizeof(a_int), "%lld", (long long)r->interval_us);
 	snprintf(a_tol, sizeof(a_tol), "%lld", (long long)r->tolerance_us);
-	const char *argv[] = {"EVALSHA", sha, "1", rkey, a_now, a_int, a_tol};
-	redisReply *rep = wvl_redis__command(ctx, 7, argv, NULL);
+	snprintf(a_want, sizeof(a_want), "%u", want);
+	const char *argv[] = {"EVALSHA", sha, "1", rkey, a_now, a_int, a_tol, a_want};
+	redisReply *rep = wvl_redis__command(ctx, 8, argv, NULL);
 	/* A restarted or failed-over Redis has an empty script cache; EVAL
 	 * runs the script and caches it again. */
 	if (rep && rep->type == REDIS_REPLY_ERROR && strncmp(rep->str, "NOSCRIPT", 8) == 0) {
 		freeReplyObject(rep);
 		argv[0] = "EVAL";
 		argv[1] = script;
-		rep = wvl_redis__command(ctx, 7, argv, NULL);
+		rep = wvl_redis__command(ctx, 8, argv, NULL);
 	}
-	int rc = parse_reply(allowed, tat, rep);
+	int rc = parse_reply(granted, tat, want, rep);
 	if (rc)
 		describe(why, whylen, rep);
 	freeReplyObject(rep);
 	return rc;
 }
 
-/* 0 with a decision from Redis, or -1: decide in-process. */
-static int try_redis(bool *allowed, int64_t *tat, wvl_ctx *ctx,
+/* 0 with a decision from Redis (or from a lease it granted), or -1:
+ * decide in-process.  *spare: admissions the key's lease still holds. */
+static int try_redis(bool *allowed, int64_t *tat, unsigned int *spare, wvl_ctx *ctx,
 		     struct wvl_ratelimit_state *st, wvl_ratelimit_policy policy,
 		     const char *key, int64_t now)
 {
+	*spare = 0;
 	if (!wvl_redis__configured(ctx)) {
 		if (!__atomic_load_n(&st->degraded, __ATOMIC_ACQUIRE))
 			went_down(ctx, st, "is not configured (WL_REDIS_URL)");
@@ -257,12 +275,27 @@ static int try_redis(bool *allowed, int64_t *tat, wvl_ctx *ctx,
 		return -1;
 	char rkey[256], why[128];
 	redis_key(rkey, sizeof(rkey), st, policy, key);
-	int rc = redis_gcra(allowed, tat, ctx, st, rkey, now, &st->rules[policy], why,
+	unsigned int max = st->lease_max[policy], ask = 1, granted = 0;
+	uint64_t lk = max > 1 ? wvl_ratelimit__lease_key(st->leases, rkey) : 0;
+	/* While degraded (mode 2: probing) the lease table is not consulted:
+	 * the probe must reach Redis. */
+	if (max > 1 && mode == 1 &&
+	    wvl_ratelimit__lease_take(st->leases, lk, now, max, tat, spare, &ask)) {
+		*allowed = true;
+		return 0;
+	}
+	int rc = redis_gcra(&granted, tat, ctx, st, rkey, now, &st->rules[policy], ask, why,
 			    sizeof(why));
-	if (rc)
+	if (rc) {
 		went_down(ctx, st, why);
-	else
+	} else {
 		came_back(ctx, st);
+		*allowed = granted > 0;
+		if (max > 1 && granted > 0) {
+			wvl_ratelimit__lease_store(st->leases, lk, now, *tat, granted, ask);
+			*spare = granted - 1;
+		}
+	}
 	if (mode == 2)
 		__atomic_store_n(&st->probing, 0, __ATOMIC_RELEASE);
 	return rc;
@@ -289,8 +322,12 @@ int wvl_ratelimit_check(wvl_ratelimit_result *out, wvl_ctx *ctx,
 	const struct wvl_rl_rule *r = &st->rules[policy];
 	int64_t now = wvl_now(ctx), tat = now;
 	bool allowed = false;
-	if (try_redis(&allowed, &tat, ctx, st, policy, key, now) == 0) {
+	unsigned int spare = 0;
+	if (try_redis(&allowed, &tat, &spare, ctx, st, policy, key, now) == 0) {
 		wvl_ratelimit__fill(out, r, now, tat, allowed);
+		/* What the lease holds is this client's too. */
+		if (allowed)
+			out->remaining += spare;
 		return 0;
 	}
 	allowed = wvl_ratelimit__table_check(st->fallback, &tat, now, r, policy, key);

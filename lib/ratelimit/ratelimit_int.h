@@ -36,6 +36,7 @@ struct wvl_rl_net {
 };
 
 struct wvl_rl_table;
+struct wvl_rl_leases;
 
 /* Per-context state, built on the first call (ctx->ratelimit). */
 struct wvl_ratelimit_state {
@@ -44,6 +45,8 @@ struct wvl_ratelimit_state {
 	struct wvl_rl_net *proxies;
 	size_t nproxies;
 	struct wvl_rl_table *fallback;
+	struct wvl_rl_leases *leases;
+	unsigned int lease_max[WVL_RL_POLICIES]; /* 1: every check asks Redis */
 	pthread_mutex_t sha_lock; /* serialises the one write of sha */
 	char sha[41];        /* the script's SHA1 once SCRIPT LOAD told us */
 	int sha_ready;       /* atomic: sha is set and never changes again */
@@ -83,5 +86,21 @@ void wvl_ratelimit__table_free(struct wvl_rl_table *t);
 bool wvl_ratelimit__table_check(struct wvl_rl_table *t, int64_t *tat, int64_t now,
 				const struct wvl_rl_rule *r, wvl_ratelimit_policy policy,
 				const char *key);
+
+/* ---- lease.c ---- */
+struct wvl_rl_leases *wvl_ratelimit__leases_new(void);
+void wvl_ratelimit__leases_free(struct wvl_rl_leases *l);
+/* The table's key for a Redis key (never 0). */
+uint64_t wvl_ratelimit__lease_key(const struct wvl_rl_leases *l, const char *rkey);
+/* Takes one admission from the key's live lease: true, with the TAT the
+ * lease was taken at and what it still holds.  False when there is none:
+ * *ask is how many admissions the next lease should ask Redis for (1..max). */
+bool wvl_ratelimit__lease_take(struct wvl_rl_leases *l, uint64_t key, int64_t now,
+			       unsigned int max, int64_t *tat, unsigned int *left,
+			       unsigned int *ask);
+/* Records a lease Redis granted (`granted` of `asked`, the first of which
+ * the caller uses at once). */
+void wvl_ratelimit__lease_store(struct wvl_rl_leases *l, uint64_t key, int64_t now,
+				int64_t tat, unsigned int granted, unsigned int asked);
 
 #endif

@@ -455,3 +455,97 @@ Test(ratelimit_redis, redis_not_configured_falls_back)
 	cr_expect_eq(wvl_ratelimit_degraded(ctx), 1);
 	wvl_ctx_free(ctx);
 }
+
+/* ---- read leases ---------------------------------------------------------- */
+
+/* The key's TAT in Redis (µs), 0 when absent. */
+static long long redis_tat(const char *policy_key)
+{
+	char key[160];
+	snprintf(key, sizeof(key), "%srl:%s", prefix, policy_key);
+	const char *argv[] = {"GET", key};
+	redisReply *r = redis_cmd(shared_port(), 2, argv);
+	long long v = r && r->type == REDIS_REPLY_STRING ? atoll(r->str) : 0;
+	freeReplyObject(r);
+	return v;
+}
+
+Test(ratelimit_redis, read_leases_stay_exact_across_instances)
+{
+	const char *env[] = {"WL_RATELIMIT_READ", "100/1m", NULL};
+	wvl_ctx *a = ctx_on(shared_port(), env), *b = ctx_on(shared_port(), env);
+	int admitted = 0, refused = 0;
+	/* Uneven traffic: a reads three times as hard as b. */
+	for (int i = 0; i < 400; i++) {
+		wvl_ratelimit_result r = check(i % 4 == 3 ? b : a, WVL_RATELIMIT_READ, "user:u1");
+		if (r.allowed)
+			admitted++;
+		else
+			refused++;
+		cr_assert(r.allowed || r.retry_after >= 1);
+	}
+	cr_expect_eq(admitted, 100, "every admission was counted in Redis: %d", admitted);
+	cr_expect_eq(refused, 300);
+	wvl_ctx_free(a);
+	wvl_ctx_free(b);
+}
+
+Test(ratelimit_redis, a_quiet_key_asks_redis_every_time)
+{
+	const char *env[] = {"WL_RATELIMIT_READ", "10/1m", NULL};
+	wvl_ctx *a = ctx_on(shared_port(), env);
+	long long start = (long long)fake_clock(NULL);
+	for (int i = 1; i <= 5; i++) {
+		wvl_ratelimit_result r = check(a, WVL_RATELIMIT_READ, "user:quiet");
+		cr_expect_eq(r.allowed, 1);
+		cr_expect_eq(r.remaining, 10 - (unsigned)i);
+		/* One request a second is no lease's business: exactly one
+		 * admission per request counted, none held in advance. */
+		cr_expect_eq(redis_tat("read:user:quiet"), start + i * 6000000LL, "after %d", i);
+		advance(1);
+	}
+	wvl_ctx_free(a);
+}
+
+Test(ratelimit_redis, a_busy_key_is_leased_and_a_lapsed_lease_is_dropped)
+{
+	const char *env[] = {"WL_RATELIMIT_READ", "1000/1m", NULL};
+	wvl_ctx *a = ctx_on(shared_port(), env), *b = ctx_on(shared_port(), env);
+	const char *k = "user:busy";
+	check(a, WVL_RATELIMIT_READ, k);   /* lease of 1 */
+	check(a, WVL_RATELIMIT_READ, k);   /* used up at once: lease of 2 */
+	long long t2 = redis_tat("read:user:busy");
+	wvl_ratelimit_result r = check(a, WVL_RATELIMIT_READ, k); /* from the lease */
+	cr_expect_eq(r.allowed, 1);
+	cr_expect_eq(redis_tat("read:user:busy"), t2, "served without Redis");
+	check(a, WVL_RATELIMIT_READ, k);   /* lease of 4 */
+	long long t4 = redis_tat("read:user:busy");
+	cr_expect_eq(t4, t2 + 4 * 60000LL, "four admissions counted at once");
+	/* The other instance sees them counted: 1000 - 1 - 2 - 4 - its own. */
+	cr_expect_eq(check(b, WVL_RATELIMIT_READ, k).remaining, 992);
+	/* a answers from its lease: remaining from the TAT it was taken at
+	 * (seven counted; b's later one unseen) plus the two it still holds. */
+	cr_expect_eq(check(a, WVL_RATELIMIT_READ, k).remaining, 993 + 2);
+	advance(2); /* the lease (two admissions left) lapses */
+	long long before = redis_tat("read:user:busy");
+	cr_expect_eq(check(a, WVL_RATELIMIT_READ, k).allowed, 1);
+	cr_expect_gt(redis_tat("read:user:busy"), before, "asked Redis again");
+	wvl_ctx_free(a);
+	wvl_ctx_free(b);
+}
+
+Test(ratelimit_redis, lease_of_one_asks_every_time_and_logins_never_lease)
+{
+	const char *env[] = {"WL_RATELIMIT_READ", "100/1m", "WL_RATELIMIT_LEASE", "1", NULL};
+	wvl_ctx *a = ctx_on(shared_port(), env);
+	long long start = (long long)fake_clock(NULL);
+	for (int i = 1; i <= 10; i++) {
+		check(a, WVL_RATELIMIT_READ, "user:one");
+		cr_expect_eq(redis_tat("read:user:one"), start + i * 600000LL);
+	}
+	for (int i = 1; i <= 5; i++) {
+		check(a, WVL_RATELIMIT_LOGIN, "ip:192.0.2.77");
+		cr_expect_eq(redis_tat("login:ip:192.0.2.77"), start + i * 180000000LL);
+	}
+	wvl_ctx_free(a);
+}
