@@ -35,8 +35,6 @@ fastify.get('/api/clients', async (req, reply) => {
   if (s.rowCount !== 1) return reply.code(401).send({ code: 'unauthenticated' });
   const limit = Math.min(Math.max(parseInt(req.query.limit || '50', 10) || 50, 1), 100);
   const r = await pool.query({ name: 'list', text: listSql, values: [limit + 1] });
-  // The statement names id and created_at twice (the cursor's key); the
-  // objects keep each column once, as wl-server's do.
   const rows = r.rows.slice(0, limit);
   reply.header('content-type', 'application/json; charset=utf-8');
   return { data: rows, next_cursor: r.rows.length > limit ? 'more' : null };

@@ -412,13 +412,18 @@ static int column_index(const char *name, size_t len)
 
 /* The requested columns (id always first, all of them without ?fields) as
  * a select list; their count goes to *ncols.  The objects are built in C
- * (rowjson.h). */
-static int projection(char *out, size_t outlen, int *ncols, const char *fields)
+ * (rowjson.h).  The cursor's key is the sort column's text: *key_col is
+ * where it is, appended after the fields when they do not include it. */
+static int projection(char *out, size_t outlen, int *ncols, int *key_col, const char *fields,
+		      const char *sort_expr)
 {
 	size_t pos = (size_t)snprintf(out, outlen, "c.id");
 	bool seen[NCOLUMNS] = {true};
 	*ncols = 1;
+	*key_col = -1;
 	for (size_t i = 1; !fields && i < NCOLUMNS; i++) {
+		if (!strcmp(columns[i].expr, sort_expr))
+			*key_col = *ncols;
 		pos += (size_t)snprintf(out + pos, outlen - pos, ", %s", columns[i].expr);
 		(*ncols)++;
 	}
@@ -428,6 +433,8 @@ static int projection(char *out, size_t outlen, int *ncols, const char *fields)
 		if (i < 0)
 			return wvl_err__set(WVL_EINVAL, "bad_request", "fields: unknown field");
 		if (!seen[i]) {
+			if (!strcmp(columns[i].expr, sort_expr))
+				*key_col = *ncols;
 			pos += (size_t)snprintf(out + pos, outlen - pos, ", %s", columns[i].expr);
 			(*ncols)++;
 		}
@@ -435,6 +442,10 @@ static int projection(char *out, size_t outlen, int *ncols, const char *fields)
 		f += len;
 		if (*f == ',')
 			f++;
+	}
+	if (*key_col < 0) {
+		*key_col = *ncols;
+		snprintf(out + pos, outlen - pos, ", %s", sort_expr);
 	}
 	return 0;
 }
@@ -478,7 +489,7 @@ int wvl_clients_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, cons
 	const char *status = wvl_query__get(&q, "status"), *search = wvl_query__get(&q, "q");
 	const char *filter_client = wvl_query__get(&q, "client_id");
 	char proj[2048], sql[4096], limit[16];
-	int ncols = 0;
+	int ncols = 0, key_col = 0;
 	struct sort s = {0};
 	if ((status && !valid_status(status) && strcmp(status, "archived") != 0) ||
 	    (search && strlen(search) > 200) || (filter_client && !wvl_uuid_valid(filter_client)))
@@ -486,7 +497,8 @@ int wvl_clients_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, cons
 	if (!rc)
 		rc = parse_sort(&s, wvl_query__get(&q, "sort"));
 	if (!rc)
-		rc = projection(proj, sizeof(proj), &ncols, wvl_query__get(&q, "fields"));
+		rc = projection(proj, sizeof(proj), &ncols, &key_col, wvl_query__get(&q, "fields"),
+				s.expr);
 	if (rc) {
 		wvl_query__free(&q);
 		return rc;
@@ -500,8 +512,7 @@ int wvl_clients_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, cons
 	char *like = search ? wvl_query__like(search) : NULL;
 	const char *p[6];
 	int np = 0;
-	size_t pos = (size_t)snprintf(sql, sizeof(sql), "SELECT %s, %s, c.id FROM clients c WHERE ",
-				      proj, s.expr);
+	size_t pos = (size_t)snprintf(sql, sizeof(sql), "SELECT %s FROM clients c WHERE ", proj);
 	if (status) {
 		p[np++] = status;
 		pos += (size_t)snprintf(sql + pos, sizeof(sql) - pos, "c.status = $%d", np);
@@ -530,7 +541,7 @@ int wvl_clients_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, cons
 	snprintf(sql + pos, sizeof(sql) - pos, " ORDER BY %s %s, c.id %s LIMIT $%d::int", s.expr,
 		 s.desc ? "DESC" : "ASC", s.desc ? "DESC" : "ASC", np);
 	PGresult *r = wvl_pg__read(ctx, actor, sql, np, p);
-	rc = r ? wvl_query__page_cols(out_json, ctx, &q, r, ncols, ncols, 0)
+	rc = r ? wvl_query__page_cols(out_json, ctx, &q, r, ncols, key_col, 0)
 	       : wvl_error_last()->code;
 	PQclear(r);
 	free(like);

@@ -50,7 +50,7 @@ static const struct known_key known[] = {
 	{"WL_ANTHROPIC_BASE_URL", "https://api.anthropic.com", "Claude API base URL"},
 	{"WL_AI_MODEL", "claude-sonnet-4-5", "Claude model name"},
 	{"WL_LOG_LEVEL", "info", "debug, info, warn or error"},
-	{"WL_HTTP_THREADS", "0", "wl-server worker threads; 0: WL_PG_POOL_SIZE (handlers block on the database)"},
+	{"WL_HTTP_THREADS", "0", "wl-server worker threads; 0: two per core (at least 4, at most WL_PG_POOL_SIZE)"},
 	{"WL_HTTP_CONNECTION_LIMIT", "1024", "total connections wl-server accepts"},
 	{"WL_HTTP_PER_IP_LIMIT", "256", "connections per client address"},
 	{"WL_HTTP_TIMEOUT", "30", "seconds an idle connection is kept"},

@@ -35,6 +35,14 @@ static bool text_ok(const char *s, bool multiline)
 }
 
 /* Returns NULL when the value fits the field, else the message. */
+static size_t utf8_length(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
 static const char *check_value(json_t *obj, const struct wvl_field *f, json_t *v)
 {
 	size_t max = f->max_len ? f->max_len : 1000;
@@ -70,7 +78,12 @@ static const char *check_value(json_t *obj, const struct wvl_field *f, json_t *v
 	case WVL_F_TEXT:
 		if (!json_is_string(v))
 			return "must be a string";
-		if (json_string_length(v) > max)
+		/* PostgreSQL text cannot hold NUL: refuse it rather than cut. */
+		if (strlen(json_string_value(v)) != json_string_length(v))
+			return "must not contain NUL characters";
+		/* Limits count characters (code points; jansson checked the
+		 * UTF-8), so a name in Greek gets as long as one in English. */
+		if (utf8_length(json_string_value(v)) > max)
 			return "is too long";
 		if (strlen(json_string_value(v)) != json_string_length(v) ||
 		    !text_ok(json_string_value(v), f->type == WVL_F_TEXT))

@@ -27,7 +27,7 @@ struct wvl_field {
 	const char *name;
 	enum wvl_field_type type;
 	bool required;
-	size_t max_len; /* strings: bytes; 0 = 1000 */
+	size_t max_len; /* strings: characters (code points); 0 = 1000 */
 };
 
 /* Parses `body` (NULL or empty counts as {}); returns the object or NULL

@@ -253,3 +253,79 @@ Test(clients, pages_are_stable_while_rows_are_inserted)
 	}
 	cr_expect_eq(seen, 12, "every row that existed at the start, none inserted later");
 }
+
+/* Every sort, with fields that leave the sort column out, and names long
+ * enough (200 characters of multi-byte UTF-8) to stretch the cursor. */
+Test(clients, every_sort_pages_through_all_rows_once)
+{
+	for (int i = 0; i < 7; i++) {
+		char name[1024] = "";
+		size_t pos = 0;
+		for (int k = 0; k < 199; k++)
+			pos += (size_t)snprintf(name + pos, sizeof(name) - pos, "\xc3\xa9");
+		snprintf(name + pos, sizeof(name) - pos, "%d", 6 - i);
+		char body[1200];
+		snprintf(body, sizeof(body), "{\"name\":\"%s\"}", name);
+		free(create_client(body));
+	}
+	static const char *sorts[] = {"name", "-name", "created_at", "-created_at", "updated_at",
+				      "-updated_at"};
+	for (size_t si = 0; si < sizeof(sorts) / sizeof(sorts[0]); si++) {
+		char cursor[2048] = "", ids[16][37];
+		int seen = 0;
+		for (int round = 0; round < 12; round++) {
+			char q[2600];
+			if (cursor[0])
+				snprintf(q, sizeof(q),
+					 "{\"limit\":\"2\",\"sort\":\"%s\",\"fields\":\"status\","
+					 "\"cursor\":\"%s\"}", sorts[si], cursor);
+			else
+				snprintf(q, sizeof(q),
+					 "{\"limit\":\"2\",\"sort\":\"%s\",\"fields\":\"status\"}",
+					 sorts[si]);
+			char *page = NULL;
+			cr_assert_eq(wvl_clients_list(&page, ctx, &staff, q), 0, "%s: %s", sorts[si],
+				     wvl_error_last()->message);
+			json_t *j = json_loads(page, 0, NULL);
+			json_t *data = json_object_get(j, "data");
+			for (size_t i = 0; i < json_array_size(data); i++) {
+				json_t *row = json_array_get(data, i);
+				cr_expect_eq(json_object_size(row), 2, "id and status only");
+				const char *id = json_string_value(json_object_get(row, "id"));
+				for (int k = 0; k < seen; k++)
+					cr_expect_str_neq(ids[k], id, "%s: row seen twice", sorts[si]);
+				if (seen < 16)
+					snprintf(ids[seen++], 37, "%s", id);
+			}
+			const char *next = json_string_value(json_object_get(j, "next_cursor"));
+			snprintf(cursor, sizeof(cursor), "%s", next ? next : "");
+			json_decref(j);
+			free(page);
+			if (!cursor[0])
+				break;
+		}
+		cr_expect_eq(seen, 9, "%s: the two seeded clients and the seven long names", sorts[si]);
+	}
+}
+
+Test(clients, text_limits_count_characters_and_refuse_nul)
+{
+	char name[1200] = "", body[1300];
+	size_t pos = 0;
+	for (int k = 0; k < 201; k++)
+		pos += (size_t)snprintf(name + pos, sizeof(name) - pos, "\xce\xb1"); /* alpha */
+	snprintf(body, sizeof(body), "{\"name\":\"%s\"}", name);
+	char *out = NULL;
+	cr_expect_eq(wvl_clients_create(&out, ctx, &staff, body), WVL_EINVAL, "201 characters");
+	cr_expect_not_null(strstr(wvl_error_last()->fields_json, "too long"));
+	name[400] = '\0'; /* 200 of them */
+	snprintf(body, sizeof(body), "{\"name\":\"%s\"}", name);
+	free(create_client(body));
+	cr_expect_eq(wvl_clients_create(&out, ctx, &staff, "{\"name\":\"Ann\\u0000Admin\"}"),
+		     WVL_EINVAL, "a NUL is refused (jansson refuses \\u0000 outright)");
+	char *n = test_sql_value(db.owner_url,
+				 "SET wvl.actor_role='system'; SELECT count(*) FROM clients"
+				 " WHERE name LIKE 'Ann%'");
+	cr_expect_str_eq(n, "0", "nothing half-written");
+	free(n);
+}
