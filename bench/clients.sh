@@ -67,17 +67,23 @@ read -r S1 P1 R1 < <(echo "$(cpu_of "$SERVER_PID") $(cpu_of $(pg_pids)) $(cpu_of
 A_RSS=$(peak_rss_kib "$SERVER_PID")
 echo "   CPU seconds during (a): wl-server $(echo "$S1 - $S0" | bc), PostgreSQL $(echo "$P1 - $P0" | bc), Redis $(echo "$R1 - $R0" | bc) (of $((2 * DURATION)) available)"
 
-echo "== (b) Fastify + pg"
-FASTIFY_PORT=$(free_port)
-BENCH_PORT=$FASTIFY_PORT \
-BENCH_DATABASE_URL="postgresql://bench_v1:$V1_PW@127.0.0.1:$PG_PORT/wavelaunch" \
-  node "$BENCH/fastify/server.js" &
-FASTIFY_PID=$!
-trap 'kill $FASTIFY_PID 2>/dev/null || true; bench_cleanup' EXIT
-for _ in $(seq 100); do curl -fs -H "$COOKIE" "http://127.0.0.1:$FASTIFY_PORT/api/clients?limit=50" >/dev/null && break; sleep 0.1; done
-run_wrk b "http://127.0.0.1:$FASTIFY_PORT/api/clients?limit=50"
-B_RSS=$(peak_rss_kib "$FASTIFY_PID")
-kill "$FASTIFY_PID"; wait "$FASTIFY_PID" 2>/dev/null || true
+# (b) runs wl-server's query; (b') the variant most favourable to node,
+# where PostgreSQL builds each row's JSON and node passes it on.
+run_fastify() { # name list_json
+  echo "== ($1) Fastify + pg${2:+ (rows as JSON from PostgreSQL)}"
+  FASTIFY_PORT=$(free_port)
+  BENCH_PORT=$FASTIFY_PORT BENCH_LIST_JSON=${2:-0} \
+  BENCH_DATABASE_URL="postgresql://bench_v1:$V1_PW@127.0.0.1:$PG_PORT/wavelaunch" \
+    node "$BENCH/fastify/server.js" &
+  FASTIFY_PID=$!
+  trap 'kill $FASTIFY_PID 2>/dev/null || true; bench_cleanup' EXIT
+  for _ in $(seq 100); do curl -fs -H "$COOKIE" "http://127.0.0.1:$FASTIFY_PORT/api/clients?limit=50" >/dev/null && break; sleep 0.1; done
+  run_wrk "$1" "http://127.0.0.1:$FASTIFY_PORT/api/clients?limit=50"
+  eval "${1}_RSS=\$(peak_rss_kib \"\$FASTIFY_PID\")"
+  kill "$FASTIFY_PID"; wait "$FASTIFY_PID" 2>/dev/null || true
+}
+run_fastify b
+run_fastify bj 1
 
 echo "== (c) pgbench, the endpoint's two statements"
 {
@@ -95,7 +101,9 @@ C_TPS=$(awk '/^tps/ {print $3; exit}' "$STATE/c.txt")
 C_LAT=$(awk '/latency average/ {print $4}' "$STATE/c.txt")
 printf '\n%-22s %12s %10s %10s %12s\n' "" "req/s" "p50" "p99" "RSS (MiB)"
 printf '%-22s %12s %10s %10s %12.1f\n' "(a) wl-server" "$(rps a)" "$(pct a 50%)" "$(pct a 99%)" "$(echo "$A_RSS/1024" | bc -l)"
-printf '%-22s %12s %10s %10s %12.1f\n' "(b) Fastify + pg" "$(rps b)" "$(pct b 50%)" "$(pct b 99%)" "$(echo "$B_RSS/1024" | bc -l)"
+printf '%-22s %12s %10s %10s %12.1f\n' "(b) Fastify + pg" "$(rps b)" "$(pct b 50%)" "$(pct b 99%)" "$(echo "$b_RSS/1024" | bc -l)"
+printf '%-22s %12s %10s %10s %12.1f\n' "(b') Fastify, PG JSON" "$(rps bj)" "$(pct bj 50%)" "$(pct bj 99%)" "$(echo "$bj_RSS/1024" | bc -l)"
 printf '%-22s %12s %10s %10s %12s\n' "(c) pgbench (tps)" "$C_TPS" "avg ${C_LAT}ms" "" "-"
-printf '\na/b = %.2f   a/c = %.2f\n' "$(echo "$(rps a)/$(rps b)" | bc -l)" "$(echo "$(rps a)/$C_TPS" | bc -l)"
+printf "\na/b = %.2f   a/b' = %.2f   a/c = %.2f\n" "$(echo "$(rps a)/$(rps b)" | bc -l)" \
+  "$(echo "$(rps a)/$(rps bj)" | bc -l)" "$(echo "$(rps a)/$C_TPS" | bc -l)"
 exit 0
