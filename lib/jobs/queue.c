@@ -57,9 +57,14 @@ static const char enqueue_sql[] =
 	"SELECT job_id, created FROM wvl_jobs_enqueue($1, $2::jsonb, $3, $4::smallint,"
 	" $5::timestamptz, $6::integer, $7, $8::uuid, $9::timestamptz)";
 
-int wvl_jobs__enqueue_tx(char *out_id, int *out_created, wvl_ctx *ctx, PGconn *conn,
-			 const char *kind, const char *args_json,
-			 const wvl_job_options *opts)
+/* The nine parameters of enqueue_sql, in `buf`. */
+struct enqueue_params {
+	char now[40], run_at[40], prio[16], attempts[16];
+	const char *v[9];
+};
+
+static int enqueue_params(struct enqueue_params *p, wvl_ctx *ctx, const char *kind,
+			  const char *args_json, const wvl_job_options *opts)
 {
 	wvl_job_options defaults = WVL_JOB_OPTIONS_INIT;
 	const wvl_job_options *o = opts ? opts : &defaults;
@@ -67,22 +72,38 @@ int wvl_jobs__enqueue_tx(char *out_id, int *out_created, wvl_ctx *ctx, PGconn *c
 	int rc = check_enqueue(kind, args, o);
 	if (rc)
 		return rc;
-	char now[40], run_at[40], prio[16], attempts[16];
 	int64_t t = wvl_now(ctx);
-	wvl_time__rfc3339(now, sizeof(now), t);
-	wvl_time__rfc3339(run_at, sizeof(run_at), o->run_at ? o->run_at : t);
-	snprintf(prio, sizeof(prio), "%d", o->priority);
-	snprintf(attempts, sizeof(attempts), "%d",
+	wvl_time__rfc3339(p->now, sizeof(p->now), t);
+	wvl_time__rfc3339(p->run_at, sizeof(p->run_at), o->run_at ? o->run_at : t);
+	snprintf(p->prio, sizeof(p->prio), "%d", o->priority);
+	snprintf(p->attempts, sizeof(p->attempts), "%d",
 		 o->max_attempts ? o->max_attempts : WVL_JOBS_DEFAULT_MAX_ATTEMPTS);
-	const char *params[] = {kind, args, o->queue ? o->queue : "default", prio, run_at,
-				attempts, o->unique_key, o->client_id, now};
-	PGresult *r = wvl_pg__exec(ctx, conn, enqueue_sql, 9, params);
-	if (!r)
-		return wvl_error_last()->code;
+	const char *v[] = {kind, args, o->queue ? o->queue : "default", p->prio, p->run_at,
+			   p->attempts, o->unique_key, o->client_id, p->now};
+	memcpy(p->v, v, sizeof(v));
+	return 0;
+}
+
+static void enqueue_result(char *out_id, int *out_created, const PGresult *r)
+{
 	if (out_id)
 		snprintf(out_id, 37, "%s", PQgetvalue(r, 0, 0));
 	if (out_created)
 		*out_created = PQgetvalue(r, 0, 1)[0] == 't';
+}
+
+int wvl_jobs__enqueue_tx(char *out_id, int *out_created, wvl_ctx *ctx, PGconn *conn,
+			 const char *kind, const char *args_json,
+			 const wvl_job_options *opts)
+{
+	struct enqueue_params p;
+	int rc = enqueue_params(&p, ctx, kind, args_json, opts);
+	if (rc)
+		return rc;
+	PGresult *r = wvl_pg__exec(ctx, conn, enqueue_sql, 9, p.v);
+	if (!r)
+		return wvl_error_last()->code;
+	enqueue_result(out_id, out_created, r);
 	PQclear(r);
 	return 0;
 }
@@ -93,6 +114,9 @@ static bool is_team(const wvl_actor *a)
 		     a->role == WVL_ROLE_SYSTEM);
 }
 
+/* In a transaction of its own, sent as one round trip (the actor's
+ * settings, the insert and the commit in one pipeline): an idle worker
+ * starts the job about as soon as this commit is on disk. */
 int wvl_jobs_enqueue(char *out_id, int *out_created, wvl_ctx *ctx, const wvl_actor *actor,
 		     const char *kind, const char *args_json, const wvl_job_options *opts)
 {
@@ -100,16 +124,18 @@ int wvl_jobs_enqueue(char *out_id, int *out_created, wvl_ctx *ctx, const wvl_act
 		return wvl_err__set(WVL_EINVAL, NULL, "ctx and kind are required");
 	if (!is_team(actor))
 		return wvl_err__set(WVL_EFORBIDDEN, NULL, "only the team may enqueue jobs");
-	PGconn *c;
-	int rc = wvl_pg__begin(ctx, actor, &c);
+	struct enqueue_params p;
+	int rc = enqueue_params(&p, ctx, kind, args_json, opts);
 	if (rc)
 		return rc;
-	rc = wvl_jobs__enqueue_tx(out_id, out_created, ctx, c, kind, args_json, opts);
-	if (rc) {
-		wvl_pg__rollback(ctx, c);
-		return rc;
-	}
-	return wvl_pg__commit(ctx, c);
+	/* Not retried: an enqueue whose commit was lost with the connection
+	 * may have happened. */
+	PGresult *r = wvl_jobs__actor_exec(ctx, actor, enqueue_sql, 9, p.v, true, false);
+	if (!r)
+		return wvl_error_last()->code;
+	enqueue_result(out_id, out_created, r);
+	PQclear(r);
+	return 0;
 }
 
 /* ---- claim --------------------------------------------------------------- */
