@@ -143,13 +143,19 @@ int wvl_jobs_enqueue(char *out_id, int *out_created, wvl_ctx *ctx, const wvl_act
 /* Round-robin over clients: `keys` walks the distinct fair_keys of runnable
  * jobs with a loose index scan (two index probes per client, whatever the
  * number of jobs), starting at a random key and wrapping around, so even
- * past the 64-client cap nobody is always last.  `cand` takes each
- * client's first jobs by priority and run_at and ranks them within the
- * client; `ordered` keeps the best by (priority, rank) as an array so the
- * lock probes the primary key instead of joining, and the lock takes them in
+ * past the 64-client cap nobody is always last.
+ *
+ * With one client (or only system work) runnable there is nobody to be
+ * fair to: `one` takes that client's first jobs by priority and run_at
+ * straight off the claim index, locking as it goes and skipping rows other
+ * workers hold.  Otherwise `one` is empty and `cand` takes each client's
+ * first jobs by priority and run_at and ranks them within the client;
+ * `ordered` keeps the best by (priority, rank) as an array so the lock
+ * probes the primary key instead of joining, and the lock takes them in
  * that order, skipping rows other workers hold.  Candidates are
  * over-fetched ($5 = 3 x limit) so that concurrent claimers that skip each
- * other's rows still fill a batch. */
+ * other's rows still fill a batch.  Only one of the two paths runs: each
+ * is gated on the number of keys. */
 static const char claim_sql[] =
 	"WITH RECURSIVE hi(k, n) AS ("
 	"  (SELECT fair_key, 1 FROM jobs WHERE state IN " RUNNABLE
@@ -169,6 +175,15 @@ static const char claim_sql[] =
 	"), keys AS ("
 	"  SELECT k FROM (SELECT k, n FROM hi UNION ALL SELECT k, n + 64 FROM lo) x"
 	"   WHERE k IS NOT NULL ORDER BY n LIMIT 64"
+	"), nkeys AS MATERIALIZED ("
+	"  SELECT count(*) AS n, min(k::text)::uuid AS k FROM keys"
+	"), one AS MATERIALIZED ("
+	"  SELECT j.id FROM jobs j"
+	"   WHERE (SELECT n FROM nkeys) = 1"
+	"     AND j.state IN " RUNNABLE " AND j.queue = $1 AND j.fair_key = (SELECT k FROM nkeys)"
+	"     AND j.run_at <= $2::timestamptz"
+	"     AND ($3::text[] IS NULL OR j.kind = ANY ($3::text[]))"
+	"   ORDER BY j.priority, j.run_at, j.id LIMIT $4::int FOR UPDATE OF j SKIP LOCKED"
 	"), cand AS ("
 	"  SELECT c.id, c.priority, c.run_at,"
 	"         row_number() OVER (PARTITION BY keys.k ORDER BY c.priority, c.run_at, c.id) AS rn"
@@ -178,6 +193,7 @@ static const char claim_sql[] =
 	"         AND j.run_at <= $2::timestamptz"
 	"         AND ($3::text[] IS NULL OR j.kind = ANY ($3::text[]))"
 	"       ORDER BY j.priority, j.run_at, j.id LIMIT $5::int) c"
+	"   WHERE (SELECT n FROM nkeys) > 1"
 	"), ordered AS ("
 	"  SELECT array_agg(id ORDER BY priority, rn, run_at, id) AS ids FROM ("
 	"    SELECT id, priority, rn, run_at FROM cand"
@@ -192,7 +208,7 @@ static const char claim_sql[] =
 " UPDATE jobs SET state = 'running', attempt = jobs.attempt + 1,"
 	"   lease_id = gen_random_uuid(), attempted_at = $2::timestamptz,"
 	"   heartbeat_at = $2::timestamptz, claimed_by = $6"
-	"  FROM locked WHERE jobs.id = locked.id"
+	"  FROM (SELECT id FROM one UNION ALL SELECT id FROM locked) l WHERE jobs.id = l.id"
 	" RETURNING jobs.id, jobs.lease_id, jobs.attempt, jobs.max_attempts, jobs.priority,"
 	"   jobs.kind, jobs.queue, coalesce(jobs.client_id::text, ''), jobs.args::text,"
 	"   (extract(epoch FROM jobs.run_at) * 1000000)::int8";
