@@ -156,6 +156,17 @@ int wvl_jobs_enqueue(char *out_id, int *out_created, wvl_ctx *ctx, const wvl_act
  * over-fetched ($5 = 3 x limit) so that concurrent claimers that skip each
  * other's rows still fill a batch.  Only one of the two paths runs: each
  * is gated on the number of keys. */
+/* The claim proper, for the ids of `from`; $2 is now.  updated_at is set
+ * here (as the trigger would) so the row trigger is skipped (0009). */
+#define CLAIM_UPDATE(worker, from)                                                   \
+	" UPDATE jobs SET state = 'running', attempt = jobs.attempt + 1,"              \
+	"   lease_id = gen_random_uuid(), attempted_at = $2::timestamptz,"            \
+	"   heartbeat_at = $2::timestamptz, claimed_by = " worker ", updated_at = now()" \
+	"  FROM " from " l WHERE jobs.id = l.id"                                        \
+	" RETURNING jobs.id, jobs.lease_id, jobs.attempt, jobs.max_attempts, jobs.priority," \
+	"   jobs.kind, jobs.queue, coalesce(jobs.client_id::text, ''), jobs.args::text,"   \
+	"   (extract(epoch FROM jobs.run_at) * 1000000)::int8"
+
 static const char claim_sql[] =
 	"WITH RECURSIVE hi(k, n) AS ("
 	"  (SELECT fair_key, 1 FROM jobs WHERE state IN " RUNNABLE
@@ -205,13 +216,7 @@ static const char claim_sql[] =
 	"   ORDER BY array_position((SELECT ids FROM ordered)::uuid[], j.id)"
 	"   LIMIT $4::int FOR UPDATE OF j SKIP LOCKED"
 	")"
-" UPDATE jobs SET state = 'running', attempt = jobs.attempt + 1,"
-	"   lease_id = gen_random_uuid(), attempted_at = $2::timestamptz,"
-	"   heartbeat_at = $2::timestamptz, claimed_by = $6"
-	"  FROM (SELECT id FROM one UNION ALL SELECT id FROM locked) l WHERE jobs.id = l.id"
-	" RETURNING jobs.id, jobs.lease_id, jobs.attempt, jobs.max_attempts, jobs.priority,"
-	"   jobs.kind, jobs.queue, coalesce(jobs.client_id::text, ''), jobs.args::text,"
-	"   (extract(epoch FROM jobs.run_at) * 1000000)::int8";
+	CLAIM_UPDATE("$6", "(SELECT id FROM one UNION ALL SELECT id FROM locked)");
 
 /* {a,b,c}: kinds are checked names, so they need no quoting. */
 static int kinds_array(char **out, const wvl_jobs_claim_options *o)
@@ -316,6 +321,68 @@ int wvl_jobs_claim(wvl_job **out_jobs, size_t *out_count, wvl_ctx *ctx, size_t l
 	return rc;
 }
 
+/* By primary key: the jobs a notification named. */
+static const char claim_ids_sql[] =
+	"WITH locked AS MATERIALIZED ("
+	"  SELECT j.id FROM jobs j"
+	"   WHERE j.id = ANY ($5::uuid[]) AND j.state IN " RUNNABLE " AND j.queue = $1"
+	"     AND j.run_at <= $2::timestamptz"
+	"     AND ($3::text[] IS NULL OR j.kind = ANY ($3::text[]))"
+	"   ORDER BY j.priority, j.run_at, j.id LIMIT $4::int FOR UPDATE OF j SKIP LOCKED"
+	")" CLAIM_UPDATE("$6", "locked");
+
+int wvl_jobs_claim_ids(wvl_job **out_jobs, size_t *out_count, wvl_ctx *ctx,
+		       const char *const *ids, size_t nids, size_t limit,
+		       const wvl_jobs_claim_options *opts)
+{
+	if (!out_jobs || !out_count || !ctx || (!ids && nids))
+		return wvl_err__set(WVL_EINVAL, NULL, "out_jobs, out_count, ctx and ids are required");
+	*out_jobs = NULL;
+	*out_count = 0;
+	wvl_jobs_claim_options defaults = WVL_JOBS_CLAIM_OPTIONS_INIT;
+	const wvl_jobs_claim_options *o = opts ? opts : &defaults;
+	if (o->version != WVL_JOBS_CLAIM_OPTIONS_VERSION || limit < 1 || limit > 1000 ||
+	    nids > 1000 || (o->queue && !wvl_jobs__valid_queue(o->queue)) ||
+	    (o->worker_id && strlen(o->worker_id) > 200))
+		return wvl_err__set(WVL_EINVAL, NULL, "invalid claim options");
+	if (nids == 0)
+		return 0;
+	char *list = malloc(nids * 37 + 3);
+	if (!list)
+		return wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+	char *p = list;
+	*p++ = '{';
+	for (size_t i = 0; i < nids; i++) {
+		if (!ids[i] || !wvl_uuid_valid(ids[i])) {
+			free(list);
+			return wvl_err__set(WVL_EINVAL, NULL, "job ids must be uuids");
+		}
+		p += sprintf(p, "%s%s", i ? "," : "", ids[i]);
+	}
+	strcpy(p, "}");
+	char *kinds;
+	int rc = kinds_array(&kinds, o);
+	if (rc) {
+		free(list);
+		return rc;
+	}
+	char now[40], lim[16];
+	int64_t t = wvl_now(ctx);
+	wvl_time__rfc3339(now, sizeof(now), t);
+	snprintf(lim, sizeof(lim), "%zu", limit);
+	const char *params[] = {o->queue ? o->queue : "default", now, kinds, lim, list,
+				o->worker_id};
+	/* Asynchronous commit and a retry, like wvl_jobs_claim. */
+	PGresult *r = wvl_jobs__sys_exec(ctx, claim_ids_sql, 6, params, false, true);
+	free(kinds);
+	free(list);
+	if (!r)
+		return wvl_error_last()->code;
+	rc = fill_jobs(out_jobs, out_count, r, t);
+	PQclear(r);
+	return rc;
+}
+
 void wvl_jobs_free(wvl_job *jobs, size_t count)
 {
 	if (!jobs)
@@ -410,7 +477,7 @@ static int fenced_many(unsigned char *out_ok, wvl_ctx *ctx, const char *sql,
 
 static const char complete_sql[] =
 	"UPDATE jobs SET state = 'completed', completed_at = $1::timestamptz, progress = 100,"
-	" heartbeat_at = NULL" FENCE_FROM " RETURNING jobs.id";
+	" heartbeat_at = NULL, updated_at = now()" FENCE_FROM " RETURNING jobs.id";
 
 int wvl_jobs_complete(unsigned char *out_ok, wvl_ctx *ctx, const wvl_job *const *jobs,
 		      size_t n)

@@ -631,3 +631,105 @@ Test(jobs, listener_wakes_on_commit_not_on_rollback)
 	cr_expect_eq(woken, 1);
 	wvl_jobs_listener_free(l);
 }
+
+Test(jobs, listener_names_a_single_enqueued_job_but_not_a_bulk_insert)
+{
+	wvl_jobs_listener *l = NULL;
+	cr_assert_eq(wvl_jobs_listener_new(&l, ctx), 0);
+	int woken = -1;
+	cr_assert_eq(wvl_jobs_listener_wait(&woken, l, 0), 0);
+	char id[37], ids[4][37];
+	enqueue(id, "noop", NULL);
+	cr_assert_eq(wvl_jobs_listener_wait(&woken, l, 10000), 0);
+	cr_expect_eq(woken, 1);
+	cr_expect_eq(wvl_jobs_listener_ids(l, "other", ids, 4), 0);
+	cr_assert_eq(wvl_jobs_listener_ids(l, "default", ids, 4), 1);
+	cr_expect_str_eq(ids[0], id);
+	cr_expect_eq(wvl_jobs_listener_ids(l, "default", ids, 4), 0, "taken once");
+	/* Several jobs in one statement wake the worker without naming any. */
+	cr_assert_eq(test_sql(db.owner_url, "SET wvl.actor_role='system';"
+					    " INSERT INTO jobs (kind) SELECT 'noop' FROM generate_series(1, 3)"),
+		     0);
+	cr_assert_eq(wvl_jobs_listener_wait(&woken, l, 10000), 0);
+	cr_expect_eq(woken, 1);
+	cr_expect_eq(wvl_jobs_listener_ids(l, "default", ids, 4), 0);
+	wvl_jobs_listener_free(l);
+}
+
+Test(jobs, claim_ids_takes_only_the_named_jobs_that_are_runnable)
+{
+	char now_id[37], later_id[37], other_q[37], other_kind[37], unnamed[37];
+	enqueue(now_id, "noop", NULL);
+	wvl_job_options later = WVL_JOB_OPTIONS_INIT, q = WVL_JOB_OPTIONS_INIT;
+	later.run_at = T0 + 3600 * SEC;
+	enqueue(later_id, "noop", &later);
+	q.queue = "other";
+	enqueue(other_q, "noop", &q);
+	enqueue(other_kind, "email_send", NULL);
+	enqueue(unnamed, "noop", NULL);
+	const char *names[] = {now_id, later_id, other_q, other_kind,
+			       "00000000-0000-4000-8000-000000000000"};
+	const char *kinds[] = {"noop"};
+	wvl_jobs_claim_options co = WVL_JOBS_CLAIM_OPTIONS_INIT;
+	co.worker_id = "w1";
+	co.kinds = kinds;
+	co.nkinds = 1;
+	wvl_job *j = NULL;
+	size_t n = 0;
+	cr_assert_eq(wvl_jobs_claim_ids(&j, &n, ctx, names, 5, 10, &co), 0, "%s",
+		     wvl_error_last()->message);
+	cr_assert_eq(n, 1);
+	cr_expect_str_eq(j[0].id, now_id);
+	cr_expect_eq(j[0].attempt, 1);
+	char sql[256];
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(*) FROM jobs WHERE id = '%s' AND state = 'running'"
+		 " AND claimed_by = 'w1' AND updated_at > created_at", now_id);
+	cr_expect_eq(sql_int(sql), 1);
+	/* Running now: named again, it is skipped. */
+	wvl_job *none = NULL;
+	size_t again = 9;
+	cr_assert_eq(wvl_jobs_claim_ids(&none, &again, ctx, names, 1, 10, &co), 0);
+	cr_expect_eq(again, 0);
+	cr_expect_null(none);
+	/* The claim is fenced like any other. */
+	const wvl_job *p = &j[0];
+	unsigned char ok = 0;
+	cr_expect_eq(wvl_jobs_complete(&ok, ctx, &p, 1), 0);
+	cr_expect_eq(ok, 1);
+	cr_expect_eq(wvl_jobs_complete(&ok, ctx, &p, 1), WVL_ECONFLICT);
+	wvl_jobs_free(j, n);
+	char *st = state_of(unnamed);
+	cr_expect_str_eq(st, "available", "only named jobs are claimed");
+	free(st);
+	const char *bad[] = {"not-a-uuid"};
+	cr_expect_eq(wvl_jobs_claim_ids(&j, &n, ctx, bad, 1, 10, &co), WVL_EINVAL);
+	cr_expect_eq(wvl_jobs_claim_ids(&j, &n, ctx, names, 1, 0, &co), WVL_EINVAL);
+}
+
+Test(jobs, updated_at_follows_every_change)
+{
+	char id[37];
+	enqueue(id, "noop", NULL);
+	char sql[256];
+	snprintf(sql, sizeof(sql), "SELECT (extract(epoch FROM updated_at) * 1000000)::int8"
+				   " FROM jobs WHERE id = '%s'", id);
+	char *v0 = sql1(sql);
+	size_t n;
+	wvl_job *j = claim(&n, 1); /* sets updated_at itself */
+	cr_assert_eq(n, 1);
+	char *v1 = sql1(sql);
+	cr_expect_gt(atoll(v1), atoll(v0));
+	cr_assert_eq(wvl_jobs_progress(ctx, &j[0], 50, "half"), 0); /* through the trigger */
+	char *v2 = sql1(sql);
+	cr_expect_gt(atoll(v2), atoll(v1));
+	const wvl_job *p = &j[0];
+	cr_assert_eq(wvl_jobs_complete(NULL, ctx, &p, 1), 0);
+	char *v3 = sql1(sql);
+	cr_expect_gt(atoll(v3), atoll(v2));
+	free(v0);
+	free(v1);
+	free(v2);
+	free(v3);
+	wvl_jobs_free(j, n);
+}
