@@ -11,6 +11,14 @@
 -- jobs through jobs_running_heartbeat_idx and the primary key).
 DROP INDEX jobs_state_updated_idx;
 
+-- The admin list's (created_at, id) indexes leave running jobs out, so a
+-- claim (available -> running) adds no entry to them; the list reads the
+-- running jobs, never more than the workers hold, apart (lib/jobs/admin.c).
+DROP INDEX jobs_created_idx;
+DROP INDEX jobs_kind_created_idx;
+CREATE INDEX jobs_created_idx ON jobs (created_at, id) WHERE state <> 'running';
+CREATE INDEX jobs_kind_created_idx ON jobs (kind, created_at, id) WHERE state <> 'running';
+
 -- updated_at: the queue's own statements set it themselves (to now(), as
 -- the trigger would), which spares a PL/pgSQL call per row; every other
 -- update still gets it from the trigger.

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <criterion/criterion.h>
+#include <jansson.h>
 
 #include "jobs/jobs.h"
 #include "testenv.h"
@@ -462,6 +463,70 @@ Test(jobs, list_filters_and_pages)
 	wvl_jobs_filter bad = WVL_JOBS_FILTER_INIT;
 	bad.state = "exploded";
 	cr_expect_eq(wvl_jobs_list(&json, ctx, &sys, &bad), WVL_EINVAL);
+}
+
+/* Lists every page of `f` and appends the ids, in order, to `out`. */
+static size_t list_all(char (*out)[37], size_t max, wvl_jobs_filter f)
+{
+	size_t n = 0;
+	char cursor[80];
+	for (;;) {
+		char *text = NULL;
+		cr_assert_eq(wvl_jobs_list(&text, ctx, &sys, &f), 0, "%s", wvl_error_last()->message);
+		json_t *j = json_loads(text, 0, NULL);
+		wvl_free(text);
+		cr_assert_not_null(j);
+		json_t *row;
+		size_t i;
+		json_array_foreach(json_object_get(j, "data"), i, row)
+		{
+			cr_assert_lt(n, max);
+			snprintf(out[n++], 37, "%s", json_string_value(json_object_get(row, "id")));
+		}
+		const char *next = json_string_value(json_object_get(j, "next_cursor"));
+		if (next)
+			snprintf(cursor, sizeof(cursor), "%s", next);
+		json_decref(j);
+		if (!next)
+			return n;
+		f.cursor = cursor;
+	}
+}
+
+Test(jobs, list_merges_running_jobs_in_created_order)
+{
+	char ids[6][37];
+	for (int i = 0; i < 6; i++) {
+		enqueue(ids[i], "noop", NULL);
+		atomic_fetch_add(&fake_now, SEC);
+	}
+	size_t n;
+	wvl_job *j = claim(&n, 3); /* the three oldest run */
+	cr_assert_eq(n, 3);
+	const wvl_job *first = NULL;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(j[i].id, ids[0]) == 0)
+			first = &j[i];
+	cr_assert_not_null(first);
+	cr_assert_eq(wvl_jobs_complete(NULL, ctx, &first, 1), 0);
+	char got[8][37];
+	wvl_jobs_filter f = WVL_JOBS_FILTER_INIT;
+	f.limit = 2;
+	cr_assert_eq(list_all(got, 8, f), 6);
+	for (int i = 0; i < 6; i++)
+		cr_expect_str_eq(got[i], ids[5 - i], "row %d: newest first, whatever the state", i);
+	f.state = "running";
+	cr_assert_eq(list_all(got, 8, f), 2);
+	cr_expect_str_eq(got[0], ids[2]);
+	cr_expect_str_eq(got[1], ids[1]);
+	f.state = "available";
+	cr_assert_eq(list_all(got, 8, f), 3);
+	cr_expect_str_eq(got[0], ids[5]);
+	cr_expect_str_eq(got[2], ids[3]);
+	f.state = "completed";
+	cr_assert_eq(list_all(got, 8, f), 1);
+	cr_expect_str_eq(got[0], ids[0]);
+	wvl_jobs_free(j, n);
 }
 
 Test(jobs, hostile_input_is_refused)
