@@ -133,7 +133,11 @@ static PGresult *collect_one(PGconn *c, struct prepared *p, const struct sent *s
 {
 	if (s->prepare) {
 		PGresult *pr = take_result(c);
-		if (ok_status(pr) && p && p->n < PREPARED_MAX)
+		/* 42P05: prepared already (by a pipeline whose answer was lost);
+		 * remembered, so the next call uses it instead of failing again. */
+		const char *state = pr ? PQresultErrorField(pr, PG_DIAG_SQLSTATE) : NULL;
+		bool exists = state && strcmp(state, "42P05") == 0;
+		if ((ok_status(pr) || exists) && p && p->n < PREPARED_MAX)
 			p->names[p->n++] = s->hash;
 		if (!ok_status(pr) && !*bad)
 			*bad = pr;
