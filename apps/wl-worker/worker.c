@@ -10,8 +10,10 @@
  * completes everything in `done` in one statement.  So the slots keep
  * working during the synchronous commit of a completion (the fsync is the
  * slowest step of a no-op job), completions batch themselves under load,
- * and an idle worker still pays one round trip per job.  A keeper thread heartbeats every held job, rescues stale ones and
- * prunes old ones. */
+ * and an idle worker still pays one round trip per job.  A worker whose
+ * queue had run dry claims a job its notification named by key first
+ * (claim_named), then searches the queue as usual.  A keeper thread
+ * heartbeats every held job, rescues stale ones and prunes old ones. */
 
 #include <errno.h>
 #include <pthread.h>
