@@ -25,11 +25,11 @@
  * holds many finished ones; with the default random_page_cost the planner
  * prefers scanning the whole table to the partial claim index, so the
  * worker's statements price random reads as cached ones, and never JIT. */
-static const char settings_sql[] =
-	"SELECT set_config('wvl.actor_role', $1, true),"
-	" set_config('wvl.actor_id', $2, true),"
-	" set_config('wvl.actor_client_id', $3, true),"
-	" set_config('synchronous_commit', $4, true),"
+static const char sys_settings_sql[] =
+	"SELECT set_config('wvl.actor_role', 'system', true),"
+	" set_config('wvl.actor_id', '', true),"
+	" set_config('wvl.actor_client_id', '', true),"
+	" set_config('synchronous_commit', $1, true),"
 	" set_config('random_page_cost', '1.1', true),"
 	" set_config('jit', 'off', true),"
 	" set_config('plan_cache_mode', 'force_generic_plan', true)";
@@ -177,19 +177,17 @@ static PGresult *collect(wvl_ctx *ctx, PGconn *c, struct prepared *p, const stru
 	return res;
 }
 
-static PGresult *pipeline_once(wvl_ctx *ctx, PGconn *c, const wvl_actor *a, const char *sql,
-			       int n, const char *const *params, bool sync_commit, int *code)
+static PGresult *pipeline_once(wvl_ctx *ctx, PGconn *c, const char *sql, int n,
+			       const char *const *params, bool sync_commit, int *code)
 {
-	const char *settings[] = {wvl_role_name(a ? a->role : WVL_ROLE_SYSTEM),
-				  a ? a->user_id : "", a ? a->client_id : "",
-				  sync_commit ? "on" : "off"};
+	const char *mode[] = {sync_commit ? "on" : "off"};
 	*code = WVL_EUNAVAILABLE;
 	if (!PQenterPipelineMode(c))
 		return NULL;
 	struct prepared *p = prepared_of(c);
 	struct sent s[2];
 	PGresult *res = NULL;
-	if (send_stmt(c, p, settings_sql, 4, settings, &s[0]) &&
+	if (send_stmt(c, p, sys_settings_sql, 1, mode, &s[0]) &&
 	    send_stmt(c, p, sql, n, params, &s[1]) && PQpipelineSync(c))
 		res = collect(ctx, c, p, s, code);
 	/* When results were left unread the connection stays in pipeline mode,
@@ -198,21 +196,15 @@ static PGresult *pipeline_once(wvl_ctx *ctx, PGconn *c, const wvl_actor *a, cons
 	return res;
 }
 
-PGresult *wvl_jobs__actor_exec(wvl_ctx *ctx, const wvl_actor *actor, const char *sql,
-			       int nparams, const char *const *params, bool sync_commit,
-			       bool retry)
+PGresult *wvl_jobs__sys_exec(wvl_ctx *ctx, const char *sql, int nparams,
+			     const char *const *params, bool sync_commit, bool retry)
 {
-	if (actor && ((actor->user_id[0] && !wvl_uuid_valid(actor->user_id)) ||
-		      (actor->client_id[0] && !wvl_uuid_valid(actor->client_id)))) {
-		wvl_err__set(WVL_EINVAL, NULL, "actor ids must be uuids");
-		return NULL;
-	}
 	for (int tries = 0; tries < (retry ? 2 : 1); tries++) {
 		PGconn *c;
 		if (wvl_pg__acquire(ctx, &c) != 0)
 			return NULL;
 		int code = 0;
-		PGresult *res = pipeline_once(ctx, c, actor, sql, nparams, params, sync_commit, &code);
+		PGresult *res = pipeline_once(ctx, c, sql, nparams, params, sync_commit, &code);
 		wvl_pg__release(ctx, c); /* a dead connection is dropped here */
 		if (res)
 			return res;
@@ -228,12 +220,6 @@ PGresult *wvl_jobs__actor_exec(wvl_ctx *ctx, const wvl_actor *actor, const char 
 	}
 	wvl_err__set(WVL_EUNAVAILABLE, NULL, "the database is unavailable");
 	return NULL;
-}
-
-PGresult *wvl_jobs__sys_exec(wvl_ctx *ctx, const char *sql, int nparams,
-			     const char *const *params, bool sync_commit, bool retry)
-{
-	return wvl_jobs__actor_exec(ctx, NULL, sql, nparams, params, sync_commit, retry);
 }
 
 static bool valid_name(const char *s, bool letter_first, const char *extra)

@@ -29,12 +29,6 @@ int wvl_jobs__enqueue_tx(char *out_id, int *out_created, wvl_ctx *ctx, PGconn *c
 PGresult *wvl_jobs__sys_exec(wvl_ctx *ctx, const char *sql, int nparams,
 			     const char *const *params, bool sync_commit, bool retry);
 
-/* wvl_jobs__sys_exec as `actor` (its role and ids bind the row level
- * security of the statement; NULL is the system). */
-PGresult *wvl_jobs__actor_exec(wvl_ctx *ctx, const wvl_actor *actor, const char *sql,
-			       int nparams, const char *const *params, bool sync_commit,
-			       bool retry);
-
 /* [a-z][a-z0-9_.]{0,62} (kinds) or [a-z0-9][a-z0-9_.-]{0,62} (queues). */
 bool wvl_jobs__valid_kind(const char *s);
 bool wvl_jobs__valid_queue(const char *s);

@@ -114,9 +114,11 @@ static bool is_team(const wvl_actor *a)
 		     a->role == WVL_ROLE_SYSTEM);
 }
 
-/* In a transaction of its own, sent as one round trip (the actor's
- * settings, the insert and the commit in one pipeline): an idle worker
- * starts the job about as soon as this commit is on disk. */
+/* In a transaction of its own.  The system's enqueues (the scheduler, the
+ * automation, workers) go as one round trip: its settings, the insert and
+ * the commit in one pipeline, so an idle worker starts the job about as
+ * soon as this commit is on disk.  A person's goes through wvl_pg__begin,
+ * which owns whatever checks an actor needs before it may act. */
 int wvl_jobs_enqueue(char *out_id, int *out_created, wvl_ctx *ctx, const wvl_actor *actor,
 		     const char *kind, const char *args_json, const wvl_job_options *opts)
 {
@@ -124,13 +126,25 @@ int wvl_jobs_enqueue(char *out_id, int *out_created, wvl_ctx *ctx, const wvl_act
 		return wvl_err__set(WVL_EINVAL, NULL, "ctx and kind are required");
 	if (!is_team(actor))
 		return wvl_err__set(WVL_EFORBIDDEN, NULL, "only the team may enqueue jobs");
+	if (actor->role != WVL_ROLE_SYSTEM) {
+		PGconn *c;
+		int rc = wvl_pg__begin(ctx, actor, &c);
+		if (rc)
+			return rc;
+		rc = wvl_jobs__enqueue_tx(out_id, out_created, ctx, c, kind, args_json, opts);
+		if (rc) {
+			wvl_pg__rollback(ctx, c);
+			return rc;
+		}
+		return wvl_pg__commit(ctx, c);
+	}
 	struct enqueue_params p;
 	int rc = enqueue_params(&p, ctx, kind, args_json, opts);
 	if (rc)
 		return rc;
 	/* Not retried: an enqueue whose commit was lost with the connection
 	 * may have happened. */
-	PGresult *r = wvl_jobs__actor_exec(ctx, actor, enqueue_sql, 9, p.v, true, false);
+	PGresult *r = wvl_jobs__sys_exec(ctx, enqueue_sql, 9, p.v, true, false);
 	if (!r)
 		return wvl_error_last()->code;
 	enqueue_result(out_id, out_created, r);
