@@ -169,7 +169,22 @@ int wvl_jobs_enqueue(char *out_id, int *out_created, wvl_ctx *ctx, const wvl_act
  * that order, skipping rows other workers hold.  Candidates are
  * over-fetched ($5 = 3 x limit) so that concurrent claimers that skip each
  * other's rows still fill a batch.  Only one of the two paths runs: each
- * is gated on the number of keys. */
+ * is gated on the number of keys.
+ *
+ * The best $5 by (priority, rank) need each client's first $5 jobs only
+ * when priorities are stacked (one client's many urgent jobs go before
+ * everybody's first); usually a few per client suffice.  So `shallow`
+ * reads each client's first d = ceil($5 / clients) + 1, and `edge` is the
+ * $5-th best of those.  A client whose d-th job ranks after `edge` (or who
+ * has fewer) cannot place a later job among the best $5: its later jobs
+ * rank after its d-th.  Only the others (`deep`) are read $5 deep, so the
+ * candidates are exactly those a read of $5 per client would give. */
+#define KEY_JOBS(key, limit)                                                        \
+	"SELECT j.id, j.priority, j.run_at FROM jobs j"                               \
+	" WHERE j.state IN " RUNNABLE " AND j.queue = $1 AND j.fair_key = " key       \
+	"   AND j.run_at <= $2::timestamptz"                                          \
+	"   AND ($3::text[] IS NULL OR j.kind = ANY ($3::text[]))"                    \
+	" ORDER BY j.priority, j.run_at, j.id LIMIT " limit
 /* The claim proper, for the ids of `from`; $2 is now.  updated_at is set
  * here (as the trigger would) so the row trigger is skipped (0009). */
 #define CLAIM_UPDATE(worker, from)                                                   \
@@ -209,16 +224,26 @@ static const char claim_sql[] =
 	"     AND j.run_at <= $2::timestamptz"
 	"     AND ($3::text[] IS NULL OR j.kind = ANY ($3::text[]))"
 	"   ORDER BY j.priority, j.run_at, j.id LIMIT $4::int FOR UPDATE OF j SKIP LOCKED"
-	"), cand AS ("
-	"  SELECT c.id, c.priority, c.run_at,"
+	"), depth AS ("
+	"  SELECT ($5::int + n - 1) / greatest(n, 1) + 1 AS d FROM nkeys"
+	"), shallow AS MATERIALIZED ("
+	"  SELECT keys.k, c.id, c.priority, c.run_at,"
 	"         row_number() OVER (PARTITION BY keys.k ORDER BY c.priority, c.run_at, c.id) AS rn"
-	"    FROM keys CROSS JOIN LATERAL ("
-	"      SELECT j.id, j.priority, j.run_at FROM jobs j"
-	"       WHERE j.state IN " RUNNABLE " AND j.queue = $1 AND j.fair_key = keys.k"
-	"         AND j.run_at <= $2::timestamptz"
-	"         AND ($3::text[] IS NULL OR j.kind = ANY ($3::text[]))"
-	"       ORDER BY j.priority, j.run_at, j.id LIMIT $5::int) c"
+	"    FROM keys CROSS JOIN LATERAL (" KEY_JOBS("keys.k", "(SELECT d FROM depth)") ") c"
 	"   WHERE (SELECT n FROM nkeys) > 1"
+	"), edge AS MATERIALIZED ("
+	"  SELECT priority AS p, rn AS r FROM shallow"
+	"   ORDER BY priority, rn, run_at, id OFFSET $5::int - 1 LIMIT 1"
+	"), deep AS MATERIALIZED ("
+	"  SELECT s.k FROM shallow s"
+	"   WHERE s.rn = (SELECT d FROM depth)"
+	"     AND (NOT EXISTS (SELECT 1 FROM edge) OR (s.priority, s.rn) < (SELECT p, r FROM edge))"
+	"), cand AS ("
+	"  SELECT id, priority, run_at, rn FROM shallow WHERE k NOT IN (SELECT k FROM deep)"
+	"  UNION ALL"
+	"  SELECT c.id, c.priority, c.run_at,"
+	"         row_number() OVER (PARTITION BY deep.k ORDER BY c.priority, c.run_at, c.id)"
+	"    FROM deep CROSS JOIN LATERAL (" KEY_JOBS("deep.k", "$5::int") ") c"
 	"), ordered AS ("
 	"  SELECT array_agg(id ORDER BY priority, rn, run_at, id) AS ids FROM ("
 	"    SELECT id, priority, rn, run_at FROM cand"

@@ -338,6 +338,79 @@ Test(jobs, one_client_with_thousands_of_jobs_cannot_starve_others)
 	wvl_jobs_free(j, n);
 }
 
+/* `count` noop jobs for client `cid` at `priority`, run_at a second apart
+ * from `from` (a timestamptz literal). */
+static void many_jobs(const char *cid, int count, int priority, const char *from)
+{
+	char sql[512];
+	snprintf(sql, sizeof(sql),
+		 "SET wvl.actor_role='system'; INSERT INTO jobs (kind, client_id, priority, run_at)"
+		 " SELECT 'noop', '%s', %d, '%s'::timestamptz + g * interval '1 second'"
+		 " FROM generate_series(1, %d) g", cid, priority, from, count);
+	cr_assert_eq(test_sql(db.owner_url, sql), 0);
+}
+
+Test(jobs, fair_claim_takes_one_job_of_every_client_first)
+{
+	char cid[37];
+	for (int c = 0; c < 12; c++) {
+		snprintf(cid, sizeof(cid), "cccccccc-0000-0000-0000-%012d", c);
+		add_client(cid);
+		many_jobs(cid, 20, 0, "2026-02-01");
+	}
+	size_t n;
+	wvl_job *j = claim(&n, 12);
+	cr_assert_eq(n, 12);
+	for (size_t a = 0; a < n; a++)
+		for (size_t b = a + 1; b < n; b++)
+			cr_expect_str_neq(j[a].client_id, j[b].client_id, "one job per client");
+	wvl_jobs_free(j, n);
+}
+
+Test(jobs, fair_claim_keeps_priority_first_when_one_client_stacks_urgent_jobs)
+{
+	/* A's 100 urgent jobs go before everybody's first: the claim must read
+	 * A deeper than its share of the candidates. */
+	const char *a = "aaaaaaaa-0000-0000-0000-0000000000aa";
+	add_client(a);
+	many_jobs(a, 100, -5, "2026-02-02");
+	char cid[37];
+	for (int c = 0; c < 4; c++) {
+		snprintf(cid, sizeof(cid), "bbbbbbbb-0000-0000-0000-%012d", c);
+		add_client(cid);
+		many_jobs(cid, 100, 0, "2026-02-01");
+	}
+	size_t n;
+	wvl_job *j = claim(&n, 20);
+	cr_assert_eq(n, 20);
+	for (size_t i = 0; i < n; i++) {
+		cr_expect_str_eq(j[i].client_id, a, "job %zu", i);
+		cr_expect_eq(j[i].priority, -5);
+	}
+	wvl_jobs_free(j, n);
+	/* Fewer urgent jobs than the batch: all of them, then round-robin. */
+	cr_assert_eq(test_sql(db.owner_url, "SET wvl.actor_role='system';"
+					    " UPDATE jobs SET state = 'cancelled' WHERE priority = -5"
+					    " AND state = 'available' AND id NOT IN (SELECT id FROM jobs"
+					    " WHERE priority = -5 AND state = 'available'"
+					    " ORDER BY run_at LIMIT 3)"),
+		     0);
+	j = claim(&n, 11);
+	cr_assert_eq(n, 11);
+	for (size_t i = 0; i < 3; i++)
+		cr_expect_eq(j[i].priority, -5, "job %zu", i);
+	int from_a = 0;
+	for (size_t i = 3; i < n; i++) {
+		cr_expect_eq(j[i].priority, 0);
+		from_a += strcmp(j[i].client_id, a) == 0;
+	}
+	cr_expect_eq(from_a, 0, "A has no priority-0 jobs");
+	for (size_t x = 3; x < 7; x++)
+		for (size_t y = x + 1; y < 7; y++)
+			cr_expect_str_neq(j[x].client_id, j[y].client_id, "round-robin after them");
+	wvl_jobs_free(j, n);
+}
+
 Test(jobs, progress_and_log_survive_retries)
 {
 	char id[37];
