@@ -10,8 +10,10 @@
  * completes everything in `done` in one statement.  So the slots keep
  * working during the synchronous commit of a completion (the fsync is the
  * slowest step of a no-op job), completions batch themselves under load,
- * and an idle worker still pays one round trip per job.  A keeper thread heartbeats every held job, rescues stale ones and
- * prunes old ones. */
+ * and an idle worker still pays one round trip per job.  A worker whose
+ * queue had run dry claims a job its notification named by key first
+ * (claim_named), then searches the queue as usual.  A keeper thread
+ * heartbeats every held job, rescues stale ones and prunes old ones. */
 
 #include <errno.h>
 #include <pthread.h>
@@ -50,6 +52,7 @@ struct worker {
 	size_t nkinds;
 	const char **kind_names;
 	char **queues;
+	bool *drained;          /* per queue: its last claim came back short */
 	size_t nqueues;
 	wvl_jobs_listener *listener;
 	struct slot *slots;     /* nslots: the running jobs and those claimed ahead */
@@ -329,6 +332,29 @@ static void place(struct worker *w, wvl_job *jobs, size_t n)
 	pthread_mutex_unlock(&w->mu);
 }
 
+/* Claims the jobs the listener was told about in `queue`, by key, when the
+ * queue's last claim came back short (nothing waits there, so there is
+ * nobody to be fair to): an idle worker starts a new job one index probe
+ * after its notification instead of one queue search. */
+static size_t claim_named(struct worker *w, size_t q, const wvl_jobs_claim_options *co,
+			  size_t room)
+{
+	char ids[16][37];
+	const char *ptrs[16];
+	size_t nids = wvl_jobs_listener_ids(w->listener, w->queues[q], ids, 16);
+	if (!w->drained[q] || nids == 0)
+		return 0;
+	for (size_t i = 0; i < nids; i++)
+		ptrs[i] = ids[i];
+	wvl_job *jobs = NULL;
+	size_t n = 0;
+	if (wvl_jobs_claim_ids(&jobs, &n, w->ctx, ptrs, nids, room, co) != 0)
+		return 0; /* the search below finds them anyway */
+	place(w, jobs, n);
+	wvl_jobs_free(jobs, n);
+	return n;
+}
+
 /* Claims for every free slot; returns how many jobs came. */
 static size_t claim_round(struct worker *w)
 {
@@ -342,10 +368,16 @@ static size_t claim_round(struct worker *w)
 		co.worker_id = w->o.worker_id;
 		co.kinds = w->kind_names;
 		co.nkinds = w->nkinds;
+		size_t named = claim_named(w, q, &co, room);
+		got += named;
+		room -= named;
+		if (room == 0)
+			break;
 		wvl_job *jobs = NULL;
 		size_t n = 0;
 		if (wvl_jobs_claim(&jobs, &n, w->ctx, room, &co) != 0)
 			continue; /* PostgreSQL away: the next poll tries again */
+		w->drained[q] = n < room;
 		place(w, jobs, n);
 		wvl_jobs_free(jobs, n);
 		got += n;
@@ -460,6 +492,11 @@ static int split_queues(struct worker *w, const char *list)
 		w->queues = n;
 		w->nqueues++;
 	}
+	w->drained = calloc(w->nqueues ? w->nqueues : 1, sizeof(*w->drained));
+	if (!w->drained) {
+		free(copy);
+		return -1;
+	}
 	free(copy);
 	return w->nqueues ? 0 : -1;
 }
@@ -509,6 +546,7 @@ void worker_free(struct worker *w)
 	for (size_t i = 0; i < w->nqueues; i++)
 		free(w->queues[i]);
 	free(w->queues);
+	free(w->drained);
 	free(w->slots);
 	free(w->done);
 	free(w->threads);

@@ -120,6 +120,19 @@ WVL_EXTERN int wvl_jobs_claim(wvl_job **out_jobs, size_t *out_count, wvl_ctx *ct
 			      size_t limit, const wvl_jobs_claim_options *opts)
 	WVL_WARN_UNUSED;
 
+/**
+ * Claims those of the jobs `ids` (uuids, at most 1000) that are runnable
+ * now in the options' queue and kinds, up to `limit` (1-1000), with FOR
+ * UPDATE SKIP LOCKED, by primary key: no search of the queue and no
+ * fairness.  For the jobs a worker's listener was just told about
+ * (wvl_jobs_listener_ids) while the worker had nothing else to do; ids
+ * already claimed, finished or gone are skipped.  Same results as
+ * wvl_jobs_claim.
+ */
+WVL_EXTERN int wvl_jobs_claim_ids(wvl_job **out_jobs, size_t *out_count, wvl_ctx *ctx,
+				  const char *const *ids, size_t nids, size_t limit,
+				  const wvl_jobs_claim_options *opts) WVL_WARN_UNUSED;
+
 /** Frees an array from wvl_jobs_claim.  Accepts NULL. */
 WVL_EXTERN void wvl_jobs_free(wvl_job *jobs, size_t count);
 
@@ -260,6 +273,16 @@ WVL_EXTERN void wvl_jobs_listener_free(wvl_jobs_listener *l);
  */
 WVL_EXTERN int wvl_jobs_listener_wait(int *out_woken, wvl_jobs_listener *l,
 				      int timeout_ms) WVL_WARN_UNUSED;
+
+/**
+ * The jobs named by the notifications the last wvl_jobs_listener_wait
+ * received: a statement that makes a single job available names it.
+ * Moves up to `max` ids of jobs in `queue` into `ids` (they are not
+ * returned again) and returns how many.  Hints only (another worker may have claimed them); jobs enqueued
+ * in bulk are not named, so an empty answer says nothing.
+ */
+WVL_EXTERN size_t wvl_jobs_listener_ids(wvl_jobs_listener *l, const char *queue,
+					char (*ids)[37], size_t max);
 
 /** Interrupts a wait from another thread or a signal handler (async-signal-safe). */
 WVL_EXTERN void wvl_jobs_listener_wake(wvl_jobs_listener *l);

@@ -76,15 +76,27 @@ int wvl_jobs_get(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const ch
 }
 
 /* Keyset pagination on (created_at, id), newest first.  The cursor is
- * "<microseconds>_<uuid>" of the last row shown. */
+ * "<microseconds>_<uuid>" of the last row shown.  The (created_at, id)
+ * indexes leave running jobs out (migration 0009: a claim then adds no
+ * entry to them), so a page merges the first rows of the others, read in
+ * index order, with the first running ones, which are few (what the
+ * workers hold) and sorted apart.  A state filter runs one of the two. */
+#define LIST_FILTERS                                                                  \
+	" AND ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR kind = $2)"     \
+	" AND ($3::uuid IS NULL OR client_id = $3::uuid)"                               \
+	" AND ($4::int8 IS NULL OR (created_at, id) <"                                  \
+	"      ('epoch'::timestamptz + $4::int8 * interval '1 microsecond', $5::uuid))"  \
+	" ORDER BY created_at DESC, id DESC LIMIT $6::int + 1"
+
 static const char list_sql[] =
 	"WITH page AS ("
-	"  SELECT *, (extract(epoch FROM created_at) * 1000000)::int8 AS us FROM jobs"
-	"   WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR kind = $2)"
-	"     AND ($3::uuid IS NULL OR client_id = $3::uuid)"
-	"     AND ($4::int8 IS NULL OR (created_at, id) <"
-	"          ('epoch'::timestamptz + $4::int8 * interval '1 microsecond', $5::uuid))"
-	"   ORDER BY created_at DESC, id DESC LIMIT $6::int + 1)"
+	"  SELECT * FROM ("
+	"    (SELECT *, (extract(epoch FROM created_at) * 1000000)::int8 AS us FROM jobs"
+	"      WHERE state <> 'running' AND $1::text IS DISTINCT FROM 'running'" LIST_FILTERS ")"
+	"    UNION ALL"
+	"    (SELECT *, (extract(epoch FROM created_at) * 1000000)::int8 AS us FROM jobs"
+	"      WHERE state = 'running' AND coalesce($1::text = 'running', true)" LIST_FILTERS ")"
+	"  ) u ORDER BY created_at DESC, id DESC LIMIT $6::int + 1)"
 	" SELECT json_build_object('data', coalesce((SELECT json_agg(x.j ORDER BY x.created_at DESC,"
 	"          x.id DESC) FROM (SELECT jsonb_build_object(" JOB_FIELDS ") AS j, created_at, id"
 	"          FROM page ORDER BY created_at DESC, id DESC LIMIT $6::int) x), '[]'::json),"

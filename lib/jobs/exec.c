@@ -5,9 +5,13 @@
  * input checks and the backoff curve. */
 
 #include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
+#include <libpq-events.h>
 #include <sodium.h>
 
 #include "jobs.h"
@@ -27,7 +31,84 @@ static const char sys_settings_sql[] =
 	" set_config('wvl.actor_client_id', '', true),"
 	" set_config('synchronous_commit', $1, true),"
 	" set_config('random_page_cost', '1.1', true),"
-	" set_config('jit', 'off', true)";
+	" set_config('jit', 'off', true),"
+	" set_config('plan_cache_mode', 'force_generic_plan', true)";
+
+/* The worker's statements are prepared once per connection, under names
+ * of their own (`wvlj_` and a hash of the text, apart from the core's
+ * statement cache), and run with a generic plan: the claim costs about a
+ * millisecond to plan, more than it takes to run, and with a custom plan
+ * the policy filter's default selectivity (jobs' row level security)
+ * makes the planner read every runnable job and sort them rather than walk
+ * the claim index for the few it needs.  A connection remembers what it
+ * has prepared in instance data of its own event procedure. */
+#define PREPARED_MAX 64
+
+struct prepared {
+	unsigned n;
+	uint64_t names[PREPARED_MAX];
+};
+
+static int prepared_events(PGEventId id, void *info, void *pass)
+{
+	(void)pass;
+	if (id == PGEVT_CONNRESET) {
+		struct prepared *p =
+			PQinstanceData(((PGEventConnReset *)info)->conn, prepared_events);
+		if (p)
+			p->n = 0;
+	} else if (id == PGEVT_CONNDESTROY) {
+		free(PQinstanceData(((PGEventConnDestroy *)info)->conn, prepared_events));
+	}
+	return 1;
+}
+
+static struct prepared *prepared_of(PGconn *c)
+{
+	struct prepared *p = PQinstanceData(c, prepared_events);
+	if (p)
+		return p;
+	p = calloc(1, sizeof(*p));
+	if (p && PQregisterEventProc(c, prepared_events, "wvl-jobs-stmt", NULL) &&
+	    PQsetInstanceData(c, prepared_events, p))
+		return p;
+	free(p);
+	return NULL;
+}
+
+static uint64_t fnv1a(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* How one statement of the pipeline was sent: by name, prepared first, or
+ * unnamed (no room left to remember it). */
+struct sent {
+	uint64_t hash;
+	bool prepare;
+};
+
+static bool send_stmt(PGconn *c, struct prepared *p, const char *sql, int n,
+		      const char *const *params, struct sent *out)
+{
+	char name[24];
+	out->hash = fnv1a(sql);
+	out->prepare = false;
+	snprintf(name, sizeof(name), "wvlj_%016llx", (unsigned long long)out->hash);
+	bool known = false;
+	for (unsigned i = 0; p && i < p->n && !known; i++)
+		known = p->names[i] == out->hash;
+	if (known)
+		return PQsendQueryPrepared(c, name, n, params, NULL, NULL, 0);
+	if (!p || p->n == PREPARED_MAX)
+		return PQsendQueryParams(c, sql, n, NULL, params, NULL, NULL, 0);
+	out->prepare = true;
+	return PQsendPrepare(c, name, sql, n, NULL) &&
+	       PQsendQueryPrepared(c, name, n, params, NULL, NULL, 0);
+}
 
 static PGresult *take_result(PGconn *c)
 {
@@ -44,20 +125,50 @@ static bool ok_status(const PGresult *r)
 	return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
 }
 
-/* Reads the three results of a pipeline; returns the statement's result,
- * or NULL with the status in *code. */
-static PGresult *collect(wvl_ctx *ctx, PGconn *c, int *code)
+/* Reads one statement's result (after its prepare's, when it was sent with
+ * one) and remembers a statement whose prepare succeeded; returns the
+ * result, or the failed one in *bad. */
+static PGresult *collect_one(PGconn *c, struct prepared *p, const struct sent *s,
+			     PGresult **bad)
 {
-	PGresult *set = take_result(c);
-	PGresult *res = take_result(c);
+	if (s->prepare) {
+		PGresult *pr = take_result(c);
+		/* 42P05: prepared already (by a pipeline whose answer was lost);
+		 * remembered, so the next call uses it instead of failing again. */
+		const char *state = pr ? PQresultErrorField(pr, PG_DIAG_SQLSTATE) : NULL;
+		bool exists = state && strcmp(state, "42P05") == 0;
+		if ((ok_status(pr) || exists) && p && p->n < PREPARED_MAX)
+			p->names[p->n++] = s->hash;
+		if (!ok_status(pr) && !*bad)
+			*bad = pr;
+		else
+			PQclear(pr);
+	}
+	PGresult *r = take_result(c);
+	if (!ok_status(r) && !*bad) {
+		*bad = r;
+		return NULL;
+	}
+	return r;
+}
+
+/* Reads the results of a pipeline; returns the statement's result, or
+ * NULL with the status in *code. */
+static PGresult *collect(wvl_ctx *ctx, PGconn *c, struct prepared *p, const struct sent *s,
+			 int *code)
+{
+	PGresult *bad = NULL;
+	PGresult *set = collect_one(c, p, &s[0], &bad);
+	PGresult *res = collect_one(c, p, &s[1], &bad);
 	PGresult *sync = PQgetResult(c); /* PGRES_PIPELINE_SYNC */
-	PGresult *bad = !ok_status(set) ? set : !ok_status(res) ? res : NULL;
-	if (bad || !sync) {
+	if (bad || !sync || !set || !res) {
 		*code = wvl_pg__status_for(c, bad);
 		const char *state = bad ? PQresultErrorField(bad, PG_DIAG_SQLSTATE) : NULL;
 		wvl_log(ctx, *code == WVL_EUNAVAILABLE ? WVL_LOG_WARN : WVL_LOG_ERROR,
 			"postgresql statement failed (sqlstate %s): %s", state ? state : "none",
 			bad ? PQresultErrorMessage(bad) : PQerrorMessage(c));
+		if (bad != set && bad != res)
+			PQclear(bad);
 		PQclear(res);
 		res = NULL;
 	}
@@ -73,10 +184,12 @@ static PGresult *pipeline_once(wvl_ctx *ctx, PGconn *c, const char *sql, int n,
 	*code = WVL_EUNAVAILABLE;
 	if (!PQenterPipelineMode(c))
 		return NULL;
+	struct prepared *p = prepared_of(c);
+	struct sent s[2];
 	PGresult *res = NULL;
-	if (PQsendQueryParams(c, sys_settings_sql, 1, NULL, mode, NULL, NULL, 0) &&
-	    PQsendQueryParams(c, sql, n, NULL, params, NULL, NULL, 0) && PQpipelineSync(c))
-		res = collect(ctx, c, code);
+	if (send_stmt(c, p, sys_settings_sql, 1, mode, &s[0]) &&
+	    send_stmt(c, p, sql, n, params, &s[1]) && PQpipelineSync(c))
+		res = collect(ctx, c, p, s, code);
 	/* When results were left unread the connection stays in pipeline mode,
 	 * is not idle, and wvl_pg__release closes it. */
 	(void)PQexitPipelineMode(c);

@@ -15,10 +15,20 @@
 
 #include "jobs.h"
 
+#define HINTS_MAX 64
+
+/* A job id a notification named, with its queue. */
+struct hint {
+	char queue[64];
+	char id[37];
+};
+
 struct wvl_jobs_listener {
 	wvl_ctx *ctx;
 	PGconn *conn;
 	int wake[2];
+	struct hint hints[HINTS_MAX]; /* of the last wait; the rest are dropped */
+	size_t nhints;
 	int64_t next_connect_ms; /* monotonic; no reconnect storm while PG is down */
 };
 
@@ -99,6 +109,36 @@ static void try_connect(wvl_jobs_listener *l)
 	l->conn = c;
 }
 
+/* '<queue> <id>' names a job (migration 0009); a bare queue does not. */
+static void keep_hint(wvl_jobs_listener *l, const char *payload)
+{
+	const char *sp = payload ? strchr(payload, ' ') : NULL;
+	size_t qlen = sp ? (size_t)(sp - payload) : 0;
+	if (!sp || qlen == 0 || qlen >= sizeof(l->hints[0].queue) || !wvl_uuid_valid(sp + 1) ||
+	    l->nhints == HINTS_MAX)
+		return;
+	struct hint *h = &l->hints[l->nhints++];
+	memcpy(h->queue, payload, qlen);
+	h->queue[qlen] = '\0';
+	memcpy(h->id, sp + 1, sizeof(h->id));
+}
+
+size_t wvl_jobs_listener_ids(wvl_jobs_listener *l, const char *queue, char (*ids)[37],
+			     size_t max)
+{
+	size_t n = 0, kept = 0;
+	if (!l || !queue || !ids)
+		return 0;
+	for (size_t i = 0; i < l->nhints; i++) {
+		if (n < max && strcmp(l->hints[i].queue, queue) == 0)
+			memcpy(ids[n++], l->hints[i].id, sizeof(l->hints[i].id));
+		else
+			l->hints[kept++] = l->hints[i];
+	}
+	l->nhints = kept;
+	return n;
+}
+
 /* Drains notifications; true when there was at least one. */
 static bool drain(wvl_jobs_listener *l)
 {
@@ -111,6 +151,7 @@ static bool drain(wvl_jobs_listener *l)
 	PGnotify *n;
 	while ((n = PQnotifies(l->conn)) != NULL) {
 		any = true;
+		keep_hint(l, n->extra);
 		PQfreemem(n);
 	}
 	return any;
@@ -130,6 +171,7 @@ int wvl_jobs_listener_wait(int *out_woken, wvl_jobs_listener *l, int timeout_ms)
 	if (!out_woken || !l || timeout_ms < 0)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_woken and l are required");
 	*out_woken = 0;
+	l->nhints = 0;
 	if (!l->conn)
 		try_connect(l);
 	if (l->conn && drain(l)) {

@@ -57,9 +57,14 @@ static const char enqueue_sql[] =
 	"SELECT job_id, created FROM wvl_jobs_enqueue($1, $2::jsonb, $3, $4::smallint,"
 	" $5::timestamptz, $6::integer, $7, $8::uuid, $9::timestamptz)";
 
-int wvl_jobs__enqueue_tx(char *out_id, int *out_created, wvl_ctx *ctx, PGconn *conn,
-			 const char *kind, const char *args_json,
-			 const wvl_job_options *opts)
+/* The nine parameters of enqueue_sql, in `buf`. */
+struct enqueue_params {
+	char now[40], run_at[40], prio[16], attempts[16];
+	const char *v[9];
+};
+
+static int enqueue_params(struct enqueue_params *p, wvl_ctx *ctx, const char *kind,
+			  const char *args_json, const wvl_job_options *opts)
 {
 	wvl_job_options defaults = WVL_JOB_OPTIONS_INIT;
 	const wvl_job_options *o = opts ? opts : &defaults;
@@ -67,22 +72,38 @@ int wvl_jobs__enqueue_tx(char *out_id, int *out_created, wvl_ctx *ctx, PGconn *c
 	int rc = check_enqueue(kind, args, o);
 	if (rc)
 		return rc;
-	char now[40], run_at[40], prio[16], attempts[16];
 	int64_t t = wvl_now(ctx);
-	wvl_time__rfc3339(now, sizeof(now), t);
-	wvl_time__rfc3339(run_at, sizeof(run_at), o->run_at ? o->run_at : t);
-	snprintf(prio, sizeof(prio), "%d", o->priority);
-	snprintf(attempts, sizeof(attempts), "%d",
+	wvl_time__rfc3339(p->now, sizeof(p->now), t);
+	wvl_time__rfc3339(p->run_at, sizeof(p->run_at), o->run_at ? o->run_at : t);
+	snprintf(p->prio, sizeof(p->prio), "%d", o->priority);
+	snprintf(p->attempts, sizeof(p->attempts), "%d",
 		 o->max_attempts ? o->max_attempts : WVL_JOBS_DEFAULT_MAX_ATTEMPTS);
-	const char *params[] = {kind, args, o->queue ? o->queue : "default", prio, run_at,
-				attempts, o->unique_key, o->client_id, now};
-	PGresult *r = wvl_pg__exec(ctx, conn, enqueue_sql, 9, params);
-	if (!r)
-		return wvl_error_last()->code;
+	const char *v[] = {kind, args, o->queue ? o->queue : "default", p->prio, p->run_at,
+			   p->attempts, o->unique_key, o->client_id, p->now};
+	memcpy(p->v, v, sizeof(v));
+	return 0;
+}
+
+static void enqueue_result(char *out_id, int *out_created, const PGresult *r)
+{
 	if (out_id)
 		snprintf(out_id, 37, "%s", PQgetvalue(r, 0, 0));
 	if (out_created)
 		*out_created = PQgetvalue(r, 0, 1)[0] == 't';
+}
+
+int wvl_jobs__enqueue_tx(char *out_id, int *out_created, wvl_ctx *ctx, PGconn *conn,
+			 const char *kind, const char *args_json,
+			 const wvl_job_options *opts)
+{
+	struct enqueue_params p;
+	int rc = enqueue_params(&p, ctx, kind, args_json, opts);
+	if (rc)
+		return rc;
+	PGresult *r = wvl_pg__exec(ctx, conn, enqueue_sql, 9, p.v);
+	if (!r)
+		return wvl_error_last()->code;
+	enqueue_result(out_id, out_created, r);
 	PQclear(r);
 	return 0;
 }
@@ -93,6 +114,11 @@ static bool is_team(const wvl_actor *a)
 		     a->role == WVL_ROLE_SYSTEM);
 }
 
+/* In a transaction of its own.  The system's enqueues (the scheduler, the
+ * automation, workers) go as one round trip: its settings, the insert and
+ * the commit in one pipeline, so an idle worker starts the job about as
+ * soon as this commit is on disk.  A person's goes through wvl_pg__begin,
+ * which owns whatever checks an actor needs before it may act. */
 int wvl_jobs_enqueue(char *out_id, int *out_created, wvl_ctx *ctx, const wvl_actor *actor,
 		     const char *kind, const char *args_json, const wvl_job_options *opts)
 {
@@ -100,16 +126,30 @@ int wvl_jobs_enqueue(char *out_id, int *out_created, wvl_ctx *ctx, const wvl_act
 		return wvl_err__set(WVL_EINVAL, NULL, "ctx and kind are required");
 	if (!is_team(actor))
 		return wvl_err__set(WVL_EFORBIDDEN, NULL, "only the team may enqueue jobs");
-	PGconn *c;
-	int rc = wvl_pg__begin(ctx, actor, &c);
+	if (actor->role != WVL_ROLE_SYSTEM) {
+		PGconn *c;
+		int rc = wvl_pg__begin(ctx, actor, &c);
+		if (rc)
+			return rc;
+		rc = wvl_jobs__enqueue_tx(out_id, out_created, ctx, c, kind, args_json, opts);
+		if (rc) {
+			wvl_pg__rollback(ctx, c);
+			return rc;
+		}
+		return wvl_pg__commit(ctx, c);
+	}
+	struct enqueue_params p;
+	int rc = enqueue_params(&p, ctx, kind, args_json, opts);
 	if (rc)
 		return rc;
-	rc = wvl_jobs__enqueue_tx(out_id, out_created, ctx, c, kind, args_json, opts);
-	if (rc) {
-		wvl_pg__rollback(ctx, c);
-		return rc;
-	}
-	return wvl_pg__commit(ctx, c);
+	/* Not retried: an enqueue whose commit was lost with the connection
+	 * may have happened. */
+	PGresult *r = wvl_jobs__sys_exec(ctx, enqueue_sql, 9, p.v, true, false);
+	if (!r)
+		return wvl_error_last()->code;
+	enqueue_result(out_id, out_created, r);
+	PQclear(r);
+	return 0;
 }
 
 /* ---- claim --------------------------------------------------------------- */
@@ -117,13 +157,45 @@ int wvl_jobs_enqueue(char *out_id, int *out_created, wvl_ctx *ctx, const wvl_act
 /* Round-robin over clients: `keys` walks the distinct fair_keys of runnable
  * jobs with a loose index scan (two index probes per client, whatever the
  * number of jobs), starting at a random key and wrapping around, so even
- * past the 64-client cap nobody is always last.  `cand` takes each
- * client's first jobs by priority and run_at and ranks them within the
- * client; `ordered` keeps the best by (priority, rank) as an array so the
- * lock probes the primary key instead of joining, and the lock takes them in
+ * past the 64-client cap nobody is always last.
+ *
+ * With one client (or only system work) runnable there is nobody to be
+ * fair to: `one` takes that client's first jobs by priority and run_at
+ * straight off the claim index, locking as it goes and skipping rows other
+ * workers hold.  Otherwise `one` is empty and `cand` takes each client's
+ * first jobs by priority and run_at and ranks them within the client;
+ * `ordered` keeps the best by (priority, rank) as an array so the lock
+ * probes the primary key instead of joining, and the lock takes them in
  * that order, skipping rows other workers hold.  Candidates are
  * over-fetched ($5 = 3 x limit) so that concurrent claimers that skip each
- * other's rows still fill a batch. */
+ * other's rows still fill a batch.  Only one of the two paths runs: each
+ * is gated on the number of keys.
+ *
+ * The best $5 by (priority, rank) need each client's first $5 jobs only
+ * when priorities are stacked (one client's many urgent jobs go before
+ * everybody's first); usually a few per client suffice.  So `shallow`
+ * reads each client's first d = ceil($5 / clients) + 1, and `edge` is the
+ * $5-th best of those.  A client whose d-th job ranks after `edge` (or who
+ * has fewer) cannot place a later job among the best $5: its later jobs
+ * rank after its d-th.  Only the others (`deep`) are read $5 deep, so the
+ * candidates are exactly those a read of $5 per client would give. */
+#define KEY_JOBS(key, limit)                                                        \
+	"SELECT j.id, j.priority, j.run_at FROM jobs j"                               \
+	" WHERE j.state IN " RUNNABLE " AND j.queue = $1 AND j.fair_key = " key       \
+	"   AND j.run_at <= $2::timestamptz"                                          \
+	"   AND ($3::text[] IS NULL OR j.kind = ANY ($3::text[]))"                    \
+	" ORDER BY j.priority, j.run_at, j.id LIMIT " limit
+/* The claim proper, for the ids of `from`; $2 is now.  updated_at is set
+ * here (as the trigger would) so the row trigger is skipped (0009). */
+#define CLAIM_UPDATE(worker, from)                                                   \
+	" UPDATE jobs SET state = 'running', attempt = jobs.attempt + 1,"              \
+	"   lease_id = gen_random_uuid(), attempted_at = $2::timestamptz,"            \
+	"   heartbeat_at = $2::timestamptz, claimed_by = " worker ", updated_at = now()" \
+	"  FROM " from " l WHERE jobs.id = l.id"                                        \
+	" RETURNING jobs.id, jobs.lease_id, jobs.attempt, jobs.max_attempts, jobs.priority," \
+	"   jobs.kind, jobs.queue, coalesce(jobs.client_id::text, ''), jobs.args::text,"   \
+	"   (extract(epoch FROM jobs.run_at) * 1000000)::int8"
+
 static const char claim_sql[] =
 	"WITH RECURSIVE hi(k, n) AS ("
 	"  (SELECT fair_key, 1 FROM jobs WHERE state IN " RUNNABLE
@@ -143,15 +215,35 @@ static const char claim_sql[] =
 	"), keys AS ("
 	"  SELECT k FROM (SELECT k, n FROM hi UNION ALL SELECT k, n + 64 FROM lo) x"
 	"   WHERE k IS NOT NULL ORDER BY n LIMIT 64"
-	"), cand AS ("
-	"  SELECT c.id, c.priority, c.run_at,"
+	"), nkeys AS MATERIALIZED ("
+	"  SELECT count(*) AS n, min(k::text)::uuid AS k FROM keys"
+	"), one AS MATERIALIZED ("
+	"  SELECT j.id FROM jobs j"
+	"   WHERE (SELECT n FROM nkeys) = 1"
+	"     AND j.state IN " RUNNABLE " AND j.queue = $1 AND j.fair_key = (SELECT k FROM nkeys)"
+	"     AND j.run_at <= $2::timestamptz"
+	"     AND ($3::text[] IS NULL OR j.kind = ANY ($3::text[]))"
+	"   ORDER BY j.priority, j.run_at, j.id LIMIT $4::int FOR UPDATE OF j SKIP LOCKED"
+	"), depth AS ("
+	"  SELECT ($5::int + n - 1) / greatest(n, 1) + 1 AS d FROM nkeys"
+	"), shallow AS MATERIALIZED ("
+	"  SELECT keys.k, c.id, c.priority, c.run_at,"
 	"         row_number() OVER (PARTITION BY keys.k ORDER BY c.priority, c.run_at, c.id) AS rn"
-	"    FROM keys CROSS JOIN LATERAL ("
-	"      SELECT j.id, j.priority, j.run_at FROM jobs j"
-	"       WHERE j.state IN " RUNNABLE " AND j.queue = $1 AND j.fair_key = keys.k"
-	"         AND j.run_at <= $2::timestamptz"
-	"         AND ($3::text[] IS NULL OR j.kind = ANY ($3::text[]))"
-	"       ORDER BY j.priority, j.run_at, j.id LIMIT $5::int) c"
+	"    FROM keys CROSS JOIN LATERAL (" KEY_JOBS("keys.k", "(SELECT d FROM depth)") ") c"
+	"   WHERE (SELECT n FROM nkeys) > 1"
+	"), edge AS MATERIALIZED ("
+	"  SELECT priority AS p, rn AS r FROM shallow"
+	"   ORDER BY priority, rn, run_at, id OFFSET $5::int - 1 LIMIT 1"
+	"), deep AS MATERIALIZED ("
+	"  SELECT s.k FROM shallow s"
+	"   WHERE s.rn = (SELECT d FROM depth)"
+	"     AND (NOT EXISTS (SELECT 1 FROM edge) OR (s.priority, s.rn) < (SELECT p, r FROM edge))"
+	"), cand AS ("
+	"  SELECT id, priority, run_at, rn FROM shallow WHERE k NOT IN (SELECT k FROM deep)"
+	"  UNION ALL"
+	"  SELECT c.id, c.priority, c.run_at,"
+	"         row_number() OVER (PARTITION BY deep.k ORDER BY c.priority, c.run_at, c.id)"
+	"    FROM deep CROSS JOIN LATERAL (" KEY_JOBS("deep.k", "$5::int") ") c"
 	"), ordered AS ("
 	"  SELECT array_agg(id ORDER BY priority, rn, run_at, id) AS ids FROM ("
 	"    SELECT id, priority, rn, run_at FROM cand"
@@ -163,13 +255,7 @@ static const char claim_sql[] =
 	"   ORDER BY array_position((SELECT ids FROM ordered)::uuid[], j.id)"
 	"   LIMIT $4::int FOR UPDATE OF j SKIP LOCKED"
 	")"
-" UPDATE jobs SET state = 'running', attempt = jobs.attempt + 1,"
-	"   lease_id = gen_random_uuid(), attempted_at = $2::timestamptz,"
-	"   heartbeat_at = $2::timestamptz, claimed_by = $6"
-	"  FROM locked WHERE jobs.id = locked.id"
-	" RETURNING jobs.id, jobs.lease_id, jobs.attempt, jobs.max_attempts, jobs.priority,"
-	"   jobs.kind, jobs.queue, coalesce(jobs.client_id::text, ''), jobs.args::text,"
-	"   (extract(epoch FROM jobs.run_at) * 1000000)::int8";
+	CLAIM_UPDATE("$6", "(SELECT id FROM one UNION ALL SELECT id FROM locked)");
 
 /* {a,b,c}: kinds are checked names, so they need no quoting. */
 static int kinds_array(char **out, const wvl_jobs_claim_options *o)
@@ -274,6 +360,68 @@ int wvl_jobs_claim(wvl_job **out_jobs, size_t *out_count, wvl_ctx *ctx, size_t l
 	return rc;
 }
 
+/* By primary key: the jobs a notification named. */
+static const char claim_ids_sql[] =
+	"WITH locked AS MATERIALIZED ("
+	"  SELECT j.id FROM jobs j"
+	"   WHERE j.id = ANY ($5::uuid[]) AND j.state IN " RUNNABLE " AND j.queue = $1"
+	"     AND j.run_at <= $2::timestamptz"
+	"     AND ($3::text[] IS NULL OR j.kind = ANY ($3::text[]))"
+	"   ORDER BY j.priority, j.run_at, j.id LIMIT $4::int FOR UPDATE OF j SKIP LOCKED"
+	")" CLAIM_UPDATE("$6", "locked");
+
+int wvl_jobs_claim_ids(wvl_job **out_jobs, size_t *out_count, wvl_ctx *ctx,
+		       const char *const *ids, size_t nids, size_t limit,
+		       const wvl_jobs_claim_options *opts)
+{
+	if (!out_jobs || !out_count || !ctx || (!ids && nids))
+		return wvl_err__set(WVL_EINVAL, NULL, "out_jobs, out_count, ctx and ids are required");
+	*out_jobs = NULL;
+	*out_count = 0;
+	wvl_jobs_claim_options defaults = WVL_JOBS_CLAIM_OPTIONS_INIT;
+	const wvl_jobs_claim_options *o = opts ? opts : &defaults;
+	if (o->version != WVL_JOBS_CLAIM_OPTIONS_VERSION || limit < 1 || limit > 1000 ||
+	    nids > 1000 || (o->queue && !wvl_jobs__valid_queue(o->queue)) ||
+	    (o->worker_id && strlen(o->worker_id) > 200))
+		return wvl_err__set(WVL_EINVAL, NULL, "invalid claim options");
+	if (nids == 0)
+		return 0;
+	char *list = malloc(nids * 37 + 3);
+	if (!list)
+		return wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+	char *p = list;
+	*p++ = '{';
+	for (size_t i = 0; i < nids; i++) {
+		if (!ids[i] || !wvl_uuid_valid(ids[i])) {
+			free(list);
+			return wvl_err__set(WVL_EINVAL, NULL, "job ids must be uuids");
+		}
+		p += sprintf(p, "%s%s", i ? "," : "", ids[i]);
+	}
+	strcpy(p, "}");
+	char *kinds;
+	int rc = kinds_array(&kinds, o);
+	if (rc) {
+		free(list);
+		return rc;
+	}
+	char now[40], lim[16];
+	int64_t t = wvl_now(ctx);
+	wvl_time__rfc3339(now, sizeof(now), t);
+	snprintf(lim, sizeof(lim), "%zu", limit);
+	const char *params[] = {o->queue ? o->queue : "default", now, kinds, lim, list,
+				o->worker_id};
+	/* Asynchronous commit and a retry, like wvl_jobs_claim. */
+	PGresult *r = wvl_jobs__sys_exec(ctx, claim_ids_sql, 6, params, false, true);
+	free(kinds);
+	free(list);
+	if (!r)
+		return wvl_error_last()->code;
+	rc = fill_jobs(out_jobs, out_count, r, t);
+	PQclear(r);
+	return rc;
+}
+
 void wvl_jobs_free(wvl_job *jobs, size_t count)
 {
 	if (!jobs)
@@ -368,7 +516,7 @@ static int fenced_many(unsigned char *out_ok, wvl_ctx *ctx, const char *sql,
 
 static const char complete_sql[] =
 	"UPDATE jobs SET state = 'completed', completed_at = $1::timestamptz, progress = 100,"
-	" heartbeat_at = NULL" FENCE_FROM " RETURNING jobs.id";
+	" heartbeat_at = NULL, updated_at = now()" FENCE_FROM " RETURNING jobs.id";
 
 int wvl_jobs_complete(unsigned char *out_ok, wvl_ctx *ctx, const wvl_job *const *jobs,
 		      size_t n)

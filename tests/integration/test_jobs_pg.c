@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <criterion/criterion.h>
+#include <jansson.h>
 
 #include "jobs/jobs.h"
 #include "testenv.h"
@@ -337,6 +338,79 @@ Test(jobs, one_client_with_thousands_of_jobs_cannot_starve_others)
 	wvl_jobs_free(j, n);
 }
 
+/* `count` noop jobs for client `cid` at `priority`, run_at a second apart
+ * from `from` (a timestamptz literal). */
+static void many_jobs(const char *cid, int count, int priority, const char *from)
+{
+	char sql[512];
+	snprintf(sql, sizeof(sql),
+		 "SET wvl.actor_role='system'; INSERT INTO jobs (kind, client_id, priority, run_at)"
+		 " SELECT 'noop', '%s', %d, '%s'::timestamptz + g * interval '1 second'"
+		 " FROM generate_series(1, %d) g", cid, priority, from, count);
+	cr_assert_eq(test_sql(db.owner_url, sql), 0);
+}
+
+Test(jobs, fair_claim_takes_one_job_of_every_client_first)
+{
+	char cid[37];
+	for (int c = 0; c < 12; c++) {
+		snprintf(cid, sizeof(cid), "cccccccc-0000-0000-0000-%012d", c);
+		add_client(cid);
+		many_jobs(cid, 20, 0, "2026-02-01");
+	}
+	size_t n;
+	wvl_job *j = claim(&n, 12);
+	cr_assert_eq(n, 12);
+	for (size_t a = 0; a < n; a++)
+		for (size_t b = a + 1; b < n; b++)
+			cr_expect_str_neq(j[a].client_id, j[b].client_id, "one job per client");
+	wvl_jobs_free(j, n);
+}
+
+Test(jobs, fair_claim_keeps_priority_first_when_one_client_stacks_urgent_jobs)
+{
+	/* A's 100 urgent jobs go before everybody's first: the claim must read
+	 * A deeper than its share of the candidates. */
+	const char *a = "aaaaaaaa-0000-0000-0000-0000000000aa";
+	add_client(a);
+	many_jobs(a, 100, -5, "2026-02-02");
+	char cid[37];
+	for (int c = 0; c < 4; c++) {
+		snprintf(cid, sizeof(cid), "bbbbbbbb-0000-0000-0000-%012d", c);
+		add_client(cid);
+		many_jobs(cid, 100, 0, "2026-02-01");
+	}
+	size_t n;
+	wvl_job *j = claim(&n, 20);
+	cr_assert_eq(n, 20);
+	for (size_t i = 0; i < n; i++) {
+		cr_expect_str_eq(j[i].client_id, a, "job %zu", i);
+		cr_expect_eq(j[i].priority, -5);
+	}
+	wvl_jobs_free(j, n);
+	/* Fewer urgent jobs than the batch: all of them, then round-robin. */
+	cr_assert_eq(test_sql(db.owner_url, "SET wvl.actor_role='system';"
+					    " UPDATE jobs SET state = 'cancelled' WHERE priority = -5"
+					    " AND state = 'available' AND id NOT IN (SELECT id FROM jobs"
+					    " WHERE priority = -5 AND state = 'available'"
+					    " ORDER BY run_at LIMIT 3)"),
+		     0);
+	j = claim(&n, 11);
+	cr_assert_eq(n, 11);
+	for (size_t i = 0; i < 3; i++)
+		cr_expect_eq(j[i].priority, -5, "job %zu", i);
+	int from_a = 0;
+	for (size_t i = 3; i < n; i++) {
+		cr_expect_eq(j[i].priority, 0);
+		from_a += strcmp(j[i].client_id, a) == 0;
+	}
+	cr_expect_eq(from_a, 0, "A has no priority-0 jobs");
+	for (size_t x = 3; x < 7; x++)
+		for (size_t y = x + 1; y < 7; y++)
+			cr_expect_str_neq(j[x].client_id, j[y].client_id, "round-robin after them");
+	wvl_jobs_free(j, n);
+}
+
 Test(jobs, progress_and_log_survive_retries)
 {
 	char id[37];
@@ -462,6 +536,70 @@ Test(jobs, list_filters_and_pages)
 	wvl_jobs_filter bad = WVL_JOBS_FILTER_INIT;
 	bad.state = "exploded";
 	cr_expect_eq(wvl_jobs_list(&json, ctx, &sys, &bad), WVL_EINVAL);
+}
+
+/* Lists every page of `f` and appends the ids, in order, to `out`. */
+static size_t list_all(char (*out)[37], size_t max, wvl_jobs_filter f)
+{
+	size_t n = 0;
+	char cursor[80];
+	for (;;) {
+		char *text = NULL;
+		cr_assert_eq(wvl_jobs_list(&text, ctx, &sys, &f), 0, "%s", wvl_error_last()->message);
+		json_t *j = json_loads(text, 0, NULL);
+		wvl_free(text);
+		cr_assert_not_null(j);
+		json_t *row;
+		size_t i;
+		json_array_foreach(json_object_get(j, "data"), i, row)
+		{
+			cr_assert_lt(n, max);
+			snprintf(out[n++], 37, "%s", json_string_value(json_object_get(row, "id")));
+		}
+		const char *next = json_string_value(json_object_get(j, "next_cursor"));
+		if (next)
+			snprintf(cursor, sizeof(cursor), "%s", next);
+		json_decref(j);
+		if (!next)
+			return n;
+		f.cursor = cursor;
+	}
+}
+
+Test(jobs, list_merges_running_jobs_in_created_order)
+{
+	char ids[6][37];
+	for (int i = 0; i < 6; i++) {
+		enqueue(ids[i], "noop", NULL);
+		atomic_fetch_add(&fake_now, SEC);
+	}
+	size_t n;
+	wvl_job *j = claim(&n, 3); /* the three oldest run */
+	cr_assert_eq(n, 3);
+	const wvl_job *first = NULL;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(j[i].id, ids[0]) == 0)
+			first = &j[i];
+	cr_assert_not_null(first);
+	cr_assert_eq(wvl_jobs_complete(NULL, ctx, &first, 1), 0);
+	char got[8][37];
+	wvl_jobs_filter f = WVL_JOBS_FILTER_INIT;
+	f.limit = 2;
+	cr_assert_eq(list_all(got, 8, f), 6);
+	for (int i = 0; i < 6; i++)
+		cr_expect_str_eq(got[i], ids[5 - i], "row %d: newest first, whatever the state", i);
+	f.state = "running";
+	cr_assert_eq(list_all(got, 8, f), 2);
+	cr_expect_str_eq(got[0], ids[2]);
+	cr_expect_str_eq(got[1], ids[1]);
+	f.state = "available";
+	cr_assert_eq(list_all(got, 8, f), 3);
+	cr_expect_str_eq(got[0], ids[5]);
+	cr_expect_str_eq(got[2], ids[3]);
+	f.state = "completed";
+	cr_assert_eq(list_all(got, 8, f), 1);
+	cr_expect_str_eq(got[0], ids[0]);
+	wvl_jobs_free(j, n);
 }
 
 Test(jobs, hostile_input_is_refused)
@@ -630,4 +768,106 @@ Test(jobs, listener_wakes_on_commit_not_on_rollback)
 	cr_assert_eq(wvl_jobs_listener_wait(&woken, l, 10000), 0);
 	cr_expect_eq(woken, 1);
 	wvl_jobs_listener_free(l);
+}
+
+Test(jobs, listener_names_a_single_enqueued_job_but_not_a_bulk_insert)
+{
+	wvl_jobs_listener *l = NULL;
+	cr_assert_eq(wvl_jobs_listener_new(&l, ctx), 0);
+	int woken = -1;
+	cr_assert_eq(wvl_jobs_listener_wait(&woken, l, 0), 0);
+	char id[37], ids[4][37];
+	enqueue(id, "noop", NULL);
+	cr_assert_eq(wvl_jobs_listener_wait(&woken, l, 10000), 0);
+	cr_expect_eq(woken, 1);
+	cr_expect_eq(wvl_jobs_listener_ids(l, "other", ids, 4), 0);
+	cr_assert_eq(wvl_jobs_listener_ids(l, "default", ids, 4), 1);
+	cr_expect_str_eq(ids[0], id);
+	cr_expect_eq(wvl_jobs_listener_ids(l, "default", ids, 4), 0, "taken once");
+	/* Several jobs in one statement wake the worker without naming any. */
+	cr_assert_eq(test_sql(db.owner_url, "SET wvl.actor_role='system';"
+					    " INSERT INTO jobs (kind) SELECT 'noop' FROM generate_series(1, 3)"),
+		     0);
+	cr_assert_eq(wvl_jobs_listener_wait(&woken, l, 10000), 0);
+	cr_expect_eq(woken, 1);
+	cr_expect_eq(wvl_jobs_listener_ids(l, "default", ids, 4), 0);
+	wvl_jobs_listener_free(l);
+}
+
+Test(jobs, claim_ids_takes_only_the_named_jobs_that_are_runnable)
+{
+	char now_id[37], later_id[37], other_q[37], other_kind[37], unnamed[37];
+	enqueue(now_id, "noop", NULL);
+	wvl_job_options later = WVL_JOB_OPTIONS_INIT, q = WVL_JOB_OPTIONS_INIT;
+	later.run_at = T0 + 3600 * SEC;
+	enqueue(later_id, "noop", &later);
+	q.queue = "other";
+	enqueue(other_q, "noop", &q);
+	enqueue(other_kind, "email_send", NULL);
+	enqueue(unnamed, "noop", NULL);
+	const char *names[] = {now_id, later_id, other_q, other_kind,
+			       "00000000-0000-4000-8000-000000000000"};
+	const char *kinds[] = {"noop"};
+	wvl_jobs_claim_options co = WVL_JOBS_CLAIM_OPTIONS_INIT;
+	co.worker_id = "w1";
+	co.kinds = kinds;
+	co.nkinds = 1;
+	wvl_job *j = NULL;
+	size_t n = 0;
+	cr_assert_eq(wvl_jobs_claim_ids(&j, &n, ctx, names, 5, 10, &co), 0, "%s",
+		     wvl_error_last()->message);
+	cr_assert_eq(n, 1);
+	cr_expect_str_eq(j[0].id, now_id);
+	cr_expect_eq(j[0].attempt, 1);
+	char sql[256];
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(*) FROM jobs WHERE id = '%s' AND state = 'running'"
+		 " AND claimed_by = 'w1' AND updated_at > created_at", now_id);
+	cr_expect_eq(sql_int(sql), 1);
+	/* Running now: named again, it is skipped. */
+	wvl_job *none = NULL;
+	size_t again = 9;
+	cr_assert_eq(wvl_jobs_claim_ids(&none, &again, ctx, names, 1, 10, &co), 0);
+	cr_expect_eq(again, 0);
+	cr_expect_null(none);
+	/* The claim is fenced like any other. */
+	const wvl_job *p = &j[0];
+	unsigned char ok = 0;
+	cr_expect_eq(wvl_jobs_complete(&ok, ctx, &p, 1), 0);
+	cr_expect_eq(ok, 1);
+	cr_expect_eq(wvl_jobs_complete(&ok, ctx, &p, 1), WVL_ECONFLICT);
+	wvl_jobs_free(j, n);
+	char *st = state_of(unnamed);
+	cr_expect_str_eq(st, "available", "only named jobs are claimed");
+	free(st);
+	const char *bad[] = {"not-a-uuid"};
+	cr_expect_eq(wvl_jobs_claim_ids(&j, &n, ctx, bad, 1, 10, &co), WVL_EINVAL);
+	cr_expect_eq(wvl_jobs_claim_ids(&j, &n, ctx, names, 1, 0, &co), WVL_EINVAL);
+}
+
+Test(jobs, updated_at_follows_every_change)
+{
+	char id[37];
+	enqueue(id, "noop", NULL);
+	char sql[256];
+	snprintf(sql, sizeof(sql), "SELECT (extract(epoch FROM updated_at) * 1000000)::int8"
+				   " FROM jobs WHERE id = '%s'", id);
+	char *v0 = sql1(sql);
+	size_t n;
+	wvl_job *j = claim(&n, 1); /* sets updated_at itself */
+	cr_assert_eq(n, 1);
+	char *v1 = sql1(sql);
+	cr_expect_gt(atoll(v1), atoll(v0));
+	cr_assert_eq(wvl_jobs_progress(ctx, &j[0], 50, "half"), 0); /* through the trigger */
+	char *v2 = sql1(sql);
+	cr_expect_gt(atoll(v2), atoll(v1));
+	const wvl_job *p = &j[0];
+	cr_assert_eq(wvl_jobs_complete(NULL, ctx, &p, 1), 0);
+	char *v3 = sql1(sql);
+	cr_expect_gt(atoll(v3), atoll(v2));
+	free(v0);
+	free(v1);
+	free(v2);
+	free(v3);
+	wvl_jobs_free(j, n);
 }
