@@ -4,8 +4,10 @@
 #
 # GET /api/clients?limit=50, authenticated, 64 connections, on one
 # PostgreSQL (fsync and synchronous_commit on) holding 10,000 clients:
-#   (a) wl-server, (b) Fastify 5 + pg (bench/fastify), (c) pgbench running
-#   the endpoint's two statements (session lookup + 50 rows): the limit.
+#   (a) wl-server, (b) Fastify 5 + pg (bench/fastify) on the same query,
+#   (b') Fastify with the rows' JSON built by PostgreSQL, (c) pgbench running
+#   the endpoint's two statements (session lookup + 50 rows): the limit the
+#   issue names, and (c') pgbench running what wl-server sends per request.
 #   bench/clients.sh [seconds]
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -95,15 +97,32 @@ PGPASSWORD=$V1_PW pgbench -n -h 127.0.0.1 -p "$PG_PORT" -U bench_v1 -M prepared 
   -T "$DURATION" -D "hash=\\x$HASH" -f "$STATE/pgbench.sql" wavelaunch > "$STATE/c.txt" 2>&1 ||
   { cat "$STATE/c.txt"; die "pgbench failed"; }
 
+# (c') pgbench running what wl-server itself sends per request once the
+# session is remembered: the checked actor settings and the list, pipelined,
+# as the application role under row-level security.
+ADMIN_ID=$(PGPASSWORD=$SUPER_PW "${PSQL[@]}" -U postgres -d wavelaunch -At \
+  -c "SELECT id FROM users WHERE email = 'bench@example.com'")
+{
+  echo '\startpipeline'
+  echo "SELECT set_config('wvl.actor_role', 'admin', true), set_config('wvl.actor_id', '$ADMIN_ID', true), set_config('wvl.actor_client_id', '', true) FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = :hash::bytea AND s.revoked_at IS NULL AND u.active AND s.expires_at > now() AND s.last_seen_at > now() - make_interval(secs => 86400) AND u.id = '$ADMIN_ID'::uuid AND u.role = 'admin' AND u.client_id IS NOT DISTINCT FROM nullif('', '')::uuid;"
+  sed -e 's/\$1::int/51/' "$BENCH/sql/clients_list.sql" | tr '\n' ' '; echo ';'
+  echo '\endpipeline'
+} > "$STATE/pgbench_own.sql"
+pgbench -n -d "$WL_DATABASE_URL" -M prepared -c 64 -j 2 -T "$DURATION" -D "hash=\\x$HASH" \
+  -f "$STATE/pgbench_own.sql" > "$STATE/c2.txt" 2>&1 || { cat "$STATE/c2.txt"; die "pgbench (c') failed"; }
+
 rps() { awk '/Requests\/sec/ {print $2}' "$STATE/$1.wrk"; }
 pct() { awk -v p="$2" '$1 == p {print $2}' "$STATE/$1.wrk"; }
 C_TPS=$(awk '/^tps/ {print $3; exit}' "$STATE/c.txt")
 C_LAT=$(awk '/latency average/ {print $4}' "$STATE/c.txt")
+C2_TPS=$(awk '/^tps/ {print $3; exit}' "$STATE/c2.txt")
+C2_LAT=$(awk '/latency average/ {print $4}' "$STATE/c2.txt")
 printf '\n%-22s %12s %10s %10s %12s\n' "" "req/s" "p50" "p99" "RSS (MiB)"
 printf '%-22s %12s %10s %10s %12.1f\n' "(a) wl-server" "$(rps a)" "$(pct a 50%)" "$(pct a 99%)" "$(echo "$A_RSS/1024" | bc -l)"
 printf '%-22s %12s %10s %10s %12.1f\n' "(b) Fastify + pg" "$(rps b)" "$(pct b 50%)" "$(pct b 99%)" "$(echo "$b_RSS/1024" | bc -l)"
 printf '%-22s %12s %10s %10s %12.1f\n' "(b') Fastify, PG JSON" "$(rps bj)" "$(pct bj 50%)" "$(pct bj 99%)" "$(echo "$bj_RSS/1024" | bc -l)"
 printf '%-22s %12s %10s %10s %12s\n' "(c) pgbench (tps)" "$C_TPS" "avg ${C_LAT}ms" "" "-"
-printf "\na/b = %.2f   a/b' = %.2f   a/c = %.2f\n" "$(echo "$(rps a)/$(rps b)" | bc -l)" \
-  "$(echo "$(rps a)/$(rps bj)" | bc -l)" "$(echo "$(rps a)/$C_TPS" | bc -l)"
+printf '%-22s %12s %10s %10s %12s\n' "(c') wl-server's SQL" "$C2_TPS" "avg ${C2_LAT}ms" "" "-"
+printf "\na/b = %.2f   a/b' = %.2f   a/c = %.2f   a/c' = %.2f\n" "$(echo "$(rps a)/$(rps b)" | bc -l)" \
+  "$(echo "$(rps a)/$(rps bj)" | bc -l)" "$(echo "$(rps a)/$C_TPS" | bc -l)" "$(echo "$(rps a)/$C2_TPS" | bc -l)"
 exit 0
