@@ -756,14 +756,19 @@ Test(jobs, listener_wakes_on_commit_not_on_rollback)
 	/* Connects and drains anything pending. */
 	cr_assert_eq(wvl_jobs_listener_wait(&woken, l, 0), 0);
 	PGconn *c;
+	char rolled_back[37] = "", committed[37], ids[4][37];
 	cr_assert_eq(wvl_pg__begin(ctx, &sys, &c), 0);
-	cr_assert_eq(wvl_jobs__enqueue_tx(NULL, NULL, ctx, c, "noop", NULL, NULL), 0);
+	cr_assert_eq(wvl_jobs__enqueue_tx(rolled_back, NULL, ctx, c, "noop", NULL, NULL), 0);
 	wvl_pg__rollback(ctx, c);
-	cr_assert_eq(wvl_jobs_listener_wait(&woken, l, 200), 0);
-	cr_expect_eq(woken, 0);
-	enqueue(NULL, "noop", NULL);
+	/* Notifications arrive in commit order, so had the rolled-back enqueue
+	 * notified, its id would come before this one's: no waiting out a
+	 * silence needed. */
+	enqueue(committed, "noop", NULL);
 	cr_assert_eq(wvl_jobs_listener_wait(&woken, l, 10000), 0);
 	cr_expect_eq(woken, 1);
+	cr_assert_eq(wvl_jobs_listener_ids(l, "default", ids, 4), 1, "only the committed job");
+	cr_expect_str_eq(ids[0], committed);
+	cr_expect_str_neq(ids[0], rolled_back);
 	wvl_jobs_listener_wake(l);
 	cr_assert_eq(wvl_jobs_listener_wait(&woken, l, 10000), 0);
 	cr_expect_eq(woken, 1);
