@@ -42,19 +42,22 @@ struct wvl_session_cache {
 	struct entry slots[SLOTS];
 };
 
+/* Built on first use; readers after that take no lock (the pointer is
+ * published once, with release order). */
 static struct wvl_session_cache *cache_of(wvl_ctx *ctx)
 {
+	struct wvl_session_cache *c = __atomic_load_n(&ctx->sessions, __ATOMIC_ACQUIRE);
+	if (c)
+		return c;
 	pthread_mutex_lock(&ctx->auth_lock);
-	if (!ctx->sessions) {
-		struct wvl_session_cache *c = calloc(1, sizeof(*c));
-		if (c) {
-			for (int i = 0; i < STRIPES; i++)
-				pthread_mutex_init(&c->locks[i], NULL);
-			ctx->sessions = c;
-		}
+	c = ctx->sessions;
+	if (!c && (c = calloc(1, sizeof(*c))) != NULL) {
+		for (int i = 0; i < STRIPES; i++)
+			pthread_mutex_init(&c->locks[i], NULL);
+		__atomic_store_n(&ctx->sessions, c, __ATOMIC_RELEASE);
 	}
 	pthread_mutex_unlock(&ctx->auth_lock);
-	return ctx->sessions;
+	return c;
 }
 
 void wvl_auth__sessions_free(struct wvl_session_cache *c)
@@ -109,7 +112,7 @@ static void put(wvl_ctx *ctx, const unsigned char hash[32], int64_t until,
 
 void wvl_auth__sessions_forget(wvl_ctx *ctx, const unsigned char hash[32])
 {
-	struct wvl_session_cache *c = ctx->sessions ? cache_of(ctx) : NULL;
+	struct wvl_session_cache *c = __atomic_load_n(&ctx->sessions, __ATOMIC_ACQUIRE);
 	if (!c)
 		return;
 	unsigned i = slot_of(hash);
