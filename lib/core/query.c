@@ -120,17 +120,17 @@ static int page(char **out_json, wvl_ctx *ctx, const struct wvl_list_query *q, P
 {
 	int n = PQntuples(r);
 	int shown = n > q->limit ? q->limit : n;
-	struct wvl_sbuf b = {0};
+	struct wvl_buf b = WVL_BUF_INIT;
 	struct wvl_rowjson layout = {0};
 	if (json_ncols >= 0 && wvl_rowjson__layout(&layout, r, 0, json_ncols) != 0)
 		return wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
-	wvl_sbuf__reserve(&b, json_ncols < 0 ? 64 + (size_t)shown * 64 : 64 + (size_t)shown * 512);
-	wvl_sbuf__put(&b, "{\"data\":[", 9);
+	wvl_buf__reserve(&b, json_ncols < 0 ? 64 + (size_t)shown * 64 : 64 + (size_t)shown * 512);
+	wvl_buf__put(&b, "{\"data\":[", 9);
 	for (int i = 0; i < shown; i++) {
 		if (i)
-			wvl_sbuf__put(&b, ",", 1);
+			wvl_buf__put(&b, ",", 1);
 		if (json_ncols < 0)
-			wvl_sbuf__put(&b, PQgetvalue(r, i, json_col),
+			wvl_buf__put(&b, PQgetvalue(r, i, json_col),
 				      (size_t)PQgetlength(r, i, json_col));
 		else
 			wvl_rowjson__row(&b, &layout, i);
@@ -141,18 +141,18 @@ static int page(char **out_json, wvl_ctx *ctx, const struct wvl_list_query *q, P
 					     PQgetvalue(r, shown - 1, id_col))
 			     : NULL;
 	if (n > q->limit && !next) {
-		free(wvl_sbuf__take(&b));
+		free(wvl_buf__take(&b));
 		return wvl_err__set(WVL_EINTERNAL, NULL, "the cursor could not be made");
 	}
 	if (next) {
-		wvl_sbuf__puts(&b, "],\"next_cursor\":\"");
-		wvl_sbuf__puts(&b, next);
-		wvl_sbuf__puts(&b, "\"}");
+		wvl_buf__puts(&b, "],\"next_cursor\":\"");
+		wvl_buf__puts(&b, next);
+		wvl_buf__puts(&b, "\"}");
 	} else {
-		wvl_sbuf__puts(&b, "],\"next_cursor\":null}");
+		wvl_buf__puts(&b, "],\"next_cursor\":null}");
 	}
 	free(next);
-	*out_json = wvl_sbuf__take(&b);
+	*out_json = wvl_buf__take(&b);
 	return *out_json ? 0 : wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
 }
 

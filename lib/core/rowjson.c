@@ -23,45 +23,6 @@ enum {
 	OID_JSONB = 3802,
 };
 
-void wvl_sbuf__reserve(struct wvl_sbuf *b, size_t more)
-{
-	if (b->failed || b->len + more + 1 <= b->cap)
-		return;
-	size_t cap = b->cap ? b->cap : 256;
-	while (cap < b->len + more + 1)
-		cap *= 2;
-	char *p = realloc(b->p, cap);
-	if (!p) {
-		b->failed = true;
-		return;
-	}
-	b->p = p;
-	b->cap = cap;
-}
-
-void wvl_sbuf__put(struct wvl_sbuf *b, const char *s, size_t n)
-{
-	wvl_sbuf__reserve(b, n);
-	if (b->failed)
-		return;
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-void wvl_sbuf__puts(struct wvl_sbuf *b, const char *s) { wvl_sbuf__put(b, s, strlen(s)); }
-
-char *wvl_sbuf__take(struct wvl_sbuf *b)
-{
-	char *p = b->failed ? NULL : b->p;
-	if (b->failed)
-		free(b->p);
-	else if (!p)
-		p = calloc(1, 1);
-	*b = (struct wvl_sbuf){0};
-	return p;
-}
-
 /* Whether any of the 8 bytes in w is below 0x20, '"' or '\\' (the classic
  * "has a zero byte" test: exact as a yes/no answer). */
 static inline bool word_needs_escape(uint64_t w)
@@ -74,14 +35,13 @@ static inline bool word_needs_escape(uint64_t w)
 	return (below | q | k) != 0;
 }
 
-void wvl_rowjson__string(struct wvl_sbuf *b, const char *s, size_t n)
+void wvl_rowjson__string(struct wvl_buf *b, const char *s, size_t n)
 {
 	/* Worst case: every byte becomes \u00XX. */
-	wvl_sbuf__reserve(b, 6 * n + 2);
-	if (b->failed)
+	if (!wvl_buf__reserve(b, 6 * n + 2))
 		return;
 	static const char hex[] = "0123456789abcdef";
-	char *w = b->p + b->len;
+	char *w = b->data + b->len;
 	*w++ = '"';
 	size_t i = 0;
 	while (i < n) {
@@ -121,8 +81,7 @@ void wvl_rowjson__string(struct wvl_sbuf *b, const char *s, size_t n)
 		}
 	}
 	*w++ = '"';
-	b->len = (size_t)(w - b->p);
-	b->p[b->len] = '\0';
+	b->len = (size_t)(w - b->data);
 }
 
 /* What JSON accepts as a number: -?(0|[1-9]d*)(.d+)?([eE][+-]?d+)? */
@@ -169,7 +128,7 @@ static bool digits(const char *s, size_t n)
 /* ISO output "YYYY-MM-DD HH:MM:SS[.ffffff][+HH[:MM]][ BC]" becomes
  * "YYYY-MM-DDTHH:MM:SS[.ffffff][+HH:MM][ BC]", as json_build_object writes
  * it; infinity and anything unexpected go out as their text. */
-static void timestamp(struct wvl_sbuf *b, const char *s, size_t n, bool tz)
+static void timestamp(struct wvl_buf *b, const char *s, size_t n, bool tz)
 {
 	char out[80];
 	const char *sp = memchr(s, ' ', n);
@@ -196,35 +155,35 @@ static void timestamp(struct wvl_sbuf *b, const char *s, size_t n, bool tz)
 	wvl_rowjson__string(b, out, len);
 }
 
-static void value(struct wvl_sbuf *b, const PGresult *r, int row, int col, Oid type)
+static void value(struct wvl_buf *b, const PGresult *r, int row, int col, Oid type)
 {
 	if (PQgetisnull(r, row, col)) {
-		wvl_sbuf__put(b, "null", 4);
+		wvl_buf__put(b, "null", 4);
 		return;
 	}
 	const char *v = PQgetvalue(r, row, col);
 	size_t n = (size_t)PQgetlength(r, row, col);
 	switch (type) {
 	case OID_BOOL:
-		wvl_sbuf__puts(b, v[0] == 't' ? "true" : "false");
+		wvl_buf__puts(b, v[0] == 't' ? "true" : "false");
 		return;
 	case OID_INT2:
 	case OID_INT4:
 	case OID_INT8:
 	case OID_OID:
-		wvl_sbuf__put(b, v, n);
+		wvl_buf__put(b, v, n);
 		return;
 	case OID_FLOAT4:
 	case OID_FLOAT8:
 	case OID_NUMERIC:
 		if (json_number(v, n))
-			wvl_sbuf__put(b, v, n);
+			wvl_buf__put(b, v, n);
 		else
 			wvl_rowjson__string(b, v, n);
 		return;
 	case OID_JSON:
 	case OID_JSONB:
-		wvl_sbuf__put(b, v, n);
+		wvl_buf__put(b, v, n);
 		return;
 	case OID_TIMESTAMPTZ:
 		timestamp(b, v, n, true);
@@ -242,16 +201,16 @@ int wvl_rowjson__layout(struct wvl_rowjson *j, const PGresult *r, int first, int
 	*j = (struct wvl_rowjson){.r = r, .first = first, .ncols = ncols};
 	j->key_end = malloc(sizeof(*j->key_end) * (size_t)ncols);
 	j->types = malloc(sizeof(*j->types) * (size_t)ncols);
-	struct wvl_sbuf k = {0};
+	struct wvl_buf k = WVL_BUF_INIT;
 	for (int c = 0; c < ncols && j->key_end && j->types; c++) {
 		const char *name = PQfname(r, first + c);
-		wvl_sbuf__put(&k, c ? "," : "{", 1);
+		wvl_buf__put(&k, c ? "," : "{", 1);
 		wvl_rowjson__string(&k, name, strlen(name));
-		wvl_sbuf__put(&k, ":", 1);
+		wvl_buf__put(&k, ":", 1);
 		j->key_end[c] = k.len;
 		j->types[c] = PQftype(r, first + c);
 	}
-	j->keys = wvl_sbuf__take(&k);
+	j->keys = wvl_buf__take(&k);
 	if (!j->keys || !j->key_end || !j->types) {
 		wvl_rowjson__free(j);
 		return -1;
@@ -267,22 +226,22 @@ void wvl_rowjson__free(struct wvl_rowjson *j)
 	*j = (struct wvl_rowjson){0};
 }
 
-void wvl_rowjson__row(struct wvl_sbuf *b, const struct wvl_rowjson *j, int row)
+void wvl_rowjson__row(struct wvl_buf *b, const struct wvl_rowjson *j, int row)
 {
 	size_t from = 0;
 	for (int c = 0; c < j->ncols; c++) {
-		wvl_sbuf__put(b, j->keys + from, j->key_end[c] - from);
+		wvl_buf__put(b, j->keys + from, j->key_end[c] - from);
 		from = j->key_end[c];
 		value(b, j->r, row, j->first + c, j->types[c]);
 	}
-	wvl_sbuf__put(b, j->ncols ? "}" : "{}", j->ncols ? 1 : 2);
+	wvl_buf__put(b, j->ncols ? "}" : "{}", j->ncols ? 1 : 2);
 }
 
-void wvl_rowjson__object(struct wvl_sbuf *b, const PGresult *r, int row, int first, int ncols)
+void wvl_rowjson__object(struct wvl_buf *b, const PGresult *r, int row, int first, int ncols)
 {
 	struct wvl_rowjson j;
 	if (wvl_rowjson__layout(&j, r, first, ncols) != 0) {
-		b->failed = true;
+		b->ok = false;
 		return;
 	}
 	wvl_rowjson__row(b, &j, row);

@@ -21,31 +21,18 @@
 
 #include <libpq-fe.h>
 
-/* A growing string.  After an allocation failure every append is a no-op
- * and `failed` stays set; the caller checks it once at the end. */
-struct wvl_sbuf {
-	char *p;
-	size_t len, cap;
-	bool failed;
-};
-
-void wvl_sbuf__reserve(struct wvl_sbuf *b, size_t more);
-void wvl_sbuf__put(struct wvl_sbuf *b, const char *s, size_t n);
-void wvl_sbuf__puts(struct wvl_sbuf *b, const char *s);
-/* Hands the NUL-terminated text to the caller (NULL after a failure, the
- * buffer freed either way). */
-char *wvl_sbuf__take(struct wvl_sbuf *b);
+#include "buf.h"
 
 /* A JSON string literal of `n` bytes of UTF-8, escaped as PostgreSQL's
  * escape_json does. */
-void wvl_rowjson__string(struct wvl_sbuf *b, const char *s, size_t n);
+void wvl_rowjson__string(struct wvl_buf *b, const char *s, size_t n);
 
 /* {"col":value,...} for columns [first, first + ncols) of `row`, keyed by
  * the columns' names.  Values by type: NULL → null; bool → true/false;
  * integers, and floats/numerics that are JSON numbers → bare; json and
  * jsonb → as they are; timestamptz/timestamp → ISO 8601 with a "T"
  * (and "+HH:MM"); everything else → a JSON string of its text. */
-void wvl_rowjson__object(struct wvl_sbuf *b, const PGresult *r, int row, int first, int ncols);
+void wvl_rowjson__object(struct wvl_buf *b, const PGresult *r, int row, int first, int ncols);
 
 /* The same for many rows of one result: the keys are escaped and the types
  * looked up once.  layout returns -1 when out of memory. */
@@ -57,7 +44,7 @@ struct wvl_rowjson {
 	Oid *types;
 };
 int wvl_rowjson__layout(struct wvl_rowjson *j, const PGresult *r, int first, int ncols);
-void wvl_rowjson__row(struct wvl_sbuf *b, const struct wvl_rowjson *j, int row);
+void wvl_rowjson__row(struct wvl_buf *b, const struct wvl_rowjson *j, int row);
 void wvl_rowjson__free(struct wvl_rowjson *j);
 
 #endif

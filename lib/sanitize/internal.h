@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "../core/buf.h"
+
 /* The most HTML wvl_sanitize_html accepts; markdown's rendered HTML may be
  * larger than its source, so the renderer passes its own limit. */
 #define WVL_SANITIZE__MAX_INPUT ((size_t)1 << 20)
@@ -17,22 +19,6 @@
 /* The tag name the pre-scan gives elements whose content must be parsed
  * as plain HTML before being dropped (svg, math, select, template, noscript). */
 #define WVL_SANITIZE__DROP_TAG "wvl-drop"
-
-/* A growable byte buffer; `ok` turns false on the first failed allocation
- * so callers check once at the end. */
-struct wvl_buf {
-	char *data;
-	size_t len, cap;
-	bool ok;
-};
-#define WVL_BUF_INIT {NULL, 0, 0, true}
-
-void wvl_buf__put(struct wvl_buf *b, const char *s, size_t n);
-void wvl_buf__puts(struct wvl_buf *b, const char *s);
-void wvl_buf__putc(struct wvl_buf *b, char c);
-/* NUL-terminates and hands the data over (NULL after a failed allocation). */
-char *wvl_buf__take(struct wvl_buf *b);
-void wvl_buf__free(struct wvl_buf *b);
 
 /* Copies `in` into `out` with the start and end tags of svg, math, select,
  * template and noscript renamed to WVL_SANITIZE__DROP_TAG, and estimates

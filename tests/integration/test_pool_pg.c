@@ -330,9 +330,9 @@ Test(pool, row_json_matches_json_build_object)
 	cr_assert_not_null(r, "%s", wvl_error_last()->message);
 	cr_assert_eq(PQntuples(r), 3);
 	for (int row = 0; row < 3; row++) {
-		struct wvl_sbuf b = {0};
+		struct wvl_buf b = WVL_BUF_INIT;
 		wvl_rowjson__object(&b, r, row, 1, PQnfields(r) - 1);
-		char *mine = wvl_sbuf__take(&b);
+		char *mine = wvl_buf__take(&b);
 		cr_assert_not_null(mine);
 		json_error_t e1, e2;
 		json_t *want = json_loads(PQgetvalue(r, row, 0), JSON_DECODE_ANY, &e1);
@@ -349,16 +349,16 @@ Test(pool, row_json_matches_json_build_object)
 	wvl_pg__rollback(ctx, c);
 }
 
-Test(pool, sbuf_reports_no_text_after_nothing_was_put)
+Test(pool, buffer_gives_empty_text_when_nothing_was_put)
 {
-	struct wvl_sbuf b = {0};
-	char *s = wvl_sbuf__take(&b);
+	struct wvl_buf b = WVL_BUF_INIT;
+	char *s = wvl_buf__take(&b);
 	cr_assert_not_null(s);
 	cr_expect_str_eq(s, "");
 	free(s);
-	b = (struct wvl_sbuf){0};
+	b = (struct wvl_buf)WVL_BUF_INIT;
 	wvl_rowjson__string(&b, "\x01\"", 2);
-	s = wvl_sbuf__take(&b);
+	s = wvl_buf__take(&b);
 	cr_expect_str_eq(s, "\"\\u0001\\\"\"");
 	free(s);
 }

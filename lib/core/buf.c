@@ -4,24 +4,31 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "buf.h"
+
+bool wvl_buf__reserve(struct wvl_buf *b, size_t more)
+{
+	if (!b->ok)
+		return false;
+	if (b->data && more < b->cap - b->len)
+		return true;
+	size_t cap = b->cap ? b->cap : 256;
+	while (cap - b->len <= more)
+		cap *= 2;
+	char *p = realloc(b->data, cap);
+	if (!p) {
+		b->ok = false;
+		return false;
+	}
+	b->data = p;
+	b->cap = cap;
+	return true;
+}
 
 void wvl_buf__put(struct wvl_buf *b, const char *s, size_t n)
 {
-	if (!b->ok || n == 0)
+	if (n == 0 || !wvl_buf__reserve(b, n))
 		return;
-	if (n >= b->cap - b->len || !b->data) {
-		size_t cap = b->cap ? b->cap : 256;
-		while (cap - b->len <= n)
-			cap *= 2;
-		char *p = realloc(b->data, cap);
-		if (!p) {
-			b->ok = false;
-			return;
-		}
-		b->data = p;
-		b->cap = cap;
-	}
 	memcpy(b->data + b->len, s, n);
 	b->len += n;
 }
