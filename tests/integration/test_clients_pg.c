@@ -329,3 +329,26 @@ Test(clients, text_limits_count_characters_and_refuse_nul)
 	cr_expect_str_eq(n, "0", "nothing half-written");
 	free(n);
 }
+
+/* A name within the limit in characters but long in bytes (CJK: three
+ * bytes each) is recorded in the activity trail cut at a character, never
+ * in the middle of one (PostgreSQL refuses invalid UTF-8, which failed the
+ * whole create). */
+Test(clients, long_multibyte_names_are_created_and_summarised_whole)
+{
+	char name[700] = "", body[800];
+	size_t pos = 0;
+	for (int k = 0; k < 150; k++)
+		pos += (size_t)snprintf(name + pos, sizeof(name) - pos, "\xe4\xb8\xad");
+	snprintf(body, sizeof(body), "{\"name\":\"%s\"}", name);
+	char *out = NULL;
+	cr_assert_eq(wvl_clients_create(&out, ctx, &staff, body), 0, "%s",
+		     wvl_error_last()->message);
+	free(out);
+	char *n = test_sql_value(db.owner_url,
+				 "SET wvl.actor_role='system'; SELECT octet_length(summary) % 3 = 1"
+				 " AND summary LIKE 'Client \xe4\xb8\xad%' FROM activities"
+				 " WHERE summary LIKE 'Client \xe4\xb8\xad%'");
+	cr_expect_str_eq(n ? n : "", "t", "the summary keeps whole characters");
+	free(n);
+}
