@@ -352,3 +352,31 @@ Test(clients, long_multibyte_names_are_created_and_summarised_whole)
 	cr_expect_str_eq(n ? n : "", "t", "the summary keeps whole characters");
 	free(n);
 }
+
+/* Cursors are signed but not tied to a sort: one made while sorting by
+ * name and sent with a timestamp sort is a bad request, not a failed
+ * statement (500). */
+Test(clients, a_cursor_of_another_sort_is_a_bad_request)
+{
+	char *page = NULL;
+	cr_assert_eq(wvl_clients_list(&page, ctx, &staff, "{\"limit\":\"1\",\"sort\":\"name\"}"), 0);
+	char *cursor = test_json_member(page, "next_cursor");
+	free(page);
+	cr_assert_not_null(cursor);
+	char q[2200];
+	snprintf(q, sizeof(q), "{\"sort\":\"created_at\",\"cursor\":\"%s\"}", cursor);
+	cr_expect_eq(wvl_clients_list(&page, ctx, &staff, q), WVL_EINVAL, "%s",
+		     wvl_error_last()->message);
+	free(page);
+	page = NULL;
+	/* The other way round a timestamp is just text: it still works. */
+	cr_assert_eq(wvl_clients_list(&page, ctx, &staff, "{\"limit\":\"1\"}"), 0);
+	char *ts = test_json_member(page, "next_cursor");
+	free(page);
+	page = NULL;
+	snprintf(q, sizeof(q), "{\"sort\":\"updated_at\",\"cursor\":\"%s\"}", ts);
+	cr_expect_eq(wvl_clients_list(&page, ctx, &staff, q), 0, "%s", wvl_error_last()->message);
+	free(page);
+	free(ts);
+	free(cursor);
+}
