@@ -387,10 +387,12 @@ PGresult *wvl_pg__exec_cached(wvl_ctx *ctx, PGconn *conn, const char *sql, int n
 }
 
 /* A session check as wvl_auth_session_cached leaves it: "\\x" and 64
- * lowercase hex digits (the SHA-256 of the cookie). */
+ * lowercase hex digits (the SHA-256 of the cookie).  The struct is public:
+ * a caller's array without a NUL is refused without reading past it. */
 static bool check_shape_ok(const char *h)
 {
-	if (h[0] != '\\' || h[1] != 'x' || strlen(h) != 66)
+	if (h[0] != '\\' || h[1] != 'x' ||
+	    strnlen(h, sizeof(((wvl_actor *)0)->session_check)) != 66)
 		return false;
 	for (int i = 2; i < 66; i++)
 		if (!((h[i] >= '0' && h[i] <= '9') || (h[i] >= 'a' && h[i] <= 'f')))
