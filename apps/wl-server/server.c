@@ -458,7 +458,9 @@ static void reset_response(struct wl_response *resp)
  * session was still valid: checked with its first statement, or now.  When
  * it was not, the request runs once more from a fresh lookup (only reads
  * are admitted that way, so running one again is harmless): that answers
- * 401 for an ended session and serves a user whose role changed. */
+ * 401 for an ended session and serves a user whose role changed.  A
+ * public route runs again too, as for anyone when the check cannot be
+ * made. */
 static void run_checked(struct wl_request *req, struct wl_response *resp,
 			const struct wl_route *route)
 {
@@ -469,11 +471,19 @@ static void run_checked(struct wl_request *req, struct wl_response *resp,
 	    wvl_auth_session_confirm(req->srv->ctx, &req->actor) == 0)
 		return;
 	reset_response(resp);
-	if (wvl_error_last()->code != WVL_EUNAUTHENTICATED) {
+	bool public = route->flags & WL_PUBLIC;
+	if (wvl_error_last()->code != WVL_EUNAUTHENTICATED && !public) {
 		wl_resp_error(resp, req, wvl_error_last()->code);
 		return;
 	}
 	if (admit(req, resp, route)) {
+		/* A public route answers anyone: a session that still cannot be
+		 * checked (the database is away) is answered as anyone is,
+		 * never with a failure of its own (health must say "down"). */
+		if (public && req->actor.session_check[0]) {
+			memset(&req->actor, 0, sizeof(req->actor));
+			req->via_cookie = false;
+		}
 		route->handler(req, resp);
 		if (req->actor.session_check[0] &&
 		    wvl_auth_session_confirm(req->srv->ctx, &req->actor) != 0) {

@@ -14,6 +14,25 @@ static const char record_sql[] =
 	" created_at) VALUES ($1::uuid, NULLIF($2, '')::uuid, $3, $4::uuid, $5, $6,"
 	" $7::timestamptz)";
 
+/* Summaries are cut to a byte length (here and by callers that format
+ * user text into a fixed buffer); a cut inside a character would leave
+ * invalid UTF-8, which PostgreSQL refuses, failing the whole change.  Drops
+ * an incomplete sequence at the end of `s`. */
+static void drop_partial_utf8(char *s)
+{
+	size_t n = strlen(s), lead = n, k = 0;
+	while (lead > 0 && k < 4 && ((unsigned char)s[lead - 1] & 0xC0) == 0x80) {
+		lead--;
+		k++;
+	}
+	if (lead == 0)
+		return;
+	unsigned char c = (unsigned char)s[lead - 1];
+	size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+	if (c >= 0x80 && n - (lead - 1) < need)
+		s[lead - 1] = '\0';
+}
+
 int wvl_activity__record(wvl_ctx *ctx, PGconn *c, const wvl_actor *actor,
 			 const char *client_id, const char *entity_type, const char *entity_id,
 			 const char *action, const char *summary)
@@ -21,6 +40,7 @@ int wvl_activity__record(wvl_ctx *ctx, PGconn *c, const wvl_actor *actor,
 	char now[40], sum[301];
 	wvl_time__rfc3339(now, sizeof(now), wvl_now(ctx));
 	snprintf(sum, sizeof(sum), "%s", summary ? summary : "");
+	drop_partial_utf8(sum);
 	const char *p[] = {client_id, actor ? actor->user_id : "", entity_type, entity_id, action,
 			   sum, now};
 	PGresult *r = wvl_pg__exec(ctx, c, record_sql, 7, p);

@@ -475,6 +475,28 @@ static int parse_sort(struct sort *s, const char *v)
 	return 0;
 }
 
+/* Whether a cursor key is PostgreSQL's ISO text of a timestamptz
+ * ("YYYY-MM-DD HH:MM:SS[.ffffff]+HH[:MM]"): cursors are not tied to a
+ * sort, and a name sent as a timestamp would fail the statement. */
+static bool timestamp_key(const char *k)
+{
+	static const char shape[] = "dddd-dd-dd dd:dd:dd";
+	size_t i = 0;
+	for (; shape[i]; i++)
+		if (shape[i] == 'd' ? (k[i] < '0' || k[i] > '9') : k[i] != shape[i])
+			return false;
+	if (k[i] == '.')
+		for (i++; k[i] >= '0' && k[i] <= '9'; i++)
+			;
+	if ((k[i] != '+' && k[i] != '-') || !isdigit((unsigned char)k[i + 1]) ||
+	    !isdigit((unsigned char)k[i + 2]))
+		return false;
+	i += 3;
+	if (k[i] == ':' && isdigit((unsigned char)k[i + 1]) && isdigit((unsigned char)k[i + 2]))
+		i += 3;
+	return k[i] == '\0';
+}
+
 int wvl_clients_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *query_json)
 {
 	if (!out_json || !ctx || !actor)
@@ -496,6 +518,9 @@ int wvl_clients_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, cons
 		rc = wvl_err__set(WVL_EINVAL, "bad_request", "status, q or client_id is not valid");
 	if (!rc)
 		rc = parse_sort(&s, wvl_query__get(&q, "sort"));
+	if (!rc && q.has_cursor && strcmp(s.cast, "::timestamptz") == 0 &&
+	    !timestamp_key(q.cursor_key))
+		rc = wvl_err__set(WVL_EINVAL, "bad_request", "the cursor is not valid");
 	if (!rc)
 		rc = projection(proj, sizeof(proj), &ncols, &key_col, wvl_query__get(&q, "fields"),
 				s.expr);

@@ -91,6 +91,7 @@ void wvl_pg__pool_stats(const struct wvl_pg_pool *cp, wvl_pool_stats *out)
 struct stmt_cache {
 	uint64_t names[STMT_CACHE];
 	unsigned int n;
+	bool unusable; /* reset, but its session settings failed */
 };
 
 static int stmt_events(PGEventId id, void *info, void *pass)
@@ -158,6 +159,17 @@ void wvl_pg__route_notices(wvl_ctx *ctx, PGconn *conn)
 	PQsetNoticeProcessor(conn, on_notice, ctx);
 }
 
+/* The session settings every pooled connection needs: the API's
+ * timestamps are UTC whatever the server's zone is, in the ISO text form
+ * that rowjson.c turns into JSON (and the list cursors carry). */
+static bool session_setup(PGconn *c)
+{
+	PGresult *r = PQexec(c, "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'");
+	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+	PQclear(r);
+	return ok;
+}
+
 static PGconn *connect_to(wvl_ctx *ctx, const char *url)
 {
 	/* connect_timeout bounds a request's wait on a dead host; the url's
@@ -167,12 +179,7 @@ static PGconn *connect_to(wvl_ctx *ctx, const char *url)
 	PGconn *c = PQconnectdbParams(keys, vals, 1);
 	if (c && PQstatus(c) == CONNECTION_OK) {
 		wvl_pg__route_notices(ctx, c);
-		/* The API's timestamps are UTC whatever the server's zone is, in
-		 * the ISO text form that rowjson.c turns into JSON. */
-		PGresult *tz = PQexec(c, "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'");
-		bool tz_ok = PQresultStatus(tz) == PGRES_COMMAND_OK;
-		PQclear(tz);
-		if (tz_ok) {
+		if (session_setup(c)) {
 			stmt_cache_attach(c);
 			return c;
 		}
@@ -283,7 +290,9 @@ void wvl_pg__release(wvl_ctx *ctx, PGconn *conn)
 		return;
 	struct wvl_pg_pool *p = ctx->pg;
 	bool lost = PQstatus(conn) != CONNECTION_OK;
-	bool broken = lost || PQtransactionStatus(conn) != PQTRANS_IDLE;
+	struct stmt_cache *cache = PQinstanceData(conn, stmt_events);
+	bool broken = lost || PQtransactionStatus(conn) != PQTRANS_IDLE ||
+		      (cache && cache->unusable);
 	PGconn *dead[64];
 	unsigned ndead = 0;
 	pthread_mutex_lock(&p->lock);
@@ -387,10 +396,12 @@ PGresult *wvl_pg__exec_cached(wvl_ctx *ctx, PGconn *conn, const char *sql, int n
 }
 
 /* A session check as wvl_auth_session_cached leaves it: "\\x" and 64
- * lowercase hex digits (the SHA-256 of the cookie). */
+ * lowercase hex digits (the SHA-256 of the cookie).  The struct is public:
+ * a caller's array without a NUL is refused without reading past it. */
 static bool check_shape_ok(const char *h)
 {
-	if (h[0] != '\\' || h[1] != 'x' || strlen(h) != 66)
+	if (h[0] != '\\' || h[1] != 'x' ||
+	    strnlen(h, sizeof(((wvl_actor *)0)->session_check)) != 66)
 		return false;
 	for (int i = 2; i < 66; i++)
 		if (!((h[i] >= '0' && h[i] <= '9') || (h[i] >= 'a' && h[i] <= 'f')))
@@ -606,8 +617,16 @@ static PGresult *read_pipelined(wvl_ctx *ctx, PGconn *c, const wvl_actor *a, con
 	PGresult *sync = sent ? PQgetResult(c) : NULL;
 	bool synced = sync && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
 	PQclear(sync);
-	if (!synced || PQexitPipelineMode(c) != 1)
+	if (!synced || PQexitPipelineMode(c) != 1) {
 		PQreset(c); /* out of step with the server: start this connection over */
+		/* A new session on the server: it needs the pool's settings
+		 * again, or the pool must not keep it. */
+		if (PQstatus(c) == CONNECTION_OK && !session_setup(c)) {
+			struct stmt_cache *cache = PQinstanceData(c, stmt_events);
+			if (cache)
+				cache->unusable = true; /* wvl_pg__release closes it */
+		}
+	}
 	if (!failed && synced && check && PQntuples(res[check_index]) != 1) {
 		/* The session ended: the statement ran without settings (so saw
 		 * nothing under row-level security) and its result is dropped. */

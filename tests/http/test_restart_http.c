@@ -4,6 +4,8 @@
 /* Stops and restarts the shared PostgreSQL cluster: meson runs this file
  * alone (is_parallel: false). */
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <criterion/criterion.h>
@@ -27,9 +29,46 @@ static void teardown(void)
 
 TestSuite(restart, .init = setup, .fini = teardown, .timeout = 180);
 
+/* Signs the bootstrapped admin in; *cookie gets the "Cookie:" header. */
+static void admin_cookie(char *cookie, size_t len)
+{
+	wvl_ctx *ctx = test_ctx(&db);
+	int created;
+	char *pw = NULL;
+	cr_assert_eq(wvl_auth_bootstrap_admin(&created, &pw, ctx, "admin@example.com",
+					      "Harbor-Lantern-42!"), 0);
+	free(pw);
+	wvl_ctx_free(ctx);
+	const char *body = "{\"email\":\"admin@example.com\",\"password\":\"Harbor-Lantern-42!\"}";
+	const char *lh[] = {"Content-Type: application/json", NULL};
+	test_response r;
+	test_http(&r, &srv, "POST", "/api/auth/login", lh, body, strlen(body));
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	const char *sc = strstr(r.headers, "Set-Cookie: wl_session=");
+	cr_assert_not_null(sc);
+	snprintf(cookie, len, "Cookie: wl_session=%.*s", (int)strcspn(sc + 23, ";\r"), sc + 23);
+	test_response_free(&r);
+}
+
+/* Also: a browser carries its session cookie to public routes.  Once that
+ * session is remembered (WL_SESSION_CACHE_SECONDS), the database going
+ * away must not turn the health document (or any public answer) into a
+ * bare problem: a session that cannot be checked is answered as anyone
+ * would be, while a protected read still gets 503. */
 Test(restart, health_is_503_while_postgres_is_down_and_recovers_without_restart)
 {
 	test_response r;
+	char cookie[256];
+	admin_cookie(cookie, sizeof(cookie));
+	const char *h[] = {cookie, NULL};
+	for (int i = 0; i < 3; i++) { /* remembered from the first */
+		test_http(&r, &srv, "GET", "/api/health", h, NULL, 0);
+		cr_assert_eq(r.status, 200, "%s", r.body);
+		test_response_free(&r);
+		test_http(&r, &srv, "GET", "/api/auth/me", h, NULL, 0);
+		cr_assert_eq(r.status, 200, "%s", r.body);
+		test_response_free(&r);
+	}
 	/* Warm the pool so it holds connections that the restart will kill. */
 	for (int i = 0; i < 4; i++) {
 		test_http(&r, &srv, "GET", "/api/health", NULL, NULL, 0);
@@ -46,9 +85,24 @@ Test(restart, health_is_503_while_postgres_is_down_and_recovers_without_restart)
 	test_http(&r, &srv, "GET", "/api/openapi.json", NULL, NULL, 0);
 	cr_expect_eq(r.status, 200);
 	test_response_free(&r);
+	test_http(&r, &srv, "GET", "/api/health", h, NULL, 0);
+	cr_expect_eq(r.status, 503);
+	cr_expect_not_null(strstr(r.body, "\"database\":{\"status\":\"down\""),
+			   "with a remembered session: %s", r.body);
+	test_response_free(&r);
+	test_http(&r, &srv, "GET", "/api/openapi.json", h, NULL, 0);
+	cr_expect_eq(r.status, 200, "with a remembered session: %.200s", r.body);
+	test_response_free(&r);
+	test_http(&r, &srv, "GET", "/api/auth/me", h, NULL, 0);
+	cr_expect_eq(r.status, 503, "a protected read is never answered unchecked: %s", r.body);
+	test_response_free(&r);
 	test_pg_ctl("start");
+	test_http(&r, &srv, "GET", "/api/auth/me", h, NULL, 0);
+	cr_expect_eq(r.status, 200, "%s", r.body);
+	test_response_free(&r);
 	/* The first request after the restart already succeeds. */
 	test_http(&r, &srv, "GET", "/api/health", NULL, NULL, 0);
 	cr_expect_eq(r.status, 200, "%s", r.body);
 	test_response_free(&r);
 }
+

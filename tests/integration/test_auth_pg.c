@@ -10,6 +10,7 @@
 
 #include <criterion/criterion.h>
 #include <jansson.h>
+#include <stddef.h>
 
 #include "core/internal.h"
 #include "core/pg.h"
@@ -627,6 +628,26 @@ Test(auth, a_forged_session_check_is_refused)
 	cr_expect_str_eq(n, "1");
 	free(n);
 	wvl_login_result_free(res);
+}
+
+/* A caller's actor whose session_check fills its array without a NUL (the
+ * struct is public) is refused without reading past the actor. */
+Test(auth, an_unterminated_session_check_is_refused_in_bounds)
+{
+	wvl_actor *a = malloc(sizeof(*a)); /* exactly one actor: ASan sees past it */
+	cr_assert_not_null(a);
+	memset(a, 'a', sizeof(*a));
+	*a = (wvl_actor){.role = admin.role};
+	snprintf(a->user_id, sizeof(a->user_id), "%s", admin.user_id);
+	memset(a->session_check, 'a', sizeof(a->session_check));
+	a->session_check[0] = '\\';
+	a->session_check[1] = 'x';
+	memset((char *)a + offsetof(wvl_actor, session_check) + sizeof(a->session_check), 'a',
+	       sizeof(*a) - offsetof(wvl_actor, session_check) - sizeof(a->session_check));
+	read_as(WVL_EINVAL, a);
+	PGconn *c = NULL;
+	cr_expect_eq(wvl_pg__begin(ctx, a, &c), WVL_EINVAL);
+	free(a);
 }
 
 Test(auth, session_cache_can_be_turned_off)

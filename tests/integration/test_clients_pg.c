@@ -329,3 +329,54 @@ Test(clients, text_limits_count_characters_and_refuse_nul)
 	cr_expect_str_eq(n, "0", "nothing half-written");
 	free(n);
 }
+
+/* A name within the limit in characters but long in bytes (CJK: three
+ * bytes each) is recorded in the activity trail cut at a character, never
+ * in the middle of one (PostgreSQL refuses invalid UTF-8, which failed the
+ * whole create). */
+Test(clients, long_multibyte_names_are_created_and_summarised_whole)
+{
+	char name[700] = "", body[800];
+	size_t pos = 0;
+	for (int k = 0; k < 150; k++)
+		pos += (size_t)snprintf(name + pos, sizeof(name) - pos, "\xe4\xb8\xad");
+	snprintf(body, sizeof(body), "{\"name\":\"%s\"}", name);
+	char *out = NULL;
+	cr_assert_eq(wvl_clients_create(&out, ctx, &staff, body), 0, "%s",
+		     wvl_error_last()->message);
+	free(out);
+	char *n = test_sql_value(db.owner_url,
+				 "SET wvl.actor_role='system'; SELECT octet_length(summary) % 3 = 1"
+				 " AND summary LIKE 'Client \xe4\xb8\xad%' FROM activities"
+				 " WHERE summary LIKE 'Client \xe4\xb8\xad%'");
+	cr_expect_str_eq(n ? n : "", "t", "the summary keeps whole characters");
+	free(n);
+}
+
+/* Cursors are signed but not tied to a sort: one made while sorting by
+ * name and sent with a timestamp sort is a bad request, not a failed
+ * statement (500). */
+Test(clients, a_cursor_of_another_sort_is_a_bad_request)
+{
+	char *page = NULL;
+	cr_assert_eq(wvl_clients_list(&page, ctx, &staff, "{\"limit\":\"1\",\"sort\":\"name\"}"), 0);
+	char *cursor = test_json_member(page, "next_cursor");
+	free(page);
+	cr_assert_not_null(cursor);
+	char q[2200];
+	snprintf(q, sizeof(q), "{\"sort\":\"created_at\",\"cursor\":\"%s\"}", cursor);
+	cr_expect_eq(wvl_clients_list(&page, ctx, &staff, q), WVL_EINVAL, "%s",
+		     wvl_error_last()->message);
+	free(page);
+	page = NULL;
+	/* The other way round a timestamp is just text: it still works. */
+	cr_assert_eq(wvl_clients_list(&page, ctx, &staff, "{\"limit\":\"1\"}"), 0);
+	char *ts = test_json_member(page, "next_cursor");
+	free(page);
+	page = NULL;
+	snprintf(q, sizeof(q), "{\"sort\":\"updated_at\",\"cursor\":\"%s\"}", ts);
+	cr_expect_eq(wvl_clients_list(&page, ctx, &staff, q), 0, "%s", wvl_error_last()->message);
+	free(page);
+	free(ts);
+	free(cursor);
+}

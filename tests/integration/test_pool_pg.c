@@ -2,8 +2,10 @@
  * Copyright (c) 2026 WavelaunchOS contributors */
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <criterion/criterion.h>
 
@@ -361,4 +363,51 @@ Test(pool, buffer_gives_empty_text_when_nothing_was_put)
 	s = wvl_buf__take(&b);
 	cr_expect_str_eq(s, "\"\\u0001\\\"\"");
 	free(s);
+}
+
+/* A pipelined read that finds its connection dead (a restart, a killed
+ * backend) resets it in place; the new session must get the pool's
+ * settings again, or every later read on it would speak the server's
+ * zone and date style (rowjson.c and the list cursors read that text). */
+Test(pool, a_reset_connection_keeps_utc_and_iso_dates)
+{
+	char sql[256];
+	snprintf(sql, sizeof(sql), "ALTER DATABASE %s SET timezone = 'Asia/Tokyo'", db.name);
+	cr_assert_eq(test_sql(db.owner_url, sql), 0);
+	snprintf(sql, sizeof(sql), "ALTER DATABASE %s SET DateStyle = 'SQL, DMY'", db.name);
+	cr_assert_eq(test_sql(db.owner_url, sql), 0);
+	wvl_ctx_free(ctx);
+	wvl_config *cfg = test_config(&db);
+	wvl_ctx_options opts = WVL_CTX_OPTIONS_INIT;
+	opts.pg_pool_size = 1; /* the reset connection is the one read next */
+	cr_assert_eq(wvl_ctx_new(&ctx, cfg, &opts), 0);
+	wvl_config_free(cfg);
+	static const char q[] = "SELECT current_setting('TimeZone'), current_setting('DateStyle'),"
+				" pg_backend_pid()";
+	PGresult *r = wvl_pg__read(ctx, NULL, q, 0, NULL);
+	cr_assert_not_null(r, "%s", wvl_error_last()->message);
+	cr_expect_str_eq(PQgetvalue(r, 0, 0), "UTC");
+	char pid[16];
+	snprintf(pid, sizeof(pid), "%s", PQgetvalue(r, 0, 2));
+	PQclear(r);
+	snprintf(sql, sizeof(sql), "SELECT pg_terminate_backend(%s)", pid);
+	cr_assert_eq(test_sql(db.app_url, sql), 0);
+	/* Wait for the backend to be gone (a condition, not a timeout). */
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM pg_stat_activity WHERE pid = %s", pid);
+	for (int i = 0; i < 500; i++) {
+		char *n = test_sql_value(db.app_url, sql);
+		bool gone = n && !strcmp(n, "0");
+		free(n);
+		if (gone)
+			break;
+		usleep(2000);
+	}
+	for (int i = 0; i < 3; i++) {
+		r = wvl_pg__read(ctx, NULL, q, 0, NULL);
+		cr_assert_not_null(r, "read %d: %s", i, wvl_error_last()->message);
+		cr_expect_str_neq(PQgetvalue(r, 0, 2), pid, "a new backend");
+		cr_expect_str_eq(PQgetvalue(r, 0, 0), "UTC", "read %d", i);
+		cr_expect_str_eq(PQgetvalue(r, 0, 1), "ISO, YMD", "read %d", i);
+		PQclear(r);
+	}
 }
