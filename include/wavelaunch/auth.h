@@ -135,7 +135,8 @@ WVL_EXTERN int wvl_auth_session_cached(wvl_actor *out_actor, wvl_session_info *o
  * 0 when `actor` needs no check (it was not remembered) or this thread has
  * already checked its session as part of a statement since
  * wvl_auth_session_cached; otherwise checks the session now (one round
- * trip).  WVL_EUNAUTHENTICATED when it has ended: the request must then be
+ * trip).  Call it on the thread that called wvl_auth_session_cached and
+ * ran the request's statements: what was checked is remembered per thread.  WVL_EUNAUTHENTICATED when it has ended: the request must then be
  * refused, whatever its handler produced.
  */
 WVL_EXTERN int wvl_auth_session_confirm(wvl_ctx *ctx, const wvl_actor *actor) WVL_WARN_UNUSED;

@@ -17,6 +17,15 @@ static int bad(const char *msg)
 	return wvl_err__set(WVL_EINVAL, "bad_request", "%s", msg);
 }
 
+/* What a cursor's signature covers: its payload and the ?sort it was made
+ * for ('~' is outside base64url), so a cursor only continues the order it
+ * came from. */
+static bool signed_text(char *out, size_t len, const char *payload, const char *sort)
+{
+	int n = snprintf(out, len, "%s~%s", payload, sort ? sort : "");
+	return n > 0 && (size_t)n < len;
+}
+
 /* cursor = base64url("<key>|<id>") "." signature */
 static int decode_cursor(struct wvl_list_query *q, wvl_ctx *ctx, const char *cursor)
 {
@@ -25,9 +34,10 @@ static int decode_cursor(struct wvl_list_query *q, wvl_ctx *ctx, const char *cur
 	 * of UTF-8), so the base64 payload is under 1,420. */
 	if (!dot || dot - cursor > 1420 || strlen(cursor) > 1500)
 		return bad("the cursor is not valid");
-	char payload[1424];
+	char payload[1424], message[1500];
 	snprintf(payload, sizeof(payload), "%.*s", (int)(dot - cursor), cursor);
-	if (!wvl_keys__verify(ctx, WVL_KEY_CURSOR, payload, dot + 1))
+	if (!signed_text(message, sizeof(message), payload, wvl_query__get(q, "sort")) ||
+	    !wvl_keys__verify(ctx, WVL_KEY_CURSOR, message, dot + 1))
 		return bad("the cursor is not valid");
 	unsigned char raw[1080];
 	size_t len = 0;
@@ -45,14 +55,16 @@ static int decode_cursor(struct wvl_list_query *q, wvl_ctx *ctx, const char *cur
 	return 0;
 }
 
-static char *encode_cursor(wvl_ctx *ctx, const char *key, const char *id)
+static char *encode_cursor(wvl_ctx *ctx, const char *key, const char *id, const char *sort)
 {
-	char plain[1080], payload[1480], sig[48];
+	char plain[1080], payload[1480], message[1600], sig[48];
 	if (strlen(key) >= 1024)
 		return NULL;
 	snprintf(plain, sizeof(plain), "%s|%s", key, id);
 	sodium_bin2base64(payload, sizeof(payload), (const unsigned char *)plain, strlen(plain), B64);
-	wvl_keys__sign(ctx, WVL_KEY_CURSOR, payload, sig);
+	if (!signed_text(message, sizeof(message), payload, sort))
+		return NULL;
+	wvl_keys__sign(ctx, WVL_KEY_CURSOR, message, sig);
 	return wvl_str__printf("%s.%s", payload, sig);
 }
 
@@ -138,7 +150,7 @@ static int page(char **out_json, wvl_ctx *ctx, const struct wvl_list_query *q, P
 	wvl_rowjson__free(&layout);
 	char *next = n > q->limit
 			     ? encode_cursor(ctx, PQgetvalue(r, shown - 1, key_col),
-					     PQgetvalue(r, shown - 1, id_col))
+					     PQgetvalue(r, shown - 1, id_col), wvl_query__get(q, "sort"))
 			     : NULL;
 	if (n > q->limit && !next) {
 		free(wvl_buf__take(&b));
