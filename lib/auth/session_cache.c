@@ -122,13 +122,18 @@ void wvl_auth__sessions_forget(wvl_ctx *ctx, const unsigned char hash[32])
 	pthread_mutex_unlock(&c->locks[i % STRIPES]);
 }
 
-/* WL_SESSION_CACHE_SECONDS: 0 turns the cache off. */
+/* WL_SESSION_CACHE_SECONDS: 0 turns the cache off.  Never more than a
+ * quarter of the idle limit: the full lookup a lapsed entry leads to is
+ * what records the session's activity, so a short idle limit (say ASVS's
+ * 30 minutes, or less) still sees a reader as active. */
 static unsigned long ttl_seconds(const wvl_ctx *ctx)
 {
 	const char *v = wvl_config_get(ctx->cfg, "WL_SESSION_CACHE_SECONDS");
 	if (v && strcmp(v, "0") == 0)
 		return 0;
-	return wvl_config__uint(ctx->cfg, "WL_SESSION_CACHE_SECONDS", 60, 3601);
+	unsigned long ttl = wvl_config__uint(ctx->cfg, "WL_SESSION_CACHE_SECONDS", 60, 3601);
+	unsigned long idle = wvl_auth__seconds(ctx, "WL_SESSION_IDLE_SECONDS", 86400);
+	return ttl > idle / 4 ? idle / 4 : ttl;
 }
 
 int wvl_auth_session_cached(wvl_actor *out_actor, wvl_session_info *out_info, wvl_ctx *ctx,

@@ -419,6 +419,8 @@ Test(auth, api_tokens_are_hashed_listed_and_revocable_by_their_owner_only)
 	char *out = NULL;
 	cr_assert_eq(wvl_auth_tokens_create(&out, ctx, &admin, "{\"name\":\"deploy\"}"), 0);
 	json_t *j = json_loads(out, 0, NULL);
+	free(out); /* the calls below that fail reset `out` without freeing it */
+	out = NULL;
 	const char *token = json_string_value(json_object_get(j, "token"));
 	const char *id = json_string_value(json_object_get(j, "id"));
 	cr_assert_not_null(token);
@@ -661,6 +663,31 @@ Test(auth, session_cache_can_be_turned_off)
 	for (int i = 0; i < 3; i++) {
 		cr_assert_eq(wvl_auth_session_cached(&a, NULL, c2, res->session_token), 0);
 		cr_expect_str_eq(a.session_check, "");
+	}
+	wvl_login_result_free(res);
+	wvl_ctx_free(c2);
+}
+
+Test(auth, remembered_sessions_lapse_well_inside_a_short_idle_limit)
+{
+	wvl_config *cfg = test_config(&db);
+	cr_assert_eq(wvl_config_set(cfg, "WL_SESSION_IDLE_SECONDS", "120"), 0);
+	wvl_ctx *c2 = test_ctx_from(cfg);
+	wvl_ctx_set_clock(c2, test_clock, NULL);
+	wvl_login_result *res;
+	cr_assert_eq(login(&res, "admin@example.com", admin_pw, NULL), 0);
+	wvl_actor a;
+	cr_assert_eq(wvl_auth_session_cached(&a, NULL, c2, res->session_token), 0);
+	now_us += 29 * 1000000LL;
+	cr_assert_eq(wvl_auth_session_cached(&a, NULL, c2, res->session_token), 0);
+	cr_expect_neq(a.session_check[0], '\0', "remembered for a quarter of the idle limit");
+	now_us += 2 * 1000000LL;
+	cr_assert_eq(wvl_auth_session_cached(&a, NULL, c2, res->session_token), 0);
+	cr_expect_str_eq(a.session_check, "", "looked up (and its activity recorded) again");
+	/* Reading every 31 s keeps the session alive far past the idle limit. */
+	for (int i = 0; i < 10; i++) {
+		now_us += 31 * 1000000LL;
+		cr_assert_eq(wvl_auth_session_cached(&a, NULL, c2, res->session_token), 0, "%d", i);
 	}
 	wvl_login_result_free(res);
 	wvl_ctx_free(c2);
