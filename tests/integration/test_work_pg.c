@@ -139,6 +139,7 @@ Test(work, plan_versions_review_and_approval)
 	free(ver);
 	free(by);
 	free(at);
+	free(p1);
 }
 
 Test(work, marking_ready_enqueues_notification_and_email_in_the_same_transaction)
