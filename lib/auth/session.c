@@ -211,32 +211,6 @@ int wvl_auth_logout(wvl_ctx *ctx, const char *session_token)
 	return rc;
 }
 
-/* Runs a one-row JSON query for the actor; WVL_ENOTFOUND when no row. */
-static int json_row(char **out, wvl_ctx *ctx, const wvl_actor *actor, const char *sql, int n,
-		    const char *const *p)
-{
-	PGconn *c;
-	int rc = wvl_pg__begin(ctx, actor, &c);
-	if (rc)
-		return rc;
-	PGresult *r = wvl_pg__exec(ctx, c, sql, n, p);
-	if (!r)
-		return wvl_pg__fail(ctx, c, wvl_error_last()->code);
-	if (PQntuples(r) != 1) {
-		PQclear(r);
-		wvl_err__set(WVL_ENOTFOUND, NULL, "not found");
-		return wvl_pg__fail(ctx, c, WVL_ENOTFOUND);
-	}
-	char *json = wvl_str__dup(PQgetvalue(r, 0, 0));
-	PQclear(r);
-	if ((rc = wvl_pg__commit(ctx, c)) != 0) {
-		free(json);
-		return rc;
-	}
-	*out = json;
-	return 0;
-}
-
 int wvl_auth_me(char **out_json, wvl_ctx *ctx, const wvl_actor *actor)
 {
 	if (!out_json || !ctx || !actor)
@@ -245,8 +219,8 @@ int wvl_auth_me(char **out_json, wvl_ctx *ctx, const wvl_actor *actor)
 	if (!actor->user_id[0])
 		return unauthenticated();
 	const char *p[] = {actor->user_id};
-	return json_row(out_json, ctx, actor,
-			"SELECT " WVL_USER_JSON_SQL " FROM users u WHERE u.id = $1::uuid", 1, p);
+	return wvl_pg__read_one(out_json, ctx, actor,
+				"SELECT " WVL_USER_JSON_SQL " FROM users u WHERE u.id = $1::uuid", 1, p);
 }
 
 /* ---- personal API tokens ---- */
@@ -286,7 +260,7 @@ int wvl_auth_tokens_create(char **out_json, wvl_ctx *ctx, const wvl_actor *actor
 	wvl_auth__bytea_hex(hex, hash);
 	wvl_auth__now(ctx, now);
 	const char *p[] = {actor->user_id, name, hex, now, token};
-	rc = json_row(out_json, ctx, actor, token_insert_sql, 5, p);
+	rc = wvl_pg__write_one(out_json, ctx, actor, token_insert_sql, 5, p);
 out:
 	sodium_memzero(raw, sizeof(raw));
 	sodium_memzero(token, sizeof(token));
@@ -302,7 +276,7 @@ int wvl_auth_tokens_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor)
 	if (!actor->user_id[0])
 		return unauthenticated();
 	const char *p[] = {actor->user_id};
-	return json_row(out_json, ctx, actor,
+	return wvl_pg__read_one(out_json, ctx, actor,
 			"SELECT json_build_object('data', coalesce(json_agg(json_build_object("
 			"'id', id, 'name', name, 'created_at', created_at, 'last_used_at',"
 			" last_used_at) ORDER BY created_at DESC, id), '[]'), 'next_cursor', null)"
@@ -321,7 +295,7 @@ int wvl_auth_tokens_revoke(wvl_ctx *ctx, const wvl_actor *actor, const char *id)
 	char now[40], *json = NULL;
 	wvl_auth__now(ctx, now);
 	const char *p[] = {id, actor->user_id, now};
-	int rc = json_row(&json, ctx, actor,
+	int rc = wvl_pg__write_one(&json, ctx, actor,
 			  "UPDATE api_tokens SET revoked_at = $3::timestamptz WHERE id = $1::uuid"
 			  " AND user_id = $2::uuid AND revoked_at IS NULL RETURNING 'null'",
 			  3, p);

@@ -227,17 +227,26 @@ static int plan_in_own_tx(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 	return 0;
 }
 
-int wvl_automation_client_onboarded(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
-				    const char *client_id)
+/* What every journey entry point checks first. */
+static int journey_args_ok(wvl_ctx *ctx, const wvl_actor *actor, const char *client_id)
 {
-	if (out_json)
-		*out_json = NULL;
 	if (!ctx || !client_id)
 		return wvl_err__set(WVL_EINVAL, NULL, "ctx and client_id are required");
 	if (!is_team(actor))
 		return wvl_err__set(WVL_EFORBIDDEN, NULL, "only the team runs automation");
 	if (!wvl_uuid_valid(client_id))
 		return wvl_err__set(WVL_ENOTFOUND, NULL, "no such client");
+	return 0;
+}
+
+int wvl_automation_client_onboarded(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
+				    const char *client_id)
+{
+	if (out_json)
+		*out_json = NULL;
+	int rc = journey_args_ok(ctx, actor, client_id);
+	if (rc)
+		return rc;
 	return plan_in_own_tx(out_json, ctx, actor, client_id, "client_journey");
 }
 
@@ -246,12 +255,9 @@ int wvl_automation_resume(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 {
 	if (out_json)
 		*out_json = NULL;
-	if (!ctx || !client_id)
-		return wvl_err__set(WVL_EINVAL, NULL, "ctx and client_id are required");
-	if (!is_team(actor))
-		return wvl_err__set(WVL_EFORBIDDEN, NULL, "only the team runs automation");
-	if (!wvl_uuid_valid(client_id))
-		return wvl_err__set(WVL_ENOTFOUND, NULL, "no such client");
+	int rc = journey_args_ok(ctx, actor, client_id);
+	if (rc)
+		return rc;
 	return plan_in_own_tx(out_json, ctx, actor, client_id, "resume");
 }
 
@@ -267,18 +273,14 @@ static const char pause_sql[] =
 
 int wvl_automation_pause(wvl_ctx *ctx, const wvl_actor *actor, const char *client_id)
 {
-	if (!ctx || !client_id)
-		return wvl_err__set(WVL_EINVAL, NULL, "ctx and client_id are required");
-	if (!is_team(actor))
-		return wvl_err__set(WVL_EFORBIDDEN, NULL, "only the team runs automation");
-	if (!wvl_uuid_valid(client_id))
-		return wvl_err__set(WVL_ENOTFOUND, NULL, "no such client");
+	int rc = journey_args_ok(ctx, actor, client_id);
+	if (rc)
+		return rc;
 	int64_t started = wvl_now(ctx);
 	char now[40];
 	wvl_time__rfc3339(now, sizeof(now), started);
 	PGconn *c;
-	int rc = wvl_pg__begin(ctx, actor, &c);
-	if (rc)
+	if ((rc = wvl_pg__begin(ctx, actor, &c)) != 0)
 		return rc;
 	const char *params[] = {client_id, now};
 	PGresult *r = wvl_pg__exec(ctx, c, pause_sql, 2, params);

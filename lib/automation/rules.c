@@ -99,29 +99,6 @@ static const char upsert_sql[] =
 	"   action_kind = EXCLUDED.action_kind, config = EXCLUDED.config, enabled = EXCLUDED.enabled"
 	" RETURNING " RULE_JSON "::text";
 
-/* Runs one statement in a transaction of the actor; the first cell, copied. */
-static int one_value(char **out, wvl_ctx *ctx, const wvl_actor *actor, const char *sql, int n,
-		     const char *const *params)
-{
-	PGconn *c;
-	int rc = wvl_pg__begin(ctx, actor, &c);
-	if (rc)
-		return rc;
-	PGresult *r = wvl_pg__exec(ctx, c, sql, n, params);
-	if (!r) {
-		wvl_pg__rollback(ctx, c);
-		return wvl_error_last()->code;
-	}
-	*out = PQntuples(r) ? wvl_str__dup(PQgetvalue(r, 0, 0)) : NULL;
-	PQclear(r);
-	if ((rc = wvl_pg__commit(ctx, c)) != 0) {
-		free(*out);
-		*out = NULL;
-		return rc;
-	}
-	return *out ? 0 : wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
-}
-
 int wvl_automation_rule_set(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 			    const char *rule_json)
 {
@@ -151,7 +128,7 @@ int wvl_automation_rule_set(char **out_json, wvl_ctx *ctx, const wvl_actor *acto
 				json_string_value(json_object_get(rule, "action_kind")),
 				cfg_text ? cfg_text : "{}",
 				enabled && json_is_false(enabled) ? "false" : "true"};
-	int rc = one_value(out_json, ctx, actor, upsert_sql, 7, params);
+	int rc = wvl_pg__write_one(out_json, ctx, actor, upsert_sql, 7, params);
 	free(cfg_text);
 	json_decref(rule);
 	return rc;
@@ -173,7 +150,7 @@ int wvl_automation_rules_list(char **out_json, wvl_ctx *ctx, const wvl_actor *ac
 	if (client_id && !wvl_uuid_valid(client_id))
 		return wvl_err__set(WVL_EINVAL, NULL, "client_id must be a uuid");
 	const char *params[] = {client_id};
-	return one_value(out_json, ctx, actor, rules_sql, 1, params);
+	return wvl_pg__read_one(out_json, ctx, actor, rules_sql, 1, params);
 }
 
 static const char logs_sql[] =
@@ -198,5 +175,5 @@ int wvl_automation_logs_list(char **out_json, wvl_ctx *ctx, const wvl_actor *act
 	char lim[16];
 	snprintf(lim, sizeof(lim), "%u", limit ? limit : 50);
 	const char *params[] = {client_id, lim};
-	return one_value(out_json, ctx, actor, logs_sql, 2, params);
+	return wvl_pg__read_one(out_json, ctx, actor, logs_sql, 2, params);
 }

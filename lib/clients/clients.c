@@ -292,15 +292,9 @@ static int update_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn 
 					" ELSE c.onboarded_at END", status_param);
 	snprintf(sql + pos, sizeof(sql) - pos,
 		 " WHERE c.id = $1::uuid AND c.status <> 'archived' RETURNING " CLIENT_JSON);
-	PGresult *r = wvl_pg__exec(ctx, c, sql, n, p);
+	int rc = wvl_pg__json_row(out, ctx, c, sql, n, p);
 	for (int i = 0; i < n; i++)
 		free(vals[i]);
-	if (!r)
-		return wvl_error_last()->code;
-	int rc = PQntuples(r) == 1 ? 0 : not_found();
-	if (!rc)
-		*out = wvl_str__dup(PQgetvalue(r, 0, 0));
-	PQclear(r);
 	if (!rc)
 		rc = wvl_activity__record(ctx, c, actor, id, "client", id, "updated", "Client updated");
 	return rc;
@@ -335,16 +329,10 @@ static int archive_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn
 	char now[40];
 	wvl_time__rfc3339(now, sizeof(now), wvl_now(ctx));
 	const char *p[] = {id, now};
-	PGresult *r = wvl_pg__exec(ctx, c,
-				   "UPDATE clients AS c SET status = 'archived', archived_at ="
-				   " $2::timestamptz WHERE c.id = $1::uuid AND c.status <> 'archived'"
-				   " RETURNING " CLIENT_JSON, 2, p);
-	if (!r)
-		return wvl_error_last()->code;
-	int rc = PQntuples(r) == 1 ? 0 : not_found();
-	if (!rc)
-		*out = wvl_str__dup(PQgetvalue(r, 0, 0));
-	PQclear(r);
+	int rc = wvl_pg__json_row(out, ctx, c,
+				  "UPDATE clients AS c SET status = 'archived', archived_at ="
+				  " $2::timestamptz WHERE c.id = $1::uuid AND c.status <> 'archived'"
+				  " RETURNING " CLIENT_JSON, 2, p);
 	return rc ? rc : wvl_activity__record(ctx, c, actor, id, "client", id, "archived",
 					       "Client archived");
 }
@@ -366,15 +354,9 @@ static int automation_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGc
 	json_t *b = ((struct step_arg *)arg)->body;
 	const char *id = ((struct step_arg *)arg)->id;
 	const char *p[] = {id, json_is_true(json_object_get(b, "paused")) ? "true" : "false"};
-	PGresult *r = wvl_pg__exec(ctx, c,
-				   "UPDATE clients AS c SET automation_paused = $2::boolean"
-				   " WHERE c.id = $1::uuid RETURNING " CLIENT_JSON, 2, p);
-	if (!r)
-		return wvl_error_last()->code;
-	int rc = PQntuples(r) == 1 ? 0 : not_found();
-	if (!rc)
-		*out = wvl_str__dup(PQgetvalue(r, 0, 0));
-	PQclear(r);
+	int rc = wvl_pg__json_row(out, ctx, c,
+				  "UPDATE clients AS c SET automation_paused = $2::boolean"
+				  " WHERE c.id = $1::uuid RETURNING " CLIENT_JSON, 2, p);
 	bool paused = p[1][0] == 't';
 	return rc ? rc : wvl_activity__record(ctx, c, actor, id, "client", id,
 					       paused ? "automation_paused" : "automation_resumed",

@@ -170,6 +170,22 @@ static bool session_setup(PGconn *c)
 	return ok;
 }
 
+int wvl_pg__set_error(int code)
+{
+	switch (code) {
+	case WVL_EUNAUTHENTICATED:
+		return wvl_err__set(code, "unauthenticated", "sign in first");
+	case WVL_ENOTFOUND:
+		return wvl_err__set(code, NULL, "not found");
+	case WVL_EUNAVAILABLE:
+		return wvl_err__set(code, NULL, "the database is unavailable");
+	case WVL_ECONFLICT:
+		return wvl_err__set(code, NULL, "the change conflicts with existing data");
+	default:
+		return wvl_err__set(code, NULL, "internal error");
+	}
+}
+
 static PGconn *connect_to(wvl_ctx *ctx, const char *url)
 {
 	/* connect_timeout bounds a request's wait on a dead host; the url's
@@ -352,14 +368,7 @@ PGresult *wvl_pg__exec(wvl_ctx *ctx, PGconn *conn, const char *sql, int nparams,
 		"postgresql statement failed (sqlstate %s): %s", state ? state : "none",
 		res ? PQresultErrorMessage(res) : PQerrorMessage(conn));
 	PQclear(res);
-	if (code == WVL_EUNAVAILABLE)
-		wvl_err__set(code, NULL, "the database is unavailable");
-	else if (code == WVL_ECONFLICT)
-		wvl_err__set(code, NULL, "the change conflicts with existing data");
-	else if (code == WVL_ENOTFOUND)
-		wvl_err__set(code, NULL, "not found");
-	else
-		wvl_err__set(code, NULL, "internal error");
+	wvl_pg__set_error(code);
 	return NULL;
 }
 
@@ -389,9 +398,7 @@ PGresult *wvl_pg__exec_cached(wvl_ctx *ctx, PGconn *conn, const char *sql, int n
 	wvl_log(ctx, code == WVL_EUNAVAILABLE ? WVL_LOG_WARN : WVL_LOG_ERROR,
 		"postgresql statement failed: %s", r ? PQresultErrorMessage(r) : PQerrorMessage(conn));
 	PQclear(r);
-	wvl_err__set(code, NULL, code == WVL_EUNAVAILABLE ? "the database is unavailable"
-				  : code == WVL_ECONFLICT ? "the change conflicts with existing data"
-				  : "internal error");
+	wvl_pg__set_error(code);
 	return NULL;
 }
 
@@ -683,14 +690,7 @@ PGresult *wvl_pg__read(wvl_ctx *ctx, const wvl_actor *actor, const char *sql, in
 		if (code != WVL_EUNAVAILABLE)
 			break;
 	}
-	if (code == WVL_EUNAUTHENTICATED)
-		wvl_err__set(code, "unauthenticated", "sign in first");
-	else if (code == WVL_ENOTFOUND)
-		wvl_err__set(code, NULL, "not found");
-	else if (code == WVL_EUNAVAILABLE)
-		wvl_err__set(code, NULL, "the database is unavailable");
-	else
-		wvl_err__set(code, NULL, "internal error");
+	wvl_pg__set_error(code);
 	return NULL;
 }
 
@@ -732,6 +732,26 @@ int wvl_pg__in_tx(char **out, wvl_ctx *ctx, const wvl_actor *actor, wvl_tx_step 
 		*out = NULL;
 	}
 	return rc;
+}
+
+struct one_row {
+	const char *sql;
+	int n;
+	const char *const *p;
+};
+
+static int one_row_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn *c, void *arg)
+{
+	(void)actor;
+	const struct one_row *q = arg;
+	return wvl_pg__json_row(out, ctx, c, q->sql, q->n, q->p);
+}
+
+int wvl_pg__write_one(char **out, wvl_ctx *ctx, const wvl_actor *actor, const char *sql, int n,
+		      const char *const *params)
+{
+	*out = NULL;
+	return wvl_pg__in_tx(out, ctx, actor, one_row_step, &(struct one_row){sql, n, params});
 }
 
 int wvl_pg__json_row(char **out, wvl_ctx *ctx, PGconn *c, const char *sql, int n,

@@ -90,6 +90,14 @@ bool wvl_pg__session_confirmed(const wvl_actor *a);
 /* Forgets that, at the start of a request. */
 void wvl_pg__session_unconfirm(void);
 
+/* Sets the thread's error for a status code with the library's usual
+ * message (never the SQL's); returns the code. */
+int wvl_pg__set_error(int code);
+/* A statement whose first column of one row is JSON text, alone in a
+ * transaction as `actor` (checked and committed); WVL_ENOTFOUND without a
+ * row. */
+int wvl_pg__write_one(char **out, wvl_ctx *ctx, const wvl_actor *actor, const char *sql, int n,
+		      const char *const *params);
 /* Maps a failed result's SQLSTATE to a status code. */
 int wvl_pg__status_for(PGconn *conn, const PGresult *res);
 

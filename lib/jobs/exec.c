@@ -209,16 +209,11 @@ PGresult *wvl_jobs__sys_exec(wvl_ctx *ctx, const char *sql, int nparams,
 		if (res)
 			return res;
 		if (code != WVL_EUNAVAILABLE) {
-			if (code == WVL_ECONFLICT)
-				wvl_err__set(code, NULL, "the change conflicts with existing data");
-			else if (code == WVL_ENOTFOUND)
-				wvl_err__set(code, NULL, "not found");
-			else
-				wvl_err__set(code, NULL, "internal error");
+			wvl_pg__set_error(code);
 			return NULL;
 		}
 	}
-	wvl_err__set(WVL_EUNAVAILABLE, NULL, "the database is unavailable");
+	wvl_pg__set_error(WVL_EUNAVAILABLE);
 	return NULL;
 }
 
