@@ -368,6 +368,23 @@ static int check_secret(const wvl_config *cfg, int production)
 	return 0;
 }
 
+/* An optional whole number in [min, max]: a typo is refused at start-up
+ * rather than quietly replaced by the default. */
+static int check_uint(const wvl_config *cfg, const char *key, unsigned long min,
+		      unsigned long max)
+{
+	const char *v = wvl_config_get(cfg, key);
+	if (!v || !*v)
+		return 0;
+	char *end = NULL;
+	errno = 0;
+	unsigned long n = strtoul(v, &end, 10);
+	if (v[0] < '0' || v[0] > '9' || errno || !end || *end || n < min || n > max)
+		return wvl_err__set(WVL_EINVAL, NULL, "%s must be a whole number from %lu to %lu",
+				    key, min, max);
+	return 0;
+}
+
 static int check_listen(const char *listen)
 {
 	const char *colon = listen ? strrchr(listen, ':') : NULL;
@@ -396,7 +413,9 @@ int wvl_config_validate(const wvl_config *cfg)
 	const char *redis = wvl_config_get(cfg, "WL_REDIS_URL");
 	if (redis && *redis && strncmp(redis, "redis://", 8) != 0)
 		return wvl_err__set(WVL_EINVAL, NULL, "WL_REDIS_URL must start with redis://");
-	if ((rc = wvl_ratelimit__validate_config(cfg)))
+	if ((rc = wvl_ratelimit__validate_config(cfg)) ||
+	    (rc = check_uint(cfg, "WL_SESSION_CACHE_SECONDS", 0, 3600)) ||
+	    (rc = check_uint(cfg, "WL_RATELIMIT_LEASE", 1, 1024)))
 		return rc;
 	const char *rl = wvl_config_get(cfg, "WL_RATELIMIT_ENABLED");
 	if (rl && strcmp(rl, "true") != 0 && strcmp(rl, "false") != 0)

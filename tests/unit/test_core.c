@@ -311,3 +311,38 @@ Test(util, uuid_and_roles)
 	cr_expect_str_eq(wvl_role_name((wvl_role)77), "anonymous");
 	cr_expect_str_eq(wvl_version(), WVL_VERSION_STRING);
 }
+
+/* The keys of remembered sessions and rate-limit leases: typos, signs,
+ * overflow and out-of-range values are refused with the key's name. */
+Test(config, session_cache_and_lease_sizes_are_checked)
+{
+	static const struct {
+		const char *key, *value;
+		int ok;
+	} cases[] = {
+		{"WL_SESSION_CACHE_SECONDS", "0", 1},
+		{"WL_SESSION_CACHE_SECONDS", "3600", 1},
+		{"WL_SESSION_CACHE_SECONDS", "3601", 0},
+		{"WL_SESSION_CACHE_SECONDS", "-1", 0},
+		{"WL_SESSION_CACHE_SECONDS", "60s", 0},
+		{"WL_SESSION_CACHE_SECONDS", "99999999999999999999999", 0},
+		{"WL_RATELIMIT_LEASE", "1", 1},
+		{"WL_RATELIMIT_LEASE", "1024", 1},
+		{"WL_RATELIMIT_LEASE", "0", 0},
+		{"WL_RATELIMIT_LEASE", "1025", 0},
+		{"WL_RATELIMIT_LEASE", "thirty", 0},
+		{"WL_RATELIMIT_LEASE", " 3", 0},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		wvl_config *cfg = dev_config();
+		cr_assert_eq(wvl_config_set(cfg, cases[i].key, cases[i].value), 0);
+		int rc = wvl_config_validate(cfg);
+		if (cases[i].ok) {
+			cr_expect_eq(rc, 0, "%s=%s refused", cases[i].key, cases[i].value);
+		} else {
+			cr_expect_eq(rc, WVL_EINVAL, "%s=%s accepted", cases[i].key, cases[i].value);
+			cr_expect_not_null(strstr(wvl_error_last()->message, cases[i].key));
+		}
+		wvl_config_free(cfg);
+	}
+}
