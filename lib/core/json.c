@@ -78,9 +78,6 @@ static const char *check_value(json_t *obj, const struct wvl_field *f, json_t *v
 	case WVL_F_TEXT:
 		if (!json_is_string(v))
 			return "must be a string";
-		/* PostgreSQL text cannot hold NUL: refuse it rather than cut. */
-		if (strlen(json_string_value(v)) != json_string_length(v))
-			return "must not contain NUL characters";
 		/* Limits count characters (code points; jansson checked the
 		 * UTF-8), so a name in Greek gets as long as one in English. */
 		if (utf8_length(json_string_value(v)) > max)
@@ -96,6 +93,8 @@ static const char *check_value(json_t *obj, const struct wvl_field *f, json_t *v
 json_t *wvl_json__parse_body(const char *body, const struct wvl_field *spec, size_t n)
 {
 	json_error_t jerr;
+	/* Without JSON_ALLOW_NUL jansson refuses "\u0000" (PostgreSQL text
+	 * cannot hold NUL), so a string here never hides one. */
 	json_t *obj = (body && *body) ? json_loads(body, JSON_REJECT_DUPLICATES, &jerr)
 				      : json_object();
 	if (!obj || !json_is_object(obj)) {
