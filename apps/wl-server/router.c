@@ -6,23 +6,30 @@
 
 #include "router.h"
 
-/* Compares one pattern with a path split in place into segments. */
+/* Compares one pattern with a path split in place into segments.  The
+ * pattern is walked where it lies: this runs for every route until one
+ * matches, on every request. */
 static bool match_pattern(const char *pattern, char **segs, int nsegs,
 			  struct wl_request *req)
 {
-	char pat[256];
-	snprintf(pat, sizeof(pat), "%s", pattern);
 	int i = 0, np = 0;
-	char *save = NULL;
-	for (char *p = strtok_r(pat, "/", &save); p; p = strtok_r(NULL, "/", &save), i++) {
+	const char *p = pattern;
+	for (;;) {
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		size_t len = strcspn(p, "/");
 		if (i >= nsegs)
 			return false;
 		if (p[0] == '{') {
 			if (np < WL_MAX_PARAMS)
 				req->params[np++] = segs[i];
-		} else if (strcmp(p, segs[i]) != 0) {
+		} else if (strlen(segs[i]) != len || memcmp(p, segs[i], len) != 0) {
 			return false;
 		}
+		p += len;
+		i++;
 	}
 	if (i != nsegs)
 		return false;

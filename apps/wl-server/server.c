@@ -207,8 +207,13 @@ static void make_request_id(char *out, size_t len, const char *incoming)
 	unsigned char raw[12];
 	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
 		memset(raw, 0, sizeof(raw));
-	for (size_t i = 0; i < sizeof(raw) && 2 * i + 2 < len; i++)
-		snprintf(out + 2 * i, 3, "%02x", raw[i]);
+	static const char hex[] = "0123456789abcdef";
+	size_t i = 0;
+	for (; i < sizeof(raw) && 2 * i + 2 < len; i++) {
+		out[2 * i] = hex[raw[i] >> 4];
+		out[2 * i + 1] = hex[raw[i] & 15];
+	}
+	out[2 * i] = '\0';
 }
 
 static void client_ip(struct MHD_Connection *conn, char *out, size_t len)

@@ -396,17 +396,35 @@ static int column_index(const char *name, size_t len)
  * a select list; their count goes to *ncols.  The objects are built in C
  * (rowjson.h).  The cursor's key is the sort column's text: *key_col is
  * where it is, appended after the fields when they do not include it. */
+/* Appends ", expr" to the select list; the list's buffer is sized for
+ * every column, so a cut can only be a programming error (refused). */
+static bool add_column(char *out, size_t outlen, size_t *pos, const char *expr)
+{
+	size_t n = strlen(expr);
+	if (*pos + 2 + n + 1 > outlen)
+		return false;
+	memcpy(out + *pos, ", ", 2);
+	memcpy(out + *pos + 2, expr, n + 1);
+	*pos += 2 + n;
+	return true;
+}
+
 static int projection(char *out, size_t outlen, int *ncols, int *key_col, const char *fields,
 		      const char *sort_expr)
 {
-	size_t pos = (size_t)snprintf(out, outlen, "c.id");
+	static const char first[] = "c.id";
+	if (outlen < sizeof(first))
+		return wvl_err__set(WVL_EINTERNAL, NULL, "select list too long");
+	memcpy(out, first, sizeof(first));
+	size_t pos = sizeof(first) - 1;
+	bool fits = true;
 	bool seen[NCOLUMNS] = {true};
 	*ncols = 1;
 	*key_col = -1;
 	for (size_t i = 1; !fields && i < NCOLUMNS; i++) {
 		if (!strcmp(columns[i].expr, sort_expr))
 			*key_col = *ncols;
-		pos += (size_t)snprintf(out + pos, outlen - pos, ", %s", columns[i].expr);
+		fits = fits && add_column(out, outlen, &pos, columns[i].expr);
 		(*ncols)++;
 	}
 	for (const char *f = fields; f && *f;) {
@@ -417,7 +435,7 @@ static int projection(char *out, size_t outlen, int *ncols, int *key_col, const 
 		if (!seen[i]) {
 			if (!strcmp(columns[i].expr, sort_expr))
 				*key_col = *ncols;
-			pos += (size_t)snprintf(out + pos, outlen - pos, ", %s", columns[i].expr);
+			fits = fits && add_column(out, outlen, &pos, columns[i].expr);
 			(*ncols)++;
 		}
 		seen[i] = true;
@@ -427,9 +445,9 @@ static int projection(char *out, size_t outlen, int *ncols, int *key_col, const 
 	}
 	if (*key_col < 0) {
 		*key_col = *ncols;
-		snprintf(out + pos, outlen - pos, ", %s", sort_expr);
+		fits = fits && add_column(out, outlen, &pos, sort_expr);
 	}
-	return 0;
+	return fits ? 0 : wvl_err__set(WVL_EINTERNAL, NULL, "select list too long");
 }
 
 struct sort {

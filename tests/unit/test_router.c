@@ -59,7 +59,8 @@ Test(router, hostile_paths_do_not_match)
 	struct wl_request req;
 	const struct wl_route *r = NULL;
 	char allow[128];
-	static const char *paths[] = {"/api/users/a/b", "/api", "/", "", "/api/userss",
+	static const char *paths[] = {"/api/users/a/b", "/api", "/", "", "/api/userss", "/api/use",
+				      "/ap/users", "/api/users/x/unlock2", "/api/users/x/unloc",
 				      "/api/users/../users/x/unlock/extra",
 				      "/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r/s/t/u/v/w/x/y/z/1/2/3/4/5/6/7/8"};
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
@@ -69,4 +70,19 @@ Test(router, hostile_paths_do_not_match)
 	longpath[0] = '/';
 	longpath[sizeof(longpath) - 1] = '\0';
 	cr_expect_eq(run("GET", longpath, &req, &r, allow), WL_MATCH_NO_PATH);
+}
+
+/* Segments compare whole: neither a prefix nor an extension of a literal
+ * segment matches, and repeated slashes separate nothing. */
+Test(router, literal_segments_compare_whole)
+{
+	struct wl_request req;
+	const struct wl_route *r = NULL;
+	char allow[128];
+	cr_assert_eq(run("GET", "//api///users/", &req, &r, allow), WL_MATCH_OK);
+	cr_expect_str_eq(r->pattern, "/api/users");
+	cr_assert_eq(run("POST", "/api/users/u%2F1/unlock", &req, &r, allow), WL_MATCH_OK);
+	cr_expect_str_eq(req.params[0], "u%2F1");
+	cr_expect_eq(run("GET", "/api/clients/c1/note/n2", &req, &r, allow), WL_MATCH_NO_PATH);
+	cr_expect_eq(run("GET", "/api/clients/c1/notesx/n2", &req, &r, allow), WL_MATCH_NO_PATH);
 }
