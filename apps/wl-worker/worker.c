@@ -378,13 +378,16 @@ static bool all_drained(const struct worker *w)
 }
 
 /* Before sleeping with nothing to claim: keeps about as many slots offered
- * as there are handler threads (topped up when half are gone, so an idle
- * worker does not write an offer per job). */
+ * as there are idle handler threads (a pushed job should start at once, not
+ * wait behind a busy worker's jobs while another worker idles), topped up
+ * when half are gone, so an idle worker does not write an offer per job. */
 static void offer_idle(struct worker *w)
 {
-	size_t want = free_slots(w);
-	if (want > w->o.concurrency)
-		want = w->o.concurrency;
+	size_t busy = count_slots(w, RUNNING) + count_slots(w, QUEUED);
+	size_t want = busy < w->o.concurrency ? w->o.concurrency - busy : 0;
+	size_t room = free_slots(w);
+	if (want > room)
+		want = room;
 	unsigned have = wvl_jobs_listener_offers(w->listener);
 	if (!all_drained(w) || have >= want || have * 2 > want)
 		return;

@@ -195,3 +195,25 @@ Test(worker, idle_worker_runs_pushed_jobs_and_a_killed_one_gets_none)
 	cr_expect_eq(worker_wait(&w), 0);
 	unlink(w.log);
 }
+
+/* Only idle handler threads are offered: a busy worker would make a pushed
+ * job wait behind its running one while another worker idles. */
+Test(worker, busy_worker_offers_only_its_idle_threads)
+{
+	enqueue_noops(1, 1500, 3);
+	const char *one[] = {"WL_WORKER_CONCURRENCY=1", NULL};
+	worker_proc w;
+	worker_start(&w, &db, one);
+	cr_assert(wait_for_value(db.owner_url, "SELECT state FROM jobs", "running", 30));
+	char *v = test_sql_value(db.owner_url,
+				 "SET wvl.actor_role='system'; SELECT count(*) FROM jobs_waiters");
+	cr_expect_str_eq(v, "0", "its one thread is busy");
+	free(v);
+	cr_expect(wait_for_value(db.owner_url, "SELECT count(*) FROM jobs_waiters", "1", 30));
+	cr_expect(wait_for_value(db.owner_url, "SELECT state FROM jobs", "completed", 30));
+	kill(w.pid, SIGTERM);
+	cr_expect_eq(worker_wait(&w), 0);
+	cr_expect(wait_for_value(db.owner_url, "SELECT count(*) FROM jobs_waiters", "0", 30),
+		  "withdrawn at shutdown");
+	unlink(w.log);
+}
