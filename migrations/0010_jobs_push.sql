@@ -94,3 +94,10 @@ BEGIN
 	PERFORM set_config('wvl.actor_role', prev, true);
 END;
 $$;
+
+-- jobs_client_id_idx serves lookups of a client's jobs (its admin filter,
+-- the journey's pause, the foreign key's SET NULL), never of system work
+-- (client_id NULL).  Every insert and every claim or completion (never HOT)
+-- of a system job added an entry to it all the same.
+DROP INDEX jobs_client_id_idx;
+CREATE INDEX jobs_client_id_idx ON jobs (client_id, state) WHERE client_id IS NOT NULL;
