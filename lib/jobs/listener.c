@@ -358,8 +358,13 @@ int wvl_jobs_listener_offer(wvl_jobs_listener *l, const char *const *queues, siz
 		snprintf(token, sizeof(token), "%" PRId64, l->token);
 		snprintf(count, sizeof(count), "%u", n);
 		const char *params[] = {token, q, k, worker_id, count};
+		/* Also clears the offers of sessions that died (their lock is
+		 * free): every enqueue would otherwise test, and lock, each
+		 * of their tokens again. */
 		PGresult *r = wvl_pg__exec(l->ctx, l->conn,
-					   "INSERT INTO jobs_waiters (token, queues, kinds, worker)"
+					   "WITH dead AS (DELETE FROM jobs_waiters WHERE token <> $1::int8"
+					   "   AND pg_try_advisory_xact_lock_shared(token))"
+					   " INSERT INTO jobs_waiters (token, queues, kinds, worker)"
 					   " SELECT $1::int8, $2::text[], $3::text[], $4"
 					   "   FROM generate_series(1, $5::int)", 5, params);
 		rc = r ? 0 : wvl_error_last()->code;

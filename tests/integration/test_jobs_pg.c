@@ -1005,6 +1005,11 @@ Test(jobs, pushed_job_of_a_dead_worker_is_rescued_and_its_lease_fenced)
 	cr_expect_eq(wvl_jobs_complete(NULL, ctx, stale, 1), WVL_ECONFLICT, "stale lease refused");
 	cr_expect_eq(wvl_jobs_heartbeat(NULL, ctx, stale, 1), WVL_ECONFLICT);
 	wvl_jobs_free(j, n);
+	/* The next worker's offer clears the dead one's rows. */
+	cr_expect_eq(sql_int("SELECT count(*) FROM jobs_waiters"), 1);
+	wvl_jobs_listener *next = offering(2);
+	cr_expect_eq(sql_int("SELECT count(*) FROM jobs_waiters"), 2, "only the live offers");
+	wvl_jobs_listener_free(next);
 }
 
 Test(jobs, only_jobs_that_may_run_now_unkeyed_and_of_offered_kinds_are_pushed)
