@@ -12,8 +12,14 @@
  * slowest step of a no-op job), completions batch themselves under load,
  * and an idle worker still pays one round trip per job.  A worker whose
  * queue had run dry claims a job its notification named by key first
- * (claim_named), then searches the queue as usual.  A keeper thread
- * heartbeats every held job, rescues stale ones and prunes old ones. */
+ * (claim_named), then searches the queue as usual.  A worker with nothing
+ * left to claim offers its idle slots for push dispatch (migration 0010):
+ * the next enqueue writes the job running for this worker and sends it
+ * whole, so it starts without a claim round trip; the offered slots are
+ * kept free for those pushes, and the offers are withdrawn as soon as a
+ * claim finds a backlog (the queue's order and fairness apply again).  A
+ * keeper thread heartbeats every held job, rescues stale ones and prunes
+ * old ones. */
 
 #include <errno.h>
 #include <pthread.h>
@@ -312,7 +318,8 @@ static size_t count_slots(struct worker *w, enum slot_state state)
 
 static size_t free_slots(struct worker *w) { return count_slots(w, FREE); }
 
-static void place(struct worker *w, wvl_job *jobs, size_t n)
+/* Returns how many found a slot. */
+static size_t place(struct worker *w, wvl_job *jobs, size_t n)
 {
 	pthread_mutex_lock(&w->mu);
 	size_t k = 0;
@@ -330,6 +337,64 @@ static void place(struct worker *w, wvl_job *jobs, size_t n)
 	}
 	pthread_cond_broadcast(&w->work);
 	pthread_mutex_unlock(&w->mu);
+	return k;
+}
+
+/* Gives jobs this worker cannot start back to the queue; one that cannot
+ * be released is rescued later. */
+static void release_all(struct worker *w, const wvl_job *jobs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		job_log(w, &jobs[i], mono_ms(),
+			wvl_jobs_release(w->ctx, &jobs[i]) == 0 ? "released" : "held", NULL);
+}
+
+/* Starts the jobs pushed to this worker.  Their slots were kept free
+ * (offered), so all of them fit unless draining. */
+static size_t take_pushed(struct worker *w)
+{
+	wvl_job *jobs = NULL;
+	size_t n = wvl_jobs_listener_pushed(w->listener, &jobs);
+	size_t placed = w->draining ? 0 : place(w, jobs, n);
+	release_all(w, jobs + placed, n - placed);
+	wvl_jobs_free(jobs, n);
+	return placed;
+}
+
+/* Slots neither busy nor kept for offered pushes. */
+static size_t claim_room(struct worker *w)
+{
+	size_t room = free_slots(w);
+	size_t kept = wvl_jobs_listener_offers(w->listener);
+	return room > kept ? room - kept : 0;
+}
+
+static bool all_drained(const struct worker *w)
+{
+	for (size_t q = 0; q < w->nqueues; q++)
+		if (!w->drained[q])
+			return false;
+	return true;
+}
+
+/* Before sleeping with nothing to claim: keeps about as many slots offered
+ * as there are idle handler threads (a pushed job should start at once, not
+ * wait behind a busy worker's jobs while another worker idles), topped up
+ * when half are gone, so an idle worker does not write an offer per job. */
+static void offer_idle(struct worker *w)
+{
+	size_t busy = count_slots(w, RUNNING) + count_slots(w, QUEUED);
+	size_t want = busy < w->o.concurrency ? w->o.concurrency - busy : 0;
+	size_t room = free_slots(w);
+	if (want > room)
+		want = room;
+	unsigned have = wvl_jobs_listener_offers(w->listener);
+	if (!all_drained(w) || have >= want || have * 2 > want)
+		return;
+	if (wvl_jobs_listener_offer(w->listener, (const char *const *)w->queues, w->nqueues,
+				    w->kind_names, w->nkinds, w->o.worker_id,
+				    (unsigned)(want - have)) != 0)
+		return; /* not connected: jobs are claimed as before */
 }
 
 /* Claims the jobs the listener was told about in `queue`, by key, when the
@@ -358,9 +423,9 @@ static size_t claim_named(struct worker *w, size_t q, const wvl_jobs_claim_optio
 /* Claims for every free slot; returns how many jobs came. */
 static size_t claim_round(struct worker *w)
 {
-	size_t got = 0;
+	size_t got = take_pushed(w);
 	for (size_t q = 0; q < w->nqueues; q++) {
-		size_t room = free_slots(w);
+		size_t room = claim_room(w);
 		if (room == 0)
 			break;
 		wvl_jobs_claim_options co = WVL_JOBS_CLAIM_OPTIONS_INIT;
@@ -378,6 +443,9 @@ static size_t claim_round(struct worker *w)
 		if (wvl_jobs_claim(&jobs, &n, w->ctx, room, &co) != 0)
 			continue; /* PostgreSQL away: the next poll tries again */
 		w->drained[q] = n < room;
+		/* A backlog: pushes would jump it, so claim it in order instead. */
+		if (!w->drained[q] && wvl_jobs_listener_withdraw(w->listener) != 0)
+			app_log_json(WVL_LOG_WARN, NULL, "cannot withdraw push offers", NULL);
 		place(w, jobs, n);
 		wvl_jobs_free(jobs, n);
 		got += n;
@@ -392,15 +460,34 @@ static size_t claim_round(struct worker *w)
 static void dispatch(struct worker *w)
 {
 	while (!w->stop) {
-		size_t room = free_slots(w);
+		size_t room = claim_room(w);
 		bool low = count_slots(w, QUEUED) < w->o.concurrency;
-		size_t got = room && low ? claim_round(w) : 0;
+		size_t got = room && low ? claim_round(w) : take_pushed(w);
 		if (got > 0 && got == room)
 			continue; /* full batch: there may be more, and slots free fast */
+		offer_idle(w);
 		int woken = 0;
 		if (wvl_jobs_listener_wait(&woken, w->listener, (int)w->o.poll_ms) != 0)
 			woken = 0; /* poll failed: claim again anyway */
+		take_pushed(w); /* at once: a pushed job waits for nothing else */
 	}
+}
+
+/* No more pushes: withdraws the offers, and gives back jobs pushed while
+ * it did (offers an enqueue was taking), waiting for them at most the
+ * grace period.  Offers still out after that die with the connection; a
+ * job pushed to them is rescued. */
+static void stop_offers(struct worker *w)
+{
+	int64_t until = mono_ms() + (int64_t)w->o.grace_s * 1000;
+	while (wvl_jobs_listener_withdraw(w->listener) == 0 &&
+	       wvl_jobs_listener_offers(w->listener) > 0 && mono_ms() < until) {
+		int woken = 0;
+		if (wvl_jobs_listener_wait(&woken, w->listener, 100) != 0)
+			break;
+		take_pushed(w);
+	}
+	take_pushed(w);
 }
 
 /* Releases jobs not started; gives running ones the grace period, then
@@ -409,6 +496,9 @@ static bool wind_down(struct worker *w)
 {
 	pthread_mutex_lock(&w->mu);
 	w->draining = true;
+	pthread_mutex_unlock(&w->mu);
+	stop_offers(w);
+	pthread_mutex_lock(&w->mu);
 	for (size_t i = 0; i < w->nslots; i++) {
 		struct slot *s = &w->slots[i];
 		if (s->state != QUEUED)

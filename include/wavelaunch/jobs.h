@@ -284,6 +284,41 @@ WVL_EXTERN int wvl_jobs_listener_wait(int *out_woken, wvl_jobs_listener *l,
 WVL_EXTERN size_t wvl_jobs_listener_ids(wvl_jobs_listener *l, const char *queue,
 					char (*ids)[37], size_t max);
 
+/**
+ * Push dispatch: offers `n` (1-1024) idle slots of a worker that handles
+ * `kinds` (NULL: every kind) in `queues`.  An enqueue that finds an offer
+ * takes it in its own transaction, writes the job already running under a
+ * new lease (claimed_by `worker_id`) and sends it to this listener, so the
+ * worker starts it without claiming (wvl_jobs_listener_pushed).  Only jobs
+ * that may run at once, have no unique key and whose arguments fit a
+ * notification are pushed.  Offers live as long as the listener's
+ * connection: a worker that dies or loses its connection gets no more
+ * pushes, and a job pushed to it is rescued like any claimed job.  A
+ * worker offers only while it has nothing queued to claim (pushed jobs
+ * skip the queue's order and fairness).  Returns 0, WVL_EINVAL,
+ * WVL_EUNAVAILABLE (not connected).
+ */
+WVL_EXTERN int wvl_jobs_listener_offer(wvl_jobs_listener *l, const char *const *queues,
+				       size_t nqueues, const char *const *kinds, size_t nkinds,
+				       const char *worker_id, unsigned n) WVL_WARN_UNUSED;
+
+/**
+ * Withdraws the listener's offers, except those an enqueue is taking right
+ * now: they stay counted (wvl_jobs_listener_offers) and arrive as pushed
+ * jobs, or stay offered if that enqueue rolls back.
+ */
+WVL_EXTERN int wvl_jobs_listener_withdraw(wvl_jobs_listener *l) WVL_WARN_UNUSED;
+
+/** Offers made and not yet withdrawn or pushed: slots to keep free for pushes. */
+WVL_EXTERN unsigned wvl_jobs_listener_offers(const wvl_jobs_listener *l);
+
+/**
+ * Hands over the jobs pushed to this listener (received by
+ * wvl_jobs_listener_wait), each claimed for the offering worker as by
+ * wvl_jobs_claim.  Returns how many; free with wvl_jobs_free.
+ */
+WVL_EXTERN size_t wvl_jobs_listener_pushed(wvl_jobs_listener *l, wvl_job **out_jobs);
+
 /** Interrupts a wait from another thread or a signal handler (async-signal-safe). */
 WVL_EXTERN void wvl_jobs_listener_wake(wvl_jobs_listener *l);
 

@@ -876,3 +876,173 @@ Test(jobs, updated_at_follows_every_change)
 	free(v3);
 	wvl_jobs_free(j, n);
 }
+
+/* ---- push dispatch (migration 0010) ---------------------------------------- */
+
+static const char *const default_queue[] = {"default"};
+
+/* A listener, connected, with `n` slots offered for "noop" in "default". */
+static wvl_jobs_listener *offering(unsigned n)
+{
+	wvl_jobs_listener *l = NULL;
+	cr_assert_eq(wvl_jobs_listener_new(&l, ctx), 0);
+	int woken = -1;
+	cr_assert_eq(wvl_jobs_listener_wait(&woken, l, 0), 0);
+	const char *kinds[] = {"noop"};
+	cr_assert_eq(wvl_jobs_listener_offer(l, default_queue, 1, kinds, 1, "w-push", n), 0, "%s",
+		     wvl_error_last()->message);
+	cr_assert_eq(wvl_jobs_listener_offers(l), n);
+	return l;
+}
+
+/* Waits for notifications until a job was pushed; returns the pushed jobs. */
+static wvl_job *await_pushed(wvl_jobs_listener *l, size_t *n)
+{
+	wvl_job *jobs = NULL;
+	*n = 0;
+	for (int i = 0; i < 20 && *n == 0; i++) {
+		int woken = 0;
+		cr_assert_eq(wvl_jobs_listener_wait(&woken, l, 10000), 0);
+		*n = wvl_jobs_listener_pushed(l, &jobs);
+	}
+	return jobs;
+}
+
+Test(jobs, pushed_job_starts_running_without_a_claim_and_exactly_once)
+{
+	wvl_jobs_listener *l = offering(1);
+	char id[37], second[37];
+	cr_assert_eq(wvl_jobs_enqueue(id, NULL, ctx, &sys, "noop", "{\"a\": \"x y\"}", NULL), 0);
+	size_t n;
+	wvl_job *j = await_pushed(l, &n);
+	cr_assert_eq(n, 1);
+	cr_expect_str_eq(j[0].id, id);
+	cr_expect_str_eq(j[0].kind, "noop");
+	cr_expect_str_eq(j[0].queue, "default");
+	cr_expect_eq(j[0].attempt, 1);
+	cr_expect_eq(j[0].max_attempts, 3);
+	cr_expect_str_eq(j[0].client_id, "");
+	cr_expect_eq(j[0].run_at, T0);
+	json_t *args = json_loads(j[0].args_json, 0, NULL);
+	cr_expect_str_eq(json_string_value(json_object_get(args, "a")), "x y");
+	json_decref(args);
+	cr_expect_eq(wvl_jobs_listener_offers(l), 0, "the offer was used");
+	char sql[256];
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(*) FROM jobs WHERE id = '%s' AND state = 'running' AND attempt = 1"
+		 " AND lease_id = '%s' AND claimed_by = 'w-push' AND heartbeat_at IS NOT NULL",
+		 id, j[0].lease_id);
+	cr_expect_eq(sql_int(sql), 1, "running under the pushed lease");
+	/* Nobody else can claim it; the next job, with no offer left, queues. */
+	enqueue(second, "noop", NULL);
+	size_t m;
+	wvl_job *c = claim(&m, 10);
+	cr_assert_eq(m, 1);
+	cr_expect_str_eq(c[0].id, second);
+	wvl_jobs_free(c, m);
+	const wvl_job *done[] = {&j[0]};
+	cr_expect_eq(wvl_jobs_complete(NULL, ctx, done, 1), 0, "%s", wvl_error_last()->message);
+	char *st = state_of(id);
+	cr_expect_str_eq(st, "completed");
+	free(st);
+	cr_expect_eq(wvl_jobs_complete(NULL, ctx, done, 1), WVL_ECONFLICT, "completed once");
+	wvl_jobs_free(j, n);
+	wvl_jobs_listener_free(l);
+}
+
+Test(jobs, rolled_back_enqueue_pushes_nothing_and_gives_its_offer_back)
+{
+	wvl_jobs_listener *l = offering(1);
+	PGconn *c;
+	char rolled_back[37], committed[37];
+	cr_assert_eq(wvl_pg__begin(ctx, &sys, &c), 0);
+	cr_assert_eq(wvl_jobs__enqueue_tx(rolled_back, NULL, ctx, c, "noop", NULL, NULL), 0);
+	/* Taken by the open transaction: withdrawing skips it, it stays counted. */
+	cr_assert_eq(wvl_jobs_listener_withdraw(l), 0);
+	cr_expect_eq(wvl_jobs_listener_offers(l), 1);
+	wvl_pg__rollback(ctx, c);
+	/* Back on offer: the next enqueue gets it.  Notifications come in
+	 * commit order, so a push of the rolled-back job would come first. */
+	enqueue(committed, "noop", NULL);
+	size_t n;
+	wvl_job *j = await_pushed(l, &n);
+	cr_assert_eq(n, 1);
+	cr_expect_str_eq(j[0].id, committed);
+	cr_expect_eq(sql_int("SELECT count(*) FROM jobs"), 1);
+	wvl_jobs_free(j, n);
+	wvl_jobs_listener_free(l);
+}
+
+Test(jobs, pushed_job_of_a_dead_worker_is_rescued_and_its_lease_fenced)
+{
+	wvl_jobs_listener *l = offering(2);
+	char id[37], later[37];
+	enqueue(id, "noop", NULL);
+	size_t n;
+	wvl_job *j = await_pushed(l, &n);
+	cr_assert_eq(n, 1);
+	/* The worker dies: its remaining offer dies with its session.  The
+	 * server ends the session just after the connection closes; waiting
+	 * for its lock is waiting for exactly that. */
+	wvl_jobs_listener_free(l);
+	char *gone = sql1("SELECT count(pg_advisory_lock_shared(token)) FROM jobs_waiters");
+	cr_expect_str_eq(gone, "1");
+	free(gone);
+	enqueue(later, "noop", NULL);
+	char *st = state_of(later);
+	cr_expect_str_eq(st, "available", "no push to a dead worker");
+	free(st);
+	int rescued = -1;
+	cr_expect_eq(wvl_jobs_rescue(&rescued, ctx, 60 * SEC), 0);
+	cr_expect_eq(rescued, 0, "its heartbeat is fresh");
+	atomic_fetch_add(&fake_now, 61 * SEC);
+	cr_expect_eq(wvl_jobs_rescue(&rescued, ctx, 60 * SEC), 0);
+	cr_expect_eq(rescued, 1);
+	st = state_of(id);
+	cr_expect_str_eq(st, "retryable");
+	free(st);
+	const wvl_job *stale[] = {&j[0]};
+	cr_expect_eq(wvl_jobs_complete(NULL, ctx, stale, 1), WVL_ECONFLICT, "stale lease refused");
+	cr_expect_eq(wvl_jobs_heartbeat(NULL, ctx, stale, 1), WVL_ECONFLICT);
+	wvl_jobs_free(j, n);
+	/* The next worker's offer clears the dead one's rows. */
+	cr_expect_eq(sql_int("SELECT count(*) FROM jobs_waiters"), 1);
+	wvl_jobs_listener *next = offering(2);
+	cr_expect_eq(sql_int("SELECT count(*) FROM jobs_waiters"), 2, "only the live offers");
+	wvl_jobs_listener_free(next);
+}
+
+Test(jobs, only_jobs_that_may_run_now_unkeyed_and_of_offered_kinds_are_pushed)
+{
+	wvl_jobs_listener *l = offering(1);
+	wvl_job_options keyed = WVL_JOB_OPTIONS_INIT, later = WVL_JOB_OPTIONS_INIT,
+			other = WVL_JOB_OPTIONS_INIT;
+	keyed.unique_key = "k";
+	later.run_at = T0 + 60 * SEC;
+	other.queue = "other";
+	char a[37], b[37], c[37], d[37], e[37];
+	enqueue(a, "noop", &keyed);
+	enqueue(b, "noop", &later);
+	enqueue(c, "noop", &other);
+	enqueue(d, "email_send", NULL);
+	cr_expect_eq(sql_int("SELECT count(*) FROM jobs WHERE state = 'running'"), 0);
+	cr_expect_eq(wvl_jobs_listener_offers(l), 1);
+	enqueue(e, "noop", NULL);
+	size_t n;
+	wvl_job *j = await_pushed(l, &n);
+	cr_assert_eq(n, 1);
+	cr_expect_str_eq(j[0].id, e);
+	wvl_jobs_free(j, n);
+	/* Withdrawn offers are not taken. */
+	cr_assert_eq(wvl_jobs_listener_offer(l, default_queue, 1, NULL, 0, "w-push", 3), 0);
+	cr_assert_eq(wvl_jobs_listener_withdraw(l), 0);
+	cr_expect_eq(wvl_jobs_listener_offers(l), 0);
+	enqueue(e, "noop", NULL);
+	char *st = state_of(e);
+	cr_expect_str_eq(st, "available");
+	free(st);
+	const char *bad[] = {"Bad Queue"};
+	cr_expect_eq(wvl_jobs_listener_offer(l, bad, 1, NULL, 0, "w", 1), WVL_EINVAL);
+	cr_expect_eq(wvl_jobs_listener_offer(l, default_queue, 1, NULL, 0, "w", 0), WVL_EINVAL);
+	wvl_jobs_listener_free(l);
+}

@@ -159,3 +159,61 @@ Test(worker, sigterm_lets_a_short_job_finish)
 	free(v);
 	unlink(w.log);
 }
+
+/* An idle worker offers its slots (migration 0010): jobs enqueued one at a
+ * time are pushed to it and run once each; a worker killed while offering
+ * gets no more pushes, and its successor runs what came meanwhile. */
+Test(worker, idle_worker_runs_pushed_jobs_and_a_killed_one_gets_none)
+{
+	worker_proc w;
+	worker_start(&w, &db, NULL);
+	cr_assert(wait_for_value(db.owner_url, "SELECT count(*) > 0 FROM jobs_waiters", "t", 30));
+	char id[37];
+	for (int i = 1; i <= 5; i++) {
+		cr_assert_eq(wvl_jobs_enqueue(id, NULL, ctx, &sys, "noop", NULL, NULL), 0);
+		char want[16];
+		snprintf(want, sizeof(want), "%d", i);
+		cr_expect(wait_for_value(db.owner_url,
+					 "SELECT count(*) FROM jobs WHERE state = 'completed'"
+					 " AND attempt = 1", want, 30));
+	}
+	cr_expect(wait_for_value(db.owner_url, "SELECT count(*) > 0 FROM jobs_waiters", "t", 30));
+	kill(w.pid, SIGKILL);
+	cr_expect_eq(worker_wait(&w), 128 + SIGKILL);
+	unlink(w.log);
+	cr_assert_eq(wvl_jobs_enqueue(id, NULL, ctx, &sys, "noop", NULL, NULL), 0);
+	char sql[128];
+	snprintf(sql, sizeof(sql), "SET wvl.actor_role='system'; SELECT state FROM jobs WHERE id = '%s'",
+		 id);
+	char *st = test_sql_value(db.owner_url, sql);
+	cr_expect_str_eq(st, "available", "nothing pushed to a dead worker");
+	free(st);
+	worker_start(&w, &db, NULL);
+	cr_expect(wait_for_value(db.owner_url, "SELECT count(*) FROM jobs WHERE state = 'completed'",
+				 "6", 30));
+	kill(w.pid, SIGTERM);
+	cr_expect_eq(worker_wait(&w), 0);
+	unlink(w.log);
+}
+
+/* Only idle handler threads are offered: a busy worker would make a pushed
+ * job wait behind its running one while another worker idles. */
+Test(worker, busy_worker_offers_only_its_idle_threads)
+{
+	enqueue_noops(1, 1500, 3);
+	const char *one[] = {"WL_WORKER_CONCURRENCY=1", NULL};
+	worker_proc w;
+	worker_start(&w, &db, one);
+	cr_assert(wait_for_value(db.owner_url, "SELECT state FROM jobs", "running", 30));
+	char *v = test_sql_value(db.owner_url,
+				 "SET wvl.actor_role='system'; SELECT count(*) FROM jobs_waiters");
+	cr_expect_str_eq(v, "0", "its one thread is busy");
+	free(v);
+	cr_expect(wait_for_value(db.owner_url, "SELECT count(*) FROM jobs_waiters", "1", 30));
+	cr_expect(wait_for_value(db.owner_url, "SELECT state FROM jobs", "completed", 30));
+	kill(w.pid, SIGTERM);
+	cr_expect_eq(worker_wait(&w), 0);
+	cr_expect(wait_for_value(db.owner_url, "SELECT count(*) FROM jobs_waiters", "0", 30),
+		  "withdrawn at shutdown");
+	unlink(w.log);
+}
