@@ -57,6 +57,14 @@ static const char enqueue_sql[] =
 	"SELECT job_id, created FROM wvl_jobs_enqueue($1, $2::jsonb, $3, $4::smallint,"
 	" $5::timestamptz, $6::integer, $7, $8::uuid, $9::timestamptz)";
 
+/* The same, but it may hand the job straight to an idle worker (migration
+ * 0010).  Only for a transaction that commits right after the statement:
+ * a pushed job is written running, with its enqueue time as heartbeat, so
+ * a long transaction would commit a job the rescuer takes back at once. */
+static const char enqueue_push_sql[] =
+	"SELECT job_id, created FROM wvl_jobs_enqueue_push($1, $2::jsonb, $3, $4::smallint,"
+	" $5::timestamptz, $6::integer, $7, $8::uuid, $9::timestamptz)";
+
 /* The nine parameters of enqueue_sql, in `buf`. */
 struct enqueue_params {
 	char now[40], run_at[40], prio[16], attempts[16];
@@ -92,20 +100,27 @@ static void enqueue_result(char *out_id, int *out_created, const PGresult *r)
 		*out_created = PQgetvalue(r, 0, 1)[0] == 't';
 }
 
-int wvl_jobs__enqueue_tx(char *out_id, int *out_created, wvl_ctx *ctx, PGconn *conn,
-			 const char *kind, const char *args_json,
-			 const wvl_job_options *opts)
+static int enqueue_in(char *out_id, int *out_created, wvl_ctx *ctx, PGconn *conn,
+		      const char *sql, const char *kind, const char *args_json,
+		      const wvl_job_options *opts)
 {
 	struct enqueue_params p;
 	int rc = enqueue_params(&p, ctx, kind, args_json, opts);
 	if (rc)
 		return rc;
-	PGresult *r = wvl_pg__exec(ctx, conn, enqueue_sql, 9, p.v);
+	PGresult *r = wvl_pg__exec(ctx, conn, sql, 9, p.v);
 	if (!r)
 		return wvl_error_last()->code;
 	enqueue_result(out_id, out_created, r);
 	PQclear(r);
 	return 0;
+}
+
+int wvl_jobs__enqueue_tx(char *out_id, int *out_created, wvl_ctx *ctx, PGconn *conn,
+			 const char *kind, const char *args_json,
+			 const wvl_job_options *opts)
+{
+	return enqueue_in(out_id, out_created, ctx, conn, enqueue_sql, kind, args_json, opts);
 }
 
 static bool is_team(const wvl_actor *a)
@@ -131,7 +146,8 @@ int wvl_jobs_enqueue(char *out_id, int *out_created, wvl_ctx *ctx, const wvl_act
 		int rc = wvl_pg__begin(ctx, actor, &c);
 		if (rc)
 			return rc;
-		rc = wvl_jobs__enqueue_tx(out_id, out_created, ctx, c, kind, args_json, opts);
+		rc = enqueue_in(out_id, out_created, ctx, c, enqueue_push_sql, kind, args_json,
+				opts);
 		if (rc) {
 			wvl_pg__rollback(ctx, c);
 			return rc;
@@ -144,7 +160,7 @@ int wvl_jobs_enqueue(char *out_id, int *out_created, wvl_ctx *ctx, const wvl_act
 		return rc;
 	/* Not retried: an enqueue whose commit was lost with the connection
 	 * may have happened. */
-	PGresult *r = wvl_jobs__sys_exec(ctx, enqueue_sql, 9, p.v, true, false);
+	PGresult *r = wvl_jobs__sys_exec(ctx, enqueue_push_sql, 9, p.v, true, false);
 	if (!r)
 		return wvl_error_last()->code;
 	enqueue_result(out_id, out_created, r);

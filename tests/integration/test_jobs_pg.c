@@ -956,7 +956,15 @@ Test(jobs, rolled_back_enqueue_pushes_nothing_and_gives_its_offer_back)
 	PGconn *c;
 	char rolled_back[37], committed[37];
 	cr_assert_eq(wvl_pg__begin(ctx, &sys, &c), 0);
-	cr_assert_eq(wvl_jobs__enqueue_tx(rolled_back, NULL, ctx, c, "noop", NULL, NULL), 0);
+	/* The library pushes only from transactions of its own; the statement
+	 * it uses, run here in one that is rolled back. */
+	PGresult *r = wvl_pg__exec(ctx, c,
+				   "SELECT job_id FROM wvl_jobs_enqueue_push('noop', '{}', 'default',"
+				   " 0::smallint, now(), 3, NULL, NULL, now())", 0, NULL);
+	cr_assert_not_null(r);
+	snprintf(rolled_back, sizeof(rolled_back), "%s", PQgetvalue(r, 0, 0));
+	PQclear(r);
+	cr_expect_eq(sql_int("SELECT count(*) FROM jobs_waiters"), 1, "offer not yet gone");
 	/* Taken by the open transaction: withdrawing skips it, it stays counted. */
 	cr_assert_eq(wvl_jobs_listener_withdraw(l), 0);
 	cr_expect_eq(wvl_jobs_listener_offers(l), 1);
@@ -968,7 +976,35 @@ Test(jobs, rolled_back_enqueue_pushes_nothing_and_gives_its_offer_back)
 	wvl_job *j = await_pushed(l, &n);
 	cr_assert_eq(n, 1);
 	cr_expect_str_eq(j[0].id, committed);
+	cr_expect_str_neq(j[0].id, rolled_back);
 	cr_expect_eq(sql_int("SELECT count(*) FROM jobs"), 1);
+	wvl_jobs_free(j, n);
+	wvl_jobs_listener_free(l);
+}
+
+/* An enqueue inside a caller's transaction is never pushed: that
+ * transaction may stay open past the rescue threshold, and a pushed job
+ * would commit running with a stale heartbeat. */
+Test(jobs, enqueue_in_a_callers_transaction_is_queued_not_pushed)
+{
+	wvl_jobs_listener *l = offering(1);
+	PGconn *c;
+	char queued[37], pushed[37];
+	cr_assert_eq(wvl_pg__begin(ctx, &sys, &c), 0);
+	cr_assert_eq(wvl_jobs__enqueue_tx(queued, NULL, ctx, c, "noop", NULL, NULL), 0);
+	cr_assert_eq(wvl_pg__commit(ctx, c), 0);
+	char sql[160];
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(*) FROM jobs WHERE id = '%s' AND state = 'available'", queued);
+	cr_expect_eq(sql_int(sql), 1, "queued for a claim");
+	cr_expect_eq(sql_int("SELECT count(*) FROM jobs_waiters"), 1, "the offer is still there");
+	cr_expect_eq(wvl_jobs_listener_offers(l), 1);
+	/* Notifications come in commit order: the first push is the next job. */
+	enqueue(pushed, "noop", NULL);
+	size_t n;
+	wvl_job *j = await_pushed(l, &n);
+	cr_assert_eq(n, 1);
+	cr_expect_str_eq(j[0].id, pushed);
 	wvl_jobs_free(j, n);
 	wvl_jobs_listener_free(l);
 }
