@@ -93,12 +93,18 @@ void wvl_jobs_listener_wake(wvl_jobs_listener *l)
 	errno = saved;
 }
 
+static bool take_notifies(wvl_jobs_listener *l);
+
 /* The offers die with the session (its advisory lock is released); jobs
- * already received stay to be taken. */
+ * already received stay to be taken, including those libpq read during a
+ * statement's round trip and still holds: PQfinish would free them, and
+ * their jobs, already running for this worker, would wait for the rescuer. */
 static void drop(wvl_jobs_listener *l)
 {
-	if (l->conn)
+	if (l->conn) {
+		take_notifies(l);
 		PQfinish(l->conn);
+	}
 	l->conn = NULL;
 	l->token = 0;
 	l->offers = 0;
@@ -262,15 +268,10 @@ static void keep_push(wvl_jobs_listener *l, char *payload)
 		wvl_log(l->ctx, WVL_LOG_ERROR, "jobs listener: unreadable pushed job");
 }
 
-/* Drains notifications; true when there was at least one. */
-static bool drain(wvl_jobs_listener *l)
+/* Takes the notifications libpq has read; true when there was at least one. */
+static bool take_notifies(wvl_jobs_listener *l)
 {
 	bool any = false;
-	if (!PQconsumeInput(l->conn)) {
-		wvl_log(l->ctx, WVL_LOG_WARN, "jobs listener: connection lost");
-		drop(l);
-		return true; /* wake the caller: the queue may have moved meanwhile */
-	}
 	PGnotify *n;
 	while ((n = PQnotifies(l->conn)) != NULL) {
 		any = true;
@@ -281,6 +282,17 @@ static bool drain(wvl_jobs_listener *l)
 		PQfreemem(n);
 	}
 	return any;
+}
+
+/* Drains notifications; true when there was at least one. */
+static bool drain(wvl_jobs_listener *l)
+{
+	if (!PQconsumeInput(l->conn)) {
+		wvl_log(l->ctx, WVL_LOG_WARN, "jobs listener: connection lost");
+		drop(l);
+		return true; /* wake the caller: the queue may have moved meanwhile */
+	}
+	return take_notifies(l);
 }
 
 static bool drain_wake(wvl_jobs_listener *l)

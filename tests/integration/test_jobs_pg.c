@@ -1082,3 +1082,31 @@ Test(jobs, only_jobs_that_may_run_now_unkeyed_and_of_offered_kinds_are_pushed)
 	cr_expect_eq(wvl_jobs_listener_offer(l, default_queue, 1, NULL, 0, "w", 0), WVL_EINVAL);
 	wvl_jobs_listener_free(l);
 }
+
+/* A push that libpq already read (during a withdraw's round trip) was
+ * dropped with the connection when the next statement found it dead: the
+ * job waited for the rescuer although the worker had it in hand. */
+Test(jobs, push_read_before_the_connection_dropped_is_kept)
+{
+	wvl_jobs_listener *l = offering(1);
+	char id[37];
+	enqueue(id, "noop", NULL);
+	/* The listener's backend sends the notification before the withdraw's
+	 * answer, which libpq reads whole: the push waits in libpq's queue. */
+	cr_assert_eq(wvl_jobs_listener_withdraw(l), 0);
+	cr_expect_eq(wvl_jobs_listener_offers(l), 1, "not yet seen");
+	char *killed = test_sql_value(db.app_url,
+				      "SELECT count(pg_terminate_backend(pid, 10000)) FROM pg_stat_activity"
+				      " WHERE datname = current_database()"
+				      "   AND application_name = 'libwavelaunch-listener'");
+	cr_assert_str_eq(killed, "1");
+	free(killed);
+	cr_expect_neq(wvl_jobs_listener_withdraw(l), 0, "the connection is gone");
+	cr_expect_eq(wvl_jobs_listener_offers(l), 0, "the offers went with it");
+	wvl_job *j = NULL;
+	size_t n = wvl_jobs_listener_pushed(l, &j);
+	cr_assert_eq(n, 1, "the push read before the drop is kept");
+	cr_expect_str_eq(j[0].id, id);
+	wvl_jobs_free(j, n);
+	wvl_jobs_listener_free(l);
+}
