@@ -380,14 +380,18 @@ static bool all_drained(const struct worker *w)
 /* Before sleeping with nothing to claim: keeps about as many slots offered
  * as there are idle handler threads (a pushed job should start at once, not
  * wait behind a busy worker's jobs while another worker idles), topped up
- * when half are gone, so an idle worker does not write an offer per job. */
+ * when half are gone, so an idle worker does not write an offer per job.
+ * One free slot is never offered: with none left to claim with, the worker
+ * would stop polling its queues, and the jobs that are never pushed (a
+ * unique key, a caller's transaction, a retry, a rescue) would wait there
+ * until a push happened to come (WL_WORKER_PREFETCH=1 offered every slot). */
 static void offer_idle(struct worker *w)
 {
 	size_t busy = count_slots(w, RUNNING) + count_slots(w, QUEUED);
 	size_t want = busy < w->o.concurrency ? w->o.concurrency - busy : 0;
 	size_t room = free_slots(w);
-	if (want > room)
-		want = room;
+	if (want + 1 > room)
+		want = room > 0 ? room - 1 : 0;
 	unsigned have = wvl_jobs_listener_offers(w->listener);
 	if (!all_drained(w) || have >= want || have * 2 > want)
 		return;

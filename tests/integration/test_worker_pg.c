@@ -217,3 +217,25 @@ Test(worker, busy_worker_offers_only_its_idle_threads)
 		  "withdrawn at shutdown");
 	unlink(w.log);
 }
+
+/* With one slot per thread (WL_WORKER_PREFETCH=1) every idle slot was
+ * offered, so none was left to claim with: the worker stopped polling the
+ * queue and never ran a job that is not pushed (one with a unique key, one
+ * enqueued inside a caller's transaction, a retry, a rescued job). */
+Test(worker, offering_worker_with_one_slot_per_thread_still_claims)
+{
+	const char *env[] = {"WL_WORKER_PREFETCH=1", "WL_WORKER_CONCURRENCY=2", NULL};
+	worker_proc w;
+	worker_start(&w, &db, env);
+	cr_assert(wait_for_value(db.owner_url, "SELECT count(*) > 0 FROM jobs_waiters", "t", 30));
+	wvl_job_options keyed = WVL_JOB_OPTIONS_INIT;
+	keyed.unique_key = "never-pushed";
+	char id[37];
+	cr_assert_eq(wvl_jobs_enqueue(id, NULL, ctx, &sys, "noop", NULL, &keyed), 0);
+	cr_expect(wait_for_value(db.owner_url, "SELECT count(*) FROM jobs WHERE state = 'completed'",
+				 "1", 20),
+		  "a queued job is claimed by an offering worker");
+	kill(w.pid, SIGTERM);
+	cr_expect_eq(worker_wait(&w), 0);
+	unlink(w.log);
+}
