@@ -372,10 +372,15 @@ int wvl_jobs_listener_offer(wvl_jobs_listener *l, const char *const *queues, siz
 		const char *params[] = {token, q, k, worker_id, count};
 		/* Also clears the offers of sessions that died (their lock is
 		 * free): every enqueue would otherwise test, and lock, each
-		 * of their tokens again. */
+		 * of their tokens again.  Skipping the rows an enqueue holds
+		 * (taken just before their session died): waiting for it
+		 * would stall this worker's dispatcher; the next offer
+		 * clears them. */
 		PGresult *r = wvl_pg__exec(l->ctx, l->conn,
-					   "WITH dead AS (DELETE FROM jobs_waiters WHERE token <> $1::int8"
-					   "   AND pg_try_advisory_xact_lock_shared(token))"
+					   "WITH dead AS (DELETE FROM jobs_waiters WHERE id IN ("
+					   "  SELECT id FROM jobs_waiters WHERE token <> $1::int8"
+					   "   AND pg_try_advisory_xact_lock_shared(token)"
+					   "   FOR UPDATE SKIP LOCKED))"
 					   " INSERT INTO jobs_waiters (token, queues, kinds, worker)"
 					   " SELECT $1::int8, $2::text[], $3::text[], $4"
 					   "   FROM generate_series(1, $5::int)", 5, params);

@@ -1110,3 +1110,28 @@ Test(jobs, push_read_before_the_connection_dropped_is_kept)
 	wvl_jobs_free(j, n);
 	wvl_jobs_listener_free(l);
 }
+
+/* An offer clears the rows of dead sessions.  It waited for a row an
+ * enqueue had locked (taken just before its offering session died): every
+ * idle worker's dispatcher stalled until that enqueue ended.  Skipped
+ * instead; the next offer clears it. */
+Test(jobs, offer_does_not_wait_for_a_dead_offer_an_enqueue_holds)
+{
+	char sql[256];
+	snprintf(sql, sizeof(sql), "ALTER DATABASE %s SET lock_timeout = '2s'", db.name);
+	cr_assert_eq(test_sql(db.owner_url, sql), 0);
+	cr_assert_eq(test_sql(db.owner_url, "SET wvl.actor_role = 'system';"
+					    " INSERT INTO jobs_waiters (token, queues) VALUES (42, '{default}')"),
+		     0);
+	PGconn *c;
+	cr_assert_eq(wvl_pg__begin(ctx, &sys, &c), 0);
+	PGresult *r = wvl_pg__exec(ctx, c, "SELECT id FROM jobs_waiters FOR UPDATE", 0, NULL);
+	cr_assert_not_null(r);
+	PQclear(r);
+	wvl_jobs_listener *l = offering(1);
+	wvl_pg__rollback(ctx, c);
+	cr_expect_eq(sql_int("SELECT count(*) FROM jobs_waiters WHERE token = 42"), 1, "skipped");
+	cr_assert_eq(wvl_jobs_listener_offer(l, default_queue, 1, NULL, 0, "w-push", 1), 0);
+	cr_expect_eq(sql_int("SELECT count(*) FROM jobs_waiters"), 2, "cleared by the next offer");
+	wvl_jobs_listener_free(l);
+}
