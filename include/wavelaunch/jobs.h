@@ -286,8 +286,9 @@ WVL_EXTERN size_t wvl_jobs_listener_ids(wvl_jobs_listener *l, const char *queue,
 
 /**
  * Push dispatch: offers `n` (1-1024) idle slots of a worker that handles
- * `kinds` (NULL: every kind) in `queues`.  An enqueue that finds an offer
- * takes it in its own transaction, writes the job already running under a
+ * `kinds` (NULL: every kind) in `queues`.  wvl_jobs_enqueue (never an
+ * enqueue inside a caller's transaction, whose commit may come long after
+ * the job's first heartbeat) takes an offer in its own transaction, writes the job already running under a
  * new lease (claimed_by `worker_id`) and sends it to this listener, so the
  * worker starts it without claiming (wvl_jobs_listener_pushed).  Only jobs
  * that may run at once, have no unique key and whose arguments fit a
