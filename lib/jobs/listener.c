@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -219,24 +220,41 @@ static char *field(char **p)
 	return f;
 }
 
+/* A whole decimal number within [lo, hi]. */
+static bool number(const char *s, long long lo, long long hi, long long *out)
+{
+	char *end = NULL;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return false;
+	*out = v;
+	return true;
+}
+
 /* "id lease attempt max_attempts priority run_at_us queue kind client|- args"
- * (migration 0010); false when malformed. */
+ * (migration 0010); false when malformed.  Checked as strictly as a claimed
+ * row: a NOTIFY on the channel can come from any session of the database. */
 static bool parse_push(wvl_job *j, char *payload, int64_t now)
 {
 	char *p = payload;
 	char *id = field(&p), *lease = field(&p), *attempt = field(&p), *max = field(&p);
 	char *prio = field(&p), *run_at = field(&p), *queue = field(&p), *kind = field(&p);
 	char *client = field(&p);
-	if (!p || !wvl_uuid_valid(id) || !wvl_uuid_valid(lease) || strlen(queue) >= sizeof(j->queue) ||
-	    strlen(kind) >= sizeof(j->kind) || strlen(client) >= sizeof(j->client_id))
+	long long a, m, pr, at;
+	if (!p || !wvl_uuid_valid(id) || !wvl_uuid_valid(lease) ||
+	    !number(attempt, 1, INT_MAX, &a) || !number(max, 1, INT_MAX, &m) ||
+	    !number(prio, SHRT_MIN, SHRT_MAX, &pr) || !number(run_at, LLONG_MIN, LLONG_MAX, &at) ||
+	    !wvl_jobs__valid_queue(queue) || !wvl_jobs__valid_kind(kind) ||
+	    (strcmp(client, "-") != 0 && !wvl_uuid_valid(client)) || !wvl_jobs__valid_args(p))
 		return false;
 	memset(j, 0, sizeof(*j));
 	snprintf(j->id, sizeof(j->id), "%s", id);
 	snprintf(j->lease_id, sizeof(j->lease_id), "%s", lease);
-	j->attempt = atoi(attempt);
-	j->max_attempts = atoi(max);
-	j->priority = atoi(prio);
-	j->run_at = strtoll(run_at, NULL, 10);
+	j->attempt = (int)a;
+	j->max_attempts = (int)m;
+	j->priority = (int)pr;
+	j->run_at = (int64_t)at;
 	snprintf(j->queue, sizeof(j->queue), "%s", queue);
 	snprintf(j->kind, sizeof(j->kind), "%s", kind);
 	snprintf(j->client_id, sizeof(j->client_id), "%s", strcmp(client, "-") ? client : "");

@@ -1048,6 +1048,60 @@ Test(jobs, pushed_job_of_a_dead_worker_is_rescued_and_its_lease_fenced)
 	wvl_jobs_listener_free(next);
 }
 
+/* Any session of the database may NOTIFY on a worker's channel: what
+ * arrives there is parsed as strictly as a claimed row, and a malformed
+ * push is dropped (logged), never started. */
+Test(jobs, malformed_pushes_are_dropped)
+{
+	wvl_jobs_listener *l = offering(1);
+	char *token = sql1("SELECT token FROM jobs_waiters LIMIT 1");
+	cr_assert_not_null(token);
+#define U1 "0b4f1f4e-9a51-4a53-8a6f-6b1f3c8d2e01"
+#define U2 "7c2d9e10-3b4a-4c5d-9e6f-708192a3b4c5"
+	static const char *const bad[] = {
+		"",
+		"not-a-uuid " U2 " 1 3 0 0 default noop - {}",
+		U1 " " U2 " 1 3 0 0 default noop -",
+		U1 " " U2 " x 3 0 0 default noop - {}",
+		U1 " " U2 " 0 3 0 0 default noop - {}",
+		U1 " " U2 " 99999999999 3 0 0 default noop - {}",
+		U1 " " U2 " 1 3 40000 0 default noop - {}",
+		U1 " " U2 " 1 3 0 12x default noop - {}",
+		U1 " " U2 " 1 3 0 99999999999999999999 default noop - {}",
+		U1 " " U2 " 1 3 0 0 DEFAULT noop - {}",
+		U1 " " U2 " 1 3 0 0 default "
+		   "k234567890123456789012345678901234567890123456789012345678901234 - {}",
+		U1 " " U2 " 1 3 0 0 default noop nope {}",
+		U1 " " U2 " 1 3 0 0 default noop - [1]",
+		U1 " " U2 " 1 3 0 0 default noop - {\"a\":",
+	};
+	char sql[512];
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(sql, sizeof(sql), "SELECT pg_notify('wvl_jobs_%s', $p$%s$p$)", token, bad[i]);
+		free(sql1(sql));
+	}
+	/* Notifications come in order: once this one is in, every bad one was read. */
+	snprintf(sql, sizeof(sql),
+		 "SELECT pg_notify('wvl_jobs_%s', $p$" U1 " " U2 " 2 3 -5 1700000000000000"
+		 " default noop - {\"k\": 1}$p$)", token);
+	free(sql1(sql));
+	size_t n;
+	wvl_job *j = await_pushed(l, &n);
+	cr_assert_eq(n, 1, "only the well-formed push is kept");
+	cr_expect_str_eq(j[0].id, U1);
+	cr_expect_str_eq(j[0].lease_id, U2);
+	cr_expect_eq(j[0].attempt, 2);
+	cr_expect_eq(j[0].priority, -5);
+	cr_expect_eq(j[0].run_at, 1700000000000000LL);
+	cr_expect_str_eq(j[0].args_json, "{\"k\": 1}");
+	cr_expect(test_log_contains("unreadable pushed job"));
+#undef U1
+#undef U2
+	wvl_jobs_free(j, n);
+	free(token);
+	wvl_jobs_listener_free(l);
+}
+
 Test(jobs, only_jobs_that_may_run_now_unkeyed_and_of_offered_kinds_are_pushed)
 {
 	wvl_jobs_listener *l = offering(1);
