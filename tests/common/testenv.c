@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT
  * Copyright (c) 2026 WavelaunchOS contributors */
 
+#include <dirent.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <criterion/criterion.h>
@@ -189,4 +191,34 @@ char *test_json_member(const char *json, const char *key)
 		  : v ? json_dumps(v, JSON_ENCODE_ANY) : strdup("");
 	json_decref(j);
 	return out;
+}
+
+char *test_json_string(const char *json, const char *key)
+{
+	json_t *j = json_loads(json, 0, NULL);
+	cr_assert_not_null(j, "not JSON: %s", json);
+	json_t *v = json_object_get(j, key);
+	char *out = json_is_string(v) ? strdup(json_string_value(v)) : NULL;
+	json_decref(j);
+	return out;
+}
+
+int test_count_files(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return 0;
+	int n = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char path[1024];
+		struct stat sb;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (lstat(path, &sb) == 0)
+			n += S_ISDIR(sb.st_mode) ? test_count_files(path) : 1;
+	}
+	closedir(d);
+	return n;
 }

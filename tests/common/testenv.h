@@ -46,6 +46,13 @@ void test_pg_ctl(const char *action);
  * JSON ("null", "3", ...), "" when missing.  The caller frees. */
 char *test_json_member(const char *json, const char *key);
 
+/* A string member of a JSON object text (the text must be JSON: asserted),
+ * NULL when missing or not a string.  The caller frees. */
+char *test_json_string(const char *json, const char *key);
+
+/* Regular files below `dir`, sub folders included; 0 when it is missing. */
+int test_count_files(const char *dir);
+
 /* Everything logged through contexts made by test_ctx, for assertions. */
 bool test_log_contains(const char *needle);
 void test_log_reset(void);

@@ -314,22 +314,23 @@ static long call(test_response *r, const struct session *s, const char *method, 
 	return r->status;
 }
 
-static char *member(const char *json, const char *key)
-{
-	json_t *j = json_loads(json, 0, NULL);
-	cr_assert_not_null(j, "not JSON: %s", json);
-	json_t *v = json_object_get(j, key);
-	char *out = json_is_string(v) ? strdup(json_string_value(v)) : NULL;
-	json_decref(j);
-	return out;
-}
-
 static void expect_problem(const test_response *r, long status, const char *code)
 {
 	cr_expect_eq(r->status, status, "status %ld, want %ld: %s", r->status, status, r->body);
-	char *c = member(r->body, "code");
+	char *c = test_json_string(r->body, "code");
 	cr_expect_str_eq(c ? c : "(none)", code, "%s", r->body);
 	free(c);
+}
+
+/* Sends a finished form as the admin, expects a 400 and frees the form. */
+static void expect_form_refused(struct buf *b)
+{
+	test_response r;
+	upload_form(&r, &admin, b, false);
+	expect_problem(&r, 400, "bad_request");
+	test_response_free(&r);
+	free(b->p);
+	*b = (struct buf){0};
 }
 
 /* The id of an uploaded file (asserts the upload worked). */
@@ -338,7 +339,7 @@ static char *upload_ok(const struct session *s, const char *client, const char *
 {
 	test_response r;
 	cr_assert_eq(upload(&r, s, client, filename, data, len), 201, "%s", r.body);
-	char *id = member(r.body, "id");
+	char *id = test_json_string(r.body, "id");
 	cr_assert_not_null(id);
 	test_response_free(&r);
 	return id;
@@ -346,31 +347,11 @@ static char *upload_ok(const struct session *s, const char *client, const char *
 
 /* ---- what is left on disk and in the server ---- */
 
-static int count_files(const char *dir)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		return 0;
-	int n = 0;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		char path[1024];
-		struct stat sb;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (lstat(path, &sb) == 0)
-			n += S_ISDIR(sb.st_mode) ? count_files(path) : 1;
-	}
-	closedir(d);
-	return n;
-}
-
 static int sub_count(const char *sub)
 {
 	char path[700];
 	snprintf(path, sizeof(path), "%s/%s", storage, sub);
-	return count_files(path);
+	return test_count_files(path);
 }
 
 /* Descriptors the server holds on spools (O_TMPFILE ones included: they
@@ -438,7 +419,7 @@ Test(files_http, png_upload_as_admin_is_stored_with_its_hash)
 	snprintf(path, sizeof(path), "/api/files/%s", json_string_value(json_object_get(j, "id")));
 	test_response g;
 	cr_expect_eq(call(&g, &admin, "GET", path), 200, "%s", g.body);
-	char *gsha = member(g.body, "sha256");
+	char *gsha = test_json_string(g.body, "sha256");
 	cr_expect_str_eq(gsha ? gsha : "", sha);
 	free(gsha);
 	test_response_free(&g);
@@ -577,7 +558,7 @@ Test(files_http, bearer_token_upload_needs_no_csrf)
 	const char *body = "{\"name\":\"uploader\"}";
 	test_http(&r, &srv, "POST", "/api/auth/tokens", h, body, strlen(body));
 	cr_assert_eq(r.status, 201, "%s", r.body);
-	char *token = member(r.body, "token"), auth[300];
+	char *token = test_json_string(r.body, "token"), auth[300];
 	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
 	free(token);
 	test_response_free(&r);
@@ -615,7 +596,7 @@ Test(files_http, client_id_after_the_file_is_taken)
 	form_end(&b);
 	test_response r;
 	cr_assert_eq(upload_form(&r, &admin, &b, false), 201, "%s", r.body);
-	char *cid = member(r.body, "client_id");
+	char *cid = test_json_string(r.body, "client_id");
 	cr_expect_str_eq(cid ? cid : "", CLIENT_B);
 	free(cid);
 	test_response_free(&r);
@@ -630,20 +611,12 @@ Test(files_http, fifty_parts_are_400)
 		part(&b, "client_id", NULL, CLIENT_A, strlen(CLIENT_A));
 	part(&b, "file", "pixel.png", png, sizeof(png));
 	form_end(&b);
-	test_response r;
-	upload_form(&r, &admin, &b, false);
-	expect_problem(&r, 400, "bad_request");
-	test_response_free(&r);
-	free(b.p);
+	expect_form_refused(&b);
 	/* Fifty empty parts of an allowed name too: the cap counts parts. */
-	b = (struct buf){0};
 	for (int i = 0; i < 50; i++)
 		part(&b, i % 2 ? "client_id" : "file", i % 2 ? NULL : "a.txt", "", 0);
 	form_end(&b);
-	upload_form(&r, &admin, &b, false);
-	expect_problem(&r, 400, "bad_request");
-	test_response_free(&r);
-	free(b.p);
+	expect_form_refused(&b);
 	expect_nothing_stored();
 	stop_checked();
 }
@@ -655,20 +628,12 @@ Test(files_http, second_file_and_unknown_fields_are_400)
 	part(&b, "file", "one.png", png, sizeof(png));
 	part(&b, "file", "two.png", png, sizeof(png));
 	form_end(&b);
-	test_response r;
-	upload_form(&r, &admin, &b, false);
-	expect_problem(&r, 400, "bad_request");
-	test_response_free(&r);
-	free(b.p);
-	b = (struct buf){0};
+	expect_form_refused(&b);
 	part(&b, "client_id", NULL, CLIENT_A, strlen(CLIENT_A));
 	part(&b, "owner", NULL, "me", 2);
 	part(&b, "file", "one.png", png, sizeof(png));
 	form_end(&b);
-	upload_form(&r, &admin, &b, false);
-	expect_problem(&r, 400, "bad_request");
-	test_response_free(&r);
-	free(b.p);
+	expect_form_refused(&b);
 	expect_nothing_stored();
 	stop_checked();
 }
@@ -729,7 +694,7 @@ Test(files_http, client_users_reach_only_their_own_files)
 	test_response_free(&r);
 	/* A without client_id: A's own client. */
 	cr_assert_eq(upload(&r, &user_a, NULL, "mine.png", png, sizeof(png)), 201, "%s", r.body);
-	char *cid = member(r.body, "client_id");
+	char *cid = test_json_string(r.body, "client_id");
 	cr_expect_str_eq(cid ? cid : "", CLIENT_A);
 	free(cid);
 	test_response_free(&r);
@@ -804,7 +769,7 @@ static char *link_path(const struct session *s, const char *id)
 	snprintf(path, sizeof(path), "/api/files/%s/download", id);
 	test_response r;
 	cr_assert_eq(call(&r, s, "GET", path), 200, "%s", r.body);
-	char *url = member(r.body, "url"), *exp = member(r.body, "expires_at");
+	char *url = test_json_string(r.body, "url"), *exp = test_json_string(r.body, "expires_at");
 	cr_assert_not_null(url);
 	cr_expect_not_null(exp, "%s", r.body);
 	const char *p = strstr(url, "/api/files/");

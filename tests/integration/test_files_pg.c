@@ -112,51 +112,19 @@ static int upload(char **json, const char *name, const void *data, size_t len)
 }
 
 /* A string member of a JSON object, copied (free), or NULL. */
-static char *member(const char *json, const char *key)
-{
-	json_t *doc = json_loads(json, 0, NULL);
-	cr_assert_not_null(doc, "not JSON: %s", json);
-	json_t *v = json_object_get(doc, key);
-	char *out = json_is_string(v) ? strdup(json_string_value(v)) : NULL;
-	json_decref(doc);
-	return out;
-}
-
 static void expect_member(const char *json, const char *key, const char *want)
 {
-	char *v = member(json, key);
+	char *v = test_json_string(json, key);
 	cr_expect(v && strcmp(v, want) == 0, "%s is %s, want %s in %s", key, v ? v : "(null)", want,
 		  json);
 	free(v);
-}
-
-/* Regular files below `dir` (sub folders included). */
-static int count_files(const char *dir)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		return 0;
-	int n = 0;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		char path[1024];
-		struct stat sb;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (lstat(path, &sb) != 0)
-			continue;
-		n += S_ISDIR(sb.st_mode) ? count_files(path) : 1;
-	}
-	closedir(d);
-	return n;
 }
 
 static int sub_count(const char *sub)
 {
 	char path[600];
 	snprintf(path, sizeof(path), "%s/%s", storage, sub);
-	return count_files(path);
+	return test_count_files(path);
 }
 
 /* Descriptors this process holds on spools (named or O_TMPFILE). */
@@ -378,7 +346,7 @@ Test(files, clean_text_upload_is_stored_and_visible)
 	expect_member(json, "uploaded_by", STAFF_ID);
 	/* sha256("hello\n") */
 	expect_member(json, "sha256", "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03");
-	char *id = member(json, "id");
+	char *id = test_json_string(json, "id");
 	char *got = NULL;
 	expect_rc(wvl_files_get(&got, ctx, &actor_a, id), 0, NULL);
 	expect_member(got, "id", id);
@@ -564,7 +532,7 @@ Test(files, names_are_sanitised_and_given_an_extension)
 	memset(longname, 'n', 4092);
 	memcpy(longname + 4092, ".txt", 5);
 	expect_rc(upload(&json, longname, "x\n", 2), 0, NULL);
-	char *name = member(json, "name");
+	char *name = test_json_string(json, "name");
 	cr_expect_eq(strlen(name), WVL_FILE_NAME_MAX);
 	free(name);
 	wvl_free(json);
@@ -709,7 +677,7 @@ Test(files, client_users_reach_only_their_own_files)
 	char *json, *got = NULL;
 	expect_rc(upload_with(&json, ctx, &actor_a, NULL, "mine.txt", "a\n", 2, NULL), 0, NULL);
 	expect_member(json, "client_id", CLIENT_A);
-	char *id = member(json, "id");
+	char *id = test_json_string(json, "id");
 	expect_rc(wvl_files_get(&got, ctx, &actor_b, id), WVL_ENOTFOUND, "not_found");
 	expect_rc(wvl_files_download_link(&got, ctx, &actor_b, id), WVL_ENOTFOUND, NULL);
 	expect_rc(wvl_files_delete(ctx, &actor_b, id), WVL_ENOTFOUND, NULL);
@@ -733,7 +701,7 @@ Test(files, list_pages_newest_first_and_delete_hides)
 		char name[16];
 		snprintf(name, sizeof(name), "f%d.txt", i);
 		expect_rc(upload(&json, name, "x\n", 2), 0, NULL);
-		ids[i] = member(json, "id");
+		ids[i] = test_json_string(json, "id");
 		wvl_free(json);
 	}
 	char *page = NULL;
@@ -779,7 +747,7 @@ struct link {
 
 static void parse_link(const char *json, struct link *l)
 {
-	char *url = member(json, "url");
+	char *url = test_json_string(json, "url");
 	cr_assert_not_null(url);
 	cr_expect(strncmp(url, "http://127.0.0.1:8080/api/files/", 32) == 0, "url %s", url);
 	cr_assert_eq(sscanf(strstr(url, "/api/files/") + 11, "%63[^/]/content?expires=%31[^&]&signature=%63s",
@@ -802,7 +770,7 @@ Test(files, signed_link_lives_one_hour)
 	wvl_ctx_set_clock(ctx, fake_clock, &fake_now);
 	char *json, *linkjson;
 	expect_rc(upload(&json, "deck.txt", "slides\n", 7), 0, NULL);
-	char *id = member(json, "id");
+	char *id = test_json_string(json, "id");
 	expect_rc(wvl_files_download_link(&linkjson, ctx, &actor_a, id), 0, NULL);
 	expect_member(linkjson, "expires_at", "2027-01-15T09:00:00.000000Z");
 	struct link l;
@@ -837,7 +805,7 @@ Test(files, tampered_links_are_invalid)
 {
 	char *json, *linkjson;
 	expect_rc(upload(&json, "deck.txt", "slides\n", 7), 0, NULL);
-	char *id = member(json, "id");
+	char *id = test_json_string(json, "id");
 	expect_rc(wvl_files_download_link(&linkjson, ctx, &staff, id), 0, NULL);
 	struct link l, t;
 	parse_link(linkjson, &l);
@@ -940,11 +908,11 @@ Test(files, clamd_outage_quarantines_until_rescan)
 	clamd_stop(&c);
 	expect_rc(upload_with(&json, cx, &staff, CLIENT_A, "during.txt", "held\n", 5, NULL), 0, NULL);
 	expect_member(json, "scan_status", "pending_scan");
-	char *held = member(json, "id");
+	char *held = test_json_string(json, "id");
 	wvl_free(json);
 	expect_rc(upload_with(&json, cx, &staff, CLIENT_A, "virus.txt", eicar, sizeof(eicar) - 1, NULL),
 		  0, NULL);
-	char *virus = member(json, "id");
+	char *virus = test_json_string(json, "id");
 	wvl_free(json);
 	cr_expect(test_log_contains("quarantine"));
 	/* The quarantine enqueued one rescan job for wl-worker, in the upload's
@@ -992,7 +960,7 @@ Test(files, optional_scanning_serves_unscanned_files)
 	char *json, *link;
 	expect_rc(upload_with(&json, dev, &staff, CLIENT_A, "dev.txt", "dev\n", 4, NULL), 0, NULL);
 	expect_member(json, "scan_status", "unscanned");
-	char *id = member(json, "id");
+	char *id = test_json_string(json, "id");
 	expect_rc(wvl_files_download_link(&link, dev, &staff, id), 0, NULL);
 	wvl_free(link);
 	/* Once scanning is required, the same file is withheld. */
