@@ -25,15 +25,15 @@ int main(int argc, char **argv)
 	}
 	int failures = 0;
 	for (int i = 2; i < argc; i++) {
-		if (wvl_password_check(argv[i], argv[1]) != 0) {
+		if (wvl_auth_password_check(argv[i], argv[1]) != 0) {
 			printf("refused: %s\n", wvl_error_last()->message);
 			failures++;
 			continue;
 		}
 		char *hash = NULL;
 		int match = 0;
-		if (wvl_password_hash(&hash, ctx, argv[i]) != 0 ||
-		    wvl_password_verify(&match, ctx, argv[i], hash) != 0 || !match) {
+		if (wvl_auth_password_hash(&hash, ctx, argv[i]) != 0 ||
+		    wvl_auth_password_verify(&match, ctx, argv[i], hash) != 0 || !match) {
 			printf("hashing failed: %s\n", wvl_error_last()->message);
 			failures++;
 		} else {

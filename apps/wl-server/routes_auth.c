@@ -27,13 +27,13 @@ void wl_route_login(struct wl_request *req, struct wl_response *resp)
 				"send exactly {\"email\":\"...\",\"password\":\"...\"}");
 		return;
 	}
-	wvl_login_request lr = WVL_LOGIN_REQUEST_INIT;
+	wvl_auth_login_request lr = WVL_AUTH_LOGIN_REQUEST_INIT;
 	lr.email = json_string_value(email);
 	lr.password = json_string_value(pw);
 	lr.ip = req->client_ip;
 	lr.user_agent = wl_req_header(req, "User-Agent");
 	lr.device_cookie = wl_req_cookie(req, "wl_device");
-	wvl_login_result *res = NULL;
+	wvl_auth_login_result *res = NULL;
 	int rc = wvl_auth_login(&res, req->srv->ctx, &lr);
 	json_decref(body);
 	if (rc) {
@@ -52,7 +52,7 @@ void wl_route_login(struct wl_request *req, struct wl_response *resp)
 		fprintf(f, "{\"user\":%s,\"csrf_token\":\"%s\"}", res->user_json, res->csrf_token);
 		fclose(f);
 	}
-	wvl_login_result_free(res);
+	wvl_auth_login_result_free(res);
 	wl_resp_json(resp, 200, out);
 }
 

@@ -5,7 +5,7 @@
  *
  * The upload is the one route whose body is never held: libmicrohttpd's
  * post processor splits the multipart/form-data stream into fields and
- * the file's bytes go straight into wvl_upload_write (the library spools,
+ * the file's bytes go straight into wvl_files_upload_write (the library spools,
  * limits and hashes them).  Everything the upload decides (size, type,
  * virus, reach) is the library's; this file only takes the form apart. */
 
@@ -33,7 +33,7 @@ enum part { PART_NONE, PART_CLIENT, PART_FILE };
 struct upload_state {
 	struct wl_request *req;
 	struct MHD_PostProcessor *pp;
-	wvl_upload *up;
+	wvl_files_upload *up;
 	int64_t declared;           /* Content-Length, or -1 */
 	unsigned int parts;
 	enum part cur;
@@ -123,7 +123,7 @@ void wl_route_files_content(struct wl_request *req, struct wl_response *resp)
 {
 	const char *expires = MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, "expires");
 	const char *sig = MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, "signature");
-	wvl_file_meta meta;
+	wvl_files_meta meta;
 	char *disposition = NULL;
 	int fd = -1;
 	int rc = wvl_files_open_signed(&fd, &meta, req->srv->ctx, req->params[0], expires, sig);
@@ -152,7 +152,7 @@ static void fail(struct upload_state *us, int rc)
 		return;
 	us->failed = true;
 	wl_resp_error(&us->error, us->req, rc);
-	wvl_upload_abort(us->up); /* nothing of a refused upload stays on disk */
+	wvl_files_upload_abort(us->up); /* nothing of a refused upload stays on disk */
 	us->up = NULL;
 }
 
@@ -163,7 +163,7 @@ static void fail_with(struct upload_state *us, unsigned int status, const char *
 		return;
 	us->failed = true;
 	wl_resp_problem(&us->error, us->req, status, code, detail);
-	wvl_upload_abort(us->up);
+	wvl_files_upload_abort(us->up);
 	us->up = NULL;
 }
 
@@ -200,7 +200,7 @@ static bool open_part(struct upload_state *us, const char *key, const char *file
 	}
 	us->file_seen = true;
 	struct wl_request *req = us->req;
-	int rc = wvl_upload_begin(&us->up, req->srv->ctx, &req->actor,
+	int rc = wvl_files_upload_begin(&us->up, req->srv->ctx, &req->actor,
 				  us->client_seen ? us->client_id : NULL, filename, us->declared,
 				  NULL);
 	if (rc)
@@ -243,7 +243,7 @@ static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind, const char *
 		us->client_id[us->client_len] = '\0';
 		return MHD_YES;
 	}
-	int rc = size ? wvl_upload_write(us->up, data, size) : 0;
+	int rc = size ? wvl_files_upload_write(us->up, data, size) : 0;
 	if (rc)
 		fail(us, rc); /* WVL_ETOOLARGE: the rest is read and dropped, 413 at the end */
 	return rc ? MHD_NO : MHD_YES;
@@ -267,8 +267,8 @@ static bool upload_begin(struct wl_request *req, struct wl_response *resp)
 	 * the room the library allows for the form around the file. */
 	const char *cl = wl_req_header(req, "Content-Length");
 	int64_t declared = cl ? (int64_t)strtoll(cl, NULL, 10) : -1;
-	uint64_t max = wvl_upload_max_bytes(req->srv->ctx, NULL);
-	if (declared > 0 && (uint64_t)declared > max + WVL_UPLOAD_ENVELOPE_SLACK) {
+	uint64_t max = wvl_files_upload_max_bytes(req->srv->ctx, NULL);
+	if (declared > 0 && (uint64_t)declared > max + WVL_FILES_UPLOAD_ENVELOPE_SLACK) {
 		char detail[96];
 		snprintf(detail, sizeof(detail), "the file is larger than the limit of %llu bytes",
 			 (unsigned long long)max);
@@ -340,7 +340,7 @@ static void upload_cleanup(struct wl_request *req, bool aborted)
 		MHD_destroy_post_processor(us->pp);
 	if (us->up && aborted)
 		app_log_json(WVL_LOG_INFO, req->request_id, "upload aborted by the connection", NULL);
-	wvl_upload_abort(us->up);
+	wvl_files_upload_abort(us->up);
 	drop_response(&us->error);
 	free(us);
 	req->stream = NULL;
@@ -361,7 +361,7 @@ void wl_route_files_upload(struct wl_request *req, struct wl_response *resp)
 				       "{\"file\":\"is required\"}");
 	}
 	if (!us->failed && us->client_after_file) {
-		int rc = wvl_upload_set_client(us->up, us->client_id);
+		int rc = wvl_files_upload_set_client(us->up, us->client_id);
 		if (rc)
 			fail(us, rc);
 	}
@@ -370,7 +370,7 @@ void wl_route_files_upload(struct wl_request *req, struct wl_response *resp)
 		return;
 	}
 	char *json = NULL;
-	int rc = wvl_upload_finish(&json, us->up); /* consumes the upload */
+	int rc = wvl_files_upload_finish(&json, us->up); /* consumes the upload */
 	us->up = NULL;
 	wl_reply(req, resp, rc, 201, json);
 }

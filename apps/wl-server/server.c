@@ -127,8 +127,7 @@ void wl_resp_fd(struct wl_response *resp, unsigned int status, int fd, uint64_t 
 void wl_resp_error(struct wl_response *resp, const struct wl_request *req, int rc)
 {
 	const wvl_error *e = wvl_error_last();
-	unsigned int status = (unsigned int)(e->code == rc ? wvl_error_http_status(e)
-							  : wvl_status_http(rc));
+	unsigned int status = (unsigned int)wvl_status_http(rc);
 	/* Internal failures never show their message: it may name a table. */
 	bool opaque = status >= 500 && status != 503;
 	problem_with(resp, req, status, e->code == rc ? e->slug : wvl_status_slug(rc),
@@ -311,7 +310,7 @@ static void record_refused_login(struct wl_request *req)
 			 cap.allowed;
 	}
 	if (record) {
-		wvl_login_request lr = WVL_LOGIN_REQUEST_INIT;
+		wvl_auth_login_request lr = WVL_AUTH_LOGIN_REQUEST_INIT;
 		lr.email = email;
 		lr.ip = req->client_ip;
 		lr.user_agent = wl_req_header(req, "User-Agent");

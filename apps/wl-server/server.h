@@ -33,7 +33,7 @@ struct wl_request {
 	 * resolves. */
 	wvl_actor actor;
 	bool via_cookie;      /* authenticated by wl_session (CSRF applies) */
-	wvl_session_info session;
+	wvl_auth_session_info session;
 	char *query_json;     /* the query string as a JSON object of strings */
 	bool query_bad;       /* repeated or malformed parameters */
 	void *stream;         /* state of a WL_STREAM route's body */

@@ -17,7 +17,7 @@ class BindingTest(unittest.TestCase):
         err = cm.exception
         self.assertEqual(err.slug, "validation_failed")
         self.assertIn("password", json.loads(err.fields))
-        self.assertEqual(wavelaunch.http_status(err.code), 400)
+        self.assertEqual(wavelaunch.http_status(err.code), 422)
 
     def test_email(self):
         self.assertEqual(wavelaunch.normalize_email(" Ana@Example.COM "), "ana@example.com")

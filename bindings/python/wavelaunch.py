@@ -27,7 +27,7 @@ class _Error(ctypes.Structure):
 _lib = ctypes.CDLL(os.environ.get("WAVELAUNCH_LIB", "libwavelaunch.so.1"))
 _lib.wvl_version.restype = ctypes.c_char_p
 _lib.wvl_error_last.restype = ctypes.POINTER(_Error)
-_lib.wvl_password_check.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+_lib.wvl_auth_password_check.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
 _lib.wvl_email_normalize.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p]
 _lib.wvl_status_http.argtypes = [ctypes.c_int]
 
@@ -45,7 +45,7 @@ def version():
 
 def check_password(password, email=None):
     """None when the password passes the policy; raises WavelaunchError."""
-    if _lib.wvl_password_check(password.encode(), email.encode() if email else None) != 0:
+    if _lib.wvl_auth_password_check(password.encode(), email.encode() if email else None) != 0:
         _raise()
 
 

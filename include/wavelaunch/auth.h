@@ -18,39 +18,32 @@ extern "C" {
  */
 
 /** Longest password accepted, in Unicode code points. */
-#define WVL_PASSWORD_MAX_CHARS 128
-WVL_EXTERN size_t wvl_password_max_chars(void);
+#define WVL_AUTH_PASSWORD_MAX_CHARS 128
+WVL_EXTERN size_t wvl_auth_password_max_chars(void);
 
 /**
  * Checks a new password against the policy: 8..128 code points of valid
  * UTF-8, an upper-case letter, a digit and a symbol, not equal to nor
  * containing the local part of `email` (may be NULL), and not a common or
- * easily guessed password.  Returns 0, or WVL_EINVAL with field errors
+ * easily guessed password.  Returns 0, or WVL_EVALIDATION with field errors
  * {"password":"what to fix"} in wvl_error_last().
  */
-WVL_EXTERN int wvl_password_check(const char *password, const char *email)
+WVL_EXTERN int wvl_auth_password_check(const char *password, const char *email)
 	WVL_WARN_UNUSED;
 
 /** Hashes a password (no policy check).  `*out_hash` is the caller's (wvl_free). */
-WVL_EXTERN int wvl_password_hash(char **out_hash, wvl_ctx *ctx,
+WVL_EXTERN int wvl_auth_password_hash(char **out_hash, wvl_ctx *ctx,
 				 const char *password) WVL_WARN_UNUSED;
 
 /** `*out_match` is 1 when `password` matches `hash`, else 0.  Returns 0 or WVL_EINVAL. */
-WVL_EXTERN int wvl_password_verify(int *out_match, wvl_ctx *ctx,
+WVL_EXTERN int wvl_auth_password_verify(int *out_match, wvl_ctx *ctx,
 				   const char *password, const char *hash)
-	WVL_WARN_UNUSED;
-
-/**
- * Normalises an email address (trimmed, lower-case) into `out` (size
- * `outlen`).  WVL_EINVAL when it is not a plausible address or too long.
- */
-WVL_EXTERN int wvl_email_normalize(char *out, size_t outlen, const char *email)
 	WVL_WARN_UNUSED;
 
 /**
  * Creates the first admin.  When `password` is NULL a strong one is
  * generated and returned in `*out_password` (wvl_free; NULL otherwise).
- * A given password must pass wvl_password_check.  If a user with that email
+ * A given password must pass wvl_auth_password_check.  If a user with that email
  * already exists nothing changes and `*out_created` is 0.
  */
 WVL_EXTERN int wvl_auth_bootstrap_admin(int *out_created, char **out_password,
@@ -60,27 +53,27 @@ WVL_EXTERN int wvl_auth_bootstrap_admin(int *out_created, char **out_password,
 /* ---- login, sessions, tokens ---------------------------------------- */
 
 /** What a login attempt carries besides the credentials. */
-typedef struct wvl_login_request {
+typedef struct wvl_auth_login_request {
 	unsigned int version;
 	const char *email;
 	const char *password;
 	const char *ip;            /**< client address (for the attempt log) */
 	const char *user_agent;    /**< may be NULL */
 	const char *device_cookie; /**< the wl_device cookie, or NULL */
-} wvl_login_request;
+} wvl_auth_login_request;
 
-#define WVL_LOGIN_REQUEST_VERSION 1
-#define WVL_LOGIN_REQUEST_INIT {WVL_LOGIN_REQUEST_VERSION, NULL, NULL, NULL, NULL, NULL}
+#define WVL_AUTH_LOGIN_REQUEST_VERSION 1
+#define WVL_AUTH_LOGIN_REQUEST_INIT {WVL_AUTH_LOGIN_REQUEST_VERSION, NULL, NULL, NULL, NULL, NULL}
 
-/** A granted session.  Free with wvl_login_result_free. */
-typedef struct wvl_login_result {
+/** A granted session.  Free with wvl_auth_login_result_free. */
+typedef struct wvl_auth_login_result {
 	char *session_token; /**< wl_session cookie value (shown once) */
 	char *csrf_token;    /**< wl_csrf cookie value and X-CSRF-Token */
 	char *device_cookie; /**< wl_device cookie value to (re)set */
 	char *user_json;     /**< the user resource */
 	int session_max_age; /**< seconds until the absolute expiry */
 	int device_max_age;  /**< seconds the device cookie lives */
-} wvl_login_result;
+} wvl_auth_login_result;
 
 /**
  * Logs in.  Every attempt is recorded (email, ip, user agent, outcome,
@@ -91,23 +84,23 @@ typedef struct wvl_login_result {
  * device cookie of that user is counted on its own), WVL_EINVAL for a
  * malformed request.  A new session token is issued at every login.
  */
-WVL_EXTERN int wvl_auth_login(wvl_login_result **out, wvl_ctx *ctx,
-			      const wvl_login_request *req) WVL_WARN_UNUSED;
-WVL_EXTERN void wvl_login_result_free(wvl_login_result *r);
+WVL_EXTERN int wvl_auth_login(wvl_auth_login_result **out, wvl_ctx *ctx,
+			      const wvl_auth_login_request *req) WVL_WARN_UNUSED;
+WVL_EXTERN void wvl_auth_login_result_free(wvl_auth_login_result *r);
 
 /**
  * Records a login attempt that never reached wvl_auth_login because the
  * request rate limit refused it (outcome "rate_limited"), so the attempt
  * log holds every attempt.  `req->password` is ignored.
  */
-WVL_EXTERN int wvl_auth_login_refused(wvl_ctx *ctx, const wvl_login_request *req)
+WVL_EXTERN int wvl_auth_login_refused(wvl_ctx *ctx, const wvl_auth_login_request *req)
 	WVL_WARN_UNUSED;
 
 /** Session facts the server needs for CSRF. */
-typedef struct wvl_session_info {
+typedef struct wvl_auth_session_info {
 	char session_id[37];
 	char csrf_token[64];
-} wvl_session_info;
+} wvl_auth_session_info;
 
 /**
  * Resolves a session cookie into an actor.  Sessions end 24 hours after
@@ -115,7 +108,7 @@ typedef struct wvl_session_info {
  * expiry (WL_SESSION_MAX_SECONDS, default 30 days); last_seen_at is written
  * at most once a minute.  WVL_EUNAUTHENTICATED when not valid.
  */
-WVL_EXTERN int wvl_auth_session(wvl_actor *out_actor, wvl_session_info *out_info,
+WVL_EXTERN int wvl_auth_session(wvl_actor *out_actor, wvl_auth_session_info *out_info,
 				wvl_ctx *ctx, const char *session_token) WVL_WARN_UNUSED;
 
 /**
@@ -128,7 +121,7 @@ WVL_EXTERN int wvl_auth_session(wvl_actor *out_actor, wvl_session_info *out_info
  * Before answering, call wvl_auth_session_confirm.  Not for requests that
  * change anything outside the database.
  */
-WVL_EXTERN int wvl_auth_session_cached(wvl_actor *out_actor, wvl_session_info *out_info,
+WVL_EXTERN int wvl_auth_session_cached(wvl_actor *out_actor, wvl_auth_session_info *out_info,
 				       wvl_ctx *ctx, const char *session_token) WVL_WARN_UNUSED;
 
 /**
@@ -146,7 +139,7 @@ WVL_EXTERN int wvl_auth_bearer(wvl_actor *out_actor, wvl_ctx *ctx, const char *t
 	WVL_WARN_UNUSED;
 
 /** Constant-time comparison of the session's CSRF token with a header value: 1 when equal. */
-WVL_EXTERN int wvl_auth_csrf_matches(const wvl_session_info *info, const char *header_value);
+WVL_EXTERN int wvl_auth_csrf_matches(const wvl_auth_session_info *info, const char *header_value);
 
 /** Revokes the session.  Unknown or revoked tokens are not an error. */
 WVL_EXTERN int wvl_auth_logout(wvl_ctx *ctx, const char *session_token) WVL_WARN_UNUSED;
@@ -159,7 +152,7 @@ WVL_EXTERN int wvl_auth_me(char **out_json, wvl_ctx *ctx, const wvl_actor *actor
  * Changes the actor's password: body {"current_password","new_password"}.
  * Revokes every other session and API token of the user; the session named
  * by `keep_session_token` (may be NULL) stays.  WVL_EUNAUTHENTICATED
- * ("invalid_credentials") when the current password is wrong; WVL_EINVAL
+ * ("invalid_credentials") when the current password is wrong; WVL_EVALIDATION
  * with field errors when the new one fails the policy.
  */
 WVL_EXTERN int wvl_auth_password_change(wvl_ctx *ctx, const wvl_actor *actor,
@@ -177,7 +170,7 @@ WVL_EXTERN int wvl_auth_password_forgot(wvl_ctx *ctx, const char *body_json, con
 
 /**
  * Finishes a reset: body {"token","password"}.  Revokes every session and
- * lifts any lockout of the address.  WVL_EINVAL with a "token" field error
+ * lifts any lockout of the address.  WVL_EVALIDATION with a "token" field error
  * when the token is unknown, used or expired.
  */
 WVL_EXTERN int wvl_auth_password_reset(wvl_ctx *ctx, const char *body_json) WVL_WARN_UNUSED;

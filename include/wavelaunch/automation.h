@@ -64,7 +64,7 @@ WVL_EXTERN int wvl_automation_resume(char **out_json, wvl_ctx *ctx, const wvl_ac
  * "client_id" (optional), "schedule" (optional cron), "config" (object),
  * "enabled" (default true)}.  Triggers: "client.onboarded",
  * "deliverable.ready", "schedule".  `*out_json` is the stored rule.
- * Returns 0, WVL_EINVAL (with field errors), WVL_EFORBIDDEN, WVL_ENOTFOUND.
+ * Returns 0, WVL_EVALIDATION (field errors), WVL_EINVAL, WVL_EFORBIDDEN, WVL_ENOTFOUND.
  */
 WVL_EXTERN int wvl_automation_rule_set(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 				       const char *rule_json) WVL_WARN_UNUSED;

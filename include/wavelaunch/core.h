@@ -38,7 +38,7 @@ extern "C" {
 /** Return codes: 0 is success, every failure is one of these negatives. */
 enum wvl_status {
 	WVL_OK = 0,
-	WVL_EINVAL = -1,          /**< bad argument or input (HTTP 400/422) */
+	WVL_EINVAL = -1,          /**< bad argument or malformed input (HTTP 400) */
 	WVL_ENOTFOUND = -2,       /**< no such row, or not the actor's (404) */
 	WVL_EFORBIDDEN = -3,      /**< the role may never do this (403) */
 	WVL_EUNAUTHENTICATED = -4,/**< no valid credentials (401) */
@@ -49,7 +49,9 @@ enum wvl_status {
 	WVL_EUNSUPPORTED = -9,    /**< unsupported media or operation (415) */
 	WVL_EUNAVAILABLE = -10,   /**< a dependency is down (503) */
 	WVL_EINTERNAL = -11,      /**< a bug or unexpected failure (500) */
-	WVL_EGONE = -12           /**< expired link or token (410) */
+	WVL_EGONE = -12,          /**< expired link or token (410) */
+	WVL_EVALIDATION = -13     /**< well-formed input whose content is refused:
+				       field errors, an infected file (422) */
 };
 
 /** The details of the calling thread's last failure. */
@@ -76,16 +78,11 @@ WVL_EXTERN const char *wvl_strerror(int code);
 /** The default API slug for a status code ("validation_failed", ...). */
 WVL_EXTERN const char *wvl_status_slug(int code);
 
-/** The HTTP status the API uses for a status code (200 for WVL_OK). */
-WVL_EXTERN int wvl_status_http(int code);
-
 /**
- * The HTTP status for an error, its slug included: wvl_status_http(code),
- * except 422 for the WVL_EINVAL slugs "validation_failed" and
- * "file_infected" (the request was understood; its content is refused).
- * NULL gives 500.
+ * The HTTP status the API uses for a status code (200 for WVL_OK, 500 for
+ * an unknown code).  The one mapping: a slug never changes the status.
  */
-WVL_EXTERN int wvl_error_http_status(const wvl_error *err);
+WVL_EXTERN int wvl_status_http(int code);
 
 /** Releases a string or buffer the library allocated.  Accepts NULL. */
 WVL_EXTERN void wvl_free(void *ptr);
@@ -263,6 +260,13 @@ WVL_EXTERN const char *wvl_role_name(wvl_role role);
 
 /** True when `s` is a canonical 36-character uuid. */
 WVL_EXTERN int wvl_uuid_valid(const char *s);
+
+/**
+ * Normalises an email address (trimmed, lower-case) into `out` (size
+ * `outlen`).  WVL_EINVAL (with a message saying why) when it is not a plausible address or too long.
+ */
+WVL_EXTERN int wvl_email_normalize(char *out, size_t outlen, const char *email)
+	WVL_WARN_UNUSED;
 
 #ifdef __cplusplus
 }

@@ -62,7 +62,7 @@ typedef struct wvl_schedule_def {
 
 /**
  * Creates or replaces the schedule named def->name (admin or system).  The
- * next firing is computed from now.  Returns 0, WVL_EINVAL (with field
+ * next firing is computed from now.  Returns 0, WVL_EVALIDATION (with field
  * errors), WVL_EFORBIDDEN, WVL_EUNAVAILABLE.
  */
 WVL_EXTERN int wvl_schedule_define(wvl_ctx *ctx, const wvl_actor *actor,

@@ -14,8 +14,8 @@ extern "C" {
  * and kept under WL_STORAGE_DIR with a random key; signed, expiring
  * download links.
  *
- * Upload pipeline (wvl_upload_begin -> wvl_upload_write ... ->
- * wvl_upload_finish, or wvl_upload_abort): the body is streamed into an
+ * Upload pipeline (wvl_files_upload_begin -> wvl_files_upload_write ... ->
+ * wvl_files_upload_finish, or wvl_files_upload_abort): the body is streamed into an
  * anonymous temporary file inside the storage folder (never held in
  * memory), hashed with SHA-256 on the way, and refused as soon as it
  * passes the size limit.  finish() detects the type with libmagic, checks
@@ -33,7 +33,7 @@ extern "C" {
  *                 not reachable; served (development set-ups).
  *   error         clamd answered something other than OK or FOUND;
  *                 never served until a rescan finds it clean.
- * An infected upload is refused: finish() returns WVL_EINVAL with slug
+ * An infected upload is refused: finish() returns WVL_EVALIDATION with slug
  * "file_infected" (HTTP 422), nothing is kept and the signature name is
  * logged.
  *
@@ -48,21 +48,21 @@ extern "C" {
 
 /** Kinds of content an upload may be; OR them into an allow-list. */
 enum wvl_file_kind {
-	WVL_FILE_PDF = 1u << 0,  /**< application/pdf (.pdf) */
-	WVL_FILE_PNG = 1u << 1,  /**< image/png (.png) */
-	WVL_FILE_JPEG = 1u << 2, /**< image/jpeg (.jpg .jpeg) */
-	WVL_FILE_WEBP = 1u << 3, /**< image/webp (.webp) */
-	WVL_FILE_GIF = 1u << 4,  /**< image/gif (.gif) */
-	WVL_FILE_TEXT = 1u << 5, /**< text/plain (.txt .text .md .log) */
-	WVL_FILE_CSV = 1u << 6,  /**< text/csv (.csv) */
-	WVL_FILE_DOCX = 1u << 7, /**< Word (.docx) */
-	WVL_FILE_XLSX = 1u << 8, /**< Excel (.xlsx) */
-	WVL_FILE_PPTX = 1u << 9, /**< PowerPoint (.pptx) */
-	WVL_FILE_MP4 = 1u << 10  /**< video/mp4 (.mp4 .m4v) */
+	WVL_FILES_PDF = 1u << 0,  /**< application/pdf (.pdf) */
+	WVL_FILES_PNG = 1u << 1,  /**< image/png (.png) */
+	WVL_FILES_JPEG = 1u << 2, /**< image/jpeg (.jpg .jpeg) */
+	WVL_FILES_WEBP = 1u << 3, /**< image/webp (.webp) */
+	WVL_FILES_GIF = 1u << 4,  /**< image/gif (.gif) */
+	WVL_FILES_TEXT = 1u << 5, /**< text/plain (.txt .text .md .log) */
+	WVL_FILES_CSV = 1u << 6,  /**< text/csv (.csv) */
+	WVL_FILES_DOCX = 1u << 7, /**< Word (.docx) */
+	WVL_FILES_XLSX = 1u << 8, /**< Excel (.xlsx) */
+	WVL_FILES_PPTX = 1u << 9, /**< PowerPoint (.pptx) */
+	WVL_FILES_MP4 = 1u << 10  /**< video/mp4 (.mp4 .m4v) */
 };
 
 /** Every kind above: the default allow-list. */
-#define WVL_FILE_ALL_KINDS 0x7ffu
+#define WVL_FILES_ALL_KINDS 0x7ffu
 
 /**
  * A Content-Security-Policy for responses that carry user files: nothing
@@ -71,35 +71,35 @@ enum wvl_file_kind {
 #define WVL_FILES_DOWNLOAD_CSP "default-src 'none'; sandbox"
 
 /** Longest stored display name in bytes (UTF-8), without the NUL. */
-#define WVL_FILE_NAME_MAX 255
+#define WVL_FILES_NAME_MAX 255
 
 /**
  * Bytes a request's Content-Length may exceed the upload limit by before
- * wvl_upload_begin refuses it early: room for the multipart envelope
+ * wvl_files_upload_begin refuses it early: room for the multipart envelope
  * (boundaries, part headers, other fields).
  */
-#define WVL_UPLOAD_ENVELOPE_SLACK 65536
+#define WVL_FILES_UPLOAD_ENVELOPE_SLACK 65536
 
-typedef struct wvl_upload_options {
+typedef struct wvl_files_upload_options {
 	unsigned int version;
 	uint64_t max_bytes;       /**< 0: WL_UPLOAD_MAX_BYTES (default 25 MiB) */
-	unsigned int allowed;     /**< WVL_FILE_* mask; 0: WVL_FILE_ALL_KINDS */
-} wvl_upload_options;
+	unsigned int allowed;     /**< WVL_FILES_* mask; 0: WVL_FILES_ALL_KINDS */
+} wvl_files_upload_options;
 
-#define WVL_UPLOAD_OPTIONS_VERSION 1
-#define WVL_UPLOAD_OPTIONS_INIT {WVL_UPLOAD_OPTIONS_VERSION, 0, 0}
+#define WVL_FILES_UPLOAD_OPTIONS_VERSION 1
+#define WVL_FILES_UPLOAD_OPTIONS_INIT {WVL_FILES_UPLOAD_OPTIONS_VERSION, 0, 0}
 
 /** An upload in progress.  Used by one thread at a time. */
-typedef struct wvl_upload wvl_upload;
+typedef struct wvl_files_upload wvl_files_upload;
 
 /**
  * Starts an upload for `actor` into client `client_id` with the display
  * name the client sent (`display_name`, sanitised here; NULL or "" become
  * "file").  `client_id` may be NULL when it is not known yet (a multipart
- * field that comes after the file part): set it with wvl_upload_set_client
+ * field that comes after the file part): set it with wvl_files_upload_set_client
  * before finishing; for a client user it defaults to the actor's client.
  * `declared_length` is the request's Content-Length, or -1 when unknown;
- * a declared length over the limit plus WVL_UPLOAD_ENVELOPE_SLACK is
+ * a declared length over the limit plus WVL_FILES_UPLOAD_ENVELOPE_SLACK is
  * refused at once with WVL_ETOOLARGE.
  *
  * Returns 0, WVL_EINVAL (bad arguments, client_id not a uuid),
@@ -107,16 +107,16 @@ typedef struct wvl_upload wvl_upload;
  * the actor's reach), WVL_ETOOLARGE, WVL_EUNAVAILABLE (storage or database
  * unusable).  `*out` is the caller's: finish it or abort it.
  */
-WVL_EXTERN int wvl_upload_begin(wvl_upload **out, wvl_ctx *ctx,
+WVL_EXTERN int wvl_files_upload_begin(wvl_files_upload **out, wvl_ctx *ctx,
 				const wvl_actor *actor, const char *client_id,
 				const char *display_name, int64_t declared_length,
-				const wvl_upload_options *opts) WVL_WARN_UNUSED;
+				const wvl_files_upload_options *opts) WVL_WARN_UNUSED;
 
 /**
  * Sets (or replaces) the client the upload is for, checking the actor's
  * reach.  WVL_EINVAL, WVL_ENOTFOUND or WVL_EUNAVAILABLE.
  */
-WVL_EXTERN int wvl_upload_set_client(wvl_upload *up, const char *client_id)
+WVL_EXTERN int wvl_files_upload_set_client(wvl_files_upload *up, const char *client_id)
 	WVL_WARN_UNUSED;
 
 /**
@@ -124,7 +124,7 @@ WVL_EXTERN int wvl_upload_set_client(wvl_upload *up, const char *client_id)
  * limit: the temporary file is dropped at once and every later write fails
  * the same way.  WVL_EUNAVAILABLE when the disk refuses the bytes.
  */
-WVL_EXTERN int wvl_upload_write(wvl_upload *up, const void *data, size_t len)
+WVL_EXTERN int wvl_files_upload_write(wvl_files_upload *up, const void *data, size_t len)
 	WVL_WARN_UNUSED;
 
 /**
@@ -132,25 +132,25 @@ WVL_EXTERN int wvl_upload_write(wvl_upload *up, const void *data, size_t len)
  * result (do not use or abort it afterwards).  On success `*out_json` is
  * the new file (wvl_free).
  *
- * Returns 0; WVL_EINVAL with field errors when the file is empty or the
+ * Returns 0; WVL_EVALIDATION with field errors when the file is empty or the
  * client is missing, or with slug "file_infected" (HTTP 422) when clamd
  * found a virus; WVL_EUNSUPPORTED (415) when the detected type is not
  * allowed, does not match the name's extension, or a zip container breaks
  * the zip-bomb limits; WVL_ETOOLARGE after an over-long write;
  * WVL_ENOTFOUND, WVL_EUNAVAILABLE.
  */
-WVL_EXTERN int wvl_upload_finish(char **out_json, wvl_upload *up)
+WVL_EXTERN int wvl_files_upload_finish(char **out_json, wvl_files_upload *up)
 	WVL_WARN_UNUSED;
 
 /** Drops an upload and its temporary bytes.  Accepts NULL. */
-WVL_EXTERN void wvl_upload_abort(wvl_upload *up);
+WVL_EXTERN void wvl_files_upload_abort(wvl_files_upload *up);
 
 /** Bytes received so far (for progress and logs). */
-WVL_EXTERN uint64_t wvl_upload_received(const wvl_upload *up);
+WVL_EXTERN uint64_t wvl_files_upload_received(const wvl_files_upload *up);
 
 /** The size limit in force for an upload with these options. */
-WVL_EXTERN uint64_t wvl_upload_max_bytes(const wvl_ctx *ctx,
-					 const wvl_upload_options *opts);
+WVL_EXTERN uint64_t wvl_files_upload_max_bytes(const wvl_ctx *ctx,
+					 const wvl_files_upload_options *opts);
 
 /* ---- reading and managing files ----------------------------------------- */
 
@@ -213,14 +213,14 @@ WVL_EXTERN int wvl_files_download_link(char **out_json, wvl_ctx *ctx,
 	WVL_WARN_UNUSED;
 
 /** What a server needs to send a file. */
-typedef struct wvl_file_meta {
+typedef struct wvl_files_meta {
 	char id[37];
 	char client_id[37];
 	char content_type[128];        /**< detected type, e.g. "image/png" */
 	char sha256[65];               /**< lower-case hex */
-	char name[WVL_FILE_NAME_MAX + 1]; /**< sanitised display name */
+	char name[WVL_FILES_NAME_MAX + 1]; /**< sanitised display name */
 	int64_t size;
-} wvl_file_meta;
+} wvl_files_meta;
 
 /**
  * Checks a signed link (the `id` from the path and the `expires` and
@@ -237,7 +237,7 @@ typedef struct wvl_file_meta {
  * Content-Security-Policy WVL_FILES_DOWNLOAD_CSP and the Content-Disposition
  * from wvl_files_content_disposition().
  */
-WVL_EXTERN int wvl_files_open_signed(int *out_fd, wvl_file_meta *out_meta,
+WVL_EXTERN int wvl_files_open_signed(int *out_fd, wvl_files_meta *out_meta,
 				     wvl_ctx *ctx, const char *id,
 				     const char *expires, const char *signature)
 	WVL_WARN_UNUSED;
@@ -246,11 +246,11 @@ WVL_EXTERN int wvl_files_open_signed(int *out_fd, wvl_file_meta *out_meta,
 
 /**
  * Sanitises a client-supplied file name into `out` (size `outlen`, at least
- * WVL_FILE_NAME_MAX + 1): only the last path component (after '/' or
+ * WVL_FILES_NAME_MAX + 1): only the last path component (after '/' or
  * '\\'); invalid UTF-8 replaced; control, bidirectional-override and
  * zero-width characters removed; <>:"|?* replaced by '_'; leading dots and
  * spaces and trailing dots and spaces trimmed; Windows device names (CON,
- * NUL, COM1, ...) prefixed with '_'; names over WVL_FILE_NAME_MAX bytes
+ * NUL, COM1, ...) prefixed with '_'; names over WVL_FILES_NAME_MAX bytes
  * shortened on a character boundary keeping the extension; an empty result
  * becomes "file".  Percent signs are kept literally (nothing is decoded).
  * Returns 0 or WVL_EINVAL (NULL arguments, `outlen` too small).

@@ -68,7 +68,7 @@ WVL_EXTERN int wvl_sanitize_html(char **out_html, const char *html, size_t len)
  * markdown is over WVL_SANITIZE_MAX_INPUT or renders to markup nesting
  * deeper than 512 elements; WVL_EINTERNAL when out of memory.
  */
-WVL_EXTERN int wvl_markdown_render(char **out_html, const char *markdown, size_t len)
+WVL_EXTERN int wvl_sanitize_markdown(char **out_html, const char *markdown, size_t len)
 	WVL_WARN_UNUSED;
 
 #ifdef __cplusplus

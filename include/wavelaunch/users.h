@@ -20,7 +20,7 @@ extern "C" {
  * Creates a user (admin only): body {"email","name","role","password",
  * "client_id"}; a client user needs the client_id of an existing client,
  * team users must not have one.  WVL_EFORBIDDEN for non-admins,
- * WVL_ECONFLICT when the email is taken, WVL_EINVAL with field errors.
+ * WVL_ECONFLICT when the email is taken, WVL_EVALIDATION with field errors.
  */
 WVL_EXTERN int wvl_users_create(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 				const char *body_json) WVL_WARN_UNUSED;

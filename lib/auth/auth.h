@@ -16,6 +16,28 @@
 	" 'last_login_at', u.last_login_at, 'created_at', u.created_at,"                   \
 	" 'updated_at', u.updated_at)"
 
+/* The condition of a valid session `s` of an active user `u`: its token
+ * hash is parameter `tok`, and at `now` it has neither ended nor been idle
+ * for `idle` seconds.  Written once for the lookup (session.c) and the
+ * guard (module.c). */
+#define WVL_SESSION_VALID_SQL(tok, now, idle)                                            \
+	" s.token_hash = " tok "::bytea AND s.revoked_at IS NULL AND u.active"          \
+	" AND s.expires_at > " now "::timestamptz"                                      \
+	" AND s.last_seen_at > " now "::timestamptz - make_interval(secs => " idle "::int)"
+
+struct wvl_session_cache;
+
+/* Per-context state (module.c). */
+struct wvl_auth_state {
+	pthread_mutex_t lock;               /* guards the lazily built members */
+	char *dummy_hash;                   /* login.c: unknown emails cost a verify */
+	struct wvl_session_cache *sessions; /* session_cache.c, built on first use */
+};
+
+extern const struct wvl_module wvl_auth__module;
+struct wvl_auth_state *wvl_auth__state(const wvl_ctx *ctx);
+void wvl_auth__sessions_free(struct wvl_session_cache *c);
+
 /* Seconds from a WL_* key with a default, bounded to a sane range. */
 unsigned long wvl_auth__seconds(const wvl_ctx *ctx, const char *key, unsigned long def);
 

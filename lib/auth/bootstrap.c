@@ -46,11 +46,11 @@ int wvl_auth_bootstrap_admin(int *out_created, char **out_password, wvl_ctx *ctx
 		if (!generated)
 			return wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
 		password = generated;
-	} else if ((rc = wvl_password_check(password, norm)) != 0) {
+	} else if ((rc = wvl_auth_password_check(password, norm)) != 0) {
 		return rc;
 	}
 	char *hash = NULL;
-	if ((rc = wvl_password_hash(&hash, ctx, password)) != 0)
+	if ((rc = wvl_auth_password_hash(&hash, ctx, password)) != 0)
 		goto out;
 	wvl_actor system = {.role = WVL_ROLE_SYSTEM};
 	PGconn *c;

@@ -21,7 +21,7 @@
 #define DEVICE_ID_BYTES 16
 
 struct attempt {
-	const wvl_login_request *req;
+	const wvl_auth_login_request *req;
 	char email[256];
 	char device_id[40]; /* "" when no valid device cookie */
 	char now[40];
@@ -33,16 +33,17 @@ struct attempt {
  * as wrong passwords.  Made once per context with its Argon2id settings. */
 static const char *dummy_hash(wvl_ctx *ctx)
 {
-	pthread_mutex_lock(&ctx->auth_lock);
-	if (!ctx->auth_cache) {
+	struct wvl_auth_state *st = wvl_auth__state(ctx);
+	pthread_mutex_lock(&st->lock);
+	if (!st->dummy_hash) {
 		char pw[48];
 		wvl_token__random(pw, sizeof(pw), 24);
 		char *h = NULL;
-		if (wvl_password_hash(&h, ctx, pw) == 0)
-			ctx->auth_cache = h;
+		if (wvl_auth_password_hash(&h, ctx, pw) == 0)
+			st->dummy_hash = h;
 	}
-	pthread_mutex_unlock(&ctx->auth_lock);
-	return ctx->auth_cache;
+	pthread_mutex_unlock(&st->lock);
+	return st->dummy_hash;
 }
 
 /* ---- device cookies: "v1.<device id>.<hmac(v1.<id>.<email>)>" ---- */
@@ -192,7 +193,7 @@ static const char success_sql[] =
 	"   locked_until = CASE WHEN $3 = '' THEN NULL ELSE locked_until END"
 	" WHERE id = $1::uuid RETURNING " WVL_USER_JSON_SQL;
 
-static int grant(wvl_login_result *res, wvl_ctx *ctx, PGconn *c, struct attempt *a,
+static int grant(wvl_auth_login_result *res, wvl_ctx *ctx, PGconn *c, struct attempt *a,
 		 const char *user_id)
 {
 	char token[64], hex[68], maxage[16];
@@ -230,7 +231,7 @@ static int grant(wvl_login_result *res, wvl_ctx *ctx, PGconn *c, struct attempt 
 	return record(ctx, c, a, "success", NULL);
 }
 
-static int prepare(struct attempt *a, wvl_ctx *ctx, const wvl_login_request *req)
+static int prepare(struct attempt *a, wvl_ctx *ctx, const wvl_auth_login_request *req)
 {
 	memset(a, 0, sizeof(*a));
 	a->req = req;
@@ -313,7 +314,7 @@ static int lock_counter(int *out_retry, wvl_ctx *ctx, PGconn *c, const struct at
 	return 0;
 }
 
-static int finish(wvl_login_result *res, wvl_ctx *ctx, struct attempt *a, const char *user_id,
+static int finish(wvl_auth_login_result *res, wvl_ctx *ctx, struct attempt *a, const char *user_id,
 		  bool ok, int retry_after)
 {
 	wvl_actor system = {.role = WVL_ROLE_SYSTEM};
@@ -353,9 +354,9 @@ static int finish(wvl_login_result *res, wvl_ctx *ctx, struct attempt *a, const 
 	return 0;
 }
 
-int wvl_auth_login(wvl_login_result **out, wvl_ctx *ctx, const wvl_login_request *req)
+int wvl_auth_login(wvl_auth_login_result **out, wvl_ctx *ctx, const wvl_auth_login_request *req)
 {
-	if (!out || !ctx || !req || req->version != WVL_LOGIN_REQUEST_VERSION)
+	if (!out || !ctx || !req || req->version != WVL_AUTH_LOGIN_REQUEST_VERSION)
 		return wvl_err__set(WVL_EINVAL, NULL, "out, ctx and a versioned request are required");
 	*out = NULL;
 	struct attempt a;
@@ -371,23 +372,23 @@ int wvl_auth_login(wvl_login_result **out, wvl_ctx *ctx, const wvl_login_request
 	int match = 0;
 	/* Locked or not, known or not: one Argon2id verification each time. */
 	const char *against = hash ? hash : dummy_hash(ctx);
-	if (against && wvl_password_verify(&match, ctx, req->password, against) != 0)
+	if (against && wvl_auth_password_verify(&match, ctx, req->password, against) != 0)
 		match = 0;
 	bool ok = match && hash && active && retry_after == 0;
 	free(hash);
-	wvl_login_result *res = calloc(1, sizeof(*res));
+	wvl_auth_login_result *res = calloc(1, sizeof(*res));
 	if (!res)
 		return wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
 	rc = finish(res, ctx, &a, user_id, ok, retry_after);
 	if (rc) {
-		wvl_login_result_free(res);
+		wvl_auth_login_result_free(res);
 		return rc;
 	}
 	*out = res;
 	return 0;
 }
 
-void wvl_login_result_free(wvl_login_result *r)
+void wvl_auth_login_result_free(wvl_auth_login_result *r)
 {
 	if (!r)
 		return;
@@ -400,11 +401,11 @@ void wvl_login_result_free(wvl_login_result *r)
 	free(r);
 }
 
-int wvl_auth_login_refused(wvl_ctx *ctx, const wvl_login_request *req)
+int wvl_auth_login_refused(wvl_ctx *ctx, const wvl_auth_login_request *req)
 {
-	if (!ctx || !req || req->version != WVL_LOGIN_REQUEST_VERSION)
+	if (!ctx || !req || req->version != WVL_AUTH_LOGIN_REQUEST_VERSION)
 		return wvl_err__set(WVL_EINVAL, NULL, "ctx and a versioned request are required");
-	wvl_login_request r = *req;
+	wvl_auth_login_request r = *req;
 	r.password = "-"; /* prepare() wants one; it is never looked at */
 	struct attempt a;
 	int rc = prepare(&a, ctx, &r);

@@ -20,7 +20,7 @@
  * dates): "Password1!" scores about 10 bits, a random 10-character one 50+. */
 #define MIN_ENTROPY_BITS 28.0
 
-size_t wvl_password_max_chars(void) { return WVL_PASSWORD_MAX_CHARS; }
+size_t wvl_auth_password_max_chars(void) { return WVL_AUTH_PASSWORD_MAX_CHARS; }
 
 /* Number of code points in valid UTF-8 (no overlongs, no surrogates), or
  * -1 when the bytes are not valid UTF-8. */
@@ -53,9 +53,9 @@ static int refuse(const char *msg)
 	json_t *f = json_pack("{s:s}", "password", msg);
 	char *txt = json_dumps(f, JSON_COMPACT);
 	json_decref(f);
-	wvl_err__set_fields(txt, "%s", msg);
+	int rc = wvl_err__set_fields(txt, "%s", msg);
 	free(txt);
-	return WVL_EINVAL;
+	return rc;
 }
 
 static int has_class(const char *p, int (*pred)(int))
@@ -93,7 +93,7 @@ static int contains_local_part(const char *password, const char *email)
 	return strcasestr(password, local) != NULL || strcasecmp(password, email) == 0;
 }
 
-int wvl_password_check(const char *password, const char *email)
+int wvl_auth_password_check(const char *password, const char *email)
 {
 	if (!password)
 		return refuse("is required");
@@ -102,7 +102,7 @@ int wvl_password_check(const char *password, const char *email)
 		return refuse("must be valid UTF-8 text");
 	if (chars < 8)
 		return refuse("must be at least 8 characters long");
-	if (chars > WVL_PASSWORD_MAX_CHARS)
+	if (chars > WVL_AUTH_PASSWORD_MAX_CHARS)
 		return refuse("must be at most 128 characters long");
 	if (!has_class(password, isupper))
 		return refuse("must contain an upper-case letter");
@@ -129,12 +129,12 @@ static void argon_params(wvl_ctx *ctx, unsigned long long *ops, size_t *mem)
 	*mem = (size_t)kib * 1024;
 }
 
-int wvl_password_hash(char **out_hash, wvl_ctx *ctx, const char *password)
+int wvl_auth_password_hash(char **out_hash, wvl_ctx *ctx, const char *password)
 {
 	if (!out_hash || !ctx || !password)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_hash, ctx and password are required");
 	*out_hash = NULL;
-	if (strlen(password) > 4 * WVL_PASSWORD_MAX_CHARS)
+	if (strlen(password) > 4 * WVL_AUTH_PASSWORD_MAX_CHARS)
 		return wvl_err__set(WVL_EINVAL, NULL, "password too long");
 	char *h = malloc(crypto_pwhash_STRBYTES);
 	if (!h)
@@ -151,43 +151,15 @@ int wvl_password_hash(char **out_hash, wvl_ctx *ctx, const char *password)
 	return 0;
 }
 
-int wvl_password_verify(int *out_match, wvl_ctx *ctx, const char *password,
+int wvl_auth_password_verify(int *out_match, wvl_ctx *ctx, const char *password,
 			const char *hash)
 {
 	(void)ctx;
 	if (!out_match || !password || !hash)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_match, password and hash are required");
 	*out_match = 0;
-	if (strlen(password) > 4 * WVL_PASSWORD_MAX_CHARS)
+	if (strlen(password) > 4 * WVL_AUTH_PASSWORD_MAX_CHARS)
 		return 0;
 	*out_match = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
-	return 0;
-}
-
-int wvl_email_normalize(char *out, size_t outlen, const char *email)
-{
-	if (!out || outlen == 0 || !email)
-		return wvl_err__set(WVL_EINVAL, NULL, "email is required");
-	while (*email == ' ' || *email == '\t')
-		email++;
-	size_t n = strlen(email);
-	while (n && (email[n - 1] == ' ' || email[n - 1] == '\t'))
-		n--;
-	if (n < 3 || n > 254 || n >= outlen)
-		return wvl_err__set(WVL_EINVAL, NULL, "email must be 3 to 254 characters");
-	int ats = 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)email[i];
-		if (c <= 0x20 || c == 0x7f || c == '<' || c == '>' || c == '"' || c == ',' ||
-		    c == ';' || c == '\\')
-			return wvl_err__set(WVL_EINVAL, NULL, "email contains characters that are not allowed");
-		ats += c == '@';
-		out[i] = (char)tolower(c);
-	}
-	out[n] = '\0';
-	const char *at = strchr(out, '@');
-	if (ats != 1 || at == out || !at[1] || !strchr(at, '.') || at[1] == '.' ||
-	    out[n - 1] == '.')
-		return wvl_err__set(WVL_EINVAL, NULL, "email must look like name@example.com");
 	return 0;
 }

@@ -36,7 +36,7 @@ int wvl_auth_password_forgot(wvl_ctx *ctx, const char *body_json, const char *ip
 		return wvl_err__set(WVL_EINVAL, NULL, "ctx is required");
 	json_t *body = wvl_json__parse_body(body_json, forgot_fields, 1);
 	if (!body)
-		return WVL_EINVAL;
+		return wvl_error_last()->code;
 	char email[256], now[40], token[64], hex[68], ttl[16];
 	int rc = 0;
 	/* A malformed address gets the same answer as an unknown one. */
@@ -128,7 +128,7 @@ int wvl_auth_password_reset(wvl_ctx *ctx, const char *body_json)
 		return wvl_err__set(WVL_EINVAL, NULL, "ctx is required");
 	json_t *body = wvl_json__parse_body(body_json, reset_fields, 2);
 	if (!body)
-		return WVL_EINVAL;
+		return wvl_error_last()->code;
 	const char *token = json_string_value(json_object_get(body, "token"));
 	const char *password = json_string_value(json_object_get(body, "password"));
 	char user_id[37], email[256], now[40];
@@ -140,9 +140,9 @@ int wvl_auth_password_reset(wvl_ctx *ctx, const char *body_json)
 	if (!rc)
 		rc = consume(user_id, email, ctx, c, "password_resets", token, now);
 	if (!rc)
-		rc = wvl_password_check(password, email);
+		rc = wvl_auth_password_check(password, email);
 	if (!rc)
-		rc = wvl_password_hash(&hash, ctx, password);
+		rc = wvl_auth_password_hash(&hash, ctx, password);
 	if (!rc) {
 		const char *p[] = {user_id, hash};
 		rc = wvl_auth__exec(ctx, c, "UPDATE users SET password_hash = $2 WHERE id = $1::uuid",
@@ -169,7 +169,7 @@ int wvl_auth_unlock_self(wvl_ctx *ctx, const char *body_json)
 		return wvl_err__set(WVL_EINVAL, NULL, "ctx is required");
 	json_t *body = wvl_json__parse_body(body_json, unlock_fields, 1);
 	if (!body)
-		return WVL_EINVAL;
+		return wvl_error_last()->code;
 	char user_id[37], email[256], now[40];
 	wvl_auth__now(ctx, now);
 	wvl_actor system = {.role = WVL_ROLE_SYSTEM};
@@ -197,7 +197,7 @@ int wvl_auth_password_change(wvl_ctx *ctx, const wvl_actor *actor,
 		return wvl_err__set(WVL_EUNAUTHENTICATED, "unauthenticated", "sign in first");
 	json_t *body = wvl_json__parse_body(body_json, change_fields, 2);
 	if (!body)
-		return WVL_EINVAL;
+		return wvl_error_last()->code;
 	const char *current = json_string_value(json_object_get(body, "current_password"));
 	const char *next = json_string_value(json_object_get(body, "new_password"));
 	char now[40], keep[68];
@@ -220,15 +220,15 @@ int wvl_auth_password_change(wvl_ctx *ctx, const wvl_actor *actor,
 	}
 	int match = 0;
 	if (!rc && (PQgetisnull(r, 0, 1) ||
-		    wvl_password_verify(&match, ctx, current, PQgetvalue(r, 0, 1)) != 0 || !match))
+		    wvl_auth_password_verify(&match, ctx, current, PQgetvalue(r, 0, 1)) != 0 || !match))
 		rc = wvl_err__set(WVL_EUNAUTHENTICATED, "invalid_credentials",
 				  "the current password is not correct");
-	if (!rc && wvl_password_check(next, PQgetvalue(r, 0, 0)) != 0)
+	if (!rc && wvl_auth_password_check(next, PQgetvalue(r, 0, 0)) != 0)
 		rc = wvl_json__field_error("new_password", wvl_error_last()->message);
 	if (!rc && strcmp(current, next) == 0)
 		rc = wvl_json__field_error("new_password", "must differ from the current password");
 	if (!rc)
-		rc = wvl_password_hash(&hash, ctx, next);
+		rc = wvl_auth_password_hash(&hash, ctx, next);
 	if (!rc) {
 		const char *p[] = {actor->user_id, hash};
 		rc = wvl_auth__exec(ctx, c, "UPDATE users SET password_hash = $2 WHERE id = $1::uuid",

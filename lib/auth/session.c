@@ -22,9 +22,7 @@ static const char session_sql[] =
 	"SELECT s.id, s.user_id, u.role, u.client_id, s.csrf_token,"
 	"  s.last_seen_at < $2::timestamptz - interval '1 minute'"
 	" FROM sessions s JOIN users u ON u.id = s.user_id"
-	" WHERE s.token_hash = $1::bytea AND s.revoked_at IS NULL AND u.active"
-	"   AND s.expires_at > $2::timestamptz"
-	"   AND s.last_seen_at > $2::timestamptz - make_interval(secs => $3::int)";
+	" WHERE " WVL_SESSION_VALID_SQL("$1", "$2", "$3");
 
 /* Requests racing on a stale session: one writes, the rest skip the locked
  * row instead of queueing behind its commit. */
@@ -125,7 +123,7 @@ static void touch(wvl_ctx *ctx, const char *session_id, const char *now)
 	wvl_error_clear();
 }
 
-int wvl_auth_session(wvl_actor *out_actor, wvl_session_info *out_info, wvl_ctx *ctx,
+int wvl_auth_session(wvl_actor *out_actor, wvl_auth_session_info *out_info, wvl_ctx *ctx,
 		     const char *session_token)
 {
 	if (!out_actor || !ctx)
@@ -177,7 +175,7 @@ int wvl_auth_bearer(wvl_actor *out_actor, wvl_ctx *ctx, const char *token)
 	return rc;
 }
 
-int wvl_auth_csrf_matches(const wvl_session_info *info, const char *header_value)
+int wvl_auth_csrf_matches(const wvl_auth_session_info *info, const char *header_value)
 {
 	if (!info || !header_value || !info->csrf_token[0])
 		return 0;
@@ -245,7 +243,7 @@ int wvl_auth_tokens_create(char **out_json, wvl_ctx *ctx, const wvl_actor *actor
 		return unauthenticated();
 	json_t *body = wvl_json__parse_body(body_json, token_fields, 1);
 	if (!body)
-		return WVL_EINVAL;
+		return wvl_error_last()->code;
 	const char *name = json_string_value(json_object_get(body, "name"));
 	char raw[64], token[80], hex[68], now[40];
 	unsigned char hash[32];

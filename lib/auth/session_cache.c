@@ -34,7 +34,7 @@ struct entry {
 	unsigned char hash[32];
 	int64_t until_usec; /* 0: empty */
 	wvl_actor actor;
-	wvl_session_info info;
+	wvl_auth_session_info info;
 };
 
 struct wvl_session_cache {
@@ -46,17 +46,18 @@ struct wvl_session_cache {
  * published once, with release order). */
 static struct wvl_session_cache *cache_of(wvl_ctx *ctx)
 {
-	struct wvl_session_cache *c = __atomic_load_n(&ctx->sessions, __ATOMIC_ACQUIRE);
+	struct wvl_auth_state *st = wvl_auth__state(ctx);
+	struct wvl_session_cache *c = __atomic_load_n(&st->sessions, __ATOMIC_ACQUIRE);
 	if (c)
 		return c;
-	pthread_mutex_lock(&ctx->auth_lock);
-	c = ctx->sessions;
+	pthread_mutex_lock(&st->lock);
+	c = st->sessions;
 	if (!c && (c = calloc(1, sizeof(*c))) != NULL) {
 		for (int i = 0; i < STRIPES; i++)
 			pthread_mutex_init(&c->locks[i], NULL);
-		__atomic_store_n(&ctx->sessions, c, __ATOMIC_RELEASE);
+		__atomic_store_n(&st->sessions, c, __ATOMIC_RELEASE);
 	}
-	pthread_mutex_unlock(&ctx->auth_lock);
+	pthread_mutex_unlock(&st->lock);
 	return c;
 }
 
@@ -76,7 +77,7 @@ static unsigned slot_of(const unsigned char hash[32])
 }
 
 static bool get(wvl_ctx *ctx, const unsigned char hash[32], int64_t now, wvl_actor *actor,
-		wvl_session_info *info)
+		wvl_auth_session_info *info)
 {
 	struct wvl_session_cache *c = cache_of(ctx);
 	if (!c)
@@ -94,7 +95,7 @@ static bool get(wvl_ctx *ctx, const unsigned char hash[32], int64_t now, wvl_act
 }
 
 static void put(wvl_ctx *ctx, const unsigned char hash[32], int64_t until,
-		const wvl_actor *actor, const wvl_session_info *info)
+		const wvl_actor *actor, const wvl_auth_session_info *info)
 {
 	struct wvl_session_cache *c = cache_of(ctx);
 	if (!c)
@@ -112,7 +113,8 @@ static void put(wvl_ctx *ctx, const unsigned char hash[32], int64_t until,
 
 void wvl_auth__sessions_forget(wvl_ctx *ctx, const unsigned char hash[32])
 {
-	struct wvl_session_cache *c = __atomic_load_n(&ctx->sessions, __ATOMIC_ACQUIRE);
+	struct wvl_session_cache *c = __atomic_load_n(&wvl_auth__state(ctx)->sessions,
+						       __ATOMIC_ACQUIRE);
 	if (!c)
 		return;
 	unsigned i = slot_of(hash);
@@ -136,14 +138,14 @@ static unsigned long ttl_seconds(const wvl_ctx *ctx)
 	return ttl > idle / 4 ? idle / 4 : ttl;
 }
 
-int wvl_auth_session_cached(wvl_actor *out_actor, wvl_session_info *out_info, wvl_ctx *ctx,
+int wvl_auth_session_cached(wvl_actor *out_actor, wvl_auth_session_info *out_info, wvl_ctx *ctx,
 			    const char *session_token)
 {
 	if (!out_actor || !ctx)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_actor and ctx are required");
-	wvl_pg__session_unconfirm();
+	wvl_pg__check_unconfirm();
 	unsigned long ttl = ttl_seconds(ctx);
-	wvl_session_info info;
+	wvl_auth_session_info info;
 	if (ttl == 0 || !wvl_auth__token_shape_ok(session_token, 40, 64))
 		return wvl_auth_session(out_actor, out_info, ctx, session_token);
 	unsigned char hash[32];
@@ -166,7 +168,7 @@ int wvl_auth_session_confirm(wvl_ctx *ctx, const wvl_actor *actor)
 {
 	if (!ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "ctx and actor are required");
-	if (!actor->session_check[0] || wvl_pg__session_confirmed(actor))
+	if (!actor->session_check[0] || wvl_pg__check_confirmed(actor))
 		return 0;
 	/* No statement ran as this actor: check the session on its own (an
 	 * empty read as the actor does exactly that). */

@@ -223,7 +223,7 @@ int wvl_clients_create(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 		return rc;
 	json_t *b = wvl_json__parse_body(body_json, client_fields, NFIELDS);
 	if (!b)
-		return WVL_EINVAL;
+		return wvl_error_last()->code;
 	rc = check_values(b, true);
 	if (!rc)
 		rc = wvl_pg__in_tx(out_json, ctx, actor, create_step, &(struct step_arg){b, NULL});
@@ -313,7 +313,7 @@ int wvl_clients_update(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, co
 		return rc;
 	json_t *b = wvl_json__parse_body(body_json, client_fields, NFIELDS);
 	if (!b)
-		return WVL_EINVAL;
+		return wvl_error_last()->code;
 	rc = check_values(b, false);
 	if (!rc && json_object_size(b) == 0)
 		rc = wvl_err__set(WVL_EINVAL, "bad_request", "nothing to update");

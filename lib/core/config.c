@@ -342,7 +342,7 @@ static int secret_strength(const char *b64, size_t *out_len)
 	return distinct >= 8 ? 0 : -2;
 }
 
-static int check_secret(const wvl_config *cfg, int production)
+static int check_secret(const wvl_config *cfg, bool production)
 {
 	const char *s = wvl_config_get(cfg, "WL_SECRET_KEY");
 	if (!s || !*s)
@@ -368,11 +368,11 @@ static int check_secret(const wvl_config *cfg, int production)
 	return 0;
 }
 
-/* An optional whole number in [min, max]: a typo is refused at start-up
- * rather than quietly replaced by the default. */
-static int check_uint(const wvl_config *cfg, const char *key, unsigned long min,
-		      unsigned long max)
+int wvl_config__check_uint(const wvl_config *cfg, const char *key, unsigned long min,
+			   unsigned long max)
 {
+	/* An optional value: a typo is refused at start-up rather than
+	 * quietly replaced by the default. */
 	const char *v = wvl_config_get(cfg, key);
 	if (!v || !*v)
 		return 0;
@@ -383,6 +383,21 @@ static int check_uint(const wvl_config *cfg, const char *key, unsigned long min,
 		return wvl_err__set(WVL_EINVAL, NULL, "%s must be a whole number from %lu to %lu",
 				    key, min, max);
 	return 0;
+}
+
+int wvl_config__check_bool(const wvl_config *cfg, const char *key, bool allow_empty)
+{
+	const char *v = wvl_config_get(cfg, key);
+	if (!v || (!*v && allow_empty) || strcmp(v, "true") == 0 || strcmp(v, "false") == 0)
+		return 0;
+	return wvl_err__set(WVL_EINVAL, NULL, "%s must be true%s", key,
+			    allow_empty ? ", false or empty" : " or false");
+}
+
+bool wvl_config__production(const wvl_config *cfg)
+{
+	const char *env = wvl_config_get(cfg, "WL_ENV");
+	return env && strcmp(env, "production") == 0;
 }
 
 static int check_listen(const char *listen)
@@ -397,12 +412,10 @@ static int check_listen(const char *listen)
 	return 0;
 }
 
-int wvl_config_validate(const wvl_config *cfg)
+static int validate_core(const wvl_config *cfg)
 {
-	if (!cfg)
-		return wvl_err__set(WVL_EINVAL, NULL, "cfg is NULL");
 	const char *env = wvl_config_get(cfg, "WL_ENV");
-	int production = env && strcmp(env, "production") == 0;
+	bool production = wvl_config__production(cfg);
 	if (!production && env && strcmp(env, "development") != 0)
 		return wvl_err__set(WVL_EINVAL, NULL, "WL_ENV must be development or production");
 	int rc = check_secret(cfg, production);
@@ -413,31 +426,22 @@ int wvl_config_validate(const wvl_config *cfg)
 	const char *redis = wvl_config_get(cfg, "WL_REDIS_URL");
 	if (redis && *redis && strncmp(redis, "redis://", 8) != 0)
 		return wvl_err__set(WVL_EINVAL, NULL, "WL_REDIS_URL must start with redis://");
-	if ((rc = wvl_ratelimit__validate_config(cfg)) ||
-	    (rc = check_uint(cfg, "WL_SESSION_CACHE_SECONDS", 0, 3600)) ||
-	    (rc = check_uint(cfg, "WL_RATELIMIT_LEASE", 1, 1024)))
-		return rc;
-	const char *rl = wvl_config_get(cfg, "WL_RATELIMIT_ENABLED");
-	if (rl && strcmp(rl, "true") != 0 && strcmp(rl, "false") != 0)
-		return wvl_err__set(WVL_EINVAL, NULL, "WL_RATELIMIT_ENABLED must be true or false");
 	wvl_log_level lvl;
 	if (wvl_log_level_parse(&lvl, wvl_config_get(cfg, "WL_LOG_LEVEL")))
 		return wvl_err__set(WVL_EINVAL, NULL, "WL_LOG_LEVEL must be debug, info, warn or error");
-	const char *scan = wvl_config_get(cfg, "WL_SCAN_REQUIRED");
-	if (scan && *scan && strcmp(scan, "true") != 0 && strcmp(scan, "false") != 0)
-		return wvl_err__set(WVL_EINVAL, NULL, "WL_SCAN_REQUIRED must be true, false or empty");
-	const char *clamd_addr = wvl_config_get(cfg, "WL_CLAMD");
-	if (clamd_addr && *clamd_addr && strncmp(clamd_addr, "unix:/", 6) != 0 &&
-	    strncmp(clamd_addr, "tcp:", 4) != 0)
-		return wvl_err__set(WVL_EINVAL, NULL, "WL_CLAMD must be unix:/path or tcp:host:port");
-	if (production) {
-		const char *clamd = wvl_config_get(cfg, "WL_CLAMD");
-		if (!clamd || !*clamd)
-			return wvl_err__set(WVL_EINVAL, NULL,
-					    "WL_CLAMD is required in production: uploads must be "
-					    "virus-scanned (unix:/path or tcp:host:port)");
-	}
 	return 0;
+}
+
+int wvl_config__validate(const wvl_config *cfg, const struct wvl_module *const *modules,
+			 size_t nmodules)
+{
+	if (!cfg)
+		return wvl_err__set(WVL_EINVAL, NULL, "cfg is NULL");
+	int rc = validate_core(cfg);
+	for (size_t i = 0; rc == 0 && i < nmodules; i++)
+		if (modules[i]->validate_config)
+			rc = modules[i]->validate_config(cfg);
+	return rc;
 }
 
 int wvl_config__clone(wvl_config **out, const wvl_config *src)

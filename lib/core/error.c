@@ -31,6 +31,7 @@ static const struct status_row status_table[] = {
 	{WVL_EUNAVAILABLE, 503, "unavailable", "service unavailable"},
 	{WVL_EINTERNAL, 500, "internal", "internal error"},
 	{WVL_EGONE, 410, "link_expired", "expired"},
+	{WVL_EVALIDATION, 422, "validation_failed", "the input is not valid"},
 };
 
 static const struct status_row *row_for(int code)
@@ -38,7 +39,7 @@ static const struct status_row *row_for(int code)
 	for (size_t i = 0; i < sizeof(status_table) / sizeof(status_table[0]); i++)
 		if (status_table[i].code == code)
 			return &status_table[i];
-	return &status_table[11]; /* unknown codes are internal errors */
+	return row_for(WVL_EINTERNAL); /* unknown codes are internal errors */
 }
 
 const char *wvl_strerror(int code) { return row_for(code)->text; }
@@ -99,10 +100,10 @@ int wvl_err__set_fields(const char *fields_json, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	set_common(WVL_EINVAL, "validation_failed", fmt, ap);
+	set_common(WVL_EVALIDATION, NULL, fmt, ap);
 	va_end(ap);
 	set_fields(fields_json);
-	return WVL_EINVAL;
+	return WVL_EVALIDATION;
 }
 
 void wvl_err__set_retry_after(int seconds) { last.pub.retry_after = seconds; }
@@ -126,13 +127,3 @@ void wvl_error_clear(void)
 }
 
 void wvl_free(void *ptr) { free(ptr); }
-
-int wvl_error_http_status(const wvl_error *err)
-{
-	if (!err)
-		return 500;
-	if (err->code == WVL_EINVAL && err->slug &&
-	    (strcmp(err->slug, "validation_failed") == 0 || strcmp(err->slug, "file_infected") == 0))
-		return 422;
-	return wvl_status_http(err->code);
-}

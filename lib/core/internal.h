@@ -14,8 +14,10 @@
 
 struct wvl_pg_pool;
 struct wvl_redis_pool;
-struct wvl_ratelimit_state;
-struct wvl_session_cache;
+struct wvl_module;
+struct wvl_actor_guard;
+
+#define WVL_MODULES_MAX 8
 
 struct wvl_ctx {
 	wvl_config *cfg;
@@ -28,11 +30,58 @@ struct wvl_ctx {
 	struct wvl_redis_pool *redis;
 	unsigned int pool_wait_ms;
 	unsigned char master_key[32]; /* from WL_SECRET_KEY; see keys.c */
-	void *auth_cache;             /* lib/auth: dummy hash for equal timing */
-	struct wvl_session_cache *sessions; /* lib/auth/session_cache.c */
-	pthread_mutex_t auth_lock;
-	struct wvl_ratelimit_state *ratelimit; /* built on first use (lib/ratelimit) */
+	/* The modules this context carries and the state each built. */
+	const struct wvl_module *modules[WVL_MODULES_MAX];
+	void *states[WVL_MODULES_MAX];
+	size_t nmodules;
+	/* The first module's guard, if any (see struct wvl_actor_guard). */
+	const struct wvl_actor_guard *guard;
 };
+
+/* ---- modules (ctx.c) ----
+ * The core knows no domain.  A module that checks its own configuration
+ * keys, keeps state per context, or guards actors describes itself with
+ * one of these, and lib/library.c lists the modules a context carries; the
+ * core calls the hooks without knowing what they are for. */
+struct wvl_module {
+	const char *name;
+	/* Checks the module's WL_* keys: WVL_EINVAL with a message naming the
+	 * key.  NULL: nothing to check. */
+	int (*validate_config)(const wvl_config *cfg);
+	/* Builds the module's state for a new context (after the pools, keys
+	 * and clock exist).  NULL: the module keeps no state. */
+	int (*state_new)(void **out, wvl_ctx *ctx);
+	/* Frees that state; called with NULL never. */
+	void (*state_free)(void *state);
+	/* How a remembered actor is checked again; NULL: none. */
+	const struct wvl_actor_guard *guard;
+};
+
+/* A remembered credential (wvl_actor.session_check) is checked again in
+ * the round trip of the actor's first statement.  `sql` takes the actor's
+ * role, user id and client id as $1..$3, sets them as the plain actor
+ * statement does (set_config of wvl.actor_role, wvl.actor_id and
+ * wvl.actor_client_id, local to the transaction), and returns exactly one
+ * row while the credential is still good and none otherwise. */
+#define WVL_GUARD_EXTRA_MAX 4
+struct wvl_actor_guard {
+	const char *sql;
+	int nextra; /* parameters after $3, at most WVL_GUARD_EXTRA_MAX */
+	/* Whether `check` has the credential's shape (it comes from a public
+	 * struct: a caller's array without a NUL must not be read past its
+	 * size, WVL_ACTOR_CHECK_SIZE). */
+	bool (*check_ok)(const char *check);
+	/* Fills $4.. as text, from the actor's credential and the clock. */
+	void (*params)(wvl_ctx *ctx, const wvl_actor *actor, char extra[][80]);
+};
+
+#define WVL_ACTOR_CHECK_SIZE sizeof(((wvl_actor *)0)->session_check)
+
+/* Builds a context carrying `modules` (see wvl_ctx_new). */
+int wvl_ctx__new(wvl_ctx **out, const wvl_config *cfg, const wvl_ctx_options *opts,
+		 const struct wvl_module *const *modules, size_t nmodules);
+/* The state `m` built for this context, or NULL. */
+void *wvl_ctx__state(const wvl_ctx *ctx, const struct wvl_module *m);
 
 /* ---- errors (error.c) ---- */
 
@@ -63,6 +112,17 @@ char *wvl_str__printf(const char *fmt, ...) __attribute__((format(printf, 1, 2))
 void wvl_time__rfc3339(char *buf, size_t len, int64_t usec);
 
 /* ---- configuration (config.c) ---- */
+/* wvl_config_validate for a context carrying `modules`: the core's own
+ * keys, then each module's. */
+int wvl_config__validate(const wvl_config *cfg, const struct wvl_module *const *modules,
+			 size_t nmodules);
+/* A whole number in [min, max] when set: WVL_EINVAL naming the key. */
+int wvl_config__check_uint(const wvl_config *cfg, const char *key, unsigned long min,
+			   unsigned long max);
+/* Unset, "true", "false", or (allow_empty) "": else WVL_EINVAL naming the key. */
+int wvl_config__check_bool(const wvl_config *cfg, const char *key, bool allow_empty);
+/* Whether WL_ENV is production. */
+bool wvl_config__production(const wvl_config *cfg);
 int wvl_config__clone(wvl_config **out, const wvl_config *src);
 /* An unsigned key in [1, max), or def when unset or malformed. */
 unsigned long wvl_config__uint(const wvl_config *cfg, const char *key,
@@ -103,13 +163,5 @@ char *wvl_keys__unseal(const wvl_ctx *ctx, const char *sealed);
 /* ---- logging (log.c) ---- */
 void wvl_log__v(const wvl_ctx *ctx, wvl_log_level level, const char *fmt,
 		va_list ap) __attribute__((format(printf, 3, 0)));
-
-/* ---- remembered sessions (lib/auth/session_cache.c) ---- */
-void wvl_auth__sessions_free(struct wvl_session_cache *c);
-
-/* ---- rate limits (lib/ratelimit) ---- */
-void wvl_ratelimit__state_free(struct wvl_ratelimit_state *st);
-/* Checks the WL_RATELIMIT_*, WL_TRUSTED_PROXIES and WL_REDIS_PREFIX keys. */
-int wvl_ratelimit__validate_config(const wvl_config *cfg);
 
 #endif

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "json.h"
-#include "wavelaunch/auth.h"
 
 char *wvl_json__dump(const json_t *j)
 {
@@ -18,9 +17,9 @@ int wvl_json__field_error(const char *field, const char *message)
 	json_object_set_new(e, field, json_string(message));
 	char *txt = wvl_json__dump(e);
 	json_decref(e);
-	wvl_err__set_fields(txt, "%s %s", field, message);
+	int rc = wvl_err__set_fields(txt, "%s %s", field, message);
 	free(txt);
-	return WVL_EINVAL;
+	return rc;
 }
 
 static bool text_ok(const char *s, bool multiline)

@@ -402,114 +402,26 @@ PGresult *wvl_pg__exec_cached(wvl_ctx *ctx, PGconn *conn, const char *sql, int n
 	return NULL;
 }
 
-/* A session check as wvl_auth_session_cached leaves it: "\\x" and 64
- * lowercase hex digits (the SHA-256 of the cookie).  The struct is public:
- * a caller's array without a NUL is refused without reading past it. */
-static bool check_shape_ok(const char *h)
+static __thread char confirmed_check[WVL_ACTOR_CHECK_SIZE];
+
+bool wvl_pg__check_confirmed(const wvl_actor *a)
 {
-	if (h[0] != '\\' || h[1] != 'x' ||
-	    strnlen(h, sizeof(((wvl_actor *)0)->session_check)) != 66)
+	return a && a->session_check[0] && strcmp(confirmed_check, a->session_check) == 0;
+}
+
+void wvl_pg__check_unconfirm(void) { confirmed_check[0] = '\0'; }
+
+/* An actor whose ids are uuids (or empty) and whose remembered credential,
+ * if any, has the shape the context's guard expects. */
+static bool actor_ok(const wvl_ctx *ctx, const wvl_actor *a)
+{
+	if (!a)
+		return true;
+	if ((a->user_id[0] && !wvl_uuid_valid(a->user_id)) ||
+	    (a->client_id[0] && !wvl_uuid_valid(a->client_id)))
 		return false;
-	for (int i = 2; i < 66; i++)
-		if (!((h[i] >= '0' && h[i] <= '9') || (h[i] >= 'a' && h[i] <= 'f')))
-			return false;
-	return true;
-}
-
-/* The session condition of the checked actor statements: the remembered
- * actor is still the session's user, with the same role and client, and
- * the session has neither ended nor idled out. */
-#define SESSION_STILL_VALID                                                             \
-	" FROM sessions s JOIN users u ON u.id = s.user_id"                             \
-	" WHERE s.token_hash = %s::bytea AND s.revoked_at IS NULL AND u.active"         \
-	"   AND s.expires_at > %s::timestamptz"                                         \
-	"   AND s.last_seen_at > %s::timestamptz - make_interval(secs => %s::int)"      \
-	"   AND u.id = %s::uuid AND u.role = %s"                                        \
-	"   AND u.client_id IS NOT DISTINCT FROM nullif(%s, '')::uuid"
-
-static __thread char confirmed_session[68];
-
-bool wvl_pg__session_confirmed(const wvl_actor *a)
-{
-	return a && a->session_check[0] && strcmp(confirmed_session, a->session_check) == 0;
-}
-
-void wvl_pg__session_unconfirm(void) { confirmed_session[0] = '\0'; }
-
-/* The clock and idle limit a session check compares with. */
-static void check_clock(wvl_ctx *ctx, char now[40], char idle[16])
-{
-	wvl_time__rfc3339(now, 40, wvl_now(ctx));
-	snprintf(idle, 16, "%lu",
-		 wvl_config__uint(ctx->cfg, "WL_SESSION_IDLE_SECONDS", 86400, 10UL * 365 * 86400));
-}
-
-/* BEGIN and the actor's settings in one round trip.  The values are
- * validated uuids, fixed role names, a checked hex digest and our own
- * clock, so inlining them is safe.  A remembered actor's settings are only
- * made while its session is valid; otherwise WVL_EUNAUTHENTICATED. */
-static int begin_on(wvl_ctx *ctx, PGconn *c, const wvl_actor *a)
-{
-	char sql[1400];
-	const char *role = wvl_role_name(a ? a->role : WVL_ROLE_ANONYMOUS);
-	int n = snprintf(sql, sizeof(sql),
-			 "BEGIN; SELECT set_config('wvl.actor_role','%s',true),"
-			 " set_config('wvl.actor_id','%s',true),"
-			 " set_config('wvl.actor_client_id','%s',true)",
-			 role, a ? a->user_id : "", a ? a->client_id : "");
-	bool check = a && a->session_check[0];
-	if (check) {
-		char now[40], idle[16], q[7][80];
-		check_clock(ctx, now, idle);
-		const char *v[7] = {a->session_check, now, now, idle, a->user_id, role, a->client_id};
-		for (int i = 0; i < 7; i++)
-			snprintf(q[i], sizeof(q[i]), "'%s'", v[i]);
-		snprintf(sql + n, sizeof(sql) - (size_t)n, SESSION_STILL_VALID, q[0], q[1], q[2],
-			 q[3], q[4], q[5], q[6]);
-	}
-	PGresult *r = wvl_pg__exec(ctx, c, sql, 0, NULL);
-	if (!r)
-		return wvl_error_last()->code;
-	bool valid = PQntuples(r) == 1;
-	PQclear(r);
-	if (check && !valid) {
-		PGresult *rb = PQexec(c, "ROLLBACK");
-		PQclear(rb);
-		return wvl_err__set(WVL_EUNAUTHENTICATED, "unauthenticated", "sign in first");
-	}
-	if (check)
-		snprintf(confirmed_session, sizeof(confirmed_session), "%s", a->session_check);
-	return 0;
-}
-
-static bool actor_ok(const wvl_actor *a)
-{
-	return !a || ((!a->user_id[0] || wvl_uuid_valid(a->user_id)) &&
-		      (!a->client_id[0] || wvl_uuid_valid(a->client_id)) &&
-		      (!a->session_check[0] || (check_shape_ok(a->session_check) &&
-						wvl_uuid_valid(a->user_id))));
-}
-
-int wvl_pg__begin(wvl_ctx *ctx, const wvl_actor *actor, PGconn **out)
-{
-	*out = NULL;
-	if (!actor_ok(actor))
-		return wvl_err__set(WVL_EINVAL, NULL, "actor ids must be uuids");
-	for (int tries = 0; tries < 2; tries++) {
-		PGconn *c;
-		int rc = wvl_pg__acquire(ctx, &c);
-		if (rc)
-			return rc;
-		rc = begin_on(ctx, c, actor);
-		if (rc == 0) {
-			*out = c;
-			return 0;
-		}
-		wvl_pg__release(ctx, c); /* a dead connection is dropped here */
-		if (rc != WVL_EUNAVAILABLE)
-			return rc;
-	}
-	return wvl_err__set(WVL_EUNAVAILABLE, NULL, "the database is unavailable");
+	return !a->session_check[0] ||
+	       (ctx->guard && ctx->guard->check_ok(a->session_check) && wvl_uuid_valid(a->user_id));
 }
 
 int wvl_pg__commit(wvl_ctx *ctx, PGconn *conn)
@@ -538,34 +450,22 @@ void wvl_pg__rollback(wvl_ctx *ctx, PGconn *conn)
 	wvl_pg__release(ctx, conn);
 }
 
-/* Collects one pipelined statement's result; NULL on failure. */
+/* Collects one pipelined statement's result; *failed when it failed (the
+ * result is kept for its error fields). */
 static PGresult *pipeline_take(PGconn *c, bool *failed)
 {
 	PGresult *r = PQgetResult(c), *extra;
 	ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
 	while ((extra = PQgetResult(c)) != NULL) /* the NULL that ends each result */
 		PQclear(extra);
-	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
 		*failed = true;
-		return r; /* kept for its error fields */
-	}
 	return r;
 }
 
 static const char actor_sql[] =
 	"SELECT set_config('wvl.actor_role', $1, true), set_config('wvl.actor_id', $2, true),"
 	" set_config('wvl.actor_client_id', $3, true)";
-
-/* The same condition as SESSION_STILL_VALID, with parameters. */
-static const char checked_actor_sql[] =
-	"SELECT set_config('wvl.actor_role', $1, true), set_config('wvl.actor_id', $2, true),"
-	" set_config('wvl.actor_client_id', $3, true)"
-	" FROM sessions s JOIN users u ON u.id = s.user_id"
-	" WHERE s.token_hash = $4::bytea AND s.revoked_at IS NULL AND u.active"
-	"   AND s.expires_at > $5::timestamptz"
-	"   AND s.last_seen_at > $5::timestamptz - make_interval(secs => $6::int)"
-	"   AND u.id = $2::uuid AND u.role = $1"
-	"   AND u.client_id IS NOT DISTINCT FROM nullif($3, '')::uuid";
 
 /* Queues one prepared execution, preparing it first when this connection
  * has not seen it; returns the number of results it will produce. */
@@ -589,30 +489,83 @@ static int send_prepared(PGconn *c, const char *sql, int n, const char *const *p
 	return 2;
 }
 
-/* The actor's settings and the statement in one round trip.  Statements
- * before a Sync form one implicit transaction, so the settings (local to
- * the transaction) hold for the statement and vanish after it. */
-static PGresult *read_pipelined(wvl_ctx *ctx, PGconn *c, const wvl_actor *a, const char *sql,
-				int n, const char *const *params, int *code)
+/* Queues the statement that sets the actor's settings: the context's
+ * guard for a remembered actor (it also checks the credential), else the
+ * plain one.  Returns the number of results it will produce. */
+static int send_actor(wvl_ctx *ctx, PGconn *c, const wvl_actor *a, bool *ok)
 {
-	char now[40], idle[16];
-	bool check = a && a->session_check[0];
-	if (check)
-		check_clock(ctx, now, idle);
-	const char *actor[] = {wvl_role_name(a ? a->role : WVL_ROLE_ANONYMOUS),
-			       a ? a->user_id : "", a ? a->client_id : "",
-			       check ? a->session_check : NULL, now, idle};
-	*code = WVL_EUNAVAILABLE;
+	const char *p[3 + WVL_GUARD_EXTRA_MAX];
+	char extra[WVL_GUARD_EXTRA_MAX][80];
+	p[0] = wvl_role_name(a ? a->role : WVL_ROLE_ANONYMOUS);
+	p[1] = a ? a->user_id : "";
+	p[2] = a ? a->client_id : "";
+	if (!a || !a->session_check[0])
+		return send_prepared(c, actor_sql, 3, p, ok);
+	const struct wvl_actor_guard *g = ctx->guard;
+	g->params(ctx, a, extra);
+	for (int i = 0; i < g->nextra; i++)
+		p[3 + i] = extra[i];
+	return send_prepared(c, g->sql, 3 + g->nextra, p, ok);
+}
+
+/* A connection out of step with the server starts over; the new session
+ * needs the pool's settings again, or the pool must not keep it. */
+static void pipeline_reset(PGconn *c)
+{
+	PQreset(c);
+	if (PQstatus(c) == CONNECTION_OK && !session_setup(c)) {
+		struct stmt_cache *cache = PQinstanceData(c, stmt_events);
+		if (cache)
+			cache->unusable = true; /* wvl_pg__release closes it */
+	}
+}
+
+/* Logs a failed pipeline and returns its status code.  A statement that
+ * failed to prepare must not stay cached as prepared. */
+static int pipeline_failure(wvl_ctx *ctx, PGconn *c, PGresult *bad)
+{
+	if (bad && PQresultStatus(bad) != PGRES_PIPELINE_ABORTED && PQstatus(c) == CONNECTION_OK) {
+		struct stmt_cache *cache = PQinstanceData(c, stmt_events);
+		if (cache)
+			cache->n = 0;
+		PGresult *d = PQexec(c, "DEALLOCATE ALL");
+		PQclear(d);
+	}
+	int code = wvl_pg__status_for(c, bad);
+	const char *state = bad ? PQresultErrorField(bad, PG_DIAG_SQLSTATE) : NULL;
+	wvl_log(ctx, code == WVL_EUNAVAILABLE ? WVL_LOG_WARN : WVL_LOG_ERROR,
+		"postgresql pipeline failed (sqlstate %s): %s", state ? state : "none",
+		bad ? PQresultErrorMessage(bad) : PQerrorMessage(c));
+	return code;
+}
+
+/* One network round trip: optionally BEGIN, the actor's settings, and
+ * optionally `sql`.  Statements before a Sync form one implicit
+ * transaction (the settings, local to it, hold for `sql` and vanish after
+ * it) unless BEGIN opened an explicit one, which stays open.  Returns 0
+ * with `sql`'s result in *out; WVL_EUNAUTHENTICATED when a remembered
+ * actor's credential has ended (nothing of `sql` is returned: it ran
+ * without settings, so row-level security showed it nothing); else the
+ * failure's code. */
+static int pipelined(PGresult **out, wvl_ctx *ctx, PGconn *c, const wvl_actor *a, bool begin,
+		     const char *sql, int n, const char *const *params)
+{
+	bool check = a && a->session_check[0], sent = true;
 	if (PQenterPipelineMode(c) != 1)
-		return NULL;
-	bool sent = true;
-	int expect = check ? send_prepared(c, checked_actor_sql, 6, actor, &sent)
-			   : send_prepared(c, actor_sql, 3, actor, &sent);
+		return WVL_EUNAVAILABLE;
+	int expect = 0, query_index = -1;
+	if (begin) {
+		sent = PQsendQueryParams(c, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) == 1;
+		expect = 1;
+	}
+	expect += send_actor(ctx, c, a, &sent);
 	int check_index = expect - 1;
-	int query_index = expect + send_prepared(c, sql, n, params, &sent) - 1;
-	expect = query_index + 1;
+	if (sql) {
+		expect += send_prepared(c, sql, n, params, &sent);
+		query_index = expect - 1;
+	}
 	sent = sent && PQpipelineSync(c);
-	PGresult *res[4] = {0}, *bad = NULL;
+	PGresult *res[5] = {0}, *bad = NULL;
 	bool failed = !sent;
 	for (int i = 0; sent && i < expect; i++) {
 		bool f = false;
@@ -624,57 +577,56 @@ static PGresult *read_pipelined(wvl_ctx *ctx, PGconn *c, const wvl_actor *a, con
 	PGresult *sync = sent ? PQgetResult(c) : NULL;
 	bool synced = sync && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
 	PQclear(sync);
-	if (!synced || PQexitPipelineMode(c) != 1) {
-		PQreset(c); /* out of step with the server: start this connection over */
-		/* A new session on the server: it needs the pool's settings
-		 * again, or the pool must not keep it. */
-		if (PQstatus(c) == CONNECTION_OK && !session_setup(c)) {
-			struct stmt_cache *cache = PQinstanceData(c, stmt_events);
-			if (cache)
-				cache->unusable = true; /* wvl_pg__release closes it */
-		}
+	if (!synced || PQexitPipelineMode(c) != 1)
+		pipeline_reset(c);
+	int code = 0;
+	if (failed || !synced)
+		code = WVL_EINTERNAL;
+	else if (check && PQntuples(res[check_index]) != 1)
+		code = WVL_EUNAUTHENTICATED;
+	if (code && PQstatus(c) == CONNECTION_OK && PQtransactionStatus(c) != PQTRANS_IDLE) {
+		PGresult *rb = PQexec(c, "ROLLBACK");
+		PQclear(rb);
 	}
-	if (!failed && synced && check && PQntuples(res[check_index]) != 1) {
-		/* The session ended: the statement ran without settings (so saw
-		 * nothing under row-level security) and its result is dropped. */
-		for (int i = 0; i < expect; i++)
-			PQclear(res[i]);
-		*code = WVL_EUNAUTHENTICATED;
-		return NULL;
-	}
-	if (!failed && synced) {
-		if (check)
-			snprintf(confirmed_session, sizeof(confirmed_session), "%s", a->session_check);
-		PGresult *out = res[query_index];
+	if (code == WVL_EINTERNAL)
+		code = pipeline_failure(ctx, c, bad);
+	if (!code && check)
+		snprintf(confirmed_check, sizeof(confirmed_check), "%s", a->session_check);
+	if (!code && out && query_index >= 0) {
+		*out = res[query_index];
 		res[query_index] = NULL;
-		for (int i = 0; i < expect; i++)
-			PQclear(res[i]);
-		*code = 0;
-		return out;
 	}
-	if (failed && bad && PQresultStatus(bad) != PGRES_PIPELINE_ABORTED &&
-	    PQstatus(c) == CONNECTION_OK) {
-		/* A statement that failed to prepare is not cached as prepared. */
-		struct stmt_cache *cache = PQinstanceData(c, stmt_events);
-		if (cache)
-			cache->n = 0;
-		PGresult *d = PQexec(c, "DEALLOCATE ALL");
-		PQclear(d);
-	}
-	*code = wvl_pg__status_for(c, bad);
-	const char *state = bad ? PQresultErrorField(bad, PG_DIAG_SQLSTATE) : NULL;
-	wvl_log(ctx, *code == WVL_EUNAVAILABLE ? WVL_LOG_WARN : WVL_LOG_ERROR,
-		"postgresql read failed (sqlstate %s): %s", state ? state : "none",
-		bad ? PQresultErrorMessage(bad) : PQerrorMessage(c));
 	for (int i = 0; i < expect; i++)
 		PQclear(res[i]);
-	return NULL;
+	return code;
+}
+
+int wvl_pg__begin(wvl_ctx *ctx, const wvl_actor *actor, PGconn **out)
+{
+	*out = NULL;
+	if (!actor_ok(ctx, actor))
+		return wvl_err__set(WVL_EINVAL, NULL, "actor ids must be uuids");
+	for (int tries = 0; tries < 2; tries++) {
+		PGconn *c;
+		int rc = wvl_pg__acquire(ctx, &c);
+		if (rc)
+			return rc;
+		rc = pipelined(NULL, ctx, c, actor, true, NULL, 0, NULL);
+		if (rc == 0) {
+			*out = c;
+			return 0;
+		}
+		wvl_pg__release(ctx, c); /* a dead connection is dropped here */
+		if (rc != WVL_EUNAVAILABLE)
+			return wvl_pg__set_error(rc);
+	}
+	return wvl_err__set(WVL_EUNAVAILABLE, NULL, "the database is unavailable");
 }
 
 PGresult *wvl_pg__read(wvl_ctx *ctx, const wvl_actor *actor, const char *sql, int nparams,
 		       const char *const *params)
 {
-	if (!actor_ok(actor)) {
+	if (!actor_ok(ctx, actor)) {
 		wvl_err__set(WVL_EINVAL, NULL, "actor ids must be uuids");
 		return NULL;
 	}
@@ -683,9 +635,10 @@ PGresult *wvl_pg__read(wvl_ctx *ctx, const wvl_actor *actor, const char *sql, in
 		PGconn *c;
 		if (wvl_pg__acquire(ctx, &c) != 0)
 			return NULL;
-		PGresult *r = read_pipelined(ctx, c, actor, sql, nparams, params, &code);
+		PGresult *r = NULL;
+		code = pipelined(&r, ctx, c, actor, false, sql, nparams, params);
 		wvl_pg__release(ctx, c);
-		if (r)
+		if (code == 0)
 			return r;
 		if (code != WVL_EUNAVAILABLE)
 			break;

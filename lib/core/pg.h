@@ -22,7 +22,7 @@ void wvl_pg__release(wvl_ctx *ctx, PGconn *conn);
 
 /* Acquires a connection and opens a transaction with the actor's settings
  * (wvl.actor_role, wvl.actor_id, wvl.actor_client_id) in force for row-level
- * security.  A connection that turns out dead at BEGIN is replaced once,
+ * security, BEGIN and the settings in one round trip.  A connection that turns out dead at BEGIN is replaced once,
  * so a PostgreSQL restart costs no request. */
 int wvl_pg__begin(wvl_ctx *ctx, const wvl_actor *actor, PGconn **out);
 /* Commits and releases.  WVL_EUNAVAILABLE / WVL_ECONFLICT on failure. */
@@ -30,8 +30,8 @@ int wvl_pg__commit(wvl_ctx *ctx, PGconn *conn);
 /* Rolls back and releases.  Accepts NULL. */
 void wvl_pg__rollback(wvl_ctx *ctx, PGconn *conn);
 
-/* A read in one network round trip: BEGIN READ ONLY, the actor settings,
- * `sql` and COMMIT pipelined together (libpq pipeline mode).  Returns the
+/* A read in one network round trip: the actor settings and `sql`
+ * pipelined as one implicit transaction (libpq pipeline mode).  Returns the
  * statement's result or NULL with the thread's error set; a dead pooled
  * connection is replaced once. */
 PGresult *wvl_pg__read(wvl_ctx *ctx, const wvl_actor *actor, const char *sql, int nparams,
@@ -84,11 +84,12 @@ int wvl_pg__json_row(char **out, wvl_ctx *ctx, PGconn *c, const char *sql, int n
 PGresult *wvl_pg__exec_cached(wvl_ctx *ctx, PGconn *conn, const char *sql, int nparams,
 			      const char *const *params);
 
-/* Whether this thread's last statement as `a` checked and found valid the
- * session `a` was remembered from (wvl_actor.session_check). */
-bool wvl_pg__session_confirmed(const wvl_actor *a);
+/* Whether this thread's last statement as `a` checked and found good the
+ * credential `a` was remembered from (wvl_actor.session_check, checked by
+ * the context's guard: struct wvl_actor_guard). */
+bool wvl_pg__check_confirmed(const wvl_actor *a);
 /* Forgets that, at the start of a request. */
-void wvl_pg__session_unconfirm(void);
+void wvl_pg__check_unconfirm(void);
 
 /* Sets the thread's error for a status code with the library's usual
  * message (never the SQL's); returns the code. */

@@ -93,3 +93,33 @@ int wvl_actor__need_team(const wvl_actor *a)
 }
 
 int wvl_err__not_found(void) { return wvl_err__set(WVL_ENOTFOUND, NULL, "not found"); }
+
+/* Email addresses are a value type like uuids: users, clients, invites
+ * and the lockout all compare them in this one normal form. */
+int wvl_email_normalize(char *out, size_t outlen, const char *email)
+{
+	if (!out || outlen == 0 || !email)
+		return wvl_err__set(WVL_EINVAL, NULL, "email is required");
+	while (*email == ' ' || *email == '\t')
+		email++;
+	size_t n = strlen(email);
+	while (n && (email[n - 1] == ' ' || email[n - 1] == '\t'))
+		n--;
+	if (n < 3 || n > 254 || n >= outlen)
+		return wvl_err__set(WVL_EINVAL, NULL, "email must be 3 to 254 characters");
+	int ats = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)email[i];
+		if (c <= 0x20 || c == 0x7f || c == '<' || c == '>' || c == '"' || c == ',' ||
+		    c == ';' || c == '\\')
+			return wvl_err__set(WVL_EINVAL, NULL, "email contains characters that are not allowed");
+		ats += c == '@';
+		out[i] = (char)tolower(c);
+	}
+	out[n] = '\0';
+	const char *at = strchr(out, '@');
+	if (ats != 1 || at == out || !at[1] || !strchr(at, '.') || at[1] == '.' ||
+	    out[n - 1] == '.')
+		return wvl_err__set(WVL_EINVAL, NULL, "email must look like name@example.com");
+	return 0;
+}

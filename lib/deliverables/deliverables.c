@@ -179,7 +179,7 @@ int wvl_deliverables_update(char **out_json, wvl_ctx *ctx, const wvl_actor *acto
 		return rc;
 	json_t *b = wvl_json__parse_body(body_json, fields, 4);
 	if (!b)
-		return WVL_EINVAL;
+		return wvl_error_last()->code;
 	struct step_arg a = {id, b, NULL};
 	json_t *v;
 	if ((v = json_object_get(b, "status")) && !valid_status(json_string_value(v)))
@@ -189,7 +189,7 @@ int wvl_deliverables_update(char **out_json, wvl_ctx *ctx, const wvl_actor *acto
 	else if (json_object_size(b) == 0)
 		rc = wvl_err__set(WVL_EINVAL, "bad_request", "nothing to update");
 	else if ((v = json_object_get(b, "content")) &&
-		 wvl_markdown_render(&a.html, json_string_value(v), json_string_length(v)) != 0)
+		 wvl_sanitize_markdown(&a.html, json_string_value(v), json_string_length(v)) != 0)
 		rc = wvl_error_last()->code;
 	if (!rc)
 		rc = wvl_pg__in_tx(out_json, ctx, actor, update_step, &a);

@@ -219,3 +219,24 @@ int wvl_clamd__ping(const wvl_ctx *ctx, double *out_ms)
 	*out_ms = (double)(t1.tv_sec - t0.tv_sec) * 1000.0 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
 	return ok ? 0 : -1;
 }
+
+/* The files module's configuration: how uploads are scanned. */
+static int validate_config(const wvl_config *cfg)
+{
+	int rc = wvl_config__check_bool(cfg, "WL_SCAN_REQUIRED", true);
+	if (rc)
+		return rc;
+	const char *clamd = wvl_config_get(cfg, "WL_CLAMD");
+	if (clamd && *clamd && strncmp(clamd, "unix:/", 6) != 0 && strncmp(clamd, "tcp:", 4) != 0)
+		return wvl_err__set(WVL_EINVAL, NULL, "WL_CLAMD must be unix:/path or tcp:host:port");
+	if (wvl_config__production(cfg) && (!clamd || !*clamd))
+		return wvl_err__set(WVL_EINVAL, NULL,
+				    "WL_CLAMD is required in production: uploads must be "
+				    "virus-scanned (unix:/path or tcp:host:port)");
+	return 0;
+}
+
+const struct wvl_module wvl_files__module = {
+	.name = "files",
+	.validate_config = validate_config,
+};

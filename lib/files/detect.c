@@ -27,20 +27,20 @@ struct kind_row {
 };
 
 static const struct kind_row kinds[] = {
-	{WVL_FILE_PDF, "application/pdf", {"pdf"}},
-	{WVL_FILE_PNG, "image/png", {"png"}},
-	{WVL_FILE_JPEG, "image/jpeg", {"jpg", "jpeg"}},
-	{WVL_FILE_WEBP, "image/webp", {"webp"}},
-	{WVL_FILE_GIF, "image/gif", {"gif"}},
-	{WVL_FILE_TEXT, "text/plain", {"txt", "text", "md", "log"}},
-	{WVL_FILE_CSV, "text/csv", {"csv"}},
-	{WVL_FILE_DOCX, "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+	{WVL_FILES_PDF, "application/pdf", {"pdf"}},
+	{WVL_FILES_PNG, "image/png", {"png"}},
+	{WVL_FILES_JPEG, "image/jpeg", {"jpg", "jpeg"}},
+	{WVL_FILES_WEBP, "image/webp", {"webp"}},
+	{WVL_FILES_GIF, "image/gif", {"gif"}},
+	{WVL_FILES_TEXT, "text/plain", {"txt", "text", "md", "log"}},
+	{WVL_FILES_CSV, "text/csv", {"csv"}},
+	{WVL_FILES_DOCX, "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 	 {"docx"}},
-	{WVL_FILE_XLSX, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	{WVL_FILES_XLSX, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 	 {"xlsx"}},
-	{WVL_FILE_PPTX, "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+	{WVL_FILES_PPTX, "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 	 {"pptx"}},
-	{WVL_FILE_MP4, "video/mp4", {"mp4", "m4v"}},
+	{WVL_FILES_MP4, "video/mp4", {"mp4", "m4v"}},
 };
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
 
@@ -265,11 +265,11 @@ static int detect_zip(const wvl_ctx *ctx, int fd, uint64_t size, struct wvl_dete
 static int check_structure(int fd, uint64_t size, unsigned int kind, const unsigned char *head,
 			   size_t head_len)
 {
-	if (kind != WVL_FILE_TEXT && kind != WVL_FILE_CSV && markup_in_head(head, head_len))
+	if (kind != WVL_FILES_TEXT && kind != WVL_FILES_CSV && markup_in_head(head, head_len))
 		return refused("the file carries markup or script where its type allows none");
-	if (kind == WVL_FILE_GIF && gif_valid(fd, size) != 0)
+	if (kind == WVL_FILES_GIF && gif_valid(fd, size) != 0)
 		return refused("the file is not a well-formed GIF image");
-	if (kind == WVL_FILE_PNG && png_valid(fd, size) != 0)
+	if (kind == WVL_FILES_PNG && png_valid(fd, size) != 0)
 		return refused("the file is not a well-formed PNG image");
 	return 0;
 }

@@ -74,7 +74,7 @@ bool wvl_files__scan_required(const wvl_ctx *ctx);
 /* ---- type detection (detect.c) ---- */
 
 struct wvl_detected {
-	unsigned int kind;          /* one WVL_FILE_* bit, or 0 when not allowed */
+	unsigned int kind;          /* one WVL_FILES_* bit, or 0 when not allowed */
 	char mime[128];             /* what the bytes are */
 };
 
@@ -99,7 +99,7 @@ struct wvl_zip_limits {
 
 /* Reads the central directory of the zip in `fd` (size `size`), checks the
  * limits and that entries do not overlap, and reports the Office kind
- * (WVL_FILE_DOCX/XLSX/PPTX) or 0 for another zip.  WVL_EUNSUPPORTED with a
+ * (WVL_FILES_DOCX/XLSX/PPTX) or 0 for another zip.  WVL_EUNSUPPORTED with a
  * message when the archive is malformed or over a limit. */
 int wvl_zip__inspect(int fd, uint64_t size, const struct wvl_zip_limits *lim,
 		     unsigned int *out_office_kind);
@@ -123,5 +123,8 @@ bool wvl_files__servable(const wvl_ctx *ctx, const char *scan_status);
 /* Checks the actor may reach client `client_id` (select under RLS). */
 int wvl_files__client_reachable(wvl_ctx *ctx, const wvl_actor *actor,
 				const char *client_id);
+
+/* The module: checks the scanning keys (clamd.c). */
+extern const struct wvl_module wvl_files__module;
 
 #endif

@@ -185,7 +185,7 @@ static int check_expiry(const wvl_ctx *ctx, const char *expires)
 	return 0;
 }
 
-static void fill_meta(wvl_file_meta *m, const char *id, PGresult *r)
+static void fill_meta(wvl_files_meta *m, const char *id, PGresult *r)
 {
 	memset(m, 0, sizeof(*m));
 	snprintf(m->id, sizeof(m->id), "%s", id);
@@ -198,7 +198,7 @@ static void fill_meta(wvl_file_meta *m, const char *id, PGresult *r)
 
 /* The row of a servable file (the system reads it: the link is the
  * authorization), and its storage key. */
-static int load_servable(wvl_ctx *ctx, const char *id, wvl_file_meta *meta, char *key)
+static int load_servable(wvl_ctx *ctx, const char *id, wvl_files_meta *meta, char *key)
 {
 	static const wvl_actor system = {.role = WVL_ROLE_SYSTEM};
 	PGconn *c;
@@ -223,7 +223,7 @@ static int load_servable(wvl_ctx *ctx, const char *id, wvl_file_meta *meta, char
 	return rc;
 }
 
-int wvl_files_open_signed(int *out_fd, wvl_file_meta *out_meta, wvl_ctx *ctx, const char *id,
+int wvl_files_open_signed(int *out_fd, wvl_files_meta *out_meta, wvl_ctx *ctx, const char *id,
 			  const char *expires, const char *signature)
 {
 	if (!out_fd || !out_meta || !ctx)

@@ -113,15 +113,15 @@ static bool device_name(const char *s)
 	       isdigit((unsigned char)s[3]);
 }
 
-/* Shortens to WVL_FILE_NAME_MAX bytes on a character boundary, keeping a
+/* Shortens to WVL_FILES_NAME_MAX bytes on a character boundary, keeping a
  * plausible extension (a final ".xyz" of at most 16 bytes). */
 static size_t shorten(char *s, size_t n)
 {
-	if (n <= WVL_FILE_NAME_MAX)
+	if (n <= WVL_FILES_NAME_MAX)
 		return n;
 	const char *dot = strrchr(s, '.');
 	size_t ext = (dot && dot != s && (size_t)(s + n - dot) <= 16) ? (size_t)(s + n - dot) : 0;
-	size_t keep = WVL_FILE_NAME_MAX - ext;
+	size_t keep = WVL_FILES_NAME_MAX - ext;
 	while (keep > 0 && ((unsigned char)s[keep] & 0xc0) == 0x80)
 		keep--; /* never cut a character in two */
 	memmove(s + keep, s + n - ext, ext);
@@ -131,8 +131,8 @@ static size_t shorten(char *s, size_t n)
 
 int wvl_files_sanitize_name(char *out, size_t outlen, const char *name)
 {
-	if (!out || !name || outlen < WVL_FILE_NAME_MAX + 1)
-		return wvl_err__set(WVL_EINVAL, NULL, "out (of WVL_FILE_NAME_MAX + 1 bytes) and name are required");
+	if (!out || !name || outlen < WVL_FILES_NAME_MAX + 1)
+		return wvl_err__set(WVL_EINVAL, NULL, "out (of WVL_FILES_NAME_MAX + 1 bytes) and name are required");
 	const char *base = basename_of(name);
 	char *buf = malloc(strlen(base) + 2);
 	if (!buf)

@@ -17,11 +17,11 @@
 
 #define DEFAULT_MAX_BYTES (25ull << 20)
 
-struct wvl_upload {
+struct wvl_files_upload {
 	wvl_ctx *ctx;
 	wvl_actor actor;
 	char client_id[37];
-	char name[WVL_FILE_NAME_MAX + 1];
+	char name[WVL_FILES_NAME_MAX + 1];
 	uint64_t max, received;
 	unsigned int allowed;
 	int failed;               /* sticky error of write(), or 0 */
@@ -39,7 +39,7 @@ struct verdict {
 	bool scanned;
 };
 
-uint64_t wvl_upload_max_bytes(const wvl_ctx *ctx, const wvl_upload_options *opts)
+uint64_t wvl_files_upload_max_bytes(const wvl_ctx *ctx, const wvl_files_upload_options *opts)
 {
 	if (opts && opts->max_bytes)
 		return opts->max_bytes;
@@ -48,7 +48,7 @@ uint64_t wvl_upload_max_bytes(const wvl_ctx *ctx, const wvl_upload_options *opts
 		   : DEFAULT_MAX_BYTES;
 }
 
-uint64_t wvl_upload_received(const wvl_upload *up) { return up ? up->received : 0; }
+uint64_t wvl_files_upload_received(const wvl_files_upload *up) { return up ? up->received : 0; }
 
 static int too_large(uint64_t max)
 {
@@ -65,7 +65,7 @@ static int check_actor(const wvl_actor *actor)
 	return 0;
 }
 
-int wvl_upload_set_client(wvl_upload *up, const char *client_id)
+int wvl_files_upload_set_client(wvl_files_upload *up, const char *client_id)
 {
 	if (!up || !client_id)
 		return wvl_err__set(WVL_EINVAL, NULL, "up and client_id are required");
@@ -77,18 +77,18 @@ int wvl_upload_set_client(wvl_upload *up, const char *client_id)
 	return rc;
 }
 
-static int check_begin_args(wvl_upload **out, wvl_ctx *ctx, const wvl_actor *actor,
-			    const wvl_upload_options *opts)
+static int check_begin_args(wvl_files_upload **out, wvl_ctx *ctx, const wvl_actor *actor,
+			    const wvl_files_upload_options *opts)
 {
 	if (!out || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out, ctx and actor are required");
 	*out = NULL;
-	if (opts && opts->version != WVL_UPLOAD_OPTIONS_VERSION)
-		return wvl_err__set(WVL_EINVAL, NULL, "unknown wvl_upload_options version");
+	if (opts && opts->version != WVL_FILES_UPLOAD_OPTIONS_VERSION)
+		return wvl_err__set(WVL_EINVAL, NULL, "unknown wvl_files_upload_options version");
 	return check_actor(actor);
 }
 
-static int open_spool(wvl_upload *up)
+static int open_spool(wvl_files_upload *up)
 {
 	int rc = wvl_storage__open(up->ctx, &up->st);
 	if (rc == 0)
@@ -98,35 +98,35 @@ static int open_spool(wvl_upload *up)
 	return rc;
 }
 
-int wvl_upload_begin(wvl_upload **out, wvl_ctx *ctx, const wvl_actor *actor,
+int wvl_files_upload_begin(wvl_files_upload **out, wvl_ctx *ctx, const wvl_actor *actor,
 		     const char *client_id, const char *display_name, int64_t declared_length,
-		     const wvl_upload_options *opts)
+		     const wvl_files_upload_options *opts)
 {
 	int rc = check_begin_args(out, ctx, actor, opts);
 	if (rc)
 		return rc;
-	uint64_t max = wvl_upload_max_bytes(ctx, opts);
-	if (declared_length > 0 && (uint64_t)declared_length > max + WVL_UPLOAD_ENVELOPE_SLACK)
+	uint64_t max = wvl_files_upload_max_bytes(ctx, opts);
+	if (declared_length > 0 && (uint64_t)declared_length > max + WVL_FILES_UPLOAD_ENVELOPE_SLACK)
 		return too_large(max);
-	wvl_upload *up = calloc(1, sizeof(*up));
+	wvl_files_upload *up = calloc(1, sizeof(*up));
 	if (!up)
 		return wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
 	up->ctx = ctx;
 	up->actor = *actor;
 	up->max = max;
-	up->allowed = opts && opts->allowed ? opts->allowed : WVL_FILE_ALL_KINDS;
+	up->allowed = opts && opts->allowed ? opts->allowed : WVL_FILES_ALL_KINDS;
 	up->spool.fd = -1;
 	if (!client_id && actor->role == WVL_ROLE_CLIENT)
 		client_id = actor->client_id;
 	if (client_id)
-		rc = wvl_upload_set_client(up, client_id);
+		rc = wvl_files_upload_set_client(up, client_id);
 	if (rc == 0)
 		rc = wvl_files_sanitize_name(up->name, sizeof(up->name),
 					     display_name ? display_name : "");
 	if (rc == 0)
 		rc = open_spool(up);
 	if (rc) {
-		wvl_upload_abort(up);
+		wvl_files_upload_abort(up);
 		return rc;
 	}
 	*out = up;
@@ -135,7 +135,7 @@ int wvl_upload_begin(wvl_upload **out, wvl_ctx *ctx, const wvl_actor *actor,
 
 /* Drops the spooled bytes at once: an over-long body is not kept on disk
  * while the client goes on sending. */
-static void drop_spool(wvl_upload *up)
+static void drop_spool(wvl_files_upload *up)
 {
 	wvl_storage__spool_close(&up->spool);
 }
@@ -154,7 +154,7 @@ static int write_all(int fd, const unsigned char *p, size_t len)
 	return 0;
 }
 
-int wvl_upload_write(wvl_upload *up, const void *data, size_t len)
+int wvl_files_upload_write(wvl_files_upload *up, const void *data, size_t len)
 {
 	if (!up || (!data && len))
 		return wvl_err__set(WVL_EINVAL, NULL, "up and data are required");
@@ -176,7 +176,7 @@ int wvl_upload_write(wvl_upload *up, const void *data, size_t len)
 	return 0;
 }
 
-void wvl_upload_abort(wvl_upload *up)
+void wvl_files_upload_abort(wvl_files_upload *up)
 {
 	if (!up)
 		return;
@@ -191,26 +191,26 @@ void wvl_upload_abort(wvl_upload *up)
 /* Text and CSV are the same bytes: the extension says which was meant. */
 static void text_or_csv(struct wvl_detected *d, const char *name)
 {
-	if (d->kind == WVL_FILE_TEXT && wvl_files__extension_ok(name, WVL_FILE_CSV) == 1)
-		d->kind = WVL_FILE_CSV;
-	else if (d->kind == WVL_FILE_CSV && wvl_files__extension_ok(name, WVL_FILE_TEXT) == 1)
-		d->kind = WVL_FILE_TEXT;
+	if (d->kind == WVL_FILES_TEXT && wvl_files__extension_ok(name, WVL_FILES_CSV) == 1)
+		d->kind = WVL_FILES_CSV;
+	else if (d->kind == WVL_FILES_CSV && wvl_files__extension_ok(name, WVL_FILES_TEXT) == 1)
+		d->kind = WVL_FILES_TEXT;
 }
 
 /* A name without an extension gets the detected type's. */
 static void add_extension(char *name, unsigned int kind)
 {
 	const char *ext = wvl_files__kind_ext(kind);
-	size_t n = strlen(name), room = WVL_FILE_NAME_MAX - strlen(ext) - 1;
+	size_t n = strlen(name), room = WVL_FILES_NAME_MAX - strlen(ext) - 1;
 	if (n > room) {
 		n = room;
 		while (n > 0 && ((unsigned char)name[n] & 0xc0) == 0x80)
 			n--;
 	}
-	snprintf(name + n, WVL_FILE_NAME_MAX + 1 - n, ".%s", ext);
+	snprintf(name + n, WVL_FILES_NAME_MAX + 1 - n, ".%s", ext);
 }
 
-static int check_type(wvl_upload *up, struct wvl_detected *d)
+static int check_type(wvl_files_upload *up, struct wvl_detected *d)
 {
 	int rc = wvl_files__detect(up->ctx, up->spool.fd, up->received, d);
 	if (rc)
@@ -230,7 +230,7 @@ static int check_type(wvl_upload *up, struct wvl_detected *d)
 }
 
 /* Runs the virus scan and turns its outcome into a status. */
-static int scan(wvl_upload *up, struct verdict *v)
+static int scan(wvl_files_upload *up, struct verdict *v)
 {
 	bool required = wvl_files__scan_required(up->ctx);
 	char sig[256];
@@ -244,7 +244,7 @@ static int scan(wvl_upload *up, struct verdict *v)
 		wvl_log(up->ctx, WVL_LOG_WARN,
 			"upload refused: virus found (signature %s, client %s, sha256 %s, %llu bytes)",
 			sig, up->client_id, v->sha_hex, (unsigned long long)up->received);
-		return wvl_err__set(WVL_EINVAL, "file_infected",
+		return wvl_err__set(WVL_EVALIDATION, "file_infected",
 				    "the file was refused: the virus scanner found %s", sig);
 	case WVL_SCAN_ERROR:
 		v->status = "error";
@@ -267,7 +267,7 @@ static const char insert_sql[] =
 	" $10::timestamptz, $10::timestamptz)"
 	" RETURNING " WVL_FILES_JSON_SQL;
 
-static int insert_row(char **out_json, wvl_upload *up, const struct verdict *v)
+static int insert_row(char **out_json, wvl_files_upload *up, const struct verdict *v)
 {
 	char size[24], now[40];
 	snprintf(size, sizeof(size), "%llu", (unsigned long long)up->received);
@@ -312,7 +312,7 @@ static int insert_row(char **out_json, wvl_upload *up, const struct verdict *v)
 
 /* Stores the bytes under a fresh key, then records the row; the bytes go
  * again if the row cannot be written. */
-static int store(char **out_json, wvl_upload *up, struct verdict *v)
+static int store(char **out_json, wvl_files_upload *up, struct verdict *v)
 {
 	wvl_storage__new_key(v->key);
 	int rc = up->st->ops->put(up->st, &up->spool, v->key);
@@ -330,7 +330,7 @@ static int store(char **out_json, wvl_upload *up, struct verdict *v)
 	return rc;
 }
 
-static int finish(char **out_json, wvl_upload *up)
+static int finish(char **out_json, wvl_files_upload *up)
 {
 	if (up->failed)
 		return up->failed == WVL_ETOOLARGE ? too_large(up->max)
@@ -353,14 +353,14 @@ static int finish(char **out_json, wvl_upload *up)
 	return store(out_json, up, &v);
 }
 
-int wvl_upload_finish(char **out_json, wvl_upload *up)
+int wvl_files_upload_finish(char **out_json, wvl_files_upload *up)
 {
 	if (!out_json || !up) {
-		wvl_upload_abort(up);
+		wvl_files_upload_abort(up);
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json and up are required");
 	}
 	*out_json = NULL;
 	int rc = finish(out_json, up);
-	wvl_upload_abort(up);
+	wvl_files_upload_abort(up);
 	return rc;
 }

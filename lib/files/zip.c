@@ -82,9 +82,9 @@ static unsigned int office_kind_of(const unsigned char *name, size_t len)
 	static const struct {
 		const char *part;
 		unsigned int kind;
-	} parts[] = {{"word/document.xml", WVL_FILE_DOCX},
-		     {"xl/workbook.xml", WVL_FILE_XLSX},
-		     {"ppt/presentation.xml", WVL_FILE_PPTX}};
+	} parts[] = {{"word/document.xml", WVL_FILES_DOCX},
+		     {"xl/workbook.xml", WVL_FILES_XLSX},
+		     {"ppt/presentation.xml", WVL_FILES_PPTX}};
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
 		if (len == strlen(parts[i].part) && memcmp(name, parts[i].part, len) == 0)
 			return parts[i].kind;

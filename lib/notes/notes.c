@@ -100,7 +100,7 @@ int wvl_notes_create(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 		return rc;
 	json_t *b = wvl_json__parse_body(body_json, note_fields, 1);
 	if (!b)
-		return WVL_EINVAL;
+		return wvl_error_last()->code;
 	const char *raw = json_string_value(json_object_get(b, "body"));
 	char *html = NULL;
 	rc = wvl_sanitize_html(&html, raw, strlen(raw));

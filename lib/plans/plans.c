@@ -39,13 +39,13 @@ static int parse(json_t **out, struct plan_arg *a, const char *body_json)
 {
 	*out = wvl_json__parse_body(body_json, plan_fields, 3);
 	if (!*out)
-		return WVL_EINVAL;
+		return wvl_error_last()->code;
 	json_t *st = json_object_get(*out, "status");
 	if (st && strcmp(json_string_value(st), "draft") != 0 &&
 	    strcmp(json_string_value(st), "in_review") != 0)
 		return wvl_json__field_error("status", "must be draft or in_review (approve to approve)");
 	const char *md = json_string_value(json_object_get(*out, "content_markdown"));
-	if (md && wvl_markdown_render(&a->html, md, strlen(md)) != 0)
+	if (md && wvl_sanitize_markdown(&a->html, md, strlen(md)) != 0)
 		return wvl_error_last()->code;
 	a->body = *out;
 	return 0;

@@ -99,28 +99,41 @@ static struct wvl_ratelimit_state *state_new(const wvl_config *cfg)
 	return st;
 }
 
-struct wvl_ratelimit_state *wvl_ratelimit__state(wvl_ctx *ctx)
+static int module_state_new(void **out, wvl_ctx *ctx)
 {
-	struct wvl_ratelimit_state *st = __atomic_load_n(&ctx->ratelimit, __ATOMIC_ACQUIRE);
-	if (st)
-		return st;
-	st = state_new(ctx->cfg);
-	if (!st)
-		return NULL;
-	struct wvl_ratelimit_state *seen = NULL;
-	if (!__atomic_compare_exchange_n(&ctx->ratelimit, &seen, st, false, __ATOMIC_ACQ_REL,
-					 __ATOMIC_ACQUIRE)) {
-		wvl_ratelimit__state_free(st); /* another thread won the race */
-		return seen;
-	}
-	return st;
+	*out = state_new(ctx->cfg);
+	return *out ? 0 : wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+}
+
+static void module_state_free(void *state) { wvl_ratelimit__state_free(state); }
+
+static int validate_config(const wvl_config *cfg)
+{
+	int rc = wvl_ratelimit__validate_config(cfg);
+	if (!rc)
+		rc = wvl_config__check_uint(cfg, "WL_RATELIMIT_LEASE", 1, 1024);
+	if (!rc)
+		rc = wvl_config__check_bool(cfg, "WL_RATELIMIT_ENABLED", false);
+	return rc;
+}
+
+const struct wvl_module wvl_ratelimit__module = {
+	.name = "ratelimit",
+	.validate_config = validate_config,
+	.state_new = module_state_new,
+	.state_free = module_state_free,
+};
+
+struct wvl_ratelimit_state *wvl_ratelimit__state(const wvl_ctx *ctx)
+{
+	return wvl_ctx__state(ctx, &wvl_ratelimit__module);
 }
 
 int wvl_ratelimit_degraded(const wvl_ctx *ctx)
 {
 	if (!ctx)
 		return 0;
-	struct wvl_ratelimit_state *st = __atomic_load_n(&ctx->ratelimit, __ATOMIC_ACQUIRE);
+	struct wvl_ratelimit_state *st = wvl_ratelimit__state(ctx);
 	return st ? __atomic_load_n(&st->degraded, __ATOMIC_ACQUIRE) : 0;
 }
 

@@ -38,7 +38,7 @@ struct wvl_rl_net {
 struct wvl_rl_table;
 struct wvl_rl_leases;
 
-/* Per-context state, built on the first call (ctx->ratelimit). */
+/* Per-context state, built with the context (wvl_ratelimit__module). */
 struct wvl_ratelimit_state {
 	struct wvl_rl_rule rules[WVL_RL_POLICIES];
 	char prefix[65];
@@ -56,8 +56,13 @@ struct wvl_ratelimit_state {
 };
 
 /* ---- ratelimit.c ---- */
-/* The context's state, built on first use; NULL when out of memory. */
-struct wvl_ratelimit_state *wvl_ratelimit__state(wvl_ctx *ctx);
+/* The module: its configuration checks and per-context state. */
+extern const struct wvl_module wvl_ratelimit__module;
+/* The context's state; NULL only for a context built without the module. */
+struct wvl_ratelimit_state *wvl_ratelimit__state(const wvl_ctx *ctx);
+void wvl_ratelimit__state_free(struct wvl_ratelimit_state *st);
+/* Checks the WL_RATELIMIT_*, WL_TRUSTED_PROXIES and WL_REDIS_PREFIX keys. */
+int wvl_ratelimit__validate_config(const wvl_config *cfg);
 
 /* ---- policy.c ---- */
 int wvl_ratelimit__rule_parse(struct wvl_rl_rule *out, const char *text);

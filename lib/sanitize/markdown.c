@@ -87,7 +87,7 @@ static char *render(const char *markdown, size_t len)
 	return html;
 }
 
-int wvl_markdown_render(char **out_html, const char *markdown, size_t len)
+int wvl_sanitize_markdown(char **out_html, const char *markdown, size_t len)
 {
 	if (!out_html || (!markdown && len > 0))
 		return wvl_err__set(WVL_EINVAL, NULL, "missing argument");

@@ -95,7 +95,7 @@ int wvl_users_create(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 		return forbidden();
 	json_t *b = wvl_json__parse_body(body_json, create_fields, 5);
 	if (!b)
-		return WVL_EINVAL;
+		return wvl_error_last()->code;
 	const char *email = json_string_value(json_object_get(b, "email"));
 	const char *name = json_string_value(json_object_get(b, "name"));
 	const char *role = json_string_value(json_object_get(b, "role"));
@@ -103,13 +103,13 @@ int wvl_users_create(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 	const char *client_id = json_string_value(json_object_get(b, "client_id"));
 	char *hash = NULL;
 	PGconn *c = NULL;
-	int rc = wvl_password_check(password, email);
+	int rc = wvl_auth_password_check(password, email);
 	if (!rc)
 		rc = wvl_pg__begin(ctx, actor, &c);
 	if (!rc)
 		rc = check_role_client(ctx, c, role, client_id);
 	if (!rc)
-		rc = wvl_password_hash(&hash, ctx, password);
+		rc = wvl_auth_password_hash(&hash, ctx, password);
 	if (rc) {
 		json_decref(b);
 		free(hash);
@@ -272,7 +272,7 @@ int wvl_users_update(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, cons
 	json_t *b = is_admin(actor) ? wvl_json__parse_body(body_json, admin_update_fields, 5)
 				    : wvl_json__parse_body(body_json, self_update_fields, 1);
 	if (!b)
-		return WVL_EINVAL;
+		return wvl_error_last()->code;
 	PGconn *c;
 	int rc = wvl_pg__begin(ctx, actor, &c);
 	if (!rc)

@@ -2,7 +2,7 @@
  * Copyright (c) 2026 WavelaunchOS contributors */
 
 /*
- * Fuzzes wvl_sanitize_html and wvl_markdown_render.  For every input:
+ * Fuzzes wvl_sanitize_html and wvl_sanitize_markdown.  For every input:
  * no crash or sanitizer report, the output re-parses without executable
  * content, and sanitising the output again gives the same bytes.
  *
@@ -116,7 +116,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int rc = wvl_sanitize_html(&out, (const char *)data, size);
 	check_one("html", rc, out);
 	out = NULL;
-	rc = wvl_markdown_render(&out, (const char *)data, size);
+	rc = wvl_sanitize_markdown(&out, (const char *)data, size);
 	check_one("markdown", rc, out);
 	return 0;
 }

@@ -62,9 +62,9 @@ static void teardown(void)
 
 TestSuite(auth, .init = setup, .fini = teardown, .timeout = 180);
 
-static int login(wvl_login_result **res, const char *email, const char *pw, const char *device)
+static int login(wvl_auth_login_result **res, const char *email, const char *pw, const char *device)
 {
-	wvl_login_request r = WVL_LOGIN_REQUEST_INIT;
+	wvl_auth_login_request r = WVL_AUTH_LOGIN_REQUEST_INIT;
 	r.email = email;
 	r.password = pw;
 	r.ip = "203.0.113.7";
@@ -77,7 +77,7 @@ static int login(wvl_login_result **res, const char *email, const char *pw, cons
 static void fail_times(const char *email, int n, const char *device)
 {
 	for (int i = 0; i < n; i++) {
-		wvl_login_result *res;
+		wvl_auth_login_result *res;
 		int rc = login(&res, email, "Wrong-Password-1!", device);
 		cr_assert(rc == WVL_EUNAUTHENTICATED || rc == WVL_ELOCKED, "rc %d", rc);
 	}
@@ -95,7 +95,7 @@ static char *sql1(const char *sql)
 
 Test(auth, login_issues_a_session_that_resolves_to_the_user)
 {
-	wvl_login_result *res;
+	wvl_auth_login_result *res;
 	cr_assert_eq(login(&res, " Admin@Example.com ", admin_pw, NULL), 0, "%s",
 		     wvl_error_last()->message);
 	cr_expect_geq(strlen(res->session_token), 43);
@@ -105,7 +105,7 @@ Test(auth, login_issues_a_session_that_resolves_to_the_user)
 	cr_expect_null(strstr(res->user_json, "password"));
 	cr_expect_eq(res->session_max_age, 30 * 86400);
 	wvl_actor a;
-	wvl_session_info info;
+	wvl_auth_session_info info;
 	cr_assert_eq(wvl_auth_session(&a, &info, ctx, res->session_token), 0);
 	cr_expect_eq(a.role, WVL_ROLE_ADMIN);
 	cr_expect_str_eq(a.user_id, admin.user_id);
@@ -119,12 +119,12 @@ Test(auth, login_issues_a_session_that_resolves_to_the_user)
 	char *n = sql1(sql);
 	cr_expect_str_eq(n, "0");
 	free(n);
-	wvl_login_result_free(res);
+	wvl_auth_login_result_free(res);
 }
 
 Test(auth, unknown_email_and_wrong_password_answer_alike)
 {
-	wvl_login_result *res;
+	wvl_auth_login_result *res;
 	cr_assert_eq(login(&res, "admin@example.com", "Wrong-Password-1!", NULL), WVL_EUNAUTHENTICATED);
 	wvl_error a = *wvl_error_last();
 	char msg_a[512];
@@ -145,7 +145,7 @@ Test(auth, unknown_email_and_wrong_password_answer_alike)
 Test(auth, five_failures_lock_then_reopen_after_fifteen_minutes)
 {
 	fail_times("admin@example.com", 5, NULL);
-	wvl_login_result *res;
+	wvl_auth_login_result *res;
 	cr_expect_eq(login(&res, "admin@example.com", admin_pw, NULL), WVL_ELOCKED,
 		     "the sixth attempt, with the right password, is refused");
 	cr_expect_str_eq(wvl_error_last()->slug, "account_locked");
@@ -156,7 +156,7 @@ Test(auth, five_failures_lock_then_reopen_after_fifteen_minutes)
 	now_us += 1 * MIN;
 	cr_assert_eq(login(&res, "admin@example.com", admin_pw, NULL), 0, "%s",
 		     wvl_error_last()->message);
-	wvl_login_result_free(res);
+	wvl_auth_login_result_free(res);
 	char *n = sql1("SELECT count(*) FROM login_attempts WHERE outcome = 'locked'");
 	cr_expect_str_eq(n, "2");
 	free(n);
@@ -165,7 +165,7 @@ Test(auth, five_failures_lock_then_reopen_after_fifteen_minutes)
 Test(auth, unknown_addresses_lock_too)
 {
 	fail_times("ghost@example.com", 5, NULL);
-	wvl_login_result *res;
+	wvl_auth_login_result *res;
 	cr_expect_eq(login(&res, "ghost@example.com", "Whatever-1!", NULL), WVL_ELOCKED);
 	char *n = sql1("SELECT count(*) FROM jobs");
 	cr_expect_str_eq(n, "0", "no user: no unlock email");
@@ -178,34 +178,34 @@ Test(auth, failures_spread_beyond_the_window_do_not_lock)
 		fail_times("admin@example.com", 1, NULL);
 		now_us += 4 * MIN; /* 4 failures per 15 minutes at most */
 	}
-	wvl_login_result *res;
+	wvl_auth_login_result *res;
 	cr_assert_eq(login(&res, "admin@example.com", admin_pw, NULL), 0, "%s",
 		     wvl_error_last()->message);
-	wvl_login_result_free(res);
+	wvl_auth_login_result_free(res);
 }
 
 Test(auth, success_resets_the_count)
 {
-	wvl_login_result *res;
+	wvl_auth_login_result *res;
 	fail_times("admin@example.com", 4, NULL);
 	cr_assert_eq(login(&res, "admin@example.com", admin_pw, NULL), 0);
-	wvl_login_result_free(res);
+	wvl_auth_login_result_free(res);
 	fail_times("admin@example.com", 4, NULL);
 	cr_assert_eq(login(&res, "admin@example.com", admin_pw, NULL), 0, "count was reset");
-	wvl_login_result_free(res);
+	wvl_auth_login_result_free(res);
 }
 
 Test(auth, device_cookie_keeps_its_owner_in_while_others_are_locked_out)
 {
-	wvl_login_result *res;
+	wvl_auth_login_result *res;
 	cr_assert_eq(login(&res, "admin@example.com", admin_pw, NULL), 0);
 	char *device = strdup(res->device_cookie);
-	wvl_login_result_free(res);
+	wvl_auth_login_result_free(res);
 	fail_times("admin@example.com", 5, NULL); /* an attacker elsewhere */
 	cr_expect_eq(login(&res, "admin@example.com", admin_pw, NULL), WVL_ELOCKED);
 	cr_assert_eq(login(&res, "admin@example.com", admin_pw, device), 0,
 		     "the owner's browser is counted on its own");
-	wvl_login_result_free(res);
+	wvl_auth_login_result_free(res);
 	/* A tampered or foreign device cookie is no better than none. */
 	char bad[200];
 	snprintf(bad, sizeof(bad), "%s", device);
@@ -225,10 +225,10 @@ Test(auth, device_cookie_is_bound_to_its_email)
 			   "\"password\":\"Granite-Falcon-77!\"}";
 	cr_assert_eq(wvl_users_create(&u, ctx, &admin, body), 0, "%s", wvl_error_last()->message);
 	free(u);
-	wvl_login_result *res;
+	wvl_auth_login_result *res;
 	cr_assert_eq(login(&res, "staff@example.com", "Granite-Falcon-77!", NULL), 0);
 	char *device = strdup(res->device_cookie);
-	wvl_login_result_free(res);
+	wvl_auth_login_result_free(res);
 	fail_times("admin@example.com", 5, NULL);
 	cr_expect_eq(login(&res, "admin@example.com", admin_pw, device), WVL_ELOCKED);
 	free(device);
@@ -248,12 +248,12 @@ Test(auth, lock_mails_a_single_use_self_unlock_link)
 	char body[256];
 	snprintf(body, sizeof(body), "{\"token\":\"%s\"}", token);
 	cr_assert_eq(wvl_auth_unlock_self(ctx, body), 0, "%s", wvl_error_last()->message);
-	wvl_login_result *res;
+	wvl_auth_login_result *res;
 	cr_assert_eq(login(&res, "admin@example.com", admin_pw, NULL), 0);
-	wvl_login_result_free(res);
-	cr_expect_eq(wvl_auth_unlock_self(ctx, body), WVL_EINVAL, "single use");
+	wvl_auth_login_result_free(res);
+	cr_expect_eq(wvl_auth_unlock_self(ctx, body), WVL_EVALIDATION, "single use");
 	cr_expect_not_null(strstr(wvl_error_last()->fields_json, "token"));
-	cr_expect_eq(wvl_auth_unlock_self(ctx, "{\"token\":\"forged\"}"), WVL_EINVAL);
+	cr_expect_eq(wvl_auth_unlock_self(ctx, "{\"token\":\"forged\"}"), WVL_EVALIDATION);
 	free(token);
 	free(sealed);
 }
@@ -266,14 +266,14 @@ Test(auth, unlock_link_expires_with_the_lock)
 	now_us += 16 * MIN;
 	char body[256];
 	snprintf(body, sizeof(body), "{\"token\":\"%s\"}", token);
-	cr_expect_eq(wvl_auth_unlock_self(ctx, body), WVL_EINVAL);
+	cr_expect_eq(wvl_auth_unlock_self(ctx, body), WVL_EVALIDATION);
 	free(token);
 	free(sealed);
 }
 
 Test(auth, idle_sessions_end_after_24_hours_and_activity_keeps_them)
 {
-	wvl_login_result *res;
+	wvl_auth_login_result *res;
 	cr_assert_eq(login(&res, "admin@example.com", admin_pw, NULL), 0);
 	wvl_actor a;
 	now_us += 24 * HOUR - MIN;
@@ -283,12 +283,12 @@ Test(auth, idle_sessions_end_after_24_hours_and_activity_keeps_them)
 	now_us += 24 * HOUR;
 	cr_expect_eq(wvl_auth_session(&a, NULL, ctx, res->session_token), WVL_EUNAUTHENTICATED);
 	cr_expect_str_eq(wvl_error_last()->slug, "unauthenticated");
-	wvl_login_result_free(res);
+	wvl_auth_login_result_free(res);
 }
 
 Test(auth, last_seen_is_written_at_most_once_a_minute)
 {
-	wvl_login_result *res;
+	wvl_auth_login_result *res;
 	cr_assert_eq(login(&res, "admin@example.com", admin_pw, NULL), 0);
 	wvl_actor a;
 	char *before = sql1("SELECT last_seen_at FROM sessions");
@@ -303,12 +303,12 @@ Test(auth, last_seen_is_written_at_most_once_a_minute)
 	free(before);
 	free(same);
 	free(after);
-	wvl_login_result_free(res);
+	wvl_auth_login_result_free(res);
 }
 
 Test(auth, sessions_end_at_the_absolute_maximum)
 {
-	wvl_login_result *res;
+	wvl_auth_login_result *res;
 	cr_assert_eq(login(&res, "admin@example.com", admin_pw, NULL), 0);
 	wvl_actor a;
 	for (int day = 0; day < 29; day++) {
@@ -317,12 +317,12 @@ Test(auth, sessions_end_at_the_absolute_maximum)
 	}
 	now_us += 24 * HOUR;
 	cr_expect_eq(wvl_auth_session(&a, NULL, ctx, res->session_token), WVL_EUNAUTHENTICATED);
-	wvl_login_result_free(res);
+	wvl_auth_login_result_free(res);
 }
 
 Test(auth, every_login_gets_a_new_token_and_logout_revokes_one)
 {
-	wvl_login_result *a, *b;
+	wvl_auth_login_result *a, *b;
 	cr_assert_eq(login(&a, "admin@example.com", admin_pw, NULL), 0);
 	cr_assert_eq(login(&b, "admin@example.com", admin_pw, NULL), 0);
 	cr_expect_str_neq(a->session_token, b->session_token);
@@ -335,13 +335,13 @@ Test(auth, every_login_gets_a_new_token_and_logout_revokes_one)
 	cr_expect_eq(wvl_auth_session(&act, NULL, ctx, ""), WVL_EUNAUTHENTICATED);
 	cr_expect_eq(wvl_auth_session(&act, NULL, ctx, "x' OR '1'='1xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
 		     WVL_EUNAUTHENTICATED);
-	wvl_login_result_free(a);
-	wvl_login_result_free(b);
+	wvl_auth_login_result_free(a);
+	wvl_auth_login_result_free(b);
 }
 
 Test(auth, password_reset_is_single_use_expires_and_revokes_sessions)
 {
-	wvl_login_result *s;
+	wvl_auth_login_result *s;
 	cr_assert_eq(login(&s, "admin@example.com", admin_pw, NULL), 0);
 	cr_assert_eq(wvl_auth_password_forgot(ctx, "{\"email\":\"nobody@example.com\"}", "1.2.3.4"), 0);
 	cr_assert_eq(wvl_auth_password_forgot(ctx, "{\"email\":\"not an email\"}", "1.2.3.4"), 0);
@@ -349,7 +349,7 @@ Test(auth, password_reset_is_single_use_expires_and_revokes_sessions)
 	cr_expect_str_eq(n, "0", "unknown address: nothing sent, same answer");
 	free(n);
 	cr_assert_eq(wvl_auth_password_forgot(ctx, "{\"email\":\"ADMIN@example.com\"}", "1.2.3.4"), 0);
-	cr_expect_eq(wvl_auth_password_forgot(ctx, "{\"email\":5}", NULL), WVL_EINVAL);
+	cr_expect_eq(wvl_auth_password_forgot(ctx, "{\"email\":5}", NULL), WVL_EVALIDATION);
 	cr_expect_eq(wvl_auth_password_forgot(ctx, "[", NULL), WVL_EINVAL);
 	char *sealed = sql1("SELECT args->>'token_sealed' FROM jobs WHERE args->>'template' = 'password_reset'");
 	cr_assert_not_null(sealed);
@@ -357,17 +357,17 @@ Test(auth, password_reset_is_single_use_expires_and_revokes_sessions)
 	cr_assert_not_null(token);
 	char body[512];
 	snprintf(body, sizeof(body), "{\"token\":\"%s\",\"password\":\"weak\"}", token);
-	cr_expect_eq(wvl_auth_password_reset(ctx, body), WVL_EINVAL, "policy applies");
+	cr_expect_eq(wvl_auth_password_reset(ctx, body), WVL_EVALIDATION, "policy applies");
 	cr_expect_not_null(strstr(wvl_error_last()->fields_json, "password"));
 	snprintf(body, sizeof(body), "{\"token\":\"%s\",\"password\":\"Brand-New-Pass-93!\"}", token);
 	cr_assert_eq(wvl_auth_password_reset(ctx, body), 0, "%s", wvl_error_last()->message);
 	wvl_actor a;
 	cr_expect_eq(wvl_auth_session(&a, NULL, ctx, s->session_token), WVL_EUNAUTHENTICATED,
 		     "a reset revokes every session");
-	cr_expect_eq(wvl_auth_password_reset(ctx, body), WVL_EINVAL, "single use");
-	wvl_login_result *s2;
+	cr_expect_eq(wvl_auth_password_reset(ctx, body), WVL_EVALIDATION, "single use");
+	wvl_auth_login_result *s2;
 	cr_assert_eq(login(&s2, "admin@example.com", "Brand-New-Pass-93!", NULL), 0);
-	wvl_login_result_free(s2);
+	wvl_auth_login_result_free(s2);
 	/* A second token, used after its hour, is refused. */
 	cr_assert_eq(wvl_auth_password_forgot(ctx, "{\"email\":\"admin@example.com\"}", NULL), 0);
 	free(sealed);
@@ -377,15 +377,15 @@ Test(auth, password_reset_is_single_use_expires_and_revokes_sessions)
 	token = wvl_keys__unseal(ctx, sealed);
 	now_us += HOUR + 1000000;
 	snprintf(body, sizeof(body), "{\"token\":\"%s\",\"password\":\"Other-New-Pass-94!\"}", token);
-	cr_expect_eq(wvl_auth_password_reset(ctx, body), WVL_EINVAL);
+	cr_expect_eq(wvl_auth_password_reset(ctx, body), WVL_EVALIDATION);
 	free(sealed);
 	free(token);
-	wvl_login_result_free(s);
+	wvl_auth_login_result_free(s);
 }
 
 Test(auth, password_change_checks_current_and_revokes_other_sessions)
 {
-	wvl_login_result *a, *b;
+	wvl_auth_login_result *a, *b;
 	cr_assert_eq(login(&a, "admin@example.com", admin_pw, NULL), 0);
 	cr_assert_eq(login(&b, "admin@example.com", admin_pw, NULL), 0);
 	char *tok = NULL;
@@ -400,7 +400,7 @@ Test(auth, password_change_checks_current_and_revokes_other_sessions)
 	cr_expect_str_eq(wvl_error_last()->slug, "invalid_credentials");
 	cr_expect_eq(wvl_auth_password_change(ctx, &admin, a->session_token,
 					      "{\"current_password\":\"Harbor-Lantern-42!\",\"new_password\":\"short\"}"),
-		     WVL_EINVAL);
+		     WVL_EVALIDATION);
 	cr_expect_not_null(strstr(wvl_error_last()->fields_json, "new_password"));
 	cr_assert_eq(wvl_auth_password_change(ctx, &admin, a->session_token,
 					      "{\"current_password\":\"Harbor-Lantern-42!\",\"new_password\":\"Fresh-Pass-Strong-55!\"}"),
@@ -410,8 +410,8 @@ Test(auth, password_change_checks_current_and_revokes_other_sessions)
 	cr_expect_eq(wvl_auth_session(&act, NULL, ctx, b->session_token), WVL_EUNAUTHENTICATED);
 	cr_expect_eq(wvl_auth_bearer(&act, ctx, pat), WVL_EUNAUTHENTICATED, "API tokens revoked too");
 	free(pat);
-	wvl_login_result_free(a);
-	wvl_login_result_free(b);
+	wvl_auth_login_result_free(a);
+	wvl_auth_login_result_free(b);
 }
 
 Test(auth, api_tokens_are_hashed_listed_and_revocable_by_their_owner_only)
@@ -439,9 +439,9 @@ Test(auth, api_tokens_are_hashed_listed_and_revocable_by_their_owner_only)
 	cr_expect_eq(wvl_auth_bearer(&a, ctx, token), WVL_EUNAUTHENTICATED);
 	cr_expect_eq(wvl_auth_tokens_revoke(ctx, &admin, id), WVL_ENOTFOUND);
 	cr_expect_eq(wvl_auth_tokens_revoke(ctx, &admin, "not-a-uuid"), WVL_ENOTFOUND);
-	cr_expect_eq(wvl_auth_tokens_create(&out, ctx, &admin, "{\"name\":\"   \"}"), WVL_EINVAL);
+	cr_expect_eq(wvl_auth_tokens_create(&out, ctx, &admin, "{\"name\":\"   \"}"), WVL_EVALIDATION);
 	cr_expect_eq(wvl_auth_tokens_create(&out, ctx, &admin, "{\"name\":\"x\",\"user_id\":\"y\"}"),
-		     WVL_EINVAL);
+		     WVL_EVALIDATION);
 	cr_expect_eq(wvl_auth_bearer(&a, ctx, "wl_pat_short"), WVL_EUNAUTHENTICATED);
 	json_decref(j);
 	free(out);
@@ -450,7 +450,7 @@ Test(auth, api_tokens_are_hashed_listed_and_revocable_by_their_owner_only)
 
 Test(auth, secrets_never_reach_the_log)
 {
-	wvl_login_result *res;
+	wvl_auth_login_result *res;
 	cr_assert_eq(login(&res, "admin@example.com", admin_pw, NULL), 0);
 	fail_times("admin@example.com", 5, NULL);
 	cr_expect_not(test_log_contains(admin_pw));
@@ -458,7 +458,7 @@ Test(auth, secrets_never_reach_the_log)
 	cr_expect_not(test_log_contains(res->session_token));
 	cr_expect_not(test_log_contains(res->csrf_token));
 	cr_expect(test_log_contains("locked"), "the lock itself is logged");
-	wvl_login_result_free(res);
+	wvl_auth_login_result_free(res);
 }
 
 struct racer {
@@ -469,9 +469,9 @@ struct racer {
 static void *race_login(void *p)
 {
 	struct racer *r = p;
-	wvl_login_result *res = NULL;
+	wvl_auth_login_result *res = NULL;
 	r->rc = login(&res, "admin@example.com", r->pw, NULL);
-	wvl_login_result_free(res);
+	wvl_auth_login_result_free(res);
 	return NULL;
 }
 
@@ -525,7 +525,7 @@ Test(auth, reset_revokes_tokens_and_voids_older_links)
 	wvl_actor a;
 	cr_expect_eq(wvl_auth_bearer(&a, ctx, pat), WVL_EUNAUTHENTICATED, "a reset revokes API tokens");
 	snprintf(body, sizeof(body), "{\"token\":\"%s\",\"password\":\"Other-New-Pass-94!\"}", old_tok);
-	cr_expect_eq(wvl_auth_password_reset(ctx, body), WVL_EINVAL, "the older link died with the reset");
+	cr_expect_eq(wvl_auth_password_reset(ctx, body), WVL_EVALIDATION, "the older link died with the reset");
 	cr_expect_eq(wvl_auth_password_reset(ctx, "{\"token\":\"x\",\"password\":\"A\\u0000b\"}"), WVL_EINVAL);
 	free(pat);
 	free(old_sealed);
@@ -546,10 +546,10 @@ static void read_as(int want, const wvl_actor *a)
 
 Test(auth, remembered_session_is_checked_with_every_statement)
 {
-	wvl_login_result *res;
+	wvl_auth_login_result *res;
 	cr_assert_eq(login(&res, "admin@example.com", admin_pw, NULL), 0);
 	wvl_actor a;
-	wvl_session_info info;
+	wvl_auth_session_info info;
 	cr_assert_eq(wvl_auth_session_cached(&a, &info, ctx, res->session_token), 0);
 	cr_expect_str_eq(a.session_check, "", "a fresh lookup needs no check");
 	cr_assert_eq(wvl_auth_session_cached(&a, &info, ctx, res->session_token), 0);
@@ -574,12 +574,12 @@ Test(auth, remembered_session_is_checked_with_every_statement)
 	cr_expect_eq(wvl_auth_session_confirm(ctx, &a), WVL_EUNAUTHENTICATED);
 	cr_expect_eq(wvl_auth_session_cached(&a, &info, ctx, res->session_token),
 		     WVL_EUNAUTHENTICATED, "forgotten after the failed check");
-	wvl_login_result_free(res);
+	wvl_auth_login_result_free(res);
 }
 
 Test(auth, remembered_session_follows_idle_expiry_role_and_deactivation)
 {
-	wvl_login_result *res;
+	wvl_auth_login_result *res;
 	cr_assert_eq(login(&res, "admin@example.com", admin_pw, NULL), 0);
 	wvl_actor a;
 	cr_assert_eq(wvl_auth_session_cached(&a, NULL, ctx, res->session_token), 0);
@@ -609,12 +609,12 @@ Test(auth, remembered_session_follows_idle_expiry_role_and_deactivation)
 	now_us += 31LL * 24 * HOUR;
 	cr_expect_eq(wvl_pg__begin(ctx, &a, &c), WVL_EUNAUTHENTICATED);
 	cr_expect_null(c);
-	wvl_login_result_free(res);
+	wvl_auth_login_result_free(res);
 }
 
 Test(auth, a_forged_session_check_is_refused)
 {
-	wvl_login_result *res;
+	wvl_auth_login_result *res;
 	cr_assert_eq(login(&res, "admin@example.com", admin_pw, NULL), 0);
 	wvl_actor a = admin;
 	/* Some other digest with the admin's id and role: no such session. */
@@ -629,7 +629,7 @@ Test(auth, a_forged_session_check_is_refused)
 	char *n = sql1("SELECT count(*) FROM users");
 	cr_expect_str_eq(n, "1");
 	free(n);
-	wvl_login_result_free(res);
+	wvl_auth_login_result_free(res);
 }
 
 /* A caller's actor whose session_check fills its array without a NUL (the
@@ -657,14 +657,14 @@ Test(auth, session_cache_can_be_turned_off)
 	wvl_config *cfg = test_config(&db);
 	cr_assert_eq(wvl_config_set(cfg, "WL_SESSION_CACHE_SECONDS", "0"), 0);
 	wvl_ctx *c2 = test_ctx_from(cfg);
-	wvl_login_result *res;
+	wvl_auth_login_result *res;
 	cr_assert_eq(login(&res, "admin@example.com", admin_pw, NULL), 0);
 	wvl_actor a;
 	for (int i = 0; i < 3; i++) {
 		cr_assert_eq(wvl_auth_session_cached(&a, NULL, c2, res->session_token), 0);
 		cr_expect_str_eq(a.session_check, "");
 	}
-	wvl_login_result_free(res);
+	wvl_auth_login_result_free(res);
 	wvl_ctx_free(c2);
 }
 
@@ -674,7 +674,7 @@ Test(auth, remembered_sessions_lapse_well_inside_a_short_idle_limit)
 	cr_assert_eq(wvl_config_set(cfg, "WL_SESSION_IDLE_SECONDS", "120"), 0);
 	wvl_ctx *c2 = test_ctx_from(cfg);
 	wvl_ctx_set_clock(c2, test_clock, NULL);
-	wvl_login_result *res;
+	wvl_auth_login_result *res;
 	cr_assert_eq(login(&res, "admin@example.com", admin_pw, NULL), 0);
 	wvl_actor a;
 	cr_assert_eq(wvl_auth_session_cached(&a, NULL, c2, res->session_token), 0);
@@ -689,6 +689,6 @@ Test(auth, remembered_sessions_lapse_well_inside_a_short_idle_limit)
 		now_us += 31 * 1000000LL;
 		cr_assert_eq(wvl_auth_session_cached(&a, NULL, c2, res->session_token), 0, "%d", i);
 	}
-	wvl_login_result_free(res);
+	wvl_auth_login_result_free(res);
 	wvl_ctx_free(c2);
 }

@@ -201,8 +201,10 @@ Test(automation, hostile_input_and_roles)
 	};
 	char *json = NULL;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		cr_expect_eq(wvl_automation_rule_set(&json, ctx, &sys, bad[i]), WVL_EINVAL,
-			     "accepted %s", bad[i]);
+	{
+		int rc = wvl_automation_rule_set(&json, ctx, &sys, bad[i]);
+		cr_expect(rc == WVL_EVALIDATION || rc == WVL_EINVAL, "accepted %s", bad[i]);
+	}
 	cr_expect_eq(count("SELECT count(*) FROM automation_rules"), 0);
 	const char *ok = "{\"name\":\"x\",\"trigger\":\"schedule\",\"action_kind\":\"noop\"}";
 	cr_expect_eq(wvl_automation_rule_set(&json, ctx, &staff, ok), WVL_EFORBIDDEN);

@@ -89,21 +89,21 @@ TestSuite(files, .init = setup, .fini = teardown, .timeout = 120);
 
 static int upload_with(char **json, wvl_ctx *c, const wvl_actor *a, const char *client,
 		       const char *name, const void *data, size_t len,
-		       const wvl_upload_options *opts)
+		       const wvl_files_upload_options *opts)
 {
-	wvl_upload *up = NULL;
+	wvl_files_upload *up = NULL;
 	*json = NULL;
-	int rc = wvl_upload_begin(&up, c, a, client, name, (int64_t)len + 300, opts);
+	int rc = wvl_files_upload_begin(&up, c, a, client, name, (int64_t)len + 300, opts);
 	if (rc)
 		return rc;
 	for (size_t off = 0; off < len; off += 4000) {
 		size_t n = len - off < 4000 ? len - off : 4000;
-		if ((rc = wvl_upload_write(up, (const char *)data + off, n)) != 0) {
-			wvl_upload_abort(up);
+		if ((rc = wvl_files_upload_write(up, (const char *)data + off, n)) != 0) {
+			wvl_files_upload_abort(up);
 			return rc;
 		}
 	}
-	return wvl_upload_finish(json, up);
+	return wvl_files_upload_finish(json, up);
 }
 
 static int upload(char **json, const char *name, const void *data, size_t len)
@@ -368,8 +368,8 @@ Test(files, clean_text_upload_is_stored_and_visible)
 Test(files, eicar_is_refused_and_logged)
 {
 	char *json;
-	expect_rc(upload(&json, "eicar.txt", eicar, sizeof(eicar) - 1), WVL_EINVAL, "file_infected");
-	cr_expect_eq(wvl_error_http_status(wvl_error_last()), 422);
+	expect_rc(upload(&json, "eicar.txt", eicar, sizeof(eicar) - 1), WVL_EVALIDATION, "file_infected");
+	cr_expect_eq(wvl_status_http(wvl_error_last()->code), 422);
 	cr_expect(test_log_contains("Wavelaunch.Test.EICAR"), "signature not logged");
 	cr_expect_null(json);
 	cr_expect_eq(sub_count("objects"), 0);
@@ -383,7 +383,7 @@ Test(files, padded_eicar_is_refused)
 	char data[1024];
 	int n = snprintf(data, sizeof(data), "Dear team,\nplease find attached:\n%s\nregards\n", eicar);
 	char *json;
-	expect_rc(upload(&json, "letter.txt", data, (size_t)n), WVL_EINVAL, "file_infected");
+	expect_rc(upload(&json, "letter.txt", data, (size_t)n), WVL_EVALIDATION, "file_infected");
 	cr_expect(test_log_contains("Wavelaunch.Test.EICAR-NDB"));
 }
 
@@ -393,7 +393,7 @@ Test(files, eicar_inside_a_zip_is_refused)
 	size_t len;
 	unsigned char *zip = make_docx(extra, 1, &len);
 	char *json;
-	expect_rc(upload(&json, "report.docx", zip, len), WVL_EINVAL, "file_infected");
+	expect_rc(upload(&json, "report.docx", zip, len), WVL_EVALIDATION, "file_infected");
 	free(zip);
 }
 
@@ -455,8 +455,8 @@ Test(files, pdf_jpeg_webp_mp4_are_accepted)
 
 Test(files, allow_list_per_endpoint)
 {
-	wvl_upload_options o = WVL_UPLOAD_OPTIONS_INIT;
-	o.allowed = WVL_FILE_PNG | WVL_FILE_JPEG;
+	wvl_files_upload_options o = WVL_FILES_UPLOAD_OPTIONS_INIT;
+	o.allowed = WVL_FILES_PNG | WVL_FILES_JPEG;
 	char *json;
 	expect_rc(upload_with(&json, ctx, &staff, CLIENT_A, "notes.txt", "x\n", 2, &o),
 		  WVL_EUNSUPPORTED, NULL);
@@ -466,8 +466,8 @@ Test(files, allow_list_per_endpoint)
 	wvl_free(json);
 	free(png);
 	o.version = 99;
-	wvl_upload *up = NULL;
-	expect_rc(wvl_upload_begin(&up, ctx, &staff, CLIENT_A, "a.png", -1, &o), WVL_EINVAL, NULL);
+	wvl_files_upload *up = NULL;
+	expect_rc(wvl_files_upload_begin(&up, ctx, &staff, CLIENT_A, "a.png", -1, &o), WVL_EINVAL, NULL);
 }
 
 Test(files, png_named_pdf_is_refused)
@@ -476,7 +476,7 @@ Test(files, png_named_pdf_is_refused)
 	unsigned char *png = make_png(&len);
 	char *json;
 	expect_rc(upload(&json, "invoice.pdf", png, len), WVL_EUNSUPPORTED, NULL);
-	cr_expect_eq(wvl_error_http_status(wvl_error_last()), 415);
+	cr_expect_eq(wvl_status_http(wvl_error_last()->code), 415);
 	cr_expect_eq(sub_count("objects"), 0);
 	free(png);
 }
@@ -533,7 +533,7 @@ Test(files, names_are_sanitised_and_given_an_extension)
 	memcpy(longname + 4092, ".txt", 5);
 	expect_rc(upload(&json, longname, "x\n", 2), 0, NULL);
 	char *name = test_json_string(json, "name");
-	cr_expect_eq(strlen(name), WVL_FILE_NAME_MAX);
+	cr_expect_eq(strlen(name), WVL_FILES_NAME_MAX);
 	free(name);
 	wvl_free(json);
 	/* Every object is stored under a random key, never under a name. */
@@ -545,7 +545,7 @@ Test(files, names_are_sanitised_and_given_an_extension)
 
 Test(files, size_limit_exact_and_one_over)
 {
-	wvl_upload_options o = WVL_UPLOAD_OPTIONS_INIT;
+	wvl_files_upload_options o = WVL_FILES_UPLOAD_OPTIONS_INIT;
 	o.max_bytes = 4096;
 	char data[4097];
 	memset(data, 'a', sizeof(data));
@@ -554,15 +554,15 @@ Test(files, size_limit_exact_and_one_over)
 	expect_rc(upload_with(&json, ctx, &staff, CLIENT_A, "max.txt", data, 4096, &o), 0, NULL);
 	wvl_free(json);
 	/* One byte over fails at the write that crosses, and the spool goes at once. */
-	wvl_upload *up;
-	cr_assert_eq(wvl_upload_begin(&up, ctx, &staff, CLIENT_A, "big.txt", -1, &o), 0);
+	wvl_files_upload *up;
+	cr_assert_eq(wvl_files_upload_begin(&up, ctx, &staff, CLIENT_A, "big.txt", -1, &o), 0);
 	cr_expect_eq(open_spools(), 1);
-	cr_expect_eq(wvl_upload_write(up, data, 4096), 0);
-	expect_rc(wvl_upload_write(up, data, 1), WVL_ETOOLARGE, "payload_too_large");
+	cr_expect_eq(wvl_files_upload_write(up, data, 4096), 0);
+	expect_rc(wvl_files_upload_write(up, data, 1), WVL_ETOOLARGE, "payload_too_large");
 	cr_expect_eq(open_spools(), 0);
 	cr_expect_eq(sub_count("tmp"), 0);
-	expect_rc(wvl_upload_write(up, data, 1), WVL_ETOOLARGE, NULL);
-	expect_rc(wvl_upload_finish(&json, up), WVL_ETOOLARGE, NULL);
+	expect_rc(wvl_files_upload_write(up, data, 1), WVL_ETOOLARGE, NULL);
+	expect_rc(wvl_files_upload_finish(&json, up), WVL_ETOOLARGE, NULL);
 	cr_expect_eq(sub_count("objects"), 1);
 }
 
@@ -570,17 +570,17 @@ Test(files, declared_length_over_the_limit_is_refused_early)
 {
 	wvl_ctx *small = make_ctx(testenv("WL_TEST_CLAMD"),
 				  (const char *const[]){"WL_UPLOAD_MAX_BYTES", "1000", NULL});
-	cr_expect_eq(wvl_upload_max_bytes(small, NULL), 1000);
-	cr_expect_eq(wvl_upload_max_bytes(ctx, NULL), 25u << 20);
-	wvl_upload *up = NULL;
-	expect_rc(wvl_upload_begin(&up, small, &staff, CLIENT_A, "x.txt",
-				   1000 + WVL_UPLOAD_ENVELOPE_SLACK + 1, NULL),
+	cr_expect_eq(wvl_files_upload_max_bytes(small, NULL), 1000);
+	cr_expect_eq(wvl_files_upload_max_bytes(ctx, NULL), 25u << 20);
+	wvl_files_upload *up = NULL;
+	expect_rc(wvl_files_upload_begin(&up, small, &staff, CLIENT_A, "x.txt",
+				   1000 + WVL_FILES_UPLOAD_ENVELOPE_SLACK + 1, NULL),
 		  WVL_ETOOLARGE, NULL);
 	cr_expect_null(up);
 	cr_expect_eq(open_spools(), 0);
 	/* The multipart envelope around a file of exactly the limit is fine. */
-	cr_assert_eq(wvl_upload_begin(&up, small, &staff, CLIENT_A, "x.txt", 1000 + 400, NULL), 0);
-	wvl_upload_abort(up);
+	cr_assert_eq(wvl_files_upload_begin(&up, small, &staff, CLIENT_A, "x.txt", 1000 + 400, NULL), 0);
+	wvl_files_upload_abort(up);
 	cr_expect_eq(open_spools(), 0);
 	wvl_ctx_free(small);
 }
@@ -588,21 +588,21 @@ Test(files, declared_length_over_the_limit_is_refused_early)
 Test(files, empty_file_and_missing_client_are_validation_errors)
 {
 	char *json;
-	expect_rc(upload(&json, "empty.txt", "", 0), WVL_EINVAL, "validation_failed");
-	wvl_upload *up;
-	cr_assert_eq(wvl_upload_begin(&up, ctx, &staff, NULL, "a.txt", -1, NULL), 0);
-	cr_assert_eq(wvl_upload_write(up, "x\n", 2), 0);
-	expect_rc(wvl_upload_finish(&json, up), WVL_EINVAL, "validation_failed");
+	expect_rc(upload(&json, "empty.txt", "", 0), WVL_EVALIDATION, "validation_failed");
+	wvl_files_upload *up;
+	cr_assert_eq(wvl_files_upload_begin(&up, ctx, &staff, NULL, "a.txt", -1, NULL), 0);
+	cr_assert_eq(wvl_files_upload_write(up, "x\n", 2), 0);
+	expect_rc(wvl_files_upload_finish(&json, up), WVL_EVALIDATION, "validation_failed");
 	cr_expect_not_null(strstr(wvl_error_last()->fields_json, "client_id"));
 	/* The client may come later (a multipart field after the file). */
-	cr_assert_eq(wvl_upload_begin(&up, ctx, &staff, NULL, "a.txt", -1, NULL), 0);
-	cr_assert_eq(wvl_upload_write(up, "x\n", 2), 0);
-	cr_assert_eq(wvl_upload_set_client(up, CLIENT_B), 0);
-	expect_rc(wvl_upload_finish(&json, up), 0, NULL);
+	cr_assert_eq(wvl_files_upload_begin(&up, ctx, &staff, NULL, "a.txt", -1, NULL), 0);
+	cr_assert_eq(wvl_files_upload_write(up, "x\n", 2), 0);
+	cr_assert_eq(wvl_files_upload_set_client(up, CLIENT_B), 0);
+	expect_rc(wvl_files_upload_finish(&json, up), 0, NULL);
 	expect_member(json, "client_id", CLIENT_B);
 	wvl_free(json);
 	wvl_actor anon = {.role = WVL_ROLE_ANONYMOUS};
-	expect_rc(wvl_upload_begin(&up, ctx, &anon, CLIENT_A, "a.txt", -1, NULL),
+	expect_rc(wvl_files_upload_begin(&up, ctx, &anon, CLIENT_A, "a.txt", -1, NULL),
 		  WVL_EUNAUTHENTICATED, NULL);
 }
 
@@ -682,8 +682,8 @@ Test(files, client_users_reach_only_their_own_files)
 	expect_rc(wvl_files_download_link(&got, ctx, &actor_b, id), WVL_ENOTFOUND, NULL);
 	expect_rc(wvl_files_delete(ctx, &actor_b, id), WVL_ENOTFOUND, NULL);
 	expect_rc(wvl_files_list(&got, ctx, &actor_b, CLIENT_A, 0, NULL), WVL_ENOTFOUND, NULL);
-	wvl_upload *up = NULL;
-	expect_rc(wvl_upload_begin(&up, ctx, &actor_b, CLIENT_A, "x.txt", -1, NULL), WVL_ENOTFOUND,
+	wvl_files_upload *up = NULL;
+	expect_rc(wvl_files_upload_begin(&up, ctx, &actor_b, CLIENT_A, "x.txt", -1, NULL), WVL_ENOTFOUND,
 		  NULL);
 	expect_rc(wvl_files_get(&got, ctx, &actor_a, id), 0, NULL);
 	wvl_free(got);
@@ -778,7 +778,7 @@ Test(files, signed_link_lives_one_hour)
 	cr_expect_str_eq(l.id, id);
 	cr_expect_str_eq(l.expires, "1800003600");
 	int fd;
-	wvl_file_meta meta;
+	wvl_files_meta meta;
 	fake_now += 3599LL * 1000000; /* 59:59 */
 	expect_rc(wvl_files_open_signed(&fd, &meta, ctx, l.id, l.expires, l.sig), 0, NULL);
 	cr_expect_str_eq(read_fd(fd), "slides\n");
@@ -789,7 +789,7 @@ Test(files, signed_link_lives_one_hour)
 	fake_now += 2LL * 1000000; /* 60:01 */
 	expect_rc(wvl_files_open_signed(&fd, &meta, ctx, l.id, l.expires, l.sig), WVL_EGONE,
 		  "link_expired");
-	cr_expect_eq(wvl_error_http_status(wvl_error_last()), 410);
+	cr_expect_eq(wvl_status_http(wvl_error_last()->code), 410);
 	cr_expect_eq(fd, -1);
 	free(id);
 	wvl_free(json);
@@ -810,7 +810,7 @@ Test(files, tampered_links_are_invalid)
 	struct link l, t;
 	parse_link(linkjson, &l);
 	int fd;
-	wvl_file_meta meta;
+	wvl_files_meta meta;
 	t = l;
 	flip(t.id, 0);
 	expect_rc(wvl_files_open_signed(&fd, &meta, ctx, t.id, t.expires, t.sig), WVL_EFORBIDDEN,
@@ -823,7 +823,7 @@ Test(files, tampered_links_are_invalid)
 	flip(t.sig, 5);
 	expect_rc(wvl_files_open_signed(&fd, &meta, ctx, t.id, t.expires, t.sig), WVL_EFORBIDDEN,
 		  "link_invalid");
-	cr_expect_eq(wvl_error_http_status(wvl_error_last()), 403);
+	cr_expect_eq(wvl_status_http(wvl_error_last()->code), 403);
 	/* An old expiry with the signature of a new one is tampering, not lateness. */
 	expect_rc(wvl_files_open_signed(&fd, &meta, ctx, l.id, "1000", l.sig), WVL_EFORBIDDEN,
 		  "link_invalid");
@@ -927,7 +927,7 @@ Test(files, clamd_outage_quarantines_until_rescan)
 	char exp[] = "9999999999", sig[44];
 	cr_assert_eq(wvl_files__sign(cx, held, exp, sig), 0);
 	int fd;
-	wvl_file_meta meta;
+	wvl_files_meta meta;
 	expect_rc(wvl_files_open_signed(&fd, &meta, cx, held, exp, sig), WVL_ENOTFOUND, NULL);
 	unsigned int done = 99;
 	expect_rc(wvl_files_rescan_pending(&done, cx, 0), WVL_EUNAVAILABLE, NULL);

@@ -605,40 +605,40 @@ Test(jobs, list_merges_running_jobs_in_created_order)
 Test(jobs, hostile_input_is_refused)
 {
 	wvl_job_options o = WVL_JOB_OPTIONS_INIT;
-	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "", "{}", NULL), WVL_EINVAL);
-	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "Bad Kind", "{}", NULL), WVL_EINVAL);
+	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "", "{}", NULL), WVL_EVALIDATION);
+	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "Bad Kind", "{}", NULL), WVL_EVALIDATION);
 	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "x'); DROP TABLE jobs; --", "{}", NULL),
-		     WVL_EINVAL);
+		     WVL_EVALIDATION);
 	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, NULL, "{}", NULL), WVL_EINVAL);
-	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "noop", "{\"a\":", NULL), WVL_EINVAL);
-	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "noop", "[1,2]", NULL), WVL_EINVAL);
+	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "noop", "{\"a\":", NULL), WVL_EVALIDATION);
+	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "noop", "[1,2]", NULL), WVL_EVALIDATION);
 	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "noop", "{\"a\":1,\"a\":2}", NULL),
-		     WVL_EINVAL);
+		     WVL_EVALIDATION);
 	cr_expect_not_null(wvl_error_last()->fields_json);
 	int prios[] = {-101, 101, INT_MAX, INT_MIN};
 	for (size_t i = 0; i < sizeof(prios) / sizeof(prios[0]); i++) {
 		o.priority = prios[i];
-		cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "noop", "{}", &o), WVL_EINVAL);
+		cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "noop", "{}", &o), WVL_EVALIDATION);
 	}
 	o.priority = -100;
 	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "noop", "{}", &o), 0);
 	o.max_attempts = 101;
-	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "noop", "{}", &o), WVL_EINVAL);
+	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "noop", "{}", &o), WVL_EVALIDATION);
 	o.max_attempts = -1;
-	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "noop", "{}", &o), WVL_EINVAL);
+	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "noop", "{}", &o), WVL_EVALIDATION);
 	o.max_attempts = 0;
 	o.run_at = -5;
-	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "noop", "{}", &o), WVL_EINVAL);
+	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "noop", "{}", &o), WVL_EVALIDATION);
 	o.run_at = INT64_MAX;
-	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "noop", "{}", &o), WVL_EINVAL);
+	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "noop", "{}", &o), WVL_EVALIDATION);
 	o.run_at = 0;
 	o.client_id = "not-a-uuid";
-	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "noop", "{}", &o), WVL_EINVAL);
+	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "noop", "{}", &o), WVL_EVALIDATION);
 	o.client_id = "99999999-9999-9999-9999-999999999999"; /* no such client */
 	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "noop", "{}", &o), WVL_ENOTFOUND);
 	o.client_id = NULL;
 	o.queue = "Queue!";
-	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "noop", "{}", &o), WVL_EINVAL);
+	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "noop", "{}", &o), WVL_EVALIDATION);
 	o.queue = NULL;
 	wvl_job_options future = {99, NULL, 0, 0, 0, NULL, NULL};
 	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "noop", "{}", &future), WVL_EINVAL);

@@ -252,13 +252,13 @@ Test(migrate, bootstrap_admin_is_idempotent)
 		     "%s", wvl_error_last()->message);
 	cr_expect_eq(created, 1);
 	cr_assert_not_null(pw, "a generated password is returned once");
-	cr_expect_eq(wvl_password_check(pw, "boss@example.com"), 0, "generated password fails policy");
+	cr_expect_eq(wvl_auth_password_check(pw, "boss@example.com"), 0, "generated password fails policy");
 	char *hash = test_sql_value(db.owner_url,
 				    "SELECT password_hash FROM users WHERE email = 'boss@example.com'"
 				    " AND role = 'admin'");
 	cr_assert_not_null(hash);
 	int match = 0;
-	cr_assert_eq(wvl_password_verify(&match, ctx, pw, hash), 0);
+	cr_assert_eq(wvl_auth_password_verify(&match, ctx, pw, hash), 0);
 	cr_expect_eq(match, 1);
 	wvl_free(pw);
 	free(hash);
@@ -271,7 +271,7 @@ Test(migrate, bootstrap_admin_is_idempotent)
 	cr_expect_str_eq(n, "1");
 	free(n);
 	cr_expect_eq(wvl_auth_bootstrap_admin(&created, &pw, ctx, "x@example.com", "weak"),
-		     WVL_EINVAL);
+		     WVL_EVALIDATION);
 	cr_expect_eq(wvl_auth_bootstrap_admin(&created, &pw, ctx, "not an email", NULL), WVL_EINVAL);
 }
 

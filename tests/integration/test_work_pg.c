@@ -123,7 +123,7 @@ Test(work, plan_versions_review_and_approval)
 	cr_expect_eq(wvl_plans_list(&out, ctx, &client_a, a_id, NULL), WVL_EFORBIDDEN);
 	cr_expect_eq(wvl_plans_create(&out, ctx, &client_a, a_id, "{\"title\":\"x\"}"), WVL_EFORBIDDEN);
 	cr_expect_eq(wvl_plans_update(&out, ctx, &client_a, id2, "{\"title\":\"x\"}"), WVL_EFORBIDDEN);
-	cr_expect_eq(wvl_plans_update(&out, ctx, &staff, id2, "{\"status\":\"approved\"}"), WVL_EINVAL);
+	cr_expect_eq(wvl_plans_update(&out, ctx, &staff, id2, "{\"status\":\"approved\"}"), WVL_EVALIDATION);
 	cr_expect_eq(wvl_plans_create(&out, ctx, &staff, "99999999-9999-4999-8999-999999999999", "{}"),
 		     WVL_ENOTFOUND);
 	char *acts = sys_sql("SELECT string_agg(action, ',' ORDER BY created_at, action) FROM activities"
@@ -181,9 +181,9 @@ Test(work, marking_ready_enqueues_notification_and_email_in_the_same_transaction
 	char *before = sys_sql("SELECT (SELECT count(*) FROM jobs) || '/' || (SELECT count(*) FROM activities)"
 			       " || '%s'", "");
 	cr_expect_eq(wvl_deliverables_mark_ready(&out, ctx, &staff, d1), WVL_ECONFLICT);
-	cr_expect_eq(wvl_deliverables_update(&out, ctx, &staff, d1, "{\"status\":\"finished\"}"), WVL_EINVAL);
-	cr_expect_eq(wvl_deliverables_update(&out, ctx, &staff, d1, "{\"due_date\":\"soon\"}"), WVL_EINVAL);
-	cr_expect_eq(wvl_deliverables_update(&out, ctx, &staff, d1, "{\"milestone\":9}"), WVL_EINVAL);
+	cr_expect_eq(wvl_deliverables_update(&out, ctx, &staff, d1, "{\"status\":\"finished\"}"), WVL_EVALIDATION);
+	cr_expect_eq(wvl_deliverables_update(&out, ctx, &staff, d1, "{\"due_date\":\"soon\"}"), WVL_EVALIDATION);
+	cr_expect_eq(wvl_deliverables_update(&out, ctx, &staff, d1, "{\"milestone\":9}"), WVL_EVALIDATION);
 	cr_expect_eq(wvl_deliverables_update(&out, ctx, &client_a, d1, "{\"title\":\"x\"}"), WVL_EFORBIDDEN);
 	char *after = sys_sql("SELECT (SELECT count(*) FROM jobs) || '/' || (SELECT count(*) FROM activities)"
 			      " || '%s'", "");
@@ -209,8 +209,8 @@ Test(work, notes_are_sanitised_and_never_reach_clients)
 	cr_expect_eq(wvl_notes_create(&out, ctx, &client_a, a_id, "{\"body\":\"x\"}"), WVL_EFORBIDDEN);
 	cr_expect_eq(wvl_notes_delete(ctx, &client_a, id), WVL_EFORBIDDEN);
 	cr_expect_eq(wvl_notes_create(&out, ctx, &staff, a_id, "{\"body\":\"<script>only()</script>\"}"),
-		     WVL_EINVAL, "nothing left after sanitising");
-	cr_expect_eq(wvl_notes_create(&out, ctx, &staff, a_id, "{\"text\":\"x\"}"), WVL_EINVAL);
+		     WVL_EVALIDATION, "nothing left after sanitising");
+	cr_expect_eq(wvl_notes_create(&out, ctx, &staff, a_id, "{\"text\":\"x\"}"), WVL_EVALIDATION);
 	cr_expect_eq(wvl_notes_create(&out, ctx, &staff, "99999999-9999-4999-8999-999999999999",
 				      "{\"body\":\"x\"}"), WVL_ENOTFOUND);
 	cr_assert_eq(wvl_notes_list(&out, ctx, &staff, a_id, NULL), 0);

@@ -10,7 +10,7 @@
 
 static const char *clean(const char *name)
 {
-	static char out[WVL_FILE_NAME_MAX + 1];
+	static char out[WVL_FILES_NAME_MAX + 1];
 	cr_assert_eq(wvl_files_sanitize_name(out, sizeof(out), name), 0);
 	return out;
 }
@@ -98,8 +98,8 @@ Test(filename, shortens_long_names_keeping_the_extension)
 	memset(name, 'a', 4092);
 	memcpy(name + 4092, ".pdf", 5);
 	const char *out = clean(name);
-	cr_expect_eq(strlen(out), WVL_FILE_NAME_MAX);
-	cr_expect_str_eq(out + WVL_FILE_NAME_MAX - 4, ".pdf");
+	cr_expect_eq(strlen(out), WVL_FILES_NAME_MAX);
+	cr_expect_str_eq(out + WVL_FILES_NAME_MAX - 4, ".pdf");
 }
 
 Test(filename, shortens_on_a_character_boundary)
@@ -114,7 +114,7 @@ Test(filename, shortens_on_a_character_boundary)
 	memcpy(name + n, ".txt", 5);
 	const char *out = clean(name);
 	size_t len = strlen(out);
-	cr_expect_leq(len, WVL_FILE_NAME_MAX);
+	cr_expect_leq(len, WVL_FILES_NAME_MAX);
 	cr_expect_str_eq(out + len - 4, ".txt");
 	cr_expect_eq((len - 4) % 3, 0, "a character was cut in two");
 }
@@ -123,7 +123,7 @@ Test(filename, refuses_bad_arguments)
 {
 	char small[16];
 	cr_expect_eq(wvl_files_sanitize_name(small, sizeof(small), "x"), WVL_EINVAL);
-	char out[WVL_FILE_NAME_MAX + 1];
+	char out[WVL_FILES_NAME_MAX + 1];
 	cr_expect_eq(wvl_files_sanitize_name(out, sizeof(out), NULL), WVL_EINVAL);
 }
 
@@ -156,18 +156,13 @@ Test(content_disposition, never_carries_line_breaks)
 	wvl_free(v);
 }
 
-Test(error_http, infected_and_validation_are_422)
+Test(error_http, one_mapping_by_code)
 {
-	wvl_error e = {WVL_EINVAL, "file_infected", "x", NULL, 0};
-	cr_expect_eq(wvl_error_http_status(&e), 422);
-	e.slug = "validation_failed";
-	cr_expect_eq(wvl_error_http_status(&e), 422);
-	e.slug = "bad_request";
-	cr_expect_eq(wvl_error_http_status(&e), 400);
-	wvl_error g = {WVL_EGONE, "link_expired", "x", NULL, 0};
-	cr_expect_eq(wvl_error_http_status(&g), 410);
-	wvl_error f = {WVL_EFORBIDDEN, "link_invalid", "x", NULL, 0};
-	cr_expect_eq(wvl_error_http_status(&f), 403);
+	cr_expect_eq(wvl_status_http(WVL_EVALIDATION), 422);
+	cr_expect_str_eq(wvl_status_slug(WVL_EVALIDATION), "validation_failed");
+	cr_expect_eq(wvl_status_http(WVL_EINVAL), 400);
+	cr_expect_eq(wvl_status_http(WVL_EGONE), 410);
+	cr_expect_eq(wvl_status_http(WVL_EFORBIDDEN), 403);
 }
 
 Test(files_config, scan_settings_are_validated)

@@ -9,7 +9,7 @@
 
 static void expect_refused(const char *pw, const char *email, const char *words)
 {
-	cr_expect_eq(wvl_password_check(pw, email), WVL_EINVAL, "accepted %s", pw);
+	cr_expect_eq(wvl_auth_password_check(pw, email), WVL_EVALIDATION, "accepted %s", pw);
 	const wvl_error *e = wvl_error_last();
 	cr_expect_str_eq(e->slug, "validation_failed");
 	cr_expect_not_null(e->fields_json);
@@ -38,17 +38,17 @@ Test(password, length_is_counted_in_characters_and_never_truncated)
 	strcpy(pw, "Aa1!");
 	for (int i = 0; i < 124; i++)
 		strcat(pw, "\xf0\x9f\x98\x80");
-	cr_expect_eq(wvl_password_check(pw, NULL), 0, "%s", wvl_error_last()->message);
+	cr_expect_eq(wvl_auth_password_check(pw, NULL), 0, "%s", wvl_error_last()->message);
 	strcat(pw, "x");
 	expect_refused(pw, NULL, "at most 128");
-	cr_expect_eq(wvl_password_max_chars(), 128);
+	cr_expect_eq(wvl_auth_password_max_chars(), 128);
 }
 
 Test(password, strong_unicode_passphrase_is_accepted)
 {
-	cr_expect_eq(wvl_password_check("Kürbis-Laterne 9 wandert!", "ana@example.com"), 0, "%s",
+	cr_expect_eq(wvl_auth_password_check("Kürbis-Laterne 9 wandert!", "ana@example.com"), 0, "%s",
 		     wvl_error_last()->message);
-	cr_expect_eq(wvl_password_check("Tr0ub4dor&3-horse-Staple", NULL), 0, "%s",
+	cr_expect_eq(wvl_auth_password_check("Tr0ub4dor&3-horse-Staple", NULL), 0, "%s",
 		     wvl_error_last()->message);
 }
 
@@ -61,13 +61,13 @@ Test(password, hash_and_verify_with_configured_argon2id)
 	wvl_ctx *ctx = NULL;
 	cr_assert_eq(wvl_ctx_new(&ctx, cfg, NULL), 0);
 	char *h = NULL;
-	cr_assert_eq(wvl_password_hash(&h, ctx, "Correct-Horse-9"), 0);
+	cr_assert_eq(wvl_auth_password_hash(&h, ctx, "Correct-Horse-9"), 0);
 	cr_expect_eq(strncmp(h, "$argon2id$", 10), 0);
 	cr_expect_not_null(strstr(h, "m=8192,t=1"));
 	int ok = 0;
-	cr_assert_eq(wvl_password_verify(&ok, ctx, "Correct-Horse-9", h), 0);
+	cr_assert_eq(wvl_auth_password_verify(&ok, ctx, "Correct-Horse-9", h), 0);
 	cr_expect_eq(ok, 1);
-	cr_assert_eq(wvl_password_verify(&ok, ctx, "Correct-Horse-8", h), 0);
+	cr_assert_eq(wvl_auth_password_verify(&ok, ctx, "Correct-Horse-8", h), 0);
 	cr_expect_eq(ok, 0);
 	/* A long password differing only at its end is still a mismatch. */
 	char a[400], b[400];
@@ -76,10 +76,10 @@ Test(password, hash_and_verify_with_configured_argon2id)
 	memcpy(b, a, 301);
 	b[299] = 'b';
 	char *h2 = NULL;
-	cr_assert_eq(wvl_password_hash(&h2, ctx, a), 0);
-	cr_assert_eq(wvl_password_verify(&ok, ctx, b, h2), 0);
+	cr_assert_eq(wvl_auth_password_hash(&h2, ctx, a), 0);
+	cr_assert_eq(wvl_auth_password_verify(&ok, ctx, b, h2), 0);
 	cr_expect_eq(ok, 0);
-	cr_assert_eq(wvl_password_verify(&ok, ctx, "x", "not a hash"), 0);
+	cr_assert_eq(wvl_auth_password_verify(&ok, ctx, "x", "not a hash"), 0);
 	cr_expect_eq(ok, 0);
 	wvl_free(h);
 	wvl_free(h2);
@@ -94,7 +94,7 @@ Test(password, default_parameters_meet_owasp_minimum)
 	wvl_ctx *ctx = NULL;
 	cr_assert_eq(wvl_ctx_new(&ctx, cfg, NULL), 0);
 	char *h = NULL;
-	cr_assert_eq(wvl_password_hash(&h, ctx, "Correct-Horse-9"), 0);
+	cr_assert_eq(wvl_auth_password_hash(&h, ctx, "Correct-Horse-9"), 0);
 	cr_expect_not_null(strstr(h, "m=19456,t=2,p=1"), "%s", h);
 	wvl_free(h);
 	wvl_ctx_free(ctx);

@@ -51,7 +51,7 @@ static void expect_sanitized(const char *input, const char *want)
 static char *render(const char *md)
 {
 	char *out = NULL;
-	int rc = wvl_markdown_render(&out, md, strlen(md));
+	int rc = wvl_sanitize_markdown(&out, md, strlen(md));
 	cr_assert_eq(rc, 0, "rendering failed: %d %s", rc, wvl_error_last()->message);
 	expect_safe_and_stable(md, out);
 	return out;
@@ -466,8 +466,8 @@ Test(sanitize, rejects_bad_arguments)
 	char *out = (char *)"untouched";
 	cr_expect_eq(wvl_sanitize_html(NULL, "x", 1), WVL_EINVAL);
 	cr_expect_eq(wvl_sanitize_html(&out, NULL, 1), WVL_EINVAL);
-	cr_expect_eq(wvl_markdown_render(NULL, "x", 1), WVL_EINVAL);
-	cr_expect_eq(wvl_markdown_render(&out, NULL, 1), WVL_EINVAL);
+	cr_expect_eq(wvl_sanitize_markdown(NULL, "x", 1), WVL_EINVAL);
+	cr_expect_eq(wvl_sanitize_markdown(&out, NULL, 1), WVL_EINVAL);
 }
 
 Test(sanitize, input_over_the_cap_is_too_large)
@@ -476,7 +476,7 @@ Test(sanitize, input_over_the_cap_is_too_large)
 	char *out = NULL;
 	cr_expect_eq(wvl_sanitize_html(&out, big, WVL_SANITIZE_MAX_INPUT + 1), WVL_ETOOLARGE);
 	cr_expect_null(out);
-	cr_expect_eq(wvl_markdown_render(&out, big, WVL_SANITIZE_MAX_INPUT + 1), WVL_ETOOLARGE);
+	cr_expect_eq(wvl_sanitize_markdown(&out, big, WVL_SANITIZE_MAX_INPUT + 1), WVL_ETOOLARGE);
 	free(big);
 }
 
@@ -605,6 +605,6 @@ Test(markdown, deep_quotes_are_refused)
 {
 	char *deep = repeat(">", 100000);
 	char *out = NULL;
-	cr_expect_eq(wvl_markdown_render(&out, deep, strlen(deep)), WVL_ETOOLARGE);
+	cr_expect_eq(wvl_sanitize_markdown(&out, deep, strlen(deep)), WVL_ETOOLARGE);
 	free(deep);
 }

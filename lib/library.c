@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+
+/* The library's assembly: which modules a context carries.  lib/core
+ * knows no domain; the modules that check configuration keys, keep state
+ * per context or guard remembered actors are listed here, once, and the
+ * core runs their hooks (struct wvl_module in core/internal.h). */
+
+#include "auth/auth.h"
+#include "files/files_internal.h"
+#include "ratelimit/ratelimit_int.h"
+
+static const struct wvl_module *const modules[] = {
+	&wvl_auth__module,
+	&wvl_ratelimit__module,
+	&wvl_files__module,
+};
+
+#define NMODULES (sizeof(modules) / sizeof(modules[0]))
+
+int wvl_config_validate(const wvl_config *cfg)
+{
+	return wvl_config__validate(cfg, modules, NMODULES);
+}
+
+int wvl_ctx_new(wvl_ctx **out, const wvl_config *cfg, const wvl_ctx_options *opts)
+{
+	return wvl_ctx__new(out, cfg, opts, modules, NMODULES);
+}
