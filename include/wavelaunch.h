@@ -17,6 +17,7 @@
  */
 
 #include "wavelaunch/core.h"
+#include "wavelaunch/query.h"
 #include "wavelaunch/version.h"
 #include "wavelaunch/health.h"
 #include "wavelaunch/migrate.h"

@@ -2,7 +2,7 @@
  * Copyright (c) 2026 WavelaunchOS contributors */
 
 /* wl-server: configuration, the libmicrohttpd daemon and graceful
- * shutdown.  Requests are handled in server.c. */
+ * shutdown.  Requests are handled from http.c on. */
 
 #include <netdb.h>
 #include <signal.h>
@@ -13,7 +13,7 @@
 
 #include "../common/app.h"
 #include "router.h"
-#include "serve.h"
+#include "http.h"
 
 extern const char wl_openapi_json[];
 extern const size_t wl_openapi_json_len;

@@ -11,8 +11,9 @@
 typedef void (*wl_handler)(struct wl_request *req, struct wl_response *resp);
 
 /* Route flags. */
-#define WL_PUBLIC 1u /* no authentication needed */
-#define WL_STREAM 2u /* the body is streamed (wl_route_stream), not accumulated */
+#define WL_PUBLIC 1u   /* no authentication needed */
+#define WL_STREAM 2u   /* the body is streamed (wl_route.stream), not accumulated */
+#define WL_NO_STORE 4u /* a success carries Cache-Control: no-store (secrets) */
 
 /* A route whose body is too large to hold (uploads).  The request is
  * routed, authenticated, CSRF-checked and rate-limited on the first call,
@@ -30,12 +31,52 @@ struct wl_stream_ops {
 	void (*cleanup)(struct wl_request *req, bool aborted);
 };
 
+/* How a route calls the library: the few shapes every endpoint has.
+ * {id} is the path's first parameter (NULL when it has none), body the
+ * request's JSON text, query its wvl_query. */
+enum wl_call {
+	WL_CALL_HANDLER, /* written by hand: login, uploads, downloads, ... */
+	WL_CALL_ACTOR,   /* f(&out, ctx, actor) */
+	WL_CALL_ID,      /* f(&out, ctx, actor, {id}) */
+	WL_CALL_BODY,    /* f(&out, ctx, actor, body) */
+	WL_CALL_ID_BODY, /* f(&out, ctx, actor, {id}, body) */
+	WL_CALL_LIST,    /* f(&out, ctx, actor, {id}, query): every list */
+	WL_CALL_ID_DO,   /* f(ctx, actor, {id}): nothing comes back */
+	WL_CALL_BODY_DO, /* f(ctx, body): no actor, nothing comes back */
+};
+
 struct wl_route {
 	const char *method;
 	const char *pattern;
-	wl_handler handler;
 	unsigned int flags;
+	enum wl_call call;
+	union {
+		wl_handler handler;
+		int (*actor)(char **, wvl_ctx *, const wvl_actor *);
+		int (*id)(char **, wvl_ctx *, const wvl_actor *, const char *);
+		int (*id_body)(char **, wvl_ctx *, const wvl_actor *, const char *, const char *);
+		int (*list)(char **, wvl_ctx *, const wvl_actor *, const char *, const wvl_query *);
+		int (*id_do)(wvl_ctx *, const wvl_actor *, const char *);
+		int (*body_do)(wvl_ctx *, const char *);
+	} fn;
+	unsigned int status;                /* of a success */
+	const struct wl_stream_ops *stream; /* WL_STREAM routes */
 };
+
+/* The rest of a route's row after method, pattern and flags. */
+#define WL_HANDLER(f) .call = WL_CALL_HANDLER, .fn.handler = (f)
+#define WL_ACTOR(f, st) .call = WL_CALL_ACTOR, .fn.actor = (f), .status = (st)
+#define WL_ID(f, st) .call = WL_CALL_ID, .fn.id = (f), .status = (st)
+#define WL_BODY(f, st) .call = WL_CALL_BODY, .fn.id = (f), .status = (st)
+#define WL_ID_BODY(f, st) .call = WL_CALL_ID_BODY, .fn.id_body = (f), .status = (st)
+#define WL_LIST(f) .call = WL_CALL_LIST, .fn.list = (f), .status = 200
+#define WL_ID_DO(f) .call = WL_CALL_ID_DO, .fn.id_do = (f), .status = 204
+#define WL_BODY_DO(f) .call = WL_CALL_BODY_DO, .fn.body_do = (f), .status = 204
+#define WL_STREAMED(f, ops) .call = WL_CALL_HANDLER, .fn.handler = (f), .stream = (ops)
+
+/* Runs a route's library call and answers from its result. */
+void wl_route_run(const struct wl_route *route, struct wl_request *req,
+		  struct wl_response *resp);
 
 enum wl_match { WL_MATCH_OK, WL_MATCH_NO_PATH, WL_MATCH_NO_METHOD };
 
@@ -50,8 +91,5 @@ enum wl_match wl_route_match(const struct wl_route *routes, size_t n,
 /* The table of routes (routes.c). */
 extern const struct wl_route wl_routes[];
 extern const size_t wl_routes_count;
-/* The body stream of a WL_STREAM route (routes.c), or NULL.  Kept out of
- * struct wl_route so the table's rows stay four positional fields. */
-const struct wl_stream_ops *wl_route_stream(const struct wl_route *route);
 
 #endif

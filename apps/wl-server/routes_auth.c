@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT
  * Copyright (c) 2026 WavelaunchOS contributors */
 
-/* /api/auth/... and /api/users/...: each handler maps HTTP to one library
- * call; cookies are the only thing the server adds. */
+/* The /api/auth endpoints that carry more than a library call: cookies,
+ * the client's address, the session a password change keeps. */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,28 +14,16 @@ void wl_route_login(struct wl_request *req, struct wl_response *resp)
 {
 	const char *origin = wl_req_header(req, "Origin");
 	if (origin && !wl_origin_allowed(req->srv, origin)) {
-		wl_resp_problem(resp, req, 403, "csrf_failed", "login from a foreign origin");
-		return;
-	}
-	json_error_t err;
-	json_t *body = json_loads(req->body ? req->body : "", 0, &err);
-	json_t *email = json_object_get(body, "email"), *pw = json_object_get(body, "password");
-	if (!json_is_object(body) || json_object_size(body) != 2 || !json_is_string(email) ||
-	    !json_is_string(pw)) {
-		json_decref(body);
-		wl_resp_problem(resp, req, 422, "validation_failed",
-				"send exactly {\"email\":\"...\",\"password\":\"...\"}");
+		wl_resp_fail(resp, req, WVL_EFORBIDDEN, "csrf_failed", "login from a foreign origin");
 		return;
 	}
 	wvl_auth_login_request lr = WVL_AUTH_LOGIN_REQUEST_INIT;
-	lr.email = json_string_value(email);
-	lr.password = json_string_value(pw);
+	lr.body_json = req->body ? req->body : "";
 	lr.ip = req->client_ip;
 	lr.user_agent = wl_req_header(req, "User-Agent");
 	lr.device_cookie = wl_req_cookie(req, "wl_device");
 	wvl_auth_login_result *res = NULL;
 	int rc = wvl_auth_login(&res, req->srv->ctx, &lr);
-	json_decref(body);
 	if (rc) {
 		wl_resp_error(resp, req, rc);
 		return;
@@ -66,13 +54,6 @@ void wl_route_logout(struct wl_request *req, struct wl_response *resp)
 	}
 }
 
-void wl_route_me(struct wl_request *req, struct wl_response *resp)
-{
-	char *json = NULL;
-	int rc = wvl_auth_me(&json, req->srv->ctx, &req->actor);
-	wl_reply(req, resp, rc, 200, json);
-}
-
 void wl_route_me_update(struct wl_request *req, struct wl_response *resp)
 {
 	char *json = NULL;
@@ -90,80 +71,9 @@ void wl_route_password_forgot(struct wl_request *req, struct wl_response *resp)
 	wl_resp_json(resp, 202, strdup("{\"status\":\"accepted\"}"));
 }
 
-void wl_route_password_reset(struct wl_request *req, struct wl_response *resp)
-{
-	wl_reply(req, resp, wvl_auth_password_reset(req->srv->ctx, req->body), 204, NULL);
-}
-
 void wl_route_password_change(struct wl_request *req, struct wl_response *resp)
 {
 	const char *keep = req->via_cookie ? wl_req_cookie(req, "wl_session") : NULL;
 	wl_reply(req, resp,
 			    wvl_auth_password_change(req->srv->ctx, &req->actor, keep, req->body), 204, NULL);
-}
-
-void wl_route_unlock_self(struct wl_request *req, struct wl_response *resp)
-{
-	wl_reply(req, resp, wvl_auth_unlock_self(req->srv->ctx, req->body), 204, NULL);
-}
-
-void wl_route_tokens_list(struct wl_request *req, struct wl_response *resp)
-{
-	char *json = NULL;
-	int rc = wvl_auth_tokens_list(&json, req->srv->ctx, &req->actor);
-	wl_reply(req, resp, rc, 200, json);
-}
-
-void wl_route_tokens_create(struct wl_request *req, struct wl_response *resp)
-{
-	char *json = NULL;
-	int rc = wvl_auth_tokens_create(&json, req->srv->ctx, &req->actor, req->body);
-	wl_reply(req, resp, rc, 201, json);
-	if (!rc)
-		wl_resp_header(resp, "Cache-Control", "no-store");
-}
-
-void wl_route_tokens_revoke(struct wl_request *req, struct wl_response *resp)
-{
-	wl_reply(req, resp,
-			    wvl_auth_tokens_revoke(req->srv->ctx, &req->actor, req->params[0]), 204, NULL);
-}
-
-void wl_route_users_list(struct wl_request *req, struct wl_response *resp)
-{
-	char *json = NULL;
-	int rc = wvl_users_list(&json, req->srv->ctx, &req->actor, req->query_json);
-	wl_reply(req, resp, rc, 200, json);
-}
-
-void wl_route_users_create(struct wl_request *req, struct wl_response *resp)
-{
-	char *json = NULL;
-	int rc = wvl_users_create(&json, req->srv->ctx, &req->actor, req->body);
-	wl_reply(req, resp, rc, 201, json);
-}
-
-void wl_route_users_get(struct wl_request *req, struct wl_response *resp)
-{
-	char *json = NULL;
-	int rc = wvl_users_get(&json, req->srv->ctx, &req->actor, req->params[0]);
-	wl_reply(req, resp, rc, 200, json);
-}
-
-void wl_route_users_update(struct wl_request *req, struct wl_response *resp)
-{
-	char *json = NULL;
-	int rc = wvl_users_update(&json, req->srv->ctx, &req->actor, req->params[0], req->body);
-	wl_reply(req, resp, rc, 200, json);
-}
-
-void wl_route_users_deactivate(struct wl_request *req, struct wl_response *resp)
-{
-	wl_reply(req, resp,
-			    wvl_users_deactivate(req->srv->ctx, &req->actor, req->params[0]), 204, NULL);
-}
-
-void wl_route_users_unlock(struct wl_request *req, struct wl_response *resp)
-{
-	wl_reply(req, resp, wvl_users_unlock(req->srv->ctx, &req->actor, req->params[0]), 204, NULL);
 }

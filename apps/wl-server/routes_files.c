@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT
  * Copyright (c) 2026 WavelaunchOS contributors */
 
-/* /api/files/... and /api/clients/{id}/files.
+/* The two file endpoints that are more than a library call: the upload
+ * and the signed link.
  *
  * The upload is the one route whose body is never held: libmicrohttpd's
  * post processor splits the multipart/form-data stream into fields and
@@ -46,83 +47,12 @@ struct upload_state {
 	struct wl_response error;
 };
 
-/* ---- small handlers: one library call each ---- */
-
-void wl_route_files_get(struct wl_request *req, struct wl_response *resp)
-{
-	char *json = NULL;
-	int rc = wvl_files_get(&json, req->srv->ctx, &req->actor, req->params[0]);
-	wl_reply(req, resp, rc, 200, json);
-}
-
-void wl_route_files_delete(struct wl_request *req, struct wl_response *resp)
-{
-	int rc = wvl_files_delete(req->srv->ctx, &req->actor, req->params[0]);
-	if (rc)
-		wl_resp_error(resp, req, rc);
-	else
-		wl_resp_no_content(resp);
-}
-
-void wl_route_files_download(struct wl_request *req, struct wl_response *resp)
-{
-	char *json = NULL;
-	int rc = wvl_files_download_link(&json, req->srv->ctx, &req->actor, req->params[0]);
-	if (rc == 0)
-		wl_resp_header(resp, "Cache-Control", "no-store");
-	wl_reply(req, resp, rc, 200, json);
-}
-
-/* ?limit= (1..100) and ?cursor=, nothing else (API.md: unknown list
- * parameters are 400).  False when it answered. */
-static bool list_query(struct wl_request *req, struct wl_response *resp, unsigned int *limit,
-		       const char **cursor)
-{
-	json_t *q = json_loads(req->query_json ? req->query_json : "{}", 0, NULL);
-	const char *key;
-	json_t *v;
-	bool ok = q != NULL;
-	json_object_foreach(q, key, v) {
-		if (strcmp(key, "limit") != 0 && strcmp(key, "cursor") != 0) {
-			wl_resp_problem(resp, req, 400, "bad_request", "unknown query parameter");
-			ok = false;
-			break;
-		}
-	}
-	const char *lim = ok ? json_string_value(json_object_get(q, "limit")) : NULL;
-	if (lim) {
-		char *end = NULL;
-		unsigned long n = strtoul(lim, &end, 10);
-		if (lim[0] < '0' || lim[0] > '9' || *end || n < 1 || n > 100) {
-			wl_resp_problem(resp, req, 400, "bad_request", "limit must be 1 to 100");
-			ok = false;
-		}
-		*limit = (unsigned int)n;
-	}
-	/* The cursor points into req->query_json's copy only while q lives:
-	 * the caller gets a pointer into MHD's own copy instead. */
-	*cursor = MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, "cursor");
-	json_decref(q);
-	return ok;
-}
-
-void wl_route_files_list(struct wl_request *req, struct wl_response *resp)
-{
-	unsigned int limit = 0;
-	const char *cursor = NULL;
-	if (!list_query(req, resp, &limit, &cursor))
-		return;
-	char *json = NULL;
-	int rc = wvl_files_list(&json, req->srv->ctx, &req->actor, req->params[0], limit, cursor);
-	wl_reply(req, resp, rc, 200, json);
-}
-
 /* The signed link: no session, the signature is the credential.  The file
  * goes out from its descriptor (sendfile), never through memory. */
 void wl_route_files_content(struct wl_request *req, struct wl_response *resp)
 {
-	const char *expires = MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, "expires");
-	const char *sig = MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, "signature");
+	const char *expires = wvl_query_get(req->query, "expires");
+	const char *sig = wvl_query_get(req->query, "signature");
 	wvl_files_meta meta;
 	char *disposition = NULL;
 	int fd = -1;
@@ -156,13 +86,13 @@ static void fail(struct upload_state *us, int rc)
 	us->up = NULL;
 }
 
-static void fail_with(struct upload_state *us, unsigned int status, const char *code,
-		      const char *detail)
+/* A refusal of the form itself (its shape, not its content). */
+static void fail_with(struct upload_state *us, const char *detail)
 {
 	if (us->failed)
 		return;
 	us->failed = true;
-	wl_resp_problem(&us->error, us->req, status, code, detail);
+	wl_resp_fail(&us->error, us->req, WVL_EINVAL, NULL, detail);
 	wvl_files_upload_abort(us->up);
 	us->up = NULL;
 }
@@ -178,17 +108,16 @@ static enum part part_of(const char *key)
 static bool open_part(struct upload_state *us, const char *key, const char *filename)
 {
 	if (++us->parts > MAX_PARTS) {
-		fail_with(us, 400, "bad_request", "too many parts in the form");
+		fail_with(us, "too many parts in the form");
 		return false;
 	}
 	enum part kind = part_of(key);
 	if (kind == PART_NONE) {
-		fail_with(us, 400, "bad_request", "the form takes the fields client_id and file only");
+		fail_with(us, "the form takes the fields client_id and file only");
 		return false;
 	}
 	if ((kind == PART_CLIENT && us->client_seen) || (kind == PART_FILE && us->file_seen)) {
-		fail_with(us, 400, "bad_request",
-			  kind == PART_FILE ? "one file per request" : "client_id given twice");
+		fail_with(us, kind == PART_FILE ? "one file per request" : "client_id given twice");
 		return false;
 	}
 	us->cur = kind;
@@ -259,8 +188,7 @@ static bool is_multipart(const char *ct)
 static bool upload_begin(struct wl_request *req, struct wl_response *resp)
 {
 	if (!is_multipart(wl_req_header(req, "Content-Type"))) {
-		wl_resp_problem(resp, req, 415, "unsupported_media_type",
-				"send the file as multipart/form-data");
+		wl_resp_fail(resp, req, WVL_EUNSUPPORTED, NULL, "send the file as multipart/form-data");
 		return false;
 	}
 	/* Refused from Content-Length before a byte is read: the limit plus
@@ -272,12 +200,12 @@ static bool upload_begin(struct wl_request *req, struct wl_response *resp)
 		char detail[96];
 		snprintf(detail, sizeof(detail), "the file is larger than the limit of %llu bytes",
 			 (unsigned long long)max);
-		wl_resp_problem(resp, req, 413, "payload_too_large", detail);
+		wl_resp_fail(resp, req, WVL_ETOOLARGE, NULL, detail);
 		return false;
 	}
 	struct upload_state *us = calloc(1, sizeof(*us));
 	if (!us) {
-		wl_resp_problem(resp, req, 500, "internal", "out of memory");
+		wl_resp_fail(resp, req, WVL_EINTERNAL, NULL, "out of memory");
 		return false;
 	}
 	us->req = req;
@@ -288,7 +216,7 @@ static bool upload_begin(struct wl_request *req, struct wl_response *resp)
 	us->pp = MHD_create_post_processor(req->conn, PP_BUFFER, on_field, us);
 	if (!us->pp) {
 		free(us);
-		wl_resp_problem(resp, req, 400, "bad_request", "multipart/form-data without a usable boundary");
+		wl_resp_fail(resp, req, WVL_EINVAL, NULL, "multipart/form-data without a usable boundary");
 		return false;
 	}
 	req->stream = us;
@@ -301,19 +229,7 @@ static void upload_data(struct wl_request *req, const char *data, size_t len)
 	if (us->failed)
 		return; /* read and dropped: the answer is decided */
 	if (MHD_post_process(us->pp, data, len) != MHD_YES)
-		fail_with(us, 400, "bad_request", "malformed multipart/form-data body");
-}
-
-/* Frees a response that was prepared but not sent. */
-static void drop_response(struct wl_response *r)
-{
-	if (!r->body_static)
-		free(r->body);
-	for (int i = 0; i < r->nheaders; i++) {
-		free(r->headers[i].name);
-		free(r->headers[i].value);
-	}
-	memset(r, 0, sizeof(*r));
+		fail_with(us, "malformed multipart/form-data body");
 }
 
 /* Moves a prepared answer into `resp`, keeping the headers already there
@@ -328,7 +244,7 @@ static void take_response(struct wl_response *resp, struct wl_response *from)
 	resp->body_len = from->body_len;
 	resp->body_static = from->body_static;
 	from->body = NULL;
-	drop_response(from);
+	wl_resp_reset(from);
 }
 
 static void upload_cleanup(struct wl_request *req, bool aborted)
@@ -341,7 +257,7 @@ static void upload_cleanup(struct wl_request *req, bool aborted)
 	if (us->up && aborted)
 		app_log_json(WVL_LOG_INFO, req->request_id, "upload aborted by the connection", NULL);
 	wvl_files_upload_abort(us->up);
-	drop_response(&us->error);
+	wl_resp_reset(&us->error);
 	free(us);
 	req->stream = NULL;
 }
@@ -351,15 +267,13 @@ static void upload_cleanup(struct wl_request *req, bool aborted)
 void wl_route_files_upload(struct wl_request *req, struct wl_response *resp)
 {
 	struct upload_state *us = req->stream;
+	char *json = NULL;
 	bool complete = MHD_destroy_post_processor(us->pp) == MHD_YES;
 	us->pp = NULL;
 	if (!us->failed && (!complete || us->parts == 0))
-		fail_with(us, 400, "bad_request", "malformed multipart/form-data body");
-	if (!us->failed && !us->file_seen) {
-		us->failed = true;
-		wl_resp_problem_fields(&us->error, req, 422, "validation_failed", "the file is missing",
-				       "{\"file\":\"is required\"}");
-	}
+		fail_with(us, "malformed multipart/form-data body");
+	if (!us->failed && !us->file_seen)
+		fail(us, wvl_files_upload_finish(&json, NULL));
 	if (!us->failed && us->client_after_file) {
 		int rc = wvl_files_upload_set_client(us->up, us->client_id);
 		if (rc)
@@ -369,7 +283,6 @@ void wl_route_files_upload(struct wl_request *req, struct wl_response *resp)
 		take_response(resp, &us->error);
 		return;
 	}
-	char *json = NULL;
 	int rc = wvl_files_upload_finish(&json, us->up); /* consumes the upload */
 	us->up = NULL;
 	wl_reply(req, resp, rc, 201, json);

@@ -3,7 +3,8 @@
 #ifndef WL_SERVER_H
 #define WL_SERVER_H
 
-/* wl-server's request and response model: what a route handler sees. */
+/* wl-server's request and response model: what a route handler sees, and
+ * the response helpers (response.c). */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -34,8 +35,9 @@ struct wl_request {
 	wvl_actor actor;
 	bool via_cookie;      /* authenticated by wl_session (CSRF applies) */
 	wvl_auth_session_info session;
-	char *query_json;     /* the query string as a JSON object of strings */
-	bool query_bad;       /* repeated or malformed parameters */
+	/* The query string's pairs as libmicrohttpd decoded them, handed to
+	 * the library as they are (admission builds it). */
+	wvl_query *query;
 	void *stream;         /* state of a WL_STREAM route's body */
 };
 
@@ -70,29 +72,28 @@ struct wl_server {
 	char public_origin[256];
 };
 
-/* Response helpers (server.c). */
+/* ---- responses (response.c) ----
+ * Every status comes from the library's one table: a failure is a WVL_E*
+ * code (wvl_status_http and wvl_status_slug give its status and default
+ * slug); only 405, which the library has no code for (routing is HTTP's
+ * own), has a helper of its own. */
+
 void wl_resp_header(struct wl_response *resp, const char *name, const char *value);
 /* Takes ownership of a malloc'd JSON text. */
 void wl_resp_json(struct wl_response *resp, unsigned int status, char *json);
-/* An RFC 9457 problem document for `status` with API slug `code`. */
-void wl_resp_problem(struct wl_response *resp, const struct wl_request *req,
-		     unsigned int status, const char *code, const char *detail);
-/* The same with field errors (a JSON object text, or NULL). */
-void wl_resp_problem_fields(struct wl_response *resp, const struct wl_request *req,
-			    unsigned int status, const char *code, const char *detail,
-			    const char *fields_json);
+/* An RFC 9457 problem document for a WVL_E* code; `slug` NULL takes the
+ * code's default, `detail` NULL its status title. */
+void wl_resp_fail(struct wl_response *resp, const struct wl_request *req, int code,
+		  const char *slug, const char *detail);
+/* 405 with the Allow header. */
+void wl_resp_method_not_allowed(struct wl_response *resp, const struct wl_request *req,
+				const char *allow);
+/* A problem from the thread's last library error (of code `rc`). */
+void wl_resp_error(struct wl_response *resp, const struct wl_request *req, int rc);
 /* Sends `len` bytes of the open descriptor `fd` (taken over). */
 void wl_resp_fd(struct wl_response *resp, unsigned int status, int fd, uint64_t len);
-/* A problem from the thread's last library error. */
-void wl_resp_error(struct wl_response *resp, const struct wl_request *req, int rc);
-
-/* A request header, or NULL. */
-const char *wl_req_header(const struct wl_request *req, const char *name);
-/* A request cookie, or NULL. */
-const char *wl_req_cookie(const struct wl_request *req, const char *name);
-/* True when `origin` may call the API from a browser (CORS list or the
- * public URL's origin). */
-bool wl_origin_allowed(const struct wl_server *srv, const char *origin);
+/* 204 No Content. */
+void wl_resp_no_content(struct wl_response *resp);
 /* Adds a Set-Cookie header; max_age < 0 deletes the cookie. */
 void wl_resp_cookie(struct wl_response *resp, const struct wl_server *srv, const char *name,
 		    const char *value, long max_age, bool http_only, const char *path);
@@ -101,7 +102,19 @@ void wl_resp_cookie(struct wl_response *resp, const struct wl_server *srv, const
  * is NULL (204, 202). */
 void wl_reply(struct wl_request *req, struct wl_response *resp, int rc, unsigned int status,
 	      char *json);
-/* 204 No Content. */
-void wl_resp_no_content(struct wl_response *resp);
+/* Drops whatever a response holds (body, headers, descriptor). */
+void wl_resp_reset(struct wl_response *resp);
+
+/* ---- the request (response.c) ---- */
+
+/* A request header, or NULL. */
+const char *wl_req_header(const struct wl_request *req, const char *name);
+/* A request cookie, or NULL. */
+const char *wl_req_cookie(const struct wl_request *req, const char *name);
+/* True when `origin` may call the API from a browser (CORS list or the
+ * public URL's origin). */
+bool wl_origin_allowed(const struct wl_server *srv, const char *origin);
+/* True when `origin` is on the CORS list itself. */
+bool wl_origin_listed(const struct wl_server *srv, const char *origin);
 
 #endif

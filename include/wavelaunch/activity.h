@@ -4,6 +4,7 @@
 #define WAVELAUNCH_ACTIVITY_H
 
 #include "core.h"
+#include "query.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -17,12 +18,12 @@ extern "C" {
  */
 
 /**
- * Lists activity, newest first.  `client_id` NULL: the global feed (team
- * only).  Query: limit, cursor.  A client user sees only its own client's
- * trail.
+ * Lists activity, newest first (the rules of query.h; no filters).  The
+ * scope `client_id`: that client's trail; NULL: the global feed (team
+ * only).  A client user sees only its own client's trail.
  */
 WVL_EXTERN int wvl_activity_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
-				 const char *client_id, const char *query_json) WVL_WARN_UNUSED;
+				 const char *client_id, const wvl_query *query) WVL_WARN_UNUSED;
 
 #ifdef __cplusplus
 }

@@ -4,6 +4,7 @@
 #define WAVELAUNCH_AUTH_H
 
 #include "core.h"
+#include "query.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -52,7 +53,7 @@ WVL_EXTERN int wvl_auth_bootstrap_admin(int *out_created, char **out_password,
 
 /* ---- login, sessions, tokens ---------------------------------------- */
 
-/** What a login attempt carries besides the credentials. */
+/** A login attempt: the credentials and where they come from. */
 typedef struct wvl_auth_login_request {
 	unsigned int version;
 	const char *email;
@@ -60,10 +61,15 @@ typedef struct wvl_auth_login_request {
 	const char *ip;            /**< client address (for the attempt log) */
 	const char *user_agent;    /**< may be NULL */
 	const char *device_cookie; /**< the wl_device cookie, or NULL */
+	/** Instead of email and password: the request body, exactly
+	 *  {"email":"...","password":"..."} (anything else is
+	 *  WVL_EVALIDATION), as an HTTP server receives it. */
+	const char *body_json;
 } wvl_auth_login_request;
 
 #define WVL_AUTH_LOGIN_REQUEST_VERSION 1
-#define WVL_AUTH_LOGIN_REQUEST_INIT {WVL_AUTH_LOGIN_REQUEST_VERSION, NULL, NULL, NULL, NULL, NULL}
+#define WVL_AUTH_LOGIN_REQUEST_INIT                                                        \
+	{WVL_AUTH_LOGIN_REQUEST_VERSION, NULL, NULL, NULL, NULL, NULL, NULL}
 
 /** A granted session.  Free with wvl_auth_login_result_free. */
 typedef struct wvl_auth_login_result {
@@ -91,7 +97,10 @@ WVL_EXTERN void wvl_auth_login_result_free(wvl_auth_login_result *r);
 /**
  * Records a login attempt that never reached wvl_auth_login because the
  * request rate limit refused it (outcome "rate_limited"), so the attempt
- * log holds every attempt.  `req->password` is ignored.
+ * log holds every attempt.  `req->password` is ignored; a request without
+ * an email or an address records nothing.  At most a login rate limit's
+ * worth of these rows is written per address and window
+ * (WL_RATELIMIT_LOGIN), so a flood of refusals is not a flood of inserts.
  */
 WVL_EXTERN int wvl_auth_login_refused(wvl_ctx *ctx, const wvl_auth_login_request *req)
 	WVL_WARN_UNUSED;
@@ -184,8 +193,13 @@ WVL_EXTERN int wvl_auth_unlock_self(wvl_ctx *ctx, const char *body_json) WVL_WAR
 /** Creates a personal API token: body {"name"}; JSON with "token" shown once. */
 WVL_EXTERN int wvl_auth_tokens_create(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 				      const char *body_json) WVL_WARN_UNUSED;
-/** The actor's live tokens: {"data":[{"id","name","created_at","last_used_at"}]}. */
-WVL_EXTERN int wvl_auth_tokens_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor)
+/**
+ * The actor's live tokens, newest first: items {"id","name","created_at",
+ * "last_used_at"}; a top-level list (`scope_id` NULL; the rules of
+ * query.h, no filters).
+ */
+WVL_EXTERN int wvl_auth_tokens_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
+				    const char *scope_id, const wvl_query *query)
 	WVL_WARN_UNUSED;
 /** Revokes one of the actor's tokens.  WVL_ENOTFOUND when not theirs. */
 WVL_EXTERN int wvl_auth_tokens_revoke(wvl_ctx *ctx, const wvl_actor *actor, const char *id)

@@ -27,6 +27,7 @@
  */
 
 #include "core.h"
+#include "query.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -69,17 +70,24 @@ WVL_EXTERN int wvl_automation_resume(char **out_json, wvl_ctx *ctx, const wvl_ac
 WVL_EXTERN int wvl_automation_rule_set(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 				       const char *rule_json) WVL_WARN_UNUSED;
 
-/** Rules, global and per client: {"data":[rule,...]}; `client_id` NULL: all. */
+/**
+ * Rules (admin only), the global ones first, then by client and name: a
+ * top-level list (`scope_id` NULL; the rules of query.h).  Filter:
+ * client_id (that client's rules and the global ones).
+ */
 WVL_EXTERN int wvl_automation_rules_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
-					 const char *client_id) WVL_WARN_UNUSED;
+					 const char *scope_id, const wvl_query *query)
+	WVL_WARN_UNUSED;
 
 /**
- * Automation history, newest first: {"data":[{id, rule_id, client_id,
- * job_id, action, status, error, duration_ms, detail, created_at}]};
- * `client_id` NULL: all clients; `limit` 1-100 (0: 50).
+ * Automation history (admin only), newest first: {id, rule_id, client_id,
+ * job_id, action, status, error, duration_ms, detail, created_at} items;
+ * a top-level list (`scope_id` NULL; the rules of query.h).  Filter:
+ * client_id.
  */
 WVL_EXTERN int wvl_automation_logs_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
-					const char *client_id, unsigned int limit) WVL_WARN_UNUSED;
+					const char *scope_id, const wvl_query *query)
+	WVL_WARN_UNUSED;
 
 #ifdef __cplusplus
 }

@@ -4,6 +4,7 @@
 #define WAVELAUNCH_CLIENTS_H
 
 #include "core.h"
+#include "query.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -43,19 +44,23 @@ WVL_EXTERN int wvl_clients_archive(char **out_json, wvl_ctx *ctx, const wvl_acto
 				   const char *id) WVL_WARN_UNUSED;
 
 /**
- * Lists clients.  Query (JSON object of strings): limit (1..100, default
- * 50), cursor, status, q (name, brand or email contains), sort (created_at
- * [default, newest first], name, updated_at; "-name" etc. reverses),
- * fields (comma-separated subset of the resource's fields; id is always
- * included), client_id (ignored for client users, who only ever see their
- * own client).  Unknown keys are WVL_EINVAL "bad_request".
+ * Lists clients (a top-level list: `scope_id` must be NULL; the rules of
+ * query.h).  Filters: status (archived ones only when asked for), q
+ * (name, brand or email contains; up to 200 characters), client_id
+ * (ignored for client users, who only ever see their own client).  Sort:
+ * created_at (default, newest first), updated_at, name.  Fields: any of
+ * the resource's; id is always included.
  */
 WVL_EXTERN int wvl_clients_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
-				const char *query_json) WVL_WARN_UNUSED;
+				const char *scope_id, const wvl_query *query) WVL_WARN_UNUSED;
 
-/** Pauses (1) or resumes (0) the client's automation (team only). */
-WVL_EXTERN int wvl_clients_set_automation(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
-					  const char *id, int paused) WVL_WARN_UNUSED;
+/** Pauses the client's automation (team only); the client as JSON. */
+WVL_EXTERN int wvl_clients_pause(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
+				 const char *id) WVL_WARN_UNUSED;
+
+/** Resumes the client's automation (team only); the client as JSON. */
+WVL_EXTERN int wvl_clients_resume(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
+				  const char *id) WVL_WARN_UNUSED;
 
 #ifdef __cplusplus
 }

@@ -4,6 +4,7 @@
 #define WAVELAUNCH_DELIVERABLES_H
 
 #include "core.h"
+#include "query.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -18,9 +19,13 @@ extern "C" {
  * only its own client's ready and delivered ones.
  */
 
-/** A client's deliverables by milestone. */
+/**
+ * A client's deliverables by milestone (the rules of query.h).  Filter:
+ * status.
+ */
 WVL_EXTERN int wvl_deliverables_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
-				     const char *client_id) WVL_WARN_UNUSED;
+				     const char *client_id, const wvl_query *query)
+	WVL_WARN_UNUSED;
 
 /** One deliverable. */
 WVL_EXTERN int wvl_deliverables_get(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,

@@ -4,6 +4,7 @@
 #define WAVELAUNCH_FILES_H
 
 #include "core.h"
+#include "query.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -130,7 +131,8 @@ WVL_EXTERN int wvl_files_upload_write(wvl_files_upload *up, const void *data, si
 /**
  * Validates, scans and stores the upload, and consumes `up` whatever the
  * result (do not use or abort it afterwards).  On success `*out_json` is
- * the new file (wvl_free).
+ * the new file (wvl_free).  A NULL `up` is a form that carried no file:
+ * WVL_EVALIDATION with a "file" field error.
  *
  * Returns 0; WVL_EVALIDATION with field errors when the file is empty or the
  * client is missing, or with slug "file_infected" (HTTP 422) when clamd
@@ -160,15 +162,12 @@ WVL_EXTERN int wvl_files_get(char **out_json, wvl_ctx *ctx,
 	WVL_WARN_UNUSED;
 
 /**
- * A page of a client's files, newest first:
- * {"data":[file...],"next_cursor":"..."|null}.  `limit` 1..100 (0: 50);
- * `cursor` is NULL or a previous page's next_cursor (a malformed one is
- * WVL_EINVAL).  A client outside the actor's reach is WVL_ENOTFOUND.
+ * A page of a client's files, newest first (the rules of query.h; no
+ * filters): {"data":[file...],"next_cursor":"..."|null}.  A client outside
+ * the actor's reach is WVL_ENOTFOUND.
  */
-WVL_EXTERN int wvl_files_list(char **out_json, wvl_ctx *ctx,
-			      const wvl_actor *actor, const char *client_id,
-			      unsigned int limit, const char *cursor)
-	WVL_WARN_UNUSED;
+WVL_EXTERN int wvl_files_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
+			      const char *client_id, const wvl_query *query) WVL_WARN_UNUSED;
 
 /**
  * Deletes a file: the row is kept, marked deleted (never listed or served

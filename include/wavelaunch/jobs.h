@@ -32,6 +32,7 @@
  */
 
 #include "core.h"
+#include "query.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -218,25 +219,14 @@ WVL_EXTERN int wvl_jobs_prune(int *out_deleted, wvl_ctx *ctx, int64_t older_than
 WVL_EXTERN int wvl_jobs_get(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 			    const char *job_id) WVL_WARN_UNUSED;
 
-/** Filters of wvl_jobs_list; NULL fields do not filter. */
-typedef struct wvl_jobs_filter {
-	unsigned int version;
-	const char *state;     /**< one of the seven states */
-	const char *kind;
-	const char *client_id; /**< uuid */
-	unsigned int limit;    /**< 1-100; 0: 50 */
-	const char *cursor;    /**< next_cursor of the previous page */
-} wvl_jobs_filter;
-
-#define WVL_JOBS_FILTER_VERSION 1
-#define WVL_JOBS_FILTER_INIT {WVL_JOBS_FILTER_VERSION, NULL, NULL, NULL, 0, NULL}
-
 /**
  * Jobs newest first: {"data":[job,...],"next_cursor":"..."|null}, each job
- * as wvl_jobs_get gives it but without args and log.  Admin or system only.
+ * as wvl_jobs_get gives it but without args and log.  Admin or system
+ * only; a top-level list (`scope_id` NULL; the rules of query.h).
+ * Filters: state, kind, client_id.
  */
 WVL_EXTERN int wvl_jobs_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
-			     const wvl_jobs_filter *filter) WVL_WARN_UNUSED;
+			     const char *scope_id, const wvl_query *query) WVL_WARN_UNUSED;
 
 /**
  * Cancels a job that has not finished.  A running job's lease is voided,

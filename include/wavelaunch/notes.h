@@ -4,6 +4,7 @@
 #define WAVELAUNCH_NOTES_H
 
 #include "core.h"
+#include "query.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -16,7 +17,7 @@ extern "C" {
  */
 
 WVL_EXTERN int wvl_notes_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
-			      const char *client_id, const char *query_json) WVL_WARN_UNUSED;
+			      const char *client_id, const wvl_query *query) WVL_WARN_UNUSED;
 
 /** Body {"body": "<p>html</p>"} (at most 100 KiB). */
 WVL_EXTERN int wvl_notes_create(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,

@@ -4,6 +4,7 @@
 #define WAVELAUNCH_PLANS_H
 
 #include "core.h"
+#include "query.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -19,9 +20,10 @@ extern "C" {
  * The team manages plans; a client user reads only its approved plan.
  */
 
-/** The client's plan versions, newest first (team only). */
+/** The client's plan versions, newest first (team only; the rules of
+ * query.h, no filters). */
 WVL_EXTERN int wvl_plans_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
-			      const char *client_id, const char *query_json) WVL_WARN_UNUSED;
+			      const char *client_id, const wvl_query *query) WVL_WARN_UNUSED;
 
 /** A new draft version: body {"title","content_markdown"} (team only). */
 WVL_EXTERN int wvl_plans_create(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,

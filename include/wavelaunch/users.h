@@ -4,6 +4,7 @@
 #define WAVELAUNCH_USERS_H
 
 #include "core.h"
+#include "query.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -26,13 +27,12 @@ WVL_EXTERN int wvl_users_create(char **out_json, wvl_ctx *ctx, const wvl_actor *
 				const char *body_json) WVL_WARN_UNUSED;
 
 /**
- * Lists users (admin only).  `query` holds the query-string pairs as a JSON
- * object of strings: limit (1..100, default 50), cursor, role, active
- * ("true"/"false"), q (search in email and name).  Unknown keys are
- * WVL_EINVAL.  Returns {"data":[...],"next_cursor":...}.
+ * Lists users (admin only), newest first: a top-level list (`scope_id`
+ * NULL; the rules of query.h).  Filters: role, active ("true"/"false"), q
+ * (email or name contains).
  */
 WVL_EXTERN int wvl_users_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
-			      const char *query_json) WVL_WARN_UNUSED;
+			      const char *scope_id, const wvl_query *query) WVL_WARN_UNUSED;
 
 /** One user: admins any, others only themselves (else WVL_ENOTFOUND). */
 WVL_EXTERN int wvl_users_get(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,

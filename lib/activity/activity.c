@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/query.h"
+#include "../core/list.h"
 #include "activity.h"
 #include "wavelaunch/activity.h"
 
@@ -72,8 +72,11 @@ static const char list_sql[] =
 	" ORDER BY a.created_at DESC, a.id DESC LIMIT $4::int";
 /* $5: the caller is a client user (boolean text). */
 
+/* Newest first, one fixed order, no filters. */
+static const struct wvl_list_spec list_spec = {"activity", NULL, 0, NULL, 0, NULL, 0};
+
 int wvl_activity_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
-		      const char *client_id, const char *query_json)
+		      const char *client_id, const wvl_query *query)
 {
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
@@ -89,7 +92,7 @@ int wvl_activity_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 			return wvl_err__set(WVL_ENOTFOUND, NULL, "not found");
 	}
 	struct wvl_list_query q;
-	int rc = wvl_query__parse(&q, ctx, query_json, NULL);
+	int rc = wvl_list__parse(&q, ctx, query, &list_spec);
 	if (rc)
 		return rc;
 	char limit[16];
@@ -98,8 +101,7 @@ int wvl_activity_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 			   q.has_cursor ? q.cursor_id : NULL, limit,
 			   actor->role == WVL_ROLE_CLIENT ? "true" : "false"};
 	PGresult *r = wvl_pg__read(ctx, actor, list_sql, 5, p);
-	rc = r ? wvl_query__page(out_json, ctx, &q, r, 0, 1, 2) : wvl_error_last()->code;
+	rc = r ? wvl_list__page(out_json, ctx, &q, r, 0, 1, 2) : wvl_error_last()->code;
 	PQclear(r);
-	wvl_query__free(&q);
 	return rc;
 }

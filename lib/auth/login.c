@@ -17,6 +17,7 @@
 #include <sodium.h>
 
 #include "auth.h"
+#include "wavelaunch/ratelimit.h"
 
 #define DEVICE_ID_BYTES 16
 
@@ -354,11 +355,30 @@ static int finish(wvl_auth_login_result *res, wvl_ctx *ctx, struct attempt *a, c
 	return 0;
 }
 
-int wvl_auth_login(wvl_auth_login_result **out, wvl_ctx *ctx, const wvl_auth_login_request *req)
+/* The credentials from the request's body when it carries one: exactly
+ * {"email":"...","password":"..."}; *doc keeps the strings alive. */
+static int from_body(wvl_auth_login_request *r, json_t **doc, const wvl_auth_login_request *req)
 {
-	if (!out || !ctx || !req || req->version != WVL_AUTH_LOGIN_REQUEST_VERSION)
-		return wvl_err__set(WVL_EINVAL, NULL, "out, ctx and a versioned request are required");
-	*out = NULL;
+	*r = *req;
+	*doc = NULL;
+	if (!req->body_json)
+		return 0;
+	json_t *b = json_loads(req->body_json, JSON_REJECT_DUPLICATES, NULL);
+	json_t *email = json_object_get(b, "email"), *pw = json_object_get(b, "password");
+	if (!json_is_object(b) || json_object_size(b) != 2 || !json_is_string(email) ||
+	    !json_is_string(pw)) {
+		json_decref(b);
+		return wvl_err__set(WVL_EVALIDATION, NULL,
+				    "send exactly {\"email\":\"...\",\"password\":\"...\"}");
+	}
+	r->email = json_string_value(email);
+	r->password = json_string_value(pw);
+	*doc = b;
+	return 0;
+}
+
+static int login(wvl_auth_login_result **out, wvl_ctx *ctx, const wvl_auth_login_request *req)
+{
 	struct attempt a;
 	int rc = prepare(&a, ctx, req);
 	if (rc)
@@ -388,6 +408,20 @@ int wvl_auth_login(wvl_auth_login_result **out, wvl_ctx *ctx, const wvl_auth_log
 	return 0;
 }
 
+int wvl_auth_login(wvl_auth_login_result **out, wvl_ctx *ctx, const wvl_auth_login_request *req)
+{
+	if (!out || !ctx || !req || req->version != WVL_AUTH_LOGIN_REQUEST_VERSION)
+		return wvl_err__set(WVL_EINVAL, NULL, "out, ctx and a versioned request are required");
+	*out = NULL;
+	wvl_auth_login_request r;
+	json_t *doc;
+	int rc = from_body(&r, &doc, req);
+	if (!rc)
+		rc = login(out, ctx, &r);
+	json_decref(doc);
+	return rc;
+}
+
 void wvl_auth_login_result_free(wvl_auth_login_result *r)
 {
 	if (!r)
@@ -401,20 +435,38 @@ void wvl_auth_login_result_free(wvl_auth_login_result *r)
 	free(r);
 }
 
+/* Whether one more refused attempt from this address may be recorded in
+ * this window: its own key under the login policy. */
+static bool refusal_recordable(wvl_ctx *ctx, const char *ip)
+{
+	char key[WVL_RATELIMIT_KEY_MAX + 16], ipkey[WVL_RATELIMIT_KEY_MAX];
+	wvl_ratelimit_result cap;
+	if (!ip || wvl_ratelimit_key(ipkey, sizeof(ipkey), WVL_RATELIMIT_LOGIN, NULL, ip) != 0)
+		return false;
+	snprintf(key, sizeof(key), "refused:%s", ipkey);
+	return wvl_ratelimit_check(&cap, ctx, WVL_RATELIMIT_LOGIN, key) == 0 && cap.allowed;
+}
+
 int wvl_auth_login_refused(wvl_ctx *ctx, const wvl_auth_login_request *req)
 {
 	if (!ctx || !req || req->version != WVL_AUTH_LOGIN_REQUEST_VERSION)
 		return wvl_err__set(WVL_EINVAL, NULL, "ctx and a versioned request are required");
-	wvl_auth_login_request r = *req;
+	wvl_auth_login_request r;
+	json_t *doc;
+	if (from_body(&r, &doc, req) != 0 || !r.email || !refusal_recordable(ctx, r.ip)) {
+		json_decref(doc);
+		wvl_error_clear();
+		return 0; /* nothing to record */
+	}
 	r.password = "-"; /* prepare() wants one; it is never looked at */
 	struct attempt a;
 	int rc = prepare(&a, ctx, &r);
-	if (rc)
-		return rc;
-	PGconn *c;
-	if ((rc = wvl_pg__acquire(ctx, &c)) != 0)
-		return rc;
-	rc = record(ctx, c, &a, "rate_limited", "request rate limit");
+	PGconn *c = NULL;
+	if (!rc)
+		rc = wvl_pg__acquire(ctx, &c);
+	if (!rc)
+		rc = record(ctx, c, &a, "rate_limited", "request rate limit");
 	wvl_pg__release(ctx, c);
+	json_decref(doc);
 	return rc;
 }

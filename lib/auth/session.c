@@ -11,6 +11,7 @@
 
 #include <sodium.h>
 
+#include "../core/list.h"
 #include "auth.h"
 
 #define PAT_PREFIX "wl_pat_"
@@ -266,20 +267,39 @@ out:
 	return rc;
 }
 
-int wvl_auth_tokens_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor)
+static const char tokens_sql[] =
+	"SELECT json_build_object('id', id, 'name', name, 'created_at', created_at,"
+	"  'last_used_at', last_used_at), to_char(created_at AT TIME ZONE 'UTC',"
+	"  'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), id"
+	" FROM api_tokens WHERE user_id = $1::uuid AND revoked_at IS NULL"
+	"   AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::uuid))"
+	" ORDER BY created_at DESC, id DESC LIMIT $4::int";
+
+/* The actor's own tokens, newest first. */
+static const struct wvl_list_spec tokens_spec = {"api_tokens", NULL, 0, NULL, 0, NULL, 0};
+
+int wvl_auth_tokens_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
+			 const char *scope_id, const wvl_query *query)
 {
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;
 	if (!actor->user_id[0])
 		return unauthenticated();
-	const char *p[] = {actor->user_id};
-	return wvl_pg__read_one(out_json, ctx, actor,
-			"SELECT json_build_object('data', coalesce(json_agg(json_build_object("
-			"'id', id, 'name', name, 'created_at', created_at, 'last_used_at',"
-			" last_used_at) ORDER BY created_at DESC, id), '[]'), 'next_cursor', null)"
-			" FROM api_tokens WHERE user_id = $1::uuid AND revoked_at IS NULL",
-			1, p);
+	struct wvl_list_query q;
+	int rc = wvl_list__scope(scope_id, false);
+	if (!rc)
+		rc = wvl_list__parse(&q, ctx, query, &tokens_spec);
+	if (rc)
+		return rc;
+	char limit[16];
+	snprintf(limit, sizeof(limit), "%d", q.limit + 1);
+	const char *p[] = {actor->user_id, q.has_cursor ? q.cursor_key : NULL,
+			   q.has_cursor ? q.cursor_id : NULL, limit};
+	PGresult *r = wvl_pg__read(ctx, actor, tokens_sql, 4, p);
+	rc = r ? wvl_list__page(out_json, ctx, &q, r, 0, 1, 2) : wvl_error_last()->code;
+	PQclear(r);
+	return rc;
 }
 
 int wvl_auth_tokens_revoke(wvl_ctx *ctx, const wvl_actor *actor, const char *id)

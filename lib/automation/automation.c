@@ -19,12 +19,6 @@
 
 #define DAY INT64_C(86400000000)
 
-static bool is_team(const wvl_actor *a)
-{
-	return a && (a->role == WVL_ROLE_ADMIN || a->role == WVL_ROLE_STAFF ||
-		     a->role == WVL_ROLE_SYSTEM);
-}
-
 /* ---- planning ----------------------------------------------------------------- */
 
 /* One row per milestone: paused, enabled, rule id, reminder days, k, due
@@ -232,7 +226,7 @@ static int journey_args_ok(wvl_ctx *ctx, const wvl_actor *actor, const char *cli
 {
 	if (!ctx || !client_id)
 		return wvl_err__set(WVL_EINVAL, NULL, "ctx and client_id are required");
-	if (!is_team(actor))
+	if (!wvl_actor__is_team(actor))
 		return wvl_err__set(WVL_EFORBIDDEN, NULL, "only the team runs automation");
 	if (!wvl_uuid_valid(client_id))
 		return wvl_err__set(WVL_ENOTFOUND, NULL, "no such client");

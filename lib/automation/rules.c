@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "../core/list.h"
 #include "../jobs/jobs.h"
 #include "wavelaunch/automation.h"
 #include "wavelaunch/cron.h"
@@ -134,46 +135,71 @@ int wvl_automation_rule_set(char **out_json, wvl_ctx *ctx, const wvl_actor *acto
 	return rc;
 }
 
-static const char rules_sql[] =
-	"SELECT json_build_object('data', coalesce(json_agg(" RULE_JSON
-	"   ORDER BY client_id NULLS FIRST, name), '[]'::json))::text"
-	" FROM automation_rules WHERE $1::uuid IS NULL OR client_id = $1::uuid OR client_id IS NULL";
+/* Global rules first, then by client, each by name: the key is that
+ * order's text ("C" collation: byte order, whatever the database's). */
+#define RULE_KEY "((coalesce(client_id::text, '') || '/' || name) COLLATE \"C\")"
 
-int wvl_automation_rules_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
-			      const char *client_id)
+static const char rules_sql[] =
+	"SELECT " RULE_JSON "::text, " RULE_KEY ", id FROM automation_rules"
+	" WHERE ($1::uuid IS NULL OR client_id = $1::uuid OR client_id IS NULL)"
+	"   AND ($2::text IS NULL OR (" RULE_KEY ", id) > ($2::text COLLATE \"C\", $3::uuid))"
+	" ORDER BY " RULE_KEY ", id LIMIT $4::int";
+
+static const struct wvl_list_filter client_filter[] = {
+	{"client_id", WVL_PARAM_UUID, NULL, 0},
+};
+static const struct wvl_list_spec rules_spec = {"automation_rules", client_filter, 1,
+						NULL, 0, NULL, 0};
+/* Newest first. */
+static const struct wvl_list_spec logs_spec = {"automation_logs", client_filter, 1,
+					       NULL, 0, NULL, 0};
+
+/* An admin's list of `spec` (no scope): its query checked, the statement
+ * run with (client_id, cursor key, cursor id, limit + 1) and paged. */
+static int admin_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
+		      const char *scope_id, const wvl_query *query,
+		      const struct wvl_list_spec *spec, const char *sql)
 {
 	if (!out_json || !ctx)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json and ctx are required");
 	*out_json = NULL;
 	if (!is_admin(actor))
-		return wvl_err__set(WVL_EFORBIDDEN, NULL, "only admins see automation rules");
-	if (client_id && !wvl_uuid_valid(client_id))
-		return wvl_err__set(WVL_EINVAL, NULL, "client_id must be a uuid");
-	const char *params[] = {client_id};
-	return wvl_pg__read_one(out_json, ctx, actor, rules_sql, 1, params);
+		return wvl_err__set(WVL_EFORBIDDEN, NULL, "only admins see automation");
+	struct wvl_list_query q;
+	int rc = wvl_list__scope(scope_id, false);
+	if (!rc)
+		rc = wvl_list__parse(&q, ctx, query, spec);
+	if (rc)
+		return rc;
+	char limit[16];
+	snprintf(limit, sizeof(limit), "%d", q.limit + 1);
+	const char *params[] = {wvl_list__get(&q, "client_id"), q.has_cursor ? q.cursor_key : NULL,
+				q.has_cursor ? q.cursor_id : NULL, limit};
+	PGresult *r = wvl_pg__read(ctx, actor, sql, 4, params);
+	rc = r ? wvl_list__page(out_json, ctx, &q, r, 0, 1, 2) : wvl_error_last()->code;
+	PQclear(r);
+	return rc;
+}
+
+int wvl_automation_rules_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
+			      const char *scope_id, const wvl_query *query)
+{
+	return admin_list(out_json, ctx, actor, scope_id, query, &rules_spec, rules_sql);
 }
 
 static const char logs_sql[] =
-	"SELECT json_build_object('data', coalesce(json_agg(json_build_object('id', id,"
-	"   'rule_id', rule_id, 'client_id', client_id, 'job_id', job_id, 'action', action,"
-	"   'status', status, 'error', error, 'duration_ms', duration_ms, 'detail', detail,"
-	"   'created_at', to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'))"
-	"   ORDER BY created_at DESC, id DESC), '[]'::json))::text"
-	" FROM (SELECT * FROM automation_logs WHERE $1::uuid IS NULL OR client_id = $1::uuid"
-	"        ORDER BY created_at DESC, id DESC LIMIT $2::int) l";
+	"SELECT json_build_object('id', id, 'rule_id', rule_id, 'client_id', client_id,"
+	"   'job_id', job_id, 'action', action, 'status', status, 'error', error,"
+	"   'duration_ms', duration_ms, 'detail', detail, 'created_at',"
+	"   to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'))::text,"
+	"  (extract(epoch FROM created_at) * 1000000)::int8::text, id"
+	" FROM automation_logs WHERE ($1::uuid IS NULL OR client_id = $1::uuid)"
+	"   AND ($2::int8 IS NULL OR (created_at, id) <"
+	"        ('epoch'::timestamptz + $2::int8 * interval '1 microsecond', $3::uuid))"
+	" ORDER BY created_at DESC, id DESC LIMIT $4::int";
 
 int wvl_automation_logs_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
-			     const char *client_id, unsigned int limit)
+			     const char *scope_id, const wvl_query *query)
 {
-	if (!out_json || !ctx)
-		return wvl_err__set(WVL_EINVAL, NULL, "out_json and ctx are required");
-	*out_json = NULL;
-	if (!is_admin(actor))
-		return wvl_err__set(WVL_EFORBIDDEN, NULL, "only admins see automation logs");
-	if ((client_id && !wvl_uuid_valid(client_id)) || limit > 100)
-		return wvl_err__set(WVL_EINVAL, NULL, "client_id must be a uuid; limit 1-100");
-	char lim[16];
-	snprintf(lim, sizeof(lim), "%u", limit ? limit : 50);
-	const char *params[] = {client_id, lim};
-	return wvl_pg__read_one(out_json, ctx, actor, logs_sql, 2, params);
+	return admin_list(out_json, ctx, actor, scope_id, query, &logs_spec, logs_sql);
 }

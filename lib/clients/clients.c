@@ -12,15 +12,12 @@
 
 #include "../activity/activity.h"
 #include "../core/json.h"
-#include "../core/query.h"
+#include "../core/list.h"
 #include "wavelaunch/clients.h"
 
 /* Every field of the resource and the SQL that produces it (alias c).
- * The list's sparse fieldsets and sort keys come only from here. */
-static const struct {
-	const char *name;
-	const char *expr;
-} columns[] = {
+ * The list's sparse fieldsets come only from here. */
+static const struct wvl_list_field columns[] = {
 	{"id", "c.id"},
 	{"name", "c.name"},
 	{"brand_name", "c.brand_name"},
@@ -363,8 +360,8 @@ static int automation_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGc
 					       paused ? "Automation paused" : "Automation resumed");
 }
 
-int wvl_clients_set_automation(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
-			       const char *id, int paused)
+static int set_automation(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *id,
+			  bool paused)
 {
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
@@ -380,9 +377,37 @@ int wvl_clients_set_automation(char **out_json, wvl_ctx *ctx, const wvl_actor *a
 	return rc;
 }
 
+int wvl_clients_pause(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *id)
+{
+	return set_automation(out_json, ctx, actor, id, true);
+}
+
+int wvl_clients_resume(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *id)
+{
+	return set_automation(out_json, ctx, actor, id, false);
+}
+
 /* ---- list ---- */
 
-static const char *const list_keys[] = {"status", "q", "sort", "fields", "client_id", NULL};
+static const char *const list_statuses[] = {"lead",	   "onboarding", "active",   "paused",
+					    "completed", "churned",    "archived", NULL};
+
+static const struct wvl_list_filter list_filters[] = {
+	{"status", WVL_PARAM_ENUM, list_statuses, 0},
+	{"q", WVL_PARAM_TEXT, NULL, 200},
+	{"client_id", WVL_PARAM_UUID, NULL, 0},
+};
+
+/* created_at and updated_at newest first, name A to Z. */
+static const struct wvl_list_sort list_sorts[] = {
+	{"created_at", "c.created_at", "::timestamptz", true},
+	{"updated_at", "c.updated_at", "::timestamptz", true},
+	{"name", "c.name", "::text", false},
+};
+
+static const struct wvl_list_spec list_spec = {
+	"clients", list_filters, 3, list_sorts, 3, columns, NCOLUMNS,
+};
 
 static int column_index(const char *name, size_t len)
 {
@@ -430,8 +455,8 @@ static int projection(char *out, size_t outlen, int *ncols, int *key_col, const 
 	for (const char *f = fields; f && *f;) {
 		size_t len = strcspn(f, ",");
 		int i = column_index(f, len);
-		if (i < 0)
-			return wvl_err__set(WVL_EINVAL, "bad_request", "fields: unknown field");
+		if (i < 0) /* wvl_list__parse checked the names */
+			return wvl_err__set(WVL_EINTERNAL, NULL, "unknown field");
 		if (!seen[i]) {
 			if (!strcmp(columns[i].expr, sort_expr))
 				*key_col = *ncols;
@@ -450,54 +475,8 @@ static int projection(char *out, size_t outlen, int *ncols, int *key_col, const 
 	return fits ? 0 : wvl_err__set(WVL_EINTERNAL, NULL, "select list too long");
 }
 
-struct sort {
-	const char *expr;   /* c.created_at; its text is the cursor's key */
-	const char *cast;   /* ::timestamptz */
-	bool desc;
-};
-
-/* sort=created_at|updated_at (newest first) or name (A to Z); a leading
- * "-" reverses the natural order. */
-static int parse_sort(struct sort *s, const char *v)
-{
-	bool flip = v && v[0] == '-';
-	const char *name = v ? v + flip : "created_at";
-	if (strcmp(name, "created_at") == 0) {
-		*s = (struct sort){"c.created_at", "::timestamptz", !flip};
-	} else if (strcmp(name, "updated_at") == 0) {
-		*s = (struct sort){"c.updated_at", "::timestamptz", !flip};
-	} else if (strcmp(name, "name") == 0) {
-		*s = (struct sort){"c.name", "::text", flip};
-	} else {
-		return wvl_err__set(WVL_EINVAL, "bad_request",
-				    "sort must be created_at, updated_at or name");
-	}
-	return 0;
-}
-
-/* Whether a cursor key is PostgreSQL's ISO text of a timestamptz
- * ("YYYY-MM-DD HH:MM:SS[.ffffff]+HH[:MM]"): cursors are not tied to a
- * sort, and a name sent as a timestamp would fail the statement. */
-static bool timestamp_key(const char *k)
-{
-	static const char shape[] = "dddd-dd-dd dd:dd:dd";
-	size_t i = 0;
-	for (; shape[i]; i++)
-		if (shape[i] == 'd' ? (k[i] < '0' || k[i] > '9') : k[i] != shape[i])
-			return false;
-	if (k[i] == '.')
-		for (i++; k[i] >= '0' && k[i] <= '9'; i++)
-			;
-	if ((k[i] != '+' && k[i] != '-') || !isdigit((unsigned char)k[i + 1]) ||
-	    !isdigit((unsigned char)k[i + 2]))
-		return false;
-	i += 3;
-	if (k[i] == ':' && isdigit((unsigned char)k[i + 1]) && isdigit((unsigned char)k[i + 2]))
-		i += 3;
-	return k[i] == '\0';
-}
-
-int wvl_clients_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *query_json)
+int wvl_clients_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *scope_id,
+		     const wvl_query *query)
 {
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
@@ -505,36 +484,25 @@ int wvl_clients_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, cons
 	if (actor->role == WVL_ROLE_ANONYMOUS)
 		return wvl_err__set(WVL_EUNAUTHENTICATED, "unauthenticated", "sign in first");
 	struct wvl_list_query q;
-	int rc = wvl_query__parse(&q, ctx, query_json, list_keys);
+	int rc = wvl_list__scope(scope_id, false);
+	if (!rc)
+		rc = wvl_list__parse(&q, ctx, query, &list_spec);
 	if (rc)
 		return rc;
-	const char *status = wvl_query__get(&q, "status"), *search = wvl_query__get(&q, "q");
-	const char *filter_client = wvl_query__get(&q, "client_id");
+	const char *status = wvl_list__get(&q, "status"), *search = wvl_list__get(&q, "q");
+	const char *filter_client = wvl_list__get(&q, "client_id");
+	const char *sort_expr = q.sort->expr;
 	char proj[2048], sql[4096], limit[16];
 	int ncols = 0, key_col = 0;
-	struct sort s = {0};
-	if ((status && !valid_status(status) && strcmp(status, "archived") != 0) ||
-	    (search && strlen(search) > 200) || (filter_client && !wvl_uuid_valid(filter_client)))
-		rc = wvl_err__set(WVL_EINVAL, "bad_request", "status, q or client_id is not valid");
-	if (!rc)
-		rc = parse_sort(&s, wvl_query__get(&q, "sort"));
-	if (!rc && q.has_cursor && strcmp(s.cast, "::timestamptz") == 0 &&
-	    !timestamp_key(q.cursor_key))
-		rc = wvl_err__set(WVL_EINVAL, "bad_request", "the cursor is not valid");
-	if (!rc)
-		rc = projection(proj, sizeof(proj), &ncols, &key_col, wvl_query__get(&q, "fields"),
-				s.expr);
-	if (rc) {
-		wvl_query__free(&q);
+	if ((rc = projection(proj, sizeof(proj), &ncols, &key_col, q.fields, sort_expr)) != 0)
 		return rc;
-	}
 	/* A client user's own client, whatever ?client_id says. */
 	if (actor->role == WVL_ROLE_CLIENT)
 		filter_client = actor->client_id;
 	/* Only the conditions in force: a catch-all "$1 IS NULL OR ..." form
 	 * has no good generic plan (a sequential scan and a sort of every
 	 * client), so PostgreSQL would plan it again on every execution. */
-	char *like = search ? wvl_query__like(search) : NULL;
+	char *like = search ? wvl_list__like(search) : NULL;
 	const char *p[6];
 	int np = 0;
 	size_t pos = (size_t)snprintf(sql, sizeof(sql), "SELECT %s FROM clients c WHERE ", proj);
@@ -558,18 +526,17 @@ int wvl_clients_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, cons
 		p[np++] = q.cursor_key;
 		p[np++] = q.cursor_id;
 		pos += (size_t)snprintf(sql + pos, sizeof(sql) - pos,
-					" AND (%s, c.id) %s ($%d%s, $%d::uuid)", s.expr,
-					s.desc ? "<" : ">", np - 1, s.cast, np);
+					" AND (%s, c.id) %s ($%d%s, $%d::uuid)", sort_expr,
+					q.desc ? "<" : ">", np - 1, q.sort->cast, np);
 	}
 	snprintf(limit, sizeof(limit), "%d", q.limit + 1);
 	p[np++] = limit;
-	snprintf(sql + pos, sizeof(sql) - pos, " ORDER BY %s %s, c.id %s LIMIT $%d::int", s.expr,
-		 s.desc ? "DESC" : "ASC", s.desc ? "DESC" : "ASC", np);
+	snprintf(sql + pos, sizeof(sql) - pos, " ORDER BY %s %s, c.id %s LIMIT $%d::int", sort_expr,
+		 q.desc ? "DESC" : "ASC", q.desc ? "DESC" : "ASC", np);
 	PGresult *r = wvl_pg__read(ctx, actor, sql, np, p);
-	rc = r ? wvl_query__page_cols(out_json, ctx, &q, r, ncols, key_col, 0)
+	rc = r ? wvl_list__page_cols(out_json, ctx, &q, r, ncols, key_col, 0)
 	       : wvl_error_last()->code;
 	PQclear(r);
 	free(like);
-	wvl_query__free(&q);
 	return rc;
 }

@@ -10,6 +10,7 @@
 
 #include "../activity/activity.h"
 #include "../core/json.h"
+#include "../core/list.h"
 #include "../core/pg.h"
 #include "../jobs/jobs.h"
 #include "wavelaunch/deliverables.h"
@@ -51,27 +52,44 @@ static bool valid_date(const char *s)
 }
 
 static const char list_sql[] =
-	"SELECT coalesce(json_agg(" DELIVERABLE_JSON " ORDER BY d.milestone), '[]')"
-	" FROM deliverables d WHERE d.client_id = $1::uuid AND " VISIBLE;
+	"SELECT " DELIVERABLE_JSON ", d.milestone::text, d.id"
+	" FROM deliverables d WHERE d.client_id = $1::uuid AND " VISIBLE
+	"   AND ($4::text IS NULL OR d.status = $4)"
+	"   AND ($5::int IS NULL OR (d.milestone, d.id) > ($5::int, $6::uuid))"
+	" ORDER BY d.milestone, d.id LIMIT $7::int";
+
+static const char *const list_statuses[] = {"planned", "generating", "draft", "ready",
+					    "delivered", NULL};
+static const struct wvl_list_filter list_filters[] = {
+	{"status", WVL_PARAM_ENUM, list_statuses, 0},
+};
+/* By milestone, one fixed order. */
+static const struct wvl_list_spec list_spec = {"deliverables", list_filters, 1, NULL, 0, NULL, 0};
 
 int wvl_deliverables_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
-			  const char *client_id)
+			  const char *client_id, const wvl_query *query)
 {
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;
 	if (actor->role == WVL_ROLE_ANONYMOUS)
 		return wvl_err__set(WVL_EUNAUTHENTICATED, "unauthenticated", "sign in first");
-	if (!wvl_uuid_valid(client_id) ||
+	if (!client_id || !wvl_uuid_valid(client_id) ||
 	    (actor->role == WVL_ROLE_CLIENT && strcmp(client_id, actor->client_id) != 0))
 		return wvl_err__not_found();
-	const char *p[] = {client_id, wvl_role_name(actor->role), actor->client_id};
-	PGresult *r = wvl_pg__read(ctx, actor, list_sql, 3, p);
-	if (!r)
-		return wvl_error_last()->code;
-	*out_json = wvl_str__printf("{\"data\":%s,\"next_cursor\":null}", PQgetvalue(r, 0, 0));
+	struct wvl_list_query q;
+	int rc = wvl_list__parse(&q, ctx, query, &list_spec);
+	if (rc)
+		return rc;
+	char limit[16];
+	snprintf(limit, sizeof(limit), "%d", q.limit + 1);
+	const char *p[] = {client_id, wvl_role_name(actor->role), actor->client_id,
+			   wvl_list__get(&q, "status"), q.has_cursor ? q.cursor_key : NULL,
+			   q.has_cursor ? q.cursor_id : NULL, limit};
+	PGresult *r = wvl_pg__read(ctx, actor, list_sql, 7, p);
+	rc = r ? wvl_list__page(out_json, ctx, &q, r, 0, 1, 2) : wvl_error_last()->code;
 	PQclear(r);
-	return *out_json ? 0 : wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+	return rc;
 }
 
 static const char get_sql[] =

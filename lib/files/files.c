@@ -13,6 +13,7 @@
 #include <sodium.h>
 
 #include "../core/pg.h"
+#include "../core/list.h"
 #include "files_internal.h"
 
 bool wvl_files__servable(const wvl_ctx *ctx, const char *scan_status)
@@ -109,39 +110,6 @@ int wvl_files_get(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const c
 
 /* Cursor: base64url of "<created_at in microseconds>.<id>" of the last
  * row of the previous page. */
-static int decode_cursor(const char *cursor, char *us, size_t uslen, char *id)
-{
-	char raw[96];
-	size_t len = 0;
-	if (strlen(cursor) > 120 ||
-	    sodium_base642bin((unsigned char *)raw, sizeof(raw) - 1, cursor, strlen(cursor), NULL,
-			      &len, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
-		return -1;
-	raw[len] = '\0';
-	char *dot = strchr(raw, '.');
-	if (!dot || dot == raw || (size_t)(dot - raw) >= uslen || !wvl_uuid_valid(dot + 1))
-		return -1;
-	for (char *p = raw; p < dot; p++)
-		if (*p < '0' || *p > '9')
-			return -1;
-	memcpy(us, raw, (size_t)(dot - raw));
-	us[dot - raw] = '\0';
-	memcpy(id, dot + 1, 37);
-	return 0;
-}
-
-static char *encode_cursor(const char *us, const char *id)
-{
-	char raw[96];
-	int n = snprintf(raw, sizeof(raw), "%s.%s", us, id);
-	size_t cap = sodium_base64_ENCODED_LEN((size_t)n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	char *out = malloc(cap);
-	if (out)
-		sodium_bin2base64(out, cap, (unsigned char *)raw, (size_t)n,
-				  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	return out;
-}
-
 static const char list_sql[] =
 	"SELECT " WVL_FILES_JSON_SQL ","
 	" (extract(epoch FROM f.created_at) * 1000000)::bigint::text, f.id"
@@ -150,64 +118,35 @@ static const char list_sql[] =
 	"      (timestamptz 'epoch' + $2::bigint * interval '1 microsecond', $3::uuid))"
 	" ORDER BY f.created_at DESC, f.id DESC LIMIT $4::int";
 
-/* {"data":[rows...],"next_cursor":...} from rows of (json, us, id). */
-static char *page_json(PGresult *r, int limit)
-{
-	int n = PQntuples(r), shown = n > limit ? limit : n;
-	size_t cap = 64;
-	for (int i = 0; i < shown; i++)
-		cap += strlen(PQgetvalue(r, i, 0)) + 1;
-	char *cursor = n > limit ? encode_cursor(PQgetvalue(r, shown - 1, 1),
-						 PQgetvalue(r, shown - 1, 2)) : NULL;
-	char *out = malloc(cap + (cursor ? strlen(cursor) : 0));
-	if (!out || (n > limit && !cursor)) {
-		free(out);
-		free(cursor);
-		return NULL;
-	}
-	size_t w = (size_t)sprintf(out, "{\"data\":[");
-	for (int i = 0; i < shown; i++)
-		w += (size_t)sprintf(out + w, "%s%s", i ? "," : "", PQgetvalue(r, i, 0));
-	sprintf(out + w, "],\"next_cursor\":%s%s%s}", cursor ? "\"" : "", cursor ? cursor : "null",
-		cursor ? "\"" : "");
-	free(cursor);
-	return out;
-}
-
-static int list_args(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
-		     const char *client_id, unsigned int limit)
-{
-	if (!out_json || !client_id)
-		return wvl_err__set(WVL_EINVAL, NULL, "out_json and client_id are required");
-	*out_json = NULL;
-	int rc = check_actor(ctx, actor);
-	if (rc)
-		return rc;
-	if (limit > 100)
-		return wvl_err__set(WVL_EINVAL, NULL, "limit must be between 1 and 100");
-	if (!wvl_uuid_valid(client_id))
-		return wvl_err__set(WVL_ENOTFOUND, NULL, "client not found");
-	return wvl_files__client_reachable(ctx, actor, client_id);
-}
+/* Newest first, one fixed order, no filters. */
+static const struct wvl_list_spec list_spec = {"files", NULL, 0, NULL, 0, NULL, 0};
 
 int wvl_files_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *client_id,
-		   unsigned int limit, const char *cursor)
+		   const wvl_query *query)
 {
-	int rc = list_args(out_json, ctx, actor, client_id, limit);
+	if (!out_json)
+		return wvl_err__set(WVL_EINVAL, NULL, "out_json is required");
+	*out_json = NULL;
+	int rc = check_actor(ctx, actor);
+	struct wvl_list_query q;
+	if (!rc)
+		rc = wvl_list__scope(client_id, true);
+	if (!rc)
+		rc = wvl_list__parse(&q, ctx, query, &list_spec);
+	if (!rc)
+		rc = wvl_files__client_reachable(ctx, actor, client_id);
 	if (rc)
 		return rc;
-	limit = limit ? limit : 50;
-	char us[24] = "", id[37] = "", lim[16];
-	if (cursor && *cursor && decode_cursor(cursor, us, sizeof(us), id) != 0)
-		return wvl_err__set(WVL_EINVAL, NULL, "malformed cursor");
-	snprintf(lim, sizeof(lim), "%u", limit + 1);
-	const char *params[] = {client_id, us[0] ? us : NULL, id[0] ? id : NULL, lim};
+	char lim[16];
+	snprintf(lim, sizeof(lim), "%d", q.limit + 1);
+	const char *params[] = {client_id, q.has_cursor ? q.cursor_key : NULL,
+				q.has_cursor ? q.cursor_id : NULL, lim};
 	PGresult *r;
 	if ((rc = run(ctx, actor, list_sql, 4, params, &r)) != 0)
 		return rc;
-	*out_json = page_json(r, (int)limit);
+	rc = wvl_list__page(out_json, ctx, &q, r, 0, 1, 2);
 	PQclear(r);
-	return *out_json ? 0 : wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+	return rc;
 }
 
 /* ---- delete ---- */

@@ -355,10 +355,12 @@ static int finish(char **out_json, wvl_files_upload *up)
 
 int wvl_files_upload_finish(char **out_json, wvl_files_upload *up)
 {
-	if (!out_json || !up) {
+	if (!out_json) {
 		wvl_files_upload_abort(up);
-		return wvl_err__set(WVL_EINVAL, NULL, "out_json and up are required");
+		return wvl_err__set(WVL_EINVAL, NULL, "out_json is required");
 	}
+	if (!up) /* the form carried no file part */
+		return wvl_err__set_fields("{\"file\":\"is required\"}", "the file is missing");
 	*out_json = NULL;
 	int rc = finish(out_json, up);
 	wvl_files_upload_abort(up);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/list.h"
 #include "jobs.h"
 
 #define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
@@ -75,8 +76,8 @@ int wvl_jobs_get(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const ch
 	return *out_json ? 0 : wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
 }
 
-/* Keyset pagination on (created_at, id), newest first.  The cursor is
- * "<microseconds>_<uuid>" of the last row shown.  The (created_at, id)
+/* Keyset pagination on (created_at, id), newest first; the cursor's key
+ * is the last row's created_at in microseconds.  The (created_at, id)
  * indexes leave running jobs out (migration 0009: a claim then adds no
  * entry to them), so a page merges the first rows of the others, read in
  * index order, with the first running ones, which are few (what the
@@ -97,62 +98,56 @@ static const char list_sql[] =
 	"    (SELECT *, (extract(epoch FROM created_at) * 1000000)::int8 AS us FROM jobs"
 	"      WHERE state = 'running' AND coalesce($1::text = 'running', true)" LIST_FILTERS ")"
 	"  ) u ORDER BY created_at DESC, id DESC LIMIT $6::int + 1)"
-	" SELECT json_build_object('data', coalesce((SELECT json_agg(x.j ORDER BY x.created_at DESC,"
-	"          x.id DESC) FROM (SELECT jsonb_build_object(" JOB_FIELDS ") AS j, created_at, id"
+	" SELECT coalesce((SELECT json_agg(x.j ORDER BY x.created_at DESC, x.id DESC)"
+	"          FROM (SELECT jsonb_build_object(" JOB_FIELDS ") AS j, created_at, id"
 	"          FROM page ORDER BY created_at DESC, id DESC LIMIT $6::int) x), '[]'::json),"
-	"   'next_cursor', (SELECT CASE WHEN count(*) > $6::int THEN"
-	"          (SELECT p.us || '_' || p.id FROM page p ORDER BY p.created_at DESC, p.id DESC"
-	"            OFFSET $6::int - 1 LIMIT 1) END FROM page))::text";
+	"   l.us, l.id"
+	" FROM (SELECT 1) one LEFT JOIN (SELECT p.us::text AS us, p.id FROM page p"
+	"   WHERE (SELECT count(*) FROM page) > $6::int"
+	"   ORDER BY p.created_at DESC, p.id DESC OFFSET $6::int - 1 LIMIT 1) l ON true";
 
 static const char *const states[] = {"scheduled", "available", "running", "retryable",
-				     "completed", "failed", "cancelled"};
+				     "completed", "failed",    "cancelled", NULL};
 
-static int check_filter(const wvl_jobs_filter *f, char *us, size_t uslen, char *id)
-{
-	bool state_ok = !f->state;
-	for (size_t i = 0; f->state && i < sizeof(states) / sizeof(states[0]); i++)
-		state_ok = state_ok || strcmp(f->state, states[i]) == 0;
-	if (f->version != WVL_JOBS_FILTER_VERSION || !state_ok || f->limit > 100 ||
-	    (f->kind && !wvl_jobs__valid_kind(f->kind)) ||
-	    (f->client_id && !wvl_uuid_valid(f->client_id)))
-		return wvl_err__set(WVL_EINVAL, NULL, "invalid job filter");
-	us[0] = id[0] = '\0';
-	if (!f->cursor)
-		return 0;
-	const char *sep = strchr(f->cursor, '_');
-	size_t n = sep ? (size_t)(sep - f->cursor) : 0;
-	if (!sep || n == 0 || n >= uslen || strspn(f->cursor, "0123456789") != n ||
-	    !wvl_uuid_valid(sep + 1))
-		return wvl_err__set(WVL_EINVAL, NULL, "invalid cursor");
-	memcpy(us, f->cursor, n);
-	us[n] = '\0';
-	snprintf(id, 37, "%s", sep + 1);
-	return 0;
-}
+static const struct wvl_list_filter list_filters[] = {
+	{"state", WVL_PARAM_ENUM, states, 0},
+	{"kind", WVL_PARAM_TEXT, NULL, 64},
+	{"client_id", WVL_PARAM_UUID, NULL, 0},
+};
 
-int wvl_jobs_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
-		  const wvl_jobs_filter *filter)
+/* Newest first, one fixed order. */
+static const struct wvl_list_spec list_spec = {"jobs", list_filters, 3, NULL, 0, NULL, 0};
+
+int wvl_jobs_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *scope_id,
+		  const wvl_query *query)
 {
 	if (!out_json || !ctx)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json and ctx are required");
 	*out_json = NULL;
 	int rc = check_admin(actor);
+	struct wvl_list_query q;
+	if (!rc)
+		rc = wvl_list__scope(scope_id, false);
+	if (!rc)
+		rc = wvl_list__parse(&q, ctx, query, &list_spec);
 	if (rc)
 		return rc;
-	wvl_jobs_filter defaults = WVL_JOBS_FILTER_INIT;
-	const wvl_jobs_filter *f = filter ? filter : &defaults;
-	char us[24], id[37], limit[16];
-	if ((rc = check_filter(f, us, sizeof(us), id)) != 0)
-		return rc;
-	snprintf(limit, sizeof(limit), "%u", f->limit ? f->limit : 50);
-	const char *params[] = {f->state, f->kind, f->client_id, us[0] ? us : NULL,
-				id[0] ? id : NULL, limit};
+	const char *kind = wvl_list__get(&q, "kind");
+	if (kind && !wvl_jobs__valid_kind(kind))
+		return wvl_err__set(WVL_EINVAL, "bad_request", "query parameter kind is not valid");
+	char limit[16];
+	snprintf(limit, sizeof(limit), "%d", q.limit);
+	const char *params[] = {wvl_list__get(&q, "state"), kind, wvl_list__get(&q, "client_id"),
+				q.has_cursor ? q.cursor_key : NULL, q.has_cursor ? q.cursor_id : NULL,
+				limit};
 	PGresult *r = run(ctx, actor, list_sql, 6, params);
 	if (!r)
 		return wvl_error_last()->code;
-	*out_json = wvl_str__dup(PQgetvalue(r, 0, 0));
+	bool more = !PQgetisnull(r, 0, 1);
+	rc = wvl_list__page_array(out_json, ctx, &q, PQgetvalue(r, 0, 0),
+				  more ? PQgetvalue(r, 0, 1) : NULL, more ? PQgetvalue(r, 0, 2) : NULL);
 	PQclear(r);
-	return *out_json ? 0 : wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+	return rc;
 }
 
 /* Both statements answer (changed, state before) so "not found" and

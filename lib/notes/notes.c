@@ -10,7 +10,7 @@
 #include "../activity/activity.h"
 #include "../core/json.h"
 #include "../core/pg.h"
-#include "../core/query.h"
+#include "../core/list.h"
 #include "wavelaunch/notes.h"
 #include "wavelaunch/sanitize.h"
 
@@ -36,8 +36,11 @@ static const char list_sql[] =
 	"   AND ($2::timestamptz IS NULL OR (n.created_at, n.id) < ($2::timestamptz, $3::uuid))"
 	" ORDER BY n.created_at DESC, n.id DESC LIMIT $4::int";
 
+/* Newest first, one fixed order, no filters. */
+static const struct wvl_list_spec list_spec = {"notes", NULL, 0, NULL, 0, NULL, 0};
+
 int wvl_notes_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *client_id,
-		   const char *query_json)
+		   const wvl_query *query)
 {
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
@@ -46,16 +49,15 @@ int wvl_notes_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const 
 	if (rc)
 		return rc;
 	struct wvl_list_query q;
-	if ((rc = wvl_query__parse(&q, ctx, query_json, NULL)) != 0)
+	if ((rc = wvl_list__parse(&q, ctx, query, &list_spec)) != 0)
 		return rc;
 	char limit[16];
 	snprintf(limit, sizeof(limit), "%d", q.limit + 1);
 	const char *p[] = {client_id, q.has_cursor ? q.cursor_key : NULL,
 			   q.has_cursor ? q.cursor_id : NULL, limit};
 	PGresult *r = wvl_pg__read(ctx, actor, list_sql, 4, p);
-	rc = r ? wvl_query__page(out_json, ctx, &q, r, 0, 1, 2) : wvl_error_last()->code;
+	rc = r ? wvl_list__page(out_json, ctx, &q, r, 0, 1, 2) : wvl_error_last()->code;
 	PQclear(r);
-	wvl_query__free(&q);
 	return rc;
 }
 

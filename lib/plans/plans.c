@@ -10,7 +10,7 @@
 #include "../activity/activity.h"
 #include "../core/json.h"
 #include "../core/pg.h"
-#include "../core/query.h"
+#include "../core/list.h"
 #include "wavelaunch/plans.h"
 #include "wavelaunch/sanitize.h"
 
@@ -129,8 +129,11 @@ static const char list_sql[] =
 	" WHERE p.client_id = $1::uuid AND ($2::text IS NULL OR lpad(p.version::text, 10, '0') < $2)"
 	" ORDER BY p.version DESC LIMIT $3::int";
 
+/* Newest version first, one fixed order, no filters. */
+static const struct wvl_list_spec list_spec = {"business_plans", NULL, 0, NULL, 0, NULL, 0};
+
 int wvl_plans_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *client_id,
-		   const char *query_json)
+		   const wvl_query *query)
 {
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
@@ -141,15 +144,14 @@ int wvl_plans_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const 
 	if (!wvl_uuid_valid(client_id))
 		return wvl_err__not_found();
 	struct wvl_list_query q;
-	if ((rc = wvl_query__parse(&q, ctx, query_json, NULL)) != 0)
+	if ((rc = wvl_list__parse(&q, ctx, query, &list_spec)) != 0)
 		return rc;
 	char limit[16];
 	snprintf(limit, sizeof(limit), "%d", q.limit + 1);
 	const char *p[] = {client_id, q.has_cursor ? q.cursor_key : NULL, limit};
 	PGresult *r = wvl_pg__read(ctx, actor, list_sql, 3, p);
-	rc = r ? wvl_query__page(out_json, ctx, &q, r, 0, 1, 2) : wvl_error_last()->code;
+	rc = r ? wvl_list__page(out_json, ctx, &q, r, 0, 1, 2) : wvl_error_last()->code;
 	PQclear(r);
-	wvl_query__free(&q);
 	return rc;
 }
 

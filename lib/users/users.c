@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "../auth/auth.h"
-#include "../core/query.h"
+#include "../core/list.h"
 #include "wavelaunch/users.h"
 
 static int forbidden(void)
@@ -124,7 +124,16 @@ int wvl_users_create(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 	return rc;
 }
 
-static const char *const list_keys[] = {"role", "active", "q", NULL};
+static const char *const roles[] = {"admin", "staff", "client", NULL};
+
+static const struct wvl_list_filter list_filters[] = {
+	{"role", WVL_PARAM_ENUM, roles, 0},
+	{"active", WVL_PARAM_BOOL, NULL, 0},
+	{"q", WVL_PARAM_TEXT, NULL, 200},
+};
+
+/* Newest first, one fixed order. */
+static const struct wvl_list_spec list_spec = {"users", list_filters, 3, NULL, 0, NULL, 0};
 
 static const char list_sql[] =
 	"SELECT " WVL_USER_JSON_SQL ", to_char(u.created_at AT TIME ZONE 'UTC',"
@@ -135,7 +144,8 @@ static const char list_sql[] =
 	"   AND ($4::timestamptz IS NULL OR (u.created_at, u.id) < ($4::timestamptz, $5::uuid))"
 	" ORDER BY u.created_at DESC, u.id DESC LIMIT $6::int";
 
-int wvl_users_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *query_json)
+int wvl_users_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *scope_id,
+		   const wvl_query *query)
 {
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
@@ -143,33 +153,21 @@ int wvl_users_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const 
 	if (!is_admin(actor))
 		return forbidden();
 	struct wvl_list_query q;
-	int rc = wvl_query__parse(&q, ctx, query_json, list_keys);
+	int rc = wvl_list__scope(scope_id, false);
+	if (!rc)
+		rc = wvl_list__parse(&q, ctx, query, &list_spec);
 	if (rc)
 		return rc;
-	const char *role = wvl_query__get(&q, "role"), *active = wvl_query__get(&q, "active");
-	const char *search = wvl_query__get(&q, "q");
-	if ((role && !role_ok(role)) ||
-	    (active && strcmp(active, "true") != 0 && strcmp(active, "false") != 0) ||
-	    (search && strlen(search) > 200)) {
-		wvl_query__free(&q);
-		return wvl_err__set(WVL_EINVAL, "bad_request", "role, active or q is not valid");
-	}
-	char *like = search ? wvl_query__like(search) : NULL, limit[16];
+	const char *search = wvl_list__get(&q, "q");
+	char *like = search ? wvl_list__like(search) : NULL, limit[16];
 	snprintf(limit, sizeof(limit), "%d", q.limit + 1);
-	const char *p[] = {role, active, like, q.has_cursor ? q.cursor_key : NULL,
-			   q.has_cursor ? q.cursor_id : NULL, limit};
-	PGconn *c;
-	if ((rc = wvl_pg__begin(ctx, actor, &c)) == 0) {
-		PGresult *r = wvl_pg__exec(ctx, c, list_sql, 6, p);
-		rc = r ? wvl_query__page(out_json, ctx, &q, r, 0, 1, 2) : wvl_error_last()->code;
-		PQclear(r);
-		if (rc)
-			wvl_pg__fail(ctx, c, rc);
-		else
-			rc = wvl_pg__commit(ctx, c);
-	}
+	const char *p[] = {wvl_list__get(&q, "role"), wvl_list__get(&q, "active"), like,
+			   q.has_cursor ? q.cursor_key : NULL, q.has_cursor ? q.cursor_id : NULL,
+			   limit};
+	PGresult *r = wvl_pg__read(ctx, actor, list_sql, 6, p);
+	rc = r ? wvl_list__page(out_json, ctx, &q, r, 0, 1, 2) : wvl_error_last()->code;
+	PQclear(r);
 	free(like);
-	wvl_query__free(&q);
 	return rc;
 }
 

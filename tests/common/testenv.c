@@ -2,6 +2,7 @@
  * Copyright (c) 2026 WavelaunchOS contributors */
 
 #include <dirent.h>
+#include <stdarg.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -221,4 +222,56 @@ int test_count_files(const char *dir)
 	}
 	closedir(d);
 	return n;
+}
+
+/* ---- queries ---- */
+
+static wvl_query *queries[256];
+static size_t nqueries;
+
+static void free_queries(void)
+{
+	for (size_t i = 0; i < nqueries; i++)
+		wvl_query_free(queries[i]);
+	nqueries = 0;
+}
+
+static const wvl_query *keep_query(wvl_query *q)
+{
+	static bool registered;
+	if (!registered)
+		registered = atexit(free_queries) == 0;
+	cr_assert_lt(nqueries, sizeof(queries) / sizeof(queries[0]));
+	queries[nqueries++] = q;
+	return q;
+}
+
+const wvl_query *test_query_json(const char *json)
+{
+	if (!json)
+		return NULL;
+	json_t *doc = json_loads(json, 0, NULL);
+	cr_assert(json_is_object(doc), "not a JSON object: %s", json);
+	wvl_query *q = NULL;
+	cr_assert_eq(wvl_query_new(&q), 0);
+	const char *key;
+	json_t *v;
+	json_object_foreach(doc, key, v) {
+		cr_assert(json_is_string(v), "%s: values are strings", json);
+		cr_assert_eq(wvl_query_add(q, key, json_string_value(v)), 0, "%s", json);
+	}
+	json_decref(doc);
+	return keep_query(q);
+}
+
+const wvl_query *test_query(const char *fmt, ...)
+{
+	char text[8192];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	wvl_query *q = NULL;
+	cr_assert_eq(wvl_query_parse(&q, text), 0, "query %s: %s", text, wvl_error_last()->message);
+	return keep_query(q);
 }

@@ -53,6 +53,14 @@ char *test_json_string(const char *json, const char *key);
 /* Regular files below `dir`, sub folders included; 0 when it is missing. */
 int test_count_files(const char *dir);
 
+/* A query parsed from a printf-formatted query string ("limit=%d"); the
+ * parse must succeed (asserted).  Freed when the test process exits. */
+const wvl_query *test_query(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A query from a JSON object of strings ({"limit":"2"}), NULL for NULL;
+ * freed like test_query's. */
+const wvl_query *test_query_json(const char *json);
+
 /* Everything logged through contexts made by test_ctx, for assertions. */
 bool test_log_contains(const char *needle);
 void test_log_reset(void);

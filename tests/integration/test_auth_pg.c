@@ -429,7 +429,7 @@ Test(auth, api_tokens_are_hashed_listed_and_revocable_by_their_owner_only)
 	cr_assert_eq(wvl_auth_bearer(&a, ctx, token), 0);
 	cr_expect_eq(a.role, WVL_ROLE_ADMIN);
 	char *list = NULL;
-	cr_assert_eq(wvl_auth_tokens_list(&list, ctx, &admin), 0);
+	cr_assert_eq(wvl_auth_tokens_list(&list, ctx, &admin, NULL, NULL), 0);
 	cr_expect_not_null(strstr(list, "deploy"));
 	cr_expect_null(strstr(list, token), "listing never shows the token");
 	wvl_actor other = {.role = WVL_ROLE_STAFF};

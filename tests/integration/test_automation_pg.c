@@ -143,7 +143,7 @@ Test(automation, pause_cancels_pending_steps_and_resume_replans_without_repeatin
 			   " AND kind = 'deliverable_generate'"), 2);
 	cr_expect_eq(count("SELECT count(*) FROM automation_logs WHERE action = 'pause'"), 2);
 	cr_expect_eq(count("SELECT count(*) FROM clients WHERE automation_paused"), 0);
-	cr_assert_eq(wvl_automation_logs_list(&json, ctx, &sys, CID, 10), 0);
+	cr_assert_eq(wvl_automation_logs_list(&json, ctx, &sys, NULL, test_query("client_id=%s&limit=10", CID)), 0);
 	cr_expect_not_null(strstr(json, "\"status\" : \"skipped\""), "%s", json);
 	cr_expect_not_null(strstr(json, "\"action\" : \"resume\""), "%s", json);
 	wvl_free(json);
@@ -175,7 +175,7 @@ Test(automation, client_rule_overrides_the_global_one)
 		"\"enabled\":false}"), 0);
 	wvl_free(json);
 	onboard("{\"status\":\"skipped\",\"enqueued\":0}");
-	cr_assert_eq(wvl_automation_rules_list(&json, ctx, &sys, CID), 0);
+	cr_assert_eq(wvl_automation_rules_list(&json, ctx, &sys, NULL, test_query("client_id=%s", CID)), 0);
 	cr_expect_eq(count("SELECT count(*) FROM automation_rules"), 2);
 	cr_expect_not_null(strstr(json, "\"enabled\" : false"), "%s", json);
 	wvl_free(json);
@@ -208,9 +208,9 @@ Test(automation, hostile_input_and_roles)
 	cr_expect_eq(count("SELECT count(*) FROM automation_rules"), 0);
 	const char *ok = "{\"name\":\"x\",\"trigger\":\"schedule\",\"action_kind\":\"noop\"}";
 	cr_expect_eq(wvl_automation_rule_set(&json, ctx, &staff, ok), WVL_EFORBIDDEN);
-	cr_expect_eq(wvl_automation_rules_list(&json, ctx, &staff, NULL), WVL_EFORBIDDEN);
-	cr_expect_eq(wvl_automation_logs_list(&json, ctx, &staff, NULL, 0), WVL_EFORBIDDEN);
-	cr_expect_eq(wvl_automation_logs_list(&json, ctx, &sys, NULL, 1000), WVL_EINVAL);
+	cr_expect_eq(wvl_automation_rules_list(&json, ctx, &staff, NULL, NULL), WVL_EFORBIDDEN);
+	cr_expect_eq(wvl_automation_logs_list(&json, ctx, &staff, NULL, NULL), WVL_EFORBIDDEN);
+	cr_expect_eq(wvl_automation_logs_list(&json, ctx, &sys, NULL, test_query("limit=1000")), WVL_EINVAL);
 	wvl_actor client = {.role = WVL_ROLE_CLIENT};
 	strcpy(client.client_id, CID);
 	cr_expect_eq(wvl_automation_client_onboarded(&json, ctx, &client, CID), WVL_EFORBIDDEN);

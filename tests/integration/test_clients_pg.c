@@ -128,7 +128,7 @@ Test(clients, every_change_writes_exactly_one_activity_row)
 	free(v);
 	cr_assert_eq(wvl_clients_update(&out, ctx, &staff, b_id, "{\"niche\":\"fitness\",\"status\":\"onboarding\"}"), 0);
 	free(out);
-	cr_assert_eq(wvl_clients_set_automation(&out, ctx, &admin, b_id, 1), 0);
+	cr_assert_eq(wvl_clients_pause(&out, ctx, &admin, b_id), 0);
 	free(out);
 	cr_assert_eq(wvl_clients_archive(&out, ctx, &admin, b_id), 0);
 	free(out);
@@ -167,26 +167,26 @@ Test(clients, client_users_never_reach_another_client)
 	/* ?client_id=B is ignored for client A: the list is A alone. */
 	char q[128];
 	snprintf(q, sizeof(q), "{\"client_id\":\"%s\"}", b_id);
-	cr_assert_eq(wvl_clients_list(&out, ctx, &client_a, q), 0);
+	cr_assert_eq(wvl_clients_list(&out, ctx, &client_a, NULL, test_query_json(q)), 0);
 	cr_expect_not_null(strstr(out, a_id));
 	cr_expect_null(strstr(out, b_id));
 	free(out);
-	cr_assert_eq(wvl_clients_list(&out, ctx, &client_a, "{\"q\":\"Bob\"}"), 0);
+	cr_assert_eq(wvl_clients_list(&out, ctx, &client_a, NULL, test_query_json("{\"q\":\"Bob\"}")), 0);
 	cr_expect_null(strstr(out, b_id), "search does not reveal B");
 	free(out);
 	/* The team sees both; staff may filter by client. */
-	cr_assert_eq(wvl_clients_list(&out, ctx, &staff, q), 0);
+	cr_assert_eq(wvl_clients_list(&out, ctx, &staff, NULL, test_query_json(q)), 0);
 	cr_expect_not_null(strstr(out, b_id));
 	cr_expect_null(strstr(out, a_id));
 	free(out);
 	wvl_actor anon = {.role = WVL_ROLE_ANONYMOUS};
-	cr_expect_eq(wvl_clients_list(&out, ctx, &anon, NULL), WVL_EUNAUTHENTICATED);
+	cr_expect_eq(wvl_clients_list(&out, ctx, &anon, NULL, NULL), WVL_EUNAUTHENTICATED);
 }
 
 Test(clients, list_filters_sorts_and_sparse_fields)
 {
 	char *out = NULL;
-	cr_assert_eq(wvl_clients_list(&out, ctx, &staff, "{\"sort\":\"name\",\"fields\":\"name,status\"}"), 0,
+	cr_assert_eq(wvl_clients_list(&out, ctx, &staff, NULL, test_query_json("{\"sort\":\"name\",\"fields\":\"name,status\"}")), 0,
 		     "%s", wvl_error_last()->message);
 	json_t *j = json_loads(out, 0, NULL);
 	json_t *first = json_array_get(json_object_get(j, "data"), 0);
@@ -194,24 +194,24 @@ Test(clients, list_filters_sorts_and_sparse_fields)
 	cr_expect_eq(json_object_size(first), 3, "id, name, status only");
 	json_decref(j);
 	free(out);
-	cr_assert_eq(wvl_clients_list(&out, ctx, &staff, "{\"sort\":\"-name\"}"), 0);
+	cr_assert_eq(wvl_clients_list(&out, ctx, &staff, NULL, test_query_json("{\"sort\":\"-name\"}")), 0);
 	j = json_loads(out, 0, NULL);
 	cr_expect_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(j, "data"), 0), "name")),
 			 "Bob Builder");
 	json_decref(j);
 	free(out);
-	cr_assert_eq(wvl_clients_list(&out, ctx, &staff, "{\"status\":\"active\"}"), 0);
+	cr_assert_eq(wvl_clients_list(&out, ctx, &staff, NULL, test_query_json("{\"status\":\"active\"}")), 0);
 	cr_expect_not_null(strstr(out, a_id));
 	cr_expect_null(strstr(out, b_id));
 	free(out);
-	cr_assert_eq(wvl_clients_list(&out, ctx, &staff, "{\"q\":\"bobco\"}"), 0);
+	cr_assert_eq(wvl_clients_list(&out, ctx, &staff, NULL, test_query_json("{\"q\":\"bobco\"}")), 0);
 	cr_expect_not_null(strstr(out, b_id));
 	free(out);
 	static const char *bad[] = {"{\"sort\":\"password_hash\"}", "{\"fields\":\"name,secret\"}",
 				    "{\"fields\":\"name;DROP TABLE clients\"}", "{\"status\":\"x\"}",
 				    "{\"limit\":\"-1\"}", "{\"page\":\"2\"}", "{\"client_id\":\"x\"}"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		cr_expect_eq(wvl_clients_list(&out, ctx, &staff, bad[i]), WVL_EINVAL, "accepted %s", bad[i]);
+		cr_expect_eq(wvl_clients_list(&out, ctx, &staff, NULL, test_query_json(bad[i])), WVL_EINVAL, "accepted %s", bad[i]);
 		cr_expect_str_eq(wvl_error_last()->slug, "bad_request");
 	}
 }
@@ -232,7 +232,7 @@ Test(clients, pages_are_stable_while_rows_are_inserted)
 			snprintf(q, sizeof(q), "{\"limit\":\"3\",\"cursor\":\"%s\"}", cursor);
 		else
 			snprintf(q, sizeof(q), "{\"limit\":\"3\"}");
-		cr_assert_eq(wvl_clients_list(&page, ctx, &staff, q), 0, "%s", wvl_error_last()->message);
+		cr_assert_eq(wvl_clients_list(&page, ctx, &staff, NULL, test_query_json(q)), 0, "%s", wvl_error_last()->message);
 		/* Someone adds a client between page loads. */
 		char body[64];
 		snprintf(body, sizeof(body), "{\"name\":\"Late %d\"}", round);
@@ -285,7 +285,7 @@ Test(clients, every_sort_pages_through_all_rows_once)
 					 "{\"limit\":\"2\",\"sort\":\"%s\",\"fields\":\"status\"}",
 					 sorts[si]);
 			char *page = NULL;
-			cr_assert_eq(wvl_clients_list(&page, ctx, &staff, q), 0, "%s: %s", sorts[si],
+			cr_assert_eq(wvl_clients_list(&page, ctx, &staff, NULL, test_query_json(q)), 0, "%s: %s", sorts[si],
 				     wvl_error_last()->message);
 			json_t *j = json_loads(page, 0, NULL);
 			json_t *data = json_object_get(j, "data");
@@ -360,32 +360,32 @@ Test(clients, long_multibyte_names_are_created_and_summarised_whole)
 Test(clients, a_cursor_of_another_sort_is_a_bad_request)
 {
 	char *page = NULL;
-	cr_assert_eq(wvl_clients_list(&page, ctx, &staff, "{\"limit\":\"1\",\"sort\":\"name\"}"), 0);
+	cr_assert_eq(wvl_clients_list(&page, ctx, &staff, NULL, test_query_json("{\"limit\":\"1\",\"sort\":\"name\"}")), 0);
 	char *cursor = test_json_member(page, "next_cursor");
 	free(page);
 	cr_assert_not_null(cursor);
 	char q[2200];
 	snprintf(q, sizeof(q), "{\"sort\":\"created_at\",\"cursor\":\"%s\"}", cursor);
-	cr_expect_eq(wvl_clients_list(&page, ctx, &staff, q), WVL_EINVAL, "%s",
+	cr_expect_eq(wvl_clients_list(&page, ctx, &staff, NULL, test_query_json(q)), WVL_EINVAL, "%s",
 		     wvl_error_last()->message);
 	free(page);
 	page = NULL;
 	/* The signature covers the sort: a timestamp cursor of the default
 	 * order does not continue another timestamp order either, and the
 	 * same order goes on. */
-	cr_assert_eq(wvl_clients_list(&page, ctx, &staff, "{\"limit\":\"1\"}"), 0);
+	cr_assert_eq(wvl_clients_list(&page, ctx, &staff, NULL, test_query_json("{\"limit\":\"1\"}")), 0);
 	char *ts = test_json_member(page, "next_cursor");
 	free(page);
 	page = NULL;
 	snprintf(q, sizeof(q), "{\"sort\":\"updated_at\",\"cursor\":\"%s\"}", ts);
-	cr_expect_eq(wvl_clients_list(&page, ctx, &staff, q), WVL_EINVAL);
+	cr_expect_eq(wvl_clients_list(&page, ctx, &staff, NULL, test_query_json(q)), WVL_EINVAL);
 	cr_expect_str_eq(wvl_error_last()->message, "the cursor is not valid");
 	snprintf(q, sizeof(q), "{\"limit\":\"1\",\"cursor\":\"%s\"}", ts);
-	cr_expect_eq(wvl_clients_list(&page, ctx, &staff, q), 0, "%s", wvl_error_last()->message);
+	cr_expect_eq(wvl_clients_list(&page, ctx, &staff, NULL, test_query_json(q)), 0, "%s", wvl_error_last()->message);
 	free(page);
 	page = NULL;
 	snprintf(q, sizeof(q), "{\"sort\":\"name\",\"limit\":\"1\",\"cursor\":\"%s\"}", cursor);
-	cr_expect_eq(wvl_clients_list(&page, ctx, &staff, q), 0, "%s", wvl_error_last()->message);
+	cr_expect_eq(wvl_clients_list(&page, ctx, &staff, NULL, test_query_json(q)), 0, "%s", wvl_error_last()->message);
 	free(page);
 	free(ts);
 	free(cursor);

@@ -681,7 +681,7 @@ Test(files, client_users_reach_only_their_own_files)
 	expect_rc(wvl_files_get(&got, ctx, &actor_b, id), WVL_ENOTFOUND, "not_found");
 	expect_rc(wvl_files_download_link(&got, ctx, &actor_b, id), WVL_ENOTFOUND, NULL);
 	expect_rc(wvl_files_delete(ctx, &actor_b, id), WVL_ENOTFOUND, NULL);
-	expect_rc(wvl_files_list(&got, ctx, &actor_b, CLIENT_A, 0, NULL), WVL_ENOTFOUND, NULL);
+	expect_rc(wvl_files_list(&got, ctx, &actor_b, CLIENT_A, NULL), WVL_ENOTFOUND, NULL);
 	wvl_files_upload *up = NULL;
 	expect_rc(wvl_files_upload_begin(&up, ctx, &actor_b, CLIENT_A, "x.txt", -1, NULL), WVL_ENOTFOUND,
 		  NULL);
@@ -705,7 +705,7 @@ Test(files, list_pages_newest_first_and_delete_hides)
 		wvl_free(json);
 	}
 	char *page = NULL;
-	expect_rc(wvl_files_list(&page, ctx, &actor_a, CLIENT_A, 2, NULL), 0, NULL);
+	expect_rc(wvl_files_list(&page, ctx, &actor_a, CLIENT_A, test_query("limit=2")), 0, NULL);
 	json_t *doc = json_loads(page, 0, NULL);
 	cr_assert_not_null(doc);
 	cr_expect_eq(json_array_size(json_object_get(doc, "data")), 2);
@@ -714,21 +714,21 @@ Test(files, list_pages_newest_first_and_delete_hides)
 	char *cursor = strdup(json_string_value(json_object_get(doc, "next_cursor")));
 	json_decref(doc);
 	wvl_free(page);
-	expect_rc(wvl_files_list(&page, ctx, &actor_a, CLIENT_A, 2, cursor), 0, NULL);
+	expect_rc(wvl_files_list(&page, ctx, &actor_a, CLIENT_A, test_query("limit=2&cursor=%s", cursor)), 0, NULL);
 	doc = json_loads(page, 0, NULL);
 	cr_expect_eq(json_array_size(json_object_get(doc, "data")), 1);
 	cr_expect(json_is_null(json_object_get(doc, "next_cursor")));
 	json_decref(doc);
 	wvl_free(page);
-	expect_rc(wvl_files_list(&page, ctx, &actor_a, CLIENT_A, 2, "garbage!"), WVL_EINVAL, NULL);
-	expect_rc(wvl_files_list(&page, ctx, &actor_a, CLIENT_A, 101, NULL), WVL_EINVAL, NULL);
+	expect_rc(wvl_files_list(&page, ctx, &actor_a, CLIENT_A, test_query("limit=2&cursor=garbage!")), WVL_EINVAL, NULL);
+	expect_rc(wvl_files_list(&page, ctx, &actor_a, CLIENT_A, test_query("limit=101")), WVL_EINVAL, NULL);
 	/* Delete: gone from get and list, bytes removed. */
 	cr_expect_eq(sub_count("objects"), 3);
 	expect_rc(wvl_files_delete(ctx, &actor_a, ids[1]), 0, NULL);
 	expect_rc(wvl_files_delete(ctx, &actor_a, ids[1]), WVL_ENOTFOUND, NULL);
 	expect_rc(wvl_files_get(&json, ctx, &staff, ids[1]), WVL_ENOTFOUND, NULL);
 	cr_expect_eq(sub_count("objects"), 2);
-	expect_rc(wvl_files_list(&page, ctx, &staff, CLIENT_A, 0, NULL), 0, NULL);
+	expect_rc(wvl_files_list(&page, ctx, &staff, CLIENT_A, NULL), 0, NULL);
 	cr_expect_null(strstr(page, ids[1]));
 	wvl_free(page);
 	free(cursor);

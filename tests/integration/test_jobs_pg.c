@@ -515,37 +515,42 @@ Test(jobs, list_filters_and_pages)
 		enqueue(NULL, i % 2 ? "alpha" : "beta", NULL);
 		atomic_fetch_add(&fake_now, SEC);
 	}
-	wvl_jobs_filter f = WVL_JOBS_FILTER_INIT;
-	f.kind = "beta";
-	f.limit = 2;
 	char *json = NULL;
-	cr_assert_eq(wvl_jobs_list(&json, ctx, &sys, &f), 0, "%s", wvl_error_last()->message);
-	cr_expect_not_null(strstr(json, "\"next_cursor\" : \""), "%s", json);
-	char *cur = strstr(json, "\"next_cursor\" : \"") + strlen("\"next_cursor\" : \"");
-	char cursor[80];
-	snprintf(cursor, sizeof(cursor), "%.*s", (int)strcspn(cur, "\""), cur);
+	cr_assert_eq(wvl_jobs_list(&json, ctx, &sys, NULL, test_query("kind=beta&limit=2")), 0, "%s",
+		     wvl_error_last()->message);
+	char *cursor = test_json_string(json, "next_cursor");
+	cr_assert_not_null(cursor, "%s", json);
 	wvl_free(json);
-	f.cursor = cursor;
-	cr_assert_eq(wvl_jobs_list(&json, ctx, &sys, &f), 0);
-	cr_expect_not_null(strstr(json, "\"next_cursor\" : null"), "%s", json);
+	cr_assert_eq(wvl_jobs_list(&json, ctx, &sys, NULL,
+				   test_query("kind=beta&limit=2&cursor=%s", cursor)), 0);
+	char *next = test_json_member(json, "next_cursor");
+	cr_expect_str_eq(next, "null", "%s", json);
+	free(next);
 	cr_expect_not_null(strstr(json, "\"kind\": \"beta\""), "%s", json);
 	cr_expect_null(strstr(json, "alpha"));
 	wvl_free(json);
-	f.cursor = "12_x'; DROP TABLE jobs; --";
-	cr_expect_eq(wvl_jobs_list(&json, ctx, &sys, &f), WVL_EINVAL);
-	wvl_jobs_filter bad = WVL_JOBS_FILTER_INIT;
-	bad.state = "exploded";
-	cr_expect_eq(wvl_jobs_list(&json, ctx, &sys, &bad), WVL_EINVAL);
+	free(cursor);
+	cr_expect_eq(wvl_jobs_list(&json, ctx, &sys, NULL,
+				   test_query("cursor=12_x%%27%%3B+DROP+TABLE+jobs%%3B+--")), WVL_EINVAL);
+	cr_expect_eq(wvl_jobs_list(&json, ctx, &sys, NULL, test_query("state=exploded")), WVL_EINVAL);
+	cr_expect_eq(wvl_jobs_list(&json, ctx, &sys, NULL, test_query("kind=bad%%20kind")), WVL_EINVAL);
+	cr_expect_eq(wvl_jobs_list(&json, ctx, &sys, NULL, test_query("queue=x")), WVL_EINVAL);
+	cr_expect_eq(wvl_jobs_list(&json, ctx, &sys, "11111111-1111-4111-8111-111111111111", NULL),
+		     WVL_EINVAL, "no scope");
 }
 
-/* Lists every page of `f` and appends the ids, in order, to `out`. */
-static size_t list_all(char (*out)[37], size_t max, wvl_jobs_filter f)
+/* Lists every page of the query `base` and appends the ids, in order, to
+ * `out`. */
+static size_t list_all(char (*out)[37], size_t max, const char *base)
 {
 	size_t n = 0;
-	char cursor[80];
+	char cursor[512] = "";
 	for (;;) {
 		char *text = NULL;
-		cr_assert_eq(wvl_jobs_list(&text, ctx, &sys, &f), 0, "%s", wvl_error_last()->message);
+		const wvl_query *q = cursor[0] ? test_query("%s&cursor=%s", base, cursor)
+					       : test_query("%s", base);
+		cr_assert_eq(wvl_jobs_list(&text, ctx, &sys, NULL, q), 0, "%s",
+			     wvl_error_last()->message);
 		json_t *j = json_loads(text, 0, NULL);
 		wvl_free(text);
 		cr_assert_not_null(j);
@@ -562,7 +567,6 @@ static size_t list_all(char (*out)[37], size_t max, wvl_jobs_filter f)
 		json_decref(j);
 		if (!next)
 			return n;
-		f.cursor = cursor;
 	}
 }
 
@@ -583,21 +587,16 @@ Test(jobs, list_merges_running_jobs_in_created_order)
 	cr_assert_not_null(first);
 	cr_assert_eq(wvl_jobs_complete(NULL, ctx, &first, 1), 0);
 	char got[8][37];
-	wvl_jobs_filter f = WVL_JOBS_FILTER_INIT;
-	f.limit = 2;
-	cr_assert_eq(list_all(got, 8, f), 6);
+	cr_assert_eq(list_all(got, 8, "limit=2"), 6);
 	for (int i = 0; i < 6; i++)
 		cr_expect_str_eq(got[i], ids[5 - i], "row %d: newest first, whatever the state", i);
-	f.state = "running";
-	cr_assert_eq(list_all(got, 8, f), 2);
+	cr_assert_eq(list_all(got, 8, "limit=2&state=running"), 2);
 	cr_expect_str_eq(got[0], ids[2]);
 	cr_expect_str_eq(got[1], ids[1]);
-	f.state = "available";
-	cr_assert_eq(list_all(got, 8, f), 3);
+	cr_assert_eq(list_all(got, 8, "limit=2&state=available"), 3);
 	cr_expect_str_eq(got[0], ids[5]);
 	cr_expect_str_eq(got[2], ids[3]);
-	f.state = "completed";
-	cr_assert_eq(list_all(got, 8, f), 1);
+	cr_assert_eq(list_all(got, 8, "limit=2&state=completed"), 1);
 	cr_expect_str_eq(got[0], ids[0]);
 	wvl_jobs_free(j, n);
 }

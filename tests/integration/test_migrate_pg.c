@@ -291,7 +291,7 @@ Test(migrate, seed_demo_adds_realistic_clients)
 	wvl_actor staff = {.role = WVL_ROLE_STAFF};
 	strcpy(staff.user_id, "22222222-2222-4222-8222-222222222222");
 	char *list = NULL;
-	cr_assert_eq(wvl_clients_list(&list, ctx, &staff, "{\"limit\":\"100\"}"), 0);
+	cr_assert_eq(wvl_clients_list(&list, ctx, &staff, NULL, test_query_json("{\"limit\":\"100\"}")), 0);
 	cr_expect_not_null(strstr(list, "next_cursor\":\""));
 	free(list);
 	cr_expect_eq(wvl_migrate_seed_demo(&created, ctx, 0), WVL_EINVAL);

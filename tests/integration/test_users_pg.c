@@ -83,10 +83,10 @@ Test(users, only_admins_create_and_list)
 			   "\"password\":\"Xylophone-Strong-44!\"}";
 	cr_expect_eq(wvl_users_create(&out, ctx, &staff, body), WVL_EFORBIDDEN);
 	cr_expect_eq(wvl_users_create(&out, ctx, &client_a, body), WVL_EFORBIDDEN);
-	cr_expect_eq(wvl_users_list(&out, ctx, &staff, NULL), WVL_EFORBIDDEN);
+	cr_expect_eq(wvl_users_list(&out, ctx, &staff, NULL, NULL), WVL_EFORBIDDEN);
 	cr_expect_eq(wvl_users_unlock(ctx, &staff, admin.user_id), WVL_EFORBIDDEN);
 	cr_expect_eq(wvl_users_deactivate(ctx, &client_a, staff.user_id), WVL_EFORBIDDEN);
-	cr_assert_eq(wvl_users_list(&out, ctx, &admin, NULL), 0);
+	cr_assert_eq(wvl_users_list(&out, ctx, &admin, NULL, NULL), 0);
 	json_t *j = json_loads(out, 0, NULL);
 	cr_expect_eq(json_array_size(json_object_get(j, "data")), 3);
 	cr_expect(json_is_null(json_object_get(j, "next_cursor")));
@@ -200,7 +200,7 @@ Test(users, keyset_pages_are_stable_while_rows_are_added)
 		free(out);
 	}
 	char *page1 = NULL;
-	cr_assert_eq(wvl_users_list(&page1, ctx, &admin, "{\"limit\":\"4\"}"), 0);
+	cr_assert_eq(wvl_users_list(&page1, ctx, &admin, NULL, test_query_json("{\"limit\":\"4\"}")), 0);
 	json_t *p1 = json_loads(page1, 0, NULL);
 	cr_assert_eq(json_array_size(json_object_get(p1, "data")), 4);
 	const char *cursor = json_string_value(json_object_get(p1, "next_cursor"));
@@ -211,7 +211,7 @@ Test(users, keyset_pages_are_stable_while_rows_are_added)
 	char q[512];
 	snprintf(q, sizeof(q), "{\"limit\":\"100\",\"cursor\":\"%s\"}", cursor);
 	char *page2 = NULL;
-	cr_assert_eq(wvl_users_list(&page2, ctx, &admin, q), 0, "%s", wvl_error_last()->message);
+	cr_assert_eq(wvl_users_list(&page2, ctx, &admin, NULL, test_query_json(q)), 0, "%s", wvl_error_last()->message);
 	json_t *p2 = json_loads(page2, 0, NULL);
 	cr_expect_eq(json_array_size(json_object_get(p2, "data")), 6, "10 older users minus 4 seen");
 	cr_expect_null(strstr(page2, "late@example.com"), "a newer row does not shift the page");
@@ -228,11 +228,11 @@ Test(users, keyset_pages_are_stable_while_rows_are_added)
 				    "{\"role\":\"root\"}", "{\"active\":\"maybe\"}"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char *o = NULL;
-		cr_expect_eq(wvl_users_list(&o, ctx, &admin, bad[i]), WVL_EINVAL, "accepted %s", bad[i]);
+		cr_expect_eq(wvl_users_list(&o, ctx, &admin, NULL, test_query_json(bad[i])), WVL_EINVAL, "accepted %s", bad[i]);
 		cr_expect_str_eq(wvl_error_last()->slug, "bad_request");
 	}
 	char *o = NULL;
-	cr_assert_eq(wvl_users_list(&o, ctx, &admin, "{\"q\":\"%\",\"role\":\"staff\"}"), 0);
+	cr_assert_eq(wvl_users_list(&o, ctx, &admin, NULL, test_query_json("{\"q\":\"%\",\"role\":\"staff\"}")), 0);
 	json_t *j = json_loads(o, 0, NULL);
 	cr_expect_eq(json_array_size(json_object_get(j, "data")), 0, "%% is literal in search");
 	json_decref(j);

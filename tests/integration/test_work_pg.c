@@ -164,17 +164,17 @@ Test(work, marking_ready_enqueues_notification_and_email_in_the_same_transaction
 	cr_assert_eq(wvl_deliverables_get(&out, ctx, &client_a, d1), 0);
 	free(out);
 	cr_expect_eq(wvl_deliverables_get(&out, ctx, &client_b, d1), WVL_ENOTFOUND);
-	cr_assert_eq(wvl_deliverables_list(&out, ctx, &client_a, a_id), 0);
+	cr_assert_eq(wvl_deliverables_list(&out, ctx, &client_a, a_id, NULL), 0);
 	json_t *j = json_loads(out, 0, NULL);
 	cr_expect_eq(json_array_size(json_object_get(j, "data")), 1, "only the ready one");
 	json_decref(j);
 	free(out);
-	cr_assert_eq(wvl_deliverables_list(&out, ctx, &staff, a_id), 0);
+	cr_assert_eq(wvl_deliverables_list(&out, ctx, &staff, a_id, NULL), 0);
 	j = json_loads(out, 0, NULL);
 	cr_expect_eq(json_array_size(json_object_get(j, "data")), 8);
 	json_decref(j);
 	free(out);
-	cr_expect_eq(wvl_deliverables_list(&out, ctx, &client_a, b_id), WVL_ENOTFOUND);
+	cr_expect_eq(wvl_deliverables_list(&out, ctx, &client_a, b_id, NULL), WVL_ENOTFOUND);
 	/* Delivered cannot go back to ready; the failure leaves no job or activity. */
 	cr_assert_eq(wvl_deliverables_update(&out, ctx, &staff, d1, "{\"status\":\"delivered\"}"), 0);
 	free(out);

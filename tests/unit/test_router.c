@@ -10,11 +10,11 @@
 static void h(struct wl_request *req, struct wl_response *resp) { (void)req; (void)resp; }
 
 static const struct wl_route table[] = {
-	{"GET", "/api/users", h, 0},
-	{"POST", "/api/users", h, 0},
-	{"GET", "/api/users/{id}", h, 0},
-	{"POST", "/api/users/{id}/unlock", h, 0},
-	{"GET", "/api/clients/{id}/notes/{note}", h, 0},
+	{"GET", "/api/users", 0, WL_HANDLER(h)},
+	{"POST", "/api/users", 0, WL_HANDLER(h)},
+	{"GET", "/api/users/{id}", 0, WL_HANDLER(h)},
+	{"POST", "/api/users/{id}/unlock", 0, WL_HANDLER(h)},
+	{"GET", "/api/clients/{id}/notes/{note}", 0, WL_HANDLER(h)},
 };
 
 static enum wl_match run(const char *method, const char *path, struct wl_request *req,

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT
  * Copyright (c) 2026 WavelaunchOS contributors */
-#ifndef WL_SERVE_H
-#define WL_SERVE_H
+#ifndef WL_HTTP_H
+#define WL_HTTP_H
 
-/* The libmicrohttpd callbacks (server.c), used by main.c. */
+/* The libmicrohttpd callbacks (http.c), used by main.c. */
 
 #include "server.h"
 

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+
+/* Routing, admission and the handler (dispatch.h). */
+
+#include <string.h>
+
+#include "admission.h"
+#include "dispatch.h"
+
+enum wl_stream_start wl_stream_start(struct wl_request *req, struct wl_response *resp,
+				     const struct wl_route **route, char *scratch, size_t len)
+{
+	char allow[128];
+	if (wl_route_match(wl_routes, wl_routes_count, req, scratch, len, route, allow,
+			   sizeof(allow)) != WL_MATCH_OK ||
+	    !((*route)->flags & WL_STREAM))
+		return WL_STREAM_NO;
+	if (!(*route)->stream) {
+		wl_resp_fail(resp, req, WVL_EINTERNAL, NULL, "route without a body stream");
+		return WL_STREAM_ANSWERED;
+	}
+	if (!wl_admit(req, resp, *route) || !(*route)->stream->begin(req, resp))
+		return WL_STREAM_ANSWERED;
+	return WL_STREAM_GO;
+}
+
+/* Whether a remembered session's check held: made with the handler's
+ * first statement, or now. */
+static bool session_held(struct wl_request *req)
+{
+	return !req->actor.session_check[0] ||
+	       wvl_auth_session_confirm(req->srv->ctx, &req->actor) == 0;
+}
+
+/* A request admitted on a remembered session is answered only if that
+ * session was still valid: checked with its first statement, or now.  When
+ * it was not, the request runs once more from a fresh lookup (only reads
+ * are admitted that way, so running one again is harmless): that answers
+ * 401 for an ended session and serves a user whose role changed.  A
+ * public route runs again too, as for anyone when the check cannot be
+ * made. */
+static void run_checked(struct wl_request *req, struct wl_response *resp,
+			const struct wl_route *route)
+{
+	if (!wl_admit(req, resp, route))
+		return;
+	wl_route_run(route, req, resp);
+	if (session_held(req))
+		return;
+	wl_resp_reset(resp);
+	bool public = route->flags & WL_PUBLIC;
+	if (wvl_error_last()->code != WVL_EUNAUTHENTICATED && !public) {
+		wl_resp_error(resp, req, wvl_error_last()->code);
+		return;
+	}
+	if (!wl_admit(req, resp, route))
+		return;
+	/* A public route answers anyone: a session that still cannot be
+	 * checked (the database is away) is answered as anyone is, never
+	 * with a failure of its own (health must say "down"). */
+	if (public && req->actor.session_check[0]) {
+		memset(&req->actor, 0, sizeof(req->actor));
+		req->via_cookie = false;
+	}
+	wl_route_run(route, req, resp);
+	if (!session_held(req)) {
+		wl_resp_reset(resp);
+		wl_resp_error(resp, req, wvl_error_last()->code);
+	}
+}
+
+void wl_dispatch(struct wl_request *req, struct wl_response *resp, bool too_large)
+{
+	if (too_large) {
+		wl_resp_fail(resp, req, WVL_ETOOLARGE, NULL, "the request body is too large");
+		return;
+	}
+	if (!strcmp(req->method, "OPTIONS") && wl_req_header(req, "Access-Control-Request-Method")) {
+		req->route = "preflight";
+		wl_cors_preflight(req, resp);
+		return;
+	}
+	if (!wl_json_body_ok(req, resp))
+		return;
+	char scratch[1024], allow[128];
+	const struct wl_route *route = NULL;
+	switch (wl_route_match(wl_routes, wl_routes_count, req, scratch, sizeof(scratch), &route,
+			       allow, sizeof(allow))) {
+	case WL_MATCH_OK:
+		if (route->flags & WL_STREAM) /* cannot happen: wl_stream_start took it */
+			wl_resp_fail(resp, req, WVL_EINTERNAL, NULL, "stream route not started");
+		else
+			run_checked(req, resp, route);
+		return;
+	case WL_MATCH_NO_METHOD:
+		wl_resp_method_not_allowed(resp, req, allow);
+		return;
+	case WL_MATCH_NO_PATH:
+		break;
+	}
+	wl_resp_fail(resp, req, WVL_ENOTFOUND, NULL, "no such resource");
+}

@@ -1,0 +1,349 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+
+/* The libmicrohttpd glue: a request's state across libmicrohttpd's calls
+ * (request id, client address, the body up to its limit or streamed),
+ * the standard headers, and the in-flight count a graceful stop waits
+ * for.  What a request means is dispatch.c's business. */
+
+#include <arpa/inet.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "access_log.h"
+#include "dispatch.h"
+#include "http.h"
+
+struct req_state {
+	struct wl_request req;
+	size_t cap;
+	bool too_large;
+	struct timespec t0;
+	/* A WL_STREAM route admitted on the first call. */
+	const struct wl_route *stream_route;
+	struct wl_response early; /* what admitting it set (RateLimit-* headers) */
+	char scratch[1024]; /* the path split for routing: params point here */
+};
+
+static pthread_mutex_t inflight_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t inflight_zero = PTHREAD_COND_INITIALIZER;
+static unsigned long inflight;
+
+/* ---- request set-up ---- */
+
+static bool request_id_ok(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n < 1 || n > 64)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '_' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+static void make_request_id(char *out, size_t len, const char *incoming)
+{
+	if (request_id_ok(incoming)) {
+		snprintf(out, len, "%s", incoming);
+		return;
+	}
+	unsigned char raw[12];
+	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
+		memset(raw, 0, sizeof(raw));
+	static const char hex[] = "0123456789abcdef";
+	size_t i = 0;
+	for (; i < sizeof(raw) && 2 * i + 2 < len; i++) {
+		out[2 * i] = hex[raw[i] >> 4];
+		out[2 * i + 1] = hex[raw[i] & 15];
+	}
+	out[2 * i] = '\0';
+}
+
+static void socket_ip(struct MHD_Connection *conn, char *out, size_t len)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	snprintf(out, len, "unknown");
+	if (!ci || !ci->client_addr)
+		return;
+	const struct sockaddr *sa = ci->client_addr;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+			  (socklen_t)len);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+			  out, (socklen_t)len);
+}
+
+struct xff_join {
+	char buf[4096];
+	size_t len;
+};
+
+static enum MHD_Result join_xff(void *cls, enum MHD_ValueKind kind, const char *key,
+				const char *value)
+{
+	(void)kind;
+	struct xff_join *j = cls;
+	if (key && value && strcasecmp(key, "X-Forwarded-For") == 0) {
+		int n = snprintf(j->buf + j->len, sizeof(j->buf) - j->len, "%s%s", j->len ? "," : "",
+				 value);
+		if (n > 0 && (size_t)n < sizeof(j->buf) - j->len)
+			j->len += (size_t)n;
+	}
+	return MHD_YES;
+}
+
+/* X-Forwarded-For counts only from WL_TRUSTED_PROXIES (the library
+ * decides); every such header counts, joined in order. */
+static void client_ip(struct wl_request *req)
+{
+	char peer[64];
+	socket_ip(req->conn, peer, sizeof(peer));
+	struct xff_join xff = {.len = 0};
+	xff.buf[0] = '\0';
+	MHD_get_connection_values(req->conn, MHD_HEADER_KIND, join_xff, &xff);
+	if (wvl_ratelimit_client_ip(req->client_ip, sizeof(req->client_ip), req->srv->ctx, peer,
+				    xff.len ? xff.buf : NULL) != 0)
+		snprintf(req->client_ip, sizeof(req->client_ip), "%s", peer);
+}
+
+static struct req_state *start_request(struct wl_server *srv, struct MHD_Connection *conn,
+				       const char *url, const char *method)
+{
+	struct req_state *st = calloc(1, sizeof(*st));
+	if (!st)
+		return NULL;
+	clock_gettime(CLOCK_MONOTONIC, &st->t0);
+	st->req.srv = srv;
+	st->req.conn = conn;
+	st->req.method = method;
+	st->req.path = url;
+	make_request_id(st->req.request_id, sizeof(st->req.request_id),
+			MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id"));
+	client_ip(&st->req);
+	pthread_mutex_lock(&inflight_lock);
+	inflight++;
+	pthread_mutex_unlock(&inflight_lock);
+	return st;
+}
+
+static bool append_body(struct req_state *st, size_t limit, const char *data, size_t n)
+{
+	if (st->req.body_len + n > limit)
+		return false;
+	if (st->req.body_len + n + 1 > st->cap) {
+		size_t cap = st->cap ? st->cap : 4096;
+		while (cap < st->req.body_len + n + 1)
+			cap *= 2;
+		char *b = realloc(st->req.body, cap);
+		if (!b)
+			return false;
+		st->req.body = b;
+		st->cap = cap;
+	}
+	memcpy(st->req.body + st->req.body_len, data, n);
+	st->req.body_len += n;
+	st->req.body[st->req.body_len] = '\0';
+	return true;
+}
+
+/* ---- answering ---- */
+
+/* A header the handler did not set itself: one value per name, so a
+ * download's sandboxing CSP is the only CSP it carries. */
+static void add_default(struct MHD_Response *r, const char *name, const char *value)
+{
+	if (!MHD_get_response_header(r, name))
+		MHD_add_response_header(r, name, value);
+}
+
+static void add_standard_headers(struct wl_request *req, struct MHD_Response *r)
+{
+	MHD_add_response_header(r, "X-Request-Id", req->request_id);
+	add_default(r, "X-Content-Type-Options", "nosniff");
+	add_default(r, "Referrer-Policy", "same-origin");
+	add_default(r, "X-Frame-Options", "DENY");
+	add_default(r, "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+	const char *origin = wl_req_header(req, "Origin");
+	if (wl_origin_listed(req->srv, origin)) {
+		MHD_add_response_header(r, "Access-Control-Allow-Origin", origin);
+		MHD_add_response_header(r, "Access-Control-Allow-Credentials", "true");
+		MHD_add_response_header(r, "Access-Control-Expose-Headers",
+					"X-Request-Id, Retry-After, RateLimit-Limit, "
+					"RateLimit-Remaining, RateLimit-Reset");
+	}
+	MHD_add_response_header(r, "Vary", "Origin");
+}
+
+static double elapsed(const struct timespec *t0)
+{
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static struct MHD_Response *make_response(struct wl_response *resp)
+{
+	if (!resp->has_fd)
+		return MHD_create_response_from_buffer(resp->body_len, resp->body,
+						       resp->body_static ? MHD_RESPMEM_PERSISTENT
+									 : MHD_RESPMEM_MUST_FREE);
+	struct MHD_Response *r = MHD_create_response_from_fd64(resp->fd_len, resp->fd);
+	if (r)
+		return r;
+	close(resp->fd);
+	resp->status = 500;
+	resp->content_type = NULL;
+	return MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+}
+
+/* Queues `resp` (whose body and headers it takes over), counts and logs. */
+static enum MHD_Result respond(struct req_state *st, struct wl_response *rs)
+{
+	struct wl_request *req = &st->req;
+	struct wl_response resp = *rs;
+	struct MHD_Response *r = make_response(&resp);
+	if (resp.content_type)
+		MHD_add_response_header(r, "Content-Type", resp.content_type);
+	for (int i = 0; i < resp.nheaders; i++) {
+		MHD_add_response_header(r, resp.headers[i].name, resp.headers[i].value);
+		free(resp.headers[i].name);
+		free(resp.headers[i].value);
+	}
+	add_standard_headers(req, r);
+	enum MHD_Result ok = MHD_queue_response(req->conn, resp.status, r);
+	MHD_destroy_response(r);
+	wl_access_log(req, resp.status, elapsed(&st->t0));
+	wvl_log_bind_request(NULL);
+	return ok;
+}
+
+static enum MHD_Result finish(struct req_state *st)
+{
+	struct wl_response resp = {.status = 500};
+	wvl_log_bind_request(st->req.request_id);
+	if (st->stream_route) { /* admitted on the first call; the body has arrived */
+		resp = st->early; /* the headers set when it was admitted go out now */
+		memset(&st->early, 0, sizeof(st->early));
+		wvl_error_clear();
+		st->stream_route->fn.handler(&st->req, &resp);
+	} else {
+		wl_dispatch(&st->req, &resp, st->too_large);
+	}
+	return respond(st, &resp);
+}
+
+/* The first call: only the headers are known. */
+static enum MHD_Result first_call(struct req_state *st)
+{
+	struct wl_response resp = {.status = 500};
+	wvl_log_bind_request(st->req.request_id);
+	switch (wl_stream_start(&st->req, &resp, &st->stream_route, st->scratch,
+				sizeof(st->scratch))) {
+	case WL_STREAM_ANSWERED:
+		st->stream_route = NULL;
+		return respond(st, &resp);
+	case WL_STREAM_GO:
+		st->early = resp;
+		wvl_log_bind_request(NULL);
+		return MHD_YES;
+	case WL_STREAM_NO:
+		st->stream_route = NULL;
+		wvl_log_bind_request(NULL);
+		break;
+	}
+	/* Refuse early from Content-Length: nothing of the body is read. */
+	const char *cl = MHD_lookup_connection_value(st->req.conn, MHD_HEADER_KIND,
+						     "Content-Length");
+	if (cl && strtoull(cl, NULL, 10) > st->req.srv->body_limit) {
+		st->too_large = true;
+		return finish(st);
+	}
+	return MHD_YES;
+}
+
+enum MHD_Result wl_on_request(void *cls, struct MHD_Connection *conn, const char *url,
+			      const char *method, const char *version,
+			      const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+	(void)version;
+	struct wl_server *srv = cls;
+	struct req_state *st = *con_cls;
+	if (!st) {
+		if (!(st = start_request(srv, conn, url, method)))
+			return MHD_NO;
+		*con_cls = st;
+		return first_call(st);
+	}
+	if (*upload_data_size && st->stream_route) {
+		wvl_log_bind_request(st->req.request_id);
+		st->stream_route->stream->data(&st->req, upload_data, *upload_data_size);
+		wvl_log_bind_request(NULL);
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		if (!st->too_large && !append_body(st, srv->body_limit, upload_data, *upload_data_size))
+			st->too_large = true; /* keep reading, discard, answer 413 at the end */
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	return finish(st);
+}
+
+void wl_on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+		     enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)conn;
+	struct req_state *st = *con_cls;
+	if (!st)
+		return;
+	if (st->stream_route)
+		st->stream_route->stream->cleanup(&st->req, toe != MHD_REQUEST_TERMINATED_COMPLETED_OK);
+	for (int i = 0; i < st->early.nheaders; i++) { /* never answered */
+		free(st->early.headers[i].name);
+		free(st->early.headers[i].value);
+	}
+	free(st->req.body);
+	wvl_query_free(st->req.query);
+	free(st);
+	*con_cls = NULL;
+	pthread_mutex_lock(&inflight_lock);
+	if (--inflight == 0)
+		pthread_cond_broadcast(&inflight_zero);
+	pthread_mutex_unlock(&inflight_lock);
+}
+
+unsigned long wl_inflight(void)
+{
+	pthread_mutex_lock(&inflight_lock);
+	unsigned long n = inflight;
+	pthread_mutex_unlock(&inflight_lock);
+	return n;
+}
+
+bool wl_wait_idle(unsigned int seconds)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += seconds;
+	pthread_mutex_lock(&inflight_lock);
+	int rc = 0;
+	while (inflight > 0 && rc == 0)
+		rc = pthread_cond_timedwait(&inflight_zero, &inflight_lock, &ts);
+	bool idle = inflight == 0;
+	pthread_mutex_unlock(&inflight_lock);
+	return idle;
+}
