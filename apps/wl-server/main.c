@@ -164,8 +164,11 @@ static int serve(struct wl_server *srv)
 int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "--routes") == 0) {
+		/* Method, pattern, and "list" for the routes that follow the
+		 * list contract (the tests try every one of them). */
 		for (size_t i = 0; i < wl_routes_count; i++)
-			printf("%s %s\n", wl_routes[i].method, wl_routes[i].pattern);
+			printf("%s %s %s\n", wl_routes[i].method, wl_routes[i].pattern,
+			       wl_routes[i].call == WL_CALL_LIST ? "list" : "call");
 		return 0;
 	}
 	if (argc > 1) {

@@ -5,7 +5,7 @@ linking the library.  Covers the error model, versions, the password policy
 and e-mail normalisation; extend it function by function as needed.
 
 Set WAVELAUNCH_LIB to the library's path, or let ctypes find
-libwavelaunch.so.1 on the loader path."""
+libwavelaunch.so.2 on the loader path."""
 import ctypes
 import os
 
@@ -24,7 +24,7 @@ class _Error(ctypes.Structure):
                 ("retry_after", ctypes.c_int)]
 
 
-_lib = ctypes.CDLL(os.environ.get("WAVELAUNCH_LIB", "libwavelaunch.so.1"))
+_lib = ctypes.CDLL(os.environ.get("WAVELAUNCH_LIB", "libwavelaunch.so.2"))
 _lib.wvl_version.restype = ctypes.c_char_p
 _lib.wvl_error_last.restype = ctypes.POINTER(_Error)
 _lib.wvl_auth_password_check.argtypes = [ctypes.c_char_p, ctypes.c_char_p]

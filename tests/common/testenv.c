@@ -108,6 +108,10 @@ wvl_config *test_config(const test_db *db)
 	cr_assert_eq(wvl_config_set(cfg, "WL_DATABASE_URL", db ? db->app_url : ""), 0);
 	cr_assert_eq(wvl_config_set(cfg, "WL_MIGRATE_DATABASE_URL", db ? db->owner_url : ""), 0);
 	cr_assert_eq(wvl_config_set(cfg, "WL_REDIS_URL", redis), 0);
+	/* Each test's rate-limit counters apart from every other's. */
+	char prefix[80];
+	snprintf(prefix, sizeof(prefix), "t:%s:", db ? db->name : "none");
+	cr_assert_eq(wvl_config_set(cfg, "WL_REDIS_PREFIX", prefix), 0);
 	cr_assert_eq(wvl_config_set(cfg, "WL_SECRET_KEY",
 				    "q3Rk9Yx1nW2bV7cT5mZ8pL4sD6fG0hJ2kA1sE3rT5yU="), 0);
 	/* Fast hashing keeps the suite quick; production parameters are

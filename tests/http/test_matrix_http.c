@@ -186,3 +186,72 @@ Test(matrix, client_filters_for_another_client_are_ignored)
 	cr_expect_not_null(strstr(r.body, client_b));
 	test_response_free(&r);
 }
+
+/* Every list answers bad input with the same problem document: the
+ * routes come from the server's own table, so a new list is tried too. */
+Test(matrix, every_list_answers_bad_queries_alike)
+{
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd), "%s --routes", testenv("WL_TEST_SERVER_BIN"));
+	FILE *p = popen(cmd, "r");
+	cr_assert_not_null(p);
+	static const struct {
+		const char *query;
+		const char *detail;
+	} bad[] = {
+		{"limit=0", "limit must be between 1 and 100"},
+		{"limit=101", "limit must be between 1 and 100"},
+		{"limit=x", "limit must be between 1 and 100"},
+		{"cursor=forged.sig", "the cursor is not valid"},
+		{"bogus=1", "unknown query parameter: bogus"},
+		{"limit=1&limit=2", "repeated query parameter: limit"},
+	};
+	char method[16], pattern[512], shape[16];
+	int lists = 0;
+	while (fscanf(p, "%15s %511s %15s", method, pattern, shape) == 3) {
+		if (strcmp(shape, "list") != 0)
+			continue;
+		lists++;
+		char path[600];
+		expand(path, sizeof(path), strstr(pattern, "{id}") ? "%A" : "");
+		char base[700];
+		const char *brace = strstr(pattern, "{id}");
+		if (brace)
+			snprintf(base, sizeof(base), "%.*s%s%s", (int)(brace - pattern), pattern, path,
+				 brace + 4);
+		else
+			snprintf(base, sizeof(base), "%s", pattern);
+		const char *h[] = {cookie[ADMIN], NULL};
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			char url[800];
+			snprintf(url, sizeof(url), "%s?%s", base, bad[i].query);
+			test_response r;
+			test_http(&r, &srv, "GET", url, h, NULL, 0);
+			cr_expect_eq(r.status, 400, "%s: %ld %s", url, r.status, r.body);
+			char *code = test_json_member(r.body, "code");
+			char *detail = test_json_member(r.body, "detail");
+			cr_expect_str_eq(code, "bad_request", "%s", url);
+			cr_expect_str_eq(detail, bad[i].detail, "%s", url);
+			free(code);
+			free(detail);
+			test_response_free(&r);
+		}
+		/* A good page, and its cursor on another list is refused. */
+		test_response r;
+		char url[800];
+		snprintf(url, sizeof(url), "%s?limit=1", base);
+		test_http(&r, &srv, "GET", url, h, NULL, 0);
+		cr_expect_eq(r.status, 200, "%s: %s", url, r.body);
+		char *next = test_json_member(r.body, "next_cursor");
+		test_response_free(&r);
+		if (next && strcmp(next, "null") != 0 && strcmp(pattern, "/api/users") != 0) {
+			snprintf(url, sizeof(url), "/api/users?cursor=%s", next);
+			test_http(&r, &srv, "GET", url, h, NULL, 0);
+			cr_expect_eq(r.status, 400, "%s's cursor continues /api/users", pattern);
+			test_response_free(&r);
+		}
+		free(next);
+	}
+	pclose(p);
+	cr_expect_geq(lists, 12, "lists found: %d", lists);
+}

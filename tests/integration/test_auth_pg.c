@@ -692,3 +692,54 @@ Test(auth, remembered_sessions_lapse_well_inside_a_short_idle_limit)
 	wvl_auth_login_result_free(res);
 	wvl_ctx_free(c2);
 }
+
+/* An HTTP server hands the body over as it came: the library checks its
+ * shape, so every program gets the same answer. */
+Test(auth, login_body_is_checked_by_the_library)
+{
+	static const char *bad[] = {
+		"", "[]", "{}", "not json", "{\"email\":\"admin@example.com\"}",
+		"{\"email\":\"admin@example.com\",\"password\":1}",
+		"{\"email\":\"admin@example.com\",\"password\":\"x\",\"remember\":true}",
+		"{\"email\":\"a@example.com\",\"email\":\"b@example.com\",\"password\":\"x\"}",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		wvl_auth_login_request r = WVL_AUTH_LOGIN_REQUEST_INIT;
+		r.body_json = bad[i];
+		r.ip = "203.0.113.7";
+		wvl_auth_login_result *res = NULL;
+		cr_expect_eq(wvl_auth_login(&res, ctx, &r), WVL_EVALIDATION, "accepted %s", bad[i]);
+		cr_expect_null(res);
+	}
+	char *n = sql1("SELECT count(*) FROM login_attempts");
+	cr_expect_str_eq(n, "0", "a malformed request is no attempt");
+	free(n);
+	wvl_auth_login_request r = WVL_AUTH_LOGIN_REQUEST_INIT;
+	char body[128];
+	snprintf(body, sizeof(body), "{\"email\":\"admin@example.com\",\"password\":\"%s\"}", admin_pw);
+	r.body_json = body;
+	r.ip = "203.0.113.7";
+	wvl_auth_login_result *res = NULL;
+	cr_assert_eq(wvl_auth_login(&res, ctx, &r), 0, "%s", wvl_error_last()->message);
+	wvl_auth_login_result_free(res);
+}
+
+/* Refused logins are recorded, but at most a login limit's worth per
+ * address and window: a flood of refusals is not a flood of inserts. */
+Test(auth, refused_logins_are_recorded_up_to_the_limit)
+{
+	wvl_auth_login_request r = WVL_AUTH_LOGIN_REQUEST_INIT;
+	r.body_json = "{\"email\":\"who@example.com\",\"password\":\"Wrong-Pass-1!\"}";
+	r.ip = "198.51.100.9";
+	for (int i = 0; i < 20; i++)
+		cr_assert_eq(wvl_auth_login_refused(ctx, &r), 0, "%s", wvl_error_last()->message);
+	char *n = sql1("SELECT count(*) FROM login_attempts WHERE outcome = 'rate_limited'");
+	cr_expect_str_eq(n, "5", "WL_RATELIMIT_LOGIN is 5 per 15 minutes");
+	free(n);
+	r.body_json = "{\"password\":\"x\"}";
+	r.ip = "198.51.100.10";
+	cr_expect_eq(wvl_auth_login_refused(ctx, &r), 0, "nothing to record");
+	n = sql1("SELECT count(*) FROM login_attempts WHERE ip = '198.51.100.10'");
+	cr_expect_str_eq(n, "0");
+	free(n);
+}
