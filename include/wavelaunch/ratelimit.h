@@ -127,6 +127,13 @@ WVL_EXTERN int wvl_ratelimit_client_ip(char *out, size_t outlen, wvl_ctx *ctx,
 				       const char *x_forwarded_for) WVL_WARN_UNUSED;
 
 /**
+ * 1 when `ip` (an address as text) is in WL_TRUSTED_PROXIES, else 0 (also
+ * for NULL or a malformed address).  A proxy speaks for many clients, so
+ * per-address connection caps leave it out.  Thread-safe.
+ */
+WVL_EXTERN int wvl_ratelimit_trusted_proxy(const wvl_ctx *ctx, const char *ip);
+
+/**
  * 1 when the last check fell back to the in-process limiter because Redis
  * was unreachable (or not configured), 0 otherwise: /api/health reports
  * "degraded".  The next check that reaches Redis clears it.
