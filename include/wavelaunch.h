@@ -35,5 +35,6 @@
 #include "wavelaunch/cron.h"
 #include "wavelaunch/maintenance.h"
 #include "wavelaunch/automation.h"
+#include "wavelaunch/worker.h"
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "../core/internal.h"
 #include "wavelaunch/files.h"
+#include "wavelaunch/worker.h"
 
 /* ---- storage (storage.c) ----
  * A backend keeps immutable objects under opaque keys.  Uploads are first
@@ -123,5 +124,12 @@ bool wvl_files__servable(const wvl_ctx *ctx, const char *scan_status);
 /* Checks the actor may reach client `client_id` (select under RLS). */
 int wvl_files__client_reachable(wvl_ctx *ctx, const wvl_actor *actor,
 				const char *client_id);
+
+/* ---- job kinds (jobs.c; the table is lib/jobs/builtin.c) ---- */
+
+/* file_rescan {max_files}: wvl_files_rescan_pending. */
+int wvl_files__job_rescan(char **out_error, wvl_job_run *run, void *payload);
+/* file_cleanup {older_than_days}: wvl_files_cleanup. */
+int wvl_files__job_cleanup(char **out_error, wvl_job_run *run, void *payload);
 
 #endif
