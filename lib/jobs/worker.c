@@ -179,6 +179,8 @@ int wvl_worker_register(wvl_worker *w, const char *kind, wvl_job_handler_fn fn, 
 
 int wvl_worker__register_missing(wvl_worker *w, const char *kind, wvl_job_handler_fn fn)
 {
+	if (w->phase != WVL_PHASE_NEW)
+		return wvl_err__set(WVL_EINVAL, NULL, "the worker has started");
 	return find_kind(w, kind) ? 0 : wvl_worker_register(w, kind, fn, NULL);
 }
 
@@ -212,6 +214,7 @@ static int close_registry(wvl_worker *w)
 {
 	if (w->nkinds == 0)
 		return wvl_err__set(WVL_EINVAL, NULL, "no job kind is registered");
+	free(w->kind_names);
 	w->kind_names = calloc(w->nkinds, sizeof(*w->kind_names));
 	if (!w->kind_names)
 		return wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
@@ -225,7 +228,9 @@ int wvl_worker_start(wvl_worker *w)
 	if (!w || w->phase != WVL_PHASE_NEW)
 		return wvl_err__set(WVL_EINVAL, NULL, "the worker has started already");
 	int rc = close_registry(w);
-	if (rc == 0 && w->o.run_scheduler)
+	if (rc)
+		return rc;
+	if (w->o.run_scheduler)
 		rc = wvl_scheduler_new(&w->sched, w->ctx, w->id);
 	w->phase = WVL_PHASE_RUNNING; /* registration is over, even on failure */
 	if (rc == 0)
