@@ -6,6 +6,7 @@
  * sees.  The dispatcher is in worker_step.c, the handler threads in
  * worker_pool.c, the periodic work and the drain in worker_keep.c. */
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,14 +19,29 @@
 
 static const wvl_worker_options defaults = WVL_WORKER_OPTIONS_INIT;
 
+/* The numeric options and their ranges. */
+static const struct {
+	const char *name;
+	size_t offset;
+	unsigned int lo, hi;
+} ranges[] = {
+	{"concurrency", offsetof(wvl_worker_options, concurrency), 1, 1024},
+	{"prefetch", offsetof(wvl_worker_options, prefetch), 1, 100},
+	{"poll_ms", offsetof(wvl_worker_options, poll_ms), 1, 3600000},
+	{"heartbeat_s", offsetof(wvl_worker_options, heartbeat_s), 1, 3600},
+	{"grace_s", offsetof(wvl_worker_options, grace_s), 0, 3600},
+};
+
 static int check_options(const wvl_worker_options *o)
 {
 	if (o->version == 0 || o->version > WVL_WORKER_OPTIONS_VERSION)
 		return wvl_err__set(WVL_EINVAL, NULL, "unknown worker options version");
-	if (o->concurrency < 1 || o->concurrency > 1024 || o->prefetch < 1 || o->prefetch > 100 ||
-	    o->poll_ms < 1 || o->poll_ms > 3600000 || o->heartbeat_s < 1 || o->heartbeat_s > 3600 ||
-	    o->grace_s > 3600)
-		return wvl_err__set(WVL_EINVAL, NULL, "a worker option is out of range");
+	for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++) {
+		unsigned int v = *(const unsigned int *)((const char *)o + ranges[i].offset);
+		if (v < ranges[i].lo || v > ranges[i].hi)
+			return wvl_err__set(WVL_EINVAL, NULL, "worker option %s must be from %u to %u",
+					    ranges[i].name, ranges[i].lo, ranges[i].hi);
+	}
 	if (o->worker_id && (!*o->worker_id || strlen(o->worker_id) > 200))
 		return wvl_err__set(WVL_EINVAL, NULL, "the worker id must have 1-200 bytes");
 	return 0;

@@ -15,13 +15,13 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "testclock.h"
 #include "worker_proc.h"
 
-#define SEC INT64_C(1000000)
+#define SEC TEST_SEC
 
 static test_db db;
 static wvl_ctx *ctx;
-static _Atomic int64_t fake_now;
 static const wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
 
 /* What the handlers and the on_job callback saw. */
@@ -32,21 +32,12 @@ static struct {
 	void *_Atomic payload;
 } seen;
 
-static int64_t fake_clock(void *payload)
-{
-	(void)payload;
-	return atomic_load(&fake_now);
-}
-
 static void setup(void)
 {
 	test_db_create(&db);
 	ctx = test_ctx(&db);
 	memset(&seen, 0, sizeof(seen));
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts); /* near the database's now() */
-	atomic_store(&fake_now, (int64_t)ts.tv_sec * SEC);
-	wvl_ctx_set_clock(ctx, fake_clock, NULL);
+	test_clock_install(ctx);
 }
 
 static void teardown(void)
@@ -274,6 +265,7 @@ Test(worker_lib, registration_refuses_duplicates_bad_names_and_late_calls)
 	wvl_worker_options o = WVL_WORKER_OPTIONS_INIT;
 	o.concurrency = 0;
 	cr_expect_eq(wvl_worker_new(&w, ctx, &o), WVL_EINVAL);
+	cr_expect_str_eq(wvl_error_last()->message, "worker option concurrency must be from 1 to 1024");
 	o.concurrency = 10;
 	o.prefetch = 101;
 	cr_expect_eq(wvl_worker_new(&w, ctx, &o), WVL_EINVAL);
@@ -295,7 +287,7 @@ Test(worker_lib, register_builtin_covers_every_kind_the_library_enqueues)
 	cr_assert_eq(wvl_config_set(cfg, "WL_PG_DUMP", "/nonexistent/pg_dump"), 0);
 	cr_assert_eq(wvl_config_set(cfg, "WL_BACKUP_DIR", "/tmp"), 0);
 	wvl_ctx *bctx = test_ctx_from(cfg);
-	wvl_ctx_set_clock(bctx, fake_clock, NULL);
+	wvl_ctx_set_clock(bctx, test_clock_read, NULL);
 	wvl_worker_options o = WVL_WORKER_OPTIONS_INIT;
 	o.concurrency = 2; /* and run_scheduler: leads, so adds the schedules */
 	wvl_worker *w = NULL;
@@ -330,7 +322,7 @@ Test(worker_lib, builtin_kinds_read_their_arguments_in_the_library)
 	wvl_config *cfg = test_config(&db);
 	cr_assert_eq(wvl_config_set(cfg, "WL_STORAGE_DIR", dir), 0);
 	wvl_ctx *fctx = test_ctx_from(cfg);
-	wvl_ctx_set_clock(fctx, fake_clock, NULL);
+	wvl_ctx_set_clock(fctx, test_clock_read, NULL);
 	cr_assert_eq(test_sql(db.owner_url,
 			      "SET wvl.actor_role='system';"
 			      " INSERT INTO clients (id, name) VALUES"
@@ -373,7 +365,7 @@ Test(worker_lib, a_cancelled_job_tells_its_handler_at_the_next_heartbeat)
 	cr_assert_eq(wvl_jobs_cancel(ctx, &sys, id), 0);
 	cr_assert(step_until(w, NULL, NULL, NULL));
 	cr_expect_eq(atomic_load(&seen.finished), 0, "no heartbeat yet: it does not know");
-	atomic_fetch_add(&fake_now, 5 * SEC); /* heartbeat_s */
+	test_clock_advance(5 * SEC); /* heartbeat_s */
 	cr_expect(step_until(w, &seen.lease_lost, NULL, NULL));
 	cr_expect_eq(atomic_load(&seen.lost_seen), 1);
 	cr_expect(sql_is("SELECT state FROM jobs", "cancelled"));
@@ -382,23 +374,17 @@ Test(worker_lib, a_cancelled_job_tells_its_handler_at_the_next_heartbeat)
 
 Test(worker_lib, a_dead_workers_stale_job_is_rescued_and_run)
 {
-	char id[37];
-	enqueue(id, "greet", NULL);
-	const char *kinds[] = {"greet"};
-	wvl_jobs_claim_options co = WVL_JOBS_CLAIM_OPTIONS_INIT;
-	co.worker_id = "dead-worker";
-	co.kinds = kinds;
-	co.nkinds = 1;
+	enqueue(NULL, "greet", NULL);
 	wvl_job *jobs = NULL;
 	size_t n = 0;
-	cr_assert_eq(wvl_jobs_claim(&jobs, &n, ctx, 1, &co), 0);
+	cr_assert_eq(wvl_jobs_claim(&jobs, &n, ctx, 1, NULL), 0);
 	cr_assert_eq(n, 1);
 	wvl_jobs_free(jobs, n); /* and it dies */
 	wvl_worker *w = worker(2, "greet", greet);
 	cr_assert_eq(wvl_worker_start(w), 0);
 	cr_assert(step_until(w, NULL, NULL, NULL));
 	cr_expect(sql_is("SELECT state FROM jobs", "running"));
-	atomic_fetch_add(&fake_now, 61 * SEC); /* WL_JOBS_RESCUE_AFTER */
+	test_clock_advance(61 * SEC); /* WL_JOBS_RESCUE_AFTER */
 	cr_expect(step_until(w, NULL,
 			     "SELECT state || attempt || rescue_count || claimed_by FROM jobs",
 			     "completed21test-worker"), "rescued, then claimed and run here");
@@ -438,7 +424,7 @@ Test(worker_lib, stop_past_the_grace_releases_the_running_job_and_tells_its_hand
 	int timeout = 0;
 	cr_assert_eq(wvl_worker_step(&timeout, w), 0);
 	cr_expect_gt(timeout, 0);
-	atomic_fetch_add(&fake_now, 11 * SEC); /* grace_s is 10 */
+	test_clock_advance(11 * SEC); /* grace_s is 10 */
 	cr_expect_eq(wvl_worker_step(&timeout, w), WVL_WORKER_STOPPED);
 	cr_expect_eq(wvl_worker_abandoned(w), 1);
 	cr_expect(sql_is("SELECT state || attempt FROM jobs", "available0"));
