@@ -219,6 +219,13 @@ Test(worker_lib, event_loop_mode_runs_jobs_with_the_host_polling_the_fd)
 	cr_expect(step_until(w, NULL, sql, "completedtest-worker"));
 	cr_expect(atomic_load(&seen.other_thread), "handlers run on the worker's threads");
 	cr_expect_eq(wvl_worker_fd(w), fd, "one descriptor for the worker's life");
+	/* A host that only watches the descriptor is woken for the next poll
+	 * (its timer) even when nothing arrives. */
+	int wait = 0;
+	cr_assert_eq(wvl_worker_step(&wait, w), 0);
+	cr_expect(wait > 0 && wait <= 1000, "the poll period at most: %d ms", wait);
+	struct pollfd p = {fd, POLLIN, 0};
+	cr_expect_eq(poll(&p, 1, wait + 1000), 1, "readable once the timeout passed");
 	wvl_worker_stop(w);
 	step_to_stop(w);
 	int timeout = -1;
