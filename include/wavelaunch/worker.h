@@ -139,7 +139,7 @@ WVL_EXTERN int wvl_worker_register(wvl_worker *w, const char *kind, wvl_job_hand
  *    operator, a test or a benchmark checks a worker end to end: it has no
  *    effect and only the team may enqueue it.
  * Each writes its JSON report to the job's log (wvl_jobs_progress, 100 %).
- * Returns 0, or WVL_EINVAL (the worker already started).
+ * Returns 0, WVL_EINVAL (the worker already started), WVL_EINTERNAL.
  */
 WVL_EXTERN int wvl_worker_register_builtin(wvl_worker *w) WVL_WARN_UNUSED;
 
@@ -148,8 +148,9 @@ WVL_EXTERN int wvl_worker_register_builtin(wvl_worker *w) WVL_WARN_UNUSED;
  * drain: no new claims, jobs not started are handed back, running ones get
  * the grace period and are then released (wvl_worker_abandoned).  Starts
  * the worker itself; call it once, instead of wvl_worker_start.
- * Returns 0 after the stop, WVL_EINVAL (already started), WVL_EINTERNAL
- * (could not start its threads).
+ * Returns 0 after the stop, WVL_EINVAL (already started, or no kind
+ * registered: it would claim every kind), WVL_EINTERNAL (could not start
+ * its threads).
  */
 WVL_EXTERN int wvl_worker_run(wvl_worker *w) WVL_WARN_UNUSED;
 
@@ -162,7 +163,8 @@ WVL_EXTERN void wvl_worker_stop(wvl_worker *w);
 /**
  * Event-loop mode: starts the handler threads.  Then call wvl_worker_step
  * (at once: it makes the first claim).  Returns 0, WVL_EINVAL (already
- * started), WVL_EINTERNAL (could not start its threads).
+ * started, or no kind registered), WVL_EINTERNAL (could not start its
+ * threads).
  */
 WVL_EXTERN int wvl_worker_start(wvl_worker *w) WVL_WARN_UNUSED;
 
