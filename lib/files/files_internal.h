@@ -11,6 +11,7 @@
 
 #include "../core/internal.h"
 #include "wavelaunch/files.h"
+#include "wavelaunch/worker.h"
 
 /* ---- storage (storage.c) ----
  * A backend keeps immutable objects under opaque keys.  Uploads are first
@@ -126,5 +127,12 @@ int wvl_files__client_reachable(wvl_ctx *ctx, const wvl_actor *actor,
 
 /* The module: checks the scanning keys (clamd.c). */
 extern const struct wvl_module wvl_files__module;
+
+/* ---- job kinds (jobs.c; the table is lib/jobs/builtin.c) ---- */
+
+/* file_rescan {max_files}: wvl_files_rescan_pending. */
+int wvl_files__job_rescan(char **out_error, wvl_job_run *run, void *payload);
+/* file_cleanup {older_than_days}: wvl_files_cleanup. */
+int wvl_files__job_cleanup(char **out_error, wvl_job_run *run, void *payload);
 
 #endif

@@ -123,12 +123,6 @@ int wvl_jobs__enqueue_tx(char *out_id, int *out_created, wvl_ctx *ctx, PGconn *c
 	return enqueue_in(out_id, out_created, ctx, conn, enqueue_sql, kind, args_json, opts);
 }
 
-static bool is_team(const wvl_actor *a)
-{
-	return a && (a->role == WVL_ROLE_ADMIN || a->role == WVL_ROLE_STAFF ||
-		     a->role == WVL_ROLE_SYSTEM);
-}
-
 /* In a transaction of its own.  The system's enqueues (the scheduler, the
  * automation, workers) go as one round trip: its settings, the insert and
  * the commit in one pipeline, so an idle worker starts the job about as
@@ -139,7 +133,7 @@ int wvl_jobs_enqueue(char *out_id, int *out_created, wvl_ctx *ctx, const wvl_act
 {
 	if (!ctx || !kind)
 		return wvl_err__set(WVL_EINVAL, NULL, "ctx and kind are required");
-	if (!is_team(actor))
+	if (!wvl_actor__is_team(actor))
 		return wvl_err__set(WVL_EFORBIDDEN, NULL, "only the team may enqueue jobs");
 	if (actor->role != WVL_ROLE_SYSTEM) {
 		PGconn *c;

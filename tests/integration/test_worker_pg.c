@@ -181,6 +181,12 @@ Test(worker, idle_worker_runs_pushed_jobs_and_a_killed_one_gets_none)
 	kill(w.pid, SIGKILL);
 	cr_expect_eq(worker_wait(&w), 128 + SIGKILL);
 	unlink(w.log);
+	/* Its offers die with its listener's session, which PostgreSQL ends
+	 * once it reads the closed socket: a moment after the exit, on a busy
+	 * machine long enough for the enqueue below to find it alive. */
+	cr_assert(wait_for_value(db.owner_url,
+				 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+				 " AND application_name = 'libwavelaunch-listener'", "0", 30));
 	cr_assert_eq(wvl_jobs_enqueue(id, NULL, ctx, &sys, "noop", NULL, NULL), 0);
 	char sql[128];
 	snprintf(sql, sizeof(sql), "SET wvl.actor_role='system'; SELECT state FROM jobs WHERE id = '%s'",
