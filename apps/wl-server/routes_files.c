@@ -18,31 +18,18 @@
 
 #include "../common/app.h"
 #include "routes.h"
+#include "upload_form.h"
 
-/* Parts a form may have: client_id and file are all we take, so a few
- * more than two is already a client that is up to something. */
-#define MAX_PARTS 8
 /* The post processor's buffer: part headers (with the file name) must fit
  * in it; 64 KiB also keeps the copies per body chunk few. */
 #define PP_BUFFER 65536
-/* A uuid is 36 characters: anything longer is kept cut short, which is
- * still not a uuid, and the library says so. */
-#define CLIENT_ID_MAX 63
-
-enum part { PART_NONE, PART_CLIENT, PART_FILE };
 
 struct upload_state {
 	struct wl_request *req;
 	struct MHD_PostProcessor *pp;
+	struct wl_form form;        /* what the form holds so far (upload_form.h) */
 	wvl_files_upload *up;
 	int64_t declared;           /* Content-Length, or -1 */
-	unsigned int parts;
-	enum part cur;
-	bool cur_has_name;          /* the current part came with a filename */
-	bool cur_empty_start;       /* the last call opened a part with no bytes */
-	bool client_seen, file_seen, client_after_file;
-	char client_id[CLIENT_ID_MAX + 1];
-	size_t client_len;
 	bool failed;                /* `error` holds the answer; the rest is discarded */
 	struct wl_response error;
 };
@@ -76,107 +63,37 @@ void wl_route_files_content(struct wl_request *req, struct wl_response *resp)
 
 /* The first failure decides the answer; it is built now, while the
  * library's error is this thread's last. */
-static void fail(struct upload_state *us, int rc)
+static void fail(struct upload_state *us, int rc, const char *detail)
 {
 	if (us->failed)
 		return;
 	us->failed = true;
-	wl_resp_error(&us->error, us->req, rc);
+	if (detail)
+		wl_resp_fail(&us->error, us->req, rc, NULL, detail);
+	else
+		wl_resp_error(&us->error, us->req, rc);
 	wvl_files_upload_abort(us->up); /* nothing of a refused upload stays on disk */
 	us->up = NULL;
 }
 
-/* A refusal of the form itself (its shape, not its content). */
-static void fail_with(struct upload_state *us, const char *detail)
+/* The form's sink: the library's upload. */
+static int sink_begin(void *cls, const char *client_id, const char *filename)
 {
-	if (us->failed)
-		return;
-	us->failed = true;
-	wl_resp_fail(&us->error, us->req, WVL_EINVAL, NULL, detail);
-	wvl_files_upload_abort(us->up);
-	us->up = NULL;
-}
-
-static enum part part_of(const char *key)
-{
-	return !key ? PART_NONE
-	       : !strcmp(key, "client_id") ? PART_CLIENT
-	       : !strcmp(key, "file") ? PART_FILE : PART_NONE;
-}
-
-/* Opens a part.  False when the form is refused. */
-static bool open_part(struct upload_state *us, const char *key, const char *filename)
-{
-	if (++us->parts > MAX_PARTS) {
-		fail_with(us, "too many parts in the form");
-		return false;
-	}
-	enum part kind = part_of(key);
-	if (kind == PART_NONE) {
-		fail_with(us, "the form takes the fields client_id and file only");
-		return false;
-	}
-	if ((kind == PART_CLIENT && us->client_seen) || (kind == PART_FILE && us->file_seen)) {
-		fail_with(us, kind == PART_FILE ? "one file per request" : "client_id given twice");
-		return false;
-	}
-	us->cur = kind;
-	us->cur_has_name = filename != NULL;
-	if (kind == PART_CLIENT) {
-		us->client_seen = true;
-		us->client_after_file = us->file_seen;
-		return true;
-	}
-	us->file_seen = true;
-	struct wl_request *req = us->req;
-	int rc = wvl_files_upload_begin(&us->up, req->srv->ctx, &req->actor,
-				  us->client_seen ? us->client_id : NULL, filename, us->declared,
-				  NULL);
-	if (rc)
-		fail(us, rc);
-	return rc == 0;
-}
-
-/* Within a part only the first call may carry no bytes, and every part
- * starts at offset 0: so a call at offset 0 opens a part unless it follows
- * an empty opening call of the same field. */
-static bool opens_part(const struct upload_state *us, const char *key, const char *filename,
-		       uint64_t off, size_t size)
-{
-	if (off != 0)
-		return false;
-	if (!us->cur_empty_start || size == 0)
-		return true;
-	return part_of(key) != us->cur || (filename != NULL) != us->cur_has_name;
-}
-
-static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind, const char *key,
-				const char *filename, const char *content_type,
-				const char *transfer_encoding, const char *data, uint64_t off,
-				size_t size)
-{
-	(void)kind;
-	(void)content_type; /* the client's word on the type counts for nothing */
-	(void)transfer_encoding;
 	struct upload_state *us = cls;
-	if (us->failed)
-		return MHD_NO;
-	if (opens_part(us, key, filename, off, size) && !open_part(us, key, filename))
-		return MHD_NO;
-	us->cur_empty_start = off == 0 && size == 0;
-	if (us->cur == PART_CLIENT) {
-		size_t room = CLIENT_ID_MAX - us->client_len;
-		size_t n = size < room ? size : room;
-		memcpy(us->client_id + us->client_len, data, n);
-		us->client_len += n;
-		us->client_id[us->client_len] = '\0';
-		return MHD_YES;
-	}
-	int rc = size ? wvl_files_upload_write(us->up, data, size) : 0;
-	if (rc)
-		fail(us, rc); /* WVL_ETOOLARGE: the rest is read and dropped, 413 at the end */
-	return rc ? MHD_NO : MHD_YES;
+	struct wl_request *req = us->req;
+	return wvl_files_upload_begin(&us->up, req->srv->ctx, &req->actor, client_id, filename,
+				      us->declared, NULL);
 }
+
+static int sink_write(void *cls, const char *data, size_t len)
+{
+	struct upload_state *us = cls;
+	return wvl_files_upload_write(us->up, data, len);
+}
+
+static void sink_refused(void *cls, int rc, const char *detail) { fail(cls, rc, detail); }
+
+static const struct wl_form_sink upload_sink = {sink_begin, sink_write, sink_refused};
 
 static bool is_multipart(const char *ct)
 {
@@ -211,9 +128,10 @@ static bool upload_begin(struct wl_request *req, struct wl_response *resp)
 	us->req = req;
 	us->declared = declared;
 	us->error.status = 500;
+	wl_form_init(&us->form, &upload_sink, us);
 	/* NULL without a usable boundary= (the only other cause, urlencoded,
 	 * was refused above). */
-	us->pp = MHD_create_post_processor(req->conn, PP_BUFFER, on_field, us);
+	us->pp = MHD_create_post_processor(req->conn, PP_BUFFER, wl_form_field, &us->form);
 	if (!us->pp) {
 		free(us);
 		wl_resp_fail(resp, req, WVL_EINVAL, NULL, "multipart/form-data without a usable boundary");
@@ -229,7 +147,7 @@ static void upload_data(struct wl_request *req, const char *data, size_t len)
 	if (us->failed)
 		return; /* read and dropped: the answer is decided */
 	if (MHD_post_process(us->pp, data, len) != MHD_YES)
-		fail_with(us, "malformed multipart/form-data body");
+		wl_form_refuse(&us->form, "malformed multipart/form-data body");
 }
 
 /* Moves a prepared answer into `resp`, keeping the headers already there
@@ -270,14 +188,14 @@ void wl_route_files_upload(struct wl_request *req, struct wl_response *resp)
 	char *json = NULL;
 	bool complete = MHD_destroy_post_processor(us->pp) == MHD_YES;
 	us->pp = NULL;
-	if (!us->failed && (!complete || us->parts == 0))
-		fail_with(us, "malformed multipart/form-data body");
-	if (!us->failed && !us->file_seen)
-		fail(us, wvl_files_upload_finish(&json, NULL));
-	if (!us->failed && us->client_after_file) {
-		int rc = wvl_files_upload_set_client(us->up, us->client_id);
+	if (!complete || us->form.parts == 0)
+		wl_form_refuse(&us->form, "malformed multipart/form-data body");
+	if (!us->failed && !us->form.file_seen)
+		fail(us, wvl_files_upload_finish(&json, NULL), NULL);
+	if (!us->failed && us->form.client_after_file) {
+		int rc = wvl_files_upload_set_client(us->up, us->form.client_id);
 		if (rc)
-			fail(us, rc);
+			fail(us, rc, NULL);
 	}
 	if (us->failed) {
 		take_response(resp, &us->error);

@@ -60,6 +60,15 @@ int wvl_auth__enqueue_email(wvl_ctx *ctx, PGconn *c, const char *template_name,
 /* Whether a token has the shape of ours (base64url, min..max long). */
 bool wvl_auth__token_shape_ok(const char *t, size_t min, size_t max);
 
+/* Device cookies, "v1.<device id>.<hmac(v1.<id>.<email>)>" (login.c).
+ * make: the cookie for this email and device (wvl_free).  check: fills
+ * device_id when `cookie` (a client's, may be NULL) is ours and was issued
+ * for this email, else leaves it "".  Internal rather than static so the
+ * check is fuzzed on its own (tests/fuzz/fuzz_cookies.c). */
+char *wvl_auth__device_cookie_make(const wvl_ctx *ctx, const char *email, const char *device_id);
+void wvl_auth__device_cookie_check(const wvl_ctx *ctx, const char *cookie, const char *email,
+				  char device_id[40]);
+
 /* Drops a remembered session (session_cache.c). */
 void wvl_auth__sessions_forget(wvl_ctx *ctx, const unsigned char hash[32]);
 

@@ -49,7 +49,7 @@ static const char *dummy_hash(wvl_ctx *ctx)
 
 /* ---- device cookies: "v1.<device id>.<hmac(v1.<id>.<email>)>" ---- */
 
-static char *device_cookie_make(wvl_ctx *ctx, const char *email, const char *device_id)
+char *wvl_auth__device_cookie_make(const wvl_ctx *ctx, const char *email, const char *device_id)
 {
 	char msg[400], sig[48];
 	snprintf(msg, sizeof(msg), "v1.%s.%s", device_id, email);
@@ -57,9 +57,8 @@ static char *device_cookie_make(wvl_ctx *ctx, const char *email, const char *dev
 	return wvl_str__printf("v1.%s.%s", device_id, sig);
 }
 
-/* Fills device_id when the cookie is ours and was issued for this email. */
-static void device_cookie_check(wvl_ctx *ctx, const char *cookie, const char *email,
-				char device_id[40])
+void wvl_auth__device_cookie_check(const wvl_ctx *ctx, const char *cookie, const char *email,
+				  char device_id[40])
 {
 	device_id[0] = '\0';
 	if (!cookie || strlen(cookie) > 128 || strncmp(cookie, "v1.", 3) != 0)
@@ -224,7 +223,7 @@ static int grant(wvl_auth_login_result *res, wvl_ctx *ctx, PGconn *c, struct att
 		snprintf(device, sizeof(device), "%s", a->device_id);
 	else
 		wvl_token__random(device, sizeof(device), DEVICE_ID_BYTES);
-	res->device_cookie = device_cookie_make(ctx, a->email, device);
+	res->device_cookie = wvl_auth__device_cookie_make(ctx, a->email, device);
 	res->session_token = wvl_str__dup(token);
 	res->session_max_age = (int)max;
 	res->device_max_age = (int)wvl_auth__seconds(ctx, "WL_DEVICE_COOKIE_SECONDS", 365UL * 86400);
@@ -256,7 +255,7 @@ static int prepare(struct attempt *a, wvl_ctx *ctx, const wvl_auth_login_request
 		snprintf(a->ip, sizeof(a->ip), "%s", req->ip);
 	a->now_us = wvl_now(ctx);
 	wvl_auth__now(ctx, a->now);
-	device_cookie_check(ctx, req->device_cookie, a->email, a->device_id);
+	wvl_auth__device_cookie_check(ctx, req->device_cookie, a->email, a->device_id);
 	return 0;
 }
 

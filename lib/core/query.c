@@ -143,7 +143,8 @@ static bool decode(char *out, const char *s, size_t n)
 /* One "key=value" (or "key") of a query string into q. */
 static int add_encoded(wvl_query *q, const char *pair, size_t n)
 {
-	if (n > WVL_QUERY_MAX_KEY + 1 + 3 * WVL_QUERY_MAX_VALUE)
+	/* Every byte of a name and a value at their limits may be escaped. */
+	if (n > 3 * WVL_QUERY_MAX_KEY + 1 + 3 * WVL_QUERY_MAX_VALUE)
 		return bad("a query parameter is too long");
 	const char *eq = memchr(pair, '=', n);
 	size_t klen = eq ? (size_t)(eq - pair) : n;

@@ -112,6 +112,13 @@ int wvl_zip__inspect(int fd, uint64_t size, const struct wvl_zip_limits *lim,
 /* The signature of (id, expires) into `out` (base64url, 44 bytes with NUL). */
 int wvl_files__sign(const wvl_ctx *ctx, const char *id, const char *expires,
 		    char out[44]);
+/* The part of opening a signed link that reads only the link: the
+ * signature over (id, expires), then the expiry, then the id's shape.  0, or
+ * WVL_EFORBIDDEN "link_invalid", WVL_EGONE "link_expired", WVL_ENOTFOUND,
+ * WVL_EUNAVAILABLE (no WL_SECRET_KEY).  Separate so it is fuzzed without a
+ * database (tests/fuzz/fuzz_link.c). */
+int wvl_files__link_check(const wvl_ctx *ctx, const char *id, const char *expires,
+			  const char *signature);
 
 /* ---- rows (files.c) ---- */
 

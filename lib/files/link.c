@@ -77,12 +77,18 @@ static int invalid(void)
 	return wvl_err__set(WVL_EFORBIDDEN, "link_invalid", "the link is not valid");
 }
 
-/* Constant-time check of `signature` against (id, expires). */
+/* Constant-time check of `signature` against (id, expires).  The text
+ * must be base64url itself: libsodium 1.0.18 (Debian 12) decodes any byte
+ * from 0x80 up as if it were '_', so one signature would have many
+ * spellings (found by tests/fuzz/fuzz_link.c). */
 static int verify(const wvl_ctx *ctx, const char *id, const char *expires, const char *signature)
 {
+	static const char b64url[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 	unsigned char given[crypto_auth_BYTES], key[crypto_auth_KEYBYTES];
 	size_t len = 0;
-	if (strlen(signature) != SIG_B64_LEN || strlen(id) > 64 || strlen(expires) > 20 ||
+	if (strlen(signature) != SIG_B64_LEN || strspn(signature, b64url) != SIG_B64_LEN ||
+	    strlen(id) > 64 || strlen(expires) > 20 ||
 	    sodium_base642bin(given, sizeof(given), signature, SIG_B64_LEN, NULL, &len, NULL,
 			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
 	    len != sizeof(given))
@@ -223,21 +229,28 @@ static int load_servable(wvl_ctx *ctx, const char *id, wvl_files_meta *meta, cha
 	return rc;
 }
 
+int wvl_files__link_check(const wvl_ctx *ctx, const char *id, const char *expires,
+			  const char *signature)
+{
+	if (!id || !expires || !signature)
+		return invalid();
+	int rc = verify(ctx, id, expires, signature);
+	if (rc == 0)
+		rc = check_expiry(ctx, expires);
+	if (rc == 0 && !wvl_uuid_valid(id))
+		rc = wvl_err__set(WVL_ENOTFOUND, NULL, "file not found");
+	return rc;
+}
+
 int wvl_files_open_signed(int *out_fd, wvl_files_meta *out_meta, wvl_ctx *ctx, const char *id,
 			  const char *expires, const char *signature)
 {
 	if (!out_fd || !out_meta || !ctx)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_fd, out_meta and ctx are required");
 	*out_fd = -1;
-	if (!id || !expires || !signature)
-		return invalid();
-	int rc = verify(ctx, id, expires, signature);
-	if (rc == 0)
-		rc = check_expiry(ctx, expires);
+	int rc = wvl_files__link_check(ctx, id, expires, signature);
 	if (rc)
 		return rc;
-	if (!wvl_uuid_valid(id))
-		return wvl_err__set(WVL_ENOTFOUND, NULL, "file not found");
 	char key[WVL_STORAGE_KEY_LEN + 1];
 	if ((rc = load_servable(ctx, id, out_meta, key)) != 0)
 		return rc;

@@ -98,8 +98,18 @@ static size_t trim(char *s, size_t n)
 	return n - start;
 }
 
+/* Trailing dots and spaces, which Windows drops when it saves a file. */
+static size_t trim_end(char *s, size_t n)
+{
+	while (n > 0 && (s[n - 1] == '.' || s[n - 1] == ' '))
+		n--;
+	s[n] = '\0';
+	return n;
+}
+
 /* CON, PRN, AUX, NUL, COM0-9, LPT0-9 (with any extension) open devices
- * when a Windows user saves the file. */
+ * when a Windows user saves the file; so do COM and LPT with a
+ * superscript 1, 2 or 3, which Windows counts as digits. */
 static bool device_name(const char *s)
 {
 	static const char *const names[] = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"};
@@ -109,8 +119,12 @@ static bool device_name(const char *s)
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (base == strlen(names[i]) && strncasecmp(s, names[i], base) == 0)
 			return true;
-	return base == 4 && (strncasecmp(s, "COM", 3) == 0 || strncasecmp(s, "LPT", 3) == 0) &&
-	       isdigit((unsigned char)s[3]);
+	if (base < 4 || (strncasecmp(s, "COM", 3) != 0 && strncasecmp(s, "LPT", 3) != 0))
+		return false;
+	return (base == 4 && isdigit((unsigned char)s[3])) ||
+	       (base == 5 && (unsigned char)s[3] == 0xc2 &&
+		((unsigned char)s[4] == 0xb9 || (unsigned char)s[4] == 0xb2 ||
+		 (unsigned char)s[4] == 0xb3));
 }
 
 /* Shortens to WVL_FILES_NAME_MAX bytes on a character boundary, keeping a
@@ -140,14 +154,16 @@ int wvl_files_sanitize_name(char *out, size_t outlen, const char *name)
 	buf[0] = '_'; /* room for the device-name prefix */
 	char *s = buf + 1;
 	size_t n = trim(s, clean_chars(s, base));
+	/* A cut can end the name in a dot or blank, or leave a device name
+	 * ("CON   ...x.txt" cut to "CON   .txt"): both are judged after it. */
+	n = trim_end(s, shorten(s, n));
 	if (n == 0) {
 		snprintf(out, outlen, "file");
 	} else {
 		if (device_name(s)) {
 			s = buf;
-			n++;
+			n = trim_end(s, shorten(s, n + 1));
 		}
-		n = shorten(s, n);
 		memcpy(out, s, n + 1);
 	}
 	free(buf);

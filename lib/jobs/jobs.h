@@ -47,6 +47,16 @@ int wvl_jobs__listener_socket(const wvl_jobs_listener *l, unsigned *out_generati
  * connection was made or lost: the queue may have moved meanwhile). */
 bool wvl_jobs__listener_consume(wvl_jobs_listener *l, bool readable);
 
+/* The listener's payloads (listener.c), internal rather than static so
+ * they are fuzzed without a database (tests/fuzz/fuzz_notify.c).  Any
+ * session of the database may NOTIFY, so both are as strict as a claimed
+ * row.  parse_hint: "<queue> <id>" on wvl_jobs into queue and id; false
+ * otherwise (a bare queue names no job).  parse_push: "id lease attempt
+ * max_attempts priority run_at_us queue kind client|- args" into `j`
+ * (j->args_json is then the caller's); `payload` is cut up in place. */
+bool wvl_jobs__parse_hint(char queue[64], char id[37], const char *payload);
+bool wvl_jobs__parse_push(wvl_job *j, char *payload, int64_t now);
+
 /* ---- built-in job kinds (builtin.c) ---- */
 
 /* Integer member `key` of the job's args when it is one within [lo, hi];

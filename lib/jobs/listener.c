@@ -179,17 +179,23 @@ static void try_connect(wvl_jobs_listener *l)
 }
 
 /* '<queue> <id>' names a job (migration 0009); a bare queue does not. */
-static void keep_hint(wvl_jobs_listener *l, const char *payload)
+bool wvl_jobs__parse_hint(char queue[64], char id[37], const char *payload)
 {
 	const char *sp = payload ? strchr(payload, ' ') : NULL;
 	size_t qlen = sp ? (size_t)(sp - payload) : 0;
-	if (!sp || qlen == 0 || qlen >= sizeof(l->hints[0].queue) || !wvl_uuid_valid(sp + 1) ||
-	    l->nhints == HINTS_MAX)
-		return;
-	struct hint *h = &l->hints[l->nhints++];
-	memcpy(h->queue, payload, qlen);
-	h->queue[qlen] = '\0';
-	memcpy(h->id, sp + 1, sizeof(h->id));
+	if (!sp || qlen == 0 || qlen >= 64 || !wvl_uuid_valid(sp + 1))
+		return false;
+	memcpy(queue, payload, qlen);
+	queue[qlen] = '\0';
+	memcpy(id, sp + 1, 37);
+	return true;
+}
+
+static void keep_hint(wvl_jobs_listener *l, const char *payload)
+{
+	struct hint *h = &l->hints[l->nhints];
+	if (l->nhints < HINTS_MAX && wvl_jobs__parse_hint(h->queue, h->id, payload))
+		l->nhints++;
 }
 
 size_t wvl_jobs_listener_ids(wvl_jobs_listener *l, const char *queue, char (*ids)[37],
@@ -222,9 +228,14 @@ static char *field(char **p)
 	return f;
 }
 
-/* A whole decimal number within [lo, hi]. */
+/* A number within [lo, hi] written as PostgreSQL writes one: '-'? and
+ * digits without a leading zero (strtoll alone would also take leading
+ * blanks, '+' and "007", which no claimed row holds). */
 static bool number(const char *s, long long lo, long long hi, long long *out)
 {
+	const char *d = s + (s[0] == '-');
+	if (*d < '0' || *d > '9' || (d[0] == '0' && (d[1] || d != s)))
+		return false;
 	char *end = NULL;
 	errno = 0;
 	long long v = strtoll(s, &end, 10);
@@ -237,7 +248,7 @@ static bool number(const char *s, long long lo, long long hi, long long *out)
 /* "id lease attempt max_attempts priority run_at_us queue kind client|- args"
  * (migration 0010); false when malformed.  Checked as strictly as a claimed
  * row: a NOTIFY on the channel can come from any session of the database. */
-static bool parse_push(wvl_job *j, char *payload, int64_t now)
+bool wvl_jobs__parse_push(wvl_job *j, char *payload, int64_t now)
 {
 	char *p = payload;
 	char *id = field(&p), *lease = field(&p), *attempt = field(&p), *max = field(&p);
@@ -282,7 +293,7 @@ static void keep_push(wvl_jobs_listener *l, char *payload)
 		l->pushed = n;
 		l->cap_pushed = cap;
 	}
-	if (parse_push(&l->pushed[l->npushed], payload, wvl_now(l->ctx)))
+	if (wvl_jobs__parse_push(&l->pushed[l->npushed], payload, wvl_now(l->ctx)))
 		l->npushed++;
 	else
 		wvl_log(l->ctx, WVL_LOG_ERROR, "jobs listener: unreadable pushed job");

@@ -117,6 +117,10 @@ static const char *parse_edge(const char *p, struct rule_edge *e)
 	return p;
 }
 
+/* RFC 8536's bounds of a UT offset (section 3.2): a zone beyond them is
+ * not one, and keeps the calendar arithmetic built on offsets simple. */
+static bool offset_ok(int64_t off) { return off >= -89999 && off <= 93599; }
+
 /* "CET-1CEST,M3.5.0,M10.5.0/3": POSIX offsets are west-positive. */
 static void parse_footer(struct wvl_tz *z, const char *s)
 {
@@ -127,7 +131,7 @@ static void parse_footer(struct wvl_tz *z, const char *s)
 	z->std_off = -std;
 	z->dst_off = z->std_off + 3600;
 	if (*p == '\0') {
-		z->has_rule = true;
+		z->has_rule = offset_ok(z->std_off);
 		return;
 	}
 	if (!(p = skip_name(p)))
@@ -138,7 +142,8 @@ static void parse_footer(struct wvl_tz *z, const char *s)
 			return;
 		z->dst_off = -dst;
 	}
-	if (!(p = parse_edge(p, &z->start)) || !(p = parse_edge(p, &z->end)) || *p)
+	if (!(p = parse_edge(p, &z->start)) || !(p = parse_edge(p, &z->end)) || *p ||
+	    !offset_ok(z->std_off) || !offset_ok(z->dst_off))
 		return;
 	z->has_dst = z->has_rule = true;
 }
@@ -212,13 +217,19 @@ static bool load_v2(struct wvl_tz *z, const unsigned char *b, size_t len)
 	z->off = calloc(c.time ? c.time : 1, sizeof(*z->off));
 	if (!z->trans || !z->off)
 		return false;
+	/* Transitions strictly ascending (RFC 8536 3.2: the offset lookup is a
+	 * binary search) and every offset within bounds. */
 	for (size_t i = 0; i < c.time; i++) {
-		if (idx[i] >= c.type)
+		if (idx[i] >= c.type || (i && be64(d + i * 8) <= z->trans[i - 1]))
 			return false;
 		z->trans[i] = be64(d + i * 8);
 		z->off[i] = (int32_t)be32(types + idx[i] * 6);
+		if (!offset_ok(z->off[i]))
+			return false;
 	}
 	z->first_off = (int32_t)be32(types);
+	if (!offset_ok(z->first_off))
+		return false;
 	const char *foot = (const char *)b + off + 44 + block_len(&c, 8);
 	size_t left = len - (size_t)(foot - (const char *)b);
 	char rule[128];
@@ -239,13 +250,23 @@ static bool valid_zone_name(const char *n)
 	return strspn(n, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/_+-") == len;
 }
 
-static void zone_free(struct wvl_tz *z)
+void wvl_tz__free(struct wvl_tz *z)
 {
 	if (z) {
 		free(z->trans);
 		free(z->off);
 		free(z);
 	}
+}
+
+struct wvl_tz *wvl_tz__parse(const unsigned char *buf, size_t len)
+{
+	struct wvl_tz *z = calloc(1, sizeof(*z));
+	if (z && !load_v2(z, buf, len)) {
+		wvl_tz__free(z);
+		z = NULL;
+	}
+	return z;
 }
 
 static struct wvl_tz *load_zone(const char *name)
@@ -258,14 +279,10 @@ static struct wvl_tz *load_zone(const char *name)
 	unsigned char *buf = malloc(1 << 20);
 	size_t len = buf ? fread(buf, 1, 1 << 20, f) : 0;
 	fclose(f);
-	struct wvl_tz *z = calloc(1, sizeof(*z));
-	if (!z || !buf || !load_v2(z, buf, len)) {
-		free(buf);
-		zone_free(z);
-		return NULL;
-	}
+	struct wvl_tz *z = buf ? wvl_tz__parse(buf, len) : NULL;
 	free(buf);
-	snprintf(z->name, sizeof(z->name), "%s", name);
+	if (z)
+		snprintf(z->name, sizeof(z->name), "%s", name);
 	return z;
 }
 

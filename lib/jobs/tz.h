@@ -16,6 +16,13 @@ struct wvl_tz;
  * or malformed name.  "UTC", "" and NULL give UTC. */
 const struct wvl_tz *wvl_tz__get(const char *name);
 
+/* A zone read from the bytes of a TZif file, or NULL when they are not a
+ * version 2+ TZif file this reader takes; free with wvl_tz__free.  What
+ * wvl_tz__get does with a file from the system's zoneinfo, apart so it is
+ * fuzzed (tests/fuzz/fuzz_tz.c). */
+struct wvl_tz *wvl_tz__parse(const unsigned char *buf, size_t len);
+void wvl_tz__free(struct wvl_tz *z);
+
 /* Offset from UTC in seconds at the UTC instant `t` (seconds). */
 int32_t wvl_tz__offset(const struct wvl_tz *tz, int64_t t);
 

@@ -7,9 +7,9 @@
  * content, and sanitising the output again gives the same bytes.
  *
  * Built with -DWVL_LIBFUZZER (meson -Dfuzz=true, clang) it is a libFuzzer
- * target.  Otherwise main() replays files and folders given as arguments
- * (the seed corpus in tests/fuzz/corpus/sanitize), which the 'fuzz-smoke'
- * suite runs on every build.
+ * target.  Otherwise replay.c's main() replays files and folders given as
+ * arguments (the seed corpus in tests/fuzz/corpus/sanitize), which the
+ * 'fuzz-smoke' suite runs on every build.
  */
 
 #include <stdint.h>
@@ -120,61 +120,3 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_one("markdown", rc, out);
 	return 0;
 }
-
-#ifndef WVL_LIBFUZZER
-#include <dirent.h>
-#include <sys/stat.h>
-
-static int replay_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		perror(path);
-		return 1;
-	}
-	size_t cap = WVL_SANITIZE_MAX_INPUT + 1, len;
-	uint8_t *buf = malloc(cap);
-	len = buf ? fread(buf, 1, cap, f) : 0;
-	fclose(f);
-	if (buf)
-		LLVMFuzzerTestOneInput(buf, len);
-	free(buf);
-	return buf ? 0 : 1;
-}
-
-static int replay(const char *path, int *count)
-{
-	struct stat st;
-	if (stat(path, &st) != 0) {
-		perror(path);
-		return 1;
-	}
-	if (!S_ISDIR(st.st_mode))
-		return (*count)++, replay_file(path);
-	DIR *dir = opendir(path);
-	if (!dir)
-		return 1;
-	int bad = 0;
-	for (struct dirent *e; (e = readdir(dir));) {
-		if (e->d_name[0] == '.')
-			continue;
-		char child[4096];
-		snprintf(child, sizeof(child), "%s/%s", path, e->d_name);
-		bad |= replay(child, count);
-	}
-	closedir(dir);
-	return bad;
-}
-
-int main(int argc, char **argv)
-{
-	int bad = 0, count = 0;
-	/* Options are skipped, as libFuzzer does: scripts/test passes
-	 * --verbose=0 to every test. */
-	for (int i = 1; i < argc; i++)
-		if (argv[i][0] != '-')
-			bad |= replay(argv[i], &count);
-	printf("%d inputs replayed\n", count);
-	return bad || count == 0;
-}
-#endif

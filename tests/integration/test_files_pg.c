@@ -801,6 +801,25 @@ static void flip(char *s, size_t i)
 	s[i] = s[i] == '0' ? '1' : s[i] == 'A' ? 'B' : s[i] == 'a' ? 'b' : (s[i] == '1' ? '2' : '0');
 }
 
+/* Found by tests/fuzz/fuzz_link.c: libsodium 1.0.18 decodes bytes from
+ * 0x80 up as '_', so a signature spelt with one in place of '_' decoded to
+ * the same MAC and the changed link was served. */
+Test(files, a_signature_spelt_outside_base64url_is_invalid)
+{
+	static const char id[] = "0b4f1f4e-9a51-4a53-8a6f-6b1f3c8d2e01";
+	char expires[24], sig[44];
+	int tries = 0;
+	do {
+		snprintf(expires, sizeof(expires), "%d", 1900000000 + tries++);
+		cr_assert_eq(wvl_files__sign(ctx, id, expires, sig), 0);
+	} while (!strchr(sig, '_') && tries < 1000);
+	cr_assert(strchr(sig, '_'), "no signature with '_' to respell");
+	cr_expect_eq(wvl_files__link_check(ctx, id, expires, sig), 0, "%s", wvl_error_last()->message);
+	for (char *p = sig; (p = strchr(p, '_')); p++)
+		*p = (char)0xff;
+	expect_rc(wvl_files__link_check(ctx, id, expires, sig), WVL_EFORBIDDEN, "link_invalid");
+}
+
 Test(files, tampered_links_are_invalid)
 {
 	char *json, *linkjson;

@@ -1073,6 +1073,11 @@ Test(jobs, malformed_pushes_are_dropped)
 		U1 " " U2 " 1 3 0 0 default noop nope {}",
 		U1 " " U2 " 1 3 0 0 default noop - [1]",
 		U1 " " U2 " 1 3 0 0 default noop - {\"a\":",
+		/* Numbers as PostgreSQL never writes them (tests/fuzz/fuzz_notify.c). */
+		U1 " " U2 " 1 3 007 0 default noop - {}",
+		U1 " " U2 " +1 3 0 0 default noop - {}",
+		U1 " " U2 " 1 3 -0 0 default noop - {}",
+		U1 " " U2 " 1 \t3 0 0 default noop - {}",
 	};
 	char sql[512];
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

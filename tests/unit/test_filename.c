@@ -83,6 +83,33 @@ Test(filename, prefixes_windows_device_names)
 	cr_expect_str_eq(clean("nul .txt"), "_nul .txt");
 	cr_expect_str_eq(clean("console.txt"), "console.txt");
 	cr_expect_str_eq(clean("COM10.txt"), "COM10.txt");
+	/* Windows counts superscript digits too (tests/fuzz/fuzz_filename.c). */
+	cr_expect_str_eq(clean("COM\xc2\xb9.txt"), "_COM\xc2\xb9.txt");
+	cr_expect_str_eq(clean("lpt\xc2\xb3"), "_lpt\xc2\xb3");
+	cr_expect_str_eq(clean("COM\xc2\xbc.txt"), "COM\xc2\xbc.txt");
+}
+
+/* Found by tests/fuzz/fuzz_filename.c: shortening judged after trimming
+ * left a trailing blank, and could leave a device name. */
+Test(filename, a_shortened_name_is_trimmed_and_checked_again)
+{
+	char name[600];
+	memset(name, 'a', 254);
+	memcpy(name + 254, " b", 3); /* cut after the blank */
+	const char *out = clean(name);
+	cr_expect_eq(strlen(out), 254);
+	cr_expect_neq(out[strlen(out) - 1], ' ');
+	memcpy(name, "CON", 3);
+	memset(name + 3, ' ', 300);
+	memcpy(name + 303, "x.txt", 6); /* cut to "CON   ...  .txt" */
+	out = clean(name);
+	cr_expect_eq(out[0], '_', "%s", out);
+	cr_expect_leq(strlen(out), WVL_FILES_NAME_MAX);
+	memset(name, 'n', 300);
+	memcpy(name + 300, ". .pdf", 7);
+	out = clean(name);
+	cr_expect_leq(strlen(out), WVL_FILES_NAME_MAX);
+	cr_expect_str_eq(out + strlen(out) - 4, ".pdf");
 }
 
 Test(filename, trims_dots_and_spaces)

@@ -90,6 +90,25 @@ Test(query, limits_pairs_and_sizes)
 	free(huge);
 }
 
+/* Found by tests/fuzz/fuzz_query.c: a pair within both limits, every byte
+ * escaped, is three times as long as its decoded text. */
+Test(query, takes_the_longest_pair_fully_escaped)
+{
+	size_t cap = 3 * WVL_QUERY_MAX_KEY + 1 + 3 * WVL_QUERY_MAX_VALUE + 1;
+	char *s = malloc(cap), *w = s;
+	for (int i = 0; i < WVL_QUERY_MAX_KEY; i++)
+		w += sprintf(w, "%%6B");
+	*w++ = '=';
+	for (int i = 0; i < WVL_QUERY_MAX_VALUE; i++)
+		w += sprintf(w, "%%41");
+	wvl_query *q = NULL;
+	cr_assert_eq(wvl_query_parse(&q, s), 0, "%s", wvl_error_last()->message);
+	cr_expect_eq(strlen(wvl_query_key(q, 0)), WVL_QUERY_MAX_KEY);
+	cr_expect_eq(strlen(wvl_query_value(q, 0)), WVL_QUERY_MAX_VALUE);
+	wvl_query_free(q);
+	free(s);
+}
+
 Test(query, add_refuses_without_changing_the_query)
 {
 	wvl_query *q = NULL;

@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+
+/*
+ * Fuzzes request body validation: wvl_json__parse_body against field
+ * lists like the domain's (every field type, required and optional).
+ *
+ * Input: a mode byte choosing the field list, then the body.  For every
+ * input: no crash or sanitizer report, and
+ *  - a body that is not a JSON object is 400 bad_request;
+ *  - an object is accepted exactly when a reference written here finds
+ *    every member a field of the list, every required field present and
+ *    every value of its type (strings within their length in characters,
+ *    without control characters except newline, tab and CR in text; uuids
+ *    of the uuid shape; emails that normalise, and stored normalised;
+ *    secrets without NUL and at most 512 bytes);
+ *  - a refusal is 422 with field errors: a JSON object naming only fields
+ *    of the list, "_unknown", or the unknown member itself when it is
+ *    short and printable — never text that could break a log line.
+ */
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/json.h"
+#include "fuzz.h"
+
+static const struct wvl_field client_fields[] = {
+	{"name", WVL_F_STRING, true, 20},   {"email", WVL_F_EMAIL, false, 0},
+	{"notes", WVL_F_TEXT, false, 50},   {"owner_id", WVL_F_NULLABLE_UUID, false, 0},
+	{"active", WVL_F_BOOL, false, 0},   {"budget", WVL_F_INT, false, 0},
+	{"meta", WVL_F_OBJECT, false, 0},
+};
+static const struct wvl_field login_fields[] = {
+	{"email", WVL_F_EMAIL, true, 0},
+	{"password", WVL_F_SECRET, true, 0},
+};
+static const struct wvl_field note_fields[] = {
+	{"body", WVL_F_TEXT, true, 0}, /* 0: the default of 1000 characters */
+	{"client_id", WVL_F_UUID, true, 0},
+};
+static const struct {
+	const struct wvl_field *f;
+	size_t n;
+} lists[] = {{client_fields, 7}, {login_fields, 2}, {note_fields, 2}, {NULL, 0}};
+
+static bool uuid_shape(const char *s)
+{
+	if (strlen(s) != 36)
+		return false;
+	for (int i = 0; i < 36; i++)
+		if ((i == 8 || i == 13 || i == 18 || i == 23) ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+static size_t chars(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+static bool plain_text(const json_t *v, bool multiline)
+{
+	const char *s = json_string_value(v);
+	if (strlen(s) != json_string_length(v))
+		return false;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p == 0x7f || (*p < 0x20 && !(multiline && (*p == '\n' || *p == '\t' || *p == '\r'))))
+			return false;
+	return true;
+}
+
+static bool ref_value_ok(const struct wvl_field *f, const json_t *v)
+{
+	size_t max = f->max_len ? f->max_len : 1000;
+	switch (f->type) {
+	case WVL_F_BOOL:
+		return json_is_boolean(v);
+	case WVL_F_INT:
+		return json_is_integer(v);
+	case WVL_F_OBJECT:
+		return json_is_object(v);
+	case WVL_F_NULLABLE_UUID:
+		if (json_is_null(v))
+			return true;
+		/* fall through */
+	case WVL_F_UUID:
+		return json_is_string(v) && uuid_shape(json_string_value(v));
+	case WVL_F_EMAIL: {
+		char norm[256];
+		return json_is_string(v) &&
+		       wvl_email_normalize(norm, sizeof(norm), json_string_value(v)) == 0;
+	}
+	case WVL_F_SECRET:
+		return json_is_string(v) && json_string_length(v) <= 512 &&
+		       strlen(json_string_value(v)) == json_string_length(v);
+	case WVL_F_STRING:
+	case WVL_F_TEXT:
+		return json_is_string(v) && chars(json_string_value(v)) <= max &&
+		       plain_text(v, f->type == WVL_F_TEXT);
+	}
+	return false;
+}
+
+static const struct wvl_field *field(const struct wvl_field *f, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(f[i].name, name))
+			return &f[i];
+	return NULL;
+}
+
+static bool ref_ok(const json_t *doc, const struct wvl_field *f, size_t n)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach((json_t *)doc, key, v)
+		if (!field(f, n, key) || !ref_value_ok(field(f, n, key), v))
+			return false;
+	for (size_t i = 0; i < n; i++)
+		if (f[i].required && !json_object_get(doc, f[i].name))
+			return false;
+	return true;
+}
+
+static void check_accepted(const json_t *out, const json_t *doc, const struct wvl_field *f,
+			   size_t n)
+{
+	FUZZ_CHECK(json_object_size(out) == json_object_size(doc), "json: members added or lost");
+	const char *key;
+	json_t *v;
+	json_object_foreach((json_t *)out, key, v) {
+		const struct wvl_field *fd = field(f, n, key);
+		FUZZ_CHECK(fd, "json: accepted member %s", key);
+		if (fd->type == WVL_F_EMAIL) {
+			char norm[256];
+			FUZZ_CHECK(wvl_email_normalize(norm, sizeof(norm), json_string_value(v)) == 0 &&
+					   !strcmp(norm, json_string_value(v)),
+				   "json: email kept as \"%s\", not normalised", json_string_value(v));
+		} else {
+			FUZZ_CHECK(json_equal(v, json_object_get(doc, key)), "json: %s changed", key);
+		}
+	}
+}
+
+/* The library's error, kept before the reference (which normalises
+ * emails with the library) overwrites the thread's last one. */
+struct refusal {
+	int code;
+	char slug[64];
+	char *fields;
+};
+
+static void check_refused(const struct refusal *e)
+{
+	FUZZ_CHECK(e->code == WVL_EVALIDATION && e->fields, "json: refused with %d %s", e->code,
+		   e->slug);
+	json_t *errs = json_loads(e->fields, 0, NULL);
+	FUZZ_CHECK(json_is_object(errs) && json_object_size(errs) > 0, "json: field errors %s",
+		   e->fields);
+	const char *key;
+	json_t *v;
+	json_object_foreach(errs, key, v) {
+		bool printable = strlen(key) <= 64;
+		for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+			printable = printable && *p >= 0x20 && *p != 0x7f;
+		FUZZ_CHECK(printable && json_is_string(v), "json: field error named \"%s\"", key);
+	}
+	json_decref(errs);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size > 65536)
+		return 0;
+	struct fuzz_in in = {data, size};
+	uint8_t mode = fuzz_byte(&in) % (sizeof(lists) / sizeof(lists[0]));
+	const struct wvl_field *f = lists[mode].f;
+	size_t n = lists[mode].n;
+	char *body = fuzz_rest(&in, NULL);
+	json_t *doc = *body ? json_loads(body, JSON_REJECT_DUPLICATES, NULL) : json_object();
+	json_t *out = wvl_json__parse_body(body, f, n);
+	const wvl_error *last = wvl_error_last();
+	struct refusal e = {last->code, "", last->fields_json ? strdup(last->fields_json) : NULL};
+	snprintf(e.slug, sizeof(e.slug), "%s", last->slug);
+	if (!json_is_object(doc)) {
+		FUZZ_CHECK(!out && e.code == WVL_EINVAL && !strcmp(e.slug, "bad_request"),
+			   "json: a body that is no object was not 400");
+	} else if (ref_ok(doc, f, n)) {
+		FUZZ_CHECK(out, "json: refused a valid body: %s", e.fields ? e.fields : e.slug);
+		check_accepted(out, doc, f, n);
+	} else {
+		FUZZ_CHECK(!out, "json: accepted an invalid body");
+		check_refused(&e);
+	}
+	free(e.fields);
+	json_decref(out);
+	json_decref(doc);
+	free(body);
+	return 0;
+}
