@@ -40,7 +40,8 @@ WVL_EXTERN void wvl_cron_free(wvl_cron *cron);
 /**
  * The first firing strictly after `after` (microseconds since the epoch),
  * in microseconds, in time zone `tz`.  WVL_ENOTFOUND when there is none
- * within 8 years (e.g. "0 0 30 2 *"), WVL_EINVAL for an unknown zone.
+ * within 8 years (e.g. "0 0 30 2 *"), WVL_EINVAL for an unknown zone or an
+ * `after` outside the years 1 to 9999.
  */
 WVL_EXTERN int wvl_cron_next(int64_t *out, const wvl_cron *cron, const char *tz,
 			     int64_t after) WVL_WARN_UNUSED;

@@ -17,6 +17,10 @@
 #include "tz.h"
 #include "wavelaunch/cron.h"
 
+/* 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z in seconds. */
+#define CRON_MIN_SECONDS INT64_C(-62135596800)
+#define CRON_MAX_SECONDS INT64_C(253402300799)
+
 struct wvl_cron {
 	uint64_t minute; /* bit n: minute n */
 	uint32_t hour;
@@ -191,12 +195,19 @@ static bool day_matches(const wvl_cron *c, unsigned d, unsigned wday)
 	return dom || dow; /* both restricted: either matches (Vixie cron) */
 }
 
+/* a / b rounded down: wall times before 1970 are negative, and a day or
+ * a minute must not start at the wrong end of them. */
+static int64_t floor_div(int64_t a, int64_t b)
+{
+	return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
 /* The next matching local wall time at or after `local` (seconds, a whole
  * minute), or -1 past `limit`.  Skips whole months, days and hours. */
 static int64_t next_local(const wvl_cron *c, int64_t local, int64_t limit)
 {
 	while (local <= limit) {
-		int64_t days = local / 86400, secs = local % 86400;
+		int64_t days = floor_div(local, 86400), secs = local - days * 86400;
 		int64_t y;
 		unsigned m, d;
 		wvl_tz__civil_from_days(days, &y, &m, &d);
@@ -225,9 +236,13 @@ int wvl_cron_next(int64_t *out, const wvl_cron *c, const char *tz, int64_t after
 	const struct wvl_tz *zone = wvl_tz__get(tz);
 	if (!zone)
 		return wvl_err__set(WVL_EINVAL, NULL, "unknown time zone");
-	int64_t t = after >= 0 ? after / 1000000 : (after - 999999) / 1000000;
+	int64_t t = floor_div(after, 1000000);
+	/* Years 1 to 9999: the arithmetic below (microseconds, the 8-year
+	 * horizon) stays far from overflow (found by tests/fuzz/fuzz_cron.c). */
+	if (t < CRON_MIN_SECONDS || t > CRON_MAX_SECONDS)
+		return wvl_err__set(WVL_EINVAL, NULL, "the time is outside the years 1 to 9999");
 	int64_t local = t + wvl_tz__offset(zone, t);
-	local = (local / 60 + 1) * 60; /* the next whole minute of wall time */
+	local = (floor_div(local, 60) + 1) * 60; /* the next whole minute of wall time */
 	int64_t limit = local + INT64_C(8) * 366 * 86400;
 	for (;;) {
 		int64_t hit = next_local(c, local, limit);

@@ -4,13 +4,15 @@
 /*
  * Fuzzes cron expressions: wvl_cron_parse and wvl_cron_next.
  *
- * Input: a byte choosing the time zone, four bytes choosing the moment
- * (1970-2106), then the expression.  For every input: no crash or
+ * Input: a byte choosing the time zone (its top bit: any moment), four
+ * bytes choosing the moment (1970-2106; with the top bit, eight bytes of
+ * microseconds), then the expression.  For every input: no crash or
  * sanitizer report, and
  *  - the parser accepts exactly what a reference written here from
  *    cron.h's grammar accepts (five fields of '*', values, ranges, steps
  *    and lists, month and weekday names, the @nicknames), so no field is
  *    read wider or narrower than documented;
+ *  - a moment outside the years 1 to 9999 is refused;
  *  - in UTC the next firing is the reference's: the first whole minute
  *    strictly after the moment whose fields match (both day fields
  *    restricted: either matches, as Vixie cron), or none within 8 years;
@@ -156,6 +158,11 @@ static bool ref_parse(struct ref *r, const char *expr)
 	return *p == '\0';
 }
 
+static int64_t floor_div(int64_t a, int64_t b)
+{
+	return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
 static void civil(int64_t days, int *y, int *m, int *d, int *wday)
 {
 	/* Howard Hinnant's days -> civil, written again here. */
@@ -182,8 +189,8 @@ static bool day_ok(const struct ref *r, int64_t days)
  * past 8 * 366 days. */
 static int64_t ref_next(const struct ref *r, int64_t after)
 {
-	int64_t start = (after / 60 + 1) * 60, limit = start + INT64_C(8) * 366 * 86400;
-	for (int64_t day = start / 86400; day * 86400 <= limit; day++) {
+	int64_t start = (floor_div(after, 60) + 1) * 60, limit = start + INT64_C(8) * 366 * 86400;
+	for (int64_t day = floor_div(start, 86400); day * 86400 <= limit; day++) {
 		if (!day_ok(r, day))
 			continue;
 		for (int h = 0; h < 24; h++)
@@ -216,7 +223,7 @@ static long glibc_offset(const char *zone, int64_t t)
 
 static bool wall_matches(const struct ref *r, int64_t local)
 {
-	int64_t days = local / 86400, secs = local % 86400;
+	int64_t days = floor_div(local, 86400), secs = local - days * 86400;
 	return day_ok(r, days) && (r->bits[1] >> (secs / 3600) & 1) &&
 	       (r->bits[0] >> (secs % 3600 / 60) & 1);
 }
@@ -229,9 +236,9 @@ static void check_zone(const wvl_cron *c, const struct ref *r, const char *zone,
 	if (rc == WVL_ENOTFOUND)
 		return;
 	FUZZ_CHECK(rc == 0, "cron: next of \"%s\" in %s: %d", expr, zone, rc);
-	FUZZ_CHECK(next > after && next % 60000000 == 0, "cron: \"%s\" in %s after %lld gave %lld",
+	FUZZ_CHECK(next > after && floor_div(next, 60000000) * 60000000 == next, "cron: \"%s\" in %s after %lld gave %lld",
 		   expr, zone, (long long)after, (long long)next);
-	int64_t t = next / 1000000, again = 0;
+	int64_t t = floor_div(next, 1000000), again = 0;
 	FUZZ_CHECK(wvl_cron_next(&again, c, zone, next - 1) == 0,
 		   "cron: \"%s\" in %s: nothing from just before %lld", expr, zone, (long long)next);
 	if (wall_matches(r, t + glibc_offset(zone, t))) {
@@ -253,11 +260,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > 1024)
 		return 0;
 	struct fuzz_in in = {data, size};
-	const char *zone = zones[fuzz_byte(&in) % NZONES];
+	uint8_t zb = fuzz_byte(&in);
+	const char *zone = zones[(zb & 0x7f) % NZONES];
 	uint32_t secs = 0;
 	for (int i = 0; i < 4; i++)
 		secs = secs << 8 | fuzz_byte(&in);
 	int64_t after = (int64_t)secs * 1000000 + 123456; /* not on a whole second */
+	if (zb & 0x80) { /* any time at all: four more bytes */
+		uint64_t raw = secs;
+		for (int i = 0; i < 4; i++)
+			raw = raw << 8 | fuzz_byte(&in);
+		after = (int64_t)raw;
+	}
 	char *expr = fuzz_rest(&in, NULL);
 	struct ref r;
 	bool want = ref_parse(&r, expr);
@@ -269,8 +283,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(expr);
 		return 0;
 	}
-	int64_t next = 0, ref = ref_next(&r, after / 1000000);
+	int64_t next = 0, t = floor_div(after, 1000000);
 	rc = wvl_cron_next(&next, c, "UTC", after);
+	if (t < INT64_C(-62135596800) || t > INT64_C(253402300799)) {
+		FUZZ_CHECK(rc == WVL_EINVAL, "cron: a time outside the years 1-9999 gave %d", rc);
+		wvl_cron_free(c);
+		free(expr);
+		return 0;
+	}
+	int64_t ref = ref_next(&r, t);
 	FUZZ_CHECK(ref < 0 ? rc == WVL_ENOTFOUND : rc == 0 && next == ref * 1000000,
 		   "cron: \"%s\" after %lld: %lld (rc %d), want %lld", expr, (long long)after,
 		   (long long)next, rc, (long long)ref * 1000000);

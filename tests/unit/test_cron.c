@@ -113,6 +113,29 @@ Test(cron, next_is_strictly_after_with_microseconds)
 	wvl_cron_free(c);
 }
 
+/* Found by tests/fuzz/fuzz_cron.c: a wall time before 1970 (New York at
+ * the epoch) was split into days and seconds rounding towards zero, and
+ * an hour of -1 became a shift by 4294967295; times past any calendar
+ * overflowed the microseconds. */
+Test(cron, times_before_1970_and_outside_the_calendar)
+{
+	wvl_cron *c = NULL;
+	cr_assert_eq(wvl_cron_parse(&c, "30 18 * * *"), 0);
+	int64_t next = 0;
+	cr_assert_eq(wvl_cron_next(&next, c, "America/New_York", 0), 0);
+	char got[32];
+	show(got, sizeof(got), next);
+	cr_expect_str_eq(got, "1970-01-01T23:30:00Z");
+	cr_assert_eq(wvl_cron_next(&next, c, "UTC", at("1969-12-31T18:30:00")), 0);
+	show(got, sizeof(got), next);
+	cr_expect_str_eq(got, "1970-01-01T18:30:00Z");
+	cr_expect_eq(wvl_cron_next(&next, c, "UTC", INT64_MAX), WVL_EINVAL);
+	cr_expect_eq(wvl_cron_next(&next, c, "UTC", INT64_MIN), WVL_EINVAL);
+	cr_expect_eq(wvl_cron_next(&next, c, "Europe/Paris", INT64_C(253402300800) * 1000000),
+		     WVL_EINVAL);
+	wvl_cron_free(c);
+}
+
 Test(cron, impossible_dates_never_fire)
 {
 	wvl_cron *c = NULL;
