@@ -146,8 +146,7 @@ static void upload_data(struct wl_request *req, const char *data, size_t len)
 	struct upload_state *us = req->stream;
 	if (us->failed)
 		return; /* read and dropped: the answer is decided */
-	if (MHD_post_process(us->pp, data, len) != MHD_YES)
-		wl_form_refuse(&us->form, "malformed multipart/form-data body");
+	wl_form_post(&us->form, us->pp, data, len); /* a refusal is the form's to remember */
 }
 
 /* Moves a prepared answer into `resp`, keeping the headers already there

@@ -27,6 +27,26 @@ static void fail(struct wl_form *f, int rc, const char *detail)
 
 void wl_form_refuse(struct wl_form *f, const char *detail) { fail(f, WVL_EINVAL, detail); }
 
+bool wl_form_post(struct wl_form *f, struct MHD_PostProcessor *pp, const char *data, size_t len)
+{
+	f->reads++;
+	if (MHD_post_process(pp, data, len) == MHD_YES)
+		return true;
+	wl_form_refuse(f, "malformed multipart/form-data body");
+	return false;
+}
+
+/* FNV-1a of a part's filename, 0 for none: enough to tell two parts
+ * apart (see upload_form.h), and a collision merges nothing but an empty
+ * part with the next. */
+static uint64_t name_hash(const char *filename)
+{
+	uint64_t h = filename ? UINT64_C(14695981039346656037) : 0;
+	for (const unsigned char *p = (const unsigned char *)filename; p && *p; p++)
+		h = (h ^ *p) * UINT64_C(1099511628211);
+	return h;
+}
+
 static enum wl_form_part part_of(const char *key)
 {
 	return !key ? WL_FORM_NONE
@@ -51,7 +71,7 @@ static bool open_part(struct wl_form *f, const char *key, const char *filename)
 		return false;
 	}
 	f->cur = kind;
-	f->cur_has_name = filename != NULL;
+	f->cur_name = name_hash(filename);
 	if (kind == WL_FORM_CLIENT) {
 		f->client_seen = true;
 		f->client_after_file = f->file_seen;
@@ -66,15 +86,16 @@ static bool open_part(struct wl_form *f, const char *key, const char *filename)
 
 /* Within a part only the first call may carry no bytes, and every part
  * starts at offset 0: so a call at offset 0 opens a part unless it follows
- * an empty opening call of the same field. */
+ * an empty opening call of the same field and filename made in an earlier
+ * piece (upload_form.h). */
 static bool opens_part(const struct wl_form *f, const char *key, const char *filename,
 		       uint64_t off, size_t size)
 {
 	if (off != 0)
 		return false;
-	if (!f->cur_empty_start || size == 0)
+	if (!f->cur_empty_start || size == 0 || f->empty_read == f->reads)
 		return true;
-	return part_of(key) != f->cur || (filename != NULL) != f->cur_has_name;
+	return part_of(key) != f->cur || name_hash(filename) != f->cur_name;
 }
 
 enum MHD_Result wl_form_field(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -91,6 +112,7 @@ enum MHD_Result wl_form_field(void *cls, enum MHD_ValueKind kind, const char *ke
 	if (opens_part(f, key, filename, off, size) && !open_part(f, key, filename))
 		return MHD_NO;
 	f->cur_empty_start = off == 0 && size == 0;
+	f->empty_read = f->reads;
 	if (f->cur == WL_FORM_CLIENT) {
 		size_t room = WL_FORM_CLIENT_ID_MAX - f->client_len;
 		size_t n = size < room ? size : room;

@@ -42,8 +42,10 @@ struct wl_form {
 	void *cls;
 	unsigned int parts;
 	enum wl_form_part cur;
-	bool cur_has_name;    /* the current part came with a filename */
+	uint64_t cur_name;    /* hash of the current part's filename (0: none) */
 	bool cur_empty_start; /* the last call opened a part with no bytes */
+	unsigned long reads;  /* pieces of the body fed so far (wl_form_post) */
+	unsigned long empty_read; /* the piece in which that empty call came */
 	bool client_seen, file_seen, client_after_file;
 	char client_id[WL_FORM_CLIENT_ID_MAX + 1];
 	size_t client_len;
@@ -53,11 +55,27 @@ struct wl_form {
 /* A form feeding `sink`. */
 void wl_form_init(struct wl_form *f, const struct wl_form_sink *sink, void *cls);
 
-/* The post processor's iterator (MHD_PostDataIterator); cls is the form. */
+/* The post processor's iterator (MHD_PostDataIterator); cls is the form.
+ *
+ * libmicrohttpd 0.9.75 calls it once at the start of each part even with no
+ * bytes yet, and then again from offset 0 when the bytes come, always in a
+ * later MHD_post_process (it waits for more of the body): so a call at
+ * offset 0 after such an empty one is the same part, unless its field or
+ * filename differ or it comes in the same piece.  An empty part followed
+ * by a part of the same field and filename, with a piece of the body
+ * ending between them, cannot be told from one part given in two calls and
+ * is read as one (found by tests/fuzz/fuzz_multipart.c): harmless, the
+ * empty one adds nothing, but "client_id given twice" and "one file per
+ * request" are not said in that case. */
 enum MHD_Result wl_form_field(void *cls, enum MHD_ValueKind kind, const char *key,
 			      const char *filename, const char *content_type,
 			      const char *transfer_encoding, const char *data, uint64_t off,
 			      size_t size);
+
+/* Feeds the next piece of the body to `pp` (made with wl_form_field and
+ * this form).  False when libmicrohttpd found the body malformed: the form
+ * is refused then. */
+bool wl_form_post(struct wl_form *f, struct MHD_PostProcessor *pp, const char *data, size_t len);
 
 /* Refuses the form as malformed (the body did not parse), unless it
  * failed already. */
