@@ -18,9 +18,11 @@
 #include <jansson.h>
 
 #include "../common/app.h"
+#include "compress.h"
 #include "metrics.h"
 #include "router.h"
 #include "serve.h"
+#include "static.h"
 
 struct req_state {
 	struct wl_request req;
@@ -533,6 +535,8 @@ static void dispatch(struct req_state *st, struct wl_response *resp)
 		wl_resp_problem(resp, req, 405, "method_not_allowed", "method not allowed here");
 		return;
 	case WL_MATCH_NO_PATH:
+		if (wl_static_serve(req, resp)) /* the web UI, outside /api */
+			return;
 		break;
 	}
 	wl_resp_problem(resp, req, 404, "not_found", "no such resource");
@@ -616,6 +620,7 @@ static enum MHD_Result respond(struct req_state *st, struct wl_response *rs)
 {
 	struct wl_request *req = &st->req;
 	struct wl_response resp = *rs;
+	wl_compress_response(req, &resp);
 	struct MHD_Response *r = make_response(&resp);
 	if (resp.content_type)
 		MHD_add_response_header(r, "Content-Type", resp.content_type);
