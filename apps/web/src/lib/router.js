@@ -34,15 +34,13 @@ export function useLocation() {
 // '/clients/:id' against '/clients/42' gives { id: '42' }; null when it
 // does not match.
 export function match(pattern, path) {
-  const p = pattern.split('/');
-  const s = path.replace(/\/+$/, '').split('/');
-  if (p.length !== s.length && !(pattern === '/' && path === '/')) return null;
+  const p = pattern.split('/').filter(Boolean);
+  const s = path.split('/').filter(Boolean);
+  if (p.length !== s.length) return null;
   const params = {};
   for (let i = 0; i < p.length; i++) {
-    if (p[i].startsWith(':')) {
-      if (!s[i]) return null;
-      params[p[i].slice(1)] = decodeURIComponent(s[i]);
-    } else if (p[i] !== s[i]) return null;
+    if (p[i].startsWith(':')) params[p[i].slice(1)] = decodeURIComponent(s[i]);
+    else if (p[i] !== s[i]) return null;
   }
   return params;
 }

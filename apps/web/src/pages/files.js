@@ -44,12 +44,12 @@ function Uploads({ clientId, onDone }) {
       }}
     >
       <p>Drop files here, or</p>
-      <label class="button" for="file-input">Choose files</label>
-      <input id="file-input" class="sr-only" type="file" multiple ref=${input}
+      <input id="file-input" class="sr-only file-input" type="file" multiple ref=${input}
         onChange=${(e) => {
           take(e.target.files);
           e.target.value = '';
         }} />
+      <label class="button" for="file-input">Choose files</label>
       <p class="hint">PDF, images, Office documents, text and CSV; up to 25 MB each. Every file is checked for viruses.</p>
     </div>
     ${items.length > 0 &&
