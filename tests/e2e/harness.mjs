@@ -8,7 +8,7 @@
 // settings come from the variables scripts/test exports; a missing one
 // fails the test (never skips it).
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, openSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -103,7 +103,7 @@ export async function startStack() {
     WL_RATELIMIT_WRITE: '100000/15m',
     WL_RATELIMIT_LOGIN: '1000/15m',
     WL_LOG_LEVEL: 'warn',
-    ASAN_OPTIONS: 'detect_leaks=0',
+    ASAN_OPTIONS: 'detect_leaks=1',
     PATH: process.env.PATH,
   };
   mkdirSync(vars.WL_STORAGE_DIR);
@@ -136,8 +136,16 @@ export async function startStack() {
       const done = new Promise((r) => (exited ? r() : server.on('exit', r)));
       server.kill('SIGTERM');
       await done;
+      // The server is the sanitizer build: what it reports fails the test
+      // (its log is kept with the screenshots).
+      const text = readFileSync(log, 'utf8');
+      const report = text.match(/^.*(AddressSanitizer|LeakSanitizer|runtime error).*$/m);
+      const kept = join(artifacts(), `wl-server-${db}.log`);
+      if (report || server.exitCode !== 0) writeFileSync(kept, text);
       psql(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
       rmSync(state, { recursive: true, force: true });
+      assert.equal(server.exitCode, 0, `wl-server did not exit cleanly (see ${kept})`);
+      assert.equal(report, null, `wl-server: ${report && report[0]} (see ${kept})`);
     },
   };
 }
@@ -196,7 +204,9 @@ export async function apiSession(stack, who) {
   });
   assert.equal(res.status, 200, `login of ${who.email}`);
   const { csrf_token: csrf } = await res.json();
-  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  // getSetCookie is Node 19.7+; Debian 12's Node 18 joins them with ", ".
+  const raw = res.headers.getSetCookie ? res.headers.getSetCookie() : res.headers.get('set-cookie').split(/, (?=wl_)/);
+  const cookie = raw.map((c) => c.split(';')[0]).join('; ');
   const call = async (method, path, body, expect) => {
     const r = await fetch(`${stack.base}${path}`, {
       method,
