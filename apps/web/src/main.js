@@ -5,7 +5,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import './styles.css';
-import { api, get, setCsrfToken, explain } from './lib/api.js';
+import { api, csrf, explain, get, setCsrfToken } from './lib/api.js';
 import { html } from './lib/html.js';
 import { interceptLinks, match, navigate, useLocation } from './lib/router.js';
 import { Session, isAdmin, isTeam } from './lib/session.js';
@@ -108,10 +108,14 @@ function App() {
   const [logoutError, setLogoutError] = useState(null);
 
   useEffect(() => {
-    get('/api/auth/me').then(
-      (me) => setUser(me.user || me),
-      () => setUser(null),
-    );
+    // wl_csrf is set with the session cookie and readable here: without
+    // it there is no session to ask about (and no 401 to log).
+    if (!csrf()) setUser(null);
+    else
+      get('/api/auth/me').then(
+        (me) => setUser(me.user || me),
+        () => setUser(null),
+      );
     const out = () => setUser(null);
     addEventListener('wl:signed-out', out);
     return () => removeEventListener('wl:signed-out', out);

@@ -12,7 +12,7 @@ import { Badge, Empty, ErrorBox, Loading, Page, useAsync } from '../lib/ui.js';
 function Section({ title, state, children }) {
   return html`<section class="card" aria-labelledby=${`h-${title}`}>
     <h2 id=${`h-${title}`}>${title}</h2>
-    ${state.loading ? html`<${Loading} />` : state.error ? html`<${ErrorBox} error=${state.error} />` : children()}
+    ${state.error ? html`<${ErrorBox} error=${state.error} />` : children()}
   </section>`;
 }
 
@@ -55,23 +55,34 @@ function Activity({ page }) {
   </ol>`;
 }
 
+// Every section is drawn at once, when all its requests have answered:
+// sections growing one after another would shift the page under the
+// reader's eyes (and cost the layout-shift score).
+function settled(result) {
+  return result.status === 'fulfilled' ? { data: result.value, error: null } : { data: null, error: result.reason };
+}
+
 export function Dashboard() {
   const { user } = useSession();
-  const clients = useAsync(() => get('/api/clients?limit=100&sort=-updated_at&fields=id,status'), []);
-  const health = useAsync(() => get('/api/health'), []);
-  const activity = useAsync(() => get('/api/activity?limit=10'), []);
-  const jobs = useAsync(
+  const admin = isAdmin(user);
+  const all = useAsync(
     () =>
-      isAdmin(user)
-        ? Promise.all([get('/api/jobs?state=failed&limit=100'), get('/api/jobs?state=retryable&limit=100')])
-        : Promise.resolve(null),
+      Promise.allSettled([
+        get('/api/clients?limit=100&sort=-updated_at&fields=id,status'),
+        get('/api/health'),
+        get('/api/activity?limit=10'),
+        admin ? Promise.all([get('/api/jobs?state=failed&limit=100'), get('/api/jobs?state=retryable&limit=100')]) : null,
+      ]),
     [],
   );
-  return html`<${Page} title="Dashboard" actions=${html`<a class="button" href="/clients?new=1">New client</a>`}>
+  const actions = html`<a class="button" href="/clients?new=1">New client</a>`;
+  if (all.loading) return html`<${Page} title="Dashboard" actions=${actions}><${Loading} /><//>`;
+  const [clients, health, activity, jobs] = all.data.map(settled);
+  return html`<${Page} title="Dashboard" actions=${actions}>
     <div class="grid">
       <${Section} title="Clients by stage" state=${clients}>${() => html`<${Stages} page=${clients.data} />`}<//>
       <${Section} title="Services" state=${health}>${() => html`<${Health} health=${health.data} />`}<//>
-      ${isAdmin(user) && html`<${Section} title="Jobs" state=${jobs}>${() => html`<${JobsHealth} failed=${jobs.data[0]} retryable=${jobs.data[1]} />`}<//>`}
+      ${admin && html`<${Section} title="Jobs" state=${jobs}>${() => html`<${JobsHealth} failed=${jobs.data[0]} retryable=${jobs.data[1]} />`}<//>`}
       <${Section} title="Recent activity" state=${activity}>${() => html`<${Activity} page=${activity.data} />`}<//>
     </div>
   <//>`;
