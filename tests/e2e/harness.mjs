@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 
 // playwright-core is apps/web's development dependency.
 const require = createRequire(new URL('../../apps/web/package.json', import.meta.url));
@@ -221,3 +222,30 @@ export async function apiSession(stack, who) {
 }
 
 export const strongPassword = () => `Pw-${randomBytes(6).toString('hex')}-9!`;
+
+// The stack of one test file: started before its first test, stopped
+// after its last; tests read `.stack`.
+export function useStack(setUp) {
+  const holder = { stack: null };
+  before(async () => {
+    holder.stack = await startStack();
+    if (setUp) await setUp(holder.stack);
+  });
+  after(async () => {
+    if (holder.stack) await holder.stack.stop();
+  });
+  return holder;
+}
+
+// Runs `fn` on a fresh page (signed in as `who` unless null), then fails
+// on anything the page raised, and closes it.
+export async function withPage(stack, who, fn, options) {
+  const page = await openPage(stack, options);
+  try {
+    if (who) await login(page, who);
+    await fn(page);
+    assertClean(page);
+  } finally {
+    await page.context().close();
+  }
+}

@@ -3,9 +3,9 @@
 // The client portal: a client user sees their own plan, deliverables and
 // files, and never another client's, whether by the pages or by typing
 // the other client's addresses (pages and API alike).
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADMIN, apiSession, assertClean, login, openPage, screenshot, startStack, strongPassword } from './harness.mjs';
+import { ADMIN, apiSession, assertClean, login, openPage, screenshot, strongPassword, useStack, withPage } from './harness.mjs';
 
 let stack;
 const A = {};
@@ -31,14 +31,11 @@ async function makeClient(admin, who, name, brand) {
   who.file = await uploadAs(admin, who.client.id, `${brand}-moodboard.txt`, `${brand} only`);
 }
 
-before(async () => {
-  stack = await startStack();
+useStack(async (started) => {
+  stack = started;
   const admin = await apiSession(stack, ADMIN);
   await makeClient(admin, A, 'Ada Stone', 'Stoneware');
   await makeClient(admin, B, 'Bo Lake', 'Lakeside');
-});
-after(async () => {
-  if (stack) await stack.stop();
 });
 
 test('a client user sees their own plan, deliverables and files', async () => {
@@ -61,47 +58,38 @@ test('a client user sees their own plan, deliverables and files', async () => {
   }
 });
 
-test('a client user can upload into their own files', async () => {
-  const page = await openPage(stack);
-  await login(page, A.user);
-  await page.goto('/portal/files');
-  await page.getByLabel('Choose files').setInputFiles({ name: 'logo-ideas.txt', mimeType: 'text/plain', buffer: Buffer.from('ideas') });
-  await page.getByRole('button', { name: 'Download logo-ideas.txt' }).waitFor();
-  // Clients do not delete files.
-  assert.equal(await page.getByRole('button', { name: /^Delete/ }).count(), 0);
-  assertClean(page);
-  await page.context().close();
-});
+test('a client user can upload into their own files', () =>
+  withPage(stack, A.user, async (page) => {
+    await page.goto('/portal/files');
+    await page.getByLabel('Choose files').setInputFiles({ name: 'logo-ideas.txt', mimeType: 'text/plain', buffer: Buffer.from('ideas') });
+    await page.getByRole('button', { name: 'Download logo-ideas.txt' }).waitFor();
+    // Clients do not delete files.
+    assert.equal(await page.getByRole('button', { name: /^Delete/ }).count(), 0);
+  }));
 
-test("typing another client's addresses shows nothing of theirs", async () => {
-  const page = await openPage(stack);
-  await login(page, A.user);
-  for (const path of [`/clients/${B.client.id}`, `/clients/${B.client.id}/files`, `/clients/${B.client.id}/plan`, '/clients', '/jobs', '/team']) {
-    await page.goto(path);
-    await page.waitForURL('**/portal');
-    await page.getByRole('heading', { name: 'Welcome, Stoneware' }).waitFor();
-    const text = await page.locator('body').innerText();
-    assert.doesNotMatch(text, /Lakeside|Bo Lake/, `${path} showed client B`);
-  }
-  // The API answers "not found" for B's records, as if they did not exist.
-  const answers = await page.evaluate(async (b) => {
-    const paths = [`/api/clients/${b.client}`, `/api/clients/${b.client}/files`, `/api/clients/${b.client}/deliverables`, `/api/files/${b.file}`, `/api/files/${b.file}/download`];
-    return Promise.all(paths.map((p) => fetch(p).then(async (r) => [p, r.status, JSON.stringify(await r.json())])));
-  }, { client: B.client.id, file: B.file.id });
-  for (const [path, status, body] of answers) {
-    assert.equal(status, 404, path);
-    assert.doesNotMatch(body, /Lakeside|Bo Lake|moodboard/, path);
-  }
-  page.problems = page.problems.filter((p) => !/404/.test(p));
-  assertClean(page);
-  await page.context().close();
-});
+test("typing another client's addresses shows nothing of theirs", () =>
+  withPage(stack, A.user, async (page) => {
+    for (const path of [`/clients/${B.client.id}`, `/clients/${B.client.id}/files`, `/clients/${B.client.id}/plan`, '/clients', '/jobs', '/team']) {
+      await page.goto(path);
+      await page.waitForURL('**/portal');
+      await page.getByRole('heading', { name: 'Welcome, Stoneware' }).waitFor();
+      const text = await page.locator('body').innerText();
+      assert.doesNotMatch(text, /Lakeside|Bo Lake/, `${path} showed client B`);
+    }
+    // The API answers "not found" for B's records, as if they did not exist.
+    const answers = await page.evaluate(async (b) => {
+      const paths = [`/api/clients/${b.client}`, `/api/clients/${b.client}/files`, `/api/clients/${b.client}/deliverables`, `/api/files/${b.file}`, `/api/files/${b.file}/download`];
+      return Promise.all(paths.map((p) => fetch(p).then(async (r) => [p, r.status, JSON.stringify(await r.json())])));
+    }, { client: B.client.id, file: B.file.id });
+    for (const [path, status, body] of answers) {
+      assert.equal(status, 404, path);
+      assert.doesNotMatch(body, /Lakeside|Bo Lake|moodboard/, path);
+    }
+    page.problems = page.problems.filter((p) => !/404/.test(p));
+  }));
 
-test('the team sees a pointer, not a broken page, at /portal', async () => {
-  const page = await openPage(stack);
-  await login(page, ADMIN);
-  await page.goto('/portal');
-  await page.getByText('The portal is for client users.').waitFor();
-  assertClean(page);
-  await page.context().close();
-});
+test('the team sees a pointer, not a broken page, at /portal', () =>
+  withPage(stack, ADMIN, async (page) => {
+    await page.goto('/portal');
+    await page.getByText('The portal is for client users.').waitFor();
+  }));
