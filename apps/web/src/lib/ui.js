@@ -9,12 +9,15 @@ import { html } from './html.js';
 import { label as labelOf } from './format.js';
 
 // A page: sets the document title and takes focus on its heading when it
-// opens, so a screen reader announces where a link led.
+// opens, so a screen reader announces where a link led (unless the reader
+// is already busy inside the page, e.g. typing into a field).
 export function Page({ title, actions, children }) {
   const h1 = useRef(null);
   useEffect(() => {
     document.title = `${title} · WavelaunchOS`;
-    if (h1.current && document.activeElement === document.body) h1.current.focus({ preventScroll: true });
+    const main = document.getElementById('main');
+    const busy = main && main.contains(document.activeElement) && document.activeElement !== main;
+    if (h1.current && !busy) h1.current.focus({ preventScroll: true });
   }, [title]);
   return html`<div class="page">
     <div class="page-head">
