@@ -103,6 +103,15 @@ static void expect_header(const test_response *r, const char *name, const char *
 	free(v);
 }
 
+/* GET `path`: 200 with exactly `body`, of `type`. */
+static void get_file(test_response *r, const char *path, const char *body, const char *type)
+{
+	get(r, path, NULL);
+	cr_expect_eq(r->status, 200, "%s", path);
+	cr_expect_str_eq(r->body, body, "%s", path);
+	expect_header(r, "Content-Type", type);
+}
+
 /* The request line exactly as given (curl would tidy `..` away), with
  * Connection: close; returns the status and keeps the whole answer. */
 static int raw_get(const char *path, char *answer, size_t cap)
@@ -131,10 +140,7 @@ static int raw_get(const char *path, char *answer, size_t cap)
 Test(static_files, index_has_a_strict_csp_and_is_revalidated)
 {
 	test_response r;
-	get(&r, "/", NULL);
-	cr_expect_eq(r.status, 200);
-	cr_expect_str_eq(r.body, INDEX);
-	expect_header(&r, "Content-Type", "text/html; charset=utf-8");
+	get_file(&r, "/", INDEX, "text/html; charset=utf-8");
 	expect_header(&r, "Cache-Control", "no-cache");
 	char *csp = test_header(&r, "Content-Security-Policy");
 	cr_assert_not_null(csp);
@@ -155,9 +161,7 @@ Test(static_files, app_pages_get_index_html)
 					    "/portal/files/", "/login?next=%2Fclients"};
 	for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
 		test_response r;
-		get(&r, pages[i], NULL);
-		cr_expect_eq(r.status, 200, "%s", pages[i]);
-		cr_expect_str_eq(r.body, INDEX, "%s", pages[i]);
+		get_file(&r, pages[i], INDEX, "text/html; charset=utf-8");
 		test_response_free(&r);
 	}
 }
@@ -165,10 +169,7 @@ Test(static_files, app_pages_get_index_html)
 Test(static_files, hashed_assets_are_cached_for_a_year)
 {
 	test_response r;
-	get(&r, "/assets/app-ABCDEFGH.js", NULL);
-	cr_expect_eq(r.status, 200);
-	cr_expect_str_eq(r.body, APP_JS);
-	expect_header(&r, "Content-Type", "text/javascript; charset=utf-8");
+	get_file(&r, "/assets/app-ABCDEFGH.js", APP_JS, "text/javascript; charset=utf-8");
 	expect_header(&r, "Cache-Control", "public, max-age=31536000, immutable");
 	test_response_free(&r);
 }
@@ -283,10 +284,8 @@ Test(static_files, symlinks_out_of_the_folder_are_not_followed)
 		cr_expect_null(strstr(r.body, "root:"));
 		test_response_free(&r);
 	}
-	test_response r;
-	get(&r, "/inner.txt", NULL); /* a symlink that stays inside */
-	cr_expect_eq(r.status, 200);
-	cr_expect_str_eq(r.body, "User-agent: *\n");
+	test_response r; /* a symlink that stays inside */
+	get_file(&r, "/inner.txt", "User-agent: *\n", "text/plain; charset=utf-8");
 	test_response_free(&r);
 }
 

@@ -143,3 +143,17 @@ export function formValues(form) {
 export function Empty({ children }) {
   return html`<p class="empty">${children}</p>`;
 }
+
+// A keyset-paged list as a table: its error, an empty note, the rows
+// (`row` renders one <tr>, its first cell a row header) and "Show more".
+export function PagedTable({ list, caption, columns, row, empty }) {
+  return html`<${ErrorBox} error=${list.error} />
+    ${!list.loading && !list.error && !list.items.length && html`<${Empty}>${empty}<//>`}
+    ${list.items.length > 0 &&
+    html`<div class="table-wrap"><table>
+      <caption class="sr-only">${caption}</caption>
+      <thead><tr>${columns.map((c) => html`<th scope="col">${c}</th>`)}</tr></thead>
+      <tbody>${list.items.map(row)}</tbody>
+    </table></div>`}
+    <${MoreButton} list=${list} />`;
+}

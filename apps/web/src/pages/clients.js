@@ -7,7 +7,7 @@ import { api, qs } from '../lib/api.js';
 import { CLIENT_STATUSES, date, label } from '../lib/format.js';
 import { html } from '../lib/html.js';
 import { navigate, setQuery, useLocation } from '../lib/router.js';
-import { Badge, Empty, ErrorBox, Field, MoreButton, Page, formValues, useAction, usePaged } from '../lib/ui.js';
+import { Badge, ErrorBox, Field, Page, PagedTable, formValues, useAction, usePaged } from '../lib/ui.js';
 
 function NewClient({ onCancel }) {
   const act = useAction(async (e) => {
@@ -69,23 +69,13 @@ export function Clients() {
       <//>
       <button type="submit">Search</button>
     </form>
-    <${ErrorBox} error=${list.error} />
-    ${!list.loading && !list.error && !list.items.length && html`<${Empty}>No clients match.<//>`}
-    ${list.items.length > 0 &&
-    html`<div class="table-wrap"><table>
-      <caption class="sr-only">Clients</caption>
-      <thead><tr><th scope="col">Name</th><th scope="col">Brand</th><th scope="col">Status</th><th scope="col">Start</th></tr></thead>
-      <tbody>
-        ${list.items.map(
-          (c) => html`<tr>
-            <th scope="row"><a href=${`/clients/${c.id}`}>${c.name}</a></th>
-            <td>${c.brand_name || '—'}</td>
-            <td><${Badge} value=${c.status} /></td>
-            <td>${date(c.start_date)}</td>
-          </tr>`,
-        )}
-      </tbody>
-    </table></div>`}
-    <${MoreButton} list=${list} />
+    <${PagedTable} list=${list} caption="Clients" empty="No clients match."
+      columns=${['Name', 'Brand', 'Status', 'Start']}
+      row=${(c) => html`<tr>
+          <th scope="row"><a href=${`/clients/${c.id}`}>${c.name}</a></th>
+          <td>${c.brand_name || '—'}</td>
+          <td><${Badge} value=${c.status} /></td>
+          <td>${date(c.start_date)}</td>
+        </tr>`} />
   <//>`;
 }

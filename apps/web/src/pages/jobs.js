@@ -7,7 +7,7 @@ import { api, get, qs } from '../lib/api.js';
 import { JOB_STATES, label, when } from '../lib/format.js';
 import { html } from '../lib/html.js';
 import { setQuery, useLocation } from '../lib/router.js';
-import { Badge, Empty, ErrorBox, Field, Loading, MoreButton, Page, useAction, useAsync, usePaged } from '../lib/ui.js';
+import { Badge, Empty, ErrorBox, Field, Loading, Page, PagedTable, useAction, useAsync, usePaged } from '../lib/ui.js';
 
 export function Jobs() {
   const { query } = useLocation();
@@ -27,25 +27,15 @@ export function Jobs() {
       <${Field} label="Kind" value=${kindText} onInput=${(e) => setKindText(e.target.value)} placeholder="e.g. send_email" />
       <button type="submit">Filter</button>
     </form>
-    <${ErrorBox} error=${list.error} />
-    ${!list.loading && !list.error && !list.items.length && html`<${Empty}>No jobs match.<//>`}
-    ${list.items.length > 0 &&
-    html`<div class="table-wrap"><table>
-      <caption class="sr-only">Jobs</caption>
-      <thead><tr><th scope="col">Kind</th><th scope="col">State</th><th scope="col">Attempt</th><th scope="col">Progress</th><th scope="col">Runs at</th></tr></thead>
-      <tbody>
-        ${list.items.map(
-          (j) => html`<tr>
-            <th scope="row"><a href=${`/jobs/${j.id}`}>${j.kind}</a></th>
-            <td><${Badge} value=${j.state} /></td>
-            <td>${j.attempt} of ${j.max_attempts}</td>
-            <td>${j.progress}%</td>
-            <td>${when(j.run_at)}</td>
-          </tr>`,
-        )}
-      </tbody>
-    </table></div>`}
-    <${MoreButton} list=${list} />
+    <${PagedTable} list=${list} caption="Jobs" empty="No jobs match."
+      columns=${['Kind', 'State', 'Attempt', 'Progress', 'Runs at']}
+      row=${(j) => html`<tr>
+          <th scope="row"><a href=${`/jobs/${j.id}`}>${j.kind}</a></th>
+          <td><${Badge} value=${j.state} /></td>
+          <td>${j.attempt} of ${j.max_attempts}</td>
+          <td>${j.progress}%</td>
+          <td>${when(j.run_at)}</td>
+        </tr>`} />
   <//>`;
 }
 

@@ -7,7 +7,7 @@ import { api, get, qs } from '../lib/api.js';
 import { label, when } from '../lib/format.js';
 import { html } from '../lib/html.js';
 import { setQuery, useLocation } from '../lib/router.js';
-import { Empty, ErrorBox, Field, MoreButton, Notice, Page, formValues, useAction, useAsync, usePaged } from '../lib/ui.js';
+import { ErrorBox, Field, Notice, Page, PagedTable, formValues, useAction, useAsync, usePaged } from '../lib/ui.js';
 
 function NewUser({ onCreated }) {
   const [role, setRole] = useState('staff');
@@ -78,23 +78,16 @@ export function Team() {
         <option value="">Any</option><option value="true">Active</option><option value="false">Deactivated</option>
       <//>
     </form>
-    <${ErrorBox} error=${list.error || act.error} />
-    ${!list.loading && !list.items.length && html`<${Empty}>No users match.<//>`}
-    ${list.items.length > 0 &&
-    html`<div class="table-wrap"><table>
-      <caption class="sr-only">Users</caption>
-      <thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Last sign-in</th><th scope="col">Actions</th></tr></thead>
-      <tbody>${list.items.map(
-        (u) => html`<tr class=${u.active ? '' : 'inactive'}>
-          <th scope="row">${u.name}${!u.active && ' (deactivated)'}${lockedNow(u) && ' (locked)'}</th>
-          <td>${u.email}</td><td>${label(u.role)}</td><td>${when(u.last_login_at)}</td>
-          <td class="row">
-            <button type="button" class="secondary" onClick=${() => act.run(u, 'unlock')} disabled=${act.busy} aria-label=${`Unlock ${u.email}`}>Unlock</button>
-            ${u.active && html`<button type="button" class="danger" onClick=${() => act.run(u, 'deactivate')} disabled=${act.busy} aria-label=${`Deactivate ${u.email}`}>Deactivate</button>`}
-          </td>
-        </tr>`,
-      )}</tbody>
-    </table></div>`}
-    <${MoreButton} list=${list} />
+    <${ErrorBox} error=${act.error} />
+    <${PagedTable} list=${list} caption="Users" empty="No users match."
+      columns=${['Name', 'Email', 'Role', 'Last sign-in', 'Actions']}
+      row=${(u) => html`<tr class=${u.active ? '' : 'inactive'}>
+        <th scope="row">${u.name}${!u.active && ' (deactivated)'}${lockedNow(u) && ' (locked)'}</th>
+        <td>${u.email}</td><td>${label(u.role)}</td><td>${when(u.last_login_at)}</td>
+        <td class="row">
+          <button type="button" class="secondary" onClick=${() => act.run(u, 'unlock')} disabled=${act.busy} aria-label=${`Unlock ${u.email}`}>Unlock</button>
+          ${u.active && html`<button type="button" class="danger" onClick=${() => act.run(u, 'deactivate')} disabled=${act.busy} aria-label=${`Deactivate ${u.email}`}>Deactivate</button>`}
+        </td>
+      </tr>`} />
   <//>`;
 }
