@@ -24,6 +24,7 @@
 #include "wavelaunch/auth.h"
 #include "wavelaunch/users.h"
 #include "wavelaunch/prefs.h"
+#include "wavelaunch/notify.h"
 #include "wavelaunch/clients.h"
 #include "wavelaunch/activity.h"
 #include "wavelaunch/ratelimit.h"

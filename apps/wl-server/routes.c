@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 
+#include "events.h"
 #include "routes.h"
 
 const struct wl_route wl_routes[] = {
@@ -71,6 +72,12 @@ const struct wl_route wl_routes[] = {
 	{"GET", "/api/files/{id}/download", WL_NO_STORE, WL_ID(wvl_files_download_link, 200)},
 	/* The signed link: its signature is the credential. */
 	{"GET", "/api/files/{id}/content", WL_PUBLIC, WL_HANDLER(wl_route_files_content)},
+
+	{"GET", "/api/notifications", 0, WL_LIST(wvl_notify_list)},
+	{"GET", "/api/notifications/unread-count", 0, WL_ACTOR(wvl_notify_unread_count, 200)},
+	{"POST", "/api/notifications/{id}/read", 0, WL_ID_DO(wvl_notify_mark_read)},
+	{"POST", "/api/notifications/read-all", 0, WL_ACTOR(wvl_notify_mark_all_read, 200)},
+	{"GET", "/api/notifications/stream", 0, WL_HANDLER(wl_route_notifications_stream)},
 
 	{"GET", "/api/jobs", 0, WL_LIST(wvl_jobs_list)},
 	{"GET", "/api/jobs/{id}", 0, WL_ID(wvl_jobs_get, 200)},
