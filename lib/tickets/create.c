@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+
+/* Opening a ticket: the team for a client (or for itself), a client user
+ * from the portal for its own client. */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/json.h"
+#include "tickets.h"
+
+/* A client user's fields are the first three. */
+static const struct wvl_field fields[] = {
+	{"subject", WVL_F_STRING, true, 300},
+	{"description", WVL_F_TEXT, false, 50000},
+	{"category", WVL_F_STRING, false, 20},
+	{"priority", WVL_F_STRING, false, 10},
+	{"client_id", WVL_F_NULLABLE_UUID, false, 0},
+	{"assigned_to_id", WVL_F_NULLABLE_UUID, false, 0},
+};
+#define NCLIENT_FIELDS 3
+
+static const char *str(json_t *b, const char *k)
+{
+	return json_string_value(json_object_get(b, k));
+}
+
+static int check_body(json_t *b)
+{
+	const char *subject = str(b, "subject");
+	if (!subject[strspn(subject, " \t")])
+		return wvl_json__field_error("subject", "must not be blank");
+	if (str(b, "priority") && !wvl_tickets__one_of(wvl_tickets__priorities, str(b, "priority")))
+		return wvl_json__field_error("priority", "must be low, medium, high or urgent");
+	if (str(b, "category") && !wvl_tickets__one_of(wvl_tickets__categories, str(b, "category")))
+		return wvl_json__field_error("category", "must be general, technical, billing, "
+					     "deliverable, account, feature_request or other");
+	return 0;
+}
+
+struct create_arg {
+	json_t *body;
+	const char *html;
+};
+
+static int check_client(wvl_ctx *ctx, PGconn *c, const char *client_id)
+{
+	if (!client_id)
+		return 0;
+	const char *p[] = {client_id};
+	PGresult *r = wvl_pg__exec(ctx, c, "SELECT 1 FROM clients WHERE id = $1::uuid", 1, p);
+	int rc = !r ? wvl_error_last()->code
+	     : PQntuples(r) ? 0
+			    : wvl_json__field_error("client_id", "no such client");
+	PQclear(r);
+	return rc;
+}
+
+static const char insert_sql[] =
+	"INSERT INTO support_tickets AS t (subject, description, description_html, priority,"
+	" category, client_id, assigned_to_id, created_by, sla_due_at, created_at, updated_at)"
+	" VALUES ($1, coalesce($2, ''), $3, coalesce($4, 'medium'), coalesce($5, 'general'),"
+	" $6::uuid, $7::uuid, NULLIF($8, '')::uuid,"
+	" wvl_ticket_sla_due($9::timestamptz, coalesce($4, 'medium'), false, interval '0'),"
+	" $9::timestamptz, $9::timestamptz)"
+	" RETURNING t.id, coalesce(t.client_id::text, ''), t.number";
+
+static int insert(struct wvl_ticket *t, wvl_ctx *ctx, PGconn *c, const wvl_actor *actor,
+		  const struct create_arg *a, const char *now)
+{
+	json_t *b = a->body;
+	const char *client = wvl_tickets__is_client(actor) ? actor->client_id : str(b, "client_id");
+	const char *assignee = str(b, "assigned_to_id");
+	int rc = check_client(ctx, c, client);
+	if (!rc)
+		rc = wvl_tickets__check_assignee(ctx, c, assignee);
+	if (rc)
+		return rc;
+	const char *p[] = {str(b, "subject"), str(b, "description"), a->html, str(b, "priority"),
+			   str(b, "category"), client, assignee, actor->user_id, now};
+	PGresult *r = wvl_pg__exec_one(ctx, c, insert_sql, 9, p);
+	if (!r)
+		return wvl_error_last()->code;
+	memset(t, 0, sizeof(*t));
+	snprintf(t->id, sizeof(t->id), "%s", PQgetvalue(r, 0, 0));
+	snprintf(t->client_id, sizeof(t->client_id), "%s", PQgetvalue(r, 0, 1));
+	snprintf(t->number, sizeof(t->number), "%s", PQgetvalue(r, 0, 2));
+	PQclear(r);
+	return 0;
+}
+
+/* The jobs first, then the activity: a failure after the enqueue must take
+ * the jobs with it (tested by making the activity insert fail). */
+static int create_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn *c, void *arg)
+{
+	struct wvl_ticket t;
+	char now[40], summary[300];
+	wvl_time__rfc3339(now, sizeof(now), wvl_now(ctx));
+	int rc = insert(&t, ctx, c, actor, arg, now);
+	if (rc)
+		return rc;
+	rc = wvl_tickets__notify(ctx, c, &t, "ticket_created", "team", t.id, false);
+	snprintf(summary, sizeof(summary), "Ticket #%s opened: %s", t.number,
+		 str(((struct create_arg *)arg)->body, "subject"));
+	if (!rc)
+		rc = wvl_tickets__record(ctx, c, actor, &t, "created", summary);
+	return rc ? rc : wvl_tickets__view(out, ctx, c, actor, t.id);
+}
+
+int wvl_tickets_create(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
+		       const char *body_json)
+{
+	int rc = wvl_tickets__begin_call(out_json, ctx, actor);
+	if (rc)
+		return rc;
+	size_t n = wvl_tickets__is_client(actor) ? NCLIENT_FIELDS : sizeof(fields) / sizeof(fields[0]);
+	json_t *b = wvl_json__parse_body(body_json, fields, n);
+	if (!b)
+		return wvl_error_last()->code;
+	char *html = NULL;
+	rc = check_body(b);
+	if (!rc)
+		rc = wvl_tickets__render(&html, NULL, str(b, "description") ? str(b, "description") : "");
+	if (!rc)
+		rc = wvl_pg__in_tx(out_json, ctx, actor, create_step, &(struct create_arg){b, html});
+	wvl_free(html);
+	json_decref(b);
+	return rc;
+}
