@@ -60,7 +60,7 @@ static void search(struct stmt *s, const char *q)
 {
 	char number[37];
 	bool number_form = false;
-	if (!q)
+	if (!q || !*q)
 		return;
 	int k = param(s, q);
 	put(s, " AND (t.search @@ websearch_to_tsquery('english', $%d)"
