@@ -45,19 +45,6 @@ struct create_arg {
 	const char *html;
 };
 
-static int check_client(wvl_ctx *ctx, PGconn *c, const char *client_id)
-{
-	if (!client_id)
-		return 0;
-	const char *p[] = {client_id};
-	PGresult *r = wvl_pg__exec(ctx, c, "SELECT 1 FROM clients WHERE id = $1::uuid", 1, p);
-	int rc = !r ? wvl_error_last()->code
-	     : PQntuples(r) ? 0
-			    : wvl_json__field_error("client_id", "no such client");
-	PQclear(r);
-	return rc;
-}
-
 static const char insert_sql[] =
 	"INSERT INTO support_tickets AS t (subject, description, description_html, priority,"
 	" category, client_id, assigned_to_id, created_by, sla_due_at, created_at, updated_at)"
@@ -65,7 +52,7 @@ static const char insert_sql[] =
 	" $6::uuid, $7::uuid, NULLIF($8, '')::uuid,"
 	" wvl_ticket_sla_due($9::timestamptz, coalesce($4, 'medium'), false, interval '0'),"
 	" $9::timestamptz, $9::timestamptz)"
-	" RETURNING t.id, coalesce(t.client_id::text, ''), t.number";
+	" RETURNING " WVL_TICKETS_ROW;
 
 static int insert(struct wvl_ticket *t, wvl_ctx *ctx, PGconn *c, const wvl_actor *actor,
 		  const struct create_arg *a, const char *now)
@@ -73,7 +60,8 @@ static int insert(struct wvl_ticket *t, wvl_ctx *ctx, PGconn *c, const wvl_actor
 	json_t *b = a->body;
 	const char *client = wvl_tickets__is_client(actor) ? actor->client_id : str(b, "client_id");
 	const char *assignee = str(b, "assigned_to_id");
-	int rc = check_client(ctx, c, client);
+	int rc = wvl_tickets__exists(ctx, c, "SELECT 1 FROM clients WHERE id = $1::uuid", client,
+				     "client_id", "no such client");
 	if (!rc)
 		rc = wvl_tickets__check_assignee(ctx, c, assignee);
 	if (rc)
@@ -83,10 +71,7 @@ static int insert(struct wvl_ticket *t, wvl_ctx *ctx, PGconn *c, const wvl_actor
 	PGresult *r = wvl_pg__exec_one(ctx, c, insert_sql, 9, p);
 	if (!r)
 		return wvl_error_last()->code;
-	memset(t, 0, sizeof(*t));
-	snprintf(t->id, sizeof(t->id), "%s", PQgetvalue(r, 0, 0));
-	snprintf(t->client_id, sizeof(t->client_id), "%s", PQgetvalue(r, 0, 1));
-	snprintf(t->number, sizeof(t->number), "%s", PQgetvalue(r, 0, 2));
+	wvl_tickets__from_row(t, r);
 	PQclear(r);
 	return 0;
 }
@@ -112,15 +97,13 @@ static int create_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn 
 int wvl_tickets_create(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 		       const char *body_json)
 {
-	int rc = wvl_tickets__begin_call(out_json, ctx, actor);
-	if (rc)
-		return rc;
-	size_t n = wvl_tickets__is_client(actor) ? NCLIENT_FIELDS : sizeof(fields) / sizeof(fields[0]);
-	json_t *b = wvl_json__parse_body(body_json, fields, n);
+	bool client = actor && wvl_tickets__is_client(actor);
+	json_t *b = wvl_tickets__begin_body(out_json, ctx, actor, body_json, fields,
+					    client ? NCLIENT_FIELDS : sizeof(fields) / sizeof(fields[0]));
 	if (!b)
 		return wvl_error_last()->code;
 	char *html = NULL;
-	rc = check_body(b);
+	int rc = check_body(b);
 	if (!rc)
 		rc = wvl_tickets__render(&html, NULL, str(b, "description") ? str(b, "description") : "");
 	if (!rc)

@@ -13,10 +13,11 @@
 static const struct wvl_field fields[] = {{"into", WVL_F_STRING, true, 40}};
 
 /* The duplicate as named, not followed: one merged already is refused. */
-#define SOURCE(where)                                                                         \
-	"SELECT id, coalesce(client_id::text, ''), status, number, merged_into_id IS NOT NULL"  \
-	" FROM support_tickets WHERE " where " FOR UPDATE"
-static const char *const source_sql[2] = {SOURCE("id = $1::uuid"), SOURCE("number = $1::bigint")};
+#define SOURCE(where)                                                                        \
+	"SELECT " WVL_TICKETS_ROW ", t.merged_into_id IS NOT NULL FROM support_tickets t"     \
+	" WHERE " where " FOR UPDATE"
+static const char *const source_sql[2] = {SOURCE("t.id = $1::uuid"),
+					  SOURCE("t.number = $1::bigint")};
 
 static int lock_source(struct wvl_ticket *s, wvl_ctx *ctx, PGconn *c, const char *ref)
 {
@@ -28,12 +29,8 @@ static int lock_source(struct wvl_ticket *s, wvl_ctx *ctx, PGconn *c, const char
 	PGresult *r = wvl_pg__exec_one(ctx, c, source_sql[number_form], 1, p);
 	if (!r)
 		return wvl_error_last()->code;
-	memset(s, 0, sizeof(*s));
-	snprintf(s->id, sizeof(s->id), "%s", PQgetvalue(r, 0, 0));
-	snprintf(s->client_id, sizeof(s->client_id), "%s", PQgetvalue(r, 0, 1));
-	snprintf(s->status, sizeof(s->status), "%s", PQgetvalue(r, 0, 2));
-	snprintf(s->number, sizeof(s->number), "%s", PQgetvalue(r, 0, 3));
-	bool merged = PQgetvalue(r, 0, 4)[0] == 't';
+	wvl_tickets__from_row(s, r);
+	bool merged = PQgetvalue(r, 0, 8)[0] == 't';
 	PQclear(r);
 	return merged ? wvl_err__set(WVL_ECONFLICT, NULL, "the ticket was merged already") : 0;
 }
@@ -111,16 +108,13 @@ static int merge_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn *
 int wvl_tickets_merge(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *id,
 		      const char *body_json)
 {
-	int rc = wvl_tickets__begin_call(out_json, ctx, actor);
-	if (!rc)
-		rc = wvl_actor__need_team(actor);
-	if (rc)
-		return rc;
-	json_t *b = wvl_json__parse_body(body_json, fields, 1);
+	json_t *b = wvl_tickets__begin_body(out_json, ctx, actor, body_json, fields, 1);
 	if (!b)
 		return wvl_error_last()->code;
 	struct merge_arg a = {id, json_string_value(json_object_get(b, "into"))};
-	rc = wvl_pg__in_tx(out_json, ctx, actor, merge_step, &a);
+	int rc = wvl_actor__need_team(actor);
+	if (!rc)
+		rc = wvl_pg__in_tx(out_json, ctx, actor, merge_step, &a);
 	json_decref(b);
 	return rc;
 }

@@ -169,12 +169,11 @@ static int reply_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn *
 int wvl_tickets_reply(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *id,
 		      const char *body_json)
 {
-	int rc = wvl_tickets__begin_call(out_json, ctx, actor);
-	if (rc)
-		return rc;
-	json_t *b = wvl_json__parse_body(body_json, fields, sizeof(fields) / sizeof(fields[0]));
+	json_t *b = wvl_tickets__begin_body(out_json, ctx, actor, body_json, fields,
+					    sizeof(fields) / sizeof(fields[0]));
 	if (!b)
 		return wvl_error_last()->code;
+	int rc;
 	struct reply_arg a = {id, b, NULL, array_literal(json_object_get(b, "file_ids"))};
 	char *html = NULL;
 	if (wvl_tickets__is_client(actor) && json_is_true(json_object_get(b, "internal")))

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 
+#include "../core/json.h"
 #include "../core/list.h"
 #include "../core/pg.h"
 #include "wavelaunch/tickets.h"
@@ -24,6 +25,17 @@ struct wvl_ticket {
 	char assignee[37];  /* "" when unassigned */
 };
 
+/* The columns of a struct wvl_ticket (alias t), in wvl_tickets__from_row's
+ * order. */
+#define WVL_TICKETS_ROW                                                                      \
+	"t.id, coalesce(t.client_id::text, ''), t.status, t.number,"                          \
+	" t.first_response_at IS NOT NULL, t.priority, t.category,"                           \
+	" coalesce(t.assigned_to_id::text, '')"
+
+/* Fills `t` from the first row of `r`, whose first columns are
+ * WVL_TICKETS_ROW. */
+void wvl_tickets__from_row(struct wvl_ticket *t, const PGresult *r);
+
 /* The enums of the resource, NULL-terminated. */
 extern const char *const wvl_tickets__statuses[];
 extern const char *const wvl_tickets__priorities[];
@@ -34,9 +46,25 @@ bool wvl_tickets__one_of(const char *const *set, const char *v);
 /* Whether the actor is a client user (the views and predicates differ). */
 bool wvl_tickets__is_client(const wvl_actor *a);
 
+/* ---- common.c ---- */
+
 /* 0 for a signed-in actor, WVL_EUNAUTHENTICATED otherwise; WVL_EINVAL for
  * missing arguments (and *out_json cleared). */
 int wvl_tickets__begin_call(char **out_json, const wvl_ctx *ctx, const wvl_actor *actor);
+
+/* wvl_tickets__begin_call, then the body parsed against `fields`
+ * (wvl_json__parse_body); NULL with the thread's error set on failure. */
+json_t *wvl_tickets__begin_body(char **out_json, const wvl_ctx *ctx, const wvl_actor *actor,
+				const char *body_json, const struct wvl_field *fields, size_t n);
+
+/* The client predicate's parameter: a client user's own client, "" (no
+ * restriction) for the team. */
+const char *wvl_tickets__scope_of(const wvl_actor *a);
+
+/* 0 when `id` is NULL or `sql` ($1 = id) finds a row; otherwise the field
+ * error `field`: `message`. */
+int wvl_tickets__exists(wvl_ctx *ctx, PGconn *c, const char *sql, const char *id,
+			const char *field, const char *message);
 
 /* ---- view.c: the resource's fields and how a ticket is named ---- */
 
@@ -45,10 +73,6 @@ int wvl_tickets__begin_call(char **out_json, const wvl_ctx *ctx, const wvl_actor
  * reader is a client user.  Always parsed, so both parameters have their
  * types whichever fields a sparse fieldset keeps. */
 #define WVL_TICKETS_CLOCK "(SELECT $1::timestamptz AS at, $2::boolean AS client) clock"
-
-/* The client predicate's parameter: a client user's own client, "" (no
- * restriction) for the team. */
-const char *wvl_tickets__scope_of(const wvl_actor *a);
 
 /* How a ticket is named: a uuid, or its number ("42" or "#42").  Sets
  * *number_form and the parameter text in `param` (37 bytes); false when

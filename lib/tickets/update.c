@@ -46,15 +46,8 @@ static const char team_member_sql[] =
 
 int wvl_tickets__check_assignee(wvl_ctx *ctx, PGconn *c, const char *user_id)
 {
-	if (!user_id)
-		return 0;
-	const char *p[] = {user_id};
-	PGresult *r = wvl_pg__exec(ctx, c, team_member_sql, 1, p);
-	int rc = !r ? wvl_error_last()->code
-	     : PQntuples(r) ? 0
-			    : wvl_json__field_error("assigned_to_id", "must be an active team member");
-	PQclear(r);
-	return rc;
+	return wvl_tickets__exists(ctx, c, team_member_sql, user_id, "assigned_to_id",
+				   "must be an active team member");
 }
 
 /* The deadline follows a new priority unless the clock is stopped. */
@@ -122,13 +115,11 @@ static int update_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn 
 int wvl_tickets_update(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *id,
 		       const char *body_json)
 {
-	int rc = wvl_tickets__begin_call(out_json, ctx, actor);
-	if (rc)
-		return rc;
-	json_t *b = wvl_json__parse_body(body_json, fields, sizeof(fields) / sizeof(fields[0]));
+	json_t *b = wvl_tickets__begin_body(out_json, ctx, actor, body_json, fields,
+					    sizeof(fields) / sizeof(fields[0]));
 	if (!b)
 		return wvl_error_last()->code;
-	rc = check_body(b);
+	int rc = check_body(b);
 	if (!rc)
 		rc = wvl_pg__in_tx(out_json, ctx, actor, update_step, &(struct update_arg){id, b});
 	json_decref(b);

@@ -13,36 +13,8 @@
 #include "../core/rowjson.h"
 #include "tickets.h"
 
-const char *const wvl_tickets__statuses[] = {"open", "in_progress", "waiting_on_client",
-					     "resolved", "closed", NULL};
-const char *const wvl_tickets__priorities[] = {"low", "medium", "high", "urgent", NULL};
-const char *const wvl_tickets__categories[] = {"general", "technical", "billing", "deliverable",
-					       "account", "feature_request", "other", NULL};
 static const char *const sla_states[] = {"on_track", "breached", "paused", "met", "missed",
 					 NULL};
-
-bool wvl_tickets__one_of(const char *const *set, const char *v)
-{
-	for (; v && *set; set++)
-		if (!strcmp(*set, v))
-			return true;
-	return false;
-}
-
-bool wvl_tickets__is_client(const wvl_actor *a)
-{
-	return a->role == WVL_ROLE_CLIENT;
-}
-
-int wvl_tickets__begin_call(char **out_json, const wvl_ctx *ctx, const wvl_actor *actor)
-{
-	if (!out_json || !ctx || !actor)
-		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
-	*out_json = NULL;
-	if (actor->role == WVL_ROLE_ANONYMOUS)
-		return wvl_err__set(WVL_EUNAUTHENTICATED, "unauthenticated", "sign in first");
-	return 0;
-}
 
 /* The fields, alias t.  The team's own (who is assigned, who opened it,
  * the SLA) come last: a client user's view is the same list cut short. */
@@ -137,11 +109,6 @@ bool wvl_tickets__ref(const char *ref, bool *number_form, char param[37])
 static const char by_id[] = NAMED("s.id = $3::uuid");
 static const char by_number[] = NAMED("s.number = $3::bigint");
 
-const char *wvl_tickets__scope_of(const wvl_actor *a)
-{
-	return wvl_tickets__is_client(a) ? a->client_id : "";
-}
-
 static PGresult *run(wvl_ctx *ctx, PGconn *c, const wvl_actor *actor, const char *sql, int n,
 		     const char *const *p)
 {
@@ -180,9 +147,7 @@ int wvl_tickets__view(char **out, wvl_ctx *ctx, PGconn *c, const wvl_actor *acto
 /* ---- resolving and locking for a change ---- */
 
 #define FIND(where, lock)                                                                    \
-	"SELECT t.id, coalesce(t.client_id::text, ''), t.status, t.number,"                   \
-	" t.first_response_at IS NOT NULL, t.priority, t.category,"                            \
-	" coalesce(t.assigned_to_id::text, '')"                                                \
+	"SELECT " WVL_TICKETS_ROW                                                               \
 	" FROM support_tickets s JOIN support_tickets t ON t.id = coalesce(s.merged_into_id, s.id)" \
 	" WHERE " where " AND ($2 = '' OR t.client_id = NULLIF($2, '')::uuid)" lock
 
@@ -205,18 +170,22 @@ static int find(struct wvl_ticket *t, wvl_ctx *ctx, PGconn *c, const wvl_actor *
 	if (!r)
 		return wvl_error_last()->code;
 	int rc = PQntuples(r) == 1 ? 0 : wvl_err__not_found();
-	if (!rc) {
-		snprintf(t->id, sizeof(t->id), "%s", PQgetvalue(r, 0, 0));
-		snprintf(t->client_id, sizeof(t->client_id), "%s", PQgetvalue(r, 0, 1));
-		snprintf(t->status, sizeof(t->status), "%s", PQgetvalue(r, 0, 2));
-		snprintf(t->number, sizeof(t->number), "%s", PQgetvalue(r, 0, 3));
-		t->responded = PQgetvalue(r, 0, 4)[0] == 't';
-		snprintf(t->priority, sizeof(t->priority), "%s", PQgetvalue(r, 0, 5));
-		snprintf(t->category, sizeof(t->category), "%s", PQgetvalue(r, 0, 6));
-		snprintf(t->assignee, sizeof(t->assignee), "%s", PQgetvalue(r, 0, 7));
-	}
+	if (!rc)
+		wvl_tickets__from_row(t, r);
 	PQclear(r);
 	return rc;
+}
+
+void wvl_tickets__from_row(struct wvl_ticket *t, const PGresult *r)
+{
+	snprintf(t->id, sizeof(t->id), "%s", PQgetvalue(r, 0, 0));
+	snprintf(t->client_id, sizeof(t->client_id), "%s", PQgetvalue(r, 0, 1));
+	snprintf(t->status, sizeof(t->status), "%s", PQgetvalue(r, 0, 2));
+	snprintf(t->number, sizeof(t->number), "%s", PQgetvalue(r, 0, 3));
+	t->responded = PQgetvalue(r, 0, 4)[0] == 't';
+	snprintf(t->priority, sizeof(t->priority), "%s", PQgetvalue(r, 0, 5));
+	snprintf(t->category, sizeof(t->category), "%s", PQgetvalue(r, 0, 6));
+	snprintf(t->assignee, sizeof(t->assignee), "%s", PQgetvalue(r, 0, 7));
 }
 
 int wvl_tickets__lock(struct wvl_ticket *t, wvl_ctx *ctx, PGconn *c, const wvl_actor *actor,

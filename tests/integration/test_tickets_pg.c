@@ -94,14 +94,6 @@ static const char *sys_value(const char *fmt, ...)
 	return json_string_value(s);
 }
 
-static void mk(wvl_actor *a, wvl_role role, const char *uid, const char *cid)
-{
-	memset(a, 0, sizeof(*a));
-	a->role = role;
-	snprintf(a->user_id, sizeof(a->user_id), "%s", uid);
-	if (cid)
-		snprintf(a->client_id, sizeof(a->client_id), "%s", cid);
-}
 
 static void make_client(char out[37], const char *name)
 {
@@ -116,8 +108,8 @@ static void setup(void)
 	test_db_create(&db);
 	ctx = test_ctx(&db);
 	wvl_ctx_set_clock(ctx, fake_clock, NULL);
-	mk(&admin, WVL_ROLE_ADMIN, "11111111-1111-4111-8111-111111111111", NULL);
-	mk(&staff, WVL_ROLE_STAFF, "22222222-2222-4222-8222-222222222222", NULL);
+	test_actor(&admin, WVL_ROLE_ADMIN, "11111111-1111-4111-8111-111111111111", NULL);
+	test_actor(&staff, WVL_ROLE_STAFF, "22222222-2222-4222-8222-222222222222", NULL);
 	cr_assert_eq(test_sql(db.owner_url,
 			      "INSERT INTO users (id, email, name, role) VALUES"
 			      " ('11111111-1111-4111-8111-111111111111','ad@example.com','Ada','admin'),"
@@ -131,8 +123,8 @@ static void setup(void)
 		 " ('44444444-4444-4444-8444-444444444444','cb@example.com','Bob','client','%s')",
 		 a_id, b_id);
 	cr_assert_eq(test_sql(db.owner_url, sql), 0);
-	mk(&client_a, WVL_ROLE_CLIENT, "33333333-3333-4333-8333-333333333333", a_id);
-	mk(&client_b, WVL_ROLE_CLIENT, "44444444-4444-4444-8444-444444444444", b_id);
+	test_actor(&client_a, WVL_ROLE_CLIENT, "33333333-3333-4333-8333-333333333333", a_id);
+	test_actor(&client_b, WVL_ROLE_CLIENT, "44444444-4444-4444-8444-444444444444", b_id);
 }
 
 static void teardown(void)
@@ -174,38 +166,31 @@ static json_t *get(const wvl_actor *a, const char *ref)
 	return J(out);
 }
 
-static json_t *patch(const wvl_actor *a, const char *id, const char *body)
-{
-	char *out = NULL;
-	int rc = wvl_tickets_update(&out, ctx, a, id, body);
-	cr_assert_eq(rc, 0, "patch %s: %d %s", body, rc, wvl_error_last()->message);
-	return J(out);
-}
+/* The calls taking a ticket and a body (update, reply, merge): the result
+ * code (the output dropped), or the output of a call that must succeed. */
+typedef int (*id_body_fn)(char **, wvl_ctx *, const wvl_actor *, const char *, const char *);
 
-static int patch_rc(const wvl_actor *a, const char *id, const char *body)
+static int try_call(id_body_fn f, const wvl_actor *a, const char *id, const char *body)
 {
 	char *out = NULL;
-	int rc = wvl_tickets_update(&out, ctx, a, id, body);
+	int rc = f(&out, ctx, a, id, body);
 	wvl_free(out);
 	return rc;
 }
 
-static json_t *reply(const wvl_actor *a, const char *id, const char *body)
+static json_t *must(id_body_fn f, const wvl_actor *a, const char *id, const char *body)
 {
 	char *out = NULL;
-	int rc = wvl_tickets_reply(&out, ctx, a, id, body);
-	cr_assert_eq(rc, 0, "reply %s: %d %s %s", body, rc, wvl_error_last()->message,
+	int rc = f(&out, ctx, a, id, body);
+	cr_assert_eq(rc, 0, "%s: %d %s %s", body, rc, wvl_error_last()->message,
 		     wvl_error_last()->fields_json ? wvl_error_last()->fields_json : "");
 	return J(out);
 }
 
-static int reply_rc(const wvl_actor *a, const char *id, const char *body)
-{
-	char *out = NULL;
-	int rc = wvl_tickets_reply(&out, ctx, a, id, body);
-	wvl_free(out);
-	return rc;
-}
+#define patch(a, id, body) must(wvl_tickets_update, a, id, body)
+#define patch_rc(a, id, body) try_call(wvl_tickets_update, a, id, body)
+#define reply(a, id, body) must(wvl_tickets_reply, a, id, body)
+#define reply_rc(a, id, body) try_call(wvl_tickets_reply, a, id, body)
 
 static json_t *list(const wvl_actor *a, const char *scope, const char *fmt, ...)
 {
