@@ -53,20 +53,31 @@ static void equals(struct stmt *s, const char *column, const char *value, const 
 		put(s, " AND %s = $%d%s", column, param(s, value), cast);
 }
 
-/* Words in subjects, descriptions and the messages the reader may see
- * (websearch_to_tsquery takes any text without a syntax error), or the
- * ticket's number. */
-static void search(struct stmt *s, const char *q)
+/* The search's words as a tsquery, once per statement (websearch_to_tsquery
+ * takes any text without a syntax error), or NULL (nothing matches) when
+ * the text holds no word: to_tsvector is asked first because
+ * websearch_to_tsquery raises a NOTICE on such text, which would put a
+ * warning in the log for every "!" a visitor searches for. */
+static void search_from(struct stmt *s, const char *q)
+{
+	if (!q || !*q)
+		return;
+	int k = param(s, q);
+	put(s, " CROSS JOIN (SELECT CASE WHEN to_tsvector('english', $%d) = ''::tsvector THEN NULL"
+	       " ELSE websearch_to_tsquery('english', $%d) END AS words) search", k, k);
+}
+
+/* Those words in subjects, descriptions and the messages the reader may
+ * see, or the ticket's number ("42", "#42"). */
+static void search_where(struct stmt *s, const char *q)
 {
 	char number[37];
 	bool number_form = false;
 	if (!q || !*q)
 		return;
-	int k = param(s, q);
-	put(s, " AND (t.search @@ websearch_to_tsquery('english', $%d)"
-	       " OR EXISTS (SELECT 1 FROM ticket_messages m WHERE m.ticket_id = t.id"
-	       " AND NOT (clock.client AND m.internal)"
-	       " AND m.search @@ websearch_to_tsquery('english', $%d))", k, k);
+	put(s, " AND (t.search @@ search.words OR EXISTS (SELECT 1 FROM ticket_messages m"
+	       " WHERE m.ticket_id = t.id AND NOT (clock.client AND m.internal)"
+	       " AND m.search @@ search.words)");
 	if (wvl_tickets__ref(q, &number_form, number) && number_form)
 		put(s, " OR t.number = $%d::bigint", param(s, q + (q[0] == '#')));
 	put(s, ")");
@@ -100,14 +111,15 @@ static int build(struct stmt *s, int *ncols, int *key_col, const wvl_actor *acto
 				  q->sort->expr);
 	if (rc)
 		return rc;
-	put(s, "SELECT %s FROM support_tickets t CROSS JOIN " WVL_TICKETS_CLOCK
-	       " WHERE t.merged_into_id IS NULL", proj);
+	put(s, "SELECT %s FROM support_tickets t CROSS JOIN " WVL_TICKETS_CLOCK, proj);
+	search_from(s, wvl_list__get(q, "q"));
+	put(s, " WHERE t.merged_into_id IS NULL");
 	if ((rc = scope(s, actor, scope_id, q)) != 0)
 		return rc;
 	equals(s, "t.status", wvl_list__get(q, "status"), "");
 	equals(s, "t.priority", wvl_list__get(q, "priority"), "");
 	equals(s, "t.category", wvl_list__get(q, "category"), "");
-	search(s, wvl_list__get(q, "q"));
+	search_where(s, wvl_list__get(q, "q"));
 	const char *op = q->desc ? "<" : ">", *dir = q->desc ? "DESC" : "ASC";
 	if (q->has_cursor) {
 		int k = param(s, q->cursor_key), i = param(s, q->cursor_id);
