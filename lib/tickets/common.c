@@ -57,7 +57,37 @@ int wvl_tickets__exists(wvl_ctx *ctx, PGconn *c, const char *sql, const char *id
 		return 0;
 	const char *p[] = {id};
 	PGresult *r = wvl_pg__exec(ctx, c, sql, 1, p);
-	int rc = !r ? wvl_error_last()->code : PQntuples(r) ? 0 : wvl_json__field_error(field, message);
+	if (!r)
+		return wvl_error_last()->code;
+	int rows = PQntuples(r);
 	PQclear(r);
-	return rc;
+	return rows ? 0 : wvl_json__field_error(field, message);
+}
+
+const char *wvl_tickets__str(json_t *body, const char *key)
+{
+	return json_string_value(json_object_get(body, key));
+}
+
+/* The body's enum fields and what a bad value is told. */
+static const struct {
+	const char *field;
+	const char *const *values;
+	const char *message;
+} enums[] = {
+	{"status", wvl_tickets__statuses,
+	 "must be open, in_progress, waiting_on_client, resolved or closed"},
+	{"priority", wvl_tickets__priorities, "must be low, medium, high or urgent"},
+	{"category", wvl_tickets__categories,
+	 "must be general, technical, billing, deliverable, account, feature_request or other"},
+};
+
+int wvl_tickets__check_enums(json_t *body)
+{
+	for (size_t i = 0; i < sizeof(enums) / sizeof(enums[0]); i++) {
+		json_t *v = json_object_get(body, enums[i].field);
+		if (v && !wvl_tickets__one_of(enums[i].values, json_string_value(v)))
+			return wvl_json__field_error(enums[i].field, enums[i].message);
+	}
+	return 0;
 }

@@ -22,22 +22,14 @@ static const struct wvl_field fields[] = {
 };
 #define NCLIENT_FIELDS 3
 
-static const char *str(json_t *b, const char *k)
-{
-	return json_string_value(json_object_get(b, k));
-}
+#define str wvl_tickets__str
 
 static int check_body(json_t *b)
 {
 	const char *subject = str(b, "subject");
 	if (!subject[strspn(subject, " \t")])
 		return wvl_json__field_error("subject", "must not be blank");
-	if (str(b, "priority") && !wvl_tickets__one_of(wvl_tickets__priorities, str(b, "priority")))
-		return wvl_json__field_error("priority", "must be low, medium, high or urgent");
-	if (str(b, "category") && !wvl_tickets__one_of(wvl_tickets__categories, str(b, "category")))
-		return wvl_json__field_error("category", "must be general, technical, billing, "
-					     "deliverable, account, feature_request or other");
-	return 0;
+	return wvl_tickets__check_enums(b);
 }
 
 struct create_arg {
@@ -97,17 +89,19 @@ static int create_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn 
 int wvl_tickets_create(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 		       const char *body_json)
 {
-	bool client = actor && wvl_tickets__is_client(actor);
-	json_t *b = wvl_tickets__begin_body(out_json, ctx, actor, body_json, fields,
-					    client ? NCLIENT_FIELDS : sizeof(fields) / sizeof(fields[0]));
+	size_t n = actor && wvl_tickets__is_client(actor) ? NCLIENT_FIELDS
+							   : sizeof(fields) / sizeof(fields[0]);
+	json_t *b = wvl_tickets__begin_body(out_json, ctx, actor, body_json, fields, n);
 	if (!b)
 		return wvl_error_last()->code;
 	char *html = NULL;
 	int rc = check_body(b);
 	if (!rc)
-		rc = wvl_tickets__render(&html, NULL, str(b, "description") ? str(b, "description") : "");
+		rc = wvl_tickets__render(&html, NULL, str(b, "description") ? str(b, "description")
+									      : "");
+	struct create_arg a = {b, html};
 	if (!rc)
-		rc = wvl_pg__in_tx(out_json, ctx, actor, create_step, &(struct create_arg){b, html});
+		rc = wvl_pg__in_tx(out_json, ctx, actor, create_step, &a);
 	wvl_free(html);
 	json_decref(b);
 	return rc;

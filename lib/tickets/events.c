@@ -27,8 +27,8 @@ int wvl_tickets__notify(wvl_ctx *ctx, PGconn *c, const struct wvl_ticket *t,
 	int rc = args ? 0 : wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
 	for (int i = 0; !rc && i < (email_only ? 1 : 2); i++) {
 		char unique[200];
-		snprintf(unique, sizeof(unique), "%s:%s:%s:%s", kinds[i][0], template_name, audience,
-			 key);
+		snprintf(unique, sizeof(unique), "%s:%s:%s:%s", kinds[i][0], template_name,
+			 audience, key);
 		wvl_job_options o = WVL_JOB_OPTIONS_INIT;
 		o.queue = kinds[i][1];
 		o.unique_key = unique;

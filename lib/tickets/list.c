@@ -28,8 +28,8 @@ static void put(struct stmt *s, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	int n = s->len < sizeof(s->sql) ? vsnprintf(s->sql + s->len, sizeof(s->sql) - s->len, fmt, ap)
-					: 0;
+	size_t room = s->len < sizeof(s->sql) ? sizeof(s->sql) - s->len : 0;
+	int n = room ? vsnprintf(s->sql + s->len, room, fmt, ap) : 0;
 	va_end(ap);
 	s->len += n > 0 ? (size_t)n : 0;
 	s->fits = s->fits && n >= 0 && s->len < sizeof(s->sql);
@@ -123,7 +123,8 @@ static int build(struct stmt *s, int *ncols, int *key_col, const wvl_actor *acto
 	const char *op = q->desc ? "<" : ">", *dir = q->desc ? "DESC" : "ASC";
 	if (q->has_cursor) {
 		int k = param(s, q->cursor_key), i = param(s, q->cursor_id);
-		put(s, " AND (%s, t.id) %s ($%d%s, $%d::uuid)", q->sort->expr, op, k, q->sort->cast, i);
+		put(s, " AND (%s, t.id) %s ($%d%s, $%d::uuid)", q->sort->expr, op, k, q->sort->cast,
+		    i);
 	}
 	snprintf(limit, 16, "%d", q->limit + 1);
 	put(s, " ORDER BY %s %s, t.id %s LIMIT $%d::int", q->sort->expr, dir, dir, param(s, limit));

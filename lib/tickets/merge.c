@@ -30,7 +30,7 @@ static int lock_source(struct wvl_ticket *s, wvl_ctx *ctx, PGconn *c, const char
 	if (!r)
 		return wvl_error_last()->code;
 	wvl_tickets__from_row(s, r);
-	bool merged = PQgetvalue(r, 0, 8)[0] == 't';
+	bool merged = PQgetvalue(r, 0, 7)[0] == 't';
 	PQclear(r);
 	return merged ? wvl_err__set(WVL_ECONFLICT, NULL, "the ticket was merged already") : 0;
 }
@@ -42,7 +42,8 @@ static int check_pair(const struct wvl_ticket *s, const struct wvl_ticket *d)
 	if (strcmp(s->client_id, d->client_id))
 		return wvl_json__field_error("into", "must be a ticket of the same client");
 	if (!strcmp(d->status, "closed"))
-		return wvl_err__set(WVL_ECONFLICT, NULL, "a ticket cannot be merged into a closed one");
+		return wvl_err__set(WVL_ECONFLICT, NULL,
+				    "a ticket cannot be merged into a closed one");
 	return 0;
 }
 
@@ -62,15 +63,16 @@ static const struct {
 	{"UPDATE ticket_messages SET ticket_id = $2::uuid WHERE ticket_id = $1::uuid", 2},
 	{"UPDATE support_tickets SET merged_into_id = $2::uuid WHERE merged_into_id = $1::uuid", 2},
 	{"UPDATE support_tickets SET updated_at = $3::timestamptz, merged_into_id = CASE"
-	 " WHEN id = $1::uuid THEN $2::uuid ELSE merged_into_id END WHERE id IN ($1::uuid, $2::uuid)",
+	 " WHEN id = $1::uuid THEN $2::uuid ELSE merged_into_id END"
+	 " WHERE id IN ($1::uuid, $2::uuid)",
 	 3},
 };
 
 static int move(wvl_ctx *ctx, PGconn *c, const struct wvl_ticket *s, const struct wvl_ticket *d,
 		const char *now)
 {
-	int rc = strcmp(s->status, "closed") ? wvl_tickets__apply_status(ctx, c, s->id, "closed", now)
-					     : 0;
+	bool open = strcmp(s->status, "closed") != 0;
+	int rc = open ? wvl_tickets__apply_status(ctx, c, s->id, "closed", now) : 0;
 	const char *p[] = {s->id, d->id, now};
 	for (size_t i = 0; !rc && i < sizeof(move_sql) / sizeof(move_sql[0]); i++) {
 		PGresult *r = wvl_pg__exec(ctx, c, move_sql[i].sql, move_sql[i].nparams, p);
@@ -111,7 +113,7 @@ int wvl_tickets_merge(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, con
 	json_t *b = wvl_tickets__begin_body(out_json, ctx, actor, body_json, fields, 1);
 	if (!b)
 		return wvl_error_last()->code;
-	struct merge_arg a = {id, json_string_value(json_object_get(b, "into"))};
+	struct merge_arg a = {id, wvl_tickets__str(b, "into")};
 	int rc = wvl_actor__need_team(actor);
 	if (!rc)
 		rc = wvl_pg__in_tx(out_json, ctx, actor, merge_step, &a);

@@ -77,7 +77,7 @@ static int insert(char id[37], wvl_ctx *ctx, PGconn *c, const wvl_actor *actor,
 {
 	bool internal = json_is_true(json_object_get(a->body, "internal"));
 	const char *p[] = {t->id, actor->user_id,
-			   json_string_value(json_object_get(a->body, "message")), a->html,
+			   wvl_tickets__str(a->body, "message"), a->html,
 			   wvl_tickets__is_client(actor) ? "false" : "true",
 			   internal ? "true" : "false", now};
 	PGresult *r = wvl_pg__exec_one(ctx, c, insert_sql, 7, p);
@@ -182,7 +182,7 @@ int wvl_tickets_reply(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, con
 		rc = wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
 	else
 		rc = wvl_tickets__render(&html, "message",
-					 json_string_value(json_object_get(b, "message")));
+					 wvl_tickets__str(b, "message"));
 	a.html = html;
 	if (!rc)
 		rc = wvl_pg__in_tx(out_json, ctx, actor, reply_step, &a);

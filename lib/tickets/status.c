@@ -35,7 +35,8 @@ static int refuse(const char *from, const char *to, const char *const *allowed)
 {
 	char list[128] = "";
 	for (size_t i = 0, n = 0; i < 5 && allowed && allowed[i]; i++)
-		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", i ? ", " : "", allowed[i]);
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", i ? ", " : "",
+				      allowed[i]);
 	return wvl_err__set(WVL_ECONFLICT, NULL, "a ticket cannot go from %s to %s; allowed: %s",
 			    from, to, list);
 }
@@ -67,9 +68,11 @@ int wvl_tickets__apply_status(wvl_ctx *ctx, PGconn *c, const char *id, const cha
 {
 	const char *p[] = {id, to, now};
 	PGresult *r = wvl_pg__exec(ctx, c, status_sql, 3, p);
-	int rc = !r ? wvl_error_last()->code : strcmp(PQcmdTuples(r), "1") ? wvl_err__not_found() : 0;
+	if (!r)
+		return wvl_error_last()->code;
+	bool changed = !strcmp(PQcmdTuples(r), "1");
 	PQclear(r);
-	return rc;
+	return changed ? 0 : wvl_err__not_found();
 }
 
 int wvl_tickets__transition(wvl_ctx *ctx, PGconn *c, const wvl_actor *actor,

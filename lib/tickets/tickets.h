@@ -19,7 +19,6 @@ struct wvl_ticket {
 	char client_id[37]; /* "" for an internal ticket (no client) */
 	char status[20];
 	char number[24];
-	bool responded;     /* the team has answered (first_response_at) */
 	char priority[10];
 	char category[20];
 	char assignee[37];  /* "" when unassigned */
@@ -28,8 +27,7 @@ struct wvl_ticket {
 /* The columns of a struct wvl_ticket (alias t), in wvl_tickets__from_row's
  * order. */
 #define WVL_TICKETS_ROW                                                                      \
-	"t.id, coalesce(t.client_id::text, ''), t.status, t.number,"                          \
-	" t.first_response_at IS NOT NULL, t.priority, t.category,"                           \
+	"t.id, coalesce(t.client_id::text, ''), t.status, t.number, t.priority, t.category,"  \
 	" coalesce(t.assigned_to_id::text, '')"
 
 /* Fills `t` from the first row of `r`, whose first columns are
@@ -60,6 +58,13 @@ json_t *wvl_tickets__begin_body(char **out_json, const wvl_ctx *ctx, const wvl_a
 /* The client predicate's parameter: a client user's own client, "" (no
  * restriction) for the team. */
 const char *wvl_tickets__scope_of(const wvl_actor *a);
+
+/* A string member of a body, or NULL. */
+const char *wvl_tickets__str(json_t *body, const char *key);
+
+/* A validation error for a status, priority or category the body holds
+ * that is not one of the enum's. */
+int wvl_tickets__check_enums(json_t *body);
 
 /* 0 when `id` is NULL or `sql` ($1 = id) finds a row; otherwise the field
  * error `field`: `message`. */

@@ -18,27 +18,14 @@ static const struct wvl_field fields[] = {
 	{"assigned_to_id", WVL_F_NULLABLE_UUID, false, 0},
 };
 
-static const char *str(json_t *b, const char *k)
-{
-	return json_string_value(json_object_get(b, k));
-}
+#define str wvl_tickets__str
 
 /* Values beyond their JSON types. */
 static int check_body(json_t *b)
 {
 	if (json_object_size(b) == 0)
 		return wvl_err__set(WVL_EINVAL, "bad_request", "nothing to update");
-	if (json_object_get(b, "status") && !wvl_tickets__one_of(wvl_tickets__statuses, str(b, "status")))
-		return wvl_json__field_error("status", "must be open, in_progress, waiting_on_client, "
-					     "resolved or closed");
-	if (json_object_get(b, "priority") &&
-	    !wvl_tickets__one_of(wvl_tickets__priorities, str(b, "priority")))
-		return wvl_json__field_error("priority", "must be low, medium, high or urgent");
-	if (json_object_get(b, "category") &&
-	    !wvl_tickets__one_of(wvl_tickets__categories, str(b, "category")))
-		return wvl_json__field_error("category", "must be general, technical, billing, "
-					     "deliverable, account, feature_request or other");
-	return 0;
+	return wvl_tickets__check_enums(b);
 }
 
 static const char team_member_sql[] =
@@ -55,8 +42,8 @@ static const char fields_sql[] =
 	"UPDATE support_tickets AS t SET priority = $2, category = $3,"
 	" assigned_to_id = NULLIF($4, '')::uuid,"
 	" sla_due_at = CASE WHEN t.sla_due_at IS NULL THEN NULL"
-	"   ELSE wvl_ticket_sla_due(t.created_at, $2, t.first_response_at IS NOT NULL, t.sla_paused)"
-	"   END, updated_at = $5::timestamptz WHERE t.id = $1::uuid";
+	"   ELSE wvl_ticket_sla_due(t.created_at, $2, t.first_response_at IS NOT NULL,"
+	"   t.sla_paused) END, updated_at = $5::timestamptz WHERE t.id = $1::uuid";
 
 /* Priority, category and assignee as the body sets them (the rest kept),
  * with one activity row naming what changed. */

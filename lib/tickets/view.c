@@ -55,14 +55,14 @@ static const struct wvl_list_filter filters[] = {
 };
 
 /* Newest first by default; priority urgent first; sla soonest deadline
- * first, tickets without one (paused, finished) last.  The keys read back
- * as integers (list.c checks a cursor's key against its cast). */
+ * first, tickets without one (paused, finished) last.  Those two keys are
+ * integers (list.c checks a cursor's key against its cast). */
 static const struct wvl_list_sort sorts[] = {
 	{"created_at", "t.created_at", "::timestamptz", true},
 	{"updated_at", "t.updated_at", "::timestamptz", true},
 	{"number", "t.number", "::bigint", true},
-	{"priority", "array_position(ARRAY['urgent', 'high', 'medium', 'low'], t.priority)", "::int",
-	 false},
+	{"priority", "array_position(ARRAY['urgent', 'high', 'medium', 'low'], t.priority)",
+	 "::int", false},
 	{"sla", "coalesce((extract(epoch FROM t.sla_due_at) * 1000000)::bigint,"
 		" 9223372036854775807)", "::bigint", false},
 };
@@ -102,9 +102,13 @@ bool wvl_tickets__ref(const char *ref, bool *number_form, char param[37])
 /* ---- one ticket as the actor's view ---- */
 
 /* s is the ticket as named, t where it lives (itself unless merged). */
+#define RESOLVED                                                                             \
+	" FROM support_tickets s"                                                             \
+	" JOIN support_tickets t ON t.id = coalesce(s.merged_into_id, s.id)"
+
 #define NAMED(where)                                                                         \
-	" FROM support_tickets s JOIN support_tickets t ON t.id = coalesce(s.merged_into_id, s.id)" \
-	" CROSS JOIN " WVL_TICKETS_CLOCK " WHERE " where " AND ($4 = '' OR t.client_id = NULLIF($4, '')::uuid)"
+	RESOLVED " CROSS JOIN " WVL_TICKETS_CLOCK " WHERE " where                             \
+		 " AND ($4 = '' OR t.client_id = NULLIF($4, '')::uuid)"
 
 static const char by_id[] = NAMED("s.id = $3::uuid");
 static const char by_number[] = NAMED("s.number = $3::bigint");
@@ -147,13 +151,13 @@ int wvl_tickets__view(char **out, wvl_ctx *ctx, PGconn *c, const wvl_actor *acto
 /* ---- resolving and locking for a change ---- */
 
 #define FIND(where, lock)                                                                    \
-	"SELECT " WVL_TICKETS_ROW                                                               \
-	" FROM support_tickets s JOIN support_tickets t ON t.id = coalesce(s.merged_into_id, s.id)" \
-	" WHERE " where " AND ($2 = '' OR t.client_id = NULLIF($2, '')::uuid)" lock
+	"SELECT " WVL_TICKETS_ROW RESOLVED " WHERE " where                                    \
+	" AND ($2 = '' OR t.client_id = NULLIF($2, '')::uuid)" lock
+#define LOCKED " FOR UPDATE OF t"
 
 static const char *const find_sql[2][2] = {
 	{FIND("s.id = $1::uuid", ""), FIND("s.number = $1::bigint", "")},
-	{FIND("s.id = $1::uuid", " FOR UPDATE OF t"), FIND("s.number = $1::bigint", " FOR UPDATE OF t")},
+	{FIND("s.id = $1::uuid", LOCKED), FIND("s.number = $1::bigint", LOCKED)},
 };
 
 /* Locked on `c`, or (c NULL) read on its own. */
@@ -182,10 +186,9 @@ void wvl_tickets__from_row(struct wvl_ticket *t, const PGresult *r)
 	snprintf(t->client_id, sizeof(t->client_id), "%s", PQgetvalue(r, 0, 1));
 	snprintf(t->status, sizeof(t->status), "%s", PQgetvalue(r, 0, 2));
 	snprintf(t->number, sizeof(t->number), "%s", PQgetvalue(r, 0, 3));
-	t->responded = PQgetvalue(r, 0, 4)[0] == 't';
-	snprintf(t->priority, sizeof(t->priority), "%s", PQgetvalue(r, 0, 5));
-	snprintf(t->category, sizeof(t->category), "%s", PQgetvalue(r, 0, 6));
-	snprintf(t->assignee, sizeof(t->assignee), "%s", PQgetvalue(r, 0, 7));
+	snprintf(t->priority, sizeof(t->priority), "%s", PQgetvalue(r, 0, 4));
+	snprintf(t->category, sizeof(t->category), "%s", PQgetvalue(r, 0, 5));
+	snprintf(t->assignee, sizeof(t->assignee), "%s", PQgetvalue(r, 0, 6));
 }
 
 int wvl_tickets__lock(struct wvl_ticket *t, wvl_ctx *ctx, PGconn *c, const wvl_actor *actor,
