@@ -95,10 +95,10 @@ int wvl_tickets_create(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 	if (!b)
 		return wvl_error_last()->code;
 	char *html = NULL;
+	const char *description = str(b, "description");
 	int rc = check_body(b);
 	if (!rc)
-		rc = wvl_tickets__render(&html, NULL, str(b, "description") ? str(b, "description")
-									      : "");
+		rc = wvl_tickets__render(&html, NULL, description ? description : "");
 	struct create_arg a = {b, html};
 	if (!rc)
 		rc = wvl_pg__in_tx(out_json, ctx, actor, create_step, &a);

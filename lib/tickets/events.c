@@ -19,8 +19,9 @@ int wvl_tickets__notify(wvl_ctx *ctx, PGconn *c, const struct wvl_ticket *t,
 	static const char *const kinds[][2] = {{"email_send", "email"},
 					       {"notification_create", "notifications"}};
 	const char *client = t->client_id[0] ? t->client_id : NULL;
-	char cid[40];
-	snprintf(cid, sizeof(cid), client ? "\"%s\"" : "null", client);
+	char cid[40] = "null";
+	if (client)
+		snprintf(cid, sizeof(cid), "\"%s\"", client);
 	char *args = wvl_str__printf("{\"template\":\"%s\",\"type\":\"%s\",\"audience\":\"%s\","
 				     "\"client_id\":%s,\"ticket_id\":\"%s\",\"number\":%s}",
 				     template_name, template_name, audience, cid, t->id, t->number);

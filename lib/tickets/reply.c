@@ -76,8 +76,7 @@ static int insert(char id[37], wvl_ctx *ctx, PGconn *c, const wvl_actor *actor,
 		  const struct wvl_ticket *t, const struct reply_arg *a, const char *now)
 {
 	bool internal = json_is_true(json_object_get(a->body, "internal"));
-	const char *p[] = {t->id, actor->user_id,
-			   wvl_tickets__str(a->body, "message"), a->html,
+	const char *p[] = {t->id, actor->user_id, wvl_tickets__str(a->body, "message"), a->html,
 			   wvl_tickets__is_client(actor) ? "false" : "true",
 			   internal ? "true" : "false", now};
 	PGresult *r = wvl_pg__exec_one(ctx, c, insert_sql, 7, p);
@@ -181,8 +180,7 @@ int wvl_tickets_reply(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, con
 	else if (json_array_size(json_object_get(b, "file_ids")) && !a.files)
 		rc = wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
 	else
-		rc = wvl_tickets__render(&html, "message",
-					 wvl_tickets__str(b, "message"));
+		rc = wvl_tickets__render(&html, "message", wvl_tickets__str(b, "message"));
 	a.html = html;
 	if (!rc)
 		rc = wvl_pg__in_tx(out_json, ctx, actor, reply_step, &a);

@@ -65,14 +65,16 @@ static int set_fields(wvl_ctx *ctx, PGconn *c, const wvl_actor *actor, struct wv
 	if (!what[0])
 		return 0;
 	int rc = wvl_tickets__check_assignee(ctx, c, *assignee ? assignee : NULL);
+	if (rc)
+		return rc;
 	const char *p[] = {t->id, prio, cat, assignee, now};
-	PGresult *r = rc ? NULL : wvl_pg__exec(ctx, c, fields_sql, 5, p);
-	if (!rc && !r)
-		rc = wvl_error_last()->code;
+	PGresult *r = wvl_pg__exec(ctx, c, fields_sql, 5, p);
+	if (!r)
+		return wvl_error_last()->code;
 	PQclear(r);
 	char summary[120];
 	snprintf(summary, sizeof(summary), "Ticket #%s:%s", t->number, what + 1);
-	return rc ? rc : wvl_tickets__record(ctx, c, actor, t, "updated", summary);
+	return wvl_tickets__record(ctx, c, actor, t, "updated", summary);
 }
 
 struct update_arg {
