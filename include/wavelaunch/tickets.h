@@ -78,6 +78,10 @@ extern "C" {
  * (entity_type "ticket"); those rows are the team's (a client's trail does
  * not show them).
  *
+ * Every call below may also return WVL_EINVAL for a NULL out_json, ctx or
+ * actor, WVL_EUNAUTHENTICATED for an anonymous actor, and WVL_EUNAVAILABLE
+ * when PostgreSQL cannot be reached; on any failure *out_json is NULL.
+ *
  * Thread-safety: every call may run on any thread with a shared context.
  * Strings returned through `out_json` are the caller's (wvl_free).
  */
@@ -90,15 +94,18 @@ extern "C" {
  * and category only; the client is its own.
  *
  * Returns 0 with the ticket; WVL_EINVAL for a malformed body;
- * WVL_EVALIDATION with field errors (unknown field, bad value, no such
- * client, not a team member); WVL_EUNAUTHENTICATED; WVL_EUNAVAILABLE.
+ * WVL_EVALIDATION with field errors (unknown field, bad value, blank
+ * subject, no such client, not a team member); WVL_EUNAUTHENTICATED;
+ * WVL_EUNAVAILABLE.
  */
 WVL_EXTERN int wvl_tickets_create(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 				  const char *body_json) WVL_WARN_UNUSED;
 
 /**
- * One ticket by uuid or number (a merged one resolves to where it went).
- * WVL_ENOTFOUND when there is none within the actor's reach.
+ * One ticket by uuid or number (a merged one resolves to where it went),
+ * as the actor's view.  Returns 0; WVL_ENOTFOUND when there is none within
+ * the actor's reach (or `id` is neither form); WVL_EUNAUTHENTICATED;
+ * WVL_EUNAVAILABLE.
  */
 WVL_EXTERN int wvl_tickets_get(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 			       const char *id) WVL_WARN_UNUSED;
@@ -114,7 +121,10 @@ WVL_EXTERN int wvl_tickets_get(char **out_json, wvl_ctx *ctx, const wvl_actor *a
  * scope of another client is WVL_ENOTFOUND.  Sorts: created_at (default,
  * newest first), updated_at, number, priority (urgent first), sla (the
  * soonest deadline first, tickets without one last).  Fields: every field
- * of the actor's view.
+ * of the actor's view.  Returns 0 with a page; WVL_EINVAL (slug
+ * "bad_request") for a query the list does not take; WVL_ENOTFOUND (a
+ * scope that is not a uuid, or another client's for a client user);
+ * WVL_EUNAUTHENTICATED; WVL_EUNAVAILABLE.
  */
 WVL_EXTERN int wvl_tickets_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 				const char *scope_id, const wvl_query *query) WVL_WARN_UNUSED;
@@ -130,7 +140,10 @@ WVL_EXTERN int wvl_tickets_list(char **out_json, wvl_ctx *ctx, const wvl_actor *
 WVL_EXTERN int wvl_tickets_update(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 				  const char *id, const char *body_json) WVL_WARN_UNUSED;
 
-/** Closes a ticket: wvl_tickets_update with {"status":"closed"}. */
+/**
+ * Closes a ticket (its client user or the team): wvl_tickets_update with
+ * {"status":"closed"}, with the same results.
+ */
 WVL_EXTERN int wvl_tickets_close(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 				 const char *id) WVL_WARN_UNUSED;
 
@@ -150,7 +163,9 @@ WVL_EXTERN int wvl_tickets_reply(char **out_json, wvl_ctx *ctx, const wvl_actor 
 /**
  * A ticket's messages, oldest first (the rules of query.h; no filters or
  * sorts).  `ticket_id` is the ticket's uuid or number.  Internal notes are
- * left out for client users.  WVL_ENOTFOUND for a ticket out of reach.
+ * left out for client users.  Returns 0 with a page; WVL_EINVAL (a query
+ * the list does not take, or no ticket given); WVL_ENOTFOUND for a ticket
+ * out of reach; WVL_EUNAUTHENTICATED; WVL_EUNAVAILABLE.
  */
 WVL_EXTERN int wvl_tickets_messages_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 					 const char *ticket_id, const wvl_query *query)
