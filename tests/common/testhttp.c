@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <stdbool.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,4 +208,56 @@ void test_response_free(test_response *r)
 	free(r->body);
 	free(r->headers);
 	memset(r, 0, sizeof(*r));
+}
+
+int test_raw_connect(const test_server *s, const char *source_ip)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	cr_assert_geq(fd, 0);
+	if (source_ip) {
+		struct sockaddr_in src = {.sin_family = AF_INET};
+		cr_assert_eq(inet_pton(AF_INET, source_ip, &src.sin_addr), 1);
+		cr_assert_eq(bind(fd, (struct sockaddr *)&src, sizeof(src)), 0, "bind %s", source_ip);
+	}
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)s->port),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+void test_raw(test_raw_result *out, const test_server *s, const char *source_ip,
+	      const char *bytes, size_t len, int wait_ms)
+{
+	memset(out, 0, sizeof(*out));
+	int fd = test_raw_connect(s, source_ip);
+	cr_assert_geq(fd, 0, "connect");
+	cr_assert_eq(send(fd, bytes, len, MSG_NOSIGNAL), (ssize_t)len);
+	for (;;) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		if (poll(&p, 1, wait_ms) <= 0)
+			break; /* quiet for wait_ms: still open */
+		ssize_t n = recv(fd, out->data + out->len, sizeof(out->data) - 1 - out->len, 0);
+		if (n <= 0) {
+			out->closed = 1;
+			break;
+		}
+		out->len += (size_t)n;
+		if (out->len == sizeof(out->data) - 1)
+			break;
+	}
+	out->data[out->len] = '\0';
+	/* Responses one after the other: a status line, headers, and a body
+	 * of its Content-Length. */
+	for (const char *p = out->data; p && strncmp(p, "HTTP/1.1 ", 9) == 0;) {
+		out->responses++;
+		const char *end = strstr(p, "\r\n\r\n"), *cl = strcasestr(p, "\r\nContent-Length:");
+		if (!end)
+			break;
+		size_t body = cl && cl < end ? strtoul(cl + 17, NULL, 10) : 0;
+		p = end + 4 + body <= out->data + out->len ? end + 4 + body : NULL;
+	}
+	close(fd);
 }

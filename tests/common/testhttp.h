@@ -40,4 +40,21 @@ void test_http(test_response *out, const test_server *s, const char *method,
 char *test_header(const test_response *r, const char *name);
 void test_response_free(test_response *r);
 
+/* What a raw exchange saw: the bytes the server sent (NUL-terminated,
+ * cut at `cap`), how many responses they hold ("HTTP/1.1 " lines), and
+ * whether the server closed the connection within the wait. */
+typedef struct test_raw_result {
+	char data[16384];
+	size_t len;
+	int responses;
+	int closed;
+} test_raw_result;
+
+/* Connects from `source_ip` (NULL: 127.0.0.1), sends `len` bytes as they
+ * are, and reads until the server closes or `wait_ms` pass without a byte. */
+void test_raw(test_raw_result *out, const test_server *s, const char *source_ip,
+	      const char *bytes, size_t len, int wait_ms);
+/* A connected socket to the server from `source_ip` (NULL: 127.0.0.1). */
+int test_raw_connect(const test_server *s, const char *source_ip);
+
 #endif

@@ -357,7 +357,7 @@ Test(scheduler, file_cleanup_removes_bytes_then_rows_and_never_climbs)
 		 hash, hash, hash, hash, hash);
 	cr_assert_eq(test_sql(db.owner_url, sql), 0);
 	char *report = NULL;
-	cr_assert_eq(wvl_maint_file_cleanup(&report, fctx, 7), 0, "%s", wvl_error_last()->message);
+	cr_assert_eq(wvl_files_cleanup(&report, fctx, 7), 0, "%s", wvl_error_last()->message);
 	cr_expect_str_eq(report, "{\"removed\":1,\"missing\":1,\"refused\":1}");
 	wvl_free(report);
 	cr_expect_neq(access(path, F_OK), 0);

@@ -38,6 +38,11 @@ static void enqueue_noops(int n, int sleep_ms, int max_attempts)
 	cr_assert_eq(test_sql(db.owner_url, sql), 0);
 }
 
+/* A sleeping noop is under way once its handler logged "sleeping": only
+ * claimed is not enough for a test that stops a worker mid-job. */
+#define UNDER_WAY \
+	"SELECT (state = 'running' AND log::text LIKE '%\"sleeping\"%')::text FROM jobs"
+
 Test(worker, runs_jobs_and_stops_on_sigterm)
 {
 	worker_proc w;
@@ -98,7 +103,7 @@ Test(worker, zombie_late_completion_is_refused_by_the_fence)
 	const char *one[] = {"WL_WORKER_CONCURRENCY=1", NULL};
 	worker_proc zombie;
 	worker_start(&zombie, &db, one);
-	cr_assert(wait_for_value(db.owner_url, "SELECT state FROM jobs", "running", 30));
+	cr_assert(wait_for_value(db.owner_url, UNDER_WAY, "true", 30));
 	/* Freeze it mid-job (a long GC pause, a swapped-out VM...). */
 	kill(zombie.pid, SIGSTOP);
 	int rescued = 0;
@@ -139,7 +144,7 @@ Test(worker, sigterm_past_the_grace_releases_the_running_job)
 	const char *grace[] = {"WL_WORKER_SHUTDOWN_GRACE=1", NULL};
 	worker_proc w;
 	worker_start(&w, &db, grace);
-	cr_assert(wait_for_value(db.owner_url, "SELECT state FROM jobs", "running", 30));
+	cr_assert(wait_for_value(db.owner_url, UNDER_WAY, "true", 30));
 	kill(w.pid, SIGTERM);
 	cr_expect_eq(worker_wait(&w), 1, "exits non-zero when it had to release work");
 	cr_expect(wait_for_value(db.owner_url, "SELECT state || attempt FROM jobs", "available0", 5));
@@ -151,7 +156,7 @@ Test(worker, sigterm_lets_a_short_job_finish)
 	enqueue_noops(1, 500, 3);
 	worker_proc w;
 	worker_start(&w, &db, NULL);
-	cr_assert(wait_for_value(db.owner_url, "SELECT state FROM jobs", "running", 30));
+	cr_assert(wait_for_value(db.owner_url, UNDER_WAY, "true", 30));
 	kill(w.pid, SIGTERM);
 	cr_expect_eq(worker_wait(&w), 0);
 	char *v = test_sql_value(db.owner_url, "SET wvl.actor_role='system'; SELECT state FROM jobs");
@@ -181,6 +186,12 @@ Test(worker, idle_worker_runs_pushed_jobs_and_a_killed_one_gets_none)
 	kill(w.pid, SIGKILL);
 	cr_expect_eq(worker_wait(&w), 128 + SIGKILL);
 	unlink(w.log);
+	/* Its offers die with its listener's session, which PostgreSQL ends
+	 * once it reads the closed socket: a moment after the exit, on a busy
+	 * machine long enough for the enqueue below to find it alive. */
+	cr_assert(wait_for_value(db.owner_url,
+				 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+				 " AND application_name = 'libwavelaunch-listener'", "0", 30));
 	cr_assert_eq(wvl_jobs_enqueue(id, NULL, ctx, &sys, "noop", NULL, NULL), 0);
 	char sql[128];
 	snprintf(sql, sizeof(sql), "SET wvl.actor_role='system'; SELECT state FROM jobs WHERE id = '%s'",
@@ -204,7 +215,7 @@ Test(worker, busy_worker_offers_only_its_idle_threads)
 	const char *one[] = {"WL_WORKER_CONCURRENCY=1", NULL};
 	worker_proc w;
 	worker_start(&w, &db, one);
-	cr_assert(wait_for_value(db.owner_url, "SELECT state FROM jobs", "running", 30));
+	cr_assert(wait_for_value(db.owner_url, UNDER_WAY, "true", 30));
 	char *v = test_sql_value(db.owner_url,
 				 "SET wvl.actor_role='system'; SELECT count(*) FROM jobs_waiters");
 	cr_expect_str_eq(v, "0", "its one thread is busy");
