@@ -38,6 +38,7 @@
 #include "wavelaunch/cron.h"
 #include "wavelaunch/maintenance.h"
 #include "wavelaunch/automation.h"
+#include "wavelaunch/tickets.h"
 #include "wavelaunch/worker.h"
 
 #endif

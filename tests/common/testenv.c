@@ -31,6 +31,15 @@ static void url_for(char *out, size_t len, const char *user, const char *pw, con
 		 testenv("WL_TEST_PG_PORT"), db);
 }
 
+void test_actor(wvl_actor *a, wvl_role role, const char *user_id, const char *client_id)
+{
+	memset(a, 0, sizeof(*a));
+	a->role = role;
+	snprintf(a->user_id, sizeof(a->user_id), "%s", user_id ? user_id : "");
+	if (client_id)
+		snprintf(a->client_id, sizeof(a->client_id), "%s", client_id);
+}
+
 int test_sql(const char *url, const char *sql)
 {
 	PGconn *c = PQconnectdb(url);

@@ -33,6 +33,10 @@ wvl_ctx *test_ctx(const test_db *db);
  * more keys set); takes `cfg` over.  Logs are captured like test_ctx's. */
 wvl_ctx *test_ctx_from(wvl_config *cfg);
 
+/* Fills an actor: `role`, `user_id` and (client users) `client_id`, which
+ * may be NULL. */
+void test_actor(wvl_actor *a, wvl_role role, const char *user_id, const char *client_id);
+
 /* Runs SQL on a URL; returns 0 or -1 (the error is printed). */
 int test_sql(const char *url, const char *sql);
 /* First cell of the first row as a malloc'd string, or NULL. */

@@ -26,21 +26,13 @@ static char *sys_sql(const char *fmt, const char *arg)
 }
 
 
-static void mk(wvl_actor *a, wvl_role role, const char *uid, const char *cid)
-{
-	memset(a, 0, sizeof(*a));
-	a->role = role;
-	snprintf(a->user_id, sizeof(a->user_id), "%s", uid);
-	if (cid)
-		snprintf(a->client_id, sizeof(a->client_id), "%s", cid);
-}
 
 static void setup(void)
 {
 	test_db_create(&db);
 	ctx = test_ctx(&db);
-	mk(&admin, WVL_ROLE_ADMIN, "11111111-1111-4111-8111-111111111111", NULL);
-	mk(&staff, WVL_ROLE_STAFF, "22222222-2222-4222-8222-222222222222", NULL);
+	test_actor(&admin, WVL_ROLE_ADMIN, "11111111-1111-4111-8111-111111111111", NULL);
+	test_actor(&staff, WVL_ROLE_STAFF, "22222222-2222-4222-8222-222222222222", NULL);
 	cr_assert_eq(test_sql(db.owner_url,
 			      "INSERT INTO users (id, email, name, role) VALUES"
 			      " ('11111111-1111-4111-8111-111111111111','ad@example.com','Ad','admin'),"
@@ -55,8 +47,8 @@ static void setup(void)
 	free(ib);
 	free(a);
 	free(b);
-	mk(&client_a, WVL_ROLE_CLIENT, "33333333-3333-4333-8333-333333333333", a_id);
-	mk(&client_b, WVL_ROLE_CLIENT, "44444444-4444-4444-8444-444444444444", b_id);
+	test_actor(&client_a, WVL_ROLE_CLIENT, "33333333-3333-4333-8333-333333333333", a_id);
+	test_actor(&client_b, WVL_ROLE_CLIENT, "44444444-4444-4444-8444-444444444444", b_id);
 }
 
 static void teardown(void)
