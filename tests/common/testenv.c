@@ -65,7 +65,47 @@ char *test_sql_value(const char *url, const char *sql)
 	return v;
 }
 
-void test_db_create(test_db *db)
+char *test_sys_value(const test_db *db, const char *sql)
+{
+	static const char prefix[] = "SET wvl.actor_role = 'system'; ";
+	size_t n = strlen(sql);
+	char *full = malloc(sizeof(prefix) + n);
+	cr_assert_not_null(full);
+	memcpy(full, prefix, sizeof(prefix) - 1);
+	memcpy(full + sizeof(prefix) - 1, sql, n + 1);
+	char *v = test_sql_value(db->owner_url, full);
+	free(full);
+	return v;
+}
+
+int test_sys_int(const test_db *db, const char *sql)
+{
+	char *v = test_sys_value(db, sql);
+	cr_assert_not_null(v, "%s", sql);
+	int n = atoi(v);
+	free(v);
+	return n;
+}
+
+bool test_sys_is(const test_db *db, const char *sql, const char *want)
+{
+	char *v = test_sys_value(db, sql);
+	bool ok = v && strcmp(v, want) == 0;
+	free(v);
+	return ok;
+}
+
+bool test_sys_wait(const test_db *db, const char *sql, const char *want, int seconds)
+{
+	for (int i = 0; i < seconds * 50; i++) {
+		if (test_sys_is(db, sql, want))
+			return true;
+		usleep(20000);
+	}
+	return false;
+}
+
+static void create_from(test_db *db, const char *template)
 {
 	unsigned char raw[6];
 	cr_assert_eq(getrandom(raw, sizeof(raw), 0), (ssize_t)sizeof(raw));
@@ -74,7 +114,7 @@ void test_db_create(test_db *db)
 	const char *opw = testenv("WL_TEST_PG_OWNER_PASSWORD");
 	char admin[512], sql[256];
 	url_for(admin, sizeof(admin), "wavelaunch_owner", opw, "postgres");
-	snprintf(sql, sizeof(sql), "CREATE DATABASE %s TEMPLATE wl_template", db->name);
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s TEMPLATE %s", db->name, template);
 	int rc = -1;
 	for (int i = 0; i < 20 && rc != 0; i++) {
 		rc = test_sql(admin, sql);
@@ -86,6 +126,10 @@ void test_db_create(test_db *db)
 	url_for(db->app_url, sizeof(db->app_url), "wavelaunch_app",
 		testenv("WL_TEST_PG_APP_PASSWORD"), db->name);
 }
+
+void test_db_create(test_db *db) { create_from(db, "wl_template"); }
+
+void test_db_create_empty(test_db *db) { create_from(db, "template0"); }
 
 void test_db_drop(test_db *db)
 {
@@ -176,6 +220,58 @@ wvl_ctx *test_ctx_from(wvl_config *cfg)
 	wvl_config_free(cfg);
 	cr_assert_eq(rc, 0, "wvl_ctx_new: %s", wvl_error_last()->message);
 	return ctx;
+}
+
+void test_env_open(test_db *db, wvl_ctx **ctx, int64_t clock_us)
+{
+	test_db_create(db);
+	*ctx = test_ctx(db);
+	if (clock_us != TEST_REAL_CLOCK)
+		test_clock_install(*ctx, clock_us);
+}
+
+void test_env_close(test_db *db, wvl_ctx **ctx)
+{
+	wvl_ctx_free(*ctx);
+	*ctx = NULL;
+	test_db_drop(db);
+}
+
+wvl_actor test_actor(wvl_role role, const char *user_id, const char *client_id)
+{
+	wvl_actor a;
+	memset(&a, 0, sizeof(a));
+	a.role = role;
+	snprintf(a.user_id, sizeof(a.user_id), "%s", user_id ? user_id : "");
+	snprintf(a.client_id, sizeof(a.client_id), "%s", client_id ? client_id : "");
+	return a;
+}
+
+void test_team(wvl_actor *admin, wvl_actor *staff, const test_db *db)
+{
+	*admin = test_actor(WVL_ROLE_ADMIN, "11111111-1111-4111-8111-111111111111", NULL);
+	*staff = test_actor(WVL_ROLE_STAFF, "22222222-2222-4222-8222-222222222222", NULL);
+	cr_assert_eq(test_sql(db->owner_url,
+			      "INSERT INTO users (id, email, name, role) VALUES"
+			      " ('11111111-1111-4111-8111-111111111111','ad@example.com','Ad','admin'),"
+			      " ('22222222-2222-4222-8222-222222222222','st@example.com','St','staff')"),
+		     0);
+}
+
+wvl_actor test_admin(wvl_ctx *ctx, const test_db *db, const char *email, const char *password)
+{
+	int created = 0;
+	char *generated = NULL;
+	cr_assert_eq(wvl_auth_bootstrap_admin(&created, &generated, ctx, email, password), 0, "%s",
+		     wvl_error_last()->message);
+	wvl_free(generated);
+	char sql[320];
+	snprintf(sql, sizeof(sql), "SELECT id FROM users WHERE email = lower('%s')", email);
+	char *id = test_sys_value(db, sql);
+	cr_assert_not_null(id, "no user %s", email);
+	wvl_actor a = test_actor(WVL_ROLE_ADMIN, id, NULL);
+	free(id);
+	return a;
 }
 
 void test_pg_ctl(const char *action)

@@ -7,8 +7,11 @@
  * scripts/test prepares, contexts pointed at them, and direct SQL. */
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <wavelaunch.h>
+
+#include "testclock.h"
 
 typedef struct test_db {
 	char name[64];
@@ -22,6 +25,8 @@ const char *testenv(const char *name);
 
 /* A fresh database cloned from wl_template, and its removal. */
 void test_db_create(test_db *db);
+/* An empty database (from template0, not migrated), dropped the same way. */
+void test_db_create_empty(test_db *db);
 void test_db_drop(test_db *db);
 
 /* A configuration for `db` (app role URL, owner URL, Redis, a secret). */
@@ -37,6 +42,48 @@ wvl_ctx *test_ctx_from(wvl_config *cfg);
 int test_sql(const char *url, const char *sql);
 /* First cell of the first row as a malloc'd string, or NULL. */
 char *test_sql_value(const char *url, const char *sql);
+
+/* ---- SQL as the system ----
+ * The tables are under forced row-level security, so even their owner sees
+ * nothing without an actor: these run `sql` as the owner of `db` with
+ * wvl.actor_role = 'system'.  `sql` may hold several statements; the last
+ * one's result counts. */
+
+/* The first cell of the first row as a malloc'd string, or NULL. */
+char *test_sys_value(const test_db *db, const char *sql);
+/* The first cell as a number; the cell must be there (asserted). */
+int test_sys_int(const test_db *db, const char *sql);
+/* Whether the first cell is `want`. */
+bool test_sys_is(const test_db *db, const char *sql, const char *want);
+/* Polls test_sys_is every 20 ms until it holds, for at most `seconds`;
+ * whether it came to hold.  Waits on a condition, never a timeout out. */
+bool test_sys_wait(const test_db *db, const char *sql, const char *want, int seconds);
+
+/* ---- the fixture most suites over one database share ---- */
+
+/* test_env_open's `clock_us` for a context on the real clock. */
+#define TEST_REAL_CLOCK INT64_MIN
+
+/* A database of the test's own in `db`, a context over it (test_ctx) in
+ * `*ctx`, and the test clock (testclock.h) installed on it, stopped at
+ * `clock_us`.  In a suite:
+ *     static void setup(void) { test_env_open(&db, &ctx, TEST_T0); }
+ *     static void teardown(void) { test_env_close(&db, &ctx); } */
+void test_env_open(test_db *db, wvl_ctx **ctx, int64_t clock_us);
+/* Frees the context and drops the database; either may not be there. */
+void test_env_close(test_db *db, wvl_ctx **ctx);
+
+/* An actor of `role`; `user_id` and `client_id` may be NULL (empty). */
+wvl_actor test_actor(wvl_role role, const char *user_id, const char *client_id);
+
+/* An administrator and a staff member, written to `db` as users
+ * 11111111-1111-4111-8111-111111111111 and 22222222-2222-4222-8222-222222222222,
+ * and as actors. */
+void test_team(wvl_actor *admin, wvl_actor *staff, const test_db *db);
+
+/* Bootstraps the first administrator through `ctx` (asserted to succeed)
+ * and returns it as an actor (its id read from `db`). */
+wvl_actor test_admin(wvl_ctx *ctx, const test_db *db, const char *email, const char *password);
 
 /* Stops or starts the shared PostgreSQL cluster (tests that do this run
  * alone: meson is_parallel: false). */

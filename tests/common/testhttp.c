@@ -22,7 +22,7 @@
 
 #include "testhttp.h"
 
-static int free_port(void)
+int test_free_port(void)
 {
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
@@ -46,7 +46,7 @@ static int can_connect(int port)
 void test_server_start(test_server *s, const test_db *db, const char *const *extra_env)
 {
 	memset(s, 0, sizeof(*s));
-	s->port = free_port();
+	s->port = test_free_port();
 	snprintf(s->base, sizeof(s->base), "http://127.0.0.1:%d", s->port);
 	snprintf(s->log_path, sizeof(s->log_path), "/tmp/wl-server-test-%d-%d.log", (int)getpid(),
 		 s->port);
@@ -208,6 +208,53 @@ void test_response_free(test_response *r)
 	free(r->body);
 	free(r->headers);
 	memset(r, 0, sizeof(*r));
+}
+
+long test_login_attempt(test_response *r, const test_server *s, const char *email,
+			const char *password, const char *extra_header)
+{
+	char body[512];
+	snprintf(body, sizeof(body), "{\"email\":\"%s\",\"password\":\"%s\"}", email, password);
+	const char *h[] = {"Content-Type: application/json", extra_header, NULL};
+	test_http(r, s, "POST", "/api/auth/login", h, body, strlen(body));
+	return r->status;
+}
+
+int test_set_cookie(const test_response *r, const char *name, char *value, size_t vlen,
+		    char *line, size_t llen)
+{
+	char needle[64];
+	snprintf(needle, sizeof(needle), "Set-Cookie: %s=", name);
+	const char *p = strstr(r->headers, needle);
+	if (!p)
+		return 0;
+	const char *v = p + strlen(needle), *end = strstr(p, "\r\n");
+	snprintf(value, vlen, "%.*s", (int)strcspn(v, ";\r"), v);
+	if (line)
+		snprintf(line, llen, "%.*s", end ? (int)(end - p) : (int)strlen(p), p);
+	return 1;
+}
+
+void test_session_from(test_session *out, const test_response *r)
+{
+	memset(out, 0, sizeof(*out));
+	cr_assert(test_set_cookie(r, "wl_session", out->session, sizeof(out->session), NULL, 0),
+		  "no wl_session cookie");
+	cr_assert(test_set_cookie(r, "wl_csrf", out->csrf_token, sizeof(out->csrf_token), NULL, 0),
+		  "no wl_csrf cookie");
+	test_set_cookie(r, "wl_device", out->device, sizeof(out->device), NULL, 0);
+	snprintf(out->cookie, sizeof(out->cookie), "Cookie: wl_session=%s; wl_csrf=%s", out->session,
+		 out->csrf_token);
+	snprintf(out->csrf, sizeof(out->csrf), "X-CSRF-Token: %s", out->csrf_token);
+}
+
+void test_login(test_session *out, const test_server *s, const char *email, const char *password)
+{
+	test_response r;
+	test_login_attempt(&r, s, email, password, NULL);
+	cr_assert_eq(r.status, 200, "login %s: %s", email, r.body);
+	test_session_from(out, &r);
+	test_response_free(&r);
 }
 
 int test_raw_connect(const test_server *s, const char *source_ip)

@@ -40,6 +40,37 @@ void test_http(test_response *out, const test_server *s, const char *method,
 char *test_header(const test_response *r, const char *name);
 void test_response_free(test_response *r);
 
+/* ---- signing in ---- */
+
+/* What a browser sends back after signing in. */
+typedef struct test_session {
+	char cookie[512];     /* "Cookie: wl_session=...; wl_csrf=..." */
+	char csrf[200];       /* "X-CSRF-Token: ..." */
+	char session[128];    /* the wl_session value alone */
+	char csrf_token[128]; /* the wl_csrf value alone */
+	char device[256];     /* the wl_device value, "" when none was set */
+} test_session;
+
+/* POST /api/auth/login with {"email", "password"} and `extra_header`
+ * ("Name: value", may be NULL); the answer in `*r` (test_response_free).
+ * Returns its status. */
+long test_login_attempt(test_response *r, const test_server *s, const char *email,
+			const char *password, const char *extra_header);
+/* The session a successful login's answer set (wl_session and wl_csrf
+ * must be there: asserted). */
+void test_session_from(test_session *out, const test_response *r);
+/* Signs in (asserted to succeed) and returns the session in `*out`. */
+void test_login(test_session *out, const test_server *s, const char *email,
+		const char *password);
+
+/* The value of cookie `name` set by `r` and, when `line` is not NULL, the
+ * text of its Set-Cookie header; 0 when `r` does not set it. */
+int test_set_cookie(const test_response *r, const char *name, char *value, size_t vlen,
+		    char *line, size_t llen);
+
+/* A free TCP port on 127.0.0.1, for a service a test starts itself. */
+int test_free_port(void);
+
 /* What a raw exchange saw: the bytes the server sent (NUL-terminated,
  * cut at `cap`), how many responses they hold ("HTTP/1.1 " lines), and
  * whether the server closed the connection within the wait. */

@@ -48,12 +48,7 @@ static test_db db;
 static test_server srv;
 static char storage[512];
 
-struct session {
-	char cookie[512]; /* "Cookie: wl_session=...; wl_csrf=..." */
-	char csrf[200];   /* "X-CSRF-Token: ..." */
-};
-
-static struct session admin, user_a, user_b;
+static test_session admin, user_a, user_b;
 
 /* ---- set-up ---- */
 
@@ -68,32 +63,6 @@ static void create_user(wvl_ctx *ctx, const wvl_actor *by, const char *email, co
 	wvl_free(out);
 }
 
-/* A value of a Set-Cookie header. */
-static void set_cookie(const test_response *r, const char *name, char *value, size_t vlen)
-{
-	char needle[64];
-	snprintf(needle, sizeof(needle), "Set-Cookie: %s=", name);
-	const char *p = strstr(r->headers, needle);
-	cr_assert_not_null(p, "no %s cookie", name);
-	p += strlen(needle);
-	snprintf(value, vlen, "%.*s", (int)strcspn(p, ";\r"), p);
-}
-
-static void login(struct session *s, const char *email, const char *pw)
-{
-	char body[256], sess[128], csrf[128];
-	snprintf(body, sizeof(body), "{\"email\":\"%s\",\"password\":\"%s\"}", email, pw);
-	const char *h[] = {"Content-Type: application/json", NULL};
-	test_response r;
-	test_http(&r, &srv, "POST", "/api/auth/login", h, body, strlen(body));
-	cr_assert_eq(r.status, 200, "login %s: %s", email, r.body);
-	set_cookie(&r, "wl_session", sess, sizeof(sess));
-	set_cookie(&r, "wl_csrf", csrf, sizeof(csrf));
-	snprintf(s->cookie, sizeof(s->cookie), "Cookie: wl_session=%s; wl_csrf=%s", sess, csrf);
-	snprintf(s->csrf, sizeof(s->csrf), "X-CSRF-Token: %s", csrf);
-	test_response_free(&r);
-}
-
 static void start(const char *const *more_env)
 {
 	test_db_create(&db);
@@ -106,13 +75,7 @@ static void start(const char *const *more_env)
 			      " ('" CLIENT_B "', 'B', 'b@clients.test', 'active')"),
 		     0);
 	wvl_ctx *ctx = test_ctx(&db);
-	int created;
-	char *pw = NULL;
-	cr_assert_eq(wvl_auth_bootstrap_admin(&created, &pw, ctx, "admin@example.com", admin_pw), 0);
-	char *id = test_sql_value(db.owner_url, "SELECT id FROM users");
-	wvl_actor root = {.role = WVL_ROLE_ADMIN};
-	snprintf(root.user_id, sizeof(root.user_id), "%s", id);
-	free(id);
+	wvl_actor root = test_admin(ctx, &db, "admin@example.com", admin_pw);
 	create_user(ctx, &root, "a@example.com", CLIENT_A);
 	create_user(ctx, &root, "b@example.com", CLIENT_B);
 	wvl_ctx_free(ctx);
@@ -127,9 +90,9 @@ static void start(const char *const *more_env)
 		env[n++] = *e;
 	env[n] = NULL;
 	test_server_start(&srv, &db, env);
-	login(&admin, "admin@example.com", admin_pw);
-	login(&user_a, "a@example.com", user_pw);
-	login(&user_b, "b@example.com", user_pw);
+	test_login(&admin, &srv, "admin@example.com", admin_pw);
+	test_login(&user_a, &srv, "a@example.com", user_pw);
+	test_login(&user_b, &srv, "b@example.com", user_pw);
 }
 
 static void setup(void)
@@ -290,7 +253,7 @@ static long post_raw(test_response *out, const char *path, const char *const *he
 }
 
 /* Uploads a form as `s` (with its CSRF token); the status. */
-static long upload_form(test_response *r, const struct session *s, const struct buf *body,
+static long upload_form(test_response *r, const test_session *s, const struct buf *body,
 			bool chunked)
 {
 	const char *h[] = {"Content-Type: multipart/form-data; boundary=" BOUNDARY,
@@ -298,7 +261,7 @@ static long upload_form(test_response *r, const struct session *s, const struct 
 	return post_raw(r, "/api/files", h, body->p, body->len, chunked);
 }
 
-static long upload(test_response *r, const struct session *s, const char *client,
+static long upload(test_response *r, const test_session *s, const char *client,
 		   const char *filename, const void *data, size_t len)
 {
 	struct buf b = form(client, filename, data, len);
@@ -307,7 +270,7 @@ static long upload(test_response *r, const struct session *s, const char *client
 	return status;
 }
 
-static long call(test_response *r, const struct session *s, const char *method, const char *path)
+static long call(test_response *r, const test_session *s, const char *method, const char *path)
 {
 	const char *h[] = {s ? s->cookie : "X-None: 1", s ? s->csrf : "X-None: 2", NULL};
 	test_http(r, &srv, method, path, h, NULL, 0);
@@ -334,7 +297,7 @@ static void expect_form_refused(struct buf *b)
 }
 
 /* The id of an uploaded file (asserts the upload worked). */
-static char *upload_ok(const struct session *s, const char *client, const char *filename,
+static char *upload_ok(const test_session *s, const char *client, const char *filename,
 		       const void *data, size_t len)
 {
 	test_response r;
@@ -763,7 +726,7 @@ Test(files_http, list_pages_with_limit_and_cursor)
 /* ---- downloads ---- */
 
 /* The path and query of a signed link (the URL's origin is WL_PUBLIC_URL's). */
-static char *link_path(const struct session *s, const char *id)
+static char *link_path(const test_session *s, const char *id)
 {
 	char path[160];
 	snprintf(path, sizeof(path), "/api/files/%s/download", id);

@@ -24,14 +24,8 @@ static char bearer[160]; /* "Authorization: Bearer wl_pat_..." of an admin */
 static void make_bearer(void)
 {
 	wvl_ctx *ctx = test_ctx(&db);
-	int created;
-	char *pw = NULL, *out = NULL;
-	cr_assert_eq(wvl_auth_bootstrap_admin(&created, &pw, ctx, "root@example.com",
-					      "Harbor-Lantern-42!"), 0);
-	char *id = test_sql_value(db.owner_url, "SELECT id FROM users");
-	wvl_actor admin = {.role = WVL_ROLE_ADMIN};
-	snprintf(admin.user_id, sizeof(admin.user_id), "%s", id);
-	free(id);
+	wvl_actor admin = test_admin(ctx, &db, "root@example.com", "Harbor-Lantern-42!");
+	char *out = NULL;
 	cr_assert_eq(wvl_auth_tokens_create(&out, ctx, &admin, "{\"name\":\"t\"}"), 0);
 	char *tok = test_json_member(out, "token");
 	snprintf(bearer, sizeof(bearer), "Authorization: Bearer %s", tok);

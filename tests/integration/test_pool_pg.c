@@ -18,17 +18,8 @@
 static test_db db;
 static wvl_ctx *ctx;
 
-static void setup(void)
-{
-	test_db_create(&db);
-	ctx = test_ctx(&db);
-}
-
-static void teardown(void)
-{
-	wvl_ctx_free(ctx);
-	test_db_drop(&db);
-}
+static void setup(void) { test_env_open(&db, &ctx, TEST_REAL_CLOCK); }
+static void teardown(void) { test_env_close(&db, &ctx); }
 
 TestSuite(pool, .init = setup, .fini = teardown, .timeout = 120);
 

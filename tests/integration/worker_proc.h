@@ -3,8 +3,8 @@
 #ifndef WL_TEST_WORKER_PROC_H
 #define WL_TEST_WORKER_PROC_H
 
-/* Starting real wl-worker processes against a test database, and waiting
- * on the database (polling for a condition, never sleeping out a timeout). */
+/* Starting real wl-worker processes against a test database (waiting on
+ * the database is test_sys_wait's). */
 
 #include <fcntl.h>
 #include <signal.h>
@@ -83,23 +83,6 @@ static inline bool worker_log_contains(const worker_proc *w, const char *needle)
 		found = strstr(line, needle) != NULL;
 	fclose(f);
 	return found;
-}
-
-/* Polls `sql` (as the system) every 20 ms until it returns `want`, for at
- * most `seconds`; returns whether it did. */
-static inline bool wait_for_value(const char *url, const char *sql, const char *want, int seconds)
-{
-	char full[2048];
-	snprintf(full, sizeof(full), "SET wvl.actor_role = 'system'; %s", sql);
-	for (int i = 0; i < seconds * 50; i++) {
-		char *v = test_sql_value(url, full);
-		bool ok = v && strcmp(v, want) == 0;
-		free(v);
-		if (ok)
-			return true;
-		usleep(20000);
-	}
-	return false;
 }
 
 #endif
