@@ -274,6 +274,19 @@ wvl_actor test_admin(wvl_ctx *ctx, const test_db *db, const char *email, const c
 	return a;
 }
 
+wvl_job *test_jobs_claim_kind(size_t *n, wvl_ctx *ctx, const char *kind, size_t limit)
+{
+	const char *kinds[] = {kind};
+	wvl_jobs_claim_options co = WVL_JOBS_CLAIM_OPTIONS_INIT;
+	co.kinds = kinds;
+	co.nkinds = 1;
+	wvl_job *jobs = NULL;
+	*n = 0;
+	cr_assert_eq(wvl_jobs_claim(&jobs, n, ctx, limit, &co), 0, "claim %s: %s", kind,
+		     wvl_error_last()->message);
+	return jobs;
+}
+
 void test_pg_ctl(const char *action)
 {
 	char cmd[1024];

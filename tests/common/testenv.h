@@ -85,6 +85,10 @@ void test_team(wvl_actor *admin, wvl_actor *staff, const test_db *db);
  * and returns it as an actor (its id read from `db`). */
 wvl_actor test_admin(wvl_ctx *ctx, const test_db *db, const char *email, const char *password);
 
+/* Claims up to `limit` jobs of `kind` alone (asserted to succeed); how
+ * many in `*n`.  Free with wvl_jobs_free. */
+wvl_job *test_jobs_claim_kind(size_t *n, wvl_ctx *ctx, const char *kind, size_t limit);
+
 /* Stops or starts the shared PostgreSQL cluster (tests that do this run
  * alone: meson is_parallel: false). */
 void test_pg_ctl(const char *action);

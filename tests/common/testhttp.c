@@ -112,6 +112,18 @@ void test_server_stop(test_server *s)
 		  "wl-server did not exit cleanly (status %d); log: %s", status, s->log_path);
 }
 
+void test_http_open(test_db *db, test_server *s, const char *const *extra_env)
+{
+	test_db_create(db);
+	test_server_start(s, db, extra_env);
+}
+
+void test_http_close(test_db *db, test_server *s)
+{
+	test_server_stop(s);
+	test_db_drop(db);
+}
+
 int test_server_log_contains(const test_server *s, const char *needle)
 {
 	FILE *f = fopen(s->log_path, "r");
@@ -144,15 +156,40 @@ static size_t collect(char *ptr, size_t size, size_t n, void *userdata)
 	return add;
 }
 
-void test_http(test_response *out, const test_server *s, const char *method, const char *path,
-	       const char *const *headers, const char *body, size_t body_len)
+struct reader {
+	const char *p;
+	size_t left;
+};
+
+static size_t read_body(char *dst, size_t size, size_t n, void *userdata)
+{
+	struct reader *r = userdata;
+	size_t k = size * n < r->left ? size * n : r->left;
+	if (k > 7000)
+		k = 7000; /* several chunks */
+	memcpy(dst, r->p, k);
+	r->p += k;
+	r->left -= k;
+	return k;
+}
+
+/* One exchange; `out` is filled whatever happens (status 0 when curl
+ * failed). */
+static CURLcode perform(test_response *out, const test_server *s, const char *method,
+			const char *path, const char *const *headers, const char *body,
+			size_t body_len, bool chunked, long timeout_s)
 {
 	memset(out, 0, sizeof(*out));
 	CURL *c = curl_easy_init();
-	cr_assert(c);
+	if (!c) {
+		out->body = strdup("");
+		out->headers = strdup("");
+		return CURLE_FAILED_INIT;
+	}
 	char url[2048];
 	snprintf(url, sizeof(url), "%s%s", s->base, path);
 	struct buf b = {0}, h = {0};
+	struct reader rd = {body, body_len};
 	struct curl_slist *hl = NULL;
 	bool expect = false;
 	for (const char *const *p = headers; p && *p; p++) {
@@ -161,6 +198,8 @@ void test_http(test_response *out, const test_server *s, const char *method, con
 	}
 	if (!expect) /* no 100-continue round trip unless a test asks for it */
 		hl = curl_slist_append(hl, "Expect:");
+	if (chunked)
+		hl = curl_slist_append(hl, "Transfer-Encoding: chunked");
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	if (strcmp(method, "HEAD") == 0)
@@ -170,19 +209,39 @@ void test_http(test_response *out, const test_server *s, const char *method, con
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
-	if (body) {
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout_s);
+	if (chunked) {
+		curl_easy_setopt(c, CURLOPT_POST, 1L);
+		curl_easy_setopt(c, CURLOPT_READFUNCTION, read_body);
+		curl_easy_setopt(c, CURLOPT_READDATA, &rd);
+	} else if (body) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
 	}
 	CURLcode rc = curl_easy_perform(c);
-	cr_assert_eq(rc, CURLE_OK, "%s %s: %s", method, path, curl_easy_strerror(rc));
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
 	out->body = b.data ? b.data : strdup("");
 	out->body_len = b.len;
 	out->headers = h.data ? h.data : strdup("");
 	curl_slist_free_all(hl);
 	curl_easy_cleanup(c);
+	return rc;
+}
+
+void test_http(test_response *out, const test_server *s, const char *method, const char *path,
+	       const char *const *headers, const char *body, size_t body_len)
+{
+	CURLcode rc = perform(out, s, method, path, headers, body, body_len, false, 30);
+	cr_assert_eq(rc, CURLE_OK, "%s %s: %s", method, path, curl_easy_strerror(rc));
+}
+
+long test_http_try(test_response *out, const test_server *s, const char *method, const char *path,
+		   const char *const *headers, const char *body, size_t body_len, bool chunked)
+{
+	if (perform(out, s, method, path, headers, body, body_len, chunked, 60) != CURLE_OK)
+		out->status = -1;
+	return out->status;
 }
 
 char *test_header(const test_response *r, const char *name)
@@ -201,6 +260,13 @@ char *test_header(const test_response *r, const char *name)
 		line = end + 2;
 	}
 	return NULL;
+}
+
+void test_expect_header(const test_response *r, const char *name, const char *want)
+{
+	char *v = test_header(r, name);
+	cr_expect_str_eq(v ? v : "", want, "%s", name);
+	free(v);
 }
 
 void test_response_free(test_response *r)

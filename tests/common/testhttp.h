@@ -5,6 +5,7 @@
 
 /* Starts a real wl-server for a test and drives it with libcurl. */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -21,6 +22,10 @@ typedef struct test_server {
 void test_server_start(test_server *s, const test_db *db, const char *const *extra_env);
 /* SIGTERM and wait; asserts a clean exit. */
 void test_server_stop(test_server *s);
+/* A database of the test's own (test_db_create) and a server over it; and
+ * their end.  For a suite's .init and .fini. */
+void test_http_open(test_db *db, test_server *s, const char *const *extra_env);
+void test_http_close(test_db *db, test_server *s);
 /* True when the server's log file contains `needle`. */
 int test_server_log_contains(const test_server *s, const char *needle);
 
@@ -35,9 +40,17 @@ typedef struct test_response {
  * body (may be NULL) of body_len bytes. */
 void test_http(test_response *out, const test_server *s, const char *method,
 	       const char *path, const char *const *headers, const char *body, size_t body_len);
+/* Like test_http but asserting nothing (threads call it): the status, or
+ * -1 when the exchange failed.  `chunked` sends the body in chunks without
+ * a Content-Length.  Waits for the answer up to 60 s. */
+long test_http_try(test_response *out, const test_server *s, const char *method,
+		   const char *path, const char *const *headers, const char *body,
+		   size_t body_len, bool chunked);
 /* The value of a response header (case-insensitive name) as a malloc'd
  * string, or NULL. */
 char *test_header(const test_response *r, const char *name);
+/* Expects header `name` of `r` to be `want` ("" when it is missing). */
+void test_expect_header(const test_response *r, const char *name, const char *want);
 void test_response_free(test_response *r);
 
 /* ---- signing in ---- */

@@ -103,8 +103,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	test_server_stop(&srv);
-	test_db_drop(&db);
+	test_http_close(&db, &srv);
 	char cmd[700];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", storage);
 	if (system(cmd) != 0)
@@ -171,94 +170,12 @@ static struct buf form(const char *client, const char *filename, const void *dat
 	return b;
 }
 
-struct reader {
-	const char *p;
-	size_t left;
-};
-
-static size_t read_body(char *dst, size_t size, size_t n, void *userdata)
-{
-	struct reader *r = userdata;
-	size_t k = size * n < r->left ? size * n : r->left;
-	if (k > 7000)
-		k = 7000; /* several chunks */
-	memcpy(dst, r->p, k);
-	r->p += k;
-	r->left -= k;
-	return k;
-}
-
-static size_t collect(char *ptr, size_t size, size_t n, void *userdata)
-{
-	struct buf *b = userdata;
-	char *d = realloc(b->p, b->len + size * n + 1);
-	if (!d)
-		return 0;
-	memcpy(d + b->len, ptr, size * n);
-	b->p = d;
-	b->len += size * n;
-	b->p[b->len] = '\0';
-	return size * n;
-}
-
-/* A POST that asserts nothing (threads use it): the status, or -1 when
- * curl failed.  `chunked` sends the body without a Content-Length. */
-static long post_raw(test_response *out, const char *path, const char *const *headers,
-		     const char *body, size_t len, bool chunked)
-{
-	memset(out, 0, sizeof(*out));
-	CURL *c = curl_easy_init();
-	if (!c)
-		return -1;
-	char url[600];
-	snprintf(url, sizeof(url), "%s%s", srv.base, path);
-	struct curl_slist *hl = NULL;
-	bool expect = false;
-	for (const char *const *h = headers; h && *h; h++) {
-		hl = curl_slist_append(hl, *h);
-		expect |= strncmp(*h, "Expect:", 7) == 0;
-	}
-	if (!expect)
-		hl = curl_slist_append(hl, "Expect:");
-	if (chunked)
-		hl = curl_slist_append(hl, "Transfer-Encoding: chunked");
-	struct buf b = {0}, h = {0};
-	struct reader rd = {body, len};
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_POST, 1L);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
-	if (chunked) {
-		curl_easy_setopt(c, CURLOPT_READFUNCTION, read_body);
-		curl_easy_setopt(c, CURLOPT_READDATA, &rd);
-	} else {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-	}
-	CURLcode rc = curl_easy_perform(c);
-	if (rc == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
-	else
-		out->status = -1;
-	out->body = b.p ? b.p : strdup("");
-	out->body_len = b.len;
-	out->headers = h.p ? h.p : strdup("");
-	curl_slist_free_all(hl);
-	curl_easy_cleanup(c);
-	return out->status;
-}
-
-/* Uploads a form as `s` (with its CSRF token); the status. */
 static long upload_form(test_response *r, const test_session *s, const struct buf *body,
 			bool chunked)
 {
 	const char *h[] = {"Content-Type: multipart/form-data; boundary=" BOUNDARY,
 			   s ? s->cookie : "X-None: 1", s ? s->csrf : "X-None: 2", NULL};
-	return post_raw(r, "/api/files", h, body->p, body->len, chunked);
+	return test_http_try(r, &srv, "POST", "/api/files", h, body->p, body->len, chunked);
 }
 
 static long upload(test_response *r, const test_session *s, const char *client,
@@ -394,23 +311,26 @@ Test(files_http, png_upload_as_admin_is_stored_with_its_hash)
 	stop_checked();
 }
 
-Test(files_http, eicar_is_422_file_infected)
+/* An admin's upload for client A that is refused and leaves nothing. */
+static void expect_upload_refused(const char *name, const void *data, size_t len, long status,
+				  const char *code)
 {
 	test_response r;
-	upload(&r, &admin, CLIENT_A, "readme.txt", eicar, strlen(eicar));
-	expect_problem(&r, 422, "file_infected");
+	upload(&r, &admin, CLIENT_A, name, data, len);
+	expect_problem(&r, status, code);
 	test_response_free(&r);
 	expect_nothing_stored();
+}
+
+Test(files_http, eicar_is_422_file_infected)
+{
+	expect_upload_refused("readme.txt", eicar, strlen(eicar), 422, "file_infected");
 	stop_checked();
 }
 
 Test(files_http, png_named_pdf_is_415)
 {
-	test_response r;
-	upload(&r, &admin, CLIENT_A, "invoice.pdf", png, sizeof(png));
-	expect_problem(&r, 415, "unsupported_media_type");
-	test_response_free(&r);
-	expect_nothing_stored();
+	expect_upload_refused("invoice.pdf", png, sizeof(png), 415, "unsupported_media_type");
 	stop_checked();
 }
 
@@ -451,7 +371,7 @@ Test(files_http, content_length_over_the_limit_is_refused_before_the_body)
 	const char *h[] = {"Content-Type: multipart/form-data; boundary=" BOUNDARY, admin.cookie,
 			   admin.csrf, "Expect: 100-continue", NULL};
 	test_response r;
-	post_raw(&r, "/api/files", h, b.p, b.len, false);
+	test_http_try(&r, &srv, "POST", "/api/files", h, b.p, b.len, false);
 	expect_problem(&r, 413, "payload_too_large");
 	cr_expect_null(strstr(r.headers, "100 Continue"), "the body was asked for: %s", r.headers);
 	test_response_free(&r);
@@ -489,7 +409,7 @@ static void expect_refused_before_body(const char *const *h, long status, const 
 	char *t = text_of(20000);
 	struct buf b = form(CLIENT_A, "x.txt", t, 20000);
 	test_response r;
-	post_raw(&r, "/api/files", h, b.p, b.len, false);
+	test_http_try(&r, &srv, "POST", "/api/files", h, b.p, b.len, false);
 	expect_problem(&r, status, code);
 	cr_expect_null(strstr(r.headers, "100 Continue"), "the body was asked for");
 	test_response_free(&r);
@@ -527,7 +447,7 @@ Test(files_http, bearer_token_upload_needs_no_csrf)
 	test_response_free(&r);
 	struct buf b = form(CLIENT_B, "pixel.png", png, sizeof(png));
 	const char *uh[] = {"Content-Type: multipart/form-data; boundary=" BOUNDARY, auth, NULL};
-	cr_expect_eq(post_raw(&r, "/api/files", uh, b.p, b.len, false), 201, "%s", r.body);
+	cr_expect_eq(test_http_try(&r, &srv, "POST", "/api/files", uh, b.p, b.len, false), 201, "%s", r.body);
 	test_response_free(&r);
 	free(b.p);
 	stop_checked();
@@ -537,12 +457,12 @@ Test(files_http, wrong_content_type_is_415)
 {
 	const char *h[] = {"Content-Type: application/json", admin.cookie, admin.csrf, NULL};
 	test_response r;
-	post_raw(&r, "/api/files", h, "{}", 2, false);
+	test_http_try(&r, &srv, "POST", "/api/files", h, "{}", 2, false);
 	expect_problem(&r, 415, "unsupported_media_type");
 	test_response_free(&r);
 	const char *u[] = {"Content-Type: application/x-www-form-urlencoded", admin.cookie,
 			   admin.csrf, NULL};
-	post_raw(&r, "/api/files", u, "client_id=x&file=y", 18, false);
+	test_http_try(&r, &srv, "POST", "/api/files", u, "client_id=x&file=y", 18, false);
 	expect_problem(&r, 415, "unsupported_media_type");
 	test_response_free(&r);
 	expect_nothing_stored();
@@ -627,16 +547,16 @@ Test(files_http, malformed_multipart_is_400)
 	/* The header names a boundary the body never uses. */
 	const char *h1[] = {"Content-Type: multipart/form-data; boundary=SomethingElse", admin.cookie,
 			    admin.csrf, NULL};
-	post_raw(&r, "/api/files", h1, b.p, b.len, false);
+	test_http_try(&r, &srv, "POST", "/api/files", h1, b.p, b.len, false);
 	expect_problem(&r, 400, "bad_request");
 	test_response_free(&r);
 	/* No boundary at all. */
 	const char *h2[] = {"Content-Type: multipart/form-data", admin.cookie, admin.csrf, NULL};
-	post_raw(&r, "/api/files", h2, b.p, b.len, false);
+	test_http_try(&r, &srv, "POST", "/api/files", h2, b.p, b.len, false);
 	expect_problem(&r, 400, "bad_request");
 	test_response_free(&r);
 	/* Cut off before the closing boundary. */
-	post_raw(&r, "/api/files", (const char *const[]){"Content-Type: multipart/form-data; boundary=" BOUNDARY,
+	test_http_try(&r, &srv, "POST", "/api/files", (const char *const[]){"Content-Type: multipart/form-data; boundary=" BOUNDARY,
 							  admin.cookie, admin.csrf, NULL},
 		 b.p, b.len - 12, false);
 	expect_problem(&r, 400, "bad_request");

@@ -113,13 +113,8 @@ static void enqueue(char *id, const char *kind, const char *client_id, int max_a
 /* Claims the one available job of `kind` and fails it with `error`. */
 static void claim_and_fail(const char *kind, const char *error)
 {
-	const char *kinds[] = {kind};
-	wvl_jobs_claim_options co = WVL_JOBS_CLAIM_OPTIONS_INIT;
-	co.kinds = kinds;
-	co.nkinds = 1;
-	wvl_job *jobs = NULL;
-	size_t n = 0;
-	cr_assert_eq(wvl_jobs_claim(&jobs, &n, ctx, 10, &co), 0);
+	size_t n;
+	wvl_job *jobs = test_jobs_claim_kind(&n, ctx, kind, 10);
 	cr_assert_eq(n, 1);
 	int failed = 0;
 	cr_assert_eq(wvl_jobs_fail(&failed, ctx, &jobs[0], error, -1), 0);
@@ -214,13 +209,8 @@ Test(jobs_http, detail_has_attempts_errors_progress_and_log)
 {
 	char id[37];
 	enqueue(id, "http_test_detail", NULL, 2);
-	const char *kinds[] = {"http_test_detail"};
-	wvl_jobs_claim_options co = WVL_JOBS_CLAIM_OPTIONS_INIT;
-	co.kinds = kinds;
-	co.nkinds = 1;
-	wvl_job *jobs = NULL;
-	size_t n = 0;
-	cr_assert_eq(wvl_jobs_claim(&jobs, &n, ctx, 1, &co), 0);
+	size_t n;
+	wvl_job *jobs = test_jobs_claim_kind(&n, ctx, "http_test_detail", 1);
 	cr_assert_eq(n, 1);
 	cr_assert_eq(wvl_jobs_progress(ctx, &jobs[0], 40, "halfway there"), 0);
 	cr_assert_eq(wvl_jobs_fail(NULL, ctx, &jobs[0], "disk full", -1), 0);

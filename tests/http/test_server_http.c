@@ -43,11 +43,7 @@ static void setup(void)
 	test_server_start(&srv, &db, env);
 }
 
-static void teardown(void)
-{
-	test_server_stop(&srv);
-	test_db_drop(&db);
-}
+static void teardown(void) { test_http_close(&db, &srv); }
 
 TestSuite(http, .init = setup, .fini = teardown, .timeout = 120);
 
@@ -63,9 +59,7 @@ static json_t *body_json(const test_response *r)
 static void expect_problem(const test_response *r, long status, const char *code)
 {
 	cr_expect_eq(r->status, status, "status %ld, body %s", r->status, r->body);
-	char *ct = test_header(r, "Content-Type");
-	cr_expect_str_eq(ct ? ct : "", "application/problem+json");
-	free(ct);
+	test_expect_header(r, "Content-Type", "application/problem+json");
 	json_t *j = body_json(r);
 	cr_expect_str_eq(json_string_value(json_object_get(j, "type")), "about:blank");
 	cr_expect_eq(json_integer_value(json_object_get(j, "status")), status);
@@ -129,9 +123,7 @@ Test(http, unknown_route_and_wrong_method)
 	test_response_free(&r);
 	test_http(&r, &srv, "DELETE", "/api/health", NULL, NULL, 0);
 	expect_problem(&r, 405, "method_not_allowed");
-	char *allow = test_header(&r, "Allow");
-	cr_expect_str_eq(allow ? allow : "", "GET");
-	free(allow);
+	test_expect_header(&r, "Allow", "GET");
 	test_response_free(&r);
 	test_http(&r, &srv, "GET", "/api/health/../../etc/passwd", NULL, NULL, 0);
 	cr_expect_neq(r.status, 200);

@@ -346,17 +346,24 @@ Test(auth, password_reset_is_single_use_expires_and_revokes_sessions)
 	wvl_auth_login_result_free(s);
 }
 
+/* A new API token of the admin's, named `name` (the caller frees). */
+static char *new_token(const char *name)
+{
+	char body[128], *out = NULL;
+	snprintf(body, sizeof(body), "{\"name\":\"%s\"}", name);
+	cr_assert_eq(wvl_auth_tokens_create(&out, ctx, &admin, body), 0);
+	char *pat = test_json_string(out, "token");
+	cr_assert_not_null(pat);
+	free(out);
+	return pat;
+}
+
 Test(auth, password_change_checks_current_and_revokes_other_sessions)
 {
 	wvl_auth_login_result *a, *b;
 	cr_assert_eq(login(&a, "admin@example.com", admin_pw, NULL), 0);
 	cr_assert_eq(login(&b, "admin@example.com", admin_pw, NULL), 0);
-	char *tok = NULL;
-	cr_assert_eq(wvl_auth_tokens_create(&tok, ctx, &admin, "{\"name\":\"ci\"}"), 0);
-	json_t *tj = json_loads(tok, 0, NULL);
-	char *pat = strdup(json_string_value(json_object_get(tj, "token")));
-	json_decref(tj);
-	free(tok);
+	char *pat = new_token("ci");
 	cr_expect_eq(wvl_auth_password_change(ctx, &admin, a->session_token,
 					      "{\"current_password\":\"Nope-Nope-1!\",\"new_password\":\"Fresh-Pass-Strong-55!\"}"),
 		     WVL_EUNAUTHENTICATED);
@@ -466,12 +473,7 @@ Test(auth, concurrent_guesses_cannot_pass_the_lock)
 
 Test(auth, reset_revokes_tokens_and_voids_older_links)
 {
-	char *tok = NULL;
-	cr_assert_eq(wvl_auth_tokens_create(&tok, ctx, &admin, "{\"name\":\"stolen\"}"), 0);
-	json_t *tj = json_loads(tok, 0, NULL);
-	char *pat = strdup(json_string_value(json_object_get(tj, "token")));
-	json_decref(tj);
-	free(tok);
+	char *pat = new_token("stolen");
 	/* Two reset mails; the victim uses the newer one. */
 	cr_assert_eq(wvl_auth_password_forgot(ctx, "{\"email\":\"admin@example.com\"}", NULL), 0);
 	test_clock_advance(MIN);

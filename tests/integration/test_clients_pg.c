@@ -189,6 +189,27 @@ Test(clients, list_filters_sorts_and_sparse_fields)
 	}
 }
 
+/* Paging: `id` must be none of the `*seen` ids of this pass (`what` names
+ * it), and is kept while `max` allows. */
+static void expect_unseen(char (*ids)[37], int *seen, int max, const char *id, const char *what)
+{
+	for (int k = 0; k < *seen; k++)
+		cr_expect_str_neq(ids[k], id, "%s: row seen twice", what);
+	if (*seen < max)
+		snprintf(ids[(*seen)++], 37, "%s", id);
+}
+
+/* Copies the page's next cursor to `cursor` ("" after the last page) and
+ * frees the page; whether there is a next one. */
+static bool next_page(char *cursor, size_t len, json_t *j, char *page)
+{
+	const char *next = json_string_value(json_object_get(j, "next_cursor"));
+	snprintf(cursor, len, "%s", next ? next : "");
+	json_decref(j);
+	free(page);
+	return cursor[0] != '\0';
+}
+
 Test(clients, pages_are_stable_while_rows_are_inserted)
 {
 	for (int i = 0; i < 10; i++) {
@@ -212,17 +233,11 @@ Test(clients, pages_are_stable_while_rows_are_inserted)
 		free(create_client(body));
 		json_t *j = json_loads(page, 0, NULL);
 		json_t *data = json_object_get(j, "data");
-		for (size_t i = 0; i < json_array_size(data); i++) {
-			const char *id = json_string_value(json_object_get(json_array_get(data, i), "id"));
-			for (int k = 0; k < seen; k++)
-				cr_expect_str_neq(ids[k], id, "row seen twice");
-			snprintf(ids[seen++], 37, "%s", id);
-		}
-		const char *next = json_string_value(json_object_get(j, "next_cursor"));
-		snprintf(cursor, sizeof(cursor), "%s", next ? next : "");
-		json_decref(j);
-		free(page);
-		if (!cursor[0])
+		for (size_t i = 0; i < json_array_size(data); i++)
+			expect_unseen(ids, &seen, 64,
+				      json_string_value(json_object_get(json_array_get(data, i), "id")),
+				      "inserts");
+		if (!next_page(cursor, sizeof(cursor), j, page))
 			break;
 	}
 	cr_expect_eq(seen, 12, "every row that existed at the start, none inserted later");
@@ -265,17 +280,10 @@ Test(clients, every_sort_pages_through_all_rows_once)
 			for (size_t i = 0; i < json_array_size(data); i++) {
 				json_t *row = json_array_get(data, i);
 				cr_expect_eq(json_object_size(row), 2, "id and status only");
-				const char *id = json_string_value(json_object_get(row, "id"));
-				for (int k = 0; k < seen; k++)
-					cr_expect_str_neq(ids[k], id, "%s: row seen twice", sorts[si]);
-				if (seen < 16)
-					snprintf(ids[seen++], 37, "%s", id);
+				expect_unseen(ids, &seen, 16, json_string_value(json_object_get(row, "id")),
+					      sorts[si]);
 			}
-			const char *next = json_string_value(json_object_get(j, "next_cursor"));
-			snprintf(cursor, sizeof(cursor), "%s", next ? next : "");
-			json_decref(j);
-			free(page);
-			if (!cursor[0])
+			if (!next_page(cursor, sizeof(cursor), j, page))
 				break;
 		}
 		cr_expect_eq(seen, 9, "%s: the two seeded clients and the seven long names", sorts[si]);

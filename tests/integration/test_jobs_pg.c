@@ -619,13 +619,8 @@ Test(jobs, hostile_input_is_refused)
 	/* Unknown kinds wait for a worker that knows them: a worker claims
 	 * only its own kinds, so it never burns their attempts. */
 	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "from_the_future", "{}", NULL), 0);
-	const char *kinds[] = {"noop"};
-	wvl_jobs_claim_options co = WVL_JOBS_CLAIM_OPTIONS_INIT;
-	co.kinds = kinds;
-	co.nkinds = 1;
-	wvl_job *j = NULL;
-	size_t n = 0;
-	cr_assert_eq(wvl_jobs_claim(&j, &n, ctx, 100, &co), 0);
+	size_t n;
+	wvl_job *j = test_jobs_claim_kind(&n, ctx, "noop", 100);
 	cr_expect_eq(n, 2);
 	for (size_t i = 0; i < n; i++)
 		cr_expect_str_eq(j[i].kind, "noop");
@@ -635,7 +630,9 @@ Test(jobs, hostile_input_is_refused)
 	cr_expect_eq(wvl_jobs_claim(&j, &n, ctx, 0, NULL), WVL_EINVAL);
 	cr_expect_eq(wvl_jobs_claim(&j, &n, ctx, 1001, NULL), WVL_EINVAL);
 	const char *bad_kinds[] = {"x}','{y"};
+	wvl_jobs_claim_options co = WVL_JOBS_CLAIM_OPTIONS_INIT;
 	co.kinds = bad_kinds;
+	co.nkinds = 1;
 	cr_expect_eq(wvl_jobs_claim(&j, &n, ctx, 1, &co), WVL_EINVAL);
 	wvl_job forged = {0};
 	strcpy(forged.id, "not a uuid");
@@ -871,14 +868,21 @@ static wvl_job *await_pushed(wvl_jobs_listener *l, size_t *n)
 	return jobs;
 }
 
+/* Waits for a push, which must be of exactly one job. */
+static wvl_job *await_one(wvl_jobs_listener *l)
+{
+	size_t n;
+	wvl_job *j = await_pushed(l, &n);
+	cr_assert_eq(n, 1);
+	return j;
+}
+
 Test(jobs, pushed_job_starts_running_without_a_claim_and_exactly_once)
 {
 	wvl_jobs_listener *l = offering(1);
 	char id[37], second[37];
 	cr_assert_eq(wvl_jobs_enqueue(id, NULL, ctx, &sys, "noop", "{\"a\": \"x y\"}", NULL), 0);
-	size_t n;
-	wvl_job *j = await_pushed(l, &n);
-	cr_assert_eq(n, 1);
+	wvl_job *j = await_one(l);
 	cr_expect_str_eq(j[0].id, id);
 	cr_expect_str_eq(j[0].kind, "noop");
 	cr_expect_str_eq(j[0].queue, "default");
@@ -909,7 +913,7 @@ Test(jobs, pushed_job_starts_running_without_a_claim_and_exactly_once)
 	cr_expect_str_eq(st, "completed");
 	free(st);
 	cr_expect_eq(wvl_jobs_complete(NULL, ctx, done, 1), WVL_ECONFLICT, "completed once");
-	wvl_jobs_free(j, n);
+	wvl_jobs_free(j, 1);
 	wvl_jobs_listener_free(l);
 }
 
@@ -935,13 +939,11 @@ Test(jobs, rolled_back_enqueue_pushes_nothing_and_gives_its_offer_back)
 	/* Back on offer: the next enqueue gets it.  Notifications come in
 	 * commit order, so a push of the rolled-back job would come first. */
 	enqueue(committed, "noop", NULL);
-	size_t n;
-	wvl_job *j = await_pushed(l, &n);
-	cr_assert_eq(n, 1);
+	wvl_job *j = await_one(l);
 	cr_expect_str_eq(j[0].id, committed);
 	cr_expect_str_neq(j[0].id, rolled_back);
 	cr_expect_eq(test_sys_int(&db, "SELECT count(*) FROM jobs"), 1);
-	wvl_jobs_free(j, n);
+	wvl_jobs_free(j, 1);
 	wvl_jobs_listener_free(l);
 }
 
@@ -964,11 +966,9 @@ Test(jobs, enqueue_in_a_callers_transaction_is_queued_not_pushed)
 	cr_expect_eq(wvl_jobs_listener_offers(l), 1);
 	/* Notifications come in commit order: the first push is the next job. */
 	enqueue(pushed, "noop", NULL);
-	size_t n;
-	wvl_job *j = await_pushed(l, &n);
-	cr_assert_eq(n, 1);
+	wvl_job *j = await_one(l);
 	cr_expect_str_eq(j[0].id, pushed);
-	wvl_jobs_free(j, n);
+	wvl_jobs_free(j, 1);
 	wvl_jobs_listener_free(l);
 }
 
@@ -977,9 +977,7 @@ Test(jobs, pushed_job_of_a_dead_worker_is_rescued_and_its_lease_fenced)
 	wvl_jobs_listener *l = offering(2);
 	char id[37], later[37];
 	enqueue(id, "noop", NULL);
-	size_t n;
-	wvl_job *j = await_pushed(l, &n);
-	cr_assert_eq(n, 1);
+	wvl_job *j = await_one(l);
 	/* The worker dies: its remaining offer dies with its session.  The
 	 * server ends the session just after the connection closes; waiting
 	 * for its lock is waiting for exactly that. */
@@ -1003,7 +1001,7 @@ Test(jobs, pushed_job_of_a_dead_worker_is_rescued_and_its_lease_fenced)
 	const wvl_job *stale[] = {&j[0]};
 	cr_expect_eq(wvl_jobs_complete(NULL, ctx, stale, 1), WVL_ECONFLICT, "stale lease refused");
 	cr_expect_eq(wvl_jobs_heartbeat(NULL, ctx, stale, 1), WVL_ECONFLICT);
-	wvl_jobs_free(j, n);
+	wvl_jobs_free(j, 1);
 	/* The next worker's offer clears the dead one's rows. */
 	cr_expect_eq(test_sys_int(&db, "SELECT count(*) FROM jobs_waiters"), 1);
 	wvl_jobs_listener *next = offering(2);
@@ -1081,11 +1079,9 @@ Test(jobs, only_jobs_that_may_run_now_unkeyed_and_of_offered_kinds_are_pushed)
 	cr_expect_eq(test_sys_int(&db, "SELECT count(*) FROM jobs WHERE state = 'running'"), 0);
 	cr_expect_eq(wvl_jobs_listener_offers(l), 1);
 	enqueue(e, "noop", NULL);
-	size_t n;
-	wvl_job *j = await_pushed(l, &n);
-	cr_assert_eq(n, 1);
+	wvl_job *j = await_one(l);
 	cr_expect_str_eq(j[0].id, e);
-	wvl_jobs_free(j, n);
+	wvl_jobs_free(j, 1);
 	/* Withdrawn offers are not taken. */
 	cr_assert_eq(wvl_jobs_listener_offer(l, default_queue, 1, NULL, 0, "w-push", 3), 0);
 	cr_assert_eq(wvl_jobs_listener_withdraw(l), 0);

@@ -19,6 +19,14 @@ static void teardown(void) { test_env_close(&db, &ctx); }
 
 TestSuite(worker, .init = setup, .fini = teardown, .timeout = 240);
 
+/* Starts a worker with `env` and waits until `sql` (as the system) returns
+ * `want`. */
+static void start_until(worker_proc *w, const char *const *env, const char *sql, const char *want)
+{
+	worker_start(w, &db, env);
+	cr_assert(test_sys_wait(&db, sql, want, 30));
+}
+
 static void enqueue_noops(int n, int sleep_ms, int max_attempts)
 {
 	char sql[512];
@@ -53,10 +61,7 @@ Test(worker, kill_9_mid_job_repeatedly_every_job_completes_once)
 	enqueue_noops(12, 400, 25);
 	for (int round = 0; round < 4; round++) {
 		worker_proc w;
-		worker_start(&w, &db, NULL);
-		cr_assert(test_sys_wait(&db,
-					"SELECT count(*) > 0 FROM jobs WHERE state = 'running'", "t",
-					30));
+		start_until(&w, NULL, "SELECT count(*) > 0 FROM jobs WHERE state = 'running'", "t");
 		kill(w.pid, SIGKILL);
 		cr_expect_eq(worker_wait(&w), 128 + SIGKILL);
 		unlink(w.log);
@@ -89,16 +94,14 @@ Test(worker, zombie_late_completion_is_refused_by_the_fence)
 	enqueue_noops(1, 3000, 5);
 	const char *one[] = {"WL_WORKER_CONCURRENCY=1", NULL};
 	worker_proc zombie;
-	worker_start(&zombie, &db, one);
-	cr_assert(test_sys_wait(&db, "SELECT state FROM jobs", "running", 30));
+	start_until(&zombie, one, "SELECT state FROM jobs", "running");
 	/* Freeze it mid-job (a long GC pause, a swapped-out VM...). */
 	kill(zombie.pid, SIGSTOP);
 	int rescued = 0;
 	cr_assert_eq(wvl_jobs_rescue(&rescued, ctx, 1), 0);
 	cr_assert_eq(rescued, 1);
 	worker_proc fresh;
-	worker_start(&fresh, &db, one);
-	cr_assert(test_sys_wait(&db, "SELECT state || attempt FROM jobs", "completed2", 30));
+	start_until(&fresh, one, "SELECT state || attempt FROM jobs", "completed2");
 	char *done_at = test_sys_value(&db, "SELECT completed_at FROM jobs");
 	/* The zombie wakes up and tries to finish: the fence refuses it. */
 	kill(zombie.pid, SIGCONT);
@@ -128,8 +131,7 @@ Test(worker, sigterm_past_the_grace_releases_the_running_job)
 	enqueue_noops(1, 60000, 3);
 	const char *grace[] = {"WL_WORKER_SHUTDOWN_GRACE=1", NULL};
 	worker_proc w;
-	worker_start(&w, &db, grace);
-	cr_assert(test_sys_wait(&db, "SELECT state FROM jobs", "running", 30));
+	start_until(&w, grace, "SELECT state FROM jobs", "running");
 	kill(w.pid, SIGTERM);
 	cr_expect_eq(worker_wait(&w), 1, "exits non-zero when it had to release work");
 	cr_expect(test_sys_wait(&db, "SELECT state || attempt FROM jobs", "available0", 5));
@@ -140,8 +142,7 @@ Test(worker, sigterm_lets_a_short_job_finish)
 {
 	enqueue_noops(1, 500, 3);
 	worker_proc w;
-	worker_start(&w, &db, NULL);
-	cr_assert(test_sys_wait(&db, "SELECT state FROM jobs", "running", 30));
+	start_until(&w, NULL, "SELECT state FROM jobs", "running");
 	kill(w.pid, SIGTERM);
 	cr_expect_eq(worker_wait(&w), 0);
 	char *v = test_sys_value(&db, "SELECT state FROM jobs");
@@ -156,8 +157,7 @@ Test(worker, sigterm_lets_a_short_job_finish)
 Test(worker, idle_worker_runs_pushed_jobs_and_a_killed_one_gets_none)
 {
 	worker_proc w;
-	worker_start(&w, &db, NULL);
-	cr_assert(test_sys_wait(&db, "SELECT count(*) > 0 FROM jobs_waiters", "t", 30));
+	start_until(&w, NULL, "SELECT count(*) > 0 FROM jobs_waiters", "t");
 	char id[37];
 	for (int i = 1; i <= 5; i++) {
 		cr_assert_eq(wvl_jobs_enqueue(id, NULL, ctx, &sys, "noop", NULL, NULL), 0);
@@ -198,8 +198,7 @@ Test(worker, busy_worker_offers_only_its_idle_threads)
 	enqueue_noops(1, 1500, 3);
 	const char *one[] = {"WL_WORKER_CONCURRENCY=1", NULL};
 	worker_proc w;
-	worker_start(&w, &db, one);
-	cr_assert(test_sys_wait(&db, "SELECT state FROM jobs", "running", 30));
+	start_until(&w, one, "SELECT state FROM jobs", "running");
 	char *v = test_sys_value(&db,
 				 "SELECT count(*) FROM jobs_waiters");
 	cr_expect_str_eq(v, "0", "its one thread is busy");
@@ -221,8 +220,7 @@ Test(worker, offering_worker_with_one_slot_per_thread_still_claims)
 {
 	const char *env[] = {"WL_WORKER_PREFETCH=1", "WL_WORKER_CONCURRENCY=2", NULL};
 	worker_proc w;
-	worker_start(&w, &db, env);
-	cr_assert(test_sys_wait(&db, "SELECT count(*) > 0 FROM jobs_waiters", "t", 30));
+	start_until(&w, env, "SELECT count(*) > 0 FROM jobs_waiters", "t");
 	wvl_job_options keyed = WVL_JOB_OPTIONS_INIT;
 	keyed.unique_key = "never-pushed";
 	char id[37];
