@@ -2,6 +2,8 @@
  * Copyright (c) 2026 WavelaunchOS contributors */
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -156,8 +158,7 @@ wvl_config *test_config(const test_db *db)
 	char prefix[80];
 	snprintf(prefix, sizeof(prefix), "t:%s:", db ? db->name : "none");
 	cr_assert_eq(wvl_config_set(cfg, "WL_REDIS_PREFIX", prefix), 0);
-	cr_assert_eq(wvl_config_set(cfg, "WL_SECRET_KEY",
-				    "q3Rk9Yx1nW2bV7cT5mZ8pL4sD6fG0hJ2kA1sE3rT5yU="), 0);
+	cr_assert_eq(wvl_config_set(cfg, "WL_SECRET_KEY", TEST_SECRET_KEY), 0);
 	/* Fast hashing keeps the suite quick; production parameters are
 	 * checked by their own test. */
 	cr_assert_eq(wvl_config_set(cfg, "WL_ARGON2_MEMORY_KIB", "8192"), 0);
@@ -287,6 +288,48 @@ wvl_job *test_jobs_claim_kind(size_t *n, wvl_ctx *ctx, const char *kind, size_t 
 	return jobs;
 }
 
+void test_proc_env_init(test_proc_env *e, const test_db *db)
+{
+	e->n = 0;
+	snprintf(e->redis, sizeof(e->redis), "WL_REDIS_URL=redis://127.0.0.1:%s/0",
+		 testenv("WL_TEST_REDIS_PORT"));
+	snprintf(e->database, sizeof(e->database), "WL_DATABASE_URL=%s", db->app_url);
+	snprintf(e->migrate, sizeof(e->migrate), "WL_MIGRATE_DATABASE_URL=%s", db->owner_url);
+	test_proc_env_add(e, e->redis);
+	test_proc_env_add(e, e->database);
+	test_proc_env_add(e, e->migrate);
+	test_proc_env_add(e, "WL_SECRET_KEY=" TEST_SECRET_KEY);
+	test_proc_env_add(e, "WL_ENV_FILE=/nonexistent");
+	test_proc_env_add(e, "ASAN_OPTIONS=detect_leaks=1");
+}
+
+void test_proc_env_add(test_proc_env *e, const char *kv)
+{
+	cr_assert_lt(e->n, (int)(sizeof(e->vars) / sizeof(e->vars[0])) - 1, "too many settings");
+	e->vars[e->n++] = (char *)kv;
+	e->vars[e->n] = NULL;
+}
+
+void test_proc_env_add_all(test_proc_env *e, const char *const *kvs)
+{
+	for (; kvs && *kvs; kvs++)
+		test_proc_env_add(e, *kvs);
+}
+
+pid_t test_spawn(const char *binary, const char *log_path, const test_proc_env *env)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 2, log_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	char *argv[] = {(char *)binary, NULL};
+	pid_t pid = 0;
+	int rc = posix_spawn(&pid, binary, &fa, NULL, argv, env->vars);
+	posix_spawn_file_actions_destroy(&fa);
+	cr_assert_eq(rc, 0, "cannot start %s", binary);
+	return pid;
+}
+
 void test_pg_ctl(const char *action)
 {
 	char cmd[1024];
@@ -315,6 +358,13 @@ char *test_json_string(const char *json, const char *key)
 	char *out = json_is_string(v) ? strdup(json_string_value(v)) : NULL;
 	json_decref(j);
 	return out;
+}
+
+int test_rm_rf(const char *path)
+{
+	char cmd[1200];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
+	return system(cmd);
 }
 
 int test_count_files(const char *dir)

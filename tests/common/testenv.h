@@ -8,10 +8,14 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <wavelaunch.h>
 
 #include "testclock.h"
+
+/* The key every test configuration and process uses. */
+#define TEST_SECRET_KEY "q3Rk9Yx1nW2bV7cT5mZ8pL4sD6fG0hJ2kA1sE3rT5yU="
 
 typedef struct test_db {
 	char name[64];
@@ -89,6 +93,30 @@ wvl_actor test_admin(wvl_ctx *ctx, const test_db *db, const char *email, const c
  * many in `*n`.  Free with wvl_jobs_free. */
 wvl_job *test_jobs_claim_kind(size_t *n, wvl_ctx *ctx, const char *kind, size_t limit);
 
+/* The environment of a wl-server or wl-worker a test starts over a test
+ * database: "KEY=value" strings, NULL-ended in `vars` (posix_spawn's
+ * envp). */
+typedef struct test_proc_env {
+	char redis[128], database[600], migrate[600];
+	char *vars[64];
+	int n;
+} test_proc_env;
+
+/* Starts `e` with what every such process needs: the database (app and
+ * owner URLs), Redis, the secret key, no .env file, leak checks. */
+void test_proc_env_init(test_proc_env *e, const test_db *db);
+/* Adds "KEY=value", which must outlive the spawn; added after the
+ * defaults, it is the one the process reads. */
+void test_proc_env_add(test_proc_env *e, const char *kv);
+/* Adds each of a NULL-ended list (NULL: none). */
+void test_proc_env_add_all(test_proc_env *e, const char *const *kvs);
+
+/* Starts `binary` with `env`, its output discarded and its standard error
+ * written to `log_path`; asserts it started.  posix_spawn, not fork: the
+ * test runner has threads, and a forked child of a threaded process may
+ * only call async-signal-safe code. */
+pid_t test_spawn(const char *binary, const char *log_path, const test_proc_env *env);
+
 /* Stops or starts the shared PostgreSQL cluster (tests that do this run
  * alone: meson is_parallel: false). */
 void test_pg_ctl(const char *action);
@@ -100,6 +128,9 @@ char *test_json_member(const char *json, const char *key);
 /* A string member of a JSON object text (the text must be JSON: asserted),
  * NULL when missing or not a string.  The caller frees. */
 char *test_json_string(const char *json, const char *key);
+
+/* Removes `path` and everything below it (rm -rf); system()'s status. */
+int test_rm_rf(const char *path);
 
 /* Regular files below `dir`, sub folders included; 0 when it is missing. */
 int test_count_files(const char *dir);

@@ -3,9 +3,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdbool.h>
 #include <poll.h>
 #include <stdio.h>
@@ -50,44 +48,22 @@ void test_server_start(test_server *s, const test_db *db, const char *const *ext
 	snprintf(s->base, sizeof(s->base), "http://127.0.0.1:%d", s->port);
 	snprintf(s->log_path, sizeof(s->log_path), "/tmp/wl-server-test-%d-%d.log", (int)getpid(),
 		 s->port);
-	char redis[128], listen[64], dburl[600], migurl[600];
-	snprintf(redis, sizeof(redis), "WL_REDIS_URL=redis://127.0.0.1:%s/0",
-		 testenv("WL_TEST_REDIS_PORT"));
+	char listen[64];
 	snprintf(listen, sizeof(listen), "WL_LISTEN=127.0.0.1:%d", s->port);
-	snprintf(dburl, sizeof(dburl), "WL_DATABASE_URL=%s", db->app_url);
-	snprintf(migurl, sizeof(migurl), "WL_MIGRATE_DATABASE_URL=%s", db->owner_url);
 	const char *binary = testenv("WL_TEST_SERVER_BIN");
-	/* posix_spawn, not fork: the test runner has threads, and a forked
-	 * child of a threaded process may only call async-signal-safe code. */
-	char *envp[64];
-	int n = 0;
-	envp[n++] = redis;
-	envp[n++] = listen;
-	envp[n++] = dburl;
-	envp[n++] = migurl;
-	envp[n++] = "WL_SECRET_KEY=q3Rk9Yx1nW2bV7cT5mZ8pL4sD6fG0hJ2kA1sE3rT5yU=";
-	envp[n++] = "WL_ENV_FILE=/nonexistent";
-	envp[n++] = "WL_STORAGE_DIR=/tmp";
-	envp[n++] = "WL_ARGON2_MEMORY_KIB=8192";
-	envp[n++] = "WL_ARGON2_ITERATIONS=1";
-	envp[n++] = "WL_HTTP_THREADS=2";
-	envp[n++] = "ASAN_OPTIONS=detect_leaks=1";
+	/* Fast hashing keeps the suite quick, as in test_config. */
+	static const char *const defaults[] = {"WL_STORAGE_DIR=/tmp", "WL_ARGON2_MEMORY_KIB=8192",
+					       "WL_ARGON2_ITERATIONS=1", "WL_HTTP_THREADS=2", NULL};
 	/* Each server counts its own rate limits unless a test shares them. */
 	char prefix[64];
 	snprintf(prefix, sizeof(prefix), "WL_REDIS_PREFIX=t%d_%d:", (int)getpid(), s->port);
-	envp[n++] = prefix;
-	for (const char *const *e = extra_env; e && *e && n < 62; e++)
-		envp[n++] = (char *)*e;
-	envp[n] = NULL;
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 2, s->log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	char *argv[] = {(char *)binary, NULL};
-	pid_t pid = 0;
-	int rc = posix_spawn(&pid, binary, &fa, NULL, argv, envp);
-	posix_spawn_file_actions_destroy(&fa);
-	cr_assert_eq(rc, 0, "cannot start %s", binary);
+	test_proc_env env;
+	test_proc_env_init(&env, db);
+	test_proc_env_add(&env, listen);
+	test_proc_env_add_all(&env, defaults);
+	test_proc_env_add(&env, prefix);
+	test_proc_env_add_all(&env, extra_env);
+	pid_t pid = test_spawn(binary, s->log_path, &env);
 	s->pid = pid;
 	for (int i = 0; i < 400; i++) {
 		if (can_connect(s->port))

@@ -104,9 +104,7 @@ static void setup(void)
 static void teardown(void)
 {
 	test_http_close(&db, &srv);
-	char cmd[700];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", storage);
-	if (system(cmd) != 0)
+	if (test_rm_rf(storage) != 0)
 		fprintf(stderr, "could not remove %s\n", storage);
 	curl_global_cleanup();
 }

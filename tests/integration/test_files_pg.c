@@ -77,9 +77,7 @@ static void teardown(void)
 {
 	wvl_ctx_free(ctx);
 	test_db_drop(&db);
-	char cmd[600];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", storage);
-	if (system(cmd) != 0)
+	if (test_rm_rf(storage) != 0)
 		fprintf(stderr, "could not remove %s\n", storage);
 }
 

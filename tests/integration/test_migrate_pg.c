@@ -105,8 +105,7 @@ Test(migrate, edited_applied_migration_is_refused)
 	cr_expect_eq(wvl_migrate_up(&applied, ctx, &o), WVL_ECONFLICT);
 	cr_expect_not_null(strstr(wvl_error_last()->message, "0002_client_work"));
 	cr_expect_eq(wvl_migrate_verify(ctx, &o), WVL_ECONFLICT);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	cr_assert_eq(system(cmd), 0);
+	cr_assert_eq(test_rm_rf(dir), 0);
 }
 
 Test(migrate, failing_migration_leaves_nothing_behind)
@@ -131,9 +130,7 @@ Test(migrate, failing_migration_leaves_nothing_behind)
 	n = test_sql_value(db.owner_url, "SELECT count(*) FROM schema_migrations WHERE version = 9999");
 	cr_expect_str_eq(n, "0");
 	free(n);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	cr_assert_eq(system(cmd), 0);
+	cr_assert_eq(test_rm_rf(dir), 0);
 }
 
 Test(migrate, malformed_file_names_are_refused)
@@ -147,8 +144,7 @@ Test(migrate, malformed_file_names_are_refused)
 	o.dir = dir;
 	int applied;
 	cr_expect_eq(wvl_migrate_up(&applied, ctx, &o), WVL_EINVAL);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	cr_assert_eq(system(cmd), 0);
+	cr_assert_eq(test_rm_rf(dir), 0);
 }
 
 /* A partial index serves the key when its predicate is "<first key column>

@@ -244,8 +244,7 @@ Test(scheduler, backup_writes_a_checked_dump_that_restores_and_expires)
 	snprintf(cmd, sizeof(cmd), "test ! -e %s/wavelaunch-20260301T000000Z.dump && "
 				   "test -e %s/wavelaunch-20260304T000000Z.dump.sha256", dir, dir);
 	cr_expect_eq(system(cmd), 0);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	cr_expect_eq(system(cmd), 0);
+	cr_expect_eq(test_rm_rf(dir), 0);
 	wvl_ctx_free(bctx);
 }
 
@@ -313,7 +312,6 @@ Test(scheduler, file_cleanup_removes_bytes_then_rows_and_never_climbs)
 	wvl_free(report);
 	cr_expect_neq(access(path, F_OK), 0);
 	cr_expect_eq(test_sys_int(&db, "SELECT count(*) FROM files"), 3);
-	snprintf(sql, sizeof(sql), "rm -rf %s", dir);
-	cr_expect_eq(system(sql), 0);
+	cr_expect_eq(test_rm_rf(dir), 0);
 	wvl_ctx_free(fctx);
 }

@@ -38,6 +38,13 @@ static void enqueue_noops(int n, int sleep_ms, int max_attempts)
 	cr_assert_eq(test_sql(db.owner_url, sql), 0);
 }
 
+/* One job that sleeps `sleep_ms`, and a worker with `env` running it. */
+static void run_one_job(worker_proc *w, int sleep_ms, const char *const *env)
+{
+	enqueue_noops(1, sleep_ms, 3);
+	start_until(w, env, "SELECT state FROM jobs", "running");
+}
+
 Test(worker, runs_jobs_and_stops_on_sigterm)
 {
 	worker_proc w;
@@ -128,10 +135,9 @@ Test(worker, zombie_late_completion_is_refused_by_the_fence)
 
 Test(worker, sigterm_past_the_grace_releases_the_running_job)
 {
-	enqueue_noops(1, 60000, 3);
 	const char *grace[] = {"WL_WORKER_SHUTDOWN_GRACE=1", NULL};
 	worker_proc w;
-	start_until(&w, grace, "SELECT state FROM jobs", "running");
+	run_one_job(&w, 60000, grace);
 	kill(w.pid, SIGTERM);
 	cr_expect_eq(worker_wait(&w), 1, "exits non-zero when it had to release work");
 	cr_expect(test_sys_wait(&db, "SELECT state || attempt FROM jobs", "available0", 5));
@@ -140,9 +146,8 @@ Test(worker, sigterm_past_the_grace_releases_the_running_job)
 
 Test(worker, sigterm_lets_a_short_job_finish)
 {
-	enqueue_noops(1, 500, 3);
 	worker_proc w;
-	start_until(&w, NULL, "SELECT state FROM jobs", "running");
+	run_one_job(&w, 500, NULL);
 	kill(w.pid, SIGTERM);
 	cr_expect_eq(worker_wait(&w), 0);
 	char *v = test_sys_value(&db, "SELECT state FROM jobs");
@@ -195,10 +200,9 @@ Test(worker, idle_worker_runs_pushed_jobs_and_a_killed_one_gets_none)
  * job wait behind its running one while another worker idles. */
 Test(worker, busy_worker_offers_only_its_idle_threads)
 {
-	enqueue_noops(1, 1500, 3);
 	const char *one[] = {"WL_WORKER_CONCURRENCY=1", NULL};
 	worker_proc w;
-	start_until(&w, one, "SELECT state FROM jobs", "running");
+	run_one_job(&w, 1500, one);
 	char *v = test_sys_value(&db,
 				 "SELECT count(*) FROM jobs_waiters");
 	cr_expect_str_eq(v, "0", "its one thread is busy");
