@@ -60,7 +60,8 @@ int test_sys_int(const test_db *db, const char *sql);
 /* Whether the first cell is `want`. */
 bool test_sys_is(const test_db *db, const char *sql, const char *want);
 /* Polls test_sys_is every 20 ms until it holds, for at most `seconds`;
- * whether it came to hold.  Waits on a condition, never a timeout out. */
+ * whether it came to hold (polling for a condition, never sleeping a
+ * timeout out). */
 bool test_sys_wait(const test_db *db, const char *sql, const char *want, int seconds);
 
 /* ---- the fixture most suites over one database share ---- */

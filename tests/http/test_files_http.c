@@ -342,6 +342,15 @@ static char *text_of(size_t len)
 	return t;
 }
 
+/* The usual form for client A with `len` bytes of text named `name`. */
+static struct buf text_form(const char *name, size_t len)
+{
+	char *t = text_of(len);
+	struct buf b = form(CLIENT_A, name, t, len);
+	free(t);
+	return b;
+}
+
 Test(files_http, exactly_the_limit_is_201_and_one_more_byte_413)
 {
 	char *t = text_of(LIMIT + 1);
@@ -361,9 +370,7 @@ Test(files_http, exactly_the_limit_is_201_and_one_more_byte_413)
 
 Test(files_http, content_length_over_the_limit_is_refused_before_the_body)
 {
-	size_t len = 3 * LIMIT;
-	char *t = text_of(len);
-	struct buf b = form(CLIENT_A, "big.txt", t, len);
+	struct buf b = text_form("big.txt", 3 * LIMIT);
 	/* With Expect: 100-continue the client waits: a refusal from the
 	 * headers comes without a "100 Continue", so no byte was read. */
 	const char *h[] = {"Content-Type: multipart/form-data; boundary=" BOUNDARY, admin.cookie,
@@ -375,7 +382,6 @@ Test(files_http, content_length_over_the_limit_is_refused_before_the_body)
 	test_response_free(&r);
 	expect_nothing_stored();
 	free(b.p);
-	free(t);
 	stop_checked();
 }
 
@@ -404,8 +410,7 @@ Test(files_http, chunked_body_over_the_limit_is_413)
  * Continue) and nothing is stored. */
 static void expect_refused_before_body(const char *const *h, long status, const char *code)
 {
-	char *t = text_of(20000);
-	struct buf b = form(CLIENT_A, "x.txt", t, 20000);
+	struct buf b = text_form("x.txt", 20000);
 	test_response r;
 	test_http_try(&r, &srv, "POST", "/api/files", h, b.p, b.len, false);
 	expect_problem(&r, status, code);
@@ -413,7 +418,6 @@ static void expect_refused_before_body(const char *const *h, long status, const 
 	test_response_free(&r);
 	expect_nothing_stored();
 	free(b.p);
-	free(t);
 }
 
 Test(files_http, anonymous_upload_is_401_and_stores_nothing)
