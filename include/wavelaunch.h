@@ -23,6 +23,7 @@
 #include "wavelaunch/migrate.h"
 #include "wavelaunch/auth.h"
 #include "wavelaunch/users.h"
+#include "wavelaunch/prefs.h"
 #include "wavelaunch/clients.h"
 #include "wavelaunch/activity.h"
 #include "wavelaunch/ratelimit.h"

@@ -12,7 +12,6 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "../common/app.h"
 #include "guard.h"
 
 struct conn_entry {

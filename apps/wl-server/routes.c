@@ -19,6 +19,8 @@ const struct wl_route wl_routes[] = {
 	{"POST", "/api/auth/logout", 0, WL_HANDLER(wl_route_logout)},
 	{"GET", "/api/auth/me", 0, WL_ACTOR(wvl_auth_me, 200)},
 	{"PATCH", "/api/auth/me", 0, WL_HANDLER(wl_route_me_update)},
+	{"GET", "/api/auth/me/preferences", 0, WL_ACTOR(wvl_prefs_get, 200)},
+	{"PATCH", "/api/auth/me/preferences", 0, WL_BODY(wvl_prefs_update, 200)},
 	{"POST", "/api/auth/password/forgot", WL_PUBLIC, WL_HANDLER(wl_route_password_forgot)},
 	{"POST", "/api/auth/password/reset", WL_PUBLIC, WL_BODY_DO(wvl_auth_password_reset)},
 	{"POST", "/api/auth/password/change", 0, WL_HANDLER(wl_route_password_change)},
@@ -59,6 +61,8 @@ const struct wl_route wl_routes[] = {
 	{"GET", "/api/portal/dashboard", 0, WL_ACTOR(wvl_portal_dashboard, 200)},
 	{"GET", "/api/portal/plan", 0, WL_ACTOR(wvl_portal_plan, 200)},
 	{"GET", "/api/portal/deliverables", 0, WL_ACTOR(wvl_portal_deliverables, 200)},
+	{"GET", "/api/portal/preferences", 0, WL_ACTOR(wvl_prefs_get, 200)},
+	{"PATCH", "/api/portal/preferences", 0, WL_BODY(wvl_prefs_update, 200)},
 
 	{"GET", "/api/clients/{id}/files", 0, WL_LIST(wvl_files_list)},
 	{"POST", "/api/files", WL_STREAM, WL_STREAMED(wl_route_files_upload, &wl_files_upload_stream)},

@@ -65,9 +65,10 @@ typedef struct wvl_ratelimit_result {
  * The policy for a request.  `method` is the request method as sent
  * (methods are case-sensitive); `path` is the decoded path the router
  * matches (a query string, repeated and trailing slashes are ignored, as
- * the router ignores them).  GET and HEAD are READ, OPTIONS is NONE, every
- * other method under /api (including unknown ones) is WRITE.  NULL
- * arguments give WVL_RATELIMIT_NONE.
+ * the router ignores them).  GET and HEAD are READ, except GET
+ * /api/health, which is NONE (monitors poll it; it is cheap); OPTIONS is
+ * NONE; every other method under /api (including unknown ones) is WRITE.
+ * NULL arguments give WVL_RATELIMIT_NONE.
  */
 WVL_EXTERN wvl_ratelimit_policy wvl_ratelimit_policy_for(const char *method,
 							  const char *path);

@@ -85,6 +85,7 @@ static const struct known_key known[] = {
 	 "most read admissions one Redis call may lease to a busy key (1: ask every time)"},
 	{"WL_RATELIMIT_FALLBACK_SIZE", "65536", "keys the in-process limiter keeps while Redis is down (64..16777216)"},
 	{"WL_UPLOAD_MAX_BYTES", "26214400", "largest upload in bytes (25 MiB)"},
+	{"WL_STORAGE_QUOTA_BYTES", "5368709120", "bytes of files one client may keep (5 GiB); 0: no quota"},
 	{"WL_SCAN_REQUIRED", "", "true: uploads must be virus-scanned; empty: only in production"},
 	{"WL_CLAMD_TIMEOUT", "30", "seconds clamd may take per read or write (connect: at most 5)"},
 	{"WL_DOWNLOAD_LINK_TTL", "3600", "seconds a signed download link stays valid"},

@@ -47,6 +47,11 @@ static int run_noop(char **out_error, wvl_job_run *run, void *payload)
 	(void)out_error;
 	(void)payload;
 	long long ms = wvl_jobs__arg_int(&run->job, "sleep_ms", 0, 3600 * 1000, 0);
+	/* A sleeping noop says so first: whoever waits for it to be under way
+	 * (a test stopping a worker mid-job) sees that it really started, not
+	 * only that it was claimed.  Losing the line loses nothing. */
+	if (ms > 0 && wvl_job_run_progress(run, 0, "sleeping") != 0)
+		wvl_error_clear();
 	for (long long left = ms; left > 0 && !wvl_job_run_lost(run); left -= 10) {
 		struct timespec ts = {0, (left < 10 ? left : 10) * 1000000L};
 		nanosleep(&ts, NULL);

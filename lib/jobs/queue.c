@@ -200,7 +200,8 @@ int wvl_jobs_enqueue(char *out_id, int *out_created, wvl_ctx *ctx, const wvl_act
 #define CLAIM_UPDATE(worker, from)                                                   \
 	" UPDATE jobs SET state = 'running', attempt = jobs.attempt + 1,"              \
 	"   lease_id = gen_random_uuid(), attempted_at = $2::timestamptz,"            \
-	"   heartbeat_at = $2::timestamptz, claimed_by = " worker ", updated_at = now()" \
+	"   heartbeat_at = $2::timestamptz, claimed_by = " worker ", updated_at = now()," \
+	"   push_token = NULL" /* claimed, not pushed (0014) */                          \
 	"  FROM " from " l WHERE jobs.id = l.id"                                        \
 	" RETURNING jobs.id, jobs.lease_id, jobs.attempt, jobs.max_attempts, jobs.priority," \
 	"   jobs.kind, jobs.queue, coalesce(jobs.client_id::text, ''), jobs.args::text,"   \
@@ -664,17 +665,22 @@ int wvl_jobs_progress(wvl_ctx *ctx, const wvl_job *job, int percent, const char 
 
 static const char rescue_sql[] =
 	"WITH stale AS MATERIALIZED ("
-	"  SELECT id FROM jobs WHERE state = 'running' AND heartbeat_at < $2::timestamptz"
+	"  SELECT id FROM jobs WHERE state = 'running' AND (heartbeat_at < $2::timestamptz"
+	/* A pushed job whose worker's session is gone (its offer's lock is
+	 * free) comes back at once (migration 0014). */
+	"    OR (push_token IS NOT NULL AND pg_try_advisory_xact_lock_shared(push_token)))"
 	"   ORDER BY heartbeat_at LIMIT 1000 FOR UPDATE SKIP LOCKED"
 	"), r AS ("
 	"  UPDATE jobs SET"
 	"   state = CASE WHEN attempt >= max_attempts THEN 'failed' ELSE 'retryable' END,"
 	"   failed_at = CASE WHEN attempt >= max_attempts THEN $1::timestamptz END,"
 	"   run_at = $1::timestamptz, rescue_count = rescue_count + 1,"
-	"   lease_id = NULL, heartbeat_at = NULL,"
+	"   lease_id = NULL, heartbeat_at = NULL, push_token = NULL,"
 	"   errors = errors || jsonb_build_array(jsonb_build_object('attempt', attempt,"
 	"     'at', to_char($1::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),"
-	"     'error', 'rescued: the worker stopped sending heartbeats',"
+	"     'error', CASE WHEN heartbeat_at < $2::timestamptz"
+	"       THEN 'rescued: the worker stopped sending heartbeats'"
+	"       ELSE 'rescued: the worker it was pushed to is gone' END,"
 	"     'worker', claimed_by))"
 	"  FROM stale WHERE jobs.id = stale.id"
 	"  RETURNING jobs.id, jobs.queue, jobs.claimed_by, jobs.attempt"

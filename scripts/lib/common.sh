@@ -15,7 +15,7 @@ WL_PACKAGES=(
   libmicrohttpd-dev libpq-dev libhiredis-dev libjansson-dev libsodium-dev
   libcurl4-openssl-dev libzxcvbn-dev libcriterion-dev libmagic-dev zlib1g-dev
   libgumbo-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
-  postgresql postgresql-contrib redis-server clamav-daemon wrk
+  postgresql postgresql-contrib redis-server clamav-daemon wrk gcovr
 )
 
 ensure_packages() {
@@ -39,6 +39,8 @@ build() {
   local dir=$1; shift
   if [ ! -f "$dir/build.ninja" ]; then
     meson setup "$dir" "$WL_ROOT" "$@" >/dev/null || die "meson setup failed"
+  else # an existing folder takes the options it is asked for now
+    meson configure "$dir" "$@" >/dev/null || die "meson configure failed"
   fi
   ninja -C "$dir" >/dev/null || { ninja -C "$dir"; die "build failed"; }
 }

@@ -360,6 +360,12 @@ char *test_json_string(const char *json, const char *key)
 	return out;
 }
 
+void test_mkdtemp(char *out, size_t len, const char *name)
+{
+	snprintf(out, len, "%s/%s-XXXXXX", testenv("WL_TEST_STATE"), name);
+	cr_assert_not_null(mkdtemp(out), "mkdtemp %s", out);
+}
+
 int test_rm_rf(const char *path)
 {
 	char cmd[1200];

@@ -130,6 +130,10 @@ char *test_json_member(const char *json, const char *key);
  * NULL when missing or not a string.  The caller frees. */
 char *test_json_string(const char *json, const char *key);
 
+/* A new folder "<scripts/test's state folder>/<name>-XXXXXX" in `out`
+ * (asserted); the test removes it (test_rm_rf). */
+void test_mkdtemp(char *out, size_t len, const char *name);
+
 /* Removes `path` and everything below it (rm -rf); system()'s status. */
 int test_rm_rf(const char *path);
 

@@ -66,8 +66,7 @@ static void create_user(wvl_ctx *ctx, const wvl_actor *by, const char *email, co
 static void start(const char *const *more_env)
 {
 	test_db_create(&db);
-	snprintf(storage, sizeof(storage), "%s/files-http-XXXXXX", testenv("WL_TEST_STATE"));
-	cr_assert_not_null(mkdtemp(storage));
+	test_mkdtemp(storage, sizeof(storage), "files-http");
 	cr_assert_eq(test_sql(db.owner_url,
 			      "SET wvl.actor_role = 'system';"
 			      "INSERT INTO clients (id, name, email, status) VALUES"

@@ -94,3 +94,28 @@ Test(framing, keep_alive_still_works)
 	cr_expect_eq(r.responses, 2, "%s", r.data);
 	cr_expect_not_null(strstr(r.data, "HTTP/1.1 404"));
 }
+
+/* Monitors poll health often from one address: it is never rate
+ * limited (it is cheap), so it never answers 429. */
+Test(framing, health_is_not_rate_limited)
+{
+	static const char *env[] = {"WL_RATELIMIT_READ=3/15m", NULL};
+	test_server s;
+	test_server_start(&s, &db, env);
+	for (int i = 0; i < 20; i++) {
+		test_response r;
+		test_http(&r, &s, "GET", "/api/health", NULL, NULL, 0);
+		cr_expect_eq(r.status, 200, "poll %d: %ld", i, r.status);
+		cr_expect_null(strstr(r.headers, "RateLimit-Limit"));
+		test_response_free(&r);
+	}
+	test_response r;
+	for (int i = 0; i < 4; i++) {
+		test_http(&r, &s, "GET", "/api/clients", NULL, NULL, 0);
+		if (i < 3)
+			test_response_free(&r);
+	}
+	cr_expect_eq(r.status, 429, "other reads still are");
+	test_response_free(&r);
+	test_server_stop(&s);
+}

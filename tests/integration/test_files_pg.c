@@ -59,8 +59,7 @@ static wvl_ctx *make_ctx(const char *clamd, const char *const *kv)
 static void setup(void)
 {
 	test_db_create(&db);
-	snprintf(storage, sizeof(storage), "%s/files-XXXXXX", testenv("WL_TEST_STATE"));
-	cr_assert_not_null(mkdtemp(storage));
+	test_mkdtemp(storage, sizeof(storage), "files");
 	cr_assert_eq(test_sql(db.owner_url,
 			      "SELECT set_config('wvl.actor_role', 'system', false);"
 			      "INSERT INTO clients (id, name) VALUES ('" CLIENT_A "', 'A'), ('" CLIENT_B "', 'B');"
@@ -75,8 +74,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	wvl_ctx_free(ctx);
-	test_db_drop(&db);
+	test_env_close(&db, &ctx);
 	if (test_rm_rf(storage) != 0)
 		fprintf(stderr, "could not remove %s\n", storage);
 }
@@ -884,8 +882,7 @@ static void clamd_stop(struct clamd *c)
 Test(files, clamd_outage_quarantines_until_rescan)
 {
 	struct clamd c;
-	snprintf(c.dir, sizeof(c.dir), "%s/clamd-XXXXXX", testenv("WL_TEST_STATE"));
-	cr_assert_not_null(mkdtemp(c.dir));
+	test_mkdtemp(c.dir, sizeof(c.dir), "clamd");
 	snprintf(c.sock, sizeof(c.sock), "%s/s.sock", c.dir);
 	clamd_start(&c);
 	char addr[620];

@@ -537,3 +537,34 @@ Test(ratelimit_redis, lease_of_one_asks_every_time_and_logins_never_lease)
 	}
 	wvl_ctx_free(a);
 }
+
+/* Bursts of 34 reads with 1.2 s idle gaps, 12 of them; the admissions. */
+static int read_in_bursts(wvl_ctx *c, const char *key)
+{
+	int admitted = 0;
+	for (int burst = 0; burst < 12; burst++) {
+		for (int i = 0; i < 34; i++)
+			admitted += check(c, WVL_RATELIMIT_READ, key).allowed;
+		test_clock_advance(1200 * TEST_SEC / 1000);
+	}
+	return admitted;
+}
+
+/* A user reading in bursts with idle gaps (a paging list, a poller) gets
+ * the whole pinned budget, exactly as a client asking Redis every time
+ * does: what a lease holds when it lapses goes back with the key's next
+ * call. */
+Test(ratelimit_redis, bursts_with_gaps_get_the_whole_budget)
+{
+	const char *leased[] = {"WL_RATELIMIT_READ", "300/15m", NULL};
+	const char *plain[] = {"WL_RATELIMIT_READ", "300/15m", "WL_RATELIMIT_LEASE", "1", NULL};
+	wvl_ctx *a = ctx_on(shared_port(), leased), *b = ctx_on(shared_port(), plain);
+	int64_t t0 = test_clock_now();
+	int with_leases = read_in_bursts(a, "user:bursty");
+	test_clock_set(t0);
+	int without = read_in_bursts(b, "user:steady");
+	cr_expect_geq(without, 300, "the pinned budget: %d", without);
+	cr_expect_eq(with_leases, without, "leased %d, asked every time %d", with_leases, without);
+	wvl_ctx_free(a);
+	wvl_ctx_free(b);
+}

@@ -38,11 +38,16 @@ static void enqueue_noops(int n, int sleep_ms, int max_attempts)
 	cr_assert_eq(test_sql(db.owner_url, sql), 0);
 }
 
-/* One job that sleeps `sleep_ms`, and a worker with `env` running it. */
+/* A sleeping noop is under way once its handler logged "sleeping": only
+ * claimed is not enough for a test that stops a worker mid-job. */
+#define UNDER_WAY \
+	"SELECT (state = 'running' AND log::text LIKE '%\"sleeping\"%')::text FROM jobs"
+
+/* One job that sleeps `sleep_ms`, and a worker with `env` under way on it. */
 static void run_one_job(worker_proc *w, int sleep_ms, const char *const *env)
 {
 	enqueue_noops(1, sleep_ms, 3);
-	start_until(w, env, "SELECT state FROM jobs", "running");
+	start_until(w, env, UNDER_WAY, "true");
 }
 
 Test(worker, runs_jobs_and_stops_on_sigterm)
@@ -101,7 +106,7 @@ Test(worker, zombie_late_completion_is_refused_by_the_fence)
 	enqueue_noops(1, 3000, 5);
 	const char *one[] = {"WL_WORKER_CONCURRENCY=1", NULL};
 	worker_proc zombie;
-	start_until(&zombie, one, "SELECT state FROM jobs", "running");
+	start_until(&zombie, one, UNDER_WAY, "true");
 	/* Freeze it mid-job (a long GC pause, a swapped-out VM...). */
 	kill(zombie.pid, SIGSTOP);
 	int rescued = 0;
@@ -203,8 +208,7 @@ Test(worker, busy_worker_offers_only_its_idle_threads)
 	const char *one[] = {"WL_WORKER_CONCURRENCY=1", NULL};
 	worker_proc w;
 	run_one_job(&w, 1500, one);
-	char *v = test_sys_value(&db,
-				 "SELECT count(*) FROM jobs_waiters");
+	char *v = test_sys_value(&db, "SELECT count(*) FROM jobs_waiters");
 	cr_expect_str_eq(v, "0", "its one thread is busy");
 	free(v);
 	cr_expect(test_sys_wait(&db, "SELECT count(*) FROM jobs_waiters", "1", 30));

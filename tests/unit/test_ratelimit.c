@@ -95,6 +95,11 @@ Test(ratelimit, policy_follows_api_table)
 	cr_expect_eq(wvl_ratelimit_policy_for("HEAD", "/api/clients"), WVL_RATELIMIT_READ);
 	cr_expect_eq(wvl_ratelimit_policy_for("GET", "/api"), WVL_RATELIMIT_READ);
 	cr_expect_eq(wvl_ratelimit_policy_for("GET", "/api/auth/login"), WVL_RATELIMIT_READ);
+	cr_expect_eq(wvl_ratelimit_policy_for("GET", "/api/health"), WVL_RATELIMIT_NONE,
+		     "monitors poll health");
+	cr_expect_eq(wvl_ratelimit_policy_for("GET", "//api/health/"), WVL_RATELIMIT_NONE);
+	cr_expect_eq(wvl_ratelimit_policy_for("POST", "/api/health"), WVL_RATELIMIT_WRITE);
+	cr_expect_eq(wvl_ratelimit_policy_for("GET", "/api/health/x"), WVL_RATELIMIT_READ);
 }
 
 Test(ratelimit, policy_matches_paths_as_the_router_does)
