@@ -18,6 +18,7 @@
 
 #include "access_log.h"
 #include "admission.h"
+#include "compress.h"
 #include "dispatch.h"
 #include "guard.h"
 #include "http.h"
@@ -216,6 +217,7 @@ static enum MHD_Result respond(struct req_state *st, struct wl_response *rs)
 {
 	struct wl_request *req = &st->req;
 	struct wl_response resp = *rs;
+	wl_compress_response(req, &resp);
 	struct MHD_Response *r = make_response(&resp);
 	if (resp.content_type)
 		MHD_add_response_header(r, "Content-Type", resp.content_type);

@@ -241,7 +241,7 @@ char *test_header(const test_response *r, const char *name)
 void test_expect_header(const test_response *r, const char *name, const char *want)
 {
 	char *v = test_header(r, name);
-	cr_expect_str_eq(v ? v : "", want, "%s", name);
+	cr_expect_str_eq(v ? v : "(none)", want, "%s", name);
 	free(v);
 }
 

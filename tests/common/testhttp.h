@@ -49,7 +49,7 @@ long test_http_try(test_response *out, const test_server *s, const char *method,
 /* The value of a response header (case-insensitive name) as a malloc'd
  * string, or NULL. */
 char *test_header(const test_response *r, const char *name);
-/* Expects header `name` of `r` to be `want` ("" when it is missing). */
+/* Expects header `name` of `r` to be `want` ("(none)" when it is missing). */
 void test_expect_header(const test_response *r, const char *name, const char *want);
 void test_response_free(test_response *r);
 
