@@ -122,8 +122,8 @@ static void setup(void)
 	test_db_create(&db);
 	ctx = test_ctx(&db);
 	wvl_ctx_set_clock(ctx, fake_clock, NULL);
-	test_actor(&admin, WVL_ROLE_ADMIN, "11111111-1111-4111-8111-111111111111", NULL);
-	test_actor(&staff, WVL_ROLE_STAFF, "22222222-2222-4222-8222-222222222222", NULL);
+	admin = test_actor(WVL_ROLE_ADMIN, "11111111-1111-4111-8111-111111111111", NULL);
+	staff = test_actor(WVL_ROLE_STAFF, "22222222-2222-4222-8222-222222222222", NULL);
 	cr_assert_eq(test_sql(db.owner_url,
 			      "INSERT INTO users (id, email, name, role) VALUES"
 			      " ('11111111-1111-4111-8111-111111111111','ad@example.com','Ada','admin'),"
@@ -137,8 +137,8 @@ static void setup(void)
 		 " ('44444444-4444-4444-8444-444444444444','cb@example.com','Bob','client','%s')",
 		 a_id, b_id);
 	cr_assert_eq(test_sql(db.owner_url, sql), 0);
-	test_actor(&client_a, WVL_ROLE_CLIENT, "33333333-3333-4333-8333-333333333333", a_id);
-	test_actor(&client_b, WVL_ROLE_CLIENT, "44444444-4444-4444-8444-444444444444", b_id);
+	client_a = test_actor(WVL_ROLE_CLIENT, "33333333-3333-4333-8333-333333333333", a_id);
+	client_b = test_actor(WVL_ROLE_CLIENT, "44444444-4444-4444-8444-444444444444", b_id);
 }
 
 static void teardown(void)
