@@ -45,7 +45,7 @@ static void setup(void)
 			      " ('" USER_A2 "', 'a2@example.test', 'client', '" CLIENT_A "')"),
 		     0);
 	ctx = test_ctx(&db);
-	test_clock_install(ctx, test_clock_wall() * TEST_SEC);
+	test_clock_install(ctx, test_clock_wall());
 }
 
 static void teardown(void)
