@@ -7,6 +7,7 @@
 
 #include "admission.h"
 #include "dispatch.h"
+#include "static.h"
 
 /* Whether a remembered session's check held: made with the handler's
  * first statement, or now. */
@@ -68,7 +69,8 @@ enum wl_early wl_dispatch_headers(struct wl_request *req, struct wl_response *re
 		wl_resp_method_not_allowed(resp, req, allow);
 		return WL_EARLY_ANSWERED;
 	case WL_MATCH_NO_PATH:
-		wl_resp_fail(resp, req, WVL_ENOTFOUND, NULL, "no such resource");
+		if (!wl_static_serve(req, resp)) /* the web UI, outside /api */
+			wl_resp_fail(resp, req, WVL_ENOTFOUND, NULL, "no such resource");
 		return WL_EARLY_ANSWERED;
 	}
 	bool stream = (*route)->flags & WL_STREAM;

@@ -18,6 +18,7 @@
 
 #include "access_log.h"
 #include "admission.h"
+#include "compress.h"
 #include "dispatch.h"
 #include "guard.h"
 #include "http.h"
@@ -198,6 +199,9 @@ static double elapsed(const struct timespec *t0)
 
 static struct MHD_Response *make_response(struct wl_response *resp)
 {
+	if (resp->reader) /* libmicrohttpd owns the reader's state from here */
+		return MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, resp->reader,
+							 resp->reader_cls, resp->reader_free);
 	if (!resp->has_fd)
 		return MHD_create_response_from_buffer(resp->body_len, resp->body,
 						       resp->body_static ? MHD_RESPMEM_PERSISTENT
@@ -216,6 +220,7 @@ static enum MHD_Result respond(struct req_state *st, struct wl_response *rs)
 {
 	struct wl_request *req = &st->req;
 	struct wl_response resp = *rs;
+	wl_compress_response(req, &resp);
 	struct MHD_Response *r = make_response(&resp);
 	if (resp.content_type)
 		MHD_add_response_header(r, "Content-Type", resp.content_type);

@@ -17,6 +17,11 @@
 
 extern char **environ;
 
+/* The installed web UI (meson sets it from the prefix). */
+#ifndef WVL_WEB_DIR
+#define WVL_WEB_DIR ""
+#endif
+
 struct known_key {
 	const char *key;
 	const char *def;
@@ -63,7 +68,8 @@ static const struct known_key known[] = {
 	 "connections one address may hold before any authenticates (trusted proxies exempt); 0: no cap"},
 	{"WL_PG_POOL_SIZE", "16", "PostgreSQL connections per process"},
 	{"WL_REDIS_POOL_SIZE", "8", "Redis connections per process"},
-	{"WL_STATIC_DIR", "", "folder of web UI assets wl-server serves; empty: none"},
+	{"WL_STATIC_DIR", WVL_WEB_DIR,
+	 "folder of the web UI wl-server serves at /; default: where meson install puts it; empty: none"},
 	{"WL_ARGON2_MEMORY_KIB", "19456", "Argon2id memory in KiB (OWASP minimum 19456)"},
 	{"WL_ARGON2_ITERATIONS", "2", "Argon2id iterations"},
 	{"WL_SESSION_IDLE_SECONDS", "86400", "a session ends after this long without activity"},

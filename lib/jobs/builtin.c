@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "../files/files_internal.h"
+#include "../notify/notify.h"
 #include "wavelaunch/maintenance.h"
 #include "worker_internal.h"
 
@@ -85,6 +86,7 @@ static const struct {
 	{"file_cleanup", wvl_files__job_cleanup},
 	{"backup_database", run_backup},
 	{"token_budget_alert", run_budget},
+	{"notification_create", wvl_notify__job_create},
 	{"noop", run_noop},
 };
 

@@ -13,7 +13,8 @@
  *    every value of its type (strings within their length in characters,
  *    without control characters except newline, tab and CR in text; uuids
  *    of the uuid shape; emails that normalise, and stored normalised;
- *    secrets without NUL and at most 512 bytes);
+ *    secrets without NUL and at most 512 bytes; uuid lists of at most
+ *    max_len distinct uuids);
  *  - a refusal is 422 with field errors: a JSON object naming only fields
  *    of the list, "_unknown", or the unknown member itself when it is
  *    short and printable — never text that could break a log line.
@@ -40,11 +41,12 @@ static const struct wvl_field login_fields[] = {
 static const struct wvl_field note_fields[] = {
 	{"body", WVL_F_TEXT, true, 0}, /* 0: the default of 1000 characters */
 	{"client_id", WVL_F_UUID, true, 0},
+	{"file_ids", WVL_F_UUID_LIST, false, 3},
 };
 static const struct {
 	const struct wvl_field *f;
 	size_t n;
-} lists[] = {{client_fields, 7}, {login_fields, 2}, {note_fields, 2}, {NULL, 0}};
+} lists[] = {{client_fields, 7}, {login_fields, 2}, {note_fields, 3}, {NULL, 0}};
 
 static bool uuid_shape(const char *s)
 {
@@ -75,10 +77,28 @@ static bool plain_text(const json_t *v, bool multiline)
 	return true;
 }
 
+/* An array of at most max strings of the uuid shape, no two the same. */
+static bool ref_uuid_list(const json_t *v, size_t max)
+{
+	if (!json_is_array(v) || json_array_size(v) > max)
+		return false;
+	for (size_t i = 0; i < json_array_size(v); i++) {
+		const json_t *e = json_array_get(v, i);
+		if (!json_is_string(e) || !uuid_shape(json_string_value(e)))
+			return false;
+		for (size_t j = 0; j < i; j++)
+			if (json_equal(e, json_array_get(v, j)))
+				return false;
+	}
+	return true;
+}
+
 static bool ref_value_ok(const struct wvl_field *f, const json_t *v)
 {
 	size_t max = f->max_len ? f->max_len : 1000;
 	switch (f->type) {
+	case WVL_F_UUID_LIST:
+		return ref_uuid_list(v, max);
 	case WVL_F_BOOL:
 		return json_is_boolean(v);
 	case WVL_F_INT:

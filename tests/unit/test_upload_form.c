@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <criterion/criterion.h>
+#include <wavelaunch.h>
 
 #include "upload_form.h"
 
