@@ -175,8 +175,7 @@ static void end_stream(struct stream *s, void *arg)
 	send_to(s, NULL, true);
 }
 
-/* "id: <id>\nevent: notification\ndata: <json>\n\n" (malloc'd), or NULL. */
-static char *event_of(const char *json)
+char *wl_events_format(const char *json)
 {
 	json_t *j = json_loads(json, 0, NULL);
 	const char *id = json_string_value(json_object_get(j, "id"));
@@ -196,7 +195,7 @@ static void on_announcement(const char *user_id, const char *json, void *payload
 		each(NULL, end_stream, NULL);
 		return;
 	}
-	char *event = event_of(json);
+	char *event = wl_events_format(json);
 	if (event)
 		each(user_id, send_text, event);
 	free(event);
@@ -323,7 +322,7 @@ static void catch_up(struct wl_request *req, struct stream *s, const char *last_
 	json_array_foreach(json_object_get(doc, "data"), i, item) {
 		const char *id = json_string_value(json_object_get(item, "id"));
 		char *text = json_dumps(item, JSON_COMPACT);
-		char *event = text && id && !queued_locked(s, id) ? event_of(text) : NULL;
+		char *event = text && id && !queued_locked(s, id) ? wl_events_format(text) : NULL;
 		if (event)
 			put_locked(&missed, event, strlen(event));
 		free(event);

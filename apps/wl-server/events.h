@@ -23,6 +23,11 @@ void wl_events_stop(void);
 /* The route's handler. */
 void wl_route_notifications_stream(struct wl_request *req, struct wl_response *resp);
 
+/* A notification's JSON as one event, "id: <id>\nevent: notification\n
+ * data: <json>\n\n" (malloc'd), or NULL when it cannot be one: not an
+ * object with a uuid "id", or text that would not stay on the data line. */
+char *wl_events_format(const char *json);
+
 /* Streams open now (metrics). */
 unsigned long wl_events_streams(void);
 

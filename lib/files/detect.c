@@ -75,6 +75,12 @@ int wvl_files__extension_ok(const char *name, unsigned int kind)
 static pthread_mutex_t magic_lock = PTHREAD_MUTEX_INITIALIZER;
 static magic_t cookie;
 
+/* 0 with the MIME type in `out`; -1 when libmagic cannot be used at all
+ * (no magic database: the operator's problem, a 500); -2 when it gives
+ * these bytes no type.  libmagic 5.44 answers NULL without an error for
+ * some bytes, e.g. a UTF-32 byte order mark followed by code points past
+ * U+10FFFF (found by tests/fuzz/fuzz_detect.c): those are the uploader's
+ * bytes, refused as a type we do not take, never a 500. */
 static int magic_mime(const void *buf, size_t len, char *out, size_t outlen)
 {
 	int rc = -1;
@@ -90,6 +96,8 @@ static int magic_mime(const void *buf, size_t len, char *out, size_t outlen)
 	if (m) {
 		snprintf(out, outlen, "%s", m);
 		rc = 0;
+	} else if (cookie) {
+		rc = -2;
 	}
 	pthread_mutex_unlock(&magic_lock);
 	return rc;
@@ -284,8 +292,9 @@ int wvl_files__detect(const wvl_ctx *ctx, int fd, uint64_t size, struct wvl_dete
 		rc = wvl_err__set(WVL_EUNAVAILABLE, NULL, "cannot read the upload");
 	else if (n >= 4 && memcmp(head, "PK\3\4", 4) == 0)
 		rc = detect_zip(ctx, fd, size, out);
-	else if (magic_mime(head, (size_t)n, out->mime, sizeof(out->mime)) != 0)
-		rc = wvl_err__set(WVL_EINTERNAL, NULL, "file type detection failed");
+	else if ((rc = magic_mime(head, (size_t)n, out->mime, sizeof(out->mime))) != 0)
+		rc = rc == -2 ? refused("the file's type cannot be determined")
+			      : wvl_err__set(WVL_EINTERNAL, NULL, "file type detection failed");
 	for (size_t i = 0; rc == 0 && !out->kind && i < NKINDS; i++)
 		if (strcmp(out->mime, kinds[i].mime) == 0)
 			out->kind = kinds[i].kind;

@@ -76,17 +76,21 @@ static void try_connect(wvl_notify_listener *l)
 	l->conn = c;
 }
 
-/* "<user id> <json>": anything else is not ours and is dropped. */
+const char *wvl_notify__announcement(const char *payload, char user_id[37])
+{
+	if (!payload || strlen(payload) < 38 || payload[36] != ' ' || payload[37] != '{')
+		return NULL;
+	memcpy(user_id, payload, 36);
+	user_id[36] = '\0';
+	return wvl_uuid_valid(user_id) ? payload + 37 : NULL;
+}
+
 static void deliver(PGnotify *n, wvl_notify_fn fn, void *payload)
 {
-	const char *p = n->extra;
-	if (strlen(p) < 38 || p[36] != ' ' || p[37] != '{')
-		return;
 	char user[37];
-	memcpy(user, p, 36);
-	user[36] = '\0';
-	if (wvl_uuid_valid(user))
-		fn(user, p + 37, payload);
+	const char *json = wvl_notify__announcement(n->extra, user);
+	if (json)
+		fn(user, json, payload);
 }
 
 int wvl_notify_listener_step(wvl_notify_listener *l, wvl_notify_fn fn, void *payload)

@@ -27,6 +27,11 @@ int wvl_notify__fanout_tx(int *out_count, wvl_ctx *ctx, PGconn *c, const struct 
 			  const char *type, const char *title, const char *message,
 			  const char *link, const char *source_key);
 
+/* An announcement's payload (listener.c), "<user id> <json>" as migration
+ * 0016's trigger sends it: the JSON part, with the user id copied to
+ * `user_id`; NULL for anything else (not ours: dropped). */
+const char *wvl_notify__announcement(const char *payload, char user_id[37]);
+
 /* The notification_create job kind: args {"type", "client_id", "audience"?,
  * ...the type's data}; the type's row says the category, the default
  * audience, the title and the link. */

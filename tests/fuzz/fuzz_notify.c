@@ -18,6 +18,11 @@
  * int64), a queue and kind of their names' shapes, a client uuid or "-",
  * and args a JSON object.  What it accepts reads back field by field, so
  * printing the job in the same format gives the payload again.
+ *
+ * Bit 1 of the mode byte: the announcement of a new notification on
+ * wvl_notify (migration 0016's trigger, wvl_notify__announcement), read by
+ * wl-server's stream hub: "<user id> <json object>" is taken with the
+ * user id and the JSON as they are; anything else is dropped.
  */
 
 #include <ctype.h>
@@ -32,6 +37,7 @@
 
 #include "fuzz.h"
 #include "jobs/jobs.h"
+#include "notify/notify.h"
 
 static bool uuid_shape(const char *s)
 {
@@ -131,6 +137,21 @@ static void check_push(const char *payload)
 	free(copy);
 }
 
+static void check_announcement(const char *payload)
+{
+	char user[37] = "untouched", want[37] = "";
+	const char *json = wvl_notify__announcement(payload, user);
+	size_t n = strlen(payload);
+	if (n >= 36)
+		memcpy(want, payload, 36), want[36] = '\0';
+	bool ok = n >= 38 && payload[36] == ' ' && payload[37] == '{' && uuid_shape(want);
+	FUZZ_CHECK(ok == (json != NULL), "notify: announcement \"%s\" %s", payload,
+		   json ? "taken" : "dropped");
+	if (ok)
+		FUZZ_CHECK(json == payload + 37 && !strcmp(user, want),
+			   "notify: announcement read as %s and %s", user, json);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size > 65536)
@@ -138,7 +159,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fuzz_in in = {data, size};
 	uint8_t mode = fuzz_byte(&in);
 	char *payload = fuzz_rest(&in, NULL);
-	if (mode & 1)
+	if (mode & 2)
+		check_announcement(payload);
+	else if (mode & 1)
 		check_push(payload);
 	else
 		check_hint(payload);

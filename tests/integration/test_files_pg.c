@@ -488,6 +488,23 @@ Test(files, html_and_executables_named_png_are_refused)
 	cr_expect_eq(sub_count("objects"), 0);
 }
 
+/* Found by tests/fuzz/fuzz_detect.c: libmagic gives no type at all to a
+ * UTF-32 byte order mark followed by code points past U+10FFFF, and that
+ * was a 500 (an internal error) for the uploader's bytes. */
+Test(files, bytes_libmagic_cannot_type_are_refused_not_an_error)
+{
+	static const unsigned char utf32[] = {0x00, 0x00, 0xfe, 0xff, 0xff, 0x21, 0xf9,
+					      0x01, 0x00, 0x00, 0x43, 0xf8, 0xff, 0x21};
+	char *json;
+	expect_rc(upload(&json, "notes.txt", utf32, sizeof(utf32)), WVL_EUNSUPPORTED, NULL);
+	cr_expect_eq(wvl_status_http(wvl_error_last()->code), 415);
+	cr_expect_eq(sub_count("objects"), 0);
+	/* The same library still types text. */
+	expect_rc(upload(&json, "notes.txt", "plain words\n", 12), 0, NULL);
+	expect_member(json, "content_type", "text/plain");
+	wvl_free(json);
+}
+
 Test(files, gif_script_polyglots_are_refused)
 {
 	/* Header bytes that read as a GIF and as JavaScript. */
