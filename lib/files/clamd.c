@@ -67,22 +67,51 @@ static int connect_addr(const struct sockaddr *sa, socklen_t len, int timeout_s)
 	return fd;
 }
 
+/* Splits "host:port" (an IPv6 host in brackets, "[::1]:3310") into
+ * `host` and `port`; false unless the host is not empty and the port is
+ * a number from 1 to 65535. */
+static bool split_hostport(const char *hostport, char host[256], char port[6])
+{
+	const char *colon = strrchr(hostport, ':');
+	if (!colon)
+		return false;
+	const char *h = hostport, *end = colon;
+	if (h[0] == '[' && end > h && end[-1] == ']')
+		h++, end--;
+	size_t hlen = (size_t)(end - h), plen = strlen(colon + 1);
+	if (hlen == 0 || hlen >= 256 || plen == 0 || plen > 5 ||
+	    strspn(colon + 1, "0123456789") != plen || atoi(colon + 1) < 1 ||
+	    atoi(colon + 1) > 65535)
+		return false;
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	memcpy(port, colon + 1, plen + 1);
+	return true;
+}
+
 static int connect_tcp(const char *hostport, int timeout_s)
 {
-	char host[256];
-	const char *colon = strrchr(hostport, ':');
-	if (!colon || colon == hostport || (size_t)(colon - hostport) >= sizeof(host))
+	char host[256], port[6];
+	if (!split_hostport(hostport, host, port))
 		return -1;
-	memcpy(host, hostport, (size_t)(colon - hostport));
-	host[colon - hostport] = '\0';
 	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res = NULL;
-	if (getaddrinfo(host, colon + 1, &hints, &res) != 0)
+	if (getaddrinfo(host, port, &hints, &res) != 0)
 		return -1;
 	int fd = -1;
 	for (struct addrinfo *a = res; a && fd < 0; a = a->ai_next)
 		fd = connect_addr(a->ai_addr, a->ai_addrlen, timeout_s);
 	freeaddrinfo(res);
 	return fd;
+}
+
+/* Whether `addr` is "unix:/path" (a path that fits a socket address) or
+ * "tcp:host:port". */
+static bool clamd_addr_ok(const char *addr)
+{
+	char host[256], port[6];
+	if (!strncmp(addr, "unix:/", 6))
+		return strlen(addr + 5) < sizeof(((struct sockaddr_un *)0)->sun_path);
+	return !strncmp(addr, "tcp:", 4) && split_hostport(addr + 4, host, port);
 }
 
 /* Connects to WL_CLAMD.  -1 when unset, malformed or unreachable. */
@@ -229,8 +258,10 @@ static int validate_config(const wvl_config *cfg)
 	if (rc)
 		return rc;
 	const char *clamd = wvl_config_get(cfg, "WL_CLAMD");
-	if (clamd && *clamd && strncmp(clamd, "unix:/", 6) != 0 && strncmp(clamd, "tcp:", 4) != 0)
-		return wvl_err__set(WVL_EINVAL, NULL, "WL_CLAMD must be unix:/path or tcp:host:port");
+	if (clamd && *clamd && !clamd_addr_ok(clamd))
+		return wvl_err__set(WVL_EINVAL, NULL,
+				    "WL_CLAMD must be unix:/path (at most 107 bytes) or tcp:host:port"
+				    " (a port from 1 to 65535)");
 	if (wvl_config__production(cfg) && (!clamd || !*clamd))
 		return wvl_err__set(WVL_EINVAL, NULL,
 				    "WL_CLAMD is required in production: uploads must be "

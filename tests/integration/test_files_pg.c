@@ -23,6 +23,7 @@
 
 #include "files/files_internal.h"
 #include "testenv.h"
+#include "testhttp.h"
 
 extern char **environ;
 
@@ -868,6 +869,7 @@ Test(files, tampered_links_are_invalid)
 struct clamd {
 	pid_t pid;
 	char dir[512], sock[600];
+	char extra[200]; /* more clamd.conf lines */
 };
 
 static void clamd_start(struct clamd *c)
@@ -878,9 +880,9 @@ static void clamd_start(struct clamd *c)
 	FILE *f = fopen(conf, "w");
 	cr_assert_not_null(f);
 	fprintf(f, "LocalSocket %s\nDatabaseDirectory %s/tests/data/clamav\nForeground yes\n"
-		   "LogFile %s/clamd.log\nTemporaryDirectory %s\n%s",
+		   "LogFile %s/clamd.log\nTemporaryDirectory %s\n%s%s",
 		c->sock, testenv("WL_TEST_SOURCE_DIR"), c->dir, c->dir,
-		getuid() == 0 ? "User root\n" : "");
+		getuid() == 0 ? "User root\n" : "", c->extra);
 	fclose(f);
 	/* posix_spawn, not fork: a forked copy of a Criterion test runs its
 	 * fork handlers and talks to the runner as a stranger. */
@@ -917,7 +919,7 @@ static void clamd_stop(struct clamd *c)
 
 Test(files, clamd_outage_quarantines_until_rescan)
 {
-	struct clamd c;
+	struct clamd c = {0};
 	test_mkdtemp(c.dir, sizeof(c.dir), "clamd");
 	snprintf(c.sock, sizeof(c.sock), "%s/s.sock", c.dir);
 	clamd_start(&c);
@@ -977,6 +979,60 @@ Test(files, clamd_outage_quarantines_until_rescan)
 	wvl_ctx_free(cx);
 }
 
+/* The same clamd over TCP (WL_CLAMD=tcp:host:port), with a stream limit
+ * small enough that a larger upload gets clamd's error reply. */
+Test(files, clamd_over_tcp_scans_and_an_error_reply_is_kept)
+{
+	struct clamd c = {0};
+	test_mkdtemp(c.dir, sizeof(c.dir), "clamd");
+	snprintf(c.sock, sizeof(c.sock), "%s/s.sock", c.dir);
+	int port = test_free_port();
+	snprintf(c.extra, sizeof(c.extra), "TCPSocket %d\nTCPAddr 127.0.0.1\nStreamMaxLength 1K\n",
+		 port);
+	clamd_start(&c);
+	char addr[64];
+	snprintf(addr, sizeof(addr), "tcp:localhost:%d", port);
+	wvl_ctx *cx = make_ctx(addr, NULL);
+	/* Listening on TCP may follow the local socket by a moment. */
+	double ms;
+	for (int i = 0; i < 100 && wvl_clamd__ping(cx, &ms) != 0; i++)
+		usleep(50000);
+	cr_assert_eq(wvl_clamd__ping(cx, &ms), 0, "clamd does not answer on %s", addr);
+	char *json;
+	expect_rc(upload_with(&json, cx, &staff, CLIENT_A, "tcp.txt", "over tcp\n", 9, NULL), 0,
+		  NULL);
+	expect_member(json, "scan_status", "clean");
+	wvl_free(json);
+	expect_rc(upload_with(&json, cx, &staff, CLIENT_A, "eicar.txt", eicar, sizeof(eicar) - 1,
+			      NULL),
+		  WVL_EVALIDATION, "file_infected");
+	cr_expect(test_log_contains("Wavelaunch.Test.EICAR"));
+	/* Over clamd's limit: its reply is an error, logged; the file is kept
+	 * with scan_status "error" (it was read, not found infected). */
+	char big[4096];
+	memset(big, 'w', sizeof(big));
+	big[sizeof(big) - 1] = '\n';
+	expect_rc(upload_with(&json, cx, &staff, CLIENT_A, "big.txt", big, sizeof(big), NULL), 0,
+		  NULL);
+	expect_member(json, "scan_status", "error");
+	wvl_free(json);
+	cr_expect(test_log_contains("clamd answered an error: INSTREAM size limit exceeded"));
+	clamd_stop(&c);
+	/* A port nobody listens on: quarantined as in an outage. */
+	expect_rc(upload_with(&json, cx, &staff, CLIENT_A, "later.txt", "later\n", 6, NULL), 0,
+		  NULL);
+	expect_member(json, "scan_status", "pending_scan");
+	wvl_free(json);
+	cr_expect_eq(wvl_clamd__ping(cx, &ms), -1);
+	wvl_ctx_free(cx);
+	/* A host that does not resolve is unreachable too. */
+	wvl_ctx *nohost = make_ctx("tcp:no-such-host.invalid:3310", NULL);
+	expect_rc(upload_with(&json, nohost, &staff, CLIENT_A, "x.txt", "x\n", 2, NULL), 0, NULL);
+	expect_member(json, "scan_status", "pending_scan");
+	wvl_free(json);
+	wvl_ctx_free(nohost);
+}
+
 Test(files, optional_scanning_serves_unscanned_files)
 {
 	wvl_ctx *dev = make_ctx("", (const char *const[]){"WL_SCAN_REQUIRED", "", NULL});
@@ -997,6 +1053,84 @@ Test(files, optional_scanning_serves_unscanned_files)
 	free(id);
 	wvl_free(json);
 	wvl_ctx_free(dev);
+}
+
+/* ---- storage faults ---- */
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	cr_assert_not_null(f, "%s", path);
+	fputs(text, f);
+	fclose(f);
+}
+
+Test(files, storage_faults_are_unavailable_and_leave_nothing_behind)
+{
+	char root[700], path[800];
+	char *json;
+	uint64_t bytes = 0, objects = 0;
+	/* Trailing slashes name the same folder. */
+	snprintf(root, sizeof(root), "%s///", storage);
+	wvl_ctx *slashes = make_ctx(testenv("WL_TEST_CLAMD"),
+				    (const char *const[]){"WL_STORAGE_DIR", root, NULL});
+	expect_rc(upload_with(&json, slashes, &staff, CLIENT_A, "a.txt", "abc\n", 4, NULL), 0, NULL);
+	char *id = test_json_string(json, "id");
+	wvl_free(json);
+	cr_expect_eq(sub_count("objects"), 1);
+	expect_rc(wvl_files_storage_usage(&bytes, &objects, slashes), 0, NULL);
+	cr_expect_eq(bytes, 4);
+	cr_expect_eq(objects, 1);
+	wvl_ctx_free(slashes);
+
+	/* A storage "folder" that is a file: no upload can even start. */
+	snprintf(path, sizeof(path), "%s/a-file", storage);
+	write_file(path, "x");
+	wvl_ctx *file_root = make_ctx(testenv("WL_TEST_CLAMD"),
+				      (const char *const[]){"WL_STORAGE_DIR", path, NULL});
+	expect_rc(upload_with(&json, file_root, &staff, CLIENT_A, "b.txt", "b\n", 2, NULL),
+		  WVL_EUNAVAILABLE, NULL);
+	cr_expect_eq(wvl_status_http(wvl_error_last()->code), 503);
+	expect_rc(wvl_files_storage_usage(&bytes, &objects, file_root), WVL_EUNAVAILABLE, NULL);
+	wvl_ctx_free(file_root);
+
+	/* Its objects folder a file: the upload is read and scanned but cannot
+	 * be stored: 503, no row, no temporary file left. */
+	snprintf(root, sizeof(root), "%s/broken", storage);
+	cr_assert_eq(mkdir(root, 0700), 0);
+	snprintf(path, sizeof(path), "%s/objects", root);
+	write_file(path, "x");
+	wvl_ctx *broken = make_ctx(testenv("WL_TEST_CLAMD"),
+				   (const char *const[]){"WL_STORAGE_DIR", root, NULL});
+	expect_rc(upload_with(&json, broken, &staff, CLIENT_A, "c.txt", "c\n", 2, NULL),
+		  WVL_EUNAVAILABLE, NULL);
+	cr_expect_null(json);
+	char *n = sys_value("SELECT count(*) FROM files");
+	cr_expect_str_eq(n, "1");
+	free(n);
+	snprintf(path, sizeof(path), "%s/tmp", root);
+	cr_expect_eq(test_count_files(path), 0);
+	cr_expect_eq(open_spools(), 0);
+	expect_rc(wvl_files_storage_usage(&bytes, &objects, broken), WVL_EUNAVAILABLE, NULL);
+	wvl_ctx_free(broken);
+
+	/* An object swapped for a symbolic link is never followed: not served,
+	 * not counted. */
+	char *key = sys_value("SELECT storage_key FROM files");
+	snprintf(path, sizeof(path), "%s/objects/%.2s/%.2s/%s", storage, key, key + 2, key);
+	cr_assert_eq(unlink(path), 0);
+	cr_assert_eq(symlink("/etc/passwd", path), 0);
+	char exp[] = "9999999999", sig[44];
+	cr_assert_eq(wvl_files__sign(ctx, id, exp, sig), 0);
+	int fd = -1;
+	wvl_files_meta meta;
+	expect_rc(wvl_files_open_signed(&fd, &meta, ctx, id, exp, sig), WVL_EUNAVAILABLE, NULL);
+	cr_expect_eq(fd, -1);
+	expect_rc(wvl_files_storage_usage(&bytes, &objects, ctx), 0, NULL);
+	cr_expect_eq(objects, 0);
+	cr_expect_eq(bytes, 0);
+	free(key);
+	free(id);
 }
 
 /* ---- concurrency and health ---- */

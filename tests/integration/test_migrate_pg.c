@@ -246,6 +246,38 @@ Test(migrate, bootstrap_admin_is_idempotent)
 	cr_expect_eq(wvl_auth_bootstrap_admin(&created, &pw, ctx, "not an email", NULL), WVL_EINVAL);
 }
 
+/* A second bootstrap that would generate a password creates nothing and
+ * hands no password out; without a database it is 503, without its
+ * arguments 400. */
+Test(migrate, bootstrap_admin_without_database_or_twice_generated)
+{
+	int created = 9;
+	char *pw = NULL;
+	cr_assert_eq(wvl_auth_bootstrap_admin(&created, &pw, ctx, "root@example.com", NULL), 0);
+	cr_expect_eq(created, 1);
+	wvl_free(pw);
+	pw = NULL;
+	cr_assert_eq(wvl_auth_bootstrap_admin(&created, &pw, ctx, "ROOT@example.com", NULL), 0);
+	cr_expect_eq(created, 0);
+	cr_expect_null(pw, "a password for an admin that was not created");
+	cr_expect_eq(wvl_auth_bootstrap_admin(NULL, &pw, ctx, "root@example.com", NULL), WVL_EINVAL);
+	cr_expect_eq(wvl_auth_bootstrap_admin(&created, &pw, ctx, NULL, NULL), WVL_EINVAL);
+	wvl_config *cfg = test_config(&db);
+	cr_assert_eq(wvl_config_set(cfg, "WL_DATABASE_URL",
+				    "postgresql:///wl?host=/nonexistent/wl-test&connect_timeout=1"),
+		     0);
+	wvl_ctx *away = test_ctx_from(cfg);
+	created = 9;
+	cr_expect_eq(wvl_auth_bootstrap_admin(&created, &pw, away, "other@example.com", NULL),
+		     WVL_EUNAVAILABLE);
+	cr_expect_eq(created, 0);
+	cr_expect_null(pw);
+	wvl_ctx_free(away);
+	char *n = test_sql_value(db.owner_url, "SELECT count(*) FROM users");
+	cr_expect_str_eq(n, "1");
+	free(n);
+}
+
 Test(migrate, seed_demo_adds_realistic_clients)
 {
 	int created = 0;

@@ -124,7 +124,9 @@ static bool redis_answers(int port)
 	bool ok = false;
 	if (c && !c->err) {
 		redisReply *r = redisCommand(c, "PING");
-		ok = r && r->type == REDIS_REPLY_STATUS;
+		/* A server with a password answers, refusing. */
+		ok = r && (r->type == REDIS_REPLY_STATUS ||
+			   (r->type == REDIS_REPLY_ERROR && strstr(r->str, "NOAUTH")));
 		freeReplyObject(r);
 	}
 	redisFree(c);
@@ -144,6 +146,7 @@ static void sleep_ms(long ms)
  * so an orphan could never wedge the runner. */
 static pid_t private_pid;
 static char private_dir[64];
+static const char *private_password; /* --requirepass, when set */
 
 static void private_redis_spawn(int port)
 {
@@ -151,7 +154,11 @@ static void private_redis_spawn(int port)
 	snprintf(portbuf, sizeof(portbuf), "%d", port);
 	char *argv[] = {"setpriv", "--pdeathsig", "KILL", "--", "redis-server", "--port",
 			portbuf, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-			"--dir", private_dir, NULL};
+			"--dir", private_dir, NULL, NULL, NULL};
+	if (private_password) {
+		argv[15] = "--requirepass";
+		argv[16] = (char *)private_password;
+	}
 	posix_spawn_file_actions_t fa;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
@@ -432,6 +439,61 @@ Test(ratelimit_redis, redis_killed_mid_test)
 	cr_expect_eq(r.degraded, 0);
 	cr_expect_eq(r.remaining, 4);
 	wvl_ctx_free(ctx);
+}
+
+/* Whether `key` (the test prefix's) exists in database `db` of the private
+ * server, asked with its password. */
+static bool private_has(int port, int db, const char *policy_key)
+{
+	redisContext *c = redisConnect("127.0.0.1", port);
+	cr_assert(c && !c->err);
+	redisReply *r = redisCommand(c, "AUTH %s", private_password);
+	cr_assert(r && r->type == REDIS_REPLY_STATUS);
+	freeReplyObject(r);
+	r = redisCommand(c, "SELECT %d", db);
+	cr_assert(r && r->type == REDIS_REPLY_STATUS);
+	freeReplyObject(r);
+	r = redisCommand(c, "EXISTS %srl:%s", prefix, policy_key);
+	bool yes = r && r->type == REDIS_REPLY_INTEGER && r->integer == 1;
+	freeReplyObject(r);
+	redisFree(c);
+	return yes;
+}
+
+/* redis://[[user]:password@]host[:port][/db]: the password is sent, the
+ * database selected; a wrong password or a database Redis does not have
+ * is an outage (the in-process limits), not an error. */
+Test(ratelimit_redis, url_password_and_database_are_used)
+{
+	int port = free_port();
+	private_password = "s3cret-pw";
+	private_redis_start(port);
+	char url[128];
+	snprintf(url, sizeof(url), "redis://:%s@127.0.0.1:%d/5", private_password, port);
+	wvl_ctx *ctx = ctx_on(0, (const char *const[]){"WL_REDIS_URL", url, NULL});
+	cr_expect_eq(check(ctx, WVL_RATELIMIT_LOGIN, "ip:192.0.2.7").degraded, 0);
+	cr_expect(private_has(port, 5, "login:ip:192.0.2.7"), "not counted in database 5");
+	cr_expect_not(private_has(port, 0, "login:ip:192.0.2.7"));
+	wvl_ctx_free(ctx);
+	/* user:password, the user ignored (Redis 6's default user). */
+	snprintf(url, sizeof(url), "redis://default:%s@127.0.0.1:%d", private_password, port);
+	ctx = ctx_on(0, (const char *const[]){"WL_REDIS_URL", url, NULL});
+	cr_expect_eq(check(ctx, WVL_RATELIMIT_LOGIN, "ip:192.0.2.8").degraded, 0);
+	cr_expect(private_has(port, 0, "login:ip:192.0.2.8"));
+	wvl_ctx_free(ctx);
+	const char *bad[] = {"redis://:wrong@127.0.0.1:%d/5", "redis://127.0.0.1:%d/5",
+			     "redis://:s3cret-pw@127.0.0.1:%d/99"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(url, sizeof(url), bad[i], port);
+		ctx = ctx_on(0, (const char *const[]){"WL_REDIS_URL", url, NULL});
+		wvl_ratelimit_result r = check(ctx, WVL_RATELIMIT_LOGIN, "ip:192.0.2.9");
+		cr_expect_eq(r.degraded, 1, "%s", url);
+		cr_expect_eq(r.allowed, 1, "%s", url);
+		wvl_ctx_free(ctx);
+	}
+	cr_expect_not(private_has(port, 5, "login:ip:192.0.2.9"));
+	private_redis_kill();
+	private_password = NULL;
 }
 
 Test(ratelimit_redis, redis_not_configured_falls_back)

@@ -293,6 +293,22 @@ Test(ctx, refuses_unknown_options_version_and_invalid_config)
 	wvl_ctx *ctx = NULL;
 	cr_expect_eq(wvl_ctx_new(&ctx, cfg, &opts), WVL_EINVAL);
 	cr_expect_null(ctx);
+	cr_expect_eq(wvl_ctx_new(NULL, cfg, NULL), WVL_EINVAL);
+	cr_expect_eq(wvl_ctx_new(&ctx, NULL, NULL), WVL_EINVAL);
+	cr_expect_null(ctx);
+	/* Pool sizes from the options win over the configuration's. */
+	opts = (wvl_ctx_options)WVL_CTX_OPTIONS_INIT;
+	opts.pg_pool_size = 3;
+	opts.redis_pool_size = 2;
+	cr_assert_eq(wvl_ctx_new(&ctx, cfg, &opts), 0);
+	wvl_pool_stats st;
+	wvl_ctx_pg_stats(ctx, &st);
+	cr_expect_eq(st.size, 3);
+	wvl_ctx_redis_stats(ctx, &st);
+	cr_expect_eq(st.size, 2);
+	wvl_ctx_set_clock(NULL, NULL, NULL); /* no context: nothing to do, no crash */
+	wvl_ctx_free(ctx);
+	ctx = NULL;
 	cr_assert_eq(wvl_config_set(cfg, "WL_ENV", "production"), 0);
 	cr_expect_eq(wvl_ctx_new(&ctx, cfg, NULL), WVL_EINVAL);
 	cr_expect_null(ctx);

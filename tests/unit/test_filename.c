@@ -206,5 +206,22 @@ Test(files_config, scan_settings_are_validated)
 	cr_expect_not_null(strstr(wvl_error_last()->message, "WL_CLAMD"));
 	cr_assert_eq(wvl_config_set(cfg, "WL_CLAMD", "tcp:127.0.0.1:3310"), 0);
 	cr_expect_eq(wvl_config_validate(cfg), 0);
+	/* A malformed address is refused at start, not found out at the first
+	 * upload (which would only be quarantined). */
+	char long_path[160] = "unix:/";
+	memset(long_path + 6, 'a', 120);
+	const char *bad[] = {"tcp:clamd", "tcp::3310", "tcp:clamd:", "tcp:clamd:0", "tcp:clamd:65536",
+			     "tcp:clamd:33a", "tcp:clamd:+3310", "tcp:[]:3310", "unix:", long_path};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cr_assert_eq(wvl_config_set(cfg, "WL_CLAMD", bad[i]), 0);
+		cr_expect_eq(wvl_config_validate(cfg), WVL_EINVAL, "%s taken", bad[i]);
+		cr_expect_not_null(strstr(wvl_error_last()->message, "WL_CLAMD"));
+	}
+	const char *good[] = {"tcp:[::1]:3310", "tcp:clamd.internal:1", "tcp:10.0.0.5:65535",
+			      "unix:/run/clamav/clamd.ctl"};
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		cr_assert_eq(wvl_config_set(cfg, "WL_CLAMD", good[i]), 0);
+		cr_expect_eq(wvl_config_validate(cfg), 0, "%s refused", good[i]);
+	}
 	wvl_config_free(cfg);
 }
