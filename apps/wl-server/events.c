@@ -180,8 +180,11 @@ char *wl_events_format(const char *json)
 	json_t *j = json_loads(json, 0, NULL);
 	const char *id = json_string_value(json_object_get(j, "id"));
 	char *out = NULL;
-	/* The JSON is one line (PostgreSQL's json has no raw newlines). */
-	if (id && wvl_uuid_valid(id) && !strchr(json, '\n') &&
+	/* The data must stay one line: the event stream ends lines at LF, CR
+	 * or both, and JSON allows either between tokens.  PostgreSQL's json
+	 * has neither; another session's NOTIFY might (found by
+	 * tests/fuzz/fuzz_sse.c: a CR cut the data short of its JSON). */
+	if (id && wvl_uuid_valid(id) && !strpbrk(json, "\r\n") &&
 	    asprintf(&out, "id: %s\nevent: notification\ndata: %s\n\n", id, json) < 0)
 		out = NULL;
 	json_decref(j);

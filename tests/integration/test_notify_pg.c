@@ -249,3 +249,61 @@ Test(notify, the_listener_hears_each_one_after_commit)
 	cr_expect(!strcmp(h.user, USER_A) || !strcmp(h.user, USER_A2), "%s", h.user);
 	wvl_notify_listener_free(l);
 }
+
+/* Any session of the database may NOTIFY on wvl_notify: what is not the
+ * trigger's "<user id> <json object>" is dropped, not delivered. */
+Test(notify, the_listener_drops_payloads_that_are_not_announcements)
+{
+	wvl_notify_listener *l = NULL;
+	cr_assert_eq(wvl_notify_listener_new(&l, ctx), 0);
+	struct heard h = {0};
+	cr_assert_eq(wvl_notify_listener_step(l, hear, &h), 0, "%s", wvl_error_last()->message);
+	cr_assert_eq(test_sql(db.owner_url,
+			      "SELECT pg_notify('wvl_notify', 'not ours'),"
+			      " pg_notify('wvl_notify', '" USER_A "'),"
+			      " pg_notify('wvl_notify', '" USER_A "{\"id\":1}'),"
+			      " pg_notify('wvl_notify', 'zaaaaaaa-0000-4000-8000-0000000000a1 {}'),"
+			      " pg_notify('wvl_notify', '" USER_A " [1]'),"
+			      " pg_notify('wvl_notify', '" USER_A " {\"last\":true}')"),
+		     0);
+	for (int i = 0; i < 100 && h.events < 1; i++)
+		cr_assert_eq(wvl_notify_listener_wait(l, 50, hear, &h), 0);
+	cr_assert_eq(wvl_notify_listener_wait(l, 100, hear, &h), 0);
+	cr_expect_eq(h.events, 1, "only the well-formed one");
+	cr_expect_str_eq(h.user, USER_A);
+	cr_expect_str_eq(h.json, "{\"last\":true}");
+	wvl_notify_listener_free(l);
+}
+
+/* A stranger (no user) is refused before the database is asked; missing
+ * arguments are the caller's bug; an id that is no uuid is not found. */
+Test(notify, strangers_and_missing_arguments_are_refused)
+{
+	const wvl_actor anon = {.role = WVL_ROLE_ANONYMOUS};
+	char *out = (char *)"untouched";
+	cr_expect_eq(wvl_notify_list(&out, ctx, &anon, NULL, NULL), WVL_EUNAUTHENTICATED);
+	cr_expect_null(out);
+	cr_expect_eq(wvl_notify_unread_count(&out, ctx, &anon), WVL_EUNAUTHENTICATED);
+	cr_expect_eq(wvl_notify_mark_read(ctx, &anon, USER_A), WVL_EUNAUTHENTICATED);
+	cr_expect_eq(wvl_notify_mark_all_read(&out, ctx, &anon), WVL_EUNAUTHENTICATED);
+	cr_expect_eq(wvl_notify_since(&out, ctx, &anon, USER_A), WVL_EUNAUTHENTICATED);
+	cr_expect_eq(wvl_notify_since(&out, ctx, NULL, USER_A), WVL_EUNAUTHENTICATED);
+	cr_expect_eq(wvl_notify_list(NULL, ctx, &admin, NULL, NULL), WVL_EINVAL);
+	cr_expect_eq(wvl_notify_unread_count(&out, NULL, &admin), WVL_EINVAL);
+	cr_expect_eq(wvl_notify_mark_read(NULL, &admin, USER_A), WVL_EINVAL);
+	cr_expect_eq(wvl_notify_mark_all_read(NULL, ctx, &admin), WVL_EINVAL);
+	cr_expect_eq(wvl_notify_since(NULL, ctx, &admin, USER_A), WVL_EINVAL);
+	cr_expect_eq(wvl_notify_mark_read(ctx, &admin, "1 OR true"), WVL_ENOTFOUND);
+	cr_expect_eq(wvl_notify_mark_read(ctx, &admin, NULL), WVL_ENOTFOUND);
+	cr_expect_eq(wvl_notify_since(&out, ctx, &admin, "#1"), WVL_ENOTFOUND);
+	cr_expect_eq(wvl_notify_since(&out, ctx, &admin, NULL), WVL_ENOTFOUND);
+	/* The list is the user's own: it takes no scope. */
+	cr_expect_eq(wvl_notify_list(&out, ctx, &admin, CLIENT_A, NULL), WVL_EINVAL);
+	wvl_notify_listener *l = NULL;
+	cr_expect_eq(wvl_notify_listener_new(&l, NULL), WVL_EINVAL);
+	cr_expect_eq(wvl_notify_listener_new(NULL, ctx), WVL_EINVAL);
+	cr_expect_eq(wvl_notify_listener_step(NULL, hear, NULL), WVL_EINVAL);
+	cr_expect_eq(wvl_notify_listener_wait(NULL, 0, hear, NULL), WVL_EINVAL);
+	cr_expect_eq(wvl_notify_listener_fd(NULL), -1);
+	wvl_notify_listener_free(NULL);
+}
