@@ -118,3 +118,32 @@ Test(hardening, uploads_stop_at_the_clients_quota)
 	free(id);
 	free(first);
 }
+
+/* WL_STORAGE_QUOTA_BYTES=0 is no quota: nothing is refused for the sum,
+ * and the client's record still counts what it keeps. */
+Test(hardening, a_quota_of_zero_is_no_quota)
+{
+	wvl_config *cfg = test_config(&db);
+	cr_assert_eq(wvl_config_set(cfg, "WL_STORAGE_DIR", storage), 0);
+	cr_assert_eq(wvl_config_set(cfg, "WL_STORAGE_QUOTA_BYTES", "0"), 0);
+	wvl_ctx *unlimited = test_ctx_from(cfg);
+	char line[61];
+	memset(line, 'y', 60);
+	line[60] = '\0';
+	for (int i = 0; i < 3; i++) {
+		wvl_files_upload *up = NULL;
+		char *json = NULL;
+		cr_assert_eq(wvl_files_upload_begin(&up, unlimited, &client_a, CLIENT_A, "y.txt", 60,
+						    NULL),
+			     0);
+		cr_assert_eq(wvl_files_upload_write(up, line, 60), 0);
+		cr_expect_eq(wvl_files_upload_finish(&json, up), 0, "upload %d: %s", i + 1,
+			     wvl_error_last()->message);
+		free(json);
+	}
+	cr_expect_eq(used_bytes(), 180);
+	/* The same bytes against the 100-byte quota: refused. */
+	char *json = NULL;
+	cr_expect_eq(upload(&json, "z.txt", line), WVL_ETOOLARGE);
+	wvl_ctx_free(unlimited);
+}
