@@ -424,6 +424,32 @@ static int check_listen(const char *listen)
 	return 0;
 }
 
+/* redis://[[user]:password@]host[:port][/db] as the pool reads it
+ * (redis.c): a host, a port from 1 to 65535, a database number; anything
+ * else would leave Redis silently unconfigured. */
+static int check_redis_url(const char *url)
+{
+	if (!url || !*url)
+		return 0;
+	if (strncmp(url, "redis://", 8) != 0)
+		return wvl_err__set(WVL_EINVAL, NULL, "WL_REDIS_URL must start with redis://");
+	const char *s = url + 8, *at = strrchr(s, '@');
+	s = at ? at + 1 : s;
+	size_t host = strcspn(s, ":/");
+	const char *p = s + host;
+	size_t port = *p == ':' ? strspn(p + 1, "0123456789") : 0;
+	long port_no = port ? strtol(p + 1, NULL, 10) : 6379;
+	p += *p == ':' ? 1 + port : 0;
+	size_t db = *p == '/' ? strspn(p + 1, "0123456789") : 0;
+	p += *p == '/' ? 1 + db : 0;
+	if (host == 0 || *p || port > 5 || port_no < 1 || port_no > 65535 || db > 4 ||
+	    (s[host] == ':' && port == 0))
+		return wvl_err__set(WVL_EINVAL, NULL,
+				    "WL_REDIS_URL must be redis://[[user]:password@]host[:port][/db]"
+				    " with a port from 1 to 65535");
+	return 0;
+}
+
 static int validate_core(const wvl_config *cfg)
 {
 	const char *env = wvl_config_get(cfg, "WL_ENV");
@@ -435,9 +461,8 @@ static int validate_core(const wvl_config *cfg)
 		return rc;
 	if ((rc = check_listen(wvl_config_get(cfg, "WL_LISTEN"))))
 		return rc;
-	const char *redis = wvl_config_get(cfg, "WL_REDIS_URL");
-	if (redis && *redis && strncmp(redis, "redis://", 8) != 0)
-		return wvl_err__set(WVL_EINVAL, NULL, "WL_REDIS_URL must start with redis://");
+	if ((rc = check_redis_url(wvl_config_get(cfg, "WL_REDIS_URL"))))
+		return rc;
 	wvl_log_level lvl;
 	if (wvl_log_level_parse(&lvl, wvl_config_get(cfg, "WL_LOG_LEVEL")))
 		return wvl_err__set(WVL_EINVAL, NULL, "WL_LOG_LEVEL must be debug, info, warn or error");

@@ -175,6 +175,23 @@ Test(config, development_accepts_no_secret_but_rejects_bad_values)
 	cr_assert_eq(wvl_config_set(cfg, "WL_LISTEN", "127.0.0.1:8080"), 0);
 	cr_assert_eq(wvl_config_set(cfg, "WL_REDIS_URL", "http://x"), 0);
 	cr_expect_eq(wvl_config_validate(cfg), WVL_EINVAL);
+	/* What the pool could not read would leave Redis unconfigured, and the
+	 * limits in-process only, without a word: refused at start. */
+	const char *bad_redis[] = {"redis://", "redis://:6379", "redis://host:", "redis://host:0",
+				   "redis://host:65536", "redis://host:63a9", "redis://host:6379/x",
+				   "redis://host:6379/0/1", "redis://pw@:6379", "redis://host:6379 "};
+	for (size_t i = 0; i < sizeof(bad_redis) / sizeof(bad_redis[0]); i++) {
+		cr_assert_eq(wvl_config_set(cfg, "WL_REDIS_URL", bad_redis[i]), 0);
+		cr_expect_eq(wvl_config_validate(cfg), WVL_EINVAL, "%s taken", bad_redis[i]);
+		cr_expect_not_null(strstr(wvl_error_last()->message, "WL_REDIS_URL"));
+	}
+	const char *good_redis[] = {"redis://127.0.0.1:6379/0", "redis://cache", "redis://cache/3",
+				    "redis://:s3cret@cache:6380", "redis://default:p@ss@cache:1/15"};
+	for (size_t i = 0; i < sizeof(good_redis) / sizeof(good_redis[0]); i++) {
+		cr_assert_eq(wvl_config_set(cfg, "WL_REDIS_URL", good_redis[i]), 0);
+		cr_expect_eq(wvl_config_validate(cfg), 0, "%s refused: %s", good_redis[i],
+			     wvl_error_last()->message);
+	}
 	cr_assert_eq(wvl_config_set(cfg, "WL_REDIS_URL", "redis://127.0.0.1:6379/0"), 0);
 	cr_assert_eq(wvl_config_set(cfg, "WL_LOG_LEVEL", "loud"), 0);
 	cr_expect_eq(wvl_config_validate(cfg), WVL_EINVAL);
