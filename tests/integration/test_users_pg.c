@@ -227,3 +227,30 @@ Test(users, keyset_pages_are_stable_while_rows_are_added)
 	json_decref(j);
 	free(o);
 }
+
+/* Missing arguments are the caller's bug (400); a path id that is no uuid
+ * is not found, whatever it holds, before the database is asked. */
+Test(users, missing_arguments_and_odd_ids)
+{
+	char *out = NULL;
+	cr_expect_eq(wvl_users_create(NULL, ctx, &admin, "{}"), WVL_EINVAL);
+	cr_expect_eq(wvl_users_list(&out, NULL, &admin, NULL, NULL), WVL_EINVAL);
+	cr_expect_eq(wvl_users_get(&out, ctx, NULL, admin.user_id), WVL_EINVAL);
+	cr_expect_eq(wvl_users_update(NULL, ctx, &admin, admin.user_id, "{}"), WVL_EINVAL);
+	cr_expect_eq(wvl_users_deactivate(NULL, &admin, staff.user_id), WVL_EINVAL);
+	cr_expect_eq(wvl_users_unlock(ctx, NULL, staff.user_id), WVL_EINVAL);
+	const char *odd[] = {"", "1", "' OR '1'='1", "22222222-2222-4222-8222-22222222222", NULL};
+	for (size_t i = 0; odd[i]; i++) {
+		cr_expect_eq(wvl_users_deactivate(ctx, &admin, odd[i]), WVL_ENOTFOUND, "%s", odd[i]);
+		cr_expect_eq(wvl_users_unlock(ctx, &admin, odd[i]), WVL_ENOTFOUND, "%s", odd[i]);
+	}
+	cr_expect_eq(wvl_users_deactivate(ctx, &admin, NULL), WVL_ENOTFOUND);
+	cr_expect_eq(wvl_users_unlock(ctx, &staff, admin.user_id), WVL_EFORBIDDEN);
+	cr_expect_eq(wvl_users_deactivate(ctx, &staff, admin.user_id), WVL_EFORBIDDEN);
+	/* Staff stays active: nothing above changed anyone. */
+	cr_assert_eq(wvl_users_get(&out, ctx, &admin, staff.user_id), 0);
+	char *active = test_json_member(out, "active");
+	cr_expect_str_eq(active ? active : "(none)", "true", "%s", out);
+	free(active);
+	free(out);
+}
