@@ -371,3 +371,41 @@ Test(clients, a_cursor_of_another_sort_is_a_bad_request)
 	free(ts);
 	free(cursor);
 }
+
+/* Updates are checked as creates are (each refusal names its field), an
+ * update with nothing in it is a bad request, and none of it is written. */
+Test(clients, hostile_updates_are_refused_and_change_nothing)
+{
+	char *big = malloc(70000);
+	cr_assert_not_null(big);
+	int n = snprintf(big, 70000, "{\"social_handles\":{\"x\":\"");
+	memset(big + n, 'h', 66000);
+	snprintf(big + n + 66000, 70000 - (size_t)n - 66000, "\"}}");
+	static const char *fields[] = {"currency", "currency", "currency", "name", NULL};
+	const char *bad[] = {"{\"currency\":\"US\"}", "{\"currency\":\"U1D\"}",
+			     "{\"currency\":\"\xc3\x89UR\"}", "{\"name\":\" \\t \"}", big};
+	char *was = test_sys_value(&db, "SELECT md5(string_agg(c::text, ',' ORDER BY c.id)) FROM clients c");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *out = NULL;
+		cr_expect_eq(wvl_clients_update(&out, ctx, &staff, a_id, bad[i]), WVL_EVALIDATION,
+			     "took %.40s", bad[i]);
+		const char *want = fields[i] ? fields[i] : "social_handles";
+		const char *got = wvl_error_last()->fields_json;
+		cr_expect(got && strstr(got, want), "%s: %s", want, got ? got : "(none)");
+		cr_expect_null(out);
+	}
+	char *out = NULL;
+	cr_expect_eq(wvl_clients_update(&out, ctx, &staff, a_id, "{}"), WVL_EINVAL);
+	cr_expect_str_eq(wvl_error_last()->slug, "bad_request");
+	cr_expect_eq(wvl_clients_update(NULL, ctx, &staff, a_id, "{}"), WVL_EINVAL);
+	cr_expect_eq(wvl_clients_pause(&out, ctx, &staff, "not-a-uuid"), WVL_ENOTFOUND);
+	cr_expect_eq(wvl_clients_pause(NULL, ctx, &staff, a_id), WVL_EINVAL);
+	cr_expect_eq(wvl_clients_get(&out, NULL, &staff, a_id), WVL_EINVAL);
+	cr_expect_eq(wvl_clients_archive(&out, ctx, NULL, a_id), WVL_EINVAL);
+	cr_expect_eq(wvl_clients_list(&out, ctx, NULL, NULL, NULL), WVL_EINVAL);
+	char *is = test_sys_value(&db, "SELECT md5(string_agg(c::text, ',' ORDER BY c.id)) FROM clients c");
+	cr_expect_str_eq(is, was, "nothing was written");
+	free(was);
+	free(is);
+	free(big);
+}
