@@ -38,5 +38,7 @@
 #include "wavelaunch/maintenance.h"
 #include "wavelaunch/automation.h"
 #include "wavelaunch/worker.h"
+#include "wavelaunch/email.h"
+#include "wavelaunch/invites.h"
 
 #endif

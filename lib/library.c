@@ -7,6 +7,7 @@
  * core runs their hooks (struct wvl_module in core/internal.h). */
 
 #include "auth/auth.h"
+#include "email/email.h"
 #include "files/files_internal.h"
 #include "ratelimit/ratelimit_int.h"
 
@@ -14,6 +15,7 @@ static const struct wvl_module *const modules[] = {
 	&wvl_auth__module,
 	&wvl_ratelimit__module,
 	&wvl_files__module,
+	&wvl_email__module,
 };
 
 #define NMODULES (sizeof(modules) / sizeof(modules[0]))

@@ -14,6 +14,12 @@ typedef void (*wl_handler)(struct wl_request *req, struct wl_response *resp);
 #define WL_PUBLIC 1u   /* no authentication needed */
 #define WL_STREAM 2u   /* the body is streamed (wl_route.stream), not accumulated */
 #define WL_NO_STORE 4u /* a success carries Cache-Control: no-store (secrets) */
+/* A credential in the request itself decides (a webhook's signature, a
+ * link's token): no session is looked up (the actor is anonymous, so no
+ * CSRF check and the stranger's body limit), and the body reaches the
+ * handler as it came, whatever its content type (RFC 8058's one-click
+ * POST is a form; a webhook's signature covers the exact bytes). */
+#define WL_RAW 8u
 
 /* A route whose body is too large to hold (uploads).  The request is
  * routed, authenticated, CSRF-checked and rate-limited on the first call,

@@ -80,6 +80,19 @@ const struct wl_route wl_routes[] = {
 	/* Creates or replaces (name, trigger, client): hence 200, not 201. */
 	{"POST", "/api/automation/rules", 0, WL_BODY(wvl_automation_rule_set, 200)},
 	{"GET", "/api/automation/logs", 0, WL_LIST(wvl_automation_logs_list)},
+
+	{"GET", "/api/emails", 0, WL_LIST(wvl_email_list)},
+	{"GET", "/api/emails/{id}", 0, WL_ID(wvl_email_get, 200)},
+	{"POST", "/api/emails/{id}/resend", 0, WL_ID(wvl_email_resend, 202)},
+	/* Signed by the provider; the signature covers the raw body. */
+	{"POST", "/api/webhooks/email", WL_PUBLIC | WL_RAW, WL_HANDLER(wl_route_email_webhook)},
+	/* The token in ?token= is the credential (RFC 8058 one-click). */
+	{"GET", "/api/email/unsubscribe", WL_PUBLIC | WL_RAW, WL_HANDLER(wl_route_unsubscribe)},
+	{"POST", "/api/email/unsubscribe", WL_PUBLIC | WL_RAW, WL_HANDLER(wl_route_unsubscribe)},
+	{"POST", "/api/portal-invites", 0, WL_BODY(wvl_invites_create, 201)},
+	{"POST", "/api/portal-invites/accept", WL_PUBLIC, WL_HANDLER(wl_route_invite_accept)},
+	{"DELETE", "/api/portal-invites/{id}", 0, WL_ID_DO(wvl_invites_revoke)},
+	{"GET", "/api/clients/{id}/portal-invites", 0, WL_LIST(wvl_invites_list)},
 };
 const size_t wl_routes_count = sizeof(wl_routes) / sizeof(wl_routes[0]);
 

@@ -19,6 +19,11 @@ void wl_route_logout(struct wl_request *req, struct wl_response *resp);
 void wl_route_me_update(struct wl_request *req, struct wl_response *resp);
 void wl_route_password_forgot(struct wl_request *req, struct wl_response *resp);
 void wl_route_password_change(struct wl_request *req, struct wl_response *resp);
+void wl_route_invite_accept(struct wl_request *req, struct wl_response *resp);
+
+/* routes_email.c: the provider's signed webhook, the one-click unsubscribe */
+void wl_route_email_webhook(struct wl_request *req, struct wl_response *resp);
+void wl_route_unsubscribe(struct wl_request *req, struct wl_response *resp);
 
 /* routes_files.c: the streamed upload and the signed link */
 void wl_route_files_upload(struct wl_request *req, struct wl_response *resp);
