@@ -199,6 +199,9 @@ static double elapsed(const struct timespec *t0)
 
 static struct MHD_Response *make_response(struct wl_response *resp)
 {
+	if (resp->reader) /* libmicrohttpd owns the reader's state from here */
+		return MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, resp->reader,
+							 resp->reader_cls, resp->reader_free);
 	if (!resp->has_fd)
 		return MHD_create_response_from_buffer(resp->body_len, resp->body,
 						       resp->body_static ? MHD_RESPMEM_PERSISTENT

@@ -13,6 +13,7 @@
 
 #include "../common/app.h"
 #include "router.h"
+#include "events.h"
 #include "guard.h"
 #include "http.h"
 
@@ -115,7 +116,9 @@ static struct MHD_Daemon *start_daemon(struct wl_server *srv)
 		if (threads > pool)
 			threads = pool;
 	}
-	unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	/* Suspend/resume: an idle Server-Sent Events stream holds no thread. */
+	unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+			     MHD_ALLOW_SUSPEND_RESUME;
 	if (addr.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	return MHD_start_daemon(
@@ -151,8 +154,13 @@ static int serve(struct wl_server *srv)
 	signal(SIGPIPE, SIG_IGN);
 	if (wl_guard_start(srv) != 0)
 		return 1;
+	if (wl_events_start(srv) != 0) {
+		wl_guard_stop();
+		return 1;
+	}
 	srv->daemon = start_daemon(srv);
 	if (!srv->daemon) {
+		wl_events_stop();
 		wl_guard_stop();
 		app_log_json(WVL_LOG_ERROR, NULL, "cannot start the HTTP listener", NULL);
 		return 1;
@@ -164,6 +172,7 @@ static int serve(struct wl_server *srv)
 	int sig = 0;
 	sigwait(&set, &sig);
 	app_log_json(WVL_LOG_INFO, NULL, "shutting down: finishing in-flight requests", NULL);
+	wl_events_stop(); /* streams end; their clients reconnect elsewhere */
 	MHD_quiesce_daemon(srv->daemon);
 	if (!wl_wait_idle(30))
 		app_log_json(WVL_LOG_WARN, NULL, "requests still running after 30 s", NULL);

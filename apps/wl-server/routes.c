@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 
+#include "events.h"
 #include "routes.h"
 
 const struct wl_route wl_routes[] = {
@@ -71,6 +72,23 @@ const struct wl_route wl_routes[] = {
 	{"GET", "/api/files/{id}/download", WL_NO_STORE, WL_ID(wvl_files_download_link, 200)},
 	/* The signed link: its signature is the credential. */
 	{"GET", "/api/files/{id}/content", WL_PUBLIC, WL_HANDLER(wl_route_files_content)},
+
+	{"GET", "/api/notifications", 0, WL_LIST(wvl_notify_list)},
+	{"GET", "/api/notifications/unread-count", 0, WL_ACTOR(wvl_notify_unread_count, 200)},
+	{"POST", "/api/notifications/{id}/read", 0, WL_ID_DO(wvl_notify_mark_read)},
+	{"POST", "/api/notifications/read-all", 0, WL_ACTOR(wvl_notify_mark_all_read, 200)},
+	{"GET", "/api/notifications/stream", 0, WL_HANDLER(wl_route_notifications_stream)},
+
+	{"GET", "/api/tickets", 0, WL_LIST(wvl_tickets_list)},
+	{"POST", "/api/tickets", 0, WL_BODY(wvl_tickets_create, 201)},
+	/* {id}: the ticket's uuid or its number. */
+	{"GET", "/api/tickets/{id}", 0, WL_ID(wvl_tickets_get, 200)},
+	{"PATCH", "/api/tickets/{id}", 0, WL_ID_BODY(wvl_tickets_update, 200)},
+	{"POST", "/api/tickets/{id}/close", 0, WL_ID(wvl_tickets_close, 200)},
+	{"POST", "/api/tickets/{id}/merge", 0, WL_ID_BODY(wvl_tickets_merge, 200)},
+	{"GET", "/api/tickets/{id}/messages", 0, WL_LIST(wvl_tickets_messages_list)},
+	{"POST", "/api/tickets/{id}/messages", 0, WL_ID_BODY(wvl_tickets_reply, 201)},
+	{"GET", "/api/clients/{id}/tickets", 0, WL_LIST(wvl_tickets_list)},
 
 	{"GET", "/api/jobs", 0, WL_LIST(wvl_jobs_list)},
 	{"GET", "/api/jobs/{id}", 0, WL_ID(wvl_jobs_get, 200)},

@@ -61,6 +61,11 @@ struct wl_response {
 	uint64_t fd_len;
 	struct wl_header headers[WL_MAX_HEADERS];
 	int nheaders;
+	/* A body produced while it is sent (Server-Sent Events): libmicrohttpd
+	 * calls `reader`, and `reader_free` once it is done with it. */
+	MHD_ContentReaderCallback reader;
+	void *reader_cls;
+	MHD_ContentReaderFreeCallback reader_free;
 	bool close;           /* Connection: close (a body left unread, bad framing) */
 };
 

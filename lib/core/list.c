@@ -322,6 +322,69 @@ int wvl_list__page_array(char **out_json, wvl_ctx *ctx, const struct wvl_list_qu
 	return finish_page(out_json, &b, ctx, lq, last_key, last_id);
 }
 
+static int field_index(const struct wvl_list_spec *spec, const char *name, size_t len)
+{
+	for (size_t i = 0; i < spec->nfields; i++)
+		if (strlen(spec->fields[i].name) == len && !strncmp(spec->fields[i].name, name, len))
+			return (int)i;
+	return -1;
+}
+
+/* Appends ", expr" to the select list; the callers' buffers are sized for
+ * every column, so a cut can only be a programming error (refused). */
+static bool add_column(char *out, size_t outlen, size_t *pos, const char *expr)
+{
+	size_t n = strlen(expr);
+	if (*pos + 2 + n + 1 > outlen)
+		return false;
+	memcpy(out + *pos, ", ", 2);
+	memcpy(out + *pos + 2, expr, n + 1);
+	*pos += 2 + n;
+	return true;
+}
+
+/* Adds field i unless it is there already, noting where the sort key is. */
+static bool add_field(char *out, size_t outlen, size_t *pos, const struct wvl_list_spec *spec,
+		      size_t i, bool *seen, int *ncols, int *key_col, const char *sort_expr)
+{
+	if (seen[i])
+		return true;
+	seen[i] = true;
+	if (sort_expr && !strcmp(spec->fields[i].expr, sort_expr))
+		*key_col = *ncols;
+	(*ncols)++;
+	return add_column(out, outlen, pos, spec->fields[i].expr);
+}
+
+int wvl_list__select(char *out, size_t outlen, int *ncols, int *key_col,
+		     const struct wvl_list_spec *spec, const char *fields, const char *sort_expr)
+{
+	size_t n = spec->nfields ? strlen(spec->fields[0].expr) : 0;
+	if (!n || spec->nfields > WVL_LIST_FIELDS_MAX || outlen <= n)
+		return wvl_err__set(WVL_EINTERNAL, NULL, "select list too long");
+	memcpy(out, spec->fields[0].expr, n + 1);
+	size_t pos = n;
+	bool fits = true, seen[WVL_LIST_FIELDS_MAX] = {true};
+	*ncols = 1;
+	*key_col = sort_expr && !strcmp(spec->fields[0].expr, sort_expr) ? 0 : -1;
+	for (size_t i = 1; !fields && i < spec->nfields; i++)
+		fits = fits && add_field(out, outlen, &pos, spec, i, seen, ncols, key_col, sort_expr);
+	for (const char *f = fields; f && *f;) {
+		size_t len = strcspn(f, ",");
+		int i = field_index(spec, f, len);
+		if (i < 0) /* wvl_list__parse checked the names */
+			return wvl_err__set(WVL_EINTERNAL, NULL, "unknown field");
+		fits = fits && add_field(out, outlen, &pos, spec, (size_t)i, seen, ncols, key_col,
+					 sort_expr);
+		f += len + (f[len] == ',');
+	}
+	if (sort_expr && *key_col < 0) {
+		*key_col = *ncols;
+		fits = fits && add_column(out, outlen, &pos, sort_expr);
+	}
+	return fits ? 0 : wvl_err__set(WVL_EINTERNAL, NULL, "select list too long");
+}
+
 char *wvl_list__like(const char *s)
 {
 	size_t n = strlen(s);

@@ -20,7 +20,7 @@
 #define ARG(k) "($1::jsonb ->> '" k "')"
 
 /* A user named by the args (the request form wvl_auth queued before
- * 0015: {"template","user_id","token_sealed"}). */
+ * 0017: {"template","user_id","token_sealed"}). */
 #define USER_TOKEN_SQL                                                                  \
 	"SELECT u.id, u.email, u.name, u.client_id,"                                    \
 	" json_build_object('token_sealed', " ARG("token_sealed") ")"                 \

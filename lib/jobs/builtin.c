@@ -16,6 +16,7 @@
 #include "../auth/auth.h"
 #include "../email/email.h"
 #include "../files/files_internal.h"
+#include "../notify/notify.h"
 #include "wavelaunch/maintenance.h"
 #include "worker_internal.h"
 
@@ -88,6 +89,7 @@ static const struct {
 	{"file_cleanup", wvl_files__job_cleanup},
 	{"backup_database", run_backup},
 	{"token_budget_alert", run_budget},
+	{"notification_create", wvl_notify__job_create},
 	{"noop", run_noop},
 	{"email_send", wvl_email__job_send},
 	{"password_reset_request", wvl_auth__job_reset_request},

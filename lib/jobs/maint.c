@@ -209,6 +209,7 @@ static const char budget_sql[] =
 	"          $1::timestamptz"
 	"     FROM over o JOIN clients c ON c.id = o.client_id CROSS JOIN month"
 	"     JOIN users u ON u.role = 'admin' AND u.active"
+	"       AND coalesce((u.email_prefs -> 'inapp' ->> 'updates')::boolean, true)"
 	"    WHERE NOT EXISTS (SELECT 1 FROM notifications n WHERE n.user_id = u.id"
 	"      AND n.type = 'token_budget' AND n.link = '/clients/' || o.client_id || '?budget='"
 	"          || to_char(month.start AT TIME ZONE 'UTC', 'YYYY-MM'))"

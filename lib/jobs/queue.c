@@ -563,8 +563,10 @@ int wvl_jobs_release(wvl_ctx *ctx, const wvl_job *job)
 	return fenced_many(NULL, ctx, release_sql, &job, 1, true, false);
 }
 
+/* A job that failed for good tells the admins, in the same statement
+ * (migration 0016's fan-out; the job's id keeps it to one each). */
 static const char fail_sql[] =
-	"UPDATE jobs SET"
+	"WITH f AS (UPDATE jobs SET"
 	" state = CASE WHEN attempt >= max_attempts THEN 'failed' ELSE 'retryable' END,"
 	" failed_at = CASE WHEN attempt >= max_attempts THEN $5::timestamptz END,"
 	" run_at = CASE WHEN attempt >= max_attempts THEN run_at ELSE $6::timestamptz END,"
@@ -573,7 +575,11 @@ static const char fail_sql[] =
 	"   'at', to_char($5::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),"
 	"   'error', $4::text))"
 	" WHERE id = $1::uuid AND lease_id = $2::uuid AND attempt = $3::int AND state = 'running'"
-	" RETURNING state";
+	" RETURNING id, kind, state, client_id),"
+	" n AS (SELECT wvl_notify_fanout('admins', f.client_id, NULL, 'updates', 'job_failed',"
+	"   'A ' || f.kind || ' job failed', left($4::text, 500), '/jobs/' || f.id,"
+	"   $5::timestamptz, 'job_failed:' || f.id) AS c FROM f WHERE f.state = 'failed')"
+	" SELECT f.state, (SELECT count(*) FROM n) FROM f";
 
 /* Cuts at `max` bytes without splitting a UTF-8 sequence. */
 static char *truncated(const char *s, size_t max)
@@ -683,14 +689,19 @@ static const char rescue_sql[] =
 	"       ELSE 'rescued: the worker it was pushed to is gone' END,"
 	"     'worker', claimed_by))"
 	"  FROM stale WHERE jobs.id = stale.id"
-	"  RETURNING jobs.id, jobs.queue, jobs.claimed_by, jobs.attempt"
+	"  RETURNING jobs.id, jobs.queue, jobs.claimed_by, jobs.attempt, jobs.state, jobs.kind,"
+	"   jobs.client_id"
 	"), ev AS ("
 	"  INSERT INTO job_events (job_id, kind, detail, created_at)"
 	"  SELECT id, 'rescued', jsonb_build_object('worker', claimed_by, 'attempt', attempt),"
 	"         $1::timestamptz FROM r"
+	"), n AS (SELECT wvl_notify_fanout('admins', r.client_id, NULL, 'updates', 'job_failed',"
+	"   'A ' || r.kind || ' job failed', 'Its worker stopped; no attempt is left.',"
+	"   '/jobs/' || r.id, $1::timestamptz, 'job_failed:' || r.id) FROM r WHERE r.state = 'failed'"
 	")"
 	" SELECT count(*), (SELECT count(pg_notify('wvl_jobs', q))"
-	"                    FROM (SELECT DISTINCT queue AS q FROM r) d) FROM r";
+	"                    FROM (SELECT DISTINCT queue AS q FROM r) d),"
+	"   (SELECT count(*) FROM n) FROM r";
 
 int wvl_jobs_rescue(int *out_rescued, wvl_ctx *ctx, int64_t stale_after)
 {

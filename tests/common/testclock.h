@@ -4,34 +4,36 @@
 #define WL_TESTCLOCK_H
 
 /* A clock the test moves (wvl_ctx_set_clock), so a period or a deadline
- * passes without sleeping.  One per test program. */
+ * passes without sleeping.  One per test program (it lives in
+ * testclock.c, not in this header, so the fixture in testenv.c and the
+ * test moving it share it); every context it is installed on reads the
+ * same time.  Safe to read from the library's threads. */
 
-#include <stdatomic.h>
 #include <stdint.h>
-#include <time.h>
 
 #include <wavelaunch.h>
 
 #define TEST_SEC INT64_C(1000000)
+/* 2026-03-01T00:00:00Z, a Sunday: where the clock of the job, scheduler
+ * and automation suites stands when a test starts. */
+#define TEST_T0 INT64_C(1772323200000000)
 
-static _Atomic int64_t test_clock_us;
+/* The clock function itself (payload unused), for wvl_ctx_set_clock. */
+int64_t test_clock_read(void *payload);
 
-static inline int64_t test_clock_read(void *payload)
-{
-	(void)payload;
-	return atomic_load(&test_clock_us);
-}
+/* Stops the clock at `us` (microseconds since the epoch) and installs it
+ * on `ctx`. */
+void test_clock_install(wvl_ctx *ctx, int64_t us);
+/* Installs it on another context without moving it. */
+void test_clock_use(wvl_ctx *ctx);
 
-/* Installs the clock on `ctx`, stopped at the real time (near the
- * database's now(), which SQL written by a test uses). */
-static inline void test_clock_install(wvl_ctx *ctx)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	atomic_store(&test_clock_us, (int64_t)ts.tv_sec * TEST_SEC);
-	wvl_ctx_set_clock(ctx, test_clock_read, NULL);
-}
+/* The real time, in whole seconds: near the database's now(), which SQL
+ * written by a test uses. */
+int64_t test_clock_wall(void);
 
-static inline void test_clock_advance(int64_t us) { atomic_fetch_add(&test_clock_us, us); }
+int64_t test_clock_now(void);
+void test_clock_set(int64_t us);
+/* Moves the clock by `us` (back when negative). */
+void test_clock_advance(int64_t us);
 
 #endif

@@ -16,17 +16,8 @@
 static test_db db;
 static test_server srv;
 
-static void setup(void)
-{
-	test_db_create(&db);
-	test_server_start(&srv, &db, NULL);
-}
-
-static void teardown(void)
-{
-	test_server_stop(&srv);
-	test_db_drop(&db);
-}
+static void setup(void) { test_http_open(&db, &srv, NULL); }
+static void teardown(void) { test_http_close(&db, &srv); }
 
 TestSuite(framing, .init = setup, .fini = teardown, .timeout = 120);
 

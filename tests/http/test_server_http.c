@@ -24,14 +24,8 @@ static char bearer[160]; /* "Authorization: Bearer wl_pat_..." of an admin */
 static void make_bearer(void)
 {
 	wvl_ctx *ctx = test_ctx(&db);
-	int created;
-	char *pw = NULL, *out = NULL;
-	cr_assert_eq(wvl_auth_bootstrap_admin(&created, &pw, ctx, "root@example.com",
-					      "Harbor-Lantern-42!"), 0);
-	char *id = test_sql_value(db.owner_url, "SELECT id FROM users");
-	wvl_actor admin = {.role = WVL_ROLE_ADMIN};
-	snprintf(admin.user_id, sizeof(admin.user_id), "%s", id);
-	free(id);
+	wvl_actor admin = test_admin(ctx, &db, "root@example.com", "Harbor-Lantern-42!");
+	char *out = NULL;
 	cr_assert_eq(wvl_auth_tokens_create(&out, ctx, &admin, "{\"name\":\"t\"}"), 0);
 	char *tok = test_json_member(out, "token");
 	snprintf(bearer, sizeof(bearer), "Authorization: Bearer %s", tok);
@@ -49,11 +43,7 @@ static void setup(void)
 	test_server_start(&srv, &db, env);
 }
 
-static void teardown(void)
-{
-	test_server_stop(&srv);
-	test_db_drop(&db);
-}
+static void teardown(void) { test_http_close(&db, &srv); }
 
 TestSuite(http, .init = setup, .fini = teardown, .timeout = 120);
 
@@ -69,9 +59,7 @@ static json_t *body_json(const test_response *r)
 static void expect_problem(const test_response *r, long status, const char *code)
 {
 	cr_expect_eq(r->status, status, "status %ld, body %s", r->status, r->body);
-	char *ct = test_header(r, "Content-Type");
-	cr_expect_str_eq(ct ? ct : "", "application/problem+json");
-	free(ct);
+	test_expect_header(r, "Content-Type", "application/problem+json");
 	json_t *j = body_json(r);
 	cr_expect_str_eq(json_string_value(json_object_get(j, "type")), "about:blank");
 	cr_expect_eq(json_integer_value(json_object_get(j, "status")), status);
@@ -135,9 +123,7 @@ Test(http, unknown_route_and_wrong_method)
 	test_response_free(&r);
 	test_http(&r, &srv, "DELETE", "/api/health", NULL, NULL, 0);
 	expect_problem(&r, 405, "method_not_allowed");
-	char *allow = test_header(&r, "Allow");
-	cr_expect_str_eq(allow ? allow : "", "GET");
-	free(allow);
+	test_expect_header(&r, "Allow", "GET");
 	test_response_free(&r);
 	test_http(&r, &srv, "GET", "/api/health/../../etc/passwd", NULL, NULL, 0);
 	cr_expect_neq(r.status, 200);

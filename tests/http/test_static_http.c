@@ -6,12 +6,9 @@
  * for app pages, hashed assets, precompressed twins, ETags, and every way
  * a path might try to leave the folder. */
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -72,20 +69,17 @@ static void make_web_folder(void)
 static void setup(void)
 {
 	make_web_folder();
-	test_db_create(&db);
 	char env0[128];
 	snprintf(env0, sizeof(env0), "WL_STATIC_DIR=%s", dir);
 	const char *env[] = {env0, NULL};
-	test_server_start(&srv, &db, env);
+	test_http_open(&db, &srv, env);
 }
 
 static void teardown(void)
 {
-	test_server_stop(&srv);
-	test_db_drop(&db);
-	char cmd[256];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s %s", dir, outside);
-	cr_expect_eq(system(cmd), 0);
+	test_http_close(&db, &srv);
+	cr_expect_eq(test_rm_rf(dir), 0);
+	cr_expect_eq(test_rm_rf(outside), 0);
 }
 
 TestSuite(static_files, .init = setup, .fini = teardown, .timeout = 120);
@@ -96,30 +90,21 @@ static void get(test_response *r, const char *path, const char *header)
 	test_http(r, &srv, "GET", path, header ? h : NULL, NULL, 0);
 }
 
-static void expect_header(const test_response *r, const char *name, const char *want)
-{
-	char *v = test_header(r, name);
-	cr_expect_str_eq(v ? v : "(none)", want, "%s", name);
-	free(v);
-}
-
 /* GET `path`: 200 with exactly `body`, of `type`. */
 static void get_file(test_response *r, const char *path, const char *body, const char *type)
 {
 	get(r, path, NULL);
 	cr_expect_eq(r->status, 200, "%s", path);
 	cr_expect_str_eq(r->body, body, "%s", path);
-	expect_header(r, "Content-Type", type);
+	test_expect_header(r, "Content-Type", type);
 }
 
 /* The request line exactly as given (curl would tidy `..` away), with
  * Connection: close; returns the status and keeps the whole answer. */
 static int raw_get(const char *path, char *answer, size_t cap)
 {
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)srv.port),
-				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	int fd = test_raw_connect(&srv, NULL);
+	cr_assert_geq(fd, 0);
 	size_t plen = strlen(path);
 	char *req = malloc(plen + 64);
 	int n = snprintf(req, plen + 64, "GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
@@ -141,7 +126,7 @@ Test(static_files, index_has_a_strict_csp_and_is_revalidated)
 {
 	test_response r;
 	get_file(&r, "/", INDEX, "text/html; charset=utf-8");
-	expect_header(&r, "Cache-Control", "no-cache");
+	test_expect_header(&r, "Cache-Control", "no-cache");
 	char *csp = test_header(&r, "Content-Security-Policy");
 	cr_assert_not_null(csp);
 	cr_expect_not_null(strstr(csp, "frame-ancestors 'none'"));
@@ -150,8 +135,8 @@ Test(static_files, index_has_a_strict_csp_and_is_revalidated)
 	cr_expect_null(strstr(csp, "unsafe-inline"), "%s", csp);
 	cr_expect_null(strstr(csp, "unsafe-eval"), "%s", csp);
 	free(csp);
-	expect_header(&r, "X-Frame-Options", "DENY");
-	expect_header(&r, "X-Content-Type-Options", "nosniff");
+	test_expect_header(&r, "X-Frame-Options", "DENY");
+	test_expect_header(&r, "X-Content-Type-Options", "nosniff");
 	test_response_free(&r);
 }
 
@@ -170,7 +155,7 @@ Test(static_files, hashed_assets_are_cached_for_a_year)
 {
 	test_response r;
 	get_file(&r, "/assets/app-ABCDEFGH.js", APP_JS, "text/javascript; charset=utf-8");
-	expect_header(&r, "Cache-Control", "public, max-age=31536000, immutable");
+	test_expect_header(&r, "Cache-Control", "public, max-age=31536000, immutable");
 	test_response_free(&r);
 }
 
@@ -190,7 +175,7 @@ Test(static_files, precompressed_twin_follows_accept_encoding)
 		get(&r, "/assets/app-ABCDEFGH.js", cases[i].accept);
 		cr_expect_eq(r.status, 200);
 		cr_expect_str_eq(r.body, cases[i].body, "%s", cases[i].accept);
-		expect_header(&r, "Content-Encoding", cases[i].encoding);
+		test_expect_header(&r, "Content-Encoding", cases[i].encoding);
 		cr_expect_not_null(strstr(r.headers, "Vary: Accept-Encoding"));
 		test_response_free(&r);
 	}
@@ -226,7 +211,7 @@ Test(static_files, missing_files_and_api_paths_are_problems)
 		test_response r;
 		get(&r, paths[i], NULL);
 		cr_expect_eq(r.status, 404, "%s", paths[i]);
-		expect_header(&r, "Content-Type", "application/problem+json");
+		test_expect_header(&r, "Content-Type", "application/problem+json");
 		cr_expect_null(strstr(r.body, SECRET));
 		test_response_free(&r);
 	}
@@ -333,11 +318,11 @@ Test(static_files, json_over_a_kib_is_gzipped_when_accepted)
 	get(&plain, "/api/openapi.json", NULL);
 	cr_assert_eq(plain.status, 200);
 	cr_assert_gt(plain.body_len, 1024);
-	expect_header(&plain, "Content-Encoding", "(none)");
+	test_expect_header(&plain, "Content-Encoding", "(none)");
 	cr_expect_not_null(strstr(plain.headers, "Vary: Accept-Encoding"));
 	get(&zipped, "/api/openapi.json", "Accept-Encoding: gzip");
 	cr_assert_eq(zipped.status, 200);
-	expect_header(&zipped, "Content-Encoding", "gzip");
+	test_expect_header(&zipped, "Content-Encoding", "gzip");
 	cr_expect_lt(zipped.body_len, plain.body_len / 3);
 	size_t n = 0;
 	char *back = gunzip(zipped.body, zipped.body_len, &n);
@@ -349,21 +334,19 @@ Test(static_files, json_over_a_kib_is_gzipped_when_accepted)
 	/* A short problem document goes out as it is. */
 	get(&plain, "/api/nope", "Accept-Encoding: gzip");
 	cr_expect_eq(plain.status, 404);
-	expect_header(&plain, "Content-Encoding", "(none)");
+	test_expect_header(&plain, "Content-Encoding", "(none)");
 	test_response_free(&plain);
 }
 
 /* WL_STATIC_DIR empty: the API only, / is the usual 404. */
 Test(static_off, empty_static_dir_serves_no_ui, .timeout = 120)
 {
-	test_db_create(&db);
 	const char *env[] = {"WL_STATIC_DIR=", NULL};
-	test_server_start(&srv, &db, env);
+	test_http_open(&db, &srv, env);
 	test_response r;
 	get(&r, "/", NULL);
 	cr_expect_eq(r.status, 404);
-	expect_header(&r, "Content-Type", "application/problem+json");
+	test_expect_header(&r, "Content-Type", "application/problem+json");
 	test_response_free(&r);
-	test_server_stop(&srv);
-	test_db_drop(&db);
+	test_http_close(&db, &srv);
 }

@@ -26,8 +26,7 @@ static const wvl_actor client_a = {.role = WVL_ROLE_CLIENT, .user_id = USER_A,
 static void setup(void)
 {
 	test_db_create(&db);
-	snprintf(storage, sizeof(storage), "%s/hardening-XXXXXX", testenv("WL_TEST_STATE"));
-	cr_assert_not_null(mkdtemp(storage));
+	test_mkdtemp(storage, sizeof(storage), "hardening");
 	cr_assert_eq(test_sql(db.owner_url,
 			      "SELECT set_config('wvl.actor_role', 'system', false);"
 			      "INSERT INTO clients (id, name) VALUES ('" CLIENT_A "', 'A');"
@@ -43,11 +42,8 @@ static void setup(void)
 
 static void teardown(void)
 {
-	wvl_ctx_free(ctx);
-	test_db_drop(&db);
-	char cmd[600];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", storage);
-	if (system(cmd) != 0)
+	test_env_close(&db, &ctx);
+	if (test_rm_rf(storage) != 0)
 		fprintf(stderr, "could not remove %s\n", storage);
 }
 

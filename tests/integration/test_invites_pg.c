@@ -28,7 +28,7 @@ static void setup(void)
 	wvl_config *cfg = test_config(&db);
 	cr_assert_eq(wvl_config_set(cfg, "WL_PUBLIC_URL", "https://app.wavelaunch.test/"), 0);
 	ctx = test_ctx_from(cfg);
-	test_clock_install(ctx);
+	test_clock_install(ctx, test_clock_wall());
 	cr_assert_eq(test_sql(db.owner_url,
 			      "SET wvl.actor_role = 'system';"
 			      " INSERT INTO clients (id, name, status) VALUES ('" CLIENT "', 'Nova', 'active'),"

@@ -21,21 +21,16 @@ static const wvl_actor user = {.role = WVL_ROLE_CLIENT, .user_id = USER_ID,
 
 static void setup(void)
 {
-	test_db_create(&db);
+	test_env_open(&db, &ctx, TEST_REAL_CLOCK);
 	cr_assert_eq(test_sql(db.owner_url,
 			      "SELECT set_config('wvl.actor_role', 'system', false);"
 			      "INSERT INTO clients (id, name) VALUES ('" CLIENT_ID "', 'A');"
 			      "INSERT INTO users (id, email, role, client_id) VALUES"
 			      " ('" USER_ID "', 'a@example.test', 'client', '" CLIENT_ID "')"),
 		     0);
-	ctx = test_ctx(&db);
 }
 
-static void teardown(void)
-{
-	wvl_ctx_free(ctx);
-	test_db_drop(&db);
-}
+static void teardown(void) { test_env_close(&db, &ctx); }
 
 TestSuite(prefs, .init = setup, .fini = teardown, .timeout = 60);
 

@@ -15,10 +15,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "testclock.h"
 #include "worker_proc.h"
-
-#define SEC TEST_SEC
 
 static test_db db;
 static wvl_ctx *ctx;
@@ -34,17 +31,11 @@ static struct {
 
 static void setup(void)
 {
-	test_db_create(&db);
-	ctx = test_ctx(&db);
+	test_env_open(&db, &ctx, test_clock_wall());
 	memset(&seen, 0, sizeof(seen));
-	test_clock_install(ctx);
 }
 
-static void teardown(void)
-{
-	wvl_ctx_free(ctx);
-	test_db_drop(&db);
-}
+static void teardown(void) { test_env_close(&db, &ctx); }
 
 TestSuite(worker_lib, .init = setup, .fini = teardown, .timeout = 120);
 
@@ -116,16 +107,6 @@ static void enqueue(char *id, const char *kind, const char *args)
 		     wvl_error_last()->message);
 }
 
-static bool sql_is(const char *sql, const char *want)
-{
-	char full[1024];
-	snprintf(full, sizeof(full), "SET wvl.actor_role = 'system'; %s", sql);
-	char *v = test_sql_value(db.owner_url, full);
-	bool ok = v && strcmp(v, want) == 0;
-	free(v);
-	return ok;
-}
-
 /* Steps `w` as a host's event loop would: polls its descriptor for the
  * timeout it asked (at most 20 ms, to check the condition often) and steps.
  * Until `flag` is set (when not NULL) and `sql` returns `want` (when not
@@ -138,7 +119,7 @@ static bool step_until(wvl_worker *w, atomic_int *flag, const char *sql, const c
 		cr_assert_geq(timeout, 0);
 		struct pollfd p = {wvl_worker_fd(w), POLLIN, 0};
 		poll(&p, 1, timeout < 20 ? timeout : 20);
-		if ((!flag || atomic_load(flag)) && (!sql || sql_is(sql, want)))
+		if ((!flag || atomic_load(flag)) && (!sql || test_sys_is(&db, sql, want)))
 			return true;
 	}
 	return false;
@@ -177,15 +158,15 @@ Test(worker_lib, a_host_kind_runs_on_the_workers_own_threads)
 	enqueue(failing, "greet", "{\"fail\": 1}");
 	pthread_t t;
 	cr_assert_eq(pthread_create(&t, NULL, run_thread, w), 0);
-	cr_expect(wait_for_value(db.owner_url, "SELECT count(*) FROM jobs WHERE state = 'completed'",
-				 "20", 30));
-	cr_expect(wait_for_value(db.owner_url,
-				 "SELECT state || attempt || (errors->0->>'error') FROM jobs"
-				 " WHERE args ? 'fail'", "retryable1told to fail", 30));
+	cr_expect(test_sys_wait(&db, "SELECT count(*) FROM jobs WHERE state = 'completed'",
+				     "20", 30));
+	cr_expect(test_sys_wait(&db,
+				"SELECT state || attempt || (errors->0->>'error') FROM jobs"
+				" WHERE args ? 'fail'", "retryable1told to fail", 30));
 	/* Enqueued while it idles: pushed to it or claimed, it runs. */
 	enqueue(NULL, "greet", NULL);
-	cr_expect(wait_for_value(db.owner_url, "SELECT count(*) FROM jobs WHERE state = 'completed'",
-				 "21", 30));
+	cr_expect(test_sys_wait(&db, "SELECT count(*) FROM jobs WHERE state = 'completed'",
+				     "21", 30));
 	wvl_worker_stop(w);
 	void *rc = NULL;
 	pthread_join(t, &rc);
@@ -196,7 +177,7 @@ Test(worker_lib, a_host_kind_runs_on_the_workers_own_threads)
 	cr_expect(atomic_load(&seen.other_thread));
 	cr_expect_eq(atomic_load(&seen.completed), 21);
 	cr_expect_eq(atomic_load(&seen.retryable), 1);
-	cr_expect(wait_for_value(db.owner_url, "SELECT count(*) FROM jobs_waiters", "0", 5),
+	cr_expect(test_sys_wait(&db, "SELECT count(*) FROM jobs_waiters", "0", 5),
 		  "offers withdrawn at the stop");
 	wvl_worker_free(w);
 }
@@ -294,7 +275,7 @@ Test(worker_lib, register_builtin_covers_every_kind_the_library_enqueues)
 	cr_assert_eq(wvl_config_set(cfg, "WL_PG_DUMP", "/nonexistent/pg_dump"), 0);
 	cr_assert_eq(wvl_config_set(cfg, "WL_BACKUP_DIR", "/tmp"), 0);
 	wvl_ctx *bctx = test_ctx_from(cfg);
-	wvl_ctx_set_clock(bctx, test_clock_read, NULL);
+	test_clock_use(bctx);
 	wvl_worker_options o = WVL_WORKER_OPTIONS_INIT;
 	o.concurrency = 2; /* and run_scheduler: leads, so adds the schedules */
 	wvl_worker *w = NULL;
@@ -307,16 +288,16 @@ Test(worker_lib, register_builtin_covers_every_kind_the_library_enqueues)
 	cr_assert_eq(wvl_worker_start(w), 0);
 	cr_expect(step_until(w, NULL,
 			     "SELECT count(*) FROM jobs WHERE attempt = 1 AND state <> 'running'", "5"));
-	cr_expect(sql_is("SELECT string_agg(kind || ':' || state, ' ' ORDER BY kind) FROM jobs",
-			 "backup_database:retryable file_cleanup:completed file_rescan:completed"
-			 " noop:completed not_builtin:available token_budget_alert:completed"),
+	cr_expect(test_sys_is(&db, "SELECT string_agg(kind || ':' || state, ' ' ORDER BY kind) FROM jobs",
+				   "backup_database:retryable file_cleanup:completed file_rescan:completed"
+				   " noop:completed not_builtin:available token_budget_alert:completed"),
 		  "each built-in kind ran (the backup failed: no pg_dump); the other waits");
-	cr_expect(sql_is("SELECT errors->0->>'error' FROM jobs WHERE kind = 'backup_database'",
-			 "cannot start pg_dump"));
+	cr_expect(test_sys_is(&db, "SELECT errors->0->>'error' FROM jobs WHERE kind = 'backup_database'",
+				   "cannot start pg_dump"));
 	cr_expect(step_until(w, NULL, "SELECT count(*) FROM cron_schedules", "3"));
-	cr_expect(sql_is("SELECT count(*) FROM cron_schedules WHERE job_kind NOT IN"
-			 " ('file_rescan', 'file_cleanup', 'backup_database', 'token_budget_alert',"
-			 "  'noop')", "0"));
+	cr_expect(test_sys_is(&db, "SELECT count(*) FROM cron_schedules WHERE job_kind NOT IN"
+				   " ('file_rescan', 'file_cleanup', 'backup_database', 'token_budget_alert',"
+				   "  'noop')", "0"));
 	wvl_worker_free(w);
 	wvl_ctx_free(bctx);
 }
@@ -329,7 +310,7 @@ Test(worker_lib, builtin_kinds_read_their_arguments_in_the_library)
 	wvl_config *cfg = test_config(&db);
 	cr_assert_eq(wvl_config_set(cfg, "WL_STORAGE_DIR", dir), 0);
 	wvl_ctx *fctx = test_ctx_from(cfg);
-	wvl_ctx_set_clock(fctx, test_clock_read, NULL);
+	test_clock_use(fctx);
 	cr_assert_eq(test_sql(db.owner_url,
 			      "SET wvl.actor_role='system';"
 			      " INSERT INTO clients (id, name) VALUES"
@@ -356,7 +337,7 @@ Test(worker_lib, builtin_kinds_read_their_arguments_in_the_library)
 	snprintf(sql, sizeof(sql), "SELECT state || (log->-1->>'message') FROM jobs WHERE id = '%s'",
 		 id);
 	cr_expect(step_until(w, NULL, sql, "completed{\"removed\":0,\"missing\":2,\"refused\":0}"));
-	cr_expect(sql_is("SELECT count(*) FROM files", "0"));
+	cr_expect(test_sys_is(&db, "SELECT count(*) FROM files", "0"));
 	wvl_worker_free(w);
 	wvl_ctx_free(fctx);
 	rmdir(dir);
@@ -372,10 +353,10 @@ Test(worker_lib, a_cancelled_job_tells_its_handler_at_the_next_heartbeat)
 	cr_assert_eq(wvl_jobs_cancel(ctx, &sys, id), 0);
 	cr_assert(step_until(w, NULL, NULL, NULL));
 	cr_expect_eq(atomic_load(&seen.finished), 0, "no heartbeat yet: it does not know");
-	test_clock_advance(5 * SEC); /* heartbeat_s */
+	test_clock_advance(5 * TEST_SEC); /* heartbeat_s */
 	cr_expect(step_until(w, &seen.lease_lost, NULL, NULL));
 	cr_expect_eq(atomic_load(&seen.lost_seen), 1);
-	cr_expect(sql_is("SELECT state FROM jobs", "cancelled"));
+	cr_expect(test_sys_is(&db, "SELECT state FROM jobs", "cancelled"));
 	wvl_worker_free(w);
 }
 
@@ -390,8 +371,8 @@ Test(worker_lib, a_dead_workers_stale_job_is_rescued_and_run)
 	wvl_worker *w = worker(2, "greet", greet);
 	cr_assert_eq(wvl_worker_start(w), 0);
 	cr_assert(step_until(w, NULL, NULL, NULL));
-	cr_expect(sql_is("SELECT state FROM jobs", "running"));
-	test_clock_advance(61 * SEC); /* WL_JOBS_RESCUE_AFTER */
+	cr_expect(test_sys_is(&db, "SELECT state FROM jobs", "running"));
+	test_clock_advance(61 * TEST_SEC); /* WL_JOBS_RESCUE_AFTER */
 	cr_expect(step_until(w, NULL,
 			     "SELECT state || attempt || rescue_count || claimed_by FROM jobs",
 			     "completed21test-worker"), "rescued, then claimed and run here");
@@ -409,15 +390,15 @@ Test(worker_lib, stop_hands_back_queued_jobs_and_lets_the_running_one_finish)
 	wvl_worker_stop(w);
 	int timeout = 0;
 	cr_assert_eq(wvl_worker_step(&timeout, w), 0, "the running job has its grace");
-	cr_expect(sql_is("SELECT string_agg(state || attempt, ' ' ORDER BY state) FROM jobs",
-			 "available0 available0 running1"));
+	cr_expect(test_sys_is(&db, "SELECT string_agg(state || attempt, ' ' ORDER BY state) FROM jobs",
+				   "available0 available0 running1"));
 	cr_expect_eq(atomic_load(&seen.released), 2);
 	atomic_store(&seen.release, 1);
 	step_to_stop(w);
 	cr_expect_eq(wvl_worker_abandoned(w), 0);
 	cr_expect_eq(atomic_load(&seen.lost_seen), 0);
-	cr_expect(sql_is("SELECT string_agg(state, ' ' ORDER BY state) FROM jobs",
-			 "available available completed"));
+	cr_expect(test_sys_is(&db, "SELECT string_agg(state, ' ' ORDER BY state) FROM jobs",
+				   "available available completed"));
 	wvl_worker_free(w);
 }
 
@@ -431,10 +412,10 @@ Test(worker_lib, stop_past_the_grace_releases_the_running_job_and_tells_its_hand
 	int timeout = 0;
 	cr_assert_eq(wvl_worker_step(&timeout, w), 0);
 	cr_expect_gt(timeout, 0);
-	test_clock_advance(11 * SEC); /* grace_s is 10 */
+	test_clock_advance(11 * TEST_SEC); /* grace_s is 10 */
 	cr_expect_eq(wvl_worker_step(&timeout, w), WVL_WORKER_STOPPED);
 	cr_expect_eq(wvl_worker_abandoned(w), 1);
-	cr_expect(sql_is("SELECT state || attempt FROM jobs", "available0"));
+	cr_expect(test_sys_is(&db, "SELECT state || attempt FROM jobs", "available0"));
 	wvl_worker_free(w); /* waits for the handler, which was told */
 	cr_expect_eq(atomic_load(&seen.lost_seen), 1);
 	cr_expect_eq(atomic_load(&seen.lease_lost), 1, "its late result was refused");

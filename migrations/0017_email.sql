@@ -1,7 +1,7 @@
 -- SPDX-License-Identifier: MIT
 -- Copyright (c) 2026 WavelaunchOS contributors
 --
--- 0015 email: what the sender needs on email_log, the provider webhooks'
+-- 0017 email: what the sender needs on email_log, the provider webhooks'
 -- de-duplication, and the indexes of the admins' email log.
 
 -- email_log: a row is written when an email is queued (lib/email) and
