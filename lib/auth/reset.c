@@ -65,17 +65,22 @@ static int consume(char user_id[37], char email[256], wvl_ctx *ctx, PGconn *c,
 		   const char *table, const char *token, const char *now)
 {
 	unsigned char hash[32];
-	char hex[68], sql[512];
+	char hex[68], sql[768];
 	if (strlen(token) < 40) /* not one of ours: no need to ask the database */
 		return wvl_err__set(WVL_EFORBIDDEN, "link_invalid", "the link is not valid");
 	wvl_token__hash(hash, token);
 	wvl_auth__bytea_hex(hex, hash);
+	/* Whether it still works is decided on the row as it was (locked), not
+	 * on what the update wrote: a stopped or coarse clock would make a
+	 * second use look like the first. */
 	snprintf(sql, sizeof(sql),
-		 "UPDATE %s t SET used_at = CASE WHEN t.used_at IS NULL"
-		 "   AND t.expires_at > $2::timestamptz AND u.active THEN $2::timestamptz"
-		 "   ELSE t.used_at END FROM users u"
-		 " WHERE t.token_hash = $1::bytea AND u.id = t.user_id"
-		 " RETURNING u.id, u.email, t.used_at = $2::timestamptz", table);
+		 "WITH old AS (SELECT t.id, u.id AS user_id, u.email, t.used_at IS NULL"
+		 "   AND t.expires_at > $2::timestamptz AND u.active AS usable"
+		 "   FROM %s t JOIN users u ON u.id = t.user_id"
+		 "   WHERE t.token_hash = $1::bytea FOR UPDATE OF t),"
+		 " upd AS (UPDATE %s t SET used_at = $2::timestamptz FROM old"
+		 "   WHERE t.id = old.id AND old.usable)"
+		 " SELECT user_id, email, usable FROM old", table, table);
 	const char *p[] = {hex, now};
 	PGresult *r = wvl_pg__exec(ctx, c, sql, 2, p);
 	if (!r)

@@ -81,6 +81,9 @@ struct wvl_email_fields {
 	const char *id, *to, *name, *template_name, *category, *data_json, *user_id;
 	const char *key;  /* the idempotency key in force */
 	const char *date; /* RFC 5322 date of the row's creation */
+	int64_t created_s; /* the row's creation, seconds since the epoch (the
+			    * unsubscribe link's 90 days count from it, so every
+			    * attempt renders the same bytes) */
 };
 
 /* Renders the row's template into `m` (zeroed first; free it with

@@ -32,10 +32,11 @@ static const char row_sql[] =
 	" e.category IS NULL OR coalesce((SELECT u.active AND "
 	WVL_PREFS_ALLOW_SQL("u", "'email'", "e.category")
 	"   FROM users u WHERE u.id = e.user_id), false)"
+	", extract(epoch FROM e.created_at)::bigint"
 	" FROM email_log e WHERE e.id = $1::uuid";
 
 enum { C_STATUS, C_TO, C_NAME, C_TEMPLATE, C_CATEGORY, C_DATA, C_USER, C_KEY, C_DATE,
-       C_SUPPRESSED, C_ALLOWED };
+       C_SUPPRESSED, C_ALLOWED, C_CREATED };
 
 /* Records the outcome; only a row still 'queued' changes, so a late
  * second run never overwrites what the first recorded. */
@@ -107,7 +108,8 @@ static int send_row(char **out_error, wvl_job_run *run, const char *id, PGresult
 	}
 	struct wvl_email_fields f = {id, col(r, C_TO), col(r, C_NAME), col(r, C_TEMPLATE),
 				     col(r, C_CATEGORY), col(r, C_DATA), col(r, C_USER),
-				     col(r, C_KEY), col(r, C_DATE)};
+				     col(r, C_KEY), col(r, C_DATE),
+				     strtoll(PQgetvalue(r, 0, C_CREATED), NULL, 10)};
 	const struct wvl_email_transport *t = wvl_email__transport(ctx);
 	struct wvl_email_msg m;
 	char provider[256] = "";
@@ -163,7 +165,15 @@ static int expand_tx(int *queued, wvl_ctx *ctx, PGconn *c, const struct wvl_emai
 	char sql[4096], now[40], key[128];
 	snprintf(sql, sizeof(sql), expand_fmt, t->recipients_sql);
 	wvl_time__rfc3339(now, sizeof(now), wvl_now(ctx));
-	snprintf(key, sizeof(key), "%s:%s", t->name, job->id);
+	/* A request may name its own key (one alert per client and month);
+	 * else the job's id keys it. */
+	json_t *args = json_loads(job->args_json, 0, NULL);
+	const char *own = json_string_value(json_object_get(args, "key"));
+	if (own && strlen(own) < 100)
+		snprintf(key, sizeof(key), "%s:%s", t->name, own);
+	else
+		snprintf(key, sizeof(key), "%s:%s", t->name, job->id);
+	json_decref(args);
 	const char *p[] = {job->args_json, now, t->name, t->category, key};
 	PGresult *r = wvl_pg__exec(ctx, c, sql, 5, p);
 	if (!r)

@@ -249,7 +249,7 @@ int wvl_mime__build(struct wvl_email_msg *m)
 		wvl_buf__puts(&b, ">\r\n");
 		header(&b, "List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
 	}
-	wvl_buf__puts(&b, "Content-Type: multipart/alternative; boundary=\"");
+	wvl_buf__puts(&b, "Content-Type: multipart/alternative;\r\n boundary=\"");
 	wvl_buf__puts(&b, boundary);
 	wvl_buf__puts(&b, "\"\r\n\r\n");
 	part(&b, boundary, "text/plain", m->text);

@@ -105,7 +105,7 @@ static int unsubscribe_links(struct wvl_email_msg *m, json_t *data, wvl_ctx *ctx
 			     const struct wvl_email_fields *f, const char *base)
 {
 	char token[96];
-	int64_t exp = wvl_now(ctx) + (int64_t)UNSUBSCRIBE_DAYS * 86400 * 1000000;
+	int64_t exp = (f->created_s + (int64_t)UNSUBSCRIBE_DAYS * 86400) * 1000000;
 	int rc = wvl_email__unsubscribe_token(token, ctx, f->user_id, f->category, exp);
 	if (rc)
 		return rc;

@@ -26,6 +26,7 @@ struct tctx {
 	struct wvl_buf *out;
 	json_t *stack[STACK_MAX];
 	int depth;
+	int sections; /* sections being rendered, pushed or not */
 	int partials;
 	char err[160];
 };
@@ -215,7 +216,21 @@ static int push(struct tctx *t, json_t *v)
 	return 0;
 }
 
+static int section_in(struct tctx *t, const struct tag *open, const char *body, size_t len);
+
+/* Nesting is bounded whatever the values are (a section over a number
+ * pushes nothing but still recurses). */
 static int section(struct tctx *t, const struct tag *open, const char *body, size_t len)
+{
+	if (t->sections == STACK_MAX)
+		return fail(t, "sections nest too deep");
+	t->sections++;
+	int rc = section_in(t, open, body, len);
+	t->sections--;
+	return rc;
+}
+
+static int section_in(struct tctx *t, const struct tag *open, const char *body, size_t len)
 {
 	json_t *v = lookup(t, open->name, open->name_len);
 	if (open->kind == '^')

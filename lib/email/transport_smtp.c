@@ -54,6 +54,8 @@ static bool loopback_host(const char *url)
 static int smtp_refused(CURL *h, CURLcode rc)
 {
 	long code = 0;
+	if (rc == CURLE_LOGIN_DENIED) /* 535: the credentials, not the message */
+		return wvl_email__curl_failed(rc, "SMTP");
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
 	if (code >= 500)
 		return wvl_err__set(WVL_EVALIDATION, NULL, "the SMTP server refused the message (%ld)",

@@ -231,16 +231,20 @@ static int budget_mail(wvl_ctx *ctx, PGconn *c, const char *alerts_json, int64_t
 	json_array_foreach(alerts, i, a) {
 		const char *client = json_string_value(json_object_get(a, "client_id"));
 		const char *month = json_string_value(json_object_get(a, "month"));
-		json_t *args = json_pack("{s:s,s:s,s:O,s:I,s:s}", "template", "token_budget_alert",
+		char key[128];
+		snprintf(key, sizeof(key), "%s:%s", client, month);
+		/* The key makes it one email per admin, client and month however
+		 * often this runs. */
+		json_t *args = json_pack("{s:s,s:s,s:O,s:I,s:s,s:s}", "template", "token_budget_alert",
 					 "client_id", client, "spent_cents",
 					 json_object_get(a, "spent_cents"), "budget_cents",
-					 (json_int_t)budget_cents, "month", month);
+					 (json_int_t)budget_cents, "month", month, "key", key);
 		char *txt = args ? wvl_json__dump(args) : NULL;
-		char key[128];
-		snprintf(key, sizeof(key), "token_budget_alert:%s:%s", client, month);
 		wvl_job_options o = WVL_JOB_OPTIONS_INIT;
 		o.queue = "email";
-		o.unique_key = key;
+		char unique[160];
+		snprintf(unique, sizeof(unique), "token_budget_alert:%s", key);
+		o.unique_key = unique;
 		o.client_id = client;
 		rc = txt ? wvl_jobs__enqueue_tx(NULL, NULL, ctx, c, "email_send", txt, &o)
 			 : wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");

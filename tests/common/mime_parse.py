@@ -33,7 +33,11 @@ def main():
            'boundary': msg.get_boundary(), 'parts': parts, 'defects': defects,
            'bare_lf': any(b'\n' in line for line in lines),
            'ends_crlf': raw.endswith(b'\r\n'),
-           'longest_line': max(len(line) for line in lines)}
+           'longest_line': max(len(line) for line in lines),
+           # A List-Unsubscribe URL (its signed token) cannot be folded: the
+           # other lines keep to RFC 5322's 78 columns.
+           'longest_line_but_links': max(len(line) for line in lines
+                                         if not line.startswith(b'List-Unsubscribe: <'))}
     json.dump(out, sys.stdout)
 
 

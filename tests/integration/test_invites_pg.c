@@ -223,6 +223,6 @@ Test(invites, only_the_team_invites_real_clients_and_lists_them)
 	wvl_free(out);
 	wvl_free(out2);
 	cr_expect_eq(wvl_invites_list(&out, ctx, &client, CLIENT, NULL), WVL_EFORBIDDEN);
-	cr_expect_eq(wvl_invites_list(&out, ctx, &staff, NULL, NULL), WVL_ENOTFOUND);
+	cr_expect_eq(wvl_invites_list(&out, ctx, &staff, NULL, NULL), WVL_EINVAL, "the list needs its client");
 	free(last);
 }
