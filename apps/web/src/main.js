@@ -10,7 +10,7 @@ import { html } from './lib/html.js';
 import { interceptLinks, match, navigate, useLocation } from './lib/router.js';
 import { Session, isAdmin, isTeam } from './lib/session.js';
 import { Loading, Page } from './lib/ui.js';
-import { Forgot, Login, Reset, Unlock } from './pages/auth.js';
+import { Forgot, Invite, Login, Reset, Unlock, Unsubscribe } from './pages/auth.js';
 import { Dashboard } from './pages/dashboard.js';
 import { Clients } from './pages/clients.js';
 import { ClientDetail } from './pages/client.js';
@@ -25,6 +25,8 @@ const PUBLIC = [
   ['/forgot-password', Forgot],
   ['/reset-password', Reset],
   ['/unlock', Unlock],
+  ['/invite', Invite],
+  ['/unsubscribe', Unsubscribe],
 ];
 const TEAM = [
   ['/', Dashboard],
