@@ -343,8 +343,8 @@ Test(email_http, the_webhook_checks_its_signature_and_suppresses_a_hard_bounce)
 	test_login(&admin, &srv, "admin@example.com", ADMIN_PW);
 	cr_assert_eq(test_sql(db.owner_url,
 			      "SET wvl.actor_role = 'system';"
-			      " INSERT INTO email_log (to_address, template, status, provider_id)"
-			      "  VALUES ('gone@example.com', 'welcome', 'sent', 're_123')"),
+			      " INSERT INTO email_log (to_address, template, status, provider_id, idempotency_key)"
+			      "  VALUES ('gone@example.com', 'welcome', 'sent', 're_123', 'k1')"),
 		     0);
 	const char *bounce = "{\"type\":\"email.bounced\",\"created_at\":\"2026-01-01T00:00:00Z\","
 			     "\"data\":{\"email_id\":\"re_123\",\"to\":[\"Gone@Example.com\"],"
