@@ -25,7 +25,9 @@ void wl_route_email_webhook(struct wl_request *req, struct wl_response *resp)
 	w.timestamp = either(req, "webhook-timestamp", "svix-timestamp");
 	w.signature = either(req, "webhook-signature", "svix-signature");
 	char *json = NULL;
-	wl_reply(req, resp, wvl_email_webhook(&json, req->srv->ctx, &w), 200, json);
+	/* The call first: as arguments, the order of evaluation is unspecified. */
+	int rc = wvl_email_webhook(&json, req->srv->ctx, &w);
+	wl_reply(req, resp, rc, 200, json);
 }
 
 /* GET says what the link would change; POST changes it.  RFC 8058's
