@@ -60,7 +60,7 @@ int wvl_auth__enqueue_email(wvl_ctx *ctx, PGconn *c, const char *template_name,
 			    const char *user_id, const char *secret, const char *key);
 
 /* The password_reset_request job kind (lib/jobs/builtin.c lists it). */
-int wvl_auth__job_reset_request(char **out_error, wvl_job_run *run, void *payload);
+int wvl_auth__job_reset_request(char **out_error, wvl_worker_task *run, void *payload);
 
 /* A new session of `user_id` into res (session token, CSRF token, max
  * age), in the transaction on `c`; `ip` "" or NULL when unknown. */

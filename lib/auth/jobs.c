@@ -50,11 +50,11 @@ static int reset_tx(bool *found, wvl_ctx *ctx, PGconn *c, const char *email, con
 /* password_reset_request {email}: what POST /api/auth/password/forgot
  * asked for.  The email is keyed by the job, so a job that runs twice
  * (rescued after its commit) mails one link. */
-int wvl_auth__job_reset_request(char **out_error, wvl_job_run *run, void *payload)
+int wvl_auth__job_reset_request(char **out_error, wvl_worker_task *run, void *payload)
 {
 	(void)payload;
-	wvl_ctx *ctx = wvl_job_run_ctx(run);
-	const wvl_job *job = wvl_job_run_job(run);
+	wvl_ctx *ctx = wvl_worker_task_ctx(run);
+	const wvl_job *job = wvl_worker_task_job(run);
 	json_t *args = json_loads(job->args_json, 0, NULL);
 	const char *email = json_string_value(json_object_get(args, "email"));
 	char key[64];

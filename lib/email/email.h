@@ -166,7 +166,7 @@ int wvl_email__get_tx(char **out, wvl_ctx *ctx, PGconn *c, const char *id);
 
 /* email_send: {"email_id":"..."} sends one queued email; {"template":...}
  * expands a request into queued emails for its recipients. */
-int wvl_email__job_send(char **out_error, wvl_job_run *run, void *payload);
+int wvl_email__job_send(char **out_error, wvl_worker_task *run, void *payload);
 
 /* ---- unsubscribe links (unsubscribe.c) ---- */
 

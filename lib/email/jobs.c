@@ -68,7 +68,7 @@ static int record(wvl_ctx *ctx, const char *id, int attempt, const struct outcom
 }
 
 /* Ends the job with a sentence for its log. */
-static int done(char **out_error, wvl_job_run *run, const char *fmt, const char *what)
+static int done(char **out_error, wvl_worker_task *run, const char *fmt, const char *what)
 {
 	return wvl_jobs__report(out_error, run, 0, wvl_str__printf(fmt, what));
 }
@@ -94,10 +94,10 @@ static const char *col(PGresult *r, int c)
 	return PQgetisnull(r, 0, c) ? NULL : PQgetvalue(r, 0, c);
 }
 
-static int send_row(char **out_error, wvl_job_run *run, const char *id, PGresult *r)
+static int send_row(char **out_error, wvl_worker_task *run, const char *id, PGresult *r)
 {
-	wvl_ctx *ctx = wvl_job_run_ctx(run);
-	const wvl_job *job = wvl_job_run_job(run);
+	wvl_ctx *ctx = wvl_worker_task_ctx(run);
+	const wvl_job *job = wvl_worker_task_job(run);
 	char why[300];
 	if (strcmp(PQgetvalue(r, 0, C_STATUS), "queued") != 0)
 		return done(out_error, run, "already %s", PQgetvalue(r, 0, C_STATUS));
@@ -134,9 +134,9 @@ static int send_row(char **out_error, wvl_job_run *run, const char *id, PGresult
 	return rc ? done(out_error, run, "failed: %s", why) : done(out_error, run, "sent: %s", provider);
 }
 
-static int send_one(char **out_error, wvl_job_run *run, const char *id)
+static int send_one(char **out_error, wvl_worker_task *run, const char *id)
 {
-	wvl_ctx *ctx = wvl_job_run_ctx(run);
+	wvl_ctx *ctx = wvl_worker_task_ctx(run);
 	const char *p[] = {id};
 	PGresult *r = wvl_jobs__sys_exec(ctx, row_sql, 1, p, true, true);
 	if (!r)
@@ -187,9 +187,9 @@ static int expand_tx(int *queued, wvl_ctx *ctx, PGconn *c, const struct wvl_emai
 	return rc;
 }
 
-static int expand(char **out_error, wvl_job_run *run, const char *name)
+static int expand(char **out_error, wvl_worker_task *run, const char *name)
 {
-	wvl_ctx *ctx = wvl_job_run_ctx(run);
+	wvl_ctx *ctx = wvl_worker_task_ctx(run);
 	const struct wvl_email_template *t = wvl_email__template(name);
 	if (!t || !t->recipients_sql) {
 		*out_error = wvl_str__printf("email_send: the template %s takes no requests", name);
@@ -199,7 +199,7 @@ static int expand(char **out_error, wvl_job_run *run, const char *name)
 	PGconn *c = NULL;
 	int queued = 0;
 	int rc = wvl_pg__begin(ctx, &sys, &c);
-	if (!rc && (rc = expand_tx(&queued, ctx, c, t, wvl_job_run_job(run))) != 0)
+	if (!rc && (rc = expand_tx(&queued, ctx, c, t, wvl_worker_task_job(run))) != 0)
 		wvl_pg__fail(ctx, c, rc);
 	else if (!rc)
 		rc = wvl_pg__commit(ctx, c);
@@ -209,10 +209,10 @@ static int expand(char **out_error, wvl_job_run *run, const char *name)
 		  : done(out_error, run, "%s email(s) queued", n);
 }
 
-int wvl_email__job_send(char **out_error, wvl_job_run *run, void *payload)
+int wvl_email__job_send(char **out_error, wvl_worker_task *run, void *payload)
 {
 	(void)payload;
-	json_t *args = json_loads(wvl_job_run_job(run)->args_json, 0, NULL);
+	json_t *args = json_loads(wvl_worker_task_job(run)->args_json, 0, NULL);
 	const char *id = json_string_value(json_object_get(args, "email_id"));
 	const char *tmpl = json_string_value(json_object_get(args, "template"));
 	int rc;

@@ -1009,7 +1009,7 @@ Test(email, creating_a_client_queues_its_welcome_in_the_same_transaction)
 
 /* ---- the worker claims what the library queues ---- */
 
-static int nothing(char **out_error, wvl_job_run *run, void *payload)
+static int nothing(char **out_error, wvl_worker_task *run, void *payload)
 {
 	(void)out_error;
 	(void)run;
