@@ -132,6 +132,8 @@ export async function startStack() {
     base,
     db,
     browser,
+    vars,
+    mailbox: vars.WL_MAILBOX_DIR,
     async stop() {
       await browser.close();
       const done = new Promise((r) => (exited ? r() : server.on('exit', r)));

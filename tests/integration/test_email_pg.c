@@ -1073,6 +1073,37 @@ Test(email, every_kind_the_library_enqueues_has_a_builtin_handler_on_a_default_q
 	wvl_worker_free(w);
 }
 
+static bool listed(const char *kind)
+{
+	for (size_t i = 0; i < sizeof(library_kinds) / sizeof(library_kinds[0]); i++)
+		if (!strcmp(library_kinds[i][0], kind))
+			return true;
+	return false;
+}
+
+/* The list above is complete: every kind the library's sources enqueue
+ * (tests/common/job_kinds.py reads lib/) is on it, so a new enqueue of a
+ * new kind fails here until the kind has its row and its handler. */
+Test(email, the_list_of_kinds_holds_every_kind_the_sources_enqueue)
+{
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd), "%s %s/tests/common/job_kinds.py %s", testenv("WL_TEST_PYTHON"),
+		 testenv("WL_TEST_SOURCE_DIR"), testenv("WL_TEST_SOURCE_DIR"));
+	FILE *p = popen(cmd, "r");
+	cr_assert_not_null(p);
+	char line[128];
+	size_t found = 0;
+	while (fgets(line, sizeof(line), p)) {
+		line[strcspn(line, "\n")] = '\0';
+		cr_expect(listed(line), "the library enqueues %s: give it a row in library_kinds"
+		          " and a handler in lib/jobs/builtin.c", line);
+		found++;
+	}
+	cr_assert_eq(pclose(p), 0);
+	/* The scan itself works: it finds every kind of the list. */
+	cr_expect_eq(found, sizeof(library_kinds) / sizeof(library_kinds[0]));
+}
+
 /* ---- forgot password: the same work for every address ---- */
 
 Test(email, forgot_enqueues_one_job_for_known_and_unknown_addresses_alike)
