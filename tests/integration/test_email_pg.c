@@ -971,6 +971,32 @@ Test(email, requests_reach_their_recipients_once)
 	free(r);
 }
 
+/* A deliverable marked ready through the library: the client's users get
+ * the email and the in-app notification (lib/notify's fan-out), each once,
+ * and a user who turned deliverable email off gets only the notification. */
+Test(email, a_ready_deliverable_mails_and_notifies_the_clients_users)
+{
+	make_client_user("ann@example.com", "Ann", "{}");
+	make_client_user("bo@example.com", "Bo", "{\"email\":{\"deliverables\":false}}");
+	make_deliverable(DELIVERABLE, 2, "Visual identity", "draft");
+	char *out = NULL;
+	cr_assert_eq(wvl_deliverables_mark_ready(&out, ctx, &admin, DELIVERABLE), 0, "%s",
+		     wvl_error_last()->message);
+	wvl_free(out);
+	test_run_jobs(&db, ctx, 30);
+	char *r = sql1("SELECT string_agg(to_address || ':' || status, ' ' ORDER BY to_address)"
+		       " FROM email_log WHERE template = 'deliverable_ready'");
+	cr_expect_str_eq(r, "ann@example.com:sent bo@example.com:suppressed");
+	free(r);
+	r = sql1("SELECT string_agg(u.email || ':' || n.title, ' ' ORDER BY u.email)"
+		 " FROM notifications n JOIN users u ON u.id = n.user_id WHERE n.type = 'deliverable_ready'");
+	cr_expect_str_eq(r, "ann@example.com:Milestone M2 is ready bo@example.com:Milestone M2 is ready");
+	free(r);
+	r = sql1("SELECT error FROM email_log WHERE to_address = 'bo@example.com'");
+	cr_expect_str_eq(r, "not sent: the recipient turned deliverables email off");
+	free(r);
+}
+
 Test(email, a_token_budget_alert_mails_the_admins_with_its_notification)
 {
 	sql_ok("INSERT INTO clients (id, name) VALUES ('aaaaaaaa-0000-0000-0000-000000000001', 'Spender');"
