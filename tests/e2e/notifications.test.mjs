@@ -158,6 +158,14 @@ test('the bell and menus on a phone', () =>
       assert.ok(box.x >= 0 && box.x + box.width <= 390, `panel at ${box.x}..${box.x + box.width}`);
       await page.keyboard.press('Escape');
       assert.equal(await page.getByRole('region', { name: 'Latest notifications' }).count(), 0);
+      // By keyboard: the bell has focus back, Enter opens the panel again
+      // and Tab moves into it.
+      assert.equal(await page.evaluate(() => document.activeElement.className), 'bell-button');
+      await page.keyboard.press('Enter');
+      await page.getByRole('region', { name: 'Latest notifications' }).waitFor();
+      await page.keyboard.press('Tab');
+      assert.equal(await page.evaluate(() => document.activeElement.closest('.bell-panel') !== null), true);
+      await page.keyboard.press('Escape');
       await page.getByRole('button', { name: 'Menu' }).click();
       await page.getByRole('button', { name: /your account/ }).click();
       await page.getByRole('link', { name: 'Email preferences' }).click();

@@ -230,3 +230,25 @@ test('a blank ticket is refused with the field named', () =>
     await page.getByRole('form', { name: 'Ask for help' }).getByRole('alert').waitFor();
     await page.locator('.field-error').first().waitFor();
   }));
+
+test("a client's tickets tab leads to the queue filtered to that client; the dashboard counts open tickets", () =>
+  withPage(stack, ADMIN, async (page) => {
+    await page.goto(`/clients/${B.client.id}`);
+    await page.getByRole('navigation', { name: 'Client sections' }).getByRole('link', { name: 'Tickets' }).click();
+    await page.getByRole('link', { name: /Invoice question/ }).waitFor();
+    assert.doesNotMatch(await page.locator('main').innerText(), /Queue ticket|Packaging/);
+    await page.getByRole('link', { name: 'Open in the queue' }).click();
+    await page.getByText('Showing the tickets of Bo Lake.').waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 2);
+    assert.doesNotMatch(await page.locator('tbody').innerText(), /Ada Stone/);
+    await page.getByRole('button', { name: "Show every client's" }).click();
+    await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 25);
+
+    const open = await admin.call('GET', '/api/tickets?status=open&limit=100&fields=id', undefined, 200);
+    assert.ok(open.data.length > 0 && !open.next_cursor);
+    await page.goto('/');
+    const section = page.getByRole('region', { name: 'Open tickets' });
+    await section.getByRole('link', { name: `${open.data.length} open` }).click();
+    await page.waitForURL(/\/tickets\?status=open/);
+    assert.equal(await page.getByLabel('Status').inputValue(), 'open');
+  }));

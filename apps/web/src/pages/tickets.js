@@ -121,12 +121,12 @@ export function TicketQueue() {
   const { user } = useSession();
   const { query } = useLocation();
   const filters = {};
-  for (const k of ['status', 'priority', 'category', 'sla', 'assigned_to_id', 'q', 'sort']) filters[k] = query.get(k) || '';
+  for (const k of ['status', 'priority', 'category', 'sla', 'assigned_to_id', 'client_id', 'q', 'sort']) filters[k] = query.get(k) || '';
   const [text, setText] = useState(filters.q);
   const [creating, setCreating] = useState(false);
   const list = usePaged(`/api/tickets${qs({ ...filters, limit: 25 })}`);
   const assignees = useAssignees(user);
-  const names = useClientNames(list.items.map((t) => t.client_id));
+  const names = useClientNames(list.items.map((t) => t.client_id).concat(filters.client_id));
   const set = (k) => (e) => setQuery({ ...filters, [k]: e.target.value });
   const who = (id) => {
     if (!id) return 'Nobody';
@@ -136,6 +136,9 @@ export function TicketQueue() {
   };
   return html`<${Page} title="Tickets" actions=${!creating && html`<button type="button" onClick=${() => setCreating(true)}>New ticket</button>`}>
     ${creating && html`<${NewTicket} onCancel=${() => setCreating(false)} />`}
+    ${filters.client_id &&
+    html`<${Notice}>Showing the tickets of ${names(filters.client_id) || 'one client'}.
+      <button type="button" class="link" onClick=${() => setQuery({ ...filters, client_id: '' })}>Show every client's</button><//>`}
     <form class="filters" role="search" aria-label="Filter tickets" onSubmit=${(e) => {
       e.preventDefault();
       setQuery({ ...filters, q: text.trim() });
