@@ -8,6 +8,7 @@
 // tickets.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { ADMIN, apiSession, assertClean, login, openPage, screenshot, strongPassword, useStack, withPage } from './harness.mjs';
 
 let stack;
@@ -185,16 +186,24 @@ test('the portal: a client lists, opens, replies to and opens tickets, never see
     assert.doesNotMatch(text, /SECRET-INTERNAL|Internal note|Handling|SLA/);
     await screenshot(page, `portal-ticket-${phone ? 'phone' : 'desktop'}`);
     if (!phone) {
-      await page.getByLabel('Your reply').fill('Thanks, *approved*!');
+      await page.getByLabel('Your reply').fill('Thanks, *approved*! Signed proof attached.');
+      await page.getByLabel('Attach files').setInputFiles({ name: 'signed-proof.txt', mimeType: 'text/plain', buffer: Buffer.from('approved by Ada') });
       await page.getByRole('button', { name: 'Send reply' }).click();
-      await page.locator('.message.client em', { hasText: 'approved' }).waitFor();
+      const mine = page.locator('.message.client', { hasText: 'Signed proof attached.' });
+      await mine.locator('em', { hasText: 'approved' }).waitFor();
+      await mine.getByRole('button', { name: 'Download signed-proof.txt' }).waitFor();
     }
     assertClean(page);
     await page.context().close();
   }
-  // The team sees the client's reply.
+  // The team sees the client's reply, and downloads its attachment.
   const msgs = await admin.call('GET', `/api/tickets/${t.id}/messages`, undefined, 200);
-  assert.ok(msgs.data.some((m) => /approved/.test(m.message) && !m.is_admin_reply));
+  assert.ok(msgs.data.some((m) => /approved/.test(m.message) && !m.is_admin_reply && m.files.length === 1));
+  await withPage(stack, ADMIN, async (page) => {
+    await page.goto(`/tickets/${t.number}`);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download signed-proof.txt' }).click()]);
+    assert.equal(readFileSync(await download.path(), 'utf8'), 'approved by Ada');
+  });
 
   await withPage(stack, A.user, async (page) => {
     // Another client's ticket, typed: not found, nothing of it shown.
@@ -252,3 +261,28 @@ test("a client's tickets tab leads to the queue filtered to that client; the das
     await page.waitForURL(/\/tickets\?status=open/);
     assert.equal(await page.getByLabel('Status').inputValue(), 'open');
   }));
+
+test('the queue and a ticket on a phone: nothing wider than the screen', () =>
+  withPage(
+    stack,
+    ADMIN,
+    async (page) => {
+      const t = await admin.call('POST', '/api/tickets', { subject: 'Phone check', description: 'Seen on a phone.', client_id: A.client.id }, 201);
+      await page.goto('/tickets');
+      await page.locator('tbody tr').first().waitFor();
+      await screenshot(page, 'tickets-phone');
+      assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), 'the queue scrolls sideways');
+      await page.goto(`/tickets/${t.number}`);
+      await page.getByText('Seen on a phone.').waitFor();
+      await page.getByRole('region', { name: 'SLA' }).waitFor();
+      await screenshot(page, 'ticket-phone');
+      assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), 'the ticket scrolls sideways');
+      const small = await page.evaluate(() =>
+        [...document.querySelectorAll('main button, main select, main input:not([type=checkbox]), main textarea, main input[type=checkbox] + label')]
+          .filter((e) => e.offsetParent && e.getBoundingClientRect().height < 44)
+          .map((e) => e.outerHTML.slice(0, 80)),
+      );
+      assert.deepEqual(small, []);
+    },
+    { phone: true },
+  ));

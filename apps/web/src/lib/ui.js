@@ -174,11 +174,12 @@ export function lazy(load, name) {
 
 // A keyset-paged list as a table: its error, an empty note, the rows
 // (`row` renders one <tr>, its first cell a row header) and "Show more".
-export function PagedTable({ list, caption, columns, row, empty }) {
+// `stacked`: on a phone each row is a block rather than a squeezed row.
+export function PagedTable({ list, caption, columns, row, empty, stacked = false }) {
   return html`<${ErrorBox} error=${list.error} />
     ${!list.loading && !list.error && !list.items.length && html`<${Empty}>${empty}<//>`}
     ${list.items.length > 0 &&
-    html`<div class="table-wrap"><table>
+    html`<div class=${stacked ? 'table-wrap stacked' : 'table-wrap'}><table>
       <caption class="sr-only">${caption}</caption>
       <thead><tr>${columns.map((c) => html`<th scope="col">${c}</th>`)}</tr></thead>
       <tbody>${list.items.map(row)}</tbody>

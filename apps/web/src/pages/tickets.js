@@ -8,7 +8,7 @@
 // API decides who sees what (a client never gets internal notes or the
 // team's fields); these pages only show what it answers.
 import { useEffect, useState } from 'preact/hooks';
-import { api, get, qs } from '../lib/api.js';
+import { api, get, qs, upload } from '../lib/api.js';
 import { bytes, label, when } from '../lib/format.js';
 import { html } from '../lib/html.js';
 import { RichText } from '../lib/richtext.js';
@@ -128,8 +128,11 @@ export function TicketQueue() {
   const assignees = useAssignees(user);
   const names = useClientNames(list.items.map((t) => t.client_id).concat(filters.client_id));
   const set = (k) => (e) => setQuery({ ...filters, [k]: e.target.value });
+  // On a phone the filters fold away unless one is in use.
+  const wide = matchMedia('(min-width: 48rem)').matches;
+  const inUse = ['status', 'priority', 'category', 'sla', 'assigned_to_id', 'sort'].some((k) => filters[k]);
   const who = (id) => {
-    if (!id) return 'Nobody';
+    if (!id) return 'Unassigned';
     if (id === user.id) return 'You';
     const a = (assignees.data || []).find((u) => u.id === id);
     return a ? a.name : 'Another team member';
@@ -144,6 +147,10 @@ export function TicketQueue() {
       setQuery({ ...filters, q: text.trim() });
     }}>
       <${Field} label="Search" type="search" value=${text} onInput=${(e) => setText(e.target.value)} placeholder="Words, or a number like #42" />
+      <button type="submit">Search</button>
+      <details class="more-filters" open=${wide || inUse}>
+      <summary>Filters and order</summary>
+      <div class="filters">
       <${Field} label="Status" as="select" value=${filters.status} onChange=${set('status')}>
         <option value="">Any</option>${options(STATUSES, filters.status)}
       <//>
@@ -163,9 +170,10 @@ export function TicketQueue() {
       <${Field} label="Order" as="select" value=${filters.sort} onChange=${set('sort')}>
         ${SORTS.map(([v, t]) => html`<option value=${v} selected=${v === filters.sort}>${t}</option>`)}
       <//>
-      <button type="submit">Search</button>
+      </div>
+      </details>
     </form>
-    <${PagedTable} list=${list} caption="Tickets" empty="No tickets match."
+    <${PagedTable} list=${list} caption="Tickets" empty="No tickets match." stacked=${true}
       columns=${['Ticket', 'Client', 'Status', 'Priority', 'SLA', 'Assigned to', 'Updated']}
       row=${(t) => html`<tr>
           <th scope="row"><a href=${`/tickets/${t.number}`}>#${t.number} ${t.subject}</a></th>
@@ -224,14 +232,33 @@ function Thread({ ticket, list, portal }) {
 
 function Reply({ ticket, portal, onSent }) {
   const [internal, setInternal] = useState(false);
+  const [files, setFiles] = useState([]);
+  const [uploading, setUploading] = useState(null);
   const act = useAction(async (e) => {
     e.preventDefault();
     const form = e.target;
     const body = { message: form.elements.message.value };
     if (!portal && internal) body.internal = true;
+    // Attachments are the client's files: uploaded first, then named.
+    if (files.length) {
+      body.file_ids = [];
+      for (const [i, f] of files.entries()) {
+        const data = new FormData();
+        if (!portal) data.append('client_id', ticket.client_id);
+        data.append('file', f, f.name);
+        setUploading({ name: f.name, n: i + 1, of: files.length, progress: 0 });
+        try {
+          const up = await upload(data, (p) => setUploading((u) => ({ ...u, progress: p })));
+          body.file_ids.push(up.id);
+        } finally {
+          setUploading(null);
+        }
+      }
+    }
     await api('POST', `/api/tickets/${ticket.id}/messages`, body);
     form.reset();
     setInternal(false);
+    setFiles([]);
     onSent();
   });
   const f = (act.error && act.error.fields) || {};
@@ -243,6 +270,13 @@ function Reply({ ticket, portal, onSent }) {
     <${ErrorBox} error=${act.error} />
     <${Field} label=${internal ? 'Note for the team' : 'Your reply'} name="message" as="textarea" rows="5" required error=${f.message}
       hint="Markdown: **bold**, lists with -, links." />
+    ${ticket.client_id &&
+    html`<${Field} label="Attach files" name="files" type="file" multiple error=${f.file_ids}
+      onChange=${(e) => setFiles(Array.from(e.target.files || []).slice(0, 10))}
+      hint="Up to 10 files of 25 MB each; they are also kept in the client's files." />`}
+    ${uploading &&
+    html`<p role="status">Uploading ${uploading.name} (${uploading.n} of ${uploading.of})
+      <progress max="1" value=${uploading.progress} aria-label=${`Uploading ${uploading.name}`}></progress></p>`}
     ${!portal &&
     html`<div class="check">
       <input type="checkbox" id="reply-internal" checked=${internal} onChange=${(e) => setInternal(e.target.checked)} aria-describedby="reply-internal-hint" />
@@ -385,7 +419,7 @@ export function PortalTickets() {
       <//>
       <button type="submit">Search</button>
     </form>
-    <${PagedTable} list=${list} caption="Your tickets" empty=${q || status ? 'No tickets match.' : 'You have no tickets. Open one whenever you need help.'}
+    <${PagedTable} list=${list} caption="Your tickets" stacked=${true} empty=${q || status ? 'No tickets match.' : 'You have no tickets. Open one whenever you need help.'}
       columns=${['Ticket', 'Status', 'Category', 'Updated']}
       row=${(t) => html`<tr>
           <th scope="row"><a href=${`/portal/tickets/${t.number}`}>#${t.number} ${t.subject}</a></th>
