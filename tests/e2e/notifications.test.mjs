@@ -180,3 +180,12 @@ test('the bell and menus on a phone', () =>
     },
     { phone: true },
   ));
+
+test("a deliverable's address (the team's notification links) opens its client's board", () =>
+  withPage(stack, ADMIN, async (page) => {
+    await page.goto(`/deliverables/${deliverables[0].id}`);
+    await page.waitForURL(`**/clients/${client.id}/deliverables`);
+    await page.getByRole('heading', { name: 'Deliverables', level: 2 }).waitFor();
+    await page.goto('/deliverables/00000000-0000-4000-8000-000000000000');
+    await page.getByRole('alert').waitFor();
+  }));
