@@ -99,7 +99,14 @@ test('the team hears of a new ticket live, and marks notifications read one by o
 
 test("the team's preferences are under the user menu and are kept", () =>
   withPage(stack, ADMIN, async (page) => {
-    await page.getByRole('button', { name: /your account/ }).click();
+    const menu = page.getByRole('button', { name: /your account/ });
+    await menu.click();
+    await page.getByRole('link', { name: 'Notification preferences' }).waitFor();
+    // Escape closes the menu and gives the focus back to its button.
+    await page.keyboard.press('Escape');
+    assert.equal(await page.getByRole('link', { name: 'Notification preferences' }).count(), 0);
+    assert.equal(await menu.evaluate((b) => b === document.activeElement), true);
+    await page.keyboard.press('Enter');
     await page.getByRole('link', { name: 'Notification preferences' }).click();
     await page.getByRole('heading', { name: 'Notification preferences', level: 1 }).waitFor();
     const email = page.getByRole('group', { name: 'By email' });

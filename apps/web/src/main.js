@@ -3,7 +3,7 @@
 // The app: who is signed in, which page an address shows, and the frame
 // around the pages (header, navigation that collapses on a phone, main).
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import './styles.css';
 import { api, csrf, explain, get, setCsrfToken } from './lib/api.js';
 import { html } from './lib/html.js';
@@ -113,13 +113,30 @@ function current(path, href) {
 // The user menu: one's account, preferences and signing out.
 function UserMenu({ user, path, onLogout }) {
   const [open, setOpen] = useState(false);
+  const box = useRef(null);
   useEffect(() => setOpen(false), [path]);
+  // Escape or a click elsewhere closes it (Escape gives focus back).
+  useEffect(() => {
+    if (!open) return undefined;
+    const outside = (e) => box.current && !box.current.contains(e.target) && setOpen(false);
+    const key = (e) => {
+      if (e.key !== 'Escape') return;
+      setOpen(false);
+      box.current.querySelector('button').focus();
+    };
+    document.addEventListener('click', outside);
+    document.addEventListener('keydown', key);
+    return () => {
+      document.removeEventListener('click', outside);
+      document.removeEventListener('keydown', key);
+    };
+  }, [open]);
   const team = isTeam(user);
   const links = [
     ['/account', 'Your account'],
     [team ? '/preferences' : '/portal/preferences', team ? 'Notification preferences' : 'Email preferences'],
   ];
-  return html`<div class="who">
+  return html`<div class="who" ref=${box}>
     <button type="button" class="link user-button" aria-expanded=${open} aria-controls="user-menu" onClick=${() => setOpen(!open)}>
       ${user.name || user.email}<span class="sr-only">: your account</span>
     </button>

@@ -33,6 +33,7 @@ const options = (values, current) => values.map((v) => html`<option value=${v} s
 
 function duration(seconds) {
   if (seconds === null || seconds === undefined) return '—';
+  if (seconds < 60) return 'less than a minute';
   const m = Math.round(seconds / 60);
   if (m < 60) return `${m} min`;
   const h = Math.floor(m / 60);
