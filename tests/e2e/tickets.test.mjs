@@ -254,6 +254,17 @@ test("a client's tickets tab leads to the queue filtered to that client; the das
     await page.getByRole('button', { name: "Show every client's" }).click();
     await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 25);
 
+    // A new ticket from the client's tab has the client chosen already.
+    await page.goto(`/clients/${B.client.id}/tickets`);
+    await page.getByRole('link', { name: 'New ticket' }).click();
+    await page.getByRole('heading', { name: 'New ticket', level: 2 }).waitFor();
+    await page.waitForFunction(() => document.querySelector('select[name=client_id]').selectedOptions[0].textContent === 'Bo Lake');
+    await page.getByLabel('Subject').fill('Raised from the client page');
+    await page.getByRole('button', { name: 'Open ticket' }).click();
+    await page.getByRole('heading', { name: /Raised from the client page/, level: 1 }).waitFor();
+    await page.getByRole('link', { name: 'Open the client' }).click();
+    await page.getByRole('heading', { name: 'Bo Lake', level: 1 }).waitFor();
+
     const open = await admin.call('GET', '/api/tickets?status=open&limit=100&fields=id', undefined, 200);
     assert.ok(open.data.length > 0 && !open.next_cursor);
     await page.goto('/');

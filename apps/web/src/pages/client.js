@@ -174,7 +174,9 @@ function Board({ clientId }) {
 function ClientTickets({ clientId }) {
   const list = usePaged(`/api/clients/${clientId}/tickets?limit=25&sort=updated_at`);
   return html`<section aria-labelledby="tickets-h">
-    <div class="row spread"><h2 id="tickets-h">Tickets</h2><a href=${`/tickets?client_id=${clientId}`}>Open in the queue</a></div>
+    <div class="row spread"><h2 id="tickets-h">Tickets</h2>
+      <div class="row"><a href=${`/tickets?client_id=${clientId}`}>Open in the queue</a>
+        <a class="button" href=${`/tickets?client_id=${clientId}&new=1`}>New ticket</a></div></div>
     <${PagedTable} list=${list} caption="The client's tickets" empty="This client has no tickets."
       columns=${['Ticket', 'Status', 'Priority', 'Updated']}
       row=${(t) => html`<tr>

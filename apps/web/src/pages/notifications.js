@@ -30,7 +30,7 @@ export function Notifications() {
   const anyUnread = list.items.some((n) => !n.read);
   return html`<${Page} title="Notifications"
       actions=${html`<button type="button" class="secondary" onClick=${() => act.run(null)} disabled=${act.busy || !anyUnread}>Mark all read</button>`}>
-    <form class="filters" onSubmit=${(e) => e.preventDefault()}>
+    <form class="filters single" onSubmit=${(e) => e.preventDefault()}>
       <${Field} label="Show" as="select" value=${unread ? 'true' : ''} onChange=${(e) => setQuery({ unread: e.target.value })}>
         <option value="">All notifications</option>
         <option value="true">Unread only</option>

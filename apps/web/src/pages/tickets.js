@@ -81,7 +81,7 @@ function useAssignees(user) {
   }, [user.id]);
 }
 
-function NewTicket({ portal, onCancel }) {
+function NewTicket({ portal, clientId = '', onCancel }) {
   const clients = useAsync(() => (portal ? Promise.resolve(null) : get('/api/clients?limit=100&sort=name&fields=id,name')), [portal]);
   const act = useAction(async (e) => {
     e.preventDefault();
@@ -108,7 +108,7 @@ function NewTicket({ portal, onCancel }) {
       ${!portal &&
       html`<${Field} label="Client" name="client_id" as="select" error=${f.client_id}>
         <option value="">None (an internal ticket)</option>
-        ${(clients.data ? clients.data.data : []).map((c) => html`<option value=${c.id}>${c.name}</option>`)}
+        ${(clients.data ? clients.data.data : []).map((c) => html`<option value=${c.id} selected=${c.id === clientId}>${c.name}</option>`)}
       <//>`}
     </div>
     <div class="row">
@@ -124,7 +124,7 @@ export function TicketQueue() {
   const filters = {};
   for (const k of ['status', 'priority', 'category', 'sla', 'assigned_to_id', 'client_id', 'q', 'sort']) filters[k] = query.get(k) || '';
   const [text, setText] = useState(filters.q);
-  const [creating, setCreating] = useState(false);
+  const [creating, setCreating] = useState(query.get('new') === '1');
   const list = usePaged(`/api/tickets${qs({ ...filters, limit: 25 })}`);
   const assignees = useAssignees(user);
   const names = useClientNames(list.items.map((t) => t.client_id).concat(filters.client_id));
@@ -139,7 +139,7 @@ export function TicketQueue() {
     return a ? a.name : 'Another team member';
   };
   return html`<${Page} title="Tickets" actions=${!creating && html`<button type="button" onClick=${() => setCreating(true)}>New ticket</button>`}>
-    ${creating && html`<${NewTicket} onCancel=${() => setCreating(false)} />`}
+    ${creating && html`<${NewTicket} clientId=${filters.client_id} onCancel=${() => setCreating(false)} />`}
     ${filters.client_id &&
     html`<${Notice}>Showing the tickets of ${names(filters.client_id) || 'one client'}.
       <button type="button" class="link" onClick=${() => setQuery({ ...filters, client_id: '' })}>Show every client's</button><//>`}
