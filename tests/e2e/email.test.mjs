@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { ADMIN, apiSession, env, screenshot, strongPassword, useStack, withPage } from './harness.mjs';
 
 let stack;
@@ -21,7 +21,7 @@ useStack(async (started) => {
 // 60 s), then stops it; returns the messages' text, quoted-printable
 // decoded (a long link is split by soft line breaks).
 async function mailAfterWorker(count) {
-  const worker = spawn(join(dirname(env('WL_TEST_SERVER_BIN')), 'wl-worker'), [], {
+  const worker = spawn(env('WL_TEST_WORKER_BIN'), [], {
     env: stack.vars,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
