@@ -36,5 +36,6 @@
 #include "wavelaunch/cron.h"
 #include "wavelaunch/maintenance.h"
 #include "wavelaunch/automation.h"
+#include "wavelaunch/help.h"
 
 #endif

@@ -409,72 +409,6 @@ static const struct wvl_list_spec list_spec = {
 	"clients", list_filters, 3, list_sorts, 3, columns, NCOLUMNS,
 };
 
-static int column_index(const char *name, size_t len)
-{
-	for (size_t i = 0; i < NCOLUMNS; i++)
-		if (strlen(columns[i].name) == len && strncmp(columns[i].name, name, len) == 0)
-			return (int)i;
-	return -1;
-}
-
-/* The requested columns (id always first, all of them without ?fields) as
- * a select list; their count goes to *ncols.  The objects are built in C
- * (rowjson.h).  The cursor's key is the sort column's text: *key_col is
- * where it is, appended after the fields when they do not include it. */
-/* Appends ", expr" to the select list; the list's buffer is sized for
- * every column, so a cut can only be a programming error (refused). */
-static bool add_column(char *out, size_t outlen, size_t *pos, const char *expr)
-{
-	size_t n = strlen(expr);
-	if (*pos + 2 + n + 1 > outlen)
-		return false;
-	memcpy(out + *pos, ", ", 2);
-	memcpy(out + *pos + 2, expr, n + 1);
-	*pos += 2 + n;
-	return true;
-}
-
-static int projection(char *out, size_t outlen, int *ncols, int *key_col, const char *fields,
-		      const char *sort_expr)
-{
-	static const char first[] = "c.id";
-	if (outlen < sizeof(first))
-		return wvl_err__set(WVL_EINTERNAL, NULL, "select list too long");
-	memcpy(out, first, sizeof(first));
-	size_t pos = sizeof(first) - 1;
-	bool fits = true;
-	bool seen[NCOLUMNS] = {true};
-	*ncols = 1;
-	*key_col = -1;
-	for (size_t i = 1; !fields && i < NCOLUMNS; i++) {
-		if (!strcmp(columns[i].expr, sort_expr))
-			*key_col = *ncols;
-		fits = fits && add_column(out, outlen, &pos, columns[i].expr);
-		(*ncols)++;
-	}
-	for (const char *f = fields; f && *f;) {
-		size_t len = strcspn(f, ",");
-		int i = column_index(f, len);
-		if (i < 0) /* wvl_list__parse checked the names */
-			return wvl_err__set(WVL_EINTERNAL, NULL, "unknown field");
-		if (!seen[i]) {
-			if (!strcmp(columns[i].expr, sort_expr))
-				*key_col = *ncols;
-			fits = fits && add_column(out, outlen, &pos, columns[i].expr);
-			(*ncols)++;
-		}
-		seen[i] = true;
-		f += len;
-		if (*f == ',')
-			f++;
-	}
-	if (*key_col < 0) {
-		*key_col = *ncols;
-		fits = fits && add_column(out, outlen, &pos, sort_expr);
-	}
-	return fits ? 0 : wvl_err__set(WVL_EINTERNAL, NULL, "select list too long");
-}
-
 int wvl_clients_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *scope_id,
 		     const wvl_query *query)
 {
@@ -494,7 +428,7 @@ int wvl_clients_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, cons
 	const char *sort_expr = q.sort->expr;
 	char proj[2048], sql[4096], limit[16];
 	int ncols = 0, key_col = 0;
-	if ((rc = projection(proj, sizeof(proj), &ncols, &key_col, q.fields, sort_expr)) != 0)
+	if ((rc = wvl_list__select(proj, sizeof(proj), &ncols, &key_col, &q, sort_expr)) != 0)
 		return rc;
 	/* A client user's own client, whatever ?client_id says. */
 	if (actor->role == WVL_ROLE_CLIENT)

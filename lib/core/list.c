@@ -322,6 +322,76 @@ int wvl_list__page_array(char **out_json, wvl_ctx *ctx, const struct wvl_list_qu
 	return finish_page(out_json, &b, ctx, lq, last_key, last_id);
 }
 
+/* A select list being built (wvl_list__select). */
+struct select_list {
+	char *out;
+	size_t outlen, pos;
+	bool fits;
+	bool seen[64];
+	int ncols;
+	int key_col;
+};
+
+/* Appends ", expr" (expr alone first); a cut is remembered in `fits`. */
+static void add_expr(struct select_list *s, const char *expr)
+{
+	size_t n = strlen(expr), sep = s->pos ? 2 : 0;
+	if (!s->fits || s->pos + sep + n + 1 > s->outlen) {
+		s->fits = false;
+		return;
+	}
+	memcpy(s->out + s->pos, ", ", sep);
+	memcpy(s->out + s->pos + sep, expr, n + 1);
+	s->pos += sep + n;
+	s->ncols++;
+}
+
+static void add_field(struct select_list *s, const struct wvl_list_spec *spec, size_t i,
+		      const char *key_expr)
+{
+	if (s->seen[i])
+		return;
+	s->seen[i] = true;
+	if (!strcmp(spec->fields[i].expr, key_expr))
+		s->key_col = s->ncols;
+	add_expr(s, spec->fields[i].expr);
+}
+
+static int field_index(const struct wvl_list_spec *spec, const char *name, size_t len)
+{
+	for (size_t i = 0; i < spec->nfields; i++)
+		if (strlen(spec->fields[i].name) == len && !strncmp(spec->fields[i].name, name, len))
+			return (int)i;
+	return -1;
+}
+
+int wvl_list__select(char *out, size_t outlen, int *ncols, int *key_col,
+		     const struct wvl_list_query *lq, const char *key_expr)
+{
+	const struct wvl_list_spec *spec = lq->spec;
+	struct select_list s = {.out = out, .outlen = outlen, .fits = true, .key_col = -1};
+	if (spec->nfields == 0 || spec->nfields > sizeof(s.seen))
+		return wvl_err__set(WVL_EINTERNAL, NULL, "a list without a field list");
+	add_field(&s, spec, 0, key_expr);
+	for (size_t i = 1; !lq->fields && i < spec->nfields; i++)
+		add_field(&s, spec, i, key_expr);
+	for (const char *f = lq->fields; f && *f;) {
+		size_t len = strcspn(f, ",");
+		int i = field_index(spec, f, len);
+		if (i < 0) /* wvl_list__parse checked the names */
+			return wvl_err__set(WVL_EINTERNAL, NULL, "unknown field");
+		add_field(&s, spec, (size_t)i, key_expr);
+		f += len + (f[len] == ',');
+	}
+	*ncols = s.ncols;
+	if (s.key_col < 0) {
+		s.key_col = s.ncols;
+		add_expr(&s, key_expr);
+	}
+	*key_col = s.key_col;
+	return s.fits ? 0 : wvl_err__set(WVL_EINTERNAL, NULL, "select list too long");
+}
+
 char *wvl_list__like(const char *s)
 {
 	size_t n = strlen(s);

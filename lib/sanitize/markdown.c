@@ -64,27 +64,43 @@ static void mark_tasks(cmark_node *doc)
 	cmark_iter_free(it);
 }
 
-static char *render(const char *markdown, size_t len)
+/* The document tree of `markdown` with the extensions attached and task
+ * items marked; NULL when out of memory.  *parser must be freed after the
+ * tree (the renderers need its extension list). */
+static cmark_node *parse(cmark_parser **parser, const char *markdown, size_t len, int opts)
 {
-	int opts = CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8;
-	cmark_parser *parser = cmark_parser_new(opts);
-	if (!parser)
+	pthread_once(&registered, register_extensions);
+	*parser = cmark_parser_new(opts);
+	if (!*parser)
 		return NULL;
 	for (size_t i = 0; i < sizeof(extensions) / sizeof(extensions[0]); i++) {
 		cmark_syntax_extension *ext = cmark_find_syntax_extension(extensions[i]);
 		if (ext)
-			cmark_parser_attach_syntax_extension(parser, ext);
+			cmark_parser_attach_syntax_extension(*parser, ext);
 	}
-	cmark_parser_feed(parser, markdown, len);
-	cmark_node *doc = cmark_parser_finish(parser);
-	char *html = NULL;
-	if (doc) {
+	cmark_parser_feed(*parser, markdown, len);
+	cmark_node *doc = cmark_parser_finish(*parser);
+	if (doc)
 		mark_tasks(doc);
-		html = cmark_render_html(doc, opts, cmark_parser_get_syntax_extensions(parser));
+	return doc;
+}
+
+/* cmark's rendering of `markdown` as HTML (plain: false) or plain text;
+ * free()d by the caller (cmark's default allocator is malloc's). */
+static char *render(const char *markdown, size_t len, bool plain)
+{
+	int opts = CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8;
+	cmark_parser *parser = NULL;
+	cmark_node *doc = parse(&parser, markdown, len, opts);
+	char *out = NULL;
+	if (doc) {
+		cmark_llist *exts = cmark_parser_get_syntax_extensions(parser);
+		out = plain ? cmark_render_plaintext(doc, opts, 0) : cmark_render_html(doc, opts, exts);
 		cmark_node_free(doc);
 	}
-	cmark_parser_free(parser);
-	return html;
+	if (parser)
+		cmark_parser_free(parser);
+	return out;
 }
 
 int wvl_sanitize_markdown(char **out_html, const char *markdown, size_t len)
@@ -95,11 +111,22 @@ int wvl_sanitize_markdown(char **out_html, const char *markdown, size_t len)
 	if (len > WVL_SANITIZE_MAX_INPUT)
 		return wvl_err__set(WVL_ETOOLARGE, NULL, "markdown is over %zu bytes",
 				    WVL_SANITIZE_MAX_INPUT);
-	pthread_once(&registered, register_extensions);
-	char *html = render(markdown ? markdown : "", len);
+	char *html = render(markdown ? markdown : "", len, false);
 	if (!html)
 		return wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
 	int rc = wvl_sanitize__html(out_html, html, strlen(html), MAX_RENDERED);
-	free(html); /* cmark's default allocator is malloc's */
+	free(html);
 	return rc;
+}
+
+int wvl_sanitize__markdown_text(char **out_text, const char *markdown, size_t len)
+{
+	if (!out_text || (!markdown && len > 0))
+		return wvl_err__set(WVL_EINVAL, NULL, "missing argument");
+	*out_text = NULL;
+	if (len > WVL_SANITIZE_MAX_INPUT)
+		return wvl_err__set(WVL_ETOOLARGE, NULL, "markdown is over %zu bytes",
+				    WVL_SANITIZE_MAX_INPUT);
+	*out_text = render(markdown ? markdown : "", len, true);
+	return *out_text ? 0 : wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
 }
