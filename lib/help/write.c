@@ -11,10 +11,23 @@
 
 #include "help.h"
 
-/* A slug taken between help_next_slug's look and the insert makes the
- * insert do nothing; the next try looks again.  Each try sees the slugs
- * the others committed, so this many tries means something else is wrong. */
+/* Creators of articles with one title take turns (lock_slug), so a try
+ * fails only when another title's slug took the name ("Step" after
+ * "Step 2"): then the insert does nothing and the next try looks again. */
 #define SLUG_TRIES 8
+
+/* Serialises slug choice per title base until the transaction ends: the
+ * next creator's help_next_slug then sees the slug the last one took,
+ * instead of all of them picking the same one and retrying in turn. */
+static int lock_slug(wvl_ctx *ctx, PGconn *c, const char *title)
+{
+	const char *p[] = {title};
+	PGresult *r = wvl_pg__exec(ctx, c,
+				   "SELECT pg_advisory_xact_lock(hashtext('help_articles.slug'),"
+				   " hashtext(help_slug_base($1)))", 1, p);
+	PQclear(r);
+	return r ? 0 : wvl_error_last()->code;
+}
 
 static const char insert_sql[] =
 	"INSERT INTO help_articles AS a (slug, title, content, html, body_text, excerpt,"
@@ -61,21 +74,25 @@ static int insert_article(wvl_ctx *ctx, const wvl_actor *actor, PGconn *c,
 	const struct wvl_help_edit *e = a->e;
 	bool custom = e->excerpt && *e->excerpt;
 	char *tags = wvl_help__tags_literal(e->tags);
+	if (!tags)
+		return wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
 	const char *p[] = {e->title, e->content ? e->content : "", a->r->html, a->r->text,
 			   custom ? e->excerpt : a->r->excerpt, custom ? "true" : "false",
-			   e->category, tags ? tags : "{}", e->published == 1 ? "true" : "false",
-			   now, actor->user_id};
-	int rc = WVL_ECONFLICT;
-	for (int i = 0; i < SLUG_TRIES && rc == WVL_ECONFLICT; i++) {
+			   e->category, tags, e->published == 1 ? "true" : "false", now,
+			   actor->user_id};
+	int rc = lock_slug(ctx, c, e->title);
+	bool inserted = false;
+	for (int i = 0; !rc && !inserted && i < SLUG_TRIES; i++) {
 		PGresult *r = wvl_pg__exec(ctx, c, insert_sql, 11, p);
-		rc = !r ? wvl_error_last()->code : PQntuples(r) == 1 ? 0 : WVL_ECONFLICT;
-		if (!rc)
+		if (!r)
+			rc = wvl_error_last()->code;
+		else if ((inserted = PQntuples(r) == 1))
 			snprintf(id, 37, "%s", PQgetvalue(r, 0, 0));
 		PQclear(r);
 	}
 	free(tags);
-	if (rc == WVL_ECONFLICT)
-		return wvl_err__set(WVL_ECONFLICT, NULL, "no free slug for this title: try again");
+	if (!rc && !inserted)
+		rc = wvl_err__set(WVL_ECONFLICT, NULL, "no free slug for this title: try again");
 	return rc;
 }
 
@@ -202,15 +219,15 @@ static int write_next(wvl_ctx *ctx, PGconn *c, const char *id, const struct next
 		      bool versioned, const char *now)
 {
 	char *tags = wvl_help__tags_literal(n->tags);
+	if (!tags)
+		return wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
 	const char *p[] = {id, n->title, n->content, n->r.html, n->r.text, n->excerpt,
-			   n->custom ? "true" : "false", n->category, tags ? tags : "{}",
+			   n->custom ? "true" : "false", n->category, tags,
 			   n->published ? "true" : "false", now, versioned ? "1" : "0"};
-	PGresult *r = tags ? wvl_pg__exec(ctx, c, update_sql, 12, p) : NULL;
-	int rc = r ? 0 : tags ? wvl_error_last()->code
-			     : wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+	PGresult *r = wvl_pg__exec(ctx, c, update_sql, 12, p);
 	PQclear(r);
 	free(tags);
-	return rc;
+	return r ? 0 : wvl_error_last()->code;
 }
 
 int wvl_help__apply(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn *c,
@@ -225,6 +242,8 @@ int wvl_help__apply(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn *c,
 		return wvl_error_last()->code;
 	struct next n = {0};
 	int rc = decide(&n, e, cur);
+	if (!rc && e->title && differs(e->title, PQgetvalue(cur, 0, CUR_TITLE)))
+		rc = lock_slug(ctx, c, e->title);
 	/* A restore is kept as a version even when it changes nothing: it
 	 * says what was done. */
 	bool versioned = n.versioned || restored_from > 0;

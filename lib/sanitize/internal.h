@@ -29,10 +29,10 @@
  * WVL_EINTERNAL when out of memory. */
 int wvl_sanitize__prescan(struct wvl_buf *out, size_t *depth, const char *in, size_t len);
 
-/* The plain text of markdown (cmark's plain-text renderer: the words as
- * they read, raw HTML left out), for search and excerpts.  The same
- * limits and codes as wvl_sanitize_markdown; free() the result.  Also
- * used by lib/help. */
+/* The plain text of markdown (the words as a reader reads them: no
+ * markup, no raw HTML, no link targets), for search and excerpts.  The
+ * same limits and codes as wvl_sanitize_markdown; free() the result.
+ * Also used by lib/help. */
 int wvl_sanitize__markdown_text(char **out_text, const char *markdown, size_t len);
 
 /* wvl_sanitize_html with a caller-chosen input limit. */

@@ -85,19 +85,48 @@ static cmark_node *parse(cmark_parser **parser, const char *markdown, size_t len
 	return doc;
 }
 
-/* cmark's rendering of `markdown` as HTML (plain: false) or plain text;
- * free()d by the caller (cmark's default allocator is malloc's). */
+/* The words of the tree as a reader reads them: text, code and code
+ * blocks, a space for a soft break, a newline after each block.  Raw HTML
+ * is left out, and so are what cmark's own plain-text renderer keeps and
+ * no reader sees: list markers, task boxes as "[x]", link targets.
+ * Hand-written: it is a walk over cmark's tree, not a renderer of its own. */
+static void collect_text(struct wvl_buf *b, cmark_node *doc)
+{
+	cmark_iter *it = cmark_iter_new(doc);
+	cmark_event_type ev;
+	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		cmark_node *n = cmark_iter_get_node(it);
+		cmark_node_type t = cmark_node_get_type(n);
+		if (ev == CMARK_EVENT_ENTER &&
+		    (t == CMARK_NODE_TEXT || t == CMARK_NODE_CODE || t == CMARK_NODE_CODE_BLOCK))
+			wvl_buf__puts(b, cmark_node_get_literal(n));
+		else if (ev == CMARK_EVENT_ENTER && t == CMARK_NODE_SOFTBREAK)
+			wvl_buf__putc(b, ' ');
+		else if ((ev == CMARK_EVENT_ENTER && t == CMARK_NODE_LINEBREAK) ||
+			 (ev == CMARK_EVENT_EXIT && (t & CMARK_NODE_TYPE_MASK) == CMARK_NODE_TYPE_BLOCK))
+			wvl_buf__putc(b, '\n');
+	}
+	cmark_iter_free(it);
+}
+
+/* cmark's rendering of `markdown` as HTML (plain: false, free() it:
+ * cmark's default allocator is malloc's) or its words (plain: true). */
 static char *render(const char *markdown, size_t len, bool plain)
 {
 	int opts = CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8;
 	cmark_parser *parser = NULL;
 	cmark_node *doc = parse(&parser, markdown, len, opts);
 	char *out = NULL;
-	if (doc) {
+	if (doc && plain) {
+		struct wvl_buf b = WVL_BUF_INIT;
+		collect_text(&b, doc);
+		out = wvl_buf__take(&b);
+	} else if (doc) {
 		cmark_llist *exts = cmark_parser_get_syntax_extensions(parser);
-		out = plain ? cmark_render_plaintext(doc, opts, 0) : cmark_render_html(doc, opts, exts);
-		cmark_node_free(doc);
+		out = cmark_render_html(doc, opts, exts);
 	}
+	if (doc)
+		cmark_node_free(doc);
 	if (parser)
 		cmark_parser_free(parser);
 	return out;
