@@ -105,8 +105,11 @@ WVL_EXTERN int wvl_help_create(char **out_json, wvl_ctx *ctx, const wvl_actor *a
 
 /**
  * Changes an article (admins).  A change of title, content, excerpt,
- * category or tags is a new version; "published" alone is not.  A body
- * that changes nothing is WVL_EINVAL.
+ * category or tags is a new version; "published" alone is not, nor is a
+ * body whose values are the article's already.  An empty body is
+ * WVL_EINVAL.  While the article has never been published, a new title
+ * may take a slug another draft took a moment before: WVL_ECONFLICT,
+ * and trying again succeeds.
  */
 WVL_EXTERN int wvl_help_update(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 			       const char *id, const char *body_json) WVL_WARN_UNUSED;
@@ -169,9 +172,11 @@ WVL_EXTERN int wvl_help_diff(char **out_json, wvl_ctx *ctx, const wvl_actor *act
 WVL_EXTERN int wvl_help_views_flush(wvl_ctx *ctx) WVL_WARN_UNUSED;
 
 /**
- * Adds `articles` (1..100000) generated help articles, most published, as
- * version 1 each, in one transaction as the system: demo data and the
- * search benchmark's corpus.  `*out_created` receives the number added.
+ * Adds `articles` (1..100000) generated help articles, nine in ten
+ * published, as version 1 each, in one transaction as the system: demo
+ * data and the search benchmark's corpus.  May be called again (slugs are
+ * numbered after the articles there are).  `*out_created` receives the
+ * number added.
  */
 WVL_EXTERN int wvl_help_seed_demo(int *out_created, wvl_ctx *ctx, unsigned int articles)
 	WVL_WARN_UNUSED;

@@ -8,6 +8,7 @@
  * benchmark (bench/help.sh) runs over 10,000 of them. */
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "help.h"
 
@@ -37,6 +38,8 @@ static const char seed_sql[] =
 	"   'A short video in the portal walks through the %3$s step by step.'] AS sentences),"
 	" src AS (SELECT g, w.topics[1 + (g * 7) % 40] AS t1, w.topics[1 + (g * 13 + 5) % 40] AS t2,"
 	"   w.verbs[1 + (g * 3) % 10] AS verb, w.categories[1 + (g * 7) % 8] AS category, w.sentences,"
+	/* Published or not by a hash: by g % 10 whole topics would be drafts. */
+	"   abs(hashtext('help' || g)) % 10 <> 0 AS pub,"
 	"   $2::timestamptz - make_interval(days => (g * 37) % 700) AS created"
 	"   FROM generate_series(1, $1::int) AS g, w),"
 	/* Three different sentences a paragraph: offsets 0, 1..5 and 7..10. */
@@ -52,22 +55,26 @@ static const char seed_sql[] =
 	" ins AS (INSERT INTO help_articles (slug, title, content, html, body_text, excerpt,"
 	"   category, tags, published, published_at, first_published_at, author_id, created_at,"
 	"   updated_at)"
-	"  SELECT help_slug_base(d.title) || '-' || d.g, d.title,"
+	"  SELECT help_slug_base(d.title) || '-' || (d.g + (SELECT count(*) FROM help_articles)), d.title,"
 	"   '## About your ' || d.t1 || E'\\n\\n' || d.body,"
 	"   '<h2>About your ' || d.t1 || '</h2>' || E'\\n<p>'"
 	"     || array_to_string(d.ps, E'</p>\\n<p>') || '</p>',"
 	"   'About your ' || d.t1 || E'\\n' || d.body,"
 	"   regexp_replace(left(d.ps[1], 200), '\\s+\\S*$', '') || '\u2026',"
 	"   d.category, CASE WHEN d.t1 = d.t2 THEN ARRAY[d.t1] ELSE ARRAY[d.t1, d.t2] END,"
-	"   d.g % 10 <> 0, CASE WHEN d.g % 10 <> 0 THEN d.created + interval '1 day' END,"
-	"   CASE WHEN d.g % 10 <> 0 THEN d.created + interval '1 day' END, NULL, d.created,"
+	"   d.pub, CASE WHEN d.pub THEN d.created + interval '1 day' END,"
+	"   CASE WHEN d.pub THEN d.created + interval '1 day' END, NULL, d.created,"
 	"   d.created + interval '1 day'"
-	"  FROM doc d RETURNING id, title, content, category, tags, published, created_at),"
+	/* Numbered after the articles there are, so seeding twice works; a
+	 * slug someone took by hand is skipped. */
+	"  FROM doc d ON CONFLICT (slug) DO NOTHING"
+	"  RETURNING id, title, content, category, tags, published, created_at),"
 	" ver AS (INSERT INTO help_article_versions (article_id, version, title, content, excerpt,"
 	"   category, tags, reason, created_at)"
-	"  SELECT id, 1, title, content, '', category, tags, 'created', created_at FROM ins)"
-	" INSERT INTO help_article_views (article_id, views, updated_at)"
-	"  SELECT id, (abs(hashtext(id::text)) % 5000), $2::timestamptz FROM ins WHERE published";
+	"  SELECT id, 1, title, content, '', category, tags, 'created', created_at FROM ins),"
+	" views AS (INSERT INTO help_article_views (article_id, views, updated_at)"
+	"  SELECT id, (abs(hashtext(id::text)) % 5000), $2::timestamptz FROM ins WHERE published)"
+	" SELECT count(*) FROM ins";
 
 int wvl_help_seed_demo(int *out_created, wvl_ctx *ctx, unsigned int articles)
 {
@@ -88,10 +95,11 @@ int wvl_help_seed_demo(int *out_created, wvl_ctx *ctx, unsigned int articles)
 	PGresult *r = wvl_pg__exec(ctx, c, seed_sql, 2, p);
 	if (!r)
 		return wvl_pg__fail(ctx, c, wvl_error_last()->code);
+	int created = atoi(PQgetvalue(r, 0, 0));
 	PQclear(r);
 	if ((rc = wvl_pg__commit(ctx, c)) != 0)
 		return rc;
-	*out_created = (int)articles;
-	wvl_log(ctx, WVL_LOG_INFO, "seeded %u demo help articles", articles);
+	*out_created = created;
+	wvl_log(ctx, WVL_LOG_INFO, "seeded %d demo help articles", created);
 	return 0;
 }
