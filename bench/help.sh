@@ -5,13 +5,17 @@
 # GET /api/help/articles?q=TERM, public (no session), 64 connections, over
 # 10,000 seeded help articles (wl-migrate seed-demo --help-articles), on one
 # PostgreSQL (fsync and synchronous_commit on), in one run:
-#   (a) wl-server (release build, defaults, the limiter on with a budget wrk
-#       cannot exhaust);
-#   (b) pgbench running what wl-server sends per request: the actor settings
-#       and the search statement, pipelined, as the application role under
-#       row-level security, the statement taken from PostgreSQL's own log of
-#       a request of (a), so it is the same SQL byte for byte;
-#   (b') pgbench running the search statement alone.
+#   (a)   wl-server (release build, defaults, the limiter on with a budget
+#         wrk cannot exhaust), wrk -t2 -c64;
+#   (a16) the same with WL_HTTP_THREADS=16 (as many statements at a time as
+#         its pool holds, against the default 2 per core);
+#   (b)   pgbench -c 64 running what wl-server sends per request: the actor
+#         settings and the search statement, pipelined, as the application
+#         role under row-level security, the statement taken from
+#         PostgreSQL's own log of a request of (a), so it is the same SQL
+#         byte for byte;
+#   (b4)  the same with 4 clients (wl-server's default concurrency);
+#   (b')  pgbench -c 64 running the search statement alone.
 # The target is a/b >= 0.7.
 #   bench/help.sh [seconds] [term]
 set -euo pipefail
@@ -51,43 +55,56 @@ echo "$SEARCH_SQL;" > "$STATE/search.sql"
   echo '\endpipeline'
 } > "$STATE/pipeline.sql"
 
-# CPU seconds (user+system) used so far by a list of pids.
-cpu_of() {
-  local t=0
-  for p in "$@"; do
-    [ -r "/proc/$p/stat" ] || continue
-    t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+# CPU seconds (user+system) so far of a process, or of PostgreSQL: the
+# postmaster, its live backends and the ones it reaped (pgbench's come and go).
+cpu_of() { echo "scale=2; $(awk '{print $14 + $15}' "/proc/$1/stat") / $(getconf CLK_TCK)" | bc; }
+pg_cpu() {
+  local pm t
+  pm=$(head -1 "$STATE/pg/postmaster.pid")
+  t=$(awk '{print $14 + $15 + $16 + $17}' "/proc/$pm/stat")
+  for c in $(pgrep -P "$pm"); do
+    [ -r "/proc/$c/stat" ] && t=$((t + $(awk '{print $14 + $15}' "/proc/$c/stat")))
   done
   echo "scale=2; $t / $(getconf CLK_TCK)" | bc
 }
-pg_pids() { pgrep -P "$(head -1 "$STATE/pg/postmaster.pid")"; head -1 "$STATE/pg/postmaster.pid"; }
 
-echo "== (a) wl-server: wrk -t2 -c64 -d${DURATION}s --latency $URL ($HITS hits in the first 100)"
-wrk -t2 -c64 -d3s "$URL" >/dev/null   # warm-up: fill the pools, prepare the statements
-read -r S0 P0 < <(echo "$(cpu_of "$SERVER_PID") $(cpu_of $(pg_pids))")
-wrk -t2 -c64 -d"${DURATION}s" --latency "$URL" > "$STATE/a.wrk"
-read -r S1 P1 < <(echo "$(cpu_of "$SERVER_PID") $(cpu_of $(pg_pids))")
-grep -q "Non-2xx" "$STATE/a.wrk" && { cat "$STATE/a.wrk"; die "non-2xx responses"; }
-echo "   CPU seconds during (a): wl-server $(echo "$S1 - $S0" | bc), PostgreSQL $(echo "$P1 - $P0" | bc) (of $((2 * DURATION)) available)"
-A_RSS=$(peak_rss_kib "$SERVER_PID")
-kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
+# wrk_run NAME: the running wl-server under wrk; CPU of it and of PostgreSQL.
+wrk_run() {
+  wrk -t2 -c64 -d3s "$URL" >/dev/null   # warm-up: fill the pools, prepare the statements
+  local s0 p0 s1 p1
+  read -r s0 p0 < <(echo "$(cpu_of "$SERVER_PID") $(pg_cpu)")
+  wrk -t2 -c64 -d"${DURATION}s" --latency "$URL" > "$STATE/$1.wrk"
+  read -r s1 p1 < <(echo "$(cpu_of "$SERVER_PID") $(pg_cpu)")
+  grep -q "Non-2xx" "$STATE/$1.wrk" && { cat "$STATE/$1.wrk"; die "non-2xx responses"; }
+  echo "   CPU seconds: wl-server $(echo "$s1 - $s0" | bc), PostgreSQL $(echo "$p1 - $p0" | bc) (of $((2 * DURATION)) on the machine)"
+  eval "${1}_RSS=\$(peak_rss_kib \"\$SERVER_PID\")"
+  kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
+}
 
-# pgbench NAME FILE: 64 clients, prepared, per-transaction log for p99.
+echo "== (a) wl-server, defaults: wrk -t2 -c64 -d${DURATION}s --latency $URL ($HITS hits in the first 100)"
+wrk_run a
+echo "== (a16) wl-server with WL_HTTP_THREADS=16 (16 statements at a time, as many as its pool)"
+WL_HTTP_THREADS=16 start_server "$STATE/server16.log"
+wrk_run a16
+
+# pgbench NAME FILE CLIENTS: prepared, per-transaction log for p50/p99.
 run_pgbench() {
   mkdir -p "$STATE/$1"
-  ( cd "$STATE/$1" && pgbench -n -d "$WL_DATABASE_URL" -M prepared -c 64 -j 2 -T 3 \
-      -D "q=$TERM_Q" -f "$2" >/dev/null 2>&1 && rm -f pgbench_log.* &&
-    pgbench -n -d "$WL_DATABASE_URL" -M prepared -c 64 -j 2 -T "$DURATION" -l \
-      -D "q=$TERM_Q" -f "$2" > "$STATE/$1.txt" 2>&1 ) ||
-    { cat "$STATE/$1.txt"; die "pgbench ($1) failed"; }
+  local p0 p1
+  ( cd "$STATE/$1" && pgbench -n -d "$WL_DATABASE_URL" -M prepared -c "$3" -j 2 -T 3 \
+      -D "q=$TERM_Q" -f "$2" >/dev/null 2>&1 ) || die "pgbench ($1) warm-up failed"
+  p0=$(pg_cpu)
+  ( cd "$STATE/$1" && pgbench -n -d "$WL_DATABASE_URL" -M prepared -c "$3" -j 2 -T "$DURATION" -l \
+      -D "q=$TERM_Q" -f "$2" > "$STATE/$1.txt" 2>&1 ) || { cat "$STATE/$1.txt"; die "pgbench ($1) failed"; }
+  p1=$(pg_cpu)
+  echo "   CPU seconds: PostgreSQL $(echo "$p1 - $p0" | bc)"
 }
 echo "== (b) pgbench: wl-server's pipeline (actor settings + search), app role, -M prepared -c 64 -j 2 -T $DURATION"
-read -r Q0 < <(cpu_of $(pg_pids))
-run_pgbench b "$STATE/pipeline.sql"
-read -r Q1 < <(cpu_of $(pg_pids))
-echo "   CPU seconds of PostgreSQL during (b): $(echo "$Q1 - $Q0" | bc)"
-echo "== (b') pgbench: the search statement alone"
-run_pgbench b2 "$STATE/search.sql"
+run_pgbench b "$STATE/pipeline.sql" 64
+echo "== (b4) the same with 4 clients (wl-server's default statements at a time)"
+run_pgbench b4 "$STATE/pipeline.sql" 4
+echo "== (b') pgbench: the search statement alone, -c 64"
+run_pgbench b2 "$STATE/search.sql" 64
 
 rps() { awk '/Requests\/sec/ {print $2}' "$STATE/$1.wrk"; }
 pct() { awk -v p="$2" '$1 == p {print $2}' "$STATE/$1.wrk"; }
@@ -95,11 +112,16 @@ tps() { awk '/^tps/ {print $3; exit}' "$STATE/$1.txt"; }
 # p50 and p99 of a pgbench run from its per-transaction log (3rd field, us).
 pg_pct() { cat "$STATE/$1"/pgbench_log.* | awk '{print $3}' | sort -n |
   awk -v p="$2" '{v[NR] = $1} END {i = int(NR * p); if (i < 1) i = 1; printf "%.2fms", v[i] / 1000}'; }
-printf '\n%-30s %10s %10s %10s %10s\n' "" "req/s" "p50" "p99" "RSS (MiB)"
-printf '%-30s %10s %10s %10s %10.1f\n' "(a) wl-server" "$(rps a)" "$(pct a 50%)" "$(pct a 99%)" "$(echo "$A_RSS/1024" | bc -l)"
-printf '%-30s %10s %10s %10s %10s\n' "(b) pgbench, wl-server's SQL" "$(tps b)" "$(pg_pct b 0.5)" "$(pg_pct b 0.99)" "-"
-printf '%-30s %10s %10s %10s %10s\n' "(b') pgbench, the search alone" "$(tps b2)" "$(pg_pct b2 0.5)" "$(pg_pct b2 0.99)" "-"
-printf "\na/b = %.2f   a/b' = %.2f   (target a/b >= 0.7)\n" "$(echo "$(rps a)/$(tps b)" | bc -l)" \
-  "$(echo "$(rps a)/$(tps b2)" | bc -l)"
+row() { printf '%-34s %10s %10s %10s %10s\n' "$@"; }
+echo
+row "" "req/s" "p50" "p99" "RSS (MiB)"
+row "(a) wl-server" "$(rps a)" "$(pct a 50%)" "$(pct a 99%)" "$(echo "scale=1; $a_RSS/1024" | bc)"
+row "(a16) wl-server, 16 threads" "$(rps a16)" "$(pct a16 50%)" "$(pct a16 99%)" "$(echo "scale=1; $a16_RSS/1024" | bc)"
+row "(b) pgbench, wl-server's SQL, -c64" "$(tps b)" "$(pg_pct b 0.5)" "$(pg_pct b 0.99)" "-"
+row "(b4) pgbench, the same, -c4" "$(tps b4)" "$(pg_pct b4 0.5)" "$(pg_pct b4 0.99)" "-"
+row "(b') pgbench, search alone, -c64" "$(tps b2)" "$(pg_pct b2 0.5)" "$(pg_pct b2 0.99)" "-"
+ratio() { echo "scale=2; $1 / $2" | bc; }
+echo
+echo "a/b = $(ratio "$(rps a)" "$(tps b)")   a16/b = $(ratio "$(rps a16)" "$(tps b)")   a/b4 = $(ratio "$(rps a)" "$(tps b4)")   a/b' = $(ratio "$(rps a)" "$(tps b2)")   (target a/b >= 0.7)"
 echo "statement: $SEARCH_SQL"
 exit 0

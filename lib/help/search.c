@@ -28,17 +28,22 @@ static const struct wvl_list_filter filters[] = {
 };
 #define NFILTERS (sizeof(filters) / sizeof(filters[0]))
 
-/* Alias a: the table when browsing, the ranked page when searching; v the
- * view counts. */
+/* Alias a: the table when browsing, the ranked page when searching. */
 #define FIELDS                                                                              \
 	{"id", "a.id"}, {"slug", "a.slug"}, {"title", "a.title"}, {"excerpt", "a.excerpt"},   \
 	{"category", "a.category"}, {"tags", "to_json(a.tags) AS tags"},                      \
 	{"published", "a.published"}, {"published_at", "a.published_at"},                     \
 	{"updated_at", "a.updated_at"}, {"created_at", "a.created_at"},                       \
-	{"version", "a.version"}, {"views", "coalesce(v.views, 0) AS views"}
-static const struct wvl_list_field browse_fields[] = {FIELDS};
+	{"version", "a.version"}
+/* Browsing joins the counts (it may sort by them); a search looks up its
+ * page's counts by key (a join would hash every count for 50 rows). */
+static const struct wvl_list_field browse_fields[] = {
+	FIELDS, {"views", "coalesce(v.views, 0) AS views"}};
 static const struct wvl_list_field search_fields[] = {
-	FIELDS, {"snippet", "help_snippet(a.body_text, a.tsq) AS snippet"}};
+	FIELDS,
+	{"views", "coalesce((SELECT v.views FROM help_article_views v"
+		  " WHERE v.article_id = a.id), 0) AS views"},
+	{"snippet", "help_snippet(a.body_text, a.tsq) AS snippet"}};
 
 static const struct wvl_list_sort browse_sorts[] = {
 	{"updated_at", "a.updated_at", "::timestamptz", true},
@@ -132,9 +137,7 @@ static void search_sql(struct stmt *s, const struct wvl_list_query *q, const cha
 	       " WHERE a.search @@ q.tsq", select, param(s, text));
 	conditions(s, q, "help_rank(a.search, q.tsq)");
 	order(s, q, "rank");
-	/* LATERAL: a page's counts by the key, not a hash of every count. */
-	add(s, " LIMIT $%d::int) a LEFT JOIN LATERAL (SELECT v.views FROM help_article_views v"
-	       " WHERE v.article_id = a.id) v ON true", param(s, limit));
+	add(s, " LIMIT $%d::int) a", param(s, limit));
 	order(s, q, "a.rank");
 }
 
