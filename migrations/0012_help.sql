@@ -26,7 +26,7 @@ ALTER TABLE help_articles
 	ADD COLUMN first_published_at timestamptz;
 -- Rows written before this migration (none in practice): their markdown is
 -- the best plain text there is until the next edit renders it.
-UPDATE help_articles SET body_text = content,
+UPDATE help_articles SET body_text = translate(content, E'\x02\x03', ''),
 	category = CASE WHEN category ~ '^[a-z0-9]+(-[a-z0-9]+)*$' AND length(category) <= 60
 			THEN category ELSE 'general' END,
 	first_published_at = CASE WHEN published THEN coalesce(published_at, updated_at) END,
@@ -35,7 +35,11 @@ ALTER TABLE help_articles
 	ADD CONSTRAINT help_articles_category_check
 		CHECK (category ~ '^[a-z0-9]+(-[a-z0-9]+)*$' AND length(category) <= 60),
 	ADD CONSTRAINT help_articles_published_check
-		CHECK (NOT published OR (published_at IS NOT NULL AND first_published_at IS NOT NULL));
+		CHECK (NOT published OR (published_at IS NOT NULL AND first_published_at IS NOT NULL)),
+	-- help_snippet marks highlights with STX/ETX: the text never holds them
+	-- (the library's bodies refuse control characters; this is the wall).
+	ADD CONSTRAINT help_articles_body_text_check
+		CHECK (strpos(body_text, E'\x02') = 0 AND strpos(body_text, E'\x03') = 0);
 
 -- The vector of 0004 weighted the markdown source; it now weights the plain
 -- text.  Title A (and a title that alone matches the query ranks above any
@@ -48,6 +52,12 @@ ALTER TABLE help_articles ADD COLUMN search tsvector GENERATED ALWAYS AS (
 	|| setweight(to_tsvector('english'::regconfig, help_tags_text(tags)), 'B')
 	|| setweight(to_tsvector('english'::regconfig, body_text), 'C')
 ) STORED;
+-- Kept in the row (compressed) rather than in the TOAST table: a search
+-- reads the vector of every match three times (@@, the title test,
+-- ts_rank), and out of line each read is a TOAST index lookup and a heap
+-- fetch, which made a search over 10,000 articles three times dearer
+-- (docs/PERFORMANCE.md).  The wide text columns go out of line first.
+ALTER TABLE help_articles ALTER COLUMN search SET STORAGE MAIN;
 CREATE INDEX help_articles_search_idx ON help_articles USING gin (search);
 -- Browsing (no ?q): newest first among the published.
 CREATE INDEX help_articles_published_updated_idx ON help_articles (published, updated_at, id);
@@ -75,14 +85,13 @@ RETURN (((ts_filter(search, '{a}') @@ q)::int + ts_rank(search, q)::float8) * 10
 
 -- A highlighted snippet of the body as HTML.  ts_headline copies the
 -- document's text as it is, so it is escaped here; the highlights are
--- marked with STX/ETX (which the document cannot hold: translate drops
--- them, and the library's bodies refuse control characters anyway) and
--- become <mark> only after the escaping.  So the only markup a snippet can
--- hold is <mark> and </mark>, balanced.
+-- marked with STX/ETX (which body_text cannot hold: its check) and become
+-- <mark> only after the escaping.  So the only markup a snippet can hold
+-- is <mark> and </mark>, balanced.
 CREATE FUNCTION help_snippet(body text, q tsquery) RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE
 RETURN replace(replace(replace(replace(replace(replace(replace(
-	ts_headline('english'::regconfig, translate(body, E'\x02\x03', ''), q,
+	ts_headline('english'::regconfig, body, q,
 		E'StartSel=\x02, StopSel=\x03, MaxWords=30, MinWords=12, ShortWord=3, '
 		'MaxFragments=2, FragmentDelimiter=" … "'),
 	'&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&#39;'),
