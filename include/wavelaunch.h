@@ -23,6 +23,8 @@
 #include "wavelaunch/migrate.h"
 #include "wavelaunch/auth.h"
 #include "wavelaunch/users.h"
+#include "wavelaunch/prefs.h"
+#include "wavelaunch/notify.h"
 #include "wavelaunch/clients.h"
 #include "wavelaunch/activity.h"
 #include "wavelaunch/ratelimit.h"
@@ -37,5 +39,7 @@
 #include "wavelaunch/maintenance.h"
 #include "wavelaunch/automation.h"
 #include "wavelaunch/help.h"
+#include "wavelaunch/tickets.h"
+#include "wavelaunch/worker.h"
 
 #endif

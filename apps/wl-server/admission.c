@@ -29,10 +29,17 @@ static bool has_body_method(const char *m)
 	return !strcmp(m, "POST") || !strcmp(m, "PUT") || !strcmp(m, "PATCH");
 }
 
-bool wl_json_body_ok(struct wl_request *req, struct wl_response *resp)
+/* Whether the request carries a JSON body the API reads. */
+static bool api_body(const struct wl_request *req)
 {
-	if (!has_body_method(req->method) || strncmp(req->path, "/api/", 5) != 0 ||
-	    req->body_len == 0)
+	const char *cl = wl_req_header(req, "Content-Length");
+	bool sized = (cl && strcmp(cl, "0") != 0) || wl_req_header(req, "Transfer-Encoding");
+	return has_body_method(req->method) && strncmp(req->path, "/api/", 5) == 0 && sized;
+}
+
+bool wl_json_type_ok(struct wl_request *req, struct wl_response *resp)
+{
+	if (!api_body(req))
 		return true;
 	const char *ct = wl_req_header(req, "Content-Type");
 	size_t n = ct ? strcspn(ct, "; \t") : 0;
@@ -40,6 +47,13 @@ bool wl_json_body_ok(struct wl_request *req, struct wl_response *resp)
 		wl_resp_fail(resp, req, WVL_EUNSUPPORTED, NULL, "send the body as application/json");
 		return false;
 	}
+	return true;
+}
+
+bool wl_json_body_ok(struct wl_request *req, struct wl_response *resp)
+{
+	if (!api_body(req) || req->body_len == 0)
+		return true;
 	json_error_t err;
 	json_t *doc = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &err);
 	if (!doc) {
@@ -55,7 +69,7 @@ bool wl_json_body_ok(struct wl_request *req, struct wl_response *resp)
 
 /* A login the limiter refused still goes into the attempt log; how many
  * such rows are written is the library's rule. */
-static void refused_login(struct wl_request *req)
+void wl_refused_login(struct wl_request *req)
 {
 	wvl_auth_login_request lr = WVL_AUTH_LOGIN_REQUEST_INIT;
 	lr.body_json = req->body ? req->body : "";
@@ -90,8 +104,10 @@ static bool rate_ok(struct wl_request *req, struct wl_response *resp)
 	snprintf(v, sizeof(v), "%u", rl.retry_after);
 	wl_resp_header(resp, "Retry-After", v);
 	wl_resp_fail(resp, req, WVL_ERATELIMITED, NULL, "too many requests: slow down");
-	if (policy == WVL_RATELIMIT_LOGIN)
-		refused_login(req);
+	if (policy == WVL_RATELIMIT_LOGIN && req->body_read)
+		wl_refused_login(req);
+	else if (policy == WVL_RATELIMIT_LOGIN)
+		req->refused_login_pending = true; /* recorded once the body is in */
 	return false;
 }
 

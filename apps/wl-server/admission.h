@@ -13,9 +13,14 @@
 /* Answers a CORS preflight without touching the database. */
 void wl_cors_preflight(struct wl_request *req, struct wl_response *resp);
 
-/* JSON bodies under /api: another Content-Type is 415, malformed JSON
- * 400.  False when it answered. */
+/* JSON bodies under /api: another Content-Type is 415 (checked on the
+ * headers, before the body is read).  False when it answered. */
+bool wl_json_type_ok(struct wl_request *req, struct wl_response *resp);
+/* The body is JSON: malformed is 400.  False when it answered. */
 bool wl_json_body_ok(struct wl_request *req, struct wl_response *resp);
+
+/* Records a login refused by the rate limit once its body is in. */
+void wl_refused_login(struct wl_request *req);
 
 /* The query, authentication, CSRF and the rate limit for `route`.  False
  * when it answered (resp holds the refusal). */

@@ -7,23 +7,7 @@
 
 #include "admission.h"
 #include "dispatch.h"
-
-enum wl_stream_start wl_stream_start(struct wl_request *req, struct wl_response *resp,
-				     const struct wl_route **route, char *scratch, size_t len)
-{
-	char allow[128];
-	if (wl_route_match(wl_routes, wl_routes_count, req, scratch, len, route, allow,
-			   sizeof(allow)) != WL_MATCH_OK ||
-	    !((*route)->flags & WL_STREAM))
-		return WL_STREAM_NO;
-	if (!(*route)->stream) {
-		wl_resp_fail(resp, req, WVL_EINTERNAL, NULL, "route without a body stream");
-		return WL_STREAM_ANSWERED;
-	}
-	if (!wl_admit(req, resp, *route) || !(*route)->stream->begin(req, resp))
-		return WL_STREAM_ANSWERED;
-	return WL_STREAM_GO;
-}
+#include "static.h"
 
 /* Whether a remembered session's check held: made with the handler's
  * first statement, or now. */
@@ -43,8 +27,6 @@ static bool session_held(struct wl_request *req)
 static void run_checked(struct wl_request *req, struct wl_response *resp,
 			const struct wl_route *route)
 {
-	if (!wl_admit(req, resp, route))
-		return;
 	wl_route_run(route, req, resp);
 	if (session_held(req))
 		return;
@@ -70,34 +52,47 @@ static void run_checked(struct wl_request *req, struct wl_response *resp,
 	}
 }
 
-void wl_dispatch(struct wl_request *req, struct wl_response *resp, bool too_large)
+enum wl_early wl_dispatch_headers(struct wl_request *req, struct wl_response *resp,
+				  const struct wl_route **route, char *scratch, size_t len)
 {
-	if (too_large) {
-		wl_resp_fail(resp, req, WVL_ETOOLARGE, NULL, "the request body is too large");
-		return;
-	}
 	if (!strcmp(req->method, "OPTIONS") && wl_req_header(req, "Access-Control-Request-Method")) {
 		req->route = "preflight";
 		wl_cors_preflight(req, resp);
-		return;
+		return WL_EARLY_ANSWERED;
 	}
-	if (!wl_json_body_ok(req, resp))
-		return;
-	char scratch[1024], allow[128];
-	const struct wl_route *route = NULL;
-	switch (wl_route_match(wl_routes, wl_routes_count, req, scratch, sizeof(scratch), &route,
-			       allow, sizeof(allow))) {
+	char allow[128];
+	switch (wl_route_match(wl_routes, wl_routes_count, req, scratch, len, route, allow,
+			       sizeof(allow))) {
 	case WL_MATCH_OK:
-		if (route->flags & WL_STREAM) /* cannot happen: wl_stream_start took it */
-			wl_resp_fail(resp, req, WVL_EINTERNAL, NULL, "stream route not started");
-		else
-			run_checked(req, resp, route);
-		return;
+		break;
 	case WL_MATCH_NO_METHOD:
 		wl_resp_method_not_allowed(resp, req, allow);
-		return;
+		return WL_EARLY_ANSWERED;
 	case WL_MATCH_NO_PATH:
-		break;
+		if (!wl_static_serve(req, resp)) /* the web UI, outside /api */
+			wl_resp_fail(resp, req, WVL_ENOTFOUND, NULL, "no such resource");
+		return WL_EARLY_ANSWERED;
 	}
-	wl_resp_fail(resp, req, WVL_ENOTFOUND, NULL, "no such resource");
+	bool stream = (*route)->flags & WL_STREAM;
+	if ((!stream && !wl_json_type_ok(req, resp)) || !wl_admit(req, resp, *route))
+		return WL_EARLY_ANSWERED;
+	if (stream && !(*route)->stream) {
+		wl_resp_fail(resp, req, WVL_EINTERNAL, NULL, "route without a body stream");
+		return WL_EARLY_ANSWERED;
+	}
+	if (stream && !(*route)->stream->begin(req, resp))
+		return WL_EARLY_ANSWERED;
+	return WL_EARLY_ADMITTED;
+}
+
+void wl_dispatch_body(struct wl_request *req, struct wl_response *resp,
+		      const struct wl_route *route)
+{
+	wvl_error_clear();
+	if (route->flags & WL_STREAM) { /* its handler answers what the stream decided */
+		route->fn.handler(req, resp);
+		return;
+	}
+	if (wl_json_body_ok(req, resp))
+		run_checked(req, resp, route);
 }

@@ -17,17 +17,21 @@
 #include <unistd.h>
 
 #include "access_log.h"
+#include "admission.h"
+#include "compress.h"
 #include "dispatch.h"
+#include "guard.h"
 #include "http.h"
 
 struct req_state {
 	struct wl_request req;
-	size_t cap;
+	size_t cap, limit;
 	bool too_large;
 	struct timespec t0;
-	/* A WL_STREAM route admitted on the first call. */
-	const struct wl_route *stream_route;
-	struct wl_response early; /* what admitting it set (RateLimit-* headers) */
+	/* The route admitted on the first call, on the headers alone. */
+	const struct wl_route *route;
+	struct wl_response early; /* what admission set (RateLimit-* headers) */
+	bool answer_ready;        /* `early` is the answer (a refused login) */
 	char scratch[1024]; /* the path split for routing: params point here */
 };
 
@@ -195,6 +199,9 @@ static double elapsed(const struct timespec *t0)
 
 static struct MHD_Response *make_response(struct wl_response *resp)
 {
+	if (resp->reader) /* libmicrohttpd owns the reader's state from here */
+		return MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, resp->reader,
+							 resp->reader_cls, resp->reader_free);
 	if (!resp->has_fd)
 		return MHD_create_response_from_buffer(resp->body_len, resp->body,
 						       resp->body_static ? MHD_RESPMEM_PERSISTENT
@@ -213,6 +220,7 @@ static enum MHD_Result respond(struct req_state *st, struct wl_response *rs)
 {
 	struct wl_request *req = &st->req;
 	struct wl_response resp = *rs;
+	wl_compress_response(req, &resp);
 	struct MHD_Response *r = make_response(&resp);
 	if (resp.content_type)
 		MHD_add_response_header(r, "Content-Type", resp.content_type);
@@ -222,6 +230,8 @@ static enum MHD_Result respond(struct req_state *st, struct wl_response *rs)
 		free(resp.headers[i].value);
 	}
 	add_standard_headers(req, r);
+	if (resp.close)
+		MHD_add_response_header(r, "Connection", "close");
 	enum MHD_Result ok = MHD_queue_response(req->conn, resp.status, r);
 	MHD_destroy_response(r);
 	wl_access_log(req, resp.status, elapsed(&st->t0));
@@ -229,47 +239,127 @@ static enum MHD_Result respond(struct req_state *st, struct wl_response *rs)
 	return ok;
 }
 
+/* ---- framing (RFC 9112) ---- */
+
+struct framing {
+	unsigned content_length, transfer_encoding, host;
+	bool chunked_only; /* every Transfer-Encoding is exactly "chunked" */
+	bool bad_name;     /* a field name with blanks (a name then a space then ':') */
+};
+
+static enum MHD_Result count_field(void *cls, enum MHD_ValueKind kind, const char *key,
+				   const char *value)
+{
+	(void)kind;
+	struct framing *f = cls;
+	if (!key || key[strcspn(key, " \t")]) {
+		f->bad_name = true;
+		return MHD_YES;
+	}
+	if (!strcasecmp(key, "Content-Length")) {
+		f->content_length++;
+	} else if (!strcasecmp(key, "Transfer-Encoding")) {
+		f->transfer_encoding++;
+		f->chunked_only = f->chunked_only && value && !strcasecmp(value, "chunked");
+	} else if (!strcasecmp(key, "Host")) {
+		f->host++;
+	}
+	return MHD_YES;
+}
+
+/* A request whose length is ambiguous (Content-Length with
+ * Transfer-Encoding, two lengths, a coding other than chunked, §6.1 and
+ * §6.3) could hide a second request in its body for a proxy that frames
+ * it otherwise; HTTP/1.1 needs exactly one Host (§3.2).  Refused, and the
+ * connection closed. */
+static bool framing_ok(struct wl_request *req, const char *version, struct wl_response *resp)
+{
+	struct framing f = {.chunked_only = true};
+	MHD_get_connection_values(req->conn, MHD_HEADER_KIND, count_field, &f);
+	const char *why = f.bad_name ? "a header name holds blanks"
+			  : f.content_length > 1 ? "more than one Content-Length"
+			  : f.transfer_encoding && f.content_length
+				  ? "Content-Length together with Transfer-Encoding"
+			  : f.transfer_encoding > 1 || !f.chunked_only
+				  ? "only one Transfer-Encoding: chunked is understood"
+			  : version && !strcmp(version, "HTTP/1.1") && f.host != 1
+				  ? "HTTP/1.1 needs exactly one Host header"
+				  : NULL;
+	if (!why)
+		return true;
+	wl_resp_fail(resp, req, WVL_EINVAL, NULL, why);
+	resp->close = true;
+	return false;
+}
+
+/* ---- the request's steps ---- */
+
+static bool body_expected(const struct wl_request *req)
+{
+	const char *cl = wl_req_header(req, "Content-Length");
+	return (cl && strcmp(cl, "0") != 0) || wl_req_header(req, "Transfer-Encoding");
+}
+
 static enum MHD_Result finish(struct req_state *st)
 {
-	struct wl_response resp = {.status = 500};
+	struct wl_response resp = st->early; /* headers set when it was admitted go out now */
+	memset(&st->early, 0, sizeof(st->early));
+	st->req.body_read = true;
 	wvl_log_bind_request(st->req.request_id);
-	if (st->stream_route) { /* admitted on the first call; the body has arrived */
-		resp = st->early; /* the headers set when it was admitted go out now */
-		memset(&st->early, 0, sizeof(st->early));
-		wvl_error_clear();
-		st->stream_route->fn.handler(&st->req, &resp);
+	wl_guard_phase(st->req.conn, WL_PHASE_ANSWER);
+	if (st->answer_ready) {
+		if (st->req.refused_login_pending)
+			wl_refused_login(&st->req);
+	} else if (st->too_large) {
+		wl_resp_reset(&resp);
+		wl_resp_fail(&resp, &st->req, WVL_ETOOLARGE, NULL, "the request body is too large");
 	} else {
-		wl_dispatch(&st->req, &resp, st->too_large);
+		wl_dispatch_body(&st->req, &resp, st->route);
 	}
 	return respond(st, &resp);
 }
 
-/* The first call: only the headers are known. */
-static enum MHD_Result first_call(struct req_state *st)
+/* Answers on the headers alone: the body, if any, is never read, so the
+ * connection cannot be kept. */
+static enum MHD_Result answer_now(struct req_state *st, struct wl_response *resp)
 {
+	if (body_expected(&st->req))
+		resp->close = true;
+	wl_guard_phase(st->req.conn, WL_PHASE_ANSWER);
+	return respond(st, resp);
+}
+
+/* The first call: only the headers are known.  Framing, routing and
+ * admission happen now, so a request that will be refused costs no body
+ * buffer; a body is then read up to the limit of who is asking. */
+static enum MHD_Result first_call(struct req_state *st, const char *version)
+{
+	struct wl_request *req = &st->req;
 	struct wl_response resp = {.status = 500};
-	wvl_log_bind_request(st->req.request_id);
-	switch (wl_stream_start(&st->req, &resp, &st->stream_route, st->scratch,
-				sizeof(st->scratch))) {
-	case WL_STREAM_ANSWERED:
-		st->stream_route = NULL;
-		return respond(st, &resp);
-	case WL_STREAM_GO:
-		st->early = resp;
-		wvl_log_bind_request(NULL);
-		return MHD_YES;
-	case WL_STREAM_NO:
-		st->stream_route = NULL;
-		wvl_log_bind_request(NULL);
-		break;
+	wvl_log_bind_request(req->request_id);
+	if (!framing_ok(req, version, &resp))
+		return answer_now(st, &resp);
+	if (wl_dispatch_headers(req, &resp, &st->route, st->scratch, sizeof(st->scratch)) !=
+	    WL_EARLY_ADMITTED) {
+		if (!req->refused_login_pending || !body_expected(req))
+			return answer_now(st, &resp);
+		st->answer_ready = true; /* the refused login's email is in the body */
 	}
-	/* Refuse early from Content-Length: nothing of the body is read. */
-	const char *cl = MHD_lookup_connection_value(st->req.conn, MHD_HEADER_KIND,
-						     "Content-Length");
-	if (cl && strtoull(cl, NULL, 10) > st->req.srv->body_limit) {
-		st->too_large = true;
-		return finish(st);
+	if (req->actor.role != WVL_ROLE_ANONYMOUS)
+		wl_guard_authenticated(req->conn);
+	st->limit = req->actor.role == WVL_ROLE_ANONYMOUS ? req->srv->anon_body_limit
+							    : req->srv->body_limit;
+	/* Refused from Content-Length: nothing of the body is read. */
+	const char *cl = wl_req_header(req, "Content-Length");
+	if (!(st->route && (st->route->flags & WL_STREAM)) && cl &&
+	    strtoull(cl, NULL, 10) > st->limit) {
+		wl_resp_reset(&resp);
+		wl_resp_fail(&resp, req, WVL_ETOOLARGE, NULL, "the request body is too large");
+		return answer_now(st, &resp);
 	}
+	st->early = resp; /* the admission's headers go out with the answer */
+	wvl_log_bind_request(NULL);
+	wl_guard_phase(req->conn, body_expected(req) ? WL_PHASE_BODY : WL_PHASE_ANSWER);
 	return MHD_YES;
 }
 
@@ -277,41 +367,45 @@ enum MHD_Result wl_on_request(void *cls, struct MHD_Connection *conn, const char
 			      const char *method, const char *version,
 			      const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
-	(void)version;
 	struct wl_server *srv = cls;
 	struct req_state *st = *con_cls;
 	if (!st) {
 		if (!(st = start_request(srv, conn, url, method)))
 			return MHD_NO;
 		*con_cls = st;
-		return first_call(st);
+		return first_call(st, version);
 	}
-	if (*upload_data_size && st->stream_route) {
+	size_t n = *upload_data_size;
+	if (!n)
+		return finish(st);
+	*upload_data_size = 0;
+	wl_guard_body_bytes(conn, n);
+	if (st->route && (st->route->flags & WL_STREAM) && st->req.stream) {
 		wvl_log_bind_request(st->req.request_id);
-		st->stream_route->stream->data(&st->req, upload_data, *upload_data_size);
+		st->route->stream->data(&st->req, upload_data, n);
 		wvl_log_bind_request(NULL);
-		*upload_data_size = 0;
-		return MHD_YES;
+	} else if (!st->too_large && !append_body(st, st->limit, upload_data, n)) {
+		/* Over the limit: the buffer goes now; the rest is read and
+		 * dropped (libmicrohttpd cannot answer mid-body) at the
+		 * guard's minimum rate, and 413 answers at the end. */
+		st->too_large = true;
+		free(st->req.body);
+		st->req.body = NULL;
+		st->req.body_len = st->cap = 0;
 	}
-	if (*upload_data_size) {
-		if (!st->too_large && !append_body(st, srv->body_limit, upload_data, *upload_data_size))
-			st->too_large = true; /* keep reading, discard, answer 413 at the end */
-		*upload_data_size = 0;
-		return MHD_YES;
-	}
-	return finish(st);
+	return MHD_YES;
 }
 
 void wl_on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		     enum MHD_RequestTerminationCode toe)
 {
 	(void)cls;
-	(void)conn;
 	struct req_state *st = *con_cls;
 	if (!st)
 		return;
-	if (st->stream_route)
-		st->stream_route->stream->cleanup(&st->req, toe != MHD_REQUEST_TERMINATED_COMPLETED_OK);
+	if (st->route && (st->route->flags & WL_STREAM) && st->req.stream)
+		st->route->stream->cleanup(&st->req, toe != MHD_REQUEST_TERMINATED_COMPLETED_OK);
+	wl_guard_phase(conn, WL_PHASE_HEADERS); /* keep-alive: the next request's headers */
 	for (int i = 0; i < st->early.nheaders; i++) { /* never answered */
 		free(st->early.headers[i].name);
 		free(st->early.headers[i].value);

@@ -13,6 +13,8 @@
 
 #include "../common/app.h"
 #include "router.h"
+#include "events.h"
+#include "guard.h"
 #include "http.h"
 
 extern const char wl_openapi_json[];
@@ -114,11 +116,13 @@ static struct MHD_Daemon *start_daemon(struct wl_server *srv)
 		if (threads > pool)
 			threads = pool;
 	}
-	unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	/* Suspend/resume: an idle Server-Sent Events stream holds no thread. */
+	unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+			     MHD_ALLOW_SUSPEND_RESUME;
 	if (addr.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	return MHD_start_daemon(
-		flags, 0, NULL, NULL, wl_on_request, srv,
+		flags, 0, wl_guard_accept, srv, wl_on_request, srv,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 		MHD_OPTION_THREAD_POOL_SIZE, threads,
@@ -129,6 +133,13 @@ static struct MHD_Daemon *start_daemon(struct wl_server *srv)
 		MHD_OPTION_CONNECTION_LIMIT, cfg_uint(srv->cfg, "WL_HTTP_CONNECTION_LIMIT", 1024),
 		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
 		MHD_OPTION_NOTIFY_COMPLETED, wl_on_completed, srv,
+		MHD_OPTION_NOTIFY_CONNECTION, wl_guard_notify, srv,
+		/* Not strict: libmicrohttpd 0.9.75's strict mode answers a
+		 * request without Host with its status line and headers twice
+		 * (a malformed response); http.c refuses it, and every other
+		 * framing fault, with a problem document and a closed
+		 * connection instead. */
+		MHD_OPTION_STRICT_FOR_CLIENT, (int)0,
 		MHD_OPTION_END);
 }
 
@@ -141,8 +152,16 @@ static int serve(struct wl_server *srv)
 	/* Blocked before the daemon's threads start, so only sigwait sees them. */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	if (wl_guard_start(srv) != 0)
+		return 1;
+	if (wl_events_start(srv) != 0) {
+		wl_guard_stop();
+		return 1;
+	}
 	srv->daemon = start_daemon(srv);
 	if (!srv->daemon) {
+		wl_events_stop();
+		wl_guard_stop();
 		app_log_json(WVL_LOG_ERROR, NULL, "cannot start the HTTP listener", NULL);
 		return 1;
 	}
@@ -153,10 +172,12 @@ static int serve(struct wl_server *srv)
 	int sig = 0;
 	sigwait(&set, &sig);
 	app_log_json(WVL_LOG_INFO, NULL, "shutting down: finishing in-flight requests", NULL);
+	wl_events_stop(); /* streams end; their clients reconnect elsewhere */
 	MHD_quiesce_daemon(srv->daemon);
 	if (!wl_wait_idle(30))
 		app_log_json(WVL_LOG_WARN, NULL, "requests still running after 30 s", NULL);
 	MHD_stop_daemon(srv->daemon);
+	wl_guard_stop();
 	app_log_json(WVL_LOG_INFO, NULL, "stopped", NULL);
 	return 0;
 }
@@ -184,6 +205,9 @@ int main(int argc, char **argv)
 	}
 	srv.cfg = wvl_ctx_config(srv.ctx);
 	srv.body_limit = cfg_uint(srv.cfg, "WL_HTTP_BODY_LIMIT", 1048576);
+	/* A stranger's body (login, reset) is small: nobody without a user
+	 * makes the server hold a megabyte. */
+	srv.anon_body_limit = srv.body_limit < 16384 ? srv.body_limit : 16384;
 	srv.openapi = wl_openapi_json;
 	srv.openapi_len = wl_openapi_json_len;
 	split_origins(&srv, wvl_config_get(srv.cfg, "WL_CORS_ORIGINS"));

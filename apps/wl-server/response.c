@@ -150,6 +150,8 @@ void wl_resp_reset(struct wl_response *resp)
 {
 	if (resp->has_fd)
 		close(resp->fd);
+	if (resp->reader_free)
+		resp->reader_free(resp->reader_cls);
 	for (int i = 0; i < resp->nheaders; i++) {
 		free(resp->headers[i].name);
 		free(resp->headers[i].value);

@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 
+#include "events.h"
 #include "routes.h"
 
 const struct wl_route wl_routes[] = {
@@ -19,6 +20,8 @@ const struct wl_route wl_routes[] = {
 	{"POST", "/api/auth/logout", 0, WL_HANDLER(wl_route_logout)},
 	{"GET", "/api/auth/me", 0, WL_ACTOR(wvl_auth_me, 200)},
 	{"PATCH", "/api/auth/me", 0, WL_HANDLER(wl_route_me_update)},
+	{"GET", "/api/auth/me/preferences", 0, WL_ACTOR(wvl_prefs_get, 200)},
+	{"PATCH", "/api/auth/me/preferences", 0, WL_BODY(wvl_prefs_update, 200)},
 	{"POST", "/api/auth/password/forgot", WL_PUBLIC, WL_HANDLER(wl_route_password_forgot)},
 	{"POST", "/api/auth/password/reset", WL_PUBLIC, WL_BODY_DO(wvl_auth_password_reset)},
 	{"POST", "/api/auth/password/change", 0, WL_HANDLER(wl_route_password_change)},
@@ -59,6 +62,8 @@ const struct wl_route wl_routes[] = {
 	{"GET", "/api/portal/dashboard", 0, WL_ACTOR(wvl_portal_dashboard, 200)},
 	{"GET", "/api/portal/plan", 0, WL_ACTOR(wvl_portal_plan, 200)},
 	{"GET", "/api/portal/deliverables", 0, WL_ACTOR(wvl_portal_deliverables, 200)},
+	{"GET", "/api/portal/preferences", 0, WL_ACTOR(wvl_prefs_get, 200)},
+	{"PATCH", "/api/portal/preferences", 0, WL_BODY(wvl_prefs_update, 200)},
 
 	{"GET", "/api/clients/{id}/files", 0, WL_LIST(wvl_files_list)},
 	{"POST", "/api/files", WL_STREAM, WL_STREAMED(wl_route_files_upload, &wl_files_upload_stream)},
@@ -67,6 +72,23 @@ const struct wl_route wl_routes[] = {
 	{"GET", "/api/files/{id}/download", WL_NO_STORE, WL_ID(wvl_files_download_link, 200)},
 	/* The signed link: its signature is the credential. */
 	{"GET", "/api/files/{id}/content", WL_PUBLIC, WL_HANDLER(wl_route_files_content)},
+
+	{"GET", "/api/notifications", 0, WL_LIST(wvl_notify_list)},
+	{"GET", "/api/notifications/unread-count", 0, WL_ACTOR(wvl_notify_unread_count, 200)},
+	{"POST", "/api/notifications/{id}/read", 0, WL_ID_DO(wvl_notify_mark_read)},
+	{"POST", "/api/notifications/read-all", 0, WL_ACTOR(wvl_notify_mark_all_read, 200)},
+	{"GET", "/api/notifications/stream", 0, WL_HANDLER(wl_route_notifications_stream)},
+
+	{"GET", "/api/tickets", 0, WL_LIST(wvl_tickets_list)},
+	{"POST", "/api/tickets", 0, WL_BODY(wvl_tickets_create, 201)},
+	/* {id}: the ticket's uuid or its number. */
+	{"GET", "/api/tickets/{id}", 0, WL_ID(wvl_tickets_get, 200)},
+	{"PATCH", "/api/tickets/{id}", 0, WL_ID_BODY(wvl_tickets_update, 200)},
+	{"POST", "/api/tickets/{id}/close", 0, WL_ID(wvl_tickets_close, 200)},
+	{"POST", "/api/tickets/{id}/merge", 0, WL_ID_BODY(wvl_tickets_merge, 200)},
+	{"GET", "/api/tickets/{id}/messages", 0, WL_LIST(wvl_tickets_messages_list)},
+	{"POST", "/api/tickets/{id}/messages", 0, WL_ID_BODY(wvl_tickets_reply, 201)},
+	{"GET", "/api/clients/{id}/tickets", 0, WL_LIST(wvl_tickets_list)},
 
 	{"GET", "/api/jobs", 0, WL_LIST(wvl_jobs_list)},
 	{"GET", "/api/jobs/{id}", 0, WL_ID(wvl_jobs_get, 200)},

@@ -39,6 +39,10 @@ struct wl_request {
 	 * the library as they are (admission builds it). */
 	wvl_query *query;
 	void *stream;         /* state of a WL_STREAM route's body */
+	bool body_read;       /* the body has arrived (admission runs before it) */
+	/* A refused login is recorded with its email, from the body: the
+	 * refusal waits for it (admission.c). */
+	bool refused_login_pending;
 };
 
 struct wl_header {
@@ -57,6 +61,12 @@ struct wl_response {
 	uint64_t fd_len;
 	struct wl_header headers[WL_MAX_HEADERS];
 	int nheaders;
+	/* A body produced while it is sent (Server-Sent Events): libmicrohttpd
+	 * calls `reader`, and `reader_free` once it is done with it. */
+	MHD_ContentReaderCallback reader;
+	void *reader_cls;
+	MHD_ContentReaderFreeCallback reader_free;
+	bool close;           /* Connection: close (a body left unread, bad framing) */
 };
 
 struct wl_server {
@@ -69,6 +79,7 @@ struct wl_server {
 	const char *openapi;
 	size_t openapi_len;
 	bool secure_cookies;  /* WL_PUBLIC_URL is https */
+	size_t anon_body_limit; /* bodies of requests without a user */
 	char public_origin[256];
 };
 

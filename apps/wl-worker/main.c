@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT
  * Copyright (c) 2026 WavelaunchOS contributors */
 
-/* wl-worker: runs jobs and, when it holds the scheduler lock, fires the
- * cron schedules.  Thin: the queue, the scheduler and the work itself
- * live in libwavelaunch. */
+/* wl-worker: runs the library's job kinds and, when it holds the scheduler
+ * lock, fires the cron schedules.  Thin: the runtime (claims, push
+ * dispatch, heartbeats, rescue, drain, scheduler) and every kind's handler
+ * live in libwavelaunch (wavelaunch/worker.h); this program reads the
+ * configuration, handles signals and writes the log. */
 
 #include <signal.h>
 #include <stdio.h>
@@ -12,17 +14,13 @@
 #include <unistd.h>
 
 #include "../common/app.h"
-#include "handlers.h"
-#include "scheduler.h"
-#include "worker.h"
 
-static struct worker *running;
+static wvl_worker *running;
 
 static void on_signal(int sig)
 {
 	(void)sig;
-	if (running)
-		worker_stop(running);
+	wvl_worker_stop(running);
 }
 
 static unsigned config_uint(const wvl_config *cfg, const char *key, unsigned def)
@@ -33,62 +31,81 @@ static unsigned config_uint(const wvl_config *cfg, const char *key, unsigned def
 	return (end && !*end && n > 0 && n < 1000000) ? (unsigned)n : def;
 }
 
-static void options_from(struct wk_options *o, const wvl_config *cfg, char *id, size_t idlen)
+/* One JSON line per finished job at level info (failures at warn). */
+static void log_job(const wvl_job *job, const char *outcome, int64_t duration_ms,
+		    const char *error, void *payload)
 {
-	char host[64] = "worker";
-	gethostname(host, sizeof(host) - 1);
-	host[sizeof(host) - 1] = '\0';
-	snprintf(id, idlen, "%s:%d", host, (int)getpid());
-	wvl_log_level level = WVL_LOG_INFO;
-	if (wvl_log_level_parse(&level, wvl_config_get(cfg, "WL_LOG_LEVEL")) != 0)
-		level = WVL_LOG_INFO;
-	o->concurrency = config_uint(cfg, "WL_WORKER_CONCURRENCY", 10);
-	o->prefetch = config_uint(cfg, "WL_WORKER_PREFETCH", 10);
-	o->poll_ms = config_uint(cfg, "WL_WORKER_POLL_MS", 1000);
-	o->heartbeat_s = config_uint(cfg, "WL_JOBS_HEARTBEAT_INTERVAL", 5);
-	o->grace_s = config_uint(cfg, "WL_WORKER_SHUTDOWN_GRACE", 25);
-	o->queues = wvl_config_get(cfg, "WL_WORKER_QUEUES");
-	o->worker_id = id;
-	o->job_log = level <= WVL_LOG_INFO;
+	(void)payload;
+	if (!error && !app_log_enabled(WVL_LOG_INFO))
+		return;
+	char *extra = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&extra, &len);
+	if (!f)
+		return;
+	fprintf(f, "\"job_id\":\"%s\",\"kind\":\"%s\",\"queue\":\"%s\",\"attempt\":%d,"
+		   "\"outcome\":\"%s\",\"duration_ms\":%lld",
+		job->id, job->kind, job->queue, job->attempt, outcome, (long long)duration_ms);
+	if (error) {
+		fputs(",\"error\":\"", f);
+		app_json_escape(f, error);
+		fputc('"', f);
+	}
+	fclose(f);
+	app_log_json(error ? WVL_LOG_WARN : WVL_LOG_INFO, NULL, "job", extra);
+	free(extra);
 }
 
-static int serve(wvl_ctx *ctx, const wvl_config *cfg)
+static void options_from(wvl_worker_options *o, const wvl_config *cfg)
 {
-	char id[128];
-	struct wk_options o;
-	options_from(&o, cfg, id, sizeof(id));
-	struct worker *w = NULL;
-	if (worker_new(&w, ctx, &o, wl_handlers, wl_nhandlers) != 0) {
-		fputs("wl-worker: cannot start the worker\n", stderr);
-		return 1;
-	}
-	struct sched_thread *sched = NULL;
-	if (sched_thread_start(&sched, ctx, id) != 0) {
-		worker_free(w);
-		fputs("wl-worker: cannot start the scheduler\n", stderr);
-		return 1;
-	}
-	running = w;
+	o->concurrency = config_uint(cfg, "WL_WORKER_CONCURRENCY", o->concurrency);
+	o->prefetch = config_uint(cfg, "WL_WORKER_PREFETCH", o->prefetch);
+	o->poll_ms = config_uint(cfg, "WL_WORKER_POLL_MS", o->poll_ms);
+	o->heartbeat_s = config_uint(cfg, "WL_JOBS_HEARTBEAT_INTERVAL", o->heartbeat_s);
+	o->grace_s = config_uint(cfg, "WL_WORKER_SHUTDOWN_GRACE", o->grace_s);
+	o->queues = wvl_config_get(cfg, "WL_WORKER_QUEUES");
+	o->on_job = log_job;
+}
+
+static void on_signals(void)
+{
 	struct sigaction sa = {0};
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	char extra[256];
-	snprintf(extra, sizeof(extra), "\"worker_id\":\"%s\",\"concurrency\":%u", id, o.concurrency);
+}
+
+static int serve(wvl_ctx *ctx, const wvl_config *cfg)
+{
+	wvl_worker_options o = WVL_WORKER_OPTIONS_INIT;
+	options_from(&o, cfg);
+	wvl_worker *w = NULL;
+	if (wvl_worker_new(&w, ctx, &o) != 0 || wvl_worker_register_builtin(w) != 0) {
+		fprintf(stderr, "wl-worker: cannot start the worker: %s\n", wvl_error_last()->message);
+		wvl_worker_free(w);
+		return 1;
+	}
+	running = w;
+	on_signals();
+	char extra[320];
+	snprintf(extra, sizeof(extra), "\"worker_id\":\"%s\",\"concurrency\":%u", wvl_worker_id(w),
+		 o.concurrency);
 	app_log_json(WVL_LOG_INFO, NULL, "wl-worker started", extra);
-	int rc = worker_run(w);
-	sched_thread_stop(sched);
-	app_log_json(WVL_LOG_INFO, NULL, rc ? "wl-worker stopped; jobs released" : "wl-worker stopped",
-		     extra);
-	if (rc) {
-		/* Handler threads are still inside jobs that were released: leave
-		 * without touching what they use. */
+	if (wvl_worker_run(w) != 0) {
+		fprintf(stderr, "wl-worker: %s\n", wvl_error_last()->message);
+		wvl_worker_free(w);
+		return 1;
+	}
+	if (wvl_worker_abandoned(w) > 0) {
+		/* Handler threads are still inside jobs that were released:
+		 * leave without waiting for them. */
+		app_log_json(WVL_LOG_INFO, NULL, "wl-worker stopped; jobs released", extra);
 		_exit(1);
 	}
-	running = NULL;
-	worker_free(w);
+	app_log_json(WVL_LOG_INFO, NULL, "wl-worker stopped", extra);
+	wvl_worker_free(w);
 	return 0;
 }
 

@@ -38,7 +38,7 @@ if [ -f "$WL_ROOT/build-release/build.ninja" ]; then ninja -C "$WL_ROOT/build-re
 bench_setup
 trap '[ -n "${WORKER_PID:-}" ] && kill "$WORKER_PID" 2>/dev/null; bench_cleanup' EXIT
 cc -O2 -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -I"$WL_ROOT/include" -I"$BUILD/include" \
-  -I"$(pg_config --includedir)" "$HERE/wl_bench.c" apps/wl-worker/worker.c apps/common/app.c \
+  -I"$(pg_config --includedir)" "$HERE/wl_bench.c" apps/common/app.c \
   -L"$BUILD/lib" -Wl,-rpath,"$BUILD/lib" -lwavelaunch -ljansson -lpq -lpthread \
   -o "$STATE/wl_bench"
 
@@ -91,7 +91,7 @@ import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 def get(system, mode):
     return next((r for r in rows if r["system"] == system and r["mode"] == mode), {})
-names = {"wl-worker": "wl-worker (wl_bench: wl-worker's job loop)", "graphile": "graphile-worker 0.17.3", "bullmq": "BullMQ 6.7.0"}
+names = {"wl-worker": "wl-worker (wl_bench: the library's worker)", "graphile": "graphile-worker 0.17.3", "bullmq": "BullMQ 6.7.0"}
 print("| worker | jobs/s (drain) | drain s | queued→start p50 / p99 ms (drain) | enqueue→start p50 ms | p99 ms | max ms |")
 print("|---|---|---|---|---|---|---|")
 for s in ("wl-worker", "graphile", "bullmq"):

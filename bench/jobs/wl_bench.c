@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT
  * Copyright (c) 2026 WavelaunchOS contributors */
 
-/* The wl-worker side of bench/jobs/run.sh.  Links wl-worker's own job loop
- * (apps/wl-worker/worker.c: batched claims, handler threads, batched
- * completions, heartbeats) with one handler, `noop`, that does what the
- * shipped noop does (parse the args) and records when it started, so the
- * enqueue -> start latency is measured at the handler like the node peers.
+/* The wl-worker side of bench/jobs/run.sh.  Runs the library's worker
+ * (wavelaunch/worker.h: batched claims, push dispatch, handler threads,
+ * batched completions, heartbeats), the runtime wl-worker runs, with one
+ * handler of its own for `noop` that does what the built-in noop does
+ * (parse the args) and records when it started, so the enqueue -> start
+ * latency is measured at the handler like the node peers.
  *
  *   wl_bench drain N        N noop jobs are already queued: run until all
  *                           have completed (asked of PostgreSQL once every
@@ -22,6 +23,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +33,6 @@
 #include <libpq-fe.h>
 
 #include "../../apps/common/app.h"
-#include "../../apps/wl-worker/worker.h"
 
 #define DEADLINE_S 120
 
@@ -46,11 +47,12 @@ static int64_t wall_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-static int run_noop(struct wk_run *run, char **out_error)
+static int run_noop(char **out_error, wvl_job_run *run, void *payload)
 {
 	(void)out_error;
+	(void)payload;
 	int64_t now = wall_us();
-	json_t *args = json_loads(run->job->args_json, 0, NULL);
+	json_t *args = json_loads(wvl_job_run_job(run)->args_json, 0, NULL);
 	json_t *t = args ? json_object_get(args, "t") : NULL;
 	int64_t at = json_is_integer(t) ? (int64_t)json_integer_value(t) : now;
 	json_decref(args);
@@ -60,17 +62,15 @@ static int run_noop(struct wk_run *run, char **out_error)
 	return 0;
 }
 
-static const struct wk_kind kinds[] = {{"noop", run_noop}};
-
 struct runner {
-	struct worker *w;
+	wvl_worker *w;
 	int rc;
 };
 
 static void *run_worker(void *arg)
 {
 	struct runner *r = arg;
-	r->rc = worker_run(r->w);
+	r->rc = wvl_worker_run(r->w);
 	return NULL;
 }
 
@@ -137,11 +137,13 @@ int main(int argc, char **argv)
 	if (!lat_us || app_load_config(&cfg, "wl_bench") || app_ctx_new(&ctx, cfg, "wl_bench"))
 		return 1;
 	const char *conc = wvl_config_get(cfg, "WL_WORKER_CONCURRENCY");
-	struct wk_options o = {.concurrency = conc && *conc ? (unsigned)atoi(conc) : 10,
-			       .poll_ms = 1000, .heartbeat_s = 5, .grace_s = 5,
-			       .queues = "default", .worker_id = "wl_bench", .job_log = false};
+	wvl_worker_options o = WVL_WORKER_OPTIONS_INIT;
+	o.concurrency = conc && *conc ? (unsigned)atoi(conc) : 10;
+	o.grace_s = 5;
+	o.worker_id = "wl_bench";
+	o.run_scheduler = 0;
 	struct runner r = {NULL, 0};
-	if (worker_new(&r.w, ctx, &o, kinds, 1) != 0)
+	if (wvl_worker_new(&r.w, ctx, &o) != 0 || wvl_worker_register(r.w, "noop", run_noop, NULL) != 0)
 		return 1;
 	PGconn *pg = PQconnectdb(wvl_config_get(cfg, "WL_MIGRATE_DATABASE_URL"));
 	PQclear(PQexec(pg, "SET wvl.actor_role = 'system'"));
@@ -169,7 +171,7 @@ int main(int argc, char **argv)
 	while (!all_finished(pg) && wall_us() < deadline)
 		sleep_us(500);
 	int64_t t2 = wall_us(); /* every completion committed */
-	worker_stop(r.w);
+	wvl_worker_stop(r.w);
 	pthread_join(t, NULL);
 	PQfinish(pg);
 	size_t n = atomic_load(&started) < cap ? atomic_load(&started) : cap;
@@ -181,7 +183,7 @@ int main(int argc, char **argv)
 	       argv[1], n, secs, drain ? (double)n / secs : 0.0, pct_ms(lat_us, n, 0.50),
 	       pct_ms(lat_us, n, 0.99), n ? (double)lat_us[n - 1] / 1000.0 : 0.0,
 	       (double)(t1 - t0) / 1e6);
-	worker_free(r.w);
+	wvl_worker_free(r.w);
 	wvl_ctx_free(ctx);
 	wvl_config_free(cfg);
 	free(lat_us);

@@ -267,6 +267,21 @@ WVL_EXTERN int wvl_files_sanitize_name(char *out, size_t outlen, const char *nam
 WVL_EXTERN int wvl_files_content_disposition(char **out, const char *name,
 					     int inline_disposition) WVL_WARN_UNUSED;
 
+/* ---- clean-up ------------------------------------------------------------- */
+
+/**
+ * Removes the stored bytes (under WL_STORAGE_DIR) and then the rows of
+ * files soft-deleted more than `older_than_days` days ago (0: 7), at most
+ * 1,000 per call, as the system.  A storage key that could leave the
+ * storage folder is never followed (its row is kept and counted as
+ * refused).  `*out_json` (free with wvl_free) is the report
+ * {"removed","missing","refused"}.  The file_cleanup job runs it
+ * (wvl_worker_register_builtin).  Thread-safe with a shared context.
+ * Returns 0, WVL_EINVAL, WVL_EUNAVAILABLE, WVL_EINTERNAL.
+ */
+WVL_EXTERN int wvl_files_cleanup(char **out_json, wvl_ctx *ctx, unsigned int older_than_days)
+	WVL_WARN_UNUSED;
+
 #ifdef __cplusplus
 }
 #endif

@@ -5,7 +5,8 @@
 
 /*
  * Housekeeping the worker runs on a schedule (and operators may run by
- * hand): database backups, removal of deleted files, AI budget alerts.
+ * hand): database backups and AI budget alerts (the removal of deleted
+ * files is wvl_files_cleanup, in files.h).
  * They act as the system.  Each returns a small JSON report in *out_json
  * (free with wvl_free).  Thread-safe with a shared context.
  */
@@ -28,15 +29,6 @@ extern "C" {
  * Returns 0, WVL_EUNAVAILABLE (pg_dump failed), WVL_EINTERNAL.
  */
 WVL_EXTERN int wvl_maint_backup_database(char **out_json, wvl_ctx *ctx) WVL_WARN_UNUSED;
-
-/**
- * Removes the stored bytes (under WL_STORAGE_DIR) and then the rows of
- * files soft-deleted more than `older_than_days` days ago (0: 7), at most
- * 1,000 per call.  A storage key that could leave the storage folder is
- * never followed.  Report: {"removed","missing","refused"}.
- */
-WVL_EXTERN int wvl_maint_file_cleanup(char **out_json, wvl_ctx *ctx,
-				      unsigned int older_than_days) WVL_WARN_UNUSED;
 
 /**
  * Sends every active admin one notification per client and calendar month

@@ -65,9 +65,10 @@ typedef struct wvl_ratelimit_result {
  * The policy for a request.  `method` is the request method as sent
  * (methods are case-sensitive); `path` is the decoded path the router
  * matches (a query string, repeated and trailing slashes are ignored, as
- * the router ignores them).  GET and HEAD are READ, OPTIONS is NONE, every
- * other method under /api (including unknown ones) is WRITE.  NULL
- * arguments give WVL_RATELIMIT_NONE.
+ * the router ignores them).  GET and HEAD are READ, except GET
+ * /api/health, which is NONE (monitors poll it; it is cheap); OPTIONS is
+ * NONE; every other method under /api (including unknown ones) is WRITE.
+ * NULL arguments give WVL_RATELIMIT_NONE.
  */
 WVL_EXTERN wvl_ratelimit_policy wvl_ratelimit_policy_for(const char *method,
 							  const char *path);
@@ -125,6 +126,13 @@ WVL_EXTERN int wvl_ratelimit_key(char *out, size_t outlen, wvl_ratelimit_policy 
 WVL_EXTERN int wvl_ratelimit_client_ip(char *out, size_t outlen, wvl_ctx *ctx,
 				       const char *socket_ip,
 				       const char *x_forwarded_for) WVL_WARN_UNUSED;
+
+/**
+ * 1 when `ip` (an address as text) is in WL_TRUSTED_PROXIES, else 0 (also
+ * for NULL or a malformed address).  A proxy speaks for many clients, so
+ * per-address connection caps leave it out.  Thread-safe.
+ */
+WVL_EXTERN int wvl_ratelimit_trusted_proxy(const wvl_ctx *ctx, const char *ip);
 
 /**
  * 1 when the last check fell back to the in-process limiter because Redis

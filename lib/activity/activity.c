@@ -55,10 +55,13 @@ int wvl_activity__record(wvl_ctx *ctx, PGconn *c, const wvl_actor *actor,
 	" 'entity_type', a.entity_type, 'entity_id', a.entity_id, 'action', a.action,"      \
 	" 'summary', a.summary, 'created_at', a.created_at)"
 
-/* What a client user may read of its trail (migration 0008 enforces the
- * same), without the team's user ids. */
+/* What a client user sees of its trail (migration 0013 says the same):
+ * the client record's own changes (not automation switched on or off),
+ * files, the approved plan, deliverables once ready or delivered; never
+ * the team's user ids. */
 #define CLIENT_VISIBLE                                                                      \
-	"(a.entity_type IN ('client', 'file')"                                              \
+	"((a.entity_type = 'client' AND a.action IN ('created', 'updated', 'archived'))"  \
+	" OR a.entity_type = 'file'"                                                        \
 	" OR (a.entity_type = 'business_plan' AND a.action = 'approved')"                   \
 	" OR (a.entity_type = 'deliverable' AND a.action IN ('ready', 'delivered')))"
 

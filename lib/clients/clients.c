@@ -15,6 +15,10 @@
 #include "../core/list.h"
 #include "wavelaunch/clients.h"
 
+/* The bytes of files the client keeps (migration 0013's counter). */
+#define STORAGE_BYTES \
+	"coalesce((SELECT s.bytes FROM client_storage s WHERE s.client_id = c.id), 0)"
+
 /* Every field of the resource and the SQL that produces it (alias c).
  * The list's sparse fieldsets come only from here. */
 static const struct wvl_list_field columns[] = {
@@ -34,6 +38,7 @@ static const struct wvl_list_field columns[] = {
 	{"created_at", "c.created_at"},
 	{"updated_at", "c.updated_at"},
 	{"archived_at", "c.archived_at"},
+	{"storage_bytes", STORAGE_BYTES},
 };
 #define NCOLUMNS (sizeof(columns) / sizeof(columns[0]))
 
@@ -43,7 +48,8 @@ static const struct wvl_list_field columns[] = {
 	" 'onboarded_at', c.onboarded_at, 'monthly_fee_cents', c.monthly_fee_cents,"         \
 	" 'currency', c.currency, 'social_handles', c.social_handles, 'intake', c.intake,"   \
 	" 'automation_paused', c.automation_paused, 'created_at', c.created_at,"             \
-	" 'updated_at', c.updated_at, 'archived_at', c.archived_at)"
+	" 'updated_at', c.updated_at, 'archived_at', c.archived_at,"                         \
+	" 'storage_bytes', " STORAGE_BYTES ")"
 
 /* What M1..M8 are (DESIGN.md). */
 static const char *const milestone_titles[8] = {
@@ -428,7 +434,8 @@ int wvl_clients_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, cons
 	const char *sort_expr = q.sort->expr;
 	char proj[2048], sql[4096], limit[16];
 	int ncols = 0, key_col = 0;
-	if ((rc = wvl_list__select(proj, sizeof(proj), &ncols, &key_col, &q, sort_expr)) != 0)
+	if ((rc = wvl_list__select(proj, sizeof(proj), &ncols, &key_col, &list_spec, q.fields,
+				   sort_expr)) != 0)
 		return rc;
 	/* A client user's own client, whatever ?client_id says. */
 	if (actor->role == WVL_ROLE_CLIENT)

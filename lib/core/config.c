@@ -17,6 +17,11 @@
 
 extern char **environ;
 
+/* The installed web UI (meson sets it from the prefix). */
+#ifndef WVL_WEB_DIR
+#define WVL_WEB_DIR ""
+#endif
+
 struct known_key {
 	const char *key;
 	const char *def;
@@ -56,9 +61,15 @@ static const struct known_key known[] = {
 	{"WL_HTTP_TIMEOUT", "30", "seconds an idle connection is kept"},
 	{"WL_HTTP_CONNECTION_MEMORY", "65536", "bytes of buffer per connection"},
 	{"WL_HTTP_BODY_LIMIT", "1048576", "largest JSON body in bytes"},
+	{"WL_HTTP_HEADER_TIMEOUT", "10", "seconds a request's headers may take, however they trickle"},
+	{"WL_HTTP_BODY_TIMEOUT", "300", "seconds a request's body may take"},
+	{"WL_HTTP_MIN_RATE", "1024", "bytes per second a body must keep up after 5 s; 0: none"},
+	{"WL_HTTP_ANON_PER_IP_LIMIT", "32",
+	 "connections one address may hold before any authenticates (trusted proxies exempt); 0: no cap"},
 	{"WL_PG_POOL_SIZE", "16", "PostgreSQL connections per process"},
 	{"WL_REDIS_POOL_SIZE", "8", "Redis connections per process"},
-	{"WL_STATIC_DIR", "", "folder of web UI assets wl-server serves; empty: none"},
+	{"WL_STATIC_DIR", WVL_WEB_DIR,
+	 "folder of the web UI wl-server serves at /; default: where meson install puts it; empty: none"},
 	{"WL_ARGON2_MEMORY_KIB", "19456", "Argon2id memory in KiB (OWASP minimum 19456)"},
 	{"WL_ARGON2_ITERATIONS", "2", "Argon2id iterations"},
 	{"WL_SESSION_IDLE_SECONDS", "86400", "a session ends after this long without activity"},
@@ -80,6 +91,7 @@ static const struct known_key known[] = {
 	 "most read admissions one Redis call may lease to a busy key (1: ask every time)"},
 	{"WL_RATELIMIT_FALLBACK_SIZE", "65536", "keys the in-process limiter keeps while Redis is down (64..16777216)"},
 	{"WL_UPLOAD_MAX_BYTES", "26214400", "largest upload in bytes (25 MiB)"},
+	{"WL_STORAGE_QUOTA_BYTES", "5368709120", "bytes of files one client may keep (5 GiB); 0: no quota"},
 	{"WL_SCAN_REQUIRED", "", "true: uploads must be virus-scanned; empty: only in production"},
 	{"WL_CLAMD_TIMEOUT", "30", "seconds clamd may take per read or write (connect: at most 5)"},
 	{"WL_DOWNLOAD_LINK_TTL", "3600", "seconds a signed download link stays valid"},

@@ -42,6 +42,24 @@ static size_t utf8_length(const char *s)
 	return n;
 }
 
+/* NULL when `v` is an array of at most `max` distinct uuids. */
+static const char *check_uuid_list(json_t *v, size_t max)
+{
+	if (!json_is_array(v))
+		return "must be an array of uuids";
+	if (json_array_size(v) > max)
+		return "has too many items";
+	for (size_t i = 0; i < json_array_size(v); i++) {
+		const char *s = json_string_value(json_array_get(v, i));
+		if (!s || !wvl_uuid_valid(s))
+			return "must be an array of uuids";
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(s, json_string_value(json_array_get(v, j))))
+				return "must not repeat an id";
+	}
+	return NULL;
+}
+
 static const char *check_value(json_t *obj, const struct wvl_field *f, json_t *v)
 {
 	size_t max = f->max_len ? f->max_len : 1000;
@@ -54,6 +72,8 @@ static const char *check_value(json_t *obj, const struct wvl_field *f, json_t *v
 		return json_is_object(v) ? NULL : "must be an object";
 	case WVL_F_ARRAY:
 		return json_is_array(v) ? NULL : "must be an array";
+	case WVL_F_UUID_LIST:
+		return check_uuid_list(v, max);
 	case WVL_F_NULLABLE_UUID:
 		if (json_is_null(v))
 			return NULL;

@@ -22,13 +22,14 @@ enum wvl_field_type {
 	WVL_F_OBJECT,
 	WVL_F_NULLABLE_UUID,
 	WVL_F_ARRAY,  /* any array: the module checks its elements */
+	WVL_F_UUID_LIST, /* an array of at most max_len (0: 1000) distinct uuids */
 };
 
 struct wvl_field {
 	const char *name;
 	enum wvl_field_type type;
 	bool required;
-	size_t max_len; /* strings: characters (code points); 0 = 1000 */
+	size_t max_len; /* strings: characters (code points), lists: items; 0 = 1000 */
 };
 
 /* Parses `body` (NULL or empty counts as {}); returns the object or NULL

@@ -322,41 +322,6 @@ int wvl_list__page_array(char **out_json, wvl_ctx *ctx, const struct wvl_list_qu
 	return finish_page(out_json, &b, ctx, lq, last_key, last_id);
 }
 
-/* A select list being built (wvl_list__select). */
-struct select_list {
-	char *out;
-	size_t outlen, pos;
-	bool fits;
-	bool seen[64];
-	int ncols;
-	int key_col;
-};
-
-/* Appends ", expr" (expr alone first); a cut is remembered in `fits`. */
-static void add_expr(struct select_list *s, const char *expr)
-{
-	size_t n = strlen(expr), sep = s->pos ? 2 : 0;
-	if (!s->fits || s->pos + sep + n + 1 > s->outlen) {
-		s->fits = false;
-		return;
-	}
-	memcpy(s->out + s->pos, ", ", sep);
-	memcpy(s->out + s->pos + sep, expr, n + 1);
-	s->pos += sep + n;
-	s->ncols++;
-}
-
-static void add_field(struct select_list *s, const struct wvl_list_spec *spec, size_t i,
-		      const char *key_expr)
-{
-	if (s->seen[i])
-		return;
-	s->seen[i] = true;
-	if (!strcmp(spec->fields[i].expr, key_expr))
-		s->key_col = s->ncols;
-	add_expr(s, spec->fields[i].expr);
-}
-
 static int field_index(const struct wvl_list_spec *spec, const char *name, size_t len)
 {
 	for (size_t i = 0; i < spec->nfields; i++)
@@ -365,31 +330,59 @@ static int field_index(const struct wvl_list_spec *spec, const char *name, size_
 	return -1;
 }
 
-int wvl_list__select(char *out, size_t outlen, int *ncols, int *key_col,
-		     const struct wvl_list_query *lq, const char *key_expr)
+/* Appends ", expr" to the select list; the callers' buffers are sized for
+ * every column, so a cut can only be a programming error (refused). */
+static bool add_column(char *out, size_t outlen, size_t *pos, const char *expr)
 {
-	const struct wvl_list_spec *spec = lq->spec;
-	struct select_list s = {.out = out, .outlen = outlen, .fits = true, .key_col = -1};
-	if (spec->nfields == 0 || spec->nfields > sizeof(s.seen))
-		return wvl_err__set(WVL_EINTERNAL, NULL, "a list without a field list");
-	add_field(&s, spec, 0, key_expr);
-	for (size_t i = 1; !lq->fields && i < spec->nfields; i++)
-		add_field(&s, spec, i, key_expr);
-	for (const char *f = lq->fields; f && *f;) {
+	size_t n = strlen(expr);
+	if (*pos + 2 + n + 1 > outlen)
+		return false;
+	memcpy(out + *pos, ", ", 2);
+	memcpy(out + *pos + 2, expr, n + 1);
+	*pos += 2 + n;
+	return true;
+}
+
+/* Adds field i unless it is there already, noting where the sort key is. */
+static bool add_field(char *out, size_t outlen, size_t *pos, const struct wvl_list_spec *spec,
+		      size_t i, bool *seen, int *ncols, int *key_col, const char *sort_expr)
+{
+	if (seen[i])
+		return true;
+	seen[i] = true;
+	if (sort_expr && !strcmp(spec->fields[i].expr, sort_expr))
+		*key_col = *ncols;
+	(*ncols)++;
+	return add_column(out, outlen, pos, spec->fields[i].expr);
+}
+
+int wvl_list__select(char *out, size_t outlen, int *ncols, int *key_col,
+		     const struct wvl_list_spec *spec, const char *fields, const char *sort_expr)
+{
+	size_t n = spec->nfields ? strlen(spec->fields[0].expr) : 0;
+	if (!n || spec->nfields > WVL_LIST_FIELDS_MAX || outlen <= n)
+		return wvl_err__set(WVL_EINTERNAL, NULL, "select list too long");
+	memcpy(out, spec->fields[0].expr, n + 1);
+	size_t pos = n;
+	bool fits = true, seen[WVL_LIST_FIELDS_MAX] = {true};
+	*ncols = 1;
+	*key_col = sort_expr && !strcmp(spec->fields[0].expr, sort_expr) ? 0 : -1;
+	for (size_t i = 1; !fields && i < spec->nfields; i++)
+		fits = fits && add_field(out, outlen, &pos, spec, i, seen, ncols, key_col, sort_expr);
+	for (const char *f = fields; f && *f;) {
 		size_t len = strcspn(f, ",");
 		int i = field_index(spec, f, len);
 		if (i < 0) /* wvl_list__parse checked the names */
 			return wvl_err__set(WVL_EINTERNAL, NULL, "unknown field");
-		add_field(&s, spec, (size_t)i, key_expr);
+		fits = fits && add_field(out, outlen, &pos, spec, (size_t)i, seen, ncols, key_col,
+					 sort_expr);
 		f += len + (f[len] == ',');
 	}
-	*ncols = s.ncols;
-	if (s.key_col < 0) {
-		s.key_col = s.ncols;
-		add_expr(&s, key_expr);
+	if (sort_expr && *key_col < 0) {
+		*key_col = *ncols;
+		fits = fits && add_column(out, outlen, &pos, sort_expr);
 	}
-	*key_col = s.key_col;
-	return s.fits ? 0 : wvl_err__set(WVL_EINTERNAL, NULL, "select list too long");
+	return fits ? 0 : wvl_err__set(WVL_EINTERNAL, NULL, "select list too long");
 }
 
 char *wvl_list__like(const char *s)

@@ -38,6 +38,8 @@ struct wvl_list_sort {
 };
 
 #define WVL_LIST_FILTERS_MAX 8
+/* The most fields a spec may list (wvl_list__select). */
+#define WVL_LIST_FIELDS_MAX 48
 
 /* A field of the resource and the SQL that produces it. */
 struct wvl_list_field {
@@ -102,16 +104,15 @@ int wvl_list__page_cols(char **out_json, wvl_ctx *ctx, const struct wvl_list_que
 int wvl_list__page_array(char **out_json, wvl_ctx *ctx, const struct wvl_list_query *lq,
 			 const char *data_json, const char *last_key, const char *last_id);
 
-/* The select list of a page whose objects are built in C (rowjson.h):
- * the spec's first field (the id) always, then the fields ?fields names,
- * or all of the spec's without ?fields, each once; their count goes to
- * *ncols.  A field's SQL must name its column as the field (an alias for
- * an expression).  The cursor's key is `key_expr`'s text: *key_col is
- * where it is, appended after the fields when none of them is it.
- * WVL_EINTERNAL when `out` is too small (sized for every field, that is a
- * programming error). */
+/* The select list of a page built in C (wvl_list__page_cols): the spec's
+ * first field (the id) always first, then the fields `fields` names (a
+ * ?fields wvl_list__parse checked) or, when NULL, all of them; their count
+ * goes to *ncols.  The cursor's key is the sort expression's text: *key_col
+ * is where it is, appended after the fields when they do not include it
+ * (sort_expr NULL: no key, *key_col -1).  WVL_EINTERNAL when `out` is too
+ * small. */
 int wvl_list__select(char *out, size_t outlen, int *ncols, int *key_col,
-		     const struct wvl_list_query *lq, const char *key_expr);
+		     const struct wvl_list_spec *spec, const char *fields, const char *sort_expr);
 
 /* Escapes % _ and \ for a LIKE pattern and wraps it in %...%. */
 char *wvl_list__like(const char *s);

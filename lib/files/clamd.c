@@ -220,10 +220,12 @@ int wvl_clamd__ping(const wvl_ctx *ctx, double *out_ms)
 	return ok ? 0 : -1;
 }
 
-/* The files module's configuration: how uploads are scanned. */
+/* The files module's configuration: how uploads are scanned, the quota. */
 static int validate_config(const wvl_config *cfg)
 {
 	int rc = wvl_config__check_bool(cfg, "WL_SCAN_REQUIRED", true);
+	if (!rc)
+		rc = wvl_config__check_uint(cfg, "WL_STORAGE_QUOTA_BYTES", 0, 1UL << 60);
 	if (rc)
 		return rc;
 	const char *clamd = wvl_config_get(cfg, "WL_CLAMD");

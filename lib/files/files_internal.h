@@ -9,8 +9,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <libpq-fe.h>
+
 #include "../core/internal.h"
 #include "wavelaunch/files.h"
+#include "wavelaunch/worker.h"
 
 /* ---- storage (storage.c) ----
  * A backend keeps immutable objects under opaque keys.  Uploads are first
@@ -126,5 +129,22 @@ int wvl_files__client_reachable(wvl_ctx *ctx, const wvl_actor *actor,
 
 /* The module: checks the scanning keys (clamd.c). */
 extern const struct wvl_module wvl_files__module;
+
+/* ---- job kinds (jobs.c; the table is lib/jobs/builtin.c) ---- */
+
+/* file_rescan {max_files}: wvl_files_rescan_pending. */
+int wvl_files__job_rescan(char **out_error, wvl_job_run *run, void *payload);
+/* file_cleanup {older_than_days}: wvl_files_cleanup. */
+int wvl_files__job_cleanup(char **out_error, wvl_job_run *run, void *payload);
+
+/* ---- the storage quota (quota.c) ---- */
+
+/* In the caller's transaction: serialises the client's uploads (an
+ * advisory lock until commit) and refuses `adding` bytes that would take
+ * the client over WL_STORAGE_QUOTA_BYTES: WVL_ETOOLARGE with slug
+ * "storage_quota_exceeded".  The usage is migration 0013's counter. */
+int wvl_files__quota_check(wvl_ctx *ctx, PGconn *c, const char *client_id, uint64_t adding);
+/* WL_STORAGE_QUOTA_BYTES (0: no quota). */
+uint64_t wvl_files__quota(const wvl_ctx *ctx);
 
 #endif

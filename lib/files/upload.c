@@ -278,6 +278,8 @@ static int insert_row(char **out_json, wvl_files_upload *up, const struct verdic
 	int rc = wvl_pg__begin(up->ctx, &up->actor, &c);
 	if (rc)
 		return rc;
+	if ((rc = wvl_files__quota_check(up->ctx, c, up->client_id, up->received)) != 0)
+		return wvl_pg__fail(up->ctx, c, rc);
 	PGresult *r = wvl_pg__exec(up->ctx, c, insert_sql, 10, params);
 	if (!r) {
 		rc = wvl_error_last()->code;

@@ -166,7 +166,8 @@ int wvl_help_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const c
 		return rc;
 	char select[1024], limit[16];
 	int ncols, key_col;
-	if ((rc = wvl_list__select(select, sizeof(select), &ncols, &key_col, &q, q.sort->expr)))
+	if ((rc = wvl_list__select(select, sizeof(select), &ncols, &key_col, q.spec, q.fields,
+				   q.sort->expr)))
 		return rc;
 	snprintf(limit, sizeof(limit), "%d", q.limit + 1);
 	struct stmt s = {.fits = true};

@@ -10,6 +10,7 @@
 
 #include "../core/pg.h"
 #include "wavelaunch/jobs.h"
+#include "wavelaunch/worker.h"
 
 /* Enqueues inside the caller's open transaction on `conn` (transactional
  * outbox: the job exists exactly when the caller's change commits).  The
@@ -34,6 +35,28 @@ bool wvl_jobs__valid_kind(const char *s);
 bool wvl_jobs__valid_queue(const char *s);
 /* A JSON object of at most 256 KiB. */
 bool wvl_jobs__valid_args(const char *json);
+
+/* For a worker in an event loop (worker_step.c): the listener's socket, -1
+ * while unconnected, and a count that changes with every new connection
+ * (a new socket may reuse the old one's number). */
+int wvl_jobs__listener_socket(const wvl_jobs_listener *l, unsigned *out_generation);
+/* Without waiting: connects when unconnected (at most once a second),
+ * reads the socket when `readable`, and takes the notifications libpq has
+ * (including those read during the session's own statements); forgets the
+ * hints of the previous call.  True when something arrived (or the
+ * connection was made or lost: the queue may have moved meanwhile). */
+bool wvl_jobs__listener_consume(wvl_jobs_listener *l, bool readable);
+
+/* ---- built-in job kinds (builtin.c) ---- */
+
+/* Integer member `key` of the job's args when it is one within [lo, hi];
+ * `def` otherwise (missing, another type, out of range, unreadable args). */
+long long wvl_jobs__arg_int(const wvl_job *job, const char *key, long long lo, long long hi,
+			    long long def);
+/* Ends a built-in handler whose library call returned `rc` with a report
+ * (JSON text, may be NULL; freed here): the report goes to the job's log;
+ * a failure's message is the thread's last error. */
+int wvl_jobs__report(char **out_error, wvl_job_run *run, int rc, char *report);
 
 /* Default backoff before attempt `attempt` + 1, in microseconds. */
 int64_t wvl_jobs__backoff(const wvl_ctx *ctx, int attempt);

@@ -46,6 +46,7 @@ struct wvl_jobs_listener {
 	unsigned offers;         /* offered, neither withdrawn nor pushed yet */
 	wvl_job *pushed;         /* received, not yet taken */
 	size_t npushed, cap_pushed;
+	unsigned gen;            /* counts connections, for wvl_jobs__listener_socket */
 };
 
 static int64_t mono_ms(void)
@@ -174,6 +175,7 @@ static void try_connect(wvl_jobs_listener *l)
 	PQclear(r);
 	wvl_pg__route_notices(l->ctx, c);
 	l->conn = c;
+	l->gen++;
 }
 
 /* '<queue> <id>' names a job (migration 0009); a bare queue does not. */
@@ -343,6 +345,24 @@ int wvl_jobs_listener_wait(int *out_woken, wvl_jobs_listener *l, int timeout_ms)
 	if (rc > 0 && l->conn && fds[1].revents)
 		*out_woken = drain(l) || *out_woken;
 	return 0;
+}
+
+int wvl_jobs__listener_socket(const wvl_jobs_listener *l, unsigned *out_generation)
+{
+	*out_generation = l->gen;
+	return l->conn ? PQsocket(l->conn) : -1;
+}
+
+bool wvl_jobs__listener_consume(wvl_jobs_listener *l, bool readable)
+{
+	l->nhints = 0;
+	if (!l->conn) {
+		try_connect(l);
+		return l->conn != NULL; /* a new session: the queue may have moved meanwhile */
+	}
+	if (readable)
+		return drain(l);
+	return take_notifies(l);
 }
 
 /* ---- push dispatch --------------------------------------------------------- */

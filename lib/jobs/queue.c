@@ -123,12 +123,6 @@ int wvl_jobs__enqueue_tx(char *out_id, int *out_created, wvl_ctx *ctx, PGconn *c
 	return enqueue_in(out_id, out_created, ctx, conn, enqueue_sql, kind, args_json, opts);
 }
 
-static bool is_team(const wvl_actor *a)
-{
-	return a && (a->role == WVL_ROLE_ADMIN || a->role == WVL_ROLE_STAFF ||
-		     a->role == WVL_ROLE_SYSTEM);
-}
-
 /* In a transaction of its own.  The system's enqueues (the scheduler, the
  * automation, workers) go as one round trip: its settings, the insert and
  * the commit in one pipeline, so an idle worker starts the job about as
@@ -139,7 +133,7 @@ int wvl_jobs_enqueue(char *out_id, int *out_created, wvl_ctx *ctx, const wvl_act
 {
 	if (!ctx || !kind)
 		return wvl_err__set(WVL_EINVAL, NULL, "ctx and kind are required");
-	if (!is_team(actor))
+	if (!wvl_actor__is_team(actor))
 		return wvl_err__set(WVL_EFORBIDDEN, NULL, "only the team may enqueue jobs");
 	if (actor->role != WVL_ROLE_SYSTEM) {
 		PGconn *c;
@@ -206,7 +200,8 @@ int wvl_jobs_enqueue(char *out_id, int *out_created, wvl_ctx *ctx, const wvl_act
 #define CLAIM_UPDATE(worker, from)                                                   \
 	" UPDATE jobs SET state = 'running', attempt = jobs.attempt + 1,"              \
 	"   lease_id = gen_random_uuid(), attempted_at = $2::timestamptz,"            \
-	"   heartbeat_at = $2::timestamptz, claimed_by = " worker ", updated_at = now()" \
+	"   heartbeat_at = $2::timestamptz, claimed_by = " worker ", updated_at = now()," \
+	"   push_token = NULL" /* claimed, not pushed (0014) */                          \
 	"  FROM " from " l WHERE jobs.id = l.id"                                        \
 	" RETURNING jobs.id, jobs.lease_id, jobs.attempt, jobs.max_attempts, jobs.priority," \
 	"   jobs.kind, jobs.queue, coalesce(jobs.client_id::text, ''), jobs.args::text,"   \
@@ -568,8 +563,10 @@ int wvl_jobs_release(wvl_ctx *ctx, const wvl_job *job)
 	return fenced_many(NULL, ctx, release_sql, &job, 1, true, false);
 }
 
+/* A job that failed for good tells the admins, in the same statement
+ * (migration 0016's fan-out; the job's id keeps it to one each). */
 static const char fail_sql[] =
-	"UPDATE jobs SET"
+	"WITH f AS (UPDATE jobs SET"
 	" state = CASE WHEN attempt >= max_attempts THEN 'failed' ELSE 'retryable' END,"
 	" failed_at = CASE WHEN attempt >= max_attempts THEN $5::timestamptz END,"
 	" run_at = CASE WHEN attempt >= max_attempts THEN run_at ELSE $6::timestamptz END,"
@@ -578,7 +575,11 @@ static const char fail_sql[] =
 	"   'at', to_char($5::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),"
 	"   'error', $4::text))"
 	" WHERE id = $1::uuid AND lease_id = $2::uuid AND attempt = $3::int AND state = 'running'"
-	" RETURNING state";
+	" RETURNING id, kind, state, client_id),"
+	" n AS (SELECT wvl_notify_fanout('admins', f.client_id, NULL, 'updates', 'job_failed',"
+	"   'A ' || f.kind || ' job failed', left($4::text, 500), '/jobs/' || f.id,"
+	"   $5::timestamptz, 'job_failed:' || f.id) AS c FROM f WHERE f.state = 'failed')"
+	" SELECT f.state, (SELECT count(*) FROM n) FROM f";
 
 /* Cuts at `max` bytes without splitting a UTF-8 sequence. */
 static char *truncated(const char *s, size_t max)
@@ -670,27 +671,37 @@ int wvl_jobs_progress(wvl_ctx *ctx, const wvl_job *job, int percent, const char 
 
 static const char rescue_sql[] =
 	"WITH stale AS MATERIALIZED ("
-	"  SELECT id FROM jobs WHERE state = 'running' AND heartbeat_at < $2::timestamptz"
+	"  SELECT id FROM jobs WHERE state = 'running' AND (heartbeat_at < $2::timestamptz"
+	/* A pushed job whose worker's session is gone (its offer's lock is
+	 * free) comes back at once (migration 0014). */
+	"    OR (push_token IS NOT NULL AND pg_try_advisory_xact_lock_shared(push_token)))"
 	"   ORDER BY heartbeat_at LIMIT 1000 FOR UPDATE SKIP LOCKED"
 	"), r AS ("
 	"  UPDATE jobs SET"
 	"   state = CASE WHEN attempt >= max_attempts THEN 'failed' ELSE 'retryable' END,"
 	"   failed_at = CASE WHEN attempt >= max_attempts THEN $1::timestamptz END,"
 	"   run_at = $1::timestamptz, rescue_count = rescue_count + 1,"
-	"   lease_id = NULL, heartbeat_at = NULL,"
+	"   lease_id = NULL, heartbeat_at = NULL, push_token = NULL,"
 	"   errors = errors || jsonb_build_array(jsonb_build_object('attempt', attempt,"
 	"     'at', to_char($1::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),"
-	"     'error', 'rescued: the worker stopped sending heartbeats',"
+	"     'error', CASE WHEN heartbeat_at < $2::timestamptz"
+	"       THEN 'rescued: the worker stopped sending heartbeats'"
+	"       ELSE 'rescued: the worker it was pushed to is gone' END,"
 	"     'worker', claimed_by))"
 	"  FROM stale WHERE jobs.id = stale.id"
-	"  RETURNING jobs.id, jobs.queue, jobs.claimed_by, jobs.attempt"
+	"  RETURNING jobs.id, jobs.queue, jobs.claimed_by, jobs.attempt, jobs.state, jobs.kind,"
+	"   jobs.client_id"
 	"), ev AS ("
 	"  INSERT INTO job_events (job_id, kind, detail, created_at)"
 	"  SELECT id, 'rescued', jsonb_build_object('worker', claimed_by, 'attempt', attempt),"
 	"         $1::timestamptz FROM r"
+	"), n AS (SELECT wvl_notify_fanout('admins', r.client_id, NULL, 'updates', 'job_failed',"
+	"   'A ' || r.kind || ' job failed', 'Its worker stopped; no attempt is left.',"
+	"   '/jobs/' || r.id, $1::timestamptz, 'job_failed:' || r.id) FROM r WHERE r.state = 'failed'"
 	")"
 	" SELECT count(*), (SELECT count(pg_notify('wvl_jobs', q))"
-	"                    FROM (SELECT DISTINCT queue AS q FROM r) d) FROM r";
+	"                    FROM (SELECT DISTINCT queue AS q FROM r) d),"
+	"   (SELECT count(*) FROM n) FROM r";
 
 int wvl_jobs_rescue(int *out_rescued, wvl_ctx *ctx, int64_t stale_after)
 {

@@ -228,3 +228,10 @@ int wvl_ratelimit_key(char *out, size_t outlen, wvl_ratelimit_policy policy,
 	snprintf(out, outlen, a.family == 4 ? "ip:%s" : "ip6:%s/64", text);
 	return 0;
 }
+
+int wvl_ratelimit_trusted_proxy(const wvl_ctx *ctx, const char *ip)
+{
+	struct wvl_rl_addr a;
+	const struct wvl_ratelimit_state *st = ctx ? wvl_ratelimit__state(ctx) : NULL;
+	return st && ip && wvl_ratelimit__addr_parse(&a, ip, strlen(ip)) == 0 && trusted(st, &a);
+}

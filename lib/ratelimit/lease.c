@@ -8,8 +8,11 @@
  * Limits stay exact across instances: every admission is counted in Redis
  * when its lease is taken (the script grants no more than the key's room),
  * so the instances together never admit more than the limit.  Tokens a
- * lease still holds when it lapses (after LEASE_LIFE_US) are simply not
- * used: a lease can only make a limit stricter, never looser.
+ * lease still holds when it lapses (after LEASE_LIFE_US) are given back to
+ * Redis with the key's next call, so a client reading in bursts with idle
+ * gaps (a paging list, a poller) still gets its whole budget; a lease
+ * dropped for another key's in the same slot loses its tokens, which can
+ * only make a limit stricter, never looser.
  *
  * A key starts with leases of one (every request asks Redis, as without
  * leases); a lease used up within FAST_US of being taken doubles the next
@@ -78,8 +81,9 @@ uint64_t wvl_ratelimit__lease_key(const struct wvl_rl_leases *l, const char *rke
 
 bool wvl_ratelimit__lease_take(struct wvl_rl_leases *l, uint64_t key, int64_t now,
 			       unsigned int max, int64_t *tat, unsigned int *left,
-			       unsigned int *ask)
+			       unsigned int *ask, unsigned int *refund)
 {
+	*refund = 0;
 	unsigned int i = (unsigned int)(key % SLOTS);
 	pthread_mutex_t *m = &l->locks[i % STRIPES];
 	pthread_mutex_lock(m);
@@ -92,6 +96,11 @@ bool wvl_ratelimit__lease_take(struct wvl_rl_leases *l, uint64_t key, int64_t no
 		*left = s->left;
 		pthread_mutex_unlock(m);
 		return true;
+	}
+	/* What a lapsed lease of this key never handed out goes back now. */
+	if (mine && !live && s->left > 0) {
+		*refund = s->left;
+		s->left = 0;
 	}
 	unsigned int size = mine && s->size ? s->size : 1;
 	if (mine && s->left == 0 && live && now - s->taken_at < FAST_US)

@@ -69,6 +69,7 @@ wvl_ratelimit_policy wvl_ratelimit_policy_for(const char *method, const char *pa
 	static const char *const login[] = {"api", "auth", "login", NULL};
 	static const char *const forgot[] = {"api", "auth", "password", "forgot", NULL};
 	static const char *const reset[] = {"api", "auth", "password", "reset", NULL};
+	static const char *const health[] = {"api", "health", NULL};
 	if (!method || !path)
 		return WVL_RATELIMIT_NONE;
 	const char *p = path, *seg;
@@ -79,7 +80,9 @@ wvl_ratelimit_policy wvl_ratelimit_policy_for(const char *method, const char *pa
 	if (strcmp(method, "OPTIONS") == 0)
 		return WVL_RATELIMIT_NONE;
 	if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
-		return WVL_RATELIMIT_READ;
+		/* Health is cheap and monitors poll it often from one address;
+		 * its detailed form is protected by its own token. */
+		return path_is(path, health) ? WVL_RATELIMIT_NONE : WVL_RATELIMIT_READ;
 	if (strcmp(method, "POST") == 0) {
 		if (path_is(path, login))
 			return WVL_RATELIMIT_LOGIN;

@@ -18,7 +18,9 @@
 
 /* GCRA, mirroring wvl_ratelimit__gcra, for up to ARGV[4] admissions at
  * once (a lease, lease.c; 1 for a single request).  ARGV: now, interval,
- * tolerance in microseconds (doubles hold them exactly: < 2^53), wanted.
+ * tolerance in microseconds (doubles hold them exactly: < 2^53), wanted,
+ * and refund: admissions an earlier lease of this key took and never
+ * used, given back first (the TAT moves back by them, never before now).
  * Grants as many as fit (an admission fits while TAT + interval stays
  * within tolerance of now).  The key expires when its TAT is reached,
  * since an absent key means the same thing.  Returns {granted, tat}. */
@@ -27,14 +29,22 @@ static const char script[] =
 	"local interval = tonumber(ARGV[2])\n"
 	"local tolerance = tonumber(ARGV[3])\n"
 	"local want = tonumber(ARGV[4]) or 1\n"
+	"local refund = tonumber(ARGV[5]) or 0\n"
 	"local tat = tonumber(redis.call('GET', KEYS[1])) or now\n"
+	"tat = tat - refund * interval\n"
 	"if tat < now then tat = now end\n"
 	"local fit = math.floor((tolerance - (tat - now)) / interval)\n"
 	"if fit > want then fit = want end\n"
-	"if fit < 1 then return {0, tat} end\n"
+	"if fit < 0 then fit = 0 end\n"
 	"local new_tat = tat + fit * interval\n"
-	"redis.call('SET', KEYS[1], string.format('%.0f', new_tat), 'PX',\n"
-	"  string.format('%.0f', math.ceil((new_tat - now) / 1000)))\n"
+	"if fit > 0 or refund > 0 then\n"
+	"  if new_tat > now then\n"
+	"    redis.call('SET', KEYS[1], string.format('%.0f', new_tat), 'PX',\n"
+	"      string.format('%.0f', math.ceil((new_tat - now) / 1000)))\n"
+	"  else\n"
+	"    redis.call('DEL', KEYS[1])\n"
+	"  end\n"
+	"end\n"
 	"return {fit, new_tat}\n";
 
 /* While Redis is down only one thread at a time, at most this often, tries
@@ -244,9 +254,10 @@ static int parse_reply(unsigned int *granted, int64_t *tat, unsigned int asked,
 
 static int redis_gcra(unsigned int *granted, int64_t *tat, wvl_ctx *ctx,
 		      struct wvl_ratelimit_state *st, const char *rkey, int64_t now,
-		      const struct wvl_rl_rule *r, unsigned int want, char *why, size_t whylen)
+		      const struct wvl_rl_rule *r, unsigned int want, unsigned int refund,
+		      char *why, size_t whylen)
 {
-	char a_now[24], a_int[24], a_tol[24], a_want[12];
+	char a_now[24], a_int[24], a_tol[24], a_want[12], a_refund[12];
 	const char *sha = script_sha(ctx, st, why, whylen);
 	if (!sha)
 		return -1;
@@ -254,15 +265,16 @@ static int redis_gcra(unsigned int *granted, int64_t *tat, wvl_ctx *ctx,
 	snprintf(a_int, sizeof(a_int), "%lld", (long long)r->interval_us);
 	snprintf(a_tol, sizeof(a_tol), "%lld", (long long)r->tolerance_us);
 	snprintf(a_want, sizeof(a_want), "%u", want);
-	const char *argv[] = {"EVALSHA", sha, "1", rkey, a_now, a_int, a_tol, a_want};
-	redisReply *rep = wvl_redis__command(ctx, 8, argv, NULL);
+	snprintf(a_refund, sizeof(a_refund), "%u", refund);
+	const char *argv[] = {"EVALSHA", sha, "1", rkey, a_now, a_int, a_tol, a_want, a_refund};
+	redisReply *rep = wvl_redis__command(ctx, 9, argv, NULL);
 	/* A restarted or failed-over Redis has an empty script cache; EVAL
 	 * runs the script and caches it again. */
 	if (rep && rep->type == REDIS_REPLY_ERROR && strncmp(rep->str, "NOSCRIPT", 8) == 0) {
 		freeReplyObject(rep);
 		argv[0] = "EVAL";
 		argv[1] = script;
-		rep = wvl_redis__command(ctx, 8, argv, NULL);
+		rep = wvl_redis__command(ctx, 9, argv, NULL);
 	}
 	int rc = parse_reply(granted, tat, want, rep);
 	if (rc)
@@ -288,17 +300,17 @@ static int try_redis(bool *allowed, int64_t *tat, unsigned int *spare, wvl_ctx *
 		return -1;
 	char rkey[256], why[128];
 	redis_key(rkey, sizeof(rkey), st, policy, key);
-	unsigned int max = st->lease_max[policy], ask = 1, granted = 0;
+	unsigned int max = st->lease_max[policy], ask = 1, granted = 0, refund = 0;
 	uint64_t lk = max > 1 ? wvl_ratelimit__lease_key(st->leases, rkey) : 0;
 	/* While degraded (mode 2: probing) the lease table is not consulted:
 	 * the probe must reach Redis. */
 	if (max > 1 && mode == 1 &&
-	    wvl_ratelimit__lease_take(st->leases, lk, now, max, tat, spare, &ask)) {
+	    wvl_ratelimit__lease_take(st->leases, lk, now, max, tat, spare, &ask, &refund)) {
 		*allowed = true;
 		return 0;
 	}
-	int rc = redis_gcra(&granted, tat, ctx, st, rkey, now, &st->rules[policy], ask, why,
-			    sizeof(why));
+	int rc = redis_gcra(&granted, tat, ctx, st, rkey, now, &st->rules[policy], ask, refund,
+			    why, sizeof(why));
 	if (rc) {
 		went_down(ctx, st, why);
 	} else {

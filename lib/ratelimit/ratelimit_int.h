@@ -99,10 +99,12 @@ void wvl_ratelimit__leases_free(struct wvl_rl_leases *l);
 uint64_t wvl_ratelimit__lease_key(const struct wvl_rl_leases *l, const char *rkey);
 /* Takes one admission from the key's live lease: true, with the TAT the
  * lease was taken at and what it still holds.  False when there is none:
- * *ask is how many admissions the next lease should ask Redis for (1..max). */
+ * *ask is how many admissions the next lease should ask Redis for (1..max)
+ * and *refund how many a lapsed lease of the key never used (to give
+ * back with that call). */
 bool wvl_ratelimit__lease_take(struct wvl_rl_leases *l, uint64_t key, int64_t now,
 			       unsigned int max, int64_t *tat, unsigned int *left,
-			       unsigned int *ask);
+			       unsigned int *ask, unsigned int *refund);
 /* Records a lease Redis granted (`granted` of `asked`, the first of which
  * the caller uses at once). */
 void wvl_ratelimit__lease_store(struct wvl_rl_leases *l, uint64_t key, int64_t now,

@@ -15,12 +15,18 @@ WL_PACKAGES=(
   libmicrohttpd-dev libpq-dev libhiredis-dev libjansson-dev libsodium-dev
   libcurl4-openssl-dev libzxcvbn-dev libcriterion-dev libmagic-dev zlib1g-dev
   libgumbo-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libgit2-dev
-  postgresql postgresql-contrib redis-server clamav-daemon wrk
+  postgresql postgresql-contrib redis-server clamav-daemon wrk gcovr
 )
+# The browser tests' browser (scripts/test only): Debian's Chromium, driven
+# by playwright-core, which never downloads a browser of its own.
+WL_TEST_PACKAGES=(chromium)
 
+# ensure_packages [MORE...]: WL_PACKAGES and MORE; Node.js and npm (for the
+# web UI) from Debian when the machine has no npm of its own.
 ensure_packages() {
-  local missing=()
-  for p in "${WL_PACKAGES[@]}"; do
+  local missing=() wanted=("${WL_PACKAGES[@]}" "$@")
+  command -v npm >/dev/null || wanted+=(nodejs npm)
+  for p in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
       || missing+=("$p")
   done
@@ -39,6 +45,8 @@ build() {
   local dir=$1; shift
   if [ ! -f "$dir/build.ninja" ]; then
     meson setup "$dir" "$WL_ROOT" "$@" >/dev/null || die "meson setup failed"
+  else # an existing folder takes the options it is asked for now
+    meson configure "$dir" "$@" >/dev/null || die "meson configure failed"
   fi
   ninja -C "$dir" >/dev/null || { ninja -C "$dir"; die "build failed"; }
 }
@@ -190,3 +198,13 @@ SQL
 
 random_secret() { head -c "${1:-32}" /dev/urandom | base64 | tr -d '\n'; }
 random_word() { head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 20; }
+
+# The web UI (apps/web) into apps/web/dist: packages exactly as locked,
+# then the bundle (which refuses to exceed its size budget).
+build_web() {
+  log "building the web UI in apps/web"
+  (cd "$WL_ROOT/apps/web" \
+    && { [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] \
+         || npm ci --no-audit --no-fund --loglevel=error >/dev/null; } \
+    && npm run --silent build | tail -n 1 >&2) || die "the web UI did not build"
+}

@@ -2,6 +2,8 @@
  * Copyright (c) 2026 WavelaunchOS contributors */
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -65,7 +67,47 @@ char *test_sql_value(const char *url, const char *sql)
 	return v;
 }
 
-void test_db_create(test_db *db)
+char *test_sys_value(const test_db *db, const char *sql)
+{
+	static const char prefix[] = "SET wvl.actor_role = 'system'; ";
+	size_t n = strlen(sql);
+	char *full = malloc(sizeof(prefix) + n);
+	cr_assert_not_null(full);
+	memcpy(full, prefix, sizeof(prefix) - 1);
+	memcpy(full + sizeof(prefix) - 1, sql, n + 1);
+	char *v = test_sql_value(db->owner_url, full);
+	free(full);
+	return v;
+}
+
+int test_sys_int(const test_db *db, const char *sql)
+{
+	char *v = test_sys_value(db, sql);
+	cr_assert_not_null(v, "%s", sql);
+	int n = atoi(v);
+	free(v);
+	return n;
+}
+
+bool test_sys_is(const test_db *db, const char *sql, const char *want)
+{
+	char *v = test_sys_value(db, sql);
+	bool ok = v && strcmp(v, want) == 0;
+	free(v);
+	return ok;
+}
+
+bool test_sys_wait(const test_db *db, const char *sql, const char *want, int seconds)
+{
+	for (int i = 0; i < seconds * 50; i++) {
+		if (test_sys_is(db, sql, want))
+			return true;
+		usleep(20000);
+	}
+	return false;
+}
+
+static void create_from(test_db *db, const char *template)
 {
 	unsigned char raw[6];
 	cr_assert_eq(getrandom(raw, sizeof(raw), 0), (ssize_t)sizeof(raw));
@@ -74,7 +116,7 @@ void test_db_create(test_db *db)
 	const char *opw = testenv("WL_TEST_PG_OWNER_PASSWORD");
 	char admin[512], sql[256];
 	url_for(admin, sizeof(admin), "wavelaunch_owner", opw, "postgres");
-	snprintf(sql, sizeof(sql), "CREATE DATABASE %s TEMPLATE wl_template", db->name);
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s TEMPLATE %s", db->name, template);
 	int rc = -1;
 	for (int i = 0; i < 20 && rc != 0; i++) {
 		rc = test_sql(admin, sql);
@@ -86,6 +128,10 @@ void test_db_create(test_db *db)
 	url_for(db->app_url, sizeof(db->app_url), "wavelaunch_app",
 		testenv("WL_TEST_PG_APP_PASSWORD"), db->name);
 }
+
+void test_db_create(test_db *db) { create_from(db, "wl_template"); }
+
+void test_db_create_empty(test_db *db) { create_from(db, "template0"); }
 
 void test_db_drop(test_db *db)
 {
@@ -112,8 +158,7 @@ wvl_config *test_config(const test_db *db)
 	char prefix[80];
 	snprintf(prefix, sizeof(prefix), "t:%s:", db ? db->name : "none");
 	cr_assert_eq(wvl_config_set(cfg, "WL_REDIS_PREFIX", prefix), 0);
-	cr_assert_eq(wvl_config_set(cfg, "WL_SECRET_KEY",
-				    "q3Rk9Yx1nW2bV7cT5mZ8pL4sD6fG0hJ2kA1sE3rT5yU="), 0);
+	cr_assert_eq(wvl_config_set(cfg, "WL_SECRET_KEY", TEST_SECRET_KEY), 0);
 	/* Fast hashing keeps the suite quick; production parameters are
 	 * checked by their own test. */
 	cr_assert_eq(wvl_config_set(cfg, "WL_ARGON2_MEMORY_KIB", "8192"), 0);
@@ -178,6 +223,113 @@ wvl_ctx *test_ctx_from(wvl_config *cfg)
 	return ctx;
 }
 
+void test_env_open(test_db *db, wvl_ctx **ctx, int64_t clock_us)
+{
+	test_db_create(db);
+	*ctx = test_ctx(db);
+	if (clock_us != TEST_REAL_CLOCK)
+		test_clock_install(*ctx, clock_us);
+}
+
+void test_env_close(test_db *db, wvl_ctx **ctx)
+{
+	wvl_ctx_free(*ctx);
+	*ctx = NULL;
+	test_db_drop(db);
+}
+
+wvl_actor test_actor(wvl_role role, const char *user_id, const char *client_id)
+{
+	wvl_actor a;
+	memset(&a, 0, sizeof(a));
+	a.role = role;
+	snprintf(a.user_id, sizeof(a.user_id), "%s", user_id ? user_id : "");
+	snprintf(a.client_id, sizeof(a.client_id), "%s", client_id ? client_id : "");
+	return a;
+}
+
+void test_team(wvl_actor *admin, wvl_actor *staff, const test_db *db)
+{
+	*admin = test_actor(WVL_ROLE_ADMIN, "11111111-1111-4111-8111-111111111111", NULL);
+	*staff = test_actor(WVL_ROLE_STAFF, "22222222-2222-4222-8222-222222222222", NULL);
+	cr_assert_eq(test_sql(db->owner_url,
+			      "INSERT INTO users (id, email, name, role) VALUES"
+			      " ('11111111-1111-4111-8111-111111111111','ad@example.com','Ad','admin'),"
+			      " ('22222222-2222-4222-8222-222222222222','st@example.com','St','staff')"),
+		     0);
+}
+
+wvl_actor test_admin(wvl_ctx *ctx, const test_db *db, const char *email, const char *password)
+{
+	int created = 0;
+	char *generated = NULL;
+	cr_assert_eq(wvl_auth_bootstrap_admin(&created, &generated, ctx, email, password), 0, "%s",
+		     wvl_error_last()->message);
+	wvl_free(generated);
+	char sql[320];
+	snprintf(sql, sizeof(sql), "SELECT id FROM users WHERE email = lower('%s')", email);
+	char *id = test_sys_value(db, sql);
+	cr_assert_not_null(id, "no user %s", email);
+	wvl_actor a = test_actor(WVL_ROLE_ADMIN, id, NULL);
+	free(id);
+	return a;
+}
+
+wvl_job *test_jobs_claim_kind(size_t *n, wvl_ctx *ctx, const char *kind, size_t limit)
+{
+	const char *kinds[] = {kind};
+	wvl_jobs_claim_options co = WVL_JOBS_CLAIM_OPTIONS_INIT;
+	co.kinds = kinds;
+	co.nkinds = 1;
+	wvl_job *jobs = NULL;
+	*n = 0;
+	cr_assert_eq(wvl_jobs_claim(&jobs, n, ctx, limit, &co), 0, "claim %s: %s", kind,
+		     wvl_error_last()->message);
+	return jobs;
+}
+
+void test_proc_env_init(test_proc_env *e, const test_db *db)
+{
+	e->n = 0;
+	snprintf(e->redis, sizeof(e->redis), "WL_REDIS_URL=redis://127.0.0.1:%s/0",
+		 testenv("WL_TEST_REDIS_PORT"));
+	snprintf(e->database, sizeof(e->database), "WL_DATABASE_URL=%s", db->app_url);
+	snprintf(e->migrate, sizeof(e->migrate), "WL_MIGRATE_DATABASE_URL=%s", db->owner_url);
+	test_proc_env_add(e, e->redis);
+	test_proc_env_add(e, e->database);
+	test_proc_env_add(e, e->migrate);
+	test_proc_env_add(e, "WL_SECRET_KEY=" TEST_SECRET_KEY);
+	test_proc_env_add(e, "WL_ENV_FILE=/nonexistent");
+	test_proc_env_add(e, "ASAN_OPTIONS=detect_leaks=1");
+}
+
+void test_proc_env_add(test_proc_env *e, const char *kv)
+{
+	cr_assert_lt(e->n, (int)(sizeof(e->vars) / sizeof(e->vars[0])) - 1, "too many settings");
+	e->vars[e->n++] = (char *)kv;
+	e->vars[e->n] = NULL;
+}
+
+void test_proc_env_add_all(test_proc_env *e, const char *const *kvs)
+{
+	for (; kvs && *kvs; kvs++)
+		test_proc_env_add(e, *kvs);
+}
+
+pid_t test_spawn(const char *binary, const char *log_path, const test_proc_env *env)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 2, log_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	char *argv[] = {(char *)binary, NULL};
+	pid_t pid = 0;
+	int rc = posix_spawn(&pid, binary, &fa, NULL, argv, env->vars);
+	posix_spawn_file_actions_destroy(&fa);
+	cr_assert_eq(rc, 0, "cannot start %s", binary);
+	return pid;
+}
+
 void test_pg_ctl(const char *action)
 {
 	char cmd[1024];
@@ -206,6 +358,19 @@ char *test_json_string(const char *json, const char *key)
 	char *out = json_is_string(v) ? strdup(json_string_value(v)) : NULL;
 	json_decref(j);
 	return out;
+}
+
+void test_mkdtemp(char *out, size_t len, const char *name)
+{
+	snprintf(out, len, "%s/%s-XXXXXX", testenv("WL_TEST_STATE"), name);
+	cr_assert_not_null(mkdtemp(out), "mkdtemp %s", out);
+}
+
+int test_rm_rf(const char *path)
+{
+	char cmd[1200];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
+	return system(cmd);
 }
 
 int test_count_files(const char *dir)

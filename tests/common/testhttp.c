@@ -3,10 +3,9 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdbool.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +20,7 @@
 
 #include "testhttp.h"
 
-static int free_port(void)
+int test_free_port(void)
 {
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
@@ -45,48 +44,26 @@ static int can_connect(int port)
 void test_server_start(test_server *s, const test_db *db, const char *const *extra_env)
 {
 	memset(s, 0, sizeof(*s));
-	s->port = free_port();
+	s->port = test_free_port();
 	snprintf(s->base, sizeof(s->base), "http://127.0.0.1:%d", s->port);
 	snprintf(s->log_path, sizeof(s->log_path), "/tmp/wl-server-test-%d-%d.log", (int)getpid(),
 		 s->port);
-	char redis[128], listen[64], dburl[600], migurl[600];
-	snprintf(redis, sizeof(redis), "WL_REDIS_URL=redis://127.0.0.1:%s/0",
-		 testenv("WL_TEST_REDIS_PORT"));
+	char listen[64];
 	snprintf(listen, sizeof(listen), "WL_LISTEN=127.0.0.1:%d", s->port);
-	snprintf(dburl, sizeof(dburl), "WL_DATABASE_URL=%s", db->app_url);
-	snprintf(migurl, sizeof(migurl), "WL_MIGRATE_DATABASE_URL=%s", db->owner_url);
 	const char *binary = testenv("WL_TEST_SERVER_BIN");
-	/* posix_spawn, not fork: the test runner has threads, and a forked
-	 * child of a threaded process may only call async-signal-safe code. */
-	char *envp[64];
-	int n = 0;
-	envp[n++] = redis;
-	envp[n++] = listen;
-	envp[n++] = dburl;
-	envp[n++] = migurl;
-	envp[n++] = "WL_SECRET_KEY=q3Rk9Yx1nW2bV7cT5mZ8pL4sD6fG0hJ2kA1sE3rT5yU=";
-	envp[n++] = "WL_ENV_FILE=/nonexistent";
-	envp[n++] = "WL_STORAGE_DIR=/tmp";
-	envp[n++] = "WL_ARGON2_MEMORY_KIB=8192";
-	envp[n++] = "WL_ARGON2_ITERATIONS=1";
-	envp[n++] = "WL_HTTP_THREADS=2";
-	envp[n++] = "ASAN_OPTIONS=detect_leaks=1";
+	/* Fast hashing keeps the suite quick, as in test_config. */
+	static const char *const defaults[] = {"WL_STORAGE_DIR=/tmp", "WL_ARGON2_MEMORY_KIB=8192",
+					       "WL_ARGON2_ITERATIONS=1", "WL_HTTP_THREADS=2", NULL};
 	/* Each server counts its own rate limits unless a test shares them. */
 	char prefix[64];
 	snprintf(prefix, sizeof(prefix), "WL_REDIS_PREFIX=t%d_%d:", (int)getpid(), s->port);
-	envp[n++] = prefix;
-	for (const char *const *e = extra_env; e && *e && n < 62; e++)
-		envp[n++] = (char *)*e;
-	envp[n] = NULL;
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 2, s->log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	char *argv[] = {(char *)binary, NULL};
-	pid_t pid = 0;
-	int rc = posix_spawn(&pid, binary, &fa, NULL, argv, envp);
-	posix_spawn_file_actions_destroy(&fa);
-	cr_assert_eq(rc, 0, "cannot start %s", binary);
+	test_proc_env env;
+	test_proc_env_init(&env, db);
+	test_proc_env_add(&env, listen);
+	test_proc_env_add_all(&env, defaults);
+	test_proc_env_add(&env, prefix);
+	test_proc_env_add_all(&env, extra_env);
+	pid_t pid = test_spawn(binary, s->log_path, &env);
 	s->pid = pid;
 	for (int i = 0; i < 400; i++) {
 		if (can_connect(s->port))
@@ -109,6 +86,18 @@ void test_server_stop(test_server *s)
 	s->pid = 0;
 	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 		  "wl-server did not exit cleanly (status %d); log: %s", status, s->log_path);
+}
+
+void test_http_open(test_db *db, test_server *s, const char *const *extra_env)
+{
+	test_db_create(db);
+	test_server_start(s, db, extra_env);
+}
+
+void test_http_close(test_db *db, test_server *s)
+{
+	test_server_stop(s);
+	test_db_drop(db);
 }
 
 int test_server_log_contains(const test_server *s, const char *needle)
@@ -143,15 +132,40 @@ static size_t collect(char *ptr, size_t size, size_t n, void *userdata)
 	return add;
 }
 
-void test_http(test_response *out, const test_server *s, const char *method, const char *path,
-	       const char *const *headers, const char *body, size_t body_len)
+struct reader {
+	const char *p;
+	size_t left;
+};
+
+static size_t read_body(char *dst, size_t size, size_t n, void *userdata)
+{
+	struct reader *r = userdata;
+	size_t k = size * n < r->left ? size * n : r->left;
+	if (k > 7000)
+		k = 7000; /* several chunks */
+	memcpy(dst, r->p, k);
+	r->p += k;
+	r->left -= k;
+	return k;
+}
+
+/* One exchange; `out` is filled whatever happens (status 0 when curl
+ * failed). */
+static CURLcode perform(test_response *out, const test_server *s, const char *method,
+			const char *path, const char *const *headers, const char *body,
+			size_t body_len, bool chunked, long timeout_s)
 {
 	memset(out, 0, sizeof(*out));
 	CURL *c = curl_easy_init();
-	cr_assert(c);
+	if (!c) {
+		out->body = strdup("");
+		out->headers = strdup("");
+		return CURLE_FAILED_INIT;
+	}
 	char url[2048];
 	snprintf(url, sizeof(url), "%s%s", s->base, path);
 	struct buf b = {0}, h = {0};
+	struct reader rd = {body, body_len};
 	struct curl_slist *hl = NULL;
 	bool expect = false;
 	for (const char *const *p = headers; p && *p; p++) {
@@ -160,6 +174,8 @@ void test_http(test_response *out, const test_server *s, const char *method, con
 	}
 	if (!expect) /* no 100-continue round trip unless a test asks for it */
 		hl = curl_slist_append(hl, "Expect:");
+	if (chunked)
+		hl = curl_slist_append(hl, "Transfer-Encoding: chunked");
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	if (strcmp(method, "HEAD") == 0)
@@ -169,19 +185,39 @@ void test_http(test_response *out, const test_server *s, const char *method, con
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
-	if (body) {
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout_s);
+	if (chunked) {
+		curl_easy_setopt(c, CURLOPT_POST, 1L);
+		curl_easy_setopt(c, CURLOPT_READFUNCTION, read_body);
+		curl_easy_setopt(c, CURLOPT_READDATA, &rd);
+	} else if (body) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
 	}
 	CURLcode rc = curl_easy_perform(c);
-	cr_assert_eq(rc, CURLE_OK, "%s %s: %s", method, path, curl_easy_strerror(rc));
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
 	out->body = b.data ? b.data : strdup("");
 	out->body_len = b.len;
 	out->headers = h.data ? h.data : strdup("");
 	curl_slist_free_all(hl);
 	curl_easy_cleanup(c);
+	return rc;
+}
+
+void test_http(test_response *out, const test_server *s, const char *method, const char *path,
+	       const char *const *headers, const char *body, size_t body_len)
+{
+	CURLcode rc = perform(out, s, method, path, headers, body, body_len, false, 30);
+	cr_assert_eq(rc, CURLE_OK, "%s %s: %s", method, path, curl_easy_strerror(rc));
+}
+
+long test_http_try(test_response *out, const test_server *s, const char *method, const char *path,
+		   const char *const *headers, const char *body, size_t body_len, bool chunked)
+{
+	if (perform(out, s, method, path, headers, body, body_len, chunked, 60) != CURLE_OK)
+		out->status = -1;
+	return out->status;
 }
 
 char *test_header(const test_response *r, const char *name)
@@ -202,9 +238,115 @@ char *test_header(const test_response *r, const char *name)
 	return NULL;
 }
 
+void test_expect_header(const test_response *r, const char *name, const char *want)
+{
+	char *v = test_header(r, name);
+	cr_expect_str_eq(v ? v : "(none)", want, "%s", name);
+	free(v);
+}
+
 void test_response_free(test_response *r)
 {
 	free(r->body);
 	free(r->headers);
 	memset(r, 0, sizeof(*r));
+}
+
+long test_login_attempt(test_response *r, const test_server *s, const char *email,
+			const char *password, const char *extra_header)
+{
+	char body[512];
+	snprintf(body, sizeof(body), "{\"email\":\"%s\",\"password\":\"%s\"}", email, password);
+	const char *h[] = {"Content-Type: application/json", extra_header, NULL};
+	test_http(r, s, "POST", "/api/auth/login", h, body, strlen(body));
+	return r->status;
+}
+
+int test_set_cookie(const test_response *r, const char *name, char *value, size_t vlen,
+		    char *line, size_t llen)
+{
+	char needle[64];
+	snprintf(needle, sizeof(needle), "Set-Cookie: %s=", name);
+	const char *p = strstr(r->headers, needle);
+	if (!p)
+		return 0;
+	const char *v = p + strlen(needle), *end = strstr(p, "\r\n");
+	snprintf(value, vlen, "%.*s", (int)strcspn(v, ";\r"), v);
+	if (line)
+		snprintf(line, llen, "%.*s", end ? (int)(end - p) : (int)strlen(p), p);
+	return 1;
+}
+
+void test_session_from(test_session *out, const test_response *r)
+{
+	memset(out, 0, sizeof(*out));
+	cr_assert(test_set_cookie(r, "wl_session", out->session, sizeof(out->session), NULL, 0),
+		  "no wl_session cookie");
+	cr_assert(test_set_cookie(r, "wl_csrf", out->csrf_token, sizeof(out->csrf_token), NULL, 0),
+		  "no wl_csrf cookie");
+	test_set_cookie(r, "wl_device", out->device, sizeof(out->device), NULL, 0);
+	snprintf(out->cookie, sizeof(out->cookie), "Cookie: wl_session=%s; wl_csrf=%s", out->session,
+		 out->csrf_token);
+	snprintf(out->csrf, sizeof(out->csrf), "X-CSRF-Token: %s", out->csrf_token);
+}
+
+void test_login(test_session *out, const test_server *s, const char *email, const char *password)
+{
+	test_response r;
+	test_login_attempt(&r, s, email, password, NULL);
+	cr_assert_eq(r.status, 200, "login %s: %s", email, r.body);
+	test_session_from(out, &r);
+	test_response_free(&r);
+}
+
+int test_raw_connect(const test_server *s, const char *source_ip)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	cr_assert_geq(fd, 0);
+	if (source_ip) {
+		struct sockaddr_in src = {.sin_family = AF_INET};
+		cr_assert_eq(inet_pton(AF_INET, source_ip, &src.sin_addr), 1);
+		cr_assert_eq(bind(fd, (struct sockaddr *)&src, sizeof(src)), 0, "bind %s", source_ip);
+	}
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)s->port),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+void test_raw(test_raw_result *out, const test_server *s, const char *source_ip,
+	      const char *bytes, size_t len, int wait_ms)
+{
+	memset(out, 0, sizeof(*out));
+	int fd = test_raw_connect(s, source_ip);
+	cr_assert_geq(fd, 0, "connect");
+	cr_assert_eq(send(fd, bytes, len, MSG_NOSIGNAL), (ssize_t)len);
+	for (;;) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		if (poll(&p, 1, wait_ms) <= 0)
+			break; /* quiet for wait_ms: still open */
+		ssize_t n = recv(fd, out->data + out->len, sizeof(out->data) - 1 - out->len, 0);
+		if (n <= 0) {
+			out->closed = 1;
+			break;
+		}
+		out->len += (size_t)n;
+		if (out->len == sizeof(out->data) - 1)
+			break;
+	}
+	out->data[out->len] = '\0';
+	/* Responses one after the other: a status line, headers, and a body
+	 * of its Content-Length. */
+	for (const char *p = out->data; p && strncmp(p, "HTTP/1.1 ", 9) == 0;) {
+		out->responses++;
+		const char *end = strstr(p, "\r\n\r\n"), *cl = strcasestr(p, "\r\nContent-Length:");
+		if (!end)
+			break;
+		size_t body = cl && cl < end ? strtoul(cl + 17, NULL, 10) : 0;
+		p = end + 4 + body <= out->data + out->len ? end + 4 + body : NULL;
+	}
+	close(fd);
 }

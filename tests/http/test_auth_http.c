@@ -21,9 +21,7 @@ static void setup(void)
 {
 	test_db_create(&db);
 	wvl_ctx *ctx = test_ctx(&db);
-	int created;
-	char *pw = NULL;
-	cr_assert_eq(wvl_auth_bootstrap_admin(&created, &pw, ctx, "admin@example.com", admin_pw), 0);
+	test_admin(ctx, &db, "admin@example.com", admin_pw);
 	wvl_ctx_free(ctx);
 	/* Rate limits have their own tests; here they would only get in the way. */
 	static const char *env[] = {"WL_CORS_ORIGINS=https://app.example.com",
@@ -32,55 +30,20 @@ static void setup(void)
 	test_server_start(&srv, &db, env);
 }
 
-static void teardown(void)
-{
-	test_server_stop(&srv);
-	test_db_drop(&db);
-}
+static void teardown(void) { test_http_close(&db, &srv); }
 
 TestSuite(auth_http, .init = setup, .fini = teardown, .timeout = 120);
 
-struct session {
-	char cookie[512]; /* "Cookie: wl_session=...; wl_csrf=..." */
-	char csrf[200];   /* "X-CSRF-Token: ..." */
-	char raw_session[128];
-	char device[256];
-};
-
-/* The value of `name` in the Set-Cookie headers, and that header's text. */
-static int set_cookie(const test_response *r, const char *name, char *value, size_t vlen,
-		      char *line, size_t llen)
+/* Signs in; on success `s` holds the session, whose CSRF token the answer
+ * names too. */
+static long login_as(test_session *s, const char *email, const char *pw, const char *extra_header)
 {
-	char needle[64];
-	snprintf(needle, sizeof(needle), "Set-Cookie: %s=", name);
-	const char *p = strstr(r->headers, needle);
-	if (!p)
-		return 0;
-	const char *v = p + strlen(needle), *end = strstr(p, "\r\n");
-	snprintf(value, vlen, "%.*s", (int)strcspn(v, ";\r"), v);
-	if (line)
-		snprintf(line, llen, "%.*s", (int)(end - p), p);
-	return 1;
-}
-
-static long login_as(struct session *s, const char *email, const char *pw, const char *extra_header)
-{
-	char body[256];
-	snprintf(body, sizeof(body), "{\"email\":\"%s\",\"password\":\"%s\"}", email, pw);
-	const char *h[] = {"Content-Type: application/json", extra_header, NULL};
 	test_response r;
-	test_http(&r, &srv, "POST", "/api/auth/login", h, body, strlen(body));
-	long status = r.status;
+	long status = test_login_attempt(&r, &srv, email, pw, extra_header);
 	if (status == 200) {
-		char sess[128], csrf[128];
-		cr_assert(set_cookie(&r, "wl_session", sess, sizeof(sess), NULL, 0));
-		cr_assert(set_cookie(&r, "wl_csrf", csrf, sizeof(csrf), NULL, 0));
-		set_cookie(&r, "wl_device", s->device, sizeof(s->device), NULL, 0);
-		snprintf(s->raw_session, sizeof(s->raw_session), "%s", sess);
-		snprintf(s->cookie, sizeof(s->cookie), "Cookie: wl_session=%s; wl_csrf=%s", sess, csrf);
-		snprintf(s->csrf, sizeof(s->csrf), "X-CSRF-Token: %s", csrf);
+		test_session_from(s, &r);
 		json_t *j = json_loads(r.body, 0, NULL);
-		cr_expect_str_eq(json_string_value(json_object_get(j, "csrf_token")), csrf);
+		cr_expect_str_eq(json_string_value(json_object_get(j, "csrf_token")), s->csrf_token);
 		cr_expect_not_null(json_object_get(j, "user"));
 		json_decref(j);
 	}
@@ -88,7 +51,7 @@ static long login_as(struct session *s, const char *email, const char *pw, const
 	return status;
 }
 
-static long call(test_response *r, struct session *s, const char *method, const char *path,
+static long call(test_response *r, test_session *s, const char *method, const char *path,
 		 const char *body, bool with_csrf, const char *extra)
 {
 	const char *h[] = {"Content-Type: application/json", s ? s->cookie : "X-None: 1",
@@ -99,36 +62,29 @@ static long call(test_response *r, struct session *s, const char *method, const 
 
 Test(auth_http, login_sets_cookies_with_the_right_flags)
 {
-	char body[] = "{\"email\":\"admin@example.com\",\"password\":\"Harbor-Lantern-42!\"}";
-	const char *h[] = {"Content-Type: application/json", NULL};
 	test_response r;
-	test_http(&r, &srv, "POST", "/api/auth/login", h, body, strlen(body));
+	test_login_attempt(&r, &srv, "admin@example.com", admin_pw, NULL);
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	char v[256], line[512];
-	cr_assert(set_cookie(&r, "wl_session", v, sizeof(v), line, sizeof(line)));
+	cr_assert(test_set_cookie(&r, "wl_session", v, sizeof(v), line, sizeof(line)));
 	cr_expect_not_null(strstr(line, "HttpOnly"));
 	cr_expect_not_null(strstr(line, "SameSite=Lax"));
 	cr_expect_not_null(strstr(line, "Path=/"));
 	cr_expect_null(strstr(line, "Secure"), "http public URL: no Secure flag");
-	cr_assert(set_cookie(&r, "wl_csrf", v, sizeof(v), line, sizeof(line)));
+	cr_assert(test_set_cookie(&r, "wl_csrf", v, sizeof(v), line, sizeof(line)));
 	cr_expect_null(strstr(line, "HttpOnly"), "scripts must read wl_csrf");
-	cr_assert(set_cookie(&r, "wl_device", v, sizeof(v), line, sizeof(line)));
+	cr_assert(test_set_cookie(&r, "wl_device", v, sizeof(v), line, sizeof(line)));
 	cr_expect_not_null(strstr(line, "HttpOnly"));
-	char *cc = test_header(&r, "Cache-Control");
-	cr_expect_str_eq(cc ? cc : "", "no-store");
-	free(cc);
+	test_expect_header(&r, "Cache-Control", "no-store");
 	test_response_free(&r);
 }
 
 Test(auth_http, wrong_password_and_unknown_email_look_the_same)
 {
-	struct session s;
-	const char *h[] = {"Content-Type: application/json", NULL};
+	test_session s;
 	test_response a, b;
-	const char *b1 = "{\"email\":\"admin@example.com\",\"password\":\"Nope-Nope-123!\"}";
-	const char *b2 = "{\"email\":\"ghost@example.com\",\"password\":\"Nope-Nope-123!\"}";
-	test_http(&a, &srv, "POST", "/api/auth/login", h, b1, strlen(b1));
-	test_http(&b, &srv, "POST", "/api/auth/login", h, b2, strlen(b2));
+	test_login_attempt(&a, &srv, "admin@example.com", "Nope-Nope-123!", NULL);
+	test_login_attempt(&b, &srv, "ghost@example.com", "Nope-Nope-123!", NULL);
 	cr_expect_eq(a.status, 401);
 	cr_expect_eq(b.status, 401);
 	json_t *ja = json_loads(a.body, 0, NULL), *jb = json_loads(b.body, 0, NULL);
@@ -145,24 +101,20 @@ Test(auth_http, wrong_password_and_unknown_email_look_the_same)
 
 Test(auth_http, five_failures_give_423_with_retry_after)
 {
-	struct session s;
+	test_session s;
 	for (int i = 0; i < 5; i++)
 		cr_expect_eq(login_as(&s, "admin@example.com", "Nope-Nope-123!", NULL), 401);
-	const char *h[] = {"Content-Type: application/json", NULL};
-	char body[] = "{\"email\":\"admin@example.com\",\"password\":\"Harbor-Lantern-42!\"}";
 	test_response r;
-	test_http(&r, &srv, "POST", "/api/auth/login", h, body, strlen(body));
+	test_login_attempt(&r, &srv, "admin@example.com", admin_pw, NULL);
 	cr_expect_eq(r.status, 423);
 	cr_expect_not_null(strstr(r.body, "account_locked"));
-	char *ra = test_header(&r, "Retry-After");
-	cr_expect_str_eq(ra ? ra : "", "900");
-	free(ra);
+	test_expect_header(&r, "Retry-After", "900");
 	test_response_free(&r);
 }
 
 Test(auth_http, session_cookie_authenticates_and_csrf_guards_unsafe_methods)
 {
-	struct session s;
+	test_session s;
 	cr_assert_eq(login_as(&s, "admin@example.com", admin_pw, NULL), 200);
 	test_response r;
 	cr_expect_eq(call(&r, &s, "GET", "/api/auth/me", NULL, false, NULL), 200, "GET needs no CSRF");
@@ -198,7 +150,7 @@ Test(auth_http, session_cookie_authenticates_and_csrf_guards_unsafe_methods)
 
 Test(auth_http, login_checks_origin)
 {
-	struct session s;
+	test_session s;
 	cr_expect_eq(login_as(&s, "admin@example.com", admin_pw, "Origin: https://evil.example.net"), 403);
 	cr_expect_eq(login_as(&s, "admin@example.com", admin_pw, "Origin: https://app.example.com"), 200);
 	cr_expect_eq(login_as(&s, "admin@example.com", admin_pw, "Origin: http://127.0.0.1:1"), 200,
@@ -207,10 +159,10 @@ Test(auth_http, login_checks_origin)
 
 Test(auth_http, no_session_fixation)
 {
-	struct session s;
+	test_session s;
 	const char *planted = "Cookie: wl_session=AttackerChosenValueAttackerChosenValue12345";
 	cr_assert_eq(login_as(&s, "admin@example.com", admin_pw, planted), 200);
-	cr_expect_null(strstr(s.raw_session, "AttackerChosen"));
+	cr_expect_null(strstr(s.session, "AttackerChosen"));
 	test_response r;
 	const char *h[] = {planted, NULL};
 	test_http(&r, &srv, "GET", "/api/auth/me", h, NULL, 0);
@@ -220,7 +172,7 @@ Test(auth_http, no_session_fixation)
 
 Test(auth_http, logout_revokes_and_clears)
 {
-	struct session s;
+	test_session s;
 	cr_assert_eq(login_as(&s, "admin@example.com", admin_pw, NULL), 200);
 	test_response r;
 	cr_expect_eq(call(&r, &s, "POST", "/api/auth/logout", NULL, true, NULL), 204);
@@ -232,7 +184,7 @@ Test(auth_http, logout_revokes_and_clears)
 
 Test(auth_http, roles_and_mass_assignment)
 {
-	struct session a, st;
+	test_session a, st;
 	cr_assert_eq(login_as(&a, "admin@example.com", admin_pw, NULL), 200);
 	test_response r;
 	cr_expect_eq(call(&r, NULL, "GET", "/api/users", NULL, false, NULL), 401);
@@ -285,11 +237,11 @@ Test(auth_http, forgot_is_always_202_and_nothing_secret_is_logged)
 		  "{\"email\":\"nobody@example.com\"}", 30);
 	cr_expect_eq(r.status, 202);
 	test_response_free(&r);
-	struct session s;
+	test_session s;
 	cr_assert_eq(login_as(&s, "admin@example.com", admin_pw, NULL), 200);
 	cr_expect_not(test_server_log_contains(&srv, admin_pw));
-	cr_expect_not(test_server_log_contains(&srv, s.raw_session));
-	cr_expect_not(test_server_log_contains(&srv, s.csrf + 14));
+	cr_expect_not(test_server_log_contains(&srv, s.session));
+	cr_expect_not(test_server_log_contains(&srv, s.csrf_token));
 }
 
 /* Reads start from a remembered session (WL_SESSION_CACHE_SECONDS), but an
@@ -297,7 +249,7 @@ Test(auth_http, forgot_is_always_202_and_nothing_secret_is_logged)
  * takes effect on it. */
 Test(auth_http, remembered_sessions_end_and_change_at_once)
 {
-	struct session a, st;
+	test_session a, st;
 	cr_assert_eq(login_as(&a, "admin@example.com", admin_pw, NULL), 200);
 	test_response r;
 	const char *mk = "{\"email\":\"staff2@example.com\",\"name\":\"S\",\"role\":\"staff\","

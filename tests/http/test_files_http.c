@@ -48,12 +48,7 @@ static test_db db;
 static test_server srv;
 static char storage[512];
 
-struct session {
-	char cookie[512]; /* "Cookie: wl_session=...; wl_csrf=..." */
-	char csrf[200];   /* "X-CSRF-Token: ..." */
-};
-
-static struct session admin, user_a, user_b;
+static test_session admin, user_a, user_b;
 
 /* ---- set-up ---- */
 
@@ -68,37 +63,10 @@ static void create_user(wvl_ctx *ctx, const wvl_actor *by, const char *email, co
 	wvl_free(out);
 }
 
-/* A value of a Set-Cookie header. */
-static void set_cookie(const test_response *r, const char *name, char *value, size_t vlen)
-{
-	char needle[64];
-	snprintf(needle, sizeof(needle), "Set-Cookie: %s=", name);
-	const char *p = strstr(r->headers, needle);
-	cr_assert_not_null(p, "no %s cookie", name);
-	p += strlen(needle);
-	snprintf(value, vlen, "%.*s", (int)strcspn(p, ";\r"), p);
-}
-
-static void login(struct session *s, const char *email, const char *pw)
-{
-	char body[256], sess[128], csrf[128];
-	snprintf(body, sizeof(body), "{\"email\":\"%s\",\"password\":\"%s\"}", email, pw);
-	const char *h[] = {"Content-Type: application/json", NULL};
-	test_response r;
-	test_http(&r, &srv, "POST", "/api/auth/login", h, body, strlen(body));
-	cr_assert_eq(r.status, 200, "login %s: %s", email, r.body);
-	set_cookie(&r, "wl_session", sess, sizeof(sess));
-	set_cookie(&r, "wl_csrf", csrf, sizeof(csrf));
-	snprintf(s->cookie, sizeof(s->cookie), "Cookie: wl_session=%s; wl_csrf=%s", sess, csrf);
-	snprintf(s->csrf, sizeof(s->csrf), "X-CSRF-Token: %s", csrf);
-	test_response_free(&r);
-}
-
 static void start(const char *const *more_env)
 {
 	test_db_create(&db);
-	snprintf(storage, sizeof(storage), "%s/files-http-XXXXXX", testenv("WL_TEST_STATE"));
-	cr_assert_not_null(mkdtemp(storage));
+	test_mkdtemp(storage, sizeof(storage), "files-http");
 	cr_assert_eq(test_sql(db.owner_url,
 			      "SET wvl.actor_role = 'system';"
 			      "INSERT INTO clients (id, name, email, status) VALUES"
@@ -106,13 +74,7 @@ static void start(const char *const *more_env)
 			      " ('" CLIENT_B "', 'B', 'b@clients.test', 'active')"),
 		     0);
 	wvl_ctx *ctx = test_ctx(&db);
-	int created;
-	char *pw = NULL;
-	cr_assert_eq(wvl_auth_bootstrap_admin(&created, &pw, ctx, "admin@example.com", admin_pw), 0);
-	char *id = test_sql_value(db.owner_url, "SELECT id FROM users");
-	wvl_actor root = {.role = WVL_ROLE_ADMIN};
-	snprintf(root.user_id, sizeof(root.user_id), "%s", id);
-	free(id);
+	wvl_actor root = test_admin(ctx, &db, "admin@example.com", admin_pw);
 	create_user(ctx, &root, "a@example.com", CLIENT_A);
 	create_user(ctx, &root, "b@example.com", CLIENT_B);
 	wvl_ctx_free(ctx);
@@ -127,9 +89,9 @@ static void start(const char *const *more_env)
 		env[n++] = *e;
 	env[n] = NULL;
 	test_server_start(&srv, &db, env);
-	login(&admin, "admin@example.com", admin_pw);
-	login(&user_a, "a@example.com", user_pw);
-	login(&user_b, "b@example.com", user_pw);
+	test_login(&admin, &srv, "admin@example.com", admin_pw);
+	test_login(&user_a, &srv, "a@example.com", user_pw);
+	test_login(&user_b, &srv, "b@example.com", user_pw);
 }
 
 static void setup(void)
@@ -140,11 +102,8 @@ static void setup(void)
 
 static void teardown(void)
 {
-	test_server_stop(&srv);
-	test_db_drop(&db);
-	char cmd[700];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", storage);
-	if (system(cmd) != 0)
+	test_http_close(&db, &srv);
+	if (test_rm_rf(storage) != 0)
 		fprintf(stderr, "could not remove %s\n", storage);
 	curl_global_cleanup();
 }
@@ -208,97 +167,15 @@ static struct buf form(const char *client, const char *filename, const void *dat
 	return b;
 }
 
-struct reader {
-	const char *p;
-	size_t left;
-};
-
-static size_t read_body(char *dst, size_t size, size_t n, void *userdata)
-{
-	struct reader *r = userdata;
-	size_t k = size * n < r->left ? size * n : r->left;
-	if (k > 7000)
-		k = 7000; /* several chunks */
-	memcpy(dst, r->p, k);
-	r->p += k;
-	r->left -= k;
-	return k;
-}
-
-static size_t collect(char *ptr, size_t size, size_t n, void *userdata)
-{
-	struct buf *b = userdata;
-	char *d = realloc(b->p, b->len + size * n + 1);
-	if (!d)
-		return 0;
-	memcpy(d + b->len, ptr, size * n);
-	b->p = d;
-	b->len += size * n;
-	b->p[b->len] = '\0';
-	return size * n;
-}
-
-/* A POST that asserts nothing (threads use it): the status, or -1 when
- * curl failed.  `chunked` sends the body without a Content-Length. */
-static long post_raw(test_response *out, const char *path, const char *const *headers,
-		     const char *body, size_t len, bool chunked)
-{
-	memset(out, 0, sizeof(*out));
-	CURL *c = curl_easy_init();
-	if (!c)
-		return -1;
-	char url[600];
-	snprintf(url, sizeof(url), "%s%s", srv.base, path);
-	struct curl_slist *hl = NULL;
-	bool expect = false;
-	for (const char *const *h = headers; h && *h; h++) {
-		hl = curl_slist_append(hl, *h);
-		expect |= strncmp(*h, "Expect:", 7) == 0;
-	}
-	if (!expect)
-		hl = curl_slist_append(hl, "Expect:");
-	if (chunked)
-		hl = curl_slist_append(hl, "Transfer-Encoding: chunked");
-	struct buf b = {0}, h = {0};
-	struct reader rd = {body, len};
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_POST, 1L);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
-	if (chunked) {
-		curl_easy_setopt(c, CURLOPT_READFUNCTION, read_body);
-		curl_easy_setopt(c, CURLOPT_READDATA, &rd);
-	} else {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-	}
-	CURLcode rc = curl_easy_perform(c);
-	if (rc == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
-	else
-		out->status = -1;
-	out->body = b.p ? b.p : strdup("");
-	out->body_len = b.len;
-	out->headers = h.p ? h.p : strdup("");
-	curl_slist_free_all(hl);
-	curl_easy_cleanup(c);
-	return out->status;
-}
-
-/* Uploads a form as `s` (with its CSRF token); the status. */
-static long upload_form(test_response *r, const struct session *s, const struct buf *body,
+static long upload_form(test_response *r, const test_session *s, const struct buf *body,
 			bool chunked)
 {
 	const char *h[] = {"Content-Type: multipart/form-data; boundary=" BOUNDARY,
 			   s ? s->cookie : "X-None: 1", s ? s->csrf : "X-None: 2", NULL};
-	return post_raw(r, "/api/files", h, body->p, body->len, chunked);
+	return test_http_try(r, &srv, "POST", "/api/files", h, body->p, body->len, chunked);
 }
 
-static long upload(test_response *r, const struct session *s, const char *client,
+static long upload(test_response *r, const test_session *s, const char *client,
 		   const char *filename, const void *data, size_t len)
 {
 	struct buf b = form(client, filename, data, len);
@@ -307,7 +184,7 @@ static long upload(test_response *r, const struct session *s, const char *client
 	return status;
 }
 
-static long call(test_response *r, const struct session *s, const char *method, const char *path)
+static long call(test_response *r, const test_session *s, const char *method, const char *path)
 {
 	const char *h[] = {s ? s->cookie : "X-None: 1", s ? s->csrf : "X-None: 2", NULL};
 	test_http(r, &srv, method, path, h, NULL, 0);
@@ -334,7 +211,7 @@ static void expect_form_refused(struct buf *b)
 }
 
 /* The id of an uploaded file (asserts the upload worked). */
-static char *upload_ok(const struct session *s, const char *client, const char *filename,
+static char *upload_ok(const test_session *s, const char *client, const char *filename,
 		       const void *data, size_t len)
 {
 	test_response r;
@@ -431,23 +308,26 @@ Test(files_http, png_upload_as_admin_is_stored_with_its_hash)
 	stop_checked();
 }
 
-Test(files_http, eicar_is_422_file_infected)
+/* An admin's upload for client A that is refused and leaves nothing. */
+static void expect_upload_refused(const char *name, const void *data, size_t len, long status,
+				  const char *code)
 {
 	test_response r;
-	upload(&r, &admin, CLIENT_A, "readme.txt", eicar, strlen(eicar));
-	expect_problem(&r, 422, "file_infected");
+	upload(&r, &admin, CLIENT_A, name, data, len);
+	expect_problem(&r, status, code);
 	test_response_free(&r);
 	expect_nothing_stored();
+}
+
+Test(files_http, eicar_is_422_file_infected)
+{
+	expect_upload_refused("readme.txt", eicar, strlen(eicar), 422, "file_infected");
 	stop_checked();
 }
 
 Test(files_http, png_named_pdf_is_415)
 {
-	test_response r;
-	upload(&r, &admin, CLIENT_A, "invoice.pdf", png, sizeof(png));
-	expect_problem(&r, 415, "unsupported_media_type");
-	test_response_free(&r);
-	expect_nothing_stored();
+	expect_upload_refused("invoice.pdf", png, sizeof(png), 415, "unsupported_media_type");
 	stop_checked();
 }
 
@@ -459,6 +339,15 @@ static char *text_of(size_t len)
 		t[i] = (char)('a' + i % 26);
 	t[len - 1] = '\n';
 	return t;
+}
+
+/* The usual form for client A with `len` bytes of text named `name`. */
+static struct buf text_form(const char *name, size_t len)
+{
+	char *t = text_of(len);
+	struct buf b = form(CLIENT_A, name, t, len);
+	free(t);
+	return b;
 }
 
 Test(files_http, exactly_the_limit_is_201_and_one_more_byte_413)
@@ -480,21 +369,18 @@ Test(files_http, exactly_the_limit_is_201_and_one_more_byte_413)
 
 Test(files_http, content_length_over_the_limit_is_refused_before_the_body)
 {
-	size_t len = 3 * LIMIT;
-	char *t = text_of(len);
-	struct buf b = form(CLIENT_A, "big.txt", t, len);
+	struct buf b = text_form("big.txt", 3 * LIMIT);
 	/* With Expect: 100-continue the client waits: a refusal from the
 	 * headers comes without a "100 Continue", so no byte was read. */
 	const char *h[] = {"Content-Type: multipart/form-data; boundary=" BOUNDARY, admin.cookie,
 			   admin.csrf, "Expect: 100-continue", NULL};
 	test_response r;
-	post_raw(&r, "/api/files", h, b.p, b.len, false);
+	test_http_try(&r, &srv, "POST", "/api/files", h, b.p, b.len, false);
 	expect_problem(&r, 413, "payload_too_large");
 	cr_expect_null(strstr(r.headers, "100 Continue"), "the body was asked for: %s", r.headers);
 	test_response_free(&r);
 	expect_nothing_stored();
 	free(b.p);
-	free(t);
 	stop_checked();
 }
 
@@ -523,16 +409,14 @@ Test(files_http, chunked_body_over_the_limit_is_413)
  * Continue) and nothing is stored. */
 static void expect_refused_before_body(const char *const *h, long status, const char *code)
 {
-	char *t = text_of(20000);
-	struct buf b = form(CLIENT_A, "x.txt", t, 20000);
+	struct buf b = text_form("x.txt", 20000);
 	test_response r;
-	post_raw(&r, "/api/files", h, b.p, b.len, false);
+	test_http_try(&r, &srv, "POST", "/api/files", h, b.p, b.len, false);
 	expect_problem(&r, status, code);
 	cr_expect_null(strstr(r.headers, "100 Continue"), "the body was asked for");
 	test_response_free(&r);
 	expect_nothing_stored();
 	free(b.p);
-	free(t);
 }
 
 Test(files_http, anonymous_upload_is_401_and_stores_nothing)
@@ -564,7 +448,7 @@ Test(files_http, bearer_token_upload_needs_no_csrf)
 	test_response_free(&r);
 	struct buf b = form(CLIENT_B, "pixel.png", png, sizeof(png));
 	const char *uh[] = {"Content-Type: multipart/form-data; boundary=" BOUNDARY, auth, NULL};
-	cr_expect_eq(post_raw(&r, "/api/files", uh, b.p, b.len, false), 201, "%s", r.body);
+	cr_expect_eq(test_http_try(&r, &srv, "POST", "/api/files", uh, b.p, b.len, false), 201, "%s", r.body);
 	test_response_free(&r);
 	free(b.p);
 	stop_checked();
@@ -574,12 +458,12 @@ Test(files_http, wrong_content_type_is_415)
 {
 	const char *h[] = {"Content-Type: application/json", admin.cookie, admin.csrf, NULL};
 	test_response r;
-	post_raw(&r, "/api/files", h, "{}", 2, false);
+	test_http_try(&r, &srv, "POST", "/api/files", h, "{}", 2, false);
 	expect_problem(&r, 415, "unsupported_media_type");
 	test_response_free(&r);
 	const char *u[] = {"Content-Type: application/x-www-form-urlencoded", admin.cookie,
 			   admin.csrf, NULL};
-	post_raw(&r, "/api/files", u, "client_id=x&file=y", 18, false);
+	test_http_try(&r, &srv, "POST", "/api/files", u, "client_id=x&file=y", 18, false);
 	expect_problem(&r, 415, "unsupported_media_type");
 	test_response_free(&r);
 	expect_nothing_stored();
@@ -664,16 +548,16 @@ Test(files_http, malformed_multipart_is_400)
 	/* The header names a boundary the body never uses. */
 	const char *h1[] = {"Content-Type: multipart/form-data; boundary=SomethingElse", admin.cookie,
 			    admin.csrf, NULL};
-	post_raw(&r, "/api/files", h1, b.p, b.len, false);
+	test_http_try(&r, &srv, "POST", "/api/files", h1, b.p, b.len, false);
 	expect_problem(&r, 400, "bad_request");
 	test_response_free(&r);
 	/* No boundary at all. */
 	const char *h2[] = {"Content-Type: multipart/form-data", admin.cookie, admin.csrf, NULL};
-	post_raw(&r, "/api/files", h2, b.p, b.len, false);
+	test_http_try(&r, &srv, "POST", "/api/files", h2, b.p, b.len, false);
 	expect_problem(&r, 400, "bad_request");
 	test_response_free(&r);
 	/* Cut off before the closing boundary. */
-	post_raw(&r, "/api/files", (const char *const[]){"Content-Type: multipart/form-data; boundary=" BOUNDARY,
+	test_http_try(&r, &srv, "POST", "/api/files", (const char *const[]){"Content-Type: multipart/form-data; boundary=" BOUNDARY,
 							  admin.cookie, admin.csrf, NULL},
 		 b.p, b.len - 12, false);
 	expect_problem(&r, 400, "bad_request");
@@ -763,7 +647,7 @@ Test(files_http, list_pages_with_limit_and_cursor)
 /* ---- downloads ---- */
 
 /* The path and query of a signed link (the URL's origin is WL_PUBLIC_URL's). */
-static char *link_path(const struct session *s, const char *id)
+static char *link_path(const test_session *s, const char *id)
 {
 	char path[160];
 	snprintf(path, sizeof(path), "/api/files/%s/download", id);

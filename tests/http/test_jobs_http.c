@@ -21,44 +21,11 @@ static wvl_ctx *ctx;
 static const wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
 static const char *admin_pw = "Harbor-Lantern-42!";
 
-struct session {
-	char cookie[512]; /* "Cookie: wl_session=...; wl_csrf=..." */
-	char csrf[200];   /* "X-CSRF-Token: ..." */
-};
-
-static struct session admin, staff, portal;
+static test_session admin, staff, portal;
 static char client_a[37], client_b[37];
 
-static int set_cookie(const test_response *r, const char *name, char *value, size_t vlen)
-{
-	char needle[64];
-	snprintf(needle, sizeof(needle), "Set-Cookie: %s=", name);
-	const char *p = strstr(r->headers, needle);
-	if (!p)
-		return 0;
-	const char *v = p + strlen(needle);
-	snprintf(value, vlen, "%.*s", (int)strcspn(v, ";\r"), v);
-	return 1;
-}
-
-static void login_as(struct session *s, const char *email, const char *pw)
-{
-	char body[256];
-	snprintf(body, sizeof(body), "{\"email\":\"%s\",\"password\":\"%s\"}", email, pw);
-	const char *h[] = {"Content-Type: application/json", NULL};
-	test_response r;
-	test_http(&r, &srv, "POST", "/api/auth/login", h, body, strlen(body));
-	cr_assert_eq(r.status, 200, "login %s: %s", email, r.body);
-	char sess[128], csrf[128];
-	cr_assert(set_cookie(&r, "wl_session", sess, sizeof(sess)));
-	cr_assert(set_cookie(&r, "wl_csrf", csrf, sizeof(csrf)));
-	snprintf(s->cookie, sizeof(s->cookie), "Cookie: wl_session=%s; wl_csrf=%s", sess, csrf);
-	snprintf(s->csrf, sizeof(s->csrf), "X-CSRF-Token: %s", csrf);
-	test_response_free(&r);
-}
-
 /* s NULL: anonymous. */
-static long call(test_response *r, const struct session *s, const char *method, const char *path,
+static long call(test_response *r, const test_session *s, const char *method, const char *path,
 		 const char *body, bool with_csrf)
 {
 	const char *h[] = {"Content-Type: application/json", s ? s->cookie : "X-None: 1",
@@ -80,7 +47,7 @@ static const char *code_of(json_t *j)
 }
 
 /* A call whose answer is a problem: returns its status, checks its code. */
-static void expect_problem(const struct session *s, const char *method, const char *path,
+static void expect_problem(const test_session *s, const char *method, const char *path,
 			   const char *body, bool with_csrf, long status, const char *code)
 {
 	test_response r;
@@ -107,13 +74,11 @@ static void setup(void)
 {
 	test_db_create(&db);
 	ctx = test_ctx(&db);
-	int created;
-	char *pw = NULL;
-	cr_assert_eq(wvl_auth_bootstrap_admin(&created, &pw, ctx, "admin@example.com", admin_pw), 0);
+	test_admin(ctx, &db, "admin@example.com", admin_pw);
 	static const char *env[] = {"WL_RATELIMIT_LOGIN=1000/15m", "WL_RATELIMIT_WRITE=1000/15m",
 				    "WL_RATELIMIT_READ=1000/15m", NULL};
 	test_server_start(&srv, &db, env);
-	login_as(&admin, "admin@example.com", admin_pw);
+	test_login(&admin, &srv, "admin@example.com", admin_pw);
 	create(client_a, "/api/clients", "{\"name\":\"Acme\",\"email\":\"a@example.com\"}");
 	create(client_b, "/api/clients", "{\"name\":\"Brio\",\"email\":\"b@example.com\"}");
 	char id[37], body[512];
@@ -123,8 +88,8 @@ static void setup(void)
 		 "{\"email\":\"portal@example.com\",\"name\":\"P\",\"role\":\"client\","
 		 "\"client_id\":\"%s\",\"password\":\"Meadow-Otter-31!\"}", client_a);
 	create(id, "/api/users", body);
-	login_as(&staff, "staff@example.com", "Granite-Falcon-22!");
-	login_as(&portal, "portal@example.com", "Meadow-Otter-31!");
+	test_login(&staff, &srv, "staff@example.com", "Granite-Falcon-22!");
+	test_login(&portal, &srv, "portal@example.com", "Meadow-Otter-31!");
 }
 
 static void teardown(void)
@@ -148,13 +113,8 @@ static void enqueue(char *id, const char *kind, const char *client_id, int max_a
 /* Claims the one available job of `kind` and fails it with `error`. */
 static void claim_and_fail(const char *kind, const char *error)
 {
-	const char *kinds[] = {kind};
-	wvl_jobs_claim_options co = WVL_JOBS_CLAIM_OPTIONS_INIT;
-	co.kinds = kinds;
-	co.nkinds = 1;
-	wvl_job *jobs = NULL;
-	size_t n = 0;
-	cr_assert_eq(wvl_jobs_claim(&jobs, &n, ctx, 10, &co), 0);
+	size_t n;
+	wvl_job *jobs = test_jobs_claim_kind(&n, ctx, kind, 10);
 	cr_assert_eq(n, 1);
 	int failed = 0;
 	cr_assert_eq(wvl_jobs_fail(&failed, ctx, &jobs[0], error, -1), 0);
@@ -249,13 +209,8 @@ Test(jobs_http, detail_has_attempts_errors_progress_and_log)
 {
 	char id[37];
 	enqueue(id, "http_test_detail", NULL, 2);
-	const char *kinds[] = {"http_test_detail"};
-	wvl_jobs_claim_options co = WVL_JOBS_CLAIM_OPTIONS_INIT;
-	co.kinds = kinds;
-	co.nkinds = 1;
-	wvl_job *jobs = NULL;
-	size_t n = 0;
-	cr_assert_eq(wvl_jobs_claim(&jobs, &n, ctx, 1, &co), 0);
+	size_t n;
+	wvl_job *jobs = test_jobs_claim_kind(&n, ctx, "http_test_detail", 1);
 	cr_assert_eq(n, 1);
 	cr_assert_eq(wvl_jobs_progress(ctx, &jobs[0], 40, "halfway there"), 0);
 	cr_assert_eq(wvl_jobs_fail(NULL, ctx, &jobs[0], "disk full", -1), 0);

@@ -16,6 +16,7 @@
 static test_db db;
 static test_server srv;
 static char client_a[37], client_b[37], plan_a[37], deliv_a[37], note_a[37];
+static char ticket_a[37], ticket_a_number[37];
 
 enum who { ADMIN, STAFF, CLIENT_A, CLIENT_B, ANON, NWHO };
 static char cookie[NWHO][256], csrf[NWHO][200];
@@ -92,6 +93,17 @@ static void setup(void)
 	cr_assert_eq(wvl_notes_create(&out, ctx, &admin, client_a, "{\"body\":\"<p>internal</p>\"}"), 0);
 	copy_member(note_a, out, "id");
 	free(out);
+	snprintf(body, sizeof(body), "{\"subject\":\"Alice's question\",\"client_id\":\"%s\"}",
+		 client_a);
+	cr_assert_eq(wvl_tickets_create(&out, ctx, &admin, body), 0);
+	copy_member(ticket_a, out, "id");
+	copy_member(ticket_a_number, out, "number");
+	free(out);
+	cr_assert_eq(wvl_tickets_reply(&out, ctx, &admin, ticket_a, "{\"message\":\"first\"}"), 0);
+	free(out);
+	cr_assert_eq(wvl_tickets_reply(&out, ctx, &admin, ticket_a,
+				       "{\"message\":\"zanzibar\",\"internal\":true}"), 0);
+	free(out);
 	wvl_ctx_free(ctx);
 	static const char *env[] = {"WL_RATELIMIT_LOGIN=1000/15m", "WL_RATELIMIT_WRITE=100000/15m",
 				    "WL_RATELIMIT_READ=100000/15m", NULL};
@@ -112,7 +124,8 @@ TestSuite(matrix, .init = setup, .fini = teardown, .timeout = 180);
 
 struct row {
 	const char *method;
-	const char *path; /* %A client A, %P plan, %D deliverable, %N note */
+	const char *path; /* %A client A, %P plan, %D deliverable, %N note, %T A's ticket
+			   * (%U its number) */
 	const char *body;
 	int expect[NWHO]; /* admin, staff, client A, client B, anonymous */
 };
@@ -123,7 +136,8 @@ static void expand(char *out, size_t len, const char *tmpl)
 	for (const char *p = tmpl; *p && pos + 40 < len; p++) {
 		if (*p == '%' && p[1]) {
 			const char *v = p[1] == 'A' ? client_a : p[1] == 'B' ? client_b
-				      : p[1] == 'P' ? plan_a : p[1] == 'D' ? deliv_a : note_a;
+				      : p[1] == 'P' ? plan_a : p[1] == 'D' ? deliv_a
+				      : p[1] == 'T' ? ticket_a : p[1] == 'U' ? ticket_a_number : note_a;
 			pos += (size_t)snprintf(out + pos, len - pos, "%s", v);
 			p++;
 		} else {
@@ -151,6 +165,20 @@ static const struct row rows[] = {
 	{"GET", "/api/users", NULL, {200, 403, 403, 403, 401}},
 	{"POST", "/api/clients", "{\"name\":\"New\"}", {201, 201, 403, 403, 401}},
 	{"DELETE", "/api/notes/%N", NULL, {404, 204, 403, 403, 401}}, /* staff deletes first */
+	/* Tickets: B never reads, answers or learns of A's; the team's side is
+	 * 403 for any client, which tells nothing about the ticket. */
+	{"GET", "/api/tickets", NULL, {200, 200, 200, 200, 401}},
+	{"POST", "/api/tickets", "{\"subject\":\"Hi\"}", {201, 201, 201, 201, 401}},
+	{"GET", "/api/tickets/%T", NULL, {200, 200, 200, 404, 401}},
+	{"GET", "/api/tickets/%U", NULL, {200, 200, 200, 404, 401}},
+	{"PATCH", "/api/tickets/%T", "{\"priority\":\"high\"}", {200, 200, 403, 404, 401}},
+	{"GET", "/api/tickets/%T/messages", NULL, {200, 200, 200, 404, 401}},
+	{"POST", "/api/tickets/%U/messages", "{\"message\":\"hi\"}", {201, 201, 201, 404, 401}},
+	{"POST", "/api/tickets/%T/messages", "{\"message\":\"n\",\"internal\":true}",
+	 {201, 201, 403, 403, 401}},
+	{"POST", "/api/tickets/%T/merge", "{\"into\":\"999999\"}", {422, 422, 403, 403, 401}},
+	{"GET", "/api/clients/%A/tickets", NULL, {200, 200, 200, 404, 401}},
+	{"POST", "/api/tickets/%T/close", NULL, {200, 200, 200, 404, 401}}, /* A closes first */
 };
 
 Test(matrix, every_role_gets_exactly_its_access)
@@ -167,8 +195,17 @@ Test(matrix, every_role_gets_exactly_its_access)
 			cr_expect_eq(r.status, rows[i].expect[w], "%s %s as %s: %ld %s", rows[i].method,
 				     rows[i].path, who_name[w], r.status, r.body);
 			/* A foreign client's id never shows up in what client B gets. */
-			if (w == CLIENT_B)
+			if (w == CLIENT_B) {
 				cr_expect_null(strstr(r.body, client_a), "%s leaks A to B", rows[i].path);
+				cr_expect_null(strstr(r.body, ticket_a), "%s leaks A's ticket", rows[i].path);
+			}
+			/* Nor does the internal note in what a client gets. */
+			if (w == CLIENT_A || w == CLIENT_B)
+				cr_expect_null(strstr(r.body, "zanzibar"), "%s shows a note to %s",
+					       rows[i].path, who_name[w]);
+			else if (w <= STAFF && !strcmp(rows[i].method, "GET") &&
+				 strstr(rows[i].path, "/messages"))
+				cr_expect_not_null(strstr(r.body, "zanzibar"), "the team sees its note");
 			test_response_free(&r);
 		}
 	}
@@ -176,15 +213,53 @@ Test(matrix, every_role_gets_exactly_its_access)
 
 Test(matrix, client_filters_for_another_client_are_ignored)
 {
-	char path[128];
-	snprintf(path, sizeof(path), "/api/clients?client_id=%s", client_a);
-	const char *h[] = {cookie[CLIENT_B], NULL};
-	test_response r;
-	test_http(&r, &srv, "GET", path, h, NULL, 0);
-	cr_expect_eq(r.status, 200);
-	cr_expect_null(strstr(r.body, client_a));
-	cr_expect_not_null(strstr(r.body, client_b));
-	test_response_free(&r);
+	char *out = NULL;
+	wvl_ctx *ctx = test_ctx(&db);
+	wvl_actor admin = {.role = WVL_ROLE_ADMIN};
+	char body[128];
+	snprintf(body, sizeof(body), "{\"subject\":\"Bob's\",\"client_id\":\"%s\"}", client_b);
+	cr_assert_eq(wvl_tickets_create(&out, ctx, &admin, body), 0);
+	free(out);
+	wvl_ctx_free(ctx);
+	static const char *const lists[] = {"/api/clients?client_id=%s", "/api/tickets?client_id=%s",
+					    "/api/tickets?client_id=%s&q=question"};
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		char path[128];
+		snprintf(path, sizeof(path), lists[i], client_a);
+		const char *h[] = {cookie[CLIENT_B], NULL};
+		test_response r;
+		test_http(&r, &srv, "GET", path, h, NULL, 0);
+		cr_expect_eq(r.status, 200, "%s", path);
+		cr_expect_null(strstr(r.body, client_a), "%s", path);
+		if (i < 2)
+			cr_expect_not_null(strstr(r.body, client_b), "%s", path);
+		test_response_free(&r);
+	}
+}
+
+/* Whatever a search string holds, a ticket search answers with results or
+ * a 400, never a failure. */
+Test(matrix, hostile_ticket_searches_never_fail)
+{
+	char big[10 * 1024 + 8] = "q=";
+	memset(big + 2, 'a', 10 * 1024);
+	big[2 + 10 * 1024] = '\0';
+	const char *const queries[] = {"q=%27", "q=%26", "q=%21", "q=%27%27%26%21%7C%3A*", "q=%5C",
+				       "q=%00", "q=a%00b", "q=%FF", "q=%C0%AF", "q=%ED%A0%80",
+				       "q=%F0%9F%99%82", "q=%23", "q=%2342", "q=", "q=%3C-%3E", big};
+	for (int w = ADMIN; w <= CLIENT_B; w++) {
+		for (size_t i = 0; i < sizeof(queries) / sizeof(queries[0]); i++) {
+			char *path = malloc(strlen(queries[i]) + 16);
+			sprintf(path, "/api/tickets?%s", queries[i]);
+			const char *h[] = {cookie[w], NULL};
+			test_response r;
+			test_http(&r, &srv, "GET", path, h, NULL, 0);
+			cr_expect(r.status == 200 || r.status == 400, "%.40s as %s: %ld %s", queries[i],
+				  who_name[w], r.status, r.body);
+			test_response_free(&r);
+			free(path);
+		}
+	}
 }
 
 /* Every list answers bad input with the same problem document: the
@@ -213,7 +288,9 @@ Test(matrix, every_list_answers_bad_queries_alike)
 			continue;
 		lists++;
 		char path[600];
-		expand(path, sizeof(path), strstr(pattern, "{id}") ? "%A" : "");
+		/* {id}: A's ticket under /api/tickets/, else client A. */
+		expand(path, sizeof(path), !strstr(pattern, "{id}") ? ""
+					   : strncmp(pattern, "/api/tickets/", 13) ? "%A" : "%T");
 		char base[700];
 		const char *brace = strstr(pattern, "{id}");
 		if (brace)

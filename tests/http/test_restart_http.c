@@ -15,39 +15,18 @@
 static test_db db;
 static test_server srv;
 
-static void setup(void)
-{
-	test_db_create(&db);
-	test_server_start(&srv, &db, NULL);
-}
-
-static void teardown(void)
-{
-	test_server_stop(&srv);
-	test_db_drop(&db);
-}
+static void setup(void) { test_http_open(&db, &srv, NULL); }
+static void teardown(void) { test_http_close(&db, &srv); }
 
 TestSuite(restart, .init = setup, .fini = teardown, .timeout = 180);
 
-/* Signs the bootstrapped admin in; *cookie gets the "Cookie:" header. */
-static void admin_cookie(char *cookie, size_t len)
+/* Signs the bootstrapped admin in. */
+static void admin_login(test_session *s)
 {
 	wvl_ctx *ctx = test_ctx(&db);
-	int created;
-	char *pw = NULL;
-	cr_assert_eq(wvl_auth_bootstrap_admin(&created, &pw, ctx, "admin@example.com",
-					      "Harbor-Lantern-42!"), 0);
-	free(pw);
+	test_admin(ctx, &db, "admin@example.com", "Harbor-Lantern-42!");
 	wvl_ctx_free(ctx);
-	const char *body = "{\"email\":\"admin@example.com\",\"password\":\"Harbor-Lantern-42!\"}";
-	const char *lh[] = {"Content-Type: application/json", NULL};
-	test_response r;
-	test_http(&r, &srv, "POST", "/api/auth/login", lh, body, strlen(body));
-	cr_assert_eq(r.status, 200, "%s", r.body);
-	const char *sc = strstr(r.headers, "Set-Cookie: wl_session=");
-	cr_assert_not_null(sc);
-	snprintf(cookie, len, "Cookie: wl_session=%.*s", (int)strcspn(sc + 23, ";\r"), sc + 23);
-	test_response_free(&r);
+	test_login(s, &srv, "admin@example.com", "Harbor-Lantern-42!");
 }
 
 /* Also: a browser carries its session cookie to public routes.  Once that
@@ -58,9 +37,9 @@ static void admin_cookie(char *cookie, size_t len)
 Test(restart, health_is_503_while_postgres_is_down_and_recovers_without_restart)
 {
 	test_response r;
-	char cookie[256];
-	admin_cookie(cookie, sizeof(cookie));
-	const char *h[] = {cookie, NULL};
+	test_session admin;
+	admin_login(&admin);
+	const char *h[] = {admin.cookie, NULL};
 	for (int i = 0; i < 3; i++) { /* remembered from the first */
 		test_http(&r, &srv, "GET", "/api/health", h, NULL, 0);
 		cr_assert_eq(r.status, 200, "%s", r.body);

@@ -18,20 +18,32 @@
 
 static test_db db;
 static test_server srv;
+static char bearer[160]; /* "Authorization: Bearer wl_pat_..." of an admin */
+
+/* An admin's API token: requests with a user may send the full body limit. */
+static void make_bearer(void)
+{
+	wvl_ctx *ctx = test_ctx(&db);
+	wvl_actor admin = test_admin(ctx, &db, "root@example.com", "Harbor-Lantern-42!");
+	char *out = NULL;
+	cr_assert_eq(wvl_auth_tokens_create(&out, ctx, &admin, "{\"name\":\"t\"}"), 0);
+	char *tok = test_json_member(out, "token");
+	snprintf(bearer, sizeof(bearer), "Authorization: Bearer %s", tok);
+	free(tok);
+	free(out);
+	wvl_ctx_free(ctx);
+}
 
 static void setup(void)
 {
 	test_db_create(&db);
+	make_bearer();
 	static const char *env[] = {"WL_CORS_ORIGINS=https://app.example.com,https://admin.example.com",
 				    "WL_HTTP_BODY_LIMIT=1048576", NULL};
 	test_server_start(&srv, &db, env);
 }
 
-static void teardown(void)
-{
-	test_server_stop(&srv);
-	test_db_drop(&db);
-}
+static void teardown(void) { test_http_close(&db, &srv); }
 
 TestSuite(http, .init = setup, .fini = teardown, .timeout = 120);
 
@@ -47,9 +59,7 @@ static json_t *body_json(const test_response *r)
 static void expect_problem(const test_response *r, long status, const char *code)
 {
 	cr_expect_eq(r->status, status, "status %ld, body %s", r->status, r->body);
-	char *ct = test_header(r, "Content-Type");
-	cr_expect_str_eq(ct ? ct : "", "application/problem+json");
-	free(ct);
+	test_expect_header(r, "Content-Type", "application/problem+json");
 	json_t *j = body_json(r);
 	cr_expect_str_eq(json_string_value(json_object_get(j, "type")), "about:blank");
 	cr_expect_eq(json_integer_value(json_object_get(j, "status")), status);
@@ -113,9 +123,7 @@ Test(http, unknown_route_and_wrong_method)
 	test_response_free(&r);
 	test_http(&r, &srv, "DELETE", "/api/health", NULL, NULL, 0);
 	expect_problem(&r, 405, "method_not_allowed");
-	char *allow = test_header(&r, "Allow");
-	cr_expect_str_eq(allow ? allow : "", "GET");
-	free(allow);
+	test_expect_header(&r, "Allow", "GET");
 	test_response_free(&r);
 	test_http(&r, &srv, "GET", "/api/health/../../etc/passwd", NULL, NULL, 0);
 	cr_expect_neq(r.status, 200);
@@ -131,28 +139,55 @@ Test(http, oversized_body_is_413_from_content_length_and_stream)
 	big[n - 1] = '}';
 	/* A well-behaved client waits for 100 Continue before a large body; the
 	 * server refuses from Content-Length instead, and nothing is sent. */
-	const char *h[] = {"Content-Type: application/json", NULL};
-	const char *he[] = {"Content-Type: application/json", "Expect: 100-continue", NULL};
+	const char *he[] = {"Content-Type: application/json", "Expect: 100-continue", bearer, NULL};
 	test_response r;
-	test_http(&r, &srv, "POST", "/api/health", he, big, n);
+	test_http(&r, &srv, "POST", "/api/clients", he, big, n);
 	expect_problem(&r, 413, "payload_too_large");
 	test_response_free(&r);
 	/* Chunked: no Content-Length, refused while streaming. */
-	const char *hc[] = {"Content-Type: application/json", "Transfer-Encoding: chunked", NULL};
-	test_http(&r, &srv, "POST", "/api/health", hc, big, n);
+	const char *hc[] = {"Content-Type: application/json", "Transfer-Encoding: chunked", bearer,
+			    NULL};
+	test_http(&r, &srv, "POST", "/api/clients", hc, big, n);
 	expect_problem(&r, 413, "payload_too_large");
 	test_response_free(&r);
 	free(big);
-	/* Exactly the limit is not refused for size (the route then says 405). */
+	/* Exactly the limit is not refused for size: the library reads it
+	 * (and refuses its content). */
 	n = 1048576;
 	big = malloc(n);
 	memset(big, ' ', n);
 	big[0] = '{';
 	big[n - 1] = '}';
-	test_http(&r, &srv, "POST", "/api/health", h, big, n);
-	expect_problem(&r, 405, "method_not_allowed");
+	const char *h[] = {"Content-Type: application/json", bearer, NULL};
+	test_http(&r, &srv, "POST", "/api/clients", h, big, n);
+	expect_problem(&r, 422, "validation_failed");
 	test_response_free(&r);
 	free(big);
+}
+
+/* Without a user, a body is small: a stranger never makes the server
+ * hold a megabyte. */
+Test(http, a_strangers_body_is_small)
+{
+	size_t n = 16385;
+	char *big = malloc(n);
+	memset(big, ' ', n);
+	big[0] = '{';
+	big[n - 1] = '}';
+	const char *h[] = {"Content-Type: application/json", NULL};
+	const char *hc[] = {"Content-Type: application/json", "Transfer-Encoding: chunked", NULL};
+	test_response r;
+	test_http(&r, &srv, "POST", "/api/auth/unlock", h, big, n);
+	expect_problem(&r, 413, "payload_too_large");
+	test_response_free(&r);
+	test_http(&r, &srv, "POST", "/api/auth/unlock", hc, big, n);
+	expect_problem(&r, 413, "payload_too_large");
+	test_response_free(&r);
+	free(big);
+	/* And a request that will be refused reads no body at all. */
+	test_http(&r, &srv, "POST", "/api/clients", h, "{}", 2);
+	expect_problem(&r, 401, "unauthenticated");
+	test_response_free(&r);
 }
 
 Test(http, malformed_json_is_400)
@@ -162,7 +197,7 @@ Test(http, malformed_json_is_400)
 	const char *h[] = {"Content-Type: application/json", NULL};
 	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
 		test_response r;
-		test_http(&r, &srv, "POST", "/api/health", h, bodies[i], strlen(bodies[i]));
+		test_http(&r, &srv, "POST", "/api/auth/unlock", h, bodies[i], strlen(bodies[i]));
 		expect_problem(&r, 400, "bad_request");
 		test_response_free(&r);
 	}
@@ -175,14 +210,14 @@ Test(http, wrong_content_type_is_415)
 	for (int i = 0; types[i]; i++) {
 		const char *h[] = {types[i], NULL};
 		test_response r;
-		test_http(&r, &srv, "POST", "/api/health", h, "{}", 2);
+		test_http(&r, &srv, "POST", "/api/auth/unlock", h, "{}", 2);
 		expect_problem(&r, 415, "unsupported_media_type");
 		test_response_free(&r);
 	}
 	const char *ok[] = {"Content-Type: application/json; charset=utf-8", NULL};
 	test_response r;
-	test_http(&r, &srv, "POST", "/api/health", ok, "{}", 2);
-	expect_problem(&r, 405, "method_not_allowed");
+	test_http(&r, &srv, "POST", "/api/auth/unlock", ok, "{}", 2);
+	expect_problem(&r, 422, "validation_failed");
 	test_response_free(&r);
 }
 
@@ -347,7 +382,7 @@ static int raw_connect(int port)
 Test(http, sigterm_finishes_in_flight_requests)
 {
 	int fd = raw_connect(srv.port);
-	const char *head = "POST /api/health HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+	const char *head = "POST /api/auth/unlock HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
 			   "Content-Length: 8\r\nConnection: close\r\n\r\n{\"a\":";
 	cr_assert_eq(write(fd, head, strlen(head)), (ssize_t)strlen(head));
 	/* Wait until the server counts it in flight (headers read, body half
@@ -373,7 +408,7 @@ Test(http, sigterm_finishes_in_flight_requests)
 		total += n;
 	buf[total] = '\0';
 	close(fd);
-	cr_expect_eq(strncmp(buf, "HTTP/1.1 405", 12), 0, "in-flight request answered: %s", buf);
+	cr_expect_eq(strncmp(buf, "HTTP/1.1 422", 12), 0, "in-flight request answered: %s", buf);
 	/* New connections are refused once the listener is closed. */
 	int status = 0;
 	waitpid(srv.pid, &status, 0);

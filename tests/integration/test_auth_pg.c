@@ -16,49 +16,22 @@
 #include "core/pg.h"
 #include "testenv.h"
 
-#define MIN (60LL * 1000000)
+#define MIN (60 * TEST_SEC)
 #define HOUR (60 * MIN)
 
 static test_db db;
 static wvl_ctx *ctx;
-static int64_t now_us;
 static wvl_actor admin;
 static const char *admin_pw = "Harbor-Lantern-42!";
 
-static int64_t test_clock(void *p)
-{
-	(void)p;
-	return now_us;
-}
-
-static void make_admin(void)
-{
-	int created = 0;
-	char *pw = NULL;
-	cr_assert_eq(wvl_auth_bootstrap_admin(&created, &pw, ctx, "admin@example.com", admin_pw), 0,
-		     "%s", wvl_error_last()->message);
-	char *id = test_sql_value(db.owner_url, "SELECT id FROM users WHERE email='admin@example.com'");
-	memset(&admin, 0, sizeof(admin));
-	admin.role = WVL_ROLE_ADMIN;
-	snprintf(admin.user_id, sizeof(admin.user_id), "%s", id);
-	free(id);
-}
-
 static void setup(void)
 {
-	test_db_create(&db);
-	ctx = test_ctx(&db);
-	now_us = 1800000000LL * 1000000;
-	wvl_ctx_set_clock(ctx, test_clock, NULL);
+	test_env_open(&db, &ctx, 1800000000LL * TEST_SEC);
 	test_log_reset();
-	make_admin();
+	admin = test_admin(ctx, &db, "admin@example.com", admin_pw);
 }
 
-static void teardown(void)
-{
-	wvl_ctx_free(ctx);
-	test_db_drop(&db);
-}
+static void teardown(void) { test_env_close(&db, &ctx); }
 
 TestSuite(auth, .init = setup, .fini = teardown, .timeout = 180);
 
@@ -83,16 +56,6 @@ static void fail_times(const char *email, int n, const char *device)
 	}
 }
 
-/* As the owner, seeing every row (the tables are under forced RLS). */
-static char *sql1(const char *sql)
-{
-	char buf[2048];
-	snprintf(buf, sizeof(buf), "SET wvl.actor_role = 'system'; %s", sql);
-	return test_sql_value(db.owner_url, buf);
-}
-
-/* A string member of a JSON text, or "" (the caller frees). */
-
 Test(auth, login_issues_a_session_that_resolves_to_the_user)
 {
 	wvl_auth_login_result *res;
@@ -116,7 +79,7 @@ Test(auth, login_issues_a_session_that_resolves_to_the_user)
 	char sql[256];
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM sessions WHERE encode(token_hash,'escape') LIKE '%%%s%%'",
 		 res->session_token);
-	char *n = sql1(sql);
+	char *n = test_sys_value(&db, sql);
 	cr_expect_str_eq(n, "0");
 	free(n);
 	wvl_auth_login_result_free(res);
@@ -133,11 +96,11 @@ Test(auth, unknown_email_and_wrong_password_answer_alike)
 	cr_expect_str_eq(wvl_error_last()->slug, "invalid_credentials");
 	cr_expect_str_eq(wvl_error_last()->message, msg_a);
 	cr_assert_eq(login(&res, "not-an-email", "Wrong-Password-1!", NULL), WVL_EUNAUTHENTICATED);
-	char *n = sql1("SELECT count(*) FROM login_attempts WHERE outcome = 'failure'");
+	char *n = test_sys_value(&db, "SELECT count(*) FROM login_attempts WHERE outcome = 'failure'");
 	cr_expect_str_eq(n, "3");
 	free(n);
-	n = sql1("SELECT string_agg(DISTINCT host(ip), ',') || '|' || string_agg(DISTINCT user_agent, ',')"
-		 " FROM login_attempts");
+	n = test_sys_value(&db, "SELECT string_agg(DISTINCT host(ip), ',') || '|' || string_agg(DISTINCT user_agent, ',')"
+				" FROM login_attempts");
 	cr_expect_str_eq(n, "203.0.113.7|criterion");
 	free(n);
 }
@@ -150,14 +113,14 @@ Test(auth, five_failures_lock_then_reopen_after_fifteen_minutes)
 		     "the sixth attempt, with the right password, is refused");
 	cr_expect_str_eq(wvl_error_last()->slug, "account_locked");
 	cr_expect_eq(wvl_error_last()->retry_after, 900);
-	now_us += 14 * MIN;
+	test_clock_advance(14 * MIN);
 	cr_expect_eq(login(&res, "admin@example.com", admin_pw, NULL), WVL_ELOCKED);
 	cr_expect_eq(wvl_error_last()->retry_after, 60);
-	now_us += 1 * MIN;
+	test_clock_advance(1 * MIN);
 	cr_assert_eq(login(&res, "admin@example.com", admin_pw, NULL), 0, "%s",
 		     wvl_error_last()->message);
 	wvl_auth_login_result_free(res);
-	char *n = sql1("SELECT count(*) FROM login_attempts WHERE outcome = 'locked'");
+	char *n = test_sys_value(&db, "SELECT count(*) FROM login_attempts WHERE outcome = 'locked'");
 	cr_expect_str_eq(n, "2");
 	free(n);
 }
@@ -167,7 +130,7 @@ Test(auth, unknown_addresses_lock_too)
 	fail_times("ghost@example.com", 5, NULL);
 	wvl_auth_login_result *res;
 	cr_expect_eq(login(&res, "ghost@example.com", "Whatever-1!", NULL), WVL_ELOCKED);
-	char *n = sql1("SELECT count(*) FROM jobs");
+	char *n = test_sys_value(&db, "SELECT count(*) FROM jobs");
 	cr_expect_str_eq(n, "0", "no user: no unlock email");
 	free(n);
 }
@@ -176,7 +139,7 @@ Test(auth, failures_spread_beyond_the_window_do_not_lock)
 {
 	for (int i = 0; i < 8; i++) {
 		fail_times("admin@example.com", 1, NULL);
-		now_us += 4 * MIN; /* 4 failures per 15 minutes at most */
+		test_clock_advance(4 * MIN); /* 4 failures per 15 minutes at most */
 	}
 	wvl_auth_login_result *res;
 	cr_assert_eq(login(&res, "admin@example.com", admin_pw, NULL), 0, "%s",
@@ -237,12 +200,12 @@ Test(auth, device_cookie_is_bound_to_its_email)
 Test(auth, lock_mails_a_single_use_self_unlock_link)
 {
 	fail_times("admin@example.com", 5, NULL);
-	char *sealed = sql1("SELECT args->>'token_sealed' FROM jobs WHERE kind = 'email_send'"
-			    " AND args->>'template' = 'account_unlock'");
+	char *sealed = test_sys_value(&db, "SELECT args->>'token_sealed' FROM jobs WHERE kind = 'email_send'"
+					   " AND args->>'template' = 'account_unlock'");
 	cr_assert_not_null(sealed, "an unlock email job was enqueued with the lock");
 	char *token = wvl_keys__unseal(ctx, sealed);
 	cr_assert_not_null(token);
-	char *n = sql1("SELECT count(*) FROM jobs");
+	char *n = test_sys_value(&db, "SELECT count(*) FROM jobs");
 	cr_expect_str_eq(n, "1", "one email per lock, not per failure");
 	free(n);
 	char body[256];
@@ -261,9 +224,9 @@ Test(auth, lock_mails_a_single_use_self_unlock_link)
 Test(auth, unlock_link_expires_with_the_lock)
 {
 	fail_times("admin@example.com", 5, NULL);
-	char *sealed = sql1("SELECT args->>'token_sealed' FROM jobs WHERE kind = 'email_send'");
+	char *sealed = test_sys_value(&db, "SELECT args->>'token_sealed' FROM jobs WHERE kind = 'email_send'");
 	char *token = wvl_keys__unseal(ctx, sealed);
-	now_us += 16 * MIN;
+	test_clock_advance(16 * MIN);
 	char body[256];
 	snprintf(body, sizeof(body), "{\"token\":\"%s\"}", token);
 	cr_expect_eq(wvl_auth_unlock_self(ctx, body), WVL_EVALIDATION);
@@ -276,11 +239,11 @@ Test(auth, idle_sessions_end_after_24_hours_and_activity_keeps_them)
 	wvl_auth_login_result *res;
 	cr_assert_eq(login(&res, "admin@example.com", admin_pw, NULL), 0);
 	wvl_actor a;
-	now_us += 24 * HOUR - MIN;
+	test_clock_advance(24 * HOUR - MIN);
 	cr_expect_eq(wvl_auth_session(&a, NULL, ctx, res->session_token), 0, "just under 24 h");
-	now_us += 24 * HOUR - MIN;
+	test_clock_advance(24 * HOUR - MIN);
 	cr_expect_eq(wvl_auth_session(&a, NULL, ctx, res->session_token), 0, "activity renewed it");
-	now_us += 24 * HOUR;
+	test_clock_advance(24 * HOUR);
 	cr_expect_eq(wvl_auth_session(&a, NULL, ctx, res->session_token), WVL_EUNAUTHENTICATED);
 	cr_expect_str_eq(wvl_error_last()->slug, "unauthenticated");
 	wvl_auth_login_result_free(res);
@@ -291,14 +254,14 @@ Test(auth, last_seen_is_written_at_most_once_a_minute)
 	wvl_auth_login_result *res;
 	cr_assert_eq(login(&res, "admin@example.com", admin_pw, NULL), 0);
 	wvl_actor a;
-	char *before = sql1("SELECT last_seen_at FROM sessions");
-	now_us += 30 * 1000000LL;
+	char *before = test_sys_value(&db, "SELECT last_seen_at FROM sessions");
+	test_clock_advance(30 * TEST_SEC);
 	cr_assert_eq(wvl_auth_session(&a, NULL, ctx, res->session_token), 0);
-	char *same = sql1("SELECT last_seen_at FROM sessions");
+	char *same = test_sys_value(&db, "SELECT last_seen_at FROM sessions");
 	cr_expect_str_eq(same, before, "no write within the minute");
-	now_us += 45 * 1000000LL;
+	test_clock_advance(45 * TEST_SEC);
 	cr_assert_eq(wvl_auth_session(&a, NULL, ctx, res->session_token), 0);
-	char *after = sql1("SELECT last_seen_at FROM sessions");
+	char *after = test_sys_value(&db, "SELECT last_seen_at FROM sessions");
 	cr_expect_str_neq(after, before, "written once the minute passed");
 	free(before);
 	free(same);
@@ -312,10 +275,10 @@ Test(auth, sessions_end_at_the_absolute_maximum)
 	cr_assert_eq(login(&res, "admin@example.com", admin_pw, NULL), 0);
 	wvl_actor a;
 	for (int day = 0; day < 29; day++) {
-		now_us += 24 * HOUR - MIN;
+		test_clock_advance(24 * HOUR - MIN);
 		cr_assert_eq(wvl_auth_session(&a, NULL, ctx, res->session_token), 0, "day %d", day);
 	}
-	now_us += 24 * HOUR;
+	test_clock_advance(24 * HOUR);
 	cr_expect_eq(wvl_auth_session(&a, NULL, ctx, res->session_token), WVL_EUNAUTHENTICATED);
 	wvl_auth_login_result_free(res);
 }
@@ -345,13 +308,13 @@ Test(auth, password_reset_is_single_use_expires_and_revokes_sessions)
 	cr_assert_eq(login(&s, "admin@example.com", admin_pw, NULL), 0);
 	cr_assert_eq(wvl_auth_password_forgot(ctx, "{\"email\":\"nobody@example.com\"}", "1.2.3.4"), 0);
 	cr_assert_eq(wvl_auth_password_forgot(ctx, "{\"email\":\"not an email\"}", "1.2.3.4"), 0);
-	char *n = sql1("SELECT count(*) FROM jobs");
+	char *n = test_sys_value(&db, "SELECT count(*) FROM jobs");
 	cr_expect_str_eq(n, "0", "unknown address: nothing sent, same answer");
 	free(n);
 	cr_assert_eq(wvl_auth_password_forgot(ctx, "{\"email\":\"ADMIN@example.com\"}", "1.2.3.4"), 0);
 	cr_expect_eq(wvl_auth_password_forgot(ctx, "{\"email\":5}", NULL), WVL_EVALIDATION);
 	cr_expect_eq(wvl_auth_password_forgot(ctx, "[", NULL), WVL_EINVAL);
-	char *sealed = sql1("SELECT args->>'token_sealed' FROM jobs WHERE args->>'template' = 'password_reset'");
+	char *sealed = test_sys_value(&db, "SELECT args->>'token_sealed' FROM jobs WHERE args->>'template' = 'password_reset'");
 	cr_assert_not_null(sealed);
 	char *token = wvl_keys__unseal(ctx, sealed);
 	cr_assert_not_null(token);
@@ -372,10 +335,10 @@ Test(auth, password_reset_is_single_use_expires_and_revokes_sessions)
 	cr_assert_eq(wvl_auth_password_forgot(ctx, "{\"email\":\"admin@example.com\"}", NULL), 0);
 	free(sealed);
 	free(token);
-	sealed = sql1("SELECT args->>'token_sealed' FROM jobs WHERE args->>'template' = 'password_reset'"
-		      " ORDER BY created_at DESC, id LIMIT 1 OFFSET 0");
+	sealed = test_sys_value(&db, "SELECT args->>'token_sealed' FROM jobs WHERE args->>'template' = 'password_reset'"
+				     " ORDER BY created_at DESC, id LIMIT 1 OFFSET 0");
 	token = wvl_keys__unseal(ctx, sealed);
-	now_us += HOUR + 1000000;
+	test_clock_advance(HOUR + TEST_SEC);
 	snprintf(body, sizeof(body), "{\"token\":\"%s\",\"password\":\"Other-New-Pass-94!\"}", token);
 	cr_expect_eq(wvl_auth_password_reset(ctx, body), WVL_EVALIDATION);
 	free(sealed);
@@ -383,17 +346,24 @@ Test(auth, password_reset_is_single_use_expires_and_revokes_sessions)
 	wvl_auth_login_result_free(s);
 }
 
+/* A new API token of the admin's, named `name` (the caller frees). */
+static char *new_token(const char *name)
+{
+	char body[128], *out = NULL;
+	snprintf(body, sizeof(body), "{\"name\":\"%s\"}", name);
+	cr_assert_eq(wvl_auth_tokens_create(&out, ctx, &admin, body), 0);
+	char *pat = test_json_string(out, "token");
+	cr_assert_not_null(pat);
+	free(out);
+	return pat;
+}
+
 Test(auth, password_change_checks_current_and_revokes_other_sessions)
 {
 	wvl_auth_login_result *a, *b;
 	cr_assert_eq(login(&a, "admin@example.com", admin_pw, NULL), 0);
 	cr_assert_eq(login(&b, "admin@example.com", admin_pw, NULL), 0);
-	char *tok = NULL;
-	cr_assert_eq(wvl_auth_tokens_create(&tok, ctx, &admin, "{\"name\":\"ci\"}"), 0);
-	json_t *tj = json_loads(tok, 0, NULL);
-	char *pat = strdup(json_string_value(json_object_get(tj, "token")));
-	json_decref(tj);
-	free(tok);
+	char *pat = new_token("ci");
 	cr_expect_eq(wvl_auth_password_change(ctx, &admin, a->session_token,
 					      "{\"current_password\":\"Nope-Nope-1!\",\"new_password\":\"Fresh-Pass-Strong-55!\"}"),
 		     WVL_EUNAUTHENTICATED);
@@ -503,20 +473,15 @@ Test(auth, concurrent_guesses_cannot_pass_the_lock)
 
 Test(auth, reset_revokes_tokens_and_voids_older_links)
 {
-	char *tok = NULL;
-	cr_assert_eq(wvl_auth_tokens_create(&tok, ctx, &admin, "{\"name\":\"stolen\"}"), 0);
-	json_t *tj = json_loads(tok, 0, NULL);
-	char *pat = strdup(json_string_value(json_object_get(tj, "token")));
-	json_decref(tj);
-	free(tok);
+	char *pat = new_token("stolen");
 	/* Two reset mails; the victim uses the newer one. */
 	cr_assert_eq(wvl_auth_password_forgot(ctx, "{\"email\":\"admin@example.com\"}", NULL), 0);
-	now_us += MIN;
+	test_clock_advance(MIN);
 	cr_assert_eq(wvl_auth_password_forgot(ctx, "{\"email\":\"admin@example.com\"}", NULL), 0);
-	char *old_sealed = sql1("SELECT args->>'token_sealed' FROM jobs WHERE args->>'template' = 'password_reset'"
-				" ORDER BY run_at, created_at LIMIT 1");
-	char *new_sealed = sql1("SELECT args->>'token_sealed' FROM jobs WHERE args->>'template' = 'password_reset'"
-				" ORDER BY run_at DESC, created_at DESC LIMIT 1");
+	char *old_sealed = test_sys_value(&db, "SELECT args->>'token_sealed' FROM jobs WHERE args->>'template' = 'password_reset'"
+					       " ORDER BY run_at, created_at LIMIT 1");
+	char *new_sealed = test_sys_value(&db, "SELECT args->>'token_sealed' FROM jobs WHERE args->>'template' = 'password_reset'"
+					       " ORDER BY run_at DESC, created_at DESC LIMIT 1");
 	char *old_tok = wvl_keys__unseal(ctx, old_sealed), *new_tok = wvl_keys__unseal(ctx, new_sealed);
 	cr_assert(old_tok && new_tok && strcmp(old_tok, new_tok) != 0);
 	char body[512];
@@ -566,7 +531,7 @@ Test(auth, remembered_session_is_checked_with_every_statement)
 	/* Revoked elsewhere (another instance's logout): the very next
 	 * statement is refused, and so is the answer of a request that ran
 	 * none. */
-	char *n = sql1("UPDATE sessions SET revoked_at = now() RETURNING 1");
+	char *n = test_sys_value(&db, "UPDATE sessions SET revoked_at = now() RETURNING 1");
 	free(n);
 	cr_assert_eq(wvl_auth_session_cached(&a, &info, ctx, res->session_token), 0,
 		     "still remembered");
@@ -586,18 +551,18 @@ Test(auth, remembered_session_follows_idle_expiry_role_and_deactivation)
 	cr_assert_eq(wvl_auth_session_cached(&a, NULL, ctx, res->session_token), 0);
 	cr_assert_neq(a.session_check[0], '\0');
 	/* The idle limit is checked against the injected clock. */
-	now_us += 24 * HOUR + MIN;
+	test_clock_advance(24 * HOUR + MIN);
 	read_as(WVL_EUNAUTHENTICATED, &a);
-	now_us -= 24 * HOUR + MIN;
+	test_clock_advance(-(24 * HOUR + MIN));
 	read_as(0, &a);
 	/* A changed role: the remembered one is refused. */
-	char *n = sql1("UPDATE users SET role = 'staff' RETURNING 1");
+	char *n = test_sys_value(&db, "UPDATE users SET role = 'staff' RETURNING 1");
 	free(n);
 	read_as(WVL_EUNAUTHENTICATED, &a);
-	n = sql1("UPDATE users SET role = 'admin', active = false RETURNING 1");
+	n = test_sys_value(&db, "UPDATE users SET role = 'admin', active = false RETURNING 1");
 	free(n);
 	read_as(WVL_EUNAUTHENTICATED, &a);
-	n = sql1("UPDATE users SET active = true RETURNING 1");
+	n = test_sys_value(&db, "UPDATE users SET active = true RETURNING 1");
 	free(n);
 	read_as(0, &a);
 	/* Transactions check it too, before anything is written. */
@@ -606,7 +571,7 @@ Test(auth, remembered_session_follows_idle_expiry_role_and_deactivation)
 	wvl_pg__rollback(ctx, c);
 	c = NULL;
 	/* Past the absolute lifetime. */
-	now_us += 31LL * 24 * HOUR;
+	test_clock_advance(31LL * 24 * HOUR);
 	cr_expect_eq(wvl_pg__begin(ctx, &a, &c), WVL_EUNAUTHENTICATED);
 	cr_expect_null(c);
 	wvl_auth_login_result_free(res);
@@ -626,7 +591,7 @@ Test(auth, a_forged_session_check_is_refused)
 	read_as(WVL_EINVAL, &a);
 	PGconn *c = NULL;
 	cr_expect_eq(wvl_pg__begin(ctx, &a, &c), WVL_EINVAL);
-	char *n = sql1("SELECT count(*) FROM users");
+	char *n = test_sys_value(&db, "SELECT count(*) FROM users");
 	cr_expect_str_eq(n, "1");
 	free(n);
 	wvl_auth_login_result_free(res);
@@ -673,20 +638,20 @@ Test(auth, remembered_sessions_lapse_well_inside_a_short_idle_limit)
 	wvl_config *cfg = test_config(&db);
 	cr_assert_eq(wvl_config_set(cfg, "WL_SESSION_IDLE_SECONDS", "120"), 0);
 	wvl_ctx *c2 = test_ctx_from(cfg);
-	wvl_ctx_set_clock(c2, test_clock, NULL);
+	test_clock_use(c2);
 	wvl_auth_login_result *res;
 	cr_assert_eq(login(&res, "admin@example.com", admin_pw, NULL), 0);
 	wvl_actor a;
 	cr_assert_eq(wvl_auth_session_cached(&a, NULL, c2, res->session_token), 0);
-	now_us += 29 * 1000000LL;
+	test_clock_advance(29 * TEST_SEC);
 	cr_assert_eq(wvl_auth_session_cached(&a, NULL, c2, res->session_token), 0);
 	cr_expect_neq(a.session_check[0], '\0', "remembered for a quarter of the idle limit");
-	now_us += 2 * 1000000LL;
+	test_clock_advance(2 * TEST_SEC);
 	cr_assert_eq(wvl_auth_session_cached(&a, NULL, c2, res->session_token), 0);
 	cr_expect_str_eq(a.session_check, "", "looked up (and its activity recorded) again");
 	/* Reading every 31 s keeps the session alive far past the idle limit. */
 	for (int i = 0; i < 10; i++) {
-		now_us += 31 * 1000000LL;
+		test_clock_advance(31 * TEST_SEC);
 		cr_assert_eq(wvl_auth_session_cached(&a, NULL, c2, res->session_token), 0, "%d", i);
 	}
 	wvl_auth_login_result_free(res);
@@ -711,7 +676,7 @@ Test(auth, login_body_is_checked_by_the_library)
 		cr_expect_eq(wvl_auth_login(&res, ctx, &r), WVL_EVALIDATION, "accepted %s", bad[i]);
 		cr_expect_null(res);
 	}
-	char *n = sql1("SELECT count(*) FROM login_attempts");
+	char *n = test_sys_value(&db, "SELECT count(*) FROM login_attempts");
 	cr_expect_str_eq(n, "0", "a malformed request is no attempt");
 	free(n);
 	wvl_auth_login_request r = WVL_AUTH_LOGIN_REQUEST_INIT;
@@ -733,13 +698,13 @@ Test(auth, refused_logins_are_recorded_up_to_the_limit)
 	r.ip = "198.51.100.9";
 	for (int i = 0; i < 20; i++)
 		cr_assert_eq(wvl_auth_login_refused(ctx, &r), 0, "%s", wvl_error_last()->message);
-	char *n = sql1("SELECT count(*) FROM login_attempts WHERE outcome = 'rate_limited'");
+	char *n = test_sys_value(&db, "SELECT count(*) FROM login_attempts WHERE outcome = 'rate_limited'");
 	cr_expect_str_eq(n, "5", "WL_RATELIMIT_LOGIN is 5 per 15 minutes");
 	free(n);
 	r.body_json = "{\"password\":\"x\"}";
 	r.ip = "198.51.100.10";
 	cr_expect_eq(wvl_auth_login_refused(ctx, &r), 0, "nothing to record");
-	n = sql1("SELECT count(*) FROM login_attempts WHERE ip = '198.51.100.10'");
+	n = test_sys_value(&db, "SELECT count(*) FROM login_attempts WHERE ip = '198.51.100.10'");
 	cr_expect_str_eq(n, "0");
 	free(n);
 }

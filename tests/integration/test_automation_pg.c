@@ -4,7 +4,6 @@
 /* The client journey: planning, idempotence, the caller's transaction,
  * pause/resume, per-client overrides, history, and hostile rules. */
 
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,54 +16,23 @@
 
 static test_db db;
 static wvl_ctx *ctx;
-static _Atomic int64_t fake_now;
-static const int64_t T0 = INT64_C(1772323200000000); /* 2026-03-01T00:00:00Z */
 static const char *const CID = "cccccccc-0000-0000-0000-000000000001";
-
-static int64_t fake_clock(void *payload)
-{
-	(void)payload;
-	return atomic_load(&fake_now);
-}
 
 static void setup(void)
 {
-	test_db_create(&db);
-	ctx = test_ctx(&db);
-	atomic_store(&fake_now, T0);
-	wvl_ctx_set_clock(ctx, fake_clock, NULL);
+	test_env_open(&db, &ctx, TEST_T0);
 	cr_assert_eq(test_sql(db.owner_url,
 			      "SET wvl.actor_role='system'; INSERT INTO clients (id, name, status,"
 			      " start_date) VALUES ('cccccccc-0000-0000-0000-000000000001', 'Nova',"
 			      " 'active', '2026-03-01')"), 0);
 }
 
-static void teardown(void)
-{
-	wvl_ctx_free(ctx);
-	test_db_drop(&db);
-}
+static void teardown(void) { test_env_close(&db, &ctx); }
 
 TestSuite(automation, .init = setup, .fini = teardown, .timeout = 120);
 
 static const wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
 static const wvl_actor staff = {.role = WVL_ROLE_STAFF, .user_id = "11111111-1111-1111-1111-111111111111"};
-
-static char *value(const char *sql)
-{
-	char full[1024];
-	snprintf(full, sizeof(full), "SET wvl.actor_role = 'system'; %s", sql);
-	return test_sql_value(db.owner_url, full);
-}
-
-static int count(const char *sql)
-{
-	char *v = value(sql);
-	cr_assert_not_null(v, "%s", sql);
-	int n = atoi(v);
-	free(v);
-	return n;
-}
 
 static void onboard(const char *want)
 {
@@ -78,22 +46,22 @@ static void onboard(const char *want)
 Test(automation, journey_plans_m1_now_m2_to_m8_on_the_timeline_with_reminders)
 {
 	onboard("{\"status\":\"success\",\"enqueued\":15}");
-	cr_expect_eq(count("SELECT count(*) FROM jobs WHERE kind = 'deliverable_generate'"), 8);
-	cr_expect_eq(count("SELECT count(*) FROM jobs WHERE kind = 'email_send'"), 7);
-	cr_expect_eq(count("SELECT count(*) FROM jobs WHERE kind = 'deliverable_generate'"
-			   " AND args->>'milestone' = '1' AND state = 'available'"), 1);
-	cr_expect_eq(count("SELECT count(*) FROM jobs WHERE kind = 'deliverable_generate'"
-			   " AND args->>'milestone' = '8' AND state = 'scheduled'"
-			   " AND run_at = '2026-10-01T00:00:00Z'"), 1);
-	cr_expect_eq(count("SELECT count(*) FROM jobs WHERE kind = 'email_send'"
-			   " AND args->>'milestone' = '2' AND run_at = '2026-03-29T00:00:00Z'"
-			   " AND args->>'template' = 'milestone_reminder'"), 1);
-	cr_expect_eq(count("SELECT count(DISTINCT client_id) FROM jobs WHERE client_id ="
-			   " 'cccccccc-0000-0000-0000-000000000001' AND queue = 'automation'"), 1);
+	cr_expect_eq(test_sys_int(&db, "SELECT count(*) FROM jobs WHERE kind = 'deliverable_generate'"), 8);
+	cr_expect_eq(test_sys_int(&db, "SELECT count(*) FROM jobs WHERE kind = 'email_send'"), 7);
+	cr_expect_eq(test_sys_int(&db, "SELECT count(*) FROM jobs WHERE kind = 'deliverable_generate'"
+				       " AND args->>'milestone' = '1' AND state = 'available'"), 1);
+	cr_expect_eq(test_sys_int(&db, "SELECT count(*) FROM jobs WHERE kind = 'deliverable_generate'"
+				       " AND args->>'milestone' = '8' AND state = 'scheduled'"
+				       " AND run_at = '2026-10-01T00:00:00Z'"), 1);
+	cr_expect_eq(test_sys_int(&db, "SELECT count(*) FROM jobs WHERE kind = 'email_send'"
+				       " AND args->>'milestone' = '2' AND run_at = '2026-03-29T00:00:00Z'"
+				       " AND args->>'template' = 'milestone_reminder'"), 1);
+	cr_expect_eq(test_sys_int(&db, "SELECT count(DISTINCT client_id) FROM jobs WHERE client_id ="
+				       " 'cccccccc-0000-0000-0000-000000000001' AND queue = 'automation'"), 1);
 	/* Planning again adds nothing. */
 	onboard("{\"status\":\"success\",\"enqueued\":0}");
-	cr_expect_eq(count("SELECT count(*) FROM automation_logs WHERE status = 'success'"
-			   " AND action = 'client_journey'"), 2);
+	cr_expect_eq(test_sys_int(&db, "SELECT count(*) FROM automation_logs WHERE status = 'success'"
+				       " AND action = 'client_journey'"), 2);
 }
 
 Test(automation, journey_follows_the_callers_transaction)
@@ -105,8 +73,8 @@ Test(automation, journey_follows_the_callers_transaction)
 	cr_expect_eq(n, 15);
 	cr_expect_eq(skipped, 0);
 	wvl_pg__rollback(ctx, c);
-	cr_expect_eq(count("SELECT count(*) FROM jobs"), 0);
-	cr_expect_eq(count("SELECT count(*) FROM automation_logs"), 0);
+	cr_expect_eq(test_sys_int(&db, "SELECT count(*) FROM jobs"), 0);
+	cr_expect_eq(test_sys_int(&db, "SELECT count(*) FROM automation_logs"), 0);
 }
 
 Test(automation, pause_cancels_pending_steps_and_resume_replans_without_repeating)
@@ -124,25 +92,25 @@ Test(automation, pause_cancels_pending_steps_and_resume_replans_without_repeatin
 	wvl_jobs_free(j, n);
 
 	cr_assert_eq(wvl_automation_pause(ctx, &staff, CID), 0, "%s", wvl_error_last()->message);
-	cr_expect_eq(count("SELECT count(*) FROM jobs WHERE state = 'cancelled'"), 14);
-	cr_expect_eq(count("SELECT count(*) FROM clients WHERE automation_paused"), 1);
+	cr_expect_eq(test_sys_int(&db, "SELECT count(*) FROM jobs WHERE state = 'cancelled'"), 14);
+	cr_expect_eq(test_sys_int(&db, "SELECT count(*) FROM clients WHERE automation_paused"), 1);
 	onboard("{\"status\":\"skipped\",\"enqueued\":0}");
 	cr_assert_eq(wvl_automation_pause(ctx, &staff, CID), 0); /* idempotent */
 
 	/* Two months later (May 1st): M2 and M3 are due and run at once, their
 	 * reminders are gone, M1 is not generated again: M2-M8 and the
 	 * reminders of M4-M8. */
-	atomic_store(&fake_now, T0 + INT64_C(61) * 86400 * 1000000);
+	test_clock_set(TEST_T0 + INT64_C(61) * 86400 * 1000000);
 	char *json = NULL;
 	cr_assert_eq(wvl_automation_resume(&json, ctx, &staff, CID), 0);
 	cr_expect_str_eq(json, "{\"status\":\"success\",\"enqueued\":12}");
 	wvl_free(json);
-	cr_expect_eq(count("SELECT count(*) FROM jobs WHERE kind = 'deliverable_generate'"
-			   " AND args->>'milestone' = '1'"), 1);
-	cr_expect_eq(count("SELECT count(*) FROM jobs WHERE state = 'available'"
-			   " AND kind = 'deliverable_generate'"), 2);
-	cr_expect_eq(count("SELECT count(*) FROM automation_logs WHERE action = 'pause'"), 2);
-	cr_expect_eq(count("SELECT count(*) FROM clients WHERE automation_paused"), 0);
+	cr_expect_eq(test_sys_int(&db, "SELECT count(*) FROM jobs WHERE kind = 'deliverable_generate'"
+				       " AND args->>'milestone' = '1'"), 1);
+	cr_expect_eq(test_sys_int(&db, "SELECT count(*) FROM jobs WHERE state = 'available'"
+				       " AND kind = 'deliverable_generate'"), 2);
+	cr_expect_eq(test_sys_int(&db, "SELECT count(*) FROM automation_logs WHERE action = 'pause'"), 2);
+	cr_expect_eq(test_sys_int(&db, "SELECT count(*) FROM clients WHERE automation_paused"), 0);
 	cr_assert_eq(wvl_automation_logs_list(&json, ctx, &sys, NULL, test_query("client_id=%s&limit=10", CID)), 0);
 	cr_expect_not_null(strstr(json, "\"status\" : \"skipped\""), "%s", json);
 	cr_expect_not_null(strstr(json, "\"action\" : \"resume\""), "%s", json);
@@ -164,10 +132,10 @@ Test(automation, client_rule_overrides_the_global_one)
 	cr_expect_not_null(strstr(json, "\"reminder_days\": 7"), "%s", json);
 	wvl_free(json);
 	onboard("{\"status\":\"success\",\"enqueued\":15}");
-	cr_expect_eq(count("SELECT count(*) FROM jobs WHERE args->>'milestone' = '2'"
-			   " AND ((kind = 'deliverable_generate' AND run_at = '2026-04-15T00:00:00Z')"
-			   "   OR (kind = 'email_send' AND run_at = '2026-04-08T00:00:00Z'))"), 2);
-	cr_expect_eq(count("SELECT count(*) FROM automation_logs WHERE rule_id IS NOT NULL"), 1);
+	cr_expect_eq(test_sys_int(&db, "SELECT count(*) FROM jobs WHERE args->>'milestone' = '2'"
+				       " AND ((kind = 'deliverable_generate' AND run_at = '2026-04-15T00:00:00Z')"
+				       "   OR (kind = 'email_send' AND run_at = '2026-04-08T00:00:00Z'))"), 2);
+	cr_expect_eq(test_sys_int(&db, "SELECT count(*) FROM automation_logs WHERE rule_id IS NOT NULL"), 1);
 	/* Replacing the override with a disabled one turns the journey off. */
 	cr_assert_eq(wvl_automation_rule_set(&json, ctx, &sys,
 		"{\"name\":\"client_journey\",\"trigger\":\"client.onboarded\","
@@ -176,7 +144,7 @@ Test(automation, client_rule_overrides_the_global_one)
 	wvl_free(json);
 	onboard("{\"status\":\"skipped\",\"enqueued\":0}");
 	cr_assert_eq(wvl_automation_rules_list(&json, ctx, &sys, NULL, test_query("client_id=%s", CID)), 0);
-	cr_expect_eq(count("SELECT count(*) FROM automation_rules"), 2);
+	cr_expect_eq(test_sys_int(&db, "SELECT count(*) FROM automation_rules"), 2);
 	cr_expect_not_null(strstr(json, "\"enabled\" : false"), "%s", json);
 	wvl_free(json);
 }
@@ -205,7 +173,7 @@ Test(automation, hostile_input_and_roles)
 		int rc = wvl_automation_rule_set(&json, ctx, &sys, bad[i]);
 		cr_expect(rc == WVL_EVALIDATION || rc == WVL_EINVAL, "accepted %s", bad[i]);
 	}
-	cr_expect_eq(count("SELECT count(*) FROM automation_rules"), 0);
+	cr_expect_eq(test_sys_int(&db, "SELECT count(*) FROM automation_rules"), 0);
 	const char *ok = "{\"name\":\"x\",\"trigger\":\"schedule\",\"action_kind\":\"noop\"}";
 	cr_expect_eq(wvl_automation_rule_set(&json, ctx, &staff, ok), WVL_EFORBIDDEN);
 	cr_expect_eq(wvl_automation_rules_list(&json, ctx, &staff, NULL, NULL), WVL_EFORBIDDEN);
@@ -222,5 +190,5 @@ Test(automation, hostile_input_and_roles)
 	cr_expect_eq(wvl_automation_pause(ctx, &staff, "dddddddd-0000-0000-0000-000000000000"),
 		     WVL_ENOTFOUND);
 	cr_expect_eq(wvl_automation_resume(&json, ctx, &staff, "x'; --"), WVL_ENOTFOUND);
-	cr_expect_eq(count("SELECT count(*) FROM jobs"), 0);
+	cr_expect_eq(test_sys_int(&db, "SELECT count(*) FROM jobs"), 0);
 }

@@ -15,23 +15,6 @@ static wvl_ctx *ctx;
 static wvl_actor admin, staff, client_a, client_b;
 static char a_id[37], b_id[37];
 
-static char *sys_sql(const char *sql)
-{
-	char buf[2048];
-	snprintf(buf, sizeof(buf), "SET wvl.actor_role = 'system'; %s", sql);
-	return test_sql_value(db.owner_url, buf);
-}
-
-
-static void mk_actor(wvl_actor *a, wvl_role role, const char *uid, const char *cid)
-{
-	memset(a, 0, sizeof(*a));
-	a->role = role;
-	snprintf(a->user_id, sizeof(a->user_id), "%s", uid);
-	if (cid)
-		snprintf(a->client_id, sizeof(a->client_id), "%s", cid);
-}
-
 static char *create_client(const char *body)
 {
 	char *out = NULL;
@@ -42,33 +25,23 @@ static char *create_client(const char *body)
 
 static void setup(void)
 {
-	test_db_create(&db);
-	ctx = test_ctx(&db);
-	mk_actor(&admin, WVL_ROLE_ADMIN, "11111111-1111-4111-8111-111111111111", NULL);
-	mk_actor(&staff, WVL_ROLE_STAFF, "22222222-2222-4222-8222-222222222222", NULL);
-	cr_assert_eq(test_sql(db.owner_url,
-			      "INSERT INTO users (id, email, name, role) VALUES"
-			      " ('11111111-1111-4111-8111-111111111111','ad@example.com','Ad','admin'),"
-			      " ('22222222-2222-4222-8222-222222222222','st@example.com','St','staff')"), 0);
+	test_env_open(&db, &ctx, TEST_REAL_CLOCK);
+	test_team(&admin, &staff, &db);
 	char *a = create_client("{\"name\":\"Alice Creator\",\"email\":\"Alice@Example.com\","
 				"\"status\":\"active\",\"start_date\":\"2026-01-31\",\"monthly_fee_cents\":250000}");
 	char *b = create_client("{\"name\":\"Bob Builder\",\"brand_name\":\"Bobco\"}");
 	char *ida = test_json_member(a, "id"), *idb = test_json_member(b, "id");
 	snprintf(a_id, sizeof(a_id), "%s", ida);
 	snprintf(b_id, sizeof(b_id), "%s", idb);
-	mk_actor(&client_a, WVL_ROLE_CLIENT, "33333333-3333-4333-8333-333333333333", a_id);
-	mk_actor(&client_b, WVL_ROLE_CLIENT, "44444444-4444-4444-8444-444444444444", b_id);
+	client_a = test_actor(WVL_ROLE_CLIENT, "33333333-3333-4333-8333-333333333333", a_id);
+	client_b = test_actor(WVL_ROLE_CLIENT, "44444444-4444-4444-8444-444444444444", b_id);
 	free(a);
 	free(b);
 	free(ida);
 	free(idb);
 }
 
-static void teardown(void)
-{
-	wvl_ctx_free(ctx);
-	test_db_drop(&db);
-}
+static void teardown(void) { test_env_close(&db, &ctx); }
 
 TestSuite(clients, .init = setup, .fini = teardown, .timeout = 120);
 
@@ -77,7 +50,7 @@ Test(clients, create_plans_eight_milestones_month_by_month)
 	char sql[512];
 	snprintf(sql, sizeof(sql), "SELECT string_agg(milestone || '=' || due_date, ',' ORDER BY milestone)"
 				   " FROM deliverables WHERE client_id = '%s'", a_id);
-	char *v = sys_sql(sql);
+	char *v = test_sys_value(&db, sql);
 	cr_expect_str_eq(v, "1=2026-02-28,2=2026-03-31,3=2026-04-30,4=2026-05-31,5=2026-06-30,"
 			    "6=2026-07-31,7=2026-08-31,8=2026-09-30");
 	free(v);
@@ -102,16 +75,16 @@ Test(clients, validation_refuses_and_writes_nothing)
 		"{\"name\":\"X\",\"id\":\"11111111-1111-4111-8111-111111111111\"}",
 		"{\"name\":\"X\",\"created_at\":\"2020-01-01\"}", "{\"name\":1}", "[1]", "{\"name\":\"X\"",
 	};
-	char *before = sys_sql("SELECT (SELECT count(*) FROM clients) || '/' || (SELECT count(*) FROM activities)"
-			       " || '/' || (SELECT count(*) FROM deliverables)");
+	char *before = test_sys_value(&db, "SELECT (SELECT count(*) FROM clients) || '/' || (SELECT count(*) FROM activities)"
+					   " || '/' || (SELECT count(*) FROM deliverables)");
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char *out = NULL;
 		int rc = wvl_clients_create(&out, ctx, &staff, bad[i]);
 		cr_expect(rc == WVL_EVALIDATION || rc == WVL_EINVAL, "accepted %s", bad[i]);
 		cr_expect_null(out);
 	}
-	char *after = sys_sql("SELECT (SELECT count(*) FROM clients) || '/' || (SELECT count(*) FROM activities)"
-			      " || '/' || (SELECT count(*) FROM deliverables)");
+	char *after = test_sys_value(&db, "SELECT (SELECT count(*) FROM clients) || '/' || (SELECT count(*) FROM activities)"
+					  " || '/' || (SELECT count(*) FROM deliverables)");
 	cr_expect_str_eq(after, before);
 	free(before);
 	free(after);
@@ -123,7 +96,7 @@ Test(clients, every_change_writes_exactly_one_activity_row)
 	char sql[256];
 	snprintf(sql, sizeof(sql), "SELECT string_agg(action, ',' ORDER BY created_at, action)"
 				   " FROM activities WHERE client_id = '%s'", b_id);
-	char *v = sys_sql(sql);
+	char *v = test_sys_value(&db, sql);
 	cr_expect_str_eq(v, "created");
 	free(v);
 	cr_assert_eq(wvl_clients_update(&out, ctx, &staff, b_id, "{\"niche\":\"fitness\",\"status\":\"onboarding\"}"), 0);
@@ -132,13 +105,13 @@ Test(clients, every_change_writes_exactly_one_activity_row)
 	free(out);
 	cr_assert_eq(wvl_clients_archive(&out, ctx, &admin, b_id), 0);
 	free(out);
-	v = sys_sql(sql);
+	v = test_sys_value(&db, sql);
 	cr_expect_str_eq(v, "created,updated,automation_paused,archived");
 	free(v);
 	/* An archived client takes no more updates, and a failed update logs nothing. */
 	cr_expect_eq(wvl_clients_update(&out, ctx, &staff, b_id, "{\"niche\":\"x\"}"), WVL_ENOTFOUND);
 	cr_expect_eq(wvl_clients_update(&out, ctx, &staff, a_id, "{\"status\":\"nope\"}"), WVL_EVALIDATION);
-	v = sys_sql("SELECT count(*) FROM activities");
+	v = test_sys_value(&db, "SELECT count(*) FROM activities");
 	cr_expect_str_eq(v, "5");
 	free(v);
 	char *list = NULL;
@@ -216,6 +189,27 @@ Test(clients, list_filters_sorts_and_sparse_fields)
 	}
 }
 
+/* Paging: `id` must be none of the `*seen` ids of this pass (`what` names
+ * it), and is kept while `max` allows. */
+static void expect_unseen(char (*ids)[37], int *seen, int max, const char *id, const char *what)
+{
+	for (int k = 0; k < *seen; k++)
+		cr_expect_str_neq(ids[k], id, "%s: row seen twice", what);
+	if (*seen < max)
+		snprintf(ids[(*seen)++], 37, "%s", id);
+}
+
+/* Copies the page's next cursor to `cursor` ("" after the last page) and
+ * frees the page; whether there is a next one. */
+static bool next_page(char *cursor, size_t len, json_t *j, char *page)
+{
+	const char *next = json_string_value(json_object_get(j, "next_cursor"));
+	snprintf(cursor, len, "%s", next ? next : "");
+	json_decref(j);
+	free(page);
+	return cursor[0] != '\0';
+}
+
 Test(clients, pages_are_stable_while_rows_are_inserted)
 {
 	for (int i = 0; i < 10; i++) {
@@ -239,17 +233,11 @@ Test(clients, pages_are_stable_while_rows_are_inserted)
 		free(create_client(body));
 		json_t *j = json_loads(page, 0, NULL);
 		json_t *data = json_object_get(j, "data");
-		for (size_t i = 0; i < json_array_size(data); i++) {
-			const char *id = json_string_value(json_object_get(json_array_get(data, i), "id"));
-			for (int k = 0; k < seen; k++)
-				cr_expect_str_neq(ids[k], id, "row seen twice");
-			snprintf(ids[seen++], 37, "%s", id);
-		}
-		const char *next = json_string_value(json_object_get(j, "next_cursor"));
-		snprintf(cursor, sizeof(cursor), "%s", next ? next : "");
-		json_decref(j);
-		free(page);
-		if (!cursor[0])
+		for (size_t i = 0; i < json_array_size(data); i++)
+			expect_unseen(ids, &seen, 64,
+				      json_string_value(json_object_get(json_array_get(data, i), "id")),
+				      "inserts");
+		if (!next_page(cursor, sizeof(cursor), j, page))
 			break;
 	}
 	cr_expect_eq(seen, 12, "every row that existed at the start, none inserted later");
@@ -292,17 +280,10 @@ Test(clients, every_sort_pages_through_all_rows_once)
 			for (size_t i = 0; i < json_array_size(data); i++) {
 				json_t *row = json_array_get(data, i);
 				cr_expect_eq(json_object_size(row), 2, "id and status only");
-				const char *id = json_string_value(json_object_get(row, "id"));
-				for (int k = 0; k < seen; k++)
-					cr_expect_str_neq(ids[k], id, "%s: row seen twice", sorts[si]);
-				if (seen < 16)
-					snprintf(ids[seen++], 37, "%s", id);
+				expect_unseen(ids, &seen, 16, json_string_value(json_object_get(row, "id")),
+					      sorts[si]);
 			}
-			const char *next = json_string_value(json_object_get(j, "next_cursor"));
-			snprintf(cursor, sizeof(cursor), "%s", next ? next : "");
-			json_decref(j);
-			free(page);
-			if (!cursor[0])
+			if (!next_page(cursor, sizeof(cursor), j, page))
 				break;
 		}
 		cr_expect_eq(seen, 9, "%s: the two seeded clients and the seven long names", sorts[si]);
@@ -324,8 +305,8 @@ Test(clients, text_limits_count_characters_and_refuse_nul)
 	free(create_client(body));
 	cr_expect_eq(wvl_clients_create(&out, ctx, &staff, "{\"name\":\"Ann\\u0000Admin\"}"),
 		     WVL_EINVAL, "a NUL is refused (jansson refuses \\u0000 outright)");
-	char *n = test_sql_value(db.owner_url,
-				 "SET wvl.actor_role='system'; SELECT count(*) FROM clients"
+	char *n = test_sys_value(&db,
+				 "SELECT count(*) FROM clients"
 				 " WHERE name LIKE 'Ann%'");
 	cr_expect_str_eq(n, "0", "nothing half-written");
 	free(n);
@@ -346,8 +327,8 @@ Test(clients, long_multibyte_names_are_created_and_summarised_whole)
 	cr_assert_eq(wvl_clients_create(&out, ctx, &staff, body), 0, "%s",
 		     wvl_error_last()->message);
 	free(out);
-	char *n = test_sql_value(db.owner_url,
-				 "SET wvl.actor_role='system'; SELECT octet_length(summary) % 3 = 1"
+	char *n = test_sys_value(&db,
+				 "SELECT octet_length(summary) % 3 = 1"
 				 " AND summary LIKE 'Client \xe4\xb8\xad%' FROM activities"
 				 " WHERE summary LIKE 'Client \xe4\xb8\xad%'");
 	cr_expect_str_eq(n ? n : "", "t", "the summary keeps whole characters");

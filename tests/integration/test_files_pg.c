@@ -59,8 +59,7 @@ static wvl_ctx *make_ctx(const char *clamd, const char *const *kv)
 static void setup(void)
 {
 	test_db_create(&db);
-	snprintf(storage, sizeof(storage), "%s/files-XXXXXX", testenv("WL_TEST_STATE"));
-	cr_assert_not_null(mkdtemp(storage));
+	test_mkdtemp(storage, sizeof(storage), "files");
 	cr_assert_eq(test_sql(db.owner_url,
 			      "SELECT set_config('wvl.actor_role', 'system', false);"
 			      "INSERT INTO clients (id, name) VALUES ('" CLIENT_A "', 'A'), ('" CLIENT_B "', 'B');"
@@ -75,11 +74,8 @@ static void setup(void)
 
 static void teardown(void)
 {
-	wvl_ctx_free(ctx);
-	test_db_drop(&db);
-	char cmd[600];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", storage);
-	if (system(cmd) != 0)
+	test_env_close(&db, &ctx);
+	if (test_rm_rf(storage) != 0)
 		fprintf(stderr, "could not remove %s\n", storage);
 }
 
@@ -149,13 +145,10 @@ static int open_spools(void)
 	return n;
 }
 
-/* A value read as the system role (files has FORCEd row level security,
- * so even the owner sees nothing without an actor). */
+/* A value read as the system role; there must be one. */
 static char *sys_value(const char *sql)
 {
-	char full[1024];
-	snprintf(full, sizeof(full), "SELECT set_config('wvl.actor_role', 'system', false); %s", sql);
-	char *v = test_sql_value(db.owner_url, full);
+	char *v = test_sys_value(&db, sql);
 	cr_assert_not_null(v, "no value for %s", sql);
 	return v;
 }
@@ -738,9 +731,6 @@ Test(files, list_pages_newest_first_and_delete_hides)
 
 /* ---- signed links ---- */
 
-static int64_t fake_now;
-static int64_t fake_clock(void *payload) { return *(int64_t *)payload; }
-
 struct link {
 	char id[64], expires[32], sig[64];
 };
@@ -766,8 +756,7 @@ static char *read_fd(int fd)
 
 Test(files, signed_link_lives_one_hour)
 {
-	fake_now = 1800000000LL * 1000000;
-	wvl_ctx_set_clock(ctx, fake_clock, &fake_now);
+	test_clock_install(ctx, 1800000000LL * TEST_SEC);
 	char *json, *linkjson;
 	expect_rc(upload(&json, "deck.txt", "slides\n", 7), 0, NULL);
 	char *id = test_json_string(json, "id");
@@ -779,14 +768,14 @@ Test(files, signed_link_lives_one_hour)
 	cr_expect_str_eq(l.expires, "1800003600");
 	int fd;
 	wvl_files_meta meta;
-	fake_now += 3599LL * 1000000; /* 59:59 */
+	test_clock_advance(3599 * TEST_SEC); /* 59:59 */
 	expect_rc(wvl_files_open_signed(&fd, &meta, ctx, l.id, l.expires, l.sig), 0, NULL);
 	cr_expect_str_eq(read_fd(fd), "slides\n");
 	cr_expect_str_eq(meta.name, "deck.txt");
 	cr_expect_str_eq(meta.content_type, "text/plain");
 	cr_expect_eq(meta.size, 7);
 	cr_expect_str_eq(meta.client_id, CLIENT_A);
-	fake_now += 2LL * 1000000; /* 60:01 */
+	test_clock_advance(2 * TEST_SEC); /* 60:01 */
 	expect_rc(wvl_files_open_signed(&fd, &meta, ctx, l.id, l.expires, l.sig), WVL_EGONE,
 		  "link_expired");
 	cr_expect_eq(wvl_status_http(wvl_error_last()->code), 410);
@@ -893,8 +882,7 @@ static void clamd_stop(struct clamd *c)
 Test(files, clamd_outage_quarantines_until_rescan)
 {
 	struct clamd c;
-	snprintf(c.dir, sizeof(c.dir), "%s/clamd-XXXXXX", testenv("WL_TEST_STATE"));
-	cr_assert_not_null(mkdtemp(c.dir));
+	test_mkdtemp(c.dir, sizeof(c.dir), "clamd");
 	snprintf(c.sock, sizeof(c.sock), "%s/s.sock", c.dir);
 	clamd_start(&c);
 	char addr[620];
@@ -917,9 +905,8 @@ Test(files, clamd_outage_quarantines_until_rescan)
 	cr_expect(test_log_contains("quarantine"));
 	/* The quarantine enqueued one rescan job for wl-worker, in the upload's
 	 * transaction (two held files share it). */
-	char *jobs = test_sql_value(db.owner_url, "SET wvl.actor_role = 'system';"
-				    " SELECT count(*) || ':' || min(kind) FROM jobs WHERE kind = 'file_rescan'"
-				    " AND state IN ('available', 'scheduled')");
+	char *jobs = test_sys_value(&db, "SELECT count(*) || ':' || min(kind) FROM jobs WHERE kind = 'file_rescan'"
+					 " AND state IN ('available', 'scheduled')");
 	cr_expect_str_eq(jobs ? jobs : "", "1:file_rescan");
 	free(jobs);
 	/* Quarantined files are never served, not even through a genuine link. */

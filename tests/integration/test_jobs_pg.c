@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <criterion/criterion.h>
 #include <jansson.h>
@@ -20,49 +21,13 @@
 
 static test_db db;
 static wvl_ctx *ctx;
-static _Atomic int64_t fake_now;
-static const int64_t T0 = INT64_C(1772323200000000); /* 2026-03-01T00:00:00Z */
-#define SEC INT64_C(1000000)
 
-static int64_t fake_clock(void *payload)
-{
-	(void)payload;
-	return atomic_load(&fake_now);
-}
-
-static void setup(void)
-{
-	test_db_create(&db);
-	ctx = test_ctx(&db);
-	atomic_store(&fake_now, T0);
-	wvl_ctx_set_clock(ctx, fake_clock, NULL);
-}
-
-static void teardown(void)
-{
-	wvl_ctx_free(ctx);
-	test_db_drop(&db);
-}
+static void setup(void) { test_env_open(&db, &ctx, TEST_T0); }
+static void teardown(void) { test_env_close(&db, &ctx); }
 
 TestSuite(jobs, .init = setup, .fini = teardown, .timeout = 240);
 
 static const wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
-
-static char *sql1(const char *sql)
-{
-	char full[2048];
-	snprintf(full, sizeof(full), "SET wvl.actor_role = 'system'; %s", sql);
-	return test_sql_value(db.owner_url, full);
-}
-
-static int sql_int(const char *sql)
-{
-	char *v = sql1(sql);
-	cr_assert_not_null(v, "%s", sql);
-	int n = atoi(v);
-	free(v);
-	return n;
-}
 
 static void add_client(const char *id)
 {
@@ -90,7 +55,7 @@ static char *state_of(const char *id)
 {
 	char sql[256];
 	snprintf(sql, sizeof(sql), "SELECT state FROM jobs WHERE id = '%s'", id);
-	return sql1(sql);
+	return test_sys_value(&db, sql);
 }
 
 Test(jobs, enqueue_follows_the_callers_transaction)
@@ -109,7 +74,7 @@ Test(jobs, enqueue_follows_the_callers_transaction)
 	cr_assert_eq(wvl_jobs__enqueue_tx(NULL, NULL, ctx, c, "email_send", "{}", &o), 0,
 		     "%s", wvl_error_last()->message);
 	wvl_pg__rollback(ctx, c);
-	cr_expect_eq(sql_int("SELECT count(*) FROM jobs"), 0);
+	cr_expect_eq(test_sys_int(&db, "SELECT count(*) FROM jobs"), 0);
 
 	/* A committed one always has its job, written as the system while the
 	 * transaction's own actor (a client, who may not see jobs) is kept. */
@@ -167,20 +132,20 @@ Test(jobs, rescued_zombie_cannot_complete_fail_heartbeat_or_progress)
 	wvl_job *zombie = claim(&n, 1);
 	cr_assert_eq(n, 1);
 	/* Heartbeats keep it alive... */
-	atomic_fetch_add(&fake_now, 50 * SEC);
+	test_clock_advance(50 * TEST_SEC);
 	const wvl_job *zp = &zombie[0];
 	cr_expect_eq(wvl_jobs_heartbeat(NULL, ctx, &zp, 1), 0);
 	int rescued = -1;
-	atomic_fetch_add(&fake_now, 50 * SEC);
-	cr_expect_eq(wvl_jobs_rescue(&rescued, ctx, 60 * SEC), 0);
+	test_clock_advance(50 * TEST_SEC);
+	cr_expect_eq(wvl_jobs_rescue(&rescued, ctx, 60 * TEST_SEC), 0);
 	cr_expect_eq(rescued, 0);
 	/* ...until they stop. */
-	atomic_fetch_add(&fake_now, 11 * SEC);
-	cr_expect_eq(wvl_jobs_rescue(&rescued, ctx, 60 * SEC), 0);
+	test_clock_advance(11 * TEST_SEC);
+	cr_expect_eq(wvl_jobs_rescue(&rescued, ctx, 60 * TEST_SEC), 0);
 	cr_expect_eq(rescued, 1);
-	cr_expect_eq(sql_int("SELECT rescue_count FROM jobs"), 1);
-	cr_expect_eq(sql_int("SELECT jsonb_array_length(errors) FROM jobs"), 1);
-	cr_expect_eq(sql_int("SELECT count(*) FROM job_events WHERE kind = 'rescued'"), 1);
+	cr_expect_eq(test_sys_int(&db, "SELECT rescue_count FROM jobs"), 1);
+	cr_expect_eq(test_sys_int(&db, "SELECT jsonb_array_length(errors) FROM jobs"), 1);
+	cr_expect_eq(test_sys_int(&db, "SELECT count(*) FROM job_events WHERE kind = 'rescued'"), 1);
 
 	size_t m;
 	wvl_job *fresh = claim(&m, 1);
@@ -221,14 +186,14 @@ Test(jobs, always_failing_job_runs_exactly_max_attempts_then_fails)
 			cr_assert_eq(wvl_jobs_fail(&failed, ctx, &j[0], "boom", -1), 0);
 			if (!failed) {
 				/* Backoff: not runnable before base * 4^(attempt-1) - 20%. */
-				int64_t base = 15 * SEC;
+				int64_t base = 15 * TEST_SEC;
 				for (int i = 1; i < runs; i++)
 					base *= 4;
 				char sql[200];
 				snprintf(sql, sizeof(sql),
 					 "SELECT (extract(epoch FROM run_at) * 1000000)::int8 - %lld"
-					 " FROM jobs", (long long)atomic_load(&fake_now));
-				char *d = sql1(sql);
+					 " FROM jobs", (long long)test_clock_now());
+				char *d = test_sys_value(&db, sql);
 				long long delay = atoll(d);
 				free(d);
 				cr_expect_geq(delay, base * 8 / 10, "attempt %d delay %lld", runs, delay);
@@ -240,17 +205,17 @@ Test(jobs, always_failing_job_runs_exactly_max_attempts_then_fails)
 			}
 		}
 		wvl_jobs_free(j, n);
-		atomic_fetch_add(&fake_now, 3600 * SEC);
+		test_clock_advance(3600 * TEST_SEC);
 	}
 	cr_expect_eq(runs, 4);
 	cr_expect_eq(failed, 1);
 	char *st = state_of(id);
 	cr_expect_str_eq(st, "failed");
 	free(st);
-	cr_expect_eq(sql_int("SELECT jsonb_array_length(errors) FROM jobs"), 4);
-	cr_expect_eq(sql_int("SELECT count(*) FROM jobs, jsonb_array_elements(errors) e"
-			     " WHERE e->>'error' = 'boom'"), 4);
-	cr_expect_eq(sql_int("SELECT (errors->3->>'attempt')::int FROM jobs"), 4);
+	cr_expect_eq(test_sys_int(&db, "SELECT jsonb_array_length(errors) FROM jobs"), 4);
+	cr_expect_eq(test_sys_int(&db, "SELECT count(*) FROM jobs, jsonb_array_elements(errors) e"
+				       " WHERE e->>'error' = 'boom'"), 4);
+	cr_expect_eq(test_sys_int(&db, "SELECT (errors->3->>'attempt')::int FROM jobs"), 4);
 	size_t n;
 	wvl_job *none = claim(&n, 1);
 	cr_expect_eq(n, 0);
@@ -268,7 +233,7 @@ Test(jobs, unique_key_keeps_one_live_job)
 	cr_assert_eq(wvl_jobs_enqueue(b, &created, ctx, &sys, "report", NULL, &o), 0);
 	cr_expect_eq(created, 0);
 	cr_expect_str_eq(a, b);
-	cr_expect_eq(sql_int("SELECT count(*) FROM jobs"), 1);
+	cr_expect_eq(test_sys_int(&db, "SELECT count(*) FROM jobs"), 1);
 	/* Once finished, the key is free again. */
 	size_t n;
 	wvl_job *j = claim(&n, 1);
@@ -284,7 +249,7 @@ Test(jobs, scheduled_jobs_wait_for_their_time_and_priority_orders)
 {
 	char later[37], low[37], high[37];
 	wvl_job_options o = WVL_JOB_OPTIONS_INIT;
-	o.run_at = T0 + 3600 * SEC;
+	o.run_at = TEST_T0 + 3600 * TEST_SEC;
 	enqueue(later, "noop", &o);
 	char *st = state_of(later);
 	cr_expect_str_eq(st, "scheduled");
@@ -300,7 +265,7 @@ Test(jobs, scheduled_jobs_wait_for_their_time_and_priority_orders)
 	cr_expect_str_eq(j[0].id, high);
 	cr_expect_str_eq(j[1].id, low);
 	wvl_jobs_free(j, n);
-	atomic_fetch_add(&fake_now, 3600 * SEC);
+	test_clock_advance(3600 * TEST_SEC);
 	j = claim(&n, 10);
 	cr_assert_eq(n, 1);
 	cr_expect_str_eq(j[0].id, later);
@@ -432,9 +397,9 @@ Test(jobs, progress_and_log_survive_retries)
 	cr_expect_not_null(strstr(json, "\"errors\": [{\"at\""), "%s", json);
 	cr_expect_not_null(strstr(json, "\"error\": \"network\""), "%s", json);
 	wvl_free(json);
-	cr_expect_eq(sql_int("SELECT jsonb_array_length(log) FROM jobs"), 100, "log is capped");
-	cr_expect_eq(sql_int("SELECT count(*) FROM jobs, jsonb_array_elements(log) e"
-			     " WHERE e->>'message' = 'almost' AND (e->>'attempt')::int = 2"), 1);
+	cr_expect_eq(test_sys_int(&db, "SELECT jsonb_array_length(log) FROM jobs"), 100, "log is capped");
+	cr_expect_eq(test_sys_int(&db, "SELECT count(*) FROM jobs, jsonb_array_elements(log) e"
+				       " WHERE e->>'message' = 'almost' AND (e->>'attempt')::int = 2"), 1);
 	wvl_jobs_free(j, n);
 }
 
@@ -461,7 +426,7 @@ Test(jobs, cancel_voids_the_lease_and_retry_runs_again)
 	wvl_jobs_free(j, n);
 	cr_expect_eq(wvl_jobs_cancel(ctx, &admin, "00000000-0000-0000-0000-000000000000"),
 		     WVL_ENOTFOUND);
-	cr_expect_eq(sql_int("SELECT count(*) FROM job_events WHERE kind IN ('cancelled', 'retried')"),
+	cr_expect_eq(test_sys_int(&db, "SELECT count(*) FROM job_events WHERE kind IN ('cancelled', 'retried')"),
 		     2);
 }
 
@@ -488,14 +453,14 @@ Test(jobs, prune_deletes_finished_jobs_after_retention)
 	const wvl_job *p = &j[0];
 	cr_assert_eq(wvl_jobs_complete(NULL, ctx, &p, 1), 0);
 	wvl_jobs_free(j, n);
-	atomic_fetch_add(&fake_now, 10 * 86400 * SEC);
+	test_clock_advance(10 * 86400 * TEST_SEC);
 	enqueue(recent, "noop", NULL);
 	j = claim(&n, 1);
 	p = &j[0];
 	cr_assert_eq(wvl_jobs_complete(NULL, ctx, &p, 1), 0);
 	wvl_jobs_free(j, n);
 	enqueue(pending, "noop", NULL);
-	atomic_fetch_add(&fake_now, 5 * 86400 * SEC);
+	test_clock_advance(5 * 86400 * TEST_SEC);
 	int deleted = -1;
 	cr_assert_eq(wvl_jobs_prune(&deleted, ctx, 0), 0); /* default: 14 days */
 	cr_expect_eq(deleted, 1);
@@ -513,7 +478,7 @@ Test(jobs, list_filters_and_pages)
 {
 	for (int i = 0; i < 5; i++) {
 		enqueue(NULL, i % 2 ? "alpha" : "beta", NULL);
-		atomic_fetch_add(&fake_now, SEC);
+		test_clock_advance(TEST_SEC);
 	}
 	char *json = NULL;
 	cr_assert_eq(wvl_jobs_list(&json, ctx, &sys, NULL, test_query("kind=beta&limit=2")), 0, "%s",
@@ -575,7 +540,7 @@ Test(jobs, list_merges_running_jobs_in_created_order)
 	char ids[6][37];
 	for (int i = 0; i < 6; i++) {
 		enqueue(ids[i], "noop", NULL);
-		atomic_fetch_add(&fake_now, SEC);
+		test_clock_advance(TEST_SEC);
 	}
 	size_t n;
 	wvl_job *j = claim(&n, 3); /* the three oldest run */
@@ -655,23 +620,20 @@ Test(jobs, hostile_input_is_refused)
 	/* Unknown kinds wait for a worker that knows them: a worker claims
 	 * only its own kinds, so it never burns their attempts. */
 	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "from_the_future", "{}", NULL), 0);
-	const char *kinds[] = {"noop"};
-	wvl_jobs_claim_options co = WVL_JOBS_CLAIM_OPTIONS_INIT;
-	co.kinds = kinds;
-	co.nkinds = 1;
-	wvl_job *j = NULL;
-	size_t n = 0;
-	cr_assert_eq(wvl_jobs_claim(&j, &n, ctx, 100, &co), 0);
+	size_t n;
+	wvl_job *j = test_jobs_claim_kind(&n, ctx, "noop", 100);
 	cr_expect_eq(n, 2);
 	for (size_t i = 0; i < n; i++)
 		cr_expect_str_eq(j[i].kind, "noop");
 	wvl_jobs_free(j, n);
-	cr_expect_eq(sql_int("SELECT count(*) FROM jobs WHERE kind = 'from_the_future'"
-			     " AND state = 'available' AND attempt = 0"), 1);
+	cr_expect_eq(test_sys_int(&db, "SELECT count(*) FROM jobs WHERE kind = 'from_the_future'"
+				       " AND state = 'available' AND attempt = 0"), 1);
 	cr_expect_eq(wvl_jobs_claim(&j, &n, ctx, 0, NULL), WVL_EINVAL);
 	cr_expect_eq(wvl_jobs_claim(&j, &n, ctx, 1001, NULL), WVL_EINVAL);
 	const char *bad_kinds[] = {"x}','{y"};
+	wvl_jobs_claim_options co = WVL_JOBS_CLAIM_OPTIONS_INIT;
 	co.kinds = bad_kinds;
+	co.nkinds = 1;
 	cr_expect_eq(wvl_jobs_claim(&j, &n, ctx, 1, &co), WVL_EINVAL);
 	wvl_job forged = {0};
 	strcpy(forged.id, "not a uuid");
@@ -741,7 +703,7 @@ Test(jobs, two_workers_on_ten_thousand_jobs_run_each_once)
 	}
 	cr_expect_eq(missing, 0);
 	cr_expect_eq(twice, 0);
-	cr_expect_eq(sql_int("SELECT count(*) FROM jobs WHERE state = 'completed' AND attempt = 1"),
+	cr_expect_eq(test_sys_int(&db, "SELECT count(*) FROM jobs WHERE state = 'completed' AND attempt = 1"),
 		     MANY);
 }
 
@@ -803,7 +765,7 @@ Test(jobs, claim_ids_takes_only_the_named_jobs_that_are_runnable)
 	char now_id[37], later_id[37], other_q[37], other_kind[37], unnamed[37];
 	enqueue(now_id, "noop", NULL);
 	wvl_job_options later = WVL_JOB_OPTIONS_INIT, q = WVL_JOB_OPTIONS_INIT;
-	later.run_at = T0 + 3600 * SEC;
+	later.run_at = TEST_T0 + 3600 * TEST_SEC;
 	enqueue(later_id, "noop", &later);
 	q.queue = "other";
 	enqueue(other_q, "noop", &q);
@@ -827,7 +789,7 @@ Test(jobs, claim_ids_takes_only_the_named_jobs_that_are_runnable)
 	snprintf(sql, sizeof(sql),
 		 "SELECT count(*) FROM jobs WHERE id = '%s' AND state = 'running'"
 		 " AND claimed_by = 'w1' AND updated_at > created_at", now_id);
-	cr_expect_eq(sql_int(sql), 1);
+	cr_expect_eq(test_sys_int(&db, sql), 1);
 	/* Running now: named again, it is skipped. */
 	wvl_job *none = NULL;
 	size_t again = 9;
@@ -856,18 +818,18 @@ Test(jobs, updated_at_follows_every_change)
 	char sql[256];
 	snprintf(sql, sizeof(sql), "SELECT (extract(epoch FROM updated_at) * 1000000)::int8"
 				   " FROM jobs WHERE id = '%s'", id);
-	char *v0 = sql1(sql);
+	char *v0 = test_sys_value(&db, sql);
 	size_t n;
 	wvl_job *j = claim(&n, 1); /* sets updated_at itself */
 	cr_assert_eq(n, 1);
-	char *v1 = sql1(sql);
+	char *v1 = test_sys_value(&db, sql);
 	cr_expect_gt(atoll(v1), atoll(v0));
 	cr_assert_eq(wvl_jobs_progress(ctx, &j[0], 50, "half"), 0); /* through the trigger */
-	char *v2 = sql1(sql);
+	char *v2 = test_sys_value(&db, sql);
 	cr_expect_gt(atoll(v2), atoll(v1));
 	const wvl_job *p = &j[0];
 	cr_assert_eq(wvl_jobs_complete(NULL, ctx, &p, 1), 0);
-	char *v3 = sql1(sql);
+	char *v3 = test_sys_value(&db, sql);
 	cr_expect_gt(atoll(v3), atoll(v2));
 	free(v0);
 	free(v1);
@@ -907,21 +869,28 @@ static wvl_job *await_pushed(wvl_jobs_listener *l, size_t *n)
 	return jobs;
 }
 
+/* Waits for a push, which must be of exactly one job. */
+static wvl_job *await_one(wvl_jobs_listener *l)
+{
+	size_t n;
+	wvl_job *j = await_pushed(l, &n);
+	cr_assert_eq(n, 1);
+	return j;
+}
+
 Test(jobs, pushed_job_starts_running_without_a_claim_and_exactly_once)
 {
 	wvl_jobs_listener *l = offering(1);
 	char id[37], second[37];
 	cr_assert_eq(wvl_jobs_enqueue(id, NULL, ctx, &sys, "noop", "{\"a\": \"x y\"}", NULL), 0);
-	size_t n;
-	wvl_job *j = await_pushed(l, &n);
-	cr_assert_eq(n, 1);
+	wvl_job *j = await_one(l);
 	cr_expect_str_eq(j[0].id, id);
 	cr_expect_str_eq(j[0].kind, "noop");
 	cr_expect_str_eq(j[0].queue, "default");
 	cr_expect_eq(j[0].attempt, 1);
 	cr_expect_eq(j[0].max_attempts, 3);
 	cr_expect_str_eq(j[0].client_id, "");
-	cr_expect_eq(j[0].run_at, T0);
+	cr_expect_eq(j[0].run_at, TEST_T0);
 	json_t *args = json_loads(j[0].args_json, 0, NULL);
 	cr_expect_str_eq(json_string_value(json_object_get(args, "a")), "x y");
 	json_decref(args);
@@ -931,7 +900,7 @@ Test(jobs, pushed_job_starts_running_without_a_claim_and_exactly_once)
 		 "SELECT count(*) FROM jobs WHERE id = '%s' AND state = 'running' AND attempt = 1"
 		 " AND lease_id = '%s' AND claimed_by = 'w-push' AND heartbeat_at IS NOT NULL",
 		 id, j[0].lease_id);
-	cr_expect_eq(sql_int(sql), 1, "running under the pushed lease");
+	cr_expect_eq(test_sys_int(&db, sql), 1, "running under the pushed lease");
 	/* Nobody else can claim it; the next job, with no offer left, queues. */
 	enqueue(second, "noop", NULL);
 	size_t m;
@@ -945,7 +914,7 @@ Test(jobs, pushed_job_starts_running_without_a_claim_and_exactly_once)
 	cr_expect_str_eq(st, "completed");
 	free(st);
 	cr_expect_eq(wvl_jobs_complete(NULL, ctx, done, 1), WVL_ECONFLICT, "completed once");
-	wvl_jobs_free(j, n);
+	wvl_jobs_free(j, 1);
 	wvl_jobs_listener_free(l);
 }
 
@@ -963,7 +932,7 @@ Test(jobs, rolled_back_enqueue_pushes_nothing_and_gives_its_offer_back)
 	cr_assert_not_null(r);
 	snprintf(rolled_back, sizeof(rolled_back), "%s", PQgetvalue(r, 0, 0));
 	PQclear(r);
-	cr_expect_eq(sql_int("SELECT count(*) FROM jobs_waiters"), 1, "offer not yet gone");
+	cr_expect_eq(test_sys_int(&db, "SELECT count(*) FROM jobs_waiters"), 1, "offer not yet gone");
 	/* Taken by the open transaction: withdrawing skips it, it stays counted. */
 	cr_assert_eq(wvl_jobs_listener_withdraw(l), 0);
 	cr_expect_eq(wvl_jobs_listener_offers(l), 1);
@@ -971,13 +940,11 @@ Test(jobs, rolled_back_enqueue_pushes_nothing_and_gives_its_offer_back)
 	/* Back on offer: the next enqueue gets it.  Notifications come in
 	 * commit order, so a push of the rolled-back job would come first. */
 	enqueue(committed, "noop", NULL);
-	size_t n;
-	wvl_job *j = await_pushed(l, &n);
-	cr_assert_eq(n, 1);
+	wvl_job *j = await_one(l);
 	cr_expect_str_eq(j[0].id, committed);
 	cr_expect_str_neq(j[0].id, rolled_back);
-	cr_expect_eq(sql_int("SELECT count(*) FROM jobs"), 1);
-	wvl_jobs_free(j, n);
+	cr_expect_eq(test_sys_int(&db, "SELECT count(*) FROM jobs"), 1);
+	wvl_jobs_free(j, 1);
 	wvl_jobs_listener_free(l);
 }
 
@@ -995,16 +962,14 @@ Test(jobs, enqueue_in_a_callers_transaction_is_queued_not_pushed)
 	char sql[160];
 	snprintf(sql, sizeof(sql),
 		 "SELECT count(*) FROM jobs WHERE id = '%s' AND state = 'available'", queued);
-	cr_expect_eq(sql_int(sql), 1, "queued for a claim");
-	cr_expect_eq(sql_int("SELECT count(*) FROM jobs_waiters"), 1, "the offer is still there");
+	cr_expect_eq(test_sys_int(&db, sql), 1, "queued for a claim");
+	cr_expect_eq(test_sys_int(&db, "SELECT count(*) FROM jobs_waiters"), 1, "the offer is still there");
 	cr_expect_eq(wvl_jobs_listener_offers(l), 1);
 	/* Notifications come in commit order: the first push is the next job. */
 	enqueue(pushed, "noop", NULL);
-	size_t n;
-	wvl_job *j = await_pushed(l, &n);
-	cr_assert_eq(n, 1);
+	wvl_job *j = await_one(l);
 	cr_expect_str_eq(j[0].id, pushed);
-	wvl_jobs_free(j, n);
+	wvl_jobs_free(j, 1);
 	wvl_jobs_listener_free(l);
 }
 
@@ -1013,25 +978,22 @@ Test(jobs, pushed_job_of_a_dead_worker_is_rescued_and_its_lease_fenced)
 	wvl_jobs_listener *l = offering(2);
 	char id[37], later[37];
 	enqueue(id, "noop", NULL);
-	size_t n;
-	wvl_job *j = await_pushed(l, &n);
-	cr_assert_eq(n, 1);
+	wvl_job *j = await_one(l);
 	/* The worker dies: its remaining offer dies with its session.  The
 	 * server ends the session just after the connection closes; waiting
 	 * for its lock is waiting for exactly that. */
 	wvl_jobs_listener_free(l);
-	char *gone = sql1("SELECT count(pg_advisory_lock_shared(token)) FROM jobs_waiters");
+	char *gone = test_sys_value(&db, "SELECT count(pg_advisory_lock_shared(token)) FROM jobs_waiters");
 	cr_expect_str_eq(gone, "1");
 	free(gone);
 	enqueue(later, "noop", NULL);
 	char *st = state_of(later);
 	cr_expect_str_eq(st, "available", "no push to a dead worker");
 	free(st);
+	/* Its heartbeat is fresh, but its worker is gone: taken back at once
+	 * (migration 0014), not after the rescue period. */
 	int rescued = -1;
-	cr_expect_eq(wvl_jobs_rescue(&rescued, ctx, 60 * SEC), 0);
-	cr_expect_eq(rescued, 0, "its heartbeat is fresh");
-	atomic_fetch_add(&fake_now, 61 * SEC);
-	cr_expect_eq(wvl_jobs_rescue(&rescued, ctx, 60 * SEC), 0);
+	cr_expect_eq(wvl_jobs_rescue(&rescued, ctx, 60 * TEST_SEC), 0);
 	cr_expect_eq(rescued, 1);
 	st = state_of(id);
 	cr_expect_str_eq(st, "retryable");
@@ -1039,11 +1001,11 @@ Test(jobs, pushed_job_of_a_dead_worker_is_rescued_and_its_lease_fenced)
 	const wvl_job *stale[] = {&j[0]};
 	cr_expect_eq(wvl_jobs_complete(NULL, ctx, stale, 1), WVL_ECONFLICT, "stale lease refused");
 	cr_expect_eq(wvl_jobs_heartbeat(NULL, ctx, stale, 1), WVL_ECONFLICT);
-	wvl_jobs_free(j, n);
+	wvl_jobs_free(j, 1);
 	/* The next worker's offer clears the dead one's rows. */
-	cr_expect_eq(sql_int("SELECT count(*) FROM jobs_waiters"), 1);
+	cr_expect_eq(test_sys_int(&db, "SELECT count(*) FROM jobs_waiters"), 1);
 	wvl_jobs_listener *next = offering(2);
-	cr_expect_eq(sql_int("SELECT count(*) FROM jobs_waiters"), 2, "only the live offers");
+	cr_expect_eq(test_sys_int(&db, "SELECT count(*) FROM jobs_waiters"), 2, "only the live offers");
 	wvl_jobs_listener_free(next);
 }
 
@@ -1053,7 +1015,7 @@ Test(jobs, pushed_job_of_a_dead_worker_is_rescued_and_its_lease_fenced)
 Test(jobs, malformed_pushes_are_dropped)
 {
 	wvl_jobs_listener *l = offering(1);
-	char *token = sql1("SELECT token FROM jobs_waiters LIMIT 1");
+	char *token = test_sys_value(&db, "SELECT token FROM jobs_waiters LIMIT 1");
 	cr_assert_not_null(token);
 #define U1 "0b4f1f4e-9a51-4a53-8a6f-6b1f3c8d2e01"
 #define U2 "7c2d9e10-3b4a-4c5d-9e6f-708192a3b4c5"
@@ -1077,13 +1039,13 @@ Test(jobs, malformed_pushes_are_dropped)
 	char sql[512];
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(sql, sizeof(sql), "SELECT pg_notify('wvl_jobs_%s', $p$%s$p$)", token, bad[i]);
-		free(sql1(sql));
+		free(test_sys_value(&db, sql));
 	}
 	/* Notifications come in order: once this one is in, every bad one was read. */
 	snprintf(sql, sizeof(sql),
 		 "SELECT pg_notify('wvl_jobs_%s', $p$" U1 " " U2 " 2 3 -5 1700000000000000"
 		 " default noop - {\"k\": 1}$p$)", token);
-	free(sql1(sql));
+	free(test_sys_value(&db, sql));
 	size_t n;
 	wvl_job *j = await_pushed(l, &n);
 	cr_assert_eq(n, 1, "only the well-formed push is kept");
@@ -1107,21 +1069,19 @@ Test(jobs, only_jobs_that_may_run_now_unkeyed_and_of_offered_kinds_are_pushed)
 	wvl_job_options keyed = WVL_JOB_OPTIONS_INIT, later = WVL_JOB_OPTIONS_INIT,
 			other = WVL_JOB_OPTIONS_INIT;
 	keyed.unique_key = "k";
-	later.run_at = T0 + 60 * SEC;
+	later.run_at = TEST_T0 + 60 * TEST_SEC;
 	other.queue = "other";
 	char a[37], b[37], c[37], d[37], e[37];
 	enqueue(a, "noop", &keyed);
 	enqueue(b, "noop", &later);
 	enqueue(c, "noop", &other);
 	enqueue(d, "email_send", NULL);
-	cr_expect_eq(sql_int("SELECT count(*) FROM jobs WHERE state = 'running'"), 0);
+	cr_expect_eq(test_sys_int(&db, "SELECT count(*) FROM jobs WHERE state = 'running'"), 0);
 	cr_expect_eq(wvl_jobs_listener_offers(l), 1);
 	enqueue(e, "noop", NULL);
-	size_t n;
-	wvl_job *j = await_pushed(l, &n);
-	cr_assert_eq(n, 1);
+	wvl_job *j = await_one(l);
 	cr_expect_str_eq(j[0].id, e);
-	wvl_jobs_free(j, n);
+	wvl_jobs_free(j, 1);
 	/* Withdrawn offers are not taken. */
 	cr_assert_eq(wvl_jobs_listener_offer(l, default_queue, 1, NULL, 0, "w-push", 3), 0);
 	cr_assert_eq(wvl_jobs_listener_withdraw(l), 0);
@@ -1183,8 +1143,43 @@ Test(jobs, offer_does_not_wait_for_a_dead_offer_an_enqueue_holds)
 	PQclear(r);
 	wvl_jobs_listener *l = offering(1);
 	wvl_pg__rollback(ctx, c);
-	cr_expect_eq(sql_int("SELECT count(*) FROM jobs_waiters WHERE token = 42"), 1, "skipped");
+	cr_expect_eq(test_sys_int(&db, "SELECT count(*) FROM jobs_waiters WHERE token = 42"), 1, "skipped");
 	cr_assert_eq(wvl_jobs_listener_offer(l, default_queue, 1, NULL, 0, "w-push", 1), 0);
-	cr_expect_eq(sql_int("SELECT count(*) FROM jobs_waiters"), 2, "cleared by the next offer");
+	cr_expect_eq(test_sys_int(&db, "SELECT count(*) FROM jobs_waiters"), 2, "cleared by the next offer");
 	wvl_jobs_listener_free(l);
+}
+
+/* A worker killed a moment after its offer was taken (it still held its
+ * lock when the enqueue looked): the pushed job comes back with the next
+ * rescue, not after the whole rescue period (migration 0014). */
+Test(jobs, a_job_pushed_to_a_dead_worker_comes_back_at_once)
+{
+	wvl_jobs_listener *l = offering(1);
+	char id[37];
+	cr_assert_eq(wvl_jobs_enqueue(id, NULL, ctx, &sys, "noop", NULL, NULL), 0);
+	wvl_job *j = await_one(l);
+	int rescued = -1;
+	cr_assert_eq(wvl_jobs_rescue(&rescued, ctx, 0), 0);
+	cr_expect_eq(rescued, 0, "its worker lives: nothing to take back");
+	wvl_jobs_free(j, 1);
+	wvl_jobs_listener_free(l); /* the worker dies */
+	/* Its session ends once PostgreSQL reads the closed socket. */
+	for (int i = 0; i < 500 && test_sys_int(&db, "SELECT count(*) FROM pg_stat_activity"
+						     " WHERE datname = current_database()"
+						     " AND application_name = 'libwavelaunch-listener'") > 0;
+	     i++)
+		usleep(10000); /* polling for readiness */
+	cr_assert_eq(wvl_jobs_rescue(&rescued, ctx, 0), 0);
+	cr_expect_eq(rescued, 1, "taken back without waiting for its heartbeat to go stale");
+	char *st = state_of(id);
+	cr_expect_str_eq(st, "retryable");
+	free(st);
+	/* Claimed by the next worker, it is its own: no longer a pushed job. */
+	size_t m;
+	test_clock_advance(60 * TEST_SEC);
+	wvl_job *c = claim(&m, 10);
+	cr_assert_eq(m, 1);
+	cr_expect_eq(wvl_jobs_rescue(&rescued, ctx, 0), 0);
+	cr_expect_eq(rescued, 0, "a claimed job is not taken back for the dead push");
+	wvl_jobs_free(c, m);
 }

@@ -14,35 +14,10 @@
 static test_db db;
 static wvl_ctx *ctx;
 
-static void setup(void)
-{
-	test_db_create(&db);
-	ctx = test_ctx(&db);
-}
-
-static void teardown(void)
-{
-	wvl_ctx_free(ctx);
-	test_db_drop(&db);
-}
+static void setup(void) { test_env_open(&db, &ctx, TEST_REAL_CLOCK); }
+static void teardown(void) { test_env_close(&db, &ctx); }
 
 TestSuite(migrate, .init = setup, .fini = teardown, .timeout = 180);
-
-/* An empty database (not from the template) owned by the owner role. */
-static void make_empty(test_db *e)
-{
-	snprintf(e->name, sizeof(e->name), "e_%d_%ld", (int)getpid(), random() % 1000000);
-	char admin[512], sql[256];
-	snprintf(admin, sizeof(admin), "postgresql://wavelaunch_owner:%s@127.0.0.1:%s/postgres",
-		 testenv("WL_TEST_PG_OWNER_PASSWORD"), testenv("WL_TEST_PG_PORT"));
-	snprintf(sql, sizeof(sql), "CREATE DATABASE %s TEMPLATE template0", e->name);
-	cr_assert_eq(test_sql(admin, sql), 0);
-	snprintf(e->owner_url, sizeof(e->owner_url),
-		 "postgresql://wavelaunch_owner:%s@127.0.0.1:%s/%s",
-		 testenv("WL_TEST_PG_OWNER_PASSWORD"), testenv("WL_TEST_PG_PORT"), e->name);
-	snprintf(e->app_url, sizeof(e->app_url), "postgresql://wavelaunch_app:%s@127.0.0.1:%s/%s",
-		 testenv("WL_TEST_PG_APP_PASSWORD"), testenv("WL_TEST_PG_PORT"), e->name);
-}
 
 Test(migrate, applied_twice_is_a_no_op)
 {
@@ -60,7 +35,7 @@ Test(migrate, applied_twice_is_a_no_op)
 Test(migrate, fresh_database_then_again)
 {
 	test_db e;
-	make_empty(&e);
+	test_db_create_empty(&e);
 	wvl_ctx *c2 = test_ctx(&e);
 	int applied = 0;
 	cr_assert_eq(wvl_migrate_up(&applied, c2, NULL), 0, "%s", wvl_error_last()->message);
@@ -85,7 +60,7 @@ static void *run_up(void *p)
 Test(migrate, concurrent_runs_are_safe)
 {
 	test_db e;
-	make_empty(&e);
+	test_db_create_empty(&e);
 	wvl_ctx *cs[4];
 	pthread_t t[4];
 	for (int i = 0; i < 4; i++)
@@ -130,8 +105,7 @@ Test(migrate, edited_applied_migration_is_refused)
 	cr_expect_eq(wvl_migrate_up(&applied, ctx, &o), WVL_ECONFLICT);
 	cr_expect_not_null(strstr(wvl_error_last()->message, "0002_client_work"));
 	cr_expect_eq(wvl_migrate_verify(ctx, &o), WVL_ECONFLICT);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	cr_assert_eq(system(cmd), 0);
+	cr_assert_eq(test_rm_rf(dir), 0);
 }
 
 Test(migrate, failing_migration_leaves_nothing_behind)
@@ -156,9 +130,7 @@ Test(migrate, failing_migration_leaves_nothing_behind)
 	n = test_sql_value(db.owner_url, "SELECT count(*) FROM schema_migrations WHERE version = 9999");
 	cr_expect_str_eq(n, "0");
 	free(n);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	cr_assert_eq(system(cmd), 0);
+	cr_assert_eq(test_rm_rf(dir), 0);
 }
 
 Test(migrate, malformed_file_names_are_refused)
@@ -172,8 +144,7 @@ Test(migrate, malformed_file_names_are_refused)
 	o.dir = dir;
 	int applied;
 	cr_expect_eq(wvl_migrate_up(&applied, ctx, &o), WVL_EINVAL);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	cr_assert_eq(system(cmd), 0);
+	cr_assert_eq(test_rm_rf(dir), 0);
 }
 
 /* A partial index serves the key when its predicate is "<first key column>
@@ -280,8 +251,8 @@ Test(migrate, seed_demo_adds_realistic_clients)
 	int created = 0;
 	cr_assert_eq(wvl_migrate_seed_demo(&created, ctx, 200), 0, "%s", wvl_error_last()->message);
 	cr_expect_eq(created, 200);
-	char *v = test_sql_value(db.owner_url,
-				 "SET wvl.actor_role = 'system'; SELECT (SELECT count(*) FROM clients) || '/' ||"
+	char *v = test_sys_value(&db,
+				 "SELECT (SELECT count(*) FROM clients) || '/' ||"
 				 " (SELECT count(*) FROM deliverables) || '/' || (SELECT count(*) FROM business_plans)"
 				 " || '/' || (SELECT count(*) FROM notes) || '/' ||"
 				 " (SELECT count(DISTINCT email) FROM clients) || '/' ||"

@@ -18,19 +18,23 @@
 static test_db db;
 static wvl_ctx *ctx;
 
-static void setup(void)
-{
-	test_db_create(&db);
-	ctx = test_ctx(&db);
-}
-
-static void teardown(void)
-{
-	wvl_ctx_free(ctx);
-	test_db_drop(&db);
-}
+static void setup(void) { test_env_open(&db, &ctx, TEST_REAL_CLOCK); }
+static void teardown(void) { test_env_close(&db, &ctx); }
 
 TestSuite(pool, .init = setup, .fini = teardown, .timeout = 120);
+
+/* Replaces the suite's context with one over a pool of `size` connections
+ * that waits up to `wait_ms` (0: the default) for a free one. */
+static void reopen(unsigned size, unsigned wait_ms)
+{
+	wvl_ctx_free(ctx);
+	wvl_config *cfg = test_config(&db);
+	wvl_ctx_options opts = WVL_CTX_OPTIONS_INIT;
+	opts.pg_pool_size = size;
+	opts.pool_wait_ms = wait_ms;
+	cr_assert_eq(wvl_ctx_new(&ctx, cfg, &opts), 0);
+	wvl_config_free(cfg);
+}
 
 static char *one_value(PGconn *c, const char *sql)
 {
@@ -179,13 +183,7 @@ static void *hammer(void *p)
 
 Test(pool, bounded_and_thread_safe_under_contention)
 {
-	wvl_ctx_free(ctx);
-	wvl_config *cfg = test_config(&db);
-	wvl_ctx_options opts = WVL_CTX_OPTIONS_INIT;
-	opts.pg_pool_size = 3;
-	opts.pool_wait_ms = 10000;
-	cr_assert_eq(wvl_ctx_new(&ctx, cfg, &opts), 0);
-	wvl_config_free(cfg);
+	reopen(3, 10000);
 	pthread_t t[8];
 	struct worker_arg args[8] = {0};
 	for (int i = 0; i < 8; i++)
@@ -209,13 +207,7 @@ Test(pool, bounded_and_thread_safe_under_contention)
 
 Test(pool, acquisition_times_out_when_exhausted)
 {
-	wvl_ctx_free(ctx);
-	wvl_config *cfg = test_config(&db);
-	wvl_ctx_options opts = WVL_CTX_OPTIONS_INIT;
-	opts.pg_pool_size = 1;
-	opts.pool_wait_ms = 50;
-	cr_assert_eq(wvl_ctx_new(&ctx, cfg, &opts), 0);
-	wvl_config_free(cfg);
+	reopen(1, 50);
 	PGconn *a, *b = NULL;
 	cr_assert_eq(wvl_pg__acquire(ctx, &a), 0);
 	cr_expect_eq(wvl_pg__acquire(ctx, &b), WVL_EUNAVAILABLE);
@@ -255,12 +247,7 @@ Test(pool, commit_of_a_failed_transaction_is_an_error)
 
 Test(pool, pipelined_reads_scope_the_actor_to_one_statement)
 {
-	wvl_ctx_free(ctx);
-	wvl_config *cfg = test_config(&db);
-	wvl_ctx_options opts = WVL_CTX_OPTIONS_INIT;
-	opts.pg_pool_size = 1; /* every read on the same connection */
-	cr_assert_eq(wvl_ctx_new(&ctx, cfg, &opts), 0);
-	wvl_config_free(cfg);
+	reopen(1, 0); /* every read on the same connection */
 	wvl_actor a = {.role = WVL_ROLE_CLIENT};
 	strcpy(a.user_id, "11111111-1111-1111-1111-111111111111");
 	strcpy(a.client_id, "22222222-2222-2222-2222-222222222222");

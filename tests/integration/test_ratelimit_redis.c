@@ -30,19 +30,6 @@ extern char **environ;
 
 /* ---- helpers ---------------------------------------------------------------- */
 
-static int64_t fake_now = 1700000000LL * 1000000;
-
-static int64_t fake_clock(void *payload)
-{
-	(void)payload;
-	return __atomic_load_n(&fake_now, __ATOMIC_ACQUIRE);
-}
-
-static void advance(int64_t seconds)
-{
-	__atomic_add_fetch(&fake_now, seconds * 1000000, __ATOMIC_ACQ_REL);
-}
-
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static int degraded_lines, recovered_lines;
 
@@ -79,7 +66,7 @@ static void new_prefix(void)
 static int shared_port(void) { return atoi(testenv("WL_TEST_REDIS_PORT")); }
 
 /* A context on Redis at `port` (0: none configured) with the test prefix
- * and the fake clock; `extra` holds more "KEY", "value" pairs. */
+ * and the test clock; `extra` holds more "KEY", "value" pairs. */
 static wvl_ctx *ctx_on(int port, const char *const *extra)
 {
 	wvl_config *cfg = test_config(NULL);
@@ -97,7 +84,7 @@ static wvl_ctx *ctx_on(int port, const char *const *extra)
 	int rc = wvl_ctx_new(&ctx, cfg, &opts);
 	wvl_config_free(cfg);
 	cr_assert_eq(rc, 0, "wvl_ctx_new: %s", wvl_error_last()->message);
-	wvl_ctx_set_clock(ctx, fake_clock, NULL);
+	test_clock_use(ctx);
 	return ctx;
 }
 
@@ -203,6 +190,7 @@ static void setup(void)
 	 * SIGPIPE (wl-server does), and so does this one. */
 	signal(SIGPIPE, SIG_IGN);
 	new_prefix();
+	test_clock_set(1700000000LL * TEST_SEC); /* every context of the test on it */
 }
 
 static void teardown(void)
@@ -304,14 +292,14 @@ Test(ratelimit_redis, window_resets_with_injected_clock)
 	wvl_ctx *ctx = ctx_on(shared_port(), NULL);
 	for (int i = 0; i < 5; i++)
 		cr_assert_eq(check(ctx, WVL_RATELIMIT_LOGIN, "ip:192.0.2.9").allowed, 1);
-	advance(179);
+	test_clock_advance(179 * TEST_SEC);
 	wvl_ratelimit_result r = check(ctx, WVL_RATELIMIT_LOGIN, "ip:192.0.2.9");
 	cr_expect_eq(r.allowed, 0);
 	cr_expect_eq(r.retry_after, 1);
-	advance(1);
+	test_clock_advance(TEST_SEC);
 	cr_expect_eq(check(ctx, WVL_RATELIMIT_LOGIN, "ip:192.0.2.9").allowed, 1);
 	cr_expect_eq(check(ctx, WVL_RATELIMIT_LOGIN, "ip:192.0.2.9").allowed, 0);
-	advance(15 * 60);
+	test_clock_advance(15 * 60 * TEST_SEC);
 	r = check(ctx, WVL_RATELIMIT_LOGIN, "ip:192.0.2.9");
 	cr_expect_eq(r.allowed, 1);
 	cr_expect_eq(r.remaining, 4);
@@ -494,7 +482,7 @@ Test(ratelimit_redis, a_quiet_key_asks_redis_every_time)
 {
 	const char *env[] = {"WL_RATELIMIT_READ", "10/1m", NULL};
 	wvl_ctx *a = ctx_on(shared_port(), env);
-	long long start = (long long)fake_clock(NULL);
+	long long start = (long long)test_clock_now();
 	for (int i = 1; i <= 5; i++) {
 		wvl_ratelimit_result r = check(a, WVL_RATELIMIT_READ, "user:quiet");
 		cr_expect_eq(r.allowed, 1);
@@ -502,7 +490,7 @@ Test(ratelimit_redis, a_quiet_key_asks_redis_every_time)
 		/* One request a second is no lease's business: exactly one
 		 * admission per request counted, none held in advance. */
 		cr_expect_eq(redis_tat("read:user:quiet"), start + i * 6000000LL, "after %d", i);
-		advance(1);
+		test_clock_advance(TEST_SEC);
 	}
 	wvl_ctx_free(a);
 }
@@ -526,7 +514,7 @@ Test(ratelimit_redis, a_busy_key_is_leased_and_a_lapsed_lease_is_dropped)
 	/* a answers from its lease: remaining from the TAT it was taken at
 	 * (seven counted; b's later one unseen) plus the two it still holds. */
 	cr_expect_eq(check(a, WVL_RATELIMIT_READ, k).remaining, 993 + 2);
-	advance(2); /* the lease (two admissions left) lapses */
+	test_clock_advance(2 * TEST_SEC); /* the lease (two admissions left) lapses */
 	long long before = redis_tat("read:user:busy");
 	cr_expect_eq(check(a, WVL_RATELIMIT_READ, k).allowed, 1);
 	cr_expect_gt(redis_tat("read:user:busy"), before, "asked Redis again");
@@ -538,7 +526,7 @@ Test(ratelimit_redis, lease_of_one_asks_every_time_and_logins_never_lease)
 {
 	const char *env[] = {"WL_RATELIMIT_READ", "100/1m", "WL_RATELIMIT_LEASE", "1", NULL};
 	wvl_ctx *a = ctx_on(shared_port(), env);
-	long long start = (long long)fake_clock(NULL);
+	long long start = (long long)test_clock_now();
 	for (int i = 1; i <= 10; i++) {
 		check(a, WVL_RATELIMIT_READ, "user:one");
 		cr_expect_eq(redis_tat("read:user:one"), start + i * 600000LL);
@@ -548,4 +536,35 @@ Test(ratelimit_redis, lease_of_one_asks_every_time_and_logins_never_lease)
 		cr_expect_eq(redis_tat("login:ip:192.0.2.77"), start + i * 180000000LL);
 	}
 	wvl_ctx_free(a);
+}
+
+/* Bursts of 34 reads with 1.2 s idle gaps, 12 of them; the admissions. */
+static int read_in_bursts(wvl_ctx *c, const char *key)
+{
+	int admitted = 0;
+	for (int burst = 0; burst < 12; burst++) {
+		for (int i = 0; i < 34; i++)
+			admitted += check(c, WVL_RATELIMIT_READ, key).allowed;
+		test_clock_advance(1200 * TEST_SEC / 1000);
+	}
+	return admitted;
+}
+
+/* A user reading in bursts with idle gaps (a paging list, a poller) gets
+ * the whole pinned budget, exactly as a client asking Redis every time
+ * does: what a lease holds when it lapses goes back with the key's next
+ * call. */
+Test(ratelimit_redis, bursts_with_gaps_get_the_whole_budget)
+{
+	const char *leased[] = {"WL_RATELIMIT_READ", "300/15m", NULL};
+	const char *plain[] = {"WL_RATELIMIT_READ", "300/15m", "WL_RATELIMIT_LEASE", "1", NULL};
+	wvl_ctx *a = ctx_on(shared_port(), leased), *b = ctx_on(shared_port(), plain);
+	int64_t t0 = test_clock_now();
+	int with_leases = read_in_bursts(a, "user:bursty");
+	test_clock_set(t0);
+	int without = read_in_bursts(b, "user:steady");
+	cr_expect_geq(without, 300, "the pinned budget: %d", without);
+	cr_expect_eq(with_leases, without, "leased %d, asked every time %d", with_leases, without);
+	wvl_ctx_free(a);
+	wvl_ctx_free(b);
 }

@@ -40,21 +40,14 @@ static char *create(const wvl_actor *by, const char *body)
 
 static void setup(void)
 {
-	test_db_create(&db);
-	ctx = test_ctx(&db);
+	test_env_open(&db, &ctx, TEST_REAL_CLOCK);
 	char sql[512];
 	snprintf(sql, sizeof(sql),
 		 "SET wvl.actor_role='system'; INSERT INTO clients (id, name, email, status) VALUES"
 		 " ('%s','A','a@example.com','active'), ('%s','B','b@example.com','active')",
 		 client_a_id, client_b_id);
 	cr_assert_eq(test_sql(db.owner_url, sql), 0);
-	int created;
-	char *pw = NULL;
-	cr_assert_eq(wvl_auth_bootstrap_admin(&created, &pw, ctx, "root@example.com", "Quartz-Meadow-11!"), 0);
-	char *id = test_sql_value(db.owner_url, "SELECT id FROM users");
-	admin.role = WVL_ROLE_ADMIN;
-	snprintf(admin.user_id, sizeof(admin.user_id), "%s", id);
-	free(id);
+	admin = test_admin(ctx, &db, "root@example.com", "Quartz-Meadow-11!");
 	char *s = create(&admin, "{\"email\":\"staff@example.com\",\"name\":\"Sam\",\"role\":\"staff\","
 				 "\"password\":\"Granite-Falcon-22!\"}");
 	actor_for(&staff, WVL_ROLE_STAFF, s);
@@ -68,11 +61,7 @@ static void setup(void)
 	free(s);
 }
 
-static void teardown(void)
-{
-	wvl_ctx_free(ctx);
-	test_db_drop(&db);
-}
+static void teardown(void) { test_env_close(&db, &ctx); }
 
 TestSuite(users, .init = setup, .fini = teardown, .timeout = 120);
 

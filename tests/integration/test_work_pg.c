@@ -17,34 +17,18 @@ static wvl_ctx *ctx;
 static wvl_actor admin, staff, client_a, client_b;
 static char a_id[37], b_id[37];
 
+/* `fmt` with its one string argument, as the system. */
 static char *sys_sql(const char *fmt, const char *arg)
 {
-	char sql[1024], buf[1200];
+	char sql[1024];
 	snprintf(sql, sizeof(sql), fmt, arg);
-	snprintf(buf, sizeof(buf), "SET wvl.actor_role = 'system'; %s", sql);
-	return test_sql_value(db.owner_url, buf);
-}
-
-
-static void mk(wvl_actor *a, wvl_role role, const char *uid, const char *cid)
-{
-	memset(a, 0, sizeof(*a));
-	a->role = role;
-	snprintf(a->user_id, sizeof(a->user_id), "%s", uid);
-	if (cid)
-		snprintf(a->client_id, sizeof(a->client_id), "%s", cid);
+	return test_sys_value(&db, sql);
 }
 
 static void setup(void)
 {
-	test_db_create(&db);
-	ctx = test_ctx(&db);
-	mk(&admin, WVL_ROLE_ADMIN, "11111111-1111-4111-8111-111111111111", NULL);
-	mk(&staff, WVL_ROLE_STAFF, "22222222-2222-4222-8222-222222222222", NULL);
-	cr_assert_eq(test_sql(db.owner_url,
-			      "INSERT INTO users (id, email, name, role) VALUES"
-			      " ('11111111-1111-4111-8111-111111111111','ad@example.com','Ad','admin'),"
-			      " ('22222222-2222-4222-8222-222222222222','st@example.com','St','staff')"), 0);
+	test_env_open(&db, &ctx, TEST_REAL_CLOCK);
+	test_team(&admin, &staff, &db);
 	char *a = NULL, *b = NULL;
 	cr_assert_eq(wvl_clients_create(&a, ctx, &staff, "{\"name\":\"Alice\",\"start_date\":\"2026-01-01\"}"), 0);
 	cr_assert_eq(wvl_clients_create(&b, ctx, &staff, "{\"name\":\"Bob\"}"), 0);
@@ -55,15 +39,11 @@ static void setup(void)
 	free(ib);
 	free(a);
 	free(b);
-	mk(&client_a, WVL_ROLE_CLIENT, "33333333-3333-4333-8333-333333333333", a_id);
-	mk(&client_b, WVL_ROLE_CLIENT, "44444444-4444-4444-8444-444444444444", b_id);
+	client_a = test_actor(WVL_ROLE_CLIENT, "33333333-3333-4333-8333-333333333333", a_id);
+	client_b = test_actor(WVL_ROLE_CLIENT, "44444444-4444-4444-8444-444444444444", b_id);
 }
 
-static void teardown(void)
-{
-	wvl_ctx_free(ctx);
-	test_db_drop(&db);
-}
+static void teardown(void) { test_env_close(&db, &ctx); }
 
 TestSuite(work, .init = setup, .fini = teardown, .timeout = 120);
 

@@ -13,19 +13,19 @@ static test_db db;
 static wvl_ctx *ctx;
 static const wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
 
-static void setup(void)
-{
-	test_db_create(&db);
-	ctx = test_ctx(&db);
-}
-
-static void teardown(void)
-{
-	wvl_ctx_free(ctx);
-	test_db_drop(&db);
-}
+/* The real clock: the worker processes and the rescues here share it. */
+static void setup(void) { test_env_open(&db, &ctx, TEST_REAL_CLOCK); }
+static void teardown(void) { test_env_close(&db, &ctx); }
 
 TestSuite(worker, .init = setup, .fini = teardown, .timeout = 240);
+
+/* Starts a worker with `env` and waits until `sql` (as the system) returns
+ * `want`. */
+static void start_until(worker_proc *w, const char *const *env, const char *sql, const char *want)
+{
+	worker_start(w, &db, env);
+	cr_assert(test_sys_wait(&db, sql, want, 30));
+}
 
 static void enqueue_noops(int n, int sleep_ms, int max_attempts)
 {
@@ -38,18 +38,30 @@ static void enqueue_noops(int n, int sleep_ms, int max_attempts)
 	cr_assert_eq(test_sql(db.owner_url, sql), 0);
 }
 
+/* A sleeping noop is under way once its handler logged "sleeping": only
+ * claimed is not enough for a test that stops a worker mid-job. */
+#define UNDER_WAY \
+	"SELECT (state = 'running' AND log::text LIKE '%\"sleeping\"%')::text FROM jobs"
+
+/* One job that sleeps `sleep_ms`, and a worker with `env` under way on it. */
+static void run_one_job(worker_proc *w, int sleep_ms, const char *const *env)
+{
+	enqueue_noops(1, sleep_ms, 3);
+	start_until(w, env, UNDER_WAY, "true");
+}
+
 Test(worker, runs_jobs_and_stops_on_sigterm)
 {
 	worker_proc w;
 	worker_start(&w, &db, NULL);
 	enqueue_noops(200, 0, 3);
-	cr_expect(wait_for_value(db.owner_url,
-				 "SELECT count(*) FROM jobs WHERE state = 'completed'", "200", 60));
+	cr_expect(test_sys_wait(&db,
+				"SELECT count(*) FROM jobs WHERE state = 'completed'", "200", 60));
 	/* Enqueued through the library while it sleeps: NOTIFY wakes it. */
 	char id[37];
 	cr_assert_eq(wvl_jobs_enqueue(id, NULL, ctx, &sys, "noop", NULL, NULL), 0);
-	cr_expect(wait_for_value(db.owner_url,
-				 "SELECT count(*) FROM jobs WHERE state = 'completed'", "201", 30));
+	cr_expect(test_sys_wait(&db,
+				"SELECT count(*) FROM jobs WHERE state = 'completed'", "201", 30));
 	kill(w.pid, SIGTERM);
 	cr_expect_eq(worker_wait(&w), 0);
 	cr_expect(worker_log_contains(&w, "wl-worker stopped"));
@@ -61,10 +73,7 @@ Test(worker, kill_9_mid_job_repeatedly_every_job_completes_once)
 	enqueue_noops(12, 400, 25);
 	for (int round = 0; round < 4; round++) {
 		worker_proc w;
-		worker_start(&w, &db, NULL);
-		cr_assert(wait_for_value(db.owner_url,
-					 "SELECT count(*) > 0 FROM jobs WHERE state = 'running'", "t",
-					 30));
+		start_until(&w, NULL, "SELECT count(*) > 0 FROM jobs WHERE state = 'running'", "t");
 		kill(w.pid, SIGKILL);
 		cr_expect_eq(worker_wait(&w), 128 + SIGKILL);
 		unlink(w.log);
@@ -76,13 +85,13 @@ Test(worker, kill_9_mid_job_repeatedly_every_job_completes_once)
 	}
 	worker_proc w;
 	worker_start(&w, &db, NULL);
-	cr_expect(wait_for_value(db.owner_url,
-				 "SELECT count(*) FROM jobs WHERE state = 'completed'", "12", 60));
+	cr_expect(test_sys_wait(&db,
+				"SELECT count(*) FROM jobs WHERE state = 'completed'", "12", 60));
 	kill(w.pid, SIGTERM);
 	cr_expect_eq(worker_wait(&w), 0);
 	unlink(w.log);
-	char *v = test_sql_value(db.owner_url,
-				 "SET wvl.actor_role='system'; SELECT count(*) FILTER (WHERE state <> 'completed'"
+	char *v = test_sys_value(&db,
+				 "SELECT count(*) FILTER (WHERE state <> 'completed'"
 				 " OR completed_at IS NULL) || '/' || sum(rescue_count) FROM jobs");
 	cr_assert_not_null(v);
 	int bad = -1, rescues = -1;
@@ -97,18 +106,15 @@ Test(worker, zombie_late_completion_is_refused_by_the_fence)
 	enqueue_noops(1, 3000, 5);
 	const char *one[] = {"WL_WORKER_CONCURRENCY=1", NULL};
 	worker_proc zombie;
-	worker_start(&zombie, &db, one);
-	cr_assert(wait_for_value(db.owner_url, "SELECT state FROM jobs", "running", 30));
+	start_until(&zombie, one, UNDER_WAY, "true");
 	/* Freeze it mid-job (a long GC pause, a swapped-out VM...). */
 	kill(zombie.pid, SIGSTOP);
 	int rescued = 0;
 	cr_assert_eq(wvl_jobs_rescue(&rescued, ctx, 1), 0);
 	cr_assert_eq(rescued, 1);
 	worker_proc fresh;
-	worker_start(&fresh, &db, one);
-	cr_assert(wait_for_value(db.owner_url, "SELECT state || attempt FROM jobs", "completed2", 30));
-	char *done_at = test_sql_value(db.owner_url, "SET wvl.actor_role='system';"
-						     " SELECT completed_at FROM jobs");
+	start_until(&fresh, one, "SELECT state || attempt FROM jobs", "completed2");
+	char *done_at = test_sys_value(&db, "SELECT completed_at FROM jobs");
 	/* The zombie wakes up and tries to finish: the fence refuses it. */
 	kill(zombie.pid, SIGCONT);
 	bool refused = false;
@@ -118,8 +124,7 @@ Test(worker, zombie_late_completion_is_refused_by_the_fence)
 			usleep(20000);
 	}
 	cr_expect(refused, "the zombie's completion was not refused");
-	char *after = test_sql_value(db.owner_url, "SET wvl.actor_role='system';"
-						   " SELECT completed_at || state || attempt FROM jobs");
+	char *after = test_sys_value(&db, "SELECT completed_at || state || attempt FROM jobs");
 	char want[128];
 	snprintf(want, sizeof(want), "%scompleted2", done_at);
 	cr_expect_str_eq(after, want);
@@ -135,26 +140,22 @@ Test(worker, zombie_late_completion_is_refused_by_the_fence)
 
 Test(worker, sigterm_past_the_grace_releases_the_running_job)
 {
-	enqueue_noops(1, 60000, 3);
 	const char *grace[] = {"WL_WORKER_SHUTDOWN_GRACE=1", NULL};
 	worker_proc w;
-	worker_start(&w, &db, grace);
-	cr_assert(wait_for_value(db.owner_url, "SELECT state FROM jobs", "running", 30));
+	run_one_job(&w, 60000, grace);
 	kill(w.pid, SIGTERM);
 	cr_expect_eq(worker_wait(&w), 1, "exits non-zero when it had to release work");
-	cr_expect(wait_for_value(db.owner_url, "SELECT state || attempt FROM jobs", "available0", 5));
+	cr_expect(test_sys_wait(&db, "SELECT state || attempt FROM jobs", "available0", 5));
 	unlink(w.log);
 }
 
 Test(worker, sigterm_lets_a_short_job_finish)
 {
-	enqueue_noops(1, 500, 3);
 	worker_proc w;
-	worker_start(&w, &db, NULL);
-	cr_assert(wait_for_value(db.owner_url, "SELECT state FROM jobs", "running", 30));
+	run_one_job(&w, 500, NULL);
 	kill(w.pid, SIGTERM);
 	cr_expect_eq(worker_wait(&w), 0);
-	char *v = test_sql_value(db.owner_url, "SET wvl.actor_role='system'; SELECT state FROM jobs");
+	char *v = test_sys_value(&db, "SELECT state FROM jobs");
 	cr_expect_str_eq(v, "completed");
 	free(v);
 	unlink(w.log);
@@ -166,31 +167,35 @@ Test(worker, sigterm_lets_a_short_job_finish)
 Test(worker, idle_worker_runs_pushed_jobs_and_a_killed_one_gets_none)
 {
 	worker_proc w;
-	worker_start(&w, &db, NULL);
-	cr_assert(wait_for_value(db.owner_url, "SELECT count(*) > 0 FROM jobs_waiters", "t", 30));
+	start_until(&w, NULL, "SELECT count(*) > 0 FROM jobs_waiters", "t");
 	char id[37];
 	for (int i = 1; i <= 5; i++) {
 		cr_assert_eq(wvl_jobs_enqueue(id, NULL, ctx, &sys, "noop", NULL, NULL), 0);
 		char want[16];
 		snprintf(want, sizeof(want), "%d", i);
-		cr_expect(wait_for_value(db.owner_url,
-					 "SELECT count(*) FROM jobs WHERE state = 'completed'"
-					 " AND attempt = 1", want, 30));
+		cr_expect(test_sys_wait(&db,
+					"SELECT count(*) FROM jobs WHERE state = 'completed'"
+					" AND attempt = 1", want, 30));
 	}
-	cr_expect(wait_for_value(db.owner_url, "SELECT count(*) > 0 FROM jobs_waiters", "t", 30));
+	cr_expect(test_sys_wait(&db, "SELECT count(*) > 0 FROM jobs_waiters", "t", 30));
 	kill(w.pid, SIGKILL);
 	cr_expect_eq(worker_wait(&w), 128 + SIGKILL);
 	unlink(w.log);
+	/* Its offers die with its listener's session, which PostgreSQL ends
+	 * once it reads the closed socket: a moment after the exit, on a busy
+	 * machine long enough for the enqueue below to find it alive. */
+	cr_assert(test_sys_wait(&db,
+				"SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+				" AND application_name = 'libwavelaunch-listener'", "0", 30));
 	cr_assert_eq(wvl_jobs_enqueue(id, NULL, ctx, &sys, "noop", NULL, NULL), 0);
 	char sql[128];
-	snprintf(sql, sizeof(sql), "SET wvl.actor_role='system'; SELECT state FROM jobs WHERE id = '%s'",
-		 id);
-	char *st = test_sql_value(db.owner_url, sql);
+	snprintf(sql, sizeof(sql), "SELECT state FROM jobs WHERE id = '%s'", id);
+	char *st = test_sys_value(&db, sql);
 	cr_expect_str_eq(st, "available", "nothing pushed to a dead worker");
 	free(st);
 	worker_start(&w, &db, NULL);
-	cr_expect(wait_for_value(db.owner_url, "SELECT count(*) FROM jobs WHERE state = 'completed'",
-				 "6", 30));
+	cr_expect(test_sys_wait(&db, "SELECT count(*) FROM jobs WHERE state = 'completed'",
+				     "6", 30));
 	kill(w.pid, SIGTERM);
 	cr_expect_eq(worker_wait(&w), 0);
 	unlink(w.log);
@@ -200,20 +205,17 @@ Test(worker, idle_worker_runs_pushed_jobs_and_a_killed_one_gets_none)
  * job wait behind its running one while another worker idles. */
 Test(worker, busy_worker_offers_only_its_idle_threads)
 {
-	enqueue_noops(1, 1500, 3);
 	const char *one[] = {"WL_WORKER_CONCURRENCY=1", NULL};
 	worker_proc w;
-	worker_start(&w, &db, one);
-	cr_assert(wait_for_value(db.owner_url, "SELECT state FROM jobs", "running", 30));
-	char *v = test_sql_value(db.owner_url,
-				 "SET wvl.actor_role='system'; SELECT count(*) FROM jobs_waiters");
+	run_one_job(&w, 1500, one);
+	char *v = test_sys_value(&db, "SELECT count(*) FROM jobs_waiters");
 	cr_expect_str_eq(v, "0", "its one thread is busy");
 	free(v);
-	cr_expect(wait_for_value(db.owner_url, "SELECT count(*) FROM jobs_waiters", "1", 30));
-	cr_expect(wait_for_value(db.owner_url, "SELECT state FROM jobs", "completed", 30));
+	cr_expect(test_sys_wait(&db, "SELECT count(*) FROM jobs_waiters", "1", 30));
+	cr_expect(test_sys_wait(&db, "SELECT state FROM jobs", "completed", 30));
 	kill(w.pid, SIGTERM);
 	cr_expect_eq(worker_wait(&w), 0);
-	cr_expect(wait_for_value(db.owner_url, "SELECT count(*) FROM jobs_waiters", "0", 30),
+	cr_expect(test_sys_wait(&db, "SELECT count(*) FROM jobs_waiters", "0", 30),
 		  "withdrawn at shutdown");
 	unlink(w.log);
 }
@@ -226,14 +228,13 @@ Test(worker, offering_worker_with_one_slot_per_thread_still_claims)
 {
 	const char *env[] = {"WL_WORKER_PREFETCH=1", "WL_WORKER_CONCURRENCY=2", NULL};
 	worker_proc w;
-	worker_start(&w, &db, env);
-	cr_assert(wait_for_value(db.owner_url, "SELECT count(*) > 0 FROM jobs_waiters", "t", 30));
+	start_until(&w, env, "SELECT count(*) > 0 FROM jobs_waiters", "t");
 	wvl_job_options keyed = WVL_JOB_OPTIONS_INIT;
 	keyed.unique_key = "never-pushed";
 	char id[37];
 	cr_assert_eq(wvl_jobs_enqueue(id, NULL, ctx, &sys, "noop", NULL, &keyed), 0);
-	cr_expect(wait_for_value(db.owner_url, "SELECT count(*) FROM jobs WHERE state = 'completed'",
-				 "1", 20),
+	cr_expect(test_sys_wait(&db, "SELECT count(*) FROM jobs WHERE state = 'completed'",
+				     "1", 20),
 		  "a queued job is claimed by an offering worker");
 	kill(w.pid, SIGTERM);
 	cr_expect_eq(worker_wait(&w), 0);

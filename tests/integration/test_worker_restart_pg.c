@@ -27,13 +27,13 @@ Test(worker_restart, resumes_after_postgresql_restarts)
 	worker_proc w;
 	worker_start(&w, &db, NULL);
 	enqueue(50);
-	cr_assert(wait_for_value(db.owner_url,
-				 "SELECT count(*) FROM jobs WHERE state = 'completed'", "50", 60));
+	cr_assert(test_sys_wait(&db,
+				"SELECT count(*) FROM jobs WHERE state = 'completed'", "50", 60));
 	test_pg_ctl("stop");
 	test_pg_ctl("start");
 	enqueue(50);
-	cr_expect(wait_for_value(db.owner_url,
-				 "SELECT count(*) FROM jobs WHERE state = 'completed'", "100", 60),
+	cr_expect(test_sys_wait(&db,
+				"SELECT count(*) FROM jobs WHERE state = 'completed'", "100", 60),
 		  "the worker did not resume");
 	kill(w.pid, SIGTERM);
 	cr_expect_eq(worker_wait(&w), 0);

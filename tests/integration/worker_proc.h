@@ -3,12 +3,10 @@
 #ifndef WL_TEST_WORKER_PROC_H
 #define WL_TEST_WORKER_PROC_H
 
-/* Starting real wl-worker processes against a test database, and waiting
- * on the database (polling for a condition, never sleeping out a timeout). */
+/* Starting real wl-worker processes against a test database (waiting on
+ * the database is test_sys_wait's). */
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,42 +23,20 @@ typedef struct worker_proc {
 } worker_proc;
 
 /* Extra "KEY=VALUE" settings, NULL-terminated, may be given in `extra`;
- * a later setting of a key wins.  posix_spawn, not fork: the test runner
- * has threads. */
+ * a later setting of a key wins. */
 static inline void worker_start(worker_proc *w, const test_db *db, const char *const *extra)
 {
-	static char redis[128], dburl[600], migurl[600], path[2048];
+	static char path[2048];
+	static test_proc_env env;
 	snprintf(w->log, sizeof(w->log), "/tmp/wl-worker-%d-%ld.log", (int)getpid(), random());
-	snprintf(redis, sizeof(redis), "WL_REDIS_URL=redis://127.0.0.1:%s/0",
-		 testenv("WL_TEST_REDIS_PORT"));
-	snprintf(dburl, sizeof(dburl), "WL_DATABASE_URL=%s", db->app_url);
-	snprintf(migurl, sizeof(migurl), "WL_MIGRATE_DATABASE_URL=%s", db->owner_url);
 	snprintf(path, sizeof(path), "PATH=%s", getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
-	char *envp[32];
-	int n = 0;
-	envp[n++] = redis;
-	envp[n++] = dburl;
-	envp[n++] = migurl;
-	envp[n++] = path;
-	envp[n++] = "WL_SECRET_KEY=q3Rk9Yx1nW2bV7cT5mZ8pL4sD6fG0hJ2kA1sE3rT5yU=";
-	envp[n++] = "WL_ENV_FILE=/nonexistent";
-	envp[n++] = "WL_WORKER_CONCURRENCY=4";
-	envp[n++] = "WL_WORKER_POLL_MS=100";
-	envp[n++] = "WL_JOBS_HEARTBEAT_INTERVAL=1";
-	envp[n++] = "WL_LOG_LEVEL=warn";
-	envp[n++] = "ASAN_OPTIONS=detect_leaks=1";
-	for (size_t i = 0; extra && extra[i] && n < 30; i++)
-		envp[n++] = (char *)extra[i];
-	envp[n] = NULL;
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 2, w->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	const char *bin = testenv("WL_TEST_WORKER_BIN");
-	char *argv[] = {(char *)bin, NULL};
-	int rc = posix_spawn(&w->pid, bin, &fa, NULL, argv, envp);
-	posix_spawn_file_actions_destroy(&fa);
-	cr_assert_eq(rc, 0, "cannot start %s", bin);
+	static const char *const defaults[] = {"WL_WORKER_CONCURRENCY=4", "WL_WORKER_POLL_MS=100",
+					       "WL_JOBS_HEARTBEAT_INTERVAL=1", "WL_LOG_LEVEL=warn", NULL};
+	test_proc_env_init(&env, db);
+	test_proc_env_add(&env, path);
+	test_proc_env_add_all(&env, defaults);
+	test_proc_env_add_all(&env, extra);
+	w->pid = test_spawn(testenv("WL_TEST_WORKER_BIN"), w->log, &env);
 }
 
 /* Waits for the process to exit; returns its exit status (or 128+signal). */
@@ -83,23 +59,6 @@ static inline bool worker_log_contains(const worker_proc *w, const char *needle)
 		found = strstr(line, needle) != NULL;
 	fclose(f);
 	return found;
-}
-
-/* Polls `sql` (as the system) every 20 ms until it returns `want`, for at
- * most `seconds`; returns whether it did. */
-static inline bool wait_for_value(const char *url, const char *sql, const char *want, int seconds)
-{
-	char full[2048];
-	snprintf(full, sizeof(full), "SET wvl.actor_role = 'system'; %s", sql);
-	for (int i = 0; i < seconds * 50; i++) {
-		char *v = test_sql_value(url, full);
-		bool ok = v && strcmp(v, want) == 0;
-		free(v);
-		if (ok)
-			return true;
-		usleep(20000);
-	}
-	return false;
 }
 
 #endif

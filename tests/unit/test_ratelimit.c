@@ -15,20 +15,9 @@
 
 #include <wavelaunch.h>
 
+#include "testclock.h"
+
 /* ---- helpers ---------------------------------------------------------------- */
-
-static int64_t fake_now;
-
-static int64_t fake_clock(void *payload)
-{
-	(void)payload;
-	return __atomic_load_n(&fake_now, __ATOMIC_ACQUIRE);
-}
-
-static void advance(int64_t seconds)
-{
-	__atomic_add_fetch(&fake_now, seconds * 1000000, __ATOMIC_ACQ_REL);
-}
 
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static int degraded_lines;
@@ -56,10 +45,8 @@ static int make_ctx(wvl_ctx **out, const char *const *pairs)
 	opts.log_fn = count_log;
 	int rc = wvl_ctx_new(out, cfg, &opts);
 	wvl_config_free(cfg);
-	if (rc == 0) {
-		fake_now = 1700000000LL * 1000000;
-		wvl_ctx_set_clock(*out, fake_clock, NULL);
-	}
+	if (rc == 0)
+		test_clock_install(*out, 1700000000LL * TEST_SEC);
 	return rc;
 }
 
@@ -108,6 +95,11 @@ Test(ratelimit, policy_follows_api_table)
 	cr_expect_eq(wvl_ratelimit_policy_for("HEAD", "/api/clients"), WVL_RATELIMIT_READ);
 	cr_expect_eq(wvl_ratelimit_policy_for("GET", "/api"), WVL_RATELIMIT_READ);
 	cr_expect_eq(wvl_ratelimit_policy_for("GET", "/api/auth/login"), WVL_RATELIMIT_READ);
+	cr_expect_eq(wvl_ratelimit_policy_for("GET", "/api/health"), WVL_RATELIMIT_NONE,
+		     "monitors poll health");
+	cr_expect_eq(wvl_ratelimit_policy_for("GET", "//api/health/"), WVL_RATELIMIT_NONE);
+	cr_expect_eq(wvl_ratelimit_policy_for("POST", "/api/health"), WVL_RATELIMIT_WRITE);
+	cr_expect_eq(wvl_ratelimit_policy_for("GET", "/api/health/x"), WVL_RATELIMIT_READ);
 }
 
 Test(ratelimit, policy_matches_paths_as_the_router_does)
@@ -423,16 +415,16 @@ Test(ratelimit, fallback_window_follows_injected_clock)
 	wvl_ctx *ctx = ctx_with(NULL);
 	for (int i = 0; i < 5; i++)
 		cr_assert_eq(check(ctx, WVL_RATELIMIT_LOGIN, "k").allowed, 1);
-	advance(179);
+	test_clock_advance(179 * TEST_SEC);
 	wvl_ratelimit_result r = check(ctx, WVL_RATELIMIT_LOGIN, "k");
 	cr_expect_eq(r.allowed, 0);
 	cr_expect_eq(r.retry_after, 1);
-	advance(1); /* one interval (15 min / 5) later, one request fits */
+	test_clock_advance(TEST_SEC); /* one interval (15 min / 5) later, one request fits */
 	r = check(ctx, WVL_RATELIMIT_LOGIN, "k");
 	cr_expect_eq(r.allowed, 1);
 	cr_expect_eq(r.remaining, 0);
 	cr_expect_eq(check(ctx, WVL_RATELIMIT_LOGIN, "k").allowed, 0);
-	advance(900); /* a whole window: the full burst is back */
+	test_clock_advance(900 * TEST_SEC); /* a whole window: the full burst is back */
 	r = check(ctx, WVL_RATELIMIT_LOGIN, "k");
 	cr_expect_eq(r.allowed, 1);
 	cr_expect_eq(r.remaining, 4);

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 WavelaunchOS contributors
+// The app: who is signed in, which page an address shows, and the frame
+// around the pages (header, navigation that collapses on a phone, main).
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import './styles.css';
+import { api, csrf, explain, get, setCsrfToken } from './lib/api.js';
+import { html } from './lib/html.js';
+import { interceptLinks, match, navigate, useLocation } from './lib/router.js';
+import { Session, isAdmin, isTeam } from './lib/session.js';
+import { Loading, Page } from './lib/ui.js';
+import { Forgot, Login, Reset, Unlock } from './pages/auth.js';
+import { Dashboard } from './pages/dashboard.js';
+import { Clients } from './pages/clients.js';
+import { ClientDetail } from './pages/client.js';
+import { JobDetail, Jobs } from './pages/jobs.js';
+import { Automation } from './pages/automation.js';
+import { Team } from './pages/team.js';
+import { Account } from './pages/account.js';
+import { PortalDeliverables, PortalFiles, PortalHome, PortalPlan } from './pages/portal.js';
+
+const PUBLIC = [
+  ['/login', Login],
+  ['/forgot-password', Forgot],
+  ['/reset-password', Reset],
+  ['/unlock', Unlock],
+];
+const TEAM = [
+  ['/', Dashboard],
+  ['/clients', Clients],
+  ['/clients/:id', ClientDetail],
+  ['/clients/:id/:tab', ClientDetail],
+  ['/jobs', Jobs],
+  ['/jobs/:id', JobDetail],
+  ['/automation', Automation],
+  ['/team', Team],
+  ['/account', Account],
+];
+const PORTAL = [
+  ['/portal', PortalHome],
+  ['/portal/plan', PortalPlan],
+  ['/portal/deliverables', PortalDeliverables],
+  ['/portal/files', PortalFiles],
+  ['/account', Account],
+];
+
+function find(routes, path) {
+  for (const [pattern, component] of routes) {
+    const params = match(pattern, path);
+    if (params) return { component, params };
+  }
+  return null;
+}
+
+// Redirects after rendering (never during it).
+function Redirect({ to }) {
+  useEffect(() => navigate(to, { replace: true }), [to]);
+  return null;
+}
+
+function NotFound() {
+  return html`<${Page} title="Page not found"><p>There is no page at this address. <a href="/">Go to the start page</a>.</p><//>`;
+}
+
+function navLinks(user) {
+  if (!isTeam(user)) {
+    return [['/portal', 'Dashboard'], ['/portal/plan', 'Plan'], ['/portal/deliverables', 'Deliverables'], ['/portal/files', 'Files']];
+  }
+  const links = [['/', 'Dashboard'], ['/clients', 'Clients']];
+  if (isAdmin(user)) links.push(['/jobs', 'Jobs'], ['/automation', 'Automation'], ['/team', 'Team']);
+  return links;
+}
+
+function current(path, href) {
+  if (href === '/' || href === '/portal') return path === href;
+  return path === href || path.startsWith(href + '/');
+}
+
+function Layout({ user, path, onLogout, children }) {
+  const [open, setOpen] = useState(false);
+  useEffect(() => setOpen(false), [path]);
+  return html`
+    <a class="skip" href="#main">Skip to content</a>
+    <header class="top">
+      <a class="brand" href=${isTeam(user) ? '/' : '/portal'}>WavelaunchOS</a>
+      <button type="button" class="menu-toggle" aria-expanded=${open} aria-controls="nav" onClick=${() => setOpen(!open)}>
+        Menu
+      </button>
+      <nav id="nav" class=${open ? 'open' : ''} aria-label="Main">
+        <ul>
+          ${navLinks(user).map(
+            ([href, text]) => html`<li><a href=${href} aria-current=${current(path, href) ? 'page' : undefined}>${text}</a></li>`,
+          )}
+        </ul>
+        <div class="who">
+          <a href="/account" aria-current=${path === '/account' ? 'page' : undefined}>${user.name || user.email}</a>
+          <button type="button" class="link" onClick=${onLogout}>Sign out</button>
+        </div>
+      </nav>
+    </header>
+    <main id="main" tabindex="-1">${children}</main>`;
+}
+
+function App() {
+  const { path } = useLocation();
+  const [user, setUser] = useState(undefined); // undefined: not known yet
+  const [logoutError, setLogoutError] = useState(null);
+
+  useEffect(() => {
+    // wl_csrf is set with the session cookie and readable here: without
+    // it there is no session to ask about (and no 401 to log).
+    if (!csrf()) setUser(null);
+    else
+      get('/api/auth/me').then(
+        (me) => setUser(me.user || me),
+        () => setUser(null),
+      );
+    const out = () => setUser(null);
+    addEventListener('wl:signed-out', out);
+    return () => removeEventListener('wl:signed-out', out);
+  }, []);
+
+  const signIn = (res) => {
+    setCsrfToken(res.csrf_token);
+    setUser(res.user);
+  };
+  const logout = async () => {
+    try {
+      await api('POST', '/api/auth/logout');
+      setCsrfToken('');
+      setUser(null);
+      navigate('/login');
+    } catch (e) {
+      setLogoutError(explain(e));
+    }
+  };
+
+  if (user === undefined) return html`<${Loading} what="Loading WavelaunchOS" />`;
+  const pub = find(PUBLIC, path);
+  if (pub) {
+    if (user && path === '/login') {
+      const next = new URLSearchParams(location.search).get('next');
+      // Only a path of this site: never an open redirect to elsewhere.
+      const safe = next && next.startsWith('/') && !next.startsWith('//') ? next : null;
+      return html`<${Redirect} to=${safe || (isTeam(user) ? '/' : '/portal')} />`;
+    }
+    return html`<${Session.Provider} value=${{ user, setUser, signIn }}>
+      <main id="main" class="public"><${pub.component} params=${pub.params} /></main>
+    <//>`;
+  }
+  if (!user) return html`<${Redirect} to=${`/login?next=${encodeURIComponent(path + location.search)}`} />`;
+  // A client user only ever sees the portal: a team address (typed, or a
+  // link from someone else) leads to the portal's start page.
+  const team = isTeam(user);
+  if (!team && path !== '/account' && !path.startsWith('/portal')) return html`<${Redirect} to="/portal" />`;
+  let route = find(team ? TEAM : PORTAL, path);
+  if (team && path.startsWith('/portal')) {
+    route = { component: () => html`<${Page} title="Client portal"><p>The portal is for client users. <a href="/clients">Open a client</a> to see what they see.</p><//>`, params: {} };
+  }
+  const Component = route ? route.component : NotFound;
+  return html`<${Session.Provider} value=${{ user, setUser, signIn }}>
+    <${Layout} user=${user} path=${path} onLogout=${logout}>
+      ${logoutError && html`<div class="error" role="alert">${logoutError}</div>`}
+      <${Component} params=${route ? route.params : {}} key=${path} />
+    <//>
+  <//>`;
+}
+
+interceptLinks();
+render(html`<${App} />`, document.getElementById('app'));
