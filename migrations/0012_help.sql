@@ -63,8 +63,9 @@ CREATE INDEX help_articles_search_idx ON help_articles USING gin (search);
 CREATE INDEX help_articles_published_updated_idx ON help_articles (published, updated_at, id);
 
 -- ---------------------------------------------------------------------------
--- Search helpers.  The library's statements call these so that the SQL the
--- benchmark runs (bench/sql/help_search.sql) is the SQL the server runs.
+-- Search helpers, called by the library's statements (lib/help/search.c).
+-- bench/help.sh runs the statement it finds in PostgreSQL's log of a
+-- request, so pgbench and the server run the same SQL.
 
 -- A user's search text as a query.  websearch_to_tsquery takes any text
 -- without a syntax error; a text of stop words only gives an empty query

@@ -16,37 +16,14 @@
 
 static test_db db;
 static test_server srv;
-static char admin_cookie[256], admin_csrf[200], staff_cookie[256], staff_csrf[200];
-
-static void login(char *cookie, char *csrf, const char *email, const char *pw)
-{
-	char body[256];
-	snprintf(body, sizeof(body), "{\"email\":\"%s\",\"password\":\"%s\"}", email, pw);
-	const char *h[] = {"Content-Type: application/json", NULL};
-	test_response r;
-	test_http(&r, &srv, "POST", "/api/auth/login", h, body, strlen(body));
-	cr_assert_eq(r.status, 200, "%s: %s", email, r.body);
-	const char *p = strstr(r.headers, "Set-Cookie: wl_session=");
-	cr_assert_not_null(p);
-	p += strlen("Set-Cookie: wl_session=");
-	snprintf(cookie, 256, "Cookie: wl_session=%.*s", (int)strcspn(p, ";\r"), p);
-	char *tok = test_json_member(r.body, "csrf_token");
-	snprintf(csrf, 200, "X-CSRF-Token: %s", tok);
-	free(tok);
-	test_response_free(&r);
-}
+static test_session admin_s, staff_s;
 
 static void setup(void)
 {
 	test_db_create(&db);
 	wvl_ctx *ctx = test_ctx(&db);
-	int created;
-	char *pw = NULL, *out = NULL;
-	cr_assert_eq(wvl_auth_bootstrap_admin(&created, &pw, ctx, "root@example.com", "Harbor-Lantern-42!"), 0);
-	char *id = test_sql_value(db.owner_url, "SELECT id FROM users");
-	wvl_actor admin = {.role = WVL_ROLE_ADMIN};
-	snprintf(admin.user_id, sizeof(admin.user_id), "%s", id);
-	free(id);
+	wvl_actor admin = test_admin(ctx, &db, "root@example.com", "Harbor-Lantern-42!");
+	char *out = NULL;
 	cr_assert_eq(wvl_users_create(&out, ctx, &admin, "{\"email\":\"st@example.com\",\"name\":\"S\","
 				      "\"role\":\"staff\",\"password\":\"Granite-Falcon-22!\"}"), 0);
 	free(out);
@@ -54,14 +31,13 @@ static void setup(void)
 	static const char *env[] = {"WL_RATELIMIT_LOGIN=1000/15m", "WL_RATELIMIT_WRITE=100000/15m",
 				    "WL_RATELIMIT_READ=100000/15m", NULL};
 	test_server_start(&srv, &db, env);
-	login(admin_cookie, admin_csrf, "root@example.com", "Harbor-Lantern-42!");
-	login(staff_cookie, staff_csrf, "st@example.com", "Granite-Falcon-22!");
+	test_login(&admin_s, &srv, "root@example.com", "Harbor-Lantern-42!");
+	test_login(&staff_s, &srv, "st@example.com", "Granite-Falcon-22!");
 }
 
 static void teardown(void)
 {
-	test_server_stop(&srv);
-	test_db_drop(&db);
+	test_http_close(&db, &srv);
 }
 
 TestSuite(help_http, .init = setup, .fini = teardown, .timeout = 180);
@@ -69,7 +45,7 @@ TestSuite(help_http, .init = setup, .fini = teardown, .timeout = 180);
 /* A request as the admin (a JSON body when `body` is set). */
 static void as_admin(test_response *r, const char *method, const char *path, const char *body)
 {
-	const char *h[] = {admin_cookie, admin_csrf, "Content-Type: application/json", NULL};
+	const char *h[] = {admin_s.cookie, admin_s.csrf, "Content-Type: application/json", NULL};
 	test_http(r, &srv, method, path, h, body, body ? strlen(body) : 0);
 }
 
@@ -120,7 +96,7 @@ Test(help_http, admin_writes_the_public_reads)
 	cr_expect_not_null(strstr(r.body, "<mark>Forgot</mark> <mark>password</mark>"), "%s", r.body);
 	test_response_free(&r);
 	/* Staff read drafts but do not write; the public does neither. */
-	const char *sh[] = {staff_cookie, staff_csrf, "Content-Type: application/json", NULL};
+	const char *sh[] = {staff_s.cookie, staff_s.csrf, "Content-Type: application/json", NULL};
 	test_http(&r, &srv, "POST", "/api/help/articles", sh, "{\"title\":\"X\"}", 13);
 	cr_expect_eq(r.status, 403, "%s", r.body);
 	test_response_free(&r);
@@ -161,7 +137,7 @@ Test(help_http, drafts_stay_out_of_public_lists)
 	get_public(&r, "/api/help/articles?status=draft");
 	cr_expect_eq(r.status, 401, "%s", r.body);
 	test_response_free(&r);
-	const char *sh[] = {staff_cookie, NULL};
+	const char *sh[] = {staff_s.cookie, NULL};
 	test_http(&r, &srv, "GET", "/api/help/articles?status=draft", sh, NULL, 0);
 	cr_expect_eq(r.status, 200);
 	cr_expect_not_null(strstr(r.body, "unannounced-feature"), "%s", r.body);
@@ -311,9 +287,8 @@ Test(help_http, views_are_counted_by_the_time_the_server_stops)
 	test_response_free(&r);
 	test_server_stop(&srv);
 	char sql[256];
-	snprintf(sql, sizeof(sql), "SET wvl.actor_role = 'system'; SELECT views FROM help_article_views"
-				   " WHERE article_id = '%s'", id);
-	char *v = test_sql_value(db.owner_url, sql);
+	snprintf(sql, sizeof(sql), "SELECT views FROM help_article_views WHERE article_id = '%s'", id);
+	char *v = test_sys_value(&db, sql);
 	cr_expect_str_eq(v ? v : "none", "3");
 	free(v);
 }

@@ -16,49 +16,25 @@
 
 #include "help/help.h"
 #include "htmlcheck.h"
+#include "testclock.h"
 #include "testenv.h"
 
 static test_db db;
 static wvl_ctx *ctx;
-static int64_t now_us;
-static wvl_actor admin, staff, client, anon, sys;
-
-static int64_t test_clock(void *p)
-{
-	(void)p;
-	return now_us;
-}
-
-static void mk_actor(wvl_actor *a, wvl_role role, const char *uid, const char *cid)
-{
-	memset(a, 0, sizeof(*a));
-	a->role = role;
-	snprintf(a->user_id, sizeof(a->user_id), "%s", uid ? uid : "");
-	snprintf(a->client_id, sizeof(a->client_id), "%s", cid ? cid : "");
-}
+static wvl_actor admin, staff, client, anon;
 
 static void setup(void)
 {
-	test_db_create(&db);
-	ctx = test_ctx(&db);
-	now_us = 1800000000LL * 1000000;
-	wvl_ctx_set_clock(ctx, test_clock, NULL);
-	cr_assert_eq(test_sql(db.owner_url,
-			      "INSERT INTO users (id, email, name, role) VALUES"
-			      " ('11111111-1111-4111-8111-111111111111','ad@example.com','Ad','admin'),"
-			      " ('22222222-2222-4222-8222-222222222222','st@example.com','St','staff')"), 0);
-	mk_actor(&admin, WVL_ROLE_ADMIN, "11111111-1111-4111-8111-111111111111", NULL);
-	mk_actor(&staff, WVL_ROLE_STAFF, "22222222-2222-4222-8222-222222222222", NULL);
-	mk_actor(&client, WVL_ROLE_CLIENT, "33333333-3333-4333-8333-333333333333",
-		 "44444444-4444-4444-8444-444444444444");
-	mk_actor(&anon, WVL_ROLE_ANONYMOUS, NULL, NULL);
-	mk_actor(&sys, WVL_ROLE_SYSTEM, NULL, NULL);
+	test_env_open(&db, &ctx, TEST_T0);
+	test_team(&admin, &staff, &db);
+	client = test_actor(WVL_ROLE_CLIENT, "33333333-3333-4333-8333-333333333333",
+			    "44444444-4444-4444-8444-444444444444");
+	anon = test_actor(WVL_ROLE_ANONYMOUS, NULL, NULL);
 }
 
 static void teardown(void)
 {
-	wvl_ctx_free(ctx);
-	test_db_drop(&db);
+	test_env_close(&db, &ctx);
 }
 
 TestSuite(help, .init = setup, .fini = teardown, .timeout = 180);
@@ -136,9 +112,7 @@ static char *search_slugs(const wvl_actor *a, const char *qs)
 
 static char *sys_value(const char *sql)
 {
-	char buf[2048];
-	snprintf(buf, sizeof(buf), "SET wvl.actor_role = 'system'; %s", sql);
-	return test_sql_value(db.owner_url, buf);
+	return test_sys_value(&db, sql);
 }
 
 /* A snippet without its highlights (malloc'd): what is left must be
@@ -780,7 +754,7 @@ Test(help, views_are_batched_and_eventually_counted)
 	free(v);
 	/* The batch is due once its first view is 10 s old: the next read
 	 * writes it. */
-	now_us += (int64_t)(WVL_HELP_VIEWS_FLUSH_SECONDS + 1) * 1000000;
+	test_clock_advance((WVL_HELP_VIEWS_FLUSH_SECONDS + 1) * TEST_SEC);
 	cr_assert_eq(wvl_help_get(&out, ctx, &anon, "popular"), 0);
 	free(out);
 	v = views_in_db(id);
@@ -801,6 +775,7 @@ Test(help, views_are_batched_and_eventually_counted)
 	/* The last batch is written when the context goes. */
 	wvl_ctx_free(ctx);
 	ctx = test_ctx(&db);
+	test_clock_use(ctx);
 	v = views_in_db(id);
 	cr_expect_str_eq(v, "8");
 	free(v);
