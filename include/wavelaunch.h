@@ -36,6 +36,7 @@
 #include "wavelaunch/portal.h"
 #include "wavelaunch/jobs.h"
 #include "wavelaunch/cron.h"
+#include "wavelaunch/scheduler.h"
 #include "wavelaunch/maintenance.h"
 #include "wavelaunch/automation.h"
 #include "wavelaunch/help.h"

@@ -256,6 +256,11 @@ int wl_events_start(struct wl_server *srv)
 	if (wvl_notify_listener_new(&l, srv->ctx) != 0)
 		return -1;
 	hub.ctx = srv->ctx;
+	/* LISTEN before the first request is served, so a stream opened at
+	 * once hears what commits after it; with PostgreSQL away the
+	 * listener keeps trying and ends the streams opened meanwhile. */
+	if (wvl_notify_listener_step(l, on_announcement, NULL) != 0)
+		wvl_error_clear();
 	hub.running = true;
 	if (pthread_create(&hub.listener, NULL, listen_loop, l) != 0) {
 		hub.running = false;

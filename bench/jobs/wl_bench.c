@@ -47,12 +47,12 @@ static int64_t wall_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-static int run_noop(char **out_error, wvl_job_run *run, void *payload)
+static int run_noop(char **out_error, wvl_worker_task *run, void *payload)
 {
 	(void)out_error;
 	(void)payload;
 	int64_t now = wall_us();
-	json_t *args = json_loads(wvl_job_run_job(run)->args_json, 0, NULL);
+	json_t *args = json_loads(wvl_worker_task_job(run)->args_json, 0, NULL);
 	json_t *t = args ? json_object_get(args, "t") : NULL;
 	int64_t at = json_is_integer(t) ? (int64_t)json_integer_value(t) : now;
 	json_decref(args);

@@ -68,14 +68,15 @@ typedef struct wvl_notify_listener wvl_notify_listener;
 /**
  * One announcement: the recipient's user id and the notification as JSON
  * (its message cut at 1,000 characters; the list has it whole).  A call
- * with both NULL says the connection was lost and is back: announcements
- * of the gap are gone, so whoever streams them should end its streams
- * (clients reconnect with Last-Event-ID and miss nothing).
+ * with both NULL says the connection is up after a time without one (the
+ * first connection, or one after a loss): announcements made before it
+ * were not heard, so whoever streams them should end the streams opened
+ * before (clients reconnect with Last-Event-ID and miss nothing).
  */
 typedef void (*wvl_notify_fn)(const char *user_id, const char *notification_json,
 			      void *payload);
 
-/** A listener; it connects on the first step.  Free with wvl_notify_listener_free. */
+/** A listener; it connects on the first step (or wait).  Free with wvl_notify_listener_free. */
 WVL_EXTERN int wvl_notify_listener_new(wvl_notify_listener **out, wvl_ctx *ctx)
 	WVL_WARN_UNUSED;
 WVL_EXTERN void wvl_notify_listener_free(wvl_notify_listener *l);

@@ -29,8 +29,8 @@
  *
  * Thread-safety: a wvl_worker is used by one thread at a time (the one
  * that runs or steps it), except wvl_worker_stop, which any thread or a
- * signal handler may call.  A wvl_job_run belongs to the handler call that
- * received it; wvl_job_run_lost may be read from any thread.  The context
+ * signal handler may call.  A wvl_worker_task belongs to the handler call that
+ * received it; wvl_worker_task_lost may be read from any thread.  The context
  * must outlive the worker.
  */
 
@@ -45,7 +45,7 @@ extern "C" {
 typedef struct wvl_worker wvl_worker;
 
 /** What a handler receives: its job, the context, and whether it lost it. */
-typedef struct wvl_job_run wvl_job_run;
+typedef struct wvl_worker_task wvl_worker_task;
 
 /**
  * Runs one job.  Returns 0 on success: the job is completed.  Any other
@@ -54,10 +54,10 @@ typedef struct wvl_job_run wvl_job_run;
  * with malloc (the worker stores it with the attempt and frees it; left
  * NULL, "handler failed" is stored).  Called on a handler thread, several
  * at once for different jobs: the handler must be thread-safe.  A long
- * handler checks wvl_job_run_lost() now and then and gives up once it
+ * handler checks wvl_worker_task_lost() now and then and gives up once it
  * returns non-zero, since its result will be refused.
  */
-typedef int (*wvl_job_handler_fn)(char **out_error, wvl_job_run *run, void *payload);
+typedef int (*wvl_worker_handler_fn)(char **out_error, wvl_worker_task *run, void *payload);
 
 /**
  * Told about every job the worker is done with: `outcome` is "completed",
@@ -118,7 +118,7 @@ WVL_EXTERN int wvl_worker_new(wvl_worker **out, wvl_ctx *ctx, const wvl_worker_o
  * Returns 0, or WVL_EINVAL (a bad name, NULL fn, a kind already
  * registered, or the worker already started).
  */
-WVL_EXTERN int wvl_worker_register(wvl_worker *w, const char *kind, wvl_job_handler_fn fn,
+WVL_EXTERN int wvl_worker_register(wvl_worker *w, const char *kind, wvl_worker_handler_fn fn,
 				   void *payload) WVL_WARN_UNUSED;
 
 /**
@@ -195,7 +195,7 @@ WVL_EXTERN int wvl_worker_step(int *out_timeout_ms, wvl_worker *w) WVL_WARN_UNUS
 /**
  * After the stop: how many jobs were still running (or finished with their
  * completion unrecorded) when the grace period ended.  They were released
- * back to the queue and their handlers see wvl_job_run_lost() != 0; their
+ * back to the queue and their handlers see wvl_worker_task_lost() != 0; their
  * threads may still be inside the handlers, so wvl_worker_free would wait
  * for them (a process may exit instead).
  */
@@ -214,25 +214,25 @@ WVL_EXTERN void wvl_worker_free(wvl_worker *w);
 /* ---- inside a handler --------------------------------------------------- */
 
 /** The job being run: its id, kind, queue, attempt and args_json (valid during the call). */
-WVL_EXTERN const wvl_job *wvl_job_run_job(const wvl_job_run *run);
+WVL_EXTERN const wvl_job *wvl_worker_task_job(const wvl_worker_task *run);
 
 /** The worker's context, for the library calls the handler makes. */
-WVL_EXTERN wvl_ctx *wvl_job_run_ctx(const wvl_job_run *run);
+WVL_EXTERN wvl_ctx *wvl_worker_task_ctx(const wvl_worker_task *run);
 
 /**
  * Non-zero once the job's lease was taken away (rescued, cancelled, or
  * released at the end of the shutdown grace): its result will be refused,
  * so the handler should stop.  Any thread.
  */
-WVL_EXTERN int wvl_job_run_lost(const wvl_job_run *run);
+WVL_EXTERN int wvl_worker_task_lost(const wvl_worker_task *run);
 
 /**
  * Sets the job's progress and appends `message` to its log, as
  * wvl_jobs_progress (which also renews the heartbeat).  WVL_ECONFLICT means
- * the lease is lost (wvl_job_run_lost turns non-zero).  Returns 0,
+ * the lease is lost (wvl_worker_task_lost turns non-zero).  Returns 0,
  * WVL_ECONFLICT, WVL_EINVAL, WVL_EUNAVAILABLE.
  */
-WVL_EXTERN int wvl_job_run_progress(wvl_job_run *run, int percent, const char *message)
+WVL_EXTERN int wvl_worker_task_progress(wvl_worker_task *run, int percent, const char *message)
 	WVL_WARN_UNUSED;
 
 #ifdef __cplusplus

@@ -133,9 +133,9 @@ extern const struct wvl_module wvl_files__module;
 /* ---- job kinds (jobs.c; the table is lib/jobs/builtin.c) ---- */
 
 /* file_rescan {max_files}: wvl_files_rescan_pending. */
-int wvl_files__job_rescan(char **out_error, wvl_job_run *run, void *payload);
+int wvl_files__job_rescan(char **out_error, wvl_worker_task *run, void *payload);
 /* file_cleanup {older_than_days}: wvl_files_cleanup. */
-int wvl_files__job_cleanup(char **out_error, wvl_job_run *run, void *payload);
+int wvl_files__job_cleanup(char **out_error, wvl_worker_task *run, void *payload);
 
 /* ---- the storage quota (quota.c) ---- */
 

@@ -27,7 +27,7 @@ long long wvl_jobs__arg_int(const wvl_job *job, const char *key, long long lo, l
 	return n >= lo && n <= hi ? n : def;
 }
 
-int wvl_jobs__report(char **out_error, wvl_job_run *run, int rc, char *report)
+int wvl_jobs__report(char **out_error, wvl_worker_task *run, int rc, char *report)
 {
 	if (rc != 0) {
 		*out_error = wvl_str__dup(wvl_error_last()->message);
@@ -35,7 +35,7 @@ int wvl_jobs__report(char **out_error, wvl_job_run *run, int rc, char *report)
 	}
 	/* The report goes to the job's log; losing it (a lost lease, which the
 	 * completion reports anyway) loses no work. */
-	int logged = wvl_job_run_progress(run, 100, report);
+	int logged = wvl_worker_task_progress(run, 100, report);
 	(void)logged;
 	wvl_free(report);
 	return 0;
@@ -43,7 +43,7 @@ int wvl_jobs__report(char **out_error, wvl_job_run *run, int rc, char *report)
 
 /* Nothing, optionally for a while (benchmarks, and tests that need a job
  * in flight).  Sleeps in short steps so that a lost lease ends it. */
-static int run_noop(char **out_error, wvl_job_run *run, void *payload)
+static int run_noop(char **out_error, wvl_worker_task *run, void *payload)
 {
 	(void)out_error;
 	(void)payload;
@@ -51,16 +51,16 @@ static int run_noop(char **out_error, wvl_job_run *run, void *payload)
 	/* A sleeping noop says so first: whoever waits for it to be under way
 	 * (a test stopping a worker mid-job) sees that it really started, not
 	 * only that it was claimed.  Losing the line loses nothing. */
-	if (ms > 0 && wvl_job_run_progress(run, 0, "sleeping") != 0)
+	if (ms > 0 && wvl_worker_task_progress(run, 0, "sleeping") != 0)
 		wvl_error_clear();
-	for (long long left = ms; left > 0 && !wvl_job_run_lost(run); left -= 10) {
+	for (long long left = ms; left > 0 && !wvl_worker_task_lost(run); left -= 10) {
 		struct timespec ts = {0, (left < 10 ? left : 10) * 1000000L};
 		nanosleep(&ts, NULL);
 	}
 	return 0;
 }
 
-static int run_backup(char **out_error, wvl_job_run *run, void *payload)
+static int run_backup(char **out_error, wvl_worker_task *run, void *payload)
 {
 	(void)payload;
 	char *report = NULL;
@@ -69,7 +69,7 @@ static int run_backup(char **out_error, wvl_job_run *run, void *payload)
 }
 
 /* budget_cents: 0 (missing or not positive) means WL_TOKEN_BUDGET_CENTS. */
-static int run_budget(char **out_error, wvl_job_run *run, void *payload)
+static int run_budget(char **out_error, wvl_worker_task *run, void *payload)
 {
 	(void)payload;
 	char *report = NULL;
@@ -80,7 +80,7 @@ static int run_budget(char **out_error, wvl_job_run *run, void *payload)
 
 static const struct {
 	const char *kind;
-	wvl_job_handler_fn fn;
+	wvl_worker_handler_fn fn;
 } builtin[] = {
 	{"file_rescan", wvl_files__job_rescan},
 	{"file_cleanup", wvl_files__job_cleanup},

@@ -56,7 +56,7 @@ long long wvl_jobs__arg_int(const wvl_job *job, const char *key, long long lo, l
 /* Ends a built-in handler whose library call returned `rc` with a report
  * (JSON text, may be NULL; freed here): the report goes to the job's log;
  * a failure's message is the thread's last error. */
-int wvl_jobs__report(char **out_error, wvl_job_run *run, int rc, char *report);
+int wvl_jobs__report(char **out_error, wvl_worker_task *run, int rc, char *report);
 
 /* Default backoff before attempt `attempt` + 1, in microseconds. */
 int64_t wvl_jobs__backoff(const wvl_ctx *ctx, int attempt);

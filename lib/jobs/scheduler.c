@@ -13,6 +13,7 @@
 
 #include "jobs.h"
 #include "wavelaunch/cron.h"
+#include "wavelaunch/scheduler.h"
 
 /* pg_try_advisory_lock(int4, int4): the project's class and the scheduler. */
 #define LOCK_ARGS "87110, 1"
@@ -26,10 +27,10 @@ struct wvl_scheduler {
 
 /* ---- schedules ----------------------------------------------------------- */
 
-static int check_def(const wvl_schedule_def *d, wvl_cron **cron)
+static int check_def(const wvl_scheduler_def *d, wvl_cron **cron)
 {
 	const char *pol = d->missed_policy ? d->missed_policy : "skip";
-	if (d->version != WVL_SCHEDULE_DEF_VERSION || !d->name || !*d->name || strlen(d->name) > 100)
+	if (d->version != WVL_SCHEDULER_DEF_VERSION || !d->name || !*d->name || strlen(d->name) > 100)
 		return wvl_err__set_fields("{\"name\":\"1 to 100 bytes\"}", "invalid schedule name");
 	if (!d->job_kind || !wvl_jobs__valid_kind(d->job_kind))
 		return wvl_err__set_fields("{\"job_kind\":\"invalid job kind\"}", "invalid job kind");
@@ -53,7 +54,7 @@ static const char define_sql[] =
 	"   missed_policy = EXCLUDED.missed_policy, enabled = EXCLUDED.enabled,"
 	"   next_fire_at = EXCLUDED.next_fire_at";
 
-int wvl_schedule_define(wvl_ctx *ctx, const wvl_actor *actor, const wvl_schedule_def *def)
+int wvl_scheduler_define(wvl_ctx *ctx, const wvl_actor *actor, const wvl_scheduler_def *def)
 {
 	if (!ctx || !def)
 		return wvl_err__set(WVL_EINVAL, NULL, "ctx and def are required");

@@ -175,7 +175,7 @@ static struct wvl_kind_entry *find_kind(const wvl_worker *w, const char *kind)
 	return NULL;
 }
 
-int wvl_worker_register(wvl_worker *w, const char *kind, wvl_job_handler_fn fn, void *payload)
+int wvl_worker_register(wvl_worker *w, const char *kind, wvl_worker_handler_fn fn, void *payload)
 {
 	if (!w || !fn || !kind || !wvl_jobs__valid_kind(kind))
 		return wvl_err__set(WVL_EINVAL, NULL, "a job kind and its handler are required");
@@ -193,7 +193,7 @@ int wvl_worker_register(wvl_worker *w, const char *kind, wvl_job_handler_fn fn, 
 	return 0;
 }
 
-int wvl_worker__register_missing(wvl_worker *w, const char *kind, wvl_job_handler_fn fn)
+int wvl_worker__register_missing(wvl_worker *w, const char *kind, wvl_worker_handler_fn fn)
 {
 	if (w->phase != WVL_PHASE_NEW)
 		return wvl_err__set(WVL_EINVAL, NULL, "the worker has started");
@@ -341,13 +341,13 @@ void wvl_worker_free(wvl_worker *w)
 
 /* ---- what a handler sees ----------------------------------------------------- */
 
-const wvl_job *wvl_job_run_job(const wvl_job_run *run) { return run ? &run->job : NULL; }
+const wvl_job *wvl_worker_task_job(const wvl_worker_task *run) { return run ? &run->job : NULL; }
 
-wvl_ctx *wvl_job_run_ctx(const wvl_job_run *run) { return run ? run->w->ctx : NULL; }
+wvl_ctx *wvl_worker_task_ctx(const wvl_worker_task *run) { return run ? run->w->ctx : NULL; }
 
-int wvl_job_run_lost(const wvl_job_run *run) { return run ? atomic_load(&run->lost) : 1; }
+int wvl_worker_task_lost(const wvl_worker_task *run) { return run ? atomic_load(&run->lost) : 1; }
 
-int wvl_job_run_progress(wvl_job_run *run, int percent, const char *message)
+int wvl_worker_task_progress(wvl_worker_task *run, int percent, const char *message)
 {
 	if (!run)
 		return wvl_err__set(WVL_EINVAL, NULL, "run is required");

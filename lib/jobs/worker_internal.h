@@ -16,11 +16,12 @@
 
 #include "jobs.h"
 #include "wavelaunch/cron.h"
+#include "wavelaunch/scheduler.h"
 #include "wavelaunch/worker.h"
 
 #define WVL_WORKER_DONE_MAX 1024 /* at most one completion statement's worth */
 
-struct wvl_job_run {
+struct wvl_worker_task {
 	wvl_worker *w;
 	wvl_job job; /* owns args_json while the slot holds the job */
 	atomic_int lost;
@@ -30,7 +31,7 @@ enum wvl_slot_state { WVL_SLOT_FREE, WVL_SLOT_QUEUED, WVL_SLOT_RUNNING };
 
 struct wvl_slot {
 	enum wvl_slot_state state;
-	struct wvl_job_run run;
+	struct wvl_worker_task run;
 	int64_t started_ms; /* monotonic: for the durations reported */
 };
 
@@ -43,7 +44,7 @@ struct wvl_done_job {
 
 struct wvl_kind_entry {
 	char name[64];
-	wvl_job_handler_fn fn;
+	wvl_worker_handler_fn fn;
 	void *payload;
 };
 
@@ -86,7 +87,7 @@ struct wvl_worker {
 
 /* ---- worker.c ---- */
 /* Registers `fn` for `kind` unless the host registered that kind already. */
-int wvl_worker__register_missing(wvl_worker *w, const char *kind, wvl_job_handler_fn fn);
+int wvl_worker__register_missing(wvl_worker *w, const char *kind, wvl_worker_handler_fn fn);
 
 /* ---- worker_pool.c: handler threads, completions, slots ---- */
 void *wvl_worker__thread(void *arg);

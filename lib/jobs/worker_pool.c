@@ -44,7 +44,7 @@ void wvl_worker__event(wvl_worker *w, const wvl_job *job, int64_t started_ms,
 			    w->o.on_job_payload);
 }
 
-static wvl_job_handler_fn handler_for(const wvl_worker *w, const char *kind, void **payload)
+static wvl_worker_handler_fn handler_for(const wvl_worker *w, const char *kind, void **payload)
 {
 	for (size_t i = 0; i < w->nkinds; i++)
 		if (strcmp(w->kinds[i].name, kind) == 0) {
@@ -131,7 +131,7 @@ static void run_one(wvl_worker *w, struct wvl_slot *s)
 {
 	char *err = NULL;
 	void *payload = NULL;
-	wvl_job_handler_fn fn = handler_for(w, s->run.job.kind, &payload);
+	wvl_worker_handler_fn fn = handler_for(w, s->run.job.kind, &payload);
 	int rc = fn ? fn(&err, &s->run, payload) : -1;
 	if (!fn)
 		err = wvl_str__dup("no handler for this kind");

@@ -148,17 +148,17 @@ static int prepare(struct create_arg *a, json_t *args)
 	return 0;
 }
 
-int wvl_notify__job_create(char **out_error, wvl_job_run *run, void *payload)
+int wvl_notify__job_create(char **out_error, wvl_worker_task *run, void *payload)
 {
 	(void)payload;
-	const wvl_job *job = wvl_job_run_job(run);
+	const wvl_job *job = wvl_worker_task_job(run);
 	json_t *args = json_loads(job->args_json ? job->args_json : "{}", 0, NULL);
 	struct create_arg a = {.source = job->id};
 	int rc = prepare(&a, args);
 	wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
 	char *none = NULL;
 	if (!rc)
-		rc = wvl_pg__in_tx(&none, wvl_job_run_ctx(run), &sys, create_step, &a);
+		rc = wvl_pg__in_tx(&none, wvl_worker_task_ctx(run), &sys, create_step, &a);
 	json_decref(args);
 	return wvl_jobs__report(out_error, run, rc,
 				rc ? NULL : wvl_str__printf("{\"notified\":%d}", a.count));

@@ -19,7 +19,9 @@ struct wvl_notify_listener {
 	wvl_ctx *ctx;
 	PGconn *conn;
 	int64_t next_connect_ms;
-	bool lost; /* a connection was lost: say so once the next one is up */
+	/* Nothing was heard before the next connection (true at first, and
+	 * after a loss): say so once it is up. */
+	bool lost;
 };
 
 static int64_t mono_ms(void)
@@ -37,6 +39,7 @@ int wvl_notify_listener_new(wvl_notify_listener **out, wvl_ctx *ctx)
 	if (!*out)
 		return wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
 	(*out)->ctx = ctx;
+	(*out)->lost = true;
 	return 0;
 }
 
@@ -123,7 +126,9 @@ int wvl_notify_listener_wait(wvl_notify_listener *l, int timeout_ms, wvl_notify_
 	if (!l || !fn)
 		return wvl_err__set(WVL_EINVAL, NULL, "l and fn are required");
 	struct pollfd p = {.fd = wvl_notify_listener_fd(l), .events = POLLIN};
-	if (p.fd < 0) {
+	if (p.fd < 0 && l->next_connect_ms == 0) {
+		/* Never tried: connect now. */
+	} else if (p.fd < 0) {
 		/* Not connected: wait a little before trying again. */
 		int ms = timeout_ms < 200 ? timeout_ms : 200;
 		struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};

@@ -30,6 +30,6 @@ int wvl_notify__fanout_tx(int *out_count, wvl_ctx *ctx, PGconn *c, const struct 
 /* The notification_create job kind: args {"type", "client_id", "audience"?,
  * ...the type's data}; the type's row says the category, the default
  * audience, the title and the link. */
-int wvl_notify__job_create(char **out_error, wvl_job_run *run, void *payload);
+int wvl_notify__job_create(char **out_error, wvl_worker_task *run, void *payload);
 
 #endif

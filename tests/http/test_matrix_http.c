@@ -19,7 +19,7 @@ static char client_a[37], client_b[37], plan_a[37], deliv_a[37], note_a[37];
 static char ticket_a[37], ticket_a_number[37];
 
 enum who { ADMIN, STAFF, CLIENT_A, CLIENT_B, ANON, NWHO };
-static char cookie[NWHO][256], csrf[NWHO][200];
+static test_session as[NWHO];
 static const char *const who_name[NWHO] = {"admin", "staff", "client A", "client B", "anonymous"};
 
 
@@ -28,24 +28,6 @@ static void copy_member(char out[37], const char *json, const char *key)
 	char *v = test_json_member(json, key);
 	snprintf(out, 37, "%s", v);
 	free(v);
-}
-
-static void login(enum who w, const char *email, const char *pw)
-{
-	char body[256];
-	snprintf(body, sizeof(body), "{\"email\":\"%s\",\"password\":\"%s\"}", email, pw);
-	const char *h[] = {"Content-Type: application/json", NULL};
-	test_response r;
-	test_http(&r, &srv, "POST", "/api/auth/login", h, body, strlen(body));
-	cr_assert_eq(r.status, 200, "%s: %s", email, r.body);
-	const char *p = strstr(r.headers, "Set-Cookie: wl_session=");
-	cr_assert_not_null(p);
-	p += strlen("Set-Cookie: wl_session=");
-	snprintf(cookie[w], sizeof(cookie[w]), "Cookie: wl_session=%.*s", (int)strcspn(p, ";\r"), p);
-	char *tok = test_json_member(r.body, "csrf_token");
-	snprintf(csrf[w], sizeof(csrf[w]), "X-CSRF-Token: %s", tok);
-	free(tok);
-	test_response_free(&r);
 }
 
 static void setup(void)
@@ -108,10 +90,10 @@ static void setup(void)
 	static const char *env[] = {"WL_RATELIMIT_LOGIN=1000/15m", "WL_RATELIMIT_WRITE=100000/15m",
 				    "WL_RATELIMIT_READ=100000/15m", NULL};
 	test_server_start(&srv, &db, env);
-	login(ADMIN, "root@example.com", "Harbor-Lantern-42!");
-	login(STAFF, "st@example.com", "Granite-Falcon-22!");
-	login(CLIENT_A, "ca@example.com", "Copper-Meadow-31!");
-	login(CLIENT_B, "cb@example.com", "Silver-Harbor-32!");
+	test_login(&as[ADMIN], &srv, "root@example.com", "Harbor-Lantern-42!");
+	test_login(&as[STAFF], &srv, "st@example.com", "Granite-Falcon-22!");
+	test_login(&as[CLIENT_A], &srv, "ca@example.com", "Copper-Meadow-31!");
+	test_login(&as[CLIENT_B], &srv, "cb@example.com", "Silver-Harbor-32!");
 }
 
 static void teardown(void)
@@ -187,8 +169,8 @@ Test(matrix, every_role_gets_exactly_its_access)
 		char path[256];
 		expand(path, sizeof(path), rows[i].path);
 		for (int w = NWHO - 1; w >= 0; w--) { /* anonymous first, admin last */
-			const char *h[] = {"Content-Type: application/json", w == ANON ? "X-A: 1" : cookie[w],
-					   w == ANON ? "X-B: 1" : csrf[w], NULL};
+			const char *h[] = {"Content-Type: application/json", w == ANON ? "X-A: 1" : as[w].cookie,
+					   w == ANON ? "X-B: 1" : as[w].csrf, NULL};
 			test_response r;
 			test_http(&r, &srv, rows[i].method, path, h, rows[i].body,
 				  rows[i].body ? strlen(rows[i].body) : 0);
@@ -226,7 +208,7 @@ Test(matrix, client_filters_for_another_client_are_ignored)
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
 		char path[128];
 		snprintf(path, sizeof(path), lists[i], client_a);
-		const char *h[] = {cookie[CLIENT_B], NULL};
+		const char *h[] = {as[CLIENT_B].cookie, NULL};
 		test_response r;
 		test_http(&r, &srv, "GET", path, h, NULL, 0);
 		cr_expect_eq(r.status, 200, "%s", path);
@@ -251,7 +233,7 @@ Test(matrix, hostile_ticket_searches_never_fail)
 		for (size_t i = 0; i < sizeof(queries) / sizeof(queries[0]); i++) {
 			char *path = malloc(strlen(queries[i]) + 16);
 			sprintf(path, "/api/tickets?%s", queries[i]);
-			const char *h[] = {cookie[w], NULL};
+			const char *h[] = {as[w].cookie, NULL};
 			test_response r;
 			test_http(&r, &srv, "GET", path, h, NULL, 0);
 			cr_expect(r.status == 200 || r.status == 400, "%.40s as %s: %ld %s", queries[i],
@@ -298,7 +280,7 @@ Test(matrix, every_list_answers_bad_queries_alike)
 				 brace + 4);
 		else
 			snprintf(base, sizeof(base), "%s", pattern);
-		const char *h[] = {cookie[ADMIN], NULL};
+		const char *h[] = {as[ADMIN].cookie, NULL};
 		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 			char url[800];
 			snprintf(url, sizeof(url), "%s?%s", base, bad[i].query);

@@ -237,13 +237,14 @@ Test(notify, the_listener_hears_each_one_after_commit)
 	struct heard h = {0};
 	cr_assert_eq(wvl_notify_listener_step(l, hear, &h), 0, "%s", wvl_error_last()->message);
 	cr_assert_geq(wvl_notify_listener_fd(l), 0);
+	cr_expect_eq(h.resets, 1, "the first connection says nothing before it was heard");
 	enqueue("{\"type\":\"ticket_closed\",\"client_id\":\"" CLIENT_A "\",\"number\":9}");
 	cr_expect_eq(h.events, 0, "nothing before the job commits");
 	run_jobs();
 	for (int i = 0; i < 100 && h.events < 2; i++)
 		cr_assert_eq(wvl_notify_listener_wait(l, 50, hear, &h), 0);
 	cr_expect_eq(h.events, 2, "both users of client A");
-	cr_expect_eq(h.resets, 0);
+	cr_expect_eq(h.resets, 1, "no loss since");
 	cr_expect_not_null(strstr(h.json, "Ticket #9 was closed"), "%s", h.json);
 	cr_expect(!strcmp(h.user, USER_A) || !strcmp(h.user, USER_A2), "%s", h.user);
 	wvl_notify_listener_free(l);

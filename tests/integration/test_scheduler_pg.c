@@ -27,12 +27,12 @@ static const wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
 
 static void define(const char *name, const char *cron, const char *policy)
 {
-	wvl_schedule_def d = WVL_SCHEDULE_DEF_INIT;
+	wvl_scheduler_def d = WVL_SCHEDULER_DEF_INIT;
 	d.name = name;
 	d.cron = cron;
 	d.job_kind = "noop";
 	d.missed_policy = policy;
-	cr_assert_eq(wvl_schedule_define(ctx, &sys, &d), 0, "%s", wvl_error_last()->message);
+	cr_assert_eq(wvl_scheduler_define(ctx, &sys, &d), 0, "%s", wvl_error_last()->message);
 }
 
 static void tick(wvl_scheduler *s, int want_leader, int want_fired)
@@ -162,40 +162,40 @@ Test(scheduler, one_leader_and_hand_over_when_it_dies)
 
 Test(scheduler, time_zone_schedules_fire_in_local_time)
 {
-	wvl_schedule_def d = WVL_SCHEDULE_DEF_INIT;
+	wvl_scheduler_def d = WVL_SCHEDULER_DEF_INIT;
 	d.name = "paris-morning";
 	d.cron = "0 9 * * *";
 	d.timezone = "Europe/Paris";
 	d.job_kind = "noop";
-	cr_assert_eq(wvl_schedule_define(ctx, &sys, &d), 0);
+	cr_assert_eq(wvl_scheduler_define(ctx, &sys, &d), 0);
 	cr_expect_eq(test_sys_int(&db, "SELECT count(*) FROM cron_schedules WHERE name = 'paris-morning'"
 				       " AND next_fire_at = '2026-03-01T08:00:00Z'"), 1);
 }
 
 Test(scheduler, define_refuses_bad_input)
 {
-	wvl_schedule_def d = WVL_SCHEDULE_DEF_INIT;
+	wvl_scheduler_def d = WVL_SCHEDULER_DEF_INIT;
 	d.name = "x";
 	d.cron = "61 * * * *";
 	d.job_kind = "noop";
-	cr_expect_eq(wvl_schedule_define(ctx, &sys, &d), WVL_EVALIDATION);
+	cr_expect_eq(wvl_scheduler_define(ctx, &sys, &d), WVL_EVALIDATION);
 	cr_expect_not_null(strstr(wvl_error_last()->fields_json, "cron"));
 	d.cron = "* * * * *";
 	d.timezone = "Nowhere/Land";
-	cr_expect_eq(wvl_schedule_define(ctx, &sys, &d), WVL_EVALIDATION);
+	cr_expect_eq(wvl_scheduler_define(ctx, &sys, &d), WVL_EVALIDATION);
 	d.timezone = NULL;
 	d.missed_policy = "maybe";
-	cr_expect_eq(wvl_schedule_define(ctx, &sys, &d), WVL_EVALIDATION);
+	cr_expect_eq(wvl_scheduler_define(ctx, &sys, &d), WVL_EVALIDATION);
 	d.missed_policy = NULL;
 	d.job_kind = "DROP TABLE";
-	cr_expect_eq(wvl_schedule_define(ctx, &sys, &d), WVL_EVALIDATION);
+	cr_expect_eq(wvl_scheduler_define(ctx, &sys, &d), WVL_EVALIDATION);
 	d.job_kind = "noop";
 	d.args_json = "[]";
-	cr_expect_eq(wvl_schedule_define(ctx, &sys, &d), WVL_EVALIDATION);
+	cr_expect_eq(wvl_scheduler_define(ctx, &sys, &d), WVL_EVALIDATION);
 	d.args_json = NULL;
 	wvl_actor staff = {.role = WVL_ROLE_STAFF};
-	cr_expect_eq(wvl_schedule_define(ctx, &staff, &d), WVL_EFORBIDDEN);
-	cr_expect_eq(wvl_schedule_define(ctx, &sys, &d), 0);
+	cr_expect_eq(wvl_scheduler_define(ctx, &staff, &d), WVL_EFORBIDDEN);
+	cr_expect_eq(wvl_scheduler_define(ctx, &sys, &d), 0);
 }
 
 /* ---- backup and restore ---------------------------------------------------- */

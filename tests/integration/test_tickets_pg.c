@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "htmlcheck.h"
+#include "testclock.h"
 #include "testenv.h"
 
 #define HOUR INT64_C(3600000000)
@@ -25,19 +26,6 @@ static test_db db;
 static wvl_ctx *ctx;
 static wvl_actor admin, staff, client_a, client_b;
 static char a_id[37], b_id[37];
-static int64_t now_us = INT64_C(1772442000000000); /* 2026-03-02T09:00:00Z */
-
-static int64_t fake_clock(void *payload)
-{
-	(void)payload;
-	return __atomic_load_n(&now_us, __ATOMIC_SEQ_CST);
-}
-
-static void advance(int64_t us)
-{
-	__atomic_add_fetch(&now_us, us, __ATOMIC_SEQ_CST);
-}
-
 /* Everything a test parses is released by the suite's fini. */
 static json_t *kept[1024];
 static size_t nkept;
@@ -121,7 +109,7 @@ static void setup(void)
 {
 	test_db_create(&db);
 	ctx = test_ctx(&db);
-	wvl_ctx_set_clock(ctx, fake_clock, NULL);
+	test_clock_install(ctx, INT64_C(1772442000000000)); /* 2026-03-02T09:00:00Z */
 	admin = test_actor(WVL_ROLE_ADMIN, "11111111-1111-4111-8111-111111111111", NULL);
 	staff = test_actor(WVL_ROLE_STAFF, "22222222-2222-4222-8222-222222222222", NULL);
 	cr_assert_eq(test_sql(db.owner_url,
@@ -380,14 +368,14 @@ Test(tickets, team_changes_priority_category_and_assignee)
 	char body[160];
 	snprintf(body, sizeof(body), "{\"priority\":\"urgent\",\"category\":\"billing\","
 				     "\"assigned_to_id\":\"%s\"}", admin.user_id);
-	advance(1000);
+	test_clock_advance(1000);
 	json_t *t = patch(&staff, id, body);
 	cr_expect_str_eq(S(t, "priority"), "urgent");
 	cr_expect_str_eq(S(t, "category"), "billing");
 	cr_expect_str_eq(S(t, "assigned_to_id"), admin.user_id);
 	/* The deadline follows the priority: one hour for urgent. */
 	cr_expect_str_eq(S(sla(t), "due_at"), "2026-03-02T10:00:00+00:00");
-	advance(1000);
+	test_clock_advance(1000);
 	cr_expect_str_eq(S(patch(&staff, id, "{\"assigned_to_id\":null}"), "assigned_to_id"), "");
 	snprintf(body, sizeof(body), "{\"assigned_to_id\":\"%s\"}", client_b.user_id);
 	cr_expect_eq(patch_rc(&staff, id, body), WVL_EVALIDATION);
@@ -405,7 +393,7 @@ Test(tickets, internal_notes_never_reach_clients)
 	json_t *t = for_a("Quiet");
 	const char *id = S(t, "id");
 	reply(&client_a, id, "{\"message\":\"Hello team\"}");
-	advance(HOUR);
+	test_clock_advance(HOUR);
 	json_t *before = get(&client_a, id);
 	json_t *note = reply(&staff, id, "{\"message\":\"client is **zanzibar** grumpy\",\"internal\":true}");
 	cr_expect(json_is_true(json_object_get(note, "internal")));
@@ -439,24 +427,24 @@ Test(tickets, sla_clock_pauses_while_waiting_on_the_client)
 {
 	json_t *t = create(&staff, "{\"subject\":\"Clock\",\"priority\":\"high\",\"client_id\":\"%s\"}", a_id);
 	const char *id = S(t, "id");
-	advance(HOUR); /* 10:00 */
+	test_clock_advance(HOUR); /* 10:00 */
 	t = patch(&staff, id, "{\"status\":\"waiting_on_client\"}");
 	cr_expect_str_eq(S(sla(t), "state"), "paused");
 	cr_expect(json_is_null(json_object_get(sla(t), "due_at")));
-	advance(2 * HOUR); /* 12:00: the client answers, the clock runs again */
+	test_clock_advance(2 * HOUR); /* 12:00: the client answers, the clock runs again */
 	reply(&client_a, id, "{\"message\":\"Here you go\"}");
 	t = get(&staff, id);
 	cr_expect_str_eq(S(t, "status"), "open");
 	cr_expect_eq(I(sla(t), "paused_seconds"), 7200);
 	cr_expect_str_eq(S(sla(t), "due_at"), "2026-03-02T15:00:00+00:00", "4 h + 2 h paused");
-	advance(HOUR); /* 13:00: the first answer, 4 h after creation, 2 h of it paused */
+	test_clock_advance(HOUR); /* 13:00: the first answer, 4 h after creation, 2 h of it paused */
 	reply(&staff, id, "{\"message\":\"Thanks\"}");
 	t = get(&staff, id);
 	cr_expect_eq(I(sla(t), "first_response_seconds"), 7200);
 	cr_expect_str_eq(S(sla(t), "due_at"), "2026-03-05T11:00:00+00:00", "72 h + 2 h paused");
-	advance(HOUR); /* 14:00 */
+	test_clock_advance(HOUR); /* 14:00 */
 	patch(&staff, id, "{\"status\":\"waiting_on_client\"}");
-	advance(2 * HOUR); /* 16:00: resolved straight from waiting */
+	test_clock_advance(2 * HOUR); /* 16:00: resolved straight from waiting */
 	t = patch(&staff, id, "{\"status\":\"resolved\"}");
 	cr_expect_eq(I(sla(t), "paused_seconds"), 4 * 3600);
 	cr_expect_eq(I(sla(t), "resolution_seconds"), 3 * 3600, "7 h open, 4 h of it paused");
@@ -464,7 +452,7 @@ Test(tickets, sla_clock_pauses_while_waiting_on_the_client)
 	cr_expect(has(list(&staff, NULL, "sla=met"), id));
 	cr_expect_not(has(list(&staff, NULL, "sla=paused"), id));
 	/* Reopening clears the resolution and the clock runs on. */
-	advance(HOUR);
+	test_clock_advance(HOUR);
 	t = patch(&staff, id, "{\"status\":\"open\"}");
 	cr_expect(json_is_null(json_object_get(sla(t), "resolution_seconds")));
 	cr_expect_str_eq(S(sla(t), "state"), "on_track");
@@ -476,7 +464,7 @@ Test(tickets, sla_breach_is_filtered_and_sorted)
 	json_t *low = create(&staff, "{\"subject\":\"Idea\",\"priority\":\"low\",\"client_id\":\"%s\"}", a_id);
 	json_t *waiting = for_a("Later");
 	patch(&staff, S(waiting, "id"), "{\"status\":\"waiting_on_client\"}");
-	advance(2 * HOUR);
+	test_clock_advance(2 * HOUR);
 	json_t *breached = list(&staff, NULL, "sla=breached");
 	cr_expect_eq(json_array_size(data(breached)), 1);
 	cr_expect(has(breached, S(urgent, "id")));
@@ -502,9 +490,9 @@ Test(tickets, sla_breach_is_filtered_and_sorted)
 Test(tickets, list_filters_sorts_and_scopes)
 {
 	json_t *a1 = create(&staff, "{\"subject\":\"Invoice wrong\",\"category\":\"billing\",\"client_id\":\"%s\"}", a_id);
-	advance(1000);
+	test_clock_advance(1000);
 	json_t *a2 = create(&staff, "{\"subject\":\"Urgent thing\",\"priority\":\"urgent\",\"client_id\":\"%s\"}", a_id);
-	advance(1000);
+	test_clock_advance(1000);
 	json_t *b1 = create(&staff, "{\"subject\":\"Bob asks\",\"client_id\":\"%s\"}", b_id);
 	patch(&staff, S(a1, "id"), "{\"status\":\"in_progress\"}");
 	json_t *all = list(&staff, NULL, "");
@@ -575,9 +563,9 @@ Test(tickets, hostile_search_strings_give_results_or_bad_request)
 Test(tickets, merge_moves_the_thread_and_the_number)
 {
 	json_t *dup = create(&client_a, "{\"subject\":\"Logo?\",\"description\":\"Where is the logo\"}");
-	advance(1000);
+	test_clock_advance(1000);
 	json_t *keep_t = create(&client_a, "{\"subject\":\"Logo files\"}");
-	advance(1000);
+	test_clock_advance(1000);
 	const char *dup_id = S(dup, "id"), *keep_id = S(keep_t, "id");
 	reply(&client_a, dup_id, "{\"message\":\"Any news?\"}");
 	reply(&staff, dup_id, "{\"message\":\"checking\",\"internal\":true}");
@@ -763,13 +751,13 @@ Test(tickets, changes_enqueue_their_jobs_in_the_same_transaction)
 				   " AND args->>'ticket_id' = '%s'", id), expect);
 	cr_expect_str_eq(sys_value("SELECT string_agg(queue, ',' ORDER BY queue) FROM jobs"
 				   " WHERE args->>'ticket_id' = '%s'", id), "email,notifications");
-	advance(1000);
+	test_clock_advance(1000);
 	reply(&staff, id, "{\"message\":\"internal\",\"internal\":true}");
-	advance(1000);
+	test_clock_advance(1000);
 	reply(&staff, id, "{\"message\":\"Answer\"}");
-	advance(1000);
+	test_clock_advance(1000);
 	reply(&client_a, id, "{\"message\":\"Thanks\"}");
-	advance(1000);
+	test_clock_advance(1000);
 	patch(&staff, id, "{\"status\":\"closed\"}");
 	cr_expect_str_eq(jobs_of(id),
 			 "email_send/team/ticket_created notification_create/team/ticket_created"

@@ -42,30 +42,30 @@ TestSuite(worker_lib, .init = setup, .fini = teardown, .timeout = 120);
 static pthread_t main_thread;
 
 /* "greet": counts, notes its payload and thread; {"fail":1} fails. */
-static int greet(char **out_error, wvl_job_run *run, void *payload)
+static int greet(char **out_error, wvl_worker_task *run, void *payload)
 {
 	atomic_fetch_add(&seen.calls, 1);
 	atomic_store(&seen.payload, payload);
 	if (!pthread_equal(pthread_self(), main_thread))
 		atomic_store(&seen.other_thread, 1);
-	if (strstr(wvl_job_run_job(run)->args_json, "\"fail\"")) {
+	if (strstr(wvl_worker_task_job(run)->args_json, "\"fail\"")) {
 		*out_error = strdup("told to fail");
 		return 1;
 	}
-	return wvl_job_run_ctx(run) == ctx ? 0 : 1;
+	return wvl_worker_task_ctx(run) == ctx ? 0 : 1;
 }
 
 /* "block": runs until the test releases it or the job is lost. */
-static int block(char **out_error, wvl_job_run *run, void *payload)
+static int block(char **out_error, wvl_worker_task *run, void *payload)
 {
 	(void)out_error;
 	(void)payload;
 	atomic_store(&seen.started, 1);
-	while (!atomic_load(&seen.release) && !wvl_job_run_lost(run)) {
+	while (!atomic_load(&seen.release) && !wvl_worker_task_lost(run)) {
 		struct timespec ts = {0, 1000000L};
 		nanosleep(&ts, NULL);
 	}
-	atomic_store(&seen.lost_seen, wvl_job_run_lost(run));
+	atomic_store(&seen.lost_seen, wvl_worker_task_lost(run));
 	atomic_store(&seen.finished, 1);
 	return 0;
 }
@@ -87,7 +87,7 @@ static void on_job(const wvl_job *job, const char *outcome, int64_t duration_ms,
 }
 
 /* A worker with one kind registered; no scheduler unless asked. */
-static wvl_worker *worker(unsigned concurrency, const char *kind, wvl_job_handler_fn fn)
+static wvl_worker *worker(unsigned concurrency, const char *kind, wvl_worker_handler_fn fn)
 {
 	wvl_worker_options o = WVL_WORKER_OPTIONS_INIT;
 	o.concurrency = concurrency;
@@ -215,7 +215,7 @@ Test(worker_lib, event_loop_mode_runs_jobs_with_the_host_polling_the_fd)
 	wvl_worker_free(w);
 }
 
-static int nothing(char **out_error, wvl_job_run *run, void *payload)
+static int nothing(char **out_error, wvl_worker_task *run, void *payload)
 {
 	(void)out_error;
 	(void)run;
