@@ -47,6 +47,8 @@ enum wl_call {
 	WL_CALL_BODY,    /* f(&out, ctx, actor, body) */
 	WL_CALL_ID_BODY, /* f(&out, ctx, actor, {id}, body) */
 	WL_CALL_LIST,    /* f(&out, ctx, actor, {id}, query): every list */
+	WL_CALL_ID_QUERY, /* f(&out, ctx, actor, {id}, query): a read with parameters
+			     that is not a list (a diff) */
 	WL_CALL_ID_DO,   /* f(ctx, actor, {id}): nothing comes back */
 	WL_CALL_BODY_DO, /* f(ctx, body): no actor, nothing comes back */
 };
@@ -76,6 +78,7 @@ struct wl_route {
 #define WL_BODY(f, st) .call = WL_CALL_BODY, .fn.id = (f), .status = (st)
 #define WL_ID_BODY(f, st) .call = WL_CALL_ID_BODY, .fn.id_body = (f), .status = (st)
 #define WL_LIST(f) .call = WL_CALL_LIST, .fn.list = (f), .status = 200
+#define WL_ID_QUERY(f, st) .call = WL_CALL_ID_QUERY, .fn.list = (f), .status = (st)
 #define WL_ID_DO(f) .call = WL_CALL_ID_DO, .fn.id_do = (f), .status = 204
 #define WL_BODY_DO(f) .call = WL_CALL_BODY_DO, .fn.body_do = (f), .status = 204
 #define WL_STREAMED(f, ops) .call = WL_CALL_HANDLER, .fn.handler = (f), .stream = (ops)

@@ -30,4 +30,7 @@ void wl_route_files_upload(struct wl_request *req, struct wl_response *resp);
 extern const struct wl_stream_ops wl_files_upload_stream;
 void wl_route_files_content(struct wl_request *req, struct wl_response *resp);
 
+/* routes_help.c: the article page, with ETag, Cache-Control and 304 */
+void wl_route_help_article(struct wl_request *req, struct wl_response *resp);
+
 #endif

@@ -14,7 +14,7 @@ WL_PACKAGES=(
   build-essential meson ninja-build pkg-config python3 curl ca-certificates
   libmicrohttpd-dev libpq-dev libhiredis-dev libjansson-dev libsodium-dev
   libcurl4-openssl-dev libzxcvbn-dev libcriterion-dev libmagic-dev zlib1g-dev
-  libgumbo-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
+  libgumbo-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libgit2-dev
   postgresql postgresql-contrib redis-server clamav-daemon wrk gcovr
 )
 # The browser tests' browser (scripts/test only): Debian's Chromium, driven
