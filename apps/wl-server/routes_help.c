@@ -54,6 +54,9 @@ void wl_route_help_article(struct wl_request *req, struct wl_response *resp)
 	}
 	etag_of(etag, json);
 	wl_resp_header(resp, "ETag", etag);
+	/* One URL, two audiences: a shared cache keys on the credentials, so
+	 * the team never gets the public copy nor the public a team one. */
+	wl_resp_header(resp, "Vary", "Cookie, Authorization");
 	wl_resp_header(resp, "Cache-Control", req->actor.role == WVL_ROLE_ANONYMOUS
 						      ? "public, max-age=60"
 						      : "private, no-cache");

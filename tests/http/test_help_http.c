@@ -161,6 +161,7 @@ Test(help_http, article_pages_answer_304_to_a_matching_etag)
 	cr_assert_not_null(etag);
 	cr_expect_eq(etag[0], '"');
 	cr_expect_str_eq(cc, "public, max-age=60");
+	cr_expect_not_null(strstr(r.headers, "Vary: Cookie, Authorization"), "%s", r.headers);
 	free(cc);
 	test_response_free(&r);
 	char inm[128], weak[128], list[200];
