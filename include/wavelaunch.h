@@ -39,7 +39,10 @@
 #include "wavelaunch/scheduler.h"
 #include "wavelaunch/maintenance.h"
 #include "wavelaunch/automation.h"
+#include "wavelaunch/help.h"
 #include "wavelaunch/tickets.h"
 #include "wavelaunch/worker.h"
+#include "wavelaunch/email.h"
+#include "wavelaunch/invites.h"
 
 #endif

@@ -3,17 +3,22 @@
 
 /* The library's assembly: which modules a context carries.  lib/core
  * knows no domain; the modules that check configuration keys, keep state
- * per context or guard remembered actors are listed here, once, and the
- * core runs their hooks (struct wvl_module in core/internal.h). */
+ * per context (help: its batch of view counts) or guard remembered actors
+ * are listed here, once, and the core runs their hooks (struct wvl_module
+ * in core/internal.h). */
 
 #include "auth/auth.h"
+#include "email/email.h"
 #include "files/files_internal.h"
+#include "help/help.h"
 #include "ratelimit/ratelimit_int.h"
 
 static const struct wvl_module *const modules[] = {
 	&wvl_auth__module,
 	&wvl_ratelimit__module,
 	&wvl_files__module,
+	&wvl_email__module,
+	&wvl_help__module,
 };
 
 #define NMODULES (sizeof(modules) / sizeof(modules[0]))

@@ -15,11 +15,13 @@ static void usage(FILE *f)
 {
 	fputs("usage: wl-migrate up | status | verify [--dir FOLDER]\n"
 	      "       wl-migrate bootstrap-admin --email EMAIL\n"
-	      "       wl-migrate seed-demo --clients N\n"
+	      "       wl-migrate seed-demo [--clients N] [--help-articles N]\n"
 	      "  up               apply pending migrations, create/grant WL_APP_ROLE\n"
 	      "  status           list migrations and whether each is applied\n"
 	      "  verify           fail when an applied migration was edited\n"
 	      "  seed-demo        add N demo clients with plans, milestones, notes\n"
+	      "                   (--clients), and N help articles, most published, each\n"
+	      "                   with its first version (--help-articles); 1..100000\n"
 	      "  bootstrap-admin  create the first admin; the password is read from\n"
 	      "                   standard input when it is not a terminal, otherwise\n"
 	      "                   one is generated and printed once\n",
@@ -78,9 +80,39 @@ static int bootstrap(wvl_ctx *ctx, const char *email)
 	return 0;
 }
 
+/* A count of 1..100000, or 0 (with a message) when `v` is not one. */
+static unsigned count_of(const char *option, const char *v)
+{
+	char *end = NULL;
+	long n = strtol(v, &end, 10);
+	if (!*v || *end || n < 1 || n > 100000) {
+		fprintf(stderr, "wl-migrate: %s must be 1..100000\n", option);
+		return 0;
+	}
+	return (unsigned)n;
+}
+
+static int seed_demo(wvl_ctx *ctx, const char *clients, const char *articles)
+{
+	unsigned nc = clients ? count_of("--clients", clients) : 0;
+	unsigned na = articles ? count_of("--help-articles", articles) : 0;
+	int created = 0;
+	if ((clients && !nc) || (articles && !na))
+		return 2;
+	if (nc && wvl_migrate_seed_demo(&created, ctx, nc))
+		return fail("seed-demo");
+	if (nc)
+		printf("added %d demo clients\n", created);
+	if (na && wvl_help_seed_demo(&created, ctx, na))
+		return fail("seed-demo");
+	if (na)
+		printf("added %d demo help articles\n", created);
+	return 0;
+}
+
 static int run_command(wvl_ctx *ctx, int argc, char **argv)
 {
-	const char *cmd = argv[1], *dir = NULL, *email = NULL, *clients = NULL;
+	const char *cmd = argv[1], *dir = NULL, *email = NULL, *clients = NULL, *articles = NULL;
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc)
 			dir = argv[++i];
@@ -88,6 +120,8 @@ static int run_command(wvl_ctx *ctx, int argc, char **argv)
 			email = argv[++i];
 		else if (strcmp(argv[i], "--clients") == 0 && i + 1 < argc)
 			clients = argv[++i];
+		else if (strcmp(argv[i], "--help-articles") == 0 && i + 1 < argc)
+			articles = argv[++i];
 		else {
 			usage(stderr);
 			return 2;
@@ -116,19 +150,8 @@ static int run_command(wvl_ctx *ctx, int argc, char **argv)
 		puts("every applied migration matches its file");
 		return 0;
 	}
-	if (strcmp(cmd, "seed-demo") == 0 && clients) {
-		char *end = NULL;
-		long n = strtol(clients, &end, 10);
-		int created = 0;
-		if (!*clients || *end || n < 1 || n > 100000) {
-			fputs("wl-migrate: --clients must be 1..100000\n", stderr);
-			return 2;
-		}
-		if (wvl_migrate_seed_demo(&created, ctx, (unsigned)n))
-			return fail("seed-demo");
-		printf("added %d demo clients\n", created);
-		return 0;
-	}
+	if (strcmp(cmd, "seed-demo") == 0 && (clients || articles))
+		return seed_demo(ctx, clients, articles);
 	if (strcmp(cmd, "bootstrap-admin") == 0 && email)
 		return bootstrap(ctx, email);
 	usage(stderr);

@@ -73,8 +73,8 @@ enum wl_early wl_dispatch_headers(struct wl_request *req, struct wl_response *re
 			wl_resp_fail(resp, req, WVL_ENOTFOUND, NULL, "no such resource");
 		return WL_EARLY_ANSWERED;
 	}
-	bool stream = (*route)->flags & WL_STREAM;
-	if ((!stream && !wl_json_type_ok(req, resp)) || !wl_admit(req, resp, *route))
+	bool stream = (*route)->flags & WL_STREAM, raw = (*route)->flags & WL_RAW;
+	if ((!stream && !raw && !wl_json_type_ok(req, resp)) || !wl_admit(req, resp, *route))
 		return WL_EARLY_ANSWERED;
 	if (stream && !(*route)->stream) {
 		wl_resp_fail(resp, req, WVL_EINTERNAL, NULL, "route without a body stream");
@@ -93,6 +93,6 @@ void wl_dispatch_body(struct wl_request *req, struct wl_response *resp,
 		route->fn.handler(req, resp);
 		return;
 	}
-	if (wl_json_body_ok(req, resp))
+	if ((route->flags & WL_RAW) || wl_json_body_ok(req, resp))
 		run_checked(req, resp, route);
 }

@@ -116,6 +116,21 @@ int wl_guard_start(struct wl_server *srv)
 	g.limits = (struct wl_guard_limits){
 		.header_us = header * 1000000, .body_us = body * 1000000,
 		.min_rate = (uint64_t)rate, .grace_us = 5 * 1000000, .anon_per_ip = (unsigned)anon};
+	/* The thread's deadlines are on the monotonic clock, and a condition
+	 * variable waits on the realtime one unless told otherwise: a
+	 * monotonic deadline read as realtime lies in 1970, every wait ended
+	 * at once, and the thread spun a core. */
+	pthread_condattr_t attr;
+	if (pthread_condattr_init(&attr) != 0)
+		return -1;
+	int rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	if (!rc) {
+		pthread_cond_destroy(&g.wake);
+		rc = pthread_cond_init(&g.wake, &attr);
+	}
+	pthread_condattr_destroy(&attr);
+	if (rc)
+		return -1;
 	g.running = true;
 	if (pthread_create(&g.thread, NULL, watch, NULL) != 0) {
 		g.running = false;

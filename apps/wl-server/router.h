@@ -14,6 +14,12 @@ typedef void (*wl_handler)(struct wl_request *req, struct wl_response *resp);
 #define WL_PUBLIC 1u   /* no authentication needed */
 #define WL_STREAM 2u   /* the body is streamed (wl_route.stream), not accumulated */
 #define WL_NO_STORE 4u /* a success carries Cache-Control: no-store (secrets) */
+/* A credential in the request itself decides (a webhook's signature, a
+ * link's token): no session is looked up (the actor is anonymous, so no
+ * CSRF check and the stranger's body limit), and the body reaches the
+ * handler as it came, whatever its content type (RFC 8058's one-click
+ * POST is a form; a webhook's signature covers the exact bytes). */
+#define WL_RAW 8u
 
 /* A route whose body is too large to hold (uploads).  The request is
  * routed, authenticated, CSRF-checked and rate-limited on the first call,
@@ -41,6 +47,8 @@ enum wl_call {
 	WL_CALL_BODY,    /* f(&out, ctx, actor, body) */
 	WL_CALL_ID_BODY, /* f(&out, ctx, actor, {id}, body) */
 	WL_CALL_LIST,    /* f(&out, ctx, actor, {id}, query): every list */
+	WL_CALL_ID_QUERY, /* f(&out, ctx, actor, {id}, query): a read with parameters
+			     that is not a list (a diff) */
 	WL_CALL_ID_DO,   /* f(ctx, actor, {id}): nothing comes back */
 	WL_CALL_BODY_DO, /* f(ctx, body): no actor, nothing comes back */
 };
@@ -70,6 +78,7 @@ struct wl_route {
 #define WL_BODY(f, st) .call = WL_CALL_BODY, .fn.id = (f), .status = (st)
 #define WL_ID_BODY(f, st) .call = WL_CALL_ID_BODY, .fn.id_body = (f), .status = (st)
 #define WL_LIST(f) .call = WL_CALL_LIST, .fn.list = (f), .status = 200
+#define WL_ID_QUERY(f, st) .call = WL_CALL_ID_QUERY, .fn.list = (f), .status = (st)
 #define WL_ID_DO(f) .call = WL_CALL_ID_DO, .fn.id_do = (f), .status = 204
 #define WL_BODY_DO(f) .call = WL_CALL_BODY_DO, .fn.body_do = (f), .status = 204
 #define WL_STREAMED(f, ops) .call = WL_CALL_HANDLER, .fn.handler = (f), .stream = (ops)

@@ -4,7 +4,7 @@
 /* The route table: each endpoint is one row naming its library call, the
  * call's shape and the status of a success.  Hand-written handlers are
  * left for the few that really differ (routes_auth.c, routes_files.c,
- * routes_meta.c). */
+ * routes_help.c, routes_meta.c). */
 
 #include <stdlib.h>
 
@@ -98,6 +98,34 @@ const struct wl_route wl_routes[] = {
 	/* Creates or replaces (name, trigger, client): hence 200, not 201. */
 	{"POST", "/api/automation/rules", 0, WL_BODY(wvl_automation_rule_set, 200)},
 	{"GET", "/api/automation/logs", 0, WL_LIST(wvl_automation_logs_list)},
+
+	{"GET", "/api/emails", 0, WL_LIST(wvl_email_list)},
+	{"GET", "/api/emails/{id}", 0, WL_ID(wvl_email_get, 200)},
+	{"POST", "/api/emails/{id}/resend", 0, WL_ID(wvl_email_resend, 202)},
+	/* Signed by the provider; the signature covers the raw body. */
+	{"POST", "/api/webhooks/email", WL_PUBLIC | WL_RAW, WL_HANDLER(wl_route_email_webhook)},
+	/* The token in ?token= is the credential (RFC 8058 one-click). */
+	{"GET", "/api/email/unsubscribe", WL_PUBLIC | WL_RAW, WL_HANDLER(wl_route_unsubscribe)},
+	{"POST", "/api/email/unsubscribe", WL_PUBLIC | WL_RAW, WL_HANDLER(wl_route_unsubscribe)},
+	{"POST", "/api/portal-invites", 0, WL_BODY(wvl_invites_create, 201)},
+	{"POST", "/api/portal-invites/accept", WL_PUBLIC, WL_HANDLER(wl_route_invite_accept)},
+	{"DELETE", "/api/portal-invites/{id}", 0, WL_ID_DO(wvl_invites_revoke)},
+	{"GET", "/api/clients/{id}/portal-invites", 0, WL_LIST(wvl_invites_list)},
+
+	/* The help center: reads are public (drafts only for the team), the
+	 * article page is cacheable (routes_help.c); {id} of a GET is the
+	 * slug or the id. */
+	{"GET", "/api/help/articles", WL_PUBLIC, WL_LIST(wvl_help_list)},
+	{"POST", "/api/help/articles", 0, WL_BODY(wvl_help_create, 201)},
+	{"POST", "/api/help/articles/preview", 0, WL_BODY(wvl_help_preview, 200)},
+	{"GET", "/api/help/articles/{id}", WL_PUBLIC, WL_HANDLER(wl_route_help_article)},
+	{"PATCH", "/api/help/articles/{id}", 0, WL_ID_BODY(wvl_help_update, 200)},
+	{"DELETE", "/api/help/articles/{id}", 0, WL_ID_DO(wvl_help_delete)},
+	{"GET", "/api/help/articles/{id}/related", WL_PUBLIC, WL_LIST(wvl_help_related)},
+	{"GET", "/api/help/articles/{id}/versions", 0, WL_LIST(wvl_help_versions_list)},
+	{"GET", "/api/help/articles/{id}/diff", 0, WL_ID_QUERY(wvl_help_diff, 200)},
+	{"GET", "/api/help/versions/{id}", 0, WL_ID(wvl_help_version_get, 200)},
+	{"POST", "/api/help/versions/{id}/restore", 0, WL_ID(wvl_help_version_restore, 200)},
 };
 const size_t wl_routes_count = sizeof(wl_routes) / sizeof(wl_routes[0]);
 
@@ -126,6 +154,7 @@ void wl_route_run(const struct wl_route *r, struct wl_request *req, struct wl_re
 		rc = r->fn.id_body(&json, ctx, a, id, body);
 		break;
 	case WL_CALL_LIST:
+	case WL_CALL_ID_QUERY:
 		rc = r->fn.list(&json, ctx, a, id, req->query);
 		break;
 	case WL_CALL_ID_DO:

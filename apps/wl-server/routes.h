@@ -19,10 +19,18 @@ void wl_route_logout(struct wl_request *req, struct wl_response *resp);
 void wl_route_me_update(struct wl_request *req, struct wl_response *resp);
 void wl_route_password_forgot(struct wl_request *req, struct wl_response *resp);
 void wl_route_password_change(struct wl_request *req, struct wl_response *resp);
+void wl_route_invite_accept(struct wl_request *req, struct wl_response *resp);
+
+/* routes_email.c: the provider's signed webhook, the one-click unsubscribe */
+void wl_route_email_webhook(struct wl_request *req, struct wl_response *resp);
+void wl_route_unsubscribe(struct wl_request *req, struct wl_response *resp);
 
 /* routes_files.c: the streamed upload and the signed link */
 void wl_route_files_upload(struct wl_request *req, struct wl_response *resp);
 extern const struct wl_stream_ops wl_files_upload_stream;
 void wl_route_files_content(struct wl_request *req, struct wl_response *resp);
+
+/* routes_help.c: the article page, with ETag, Cache-Control and 304 */
+void wl_route_help_article(struct wl_request *req, struct wl_response *resp);
 
 #endif

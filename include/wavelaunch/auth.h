@@ -170,9 +170,13 @@ WVL_EXTERN int wvl_auth_password_change(wvl_ctx *ctx, const wvl_actor *actor,
 
 /**
  * Starts a password reset: body {"email"}.  Always 0 for a well-formed
- * request, whether or not the address has an account; when it has, a
- * single-use token (stored hashed, valid 1 hour) is created and the email
- * job is enqueued in the same transaction.
+ * request, whether or not the address has an account, and the same work
+ * either way: one password_reset_request job carrying the normalised
+ * address (nothing for a malformed address).  The worker then looks the
+ * account up and, when there is one, creates a single-use token (stored
+ * hashed, valid WL_RESET_TOKEN_SECONDS) and queues the email in the same
+ * transaction (worker.h).  WVL_EINVAL / WVL_EVALIDATION for a malformed
+ * body, WVL_EUNAVAILABLE.
  */
 WVL_EXTERN int wvl_auth_password_forgot(wvl_ctx *ctx, const char *body_json, const char *ip)
 	WVL_WARN_UNUSED;

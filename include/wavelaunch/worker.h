@@ -99,6 +99,14 @@ typedef struct wvl_worker_options {
 #define WVL_WORKER_OPTIONS_INIT \
 	{WVL_WORKER_OPTIONS_VERSION, 10, 10, 1000, 5, 25, NULL, NULL, 1, NULL, NULL}
 
+/**
+ * Every queue the library itself enqueues to (the built-in kinds' jobs,
+ * email, in-app notifications, the client journey, file scans): a host
+ * that runs the built-in kinds should claim them all.  wl-worker's
+ * default WL_WORKER_QUEUES.
+ */
+#define WVL_WORKER_LIBRARY_QUEUES "default,email,notifications,automation,files"
+
 /** wvl_worker_step's result once the worker has stopped and drained. */
 #define WVL_WORKER_STOPPED 1
 
@@ -138,6 +146,10 @@ WVL_EXTERN int wvl_worker_register(wvl_worker *w, const char *kind, wvl_worker_h
  *    (stopping early when the job is lost).  Built in because it is how an
  *    operator, a test or a benchmark checks a worker end to end: it has no
  *    effect and only the team may enqueue it.
+ *  - email_send {email_id} or {template, ...}: sends one queued email, or
+ *    queues a template's emails for its recipients (email.h).
+ *  - password_reset_request {email}: mails a reset link to the account
+ *    with that address, if there is one (auth.h, wvl_auth_password_forgot).
  * Each writes its JSON report to the job's log (wvl_jobs_progress, 100 %).
  * Returns 0, WVL_EINVAL (the worker already started), WVL_EINTERNAL.
  */

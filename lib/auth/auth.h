@@ -8,6 +8,7 @@
 #include "../core/json.h"
 #include "../core/pg.h"
 #include "wavelaunch/auth.h"
+#include "wavelaunch/worker.h"
 
 /* The user resource, built by PostgreSQL from users alias u. */
 #define WVL_USER_JSON_SQL                                                                  \
@@ -52,10 +53,20 @@ void wvl_auth__bytea_hex(char out[68], const unsigned char hash[32]);
 int wvl_auth__revoke_all(wvl_ctx *ctx, PGconn *c, const char *user_id, const char *keep_hex,
 			 const char *now, bool tokens_too);
 
-/* Enqueues an email job in the caller's transaction.  `secret` (a raw
- * token for a link) is sealed before it rests in the jobs table. */
+/* Queues an email to the user in the caller's transaction (lib/email).
+ * `secret` (a raw token for a link) is sealed before it rests in the
+ * email log; `key` (NULL: a fresh one) makes a repeat queue nothing. */
 int wvl_auth__enqueue_email(wvl_ctx *ctx, PGconn *c, const char *template_name,
-			    const char *user_id, const char *secret, const char *now);
+			    const char *user_id, const char *secret, const char *key);
+
+/* The password_reset_request job kind (lib/jobs/builtin.c lists it). */
+int wvl_auth__job_reset_request(char **out_error, wvl_worker_task *run, void *payload);
+
+/* A new session of `user_id` into res (session token, CSRF token, max
+ * age), in the transaction on `c`; `ip` "" or NULL when unknown. */
+int wvl_auth__session_open(wvl_auth_login_result *res, wvl_ctx *ctx, PGconn *c,
+			   const char *user_id, const char *ip, const char *user_agent,
+			   const char *now);
 
 /* Whether a token has the shape of ours (base64url, min..max long). */
 bool wvl_auth__token_shape_ok(const char *t, size_t min, size_t max);

@@ -9,7 +9,7 @@
 
 #include <sodium.h>
 
-#include "../jobs/jobs.h"
+#include "../email/email.h"
 #include "auth.h"
 
 unsigned long wvl_auth__seconds(const wvl_ctx *ctx, const char *key, unsigned long def)
@@ -56,25 +56,28 @@ int wvl_auth__revoke_all(wvl_ctx *ctx, PGconn *c, const char *user_id, const cha
 }
 
 int wvl_auth__enqueue_email(wvl_ctx *ctx, PGconn *c, const char *template_name,
-			    const char *user_id, const char *secret, const char *now)
+			    const char *user_id, const char *secret, const char *key)
 {
-	json_t *args = json_pack("{s:s,s:s}", "template", template_name, "user_id", user_id);
+	json_t *data = json_object();
 	if (secret) {
 		char *sealed = wvl_keys__seal(ctx, secret);
 		if (!sealed) {
-			json_decref(args);
+			json_decref(data);
 			return wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
 		}
-		json_object_set_new(args, "token_sealed", json_string(sealed));
+		json_object_set_new(data, "token_sealed", json_string(sealed));
 		free(sealed);
 	}
-	char *txt = wvl_json__dump(args);
-	json_decref(args);
-	(void)now;
-	wvl_job_options o = WVL_JOB_OPTIONS_INIT;
-	o.queue = "email";
-	o.max_attempts = 5;
-	int rc = wvl_jobs__enqueue_tx(NULL, NULL, ctx, c, "email_send", txt, &o);
+	if (!strcmp(template_name, "password_reset"))
+		json_object_set_new(data, "valid_minutes",
+				    json_integer((json_int_t)wvl_auth__seconds(
+					    ctx, "WL_RESET_TOKEN_SECONDS", 3600) / 60));
+	char *txt = wvl_json__dump(data);
+	json_decref(data);
+	struct wvl_email_req req = {
+		.template_name = template_name, .user_id = user_id, .data_json = txt, .key = key};
+	int rc = txt ? wvl_email__enqueue_tx(NULL, ctx, c, &req)
+		     : wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
 	free(txt);
 	return rc;
 }

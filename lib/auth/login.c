@@ -124,8 +124,7 @@ static const char unlock_token_sql[] =
 
 /* A lock just began: if a user has the address, mail them a single-use
  * link that unlocks it (it expires with the lock). */
-static int offer_self_unlock(wvl_ctx *ctx, PGconn *c, const char *user_id, const char *until,
-			     const char *now)
+static int offer_self_unlock(wvl_ctx *ctx, PGconn *c, const char *user_id, const char *until)
 {
 	char token[64], hex[68];
 	unsigned char hash[32];
@@ -135,7 +134,7 @@ static int offer_self_unlock(wvl_ctx *ctx, PGconn *c, const char *user_id, const
 	const char *p[] = {user_id, hex, until};
 	int rc = wvl_auth__exec(ctx, c, unlock_token_sql, 3, p);
 	if (!rc)
-		rc = wvl_auth__enqueue_email(ctx, c, "account_unlock", user_id, token, now);
+		rc = wvl_auth__enqueue_email(ctx, c, "account_unlock", user_id, token, NULL);
 	sodium_memzero(token, sizeof(token));
 	return rc;
 }
@@ -167,7 +166,7 @@ static int count_failure(wvl_ctx *ctx, PGconn *c, const struct attempt *a)
 		if (!r)
 			return wvl_error_last()->code;
 		if (locked && failures == atoi(thr) && PQntuples(r) == 1)
-			rc = offer_self_unlock(ctx, c, PQgetvalue(r, 0, 0), until, a->now);
+			rc = offer_self_unlock(ctx, c, PQgetvalue(r, 0, 0), until);
 		PQclear(r);
 	}
 	if (locked)
@@ -180,12 +179,6 @@ static int count_failure(wvl_ctx *ctx, PGconn *c, const struct attempt *a)
 static const char user_sql[] =
 	"SELECT id, password_hash, active FROM users WHERE email = $1";
 
-static const char session_sql[] =
-	"INSERT INTO sessions (user_id, token_hash, csrf_token, created_at, last_seen_at,"
-	" expires_at, ip, user_agent) VALUES ($1::uuid, $2::bytea, $3, $4::timestamptz,"
-	" $4::timestamptz, $4::timestamptz + make_interval(secs => $5::int),"
-	" NULLIF($6, '')::inet, $7)";
-
 static const char success_sql[] =
 	"WITH d AS (DELETE FROM lockouts WHERE email_normalized = $2 AND device_id = $3)"
 	" UPDATE users u SET last_login_at = $4::timestamptz, failed_logins ="
@@ -196,20 +189,7 @@ static const char success_sql[] =
 static int grant(wvl_auth_login_result *res, wvl_ctx *ctx, PGconn *c, struct attempt *a,
 		 const char *user_id)
 {
-	char token[64], hex[68], maxage[16];
-	unsigned char hash[32];
-	unsigned long max = wvl_auth__seconds(ctx, "WL_SESSION_MAX_SECONDS", 30UL * 86400);
-	if (!(res->csrf_token = malloc(64)))
-		return wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
-	wvl_token__random(token, sizeof(token), 32);
-	wvl_token__random(res->csrf_token, 64, 32);
-	wvl_token__hash(hash, token);
-	wvl_auth__bytea_hex(hex, hash);
-	snprintf(maxage, sizeof(maxage), "%lu", max);
-	char ua[513];
-	snprintf(ua, sizeof(ua), "%s", a->req->user_agent ? a->req->user_agent : "");
-	const char *sp[] = {user_id, hex, res->csrf_token, a->now, maxage, a->ip, ua};
-	int rc = wvl_auth__exec(ctx, c, session_sql, 7, sp);
+	int rc = wvl_auth__session_open(res, ctx, c, user_id, a->ip, a->req->user_agent, a->now);
 	if (rc)
 		return rc;
 	const char *up[] = {user_id, a->email, a->device_id, a->now};
@@ -224,10 +204,7 @@ static int grant(wvl_auth_login_result *res, wvl_ctx *ctx, PGconn *c, struct att
 	else
 		wvl_token__random(device, sizeof(device), DEVICE_ID_BYTES);
 	res->device_cookie = wvl_auth__device_cookie_make(ctx, a->email, device);
-	res->session_token = wvl_str__dup(token);
-	res->session_max_age = (int)max;
 	res->device_max_age = (int)wvl_auth__seconds(ctx, "WL_DEVICE_COOKIE_SECONDS", 365UL * 86400);
-	sodium_memzero(token, sizeof(token));
 	return record(ctx, c, a, "success", NULL);
 }
 

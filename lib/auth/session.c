@@ -16,6 +16,36 @@
 
 #define PAT_PREFIX "wl_pat_"
 
+static const char open_sql[] =
+	"INSERT INTO sessions (user_id, token_hash, csrf_token, created_at, last_seen_at,"
+	" expires_at, ip, user_agent) VALUES ($1::uuid, $2::bytea, $3, $4::timestamptz,"
+	" $4::timestamptz, $4::timestamptz + make_interval(secs => $5::int),"
+	" NULLIF($6, '')::inet, $7)";
+
+int wvl_auth__session_open(wvl_auth_login_result *res, wvl_ctx *ctx, PGconn *c,
+			   const char *user_id, const char *ip, const char *user_agent,
+			   const char *now)
+{
+	char token[64], hex[68], maxage[16], ua[513];
+	unsigned char hash[32];
+	unsigned long max = wvl_auth__seconds(ctx, "WL_SESSION_MAX_SECONDS", 30UL * 86400);
+	if (!(res->csrf_token = malloc(64)))
+		return wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+	wvl_token__random(token, sizeof(token), 32);
+	wvl_token__random(res->csrf_token, 64, 32);
+	wvl_token__hash(hash, token);
+	wvl_auth__bytea_hex(hex, hash);
+	snprintf(maxage, sizeof(maxage), "%lu", max);
+	snprintf(ua, sizeof(ua), "%s", user_agent ? user_agent : "");
+	const char *p[] = {user_id, hex, res->csrf_token, now, maxage, ip ? ip : "", ua};
+	int rc = wvl_auth__exec(ctx, c, open_sql, 7, p);
+	if (!rc && !(res->session_token = wvl_str__dup(token)))
+		rc = wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+	res->session_max_age = (int)max;
+	sodium_memzero(token, sizeof(token));
+	return rc;
+}
+
 /* A plain read on every request; the write happens only when last_seen_at
  * is over a minute old (touch_sql), so a busy session costs no write and
  * the hot statement stays a simple index lookup. */

@@ -13,6 +13,7 @@
 #include "../activity/activity.h"
 #include "../core/json.h"
 #include "../core/list.h"
+#include "../email/email.h"
 #include "wavelaunch/clients.h"
 
 /* The bytes of files the client keeps (migration 0013's counter). */
@@ -165,6 +166,27 @@ static const char milestones_sql[] =
 	"   (coalesce($3::date, $4::timestamptz::date) + make_interval(months => m))::date"
 	" FROM generate_series(1, 8) AS m";
 
+/* The welcome email to the client's address, in the creating transaction
+ * (one per client: keyed by its id). */
+static int welcome(wvl_ctx *ctx, PGconn *c, const char *id, json_t *b)
+{
+	const char *email = json_string_value(json_object_get(b, "email"));
+	if (!email)
+		return 0;
+	const char *name = json_string_value(json_object_get(b, "name"));
+	json_t *data = json_pack("{s:s}", "client_name", name);
+	char *txt = data ? wvl_json__dump(data) : NULL;
+	json_decref(data);
+	char key[64];
+	snprintf(key, sizeof(key), "welcome:%s", id);
+	struct wvl_email_req req = {.template_name = "welcome", .to = email, .name = name,
+				    .client_id = id, .data_json = txt, .key = key};
+	int rc = txt ? wvl_email__enqueue_tx(NULL, ctx, c, &req)
+		     : wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+	free(txt);
+	return rc;
+}
+
 static int insert_client(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn *c, json_t *b)
 {
 	char now[40];
@@ -201,7 +223,8 @@ static int insert_client(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGcon
 	char summary[300];
 	snprintf(summary, sizeof(summary), "Client %s created",
 		 json_string_value(json_object_get(b, "name")));
-	return wvl_activity__record(ctx, c, actor, id, "client", id, "created", summary);
+	int rc = wvl_activity__record(ctx, c, actor, id, "client", id, "created", summary);
+	return rc ? rc : welcome(ctx, c, id, b);
 }
 
 /* Steps get the body and the client id through this. */

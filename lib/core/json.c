@@ -70,6 +70,8 @@ static const char *check_value(json_t *obj, const struct wvl_field *f, json_t *v
 		return json_is_integer(v) ? NULL : "must be an integer";
 	case WVL_F_OBJECT:
 		return json_is_object(v) ? NULL : "must be an object";
+	case WVL_F_ARRAY:
+		return json_is_array(v) ? NULL : "must be an array";
 	case WVL_F_UUID_LIST:
 		return check_uuid_list(v, max);
 	case WVL_F_NULLABLE_UUID:

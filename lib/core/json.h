@@ -21,6 +21,7 @@ enum wvl_field_type {
 	WVL_F_SECRET, /* password: any UTF-8, length checked by its policy */
 	WVL_F_OBJECT,
 	WVL_F_NULLABLE_UUID,
+	WVL_F_ARRAY,  /* any array: the module checks its elements */
 	WVL_F_UUID_LIST, /* an array of at most max_len (0: 1000) distinct uuids */
 };
 

@@ -3,6 +3,7 @@
 
 /* /api/health: probes each dependency and reports its status and latency. */
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/statvfs.h>
@@ -107,6 +108,28 @@ static json_t *probe_clamd(wvl_ctx *ctx)
 	return o;
 }
 
+/* The transport WL_EMAIL_TRANSPORT chose.  The mailbox folder is checked
+ * (a local write); SMTP and Resend are not called on every probe (a
+ * provider is not ours to poll): their health shows in the email log. */
+static json_t *probe_email(wvl_ctx *ctx)
+{
+	const char *t = wvl_config_get(ctx->cfg, "WL_EMAIL_TRANSPORT");
+	bool mailbox = !t || !strcmp(t, "mailbox");
+	json_t *o;
+	if (mailbox) {
+		const char *dir = wvl_config_get(ctx->cfg, "WL_MAILBOX_DIR");
+		double t0 = mono_ms();
+		/* The folder appears with the first message: a missing one is fine
+		 * while its parent can hold it. */
+		bool ok = dir && (access(dir, W_OK | X_OK) == 0 || errno == ENOENT);
+		o = service(ok ? "ok" : "down", ok ? mono_ms() - t0 : -1);
+	} else {
+		o = service("ok", -1);
+	}
+	json_object_set_new(o, "transport", json_string(mailbox ? "mailbox" : t));
+	return o;
+}
+
 int wvl_health_check(char **out_json, int *out_healthy, wvl_ctx *ctx)
 {
 	if (!out_json || !out_healthy || !ctx)
@@ -116,8 +139,7 @@ int wvl_health_check(char **out_json, int *out_healthy, wvl_ctx *ctx)
 	json_t *services = json_object();
 	json_object_set_new(services, "database", probe_database(ctx, &db_ok));
 	json_object_set_new(services, "redis", probe_redis(ctx, &redis_ok));
-	/* Modules not built yet report not_configured until they land. */
-	json_object_set_new(services, "email", service("not_configured", -1));
+	json_object_set_new(services, "email", probe_email(ctx));
 	json_object_set_new(services, "storage", probe_storage(ctx));
 	json_t *scanner = probe_clamd(ctx);
 	/* A required scanner that is down quarantines every upload: degraded. */

@@ -2,7 +2,8 @@
  * Copyright (c) 2026 WavelaunchOS contributors */
 
 /* The job kinds the library ships: one row per kind, its handler next to
- * the module that owns the work (files: lib/files/jobs.c).  A kind the
+ * the module that owns the work (files: lib/files/jobs.c; email:
+ * lib/email/jobs.c; auth: lib/auth/jobs.c).  A kind the
  * library enqueues or schedules gets its row here, so every host that
  * calls wvl_worker_register_builtin runs it the same way. */
 
@@ -12,6 +13,8 @@
 
 #include <jansson.h>
 
+#include "../auth/auth.h"
+#include "../email/email.h"
 #include "../files/files_internal.h"
 #include "../notify/notify.h"
 #include "wavelaunch/maintenance.h"
@@ -88,6 +91,8 @@ static const struct {
 	{"token_budget_alert", run_budget},
 	{"notification_create", wvl_notify__job_create},
 	{"noop", run_noop},
+	{"email_send", wvl_email__job_send},
+	{"password_reset_request", wvl_auth__job_reset_request},
 };
 
 int wvl_worker_register_builtin(wvl_worker *w)

@@ -17,8 +17,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
 #include <sodium.h>
 
+#include "../core/json.h"
 #include "jobs.h"
 #include "wavelaunch/maintenance.h"
 
@@ -211,8 +213,49 @@ static const char budget_sql[] =
 	"    WHERE NOT EXISTS (SELECT 1 FROM notifications n WHERE n.user_id = u.id"
 	"      AND n.type = 'token_budget' AND n.link = '/clients/' || o.client_id || '?budget='"
 	"          || to_char(month.start AT TIME ZONE 'UTC', 'YYYY-MM'))"
-	"   RETURNING 1)"
-	" SELECT (SELECT count(*) FROM over), (SELECT count(*) FROM ins)";
+	"   RETURNING client_id)"
+	" SELECT (SELECT count(*) FROM over), (SELECT count(*) FROM ins),"
+	"   (SELECT coalesce(json_agg(json_build_object('client_id', o.client_id,"
+	"      'spent_cents', o.spent, 'month', to_char(month.start AT TIME ZONE 'UTC', 'YYYY-MM'))),"
+	"      '[]') FROM over o CROSS JOIN month WHERE o.client_id IN (SELECT client_id FROM ins))";
+
+/* The admins' email about each client newly over budget, a request the
+ * email module expands (template token_budget_alert), in the transaction
+ * that wrote the notifications: both or neither. */
+static int budget_mail(wvl_ctx *ctx, PGconn *c, const char *alerts_json, int64_t budget_cents)
+{
+	json_t *alerts = json_loads(alerts_json, 0, NULL);
+	size_t i;
+	json_t *a;
+	int rc = 0;
+	json_array_foreach(alerts, i, a) {
+		const char *client = json_string_value(json_object_get(a, "client_id"));
+		const char *month = json_string_value(json_object_get(a, "month"));
+		char key[128];
+		snprintf(key, sizeof(key), "%s:%s", client, month);
+		/* The key makes it one email per admin, client and month however
+		 * often this runs. */
+		json_t *args = json_pack("{s:s,s:s,s:O,s:I,s:s,s:s}", "template", "token_budget_alert",
+					 "client_id", client, "spent_cents",
+					 json_object_get(a, "spent_cents"), "budget_cents",
+					 (json_int_t)budget_cents, "month", month, "key", key);
+		char *txt = args ? wvl_json__dump(args) : NULL;
+		wvl_job_options o = WVL_JOB_OPTIONS_INIT;
+		o.queue = "email";
+		char unique[160];
+		snprintf(unique, sizeof(unique), "token_budget_alert:%s", key);
+		o.unique_key = unique;
+		o.client_id = client;
+		rc = txt ? wvl_jobs__enqueue_tx(NULL, NULL, ctx, c, "email_send", txt, &o)
+			 : wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+		free(txt);
+		json_decref(args);
+		if (rc)
+			break;
+	}
+	json_decref(alerts);
+	return rc;
+}
 
 int wvl_maint_token_budget_alert(char **out_json, wvl_ctx *ctx, int64_t budget_cents)
 {
@@ -230,11 +273,24 @@ int wvl_maint_token_budget_alert(char **out_json, wvl_ctx *ctx, int64_t budget_c
 	wvl_time__rfc3339(now, sizeof(now), wvl_now(ctx));
 	snprintf(budget, sizeof(budget), "%lld", (long long)budget_cents);
 	const char *params[] = {now, budget};
-	PGresult *r = wvl_jobs__sys_exec(ctx, budget_sql, 2, params, true, false);
+	const wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
+	PGconn *c = NULL;
+	int rc = wvl_pg__begin(ctx, &sys, &c);
+	if (rc)
+		return rc;
+	PGresult *r = wvl_pg__exec(ctx, c, budget_sql, 2, params);
 	if (!r)
-		return wvl_error_last()->code;
-	*out_json = wvl_str__printf("{\"clients_over\":%s,\"notifications\":%s}",
-				    PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));
+		return wvl_pg__fail(ctx, c, wvl_error_last()->code);
+	rc = budget_mail(ctx, c, PQgetvalue(r, 0, 2), budget_cents);
+	if (!rc && !(*out_json = wvl_str__printf("{\"clients_over\":%s,\"notifications\":%s}",
+						 PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1))))
+		rc = wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
 	PQclear(r);
-	return *out_json ? 0 : wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+	if (rc)
+		return wvl_pg__fail(ctx, c, rc);
+	if ((rc = wvl_pg__commit(ctx, c)) != 0) {
+		free(*out_json);
+		*out_json = NULL;
+	}
+	return rc;
 }

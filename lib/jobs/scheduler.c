@@ -158,7 +158,9 @@ static const char builtin_sql[] =
 	"INSERT INTO cron_schedules (name, cron, timezone, job_kind, args, missed_policy) VALUES"
 	" ('file_cleanup', '0 3 * * 0', 'UTC', 'file_cleanup', '{}', 'run_once'),"
 	" ('backup_database', '0 2 * * *', 'UTC', 'backup_database', '{}', 'run_once'),"
-	" ('token_budget_alert', '0 8 * * *', 'UTC', 'token_budget_alert', '{}', 'skip')"
+	" ('token_budget_alert', '0 8 * * *', 'UTC', 'token_budget_alert', '{}', 'skip'),"
+	" ('weekly_summary', '0 9 * * 1', 'UTC', 'email_send', '{\"template\":\"weekly_summary\"}',"
+	"  'skip')"
 	" ON CONFLICT (name) DO NOTHING";
 
 static int try_lead(wvl_scheduler *s)

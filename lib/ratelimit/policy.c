@@ -70,6 +70,7 @@ wvl_ratelimit_policy wvl_ratelimit_policy_for(const char *method, const char *pa
 	static const char *const forgot[] = {"api", "auth", "password", "forgot", NULL};
 	static const char *const reset[] = {"api", "auth", "password", "reset", NULL};
 	static const char *const health[] = {"api", "health", NULL};
+	static const char *const webhook[] = {"api", "webhooks", "email", NULL};
 	if (!method || !path)
 		return WVL_RATELIMIT_NONE;
 	const char *p = path, *seg;
@@ -88,6 +89,10 @@ wvl_ratelimit_policy wvl_ratelimit_policy_for(const char *method, const char *pa
 			return WVL_RATELIMIT_LOGIN;
 		if (path_is(path, forgot) || path_is(path, reset))
 			return WVL_RATELIMIT_PASSWORD;
+		/* The provider posts an event per email from a few addresses;
+		 * its signature is checked (one HMAC) before anything else. */
+		if (path_is(path, webhook))
+			return WVL_RATELIMIT_NONE;
 	}
 	return WVL_RATELIMIT_WRITE;
 }

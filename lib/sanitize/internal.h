@@ -3,7 +3,8 @@
 #ifndef WVL_SANITIZE_INTERNAL_H
 #define WVL_SANITIZE_INTERNAL_H
 
-/* Shared by the files of lib/sanitize.  Never installed. */
+/* Shared by the files of lib/sanitize (and the markdown text, by lib/help).
+ * Never installed. */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -27,6 +28,12 @@
  * WVL_ETOOLARGE when the estimate exceeds WVL_SANITIZE__MAX_DEPTH, or
  * WVL_EINTERNAL when out of memory. */
 int wvl_sanitize__prescan(struct wvl_buf *out, size_t *depth, const char *in, size_t len);
+
+/* The plain text of markdown (the words as a reader reads them: no
+ * markup, no raw HTML, no link targets), for search and excerpts.  The
+ * same limits and codes as wvl_sanitize_markdown; free() the result.
+ * Also used by lib/help. */
+int wvl_sanitize__markdown_text(char **out_text, const char *markdown, size_t len);
 
 /* wvl_sanitize_html with a caller-chosen input limit. */
 int wvl_sanitize__html(char **out_html, const char *html, size_t len, size_t max_len);

@@ -14,12 +14,12 @@ WL_PACKAGES=(
   build-essential meson ninja-build pkg-config python3 curl ca-certificates
   libmicrohttpd-dev libpq-dev libhiredis-dev libjansson-dev libsodium-dev
   libcurl4-openssl-dev libzxcvbn-dev libcriterion-dev libmagic-dev zlib1g-dev
-  libgumbo-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
+  libgumbo-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libgit2-dev
   postgresql postgresql-contrib redis-server clamav-daemon wrk gcovr
 )
 # The browser tests' browser (scripts/test only): Debian's Chromium, driven
 # by playwright-core, which never downloads a browser of its own.
-WL_TEST_PACKAGES=(chromium)
+WL_TEST_PACKAGES=(chromium python3-aiosmtpd openssl)
 
 # ensure_packages [MORE...]: WL_PACKAGES and MORE; Node.js and npm (for the
 # web UI) from Debian when the machine has no npm of its own.
@@ -173,6 +173,59 @@ clamd_stop() {
   for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   rm -f "$dir/clamd.bgpid"
 }
+
+# The mail services of the tests run on Debian's python, which has
+# python3-aiosmtpd (a python of the user's own may not).
+SYS_PYTHON=/usr/bin/python3
+
+# bg_start DIR NAME CMD...: runs CMD in the background until it prints
+# "ready" (its pid in DIR/NAME.pid, its output in DIR/NAME.log).
+bg_start() {
+  local dir=$1 name=$2; shift 2
+  mkdir -p "$dir"
+  "$@" >"$dir/$name.log" 2>&1 &
+  echo $! > "$dir/$name.pid"
+  for _ in $(seq 200); do
+    grep -q '^ready' "$dir/$name.log" 2>/dev/null && return 0
+    kill -0 "$(cat "$dir/$name.pid")" 2>/dev/null || break
+    sleep 0.05
+  done
+  cat "$dir/$name.log" >&2
+  die "$name did not start"
+}
+
+bg_stop() {
+  local dir=$1 name=$2
+  [ -f "$dir/$name.pid" ] || return 0
+  local pid
+  pid=$(cat "$dir/$name.pid")
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  rm -f "$dir/$name.pid"
+}
+
+# smtp_sink_start DIR PORT TLS_PORT: the SMTP sink (tests/common/smtp_sink.py)
+# writing to DIR/mail, with a self-signed certificate for 127.0.0.1 and
+# localhost in DIR/cert.pem (the CA its clients trust).
+smtp_sink_start() {
+  local dir=$1 port=$2 tls_port=$3
+  mkdir -p "$dir/mail"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+    -keyout "$dir/key.pem" -out "$dir/cert.pem" >/dev/null 2>&1 || die "openssl failed"
+  bg_start "$dir" smtp-sink "$SYS_PYTHON" "$WL_ROOT/tests/common/smtp_sink.py" \
+    --dir "$dir/mail" --port "$port" --tls-port "$tls_port" \
+    --cert "$dir/cert.pem" --key "$dir/key.pem"
+}
+
+smtp_sink_stop() { bg_stop "$1" smtp-sink; }
+
+# resend_start DIR PORT: the loopback Resend API (tests/common/resend_loopback.py).
+resend_start() {
+  bg_start "$1" resend "$SYS_PYTHON" "$WL_ROOT/tests/common/resend_loopback.py" --port "$2"
+}
+
+resend_stop() { bg_stop "$1" resend; }
 
 # psql as the cluster superuser: pg_psql PORT PASSWORD SQL...
 pg_psql() {

@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <pthread.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <criterion/criterion.h>
@@ -163,6 +165,11 @@ wvl_config *test_config(const test_db *db)
 	 * checked by their own test. */
 	cr_assert_eq(wvl_config_set(cfg, "WL_ARGON2_MEMORY_KIB", "8192"), 0);
 	cr_assert_eq(wvl_config_set(cfg, "WL_ARGON2_ITERATIONS", "1"), 0);
+	/* Mail a worker sends lands in the test's own mailbox. */
+	char mailbox[512];
+	snprintf(mailbox, sizeof(mailbox), "%s/mailbox-%s", testenv("WL_TEST_STATE"),
+		 db ? db->name : "none");
+	cr_assert_eq(wvl_config_set(cfg, "WL_MAILBOX_DIR", mailbox), 0);
 	return cfg;
 }
 
@@ -443,4 +450,73 @@ const wvl_query *test_query(const char *fmt, ...)
 	wvl_query *q = NULL;
 	cr_assert_eq(wvl_query_parse(&q, text), 0, "query %s: %s", text, wvl_error_last()->message);
 	return keep_query(q);
+}
+
+static void count_job(const wvl_job *job, const char *outcome, int64_t ms, const char *error,
+		      void *payload)
+{
+	(void)job;
+	(void)ms;
+	(void)error;
+	if (strcmp(outcome, "completed") == 0 || strcmp(outcome, "retryable") == 0 ||
+	    strcmp(outcome, "failed") == 0)
+		__atomic_add_fetch((int *)payload, 1, __ATOMIC_SEQ_CST);
+}
+
+/* Jobs the built-in kinds would still run now (by the context's clock). */
+static int pending_jobs(const test_db *db, wvl_ctx *ctx)
+{
+	char now[40], sql[512];
+	int64_t t = wvl_now(ctx);
+	time_t secs = (time_t)(t / 1000000);
+	struct tm tm;
+	gmtime_r(&secs, &tm);
+	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	snprintf(sql, sizeof(sql),
+		 "SET wvl.actor_role = 'system'; SELECT count(*) FROM jobs"
+		 " WHERE kind <> 'deliverable_generate'"
+		 " AND (state IN ('available', 'running') OR (state IN ('retryable', 'scheduled')"
+		 " AND run_at <= '%s'::timestamptz))", now);
+	char *v = test_sql_value(db->owner_url, sql);
+	int n = v ? atoi(v) : -1;
+	free(v);
+	return n;
+}
+
+int test_run_jobs(const test_db *db, wvl_ctx *ctx, int seconds)
+{
+	int finished = 0;
+	wvl_worker_options o = WVL_WORKER_OPTIONS_INIT;
+	o.concurrency = 2;
+	o.run_scheduler = 0;
+	o.grace_s = 10;
+	o.queues = "default,email,notifications,automation,files";
+	o.worker_id = "test_run_jobs";
+	o.on_job = count_job;
+	o.on_job_payload = &finished;
+	wvl_worker *w = NULL;
+	cr_assert_eq(wvl_worker_new(&w, ctx, &o), 0, "%s", wvl_error_last()->message);
+	cr_assert_eq(wvl_worker_register_builtin(w), 0);
+	cr_assert_eq(wvl_worker_start(w), 0);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (int round = 0;; round++) {
+		int timeout = 0;
+		cr_assert_eq(wvl_worker_step(&timeout, w), 0);
+		struct pollfd p = {wvl_worker_fd(w), POLLIN, 0};
+		poll(&p, 1, timeout < 20 ? timeout : 20);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if (t1.tv_sec - t0.tv_sec >= seconds || (round % 5 == 4 && pending_jobs(db, ctx) == 0))
+			break;
+	}
+	wvl_worker_stop(w);
+	for (int i = 0; i < 1500; i++) {
+		int timeout = 0;
+		if (wvl_worker_step(&timeout, w) == WVL_WORKER_STOPPED)
+			break;
+		struct pollfd p = {wvl_worker_fd(w), POLLIN, 0};
+		poll(&p, 1, timeout < 20 ? timeout : 20);
+	}
+	wvl_worker_free(w);
+	return __atomic_load_n(&finished, __ATOMIC_SEQ_CST);
 }

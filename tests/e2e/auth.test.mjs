@@ -23,6 +23,7 @@ test('log in and out', () =>
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL('**/clients'); // where it was going
     await page.getByRole('heading', { name: 'Clients', level: 1 }).waitFor();
+    await page.getByRole('button', { name: /your account/ }).click(); // the user menu
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL('**/login');
     // The session is gone on the server too, not only in the page.

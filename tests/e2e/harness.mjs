@@ -74,8 +74,10 @@ function createDatabase(name) {
 
 export const ADMIN = { email: 'lead@e2e.test', password: 'Wave-Launch-7-Go!' };
 
-// Starts everything one test file needs; stop() undoes it.
-export async function startStack() {
+// Starts everything one test file needs; stop() undoes it.  With
+// `worker`, a wl-worker claims the queues named (e.g. "notifications":
+// what a deliverable ready or a ticket reply turns into).
+export async function startStack({ worker = null } = {}) {
   const db = `t_web_${randomBytes(5).toString('hex')}_${process.pid}`;
   const url = (role, pwVar) => `postgresql://${role}:${env(pwVar)}@127.0.0.1:${env('WL_TEST_PG_PORT')}/${db}`;
   const state = mkdtempSync(join(tmpdir(), 'wl-e2e-'));
@@ -119,6 +121,12 @@ export async function startStack() {
   const server = spawn(serverBin, [], { env: vars, stdio: ['ignore', 'ignore', openSync(log, 'w')] });
   let exited = false;
   server.on('exit', () => (exited = true));
+  let workerProc = null;
+  const workerLog = join(state, 'wl-worker.log');
+  if (worker) {
+    const wvars = { ...vars, WL_WORKER_QUEUES: worker, WL_WORKER_POLL_MS: '200', WL_WORKER_SHUTDOWN_GRACE: '5' };
+    workerProc = spawn(env('WL_TEST_WORKER_BIN'), [], { env: wvars, stdio: ['ignore', 'ignore', openSync(workerLog, 'w')] });
+  }
   for (let i = 0; !(await canConnect(port)); i++) {
     assert.ok(!exited && i < 400, `wl-server did not start (see ${log})`);
     await new Promise((r) => setTimeout(r, 25));
@@ -132,21 +140,29 @@ export async function startStack() {
     base,
     db,
     browser,
+    vars,
+    mailbox: vars.WL_MAILBOX_DIR,
     async stop() {
       await browser.close();
-      const done = new Promise((r) => (exited ? r() : server.on('exit', r)));
-      server.kill('SIGTERM');
-      await done;
-      // The server is the sanitizer build: what it reports fails the test
-      // (its log is kept with the screenshots).
-      const text = readFileSync(log, 'utf8');
-      const report = text.match(/^.*(AddressSanitizer|LeakSanitizer|runtime error).*$/m);
-      const kept = join(artifacts(), `wl-server-${db}.log`);
-      if (report || server.exitCode !== 0) writeFileSync(kept, text);
+      // The programs are the sanitizer build: what they report fails the
+      // test (their logs are kept with the screenshots).
+      const procs = [['wl-server', server, log]];
+      if (workerProc) procs.push(['wl-worker', workerProc, workerLog]);
+      const failures = [];
+      for (const [name, proc, file] of procs) {
+        const done = new Promise((r) => (proc.exitCode !== null || proc.signalCode !== null ? r() : proc.on('exit', r)));
+        proc.kill('SIGTERM');
+        await done;
+        const text = readFileSync(file, 'utf8');
+        const report = text.match(/^.*(AddressSanitizer|LeakSanitizer|runtime error).*$/m);
+        const kept = join(artifacts(), `${name}-${db}.log`);
+        if (report || proc.exitCode !== 0) writeFileSync(kept, text);
+        if (proc.exitCode !== 0) failures.push(`${name} did not exit cleanly (see ${kept})`);
+        if (report) failures.push(`${name}: ${report[0]} (see ${kept})`);
+      }
       psql(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
       rmSync(state, { recursive: true, force: true });
-      assert.equal(server.exitCode, 0, `wl-server did not exit cleanly (see ${kept})`);
-      assert.equal(report, null, `wl-server: ${report && report[0]} (see ${kept})`);
+      assert.deepEqual(failures, []);
     },
   };
 }
@@ -225,10 +241,10 @@ export const strongPassword = () => `Pw-${randomBytes(6).toString('hex')}-9!`;
 
 // The stack of one test file: started before its first test, stopped
 // after its last; tests read `.stack`.
-export function useStack(setUp) {
+export function useStack(setUp, options) {
   const holder = { stack: null };
   before(async () => {
-    holder.stack = await startStack();
+    holder.stack = await startStack(options);
     if (setUp) await setUp(holder.stack);
   });
   after(async () => {

@@ -82,3 +82,34 @@ test('HTML typed into the editor is shown as text', () =>
     assert.equal(await note.locator('img, script').count(), 0);
     await page.waitForTimeout(300);
   }));
+
+test('a ticket whose subject, description and messages carry vectors shows them inert', () =>
+  withPage(stack, null, async (page) => {
+    const admin = await apiSession(stack, ADMIN);
+    const subject = '<img src=x onerror="window.__pwned=1">"><script>alert(6)</script>';
+    const t = await admin.call('POST', '/api/tickets', { subject, description: vectors.slice(0, 40).join('\n\n'), client_id: clientId }, 201);
+    for (const message of vectors.slice(40, 80)) {
+      const res = await admin.call('POST', `/api/tickets/${t.id}/messages`, { message });
+      assert.ok(res.id || res.code === 'validation_failed', JSON.stringify(res));
+    }
+    await page.addInitScript(() => {
+      window.__pwned = 0;
+    });
+    await login(page, ADMIN);
+    await page.goto(`/tickets?q=${t.number}`);
+    await page.getByRole('link', { name: `#${t.number} ${subject}` }).click();
+    await page.getByRole('heading', { name: `#${t.number} ${subject}`, level: 1 }).waitFor();
+    await page.locator('.message').nth(1).waitFor();
+    await page.waitForTimeout(500);
+    const found = await page.evaluate(() => {
+      const bad = [];
+      for (const el of document.querySelectorAll('main *')) {
+        if (/^(script|iframe|object|embed|math|img|style|link|meta|base|frame|frameset|video|audio)$/i.test(el.localName)) bad.push(`<${el.localName}>`);
+        for (const a of el.attributes) if (/^on/i.test(a.name) || a.name === 'srcdoc') bad.push(`${el.localName}[${a.name}]`);
+      }
+      return { bad, pwned: window.__pwned, title: document.title };
+    });
+    assert.deepEqual(found.bad, []);
+    assert.equal(found.pwned, 0);
+    assert.ok(found.title.startsWith(`#${t.number} <img`), found.title);
+  }));

@@ -33,7 +33,7 @@ static const struct wvl_field client_fields[] = {
 	{"name", WVL_F_STRING, true, 20},   {"email", WVL_F_EMAIL, false, 0},
 	{"notes", WVL_F_TEXT, false, 50},   {"owner_id", WVL_F_NULLABLE_UUID, false, 0},
 	{"active", WVL_F_BOOL, false, 0},   {"budget", WVL_F_INT, false, 0},
-	{"meta", WVL_F_OBJECT, false, 0},
+	{"meta", WVL_F_OBJECT, false, 0},   {"tags", WVL_F_ARRAY, false, 0},
 };
 static const struct wvl_field login_fields[] = {
 	{"email", WVL_F_EMAIL, true, 0},
@@ -47,7 +47,7 @@ static const struct wvl_field note_fields[] = {
 static const struct {
 	const struct wvl_field *f;
 	size_t n;
-} lists[] = {{client_fields, 7}, {login_fields, 2}, {note_fields, 3}, {NULL, 0}};
+} lists[] = {{client_fields, 8}, {login_fields, 2}, {note_fields, 3}, {NULL, 0}};
 
 static void check_accepted(const json_t *out, const json_t *doc, const struct wvl_field *f,
 			   size_t n)

@@ -65,6 +65,8 @@ bool fuzz_json_ref_value_ok(const struct wvl_field *f, const json_t *v)
 		return json_is_integer(v);
 	case WVL_F_OBJECT:
 		return json_is_object(v);
+	case WVL_F_ARRAY:
+		return json_is_array(v);
 	case WVL_F_NULLABLE_UUID:
 		if (json_is_null(v))
 			return true;

@@ -11,8 +11,8 @@
  * present and every value is of its type (strings within their length in
  * characters, without control characters except newline, tab and CR in
  * text; uuids of the uuid shape; emails that normalise; secrets without
- * NUL and at most 512 bytes; uuid lists of at most max_len distinct
- * uuids).
+ * NUL and at most 512 bytes; arrays of anything; uuid lists of at most
+ * max_len distinct uuids).
  */
 
 #include <stdbool.h>

@@ -294,10 +294,12 @@ Test(worker_lib, register_builtin_covers_every_kind_the_library_enqueues)
 		  "each built-in kind ran (the backup failed: no pg_dump); the other waits");
 	cr_expect(test_sys_is(&db, "SELECT errors->0->>'error' FROM jobs WHERE kind = 'backup_database'",
 				   "cannot start pg_dump"));
-	cr_expect(step_until(w, NULL, "SELECT count(*) FROM cron_schedules", "3"));
+	/* file_cleanup, backup_database, token_budget_alert and the weekly
+	 * summary (an email_send request). */
+	cr_expect(step_until(w, NULL, "SELECT count(*) FROM cron_schedules", "4"));
 	cr_expect(test_sys_is(&db, "SELECT count(*) FROM cron_schedules WHERE job_kind NOT IN"
 				   " ('file_rescan', 'file_cleanup', 'backup_database', 'token_budget_alert',"
-				   "  'noop')", "0"));
+				   "  'noop', 'email_send')", "0"));
 	wvl_worker_free(w);
 	wvl_ctx_free(bctx);
 }

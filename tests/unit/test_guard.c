@@ -4,6 +4,8 @@
 /* The connection guard's decision (apps/wl-server/guard.c) on an injected
  * clock: when a trickling client is cut, and that an answer never is. */
 
+#include <time.h>
+
 #include <criterion/criterion.h>
 
 #include "guard.h"
@@ -43,4 +45,28 @@ Test(guard, an_answer_is_never_cut)
 {
 	/* A response or a Server-Sent Events stream may last for hours. */
 	cr_expect_not(wl_guard_overdue(&limits, WL_PHASE_ANSWER, 0, 0, 86400 * S));
+}
+
+/* The guard's thread wakes once a second: an idle server must not spend
+ * CPU on it.  Its deadlines are monotonic; a condition variable on the
+ * realtime clock took them for 1970 and the thread spun.  Half a second
+ * of the process's CPU time is measured around a wait (a busy thread
+ * shows nearly all of it, an idle one nothing). */
+Test(guard, the_thread_sleeps_between_rounds)
+{
+	wvl_config *cfg = NULL;
+	cr_assert_eq(wvl_config_new(&cfg), 0);
+	struct wl_server srv = {.cfg = cfg};
+	cr_assert_eq(wl_guard_start(&srv), 0);
+	struct timespec c0, c1, nap = {0, 500 * 1000 * 1000};
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
+	while (nanosleep(&nap, &nap) != 0)
+		;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
+	int64_t used_us = (int64_t)(c1.tv_sec - c0.tv_sec) * S +
+			  (c1.tv_nsec - c0.tv_nsec) / 1000;
+	wl_guard_stop();
+	wvl_config_free(cfg);
+	cr_expect_lt(used_us, 50 * 1000, "the guard's thread used %lld us of CPU in 500 ms",
+		     (long long)used_us);
 }

@@ -3,14 +3,15 @@
 // The app: who is signed in, which page an address shows, and the frame
 // around the pages (header, navigation that collapses on a phone, main).
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import './styles.css';
 import { api, csrf, explain, get, setCsrfToken } from './lib/api.js';
 import { html } from './lib/html.js';
 import { interceptLinks, match, navigate, useLocation } from './lib/router.js';
 import { Session, isAdmin, isTeam } from './lib/session.js';
-import { Loading, Page } from './lib/ui.js';
-import { Forgot, Login, Reset, Unlock } from './pages/auth.js';
+import { Bell } from './lib/notify.js';
+import { ErrorBox, Loading, Page, lazy } from './lib/ui.js';
+import { Forgot, Invite, Login, Reset, Unlock, Unsubscribe } from './pages/auth.js';
 import { Dashboard } from './pages/dashboard.js';
 import { Clients } from './pages/clients.js';
 import { ClientDetail } from './pages/client.js';
@@ -20,11 +21,36 @@ import { Team } from './pages/team.js';
 import { Account } from './pages/account.js';
 import { PortalDeliverables, PortalFiles, PortalHome, PortalPlan } from './pages/portal.js';
 
+// Pages in chunks of their own, loaded when first shown.
+const tickets = () => import('./pages/tickets.js');
+const notifications = () => import('./pages/notifications.js');
+const TicketQueue = lazy(tickets, 'TicketQueue');
+const TicketDetail = lazy(tickets, 'TicketDetail');
+const PortalTickets = lazy(tickets, 'PortalTickets');
+const PortalTicket = lazy(tickets, 'PortalTicket');
+const Notifications = lazy(notifications, 'Notifications');
+const Preferences = lazy(notifications, 'Preferences');
+
+// A deliverable's address (the team's notifications link there) leads to
+// its client's board.
+function DeliverableLink({ params }) {
+  const [error, setError] = useState(null);
+  useEffect(() => {
+    get(`/api/deliverables/${params.id}`).then(
+      (d) => navigate(`/clients/${d.client_id}/deliverables`, { replace: true }),
+      setError,
+    );
+  }, [params.id]);
+  return error ? html`<${Page} title="Deliverable"><${ErrorBox} error=${error} /><//>` : html`<${Loading} />`;
+}
+
 const PUBLIC = [
   ['/login', Login],
   ['/forgot-password', Forgot],
   ['/reset-password', Reset],
   ['/unlock', Unlock],
+  ['/invite', Invite],
+  ['/unsubscribe', Unsubscribe],
 ];
 const TEAM = [
   ['/', Dashboard],
@@ -35,6 +61,11 @@ const TEAM = [
   ['/jobs/:id', JobDetail],
   ['/automation', Automation],
   ['/team', Team],
+  ['/tickets', TicketQueue],
+  ['/tickets/:id', TicketDetail],
+  ['/deliverables/:id', DeliverableLink],
+  ['/notifications', Notifications],
+  ['/preferences', Preferences],
   ['/account', Account],
 ];
 const PORTAL = [
@@ -42,6 +73,10 @@ const PORTAL = [
   ['/portal/plan', PortalPlan],
   ['/portal/deliverables', PortalDeliverables],
   ['/portal/files', PortalFiles],
+  ['/portal/tickets', PortalTickets],
+  ['/portal/tickets/:id', PortalTicket],
+  ['/portal/notifications', Notifications],
+  ['/portal/preferences', Preferences],
   ['/account', Account],
 ];
 
@@ -65,9 +100,9 @@ function NotFound() {
 
 function navLinks(user) {
   if (!isTeam(user)) {
-    return [['/portal', 'Dashboard'], ['/portal/plan', 'Plan'], ['/portal/deliverables', 'Deliverables'], ['/portal/files', 'Files']];
+    return [['/portal', 'Dashboard'], ['/portal/plan', 'Plan'], ['/portal/deliverables', 'Deliverables'], ['/portal/files', 'Files'], ['/portal/tickets', 'Support']];
   }
-  const links = [['/', 'Dashboard'], ['/clients', 'Clients']];
+  const links = [['/', 'Dashboard'], ['/clients', 'Clients'], ['/tickets', 'Tickets']];
   if (isAdmin(user)) links.push(['/jobs', 'Jobs'], ['/automation', 'Automation'], ['/team', 'Team']);
   return links;
 }
@@ -77,13 +112,52 @@ function current(path, href) {
   return path === href || path.startsWith(href + '/');
 }
 
+// The user menu: one's account, preferences and signing out.
+function UserMenu({ user, path, onLogout }) {
+  const [open, setOpen] = useState(false);
+  const box = useRef(null);
+  useEffect(() => setOpen(false), [path]);
+  // Escape or a click elsewhere closes it (Escape gives focus back).
+  useEffect(() => {
+    if (!open) return undefined;
+    const outside = (e) => box.current && !box.current.contains(e.target) && setOpen(false);
+    const key = (e) => {
+      if (e.key !== 'Escape') return;
+      setOpen(false);
+      box.current.querySelector('button').focus();
+    };
+    document.addEventListener('click', outside);
+    document.addEventListener('keydown', key);
+    return () => {
+      document.removeEventListener('click', outside);
+      document.removeEventListener('keydown', key);
+    };
+  }, [open]);
+  const team = isTeam(user);
+  const links = [
+    ['/account', 'Your account'],
+    [team ? '/preferences' : '/portal/preferences', team ? 'Notification preferences' : 'Email preferences'],
+  ];
+  return html`<div class="who" ref=${box}>
+    <button type="button" class="link user-button" aria-expanded=${open} aria-controls="user-menu" onClick=${() => setOpen(!open)}>
+      ${user.name || user.email}<span class="sr-only">: your account</span>
+    </button>
+    <ul id="user-menu" class=${open ? 'open' : ''} hidden=${!open}>
+      ${links.map(([href, text]) => html`<li><a href=${href} aria-current=${path === href ? 'page' : undefined}>${text}</a></li>`)}
+      <li><button type="button" class="link" onClick=${onLogout}>Sign out</button></li>
+    </ul>
+  </div>`;
+}
+
 function Layout({ user, path, onLogout, children }) {
   const [open, setOpen] = useState(false);
   useEffect(() => setOpen(false), [path]);
+  const team = isTeam(user);
   return html`
     <a class="skip" href="#main">Skip to content</a>
     <header class="top">
-      <a class="brand" href=${isTeam(user) ? '/' : '/portal'}>WavelaunchOS</a>
+      <a class="brand" href=${team ? '/' : '/portal'}>WavelaunchOS</a>
+      <${Bell} allHref=${team ? '/notifications' : '/portal/notifications'} />
       <button type="button" class="menu-toggle" aria-expanded=${open} aria-controls="nav" onClick=${() => setOpen(!open)}>
         Menu
       </button>
@@ -93,10 +167,7 @@ function Layout({ user, path, onLogout, children }) {
             ([href, text]) => html`<li><a href=${href} aria-current=${current(path, href) ? 'page' : undefined}>${text}</a></li>`,
           )}
         </ul>
-        <div class="who">
-          <a href="/account" aria-current=${path === '/account' ? 'page' : undefined}>${user.name || user.email}</a>
-          <button type="button" class="link" onClick=${onLogout}>Sign out</button>
-        </div>
+        <${UserMenu} user=${user} path=${path} onLogout=${onLogout} />
       </nav>
     </header>
     <main id="main" tabindex="-1">${children}</main>`;

@@ -65,6 +65,7 @@ export function usePaged(path) {
   const [loading, setLoading] = useState(true);
   const fetchPage = useCallback(
     async (cursor) => {
+      if (!path) return; // nothing to list yet
       setLoading(true);
       setError(null);
       try {
@@ -131,8 +132,10 @@ export function Field({ label, error, hint, as = 'input', children, ...props }) 
   </div>`;
 }
 
-export function Badge({ value }) {
-  return html`<span class=${`badge badge-${value}`}>${labelOf(value)}</span>`;
+// A state as a coloured label: `value` names the colour (badge-<value>),
+// `text` (or the value in words) is what it says.
+export function Badge({ value, text }) {
+  return html`<span class=${`badge badge-${value}`}>${text || labelOf(value)}</span>`;
 }
 
 // Field values of a form, by name.
@@ -144,13 +147,39 @@ export function Empty({ children }) {
   return html`<p class="empty">${children}</p>`;
 }
 
+// A page whose code is its own chunk, loaded the first time it is shown:
+// `load` is () => import('...'), `name` the export to render.
+export function lazy(load, name) {
+  let loaded = null;
+  return function Lazy(props) {
+    const [mod, setMod] = useState(loaded);
+    const [failed, setFailed] = useState(false);
+    useEffect(() => {
+      if (mod) return;
+      load().then(
+        (m) => {
+          loaded = m;
+          setMod(m);
+        },
+        () => setFailed(true),
+      );
+    }, []);
+    if (failed)
+      return html`<${Page} title="Page not loaded"><${ErrorBox} error="This page could not be loaded. Check your connection and reload the page." /><//>`;
+    if (!mod) return html`<${Loading} />`;
+    const Component = mod[name];
+    return html`<${Component} ...${props} />`;
+  };
+}
+
 // A keyset-paged list as a table: its error, an empty note, the rows
 // (`row` renders one <tr>, its first cell a row header) and "Show more".
-export function PagedTable({ list, caption, columns, row, empty }) {
+// `stacked`: on a phone each row is a block rather than a squeezed row.
+export function PagedTable({ list, caption, columns, row, empty, stacked = false }) {
   return html`<${ErrorBox} error=${list.error} />
     ${!list.loading && !list.error && !list.items.length && html`<${Empty}>${empty}<//>`}
     ${list.items.length > 0 &&
-    html`<div class="table-wrap"><table>
+    html`<div class=${stacked ? 'table-wrap stacked' : 'table-wrap'}><table>
       <caption class="sr-only">${caption}</caption>
       <thead><tr>${columns.map((c) => html`<th scope="col">${c}</th>`)}</tr></thead>
       <tbody>${list.items.map(row)}</tbody>

@@ -4,7 +4,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../lib/api.js';
 import { html } from '../lib/html.js';
-import { useSession } from '../lib/session.js';
+import { isTeam, useSession } from '../lib/session.js';
 import { ErrorBox, Field, Notice, Page, formValues, useAction } from '../lib/ui.js';
 
 export function Account() {
@@ -28,7 +28,7 @@ export function Account() {
     <div class="grid">
       <form class="card stack" onSubmit=${name.run} aria-labelledby="name-h">
         <h2 id="name-h">Profile</h2>
-        <p>Signed in as ${user.email}.</p>
+        <p>Signed in as ${user.email}. <a href=${isTeam(user) ? '/preferences' : '/portal/preferences'}>Choose what you are notified about</a>.</p>
         <${ErrorBox} error=${name.error} />
         <${Field} label="Name" name="name" value=${user.name} required />
         <div><button type="submit" disabled=${name.busy}>Save</button></div>

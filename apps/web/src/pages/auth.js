@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) 2026 WavelaunchOS contributors
-// Signing in, and the pages links in emails open: password reset and the
-// self-unlock link.  Lockouts and limits are said in sentences (api.js).
+// Signing in, and the pages links in emails open: password reset, the
+// self-unlock link, a portal invitation and unsubscribing.  Lockouts and limits are said in sentences (api.js).
 import { useEffect, useState } from 'preact/hooks';
 import { api, explain } from '../lib/api.js';
 import { html } from '../lib/html.js';
@@ -94,5 +94,63 @@ export function Unlock() {
       : state.error
         ? html`<${ErrorBox} error=${state.error} />`
         : html`<${Notice}>Your account is unlocked. You can <a href="/login">sign in</a> again.<//>`}
+  <//>`;
+}
+
+export function Invite() {
+  const { signIn } = useSession();
+  const act = useAction(async (e) => {
+    e.preventDefault();
+    const { password, confirm } = formValues(e.target);
+    if (password !== confirm) throw new Error('The two passwords are not the same.');
+    const res = await api('POST', '/api/portal-invites/accept', { token: token(), password });
+    signIn(res);
+    navigate('/portal', { replace: true });
+  });
+  const err = act.error && (act.error.code === undefined ? act.error.message : explain(act.error));
+  return html`<${Card} title="Welcome to your portal">
+    <form onSubmit=${act.run} class="stack">
+      <p>Choose a password for your portal account. You will sign in with this address and password from now on.</p>
+      <${ErrorBox} error=${err} />
+      <${Field} label="Password" name="password" type="password" autocomplete="new-password" required
+        hint="At least 8 characters with an upper-case letter, a digit and a symbol."
+        error=${act.error && act.error.fields && act.error.fields.password} />
+      <${Field} label="The same again" name="confirm" type="password" autocomplete="new-password" required />
+      <button type="submit" disabled=${act.busy}>${act.busy ? 'Setting up…' : 'Open my portal'}</button>
+    </form>
+  <//>`;
+}
+
+const CATEGORY_LABELS = {
+  deliverables: 'deliverable', reminders: 'reminder', tickets: 'support ticket', updates: 'account update',
+};
+
+export function Unsubscribe() {
+  const [state, setState] = useState({ busy: true, error: null, info: null });
+  const path = `/api/email/unsubscribe?token=${encodeURIComponent(token())}`;
+  useEffect(() => {
+    api('GET', path).then(
+      (info) => setState({ busy: false, error: null, info }),
+      (error) => setState({ busy: false, error, info: null }),
+    );
+  }, []);
+  const act = useAction(async () => {
+    const info = await api('POST', path);
+    setState({ busy: false, error: null, info });
+  });
+  const info = state.info;
+  const label = info && (CATEGORY_LABELS[info.category] || info.category);
+  return html`<${Card} title="Email preferences">
+    ${state.busy
+      ? html`<p role="status">Loading…</p>`
+      : state.error
+        ? html`<${ErrorBox} error=${state.error} />`
+        : info.subscribed
+          ? html`<div class="stack">
+              <p>Stop ${label} emails to <strong>${info.email}</strong>? Password resets and other account emails still arrive.</p>
+              <${ErrorBox} error=${act.error} />
+              <button type="button" onClick=${act.run} disabled=${act.busy}>${act.busy ? 'Saving…' : 'Unsubscribe'}</button>
+            </div>`
+          : html`<${Notice}>${info.email} gets no more ${label} emails. You can turn them on again in your account's preferences.<//>`}
   <//>`;
 }

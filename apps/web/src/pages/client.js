@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) 2026 WavelaunchOS contributors
 // One client: profile and automation, business plan versions, the M1..M8
-// board, files, notes and activity, each tab its own address.
+// board, files, notes, tickets and activity, each tab its own address.
 import { useState } from 'preact/hooks';
 import { api, get } from '../lib/api.js';
 import { CLIENT_STATUSES, MILESTONES, date, label, money, when } from '../lib/format.js';
 import { html } from '../lib/html.js';
 import { RichText } from '../lib/richtext.js';
-import { Badge, Empty, ErrorBox, Field, Loading, MoreButton, Notice, Page, formValues, useAction, useAsync, usePaged } from '../lib/ui.js';
+import { Badge, Empty, ErrorBox, Field, Loading, MoreButton, Notice, Page, PagedTable, formValues, useAction, useAsync, usePaged } from '../lib/ui.js';
 import { Files } from './files.js';
 import { Notes } from './notes.js';
 
@@ -17,6 +17,7 @@ const TABS = [
   ['deliverables', 'Deliverables'],
   ['files', 'Files'],
   ['notes', 'Notes'],
+  ['tickets', 'Tickets'],
   ['activity', 'Activity'],
 ];
 
@@ -170,6 +171,23 @@ function Board({ clientId }) {
   </section>`;
 }
 
+function ClientTickets({ clientId }) {
+  const list = usePaged(`/api/clients/${clientId}/tickets?limit=25&sort=updated_at`);
+  return html`<section aria-labelledby="tickets-h">
+    <div class="row spread"><h2 id="tickets-h">Tickets</h2>
+      <div class="row"><a href=${`/tickets?client_id=${clientId}`}>Open in the queue</a>
+        <a class="button" href=${`/tickets?client_id=${clientId}&new=1`}>New ticket</a></div></div>
+    <${PagedTable} list=${list} caption="The client's tickets" empty="This client has no tickets."
+      columns=${['Ticket', 'Status', 'Priority', 'Updated']}
+      row=${(t) => html`<tr>
+          <th scope="row"><a href=${`/tickets/${t.number}`}>#${t.number} ${t.subject}</a></th>
+          <td><${Badge} value=${t.status} /></td>
+          <td>${label(t.priority)}</td>
+          <td>${when(t.updated_at)}</td>
+        </tr>`} />
+  </section>`;
+}
+
 export function ActivityList({ path }) {
   const list = usePaged(path);
   return html`<section aria-labelledby="act-h">
@@ -198,6 +216,7 @@ export function ClientDetail({ params }) {
     deliverables: () => html`<${Board} clientId=${c.id} />`,
     files: () => html`<${Files} clientId=${c.id} team=${true} />`,
     notes: () => html`<${Notes} clientId=${c.id} />`,
+    tickets: () => html`<${ClientTickets} clientId=${c.id} />`,
     activity: () => html`<${ActivityList} path=${`/api/clients/${c.id}/activity?limit=25`} />`,
   }[tab];
   return html`<${Page} title=${c.name}>

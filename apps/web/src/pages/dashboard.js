@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) 2026 WavelaunchOS contributors
 // The team's start page, from the APIs that exist: clients by stage (of
-// the newest hundred), service health, jobs that need a look (admins), and
-// the latest activity.
+// the newest hundred), open tickets and those past their SLA, service
+// health, jobs that need a look (admins), and the latest activity.
 import { get } from '../lib/api.js';
 import { CLIENT_STATUSES, label, when } from '../lib/format.js';
 import { html } from '../lib/html.js';
@@ -10,8 +10,10 @@ import { isAdmin, useSession } from '../lib/session.js';
 import { Badge, Empty, ErrorBox, Loading, Page, useAsync } from '../lib/ui.js';
 
 function Section({ title, state, children }) {
-  return html`<section class="card" aria-labelledby=${`h-${title}`}>
-    <h2 id=${`h-${title}`}>${title}</h2>
+  // An id without spaces: aria-labelledby takes a list of ids.
+  const id = `h-${title.toLowerCase().replace(/\W+/g, '-')}`;
+  return html`<section class="card" aria-labelledby=${id}>
+    <h2 id=${id}>${title}</h2>
     ${state.error ? html`<${ErrorBox} error=${state.error} />` : children()}
   </section>`;
 }
@@ -43,6 +45,16 @@ function JobsHealth({ failed, retryable }) {
   </ul>`;
 }
 
+function Tickets({ pages }) {
+  const [open, progress, breached] = pages;
+  const n = (p) => `${p.data.length}${p.next_cursor ? '+' : ''}`;
+  return html`<ul class="stats">
+    <li><a href="/tickets?status=open"><strong>${n(open)}</strong> open</a></li>
+    <li><a href="/tickets?status=in_progress"><strong>${n(progress)}</strong> in progress</a></li>
+    <li><a href="/tickets?sla=breached&sort=sla"><strong>${n(breached)}</strong> past their SLA</a></li>
+  </ul>`;
+}
+
 function Activity({ page }) {
   if (!page.data.length) return html`<${Empty}>Nothing has happened yet.<//>`;
   return html`<ol class="feed">
@@ -71,16 +83,18 @@ export function Dashboard() {
         get('/api/clients?limit=100&sort=-updated_at&fields=id,status'),
         get('/api/health'),
         get('/api/activity?limit=10'),
+        Promise.all(['status=open', 'status=in_progress', 'sla=breached'].map((f) => get(`/api/tickets?${f}&limit=100&fields=id`))),
         admin ? Promise.all([get('/api/jobs?state=failed&limit=100'), get('/api/jobs?state=retryable&limit=100')]) : null,
       ]),
     [],
   );
   const actions = html`<a class="button" href="/clients?new=1">New client</a>`;
   if (all.loading) return html`<${Page} title="Dashboard" actions=${actions}><${Loading} /><//>`;
-  const [clients, health, activity, jobs] = all.data.map(settled);
+  const [clients, health, activity, tickets, jobs] = all.data.map(settled);
   return html`<${Page} title="Dashboard" actions=${actions}>
     <div class="grid">
       <${Section} title="Clients by stage" state=${clients}>${() => html`<${Stages} page=${clients.data} />`}<//>
+      <${Section} title="Open tickets" state=${tickets}>${() => html`<${Tickets} pages=${tickets.data} />`}<//>
       <${Section} title="Services" state=${health}>${() => html`<${Health} health=${health.data} />`}<//>
       ${admin && html`<${Section} title="Jobs" state=${jobs}>${() => html`<${JobsHealth} failed=${jobs.data[0]} retryable=${jobs.data[1]} />`}<//>`}
       <${Section} title="Recent activity" state=${activity}>${() => html`<${Activity} page=${activity.data} />`}<//>

@@ -67,6 +67,18 @@ function Uploads({ clientId, onDone }) {
     </ul>`}`;
 }
 
+// Fetches a file's signed link and follows it.  The link answers with
+// Content-Disposition: attachment, so the page stays where it is.
+export async function downloadFile(f) {
+  const link = await get(`/api/files/${f.id}/download`);
+  const a = document.createElement('a');
+  a.href = link.url;
+  a.download = f.name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+}
+
 export function Files({ clientId, team }) {
   const list = usePaged(`/api/clients/${clientId}/files?limit=25`);
   const [error, setError] = useState(null);
@@ -74,15 +86,7 @@ export function Files({ clientId, team }) {
   const download = async (f) => {
     setError(null);
     try {
-      const link = await get(`/api/files/${f.id}/download`);
-      // The signed link answers with Content-Disposition: attachment, so
-      // the page stays where it is.
-      const a = document.createElement('a');
-      a.href = link.url;
-      a.download = f.name;
-      document.body.appendChild(a);
-      a.click();
-      a.remove();
+      await downloadFile(f);
     } catch (e) {
       setError(e);
     }

@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+
+/* Every message the library sends: one row per template, with its
+ * category, subject, bodies and (for the ones queued as requests) the SQL
+ * that finds its recipients.  Both bodies come from the same data and sit
+ * in one shared layout (the two layouts at the end).
+ *
+ * Variables every template has (render.c): name, email, app_name,
+ * public_url, and for non-transactional mail unsubscribe_url and
+ * category_label.  Links are built from public_url, so they open the web
+ * UI (API.md, "Links in emails"). */
+
+#include <string.h>
+
+#include "email.h"
+
+/* ---- recipients of requests: $1 the job's args (jsonb), $2 now ---- */
+
+#define ARG(k) "($1::jsonb ->> '" k "')"
+
+/* A user named by the args (the request form wvl_auth queued before
+ * 0017: {"template","user_id","token_sealed"}). */
+#define USER_TOKEN_SQL                                                                  \
+	"SELECT u.id, u.email, u.name, u.client_id,"                                    \
+	" json_build_object('token_sealed', " ARG("token_sealed") ")"                 \
+	" FROM users u WHERE u.id = " ARG("user_id") "::uuid AND u.active"
+
+#define CLIENT_USERS "JOIN users u ON u.client_id = c.id AND u.role = 'client' AND u.active"
+
+static const char deliverable_sql[] =
+	"SELECT u.id, u.email, u.name, c.id, json_build_object('client_name', c.name,"
+	" 'milestone', d.milestone, 'title', d.title)"
+	" FROM deliverables d JOIN clients c ON c.id = d.client_id " CLIENT_USERS
+	" WHERE d.id = " ARG("deliverable_id") "::uuid";
+
+/* A paused journey, an archived client or a milestone already delivered
+ * gets no reminder. */
+static const char reminder_sql[] =
+	"SELECT u.id, u.email, u.name, c.id, json_build_object('client_name', c.name,"
+	" 'milestone', d.milestone, 'title', d.title, 'due_date', " ARG("due_date") ")"
+	" FROM clients c JOIN deliverables d ON d.client_id = c.id"
+	"  AND d.milestone = " ARG("milestone") "::int " CLIENT_USERS
+	" WHERE c.id = " ARG("client_id") "::uuid AND c.status <> 'archived'"
+	"   AND NOT c.automation_paused AND d.status NOT IN ('ready', 'delivered')";
+
+/* Every onboarding or active client (or the one named): progress over the
+ * eight milestones, the next one, and the week's activity. */
+static const char weekly_sql[] =
+	"SELECT u.id, u.email, u.name, c.id, json_build_object('client_name', c.name,"
+	" 'ready', (SELECT count(*) FROM deliverables d WHERE d.client_id = c.id"
+	"           AND d.status IN ('ready', 'delivered')),"
+	" 'activity', (SELECT count(*) FROM activities a WHERE a.client_id = c.id"
+	"           AND a.created_at > $2::timestamptz - interval '7 days'),"
+	" 'next', (SELECT json_build_object('milestone', d.milestone, 'title', d.title,"
+	"           'due_date', d.due_date) FROM deliverables d WHERE d.client_id = c.id"
+	"           AND d.status NOT IN ('ready', 'delivered') ORDER BY d.milestone LIMIT 1))"
+	" FROM clients c " CLIENT_USERS
+	" WHERE c.status IN ('onboarding', 'active')"
+	"   AND (" ARG("client_id") " IS NULL OR c.id = " ARG("client_id") "::uuid)";
+
+/* The team (the assignee when there is one) or the client's users. */
+static const char ticket_sql[] =
+	"SELECT u.id, u.email, u.name, t.client_id, json_build_object('number', t.number,"
+	" 'ticket_subject', t.subject, 'status', t.status, 'client_name', c.name,"
+	" 'link', CASE WHEN u.role = 'client' THEN '/portal/tickets/' ELSE '/tickets/' END || t.id)"
+	" FROM support_tickets t LEFT JOIN clients c ON c.id = t.client_id"
+	" JOIN users u ON u.active AND CASE WHEN " ARG("audience") " = 'client'"
+	"   THEN u.role = 'client' AND u.client_id = t.client_id"
+	"   ELSE u.role IN ('admin', 'staff')"
+	"     AND (t.assigned_to_id IS NULL OR u.id = t.assigned_to_id) END"
+	" WHERE t.id = " ARG("ticket_id") "::uuid";
+
+static const char budget_sql[] =
+	"SELECT u.id, u.email, u.name, c.id, json_build_object('client_name', c.name,"
+	" 'spent', to_char(" ARG("spent_cents") "::numeric / 100, 'FM9999999990.00'),"
+	" 'budget', to_char(" ARG("budget_cents") "::numeric / 100, 'FM9999999990.00'),"
+	" 'month', " ARG("month") ", 'link', '/clients/' || c.id)"
+	" FROM clients c JOIN users u ON u.role = 'admin' AND u.active"
+	" WHERE c.id = " ARG("client_id") "::uuid";
+
+/* ---- the messages ---- */
+
+#define GREETING "{{#name}}Hi {{name}},{{/name}}{{^name}}Hello,{{/name}}"
+
+#define TICKET_TEXT(what)                                                               \
+	GREETING "\n\nTicket #{{number}}, \"{{ticket_subject}}\", " what ".\n\n"          \
+	"Open it: {{public_url}}{{link}}\n"
+#define TICKET_HTML(what)                                                               \
+	"<p>" GREETING "</p>\n<p>Ticket #{{number}}, &ldquo;{{ticket_subject}}&rdquo;, " what \
+	".</p>\n<p><a href=\"{{public_url}}{{link}}\">Open the ticket</a></p>\n"
+
+static const struct wvl_email_template templates[] = {
+	{"welcome", NULL, "Welcome to {{app_name}}, {{client_name}}",
+	 GREETING "\n\nWelcome aboard! Your launch team has set up {{client_name}}'s workspace:"
+	 " the business plan, eight monthly deliverables and your files will live there.\n\n"
+	 "You will receive an invitation to your portal shortly.\n",
+	 "<p>" GREETING "</p>\n<p>Welcome aboard! Your launch team has set up"
+	 " <strong>{{client_name}}</strong>'s workspace: the business plan, eight monthly"
+	 " deliverables and your files will live there.</p>\n"
+	 "<p>You will receive an invitation to your portal shortly.</p>\n",
+	 NULL},
+	{"portal_invite", NULL, "Your {{app_name}} portal invitation",
+	 GREETING "\n\n{{#inviter}}{{inviter}} invited you{{/inviter}}{{^inviter}}You are invited{{/inviter}}"
+	 " to the portal of {{client_name}}. Choose a password to get in:\n\n"
+	 "{{public_url}}/invite?token={{token}}\n\nThe link is valid for 7 days and works once.\n",
+	 "<p>" GREETING "</p>\n<p>{{#inviter}}{{inviter}} invited you{{/inviter}}"
+	 "{{^inviter}}You are invited{{/inviter}} to the portal of <strong>{{client_name}}</strong>."
+	 "</p>\n<p><a href=\"{{public_url}}/invite?token={{token}}\">Choose a password</a></p>\n"
+	 "<p>The link is valid for 7 days and works once.</p>\n",
+	 NULL},
+	{"password_reset", NULL, "Reset your {{app_name}} password",
+	 GREETING "\n\nSomeone asked to reset the password of this account. If it was you,"
+	 " choose a new one here:\n\n{{public_url}}/reset-password?token={{token}}\n\n"
+	 "The link works once{{#valid_minutes}} and for {{valid_minutes}} minutes{{/valid_minutes}}."
+	 " If it was not you, ignore this email: your password stays as it is.\n",
+	 "<p>" GREETING "</p>\n<p>Someone asked to reset the password of this account. If it was"
+	 " you, choose a new one:</p>\n<p><a href=\"{{public_url}}/reset-password?token={{token}}\">"
+	 "Reset my password</a></p>\n<p>The link works once{{#valid_minutes}} and for"
+	 " {{valid_minutes}} minutes{{/valid_minutes}}. If it was not you, ignore this email:"
+	 " your password stays as it is.</p>\n",
+	 USER_TOKEN_SQL},
+	{"account_unlock", NULL, "Your {{app_name}} account is locked",
+	 GREETING "\n\nYour account was locked after several failed sign-ins. If they were yours,"
+	 " unlock it now:\n\n{{public_url}}/unlock?token={{token}}\n\nIf they were not, someone"
+	 " may be guessing your password: the lock protects you, and it ends by itself.\n",
+	 "<p>" GREETING "</p>\n<p>Your account was locked after several failed sign-ins. If they"
+	 " were yours, unlock it now:</p>\n<p><a href=\"{{public_url}}/unlock?token={{token}}\">"
+	 "Unlock my account</a></p>\n<p>If they were not, someone may be guessing your password:"
+	 " the lock protects you, and it ends by itself.</p>\n",
+	 USER_TOKEN_SQL},
+	{"deliverable_ready", "deliverables", "M{{milestone}} is ready: {{title}}",
+	 GREETING "\n\nMilestone {{milestone}} of {{client_name}}, \"{{title}}\", is ready for"
+	 " you in the portal:\n\n{{public_url}}/portal/deliverables\n",
+	 "<p>" GREETING "</p>\n<p>Milestone {{milestone}} of <strong>{{client_name}}</strong>,"
+	 " &ldquo;{{title}}&rdquo;, is ready for you.</p>\n"
+	 "<p><a href=\"{{public_url}}/portal/deliverables\">See it in the portal</a></p>\n",
+	 deliverable_sql},
+	{"milestone_reminder", "reminders", "Coming up: M{{milestone}} on {{due_date}}",
+	 GREETING "\n\nMilestone {{milestone}} of {{client_name}}, \"{{title}}\", is due on"
+	 " {{due_date}}. If there is anything your team still needs from you, now is a good"
+	 " time:\n\n{{public_url}}/portal\n",
+	 "<p>" GREETING "</p>\n<p>Milestone {{milestone}} of <strong>{{client_name}}</strong>,"
+	 " &ldquo;{{title}}&rdquo;, is due on {{due_date}}. If there is anything your team still"
+	 " needs from you, now is a good time.</p>\n<p><a href=\"{{public_url}}/portal\">Open the"
+	 " portal</a></p>\n",
+	 reminder_sql},
+	{"weekly_summary", "reminders", "Your week at {{app_name}}: {{client_name}}",
+	 GREETING "\n\n{{client_name}}: {{ready}} of 8 milestones ready, {{activity}} update(s)"
+	 " this week.\n{{#next}}Next: M{{milestone}}, {{title}}{{#due_date}}, due {{due_date}}"
+	 "{{/due_date}}.\n{{/next}}\n{{public_url}}/portal\n",
+	 "<p>" GREETING "</p>\n<p><strong>{{client_name}}</strong>: {{ready}} of 8 milestones"
+	 " ready, {{activity}} update(s) this week.</p>\n{{#next}}<p>Next: M{{milestone}},"
+	 " {{title}}{{#due_date}}, due {{due_date}}{{/due_date}}.</p>\n{{/next}}"
+	 "<p><a href=\"{{public_url}}/portal\">Open the portal</a></p>\n",
+	 weekly_sql},
+	{"ticket_created", "tickets", "[#{{number}}] {{ticket_subject}}", TICKET_TEXT("was opened"),
+	 TICKET_HTML("was opened"), ticket_sql},
+	{"ticket_replied", "tickets", "Re: [#{{number}}] {{ticket_subject}}",
+	 TICKET_TEXT("has a new reply"), TICKET_HTML("has a new reply"), ticket_sql},
+	{"ticket_closed", "tickets", "Closed: [#{{number}}] {{ticket_subject}}",
+	 TICKET_TEXT("was closed"), TICKET_HTML("was closed"), ticket_sql},
+	{"token_budget_alert", "updates", "AI budget exceeded: {{client_name}}",
+	 GREETING "\n\n{{client_name}} spent {{spent}} on AI in {{month}}, over the budget of"
+	 " {{budget}}.\n\n{{public_url}}{{link}}\n",
+	 "<p>" GREETING "</p>\n<p><strong>{{client_name}}</strong> spent {{spent}} on AI in"
+	 " {{month}}, over the budget of {{budget}}.</p>\n"
+	 "<p><a href=\"{{public_url}}{{link}}\">Open the client</a></p>\n",
+	 budget_sql},
+};
+
+const struct wvl_email_template *wvl_email__template(const char *name)
+{
+	for (size_t i = 0; name && i < sizeof(templates) / sizeof(templates[0]); i++)
+		if (!strcmp(templates[i].name, name))
+			return &templates[i];
+	return NULL;
+}
+
+const char wvl_email__layout_text[] =
+	"{{> body}}\n"
+	"-- \n"
+	"{{app_name}} - {{public_url}}\n"
+	"{{#unsubscribe_url}}\n"
+	"You get this because {{category_label}} emails are on for your account.\n"
+	"Unsubscribe: {{unsubscribe_url}}\n"
+	"{{/unsubscribe_url}}\n";
+
+const char wvl_email__layout_html[] =
+	"<!DOCTYPE html>\n"
+	"<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	"<title>{{subject}}</title>\n</head>\n"
+	"<body style=\"margin:0;padding:24px;background:#f5f5f7;font-family:-apple-system,"
+	"Segoe UI,Helvetica,Arial,sans-serif;color:#1d1d1f;line-height:1.5\">\n"
+	"<div style=\"max-width:560px;margin:0 auto;background:#fff;border-radius:8px;"
+	"padding:24px\">\n"
+	"{{> body}}"
+	"</div>\n"
+	"<p style=\"max-width:560px;margin:16px auto 0;font-size:12px;color:#6e6e73\">"
+	"{{app_name}} &middot; <a href=\"{{public_url}}\" style=\"color:#6e6e73\">{{public_url}}</a>"
+	"{{#unsubscribe_url}}<br>\nYou get this because {{category_label}} emails are on for"
+	" your account. <a href=\"{{unsubscribe_url}}\" style=\"color:#6e6e73\">Unsubscribe</a>"
+	"{{/unsubscribe_url}}</p>\n"
+	"</body>\n</html>\n";

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "testenv.h"
+#include "testmail.h"
+
+json_t *test_mime_parse(const char *path)
+{
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd), "%s %s/tests/common/mime_parse.py '%s'", testenv("WL_TEST_PYTHON"),
+		 testenv("WL_TEST_SOURCE_DIR"), path);
+	FILE *p = popen(cmd, "r");
+	cr_assert_not_null(p);
+	json_error_t err;
+	json_t *doc = json_loadf(p, 0, &err);
+	pclose(p);
+	cr_assert_not_null(doc, "mime_parse %s: %s", path, err.text);
+	return doc;
+}
+
+const char *test_mime_header(json_t *mime, const char *name)
+{
+	json_t *values = json_object_get(json_object_get(mime, "headers"), name);
+	return json_string_value(json_array_get(values, 0));
+}
+
+const char *test_mime_part(json_t *mime, const char *type)
+{
+	size_t i;
+	json_t *p;
+	json_array_foreach(json_object_get(mime, "parts"), i, p)
+		if (!strcmp(json_string_value(json_object_get(p, "type")), type))
+			return json_string_value(json_object_get(p, "text"));
+	return NULL;
+}
+
+char *test_mailbox_file(const wvl_ctx *ctx, const char *id)
+{
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/%s.eml",
+		 wvl_config_get(wvl_ctx_config(ctx), "WL_MAILBOX_DIR"), id);
+	return strdup(path);
+}
+
+char *test_link_token(const char *text, const char *marker)
+{
+	const char *p = text ? strstr(text, marker) : NULL;
+	if (!p)
+		return NULL;
+	p += strlen(marker);
+	size_t n = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-");
+	return n ? strndup(p, n) : NULL;
+}

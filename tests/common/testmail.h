@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+#ifndef WL_TESTMAIL_H
+#define WL_TESTMAIL_H
+
+/* Reading the mail the tests' services received: Python's email package
+ * (tests/common/mime_parse.py) parses a message file, and these helpers
+ * read its answer. */
+
+#include <jansson.h>
+#include <wavelaunch.h>
+
+/* The parse of a message file: headers (decoded), content_type, parts
+ * (type, charset, text), defects, bare_lf, ends_crlf, longest_line. */
+json_t *test_mime_parse(const char *path);
+/* The first value of a header (lower-case name), or NULL. */
+const char *test_mime_header(json_t *mime, const char *name);
+/* The decoded text of the first part of `type`, or NULL. */
+const char *test_mime_part(json_t *mime, const char *type);
+/* The mailbox transport's file of email `id` (malloc'd path). */
+char *test_mailbox_file(const wvl_ctx *ctx, const char *id);
+/* The [A-Za-z0-9_-] token after `marker` in `text` (malloc'd), or NULL. */
+char *test_link_token(const char *text, const char *marker);
+
+#endif
