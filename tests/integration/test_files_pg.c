@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -872,6 +874,17 @@ struct clamd {
 	char extra[200]; /* more clamd.conf lines */
 };
 
+static bool unix_accepts(const char *path)
+{
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool ok = fd >= 0 && connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0;
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
 static void clamd_start(struct clamd *c)
 {
 	char conf[700];
@@ -893,8 +906,10 @@ static void clamd_start(struct clamd *c)
 	char *argv[] = {"clamd", "-c", conf, NULL};
 	cr_assert_eq(posix_spawn(&c->pid, "/usr/sbin/clamd", &fa, NULL, argv, environ), 0);
 	posix_spawn_file_actions_destroy(&fa);
+	/* The socket file appears at bind(), a moment before clamd listens:
+	 * wait until a connection is taken. */
 	for (int i = 0; i < 200; i++) {
-		if (access(c->sock, F_OK) == 0)
+		if (unix_accepts(c->sock))
 			return;
 		usleep(50000);
 	}
