@@ -877,7 +877,9 @@ struct clamd {
 static bool unix_accepts(const char *path)
 {
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	size_t n = strlen(path);
+	cr_assert_lt(n, sizeof(sun.sun_path), "socket path too long: %s", path);
+	memcpy(sun.sun_path, path, n + 1);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	bool ok = fd >= 0 && connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0;
 	if (fd >= 0)
