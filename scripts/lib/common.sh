@@ -15,11 +15,13 @@ WL_PACKAGES=(
   libmicrohttpd-dev libpq-dev libhiredis-dev libjansson-dev libsodium-dev
   libcurl4-openssl-dev libzxcvbn-dev libcriterion-dev libmagic-dev zlib1g-dev
   libgumbo-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libgit2-dev
+  libxlsxwriter-dev libcairo2-dev libpango1.0-dev fonts-dejavu-core
+  libsqlite3-dev libsystemd-dev scdoc
   postgresql postgresql-contrib redis-server clamav-daemon wrk gcovr
 )
 # The browser tests' browser (scripts/test only): Debian's Chromium, driven
 # by playwright-core, which never downloads a browser of its own.
-WL_TEST_PACKAGES=(chromium python3-aiosmtpd openssl)
+WL_TEST_PACKAGES=(chromium python3-aiosmtpd openssl poppler-utils systemd)
 
 # ensure_packages [MORE...]: WL_PACKAGES and MORE; Node.js and npm (for the
 # web UI) from Debian when the machine has no npm of its own.
