@@ -30,8 +30,8 @@ extern "C" {
 
 /**
  * Lists a client's notes, newest first (the rules of query.h; no filters
- * or sorts).  Returns 0 with a page (an unknown client gives an empty
- * one); WVL_ENOTFOUND when `client_id` is not a uuid; WVL_EINVAL (slug
+ * or sorts).  Returns 0 with a page for the caller to free (an unknown
+ * client gives an empty one); WVL_ENOTFOUND when `client_id` is not a uuid; WVL_EINVAL (slug
  * "bad_request") for a query the list does not take; the errors above.
  */
 WVL_EXTERN int wvl_notes_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
@@ -40,7 +40,7 @@ WVL_EXTERN int wvl_notes_list(char **out_json, wvl_ctx *ctx, const wvl_actor *ac
 /**
  * Adds a note to client `client_id`: body {"body": "<p>html</p>"}
  * (required, at most 100 KiB), stored sanitised (wvl_sanitize_html).
- * Returns 0 with the note; WVL_EINVAL (slug "bad_request") for a body that
+ * Returns 0 with the note (the caller's); WVL_EINVAL (slug "bad_request") for a body that
  * is not a JSON object; WVL_EVALIDATION with field errors (body missing,
  * too long, not text, empty once sanitised; an unknown field);
  * WVL_ENOTFOUND for no such client (or an id that is not a uuid); the

@@ -24,7 +24,7 @@ extern "C" {
  */
 
 /**
- * The dashboard.  Returns 0 with
+ * The dashboard.  Returns 0 with, for the caller to free,
  * {"client":{"id","name","brand_name","status"},
  *  "progress":{"delivered","ready","total","percent"},
  *  "next_steps":[{"milestone","title","status","due_date"}],
@@ -36,7 +36,7 @@ WVL_EXTERN int wvl_portal_dashboard(char **out_json, wvl_ctx *ctx, const wvl_act
 	WVL_WARN_UNUSED;
 
 /**
- * The approved business plan.  Returns 0 with {"id","version","title",
+ * The approved business plan.  Returns 0 with (the caller's) {"id","version","title",
  * "content_html","approved_at"}; WVL_ENOTFOUND before one is approved;
  * the errors above.
  */
@@ -44,7 +44,8 @@ WVL_EXTERN int wvl_portal_plan(char **out_json, wvl_ctx *ctx, const wvl_actor *a
 	WVL_WARN_UNUSED;
 
 /**
- * The ready and delivered deliverables, by milestone.  Returns 0 with
+ * The ready and delivered deliverables, by milestone.  Returns 0 with,
+ * for the caller to free,
  * {"data":[{"id","milestone","title","status","due_date","content_html",
  * "ready_at","delivered_at"}],"next_cursor":null} (one page, all of them);
  * the errors above.
