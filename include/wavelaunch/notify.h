@@ -114,8 +114,8 @@ WVL_EXTERN int wvl_notify_listener_new(wvl_notify_listener **out, wvl_ctx *ctx)
 WVL_EXTERN void wvl_notify_listener_free(wvl_notify_listener *l);
 
 /**
- * Returns the socket to poll for reading, or -1 while not connected (or
- * for NULL).  The descriptor stays the listener's: do not close it; it
+ * Returns the number of the socket to poll for reading, or -1 while not
+ * connected (or for NULL).  The descriptor stays the listener's: do not close it; it
  * changes after a reconnect.
  */
 WVL_EXTERN int wvl_notify_listener_fd(const wvl_notify_listener *l);
