@@ -67,8 +67,9 @@ WVL_EXTERN int wvl_deliverables_update(char **out_json, wvl_ctx *ctx, const wvl_
  * Marks a deliverable ready (team only) and, in the same transaction,
  * enqueues the in-app notification ("notification_create", queue
  * "notifications") and email ("email_send", queue "email") jobs for the
- * client's users, template and type deliverable_ready.  A deliverable
- * already ready stays as it is and nothing is enqueued again.  Returns 0
+ * client's users, template and type deliverable_ready.  For a deliverable
+ * already ready nothing is enqueued again (only updated_at moves and an
+ * "updated" activity row is written).  Returns 0
  * with the deliverable, the caller's; WVL_ECONFLICT when it is already
  * delivered; otherwise as wvl_deliverables_update.
  */
