@@ -67,8 +67,8 @@ WVL_EXTERN int wvl_automation_pause(wvl_ctx *ctx, const wvl_actor *actor,
  * Resumes a client's automation and plans its journey again from now:
  * milestones already generated are skipped, overdue ones are generated at
  * once, reminders already past are dropped.  `*out_json` (may be NULL) is
- * as for wvl_automation_client_onboarded, the caller's (wvl_free), and so
- * are the results: 0, WVL_EINVAL, WVL_EFORBIDDEN, WVL_ENOTFOUND,
+ * as for wvl_automation_client_onboarded, the caller's (wvl_free).
+ * Returns what that returns: 0, WVL_EINVAL, WVL_EFORBIDDEN, WVL_ENOTFOUND,
  * WVL_EUNAVAILABLE.
  */
 WVL_EXTERN int wvl_automation_resume(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
