@@ -101,10 +101,11 @@ WVL_EXTERN int wvl_ratelimit_check(wvl_ratelimit_result *out, wvl_ctx *ctx,
 #define WVL_RATELIMIT_KEY_MAX 64
 
 /**
- * Writes into the caller's `out` the key a request is counted under: "user:<id>" for WRITE and READ when
- * `actor` has a user id, else the client address: "ip:<IPv4>", or
- * "ip6:<first 64 bits>::/64" for IPv6, since one subscriber usually holds a
- * whole /64 and could otherwise rotate addresses.  LOGIN and PASSWORD always
+ * Writes into the caller's `out` the key a request is counted under:
+ * "user:<id>" for WRITE and READ when `actor` has a user id, else the
+ * client address: "ip:<IPv4>", or "ip6:<first 64 bits>::/64" for IPv6,
+ * since one subscriber usually holds a whole /64 and could otherwise
+ * rotate addresses.  LOGIN and PASSWORD always
  * use the address.  `actor` may be NULL (anonymous).  `client_ip` is an
  * address as wvl_ratelimit_client_ip() writes it.
  *
@@ -119,8 +120,8 @@ WVL_EXTERN int wvl_ratelimit_key(char *out, size_t outlen, wvl_ratelimit_policy 
 #define WVL_RATELIMIT_IP_MAX 46
 
 /**
- * Writes the client's address into the caller's `out`.  `socket_ip` is the peer address of the connection
- * (IPv4 or IPv6 text).  `x_forwarded_for` is the X-Forwarded-For header
+ * Writes the client's address into the caller's `out`.  `socket_ip` is the
+ * peer address of the connection (IPv4 or IPv6 text).  `x_forwarded_for` is the X-Forwarded-For header
  * (every occurrence joined with ","), or NULL.  The header is believed only
  * when `socket_ip` is in WL_TRUSTED_PROXIES; then the result is its
  * right-most address that is not itself a trusted proxy (entries left of

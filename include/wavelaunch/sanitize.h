@@ -47,7 +47,8 @@ extern "C" {
 /**
  * Sanitises `len` bytes of HTML (not NUL-terminated; NUL bytes allowed;
  * invalid UTF-8 becomes U+FFFD) into `*out_html`, a NUL-terminated string
- * the caller owns and releases with wvl_free() (NULL on failure).  `html` may be NULL when `len` is 0.
+ * the caller owns and releases with wvl_free() (NULL on failure).  `html`
+ * may be NULL when `len` is 0.
  *
  * Returns 0; WVL_EINVAL for a NULL argument or for markup that does not
  * settle into a stable form (never seen in practice); WVL_ETOOLARGE when
