@@ -359,6 +359,57 @@ WVL_EXTERN size_t wvl_jobs_listener_pushed(wvl_jobs_listener *l, wvl_job **out_j
 /** Interrupts a wait from another thread or a signal handler (async-signal-safe). */
 WVL_EXTERN void wvl_jobs_listener_wake(wvl_jobs_listener *l);
 
+/* ---- from another program ---------------------------------------------- */
+
+/* libpq's connection, for callers that hold one of their own. */
+struct pg_conn;
+
+/**
+ * Enqueues a job as the system on `conn`, a libpq connection the caller
+ * owns and has opened a transaction on (BEGIN), so the job commits or rolls
+ * back with the caller's own writes: nothing runs unless the caller
+ * commits, and a worker may take it the moment the commit is on disk.  The
+ * connection must be to the library's database as its app role
+ * (WL_DATABASE_URL's), whose row-level security lets the system insert
+ * jobs.  The row is written as the system and the transaction's own
+ * row-level security setting is put back in the same statement.  It does
+ * not commit, roll back or close `conn`, and keeps no
+ * reference to it.
+ *
+ * `actor` must be the system (WVL_ROLE_SYSTEM): a person's enqueue goes
+ * through wvl_jobs_enqueue, which checks the person's session.  Kind, args,
+ * options, `out_id` and `out_created` as for wvl_jobs_enqueue.
+ *
+ * Returns 0, WVL_EINVAL (NULL arguments or options out of range, or `conn`
+ * not inside a healthy transaction: no BEGIN, or one that already failed),
+ * WVL_EVALIDATION (a bad kind or args: field errors), WVL_EFORBIDDEN
+ * (not the system), WVL_ENOTFOUND (no such client), WVL_EUNAVAILABLE (the
+ * statement failed: the caller's transaction is then aborted and must be
+ * rolled back).  Thread-safe with a shared context, as long as `conn` is
+ * used by one thread at a time (libpq's rule).
+ */
+WVL_EXTERN int wvl_jobs_enqueue_on(char *out_id, int *out_created, wvl_ctx *ctx,
+				   const wvl_actor *actor, struct pg_conn *conn,
+				   const char *kind, const char *args_json,
+				   const wvl_job_options *opts) WVL_WARN_UNUSED;
+
+/**
+ * Waits until job `job_id` has finished (completed, failed or cancelled)
+ * or `timeout_ms` has passed, looking at it every few milliseconds at
+ * first and at most every quarter second later on.  `*out_json` receives
+ * the job as wvl_jobs_get gives it when the wait ends (free with wvl_free);
+ * `*out_done` (may be NULL) is 1 when it has finished, 0 when the time ran
+ * out first.  Admin or system only.
+ *
+ * Returns 0 (finished or not: see `*out_done`), WVL_EINVAL (NULL
+ * arguments, a negative timeout), WVL_EFORBIDDEN, WVL_ENOTFOUND (no such
+ * job, or a malformed id), WVL_EUNAVAILABLE.  Blocks the calling
+ * thread; thread-safe with a shared context.
+ */
+WVL_EXTERN int wvl_jobs_wait(char **out_json, int *out_done, wvl_ctx *ctx,
+			     const wvl_actor *actor, const char *job_id, int timeout_ms)
+	WVL_WARN_UNUSED;
+
 #ifdef __cplusplus
 }
 #endif
