@@ -73,8 +73,11 @@ typedef struct wvl_job_options {
  * Other modules enqueue inside their own transaction through the internal
  * wvl_jobs__enqueue_tx, so a rolled-back change enqueues nothing.
  *
- * Returns 0, WVL_EINVAL (bad kind, args, options), WVL_EFORBIDDEN (role),
- * WVL_ENOTFOUND (no such client), WVL_EUNAVAILABLE.
+ * Returns 0, WVL_EINVAL (NULL ctx or kind, options of another version),
+ * WVL_EVALIDATION (field errors: a bad kind, args that are not a JSON
+ * object of at most 256 KiB, a queue, priority, max_attempts, run_at,
+ * unique_key or client_id out of range or malformed), WVL_EFORBIDDEN (not admin, staff or system;
+ * NULL included), WVL_ENOTFOUND (no such client), WVL_EUNAVAILABLE.
  */
 WVL_EXTERN int wvl_jobs_enqueue(char *out_id, int *out_created, wvl_ctx *ctx,
 				const wvl_actor *actor, const char *kind,
