@@ -152,6 +152,10 @@ WVL_EXTERN int wvl_worker_register(wvl_worker *w, const char *kind, wvl_worker_h
  *    queues a template's emails for its recipients (email.h).
  *  - password_reset_request {email}: mails a reset link to the account
  *    with that address, if there is one (auth.h, wvl_auth_password_forgot).
+ *  - notification_create {type, client_id, audience ("client", "team" or
+ *    "admins"; default by type), and the type's number and id members}:
+ *    writes one in-app notification per recipient whose in-app
+ *    preference for the type's category is on (notify.h).
  * Each writes its JSON report to the job's log (wvl_jobs_progress, 100 %).
  * Returns 0, WVL_EINVAL (the worker already started), WVL_EINTERNAL.
  */
