@@ -21,7 +21,7 @@ WL_PACKAGES=(
 )
 # The browser tests' browser (scripts/test only): Debian's Chromium, driven
 # by playwright-core, which never downloads a browser of its own.
-WL_TEST_PACKAGES=(chromium python3-aiosmtpd openssl poppler-utils systemd)
+WL_TEST_PACKAGES=(chromium python3-aiosmtpd python3-jsonschema openssl poppler-utils systemd)
 
 # ensure_packages [MORE...]: WL_PACKAGES and MORE; Node.js and npm (for the
 # web UI) from Debian when the machine has no npm of its own.
@@ -228,6 +228,16 @@ resend_start() {
 }
 
 resend_stop() { bg_stop "$1" resend; }
+
+# openapi_check_start DIR: the checker every HTTP test's exchanges go through
+# (tests/common/openapi_check.py) on DIR/openapi.sock, its findings in
+# DIR/findings.jsonl.
+openapi_check_start() {
+  bg_start "$1" openapi-check "$SYS_PYTHON" "$WL_ROOT/tests/common/openapi_check.py" \
+    --spec "$WL_ROOT/docs/openapi.json" --socket "$1/openapi.sock" --log "$1/findings.jsonl"
+}
+
+openapi_check_stop() { bg_stop "$1" openapi-check; }
 
 # psql as the cluster superuser: pg_psql PORT PASSWORD SQL...
 pg_psql() {
