@@ -266,6 +266,15 @@ random_word() { head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 
 
 # The web UI (apps/web) into apps/web/dist: packages exactly as locked,
 # then the bundle (which refuses to exceed its size budget).
+# openapi_tools: the locked npm tools that check docs/openapi.json from
+# outside (tools/openapi: Redocly's lint, openapi-typescript, tsc).
+openapi_tools() {
+  (cd "$WL_ROOT/tools/openapi" \
+    && { [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] \
+         || npm ci --no-audit --no-fund --loglevel=error >/dev/null; }) \
+    || die "the OpenAPI tools (tools/openapi) did not install"
+}
+
 build_web() {
   log "building the web UI in apps/web"
   (cd "$WL_ROOT/apps/web" \

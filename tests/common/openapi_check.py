@@ -269,8 +269,20 @@ class Checker:
             return [f'{why}, and the answer is {status}, not {want}: {body[:200]!r}']
         if not status.startswith(('4', '5')):
             return [f'{why}: answered {status}']
+        if status == '405':  # a path's other methods: no operation to hold it
+            out = [] if headers.get('allow') else [f'{why}: 405 without Allow']
+            if 'x-request-id' not in headers:
+                out.append(f'{why}: 405 without X-Request-Id')
+            try:
+                doc = json.loads(body)
+            except ValueError:
+                return out + [f'{why}: 405 body is not JSON']
+            if doc.get('status') != 405 or doc.get('code') != 'method_not_allowed':
+                out.append(f'{why}: 405 with status {doc.get("status")}, code {doc.get("code")}')
+            return out + [f'{why} -> 405: {e}' for e in
+                          self.spec.errors(pointer('components', 'schemas', 'Problem'), doc)]
         names = {'400': 'BadRequest', '401': 'Unauthenticated', '403': 'Forbidden',
-                 '404': 'NotFound', '405': 'MethodNotAllowed', '413': 'PayloadTooLarge',
+                 '404': 'NotFound', '413': 'PayloadTooLarge',
                  '415': 'UnsupportedMediaType', '429': 'TooManyRequests',
                  '500': 'InternalError', '503': 'Unavailable'}
         if status not in names:
