@@ -39,7 +39,8 @@ static const struct wvl_list_field columns[] = {
 	{"created_at", "c.created_at"},
 	{"updated_at", "c.updated_at"},
 	{"archived_at", "c.archived_at"},
-	{"storage_bytes", STORAGE_BYTES},
+	/* Named: a list row's keys are the select list's column names. */
+	{"storage_bytes", STORAGE_BYTES " AS storage_bytes"},
 };
 #define NCOLUMNS (sizeof(columns) / sizeof(columns[0]))
 
