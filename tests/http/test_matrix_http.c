@@ -144,6 +144,12 @@ static const struct row rows[] = {
 	{"POST", "/api/clients/%A/notes", "{\"body\":\"<p>n</p>\"}", {201, 201, 403, 403, 401}},
 	{"GET", "/api/activity", NULL, {200, 200, 403, 403, 401}},
 	{"GET", "/api/portal/dashboard", NULL, {403, 403, 200, 200, 401}},
+	{"GET", "/api/clients/%A/onboarding", NULL, {200, 200, 200, 404, 401}},
+	{"GET", "/api/portal/onboarding", NULL, {403, 403, 200, 200, 401}},
+	{"PUT", "/api/portal/onboarding/steps/welcome", "{\"acknowledged\":true}",
+	 {403, 403, 200, 200, 401}},
+	{"PUT", "/api/portal/onboarding/steps/6", "{}", {403, 403, 409, 409, 401}},
+	{"PUT", "/api/portal/onboarding/steps/9", "{}", {403, 403, 404, 404, 401}},
 	{"GET", "/api/users", NULL, {200, 403, 403, 403, 401}},
 	{"POST", "/api/clients", "{\"name\":\"New\"}", {201, 201, 403, 403, 401}},
 	{"DELETE", "/api/notes/%N", NULL, {404, 204, 403, 403, 401}}, /* staff deletes first */
