@@ -55,7 +55,6 @@ static void setup(void)
 static void teardown(void) { test_env_close(&db, &ctx); }
 
 TestSuite(journey, .init = setup, .fini = teardown, .timeout = 180);
-TestSuite(onboarding, .init = setup, .fini = teardown, .timeout = 120);
 
 /* A count over `table` where `fmt` (with the client id as its one %s). */
 static int count(const char *table, const char *fmt, const char *id)
@@ -213,7 +212,7 @@ Test(journey, onboarded_to_plan_to_milestones_pause_resume_rules_and_ready)
 
 /* ---- the onboarding API --------------------------------------------------------- */
 
-Test(onboarding, progress_is_saved_and_resumes_where_it_stopped)
+Test(journey, onboarding_progress_is_saved_and_resumes_where_it_stopped)
 {
 	char *json = NULL;
 	cr_assert_eq(wvl_onboarding_get(&json, ctx, &user_a), 0);
@@ -257,7 +256,7 @@ Test(onboarding, progress_is_saved_and_resumes_where_it_stopped)
 	wvl_free(json);
 }
 
-Test(onboarding, steps_are_taken_in_order_and_out_of_turn_changes_nothing)
+Test(journey, onboarding_steps_are_taken_in_order_and_out_of_turn_changes_nothing)
 {
 	expect_refused(&user_a, "3", "{}", WVL_ECONFLICT);
 	expect_refused(&user_a, "done", "{}", WVL_ECONFLICT);
@@ -270,7 +269,7 @@ Test(onboarding, steps_are_taken_in_order_and_out_of_turn_changes_nothing)
 	cr_expect_eq(count("jobs", "client_id = '%s'", a_id), 0);
 }
 
-Test(onboarding, hostile_input_is_refused_with_the_right_code)
+Test(journey, onboarding_hostile_input_is_refused_with_the_right_code)
 {
 	static const char *const no_step[] = {"0", "7", "12", "x", "../1", "", "1 ", "welcome\n",
 					      "WELCOME"};
@@ -320,7 +319,7 @@ Test(onboarding, hostile_input_is_refused_with_the_right_code)
 	cr_expect_eq(count("onboarding_progress", "client_id = '%s' AND steps ? 'profile'", a_id), 0);
 }
 
-Test(onboarding, materials_name_only_the_clients_own_files)
+Test(journey, onboarding_materials_name_only_the_clients_own_files)
 {
 	char sql[1024];
 	snprintf(sql, sizeof(sql),
@@ -352,7 +351,7 @@ Test(onboarding, materials_name_only_the_clients_own_files)
 			   a_id), 1);
 }
 
-Test(onboarding, only_client_users_save_and_each_only_its_own)
+Test(journey, onboarding_only_client_users_save_and_each_only_its_own)
 {
 	expect_refused(&staff, "1", "{\"acknowledged\":true}", WVL_EFORBIDDEN);
 	expect_refused(&admin, "1", "{\"acknowledged\":true}", WVL_EFORBIDDEN);
