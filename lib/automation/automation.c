@@ -51,10 +51,12 @@ static int as_caller(int rc, wvl_ctx *ctx, PGconn *conn, const char prev[16])
 
 /* One row per milestone: off (paused or gone), enabled, rule id, reminder
  * days, k, due date, done, whether a plan is approved, whether the plan's
- * generation is done (a version exists or its job completed).  The
+ * generation is done (a version exists or its job completed), whether the
+ * client is still a lead.  The
  * client's override rule wins over the global one. */
 static const char plan_sql[] =
 	"WITH c AS (SELECT id, automation_paused OR status IN ('archived', 'churned') AS off,"
+	"   status = 'lead' AS lead,"
 	"   coalesce(start_date, (onboarded_at AT TIME ZONE 'UTC')::date,"
 	"            ($2::timestamptz AT TIME ZONE 'UTC')::date) AS start"
 	"   FROM clients WHERE id = $1::uuid),"
@@ -74,7 +76,7 @@ static const char plan_sql[] =
 	"   OR EXISTS (SELECT 1 FROM jobs j WHERE j.state = 'completed'"
 	"            AND j.unique_key = 'journey:' || c.id || ':m' || k || ':generate'),"
 	"   p.approved, p.any OR EXISTS (SELECT 1 FROM jobs j WHERE j.state = 'completed'"
-	"            AND j.unique_key = 'journey:' || c.id || ':plan:generate')"
+	"            AND j.unique_key = 'journey:' || c.id || ':plan:generate'), c.lead"
 	" FROM c CROSS JOIN p LEFT JOIN r ON true CROSS JOIN generate_series(1, 8) k ORDER BY k";
 
 static int64_t date_usec(const char *ymd)
@@ -167,7 +169,10 @@ static int run_plan(int *count, int *skipped, char *rule_id, wvl_ctx *ctx, PGcon
 		rc = wvl_err__set(WVL_ENOTFOUND, NULL, "no such client");
 	else {
 		snprintf(rule_id, 37, "%s", PQgetvalue(r, 0, 2));
-		*skipped = PQgetvalue(r, 0, 0)[0] == 't' || PQgetvalue(r, 0, 1)[0] != 't';
+		/* A lead's approved plan waits for its onboarding, which plans
+		 * the milestones then. */
+		*skipped = PQgetvalue(r, 0, 0)[0] == 't' || PQgetvalue(r, 0, 1)[0] != 't' ||
+			   (what == PLAN_MILESTONES && PQgetvalue(r, 0, 9)[0] == 't');
 		approved = PQgetvalue(r, 0, 7)[0] == 't';
 	}
 	if (rc == 0 && !*skipped && what == PLAN_JOURNEY && PQgetvalue(r, 0, 8)[0] != 't') {

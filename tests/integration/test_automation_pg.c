@@ -247,6 +247,52 @@ Test(automation, a_status_change_through_the_clients_api_starts_the_journey_once
 	free(id);
 }
 
+Test(automation, a_leads_approved_plan_waits_for_its_onboarding)
+{
+	cr_assert_eq(test_sql(db.owner_url, "SET wvl.actor_role='system'; UPDATE clients SET status ="
+			      " 'lead' WHERE id = 'cccccccc-0000-0000-0000-000000000001'"), 0);
+	char plan[37], *json = NULL;
+	plan_and_approve(plan);
+	cr_expect_eq(jobs("true"), 0);
+	cr_expect_eq(logs("action = 'plan_approved' AND status = 'skipped'"), 1);
+	/* Onboarded: the plan exists and is approved, so the milestones come
+	 * at once and no generation of a plan. */
+	cr_assert_eq(wvl_clients_update(&json, ctx, &staff, CID, "{\"status\":\"active\"}"), 0);
+	wvl_free(json);
+	cr_expect_eq(jobs("kind = 'deliverable_generate'"), 8);
+	cr_expect_eq(jobs("kind = 'business_plan_generate'"), 0);
+}
+
+Test(automation, onboarded_rules_run_and_a_bad_automation_run_fails_its_job)
+{
+	char *json = NULL;
+	cr_assert_eq(wvl_automation_rule_set(&json, ctx, &sys,
+		"{\"name\":\"tell-team\",\"trigger\":\"client.onboarded\",\"action_kind\":"
+		"\"notification_create\",\"config\":{\"title\":\"A new client\",\"audience\":\"team\"}}"),
+		     0, "%s", wvl_error_last()->message);
+	wvl_free(json);
+	cr_assert_eq(wvl_automation_rule_set(&json, ctx, &sys,
+		"{\"name\":\"weekly\",\"trigger\":\"schedule\",\"schedule\":\"0 9 * * 1\","
+		"\"action_kind\":\"email_send\",\"client_id\":\"cccccccc-0000-0000-0000-000000000001\","
+		"\"config\":{\"template\":\"weekly_summary\"}}"), 0, "%s", wvl_error_last()->message);
+	wvl_free(json);
+	onboard("{\"status\":\"success\",\"enqueued\":1}");
+	cr_expect_eq(jobs("kind = 'notification_create' AND args->>'audience' = 'team'"
+			  " AND args->>'title' = 'A new client'"), 1);
+	cr_expect_eq(logs("action = 'notification_create' AND detail->>'trigger' = 'client.onboarded'"), 1);
+	/* automation_run without a rule id, or with one of no rule: the first
+	 * fails, the second runs nothing. */
+	cr_assert_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "automation_run", "{}", NULL), 0);
+	cr_assert_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "automation_run",
+				      "{\"rule_id\":\"dddddddd-0000-4000-8000-000000000000\"}", NULL), 0);
+	test_run_jobs(&db, ctx, 30);
+	cr_expect_eq(jobs("kind = 'automation_run' AND state IN ('retryable', 'failed')"
+			  " AND args = '{}'"), 1);
+	cr_expect_eq(jobs("kind = 'automation_run' AND state = 'completed'"), 1);
+	/* The team got its notification. */
+	cr_expect_eq(test_sys_int(&db, "SELECT count(*) FROM notifications WHERE title = 'A new client'"), 2);
+}
+
 Test(automation, client_rule_overrides_the_global_one)
 {
 	char *json = NULL;

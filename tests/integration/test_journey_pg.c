@@ -266,6 +266,14 @@ Test(journey, onboarding_steps_are_taken_in_order_and_out_of_turn_changes_nothin
 	save(&user_a, "1", "{\"acknowledged\":true}");
 	expect_refused(&user_a, "3", "{}", WVL_ECONFLICT);
 	cr_expect_eq(count("onboarding_progress", "client_id = '%s' AND completed_at IS NULL", a_id), 1);
+	/* The last step takes nothing; the preferences step what prefs.h takes. */
+	save(&user_a, "2", "{\"brand_name\":\"Nova\"}");
+	save(&user_a, "3", NULL);
+	save(&user_a, "4", "{\"acknowledged\":true}");
+	expect_refused(&user_a, "5", "{\"sms\":{\"updates\":false}}", WVL_EVALIDATION);
+	save(&user_a, "5", "");
+	expect_refused(&user_a, "6", "{\"status\":\"active\"}", WVL_EVALIDATION);
+	cr_expect_eq(count("clients", "id = '%s' AND status = 'lead'", a_id), 1);
 	cr_expect_eq(count("jobs", "client_id = '%s'", a_id), 0);
 }
 
@@ -362,6 +370,8 @@ Test(journey, onboarding_only_client_users_save_and_each_only_its_own)
 	cr_expect_eq(wvl_onboarding_get(&json, ctx, &anon), WVL_EUNAUTHENTICATED);
 	cr_expect_eq(wvl_onboarding_get(NULL, ctx, &user_a), WVL_EINVAL);
 	cr_expect_eq(wvl_onboarding_save_step(NULL, ctx, &user_a, "1", "{}"), WVL_EINVAL);
+	cr_expect_eq(wvl_onboarding_get_client(NULL, ctx, &staff, a_id), WVL_EINVAL);
+	cr_expect_eq(wvl_onboarding_get_client(&json, ctx, NULL, a_id), WVL_EUNAUTHENTICATED);
 	/* B finishing its wizard onboards B, never A. */
 	walk_the_wizard(&user_b);
 	cr_expect_eq(count("jobs", "client_id = '%s' AND kind = 'business_plan_generate'", b_id), 1);
