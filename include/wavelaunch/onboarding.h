@@ -24,8 +24,10 @@ extern "C" {
  *   5 "notifications"  the user's preferences as prefs.h takes them
  *                       ({"email":{...},"inapp":{...}}), saved there too
  *   6 "done"           {} — finishes onboarding: the client's status moves
- *                       from lead to onboarding and its journey starts
- *                       (automation.h), in the same transaction
+ *                       from lead to onboarding, the answers of steps 2-4
+ *                       join its intake under "onboarding" (brand_name and
+ *                       niche fill the client's own when empty), and its
+ *                       journey starts (automation.h), in one transaction
  *
  * A step is saved only when the ones before it are done (the wizard may go
  * back and save an earlier step again); unknown members are refused.  The

@@ -251,7 +251,20 @@ static int missing_before(const char *steps_text, int index)
 }
 
 /* The client leaves "lead" for "onboarding" (as the system: the status is
- * the team's field) and its journey starts. */
+ * the team's field), the wizard's answers join its intake (where the
+ * business plan's generation reads the client's brief; brand and niche
+ * fill the client's own fields when empty), and its journey starts. */
+static const char finish_sql[] =
+	"UPDATE clients c SET status = CASE WHEN c.status = 'lead' THEN 'onboarding'"
+	"   ELSE c.status END,"
+	" onboarded_at = coalesce(c.onboarded_at, $2::timestamptz),"
+	" brand_name = coalesce(nullif(c.brand_name, ''), o.steps->'profile'->'data'->>'brand_name'),"
+	" niche = coalesce(nullif(c.niche, ''), o.steps->'profile'->'data'->>'niche'),"
+	" intake = c.intake || jsonb_build_object('onboarding', jsonb_strip_nulls(jsonb_build_object("
+	"   'profile', o.steps->'profile'->'data', 'materials', o.steps->'materials'->'data',"
+	"   'review_plan', o.steps->'review_plan'->'data'))),"
+	" updated_at = $2::timestamptz"
+	" FROM onboarding_progress o WHERE c.id = $1::uuid AND o.client_id = c.id";
 static int finish(wvl_ctx *ctx, PGconn *c, const char *client_id, const char *now)
 {
 	const char *p[] = {client_id, now};
@@ -260,10 +273,7 @@ static int finish(wvl_ctx *ctx, PGconn *c, const char *client_id, const char *no
 	if (!r)
 		return wvl_error_last()->code;
 	PQclear(r);
-	r = wvl_pg__exec(ctx, c, "UPDATE clients SET status = CASE WHEN status = 'lead'"
-				 " THEN 'onboarding' ELSE status END,"
-				 " onboarded_at = coalesce(onboarded_at, $2::timestamptz),"
-				 " updated_at = $2::timestamptz WHERE id = $1::uuid", 2, p);
+	r = wvl_pg__exec(ctx, c, finish_sql, 2, p);
 	if (!r)
 		return wvl_error_last()->code;
 	PQclear(r);

@@ -105,6 +105,13 @@ Test(journey, onboarded_to_plan_to_milestones_pause_resume_rules_and_ready)
 	wvl_free(json);
 	cr_expect_eq(count("clients", "id = '%s' AND status = 'onboarding' AND onboarded_at ="
 				      " '2026-03-01T00:00:00Z'", a_id), 1);
+	/* The answers are the client's brief now, where the plan's generation
+	 * reads it. */
+	cr_expect_eq(count("clients", "id = '%s' AND brand_name = 'Nova Wear' AND niche = 'athleisure'"
+				      " AND intake->'onboarding'->'profile'->>'audience' = 'runners 25-40'"
+				      " AND intake->'onboarding'->'materials'->>'notes' = 'logo follows'"
+				      " AND intake->'onboarding'->'review_plan'->>'comments' = 'looks right'",
+			   a_id), 1);
 	cr_expect_eq(count("jobs", "client_id = '%s' AND kind = 'business_plan_generate'"
 				   " AND state = 'available'", a_id), 1);
 	cr_expect_eq(count("jobs", "client_id = '%s'", a_id), 1, "nothing else before a plan");
