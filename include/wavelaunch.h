@@ -34,6 +34,7 @@
 #include "wavelaunch/deliverables.h"
 #include "wavelaunch/notes.h"
 #include "wavelaunch/portal.h"
+#include "wavelaunch/onboarding.h"
 #include "wavelaunch/jobs.h"
 #include "wavelaunch/cron.h"
 #include "wavelaunch/scheduler.h"

@@ -62,6 +62,10 @@ const struct wl_route wl_routes[] = {
 	{"GET", "/api/portal/dashboard", 0, WL_ACTOR(wvl_portal_dashboard, 200)},
 	{"GET", "/api/portal/plan", 0, WL_ACTOR(wvl_portal_plan, 200)},
 	{"GET", "/api/portal/deliverables", 0, WL_ACTOR(wvl_portal_deliverables, 200)},
+	{"GET", "/api/portal/onboarding", 0, WL_ACTOR(wvl_onboarding_get, 200)},
+	/* {id}: the step, 1-6 or its name. */
+	{"PUT", "/api/portal/onboarding/steps/{id}", 0, WL_ID_BODY(wvl_onboarding_save_step, 200)},
+	{"GET", "/api/clients/{id}/onboarding", 0, WL_ID(wvl_onboarding_get_client, 200)},
 	{"GET", "/api/portal/preferences", 0, WL_ACTOR(wvl_prefs_get, 200)},
 	{"PATCH", "/api/portal/preferences", 0, WL_BODY(wvl_prefs_update, 200)},
 

@@ -79,6 +79,15 @@ static const char budget_sql[] =
 	" FROM clients c JOIN users u ON u.role = 'admin' AND u.active"
 	" WHERE c.id = " ARG("client_id") "::uuid";
 
+/* An automation rule's own message (lib/automation: its subject and text
+ * are the rule's config, checked when the rule is saved) to the client's
+ * users. */
+static const char rule_message_sql[] =
+	"SELECT u.id, u.email, u.name, c.id, json_build_object('client_name', c.name,"
+	" 'subject', " ARG("subject") ", 'message', " ARG("message") ")"
+	" FROM clients c " CLIENT_USERS
+	" WHERE c.id = " ARG("client_id") "::uuid AND c.status <> 'archived'";
+
 /* ---- the messages ---- */
 
 #define GREETING "{{#name}}Hi {{name}},{{/name}}{{^name}}Hello,{{/name}}"
@@ -160,6 +169,11 @@ static const struct wvl_email_template templates[] = {
 	 TICKET_TEXT("has a new reply"), TICKET_HTML("has a new reply"), ticket_sql},
 	{"ticket_closed", "tickets", "Closed: [#{{number}}] {{ticket_subject}}",
 	 TICKET_TEXT("was closed"), TICKET_HTML("was closed"), ticket_sql},
+	{"automation_message", "updates", "{{subject}}",
+	 GREETING "\n\n{{message}}\n\n{{public_url}}/portal\n",
+	 "<p>" GREETING "</p>\n<p>{{message}}</p>\n"
+	 "<p><a href=\"{{public_url}}/portal\">Open the portal</a></p>\n",
+	 rule_message_sql},
 	{"token_budget_alert", "updates", "AI budget exceeded: {{client_name}}",
 	 GREETING "\n\n{{client_name}} spent {{spent}} on AI in {{month}}, over the budget of"
 	 " {{budget}}.\n\n{{public_url}}{{link}}\n",

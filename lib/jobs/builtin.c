@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "../auth/auth.h"
+#include "../automation/automation.h"
 #include "../email/email.h"
 #include "../files/files_internal.h"
 #include "../notify/notify.h"
@@ -93,6 +94,7 @@ static const struct {
 	{"noop", run_noop},
 	{"email_send", wvl_email__job_send},
 	{"password_reset_request", wvl_auth__job_reset_request},
+	{"automation_run", wvl_automation__job_run},
 };
 
 int wvl_worker_register_builtin(wvl_worker *w)

@@ -1054,12 +1054,14 @@ static const char *const library_kinds[][2] = {
 	{"token_budget_alert", "default"},        /* the scheduler */
 	{"notification_create", "notifications"}, /* lib/deliverables, lib/tickets */
 	{"deliverable_generate", "automation"},   /* lib/automation (pending, below) */
+	{"business_plan_generate", "automation"}, /* lib/automation (pending, below) */
+	{"automation_run", "default"},            /* a schedule rule's schedule (lib/automation) */
 };
 
 /* A kind whose handler lands with another branch: deliverable_generate
  * with the AI drafting (issue 18).  Once it is on main, delete it from
  * here and the test demands its handler too. */
-static const char *const pending_kinds[] = {"deliverable_generate"};
+static const char *const pending_kinds[] = {"deliverable_generate", "business_plan_generate"};
 
 static bool pending(const char *kind)
 {
