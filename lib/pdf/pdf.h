@@ -35,12 +35,14 @@
 #include <stdint.h>
 
 #include "wavelaunch/core.h"
+#include "wavelaunch/worker.h"
 
 /* A document may have at most this many pages: more is WVL_ETOOLARGE, so
  * hostile input cannot make the output (or the time) grow without bound. */
 #define WVL_PDF_MAX_PAGES 2000
 
 struct wvl_pdf;
+struct wvl_module;
 
 struct wvl_pdf_info {
 	const char *title;   /* required: metadata and every page's header */
@@ -67,13 +69,17 @@ int wvl_pdf__pages(const struct wvl_pdf *d);
 
 /* ---- blocks ----
  * Text arguments are UTF-8 (invalid sequences are replaced).  "Rich" text
- * is pango markup (<b>, <i>, <tt>, <span ...>) plus <a href="...">...</a>
- * for links, which become clickable PDF links; wvl_pdf__escape makes plain
- * text safe to put into it. */
+ * is a small markup of our own (not pango's, so hostile text cannot reach
+ * pango's parser): <b>, <i>, <tt>, <s>, <u>, <a href="...">...</a> (http,
+ * https and mailto addresses become clickable PDF links; others stay
+ * plain text) and the entities &amp; &lt; &gt; &quot; &#39;.  Anything
+ * else is shown as the text it is; unbalanced tags are closed at the end.
+ * wvl_pdf__escape makes plain text safe to put into it. */
 
-/* A heading of level 1..6 (deeper levels render as 6).  Kept with the
- * block that follows: it never ends a page. */
-int wvl_pdf__heading(struct wvl_pdf *d, int level, const char *text);
+/* A heading (rich text) of level 1..6 (deeper levels render as 6).  Kept
+ * with what follows: it starts a new page when fewer than three lines of
+ * text would fit under it. */
+int wvl_pdf__heading(struct wvl_pdf *d, int level, const char *rich);
 
 /* A paragraph of rich text.  `indent` (0..8) indents it by that many
  * steps (list continuations, block quotes). */
@@ -212,6 +218,26 @@ int wvl_pdf__report(char **out, size_t *out_len, wvl_ctx *ctx, const struct wvl_
 int wvl_pdf__markdown_document(char **out, size_t *out_len, wvl_ctx *ctx,
 			       const struct wvl_pdf_info *info, const char *subtitle,
 			       const char *markdown, size_t len);
+
+/* ---- documents (documents.c) ---- */
+
+/* Makes sure the document (`kind` "business_plan" or "deliverable", `id`)
+ * has a stored PDF of its current content, rendering and storing it as a
+ * generated file of its client when not, as the system.  `out_file_id`
+ * gets the file's id; `*out_made` whether it was made now.  Returns 0,
+ * WVL_EINVAL, WVL_ENOTFOUND, the files module's errors (WVL_ETOOLARGE over
+ * the client's quota, WVL_EUNAVAILABLE), WVL_ETOOLARGE (page limit). */
+int wvl_pdf__document_generate(char out_file_id[37], bool *out_made, wvl_ctx *ctx,
+			       const char *kind, const char *id);
+
+/* pdf_generate {"kind","id"}: wvl_pdf__document_generate. */
+int wvl_pdf__job_generate(char **out_error, wvl_worker_task *run, void *payload);
+
+/* ---- the module ---- */
+
+/* Checks WL_AGENCY_NAME (1..200 characters of UTF-8 text, no control
+ * characters): WVL_EINVAL naming the key. */
+extern const struct wvl_module wvl_pdf__module;
 
 /* ---- helpers ---- */
 
