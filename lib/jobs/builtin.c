@@ -17,6 +17,7 @@
 #include "../email/email.h"
 #include "../files/files_internal.h"
 #include "../notify/notify.h"
+#include "../pdf/pdf.h"
 #include "wavelaunch/maintenance.h"
 #include "worker_internal.h"
 
@@ -93,6 +94,7 @@ static const struct {
 	{"noop", run_noop},
 	{"email_send", wvl_email__job_send},
 	{"password_reset_request", wvl_auth__job_reset_request},
+	{"pdf_generate", wvl_pdf__job_generate},
 };
 
 int wvl_worker_register_builtin(wvl_worker *w)

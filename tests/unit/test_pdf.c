@@ -48,7 +48,7 @@ static void teardown(void)
 	ctx = NULL;
 }
 
-TestSuite(pdf, .init = setup, .fini = teardown, .timeout = 120);
+TestSuite(pdf, .init = setup, .fini = teardown, .timeout = 600.0);
 
 /* The PDF in a temporary file; its path (static storage). */
 static const char *save(const char *pdf, size_t len)
@@ -568,7 +568,7 @@ static char *repeat(const char *unit, size_t times, const char *tail)
  * (cmark alone takes ~750 MiB under ASan for 1 MiB of one-cell table rows). */
 #define RSS_BOUND_MIB 1024
 
-Test(pdf, hostile_markdown_ends_with_bounded_memory, .timeout = 600)
+Test(pdf, hostile_markdown_ends_with_bounded_memory)
 {
 	struct {
 		const char *what;
@@ -611,7 +611,7 @@ Test(pdf, hostile_markdown_ends_with_bounded_memory, .timeout = 600)
 	}
 }
 
-Test(pdf, a_huge_markdown_table_stops_at_the_page_limit, .timeout = 600)
+Test(pdf, a_huge_markdown_table_stops_at_the_page_limit)
 {
 	/* 1 MiB of rows: far more pages than the limit allows. */
 	struct wvl_buf b = WVL_BUF_INIT;
