@@ -94,7 +94,8 @@ WVL_EXTERN int wvl_deliverables_pdf(char **out_json, wvl_ctx *ctx, const wvl_act
  * with "job_id" for the team (client users never see jobs).  The job
  * stores the PDF as a generated file of the client (not listed to client
  * users) and does nothing when the stored one is current.  Same reach and
- * returns as wvl_deliverables_pdf, but never WVL_ECONFLICT.  Thread-safe.
+ * returns as wvl_deliverables_pdf, but never WVL_ECONFLICT.  `*out_json` is the
+ * caller's (wvl_free).  Thread-safe.
  */
 WVL_EXTERN int wvl_deliverables_pdf_generate(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 				      const char *id) WVL_WARN_UNUSED;
