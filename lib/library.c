@@ -11,6 +11,7 @@
 #include "email/email.h"
 #include "files/files_internal.h"
 #include "help/help.h"
+#include "pdf/pdf.h"
 #include "ratelimit/ratelimit_int.h"
 
 static const struct wvl_module *const modules[] = {
@@ -19,6 +20,7 @@ static const struct wvl_module *const modules[] = {
 	&wvl_files__module,
 	&wvl_email__module,
 	&wvl_help__module,
+	&wvl_pdf__module,
 };
 
 #define NMODULES (sizeof(modules) / sizeof(modules[0]))

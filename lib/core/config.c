@@ -116,6 +116,7 @@ static const struct known_key known[] = {
 	{"WL_PG_DUMP", "pg_dump", "pg_dump program backup_database runs"},
 	{"WL_TOKEN_BUDGET_CENTS", "0", "monthly AI spend per client that raises an alert; 0: off"},
 	{"WL_AUTOMATION_REMINDER_DAYS", "3", "days before a milestone the reminder email goes"},
+	{"WL_AGENCY_NAME", "Wavelaunch Studio", "the agency's name in PDF headers and footers (1..200 characters)"},
 };
 
 #define KNOWN_COUNT (sizeof(known) / sizeof(known[0]))

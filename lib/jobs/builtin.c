@@ -18,6 +18,7 @@
 #include "../email/email.h"
 #include "../files/files_internal.h"
 #include "../notify/notify.h"
+#include "../pdf/pdf.h"
 #include "wavelaunch/maintenance.h"
 #include "worker_internal.h"
 
@@ -95,6 +96,7 @@ static const struct {
 	{"email_send", wvl_email__job_send},
 	{"password_reset_request", wvl_auth__job_reset_request},
 	{"automation_run", wvl_automation__job_run},
+	{"pdf_generate", wvl_pdf__job_generate},
 };
 
 int wvl_worker_register_builtin(wvl_worker *w)

@@ -98,7 +98,7 @@ wvl_job *test_jobs_claim_kind(size_t *n, wvl_ctx *ctx, const char *kind, size_t 
  * database: "KEY=value" strings, NULL-ended in `vars` (posix_spawn's
  * envp). */
 typedef struct test_proc_env {
-	char redis[128], database[600], migrate[600];
+	char redis[128], database[600], migrate[600], lsan[600];
 	char *vars[64];
 	int n;
 } test_proc_env;
