@@ -93,8 +93,8 @@ export function EmailDetail({ params }) {
         ${m.error && html`<dt>Error</dt><dd class="field-error">${m.error}</dd>`}
         <dt>Provider id</dt><dd>${m.provider_id || '—'}</dd>
         <dt>Client</dt><dd>${m.client_id ? html`<a href=${`/clients/${m.client_id}`}>Open the client</a>` : '—'}</dd>
-        <dt>Queued</dt><dd>${when(m.created_at)}</dd>
-        <dt>Sent</dt><dd>${when(m.sent_at)}</dd>
+        <dt>Created</dt><dd>${when(m.created_at)}</dd>
+        <dt>Sent at</dt><dd>${when(m.sent_at)}</dd>
         <dt>Last change</dt><dd>${when(m.updated_at)}</dd>
       </dl>
       ${m.client_id && html`<p><a href=${`/emails?client_id=${m.client_id}`}>This client's emails</a></p>`}
