@@ -42,16 +42,16 @@ function Profile({ client, onChange }) {
     <section class="card" aria-labelledby="profile-h">
       <h2 id="profile-h">Profile</h2>
       ${editing
-        ? html`<form class="stack" onSubmit=${save.run}>
+        ? html`<form class="stack" onSubmit=${save.run} novalidate>
             <${ErrorBox} error=${save.error} />
-            <${Field} label="Name" name="name" value=${client.name} required error=${f.name} />
-            <${Field} label="Brand name" name="brand_name" value=${client.brand_name || ''} error=${f.brand_name} />
-            <${Field} label="Email" name="email" type="email" value=${client.email || ''} error=${f.email} />
-            <${Field} label="Niche" name="niche" value=${client.niche || ''} error=${f.niche} />
+            <${Field} label="Name" name="name" defaultValue=${client.name} required error=${f.name} />
+            <${Field} label="Brand name" name="brand_name" defaultValue=${client.brand_name || ''} error=${f.brand_name} />
+            <${Field} label="Email" name="email" type="email" defaultValue=${client.email || ''} error=${f.email} />
+            <${Field} label="Niche" name="niche" defaultValue=${client.niche || ''} error=${f.niche} />
             <${Field} label="Status" name="status" as="select" error=${f.status}>
               ${CLIENT_STATUSES.filter((s) => s !== 'archived').map((s) => html`<option value=${s} selected=${s === client.status}>${label(s)}</option>`)}
             <//>
-            <${Field} label="Start date" name="start_date" type="date" value=${client.start_date || ''} error=${f.start_date} />
+            <${Field} label="Start date" name="start_date" type="date" defaultValue=${client.start_date || ''} error=${f.start_date} />
             <div class="row">
               <button type="submit" disabled=${save.busy}>${save.busy ? 'Saving…' : 'Save'}</button>
               <button type="button" class="secondary" onClick=${() => setEditing(false)}>Cancel</button>
