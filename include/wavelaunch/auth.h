@@ -154,8 +154,8 @@ WVL_EXTERN int wvl_auth_login_refused(wvl_ctx *ctx, const wvl_auth_login_request
 
 /** Session facts the server needs for CSRF. */
 typedef struct wvl_auth_session_info {
-	char session_id[37];
-	char csrf_token[64];
+	char session_id[WVL_ID_SIZE];
+	char csrf_token[WVL_CSRF_TOKEN_SIZE];
 } wvl_auth_session_info;
 
 /**

@@ -347,16 +347,27 @@ typedef enum wvl_role {
 	WVL_ROLE_SYSTEM = 4 /**< the worker and tools acting for the system */
 } wvl_role;
 
-/** Who is acting: passed to every domain call. Ids are canonical uuid text. */
+/* Sizes of the fixed text fields of public structs, with their NUL. */
+#define WVL_ID_SIZE 37            /**< a uuid as 36 characters of text */
+#define WVL_SESSION_CHECK_SIZE 68 /**< "\\x" and a SHA-256 in hex */
+#define WVL_NAME_SIZE 64          /**< a job kind or queue name (63 characters) */
+#define WVL_CSRF_TOKEN_SIZE 64
+
+/**
+ * Who is acting: passed to every domain call. Ids are canonical uuid text.
+ * The layout of wvl_actor, wvl_job and wvl_auth_session_info is part of
+ * soname 2 and does not change within it: a field added to any of them is
+ * an ABI break and a new soname (lib/libwavelaunch.map).
+ */
 typedef struct wvl_actor {
 	wvl_role role;
-	char user_id[37];   /**< empty for anonymous and system */
-	char client_id[37]; /**< the client of a client user; else empty */
+	char user_id[WVL_ID_SIZE];   /**< empty for anonymous and system */
+	char client_id[WVL_ID_SIZE]; /**< the client of a client user; else empty */
 	/** Empty, or the session this actor was remembered from
 	 *  (wvl_auth_session_cached): the library then checks that session
 	 *  again in the round trip of the actor's first statement, and refuses
 	 *  the statement's result (WVL_EUNAUTHENTICATED) when it has ended. */
-	char session_check[68];
+	char session_check[WVL_SESSION_CHECK_SIZE];
 } wvl_actor;
 
 /**

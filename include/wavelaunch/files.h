@@ -258,8 +258,8 @@ WVL_EXTERN int wvl_files_download_link(char **out_json, wvl_ctx *ctx,
 
 /** What a server needs to send a file. */
 typedef struct wvl_files_meta {
-	char id[37];
-	char client_id[37];
+	char id[WVL_ID_SIZE];
+	char client_id[WVL_ID_SIZE];
 	char content_type[128];        /**< detected type, e.g. "image/png" */
 	char sha256[65];               /**< lower-case hex */
 	char name[WVL_FILES_NAME_MAX + 1]; /**< sanitised display name */

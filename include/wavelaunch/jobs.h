@@ -86,14 +86,14 @@ WVL_EXTERN int wvl_jobs_enqueue(char *out_id, int *out_created, wvl_ctx *ctx,
 
 /** A claimed job.  Filled by wvl_jobs_claim; free the array with wvl_jobs_free. */
 typedef struct wvl_job {
-	char id[37];
-	char lease_id[37];   /**< with attempt: the fencing token of this claim */
+	char id[WVL_ID_SIZE];
+	char lease_id[WVL_ID_SIZE];   /**< with attempt: the fencing token of this claim */
 	int attempt;         /**< 1 for the first run */
 	int max_attempts;
 	int priority;
-	char kind[64];
-	char queue[64];
-	char client_id[37];  /**< empty when the job works for no client */
+	char kind[WVL_NAME_SIZE];
+	char queue[WVL_NAME_SIZE];
+	char client_id[WVL_ID_SIZE];  /**< empty when the job works for no client */
 	char *args_json;     /**< the job's args, a JSON object (owned by the array) */
 	int64_t run_at;
 	int64_t claimed_at;
@@ -313,7 +313,7 @@ WVL_EXTERN int wvl_jobs_listener_wait(int *out_woken, wvl_jobs_listener *l,
  * answer says nothing.
  */
 WVL_EXTERN size_t wvl_jobs_listener_ids(wvl_jobs_listener *l, const char *queue,
-					char (*ids)[37], size_t max);
+					char (*ids)[WVL_ID_SIZE], size_t max);
 
 /**
  * Push dispatch: offers `n` (1-1024) idle slots of a worker that handles

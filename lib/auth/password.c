@@ -3,7 +3,7 @@
 
 /* Password policy (zxcvbn-c for guessability) and Argon2id hashing.
  * Hashes imported from v1 are bcrypt ($2a$, $2b$, $2y$): verified with
- * libxcrypt's crypt_r (Debian's libcrypt) and replaced by Argon2id at the
+ * libxcrypt's crypt_rn (Debian's libcrypt) and replaced by Argon2id at the
  * next successful login (login.c). */
 
 #include <crypt.h>
@@ -173,7 +173,10 @@ static bool bcrypt_verify(const char *password, const char *hash)
 	struct crypt_data *data = calloc(1, sizeof(*data));
 	if (!data)
 		return false;
-	const char *got = crypt_r(password, hash, data);
+	/* crypt_rn, not crypt_r: AddressSanitizer's crypt_r interceptor
+	 * cannot find the real function when libcrypt comes in through this
+	 * library rather than the program, and calls address 0. */
+	const char *got = crypt_rn(password, hash, data, (int)sizeof(*data));
 	bool ok = got && got[0] != '*' && strlen(got) == strlen(hash) &&
 		  sodium_memcmp(got, hash, strlen(hash)) == 0;
 	sodium_memzero(data, sizeof(*data));
