@@ -102,7 +102,7 @@ export function Preferences() {
             <legend>${chLabel}</legend>
             ${CATEGORIES.map(
               ([cat, catLabel, hint]) => html`<div class="check">
-                <input type="checkbox" id=${`pref-${ch}-${cat}`} name=${`${ch}.${cat}`} checked=${!!(p[ch] && p[ch][cat])}
+                <input type="checkbox" id=${`pref-${ch}-${cat}`} name=${`${ch}.${cat}`} defaultChecked=${!!(p[ch] && p[ch][cat])}
                   aria-describedby=${`pref-${ch}-${cat}-hint`} />
                 <label for=${`pref-${ch}-${cat}`}>${catLabel}</label>
                 <small id=${`pref-${ch}-${cat}-hint`}>${hint}</small>
