@@ -44,5 +44,6 @@
 #include "wavelaunch/worker.h"
 #include "wavelaunch/email.h"
 #include "wavelaunch/invites.h"
+#include "wavelaunch/ai.h"
 
 #endif

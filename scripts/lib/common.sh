@@ -229,6 +229,14 @@ resend_start() {
 
 resend_stop() { bg_stop "$1" resend; }
 
+# anthropic_start DIR PORT: the loopback Messages API
+# (tests/common/anthropic_loopback.py).
+anthropic_start() {
+  bg_start "$1" anthropic "$SYS_PYTHON" "$WL_ROOT/tests/common/anthropic_loopback.py" --port "$2"
+}
+
+anthropic_stop() { bg_stop "$1" anthropic; }
+
 # psql as the cluster superuser: pg_psql PORT PASSWORD SQL...
 pg_psql() {
   local port=$1 pw=$2; shift 2
