@@ -133,6 +133,34 @@ WVL_EXTERN void wvl_ai_set_sleep(wvl_ctx *ctx, wvl_ai_sleep_fn fn, void *payload
 WVL_EXTERN int wvl_ai_budget(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 			     const char *client_id) WVL_WARN_UNUSED;
 
+/**
+ * The team's trigger of a business plan draft: enqueues the
+ * business_plan_generate job for the client (queue "automation"; one live
+ * job per client: asking again while it waits returns that job) and gives
+ * `{"job":{...}}` as wvl_jobs_get shows it.  The job writes a new plan
+ * version, status draft, from the client's intake (brand, niche, audience,
+ * goals, onboarding answers); wvl_jobs_cancel stops it mid-stream.
+ * Admin or staff.  Returns 0, WVL_EINVAL, WVL_EFORBIDDEN, WVL_ENOTFOUND
+ * (no such client), WVL_EUNAVAILABLE.  The caller frees `*out_json` with
+ * wvl_free.  Thread-safe.
+ */
+WVL_EXTERN int wvl_ai_generate_plan(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
+				    const char *client_id) WVL_WARN_UNUSED;
+
+/**
+ * The team's trigger of a deliverable draft: enqueues deliverable_generate
+ * for it ({"job":{...}}, one live job per deliverable).  The job moves it
+ * generating -> draft with the milestone's text, written from the approved
+ * plan and the earlier milestones; a failed attempt puts it back (planned,
+ * or draft when it was a draft) with the error in the job.  Admin or staff.
+ * Returns 0, WVL_EINVAL, WVL_EFORBIDDEN, WVL_ENOTFOUND, WVL_ECONFLICT (it
+ * is ready or delivered: not drafted again), WVL_EUNAVAILABLE.  The
+ * caller frees `*out_json` with wvl_free.  Thread-safe.
+ */
+WVL_EXTERN int wvl_ai_generate_deliverable(char **out_json, wvl_ctx *ctx,
+					   const wvl_actor *actor, const char *deliverable_id)
+	WVL_WARN_UNUSED;
+
 #ifdef __cplusplus
 }
 #endif

@@ -150,6 +150,11 @@ WVL_EXTERN int wvl_worker_register(wvl_worker *w, const char *kind, wvl_worker_h
  *    queues a template's emails for its recipients (email.h).
  *  - password_reset_request {email}: mails a reset link to the account
  *    with that address, if there is one (auth.h, wvl_auth_password_forgot).
+ *  - business_plan_generate {client_id}: drafts a new business plan
+ *    version from the client's intake (ai.h, wvl_ai_generate_plan).
+ *  - deliverable_generate {client_id, milestone} or {deliverable_id}:
+ *    drafts a milestone (generating -> draft; a failure puts it back),
+ *    ai.h, wvl_ai_generate_deliverable.
  * Each writes its JSON report to the job's log (wvl_jobs_progress, 100 %).
  * Returns 0, WVL_EINVAL (the worker already started), WVL_EINTERNAL.
  */

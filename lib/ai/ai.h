@@ -85,6 +85,17 @@ int wvl_ai__anthropic(char **out_text, wvl_ai_usage *usage, char *request_id, si
 int wvl_ai__offline(char **out_text, wvl_ai_usage *usage, wvl_ctx *ctx,
 		    const wvl_ai_request *req);
 
+/* ---- the drafting jobs (generate.c) ---- */
+
+struct wvl_worker_task;
+/* business_plan_generate {"client_id", "requested_by"?}: a new draft plan
+ * version from the client's brief. */
+int wvl_ai__job_business_plan(char **out_error, struct wvl_worker_task *run, void *payload);
+/* deliverable_generate {"client_id","milestone"} (the journey: a planned
+ * milestone only) or {"deliverable_id"} (the team: planned or draft):
+ * generating -> draft; a failure puts it back and fails the attempt. */
+int wvl_ai__job_deliverable(char **out_error, struct wvl_worker_task *run, void *payload);
+
 /* ---- usage and budget (usage.c) ---- */
 
 /* Records one call's usage as the system (cost from WL_AI_PRICES) and

@@ -617,3 +617,155 @@ Test(ai, health_says_which_provider_is_active)
 	json_decref(doc);
 	wvl_free(out);
 }
+
+/* ---- the drafting jobs ---- */
+
+static wvl_actor team(void)
+{
+	char *id = sql1("INSERT INTO users (email, name, role) VALUES ('lead@example.com', 'Lead',"
+			" 'admin') ON CONFLICT DO NOTHING; SELECT id FROM users WHERE email = 'lead@example.com'");
+	wvl_actor a = test_actor(WVL_ROLE_ADMIN, id, NULL);
+	free(id);
+	return a;
+}
+
+static char *deliverable_id(int milestone)
+{
+	char q[200];
+	snprintf(q, sizeof(q), "SELECT id FROM deliverables WHERE client_id = '%s' AND milestone = %d",
+		 client_id, milestone);
+	return sql1(q);
+}
+
+static void add_deliverables(void)
+{
+	char q[600];
+	snprintf(q, sizeof(q), "INSERT INTO deliverables (client_id, milestone, title) SELECT '%s', m,"
+		 " (ARRAY['Brand strategy and positioning','Visual identity','Product development',"
+		 " 'Content strategy','Store and website','Launch marketing plan','Launch execution',"
+		 " 'Growth and optimisation'])[m] FROM generate_series(1, 8) m", client_id);
+	free(sql1(q));
+}
+
+Test(ai, the_plan_trigger_queues_a_job_whose_run_writes_an_offline_draft_version)
+{
+	wvl_ctx_free(ctx);
+	const char *kv[] = {"WL_ANTHROPIC_API_KEY", "", NULL};
+	ctx = ai_ctx(kv);
+	char q[300];
+	snprintf(q, sizeof(q), "UPDATE clients SET intake = '{\"audience\":\"busy parents\","
+		 "\"goals\":[\"10k subscribers\",\"a first product\"]}' WHERE id = '%s'", client_id);
+	free(sql1(q));
+	wvl_actor a = team();
+	char *job = NULL;
+	cr_assert_eq(wvl_ai_generate_plan(&job, ctx, &a, client_id), 0, "%s", wvl_error_last()->message);
+	json_t *doc = json_loads(job, 0, NULL);
+	json_t *j = json_object_get(doc, "job");
+	cr_expect_str_eq(json_string_value(json_object_get(j, "kind")), "business_plan_generate");
+	cr_expect_str_eq(json_string_value(json_object_get(j, "queue")), "automation");
+	char job_id[37];
+	snprintf(job_id, sizeof(job_id), "%s", json_string_value(json_object_get(j, "id")));
+	json_decref(doc);
+	wvl_free(job);
+	/* Asked twice while it waits: the same job. */
+	cr_assert_eq(wvl_ai_generate_plan(&job, ctx, &a, client_id), 0);
+	cr_expect(strstr(job, job_id) != NULL);
+	wvl_free(job);
+	cr_expect_gt(test_run_jobs(&db, ctx, 60), 0);
+	char *v = sql1("SELECT version || ':' || status || ':' || title FROM business_plans");
+	cr_expect_str_eq(v, "1:draft:Business plan (AI draft)");
+	free(v);
+	v = sql1("SELECT (content_markdown LIKE '%Offline draft%' AND content_markdown LIKE"
+		 " '%busy parents%' AND content_markdown LIKE '%10k subscribers; a first product%'"
+		 " AND length(content_markdown) > 3000 AND content_html LIKE '%<h2>Audience</h2>%')::text"
+		 " FROM business_plans");
+	cr_expect_str_eq(v, "true");
+	free(v);
+	snprintf(q, sizeof(q), "SELECT state || ':' || progress || ':' || (log::text LIKE '%%drafting%%')"
+		 " FROM jobs WHERE id = '%s'", job_id);
+	v = sql1(q);
+	cr_expect_str_eq(v, "completed:100:true");
+	free(v);
+	v = sql1("SELECT purpose || ':' || model FROM token_usage");
+	cr_expect_str_eq(v, "business_plan:offline");
+	free(v);
+	/* A client user may not ask; an unknown client is not found. */
+	wvl_actor c = test_actor(WVL_ROLE_CLIENT, NULL, client_id);
+	cr_expect_eq(wvl_ai_generate_plan(&job, ctx, &c, client_id), WVL_EFORBIDDEN);
+	cr_expect_eq(wvl_ai_generate_plan(&job, ctx, &a, "00000000-0000-4000-8000-000000000000"),
+		     WVL_ENOTFOUND);
+}
+
+Test(ai, a_milestone_is_drafted_from_the_approved_plan_and_the_earlier_ones)
+{
+	add_deliverables();
+	char q[600];
+	snprintf(q, sizeof(q), "INSERT INTO business_plans (client_id, version, status, content_markdown,"
+		 " approved_at) VALUES ('%s', 1, 'approved', 'PLAN-TEXT-42', now());"
+		 " UPDATE deliverables SET status = 'ready', content_markdown = 'M1-TEXT-7'"
+		 " WHERE client_id = '%s' AND milestone = 1", client_id, client_id);
+	free(sql1(q));
+	test_ai_plan(key, "[{\"reply\":\"# M2\\n\\nThe visual identity draft.\",\"pieces\":4}]");
+	wvl_job_options o = WVL_JOB_OPTIONS_INIT;
+	o.queue = "automation";
+	char args[120];
+	snprintf(args, sizeof(args), "{\"client_id\":\"%s\",\"milestone\":2}", client_id);
+	wvl_actor s = test_actor(WVL_ROLE_SYSTEM, NULL, NULL);
+	cr_assert_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &s, "deliverable_generate", args, &o), 0);
+	test_run_jobs(&db, ctx, 60);
+	char *did = deliverable_id(2);
+	char *out = NULL;
+	wvl_actor a = team();
+	cr_assert_eq(wvl_deliverables_get(&out, ctx, &a, did), 0);
+	json_t *d = json_loads(out, 0, NULL);
+	cr_expect_str_eq(json_string_value(json_object_get(d, "status")), "draft");
+	cr_expect_str_eq(json_string_value(json_object_get(d, "content")),
+			 "# M2\n\nThe visual identity draft.");
+	json_decref(d);
+	wvl_free(out);
+	json_t *reqs = test_ai_requests(key);
+	cr_assert_eq(json_array_size(reqs), 1);
+	json_t *body = json_object_get(json_array_get(reqs, 0), "body");
+	const char *ask = json_string_value(json_object_get(json_array_get(
+		json_object_get(body, "messages"), 0), "content"));
+	cr_expect(strstr(ask, "PLAN-TEXT-42") && strstr(ask, "M1-TEXT-7") && strstr(ask, "Visual identity"),
+		  "%s", ask);
+	cr_expect(json_is_true(json_object_get(body, "stream")));
+	const char *sys_text = json_string_value(json_object_get(json_array_get(
+		json_object_get(body, "system"), 0), "text"));
+	cr_expect(strstr(sys_text, "Nova Fit") != NULL, "the brief is in the cached prefix");
+	json_decref(reqs);
+	/* The journey's job for a milestone already drafted does nothing. */
+	cr_assert_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &s, "deliverable_generate", args, &o), 0);
+	test_run_jobs(&db, ctx, 60);
+	cr_expect_eq(requests(), 1);
+	free(did);
+}
+
+Test(ai, a_failed_generation_leaves_the_deliverable_planned_with_the_error_in_the_job)
+{
+	add_deliverables();
+	test_ai_plan(key, "[{\"status\":500},{\"status\":500},{\"status\":500}]");
+	char *did = deliverable_id(3);
+	wvl_actor a = team();
+	char *job = NULL;
+	cr_assert_eq(wvl_ai_generate_deliverable(&job, ctx, &a, did), 0, "%s", wvl_error_last()->message);
+	wvl_free(job);
+	test_run_jobs(&db, ctx, 60);
+	char q[300];
+	snprintf(q, sizeof(q), "SELECT d.status || ':' || j.state || ':' || (j.errors::text LIKE"
+		 " '%%answered 500%%') FROM deliverables d, jobs j WHERE d.id = '%s'"
+		 " AND j.kind = 'deliverable_generate'", did);
+	char *v = sql1(q);
+	cr_expect_str_eq(v, "planned:retryable:true");
+	free(v);
+	/* Ready work is not drafted again; a stranger's id is not found. */
+	snprintf(q, sizeof(q), "UPDATE deliverables SET status = 'ready' WHERE id = '%s'", did);
+	free(sql1(q));
+	cr_expect_eq(wvl_ai_generate_deliverable(&job, ctx, &a, did), WVL_ECONFLICT);
+	cr_expect_eq(wvl_ai_generate_deliverable(&job, ctx, &a, "00000000-0000-4000-8000-000000000000"),
+		     WVL_ENOTFOUND);
+	wvl_actor c = test_actor(WVL_ROLE_CLIENT, NULL, client_id);
+	cr_expect_eq(wvl_ai_generate_deliverable(&job, ctx, &c, did), WVL_EFORBIDDEN);
+	free(did);
+}
