@@ -140,6 +140,11 @@ static const struct row rows[] = {
 	{"GET", "/api/clients/%A/deliverables", NULL, {200, 200, 200, 404, 401}},
 	{"GET", "/api/deliverables/%D", NULL, {200, 200, 200, 404, 401}},
 	{"PATCH", "/api/deliverables/%D", "{\"title\":\"x\"}", {200, 200, 403, 403, 401}},
+	/* AI drafting is the team's: staff asks first, admin gets the same job;
+	 * %D is ready, and ready work is not drafted again. */
+	{"POST", "/api/clients/%A/business-plans/generate", NULL, {202, 202, 403, 403, 401}},
+	{"POST", "/api/deliverables/%D/generate", NULL, {409, 409, 403, 403, 401}},
+	{"GET", "/api/clients/%A/ai-usage", NULL, {200, 200, 403, 403, 401}},
 	{"GET", "/api/clients/%A/notes", NULL, {200, 200, 403, 403, 401}},
 	{"POST", "/api/clients/%A/notes", "{\"body\":\"<p>n</p>\"}", {201, 201, 403, 403, 401}},
 	{"GET", "/api/activity", NULL, {200, 200, 403, 403, 401}},
