@@ -45,5 +45,6 @@
 #include "wavelaunch/email.h"
 #include "wavelaunch/invites.h"
 #include "wavelaunch/ai.h"
+#include "wavelaunch/coach.h"
 
 #endif

@@ -93,6 +93,12 @@ const struct wl_route wl_routes[] = {
 	{"POST", "/api/tickets/{id}/messages", 0, WL_ID_BODY(wvl_tickets_reply, 201)},
 	{"GET", "/api/clients/{id}/tickets", 0, WL_LIST(wvl_tickets_list)},
 
+	{"POST", "/api/coach/conversations", 0, WL_BODY(wvl_coach_create, 201)},
+	{"GET", "/api/coach/conversations", 0, WL_LIST(wvl_coach_list)},
+	{"GET", "/api/coach/conversations/{id}/messages", 0, WL_LIST(wvl_coach_messages)},
+	/* JSON, or Server-Sent Events when the request accepts them. */
+	{"POST", "/api/coach/conversations/{id}/messages", 0, WL_HANDLER(wl_route_coach_ask)},
+
 	{"GET", "/api/jobs", 0, WL_LIST(wvl_jobs_list)},
 	{"GET", "/api/jobs/{id}", 0, WL_ID(wvl_jobs_get, 200)},
 	{"POST", "/api/jobs/{id}/retry", 0, WL_ID_DO(wvl_jobs_retry)},
