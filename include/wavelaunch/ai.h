@@ -107,7 +107,8 @@ typedef struct wvl_ai_request {
 WVL_EXTERN int wvl_ai_complete(char **out_text, wvl_ai_usage *out_usage, wvl_ctx *ctx,
 			       const wvl_ai_request *req) WVL_WARN_UNUSED;
 
-/** "anthropic" with WL_ANTHROPIC_API_KEY set, else "offline" (static text). */
+/** Returns which provider drafts: "anthropic" with WL_ANTHROPIC_API_KEY
+ * set, else "offline" (static text, never freed).  Thread-safe. */
 WVL_EXTERN const char *wvl_ai_provider(const wvl_ctx *ctx);
 
 /**

@@ -39,12 +39,16 @@ WVL_EXTERN int wvl_coach_create(char **out_json, wvl_ctx *ctx, const wvl_actor *
 				const char *body_json) WVL_WARN_UNUSED;
 
 /** The actor's conversations, newest first (query.h's list contract; no
- * filters; `scope_id` must be NULL). */
+ * filters; `scope_id` must be NULL).  Returns 0, WVL_EINVAL (a bad query
+ * or cursor, a scope), WVL_EUNAUTHENTICATED, WVL_EUNAVAILABLE.  The caller
+ * frees `*out_json` with wvl_free. */
 WVL_EXTERN int wvl_coach_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 			      const char *scope_id, const wvl_query *query) WVL_WARN_UNUSED;
 
 /** The messages of the actor's conversation `scope_id`, oldest first
- * (query.h's list contract; no filters). */
+ * (query.h's list contract; no filters).  Returns 0, WVL_EINVAL,
+ * WVL_EUNAUTHENTICATED, WVL_ENOTFOUND (not the actor's conversation),
+ * WVL_EUNAVAILABLE.  The caller frees `*out_json` with wvl_free. */
 WVL_EXTERN int wvl_coach_messages(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 				  const char *scope_id, const wvl_query *query) WVL_WARN_UNUSED;
 
@@ -62,7 +66,9 @@ WVL_EXTERN int wvl_coach_ask(char **out_json, wvl_ctx *ctx, const wvl_actor *act
 			     const char *conversation_id, const char *body_json,
 			     wvl_ai_text_fn on_text, void *payload) WVL_WARN_UNUSED;
 
-/** wvl_coach_ask without streaming (the JSON answer of the HTTP API). */
+/** wvl_coach_ask without streaming (the JSON answer of the HTTP API):
+ * returns the same codes (0, WVL_EINVAL, WVL_ENOTFOUND, WVL_EUNAVAILABLE,
+ * ...); the caller frees `*out_json` with wvl_free. */
 WVL_EXTERN int wvl_coach_send(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 			      const char *conversation_id, const char *body_json)
 	WVL_WARN_UNUSED;
