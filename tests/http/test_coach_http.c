@@ -6,6 +6,11 @@
  * JSON answer, the lists, a stranger's conversation, and a browser that
  * closes mid-reply leaving what had arrived stored. */
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
 #include <curl/curl.h>
 #include <jansson.h>
 

@@ -270,6 +270,17 @@ Test(matrix, every_list_answers_bad_queries_alike)
 	};
 	char method[16], pattern[512], shape[16];
 	int lists = 0;
+	/* The coach's messages list is under one of the admin's conversations. */
+	char conv[37], conv_body[80];
+	snprintf(conv_body, sizeof(conv_body), "{\"client_id\":\"%s\"}", client_a);
+	const char *ch[] = {"Content-Type: application/json", as[ADMIN].cookie, as[ADMIN].csrf, NULL};
+	test_response cr;
+	test_http(&cr, &srv, "POST", "/api/coach/conversations", ch, conv_body, strlen(conv_body));
+	cr_assert_eq(cr.status, 201, "%s", cr.body);
+	char *cid = test_json_string(cr.body, "id");
+	snprintf(conv, sizeof(conv), "%s", cid);
+	free(cid);
+	test_response_free(&cr);
 	while (fscanf(p, "%15s %511s %15s", method, pattern, shape) == 3) {
 		if (strcmp(shape, "list") != 0)
 			continue;
@@ -278,6 +289,8 @@ Test(matrix, every_list_answers_bad_queries_alike)
 		/* {id}: A's ticket under /api/tickets/, else client A. */
 		expand(path, sizeof(path), !strstr(pattern, "{id}") ? ""
 					   : strncmp(pattern, "/api/tickets/", 13) ? "%A" : "%T");
+		if (!strncmp(pattern, "/api/coach/conversations/", 25))
+			snprintf(path, sizeof(path), "%s", conv);
 		char base[700];
 		const char *brace = strstr(pattern, "{id}");
 		if (brace)
