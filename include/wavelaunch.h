@@ -45,5 +45,7 @@
 #include "wavelaunch/worker.h"
 #include "wavelaunch/email.h"
 #include "wavelaunch/invites.h"
+#include "wavelaunch/ai.h"
+#include "wavelaunch/coach.h"
 
 #endif

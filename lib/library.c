@@ -7,6 +7,7 @@
  * are listed here, once, and the core runs their hooks (struct wvl_module
  * in core/internal.h). */
 
+#include "ai/ai.h"
 #include "auth/auth.h"
 #include "email/email.h"
 #include "files/files_internal.h"
@@ -21,6 +22,7 @@ static const struct wvl_module *const modules[] = {
 	&wvl_email__module,
 	&wvl_help__module,
 	&wvl_pdf__module,
+	&wvl_ai__module,
 };
 
 #define NMODULES (sizeof(modules) / sizeof(modules[0]))

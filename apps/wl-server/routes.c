@@ -54,12 +54,15 @@ const struct wl_route wl_routes[] = {
 	{"POST", "/api/business-plans/{id}/approve", 0, WL_ID(wvl_plans_approve, 200)},
 	{"GET", "/api/business-plans/{id}/pdf", WL_NO_STORE, WL_ID(wvl_plans_pdf, 200)},
 	{"POST", "/api/business-plans/{id}/pdf", 0, WL_ID(wvl_plans_pdf_generate, 202)},
+	{"POST", "/api/clients/{id}/business-plans/generate", 0, WL_ID(wvl_ai_generate_plan, 202)},
+	{"GET", "/api/clients/{id}/ai-usage", 0, WL_ID(wvl_ai_budget, 200)},
 	{"GET", "/api/clients/{id}/deliverables", 0, WL_LIST(wvl_deliverables_list)},
 	{"GET", "/api/deliverables/{id}", 0, WL_ID(wvl_deliverables_get, 200)},
 	{"PATCH", "/api/deliverables/{id}", 0, WL_ID_BODY(wvl_deliverables_update, 200)},
 	{"POST", "/api/deliverables/{id}/ready", 0, WL_ID(wvl_deliverables_mark_ready, 200)},
 	{"GET", "/api/deliverables/{id}/pdf", WL_NO_STORE, WL_ID(wvl_deliverables_pdf, 200)},
 	{"POST", "/api/deliverables/{id}/pdf", 0, WL_ID(wvl_deliverables_pdf_generate, 202)},
+	{"POST", "/api/deliverables/{id}/generate", 0, WL_ID(wvl_ai_generate_deliverable, 202)},
 	{"GET", "/api/clients/{id}/notes", 0, WL_LIST(wvl_notes_list)},
 	{"POST", "/api/clients/{id}/notes", 0, WL_ID_BODY(wvl_notes_create, 201)},
 	{"DELETE", "/api/notes/{id}", 0, WL_ID_DO(wvl_notes_delete)},
@@ -97,6 +100,12 @@ const struct wl_route wl_routes[] = {
 	{"GET", "/api/tickets/{id}/messages", 0, WL_LIST(wvl_tickets_messages_list)},
 	{"POST", "/api/tickets/{id}/messages", 0, WL_ID_BODY(wvl_tickets_reply, 201)},
 	{"GET", "/api/clients/{id}/tickets", 0, WL_LIST(wvl_tickets_list)},
+
+	{"POST", "/api/coach/conversations", 0, WL_BODY(wvl_coach_create, 201)},
+	{"GET", "/api/coach/conversations", 0, WL_LIST(wvl_coach_list)},
+	{"GET", "/api/coach/conversations/{id}/messages", 0, WL_LIST(wvl_coach_messages)},
+	/* JSON, or Server-Sent Events when the request accepts them. */
+	{"POST", "/api/coach/conversations/{id}/messages", 0, WL_HANDLER(wl_route_coach_ask)},
 
 	{"GET", "/api/jobs", 0, WL_LIST(wvl_jobs_list)},
 	{"GET", "/api/jobs/{id}", 0, WL_ID(wvl_jobs_get, 200)},

@@ -160,6 +160,11 @@ WVL_EXTERN int wvl_worker_register(wvl_worker *w, const char *kind, wvl_worker_h
  *  - automation_run {rule_id}: what a schedule rule's schedule fires: runs
  *    the rule's action for its client or every onboarding or active one
  *    (automation.h).
+ *  - business_plan_generate {client_id}: drafts a new business plan
+ *    version from the client's intake (ai.h, wvl_ai_generate_plan).
+ *  - deliverable_generate {client_id, milestone} or {deliverable_id}:
+ *    drafts a milestone (generating -> draft; a failure puts it back),
+ *    ai.h, wvl_ai_generate_deliverable.
  * Each writes its JSON report to the job's log (wvl_jobs_progress, 100 %).
  * Returns 0, WVL_EINVAL (the worker already started), WVL_EINTERNAL.
  */

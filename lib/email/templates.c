@@ -87,6 +87,16 @@ static const char rule_message_sql[] =
 	" 'subject', " ARG("subject") ", 'message', " ARG("message") ")"
 	" FROM clients c " CLIENT_USERS
 	" WHERE c.id = " ARG("client_id") "::uuid AND c.status <> 'archived'";
+/* A client's AI spend reaching 50, 80 or 100 % of its monthly budget
+ * (lib/ai/usage.c): the admins. */
+static const char budget_threshold_sql[] =
+	"SELECT u.id, u.email, u.name, c.id, json_build_object('client_name', c.name,"
+	" 'percent', " ARG("percent") ","
+	" 'spent', to_char(" ARG("spent_cents") "::numeric / 100, 'FM9999999990.00'),"
+	" 'budget', to_char(" ARG("budget_cents") "::numeric / 100, 'FM9999999990.00'),"
+	" 'month', " ARG("month") ", 'link', '/clients/' || c.id)"
+	" FROM clients c JOIN users u ON u.role = 'admin' AND u.active"
+	" WHERE c.id = " ARG("client_id") "::uuid";
 
 /* ---- the messages ---- */
 
@@ -181,6 +191,13 @@ static const struct wvl_email_template templates[] = {
 	 " {{month}}, over the budget of {{budget}}.</p>\n"
 	 "<p><a href=\"{{public_url}}{{link}}\">Open the client</a></p>\n",
 	 budget_sql},
+	{"token_budget_threshold", "updates", "AI budget at {{percent}} %: {{client_name}}",
+	 GREETING "\n\n{{client_name}} spent {{spent}} on AI in {{month}}: {{percent}} % of the"
+	 " monthly budget of {{budget}}.\n\n{{public_url}}{{link}}\n",
+	 "<p>" GREETING "</p>\n<p><strong>{{client_name}}</strong> spent {{spent}} on AI in"
+	 " {{month}}: {{percent}} % of the monthly budget of {{budget}}.</p>\n"
+	 "<p><a href=\"{{public_url}}{{link}}\">Open the client</a></p>\n",
+	 budget_threshold_sql},
 };
 
 const struct wvl_email_template *wvl_email__template(const char *name)

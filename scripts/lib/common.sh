@@ -239,6 +239,13 @@ openapi_check_start() {
 }
 
 openapi_check_stop() { bg_stop "$1" openapi-check; }
+# anthropic_start DIR PORT: the loopback Messages API
+# (tests/common/anthropic_loopback.py).
+anthropic_start() {
+  bg_start "$1" anthropic "$SYS_PYTHON" "$WL_ROOT/tests/common/anthropic_loopback.py" --port "$2"
+}
+
+anthropic_stop() { bg_stop "$1" anthropic; }
 
 # psql as the cluster superuser: pg_psql PORT PASSWORD SQL...
 pg_psql() {

@@ -478,8 +478,7 @@ static int pending_jobs(const test_db *db, wvl_ctx *ctx)
 	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	snprintf(sql, sizeof(sql),
 		 "SET wvl.actor_role = 'system'; SELECT count(*) FROM jobs"
-		 " WHERE kind NOT IN ('deliverable_generate', 'business_plan_generate')"
-		 " AND (state IN ('available', 'running') OR (state IN ('retryable', 'scheduled')"
+		 " WHERE (state IN ('available', 'running') OR (state IN ('retryable', 'scheduled')"
 		 " AND run_at <= '%s'::timestamptz))", now);
 	char *v = test_sql_value(db->owner_url, sql);
 	int n = v ? atoi(v) : -1;

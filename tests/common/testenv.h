@@ -150,10 +150,8 @@ const wvl_query *test_query_json(const char *json);
 
 /* Runs the jobs the library's built-in kinds handle on `ctx`: a worker in
  * the host's event-loop mode, on every queue the library uses, until no
- * such job is available, running, or due by the context's clock (the kind
- * whose handlers are still to come, deliverable_generate and
- * business_plan_generate, are left alone), at
- * most `seconds`.  Returns how
+ * such job is available, running, or due by the context's clock, at most
+ * `seconds`.  Returns how
  * many jobs it finished (completed or failed an attempt). */
 int test_run_jobs(const test_db *db, wvl_ctx *ctx, int seconds);
 

@@ -140,6 +140,11 @@ static const struct row rows[] = {
 	{"GET", "/api/clients/%A/deliverables", NULL, {200, 200, 200, 404, 401}},
 	{"GET", "/api/deliverables/%D", NULL, {200, 200, 200, 404, 401}},
 	{"PATCH", "/api/deliverables/%D", "{\"title\":\"x\"}", {200, 200, 403, 403, 401}},
+	/* AI drafting is the team's: staff asks first, admin gets the same job;
+	 * %D is ready, and ready work is not drafted again. */
+	{"POST", "/api/clients/%A/business-plans/generate", NULL, {202, 202, 403, 403, 401}},
+	{"POST", "/api/deliverables/%D/generate", NULL, {409, 409, 403, 403, 401}},
+	{"GET", "/api/clients/%A/ai-usage", NULL, {200, 200, 403, 403, 401}},
 	{"GET", "/api/clients/%A/notes", NULL, {200, 200, 403, 403, 401}},
 	{"POST", "/api/clients/%A/notes", "{\"body\":\"<p>n</p>\"}", {201, 201, 403, 403, 401}},
 	{"GET", "/api/activity", NULL, {200, 200, 403, 403, 401}},
@@ -271,6 +276,17 @@ Test(matrix, every_list_answers_bad_queries_alike)
 	};
 	char method[16], pattern[512], shape[16];
 	int lists = 0;
+	/* The coach's messages list is under one of the admin's conversations. */
+	char conv[37], conv_body[80];
+	snprintf(conv_body, sizeof(conv_body), "{\"client_id\":\"%s\"}", client_a);
+	const char *ch[] = {"Content-Type: application/json", as[ADMIN].cookie, as[ADMIN].csrf, NULL};
+	test_response cr;
+	test_http(&cr, &srv, "POST", "/api/coach/conversations", ch, conv_body, strlen(conv_body));
+	cr_assert_eq(cr.status, 201, "%s", cr.body);
+	char *cid = test_json_string(cr.body, "id");
+	snprintf(conv, sizeof(conv), "%s", cid);
+	free(cid);
+	test_response_free(&cr);
 	while (fscanf(p, "%15s %511s %15s", method, pattern, shape) == 3) {
 		if (strcmp(shape, "list") != 0)
 			continue;
@@ -279,6 +295,8 @@ Test(matrix, every_list_answers_bad_queries_alike)
 		/* {id}: A's ticket under /api/tickets/, else client A. */
 		expand(path, sizeof(path), !strstr(pattern, "{id}") ? ""
 					   : strncmp(pattern, "/api/tickets/", 13) ? "%A" : "%T");
+		if (!strncmp(pattern, "/api/coach/conversations/", 25))
+			snprintf(path, sizeof(path), "%s", conv);
 		char base[700];
 		const char *brace = strstr(pattern, "{id}");
 		if (brace)
