@@ -35,6 +35,7 @@ const HelpArticle = lazy(help, 'HelpArticle');
 const HelpArticles = lazy(help, 'HelpArticles');
 const HelpEdit = lazy(help, 'HelpEdit');
 const Emails = lazy(emails, 'Emails');
+const Onboarding = lazy(() => import('./pages/onboarding.js'), 'Onboarding');
 const EmailDetail = lazy(emails, 'EmailDetail');
 const Notifications = lazy(notifications, 'Notifications');
 const Preferences = lazy(notifications, 'Preferences');
@@ -88,6 +89,7 @@ const TEAM = [
 ];
 const PORTAL = [
   ['/portal', PortalHome],
+  ['/portal/onboarding', Onboarding],
   ['/portal/plan', PortalPlan],
   ['/portal/deliverables', PortalDeliverables],
   ['/portal/files', PortalFiles],

@@ -59,13 +59,13 @@ export function Notifications() {
   <//>`;
 }
 
-const CATEGORIES = [
+export const CATEGORIES = [
   ['deliverables', 'Deliverables', 'A deliverable is ready to view.'],
   ['reminders', 'Reminders', 'Milestones coming up and weekly summaries.'],
   ['tickets', 'Support tickets', 'New tickets, replies and closures.'],
   ['updates', 'News and updates', 'Everything else.'],
 ];
-const CHANNELS = [
+export const CHANNELS = [
   ['email', 'By email'],
   ['inapp', 'In the app'],
 ];

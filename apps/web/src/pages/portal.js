@@ -17,9 +17,22 @@ function Loaded({ state, title, children }) {
   return children(state.data);
 }
 
+// The portal dashboard's call to finish onboarding (nothing once done).
+export function OnboardingCard() {
+  const progress = useAsync(() => get('/api/portal/onboarding'), []);
+  if (!progress.data || progress.data.completed_at) return null;
+  const done = progress.data.steps.filter((s) => s.done).length;
+  return html`<section class="card onboarding-card" aria-labelledby="ob-h">
+    <h2 id="ob-h">Finish setting up</h2>
+    <p>${done ? `${done} of 6 steps done. Carry on where you left off.` : 'Six short steps so we can start on your launch.'}</p>
+    <p><a class="button" href="/portal/onboarding">${done ? 'Continue onboarding' : 'Start onboarding'}</a></p>
+  </section>`;
+}
+
 export function PortalHome() {
   const dash = useAsync(() => get('/api/portal/dashboard'), []);
   return html`<${Loaded} state=${dash} title="Your launch">${(d) => html`<${Page} title=${`Welcome, ${d.client.brand_name || d.client.name}`}>
+    <${OnboardingCard} />
     <div class="grid">
       <section class="card" aria-labelledby="prog-h">
         <h2 id="prog-h">Progress</h2>
