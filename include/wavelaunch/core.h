@@ -12,6 +12,7 @@
  * thread at a time.  wvl_error_last() is per thread.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -163,11 +164,58 @@ WVL_EXTERN int wvl_config_load_env(wvl_config *cfg, const char *dotenv_path)
  */
 WVL_EXTERN int wvl_config_validate(const wvl_config *cfg) WVL_WARN_UNUSED;
 
-/** Number of keys the library documents, and their names and defaults. */
+/**
+ * The keys the library declares (each module its own, see
+ * docs/OPERATIONS.md): their number, and the i-th key's name, default and
+ * help text (static strings; NULL when i is out of range).  Thread-safe.
+ */
 WVL_EXTERN size_t wvl_config_known_count(void);
 WVL_EXTERN const char *wvl_config_known_key(size_t i);
 WVL_EXTERN const char *wvl_config_known_default(size_t i);
 WVL_EXTERN const char *wvl_config_known_help(size_t i);
+/**
+ * The feature the i-th key is reserved for (a key declared for a feature
+ * not built yet, read by nothing), or NULL when the key is in use or i is
+ * out of range.  Static string; thread-safe.
+ */
+WVL_EXTERN const char *wvl_config_known_reserved(size_t i);
+
+/** Called with a key and a second static or cfg-owned string (see below). */
+typedef void (*wvl_config_key_fn)(const char *key, const char *other, void *payload);
+
+/**
+ * Calls fn(key, nearest, payload) for each WL_* key set in cfg that the
+ * library does not declare (a typo such as WL_DATABSE_URL), `nearest`
+ * being the declared key closest to it by edit distance; keys starting
+ * with WL_TEST_ (the test harness's) are skipped.  Returns how many; fn
+ * may be NULL.  The strings are valid during the call only.  Not
+ * thread-safe with writers of cfg.
+ */
+WVL_EXTERN size_t wvl_config_unknown(const wvl_config *cfg, wvl_config_key_fn fn,
+				     void *payload);
+
+/**
+ * Calls fn(key, feature, payload) for each key reserved for a feature not
+ * built yet that cfg sets to something other than its default (the value
+ * is ignored; the apps warn).  Returns how many; fn may be NULL.  Not
+ * thread-safe with writers of cfg.
+ */
+WVL_EXTERN size_t wvl_config_reserved_set(const wvl_config *cfg, wvl_config_key_fn fn,
+					  void *payload);
+
+/**
+ * The value of a declared whole-number key (its default when unset or
+ * empty), as wvl_config_validate checked it; 0 when the key is not a
+ * declared number or its value is invalid (validate first).  Thread-safe
+ * with readers of cfg.
+ */
+WVL_EXTERN unsigned long wvl_config_get_uint(const wvl_config *cfg, const char *key);
+
+/**
+ * Whether a declared boolean key is "true"; false when unset, "false",
+ * invalid or not a declared boolean.  Thread-safe with readers of cfg.
+ */
+WVL_EXTERN bool wvl_config_get_bool(const wvl_config *cfg, const char *key);
 
 /* ---- context -------------------------------------------------------------- */
 
@@ -208,6 +256,13 @@ WVL_EXTERN const wvl_config *wvl_ctx_config(const wvl_ctx *ctx);
  * with concurrent calls on the same context: set it before sharing.
  */
 WVL_EXTERN void wvl_ctx_set_clock(wvl_ctx *ctx, wvl_clock_fn fn, void *payload);
+
+/**
+ * Changes the lowest level passed to the context's log handler (the apps
+ * re-read WL_LOG_LEVEL on SIGHUP).  Out-of-range levels are ignored.
+ * Returns nothing; thread-safe (an atomic store).
+ */
+WVL_EXTERN void wvl_ctx_set_log_level(wvl_ctx *ctx, wvl_log_level level);
 
 /** "Now" from the context's clock, in microseconds since the epoch. */
 WVL_EXTERN int64_t wvl_now(const wvl_ctx *ctx);

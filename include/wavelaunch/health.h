@@ -25,6 +25,17 @@ extern "C" {
 WVL_EXTERN int wvl_health_check(char **out_json, int *out_healthy,
 				wvl_ctx *ctx) WVL_WARN_UNUSED;
 
+/**
+ * Probes one dependency, "database" (SELECT 1) or "redis" (PING), as the
+ * health document does: `*out_status` becomes "ok", "down" or
+ * "not_configured" (static strings) and `*out_latency_ms` the round trip
+ * in milliseconds, or -1 when not probed.  Returns 0, or WVL_EINVAL for
+ * another service name or NULL arguments; a down service is a result, not
+ * an error.  Thread-safe.
+ */
+WVL_EXTERN int wvl_health_probe(const char **out_status, double *out_latency_ms,
+				wvl_ctx *ctx, const char *service) WVL_WARN_UNUSED;
+
 #ifdef __cplusplus
 }
 #endif

@@ -14,4 +14,7 @@
 int wvl_automation__client_onboarded_tx(int *out_enqueued, int *out_skipped, wvl_ctx *ctx,
 					PGconn *conn, const char *client_id);
 
+/* The automation module's keys (config_keys.c). */
+extern const struct wvl_module wvl_automation__module;
+
 #endif

@@ -130,6 +130,27 @@ static json_t *probe_email(wvl_ctx *ctx)
 	return o;
 }
 
+int wvl_health_probe(const char **out_status, double *out_latency_ms, wvl_ctx *ctx,
+		     const char *svc)
+{
+	if (!out_status || !out_latency_ms || !ctx || !svc)
+		return wvl_err__set(WVL_EINVAL, NULL, "out_status, out_latency_ms, ctx and service are required");
+	int up = 0;
+	json_t *o;
+	if (strcmp(svc, "database") == 0)
+		o = probe_database(ctx, &up);
+	else if (strcmp(svc, "redis") == 0)
+		o = probe_redis(ctx, &up);
+	else
+		return wvl_err__set(WVL_EINVAL, NULL, "service must be database or redis");
+	const char *st = json_string_value(json_object_get(o, "status"));
+	*out_status = strcmp(st, "ok") == 0 ? "ok" : strcmp(st, "down") == 0 ? "down" : "not_configured";
+	json_t *lat = json_object_get(o, "latency");
+	*out_latency_ms = json_is_real(lat) ? json_real_value(lat) : -1;
+	json_decref(o);
+	return 0;
+}
+
 int wvl_health_check(char **out_json, int *out_healthy, wvl_ctx *ctx)
 {
 	if (!out_json || !out_healthy || !ctx)
