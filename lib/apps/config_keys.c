@@ -19,6 +19,8 @@ static const struct wvl_config_key keys[] = {
 	 "true: wl-server binds with SO_REUSEPORT, so a new instance can start on the port "
 	 "before the old one drains (zero-downtime restarts)"},
 	{"WL_CORS_ORIGINS", WVL_CFG_STRING, "", 0, 0, NULL, 0, "comma-separated allowed origins"},
+	{"WL_METRICS_TOKEN", WVL_CFG_STRING, "", 0, 256, NULL, WVL_CFG_SECRET,
+	 "Bearer token /metrics and the detailed health need; empty: loopback peers only"},
 	{"WL_HTTP_THREADS", WVL_CFG_UINT, "0", 0, 1024, NULL, 0,
 	 "wl-server worker threads; 0: two per core (at least 4, at most WL_PG_POOL_SIZE)"},
 	{"WL_HTTP_CONNECTION_LIMIT", WVL_CFG_UINT, "1024", 1, 1000000, NULL, 0,

@@ -606,3 +606,58 @@ Test(config, session_cache_and_lease_sizes_are_checked)
 		wvl_config_free(cfg);
 	}
 }
+
+/* WL_METRICS_TOKEN as DESIGN.md pins it (the server only asks). */
+Test(health, operator_access_follows_the_metrics_token)
+{
+	static const struct {
+		const char *token, *peer;
+		bool forwarded;
+		const char *auth;
+		int rc;
+	} rows[] = {
+		{"", "127.0.0.1", false, NULL, 0},
+		{"", "127.8.9.10", false, NULL, 0},
+		{"", "::1", false, NULL, 0},
+		{"", "::ffff:127.0.0.1", false, NULL, 0},
+		{"", "127.0.0.1", true, NULL, WVL_EFORBIDDEN},
+		{"", "10.0.0.1", false, NULL, WVL_EFORBIDDEN},
+		{"", "1270.0.0.1", false, NULL, WVL_EFORBIDDEN},
+		{"", NULL, false, NULL, WVL_EFORBIDDEN},
+		{"", "10.0.0.1", false, "Bearer anything", WVL_EFORBIDDEN},
+		{"tok", "10.0.0.1", false, "Bearer tok", 0},
+		{"tok", "10.0.0.1", true, "bearer tok", 0},
+		{"tok", "127.0.0.1", false, NULL, WVL_EUNAUTHENTICATED},
+		{"tok", "127.0.0.1", false, "Bearer tok2", WVL_EUNAUTHENTICATED},
+		{"tok", "127.0.0.1", false, "Bearer to", WVL_EUNAUTHENTICATED},
+		{"tok", "127.0.0.1", false, "Basic dG9r", WVL_EUNAUTHENTICATED},
+		{"tok", "127.0.0.1", false, "Bearer ", WVL_EUNAUTHENTICATED},
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		wvl_config *cfg = dev_config();
+		cr_assert_eq(wvl_config_set(cfg, "WL_METRICS_TOKEN", rows[i].token), 0);
+		wvl_ctx *ctx = NULL;
+		cr_assert_eq(wvl_ctx_new(&ctx, cfg, NULL), 0, "%s", wvl_error_last()->message);
+		cr_expect_eq(wvl_health_operator_access(ctx, rows[i].peer, rows[i].forwarded,
+							rows[i].auth),
+			     rows[i].rc, "row %zu", i);
+		wvl_ctx_free(ctx);
+		wvl_config_free(cfg);
+	}
+	cr_expect_eq(wvl_health_operator_access(NULL, "127.0.0.1", false, NULL), WVL_EINVAL);
+	const char *st = NULL;
+	double ms = 0;
+	wvl_config *cfg = dev_config();
+	wvl_ctx *ctx = NULL;
+	cr_assert_eq(wvl_ctx_new(&ctx, cfg, NULL), 0);
+	cr_expect_eq(wvl_health_probe(&st, &ms, ctx, "clamd"), WVL_EINVAL);
+	cr_expect_eq(wvl_health_probe(NULL, &ms, ctx, "redis"), WVL_EINVAL);
+	cr_assert_eq(wvl_config_set(cfg, "WL_REDIS_URL", ""), 0);
+	wvl_ctx_free(ctx);
+	cr_assert_eq(wvl_ctx_new(&ctx, cfg, NULL), 0);
+	cr_expect_eq(wvl_health_probe(&st, &ms, ctx, "redis"), 0);
+	cr_expect_str_eq(st, "not_configured");
+	cr_expect_eq(ms, -1);
+	wvl_ctx_free(ctx);
+	wvl_config_free(cfg);
+}
