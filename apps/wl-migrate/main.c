@@ -13,6 +13,7 @@
 #include <sodium.h>
 
 #include "../common/app.h"
+#include "import_v1.h"
 
 static const char usage[] =
 	"usage: wl-migrate COMMAND [OPTIONS]    (wl-migrate COMMAND --help for one)\n"
@@ -24,6 +25,7 @@ static const char usage[] =
 	"  bootstrap-admin  create the first admin (--email EMAIL)\n"
 	"  seed-demo        add demo clients and help articles\n"
 	"  gen-secret       print a fresh WL_SECRET_KEY\n"
+	"  import-v1        copy a v1 SQLite database in (import-v1 --help)\n"
 	"Configured by WL_* variables from the environment and .env (or\n"
 	"WL_ENV_FILE); see .env.example and wl-migrate(8).\n";
 
@@ -52,6 +54,8 @@ static const struct command commands[] = {
 	{"gen-secret", "usage: wl-migrate gen-secret\n"
 		       "  Prints a fresh WL_SECRET_KEY (base64 of 32 random bytes) and needs no\n"
 		       "  configuration: wl-migrate gen-secret >> .env after WL_SECRET_KEY=\n"},
+	/* Its options and help are import_v1.c's. */
+	{"import-v1", NULL},
 };
 
 static const struct command *command_of(const char *name)
@@ -242,11 +246,14 @@ int main(int argc, char **argv)
 				       argv[1]);
 	for (int i = 2; i < argc; i++)
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			fputs(c->help, stdout);
+			if (c->help)
+				fputs(c->help, stdout);
+			else
+				import_v1_usage(stdout);
 			return 0;
 		}
 	struct args a = {.cmd = c->name};
-	int rc = parse_args(&a, argc, argv);
+	int rc = c->help ? parse_args(&a, argc, argv) : 0;
 	if (rc)
 		return rc;
 	if (strcmp(a.cmd, "seed-demo") == 0 && ((a.clients && !count_of("--clients", a.clients)) ||
@@ -262,7 +269,7 @@ int main(int argc, char **argv)
 		wvl_config_free(cfg);
 		return 1;
 	}
-	rc = run_command(ctx, &a);
+	rc = c->help ? run_command(ctx, &a) : import_v1_main(ctx, argc - 1, argv + 1);
 	wvl_ctx_free(ctx);
 	wvl_config_free(cfg);
 	return rc;
