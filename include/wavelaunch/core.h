@@ -244,9 +244,9 @@ WVL_EXTERN const char *wvl_config_known_default(size_t i);
  */
 WVL_EXTERN const char *wvl_config_known_help(size_t i);
 /**
- * The feature the i-th key is reserved for (a key declared for a feature
- * not built yet, read by nothing), or NULL when the key is in use or i is
- * out of range.  Static string; thread-safe.
+ * Returns the feature the i-th key is reserved for (a key declared for a
+ * feature not built yet, read by nothing), or NULL when the key is in use
+ * or i is out of range.  A static string: never freed.  Thread-safe.
  */
 WVL_EXTERN const char *wvl_config_known_reserved(size_t i);
 
@@ -274,16 +274,17 @@ WVL_EXTERN size_t wvl_config_reserved_set(const wvl_config *cfg, wvl_config_key_
 					  void *payload);
 
 /**
- * The value of a declared whole-number key (its default when unset or
- * empty), as wvl_config_validate checked it; 0 when the key is not a
- * declared number or its value is invalid (validate first).  Thread-safe
- * with readers of cfg.
+ * Returns the value of a declared whole-number key (its default when
+ * unset or empty), as wvl_config_validate checked it; 0 when the key is
+ * not a declared number or its value is invalid (validate first).
+ * Thread-safe with readers of cfg.
  */
 WVL_EXTERN unsigned long wvl_config_get_uint(const wvl_config *cfg, const char *key);
 
 /**
- * Whether a declared boolean key is "true"; false when unset, "false",
- * invalid or not a declared boolean.  Thread-safe with readers of cfg.
+ * Returns true when a declared boolean key is "true"; false when unset,
+ * "false", invalid or not a declared boolean.  Thread-safe with readers of
+ * cfg.
  */
 WVL_EXTERN bool wvl_config_get_bool(const wvl_config *cfg, const char *key);
 
