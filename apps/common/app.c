@@ -1,19 +1,56 @@
 /* SPDX-License-Identifier: MIT
  * Copyright (c) 2026 WavelaunchOS contributors */
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "app.h"
 
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
-static wvl_log_level min_level = WVL_LOG_DEBUG;
+static int min_level = WVL_LOG_DEBUG;
+static const char *program = "wavelaunch";
+static FILE *log_out; /* NULL: stderr */
 
-void app_log_set_level(wvl_log_level level) { min_level = level; }
-int app_log_enabled(wvl_log_level level) { return level >= min_level; }
+void app_set_program(const char *prog) { program = prog; }
+void app_log_set_level(wvl_log_level level)
+{
+	__atomic_store_n(&min_level, (int)level, __ATOMIC_RELAXED);
+}
+int app_log_enabled(wvl_log_level level)
+{
+	return (int)level >= __atomic_load_n(&min_level, __ATOMIC_RELAXED);
+}
+
+int app_std_option(const char *arg, const char *usage)
+{
+	if (!arg)
+		return -1;
+	if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (strcmp(arg, "--version") == 0) {
+		printf("%s %s\n", program, WVL_VERSION_STRING);
+		return 0;
+	}
+	return -1;
+}
+
+int app_usage_error(const char *usage, const char *what, const char *arg)
+{
+	if (arg)
+		fprintf(stderr, "%s: %s: %s\n", program, what, arg);
+	else
+		fprintf(stderr, "%s: %s\n", program, what);
+	fputs(usage, stderr);
+	return APP_EXIT_USAGE;
+}
 
 void app_json_escape(FILE *f, const char *s)
 {
@@ -25,7 +62,7 @@ void app_json_escape(FILE *f, const char *s)
 		case '\r': fputs("\\r", f); break;
 		case '\t': fputs("\\t", f); break;
 		default:
-			if (*p < 0x20)
+			if (*p < 0x20 || *p == 0x7f)
 				fprintf(f, "\\u%04x", *p);
 			else
 				fputc(*p, f);
@@ -49,24 +86,25 @@ void app_log_json(wvl_log_level level, const char *request_id, const char *msg,
 	char ts[40];
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
 	pthread_mutex_lock(&log_lock);
-	fprintf(stderr, "{\"time\":\"%s.%03ldZ\",\"level\":\"%s\",\"request_id\":", ts,
-		(long)tv.tv_usec / 1000, level_name(level));
+	FILE *f = log_out ? log_out : stderr;
+	fprintf(f, "{\"time\":\"%s.%03ldZ\",\"level\":\"%s\",\"program\":\"%s\",\"request_id\":",
+		ts, (long)tv.tv_usec / 1000, level_name(level), program);
 	if (request_id) {
-		fputc('"', stderr);
-		app_json_escape(stderr, request_id);
-		fputc('"', stderr);
+		fputc('"', f);
+		app_json_escape(f, request_id);
+		fputc('"', f);
 	} else {
-		fputs("null", stderr);
+		fputs("null", f);
 	}
-	fputs(",\"msg\":\"", stderr);
-	app_json_escape(stderr, msg);
-	fputc('"', stderr);
+	fputs(",\"msg\":\"", f);
+	app_json_escape(f, msg);
+	fputc('"', f);
 	if (extra_members && *extra_members) {
-		fputc(',', stderr);
-		fputs(extra_members, stderr);
+		fputc(',', f);
+		fputs(extra_members, f);
 	}
-	fputs("}\n", stderr);
-	fflush(stderr);
+	fputs("}\n", f);
+	fflush(f);
 	pthread_mutex_unlock(&log_lock);
 }
 
@@ -74,24 +112,125 @@ void app_log_sink(wvl_log_level level, const char *request_id, const char *messa
 		  void *payload)
 {
 	(void)payload;
-	app_log_json(level, request_id, message, NULL);
+	if (app_log_enabled(level))
+		app_log_json(level, request_id, message, NULL);
 }
 
-int app_load_config(wvl_config **out, const char *prog)
+int app_log_open(const char *path)
+{
+	FILE *f = NULL;
+	if (path && *path) {
+		int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+		f = fd >= 0 ? fdopen(fd, "a") : NULL;
+		if (!f) {
+			int e = errno;
+			if (fd >= 0)
+				close(fd);
+			char extra[600];
+			snprintf(extra, sizeof(extra), "\"key\":\"WL_LOG_FILE\",\"error\":\"%s\"",
+				 strerror(e));
+			app_log_json(WVL_LOG_ERROR, NULL, "cannot open the log file", extra);
+			return -1;
+		}
+	}
+	pthread_mutex_lock(&log_lock);
+	FILE *old = log_out;
+	log_out = f;
+	pthread_mutex_unlock(&log_lock);
+	if (old)
+		fclose(old);
+	return 0;
+}
+
+/* "WL_X: ..." -> "WL_X" as a JSON member; nothing when the message does
+ * not start with a key. */
+static void key_member(char *out, size_t len, const char *msg)
+{
+	size_t n = strncmp(msg, "WL_", 3) == 0 ? strspn(msg, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") : 0;
+	if (n && n < 65)
+		snprintf(out, len, "\"key\":\"%.*s\"", (int)n, msg);
+	else
+		out[0] = '\0';
+}
+
+static void warn_unknown(const char *key, const char *nearest, void *payload)
+{
+	(void)payload;
+	char msg[200], extra[200];
+	snprintf(msg, sizeof(msg), "unknown setting %s ignored; did you mean %s?", key, nearest);
+	snprintf(extra, sizeof(extra), "\"key\":\"%s\",\"nearest\":\"%s\"", key, nearest);
+	app_log_json(WVL_LOG_WARN, NULL, msg, extra);
+}
+
+static void warn_reserved(const char *key, const char *feature, void *payload)
+{
+	(void)payload;
+	char msg[300], extra[100];
+	snprintf(msg, sizeof(msg), "%s is reserved for %s, which is not built yet: ignored", key,
+		 feature);
+	snprintf(extra, sizeof(extra), "\"key\":\"%s\"", key);
+	app_log_json(WVL_LOG_WARN, NULL, msg, extra);
+}
+
+static int load(wvl_config **out)
 {
 	const char *file = getenv("WL_ENV_FILE");
+	*out = NULL;
 	if (wvl_config_new(out) != 0 ||
 	    wvl_config_load_env(*out, file && *file ? file : ".env") != 0 ||
 	    wvl_config_validate(*out) != 0) {
-		fprintf(stderr, "%s: configuration error: %s\n", prog, wvl_error_last()->message);
 		wvl_config_free(*out);
 		*out = NULL;
-		return 1;
+		return -1;
 	}
 	return 0;
 }
 
-int app_ctx_new(wvl_ctx **out, const wvl_config *cfg, const char *prog)
+int app_load_config(wvl_config **out)
+{
+	if (load(out) != 0) {
+		const char *m = wvl_error_last()->message;
+		char extra[100], msg[1200];
+		key_member(extra, sizeof(extra), m);
+		snprintf(msg, sizeof(msg), "configuration error: %s", m);
+		app_log_json(WVL_LOG_ERROR, NULL, msg, extra);
+		return APP_EXIT_CONFIG;
+	}
+	wvl_config_unknown(*out, warn_unknown, NULL);
+	wvl_config_reserved_set(*out, warn_reserved, NULL);
+	if (app_log_open(wvl_config_get(*out, "WL_LOG_FILE")) != 0) {
+		wvl_config_free(*out);
+		*out = NULL;
+		return APP_EXIT_CONFIG;
+	}
+	return 0;
+}
+
+void app_reload(wvl_ctx *ctx)
+{
+	wvl_config *cfg = NULL;
+	if (load(&cfg) != 0) {
+		char msg[1200];
+		snprintf(msg, sizeof(msg), "SIGHUP: configuration not reloaded: %s",
+			 wvl_error_last()->message);
+		app_log_json(WVL_LOG_ERROR, NULL, msg, NULL);
+		return;
+	}
+	wvl_log_level lvl = WVL_LOG_INFO;
+	if (wvl_log_level_parse(&lvl, wvl_config_get(cfg, "WL_LOG_LEVEL")) != 0)
+		lvl = WVL_LOG_INFO;
+	int rc = app_log_open(wvl_config_get(cfg, "WL_LOG_FILE"));
+	app_log_set_level(lvl);
+	wvl_ctx_set_log_level(ctx, lvl);
+	char extra[80];
+	snprintf(extra, sizeof(extra), "\"log_level\":\"%s\"", level_name(lvl));
+	app_log_json(WVL_LOG_INFO, NULL, rc == 0 ? "SIGHUP: log reopened, log level applied"
+						 : "SIGHUP: log level applied; log file not reopened",
+		     extra);
+	wvl_config_free(cfg);
+}
+
+int app_ctx_new(wvl_ctx **out, const wvl_config *cfg)
 {
 	wvl_ctx_options opts = WVL_CTX_OPTIONS_INIT;
 	opts.log_fn = app_log_sink;
@@ -99,8 +238,54 @@ int app_ctx_new(wvl_ctx **out, const wvl_config *cfg, const char *prog)
 		opts.log_level = WVL_LOG_INFO;
 	app_log_set_level(opts.log_level);
 	if (wvl_ctx_new(out, cfg, &opts) != 0) {
-		fprintf(stderr, "%s: cannot start: %s\n", prog, wvl_error_last()->message);
+		char msg[1200];
+		snprintf(msg, sizeof(msg), "cannot start: %s", wvl_error_last()->message);
+		app_log_json(WVL_LOG_ERROR, NULL, msg, NULL);
 		return 1;
 	}
 	return 0;
+}
+
+static void log_service(const char *name, const char *status, double ms, unsigned retry_s)
+{
+	char msg[160], extra[200];
+	if (strcmp(status, "ok") == 0)
+		snprintf(msg, sizeof(msg), "%s is up", name);
+	else if (strcmp(status, "not_configured") == 0)
+		snprintf(msg, sizeof(msg), "%s is not configured", name);
+	else if (retry_s)
+		snprintf(msg, sizeof(msg), "%s is unreachable; retrying in %u s", name, retry_s);
+	else
+		snprintf(msg, sizeof(msg), "%s is unreachable; carrying on without it", name);
+	if (ms >= 0)
+		snprintf(extra, sizeof(extra), "\"service\":\"%s\",\"status\":\"%s\",\"latency_ms\":%.3f",
+			 name, status, ms);
+	else
+		snprintf(extra, sizeof(extra), "\"service\":\"%s\",\"status\":\"%s\"", name, status);
+	app_log_json(strcmp(status, "down") == 0 ? WVL_LOG_WARN : WVL_LOG_INFO, NULL, msg, extra);
+}
+
+int app_wait_for_services(wvl_ctx *ctx, volatile int *stop)
+{
+	const char *st = "down";
+	double ms = -1;
+	unsigned delay = 1;
+	if (wvl_health_probe(&st, &ms, ctx, "redis") == 0)
+		log_service("redis", st, ms, 0);
+	while (!*stop) {
+		if (wvl_health_probe(&st, &ms, ctx, "database") != 0)
+			st = "down";
+		if (strcmp(st, "down") != 0) {
+			log_service("postgresql", st, ms, 0);
+			return 0;
+		}
+		log_service("postgresql", st, -1, delay);
+		/* Sleeps in short steps, so a SIGTERM ends the wait at once. */
+		for (unsigned i = 0; i < delay * 10 && !*stop; i++) {
+			struct timespec ts = {0, 100 * 1000 * 1000};
+			nanosleep(&ts, NULL);
+		}
+		delay = delay * 2 > 30 ? 30 : delay * 2;
+	}
+	return -1;
 }

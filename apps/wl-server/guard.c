@@ -88,20 +88,18 @@ static void *watch(void *arg)
 	return NULL;
 }
 
-/* A whole number in [min, max] from `key`, or -1 with a message naming it. */
+/* A whole number in [min, max] from `key` (wvl_config_validate checked
+ * the declared range, which is the same), or -1 with a JSON log line. */
 static long limit_of(const wvl_config *cfg, const char *key, const char *def, long min, long max)
 {
-	const char *v = wvl_config_get(cfg, key);
-	if (!v || !*v)
-		v = def;
-	char *end = NULL;
-	errno = 0;
-	long n = strtol(v, &end, 10);
-	if (errno || !end || *end || end == v || n < min || n > max) {
-		fprintf(stderr, "wl-server: %s must be a whole number from %ld to %ld\n", key, min, max);
+	(void)def;
+	unsigned long n = wvl_config_get_uint(cfg, key);
+	if (n < (unsigned long)min || n > (unsigned long)max) {
+		fprintf(stderr, "{\"level\":\"error\",\"msg\":\"%s must be a whole number from %ld to %ld\",\"key\":\"%s\"}\n",
+			key, min, max, key);
 		return -1;
 	}
-	return n;
+	return (long)n;
 }
 
 int wl_guard_start(struct wl_server *srv)

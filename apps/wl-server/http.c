@@ -114,6 +114,7 @@ static void client_ip(struct wl_request *req)
 {
 	char peer[64];
 	socket_ip(req->conn, peer, sizeof(peer));
+	snprintf(req->peer_ip, sizeof(req->peer_ip), "%s", peer);
 	struct xff_join xff = {.len = 0};
 	xff.buf[0] = '\0';
 	MHD_get_connection_values(req->conn, MHD_HEADER_KIND, join_xff, &xff);

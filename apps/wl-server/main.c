@@ -4,6 +4,7 @@
 /* wl-server: configuration, the libmicrohttpd daemon and graceful
  * shutdown.  Requests are handled from http.c on. */
 
+#include <errno.h>
 #include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
@@ -85,33 +86,58 @@ static void public_origin(struct wl_server *srv, const char *url)
 		snprintf(srv->public_origin, sizeof(srv->public_origin), "%.*s", (int)n, url);
 }
 
-static unsigned cfg_uint(const wvl_config *cfg, const char *key, unsigned def)
+static unsigned cfg_uint(const wvl_config *cfg, const char *key)
 {
-	const char *v = wvl_config_get(cfg, key);
-	char *end = NULL;
-	unsigned long n = v && *v ? strtoul(v, &end, 10) : 0;
-	return (v && *v && end && !*end && n <= 1000000000UL) ? (unsigned)n : def;
+	unsigned long n = wvl_config_get_uint(cfg, key);
+	return n > 1000000000UL ? 1000000000U : (unsigned)n;
+}
+
+/* The listening socket, made here so a taken address is an error naming
+ * it, and SO_REUSEPORT (several processes sharing the port, for a restart
+ * without downtime) is on only when WL_REUSE_PORT says so. */
+static int open_listener(const wvl_config *cfg, const char *where, int *family)
+{
+	struct sockaddr_storage addr;
+	socklen_t alen = 0;
+	char extra[400];
+	snprintf(extra, sizeof(extra), "\"key\":\"WL_LISTEN\",\"listen\":\"%.300s\"", where);
+	if (resolve_listen(where, &addr, &alen) != 0) {
+		app_log_json(WVL_LOG_ERROR, NULL, "cannot resolve the listen address", extra);
+		return -1;
+	}
+	int fd = socket(addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	int one = 1;
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+	    (wvl_config_get_bool(cfg, "WL_REUSE_PORT") &&
+	     setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0) ||
+	    bind(fd, (struct sockaddr *)&addr, alen) != 0 || listen(fd, 511) != 0) {
+		char msg[512];
+		snprintf(msg, sizeof(msg), "cannot listen on %.300s: %s", where, strerror(errno));
+		app_log_json(WVL_LOG_ERROR, NULL, msg, extra);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	*family = addr.ss_family;
+	return fd;
 }
 
 static struct MHD_Daemon *start_daemon(struct wl_server *srv)
 {
-	struct sockaddr_storage addr;
-	socklen_t alen = 0;
-	const char *listen = wvl_config_get(srv->cfg, "WL_LISTEN");
-	if (resolve_listen(listen, &addr, &alen) != 0) {
-		fprintf(stderr, "wl-server: cannot resolve WL_LISTEN %s\n", listen);
+	int family = AF_INET;
+	int fd = open_listener(srv->cfg, wvl_config_get(srv->cfg, "WL_LISTEN"), &family);
+	if (fd < 0)
 		return NULL;
-	}
 	/* A read costs one database round trip (the session is checked in
 	 * it, the rate limit mostly leased), so a few threads per core keep
 	 * the cores busy; more only lengthen the queue behind each thread's
 	 * connections (measured: 4 threads, 7.7k req/s, p99 17 ms; 16: the
 	 * same rate, p99 26-33 ms; docs/PERFORMANCE.md).  Never more than
 	 * the database pool: a handler holds a connection. */
-	unsigned threads = cfg_uint(srv->cfg, "WL_HTTP_THREADS", 0);
+	unsigned threads = cfg_uint(srv->cfg, "WL_HTTP_THREADS");
 	if (threads == 0) {
 		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-		unsigned pool = cfg_uint(srv->cfg, "WL_PG_POOL_SIZE", 16);
+		unsigned pool = cfg_uint(srv->cfg, "WL_PG_POOL_SIZE");
 		threads = cpus > 2 ? 2 * (unsigned)cpus : 4;
 		if (threads > pool)
 			threads = pool;
@@ -119,19 +145,18 @@ static struct MHD_Daemon *start_daemon(struct wl_server *srv)
 	/* Suspend/resume: an idle Server-Sent Events stream holds no thread. */
 	unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
 			     MHD_ALLOW_SUSPEND_RESUME;
-	if (addr.ss_family == AF_INET6)
+	if (family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	return MHD_start_daemon(
+	struct MHD_Daemon *d = MHD_start_daemon(
 		flags, 0, wl_guard_accept, srv, wl_on_request, srv,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+		MHD_OPTION_LISTEN_SOCKET, fd,
 		MHD_OPTION_THREAD_POOL_SIZE, threads,
-		MHD_OPTION_CONNECTION_TIMEOUT, cfg_uint(srv->cfg, "WL_HTTP_TIMEOUT", 30),
+		MHD_OPTION_CONNECTION_TIMEOUT, cfg_uint(srv->cfg, "WL_HTTP_TIMEOUT"),
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		(size_t)cfg_uint(srv->cfg, "WL_HTTP_CONNECTION_MEMORY", 65536),
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg_uint(srv->cfg, "WL_HTTP_PER_IP_LIMIT", 256),
-		MHD_OPTION_CONNECTION_LIMIT, cfg_uint(srv->cfg, "WL_HTTP_CONNECTION_LIMIT", 1024),
-		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
+		(size_t)cfg_uint(srv->cfg, "WL_HTTP_CONNECTION_MEMORY"),
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg_uint(srv->cfg, "WL_HTTP_PER_IP_LIMIT"),
+		MHD_OPTION_CONNECTION_LIMIT, cfg_uint(srv->cfg, "WL_HTTP_CONNECTION_LIMIT"),
 		MHD_OPTION_NOTIFY_COMPLETED, wl_on_completed, srv,
 		MHD_OPTION_NOTIFY_CONNECTION, wl_guard_notify, srv,
 		/* Not strict: libmicrohttpd 0.9.75's strict mode answers a
@@ -141,17 +166,43 @@ static struct MHD_Daemon *start_daemon(struct wl_server *srv)
 		 * connection instead. */
 		MHD_OPTION_STRICT_FOR_CLIENT, (int)0,
 		MHD_OPTION_END);
+	if (!d) {
+		close(fd);
+		app_log_json(WVL_LOG_ERROR, NULL, "cannot start the HTTP listener", NULL);
+	}
+	return d;
+}
+
+static volatile int stop_requested;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
 }
 
 static int serve(struct wl_server *srv)
 {
+	/* While PostgreSQL is awaited, SIGTERM ends the wait (and the program). */
+	struct sigaction sa = {0};
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (app_wait_for_services(srv->ctx, &stop_requested) != 0) {
+		app_log_json(WVL_LOG_INFO, NULL, "stopped before PostgreSQL came up", NULL);
+		return 0;
+	}
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
 	/* Blocked before the daemon's threads start, so only sigwait sees them. */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	if (stop_requested)
+		return 0;
 	if (wl_guard_start(srv) != 0)
 		return 1;
 	if (wl_events_start(srv) != 0) {
@@ -162,7 +213,6 @@ static int serve(struct wl_server *srv)
 	if (!srv->daemon) {
 		wl_events_stop();
 		wl_guard_stop();
-		app_log_json(WVL_LOG_ERROR, NULL, "cannot start the HTTP listener", NULL);
 		return 1;
 	}
 	const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
@@ -170,7 +220,8 @@ static int serve(struct wl_server *srv)
 	snprintf(extra, sizeof(extra), "\"port\":%u", di ? di->port : 0);
 	app_log_json(WVL_LOG_INFO, NULL, "listening", extra);
 	int sig = 0;
-	sigwait(&set, &sig);
+	while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
+		app_reload(srv->ctx);
 	app_log_json(WVL_LOG_INFO, NULL, "shutting down: finishing in-flight requests", NULL);
 	wl_events_stop(); /* streams end; their clients reconnect elsewhere */
 	MHD_quiesce_daemon(srv->daemon);
@@ -182,9 +233,24 @@ static int serve(struct wl_server *srv)
 	return 0;
 }
 
+static const char usage[] =
+	"usage: wl-server [--help | --version | --routes]\n"
+	"  Serves the WavelaunchOS HTTP API and web UI on WL_LISTEN until SIGTERM\n"
+	"  (which drains in-flight requests); SIGHUP reopens WL_LOG_FILE and applies\n"
+	"  WL_LOG_LEVEL again.  Configured by WL_* variables from the environment and\n"
+	"  .env (or WL_ENV_FILE); see .env.example and wl-server(8).\n"
+	"  --routes   print every route (method, pattern, kind) and exit\n"
+	"  --help     print this help and exit\n"
+	"  --version  print the version and exit\n";
+
 int main(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--routes") == 0) {
+	app_set_program("wl-server");
+	if (argc > 2)
+		return app_usage_error(usage, "unexpected argument", argv[2]);
+	if (argc == 2 && app_std_option(argv[1], usage) == 0)
+		return 0;
+	if (argc == 2 && strcmp(argv[1], "--routes") == 0) {
 		/* Method, pattern, and "list" for the routes that follow the
 		 * list contract (the tests try every one of them). */
 		for (size_t i = 0; i < wl_routes_count; i++)
@@ -192,19 +258,19 @@ int main(int argc, char **argv)
 			       wl_routes[i].call == WL_CALL_LIST ? "list" : "call");
 		return 0;
 	}
-	if (argc > 1) {
-		fprintf(stderr, "usage: wl-server [--routes]\n"
-				"configuration comes from the environment and .env\n");
-		return 2;
-	}
+	if (argc == 2)
+		return app_usage_error(usage, "unknown option", argv[1]);
 	wvl_config *cfg = NULL;
 	struct wl_server srv = {0};
-	if (app_load_config(&cfg, "wl-server") || app_ctx_new(&srv.ctx, cfg, "wl-server")) {
+	int rc = app_load_config(&cfg);
+	if (rc)
+		return rc;
+	if (app_ctx_new(&srv.ctx, cfg)) {
 		wvl_config_free(cfg);
 		return 1;
 	}
 	srv.cfg = wvl_ctx_config(srv.ctx);
-	srv.body_limit = cfg_uint(srv.cfg, "WL_HTTP_BODY_LIMIT", 1048576);
+	srv.body_limit = cfg_uint(srv.cfg, "WL_HTTP_BODY_LIMIT");
 	/* A stranger's body (login, reset) is small: nobody without a user
 	 * makes the server hold a megabyte. */
 	srv.anon_body_limit = srv.body_limit < 16384 ? srv.body_limit : 16384;
@@ -212,7 +278,7 @@ int main(int argc, char **argv)
 	srv.openapi_len = wl_openapi_json_len;
 	split_origins(&srv, wvl_config_get(srv.cfg, "WL_CORS_ORIGINS"));
 	public_origin(&srv, wvl_config_get(srv.cfg, "WL_PUBLIC_URL"));
-	int rc = serve(&srv);
+	rc = serve(&srv);
 	for (size_t i = 0; i < srv.ncors; i++)
 		free(srv.cors_origins[i]);
 	free(srv.cors_origins);

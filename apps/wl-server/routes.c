@@ -13,6 +13,7 @@
 
 const struct wl_route wl_routes[] = {
 	{"GET", "/api/health", WL_PUBLIC, WL_HANDLER(wl_route_health)},
+	{"GET", "/api/health/details", WL_PUBLIC, WL_HANDLER(wl_route_health_details)},
 	{"GET", "/api/openapi.json", WL_PUBLIC, WL_HANDLER(wl_route_openapi)},
 	{"GET", "/metrics", WL_PUBLIC, WL_HANDLER(wl_route_metrics)},
 

@@ -12,6 +12,7 @@
 void wl_route_health(struct wl_request *req, struct wl_response *resp);
 void wl_route_openapi(struct wl_request *req, struct wl_response *resp);
 void wl_route_metrics(struct wl_request *req, struct wl_response *resp);
+void wl_route_health_details(struct wl_request *req, struct wl_response *resp);
 
 /* routes_auth.c: cookies, the client's address, the session kept */
 void wl_route_login(struct wl_request *req, struct wl_response *resp);

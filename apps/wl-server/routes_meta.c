@@ -3,6 +3,7 @@
 
 /* Health, the OpenAPI document and the Prometheus metrics. */
 
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "http.h"
@@ -32,8 +33,39 @@ void wl_route_openapi(struct wl_request *req, struct wl_response *resp)
 	resp->body_static = true;
 }
 
+/* WL_METRICS_TOKEN as DESIGN.md pins it; the library decides. */
+static bool operator_only(struct wl_request *req, struct wl_response *resp)
+{
+	bool forwarded = wl_req_header(req, "X-Forwarded-For") || wl_req_header(req, "Forwarded");
+	int rc = wvl_health_operator_access(req->srv->ctx, req->peer_ip, forwarded,
+					    wl_req_header(req, "Authorization"));
+	if (rc == 0)
+		return true;
+	wl_resp_error(resp, req, rc);
+	if (rc == WVL_EUNAUTHENTICATED)
+		wl_resp_header(resp, "WWW-Authenticate", "Bearer realm=\"metrics\"");
+	return false;
+}
+
+void wl_route_health_details(struct wl_request *req, struct wl_response *resp)
+{
+	if (!operator_only(req, resp))
+		return;
+	char *json = NULL;
+	int healthy = 0;
+	int rc = wvl_health_details(&json, &healthy, req->srv->ctx);
+	if (rc) {
+		wl_resp_error(resp, req, rc);
+		return;
+	}
+	wl_resp_header(resp, "Cache-Control", "no-store");
+	wl_resp_json(resp, healthy ? 200 : 503, json);
+}
+
 void wl_route_metrics(struct wl_request *req, struct wl_response *resp)
 {
+	if (!operator_only(req, resp))
+		return;
 	size_t len = 0;
 	char *text = wl_metrics_render(req->srv->ctx, wl_inflight(), &len);
 	if (!text) {

@@ -25,6 +25,7 @@ struct wl_request {
 	const char *path;
 	char request_id[65];
 	char client_ip[64];
+	char peer_ip[64];     /* the socket's peer, whatever X-Forwarded-For says */
 	char *body;           /* NUL-terminated, may be NULL */
 	size_t body_len;
 	const char *params[WL_MAX_PARAMS]; /* path parameters, in order */

@@ -7,6 +7,7 @@
  * live in libwavelaunch (wavelaunch/worker.h); this program reads the
  * configuration, handles signals and writes the log. */
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,20 +16,49 @@
 
 #include "../common/app.h"
 
+static pthread_mutex_t run_lock = PTHREAD_MUTEX_INITIALIZER;
 static wvl_worker *running;
+static volatile int stop_requested;
+static wvl_ctx *app_ctx;
 
-static void on_signal(int sig)
+/* SIGTERM, SIGINT and SIGHUP are blocked in every thread and taken here:
+ * a stop drains the worker, a hang-up reopens the log and applies
+ * WL_LOG_LEVEL again. */
+static void *signal_thread(void *arg)
 {
-	(void)sig;
-	wvl_worker_stop(running);
+	sigset_t *set = arg;
+	int sig = 0;
+	while (sigwait(set, &sig) == 0) {
+		if (sig == SIGHUP) {
+			app_reload(app_ctx);
+			continue;
+		}
+		pthread_mutex_lock(&run_lock);
+		stop_requested = 1;
+		if (running)
+			wvl_worker_stop(running);
+		pthread_mutex_unlock(&run_lock);
+	}
+	return NULL;
 }
 
-static unsigned config_uint(const wvl_config *cfg, const char *key, unsigned def)
+static void on_signals(void)
 {
-	const char *v = wvl_config_get(cfg, key);
-	char *end = NULL;
-	long n = v && *v ? strtol(v, &end, 10) : 0;
-	return (end && !*end && n > 0 && n < 1000000) ? (unsigned)n : def;
+	static sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	pthread_t t;
+	if (pthread_create(&t, NULL, signal_thread, &set) == 0)
+		pthread_detach(t);
+}
+
+static unsigned config_uint(const wvl_config *cfg, const char *key)
+{
+	return (unsigned)wvl_config_get_uint(cfg, key);
 }
 
 /* One JSON line per finished job at level info (failures at warn). */
@@ -58,43 +88,45 @@ static void log_job(const wvl_job *job, const char *outcome, int64_t duration_ms
 
 static void options_from(wvl_worker_options *o, const wvl_config *cfg)
 {
-	o->concurrency = config_uint(cfg, "WL_WORKER_CONCURRENCY", o->concurrency);
-	o->prefetch = config_uint(cfg, "WL_WORKER_PREFETCH", o->prefetch);
-	o->poll_ms = config_uint(cfg, "WL_WORKER_POLL_MS", o->poll_ms);
-	o->heartbeat_s = config_uint(cfg, "WL_JOBS_HEARTBEAT_INTERVAL", o->heartbeat_s);
-	o->grace_s = config_uint(cfg, "WL_WORKER_SHUTDOWN_GRACE", o->grace_s);
+	o->concurrency = config_uint(cfg, "WL_WORKER_CONCURRENCY");
+	o->prefetch = config_uint(cfg, "WL_WORKER_PREFETCH");
+	o->poll_ms = config_uint(cfg, "WL_WORKER_POLL_MS");
+	o->heartbeat_s = config_uint(cfg, "WL_JOBS_HEARTBEAT_INTERVAL");
+	o->grace_s = config_uint(cfg, "WL_WORKER_SHUTDOWN_GRACE");
 	o->queues = wvl_config_get(cfg, "WL_WORKER_QUEUES");
 	o->on_job = log_job;
-}
-
-static void on_signals(void)
-{
-	struct sigaction sa = {0};
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
 }
 
 static int serve(wvl_ctx *ctx, const wvl_config *cfg)
 {
 	wvl_worker_options o = WVL_WORKER_OPTIONS_INIT;
 	options_from(&o, cfg);
+	if (app_wait_for_services(ctx, &stop_requested) != 0) {
+		app_log_json(WVL_LOG_INFO, NULL, "stopped before PostgreSQL came up", NULL);
+		return 0;
+	}
 	wvl_worker *w = NULL;
 	if (wvl_worker_new(&w, ctx, &o) != 0 || wvl_worker_register_builtin(w) != 0) {
-		fprintf(stderr, "wl-worker: cannot start the worker: %s\n", wvl_error_last()->message);
+		char msg[1200];
+		snprintf(msg, sizeof(msg), "cannot start the worker: %s", wvl_error_last()->message);
+		app_log_json(WVL_LOG_ERROR, NULL, msg, NULL);
 		wvl_worker_free(w);
 		return 1;
 	}
+	pthread_mutex_lock(&run_lock);
 	running = w;
-	on_signals();
+	if (stop_requested)
+		wvl_worker_stop(w);
+	pthread_mutex_unlock(&run_lock);
 	char extra[320];
 	snprintf(extra, sizeof(extra), "\"worker_id\":\"%s\",\"concurrency\":%u", wvl_worker_id(w),
 		 o.concurrency);
 	app_log_json(WVL_LOG_INFO, NULL, "wl-worker started", extra);
 	if (wvl_worker_run(w) != 0) {
-		fprintf(stderr, "wl-worker: %s\n", wvl_error_last()->message);
+		app_log_json(WVL_LOG_ERROR, NULL, wvl_error_last()->message, NULL);
+		pthread_mutex_lock(&run_lock);
+		running = NULL;
+		pthread_mutex_unlock(&run_lock);
 		wvl_worker_free(w);
 		return 1;
 	}
@@ -105,25 +137,44 @@ static int serve(wvl_ctx *ctx, const wvl_config *cfg)
 		_exit(1);
 	}
 	app_log_json(WVL_LOG_INFO, NULL, "wl-worker stopped", extra);
+	pthread_mutex_lock(&run_lock);
+	running = NULL;
+	pthread_mutex_unlock(&run_lock);
 	wvl_worker_free(w);
 	return 0;
 }
 
+static const char usage[] =
+	"usage: wl-worker [--help | --version]\n"
+	"  Runs the library's jobs and, while it holds the scheduler lock, the cron\n"
+	"  schedules, until SIGTERM (running jobs get WL_WORKER_SHUTDOWN_GRACE\n"
+	"  seconds); SIGHUP reopens WL_LOG_FILE and applies WL_LOG_LEVEL again.\n"
+	"  Configured by WL_* variables from the environment and .env (or\n"
+	"  WL_ENV_FILE); see .env.example and wl-worker(8).\n"
+	"  --help     print this help and exit\n"
+	"  --version  print the version and exit\n";
+
 int main(int argc, char **argv)
 {
-	if (argc > 1) {
-		fputs("usage: wl-worker\n"
-		      "  runs jobs until SIGTERM; configured by WL_* variables (see .env.example)\n",
-		      strcmp(argv[1], "--help") == 0 ? stdout : stderr);
-		return strcmp(argv[1], "--help") == 0 ? 0 : 2;
-	}
+	app_set_program("wl-worker");
+	if (argc > 2)
+		return app_usage_error(usage, "unexpected argument", argv[2]);
+	if (argc == 2)
+		return app_std_option(argv[1], usage) == 0
+			       ? 0
+			       : app_usage_error(usage, "unknown option", argv[1]);
 	wvl_config *cfg = NULL;
 	wvl_ctx *ctx = NULL;
-	if (app_load_config(&cfg, "wl-worker") || app_ctx_new(&ctx, cfg, "wl-worker")) {
+	int rc = app_load_config(&cfg);
+	if (rc)
+		return rc;
+	if (app_ctx_new(&ctx, cfg)) {
 		wvl_config_free(cfg);
 		return 1;
 	}
-	int rc = serve(ctx, cfg);
+	app_ctx = ctx;
+	on_signals();
+	rc = serve(ctx, cfg);
 	wvl_ctx_free(ctx);
 	wvl_config_free(cfg);
 	return rc;

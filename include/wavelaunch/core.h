@@ -18,6 +18,7 @@
  * are thread-safe.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -242,6 +243,50 @@ WVL_EXTERN const char *wvl_config_known_default(size_t i);
  * is out of range.  A static string: never freed.
  */
 WVL_EXTERN const char *wvl_config_known_help(size_t i);
+/**
+ * Returns the feature the i-th key is reserved for (a key declared for a
+ * feature not built yet, read by nothing), or NULL when the key is in use
+ * or i is out of range.  A static string: never freed.  Thread-safe.
+ */
+WVL_EXTERN const char *wvl_config_known_reserved(size_t i);
+
+/** Called with a key and a second static or cfg-owned string (see below). */
+typedef void (*wvl_config_key_fn)(const char *key, const char *other, void *payload);
+
+/**
+ * Calls fn(key, nearest, payload) for each WL_* key set in cfg that the
+ * library does not declare (a typo such as WL_DATABSE_URL), `nearest`
+ * being the declared key closest to it by edit distance; keys starting
+ * with WL_TEST_ (the test harness's) are skipped.  Returns how many; fn
+ * may be NULL.  The strings are valid during the call only.  Not
+ * thread-safe with writers of cfg.
+ */
+WVL_EXTERN size_t wvl_config_unknown(const wvl_config *cfg, wvl_config_key_fn fn,
+				     void *payload);
+
+/**
+ * Calls fn(key, feature, payload) for each key reserved for a feature not
+ * built yet that cfg sets to something other than its default (the value
+ * is ignored; the apps warn).  Returns how many; fn may be NULL.  Not
+ * thread-safe with writers of cfg.
+ */
+WVL_EXTERN size_t wvl_config_reserved_set(const wvl_config *cfg, wvl_config_key_fn fn,
+					  void *payload);
+
+/**
+ * Returns the value of a declared whole-number key (its default when
+ * unset or empty), as wvl_config_validate checked it; 0 when the key is
+ * not a declared number or its value is invalid (validate first).
+ * Thread-safe with readers of cfg.
+ */
+WVL_EXTERN unsigned long wvl_config_get_uint(const wvl_config *cfg, const char *key);
+
+/**
+ * Returns true when a declared boolean key is "true"; false when unset,
+ * "false", invalid or not a declared boolean.  Thread-safe with readers of
+ * cfg.
+ */
+WVL_EXTERN bool wvl_config_get_bool(const wvl_config *cfg, const char *key);
 
 /* ---- context -------------------------------------------------------------- */
 
@@ -298,6 +343,13 @@ WVL_EXTERN const wvl_config *wvl_ctx_config(const wvl_ctx *ctx);
  * with concurrent calls on the same context: set it before sharing.
  */
 WVL_EXTERN void wvl_ctx_set_clock(wvl_ctx *ctx, wvl_clock_fn fn, void *payload);
+
+/**
+ * Changes the lowest level passed to the context's log handler (the apps
+ * re-read WL_LOG_LEVEL on SIGHUP).  Out-of-range levels are ignored.
+ * Returns nothing; thread-safe (an atomic store).
+ */
+WVL_EXTERN void wvl_ctx_set_log_level(wvl_ctx *ctx, wvl_log_level level);
 
 /**
  * Returns "now" from the context's clock, in microseconds since the epoch

@@ -111,6 +111,7 @@ int wvl_ai__budget_check(wvl_ctx *ctx, const char *client_id);
 /* ---- the module (module.c) ---- */
 
 extern const struct wvl_module wvl_ai__module;
+extern const struct wvl_config_keyset wvl_ai__keys; /* config_keys.c */
 /* Sleeps `usec` through the context's hook. */
 void wvl_ai__sleep(wvl_ctx *ctx, int64_t usec);
 /* A number in [0.75, 1] for the backoff's jitter. */

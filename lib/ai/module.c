@@ -117,6 +117,7 @@ static void state_free(void *state)
 
 const struct wvl_module wvl_ai__module = {
 	.name = "ai",
+	.keys = &wvl_ai__keys,
 	.validate_config = validate_config,
 	.state_new = state_new,
 	.state_free = state_free,

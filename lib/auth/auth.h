@@ -36,6 +36,7 @@ struct wvl_auth_state {
 };
 
 extern const struct wvl_module wvl_auth__module;
+extern const struct wvl_config_keyset wvl_auth__keys;
 struct wvl_auth_state *wvl_auth__state(const wvl_ctx *ctx);
 void wvl_auth__sessions_free(struct wvl_session_cache *c);
 

@@ -77,6 +77,7 @@ static int validate_config(const wvl_config *cfg)
 
 const struct wvl_module wvl_auth__module = {
 	.name = "auth",
+	.keys = &wvl_auth__keys,
 	.validate_config = validate_config,
 	.state_new = state_new,
 	.state_free = state_free,

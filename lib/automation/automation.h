@@ -79,4 +79,7 @@ int wvl_automation__job_run(char **out_error, wvl_worker_task *run, void *payloa
 const char *wvl_automation__check_action(const char *name, const char *trigger,
 					 const char *action_kind, const json_t *cfg);
 
+/* The automation module's keys (config_keys.c). */
+extern const struct wvl_module wvl_automation__module;
+
 #endif

@@ -17,119 +17,6 @@
 
 extern char **environ;
 
-/* The installed web UI (meson sets it from the prefix). */
-#ifndef WVL_WEB_DIR
-#define WVL_WEB_DIR ""
-#endif
-
-struct known_key {
-	const char *key;
-	const char *def;
-	const char *help;
-};
-
-/* The pinned names of DESIGN.md first, then the project's own. */
-static const struct known_key known[] = {
-	{"WL_DATABASE_URL", "postgresql://wavelaunch_app@127.0.0.1:5432/wavelaunch",
-	 "libpq URL of the app role (not owner, not superuser, not BYPASSRLS)"},
-	{"WL_MIGRATE_DATABASE_URL", "",
-	 "owner connection for wl-migrate; empty: WL_DATABASE_URL"},
-	{"WL_APP_ROLE", "wavelaunch_app", "name of the app role wl-migrate creates"},
-	{"WL_REDIS_URL", "redis://127.0.0.1:6379/0", "redis://host:port/db"},
-	{"WL_SECRET_KEY", "", "base64 of at least 32 random bytes (openssl rand -base64 32)"},
-	{"WL_LISTEN", "127.0.0.1:8080", "host:port wl-server listens on"},
-	{"WL_PUBLIC_URL", "http://127.0.0.1:8080", "external base URL; https makes cookies Secure"},
-	{"WL_ENV", "development", "development or production"},
-	{"WL_CORS_ORIGINS", "", "comma-separated allowed origins"},
-	{"WL_TRUSTED_PROXIES", "", "comma-separated proxy addresses or CIDR ranges whose X-Forwarded-For is believed"},
-	{"WL_STORAGE_DIR", "./var/storage", "where uploaded files live (outside any served folder)"},
-	{"WL_CLAMD", "", "unix:/path or tcp:host:port; empty: scanning not configured"},
-	{"WL_EMAIL_TRANSPORT", "mailbox", "resend, smtp or mailbox"},
-	{"WL_SMTP_URL", "", "smtp:// or smtps://user:pass@host:port"},
-	{"WL_RESEND_API_KEY", "", "Resend API key"},
-	{"WL_RESEND_BASE_URL", "https://api.resend.com", "Resend base URL"},
-	{"WL_MAILBOX_DIR", "./var/mailbox", "folder for .eml files (mailbox transport)"},
-	{"WL_EMAIL_FROM", "WavelaunchOS <no-reply@wavelaunch.local>", "sender address"},
-	{"WL_WEBHOOK_SECRET", "", "whsec_... secret for provider webhooks"},
-	{"WL_SMTP_CA_FILE", "", "PEM file of the CAs SMTP's TLS trusts; empty: the system's"},
-	{"WL_EMAIL_TIMEOUT", "30", "seconds one send to the SMTP server or Resend may take (1..600)"},
-	{"WL_ANTHROPIC_API_KEY", "", "Claude API key; empty selects the offline provider"},
-	{"WL_ANTHROPIC_BASE_URL", "https://api.anthropic.com", "Claude API base URL"},
-	{"WL_AI_MODEL", "claude-sonnet-4-5", "Claude model name"},
-	{"WL_AI_TIMEOUT", "600", "seconds one attempt of a model call may take (1..3600)"},
-	{"WL_AI_MAX_RETRIES", "2", "retries of a model call after a retryable failure (0..10)"},
-	{"WL_AI_PRICES", "300,1500,375,30",
-	 "cents per million tokens: input,output,cache_write,cache_read (the recorded cost)"},
-	{"WL_AI_BUDGET_HARD_STOP", "false",
-	 "true: a client whose month's AI spend reached WL_TOKEN_BUDGET_CENTS gets no more calls"},
-	{"WL_COACH_CONTEXT_TOKENS", "8000",
-	 "tokens of earlier conversation the coach sends with a question (500..1000000)"},
-	{"WL_LOG_LEVEL", "info", "debug, info, warn or error"},
-	{"WL_HTTP_THREADS", "0", "wl-server worker threads; 0: two per core (at least 4, at most WL_PG_POOL_SIZE)"},
-	{"WL_HTTP_CONNECTION_LIMIT", "1024", "total connections wl-server accepts"},
-	{"WL_HTTP_PER_IP_LIMIT", "256", "connections per client address"},
-	{"WL_HTTP_TIMEOUT", "30", "seconds an idle connection is kept"},
-	{"WL_HTTP_CONNECTION_MEMORY", "65536", "bytes of buffer per connection"},
-	{"WL_HTTP_BODY_LIMIT", "1048576", "largest JSON body in bytes"},
-	{"WL_HTTP_HEADER_TIMEOUT", "10", "seconds a request's headers may take, however they trickle"},
-	{"WL_HTTP_BODY_TIMEOUT", "300", "seconds a request's body may take"},
-	{"WL_HTTP_MIN_RATE", "1024", "bytes per second a body must keep up after 5 s; 0: none"},
-	{"WL_HTTP_ANON_PER_IP_LIMIT", "32",
-	 "connections one address may hold before any authenticates (trusted proxies exempt); 0: no cap"},
-	{"WL_PG_POOL_SIZE", "16", "PostgreSQL connections per process"},
-	{"WL_REDIS_POOL_SIZE", "8", "Redis connections per process"},
-	{"WL_STATIC_DIR", WVL_WEB_DIR,
-	 "folder of the web UI wl-server serves at /; default: where meson install puts it; empty: none"},
-	{"WL_ARGON2_MEMORY_KIB", "19456", "Argon2id memory in KiB (OWASP minimum 19456)"},
-	{"WL_ARGON2_ITERATIONS", "2", "Argon2id iterations"},
-	{"WL_SESSION_IDLE_SECONDS", "86400", "a session ends after this long without activity"},
-	{"WL_SESSION_MAX_SECONDS", "2592000", "absolute session lifetime"},
-	{"WL_SESSION_CACHE_SECONDS", "60",
-	 "how long wl-server remembers a session for reads (checked again on every request; 0: off)"},
-	{"WL_LOCKOUT_THRESHOLD", "5", "failed logins that lock an address"},
-	{"WL_LOCKOUT_WINDOW_SECONDS", "900", "window in which failures are counted"},
-	{"WL_LOCKOUT_SECONDS", "900", "how long a lock lasts"},
-	{"WL_DEVICE_COOKIE_SECONDS", "31536000", "lifetime of the device cookie"},
-	{"WL_RESET_TOKEN_SECONDS", "3600", "lifetime of a password reset link"},
-	{"WL_RATELIMIT_ENABLED", "true", "false switches request rate limits off (the lockout stays)"},
-	{"WL_REDIS_PREFIX", "wl:", "prefix of every Redis key (several deployments may share one Redis)"},
-	{"WL_RATELIMIT_LOGIN", "5/15m", "POST /api/auth/login per IP: <requests>/<window>, window in s, m, h or d"},
-	{"WL_RATELIMIT_PASSWORD", "3/1h", "POST /api/auth/password/forgot and /reset per IP"},
-	{"WL_RATELIMIT_WRITE", "100/15m", "other POST/PUT/PATCH/DELETE under /api per user (IP when anonymous)"},
-	{"WL_RATELIMIT_READ", "300/15m", "GET under /api per user (IP when anonymous)"},
-	{"WL_RATELIMIT_LEASE", "32",
-	 "most read admissions one Redis call may lease to a busy key (1: ask every time)"},
-	{"WL_RATELIMIT_FALLBACK_SIZE", "65536", "keys the in-process limiter keeps while Redis is down (64..16777216)"},
-	{"WL_UPLOAD_MAX_BYTES", "26214400", "largest upload in bytes (25 MiB)"},
-	{"WL_STORAGE_QUOTA_BYTES", "5368709120", "bytes of files one client may keep (5 GiB); 0: no quota"},
-	{"WL_SCAN_REQUIRED", "", "true: uploads must be virus-scanned; empty: only in production"},
-	{"WL_CLAMD_TIMEOUT", "30", "seconds clamd may take per read or write (connect: at most 5)"},
-	{"WL_DOWNLOAD_LINK_TTL", "3600", "seconds a signed download link stays valid"},
-	{"WL_ZIP_MAX_ENTRIES", "10000", "most entries a zip container (DOCX/XLSX/PPTX) may hold"},
-	{"WL_ZIP_MAX_UNCOMPRESSED", "1073741824", "largest declared uncompressed size of a zip container"},
-	{"WL_ZIP_MAX_RATIO", "250", "highest compression ratio of a zip entry over 1 MiB"},
-	{"WL_WORKER_CONCURRENCY", "10", "jobs one wl-worker runs at the same time"},
-	{"WL_WORKER_PREFETCH", "10", "jobs wl-worker claims ahead per handler thread (1..100)"},
-	{"WL_WORKER_QUEUES", "default,email,notifications,automation,files",
-	 "comma-separated queues wl-worker claims from (default: every queue the library uses)"},
-	{"WL_WORKER_POLL_MS", "1000", "wl-worker polls this often (ms) besides LISTEN/NOTIFY"},
-	{"WL_WORKER_SHUTDOWN_GRACE", "25", "seconds running jobs may finish after SIGTERM"},
-	{"WL_JOBS_HEARTBEAT_INTERVAL", "5", "seconds between heartbeats of running jobs"},
-	{"WL_JOBS_RESCUE_AFTER", "60", "seconds without heartbeat before a running job is rescued"},
-	{"WL_JOBS_BACKOFF_BASE", "15", "seconds before the first retry; x4 per attempt, +/-20%"},
-	{"WL_JOBS_RETENTION_DAYS", "14", "days finished jobs are kept before pruning"},
-	{"WL_SCHEDULER_GRACE", "300", "seconds a late cron firing still runs; older ones are missed"},
-	{"WL_BACKUP_DIR", "./var/backups", "where backup_database writes pg_dump files"},
-	{"WL_BACKUP_RETENTION_DAYS", "14", "days database backups are kept"},
-	{"WL_PG_DUMP", "pg_dump", "pg_dump program backup_database runs"},
-	{"WL_TOKEN_BUDGET_CENTS", "0",
-	 "monthly AI spend per client (cents): alerts at 50, 80 and 100 %; 0: off"},
-	{"WL_AUTOMATION_REMINDER_DAYS", "3", "days before a milestone the reminder email goes"},
-	{"WL_AGENCY_NAME", "Wavelaunch Studio", "the agency's name in PDF headers and footers (1..200 characters)"},
-};
-
-#define KNOWN_COUNT (sizeof(known) / sizeof(known[0]))
-
 struct kv {
 	char *key;
 	char *value;
@@ -140,10 +27,34 @@ struct wvl_config {
 	size_t len, cap;
 };
 
-size_t wvl_config_known_count(void) { return KNOWN_COUNT; }
-const char *wvl_config_known_key(size_t i) { return i < KNOWN_COUNT ? known[i].key : NULL; }
-const char *wvl_config_known_default(size_t i) { return i < KNOWN_COUNT ? known[i].def : NULL; }
-const char *wvl_config_known_help(size_t i) { return i < KNOWN_COUNT ? known[i].help : NULL; }
+const struct wvl_config_key *wvl_config__key_at(size_t i,
+						const struct wvl_module *const *modules,
+						size_t nmodules)
+{
+	if (i < wvl_core__keys.n)
+		return &wvl_core__keys.keys[i];
+	i -= wvl_core__keys.n;
+	for (size_t m = 0; m < nmodules; m++) {
+		const struct wvl_config_keyset *ks = modules[m]->keys;
+		if (!ks)
+			continue;
+		if (i < ks->n)
+			return &ks->keys[i];
+		i -= ks->n;
+	}
+	return NULL;
+}
+
+const struct wvl_config_key *wvl_config__find_key(const char *key,
+						  const struct wvl_module *const *modules,
+						  size_t nmodules)
+{
+	const struct wvl_config_key *k;
+	for (size_t i = 0; key && (k = wvl_config__key_at(i, modules, nmodules)); i++)
+		if (strcmp(k->key, key) == 0)
+			return k;
+	return NULL;
+}
 
 static struct kv *find(const wvl_config *cfg, const char *key)
 {
@@ -207,7 +118,8 @@ const char *wvl_config_get(const wvl_config *cfg, const char *key)
 	return item ? item->value : NULL;
 }
 
-int wvl_config_new(wvl_config **out)
+int wvl_config__new(wvl_config **out, const struct wvl_module *const *modules,
+		    size_t nmodules)
 {
 	if (!out)
 		return wvl_err__set(WVL_EINVAL, NULL, "out is NULL");
@@ -215,8 +127,9 @@ int wvl_config_new(wvl_config **out)
 	wvl_config *cfg = calloc(1, sizeof(*cfg));
 	if (!cfg)
 		return wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
-	for (size_t i = 0; i < KNOWN_COUNT; i++) {
-		int rc = wvl_config_set(cfg, known[i].key, known[i].def);
+	const struct wvl_config_key *k;
+	for (size_t i = 0; (k = wvl_config__key_at(i, modules, nmodules)); i++) {
+		int rc = wvl_config_set(cfg, k->key, k->def ? k->def : "");
 		if (rc) {
 			wvl_config_free(cfg);
 			return rc;
@@ -372,24 +285,27 @@ static int check_secret(const wvl_config *cfg, bool production)
 	const char *s = wvl_config_get(cfg, "WL_SECRET_KEY");
 	if (!s || !*s)
 		return production ? wvl_err__set(WVL_EINVAL, NULL,
-						 "WL_SECRET_KEY is missing: set it to base64 of at "
-						 "least 32 random bytes (openssl rand -base64 32)")
+						 "WL_SECRET_KEY: is missing in production; expected "
+						 "base64 of at least 32 random bytes (wl-migrate gen-secret)")
 				  : 0;
 	size_t len = 0;
 	int st = secret_strength(s, &len);
 	if (st == -1)
-		return wvl_err__set(WVL_EINVAL, NULL, "WL_SECRET_KEY is not valid base64");
+		return wvl_err__set(WVL_EINVAL, NULL,
+				    "WL_SECRET_KEY: the value is not valid base64; expected base64 of "
+				    "at least 32 random bytes (wl-migrate gen-secret)");
 	if (!production)
 		return 0;
 	for (size_t i = 0; i < sizeof(example_secrets) / sizeof(example_secrets[0]); i++)
 		if (strcmp(s, example_secrets[i]) == 0)
 			return wvl_err__set(WVL_EINVAL, NULL,
-					    "WL_SECRET_KEY is the documented example value: "
-					    "generate your own (openssl rand -base64 32)");
+					    "WL_SECRET_KEY: the value is the documented example, refused "
+					    "in production; expected your own key (wl-migrate gen-secret)");
 	if (len < 32 || st != 0)
 		return wvl_err__set(WVL_EINVAL, NULL,
-				    "WL_SECRET_KEY is weak (%zu bytes, or too few distinct "
-				    "bytes): use at least 32 random bytes", len);
+				    "WL_SECRET_KEY: the value is weak (%zu bytes, or too few distinct "
+				    "bytes); expected at least 32 random bytes (wl-migrate gen-secret)",
+				    len);
 	return 0;
 }
 
@@ -425,61 +341,18 @@ bool wvl_config__production(const wvl_config *cfg)
 	return env && strcmp(env, "production") == 0;
 }
 
-static int check_listen(const char *listen)
+/* Every declared key's value through its type's parser, then the core's
+ * own rules (the secret), then each module's hook. */
+static int validate_declared(const wvl_config *cfg, const struct wvl_module *const *modules,
+			     size_t nmodules)
 {
-	const char *colon = listen ? strrchr(listen, ':') : NULL;
-	if (!colon || colon == listen)
-		return wvl_err__set(WVL_EINVAL, NULL, "WL_LISTEN must be host:port");
-	char *end = NULL;
-	long port = strtol(colon + 1, &end, 10);
-	if (!end || *end || port < 0 || port > 65535)
-		return wvl_err__set(WVL_EINVAL, NULL, "WL_LISTEN port must be 0..65535");
-	return 0;
-}
-
-/* redis://[[user]:password@]host[:port][/db] as the pool reads it
- * (redis.c): a host, a port from 1 to 65535, a database number; anything
- * else would leave Redis silently unconfigured. */
-static int check_redis_url(const char *url)
-{
-	if (!url || !*url)
-		return 0;
-	if (strncmp(url, "redis://", 8) != 0)
-		return wvl_err__set(WVL_EINVAL, NULL, "WL_REDIS_URL must start with redis://");
-	const char *s = url + 8, *at = strrchr(s, '@');
-	s = at ? at + 1 : s;
-	size_t host = strcspn(s, ":/");
-	const char *p = s + host;
-	size_t port = *p == ':' ? strspn(p + 1, "0123456789") : 0;
-	long port_no = port ? strtol(p + 1, NULL, 10) : 6379;
-	p += *p == ':' ? 1 + port : 0;
-	size_t db = *p == '/' ? strspn(p + 1, "0123456789") : 0;
-	p += *p == '/' ? 1 + db : 0;
-	if (host == 0 || *p || port > 5 || port_no < 1 || port_no > 65535 || db > 4 ||
-	    (s[host] == ':' && port == 0))
-		return wvl_err__set(WVL_EINVAL, NULL,
-				    "WL_REDIS_URL must be redis://[[user]:password@]host[:port][/db]"
-				    " with a port from 1 to 65535");
-	return 0;
-}
-
-static int validate_core(const wvl_config *cfg)
-{
-	const char *env = wvl_config_get(cfg, "WL_ENV");
-	bool production = wvl_config__production(cfg);
-	if (!production && env && strcmp(env, "development") != 0)
-		return wvl_err__set(WVL_EINVAL, NULL, "WL_ENV must be development or production");
-	int rc = check_secret(cfg, production);
-	if (rc)
-		return rc;
-	if ((rc = check_listen(wvl_config_get(cfg, "WL_LISTEN"))))
-		return rc;
-	if ((rc = check_redis_url(wvl_config_get(cfg, "WL_REDIS_URL"))))
-		return rc;
-	wvl_log_level lvl;
-	if (wvl_log_level_parse(&lvl, wvl_config_get(cfg, "WL_LOG_LEVEL")))
-		return wvl_err__set(WVL_EINVAL, NULL, "WL_LOG_LEVEL must be debug, info, warn or error");
-	return 0;
+	const struct wvl_config_key *k;
+	for (size_t i = 0; (k = wvl_config__key_at(i, modules, nmodules)); i++) {
+		int rc = wvl_config__parse(k, wvl_config_get(cfg, k->key), NULL);
+		if (rc)
+			return rc;
+	}
+	return check_secret(cfg, wvl_config__production(cfg));
 }
 
 int wvl_config__validate(const wvl_config *cfg, const struct wvl_module *const *modules,
@@ -487,7 +360,7 @@ int wvl_config__validate(const wvl_config *cfg, const struct wvl_module *const *
 {
 	if (!cfg)
 		return wvl_err__set(WVL_EINVAL, NULL, "cfg is NULL");
-	int rc = validate_core(cfg);
+	int rc = validate_declared(cfg, modules, nmodules);
 	for (size_t i = 0; rc == 0 && i < nmodules; i++)
 		if (modules[i]->validate_config)
 			rc = modules[i]->validate_config(cfg);
@@ -520,4 +393,57 @@ unsigned long wvl_config__uint(const wvl_config *cfg, const char *key,
 	errno = 0;
 	unsigned long n = strtoul(v, &end, 10);
 	return (errno == 0 && end && !*end && n > 0 && n < max) ? n : def;
+}
+
+/* Levenshtein distance of two short keys (at most 64 bytes each). */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 64 || lb > 64)
+		return (size_t)-1;
+	size_t row[65];
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			size_t best = diag + (a[i - 1] != b[j - 1]);
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+size_t wvl_config__unknown(const wvl_config *cfg, const struct wvl_module *const *modules,
+			   size_t nmodules,
+			   void (*fn)(const char *key, const char *nearest, void *payload),
+			   void *payload)
+{
+	size_t n = 0;
+	for (size_t i = 0; cfg && i < cfg->len; i++) {
+		const char *key = cfg->items[i].key;
+		/* The test harness's own variables (scripts/test) are no setting. */
+		if (strncmp(key, "WL_TEST_", 8) == 0 || wvl_config__find_key(key, modules, nmodules))
+			continue;
+		const struct wvl_config_key *k, *best = NULL;
+		size_t best_d = (size_t)-1;
+		for (size_t j = 0; (k = wvl_config__key_at(j, modules, nmodules)); j++) {
+			size_t d = distance(key, k->key);
+			if (d < best_d) {
+				best_d = d;
+				best = k;
+			}
+		}
+		n++;
+		if (fn)
+			fn(key, best ? best->key : "", payload);
+	}
+	return n;
 }

@@ -44,7 +44,7 @@ static void apply_options(wvl_ctx *ctx, const wvl_ctx_options *opts, unsigned *p
 {
 	ctx->log_fn = opts->log_fn;
 	ctx->log_payload = opts->log_payload;
-	ctx->log_level = opts->log_level;
+	ctx->log_level = (int)opts->log_level;
 	if (opts->pg_pool_size)
 		*pg_size = opts->pg_pool_size;
 	if (opts->redis_pool_size)
@@ -146,4 +146,10 @@ void wvl_ctx_redis_stats(const wvl_ctx *ctx, wvl_pool_stats *out)
 {
 	if (out)
 		wvl_redis__pool_stats(ctx ? ctx->redis : NULL, out);
+}
+
+void wvl_ctx_set_log_level(wvl_ctx *ctx, wvl_log_level level)
+{
+	if (ctx && level >= WVL_LOG_DEBUG && level <= WVL_LOG_ERROR)
+		__atomic_store_n(&ctx->log_level, (int)level, __ATOMIC_RELAXED);
 }

@@ -17,13 +17,13 @@ struct wvl_redis_pool;
 struct wvl_module;
 struct wvl_actor_guard;
 
-#define WVL_MODULES_MAX 8
+#define WVL_MODULES_MAX 16
 
 struct wvl_ctx {
 	wvl_config *cfg;
 	wvl_log_fn log_fn;
 	void *log_payload;
-	wvl_log_level log_level;
+	int log_level; /* a wvl_log_level; atomic (wvl_ctx_set_log_level) */
 	wvl_clock_fn clock_fn;
 	void *clock_payload;
 	struct wvl_pg_pool *pg;
@@ -43,8 +43,50 @@ struct wvl_ctx {
  * keys, keeps state per context, or guards actors describes itself with
  * one of these, and lib/library.c lists the modules a context carries; the
  * core calls the hooks without knowing what they are for. */
+/* ---- configuration keys (config.c, config_parse.c) ----
+ * Every WL_* key is declared once, by the module that reads it, in a
+ * config_keys.c of its own folder: its value type picks the one checked
+ * parser every value of that type goes through (an invalid value stops the
+ * app with one line naming the key, the problem and the expected form),
+ * and the declarations are the known-keys list (defaults, help, the
+ * nearest-key suggestion for an unknown WL_* key). */
+enum wvl_cfg_type {
+	WVL_CFG_STRING,	    /* any text; max: longest length in bytes (0: any) */
+	WVL_CFG_UINT,	    /* a whole number in [min, max] */
+	WVL_CFG_BOOL,	    /* true or false */
+	WVL_CFG_ENUM,	    /* one of `choices` ("a|b|c") */
+	WVL_CFG_PG_URL,	    /* a libpq connection string or URI (PQconninfoParse) */
+	WVL_CFG_REDIS_URL,  /* redis:// or rediss:// (curl_url) */
+	WVL_CFG_HTTP_URL,   /* http:// or https:// with a host (curl_url) */
+	WVL_CFG_LISTEN,	    /* host:port or [v6]:port, port 0..65535 */
+	WVL_CFG_RESERVED,   /* for a feature not built yet: `choices` names it */
+};
+
+/* The value may be empty (meaning: off, or "use the fallback" the help
+ * names); the value is secret (never repeated in an error message). */
+#define WVL_CFG_EMPTY_OK 1u
+#define WVL_CFG_SECRET 2u
+
+struct wvl_config_key {
+	const char *key;
+	enum wvl_cfg_type type;
+	const char *def;
+	unsigned long min, max;
+	const char *choices;
+	unsigned flags;
+	const char *help;
+};
+
+/* A module's declarations (in its config_keys.c). */
+struct wvl_config_keyset {
+	const struct wvl_config_key *keys;
+	size_t n;
+};
+
 struct wvl_module {
 	const char *name;
+	/* The WL_* keys the module reads (see struct wvl_config_key); NULL: none. */
+	const struct wvl_config_keyset *keys;
 	/* Checks the module's WL_* keys: WVL_EINVAL with a message naming the
 	 * key.  NULL: nothing to check. */
 	int (*validate_config)(const wvl_config *cfg);
@@ -112,6 +154,30 @@ char *wvl_str__printf(const char *fmt, ...) __attribute__((format(printf, 1, 2))
 void wvl_time__rfc3339(char *buf, size_t len, int64_t usec);
 
 /* ---- configuration (config.c) ---- */
+/* The core's own keys (config_keys.c). */
+extern const struct wvl_config_keyset wvl_core__keys;
+/* wvl_config_new with the defaults of the core's and the modules' keys. */
+int wvl_config__new(wvl_config **out, const struct wvl_module *const *modules,
+		    size_t nmodules);
+/* The declaration of `key` among the core's and the modules' keys, or NULL. */
+const struct wvl_config_key *wvl_config__find_key(const char *key,
+						  const struct wvl_module *const *modules,
+						  size_t nmodules);
+/* The i-th declared key (core first, then each module's), or NULL. */
+const struct wvl_config_key *wvl_config__key_at(size_t i,
+						const struct wvl_module *const *modules,
+						size_t nmodules);
+/* Checks `value` against the declaration: 0, or WVL_EINVAL with the one
+ * line "KEY: problem; expected form".  `out` (may be NULL) receives the
+ * number of a WVL_CFG_UINT, 1/0 of a WVL_CFG_BOOL. */
+int wvl_config__parse(const struct wvl_config_key *k, const char *value,
+		      unsigned long *out);
+/* Calls `fn` for each key set in cfg that no declaration knows, with the
+ * nearest declared key; returns how many. */
+size_t wvl_config__unknown(const wvl_config *cfg, const struct wvl_module *const *modules,
+			   size_t nmodules,
+			   void (*fn)(const char *key, const char *nearest, void *payload),
+			   void *payload);
 /* wvl_config_validate for a context carrying `modules`: the core's own
  * keys, then each module's. */
 int wvl_config__validate(const wvl_config *cfg, const struct wvl_module *const *modules,

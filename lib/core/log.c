@@ -166,7 +166,7 @@ size_t wvl_log_redact(char *out, size_t outlen, const char *in)
 void wvl_log__v(const wvl_ctx *ctx, wvl_log_level level, const char *fmt,
 		va_list ap)
 {
-	if (!ctx || !ctx->log_fn || level < ctx->log_level)
+	if (!ctx || !ctx->log_fn || (int)level < __atomic_load_n(&ctx->log_level, __ATOMIC_RELAXED))
 		return;
 	char raw[2048], clean[2048];
 	vsnprintf(raw, sizeof(raw), fmt, ap);

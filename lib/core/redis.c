@@ -10,14 +10,15 @@
 #include <string.h>
 #include <time.h>
 
+#include <curl/curl.h>
+#include <sodium.h>
+
 #include "redis.h"
 
 struct wvl_redis_pool {
 	pthread_mutex_t lock;
 	pthread_cond_t freed;
-	char host[256];
-	int port, db;
-	char password[256];
+	struct wvl_redis_url url;
 	bool configured;
 	unsigned int size;
 	redisContext **idle;
@@ -33,26 +34,106 @@ static int64_t mono_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* redis://[[user]:password@]host[:port][/db] */
-static bool parse_url(struct wvl_redis_pool *p, const char *url)
+/* Copies a part curl_url() hands out; false when it does not fit. */
+static bool take(char *dst, size_t len, char *part)
 {
-	if (!url || strncmp(url, "redis://", 8) != 0)
-		return false;
-	const char *s = url + 8, *at = strrchr(s, '@');
-	if (at) {
-		const char *colon = memchr(s, ':', (size_t)(at - s));
-		const char *pw = colon ? colon + 1 : s;
-		snprintf(p->password, sizeof(p->password), "%.*s", (int)(at - pw), pw);
-		s = at + 1;
+	bool ok = !part || strlen(part) < len;
+	if (ok)
+		snprintf(dst, len, "%s", part ? part : "");
+	if (part) {
+		sodium_memzero(part, strlen(part));
+		curl_free(part);
 	}
-	const char *end = s + strcspn(s, ":/");
-	snprintf(p->host, sizeof(p->host), "%.*s", (int)(end - s), s);
-	p->port = 6379;
-	if (*end == ':')
-		p->port = atoi(end + 1);
-	const char *slash = strchr(end, '/');
-	p->db = slash ? atoi(slash + 1) : 0;
-	return p->host[0] && p->port > 0 && p->port < 65536;
+	return ok;
+}
+
+static int url_problem(CURLU *u, const char **problem, const char *text)
+{
+	curl_url_cleanup(u);
+	*problem = text;
+	return -1;
+}
+
+int wvl_redis__parse_url(struct wvl_redis_url *out, const char *url, const char **problem)
+{
+	memset(out, 0, sizeof(*out));
+	CURLU *u = curl_url();
+	if (!u)
+		return url_problem(NULL, problem, "could not be parsed (out of memory)");
+	char *part = NULL;
+	if (!url || curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK)
+		return url_problem(u, problem, "is not a URL");
+	/* curl takes "host:" as no port at all: a port left out by mistake. */
+	const char *auth = strstr(url, "://");
+	size_t alen = auth ? strcspn(auth + 3, "/?#") : 0;
+	if (alen && auth[3 + alen - 1] == ':')
+		return url_problem(u, problem, "has an empty port");
+	if (curl_url_get(u, CURLUPART_SCHEME, &part, 0) != CURLUE_OK)
+		return url_problem(u, problem, "has no scheme");
+	bool redis = strcmp(part, "redis") == 0, rediss = strcmp(part, "rediss") == 0;
+	curl_free(part);
+	if (!redis && !rediss)
+		return url_problem(u, problem, "has a scheme other than redis or rediss");
+	out->tls = rediss;
+	part = NULL;
+	if (curl_url_get(u, CURLUPART_HOST, &part, 0) != CURLUE_OK || !take(out->host, sizeof(out->host), part) ||
+	    !out->host[0])
+		return url_problem(u, problem, "has no host");
+	/* [::1] -> ::1 for the connect call. */
+	size_t hl = strlen(out->host);
+	if (out->host[0] == '[' && out->host[hl - 1] == ']') {
+		memmove(out->host, out->host + 1, hl - 2);
+		out->host[hl - 2] = '\0';
+	}
+	part = NULL;
+	out->port = 6379;
+	if (curl_url_get(u, CURLUPART_PORT, &part, 0) == CURLUE_OK) {
+		long port = strtol(part, NULL, 10);
+		curl_free(part);
+		if (port < 1 || port > 65535)
+			return url_problem(u, problem, "has a port outside 1..65535");
+		out->port = (int)port;
+	}
+	part = NULL;
+	if (curl_url_get(u, CURLUPART_USER, &part, CURLU_URLDECODE) == CURLUE_OK &&
+	    !take(out->user, sizeof(out->user), part))
+		return url_problem(u, problem, "has a user name longer than 127 bytes");
+	part = NULL;
+	if (curl_url_get(u, CURLUPART_PASSWORD, &part, CURLU_URLDECODE) == CURLUE_OK &&
+	    !take(out->password, sizeof(out->password), part))
+		return url_problem(u, problem, "has a password longer than 255 bytes");
+	part = NULL;
+	if (curl_url_get(u, CURLUPART_QUERY, &part, 0) == CURLUE_OK) {
+		curl_free(part);
+		return url_problem(u, problem, "has a query, which Redis URLs do not take");
+	}
+	part = NULL;
+	if (curl_url_get(u, CURLUPART_FRAGMENT, &part, 0) == CURLUE_OK) {
+		curl_free(part);
+		return url_problem(u, problem, "has a fragment");
+	}
+	part = NULL;
+	if (curl_url_get(u, CURLUPART_PATH, &part, 0) == CURLUE_OK) {
+		const char *p = part[0] == '/' ? part + 1 : part;
+		char *end = NULL;
+		errno = 0;
+		long db = *p ? strtol(p, &end, 10) : 0;
+		bool ok = !*p || (*p >= '0' && *p <= '9' && !errno && end && !*end && db <= 65535);
+		curl_free(part);
+		if (!ok)
+			return url_problem(u, problem, "has a database other than a number 0..65535");
+		out->db = db;
+	}
+	curl_url_cleanup(u);
+#ifndef WVL_HAVE_HIREDIS_SSL
+	if (out->tls) {
+		sodium_memzero(out, sizeof(*out));
+		*problem = "asks for TLS, which needs hiredis built with SSL (hiredis_ssl, 1.0 "
+			   "or later); this build has none";
+		return -1;
+	}
+#endif
+	return 0;
 }
 
 struct wvl_redis_pool *wvl_redis__pool_new(const char *url, unsigned int size)
@@ -66,7 +147,8 @@ struct wvl_redis_pool *wvl_redis__pool_new(const char *url, unsigned int size)
 		free(p);
 		return NULL;
 	}
-	p->configured = url && *url && parse_url(p, url);
+	const char *problem = NULL;
+	p->configured = url && *url && wvl_redis__parse_url(&p->url, url, &problem) == 0;
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->freed, NULL);
 	return p;
@@ -80,6 +162,7 @@ void wvl_redis__pool_free(struct wvl_redis_pool *p)
 		redisFree(p->idle[i]);
 	pthread_mutex_destroy(&p->lock);
 	pthread_cond_destroy(&p->freed);
+	sodium_memzero(&p->url, sizeof(p->url));
 	free(p->idle);
 	free(p);
 }
@@ -105,7 +188,7 @@ bool wvl_redis__configured(const wvl_ctx *ctx) { return ctx->redis && ctx->redis
 static redisContext *connect_redis(wvl_ctx *ctx, struct wvl_redis_pool *p)
 {
 	struct timeval tv = {1, 0};
-	redisContext *c = redisConnectWithTimeout(p->host, p->port, tv);
+	redisContext *c = redisConnectWithTimeout(p->url.host, p->url.port, tv);
 	if (!c || c->err) {
 		/* Debug only: the rate limiter logs an outage once, not per retry. */
 		wvl_log(ctx, WVL_LOG_DEBUG, "redis connect failed: %s",
@@ -114,8 +197,11 @@ static redisContext *connect_redis(wvl_ctx *ctx, struct wvl_redis_pool *p)
 		return NULL;
 	}
 	redisSetTimeout(c, tv);
-	if (p->password[0]) {
-		redisReply *r = redisCommand(c, "AUTH %s", p->password);
+	if (p->url.password[0]) {
+		/* Redis 6 ACL users: AUTH user password; else the one password. */
+		redisReply *r = p->url.user[0]
+					? redisCommand(c, "AUTH %s %s", p->url.user, p->url.password)
+					: redisCommand(c, "AUTH %s", p->url.password);
 		bool ok = r && r->type != REDIS_REPLY_ERROR;
 		freeReplyObject(r);
 		if (!ok) {
@@ -124,8 +210,8 @@ static redisContext *connect_redis(wvl_ctx *ctx, struct wvl_redis_pool *p)
 			return NULL;
 		}
 	}
-	if (p->db) {
-		redisReply *r = redisCommand(c, "SELECT %d", p->db);
+	if (p->url.db) {
+		redisReply *r = redisCommand(c, "SELECT %ld", p->url.db);
 		bool ok = r && r->type != REDIS_REPLY_ERROR;
 		freeReplyObject(r);
 		if (!ok) {

@@ -9,6 +9,20 @@
 
 #include "internal.h"
 
+/* WL_REDIS_URL taken apart by curl_url(): redis:// or rediss:// (TLS),
+ * user and password percent-decoded, port 6379 unless given, database
+ * number from the path (0 unless given). */
+struct wvl_redis_url {
+	bool tls;
+	char host[256];
+	int port;
+	long db;
+	char user[128];
+	char password[256];
+};
+/* 0, or -1 with `problem` set to what is wrong (static text). */
+int wvl_redis__parse_url(struct wvl_redis_url *out, const char *url, const char **problem);
+
 struct wvl_redis_pool *wvl_redis__pool_new(const char *url, unsigned int size);
 void wvl_redis__pool_free(struct wvl_redis_pool *pool);
 void wvl_redis__pool_stats(const struct wvl_redis_pool *pool, wvl_pool_stats *out);

@@ -178,6 +178,7 @@ int wvl_email__unsubscribe_token(char out[96], const wvl_ctx *ctx, const char *u
 /* ---- the module (module.c) ---- */
 
 extern const struct wvl_module wvl_email__module;
+extern const struct wvl_config_keyset wvl_email__keys;
 /* WL_PUBLIC_URL without a trailing slash. */
 void wvl_email__public_url(char *out, size_t len, const wvl_ctx *ctx);
 

@@ -134,6 +134,7 @@ static void state_free(void *state)
 
 const struct wvl_module wvl_email__module = {
 	.name = "email",
+	.keys = &wvl_email__keys,
 	.validate_config = validate_config,
 	.state_new = state_new,
 	.state_free = state_free,

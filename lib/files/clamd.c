@@ -271,5 +271,6 @@ static int validate_config(const wvl_config *cfg)
 
 const struct wvl_module wvl_files__module = {
 	.name = "files",
+	.keys = &wvl_files__keys,
 	.validate_config = validate_config,
 };

@@ -136,6 +136,7 @@ int wvl_files__client_reachable(wvl_ctx *ctx, const wvl_actor *actor,
 
 /* The module: checks the scanning keys (clamd.c). */
 extern const struct wvl_module wvl_files__module;
+extern const struct wvl_config_keyset wvl_files__keys;
 
 /* ---- job kinds (jobs.c; the table is lib/jobs/builtin.c) ---- */
 

@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <sodium.h>
+#include <strings.h>
 
 #include "../ai/ai.h"
 #include "../core/pg.h"
@@ -143,7 +145,85 @@ static json_t *probe_ai(wvl_ctx *ctx)
 	return o;
 }
 
-int wvl_health_check(char **out_json, int *out_healthy, wvl_ctx *ctx)
+int wvl_health_probe(const char **out_status, double *out_latency_ms, wvl_ctx *ctx,
+		     const char *svc)
+{
+	if (!out_status || !out_latency_ms || !ctx || !svc)
+		return wvl_err__set(WVL_EINVAL, NULL, "out_status, out_latency_ms, ctx and service are required");
+	int up = 0;
+	json_t *o;
+	if (strcmp(svc, "database") == 0)
+		o = probe_database(ctx, &up);
+	else if (strcmp(svc, "redis") == 0)
+		o = probe_redis(ctx, &up);
+	else
+		return wvl_err__set(WVL_EINVAL, NULL, "service must be database or redis");
+	const char *st = json_string_value(json_object_get(o, "status"));
+	*out_status = strcmp(st, "ok") == 0 ? "ok" : strcmp(st, "down") == 0 ? "down" : "not_configured";
+	json_t *lat = json_object_get(o, "latency");
+	*out_latency_ms = json_is_real(lat) ? json_real_value(lat) : -1;
+	json_decref(o);
+	return 0;
+}
+
+/* Public: each service keeps only status and latency (API.md's pinned
+ * shape); the details (storage bytes, free disk, pools) are the
+ * operator's (wvl_health_details). */
+static void strip_details(json_t *services)
+{
+	const char *name;
+	json_t *svc;
+	json_object_foreach(services, name, svc) {
+		void *tmp;
+		const char *k;
+		json_t *v;
+		json_object_foreach_safe(svc, tmp, k, v) {
+			if (strcmp(k, "status") != 0 && strcmp(k, "latency") != 0)
+				json_object_del(svc, k);
+		}
+	}
+}
+
+static void pool_details(json_t *doc, const wvl_ctx *ctx)
+{
+	wvl_pool_stats st[2];
+	wvl_ctx_pg_stats(ctx, &st[0]);
+	wvl_ctx_redis_stats(ctx, &st[1]);
+	json_t *pools = json_object();
+	for (int i = 0; i < 2; i++)
+		json_object_set_new(pools, i ? "redis" : "postgresql",
+				    json_pack("{sI,sI,sI,sI,sI,sI}", "size", (json_int_t)st[i].size,
+					      "open", (json_int_t)st[i].open, "in_use",
+					      (json_int_t)st[i].in_use, "waits", (json_int_t)st[i].waits,
+					      "timeouts", (json_int_t)st[i].timeouts, "reconnects",
+					      (json_int_t)st[i].reconnects));
+	json_object_set_new(doc, "pools", pools);
+}
+
+/* Jobs by queue and state (the system actor reads every row). */
+static void queue_details(json_t *doc, wvl_ctx *ctx)
+{
+	static const wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
+	json_t *q = json_object();
+	PGresult *r = wvl_pg__read(ctx, &sys,
+				   "SELECT queue, state::text, count(*) FROM jobs"
+				   " WHERE state IN ('available','scheduled','running','retryable')"
+				   " GROUP BY 1, 2 ORDER BY 1, 2", 0, NULL);
+	for (int i = 0; r && i < PQntuples(r); i++) {
+		json_t *per = json_object_get(q, PQgetvalue(r, i, 0));
+		if (!per) {
+			per = json_object();
+			json_object_set_new(q, PQgetvalue(r, i, 0), per);
+		}
+		json_object_set_new(per, PQgetvalue(r, i, 1),
+				    json_integer(strtoll(PQgetvalue(r, i, 2), NULL, 10)));
+	}
+	if (r)
+		PQclear(r);
+	json_object_set_new(doc, "queues", q);
+}
+
+static int health(char **out_json, int *out_healthy, wvl_ctx *ctx, bool details)
 {
 	if (!out_json || !out_healthy || !ctx)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, out_healthy and ctx are required");
@@ -171,6 +251,13 @@ int wvl_health_check(char **out_json, int *out_healthy, wvl_ctx *ctx)
 						  : "degraded"));
 	json_object_set_new(doc, "timestamp", json_string(ts));
 	json_object_set_new(doc, "version", json_string(WVL_VERSION_STRING));
+	if (details) {
+		pool_details(doc, ctx);
+		if (db_ok)
+			queue_details(doc, ctx);
+	} else {
+		strip_details(services);
+	}
 	json_object_set_new(doc, "services", services);
 	*out_json = json_dumps(doc, JSON_COMPACT | JSON_REAL_PRECISION(6));
 	json_decref(doc);
@@ -178,4 +265,49 @@ int wvl_health_check(char **out_json, int *out_healthy, wvl_ctx *ctx)
 	if (!*out_json)
 		return wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
 	return 0;
+}
+
+int wvl_health_check(char **out_json, int *out_healthy, wvl_ctx *ctx)
+{
+	return health(out_json, out_healthy, ctx, false);
+}
+
+int wvl_health_details(char **out_json, int *out_healthy, wvl_ctx *ctx)
+{
+	return health(out_json, out_healthy, ctx, true);
+}
+
+/* 127.0.0.0/8, ::1 and ::ffff:127.x.y.z. */
+static bool loopback(const char *ip)
+{
+	return ip && (strncmp(ip, "127.", 4) == 0 || strcmp(ip, "::1") == 0 ||
+		      strncmp(ip, "::ffff:127.", 11) == 0);
+}
+
+int wvl_health_operator_access(const wvl_ctx *ctx, const char *peer_ip, bool forwarded,
+			       const char *authorization)
+{
+	if (!ctx)
+		return wvl_err__set(WVL_EINVAL, NULL, "ctx is required");
+	const char *token = wvl_config_get(ctx->cfg, "WL_METRICS_TOKEN");
+	if (!token || !*token) {
+		/* A proxy on the same host makes every client a loopback peer:
+		 * a forwarded request is not the operator's. */
+		if (loopback(peer_ip) && !forwarded)
+			return 0;
+		return wvl_err__set(WVL_EFORBIDDEN, NULL,
+				    "only loopback peers may read this while WL_METRICS_TOKEN is unset");
+	}
+	const char *given = authorization && strncasecmp(authorization, "Bearer ", 7) == 0
+				    ? authorization + 7
+				    : NULL;
+	/* Compared as hashes: constant time whatever the lengths. */
+	unsigned char a[32], b[32];
+	crypto_generichash(a, sizeof(a), (const unsigned char *)token, strlen(token), NULL, 0);
+	crypto_generichash(b, sizeof(b), (const unsigned char *)(given ? given : ""),
+			   given ? strlen(given) : 0, NULL, 0);
+	if (given && sodium_memcmp(a, b, sizeof(a)) == 0)
+		return 0;
+	return wvl_err__set(WVL_EUNAUTHENTICATED, NULL,
+			    "Authorization: Bearer with WL_METRICS_TOKEN is required");
 }

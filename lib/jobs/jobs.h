@@ -77,4 +77,8 @@ int wvl_jobs__report(char **out_error, wvl_worker_task *run, int rc, char *repor
 /* Default backoff before attempt `attempt` + 1, in microseconds. */
 int64_t wvl_jobs__backoff(const wvl_ctx *ctx, int attempt);
 
+/* The jobs runtime's keys (config_keys.c). */
+extern const struct wvl_config_keyset wvl_jobs__keys;
+extern const struct wvl_module wvl_jobs__module;
+
 #endif

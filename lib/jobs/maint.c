@@ -132,10 +132,22 @@ static int remove_old_backups(const char *dir, int64_t cutoff)
 	return removed;
 }
 
+/* A file only its owner reads, whatever the umask and the folder. */
+static FILE *private_file(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return NULL;
+	FILE *f = fchmod(fd, 0600) == 0 ? fdopen(fd, "w") : NULL;
+	if (!f)
+		close(fd);
+	return f;
+}
+
 static int write_checksum(const char *path, const char *hex, const char *base)
 {
 	char *p = wvl_str__printf("%s.sha256", path);
-	FILE *f = p ? fopen(p, "w") : NULL;
+	FILE *f = p ? private_file(p) : NULL;
 	free(p);
 	if (!f)
 		return wvl_err__set(WVL_EINTERNAL, NULL, "cannot write the checksum file");
@@ -149,6 +161,9 @@ static int finish_backup(char **out_json, wvl_ctx *ctx, const char *dir, const c
 	char hex[65];
 	long long bytes = 0;
 	int rc = sha256_file(hex, &bytes, tmp);
+	/* pg_dump wrote into the file made 0600 before it ran; checked again. */
+	if (rc == 0 && chmod(tmp, 0600) != 0)
+		rc = wvl_err__set(WVL_EINTERNAL, NULL, "cannot make the backup private");
 	if (rc == 0 && rename(tmp, path) != 0)
 		rc = wvl_err__set(WVL_EINTERNAL, NULL, "cannot rename the backup");
 	if (rc == 0)
@@ -179,8 +194,14 @@ int wvl_maint_backup_database(char **out_json, wvl_ctx *ctx)
 	strftime(base, sizeof(base), "wavelaunch-%Y%m%dT%H%M%SZ.dump", &tm);
 	char *path = wvl_str__printf("%s/%s", dir, base);
 	char *tmp = wvl_str__printf("%s/.%s.partial", dir, base);
-	int rc = path && tmp ? run_pg_dump(ctx, tmp)
-			     : wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+	int rc = path && tmp ? 0 : wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+	/* The dump goes into a file that is 0600 from its first byte: pg_dump
+	 * keeps the mode of a file it overwrites. */
+	FILE *pre = rc == 0 ? private_file(tmp) : NULL;
+	if (rc == 0 && (!pre || fclose(pre) != 0))
+		rc = wvl_err__set(WVL_EINTERNAL, NULL, "cannot create the backup file");
+	if (rc == 0)
+		rc = run_pg_dump(ctx, tmp);
 	if (rc == 0)
 		rc = finish_backup(out_json, ctx, dir, tmp, path, base);
 	if (tmp)

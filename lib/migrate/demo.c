@@ -3,7 +3,8 @@
 
 /* Demo data: believable creators, their plans, milestones, notes and
  * activity, generated in bulk by PostgreSQL (10,000 clients take about a
- * second). */
+ * second).  The series is bigint: its products (g * 104729) pass 2^31
+ * from 20,506 clients on. */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,9 +25,9 @@ static const char clients_sql[] =
 	"   (SELECT last FROM l OFFSET (g * 11) % 16 LIMIT 1) AS last,"
 	"   (SELECT niche FROM n OFFSET (g * 3) % 10 LIMIT 1) AS niche,"
 	"   (ARRAY['lead','onboarding','active','active','active','active','paused','completed'])"
-	"     [1 + (g * 13) % 8] AS status,"
-	"   $2::timestamptz - make_interval(days => (g * 37) % 400) AS created"
-	"   FROM generate_series(1, $1::int) AS g),"
+	"     [(1 + (g * 13) % 8)::int] AS status,"
+	"   $2::timestamptz - make_interval(days => ((g * 37) % 400)::int) AS created"
+	"   FROM generate_series(1::bigint, $1::bigint) AS g),"
 	" ins AS (INSERT INTO clients (name, brand_name, email, niche, status, start_date,"
 	"   monthly_fee_cents, onboarded_at, created_at, updated_at, social_handles, intake)"
 	"   SELECT first || ' ' || last, first || ' ' || initcap(niche) || ' Co.',"

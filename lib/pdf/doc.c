@@ -549,5 +549,6 @@ static int validate_config(const wvl_config *cfg)
 
 const struct wvl_module wvl_pdf__module = {
 	.name = "pdf",
+	.keys = &wvl_pdf__keys,
 	.validate_config = validate_config,
 };

@@ -238,6 +238,7 @@ int wvl_pdf__job_generate(char **out_error, wvl_worker_task *run, void *payload)
 /* Checks WL_AGENCY_NAME (1..200 characters of UTF-8 text, no control
  * characters): WVL_EINVAL naming the key. */
 extern const struct wvl_module wvl_pdf__module;
+extern const struct wvl_config_keyset wvl_pdf__keys; /* config_keys.c */
 
 /* ---- helpers ---- */
 

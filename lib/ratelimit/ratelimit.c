@@ -129,6 +129,7 @@ static int validate_config(const wvl_config *cfg)
 
 const struct wvl_module wvl_ratelimit__module = {
 	.name = "ratelimit",
+	.keys = &wvl_ratelimit__keys,
 	.validate_config = validate_config,
 	.state_new = module_state_new,
 	.state_free = module_state_free,

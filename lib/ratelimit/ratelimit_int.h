@@ -58,6 +58,7 @@ struct wvl_ratelimit_state {
 /* ---- ratelimit.c ---- */
 /* The module: its configuration checks and per-context state. */
 extern const struct wvl_module wvl_ratelimit__module;
+extern const struct wvl_config_keyset wvl_ratelimit__keys;
 /* The context's state; NULL only for a context built without the module. */
 struct wvl_ratelimit_state *wvl_ratelimit__state(const wvl_ctx *ctx);
 void wvl_ratelimit__state_free(struct wvl_ratelimit_state *st);

@@ -347,7 +347,8 @@ Test(http, metrics_in_prometheus_text)
 	cr_assert_eq(r.status, 200);
 	cr_expect_not_null(strstr(r.body, "wl_http_requests_total{route=\"/api/health\",method=\"GET\",status=\"200\"}"));
 	cr_expect_not_null(strstr(r.body, "wl_http_request_duration_seconds_bucket{le=\"+Inf\"}"));
-	cr_expect_not_null(strstr(r.body, "wl_pool_connections{pool=\"postgresql\",state=\"max\"}"));
+	cr_expect_not_null(strstr(r.body, "wl_pool_connections{pool=\"postgresql\",state=\"open\"}"));
+	cr_expect_not_null(strstr(r.body, "wl_pool_size{pool=\"postgresql\"}"));
 	char *ct = test_header(&r, "Content-Type");
 	cr_expect_not_null(ct && strstr(ct, "text/plain"));
 	free(ct);

@@ -1143,7 +1143,7 @@ Test(email, health_reports_the_transport)
 {
 	char *out = NULL;
 	int healthy = 0;
-	cr_assert_eq(wvl_health_check(&out, &healthy, ctx), 0);
+	cr_assert_eq(wvl_health_details(&out, &healthy, ctx), 0);
 	json_t *doc = json_loads(out, 0, NULL);
 	json_t *email = json_object_get(json_object_get(doc, "services"), "email");
 	cr_expect_str_eq(json_string_value(json_object_get(email, "transport")), "mailbox");

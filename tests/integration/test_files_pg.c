@@ -1207,7 +1207,7 @@ Test(files, health_reports_scanner_and_storage)
 	expect_rc(upload(&json, "a.txt", "abc\n", 4), 0, NULL);
 	wvl_free(json);
 	int healthy;
-	cr_assert_eq(wvl_health_check(&json, &healthy, ctx), 0);
+	cr_assert_eq(wvl_health_details(&json, &healthy, ctx), 0);
 	json_t *doc = json_loads(json, 0, NULL);
 	json_t *svc = json_object_get(doc, "services");
 	cr_expect_str_eq(json_string_value(json_object_get(json_object_get(svc, "virus_scanner"), "status")), "ok");

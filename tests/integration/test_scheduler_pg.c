@@ -204,6 +204,8 @@ Test(scheduler, backup_writes_a_checked_dump_that_restores_and_expires)
 {
 	char dir[] = "/tmp/wl-backup-XXXXXX";
 	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_eq(chmod(dir, 0755), 0);
+	umask(022);
 	wvl_config *cfg = test_config(&db);
 	cr_assert_eq(wvl_config_set(cfg, "WL_BACKUP_DIR", dir), 0);
 	cr_assert_eq(wvl_config_set(cfg, "WL_BACKUP_RETENTION_DAYS", "2"), 0);
@@ -222,6 +224,17 @@ Test(scheduler, backup_writes_a_checked_dump_that_restores_and_expires)
 	snprintf(cmd, sizeof(cmd), "cd %s && sha256sum --quiet -c wavelaunch-20260301T000000Z.dump.sha256",
 		 dir);
 	cr_expect_eq(system(cmd), 0, "checksum file does not match");
+	/* The folder existed (mkdtemp) and the umask lets others read: the
+	 * dump and its checksum are the owner's alone all the same. */
+	static const char *const names[] = {"wavelaunch-20260301T000000Z.dump",
+					    "wavelaunch-20260301T000000Z.dump.sha256"};
+	for (size_t i = 0; i < 2; i++) {
+		char p[512];
+		struct stat st;
+		snprintf(p, sizeof(p), "%s/%s", dir, names[i]);
+		cr_assert_eq(stat(p, &st), 0, "%s", p);
+		cr_expect_eq(st.st_mode & 0777, 0600, "%s is %o", names[i], st.st_mode & 0777);
+	}
 
 	/* Restore into a new database, as docs/OPERATIONS.md says. */
 	test_db restored;

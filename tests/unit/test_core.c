@@ -132,7 +132,7 @@ Test(config, production_requires_a_strong_secret)
 	cr_assert_eq(wvl_config_set(cfg, "WL_ENV", "production"), 0);
 	cr_assert_eq(wvl_config_set(cfg, "WL_CLAMD", "unix:/run/clamd.ctl"), 0);
 	cr_expect_eq(wvl_config_validate(cfg), WVL_EINVAL);
-	cr_expect_not_null(strstr(wvl_error_last()->message, "WL_SECRET_KEY is missing"));
+	cr_expect_not_null(strstr(wvl_error_last()->message, "WL_SECRET_KEY: is missing"));
 	cr_assert_eq(wvl_config_set(cfg, "WL_SECRET_KEY", "c2hvcnQ="), 0); /* "short" */
 	cr_expect_eq(wvl_config_validate(cfg), WVL_EINVAL);
 	cr_expect_not_null(strstr(wvl_error_last()->message, "weak"));
@@ -186,7 +186,7 @@ Test(config, development_accepts_no_secret_but_rejects_bad_values)
 		cr_expect_not_null(strstr(wvl_error_last()->message, "WL_REDIS_URL"));
 	}
 	const char *good_redis[] = {"redis://127.0.0.1:6379/0", "redis://cache", "redis://cache/3",
-				    "redis://:s3cret@cache:6380", "redis://default:p@ss@cache:1/15"};
+				    "redis://:s3cret@cache:6380", "redis://default:p%40ss@cache:1/15"};
 	for (size_t i = 0; i < sizeof(good_redis) / sizeof(good_redis[0]); i++) {
 		cr_assert_eq(wvl_config_set(cfg, "WL_REDIS_URL", good_redis[i]), 0);
 		cr_expect_eq(wvl_config_validate(cfg), 0, "%s refused: %s", good_redis[i],
@@ -195,6 +195,233 @@ Test(config, development_accepts_no_secret_but_rejects_bad_values)
 	cr_assert_eq(wvl_config_set(cfg, "WL_REDIS_URL", "redis://127.0.0.1:6379/0"), 0);
 	cr_assert_eq(wvl_config_set(cfg, "WL_LOG_LEVEL", "loud"), 0);
 	cr_expect_eq(wvl_config_validate(cfg), WVL_EINVAL);
+	wvl_config_free(cfg);
+}
+
+/* One row per value type and problem: the key, the value, and what the
+ * one-line message must say (the key, the problem, the expected form). */
+static const struct {
+	const char *key, *value;
+	const char *problem, *expected;
+} invalid_values[] = {
+	{"WL_HTTP_THREADS", "lots", "\"lots\" is not a whole number", "a whole number from 0 to 1024"},
+	{"WL_HTTP_THREADS", "-1", "is not a whole number", "from 0 to 1024"},
+	{"WL_HTTP_THREADS", "1025", "\"1025\" is out of range", "from 0 to 1024"},
+	{"WL_HTTP_THREADS", " 4", "is not a whole number", "from 0 to 1024"},
+	{"WL_HTTP_THREADS", "99999999999999999999999", "is out of range", "from 0 to 1024"},
+	{"WL_WORKER_CONCURRENCY", "ten", "\"ten\" is not a whole number", "from 1 to 1000"},
+	{"WL_WORKER_CONCURRENCY", "0", "is out of range", "from 1 to 1000"},
+	{"WL_ZIP_MAX_RATIO", "", "is empty", "compression ratio"},
+	{"WL_RATELIMIT_ENABLED", "yes", "\"yes\" is not a boolean", "true or false"},
+	{"WL_REUSE_PORT", "1", "is not a boolean", "true or false"},
+	{"WL_ENV", "staging", "\"staging\" is not allowed", "one of development,production"},
+	{"WL_LOG_LEVEL", "loud", "is not allowed", "one of debug,info,warn,error"},
+	{"WL_EMAIL_TRANSPORT", "sendmail", "is not allowed", "one of resend,smtp,mailbox"},
+	{"WL_DATABASE_URL", "notaurl", "is not a libpq connection string", "postgresql://"},
+	{"WL_DATABASE_URL", "wavelaunch", "is not a libpq connection string", "postgresql://"},
+	{"WL_DATABASE_URL", "postgresql://h:99999/db", "has a port outside 1..65535", "postgresql://"},
+	{"WL_DATABASE_URL", "postgresql://h:notaport/db", "has a port outside 1..65535",
+	 "postgresql://"},
+	{"WL_DATABASE_URL", "host=h port", "is not a libpq connection string", "postgresql://"},
+	{"WL_MIGRATE_DATABASE_URL", "mysql://h/db", "is not a libpq connection string",
+	 "postgresql://"},
+	{"WL_REDIS_URL", "http://x", "has a scheme other than redis or rediss", "redis://"},
+	{"WL_REDIS_URL", "redis://", "is not a URL", "redis://"},
+	{"WL_REDIS_URL", "redis://host:0", "has a port outside 1..65535", "redis://"},
+	{"WL_REDIS_URL", "redis://host:6379/x", "has a database other than a number", "redis://"},
+	{"WL_REDIS_URL", "redis://host:6379/70000", "has a database other than a number",
+	 "redis://"},
+	{"WL_REDIS_URL", "redis://host/0?timeout=1", "has a query", "redis://"},
+	{"WL_REDIS_URL", "rediss://host:6380/0", "asks for TLS", "rediss:// for TLS"},
+	{"WL_PUBLIC_URL", "app.example.com", "is not a URL with a host", "http://host"},
+	{"WL_PUBLIC_URL", "ftp://app.example.com", "has a scheme other than http or https",
+	 "http://host"},
+	{"WL_LISTEN", "no-port", "is not host:port", "host:port or [ipv6]:port"},
+	{"WL_LISTEN", "127.0.0.1:99999", "has no port from 0 to 65535", "host:port"},
+	{"WL_LISTEN", "::1:8080", "has a malformed host", "[ipv6]:port"},
+	{"WL_LISTEN", "[::1:8080", "has a malformed [IPv6] host", "host:port"},
+	{"WL_LISTEN", "[zz]:8080", "has a malformed [IPv6] host", "host:port"},
+	{"WL_LISTEN", "localhost", "is not host:port", "host:port"},
+	{"WL_APP_ROLE", "", "is empty", "app role"},
+	{"WL_REDIS_PREFIX", "0123456789012345678901234567890123456789012345678901234567890123456789",
+	 "is too long", "at most 64 bytes"},
+};
+
+Test(config, every_invalid_value_is_one_line_naming_key_problem_and_form)
+{
+	for (size_t i = 0; i < sizeof(invalid_values) / sizeof(invalid_values[0]); i++) {
+		wvl_config *cfg = dev_config();
+		cr_assert_eq(wvl_config_set(cfg, invalid_values[i].key, invalid_values[i].value), 0);
+		cr_expect_eq(wvl_config_validate(cfg), WVL_EINVAL, "%s=%s taken", invalid_values[i].key,
+			     invalid_values[i].value);
+		const char *m = wvl_error_last()->message;
+		char prefix[80];
+		snprintf(prefix, sizeof(prefix), "%s: ", invalid_values[i].key);
+		cr_expect(strncmp(m, prefix, strlen(prefix)) == 0, "%s does not start with the key", m);
+		cr_expect_not_null(strstr(m, invalid_values[i].problem), "%s lacks \"%s\"", m,
+				   invalid_values[i].problem);
+		cr_expect_not_null(strstr(m, "; expected "), "%s names no expected form", m);
+		cr_expect_not_null(strstr(m, invalid_values[i].expected), "%s lacks \"%s\"", m,
+				   invalid_values[i].expected);
+		cr_expect_null(strchr(m, '\n'), "%s is more than one line", m);
+		wvl_config_free(cfg);
+	}
+}
+
+Test(config, secret_values_are_never_repeated)
+{
+	static const struct {
+		const char *key, *value, *secret;
+	} rows[] = {
+		{"WL_DATABASE_URL", "postgresql://app:hunter2@h:notaport/db", "hunter2"},
+		{"WL_REDIS_URL", "redis://:hunter2@host:0", "hunter2"},
+		{"WL_SECRET_KEY", "hunter2 is not base64!", "hunter2"},
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		wvl_config *cfg = dev_config();
+		cr_assert_eq(wvl_config_set(cfg, rows[i].key, rows[i].value), 0);
+		cr_expect_eq(wvl_config_validate(cfg), WVL_EINVAL, "%s taken", rows[i].key);
+		cr_expect_not_null(strstr(wvl_error_last()->message, rows[i].key));
+		cr_expect_null(strstr(wvl_error_last()->message, rows[i].secret), "%s leaks: %s",
+			       rows[i].key, wvl_error_last()->message);
+		wvl_config_free(cfg);
+	}
+}
+
+Test(config, valid_values_of_each_type_are_taken)
+{
+	static const struct {
+		const char *key, *value;
+	} rows[] = {
+		{"WL_HTTP_THREADS", "0"},
+		{"WL_HTTP_THREADS", "1024"},
+		{"WL_RATELIMIT_ENABLED", "false"},
+		{"WL_SCAN_REQUIRED", ""},
+		{"WL_ENV", "production"},
+		{"WL_DATABASE_URL", "postgresql:///wavelaunch?host=/run/postgresql"},
+		{"WL_DATABASE_URL", "host=db port=5432 dbname=wavelaunch user=app sslmode=verify-full"},
+		{"WL_DATABASE_URL", "postgres://app:p%40ss@db.internal:6432/wl?sslmode=require"},
+		{"WL_MIGRATE_DATABASE_URL", ""},
+		{"WL_REDIS_URL", ""},
+		{"WL_REDIS_URL", "redis://cache"},
+		{"WL_REDIS_URL", "redis://[::1]:6380/2"},
+		{"WL_REDIS_URL", "redis://user:p%40ss%3Aw0rd@cache:6379/15"},
+		{"WL_PUBLIC_URL", "https://app.example.com/base"},
+		{"WL_LISTEN", "[::1]:0"},
+		{"WL_LISTEN", "0.0.0.0:8080"},
+		{"WL_LISTEN", "localhost:65535"},
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		wvl_config *cfg = dev_config();
+		cr_assert_eq(wvl_config_set(cfg, rows[i].key, rows[i].value), 0);
+		if (strcmp(rows[i].key, "WL_ENV") == 0) {
+			cr_assert_eq(wvl_config_set(cfg, "WL_CLAMD", "unix:/run/clamd.ctl"), 0);
+			cr_assert_eq(wvl_config_set(cfg, "WL_SECRET_KEY",
+						    "q3Rk9Yx1nW2bV7cT5mZ8pL4sD6fG0hJ2kA1sE3rT5yU="), 0);
+		}
+		cr_expect_eq(wvl_config_validate(cfg), 0, "%s=%s refused: %s", rows[i].key,
+			     rows[i].value, wvl_error_last()->message);
+		wvl_config_free(cfg);
+	}
+}
+
+Test(config, typed_getters_read_the_checked_values)
+{
+	wvl_config *cfg = dev_config();
+	cr_expect_eq(wvl_config_get_uint(cfg, "WL_HTTP_BODY_LIMIT"), 1048576);
+	cr_assert_eq(wvl_config_set(cfg, "WL_HTTP_BODY_LIMIT", "2048"), 0);
+	cr_expect_eq(wvl_config_get_uint(cfg, "WL_HTTP_BODY_LIMIT"), 2048);
+	cr_assert_eq(wvl_config_set(cfg, "WL_HTTP_BODY_LIMIT", ""), 0);
+	cr_expect_eq(wvl_config_get_uint(cfg, "WL_HTTP_BODY_LIMIT"), 1048576, "empty: the default");
+	cr_assert_eq(wvl_config_set(cfg, "WL_HTTP_BODY_LIMIT", "big"), 0);
+	cr_expect_eq(wvl_config_get_uint(cfg, "WL_HTTP_BODY_LIMIT"), 0);
+	cr_expect_eq(wvl_config_get_uint(cfg, "WL_LISTEN"), 0, "not a number key");
+	cr_expect_eq(wvl_config_get_uint(cfg, "WL_NOT_DECLARED"), 0);
+	cr_expect_not(wvl_config_get_bool(cfg, "WL_REUSE_PORT"));
+	cr_assert_eq(wvl_config_set(cfg, "WL_REUSE_PORT", "true"), 0);
+	cr_expect(wvl_config_get_bool(cfg, "WL_REUSE_PORT"));
+	cr_expect(wvl_config_get_bool(cfg, "WL_RATELIMIT_ENABLED"));
+	cr_expect_not(wvl_config_get_bool(cfg, "WL_LISTEN"), "not a boolean key");
+	wvl_config_free(cfg);
+}
+
+struct seen {
+	char keys[8][65];
+	char other[8][200];
+	size_t n;
+};
+
+static void collect(const char *key, const char *other, void *payload)
+{
+	struct seen *s = payload;
+	if (s->n < 8) {
+		snprintf(s->keys[s->n], sizeof(s->keys[0]), "%s", key);
+		snprintf(s->other[s->n], sizeof(s->other[0]), "%s", other);
+		s->n++;
+	}
+}
+
+Test(config, unknown_keys_are_reported_with_the_nearest_known_key)
+{
+	static const struct {
+		const char *typo, *nearest;
+	} rows[] = {
+		{"WL_DATABSE_URL", "WL_DATABASE_URL"},
+		{"WL_HTTP_THREAD", "WL_HTTP_THREADS"},
+		{"WL_WORKER_CONCURENCY", "WL_WORKER_CONCURRENCY"},
+		{"WL_REDIS_ULR", "WL_REDIS_URL"},
+		{"WL_LOGLEVEL", "WL_LOG_LEVEL"},
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		wvl_config *cfg = dev_config();
+		cr_assert_eq(wvl_config_set(cfg, rows[i].typo, "x"), 0);
+		cr_assert_eq(wvl_config_set(cfg, "WL_TEST_HARNESS_VALUE", "x"), 0);
+		struct seen s = {0};
+		cr_expect_eq(wvl_config_unknown(cfg, collect, &s), 1, "%s", rows[i].typo);
+		cr_expect_str_eq(s.keys[0], rows[i].typo);
+		cr_expect_str_eq(s.other[0], rows[i].nearest);
+		cr_expect_eq(wvl_config_validate(cfg), 0, "an unknown key is a warning, not an error");
+		wvl_config_free(cfg);
+	}
+	wvl_config *cfg = dev_config();
+	cr_expect_eq(wvl_config_unknown(cfg, NULL, NULL), 0, "the defaults are all known");
+	wvl_config_free(cfg);
+}
+
+Test(config, reserved_keys_are_named_and_reported_when_set)
+{
+	size_t reserved = 0;
+	for (size_t i = 0; i < wvl_config_known_count(); i++)
+		if (wvl_config_known_reserved(i))
+			reserved++;
+	cr_expect_gt(reserved, 0);
+	cr_expect_null(wvl_config_known_reserved(wvl_config_known_count()));
+	cr_expect_null(wvl_config_known_key(wvl_config_known_count()));
+	wvl_config *cfg = dev_config();
+	cr_expect_eq(wvl_config_reserved_set(cfg, NULL, NULL), 0, "defaults are not 'set'");
+	cr_assert_eq(wvl_config_set(cfg, "WL_SENTRY_DSN", "https://k@sentry.example/1"), 0);
+	struct seen s = {0};
+	cr_expect_eq(wvl_config_reserved_set(cfg, collect, &s), 1);
+	cr_expect_str_eq(s.keys[0], "WL_SENTRY_DSN");
+	cr_expect_not_null(strstr(s.other[0], "Sentry"));
+	cr_expect_eq(wvl_config_validate(cfg), 0);
+	wvl_config_free(cfg);
+}
+
+Test(config, env_example_as_copied_works_in_development_only)
+{
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/.env.example", getenv("WL_TEST_SOURCE_DIR"));
+	wvl_config *cfg = dev_config();
+	/* The harness's own WL_* variables would win over the file. */
+	cr_assert_eq(wvl_config_load_env(cfg, path), 0, "%s", wvl_error_last()->message);
+	cr_assert_eq(wvl_config_load_env(cfg, NULL), 0);
+	cr_expect_eq(wvl_config_validate(cfg), 0, "%s", wvl_error_last()->message);
+	cr_expect_eq(wvl_config_unknown(cfg, NULL, NULL), 0);
+	cr_assert_eq(wvl_config_set(cfg, "WL_ENV", "production"), 0);
+	cr_assert_eq(wvl_config_set(cfg, "WL_CLAMD", "unix:/run/clamd.ctl"), 0);
+	cr_expect_eq(wvl_config_validate(cfg), WVL_EINVAL, "the development secret in production");
+	cr_expect_not_null(strstr(wvl_error_last()->message, "WL_SECRET_KEY"));
 	wvl_config_free(cfg);
 }
 
@@ -378,4 +605,59 @@ Test(config, session_cache_and_lease_sizes_are_checked)
 		}
 		wvl_config_free(cfg);
 	}
+}
+
+/* WL_METRICS_TOKEN as DESIGN.md pins it (the server only asks). */
+Test(health, operator_access_follows_the_metrics_token)
+{
+	static const struct {
+		const char *token, *peer;
+		bool forwarded;
+		const char *auth;
+		int rc;
+	} rows[] = {
+		{"", "127.0.0.1", false, NULL, 0},
+		{"", "127.8.9.10", false, NULL, 0},
+		{"", "::1", false, NULL, 0},
+		{"", "::ffff:127.0.0.1", false, NULL, 0},
+		{"", "127.0.0.1", true, NULL, WVL_EFORBIDDEN},
+		{"", "10.0.0.1", false, NULL, WVL_EFORBIDDEN},
+		{"", "1270.0.0.1", false, NULL, WVL_EFORBIDDEN},
+		{"", NULL, false, NULL, WVL_EFORBIDDEN},
+		{"", "10.0.0.1", false, "Bearer anything", WVL_EFORBIDDEN},
+		{"tok", "10.0.0.1", false, "Bearer tok", 0},
+		{"tok", "10.0.0.1", true, "bearer tok", 0},
+		{"tok", "127.0.0.1", false, NULL, WVL_EUNAUTHENTICATED},
+		{"tok", "127.0.0.1", false, "Bearer tok2", WVL_EUNAUTHENTICATED},
+		{"tok", "127.0.0.1", false, "Bearer to", WVL_EUNAUTHENTICATED},
+		{"tok", "127.0.0.1", false, "Basic dG9r", WVL_EUNAUTHENTICATED},
+		{"tok", "127.0.0.1", false, "Bearer ", WVL_EUNAUTHENTICATED},
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		wvl_config *cfg = dev_config();
+		cr_assert_eq(wvl_config_set(cfg, "WL_METRICS_TOKEN", rows[i].token), 0);
+		wvl_ctx *ctx = NULL;
+		cr_assert_eq(wvl_ctx_new(&ctx, cfg, NULL), 0, "%s", wvl_error_last()->message);
+		cr_expect_eq(wvl_health_operator_access(ctx, rows[i].peer, rows[i].forwarded,
+							rows[i].auth),
+			     rows[i].rc, "row %zu", i);
+		wvl_ctx_free(ctx);
+		wvl_config_free(cfg);
+	}
+	cr_expect_eq(wvl_health_operator_access(NULL, "127.0.0.1", false, NULL), WVL_EINVAL);
+	const char *st = NULL;
+	double ms = 0;
+	wvl_config *cfg = dev_config();
+	wvl_ctx *ctx = NULL;
+	cr_assert_eq(wvl_ctx_new(&ctx, cfg, NULL), 0);
+	cr_expect_eq(wvl_health_probe(&st, &ms, ctx, "clamd"), WVL_EINVAL);
+	cr_expect_eq(wvl_health_probe(NULL, &ms, ctx, "redis"), WVL_EINVAL);
+	cr_assert_eq(wvl_config_set(cfg, "WL_REDIS_URL", ""), 0);
+	wvl_ctx_free(ctx);
+	cr_assert_eq(wvl_ctx_new(&ctx, cfg, NULL), 0);
+	cr_expect_eq(wvl_health_probe(&st, &ms, ctx, "redis"), 0);
+	cr_expect_str_eq(st, "not_configured");
+	cr_expect_eq(ms, -1);
+	wvl_ctx_free(ctx);
+	wvl_config_free(cfg);
 }
