@@ -1056,6 +1056,7 @@ static const char *const library_kinds[][2] = {
 	{"deliverable_generate", "automation"},   /* lib/automation, lib/ai's trigger */
 	{"business_plan_generate", "automation"}, /* lib/ai's trigger */
 	{"automation_run", "default"},            /* a schedule rule's schedule (lib/automation) */
+	{"pdf_generate", "files"},                /* lib/pdf: plan and deliverable PDFs */
 };
 
 Test(email, every_kind_the_library_enqueues_has_a_builtin_handler_on_a_default_queue)
