@@ -44,5 +44,7 @@
 #include "wavelaunch/worker.h"
 #include "wavelaunch/email.h"
 #include "wavelaunch/invites.h"
+#include "wavelaunch/analytics.h"
+#include "wavelaunch/payments.h"
 
 #endif

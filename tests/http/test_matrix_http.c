@@ -161,6 +161,14 @@ static const struct row rows[] = {
 	{"POST", "/api/tickets/%T/merge", "{\"into\":\"999999\"}", {422, 422, 403, 403, 401}},
 	{"GET", "/api/clients/%A/tickets", NULL, {200, 200, 200, 404, 401}},
 	{"POST", "/api/tickets/%T/close", NULL, {200, 200, 200, 404, 401}}, /* A closes first */
+	/* Analytics and payments are the admin's alone. */
+	{"GET", "/api/analytics", NULL, {200, 403, 403, 403, 401}},
+	{"GET", "/api/analytics?from=2026-13", NULL, {422, 403, 403, 403, 401}},
+	{"POST", "/api/payments",
+	 "{\"client_id\":\"cccccccc-0000-4000-8000-000000000000\",\"amount_cents\":100}",
+	 {422, 403, 403, 403, 401}},
+	{"GET", "/api/payments", NULL, {200, 403, 403, 403, 401}},
+	{"GET", "/api/clients/%A/payments", NULL, {200, 403, 403, 403, 401}},
 };
 
 Test(matrix, every_role_gets_exactly_its_access)
