@@ -46,5 +46,6 @@
 #include "wavelaunch/invites.h"
 #include "wavelaunch/analytics.h"
 #include "wavelaunch/payments.h"
+#include "wavelaunch/export.h"
 
 #endif

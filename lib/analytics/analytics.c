@@ -285,6 +285,12 @@ int wvl_analytics__compute(char **out_json, wvl_ctx *ctx, const wvl_actor *actor
 	return wvl_pg__read_one(out_json, ctx, actor, report_sql, 3, p);
 }
 
+int wvl_analytics__report(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
+			  const struct wvl_analytics_range *r)
+{
+	return wvl_analytics__compute(out_json, ctx, actor, r);
+}
+
 int wvl_analytics_get(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 		      const char *scope_id, const wvl_query *query)
 {
@@ -298,5 +304,5 @@ int wvl_analytics_get(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 		return wvl_err__set(WVL_EINVAL, "bad_request", "analytics take no scope");
 	struct wvl_analytics_range r;
 	rc = wvl_analytics__range(&r, ctx, query, NULL);
-	return rc ? rc : wvl_analytics__compute(out_json, ctx, actor, &r);
+	return rc ? rc : wvl_analytics__report(out_json, ctx, actor, &r);
 }

@@ -31,4 +31,9 @@ int wvl_analytics__need_admin(const wvl_actor *a);
 int wvl_analytics__compute(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 			   const struct wvl_analytics_range *r);
 
+/* The report of `r` as wvl_analytics_get gives it: from the cache when it
+ * holds it, else computed (and cached).  Caller frees. */
+int wvl_analytics__report(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
+			  const struct wvl_analytics_range *r);
+
 #endif

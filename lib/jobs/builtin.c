@@ -15,6 +15,7 @@
 
 #include "../auth/auth.h"
 #include "../email/email.h"
+#include "../export/export.h"
 #include "../files/files_internal.h"
 #include "../notify/notify.h"
 #include "wavelaunch/maintenance.h"
@@ -93,6 +94,7 @@ static const struct {
 	{"noop", run_noop},
 	{"email_send", wvl_email__job_send},
 	{"password_reset_request", wvl_auth__job_reset_request},
+	{"export_file", wvl_export__job},
 };
 
 int wvl_worker_register_builtin(wvl_worker *w)
