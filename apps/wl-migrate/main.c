@@ -10,18 +10,21 @@
 #include <unistd.h>
 
 #include "../common/app.h"
+#include "import_v1.h"
 
 static void usage(FILE *f)
 {
 	fputs("usage: wl-migrate up | status | verify [--dir FOLDER]\n"
 	      "       wl-migrate bootstrap-admin --email EMAIL\n"
 	      "       wl-migrate seed-demo [--clients N] [--help-articles N]\n"
+	      "       wl-migrate import-v1 FILE.db [--dry-run] [--json]\n"
 	      "  up               apply pending migrations, create/grant WL_APP_ROLE\n"
 	      "  status           list migrations and whether each is applied\n"
 	      "  verify           fail when an applied migration was edited\n"
 	      "  seed-demo        add N demo clients with plans, milestones, notes\n"
 	      "                   (--clients), and N help articles, most published, each\n"
 	      "                   with its first version (--help-articles); 1..100000\n"
+	      "  import-v1        copy a v1 SQLite database in (import-v1 --help)\n"
 	      "  bootstrap-admin  create the first admin; the password is read from\n"
 	      "                   standard input when it is not a terminal, otherwise\n"
 	      "                   one is generated and printed once\n",
@@ -113,6 +116,8 @@ static int seed_demo(wvl_ctx *ctx, const char *clients, const char *articles)
 static int run_command(wvl_ctx *ctx, int argc, char **argv)
 {
 	const char *cmd = argv[1], *dir = NULL, *email = NULL, *clients = NULL, *articles = NULL;
+	if (strcmp(cmd, "import-v1") == 0)
+		return import_v1_main(ctx, argc - 1, argv + 1);
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc)
 			dir = argv[++i];

@@ -23,7 +23,13 @@
  * duration).
  *
  * Journey calls take a team actor (admin, staff or system); rules and logs
- * are admin (or system) only.  Thread-safe with a shared context.
+ * are admin (or system) only; anyone else (a NULL actor too) gets
+ * WVL_EFORBIDDEN.  Every call may also return WVL_EUNAVAILABLE when
+ * PostgreSQL cannot be reached and WVL_EINTERNAL for an unexpected
+ * failure; on failure *out_json is NULL and nothing is planned.
+ *
+ * Thread-safety: every call is thread-safe with a shared context.
+ * Strings returned through `out_json` are the caller's (wvl_free).
  */
 
 #include "core.h"
@@ -37,9 +43,11 @@ extern "C" {
  * Plans the journey of a client (in a transaction of its own; other
  * modules plan inside theirs through the internal
  * wvl_automation__client_onboarded_tx).  `*out_json` (may be NULL):
- * {"status":"success"|"skipped","enqueued":n}; a paused client or a
- * disabled rule is "skipped".
- * Returns 0, WVL_EINVAL, WVL_EFORBIDDEN, WVL_ENOTFOUND, WVL_EUNAVAILABLE.
+ * {"status":"success"|"skipped","enqueued":n}, the caller's (wvl_free);
+ * a paused client or a disabled rule is "skipped".  A failed run other
+ * than ENOTFOUND/EUNAVAILABLE leaves a "failure" row in automation_logs.
+ * Returns 0, WVL_EINVAL (NULL ctx or client_id), WVL_EFORBIDDEN,
+ * WVL_ENOTFOUND (no such client, or not a uuid), WVL_EUNAVAILABLE.
  */
 WVL_EXTERN int wvl_automation_client_onboarded(char **out_json, wvl_ctx *ctx,
 					       const wvl_actor *actor, const char *client_id)
@@ -47,7 +55,10 @@ WVL_EXTERN int wvl_automation_client_onboarded(char **out_json, wvl_ctx *ctx,
 
 /**
  * Pauses a client's automation: its pending journey jobs are cancelled and
- * nothing is planned until it resumes.  Idempotent.
+ * nothing is planned until it resumes; an automation_logs row records how
+ * many.  Idempotent.  Returns 0; WVL_EINVAL (NULL ctx or client_id);
+ * WVL_EFORBIDDEN; WVL_ENOTFOUND (no such client, or not a uuid);
+ * WVL_EUNAVAILABLE.
  */
 WVL_EXTERN int wvl_automation_pause(wvl_ctx *ctx, const wvl_actor *actor,
 				    const char *client_id) WVL_WARN_UNUSED;
@@ -55,7 +66,10 @@ WVL_EXTERN int wvl_automation_pause(wvl_ctx *ctx, const wvl_actor *actor,
 /**
  * Resumes a client's automation and plans its journey again from now:
  * milestones already generated are skipped, overdue ones are generated at
- * once, reminders already past are dropped.
+ * once, reminders already past are dropped.  `*out_json` (may be NULL) is
+ * as for wvl_automation_client_onboarded, the caller's (wvl_free).
+ * Returns what that returns: 0, WVL_EINVAL, WVL_EFORBIDDEN, WVL_ENOTFOUND,
+ * WVL_EUNAVAILABLE.
  */
 WVL_EXTERN int wvl_automation_resume(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 				     const char *client_id) WVL_WARN_UNUSED;
@@ -64,8 +78,10 @@ WVL_EXTERN int wvl_automation_resume(char **out_json, wvl_ctx *ctx, const wvl_ac
  * Creates or replaces a rule from JSON: {"name", "trigger", "action_kind",
  * "client_id" (optional), "schedule" (optional cron), "config" (object),
  * "enabled" (default true)}.  Triggers: "client.onboarded",
- * "deliverable.ready", "schedule".  `*out_json` is the stored rule.
- * Returns 0, WVL_EVALIDATION (field errors), WVL_EINVAL, WVL_EFORBIDDEN, WVL_ENOTFOUND.
+ * "deliverable.ready", "schedule".  `*out_json` is the stored rule, the
+ * caller's (wvl_free).  Returns 0, WVL_EVALIDATION (field errors),
+ * WVL_EINVAL (a NULL argument, or text that is not a JSON object of at
+ * most 64 KiB), WVL_EFORBIDDEN, WVL_ENOTFOUND (no such client).
  */
 WVL_EXTERN int wvl_automation_rule_set(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 				       const char *rule_json) WVL_WARN_UNUSED;
@@ -73,7 +89,10 @@ WVL_EXTERN int wvl_automation_rule_set(char **out_json, wvl_ctx *ctx, const wvl_
 /**
  * Rules (admin only), the global ones first, then by client and name: a
  * top-level list (`scope_id` NULL; the rules of query.h).  Filter:
- * client_id (that client's rules and the global ones).
+ * client_id (that client's rules and the global ones).  Returns 0 with a
+ * page, the caller's (wvl_free); WVL_EINVAL for a NULL out_json or ctx, a
+ * scope, or (slug "bad_request") a query it does not take;
+ * WVL_EFORBIDDEN.
  */
 WVL_EXTERN int wvl_automation_rules_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 					 const char *scope_id, const wvl_query *query)
@@ -83,7 +102,8 @@ WVL_EXTERN int wvl_automation_rules_list(char **out_json, wvl_ctx *ctx, const wv
  * Automation history (admin only), newest first: {id, rule_id, client_id,
  * job_id, action, status, error, duration_ms, detail, created_at} items;
  * a top-level list (`scope_id` NULL; the rules of query.h).  Filter:
- * client_id.
+ * client_id.  Returns 0 with a page, the caller's (wvl_free); WVL_EINVAL
+ * as for wvl_automation_rules_list; WVL_EFORBIDDEN.
  */
 WVL_EXTERN int wvl_automation_logs_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 					const char *scope_id, const wvl_query *query)

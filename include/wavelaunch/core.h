@@ -8,8 +8,14 @@
  * the context (pools, clock, logger) and the actor every domain call takes.
  *
  * Thread-safety: a wvl_ctx is safe to share between threads once built;
- * its pools are internally synchronised.  A wvl_config is used by one
- * thread at a time.  wvl_error_last() is per thread.
+ * its pools are internally synchronised (wvl_ctx_set_clock and
+ * wvl_ctx_free are the exceptions, see there).  A wvl_config is used by
+ * one thread at a time; a wvl_config nobody modifies any more may be read
+ * (wvl_config_get, wvl_config_validate) from several threads.
+ * wvl_error_last() and the bound request id are per thread.  The functions
+ * without an object (wvl_strerror, wvl_status_*, wvl_role_name,
+ * wvl_uuid_valid, wvl_email_normalize, wvl_log_redact, wvl_config_known_*)
+ * are thread-safe.
  */
 
 #include <stddef.h>
@@ -64,27 +70,41 @@ typedef struct wvl_error {
 } wvl_error;
 
 /**
- * The calling thread's last error.  Never NULL: before any failure it
- * reports WVL_OK.  Valid until the next library call on this thread.
+ * Returns the calling thread's last error.  Never NULL: before any failure
+ * (or after wvl_error_clear) it reports WVL_OK.  A successful call does not
+ * reset it.  The struct and its strings are thread-local and owned by the
+ * library: do not free them; they are valid until the next library call on
+ * this thread (copy what you keep).
  */
 WVL_EXTERN const wvl_error *wvl_error_last(void);
 
-/** Resets the calling thread's last error to WVL_OK. */
+/** Resets the calling thread's last error to WVL_OK (frees its fields_json). */
 WVL_EXTERN void wvl_error_clear(void);
 
-/** Static English text for a status code; never NULL. */
+/**
+ * Returns static English text for a status code (an unknown code gets the
+ * text of WVL_EINTERNAL); never NULL, never to be freed.
+ */
 WVL_EXTERN const char *wvl_strerror(int code);
 
-/** The default API slug for a status code ("validation_failed", ...). */
+/**
+ * Returns the default API slug for a status code ("validation_failed",
+ * ...; an unknown code gets "internal").  A static string: never NULL,
+ * never to be freed.
+ */
 WVL_EXTERN const char *wvl_status_slug(int code);
 
 /**
- * The HTTP status the API uses for a status code (200 for WVL_OK, 500 for
- * an unknown code).  The one mapping: a slug never changes the status.
+ * Returns the HTTP status number the API uses for a status code (200 for
+ * WVL_OK, 422 for WVL_EVALIDATION, ..., 500 for WVL_EINTERNAL and for an
+ * unknown code).  The one mapping: a slug never changes the status.
  */
 WVL_EXTERN int wvl_status_http(int code);
 
-/** Releases a string or buffer the library allocated.  Accepts NULL. */
+/**
+ * Releases a string or buffer the library allocated and handed to the
+ * caller (every `char **out_json` and the like).  Accepts NULL.
+ */
 WVL_EXTERN void wvl_free(void *ptr);
 
 /* ---- logging ------------------------------------------------------------ */
@@ -107,22 +127,33 @@ typedef void (*wvl_log_fn)(wvl_log_level level, const char *request_id,
 /**
  * Binds a request id to the calling thread so log lines the library emits
  * while serving that request carry it.  NULL unbinds.  The string is copied
- * (at most 64 bytes).
+ * (longer than 64 bytes it is cut to 64).  Affects the calling thread only.
  */
 WVL_EXTERN void wvl_log_bind_request(const char *request_id);
 
-/** The request id bound to the calling thread, or NULL. */
+/**
+ * Returns the request id bound to the calling thread, or NULL when none is.
+ * The string is thread-local storage owned by the library: valid until the
+ * thread binds another id or ends; do not free it.
+ */
 WVL_EXTERN const char *wvl_log_request_id(void);
 
-/** Parses "debug", "info", "warn", "error"; returns WVL_EINVAL otherwise. */
+/**
+ * Parses "debug", "info", "warn" or "error" (any case) into *out.  Returns
+ * 0; WVL_EINVAL for a NULL argument or any other name (*out untouched).
+ */
 WVL_EXTERN int wvl_log_level_parse(wvl_log_level *out, const char *name)
 	WVL_WARN_UNUSED;
 
 /**
- * Copies `in` into `out` (size `outlen`, always NUL-terminated) with the
- * values of secret-looking keys (password, token, secret, cookie,
- * authorization, api_key) and URL passwords replaced by "[redacted]".
- * Returns the length written.
+ * Copies `in` into `out` (size `outlen`, always NUL-terminated, cut when
+ * it does not fit) with the values of secret-looking keys and URL
+ * passwords replaced by "[redacted]".  A key is secret-looking when its
+ * name contains, in any case, password, passwd, token, secret, cookie,
+ * authorization, api_key, apikey, session or csrf ("key=value",
+ * "key: value", a JSON "key": value, an optional "Bearer ").  NULL `in`
+ * is the empty string.  Returns the number of bytes written before the NUL (0
+ * when `out` is NULL or `outlen` is 0).
  */
 WVL_EXTERN size_t wvl_log_redact(char *out, size_t outlen, const char *in);
 
@@ -131,42 +162,85 @@ WVL_EXTERN size_t wvl_log_redact(char *out, size_t outlen, const char *in);
 /** Opaque configuration: a set of WL_* keys with defaults. */
 typedef struct wvl_config wvl_config;
 
-/** A new configuration holding every key's default.  Free with wvl_config_free. */
+/**
+ * Makes a new configuration holding every documented key's default.
+ * Returns 0 with *out owned by the caller (free with wvl_config_free);
+ * WVL_EINVAL for a NULL `out`; WVL_EINTERNAL when memory runs out (*out is
+ * then NULL).
+ */
 WVL_EXTERN int wvl_config_new(wvl_config **out) WVL_WARN_UNUSED;
+
+/**
+ * Frees a configuration and every value it holds (values are wiped first:
+ * they may be secrets).  Accepts NULL.  Strings wvl_config_get returned
+ * for it are invalid afterwards.
+ */
 WVL_EXTERN void wvl_config_free(wvl_config *cfg);
 
 /**
- * Sets one key (e.g. "WL_LISTEN").  Unknown keys that start with "WL_" are
- * kept too (modules may read them); keys without that prefix are WVL_EINVAL.
- * The value is copied.
+ * Sets one key (e.g. "WL_LISTEN"), replacing its value.  Unknown keys that
+ * start with "WL_" are kept too (modules may read them).  The value is
+ * copied; nothing is checked until wvl_config_validate.  Returns 0;
+ * WVL_EINVAL for a NULL argument or a key that is not "WL_" followed by
+ * upper-case letters, digits or '_' (at most 64 bytes); WVL_EINTERNAL when
+ * memory runs out.
  */
 WVL_EXTERN int wvl_config_set(wvl_config *cfg, const char *key,
 			      const char *value) WVL_WARN_UNUSED;
 
-/** The value of a key, or NULL.  Valid until the key is set again. */
+/**
+ * Returns the value of a key, or NULL when it is not set (or an argument
+ * is NULL).  The string belongs to the configuration: valid until the key
+ * is set again or the configuration is freed.
+ */
 WVL_EXTERN const char *wvl_config_get(const wvl_config *cfg, const char *key);
 
 /**
  * Loads `dotenv_path` (when not NULL and the file exists; "KEY=value" lines,
- * '#' comments, optional single or double quotes), then every WL_* variable
- * of the process environment, which wins over the file.  A malformed line
- * fails with WVL_EINVAL and its line number in the error message.
+ * an optional "export " prefix, '#' comments, optional single or double
+ * quotes, double quotes taking \n \" \\ escapes), then every WL_*
+ * variable of the process environment, which wins over the file.
+ *
+ * Returns 0; WVL_EINVAL for a NULL `cfg`, a file that exists but cannot be
+ * read, or a malformed line (no '=', a key that is not WL_[A-Z0-9_]+, an
+ * unterminated quote, a line over 8 KiB), with the path and line number in
+ * the error message; WVL_EINTERNAL when memory runs out.  Keys loaded before
+ * the failure stay set.  Reads `environ`: not safe against a concurrent
+ * setenv() in another thread.
  */
 WVL_EXTERN int wvl_config_load_env(wvl_config *cfg, const char *dotenv_path)
 	WVL_WARN_UNUSED;
 
 /**
- * Checks the configuration: URLs parse, listen address is host:port, and in
- * production WL_SECRET_KEY is base64 of at least 32 bytes, not a known
- * example value, and virus scanning is configured.  Fails with WVL_EINVAL
- * and a message naming the key and what to do.
+ * Checks the configuration: WL_ENV is development or production, listen
+ * address is host:port, WL_REDIS_URL parses, WL_LOG_LEVEL is a level, every
+ * numeric and boolean key the modules read is in range, the email transport
+ * has what it needs; and in production WL_SECRET_KEY is base64 of at least
+ * 32 bytes, not a known example value, and WL_CLAMD is set (uploads must be
+ * virus-scanned).  Returns 0, or WVL_EINVAL (also for a NULL `cfg`) at the
+ * first problem, with a message naming the key and what to do.
  */
 WVL_EXTERN int wvl_config_validate(const wvl_config *cfg) WVL_WARN_UNUSED;
 
-/** Number of keys the library documents, and their names and defaults. */
+/** Returns the number of keys the library documents (indexes 0..n-1 below). */
 WVL_EXTERN size_t wvl_config_known_count(void);
+
+/**
+ * Returns the name of documented key `i` ("WL_LISTEN", ...), or NULL when
+ * `i` is out of range.  A static string: never freed, valid for ever.
+ */
 WVL_EXTERN const char *wvl_config_known_key(size_t i);
+
+/**
+ * Returns the default value of documented key `i` (possibly ""), or NULL
+ * when `i` is out of range.  A static string: never freed.
+ */
 WVL_EXTERN const char *wvl_config_known_default(size_t i);
+
+/**
+ * Returns the one-line help text of documented key `i`, or NULL when `i`
+ * is out of range.  A static string: never freed.
+ */
 WVL_EXTERN const char *wvl_config_known_help(size_t i);
 
 /* ---- context -------------------------------------------------------------- */
@@ -190,17 +264,33 @@ typedef struct wvl_ctx_options {
 #define WVL_CTX_OPTIONS_INIT {WVL_CTX_OPTIONS_VERSION, NULL, NULL, WVL_LOG_INFO, 0, 0, 0}
 
 /**
- * Builds a context from a validated configuration (the configuration is
- * copied).  Connections are made lazily, so a context can be built while
- * PostgreSQL or Redis is down.  `opts` may be NULL.
+ * Builds a context from a configuration, which it validates first
+ * (wvl_config_validate) and then copies: the caller keeps `cfg`.
+ * Connections are made lazily, so a context can be built while PostgreSQL
+ * or Redis is down.  `opts` may be NULL (defaults; WL_PG_POOL_SIZE and
+ * WL_REDIS_POOL_SIZE size the pools unless `opts` does).
+ *
+ * Returns 0 with *out owned by the caller (free with wvl_ctx_free);
+ * WVL_EINVAL for a NULL `out` or `cfg`, an `opts` of another version, or a
+ * configuration wvl_config_validate refuses; WVL_EINTERNAL when memory runs
+ * out or libsodium or libcurl cannot start.  On failure *out is NULL.
  */
 WVL_EXTERN int wvl_ctx_new(wvl_ctx **out, const wvl_config *cfg,
 			   const wvl_ctx_options *opts) WVL_WARN_UNUSED;
 
-/** Closes every connection and frees the context.  Accepts NULL. */
+/**
+ * Writes what is still batched (help view counts), closes every connection
+ * and frees the context and what it owns (its configuration copy too:
+ * pointers from wvl_ctx_config die with it).  Accepts NULL.  Not
+ * thread-safe: no other thread may be using the context, and workers
+ * built on it must be freed first.
+ */
 WVL_EXTERN void wvl_ctx_free(wvl_ctx *ctx);
 
-/** The context's configuration (read-only). */
+/**
+ * Returns the context's own copy of the configuration (read-only), or NULL
+ * for a NULL `ctx`.  Owned by the context: valid until wvl_ctx_free.
+ */
 WVL_EXTERN const wvl_config *wvl_ctx_config(const wvl_ctx *ctx);
 
 /**
@@ -209,10 +299,17 @@ WVL_EXTERN const wvl_config *wvl_ctx_config(const wvl_ctx *ctx);
  */
 WVL_EXTERN void wvl_ctx_set_clock(wvl_ctx *ctx, wvl_clock_fn fn, void *payload);
 
-/** "Now" from the context's clock, in microseconds since the epoch. */
+/**
+ * Returns "now" from the context's clock, in microseconds since the epoch
+ * (the system clock when `ctx` is NULL).
+ */
 WVL_EXTERN int64_t wvl_now(const wvl_ctx *ctx);
 
-/** Emits a log line through the context's handler (scrubbed first). */
+/**
+ * Emits a log line through the context's handler, formatted (at most 2 KiB)
+ * and scrubbed with wvl_log_redact first; nothing happens without a handler
+ * or below the context's level.  The handler runs on the calling thread.
+ */
 WVL_EXTERN void wvl_log(const wvl_ctx *ctx, wvl_log_level level,
 			const char *fmt, ...)
 #if defined(__GNUC__)
@@ -230,7 +327,14 @@ typedef struct wvl_pool_stats {
 	uint64_t reconnects;   /**< broken connections replaced */
 } wvl_pool_stats;
 
+/**
+ * Fills *out with the PostgreSQL pool's figures (a snapshot taken under
+ * the pool's lock; all zero for a NULL `ctx`).  Does nothing when `out` is
+ * NULL.
+ */
 WVL_EXTERN void wvl_ctx_pg_stats(const wvl_ctx *ctx, wvl_pool_stats *out);
+
+/** The same for the Redis pool. */
 WVL_EXTERN void wvl_ctx_redis_stats(const wvl_ctx *ctx, wvl_pool_stats *out);
 
 /* ---- actor --------------------------------------------------------------- */
@@ -243,27 +347,49 @@ typedef enum wvl_role {
 	WVL_ROLE_SYSTEM = 4 /**< the worker and tools acting for the system */
 } wvl_role;
 
-/** Who is acting: passed to every domain call. Ids are canonical uuid text. */
+/* Sizes of the fixed text fields of public structs, with their NUL. */
+#define WVL_ID_SIZE 37            /**< a uuid as 36 characters of text */
+#define WVL_SESSION_CHECK_SIZE 68 /**< "\\x" and a SHA-256 in hex */
+#define WVL_NAME_SIZE 64          /**< a job kind or queue name (63 characters) */
+#define WVL_CSRF_TOKEN_SIZE 64
+
+/**
+ * Who is acting: passed to every domain call. Ids are canonical uuid text.
+ * The layout of wvl_actor, wvl_job and wvl_auth_session_info is part of
+ * soname 2 and does not change within it: a field added to any of them is
+ * an ABI break and a new soname (lib/libwavelaunch.map).
+ */
 typedef struct wvl_actor {
 	wvl_role role;
-	char user_id[37];   /**< empty for anonymous and system */
-	char client_id[37]; /**< the client of a client user; else empty */
+	char user_id[WVL_ID_SIZE];   /**< empty for anonymous and system */
+	char client_id[WVL_ID_SIZE]; /**< the client of a client user; else empty */
 	/** Empty, or the session this actor was remembered from
 	 *  (wvl_auth_session_cached): the library then checks that session
 	 *  again in the round trip of the actor's first statement, and refuses
 	 *  the statement's result (WVL_EUNAUTHENTICATED) when it has ended. */
-	char session_check[68];
+	char session_check[WVL_SESSION_CHECK_SIZE];
 } wvl_actor;
 
-/** The role's name as PostgreSQL policies see it ("admin", ...). */
+/**
+ * Returns the role's name as PostgreSQL policies see it ("admin", ...;
+ * "anonymous" for any value outside the enum).  A static string: never
+ * freed.
+ */
 WVL_EXTERN const char *wvl_role_name(wvl_role role);
 
-/** True when `s` is a canonical 36-character uuid. */
+/**
+ * Returns true (1) when `s` is a 36-character uuid in the 8-4-4-4-12 hex
+ * form (either case), false (0) otherwise or for NULL.
+ */
 WVL_EXTERN int wvl_uuid_valid(const char *s);
 
 /**
- * Normalises an email address (trimmed, lower-case) into `out` (size
- * `outlen`).  WVL_EINVAL (with a message saying why) when it is not a plausible address or too long.
+ * Normalises an email address (spaces and tabs trimmed, lower-case) into
+ * the caller's buffer `out` (size `outlen`; 255 bytes hold any accepted
+ * address).  Returns 0; WVL_EINVAL (with a message saying why) for a NULL
+ * argument, an address shorter than 3 or longer than 254 bytes or than
+ * `out`, control characters, spaces or any of <>",;\, or one that does not
+ * look like name@domain.tld.
  */
 WVL_EXTERN int wvl_email_normalize(char *out, size_t outlen, const char *email)
 	WVL_WARN_UNUSED;

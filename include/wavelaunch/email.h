@@ -29,8 +29,16 @@
  * complained, failed, suppressed), provider_id, error, attempts, resends,
  * client_id, user_id, sent_at, created_at, updated_at.
  *
+ * Every call may also return WVL_EINVAL for a NULL out_json, ctx or actor
+ * (or req), WVL_EUNAVAILABLE when PostgreSQL cannot be reached and
+ * WVL_EINTERNAL for an unexpected failure; on failure *out_json is NULL
+ * and nothing is queued or changed.  "Admins" below means the admin role
+ * and the system actor: staff and client users get WVL_EFORBIDDEN,
+ * anonymous WVL_EUNAUTHENTICATED.
+ *
  * Thread-safety: every call may be made from any thread with a shared
- * context.  Strings returned through out_json are freed with wvl_free.
+ * context.  Strings returned through out_json are the caller's, freed
+ * with wvl_free.
  */
 
 #include <stddef.h>
@@ -47,9 +55,10 @@ extern "C" {
  * "to": address | "user_id": uuid, "name": display name (with "to"),
  * "client_id": uuid, "data": {the template's variables}}.  A user
  * recipient must be active; its address and name come from its account.
- * Admins, staff and the system only.  `*out_json` receives the log entry.
- * Returns 0, WVL_EVALIDATION (unknown template, both or neither of to and
- * user_id, an inactive user), WVL_EINVAL (malformed body),
+ * Admins, staff and the system only.  `*out_json` receives the log entry,
+ * which the caller frees.  Returns 0, WVL_EVALIDATION (unknown template,
+ * both or neither of to and user_id, a user that does not exist or is
+ * inactive, a missing or mistyped field), WVL_EINVAL (malformed body),
  * WVL_EUNAUTHENTICATED, WVL_EFORBIDDEN, WVL_EUNAVAILABLE.
  */
 WVL_EXTERN int wvl_email_enqueue(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
@@ -58,21 +67,28 @@ WVL_EXTERN int wvl_email_enqueue(char **out_json, wvl_ctx *ctx, const wvl_actor 
 /**
  * The email log, newest first, as {"data":[entry...],"next_cursor":...}
  * (query.h).  Filters: status, template, client_id, to (an address, any
- * case).  A top-level list: `scope_id` must be NULL.  Admins (and the
- * system) only: WVL_EFORBIDDEN for staff and clients.
+ * case).  A top-level list: `scope_id` must be NULL.  Admins only.
+ * Returns 0 with the page, the caller's (wvl_free); WVL_EINVAL for a scope
+ * or (slug "bad_request") a query the list does not take; WVL_EFORBIDDEN
+ * for staff and clients; WVL_EUNAUTHENTICATED.
  */
 WVL_EXTERN int wvl_email_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 			      const char *scope_id, const wvl_query *query) WVL_WARN_UNUSED;
 
-/** One log entry.  Admins only.  WVL_ENOTFOUND for an unknown id. */
+/**
+ * One log entry.  Admins only.  Returns 0 with the entry, the caller's
+ * (wvl_free); WVL_ENOTFOUND for an unknown id (or one that is not a
+ * uuid); WVL_EFORBIDDEN; WVL_EUNAUTHENTICATED.
+ */
 WVL_EXTERN int wvl_email_get(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 			     const char *id) WVL_WARN_UNUSED;
 
 /**
  * Sends a failed email again: it is queued anew (a new idempotency key,
- * its `resends` counted) and `*out_json` receives the entry.  Admins only.
- * Returns 0, WVL_ECONFLICT (the email has not failed), WVL_ENOTFOUND,
- * WVL_EFORBIDDEN, WVL_EUNAVAILABLE.
+ * its `resends` counted) and `*out_json` receives the entry, the caller's
+ * (wvl_free).  Admins only.  Returns 0, WVL_ECONFLICT (the email has not
+ * failed), WVL_ENOTFOUND (unknown, or not a uuid), WVL_EFORBIDDEN,
+ * WVL_EUNAUTHENTICATED, WVL_EUNAVAILABLE.
  */
 WVL_EXTERN int wvl_email_resend(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 				const char *id) WVL_WARN_UNUSED;
@@ -98,20 +114,23 @@ typedef struct wvl_email_webhook_request {
  * context's clock).  The email it names (by provider id) moves forward in
  * its status; a hard bounce or a complaint puts the address on the
  * suppression list, which sending honours.  `*out_json` receives
- * {"status":"applied"|"recorded","email_id":...}.
+ * {"status":"applied"|"recorded","email_id":...}, the caller's (wvl_free).
+ * No actor: the signature is the authorization.
  * Returns 0, WVL_EFORBIDDEN (missing headers, a bad signature, a timestamp
  * off by more than 5 minutes), WVL_ECONFLICT (this event id was already
- * received: a replay), WVL_EINVAL (not an event), WVL_EUNAVAILABLE (no
- * secret configured, or the database is away).
+ * received: a replay), WVL_EINVAL (a NULL argument, a request of another
+ * version, or not an event), WVL_EUNAVAILABLE (no valid secret configured,
+ * or the database is away).
  */
 WVL_EXTERN int wvl_email_webhook(char **out_json, wvl_ctx *ctx,
 				 const wvl_email_webhook_request *req) WVL_WARN_UNUSED;
 
 /**
  * What the unsubscribe link `token` (from an email's List-Unsubscribe or
- * its footer) would change: {"email","category","subscribed"}.  No
- * session is needed: the signed token is the credential.  Returns 0,
- * WVL_EINVAL (no token), WVL_EFORBIDDEN with slug "link_invalid" (not a
+ * its footer) would change: {"email","category","subscribed"}, in
+ * *out_json, the caller's (wvl_free).  No session is needed: the signed
+ * token is the credential.  Returns 0, WVL_EINVAL (a NULL out_json or ctx,
+ * no token), WVL_EFORBIDDEN with slug "link_invalid" (not a
  * token of ours, or its user is gone), WVL_EGONE "link_expired" (older
  * than 90 days), WVL_EUNAVAILABLE.
  */
@@ -121,7 +140,8 @@ WVL_EXTERN int wvl_email_unsubscribe_info(char **out_json, wvl_ctx *ctx, const c
 /**
  * Unsubscribes: turns the token's category of email off for its user
  * (prefs.h) and returns the same object as wvl_email_unsubscribe_info,
- * "subscribed" now false.  Doing it twice is harmless.  Same returns.
+ * "subscribed" now false, in *out_json (the caller's, wvl_free).  Doing it
+ * twice is harmless.  Same returns.
  */
 WVL_EXTERN int wvl_email_unsubscribe(char **out_json, wvl_ctx *ctx, const char *token)
 	WVL_WARN_UNUSED;

@@ -22,9 +22,9 @@ extern "C" {
  *   "first_published_at".
  *
  * Who may do what: anyone, signed in or not, reads published articles;
- * the team (admin, staff) also reads drafts and versions; only admins
- * write (staff and client users: WVL_EFORBIDDEN; anonymous:
- * WVL_EUNAUTHENTICATED).  An article the actor may not read is
+ * the team (admin, staff, system) also reads drafts and versions; only
+ * admins (and the system) write (staff and client users: WVL_EFORBIDDEN;
+ * anonymous: WVL_EUNAUTHENTICATED).  An article the actor may not read is
  * WVL_ENOTFOUND.
  *
  * Slugs are made from the title (accents dropped, lower case, words joined
@@ -51,8 +51,16 @@ extern "C" {
  * freed.  So "views" lags by up to that long, and a process that dies
  * loses its last batch: the count is a popularity measure, not a ledger.
  *
+ * Every call below may also return WVL_EINVAL for a NULL out_json, ctx or
+ * actor, WVL_EUNAVAILABLE when PostgreSQL cannot be reached and
+ * WVL_EINTERNAL for an unexpected failure; on any failure *out_json is
+ * NULL and nothing is written.  A body that is not a JSON object is
+ * WVL_EINVAL with slug "bad_request"; a query a list does not take, the
+ * same.
+ *
  * Thread-safety: every call may be made from any thread on a shared
- * context.
+ * context (the view batch is behind a lock).  Strings returned through
+ * `out_json` are the caller's (wvl_free).
  */
 
 /** The largest markdown an article holds, in bytes (512 KiB). */
@@ -78,6 +86,10 @@ extern "C" {
  * with q, relevance only.  Fields: id (always), slug, title, excerpt,
  * category, tags, published, published_at, updated_at, created_at, version,
  * views, and snippet with q.  The items carry no content or html.
+ *
+ * Returns 0 with a page for the caller to free; WVL_EINVAL for a scope or
+ * a query it does not take; WVL_EUNAUTHENTICATED or WVL_EFORBIDDEN for a
+ * status other than published asked by anyone but the team.
  */
 WVL_EXTERN int wvl_help_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 			     const char *scope_id, const wvl_query *query) WVL_WARN_UNUSED;
@@ -85,6 +97,10 @@ WVL_EXTERN int wvl_help_list(char **out_json, wvl_ctx *ctx, const wvl_actor *act
 /**
  * One article by slug or by id.  Counts a view of a published article
  * (see above; a write may happen on this call when the batch is due).
+ * Returns 0 with the article (the caller's; the team's view for the
+ * team); WVL_EINVAL for a NULL `slug_or_id`; WVL_ENOTFOUND when there is no
+ * such article within the actor's reach (drafts are out of reach of
+ * anyone but the team) or the key is neither a uuid nor a slug.
  */
 WVL_EXTERN int wvl_help_get(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 			    const char *slug_or_id) WVL_WARN_UNUSED;
@@ -94,12 +110,20 @@ WVL_EXTERN int wvl_help_get(char **out_json, wvl_ctx *ctx, const wvl_actor *acto
  * of query.h, no filters, no sort): those sharing its tags or words of its
  * title, most shared tags and best text match first; items as in
  * wvl_help_list plus "score".  An article out of reach has none (an empty
- * page, as any list of a parent the actor cannot see).
+ * page, as any list of a parent the actor cannot see).  Returns 0 with a
+ * page for the caller to free; WVL_EINVAL for a NULL scope or a query it
+ * does not take.
  */
 WVL_EXTERN int wvl_help_related(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 				const char *scope, const wvl_query *query) WVL_WARN_UNUSED;
 
-/** Creates an article (admins) as version 1; the article as JSON. */
+/**
+ * Creates an article (admins) as version 1.  Returns 0 with the article
+ * (the caller's); WVL_EINVAL for a malformed body; WVL_EVALIDATION with
+ * field errors (the rules above; title required); WVL_ECONFLICT when no
+ * free slug could be found for the title (try again);
+ * WVL_EUNAUTHENTICATED; WVL_EFORBIDDEN.
+ */
 WVL_EXTERN int wvl_help_create(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 			       const char *body_json) WVL_WARN_UNUSED;
 
@@ -109,19 +133,30 @@ WVL_EXTERN int wvl_help_create(char **out_json, wvl_ctx *ctx, const wvl_actor *a
  * body whose values are the article's already.  An empty body is
  * WVL_EINVAL.  While the article has never been published, a new title
  * may take a slug another draft took a moment before: WVL_ECONFLICT,
- * and trying again succeeds.
+ * and trying again succeeds.  `id` is the article's uuid (not a slug).
+ * Returns 0 with the article (the caller's); WVL_EINVAL (malformed or
+ * empty body); WVL_EVALIDATION with field errors; WVL_ENOTFOUND (no such
+ * article, or `id` not a uuid); WVL_ECONFLICT; WVL_EUNAUTHENTICATED;
+ * WVL_EFORBIDDEN.
  */
 WVL_EXTERN int wvl_help_update(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 			       const char *id, const char *body_json) WVL_WARN_UNUSED;
 
 /**
  * Renders a body as create would store it, without storing anything
- * (admins): {"title","html","excerpt","category","tags"}.
+ * (admins; every field optional).  Returns 0 with
+ * {"title","html","excerpt","category","tags"} (the caller's);
+ * WVL_EINVAL for a malformed body; WVL_EVALIDATION with field errors;
+ * WVL_EUNAUTHENTICATED; WVL_EFORBIDDEN.
  */
 WVL_EXTERN int wvl_help_preview(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 				const char *body_json) WVL_WARN_UNUSED;
 
-/** Deletes an article with its versions and count (admins). */
+/**
+ * Deletes an article with its versions and count (admins).  Returns 0;
+ * WVL_ENOTFOUND (no such article, or `id` not a uuid);
+ * WVL_EUNAUTHENTICATED; WVL_EFORBIDDEN.
+ */
 WVL_EXTERN int wvl_help_delete(wvl_ctx *ctx, const wvl_actor *actor, const char *id)
 	WVL_WARN_UNUSED;
 
@@ -131,12 +166,20 @@ WVL_EXTERN int wvl_help_delete(wvl_ctx *ctx, const wvl_actor *actor, const char 
  * {"id","article_id","version","title","excerpt","category","tags",
  *  "reason" (created, updated, restored),"restored_from","author_id",
  *  "created_at"}.  Without the content: wvl_help_version_get has it.
+ * Returns 0 with a page for the caller to free (an unknown article gives
+ * an empty one); WVL_EINVAL for a NULL `article_id` or a query it does not
+ * take; WVL_ENOTFOUND for an `article_id` that is not a uuid;
+ * WVL_EUNAUTHENTICATED; WVL_EFORBIDDEN for a client user.
  */
 WVL_EXTERN int wvl_help_versions_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 				      const char *article_id, const wvl_query *query)
 	WVL_WARN_UNUSED;
 
-/** One version by its id, with its "content" (the team). */
+/**
+ * One version by its id, with its "content" (the team).  Returns 0 with
+ * the version (the caller's); WVL_ENOTFOUND (no such version, or not a
+ * uuid); WVL_EUNAUTHENTICATED; WVL_EFORBIDDEN for a client user.
+ */
 WVL_EXTERN int wvl_help_version_get(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 				    const char *version_id) WVL_WARN_UNUSED;
 
@@ -144,7 +187,9 @@ WVL_EXTERN int wvl_help_version_get(char **out_json, wvl_ctx *ctx, const wvl_act
  * Makes a version's title, content, excerpt, category and tags the
  * article's again (admins), as a new version (reason "restored",
  * "restored_from" its number); the article's published state and slug
- * rules are unchanged.  The article as JSON.
+ * rules are unchanged.  Returns 0 with the article (the caller's);
+ * WVL_ENOTFOUND (no such version, or not a uuid); WVL_ECONFLICT;
+ * WVL_EUNAUTHENTICATED; WVL_EFORBIDDEN.
  */
 WVL_EXTERN int wvl_help_version_restore(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 					const char *version_id) WVL_WARN_UNUSED;
@@ -153,8 +198,9 @@ WVL_EXTERN int wvl_help_version_restore(char **out_json, wvl_ctx *ctx, const wvl
  * The difference between two versions of an article (the team).  `query`
  * holds "from" and "to", version numbers; "to" may be left out for the
  * newest.  Anything else, or a number that is not a positive integer, is
- * WVL_EINVAL; a version that does not exist, WVL_ENOTFOUND.  Returns
- * {"article_id","from","to","fields":{name:{"from","to"}} for each of
+ * WVL_EINVAL; a version that does not exist (or an `article_id` that is
+ * not a uuid), WVL_ENOTFOUND; a client user, WVL_EFORBIDDEN.  Returns 0
+ * with, for the caller to free, {"article_id","from","to","fields":{name:{"from","to"}} for each of
  * title, excerpt, category and tags that differ,"patch" (a unified diff of
  * the markdown, "" when equal),"hunks":[{"old_start","old_lines",
  * "new_start","new_lines","lines":[{"op":" "|"-"|"+","old","new","text"}]}]}
@@ -164,10 +210,11 @@ WVL_EXTERN int wvl_help_diff(char **out_json, wvl_ctx *ctx, const wvl_actor *act
 			     const char *article_id, const wvl_query *query) WVL_WARN_UNUSED;
 
 /**
- * Writes the context's waiting view counts now (one statement).  0 when
- * nothing waits or the write succeeded; the write's failure otherwise
- * (those counts are dropped: the caller decides nothing from it but a
- * log line).
+ * Writes the context's waiting view counts now (one statement, as the
+ * system).  Returns 0 when nothing waits or the write succeeded;
+ * WVL_EINVAL for a NULL ctx; the write's failure otherwise
+ * (WVL_EUNAVAILABLE, WVL_ECONFLICT, WVL_EINTERNAL: those counts are
+ * dropped; the caller decides nothing from it but a log line).
  */
 WVL_EXTERN int wvl_help_views_flush(wvl_ctx *ctx) WVL_WARN_UNUSED;
 
@@ -176,7 +223,9 @@ WVL_EXTERN int wvl_help_views_flush(wvl_ctx *ctx) WVL_WARN_UNUSED;
  * published, as version 1 each, in one transaction as the system: demo
  * data and the search benchmark's corpus.  May be called again (slugs are
  * numbered after the articles there are).  `*out_created` receives the
- * number added.
+ * number added (0 on failure).  Returns 0; WVL_EINVAL for a NULL argument
+ * or `articles` out of range; WVL_EUNAVAILABLE; WVL_ECONFLICT or
+ * WVL_EINTERNAL when the transaction fails (nothing is added).
  */
 WVL_EXTERN int wvl_help_seed_demo(int *out_created, wvl_ctx *ctx, unsigned int articles)
 	WVL_WARN_UNUSED;

@@ -7,8 +7,13 @@
  * Housekeeping the worker runs on a schedule (and operators may run by
  * hand): database backups and AI budget alerts (the removal of deleted
  * files is wvl_files_cleanup, in files.h).
- * They act as the system.  Each returns a small JSON report in *out_json
- * (free with wvl_free).  Thread-safe with a shared context.
+ * They act as the system.  Each returns a small JSON report in *out_json,
+ * which the caller owns (free with wvl_free; NULL on failure), and
+ * WVL_EINVAL for a NULL out_json or ctx.
+ *
+ * Thread-safety: both may be called from any thread with a shared context;
+ * wvl_maint_backup_database must not run twice at once on the same
+ * WL_BACKUP_DIR within the same second (both would write one file name).
  */
 
 #include "core.h"
@@ -25,16 +30,31 @@ extern "C" {
  * WL_BACKUP_RETENTION_DAYS.  It connects with WL_MIGRATE_DATABASE_URL when
  * set (the owner: a complete dump), else WL_DATABASE_URL, as the system
  * actor with --enable-row-security, since FORCE'd row-level security binds
- * the owner too.  Report: {"file","bytes","sha256","removed"}.
- * Returns 0, WVL_EUNAVAILABLE (pg_dump failed), WVL_EINTERNAL.
+ * the owner too.  WL_BACKUP_DIR defaults to ./var/backups and is created
+ * (mode 0700) when missing.  Report: {"file","bytes","sha256","removed"}
+ * (file is the base name; removed counts the old dumps deleted).
+ *
+ * Returns 0; WVL_EINVAL; WVL_EUNAVAILABLE when pg_dump cannot be started
+ * or exits with a failure (the partial file is deleted); WVL_EINTERNAL
+ * when the folder cannot be created, the dump cannot be read back, renamed
+ * or its checksum written, or memory runs out.  Spawns pg_dump with a
+ * copy of the process environment: not safe against a concurrent setenv().
  */
 WVL_EXTERN int wvl_maint_backup_database(char **out_json, wvl_ctx *ctx) WVL_WARN_UNUSED;
 
 /**
- * Sends every active admin one notification per client and calendar month
- * (UTC) in which the client's AI spend (token_usage.cost_cents) passed
- * `budget_cents` (0: WL_TOKEN_BUDGET_CENTS; both 0: nothing to do).
- * Report: {"clients_over","notifications"}.
+ * Sends every active admin (who has not turned in-app "updates" off) one
+ * notification per client and calendar month (UTC, up to the context's
+ * clock) in which the client's AI spend (token_usage.cost_cents) went over
+ * `budget_cents` (0: WL_TOKEN_BUDGET_CENTS; both 0: nothing to do), and
+ * for each client newly over enqueues one "email_send" job (queue "email",
+ * template token_budget_alert, unique per client and month) in the same
+ * transaction.  Running it again in the same month adds nothing.
+ * Report: {"clients_over","notifications"}, the caller's (wvl_free).
+ *
+ * Returns 0; WVL_EINVAL for a NULL out_json or ctx or a negative budget;
+ * WVL_EUNAVAILABLE when PostgreSQL cannot be reached; WVL_ECONFLICT or
+ * WVL_EINTERNAL when the transaction fails (nothing is written then).
  */
 WVL_EXTERN int wvl_maint_token_budget_alert(char **out_json, wvl_ctx *ctx,
 					    int64_t budget_cents) WVL_WARN_UNUSED;

@@ -13,8 +13,17 @@ extern "C" {
  * Schema migrations.  Migrations are numbered SQL files (NNNN_name.sql),
  * forward-only, each applied in one transaction and recorded with its
  * SHA-256 in schema_migrations.  A session-level advisory lock serialises
- * concurrent runs.  These calls use the owner connection
- * (WL_MIGRATE_DATABASE_URL, falling back to WL_DATABASE_URL), not the pool.
+ * concurrent runs.  wvl_migrate_up, _status and _verify use an owner
+ * connection of their own (WL_MIGRATE_DATABASE_URL, falling back to
+ * WL_DATABASE_URL), not the pool, and take that lock too, so they wait for
+ * a run in progress.  Each of them may return WVL_EINVAL for an `opts` of
+ * another version, a migrations folder that cannot be read or a malformed
+ * or repeated file name, and WVL_EUNAVAILABLE when the database cannot be
+ * reached.
+ *
+ * Thread-safety: every call may run on any thread with a shared context,
+ * and concurrently with the same calls in other threads or processes (the
+ * advisory lock serialises them).
  */
 
 typedef struct wvl_migrate_options {
@@ -31,34 +40,51 @@ typedef struct wvl_migrate_options {
  * (WL_APP_ROLE) exists with LOGIN, without SUPERUSER, BYPASSRLS or
  * ownership, and has the privileges the apps need.  When the app role's
  * password is given in WL_DATABASE_URL it is set on creation.
- * `*out_applied` (may be NULL) receives the number applied.  Fails with
- * WVL_ECONFLICT when an applied migration's file changed, WVL_EINVAL when a
- * file name is malformed or numbers repeat, WVL_EUNAVAILABLE when the
- * database cannot be reached, WVL_EINTERNAL when a migration fails (nothing
- * of that migration stays applied).
+ * `*out_applied` (may be NULL) receives the number applied (also the
+ * ones applied before a later failure).
+ *
+ * Returns 0; WVL_EINVAL for a NULL ctx, the folder and file problems
+ * above, or a WL_APP_ROLE that is empty, over 63 characters, the owner
+ * itself, a superuser or BYPASSRLS; WVL_ECONFLICT when an applied
+ * migration's file changed or the database has a migration this build
+ * does not know; WVL_EUNAVAILABLE when the database cannot be reached;
+ * WVL_EINTERNAL when a migration or a grant fails (nothing of that
+ * migration stays applied; the ones before it do).
  */
 WVL_EXTERN int wvl_migrate_up(int *out_applied, wvl_ctx *ctx,
 			      const wvl_migrate_options *opts) WVL_WARN_UNUSED;
 
 /**
- * JSON array of every known migration:
+ * Returns 0 with a JSON array of every migration this build (or
+ * opts->dir) knows, in *out_json (the caller's, wvl_free):
  * [{"version":1,"name":"core","applied_at":RFC3339|null,"checksum_ok":true|null}].
+ * A changed file is reported as checksum_ok false, not as a failure;
+ * migrations applied but unknown here are not listed.  WVL_EINVAL for a
+ * NULL out_json or ctx and the problems above; WVL_EUNAVAILABLE;
+ * WVL_EINTERNAL.  On failure *out_json is NULL.
  */
 WVL_EXTERN int wvl_migrate_status(char **out_json, wvl_ctx *ctx,
 				  const wvl_migrate_options *opts) WVL_WARN_UNUSED;
 
 /**
  * Checks that every applied migration still matches its file and that no
- * applied migration is unknown.  0 when all match, WVL_ECONFLICT otherwise
- * (the message names the first mismatch).
+ * applied migration is unknown.  Returns 0 when all match (pending ones
+ * are fine), WVL_ECONFLICT otherwise (the message names the first
+ * mismatch); WVL_EINVAL for a NULL ctx and the problems above;
+ * WVL_EUNAVAILABLE; WVL_EINTERNAL.
  */
 WVL_EXTERN int wvl_migrate_verify(wvl_ctx *ctx, const wvl_migrate_options *opts)
 	WVL_WARN_UNUSED;
 
 /**
  * Adds `clients` realistic demo clients (1..100000) with their milestones,
- * business plans, notes and activity, in one transaction, through the app
- * connection as the system.  `*out_created` receives the number added.
+ * business plans, notes and activity, in one transaction, through the
+ * context's pool as the system (unlike the calls above).  `*out_created`
+ * receives the number added (0 on failure).
+ *
+ * Returns 0; WVL_EINVAL for a NULL argument or `clients` out of range;
+ * WVL_EUNAVAILABLE when PostgreSQL cannot be reached; WVL_ECONFLICT or
+ * WVL_EINTERNAL when the transaction fails (nothing is added then).
  */
 WVL_EXTERN int wvl_migrate_seed_demo(int *out_created, wvl_ctx *ctx, unsigned int clients)
 	WVL_WARN_UNUSED;

@@ -20,17 +20,31 @@ extern "C" {
  *
  * The resource: {"email":{"deliverables":true,"reminders":true,
  * "tickets":true,"updates":true},"inapp":{...}}.
+ *
+ * Both calls return WVL_EINVAL for a NULL out_json or ctx,
+ * WVL_EUNAUTHENTICATED for an actor without a user (anonymous, system),
+ * WVL_ENOTFOUND when the user row is gone, WVL_EUNAVAILABLE when
+ * PostgreSQL cannot be reached; on failure *out_json is NULL.
+ *
+ * Thread-safety: both may be called from any thread with a shared context.
+ * The JSON returned through `out_json` is the caller's (wvl_free).
  */
 
-/** The actor's own preferences.  WVL_EUNAUTHENTICATED without a user. */
+/**
+ * The actor's own preferences.  Returns 0 with the whole set (every
+ * channel and category); the errors above.
+ */
 WVL_EXTERN int wvl_prefs_get(char **out_json, wvl_ctx *ctx, const wvl_actor *actor)
 	WVL_WARN_UNUSED;
 
 /**
  * Changes the actor's own preferences: a body with any of the channels and
  * categories, e.g. {"email":{"reminders":false}}; what it leaves out keeps
- * its value.  Returns the whole set like wvl_prefs_get.  WVL_EVALIDATION
- * names an unknown channel, category or a value that is not a boolean.
+ * its value; an empty or NULL body changes nothing.  Returns 0 with the
+ * whole set like wvl_prefs_get; WVL_EINVAL (slug "bad_request") for a body
+ * that is not a JSON object; WVL_EVALIDATION with field errors naming an
+ * unknown channel, a channel that is not an object, an unknown category
+ * or a value that is not a boolean; the errors above.
  */
 WVL_EXTERN int wvl_prefs_update(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 				const char *body_json) WVL_WARN_UNUSED;

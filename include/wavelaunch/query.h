@@ -26,7 +26,12 @@
  *
  * Anything else — an unknown key, a bad value, a key a resource does not
  * take — is WVL_EINVAL with slug "bad_request" and a message naming the
- * key.  A wvl_query is used by one thread at a time.
+ * key.
+ *
+ * Thread-safety: a wvl_query is used by one thread at a time while it is
+ * being built (wvl_query_add); once built, any number of threads may read
+ * it (the getters and the list calls only read).  Different queries are
+ * independent.
  */
 
 #include "core.h"
@@ -42,34 +47,57 @@ typedef struct wvl_query wvl_query;
 #define WVL_QUERY_MAX_KEY 64
 #define WVL_QUERY_MAX_VALUE 4096
 
-/** An empty query.  Free with wvl_query_free. */
+/**
+ * Makes an empty query.  Returns 0 with *out owned by the caller (free with
+ * wvl_query_free); WVL_EINVAL for a NULL `out`; WVL_EINTERNAL when memory
+ * runs out.
+ */
 WVL_EXTERN int wvl_query_new(wvl_query **out) WVL_WARN_UNUSED;
 
 /**
  * Parses a URL query string without its '?' ("limit=20&status=active"),
- * decoding "%XX" escapes and '+' (application/x-www-form-urlencoded).
- * NULL or "" gives the empty query.  Fails (nothing returned) as
- * wvl_query_add does, and for a malformed "%" escape.
+ * decoding "%XX" escapes and '+' (application/x-www-form-urlencoded); a
+ * pair without '=' has the value "", empty pairs ("a=1&&b=2") are skipped.
+ * NULL or "" gives the empty query.
+ *
+ * Returns 0 with *out owned by the caller (free with wvl_query_free);
+ * WVL_EINVAL for a NULL `out`; WVL_EINVAL ("bad_request") for a malformed
+ * "%" escape, an escaped NUL, an over-long pair, or anything wvl_query_add
+ * refuses; WVL_EINTERNAL when memory runs out.  On failure *out is NULL.
  */
 WVL_EXTERN int wvl_query_parse(wvl_query **out, const char *query_string)
 	WVL_WARN_UNUSED;
 
 /**
- * Adds one decoded pair (both copied; NULL `value` is "").  WVL_EINVAL
- * ("bad_request") for a repeated key (which value was meant is
- * ambiguous), an empty or over-long key, an over-long value, text that is
- * not UTF-8 or holds control characters, or more than WVL_QUERY_MAX_PAIRS
- * pairs; the query is unchanged then.
+ * Adds one decoded pair (both copied; NULL `value` is "").  Returns 0;
+ * WVL_EINVAL for a NULL `q` or `key`; WVL_EINVAL ("bad_request") for a
+ * repeated key (which value was meant is ambiguous), an empty or over-long
+ * key, an over-long value, text that is not UTF-8 or holds control
+ * characters, or more than WVL_QUERY_MAX_PAIRS pairs; WVL_EINTERNAL when
+ * memory runs out.  The query is unchanged on failure.
  */
 WVL_EXTERN int wvl_query_add(wvl_query *q, const char *key, const char *value)
 	WVL_WARN_UNUSED;
 
-/** The value of `key`, or NULL.  Valid until the query is freed. */
+/**
+ * Returns the value of `key`, or NULL when it is absent (or an argument is
+ * NULL).  The string belongs to the query: valid until it is freed.
+ */
 WVL_EXTERN const char *wvl_query_get(const wvl_query *q, const char *key);
 
-/** The number of pairs, and the i-th key and value (NULL past the end). */
+/** Returns the number of pairs (0 for NULL), in the order they were added. */
 WVL_EXTERN size_t wvl_query_count(const wvl_query *q);
+
+/**
+ * Returns the i-th key, or NULL past the end.  Owned by the query: valid
+ * until it is freed.
+ */
 WVL_EXTERN const char *wvl_query_key(const wvl_query *q, size_t i);
+
+/**
+ * Returns the i-th value, or NULL past the end.  Owned by the query: valid
+ * until it is freed.
+ */
 WVL_EXTERN const char *wvl_query_value(const wvl_query *q, size_t i);
 
 /** Frees a query.  Accepts NULL. */

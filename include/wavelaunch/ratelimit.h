@@ -36,7 +36,8 @@ extern "C" {
  * WL_TRUSTED_PROXIES lists addresses or CIDR ranges whose X-Forwarded-For is
  * believed.
  *
- * Thread-safety: every call here is safe on a shared context.  The host
+ * Thread-safety: every call here is safe on a shared context and from any
+ * thread; the result structs and output buffers are the caller's.  The host
  * must ignore SIGPIPE (wl-server does): a Redis that dies between two
  * checks would otherwise kill the process on the next write.
  */
@@ -62,7 +63,7 @@ typedef struct wvl_ratelimit_result {
 } wvl_ratelimit_result;
 
 /**
- * The policy for a request.  `method` is the request method as sent
+ * Returns the policy for a request.  `method` is the request method as sent
  * (methods are case-sensitive); `path` is the decoded path the router
  * matches (a query string, repeated and trailing slashes are ignored, as
  * the router ignores them).  GET and HEAD are READ, except GET
@@ -73,13 +74,18 @@ typedef struct wvl_ratelimit_result {
 WVL_EXTERN wvl_ratelimit_policy wvl_ratelimit_policy_for(const char *method,
 							  const char *path);
 
-/** The policy's name ("login", "password", "write", "read", "none"). */
+/**
+ * Returns the policy's name ("login", "password", "write", "read", "none";
+ * "none" for any value outside the enum).  A static string: never freed.
+ */
 WVL_EXTERN const char *wvl_ratelimit_policy_name(wvl_ratelimit_policy policy);
 
 /**
  * Counts one request of `key` against `policy` and returns the decision in
- * `*out`.  A refusal is a result (out->allowed == 0), not an error; a Redis
- * outage is not an error either (out->degraded == 1).
+ * `*out` (zeroed first, even on failure).  A refusal is a result
+ * (out->allowed == 0), not an error; a Redis outage is not an error either
+ * (out->degraded == 1).  With WL_RATELIMIT_ENABLED=false every request is
+ * allowed and nothing is counted (limit 0).
  *
  * `key` is any NUL-terminated byte string (empty allowed; it is one shared
  * bucket); long or unusual keys are hashed, so their size costs nothing.
@@ -92,25 +98,30 @@ WVL_EXTERN int wvl_ratelimit_check(wvl_ratelimit_result *out, wvl_ctx *ctx,
 				   wvl_ratelimit_policy policy, const char *key)
 	WVL_WARN_UNUSED;
 
+#define WVL_RATELIMIT_KEY_MAX 64
+
 /**
- * The key a request is counted under: "user:<id>" for WRITE and READ when
- * `actor` has a user id, else the client address: "ip:<IPv4>", or
- * "ip6:<first 64 bits>::/64" for IPv6, since one subscriber usually holds a
- * whole /64 and could otherwise rotate addresses.  LOGIN and PASSWORD always
+ * Writes into the caller's `out` the key a request is counted under:
+ * "user:<id>" for WRITE and READ when `actor` has a user id, else the
+ * client address: "ip:<IPv4>", or "ip6:<first 64 bits>::/64" for IPv6,
+ * since one subscriber usually holds a whole /64 and could otherwise
+ * rotate addresses.  LOGIN and PASSWORD always
  * use the address.  `actor` may be NULL (anonymous).  `client_ip` is an
  * address as wvl_ratelimit_client_ip() writes it.
  *
- * Returns 0, or WVL_EINVAL (NULL argument, unparsable address, or `outlen`
- * below WVL_RATELIMIT_KEY_MAX).
+ * Returns 0, or WVL_EINVAL (NULL `out` or `client_ip`, a policy other than
+ * LOGIN, PASSWORD, WRITE or READ, an unparsable address, or `outlen` below
+ * WVL_RATELIMIT_KEY_MAX).
  */
-#define WVL_RATELIMIT_KEY_MAX 64
 WVL_EXTERN int wvl_ratelimit_key(char *out, size_t outlen, wvl_ratelimit_policy policy,
 				 const wvl_actor *actor, const char *client_ip)
 	WVL_WARN_UNUSED;
 
+#define WVL_RATELIMIT_IP_MAX 46
+
 /**
- * The client's address.  `socket_ip` is the peer address of the connection
- * (IPv4 or IPv6 text).  `x_forwarded_for` is the X-Forwarded-For header
+ * Writes the client's address into the caller's `out`.  `socket_ip` is the
+ * peer address of the connection (IPv4 or IPv6 text).  `x_forwarded_for` is the X-Forwarded-For header
  * (every occurrence joined with ","), or NULL.  The header is believed only
  * when `socket_ip` is in WL_TRUSTED_PROXIES; then the result is its
  * right-most address that is not itself a trusted proxy (entries left of
@@ -120,24 +131,25 @@ WVL_EXTERN int wvl_ratelimit_key(char *out, size_t outlen, wvl_ratelimit_policy 
  *
  * `out` gets the canonical text (needs WVL_RATELIMIT_IP_MAX bytes).
  * Returns 0, or WVL_EINVAL (NULL argument, `socket_ip` not an address, or
- * `outlen` too small).
+ * `outlen` too small); WVL_EINTERNAL when the context lacks its rate-limit
+ * state.
  */
-#define WVL_RATELIMIT_IP_MAX 46
 WVL_EXTERN int wvl_ratelimit_client_ip(char *out, size_t outlen, wvl_ctx *ctx,
 				       const char *socket_ip,
 				       const char *x_forwarded_for) WVL_WARN_UNUSED;
 
 /**
- * 1 when `ip` (an address as text) is in WL_TRUSTED_PROXIES, else 0 (also
+ * Returns 1 when `ip` (an address as text) is in WL_TRUSTED_PROXIES, else 0 (also
  * for NULL or a malformed address).  A proxy speaks for many clients, so
  * per-address connection caps leave it out.  Thread-safe.
  */
 WVL_EXTERN int wvl_ratelimit_trusted_proxy(const wvl_ctx *ctx, const char *ip);
 
 /**
- * 1 when the last check fell back to the in-process limiter because Redis
+ * Returns 1 when the last check fell back to the in-process limiter because Redis
  * was unreachable (or not configured), 0 otherwise: /api/health reports
- * "degraded".  The next check that reaches Redis clears it.
+ * "degraded".  The next check that reaches Redis clears it.  0 for a NULL
+ * ctx.
  */
 WVL_EXTERN int wvl_ratelimit_degraded(const wvl_ctx *ctx);
 

@@ -47,7 +47,8 @@ extern "C" {
 /**
  * Sanitises `len` bytes of HTML (not NUL-terminated; NUL bytes allowed;
  * invalid UTF-8 becomes U+FFFD) into `*out_html`, a NUL-terminated string
- * the caller releases with wvl_free().  `html` may be NULL when `len` is 0.
+ * the caller owns and releases with wvl_free() (NULL on failure).  `html`
+ * may be NULL when `len` is 0.
  *
  * Returns 0; WVL_EINVAL for a NULL argument or for markup that does not
  * settle into a stable form (never seen in practice); WVL_ETOOLARGE when
@@ -59,14 +60,17 @@ WVL_EXTERN int wvl_sanitize_html(char **out_html, const char *html, size_t len)
 
 /**
  * Renders GitHub-flavoured markdown (tables, strikethrough, autolinks,
- * task lists) to sanitised HTML in `*out_html` (release with wvl_free()).
+ * task lists) to sanitised HTML in `*out_html`, a string the caller owns
+ * and releases with wvl_free().  `markdown` may be NULL when `len` is 0.
  * Raw HTML in the markdown is not passed through, and the rendered HTML
  * then goes through wvl_sanitize_html, so the result obeys the rules above.
  * Task-list items start with U+2610 or U+2611 instead of a checkbox.
  *
- * Returns 0; WVL_EINVAL for a NULL argument; WVL_ETOOLARGE when the
- * markdown is over WVL_SANITIZE_MAX_INPUT or renders to markup nesting
- * deeper than 512 elements; WVL_EINTERNAL when out of memory.
+ * Returns 0; WVL_EINVAL for a NULL argument (or, as for
+ * wvl_sanitize_html, rendered markup that does not settle); WVL_ETOOLARGE
+ * when the markdown is over WVL_SANITIZE_MAX_INPUT, renders to more than
+ * 8 MiB of HTML, or nests deeper than 512 elements;
+ * WVL_EINTERNAL when out of memory.  On failure *out_html is NULL.
  */
 WVL_EXTERN int wvl_sanitize_markdown(char **out_html, const char *markdown, size_t len)
 	WVL_WARN_UNUSED;

@@ -103,7 +103,8 @@ WVL_EXTERN int wvl_tickets_create(char **out_json, wvl_ctx *ctx, const wvl_actor
 
 /**
  * One ticket by uuid or number (a merged one resolves to where it went),
- * as the actor's view.  Returns 0; WVL_ENOTFOUND when there is none within
+ * as the actor's view.  Returns 0 with the ticket (the caller's, wvl_free);
+ * WVL_ENOTFOUND when there is none within
  * the actor's reach (or `id` is neither form); WVL_EUNAUTHENTICATED;
  * WVL_EUNAVAILABLE.
  */
@@ -132,7 +133,8 @@ WVL_EXTERN int wvl_tickets_list(char **out_json, wvl_ctx *ctx, const wvl_actor *
 /**
  * Changes a ticket: body {"status","priority","category","assigned_to_id"
  * (null unassigns)}; a client user may only send {"status":"closed"}.
- * Returns 0 with the ticket; WVL_EINVAL (malformed or empty body);
+ * Returns 0 with the ticket (the caller's); WVL_EINVAL (malformed or empty
+ * body);
  * WVL_EVALIDATION (bad values, an assignee who is not an active team
  * member); WVL_ENOTFOUND; WVL_EFORBIDDEN (a client changing anything but
  * closing); WVL_ECONFLICT (a transition the table above does not allow).
@@ -142,7 +144,9 @@ WVL_EXTERN int wvl_tickets_update(char **out_json, wvl_ctx *ctx, const wvl_actor
 
 /**
  * Closes a ticket (its client user or the team): wvl_tickets_update with
- * {"status":"closed"}, with the same results.
+ * {"status":"closed"}.  Returns what that returns: 0 with the ticket (the
+ * caller's), WVL_ENOTFOUND, WVL_ECONFLICT (closed already is a no-op, not a
+ * conflict), and the common errors above.
  */
 WVL_EXTERN int wvl_tickets_close(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 				 const char *id) WVL_WARN_UNUSED;
@@ -153,7 +157,8 @@ WVL_EXTERN int wvl_tickets_close(char **out_json, wvl_ctx *ctx, const wvl_actor 
  * files of the ticket's client, not deleted)}.  The team's first reply
  * that is not internal stops the first-response clock.
  *
- * Returns 0 with the message; WVL_EINVAL; WVL_EVALIDATION (blank message,
+ * Returns 0 with the message (the caller's); WVL_EINVAL; WVL_EVALIDATION
+ * (blank message,
  * files that are not the client's); WVL_ENOTFOUND; WVL_EFORBIDDEN (a client
  * writing an internal note); WVL_ECONFLICT (the ticket is closed).
  */
@@ -163,7 +168,8 @@ WVL_EXTERN int wvl_tickets_reply(char **out_json, wvl_ctx *ctx, const wvl_actor 
 /**
  * A ticket's messages, oldest first (the rules of query.h; no filters or
  * sorts).  `ticket_id` is the ticket's uuid or number.  Internal notes are
- * left out for client users.  Returns 0 with a page; WVL_EINVAL (a query
+ * left out for client users.  Returns 0 with a page (the caller's);
+ * WVL_EINVAL (a query
  * the list does not take, or no ticket given); WVL_ENOTFOUND for a ticket
  * out of reach; WVL_EUNAUTHENTICATED; WVL_EUNAVAILABLE.
  */
@@ -178,7 +184,7 @@ WVL_EXTERN int wvl_tickets_messages_list(char **out_json, wvl_ctx *ctx, const wv
  * merged_into_id set, and from then on its id and number resolve to the
  * other ticket.  No email is sent.
  *
- * Returns 0 with the ticket merged into; WVL_EVALIDATION ("into" missing,
+ * Returns 0 with the ticket merged into (the caller's); WVL_EVALIDATION ("into" missing,
  * unknown, the same ticket, or another client's); WVL_ENOTFOUND;
  * WVL_EFORBIDDEN; WVL_ECONFLICT (the duplicate was merged already, or the
  * other ticket is closed).

@@ -113,8 +113,10 @@ typedef struct wvl_worker_options {
 /**
  * Creates a worker over `ctx` (copies the options' strings).  It opens its
  * descriptors (wvl_worker_fd) but no connection and no thread yet.
- * Returns 0, WVL_EINVAL (an option out of range, a bad queue name, an
- * unknown options version), WVL_EINTERNAL (out of memory or descriptors).
+ * Returns 0 with `*out` owned by the caller (free with wvl_worker_free),
+ * WVL_EINVAL (a NULL out or ctx, an option out of range, a bad queue name,
+ * an unknown options version), WVL_EINTERNAL (out of memory or
+ * descriptors).
  */
 WVL_EXTERN int wvl_worker_new(wvl_worker **out, wvl_ctx *ctx, const wvl_worker_options *opts)
 	WVL_WARN_UNUSED;
@@ -150,6 +152,10 @@ WVL_EXTERN int wvl_worker_register(wvl_worker *w, const char *kind, wvl_worker_h
  *    queues a template's emails for its recipients (email.h).
  *  - password_reset_request {email}: mails a reset link to the account
  *    with that address, if there is one (auth.h, wvl_auth_password_forgot).
+ *  - notification_create {type, client_id, audience ("client", "team" or
+ *    "admins"; default by type), and the type's number and id members}:
+ *    writes one in-app notification per recipient whose in-app
+ *    preference for the type's category is on (notify.h).
  * Each writes its JSON report to the job's log (wvl_jobs_progress, 100 %).
  * Returns 0, WVL_EINVAL (the worker already started), WVL_EINTERNAL.
  */
@@ -185,7 +191,8 @@ WVL_EXTERN int wvl_worker_start(wvl_worker *w) WVL_WARN_UNUSED;
  * it becomes readable when a notification arrives, a handler finishes,
  * wvl_worker_stop is called or a deadline passes.  It stays the same for
  * the worker's life (an epoll descriptor; the database connection behind
- * it may change).  -1 when `w` is NULL.
+ * it may change).  Returns the descriptor's number, or -1 when `w` is
+ * NULL; the descriptor is the worker's (do not close it).
  */
 WVL_EXTERN int wvl_worker_fd(const wvl_worker *w);
 
@@ -205,15 +212,19 @@ WVL_EXTERN int wvl_worker_fd(const wvl_worker *w);
 WVL_EXTERN int wvl_worker_step(int *out_timeout_ms, wvl_worker *w) WVL_WARN_UNUSED;
 
 /**
- * After the stop: how many jobs were still running (or finished with their
+ * After the stop, returns how many jobs were still running (or finished with their
  * completion unrecorded) when the grace period ended.  They were released
  * back to the queue and their handlers see wvl_worker_task_lost() != 0; their
  * threads may still be inside the handlers, so wvl_worker_free would wait
- * for them (a process may exit instead).
+ * for them (a process may exit instead).  0 for NULL or before the end of
+ * the grace period.
  */
 WVL_EXTERN unsigned int wvl_worker_abandoned(const wvl_worker *w);
 
-/** The worker's id as recorded in claimed_by (valid until wvl_worker_free). */
+/**
+ * Returns the worker's id as recorded in claimed_by (NULL for NULL).  The
+ * string is owned by the worker: valid until wvl_worker_free.
+ */
 WVL_EXTERN const char *wvl_worker_id(const wvl_worker *w);
 
 /**
@@ -225,16 +236,24 @@ WVL_EXTERN void wvl_worker_free(wvl_worker *w);
 
 /* ---- inside a handler --------------------------------------------------- */
 
-/** The job being run: its id, kind, queue, attempt and args_json (valid during the call). */
+/**
+ * Returns the job being run: its id, kind, queue, attempt and args_json
+ * (NULL for NULL).  Owned by the worker and valid during the handler call
+ * only: copy what outlives it.
+ */
 WVL_EXTERN const wvl_job *wvl_worker_task_job(const wvl_worker_task *run);
 
-/** The worker's context, for the library calls the handler makes. */
+/**
+ * Returns the worker's context, for the library calls the handler makes
+ * (NULL for NULL).  Borrowed: it belongs to the host, never freed here.
+ */
 WVL_EXTERN wvl_ctx *wvl_worker_task_ctx(const wvl_worker_task *run);
 
 /**
- * Non-zero once the job's lease was taken away (rescued, cancelled, or
- * released at the end of the shutdown grace): its result will be refused,
- * so the handler should stop.  Any thread.
+ * Returns non-zero once the job's lease was taken away (rescued,
+ * cancelled, or released at the end of the shutdown grace): its result
+ * will be refused, so the handler should stop; 0 while it holds the lease
+ * (and non-zero for NULL).  Any thread.
  */
 WVL_EXTERN int wvl_worker_task_lost(const wvl_worker_task *run);
 

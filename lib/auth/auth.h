@@ -45,6 +45,10 @@ unsigned long wvl_auth__seconds(const wvl_ctx *ctx, const char *key, unsigned lo
 /* "now" from the context clock as RFC 3339 text for SQL parameters. */
 void wvl_auth__now(const wvl_ctx *ctx, char buf[40]);
 
+/* Whether a stored hash should be replaced at the next successful login: a
+ * v1 bcrypt hash, or Argon2id with other settings than the context's. */
+bool wvl_auth__password_needs_upgrade(wvl_ctx *ctx, const char *hash);
+
 /* Hex of a 32-byte hash for a bytea parameter ("\\x..."). */
 void wvl_auth__bytea_hex(char out[68], const unsigned char hash[32]);
 

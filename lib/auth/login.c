@@ -28,6 +28,10 @@ struct attempt {
 	char now[40];
 	char ip[64];        /* "" when not an address */
 	int64_t now_us;
+	/* On success, the stored hash is replaced by upgrade_hash (Argon2id
+	 * with today's settings) if it is still stored_hash. */
+	const char *stored_hash;
+	char *upgrade_hash;
 };
 
 /* The dummy hash verified for unknown emails, so they cost the same time
@@ -186,6 +190,10 @@ static const char success_sql[] =
 	"   locked_until = CASE WHEN $3 = '' THEN NULL ELSE locked_until END"
 	" WHERE id = $1::uuid RETURNING " WVL_USER_JSON_SQL;
 
+/* Only if nobody changed the password meanwhile. */
+static const char upgrade_sql[] =
+	"UPDATE users SET password_hash = $2 WHERE id = $1::uuid AND password_hash = $3";
+
 static int grant(wvl_auth_login_result *res, wvl_ctx *ctx, PGconn *c, struct attempt *a,
 		 const char *user_id)
 {
@@ -198,6 +206,11 @@ static int grant(wvl_auth_login_result *res, wvl_ctx *ctx, PGconn *c, struct att
 		return wvl_error_last()->code;
 	res->user_json = wvl_str__dup(PQgetvalue(r, 0, 0));
 	PQclear(r);
+	if (a->upgrade_hash) {
+		const char *hp[] = {user_id, a->upgrade_hash, a->stored_hash};
+		if ((rc = wvl_auth__exec(ctx, c, upgrade_sql, 3, hp)) != 0)
+			return rc;
+	}
 	char device[40];
 	if (a->device_id[0])
 		snprintf(device, sizeof(device), "%s", a->device_id);
@@ -371,11 +384,23 @@ static int login(wvl_auth_login_result **out, wvl_ctx *ctx, const wvl_auth_login
 	if (against && wvl_auth_password_verify(&match, ctx, req->password, against) != 0)
 		match = 0;
 	bool ok = match && hash && active && retry_after == 0;
-	free(hash);
+	/* A v1 bcrypt hash (or older Argon2id settings) is replaced now, while
+	 * the password is at hand; hashed before the transaction, which it
+	 * would otherwise hold for the hashing's time. */
+	if (ok && wvl_auth__password_needs_upgrade(ctx, hash) &&
+	    wvl_auth_password_hash(&a.upgrade_hash, ctx, req->password) == 0)
+		a.stored_hash = hash;
 	wvl_auth_login_result *res = calloc(1, sizeof(*res));
-	if (!res)
+	if (!res) {
+		free(hash);
+		free(a.upgrade_hash);
 		return wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+	}
 	rc = finish(res, ctx, &a, user_id, ok, retry_after);
+	free(hash);
+	if (a.upgrade_hash)
+		sodium_memzero(a.upgrade_hash, strlen(a.upgrade_hash));
+	free(a.upgrade_hash);
 	if (rc) {
 		wvl_auth_login_result_free(res);
 		return rc;

@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: MIT
  * Copyright (c) 2026 WavelaunchOS contributors */
 
-/* Password policy (zxcvbn-c for guessability) and Argon2id hashing. */
+/* Password policy (zxcvbn-c for guessability) and Argon2id hashing.
+ * Hashes imported from v1 are bcrypt ($2a$, $2b$, $2y$): verified with
+ * libxcrypt's crypt_rn (Debian's libcrypt) and replaced by Argon2id at the
+ * next successful login (login.c). */
 
+#include <crypt.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +17,7 @@
 #include <zxcvbn.h>
 
 #include "../core/internal.h"
+#include "auth.h"
 #include "wavelaunch/auth.h"
 
 /* Below this many bits of zxcvbn entropy a password is one that attackers
@@ -151,6 +156,34 @@ int wvl_auth_password_hash(char **out_hash, wvl_ctx *ctx, const char *password)
 	return 0;
 }
 
+/* A v1 bcrypt hash: $2a$, $2b$ or $2y$, a two-digit cost, 53 characters of
+ * salt and digest. */
+static bool is_bcrypt(const char *hash)
+{
+	if (strlen(hash) != 60 || hash[0] != '$' || hash[1] != '2' ||
+	    !strchr("aby", hash[2]) || hash[3] != '$' || !isdigit((unsigned char)hash[4]) ||
+	    !isdigit((unsigned char)hash[5]) || hash[6] != '$')
+		return false;
+	return strspn(hash + 7, "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") ==
+	       53;
+}
+
+static bool bcrypt_verify(const char *password, const char *hash)
+{
+	struct crypt_data *data = calloc(1, sizeof(*data));
+	if (!data)
+		return false;
+	/* crypt_rn, not crypt_r: AddressSanitizer's crypt_r interceptor
+	 * cannot find the real function when libcrypt comes in through this
+	 * library rather than the program, and calls address 0. */
+	const char *got = crypt_rn(password, hash, data, (int)sizeof(*data));
+	bool ok = got && got[0] != '*' && strlen(got) == strlen(hash) &&
+		  sodium_memcmp(got, hash, strlen(hash)) == 0;
+	sodium_memzero(data, sizeof(*data));
+	free(data);
+	return ok;
+}
+
 int wvl_auth_password_verify(int *out_match, wvl_ctx *ctx, const char *password,
 			const char *hash)
 {
@@ -160,6 +193,20 @@ int wvl_auth_password_verify(int *out_match, wvl_ctx *ctx, const char *password,
 	*out_match = 0;
 	if (strlen(password) > 4 * WVL_AUTH_PASSWORD_MAX_CHARS)
 		return 0;
+	if (is_bcrypt(hash)) {
+		*out_match = bcrypt_verify(password, hash);
+		return 0;
+	}
 	*out_match = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
 	return 0;
+}
+
+bool wvl_auth__password_needs_upgrade(wvl_ctx *ctx, const char *hash)
+{
+	if (!hash || strncmp(hash, "$argon2id$", 10))
+		return true;
+	unsigned long long ops;
+	size_t mem;
+	argon_params(ctx, &ops, &mem);
+	return crypto_pwhash_str_needs_rehash(hash, ops, mem) != 0;
 }

@@ -16,7 +16,7 @@ WL_PACKAGES=(
   libcurl4-openssl-dev libzxcvbn-dev libcriterion-dev libmagic-dev zlib1g-dev
   libgumbo-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libgit2-dev
   libxlsxwriter-dev libcairo2-dev libpango1.0-dev fonts-dejavu-core
-  libsqlite3-dev libsystemd-dev scdoc
+  libsqlite3-dev libsystemd-dev scdoc libcrypt-dev
   postgresql postgresql-contrib redis-server clamav-daemon wrk gcovr
 )
 # The browser tests' browser (scripts/test only): Debian's Chromium, driven

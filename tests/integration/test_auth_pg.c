@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <crypt.h>
+
 #include <criterion/criterion.h>
 #include <jansson.h>
 #include <stddef.h>
@@ -710,4 +712,50 @@ Test(auth, refused_logins_are_recorded_up_to_the_limit)
 	n = test_sys_value(&db, "SELECT count(*) FROM login_attempts WHERE ip = '198.51.100.10'");
 	cr_expect_str_eq(n, "0");
 	free(n);
+}
+
+/* A bcrypt hash as v1 stored it, made here with libxcrypt (cost 4). */
+static void set_bcrypt(const char *email, const char *password)
+{
+	char salt[64], sql[512];
+	cr_assert_not_null(crypt_gensalt_rn("$2b$", 4, NULL, 0, salt, sizeof(salt)));
+	struct crypt_data *data = calloc(1, sizeof(*data));
+	const char *hash = crypt_r(password, salt, data);
+	cr_assert(hash && hash[0] == '$' && strlen(hash) == 60, "%s", hash ? hash : "null");
+	snprintf(sql, sizeof(sql), "SET wvl.actor_role = 'system';"
+		 " UPDATE users SET password_hash = '%s' WHERE email = '%s'", hash,
+		 email);
+	free(data);
+	cr_assert_eq(test_sql(db.owner_url, sql), 0);
+}
+
+Test(auth, a_v1_bcrypt_hash_logs_in_once_and_becomes_argon2id)
+{
+	set_bcrypt("admin@example.com", "Old-V1-Password-77");
+	wvl_auth_login_result *res = NULL;
+	/* A wrong password is refused and leaves the hash alone. */
+	cr_expect_eq(login(&res, "admin@example.com", "Old-V1-Password-78", NULL),
+		     WVL_EUNAUTHENTICATED);
+	cr_expect(test_sys_is(&db, "SELECT left(password_hash, 4) FROM users"
+				   " WHERE email = 'admin@example.com'", "$2b$"));
+	cr_assert_eq(login(&res, "admin@example.com", "Old-V1-Password-77", NULL), 0, "%s",
+		     wvl_error_last()->message);
+	wvl_auth_login_result_free(res);
+	cr_expect(test_sys_is(&db, "SELECT left(password_hash, 10) FROM users"
+				   " WHERE email = 'admin@example.com'", "$argon2id$"));
+	/* The upgraded hash holds the same password. */
+	cr_assert_eq(login(&res, "admin@example.com", "Old-V1-Password-77", NULL), 0);
+	wvl_auth_login_result_free(res);
+	cr_expect_eq(login(&res, "admin@example.com", admin_pw, NULL), WVL_EUNAUTHENTICATED);
+}
+
+Test(auth, malformed_legacy_hashes_never_match)
+{
+	int match = 1;
+	const char *bad[] = {"$2b$04$short", "$2b$04$" "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!",
+			     "$1$abcdefgh$abcdefghijklmnopqrstuv", "", "plain-text-password"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cr_expect_eq(wvl_auth_password_verify(&match, ctx, "plain-text-password", bad[i]), 0);
+		cr_expect_eq(match, 0, "%s matched", bad[i]);
+	}
 }

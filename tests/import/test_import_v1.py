@@ -1,0 +1,248 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 WavelaunchOS contributors
+"""wl-migrate import-v1 on a v1 fixture with good and bad rows: a dry run
+writes nothing; the import writes exactly the good rows, says why each bad
+one was skipped and verifies the content; a second run writes nothing new;
+an imported v1 user logs into wl-server with their v1 password, which then
+becomes an Argon2id hash; unreadable files are refused.
+
+Usage: test_import_v1.py WL_MIGRATE WL_SERVER (scripts/test's services)."""
+import base64
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+faults = []
+
+
+def check(cond, what):
+    if not cond:
+        faults.append(what)
+
+
+def env(name):
+    v = os.environ.get(name)
+    if not v:
+        sys.exit('%s is not set: run through scripts/test' % name)
+    return v
+
+
+def psql(db, sql):
+    if db != 'postgres':
+        sql = "SET wvl.actor_role = 'system'; " + sql
+    return subprocess.run(
+        ['psql', '-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1',
+         '-p', env('WL_TEST_PG_PORT'), '-U', 'wavelaunch_owner', '-d', db, '-c', sql],
+        env={**os.environ, 'PGPASSWORD': env('WL_TEST_PG_OWNER_PASSWORD')},
+        check=True, capture_output=True, text=True).stdout.strip()
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(('127.0.0.1', 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def login(base, email, password):
+    req = urllib.request.Request(base + '/api/auth/login', method='POST',
+                                 data=json.dumps({'email': email, 'password': password}).encode(),
+                                 headers={'Content-Type': 'application/json'})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+    except OSError as e:
+        return 'no answer: %s' % e
+
+
+def main():
+    migrate, server = sys.argv[1], sys.argv[2]
+    work = tempfile.mkdtemp(prefix='wl-import-')
+    db = 't_import_%s_%d' % (secrets.token_hex(4), os.getpid())
+    for i in range(20):
+        try:
+            psql('postgres', 'CREATE DATABASE %s TEMPLATE wl_template' % db)
+            break
+        except subprocess.CalledProcessError:
+            if i == 19:
+                raise
+            time.sleep(0.1)
+    port = env('WL_TEST_PG_PORT')
+    run_env = {
+        **os.environ, 'WL_ENV_FILE': '/nonexistent',
+        'WL_DATABASE_URL': 'postgresql://wavelaunch_app:%s@127.0.0.1:%s/%s'
+                           % (env('WL_TEST_PG_APP_PASSWORD'), port, db),
+        'WL_MIGRATE_DATABASE_URL': 'postgresql://wavelaunch_owner:%s@127.0.0.1:%s/%s'
+                                   % (env('WL_TEST_PG_OWNER_PASSWORD'), port, db),
+        'WL_REDIS_URL': 'redis://127.0.0.1:%s/0' % env('WL_TEST_REDIS_PORT'),
+        'WL_REDIS_PREFIX': 'import%d:' % os.getpid(),
+        'WL_SECRET_KEY': base64.b64encode(secrets.token_bytes(32)).decode(),
+        'WL_ARGON2_MEMORY_KIB': '8192',
+    }
+    srv = None
+    try:
+        fixture = os.path.join(work, 'v1.db')
+        pw = json.loads(subprocess.run([sys.executable, '-W', 'ignore',
+                                        os.path.join(HERE, 'make_v1_fixture.py'), fixture],
+                                       check=True, capture_output=True, text=True).stdout)
+
+        def imp(*args):
+            return subprocess.run([migrate, 'import-v1', fixture] + list(args), env=run_env,
+                                  capture_output=True, text=True, timeout=300)
+
+        # A dry run reports everything and writes nothing.
+        r = imp('--dry-run', '--json')
+        check(r.returncode == 0, 'dry run: rc %d %s' % (r.returncode, r.stderr))
+        dry = json.loads(r.stdout) if r.returncode == 0 else {'tables': {}}
+        check(dry.get('dry_run') is True and dry.get('verified') is True, 'dry run report')
+        check(psql(db, 'SELECT count(*) FROM clients') == '0', 'the dry run wrote clients')
+
+        # The import: exactly the good rows, each bad one with its reason.
+        r = imp('--json')
+        check(r.returncode == 0, 'import: rc %d %s' % (r.returncode, r.stderr))
+        rep = json.loads(r.stdout)
+        t = rep['tables']
+        want = {  # model: (read, written, skipped)
+            'Client': (6, 2, 4), 'User': (6, 3, 3), 'BusinessPlan': (4, 2, 2),
+            'Deliverable': (3, 2, 1), 'Note': (3, 2, 1), 'Ticket': (3, 2, 1),
+            'TicketMessage': (3, 1, 2), 'HelpArticle': (4, 2, 2), 'Notification': (2, 1, 1),
+            'TokenUsage': (2, 1, 1)}
+        for model, (read, written, skipped) in want.items():
+            got = (t[model]['read'], t[model]['written'], t[model]['skipped'])
+            check(got == (read, written, skipped), '%s: %r, want %r (%s)'
+                  % (model, got, (read, written, skipped), t[model]['skipped_reasons']))
+            check(t[model]['hashes_match'], '%s: content hashes differ' % model)
+        # The dry run counted the same.
+        for model in want:
+            check(dry['tables'].get(model, {}).get('written') == t[model]['written'],
+                  'dry run and import disagree on %s' % model)
+        reasons = {m: ' | '.join(t[m]['skipped_reasons']) for m in t}
+        check('no creator name' in reasons['Client'] and 'invalid email' in reasons['Client']
+              and 'unknown status' in reasons['Client']
+              and 'unreadable date' in reasons['Client'], reasons['Client'])
+        check('users_client_id_fkey' in reasons['User'] and 'duplicate' in reasons['User']
+              and 'invalid email' in reasons['User'], reasons['User'])
+        check('duplicate (business_plans_client_version_key)' in reasons['BusinessPlan'],
+              reasons['BusinessPlan'])
+        check('milestone outside 1..8' in reasons['Deliverable'], reasons['Deliverable'])
+        check('invalid slug' in reasons['HelpArticle'] and 'duplicate' in reasons['HelpArticle'],
+              reasons['HelpArticle'])
+        check('empty message' in reasons['TicketMessage'], reasons['TicketMessage'])
+        check('token counts out of range' in reasons['TokenUsage'], reasons['TokenUsage'])
+        check(rep['unusable_password_hashes'] == 1, 'unusable hashes: %r'
+              % rep['unusable_password_hashes'])
+        check(rep['verified'] is True, 'not verified')
+        check('Client: 6 read, 2 written' in r.stderr, 'no plain progress lines: %r' % r.stderr)
+
+        # What landed, as v2 sees it.
+        check(psql(db, "SELECT name || '|' || monthly_fee_cents || '|' || status || '|' ||"
+                       " coalesce(email, '') || '|' || (social_handles->>'instagram')"
+                       " FROM clients WHERE brand_name = 'Zoe Makes'")
+              == 'Ζωή Παπαδοπούλου|150000|active|zoe@client.test|@zoe', 'client c1')
+        check(psql(db, "SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')"
+                       " FROM clients WHERE name = 'Kenji Watanabe'") == '2024-03-01 10:00',
+              'text dates')
+        check(psql(db, "SELECT left(password_hash, 4) FROM users WHERE email = 'admin@v1.test'")
+              == '$2b$', 'bcrypt kept')
+        check(psql(db, "SELECT password_hash IS NULL FROM users WHERE email = 'sam@v1.test'")
+              == 't', 'unusable hash dropped')
+        check(psql(db, "SELECT count(*) FROM business_plans WHERE content_html LIKE '%script%'")
+              == '0', 'plan html sanitised')
+        check(psql(db, "SELECT count(*) FROM support_tickets WHERE status = 'waiting_on_client'"
+                       " AND waiting_since IS NOT NULL") == '1', 'waiting ticket')
+        check(psql(db, "SELECT category FROM support_tickets WHERE subject = 'Invoice'")
+              == 'billing', 'ticket category')
+        check(psql(db, "SELECT array_to_string(tags, ',') || '|' || category || '|' ||"
+                       " (SELECT count(*) FROM help_article_versions v WHERE v.article_id = a.id)"
+                       " FROM help_articles a WHERE slug = 'getting-started'")
+              == 'basics,first-steps|onboarding|1', 'help article')
+        check(psql(db, "SELECT author_id IS NULL FROM notes WHERE body = 'Author gone.'") == 't',
+              'a note whose author is gone keeps the note')
+        check(psql(db, "SELECT cost_cents::text FROM token_usage") == '5.5200', 'token cost')
+
+        # Again: nothing new, everything recognised.
+        r = imp('--json')
+        again = json.loads(r.stdout) if r.returncode == 0 else {'tables': {}}
+        for model in want:
+            a = again['tables'].get(model, {})
+            check(a.get('written') == 0 and a.get('already_imported') == t[model]['written']
+                  and a.get('hashes_match'), 're-run %s: %r' % (model, a))
+
+        # An imported user logs in with the v1 password; it becomes Argon2id.
+        http_port = free_port()
+        state = os.path.join(work, 'state')
+        srv = subprocess.Popen([server], env={
+            **run_env, 'WL_LISTEN': '127.0.0.1:%d' % http_port,
+            'WL_PUBLIC_URL': 'http://127.0.0.1:%d' % http_port,
+            'WL_STORAGE_DIR': os.path.join(state, 'storage'),
+            'WL_MAILBOX_DIR': os.path.join(state, 'mail'), 'WL_CLAMD': env('WL_TEST_CLAMD'),
+            'WL_STATIC_DIR': work}, stdout=subprocess.DEVNULL,
+            stderr=open(os.path.join(work, 'server.log'), 'w'))
+        base = 'http://127.0.0.1:%d' % http_port
+        up = False
+        for _ in range(600):
+            try:
+                urllib.request.urlopen(base + '/api/health', timeout=1)
+                up = True
+                break
+            except urllib.error.HTTPError:
+                up = True
+                break
+            except OSError:
+                if srv.poll() is not None:
+                    break
+                time.sleep(0.05)
+        if not up:
+            raise SystemExit('wl-server did not start:\n' +
+                             open(os.path.join(work, 'server.log')).read())
+        check(login(base, 'zoe@client.test', 'wrong-Password-1') == 401, 'wrong password')
+        check(login(base, 'zoe@client.test', pw['zoe@client.test']) == 200, 'v1 password login')
+        check(psql(db, "SELECT left(password_hash, 10) FROM users"
+                       " WHERE email = 'zoe@client.test'") == '$argon2id$', 'hash upgraded')
+        check(login(base, 'zoe@client.test', pw['zoe@client.test']) == 200, 'login after upgrade')
+
+        # Unreadable input and usage.
+        bad = os.path.join(work, 'bad.db')
+        with open(bad, 'w') as f:
+            f.write('not sqlite at all')
+        r = subprocess.run([migrate, 'import-v1', bad], env=run_env, capture_output=True,
+                           text=True)
+        check(r.returncode == 1 and 'import-v1' in r.stderr, 'a bad file: rc %d %s'
+              % (r.returncode, r.stderr))
+        r = subprocess.run([migrate, 'import-v1', '--help'], env=run_env, capture_output=True,
+                           text=True)
+        check(r.returncode == 0 and 'usage: wl-migrate import-v1' in r.stdout, '--help')
+        r = subprocess.run([migrate, 'import-v1'], env=run_env, capture_output=True, text=True)
+        check(r.returncode == 2, 'no file: rc %d' % r.returncode)
+    finally:
+        if srv:
+            srv.terminate()
+            srv.wait()
+        psql('postgres', 'DROP DATABASE IF EXISTS %s WITH (FORCE)' % db)
+        log = os.path.join(work, 'server.log')
+        log_text = open(log).read()[-3000:] if os.path.exists(log) else ''
+        shutil.rmtree(work, ignore_errors=True)
+    if faults and log_text:
+        print(log_text)
+    if False and os.path.exists(os.path.join(work, 'server.log')):
+        print(open(os.path.join(work, 'server.log')).read()[-3000:])
+    for f in faults:
+        print('FAIL:', f)
+    print('%d faults' % len(faults))
+    return 1 if faults else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
