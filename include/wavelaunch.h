@@ -47,5 +47,6 @@
 #include "wavelaunch/analytics.h"
 #include "wavelaunch/payments.h"
 #include "wavelaunch/export.h"
+#include "wavelaunch/cache.h"
 
 #endif

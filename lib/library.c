@@ -8,6 +8,7 @@
  * in core/internal.h). */
 
 #include "auth/auth.h"
+#include "cache/cache.h"
 #include "email/email.h"
 #include "files/files_internal.h"
 #include "help/help.h"
@@ -19,6 +20,7 @@ static const struct wvl_module *const modules[] = {
 	&wvl_files__module,
 	&wvl_email__module,
 	&wvl_help__module,
+	&wvl_cache__module,
 };
 
 #define NMODULES (sizeof(modules) / sizeof(modules[0]))

@@ -65,6 +65,23 @@ static void pool_lines(FILE *f, const char *name, const wvl_pool_stats *s)
 		(unsigned long long)s->reconnects);
 }
 
+/* The response cache's hits and misses, by cache. */
+static void cache_lines(FILE *f, const wvl_ctx *ctx)
+{
+	const char *name;
+	uint64_t hits, misses;
+	fputs("# HELP wl_cache_hits_total Reads answered from the response cache.\n"
+	      "# TYPE wl_cache_hits_total counter\n", f);
+	for (size_t i = 0; wvl_cache_stats(&name, &hits, &misses, ctx, i) == 0; i++)
+		fprintf(f, "wl_cache_hits_total{cache=\"%s\"} %llu\n", name, (unsigned long long)hits);
+	fputs("# HELP wl_cache_misses_total Reads the response cache had to compute.\n"
+	      "# TYPE wl_cache_misses_total counter\n", f);
+	for (size_t i = 0; wvl_cache_stats(&name, &hits, &misses, ctx, i) == 0; i++)
+		fprintf(f, "wl_cache_misses_total{cache=\"%s\"} %llu\n", name,
+			(unsigned long long)misses);
+	wvl_error_clear();
+}
+
 char *wl_metrics_render(const wvl_ctx *ctx, unsigned long in_flight, size_t *len)
 {
 	char *buf = NULL;
@@ -99,6 +116,7 @@ char *wl_metrics_render(const wvl_ctx *ctx, unsigned long in_flight, size_t *len
 	pool_lines(f, "postgresql", &s);
 	wvl_ctx_redis_stats(ctx, &s);
 	pool_lines(f, "redis", &s);
+	cache_lines(f, ctx);
 	fclose(f);
 	return buf;
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../cache/cache.h"
 #include "../core/json.h"
 #include "../core/pg.h"
 #include "analytics.h"
@@ -285,10 +286,25 @@ int wvl_analytics__compute(char **out_json, wvl_ctx *ctx, const wvl_actor *actor
 	return wvl_pg__read_one(out_json, ctx, actor, report_sql, 3, p);
 }
 
+struct fill_arg {
+	wvl_ctx *ctx;
+	const wvl_actor *actor;
+	const struct wvl_analytics_range *r;
+};
+
+static int fill(char **out, void *arg)
+{
+	struct fill_arg *a = arg;
+	return wvl_analytics__compute(out, a->ctx, a->actor, a->r);
+}
+
 int wvl_analytics__report(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 			  const struct wvl_analytics_range *r)
 {
-	return wvl_analytics__compute(out_json, ctx, actor, r);
+	char what[40];
+	snprintf(what, sizeof(what), "%s|%s|%s", r->from, r->to, r->currency);
+	return wvl_cache__read(out_json, ctx, WVL_CACHE_ANALYTICS, actor, NULL, what, NULL, fill,
+			       &(struct fill_arg){ctx, actor, r});
 }
 
 int wvl_analytics_get(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../cache/cache.h"
 #include "../activity/activity.h"
 #include "../analytics/analytics.h"
 #include "../core/json.h"
@@ -199,6 +200,7 @@ int wvl_payments_create(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 	if (!rc)
 		rc = wvl_pg__in_tx(out_json, ctx, actor, create_step,
 				   &(struct step_arg){b, NULL, period});
+	wvl_cache__written(ctx, rc, (1u << WVL_CACHE_ANALYTICS));
 	json_decref(b);
 	return rc;
 }
@@ -268,6 +270,7 @@ int wvl_payments_update(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, c
 		rc = wvl_err__set(WVL_EINVAL, "bad_request", "nothing to update");
 	if (!rc)
 		rc = wvl_pg__in_tx(out_json, ctx, actor, update_step, &(struct step_arg){b, id, NULL});
+	wvl_cache__written(ctx, rc, (1u << WVL_CACHE_ANALYTICS));
 	json_decref(b);
 	return rc;
 }
