@@ -34,7 +34,7 @@ extern "C" {
  * A malformed value, from after to, or more than 120 months is
  * WVL_EVALIDATION with the field named.
  *
- * On success *out_json (the caller's, wvl_free) is
+ * Returns 0 with *out_json (the caller's, wvl_free) set to
  * {"from","to","currency","months":[{"month":"YYYY-MM","mrr_cents",
  *  "active_clients","new_mrr_cents","expansion_mrr_cents",
  *  "contraction_mrr_cents","reactivation_mrr_cents","churned_mrr_cents",

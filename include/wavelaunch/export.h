@@ -37,7 +37,8 @@ typedef struct wvl_export_file {
 	char *job_json;         /**< the queued job ({"job":{...}}) when there is no file */
 } wvl_export_file;
 
-/** Closes the descriptor and frees job_json; the struct may be reused.  Accepts NULL. */
+/** Closes the descriptor and frees job_json; the struct may be reused.  Accepts NULL.
+ * Returns nothing.  Not thread-safe: one thread at a time per `f`. */
 WVL_EXTERN void wvl_export_file_close(wvl_export_file *f);
 
 /**
@@ -46,8 +47,8 @@ WVL_EXTERN void wvl_export_file_close(wvl_export_file *f);
  * required), "bom" (true/false, CSV only), and the list's filters:
  * status, q, client_id (wvl_clients_list); any other parameter is
  * WVL_EINVAL "bad_request".  A missing or unknown format is
- * WVL_EVALIDATION naming "format".  On success *out is filled (the
- * caller's: wvl_export_file_close).  WVL_EUNAVAILABLE when the database is
+ * WVL_EVALIDATION naming "format".  Returns 0 with *out filled (the
+ * caller owns it: free with wvl_export_file_close).  WVL_EUNAVAILABLE when the database is
  * down; WVL_EINTERNAL when the file cannot be written.  Thread-safe.
  */
 WVL_EXTERN int wvl_export_clients(wvl_export_file *out, wvl_ctx *ctx, const wvl_actor *actor,
@@ -58,7 +59,8 @@ WVL_EXTERN int wvl_export_clients(wvl_export_file *out, wvl_ctx *ctx, const wvl_
  * whose from, to and currency it takes, with "format" and "bom" as
  * above).  CSV holds the months; XLSX sheets Months (with an MRR and
  * revenue chart), Funnel and Time to deliverable (each with a chart).
- * Errors as wvl_analytics_get and wvl_export_clients.  Thread-safe.
+ * Returns 0 with *out filled (the caller owns it: wvl_export_file_close),
+ * or the errors of wvl_analytics_get and wvl_export_clients.  Thread-safe.
  */
 WVL_EXTERN int wvl_export_analytics(wvl_export_file *out, wvl_ctx *ctx, const wvl_actor *actor,
 				    const wvl_query *query) WVL_WARN_UNUSED;

@@ -30,18 +30,21 @@ extern "C" {
  * (YYYY-MM or YYYY-MM-01), "description" (up to 500 characters).  Unknown
  * fields and bad values are WVL_EVALIDATION naming the field (a client_id
  * that names no client too); WVL_EUNAVAILABLE when the database is down.
+ * Returns 0 with *out_json, the payment, which the caller frees (wvl_free).
  */
 WVL_EXTERN int wvl_payments_create(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 				   const char *body_json) WVL_WARN_UNUSED;
 
-/** One payment; WVL_ENOTFOUND when there is none with that id. */
+/** One payment: returns 0 with *out_json (the caller frees it with wvl_free),
+ * WVL_ENOTFOUND when there is none with that id. */
 WVL_EXTERN int wvl_payments_get(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 				const char *id) WVL_WARN_UNUSED;
 
 /**
  * Changes a payment: "status", "paid_at", "description" (as create).
- * Marking one paid without paid_at takes now.  WVL_ENOTFOUND,
- * WVL_EVALIDATION as create.
+ * Marking one paid without paid_at takes now.  Returns 0 with *out_json
+ * (the caller frees it with wvl_free); WVL_ENOTFOUND, WVL_EVALIDATION as
+ * create, WVL_EINVAL "bad_request" for an empty body.
  */
 WVL_EXTERN int wvl_payments_update(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 				   const char *id, const char *body_json) WVL_WARN_UNUSED;
@@ -49,6 +52,9 @@ WVL_EXTERN int wvl_payments_update(char **out_json, wvl_ctx *ctx, const wvl_acto
 /**
  * Lists payments, newest first (the rules of query.h).  `scope_id` NULL
  * for all, or a client's id for its payments.  Filters: status, client_id.
+ * Returns 0 with the page in *out_json (the caller frees it with
+ * wvl_free); WVL_EINVAL "bad_request" for a bad parameter, WVL_ENOTFOUND
+ * for a malformed scope id.
  */
 WVL_EXTERN int wvl_payments_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 				 const char *scope_id, const wvl_query *query) WVL_WARN_UNUSED;
