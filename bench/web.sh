@@ -4,8 +4,9 @@
 #
 # The web UI's numbers: bundle sizes, page-load time on loopback and
 # Lighthouse scores (desktop preset, median of 3 runs, cold cache) for the
-# login page, the team dashboard, a client's page and the portal
-# dashboard, against the release wl-server with 25 demo clients.
+# login page, the team dashboard, a client's page, the portal dashboard,
+# the public help center and an article, and the help CMS's editor,
+# against the release wl-server with 25 demo clients and 60 articles.
 #   bench/web.sh [runs]
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -20,7 +21,7 @@ export WL_ARGON2_MEMORY_KIB=19456
 ADMIN_EMAIL=bench-lead@wavelaunch.local
 ADMIN_PASSWORD="Bench-$(random_word)-7!"
 printf '%s\n' "$ADMIN_PASSWORD" | "$BUILD/apps/wl-migrate" bootstrap-admin --email "$ADMIN_EMAIL" >/dev/null
-"$BUILD/apps/wl-migrate" seed-demo --clients 25 >/dev/null
+"$BUILD/apps/wl-migrate" seed-demo --clients 25 --help-articles 60 >/dev/null
 start_server "$STATE/server.log"
 log "installing Lighthouse (bench/web)"
 (cd "$WL_ROOT/bench/web" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)

@@ -34,6 +34,7 @@
 #include "wavelaunch/deliverables.h"
 #include "wavelaunch/notes.h"
 #include "wavelaunch/portal.h"
+#include "wavelaunch/onboarding.h"
 #include "wavelaunch/jobs.h"
 #include "wavelaunch/cron.h"
 #include "wavelaunch/scheduler.h"
@@ -48,5 +49,7 @@
 #include "wavelaunch/payments.h"
 #include "wavelaunch/export.h"
 #include "wavelaunch/cache.h"
+#include "wavelaunch/ai.h"
+#include "wavelaunch/coach.h"
 
 #endif

@@ -7,11 +7,13 @@
  * are listed here, once, and the core runs their hooks (struct wvl_module
  * in core/internal.h). */
 
+#include "ai/ai.h"
 #include "auth/auth.h"
 #include "cache/cache.h"
 #include "email/email.h"
 #include "files/files_internal.h"
 #include "help/help.h"
+#include "pdf/pdf.h"
 #include "ratelimit/ratelimit_int.h"
 
 static const struct wvl_module *const modules[] = {
@@ -21,6 +23,8 @@ static const struct wvl_module *const modules[] = {
 	&wvl_email__module,
 	&wvl_help__module,
 	&wvl_cache__module,
+	&wvl_pdf__module,
+	&wvl_ai__module,
 };
 
 #define NMODULES (sizeof(modules) / sizeof(modules[0]))

@@ -23,6 +23,9 @@ void wl_route_invite_accept(struct wl_request *req, struct wl_response *resp);
 
 /* routes_email.c: the provider's signed webhook, the one-click unsubscribe */
 void wl_route_email_webhook(struct wl_request *req, struct wl_response *resp);
+
+/* routes_coach.c */
+void wl_route_coach_ask(struct wl_request *req, struct wl_response *resp);
 void wl_route_unsubscribe(struct wl_request *req, struct wl_response *resp);
 
 /* routes_files.c: the streamed upload and the signed link */

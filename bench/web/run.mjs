@@ -99,6 +99,8 @@ const session = await signIn(admin.email, admin.password);
 const clients = (await api('GET', '/api/clients?limit=1&sort=name', undefined, session)).json.data;
 const client = { email: 'bench-client@wavelaunch.local', password: 'Portal-Bench-9!x' };
 await api('POST', '/api/users', { ...client, name: 'Bench Client', role: 'client', client_id: clients[0].id }, session);
+// A published article of the demo's help center (seed-demo --help-articles).
+const article = (await api('GET', '/api/help/articles?limit=1&sort=title')).json.data[0];
 const teamProfile = await profileFor(admin);
 const clientProfile = await profileFor(client);
 
@@ -107,6 +109,9 @@ const pages = [
   ['team dashboard', '/', teamProfile, 'h1'],
   ['client detail', `/clients/${clients[0].id}`, teamProfile, 'h1'],
   ['portal dashboard', '/portal', clientProfile, 'h1'],
+  ['help center', '/help', null, 'h1'],
+  ['help article', `/help/${article.slug}`, null, 'h1'],
+  ['help CMS editor', `/articles/${article.id}`, teamProfile, '.editor-area'],
 ];
 
 const rows = bundle();

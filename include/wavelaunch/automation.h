@@ -4,23 +4,57 @@
 #define WAVELAUNCH_AUTOMATION_H
 
 /*
- * Automation of the client journey.  When a client finishes onboarding,
- * the journey enqueues the generation of deliverable M1 at once and of
- * M2..M8 on the client's timeline (milestone k is due k-1 months after the
- * client's start date), and a reminder email `reminder_days` before each
- * milestone.  The jobs are enqueued by kind — "deliverable_generate"
- * {client_id, milestone} and "email_send" {template:"milestone_reminder",
- * client_id, milestone, due_date} — for the modules that own those kinds.
- * Each has the unique key "journey:<client>:m<k>:<step>", so planning twice
- * never doubles work; milestones already generated are skipped.
+ * Automation of the client journey, from onboarding to the last milestone:
  *
- * Rules (automation_rules) tune it: the global rule named "client_journey"
- * on trigger "client.onboarded" (client_id absent) applies to everyone; a
- * rule with the same name and trigger for one client overrides it.  Its
- * config: {"reminder_days": 0-60, "start": "YYYY-MM-DD",
+ *   onboarded -> business plan generated -> plan approved -> M1 generated at
+ *   once, M2..M8 on the timeline -> a reminder before each -> ready -> the
+ *   client emailed and notified.
+ *
+ * A client is onboarded when its status becomes onboarding or active
+ * (clients.h, on create or update) or when a client user finishes the
+ * onboarding wizard (onboarding.h); that queues "business_plan_generate"
+ * {client_id} unless a plan version exists already.  Approving a plan
+ * (plans.h) queues "deliverable_generate" {client_id, milestone} for M1 at
+ * once and for M2..M8 on the client's timeline (milestone k at k-1 months
+ * after the start date; overdue ones at once), and "email_send"
+ * {template:"milestone_reminder", client_id, milestone, due_date}
+ * `reminder_days` before each (not for M1, not when already past).  Every
+ * job has the unique key "journey:<client>:plan:generate" or
+ * "journey:<client>:m<k>:generate|reminder", so planning twice never
+ * doubles work; a milestone already generated (its deliverable past
+ * planned, or its job completed) is skipped.  Marking a deliverable ready
+ * (deliverables.h) emails and notifies the client's users.  All of it
+ * happens in the transaction of the change that caused it, and every step
+ * writes an automation_logs row (action client_journey, plan_approved,
+ * pause, resume, replan, deliverable_ready, or a rule's action kind).
+ *
+ * Pausing (here, or POST /api/clients/{id}/automation/pause) cancels the
+ * client's queued journey jobs; resuming plans again from now without the
+ * steps already done.
+ *
+ * Rules (automation_rules) tune it and add actions.  The rule named
+ * "client_journey" on trigger "client.onboarded" is the journey itself:
+ * the global one (client_id absent) applies to everyone, a client's own
+ * overrides it; its config: {"reminder_days": 0-60, "start": "YYYY-MM-DD",
  * "milestones": {"3": "YYYY-MM-DD", ...}}; "enabled": false turns the
- * journey off.  Every run leaves a row in automation_logs (status, error,
- * duration).
+ * journey off.  Saving it re-plans the queued journey jobs of the clients
+ * it covers (cancelled and planned again under the new rule).
+ *
+ * Every other rule is an action run when its trigger fires for a client:
+ * "client.onboarded", "deliverable.ready" (the deliverable's id and
+ * milestone join the job's args) or "schedule" (its "schedule", a cron
+ * expression in UTC, fires the "automation_run" job, which runs it for the
+ * rule's client or for every onboarding or active client).  A client's
+ * own rule of a name overrides (or, disabled, silences) the global rule of
+ * that name; paused, archived and churned clients run none.  The action
+ * kinds:
+ *   - "email_send": config {"template": "automation_message" (with
+ *     "subject", 1-200 bytes on one line, and "message", 1-5000 bytes),
+ *     "weekly_summary", or "deliverable_ready" (deliverable.ready only)},
+ *     mailed to the client's portal users under their preferences;
+ *   - "notification_create": config {"title": 1-140 bytes on one line,
+ *     "message": up to 1000 bytes, "audience": "client" (default), "team"
+ *     or "admins"}, an in-app notification of type "automation".
  *
  * Journey calls take a team actor (admin, staff or system); rules and logs
  * are admin (or system) only; anyone else (a NULL actor too) gets
@@ -40,12 +74,15 @@ extern "C" {
 #endif
 
 /**
- * Plans the journey of a client (in a transaction of its own; other
- * modules plan inside theirs through the internal
- * wvl_automation__client_onboarded_tx).  `*out_json` (may be NULL):
- * {"status":"success"|"skipped","enqueued":n}, the caller's (wvl_free);
- * a paused client or a disabled rule is "skipped".  A failed run other
- * than ENOTFOUND/EUNAVAILABLE leaves a "failure" row in automation_logs.
+ * Starts (or continues) the journey of a client as if it were onboarded
+ * now, in a transaction of its own (other modules do it inside theirs
+ * through the internal wvl_automation__client_onboarded_tx): the plan's
+ * generation unless a version exists, the milestones when a plan is
+ * approved, the client.onboarded rules.  `*out_json` (may be NULL):
+ * {"status":"success"|"skipped","enqueued":n}, the caller's (wvl_free); a
+ * paused, archived or churned client or a disabled journey rule is
+ * "skipped".  A failed run other than ENOTFOUND/EUNAVAILABLE leaves a
+ * "failure" row in automation_logs.
  * Returns 0, WVL_EINVAL (NULL ctx or client_id), WVL_EFORBIDDEN,
  * WVL_ENOTFOUND (no such client, or not a uuid), WVL_EUNAVAILABLE.
  */
@@ -65,23 +102,26 @@ WVL_EXTERN int wvl_automation_pause(wvl_ctx *ctx, const wvl_actor *actor,
 
 /**
  * Resumes a client's automation and plans its journey again from now:
- * milestones already generated are skipped, overdue ones are generated at
- * once, reminders already past are dropped.  `*out_json` (may be NULL) is
- * as for wvl_automation_client_onboarded, the caller's (wvl_free).
- * Returns what that returns: 0, WVL_EINVAL, WVL_EFORBIDDEN, WVL_ENOTFOUND,
+ * the plan's generation only when no version exists, milestones already
+ * generated are skipped, overdue ones are generated at once, reminders
+ * already past are dropped; a log row.  `*out_json` (may be NULL) is as
+ * for wvl_automation_client_onboarded, the caller's (wvl_free).  Returns
+ * what that returns: 0, WVL_EINVAL, WVL_EFORBIDDEN, WVL_ENOTFOUND,
  * WVL_EUNAVAILABLE.
  */
 WVL_EXTERN int wvl_automation_resume(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 				     const char *client_id) WVL_WARN_UNUSED;
 
 /**
- * Creates or replaces a rule from JSON: {"name", "trigger", "action_kind",
- * "client_id" (optional), "schedule" (optional cron), "config" (object),
- * "enabled" (default true)}.  Triggers: "client.onboarded",
- * "deliverable.ready", "schedule".  `*out_json` is the stored rule, the
- * caller's (wvl_free).  Returns 0, WVL_EVALIDATION (field errors),
- * WVL_EINVAL (a NULL argument, or text that is not a JSON object of at
- * most 64 KiB), WVL_EFORBIDDEN, WVL_ENOTFOUND (no such client).
+ * Creates or replaces a rule (by client, trigger and name) from JSON:
+ * {"name", "trigger", "action_kind", "client_id" (optional), "schedule"
+ * (cron, required for "schedule"), "config" (object), "enabled" (default
+ * true)}, checked as described above.  In the same transaction a schedule
+ * rule's schedule is defined, and a journey rule re-plans the queued
+ * journey jobs.  `*out_json` is the stored rule, the caller's (wvl_free).
+ * Returns 0, WVL_EVALIDATION (field errors), WVL_EINVAL (a NULL argument,
+ * or text that is not a JSON object of at most 64 KiB), WVL_EFORBIDDEN,
+ * WVL_ENOTFOUND (no such client), WVL_EUNAVAILABLE.
  */
 WVL_EXTERN int wvl_automation_rule_set(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 				       const char *rule_json) WVL_WARN_UNUSED;

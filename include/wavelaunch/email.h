@@ -22,7 +22,9 @@
  * (transactional: always sent), deliverable_ready (category
  * deliverables), milestone_reminder and weekly_summary (reminders),
  * ticket_created, ticket_replied and ticket_closed (tickets),
- * token_budget_alert (updates).
+ * token_budget_alert, token_budget_threshold and automation_message
+ * (updates; an automation rule's own subject and message to the client's
+ * users, automation.h).
  *
  * Log entries are JSON objects: id, to, name, subject, template, category,
  * status (queued, sent, delivered, delayed, opened, clicked, bounced,

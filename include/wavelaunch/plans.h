@@ -85,6 +85,30 @@ WVL_EXTERN int wvl_plans_update(char **out_json, wvl_ctx *ctx, const wvl_actor *
 WVL_EXTERN int wvl_plans_approve(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 				 const char *id) WVL_WARN_UNUSED;
 
+/**
+ * The business plan's PDF: {"url","expires_at","file_id"}, a signed download
+ * link (valid WL_DOWNLOAD_LINK_TTL seconds) of the PDF of its current
+ * title and content.  Whoever may read the business plan may have it, by the
+ * rules of wvl_plans_get (the team any plan; a client user only its client's approved plan).  Returns 0, WVL_ENOTFOUND (no such business plan, or
+ * out of the actor's reach), WVL_ECONFLICT (no PDF of the current content
+ * yet: ask for one with wvl_plans_pdf_generate), WVL_EUNAUTHENTICATED,
+ * WVL_EUNAVAILABLE.  `*out_json` is the caller's (wvl_free).  Thread-safe.
+ */
+WVL_EXTERN int wvl_plans_pdf(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
+			     const char *id) WVL_WARN_UNUSED;
+
+/**
+ * Queues the rendering of the business plan's PDF (job kind pdf_generate on the
+ * "files" queue; one live job per document): {"status":"generating"},
+ * with "job_id" for the team (client users never see jobs).  The job
+ * stores the PDF as a generated file of the client (not listed to client
+ * users) and does nothing when the stored one is current.  Same reach and
+ * returns as wvl_plans_pdf, but never WVL_ECONFLICT.  `*out_json` is the
+ * caller's (wvl_free).  Thread-safe.
+ */
+WVL_EXTERN int wvl_plans_pdf_generate(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
+				      const char *id) WVL_WARN_UNUSED;
+
 #ifdef __cplusplus
 }
 #endif

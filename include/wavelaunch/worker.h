@@ -155,7 +155,16 @@ WVL_EXTERN int wvl_worker_register(wvl_worker *w, const char *kind, wvl_worker_h
  *  - notification_create {type, client_id, audience ("client", "team" or
  *    "admins"; default by type), and the type's number and id members}:
  *    writes one in-app notification per recipient whose in-app
- *    preference for the type's category is on (notify.h).
+ *    preference for the type's category is on (notify.h); type
+ *    "automation" takes its "title" and "message" from the args.
+ *  - automation_run {rule_id}: what a schedule rule's schedule fires: runs
+ *    the rule's action for its client or every onboarding or active one
+ *    (automation.h).
+ *  - business_plan_generate {client_id}: drafts a new business plan
+ *    version from the client's intake (ai.h, wvl_ai_generate_plan).
+ *  - deliverable_generate {client_id, milestone} or {deliverable_id}:
+ *    drafts a milestone (generating -> draft; a failure puts it back),
+ *    ai.h, wvl_ai_generate_deliverable.
  * Each writes its JSON report to the job's log (wvl_jobs_progress, 100 %).
  * Returns 0, WVL_EINVAL (the worker already started), WVL_EINTERNAL.
  */

@@ -19,20 +19,54 @@
 
 #define DAY INT64_C(86400000000)
 
+/* ---- the system's role inside the caller's transaction ---------------------- */
+
+/* Runs as the system from here, remembering the caller's role. */
+static int as_system(char prev[16], wvl_ctx *ctx, PGconn *conn)
+{
+	PGresult *r = wvl_pg__exec(ctx, conn,
+				   "SELECT coalesce(current_setting('wvl.actor_role', true), ''),"
+				   " set_config('wvl.actor_role', 'system', true)", 0, NULL);
+	if (!r)
+		return wvl_error_last()->code;
+	snprintf(prev, 16, "%s", PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return 0;
+}
+
+/* Puts the caller's role back; `rc` is what the work returned. */
+static int as_caller(int rc, wvl_ctx *ctx, PGconn *conn, const char prev[16])
+{
+	if (rc)
+		return rc;
+	const char *p[] = {prev};
+	PGresult *r = wvl_pg__exec(ctx, conn, "SELECT set_config('wvl.actor_role', $1, true)", 1, p);
+	if (!r)
+		return wvl_error_last()->code;
+	PQclear(r);
+	return 0;
+}
+
 /* ---- planning ----------------------------------------------------------------- */
 
-/* One row per milestone: paused, enabled, rule id, reminder days, k, due
- * date, done.  The client's override rule wins over the global one. */
+/* One row per milestone: off (paused or gone), enabled, rule id, reminder
+ * days, k, due date, done, whether a plan is approved, whether the plan's
+ * generation is done (a version exists or its job completed), whether the
+ * client is still a lead.  The
+ * client's override rule wins over the global one. */
 static const char plan_sql[] =
-	"WITH c AS (SELECT id, automation_paused,"
+	"WITH c AS (SELECT id, automation_paused OR status IN ('archived', 'churned') AS off,"
+	"   status = 'lead' AS lead,"
 	"   coalesce(start_date, (onboarded_at AT TIME ZONE 'UTC')::date,"
 	"            ($2::timestamptz AT TIME ZONE 'UTC')::date) AS start"
 	"   FROM clients WHERE id = $1::uuid),"
 	" r AS (SELECT id, config, enabled FROM automation_rules"
 	"   WHERE trigger = 'client.onboarded' AND name = 'client_journey'"
 	"     AND (client_id = $1::uuid OR client_id IS NULL)"
-	"   ORDER BY client_id NULLS LAST LIMIT 1)"
-	" SELECT c.automation_paused, coalesce(r.enabled, true), r.id,"
+	"   ORDER BY client_id NULLS LAST LIMIT 1),"
+	" p AS (SELECT coalesce(bool_or(status = 'approved'), false) AS approved, count(*) > 0 AS any"
+	"   FROM business_plans WHERE client_id = $1::uuid)"
+	" SELECT c.off, coalesce(r.enabled, true), r.id,"
 	"   coalesce((r.config->>'reminder_days')::int, $3::int), k,"
 	"   to_char(coalesce((r.config->'milestones'->>k::text)::date,"
 	"     (coalesce((r.config->>'start')::date, c.start) + (k - 1) * interval '1 month')::date),"
@@ -40,8 +74,10 @@ static const char plan_sql[] =
 	"   EXISTS (SELECT 1 FROM deliverables d WHERE d.client_id = c.id AND d.milestone = k"
 	"            AND d.status <> 'planned')"
 	"   OR EXISTS (SELECT 1 FROM jobs j WHERE j.state = 'completed'"
-	"            AND j.unique_key = 'journey:' || c.id || ':m' || k || ':generate')"
-	" FROM c LEFT JOIN r ON true CROSS JOIN generate_series(1, 8) k ORDER BY k";
+	"            AND j.unique_key = 'journey:' || c.id || ':m' || k || ':generate'),"
+	"   p.approved, p.any OR EXISTS (SELECT 1 FROM jobs j WHERE j.state = 'completed'"
+	"            AND j.unique_key = 'journey:' || c.id || ':plan:generate'), c.lead"
+	" FROM c CROSS JOIN p LEFT JOIN r ON true CROSS JOIN generate_series(1, 8) k ORDER BY k";
 
 static int64_t date_usec(const char *ymd)
 {
@@ -53,11 +89,12 @@ static int64_t date_usec(const char *ymd)
 	return (int64_t)timegm(&tm) * 1000000;
 }
 
-static int enqueue_step(int *count, wvl_ctx *ctx, PGconn *conn, const char *client_id, int k,
+/* Enqueues one step of the journey under the key "journey:<client>:<step>". */
+static int enqueue_step(int *count, wvl_ctx *ctx, PGconn *conn, const char *client_id,
 			const char *step, const char *kind, const char *args, int64_t run_at)
 {
 	char key[128];
-	snprintf(key, sizeof(key), "journey:%s:m%d:%s", client_id, k, step);
+	snprintf(key, sizeof(key), "journey:%s:%s", client_id, step);
 	wvl_job_options o = WVL_JOB_OPTIONS_INIT;
 	o.unique_key = key;
 	o.client_id = client_id;
@@ -75,43 +112,48 @@ static int plan_milestone(int *count, wvl_ctx *ctx, PGconn *conn, const char *cl
 			  int k, const char *due, int days)
 {
 	int64_t now = wvl_now(ctx), at = date_usec(due);
-	char args[256];
+	char args[256], step[32];
 	snprintf(args, sizeof(args), "{\"client_id\":\"%s\",\"milestone\":%d}", client_id, k);
-	int rc = enqueue_step(count, ctx, conn, client_id, k, "generate", "deliverable_generate",
-			      args, k == 1 || at < now ? now : at);
+	snprintf(step, sizeof(step), "m%d:generate", k);
+	int rc = enqueue_step(count, ctx, conn, client_id, step, "deliverable_generate", args,
+			      k == 1 || at < now ? now : at);
 	int64_t remind = at - days * DAY;
 	if (rc || k == 1 || remind <= now)
 		return rc;
 	snprintf(args, sizeof(args),
 		 "{\"template\":\"milestone_reminder\",\"client_id\":\"%s\",\"milestone\":%d,"
 		 "\"due_date\":\"%s\"}", client_id, k, due);
-	return enqueue_step(count, ctx, conn, client_id, k, "reminder", "email_send", args, remind);
+	snprintf(step, sizeof(step), "m%d:reminder", k);
+	return enqueue_step(count, ctx, conn, client_id, step, "email_send", args, remind);
 }
 
 static const char log_sql[] =
-	"INSERT INTO automation_logs (rule_id, client_id, action, status, error, duration_ms,"
-	"                             detail, created_at)"
-	" VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6::int, $7::jsonb, $8::timestamptz)";
+	"INSERT INTO automation_logs (rule_id, client_id, job_id, action, status, error,"
+	"                             duration_ms, detail, created_at)"
+	" VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5, $6, $7::int, $8::jsonb, $9::timestamptz)";
 
-/* Writes a log row as the system (the caller's actor may be staff). */
-static int write_log(wvl_ctx *ctx, PGconn *conn, const char *rule_id, const char *client_id,
-		     const char *action, const char *status, const char *error, int64_t started,
-		     const char *detail)
+int wvl_automation__log(wvl_ctx *ctx, PGconn *conn, const struct wvl_automation_log *l)
 {
 	char now[40], ms[24];
-	int64_t t = wvl_now(ctx);
+	int64_t t = wvl_now(ctx), d = (t - l->started) / 1000;
 	wvl_time__rfc3339(now, sizeof(now), t);
-	snprintf(ms, sizeof(ms), "%lld", (long long)((t - started) / 1000 > 0 ? (t - started) / 1000 : 0));
-	const char *params[] = {rule_id, client_id, action, status, error, ms, detail, now};
-	PGresult *r = wvl_pg__exec(ctx, conn, log_sql, 8, params);
+	snprintf(ms, sizeof(ms), "%lld", (long long)(d > 0 ? d : 0));
+	const char *params[] = {l->rule_id && *l->rule_id ? l->rule_id : NULL, l->client_id,
+				l->job_id && *l->job_id ? l->job_id : NULL, l->action, l->status,
+				l->error, ms, l->detail ? l->detail : "{}", now};
+	PGresult *r = wvl_pg__exec(ctx, conn, log_sql, 9, params);
 	if (!r)
 		return wvl_error_last()->code;
 	PQclear(r);
 	return 0;
 }
 
+/* What to plan: the whole journey (the plan's generation unless done, the
+ * milestones once a plan is approved) or the milestones only. */
+enum plan_what { PLAN_JOURNEY, PLAN_MILESTONES };
+
 static int run_plan(int *count, int *skipped, char *rule_id, wvl_ctx *ctx, PGconn *conn,
-		    const char *client_id)
+		    const char *client_id, enum plan_what what)
 {
 	char now[40], days[16];
 	wvl_time__rfc3339(now, sizeof(now), wvl_now(ctx));
@@ -122,13 +164,24 @@ static int run_plan(int *count, int *skipped, char *rule_id, wvl_ctx *ctx, PGcon
 	if (!r)
 		return wvl_error_last()->code;
 	int rc = 0;
+	bool approved = false;
 	if (PQntuples(r) == 0)
 		rc = wvl_err__set(WVL_ENOTFOUND, NULL, "no such client");
 	else {
 		snprintf(rule_id, 37, "%s", PQgetvalue(r, 0, 2));
-		*skipped = PQgetvalue(r, 0, 0)[0] == 't' || PQgetvalue(r, 0, 1)[0] != 't';
+		/* A lead's approved plan waits for its onboarding, which plans
+		 * the milestones then. */
+		*skipped = PQgetvalue(r, 0, 0)[0] == 't' || PQgetvalue(r, 0, 1)[0] != 't' ||
+			   (what == PLAN_MILESTONES && PQgetvalue(r, 0, 9)[0] == 't');
+		approved = PQgetvalue(r, 0, 7)[0] == 't';
 	}
-	for (int i = 0; rc == 0 && !*skipped && i < PQntuples(r); i++)
+	if (rc == 0 && !*skipped && what == PLAN_JOURNEY && PQgetvalue(r, 0, 8)[0] != 't') {
+		char args[96];
+		snprintf(args, sizeof(args), "{\"client_id\":\"%s\"}", client_id);
+		rc = enqueue_step(count, ctx, conn, client_id, "plan:generate",
+				  "business_plan_generate", args, wvl_now(ctx));
+	}
+	for (int i = 0; rc == 0 && !*skipped && approved && i < PQntuples(r); i++)
 		if (PQgetvalue(r, i, 6)[0] != 't')
 			rc = plan_milestone(count, ctx, conn, client_id, atoi(PQgetvalue(r, i, 4)),
 					    PQgetvalue(r, i, 5), atoi(PQgetvalue(r, i, 3)));
@@ -137,20 +190,21 @@ static int run_plan(int *count, int *skipped, char *rule_id, wvl_ctx *ctx, PGcon
 }
 
 static int plan_tx(int *out_enqueued, int *out_skipped, wvl_ctx *ctx, PGconn *conn,
-		   const char *client_id, const char *action)
+		   const char *client_id, const char *action, enum plan_what what)
 {
 	if (!wvl_uuid_valid(client_id))
 		return wvl_err__set(WVL_ENOTFOUND, NULL, "no such client");
 	int64_t started = wvl_now(ctx);
 	int count = 0, skipped = 0;
 	char rule_id[37] = "";
-	int rc = run_plan(&count, &skipped, rule_id, ctx, conn, client_id);
+	int rc = run_plan(&count, &skipped, rule_id, ctx, conn, client_id, what);
 	if (rc)
 		return rc;
 	char detail[64];
 	snprintf(detail, sizeof(detail), "{\"enqueued\":%d}", count);
-	rc = write_log(ctx, conn, rule_id[0] ? rule_id : NULL, client_id, action,
-		       skipped ? "skipped" : "success", NULL, started, detail);
+	struct wvl_automation_log l = {rule_id, client_id, NULL, action,
+				       skipped ? "skipped" : "success", NULL, started, detail};
+	rc = wvl_automation__log(ctx, conn, &l);
 	if (out_enqueued)
 		*out_enqueued = count;
 	if (out_skipped)
@@ -158,16 +212,55 @@ static int plan_tx(int *out_enqueued, int *out_skipped, wvl_ctx *ctx, PGconn *co
 	return rc;
 }
 
+int wvl_automation__client_onboarded_tx(int *out_enqueued, int *out_skipped, wvl_ctx *ctx,
+					PGconn *conn, const char *client_id)
+{
+	char prev[16];
+	int skipped = 0, rc = as_system(prev, ctx, conn);
+	if (!rc)
+		rc = plan_tx(out_enqueued, &skipped, ctx, conn, client_id, "client_journey",
+			     PLAN_JOURNEY);
+	if (!rc && !skipped)
+		rc = wvl_automation__run_rules_tx(NULL, ctx, conn, "client.onboarded", NULL, client_id,
+						  NULL, NULL);
+	if (out_skipped)
+		*out_skipped = skipped;
+	return as_caller(rc, ctx, conn, prev);
+}
+
+int wvl_automation__plan_approved_tx(int *out_enqueued, wvl_ctx *ctx, PGconn *conn,
+				     const char *client_id)
+{
+	char prev[16];
+	int rc = as_system(prev, ctx, conn);
+	if (!rc)
+		rc = plan_tx(out_enqueued, NULL, ctx, conn, client_id, "plan_approved",
+			     PLAN_MILESTONES);
+	return as_caller(rc, ctx, conn, prev);
+}
+
+int wvl_automation__resume_tx(int *out_enqueued, int *out_skipped, wvl_ctx *ctx, PGconn *conn,
+			      const char *client_id)
+{
+	if (!wvl_uuid_valid(client_id))
+		return wvl_err__set(WVL_ENOTFOUND, NULL, "no such client");
+	char prev[16];
+	int rc = as_system(prev, ctx, conn);
+	const char *params[] = {client_id};
+	PGresult *r = rc ? NULL : wvl_pg__exec(ctx, conn, "UPDATE clients SET automation_paused ="
+							 " false WHERE id = $1::uuid", 1, params);
+	if (!rc && !r)
+		rc = wvl_error_last()->code;
+	PQclear(r);
+	if (!rc)
+		rc = plan_tx(out_enqueued, out_skipped, ctx, conn, client_id, "resume", PLAN_JOURNEY);
+	return as_caller(rc, ctx, conn, prev);
+}
+
 static void commit_or_warn(wvl_ctx *ctx, PGconn *c)
 {
 	if (wvl_pg__commit(ctx, c) != 0)
 		wvl_log(ctx, WVL_LOG_WARN, "automation: the failure log was lost");
-}
-
-int wvl_automation__client_onboarded_tx(int *out_enqueued, int *out_skipped, wvl_ctx *ctx,
-					PGconn *conn, const char *client_id)
-{
-	return plan_tx(out_enqueued, out_skipped, ctx, conn, client_id, "client_journey");
 }
 
 /* Records a failed run in a transaction of its own, since the run's own
@@ -181,8 +274,9 @@ static void log_failure(wvl_ctx *ctx, const char *client_id, const char *action,
 	PGconn *c;
 	if (wvl_pg__begin(ctx, &sys, &c) != 0)
 		return;
-	if (write_log(ctx, c, NULL, wvl_uuid_valid(client_id) ? client_id : NULL, action, "failure",
-		      msg, started, "{}") == 0)
+	struct wvl_automation_log l = {NULL, wvl_uuid_valid(client_id) ? client_id : NULL, NULL,
+				       action, "failure", msg, started, "{}"};
+	if (wvl_automation__log(ctx, c, &l) == 0)
 		commit_or_warn(ctx, c);
 	else
 		wvl_pg__rollback(ctx, c);
@@ -198,15 +292,10 @@ static int plan_in_own_tx(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 	if (rc)
 		return rc;
 	int count = 0, skipped = 0;
-	if (strcmp(action, "resume") == 0) {
-		const char *params[] = {client_id};
-		PGresult *r = wvl_pg__exec(ctx, c, "UPDATE clients SET automation_paused = false"
-						   " WHERE id = $1::uuid", 1, params);
-		rc = r ? 0 : wvl_error_last()->code;
-		PQclear(r);
-	}
-	if (rc == 0)
-		rc = plan_tx(&count, &skipped, ctx, c, client_id, action);
+	if (strcmp(action, "resume") == 0)
+		rc = wvl_automation__resume_tx(&count, &skipped, ctx, c, client_id);
+	else
+		rc = wvl_automation__client_onboarded_tx(&count, &skipped, ctx, c, client_id);
 	if (rc) {
 		wvl_pg__rollback(ctx, c);
 		if (rc != WVL_ENOTFOUND && rc != WVL_EUNAVAILABLE)
@@ -255,8 +344,8 @@ int wvl_automation_resume(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 	return plan_in_own_tx(out_json, ctx, actor, client_id, "resume");
 }
 
-/* Pausing cancels the journey's pending jobs (team actors see jobs under
- * RLS) and keeps the count for the log. */
+/* Pausing cancels the journey's pending jobs and keeps the count for the
+ * log. */
 static const char pause_sql[] =
 	"WITH p AS (UPDATE clients SET automation_paused = true WHERE id = $1::uuid RETURNING id),"
 	" c AS (UPDATE jobs SET state = 'cancelled', cancelled_at = $2::timestamptz,"
@@ -265,34 +354,122 @@ static const char pause_sql[] =
 	"     AND state IN ('scheduled', 'available', 'retryable') RETURNING 1)"
 	" SELECT (SELECT count(*) FROM p), (SELECT count(*) FROM c)";
 
+static int pause_as_system(int *out_cancelled, wvl_ctx *ctx, PGconn *conn, const char *client_id)
+{
+	int64_t started = wvl_now(ctx);
+	char now[40];
+	wvl_time__rfc3339(now, sizeof(now), started);
+	const char *params[] = {client_id, now};
+	PGresult *r = wvl_pg__exec(ctx, conn, pause_sql, 2, params);
+	if (!r)
+		return wvl_error_last()->code;
+	bool found = atoi(PQgetvalue(r, 0, 0)) == 1;
+	int cancelled = atoi(PQgetvalue(r, 0, 1));
+	PQclear(r);
+	if (!found)
+		return wvl_err__set(WVL_ENOTFOUND, NULL, "no such client");
+	char detail[64];
+	snprintf(detail, sizeof(detail), "{\"cancelled\":%d}", cancelled);
+	if (out_cancelled)
+		*out_cancelled = cancelled;
+	struct wvl_automation_log l = {NULL, client_id, NULL, "pause", "success", NULL, started,
+				       detail};
+	return wvl_automation__log(ctx, conn, &l);
+}
+
+int wvl_automation__pause_tx(int *out_cancelled, wvl_ctx *ctx, PGconn *conn,
+			     const char *client_id)
+{
+	if (!wvl_uuid_valid(client_id))
+		return wvl_err__set(WVL_ENOTFOUND, NULL, "no such client");
+	char prev[16];
+	int rc = as_system(prev, ctx, conn);
+	if (!rc)
+		rc = pause_as_system(out_cancelled, ctx, conn, client_id);
+	return as_caller(rc, ctx, conn, prev);
+}
+
 int wvl_automation_pause(wvl_ctx *ctx, const wvl_actor *actor, const char *client_id)
 {
 	int rc = journey_args_ok(ctx, actor, client_id);
 	if (rc)
 		return rc;
-	int64_t started = wvl_now(ctx);
-	char now[40];
-	wvl_time__rfc3339(now, sizeof(now), started);
 	PGconn *c;
 	if ((rc = wvl_pg__begin(ctx, actor, &c)) != 0)
 		return rc;
-	const char *params[] = {client_id, now};
-	PGresult *r = wvl_pg__exec(ctx, c, pause_sql, 2, params);
-	if (!r) {
-		wvl_pg__rollback(ctx, c);
-		return wvl_error_last()->code;
-	}
-	bool found = atoi(PQgetvalue(r, 0, 0)) == 1;
-	char detail[64];
-	snprintf(detail, sizeof(detail), "{\"cancelled\":%d}", atoi(PQgetvalue(r, 0, 1)));
-	PQclear(r);
-	if (!found) {
-		wvl_pg__rollback(ctx, c);
-		return wvl_err__set(WVL_ENOTFOUND, NULL, "no such client");
-	}
-	if ((rc = write_log(ctx, c, NULL, client_id, "pause", "success", NULL, started, detail))) {
+	if ((rc = wvl_automation__pause_tx(NULL, ctx, c, client_id)) != 0) {
 		wvl_pg__rollback(ctx, c);
 		return rc;
 	}
 	return wvl_pg__commit(ctx, c);
+}
+
+/* ---- re-planning after a rule changed ------------------------------------------ */
+
+static const char pending_clients_sql[] =
+	"SELECT DISTINCT client_id FROM jobs WHERE queue = 'automation'"
+	"   AND unique_key LIKE 'journey:%:m%' AND state IN ('scheduled', 'available', 'retryable')"
+	"   AND client_id IS NOT NULL AND ($1::uuid IS NULL OR client_id = $1::uuid)";
+
+static const char cancel_milestones_sql[] =
+	"UPDATE jobs SET state = 'cancelled', cancelled_at = $2::timestamptz,"
+	"   lease_id = NULL, heartbeat_at = NULL"
+	" WHERE client_id = $1::uuid AND unique_key LIKE 'journey:' || $1 || ':m%'"
+	"   AND state IN ('scheduled', 'available', 'retryable')";
+
+static int replan_one(wvl_ctx *ctx, PGconn *conn, const char *client_id)
+{
+	char now[40];
+	wvl_time__rfc3339(now, sizeof(now), wvl_now(ctx));
+	const char *params[] = {client_id, now};
+	PGresult *r = wvl_pg__exec(ctx, conn, cancel_milestones_sql, 2, params);
+	if (!r)
+		return wvl_error_last()->code;
+	PQclear(r);
+	return plan_tx(NULL, NULL, ctx, conn, client_id, "replan", PLAN_MILESTONES);
+}
+
+int wvl_automation__replan_tx(int *out_clients, wvl_ctx *ctx, PGconn *conn,
+			      const char *client_id)
+{
+	char prev[16];
+	int rc = as_system(prev, ctx, conn);
+	const char *params[] = {client_id};
+	PGresult *r = rc ? NULL : wvl_pg__exec(ctx, conn, pending_clients_sql, 1, params);
+	if (!rc && !r)
+		rc = wvl_error_last()->code;
+	int n = r ? PQntuples(r) : 0;
+	for (int i = 0; rc == 0 && i < n; i++)
+		rc = replan_one(ctx, conn, PQgetvalue(r, i, 0));
+	PQclear(r);
+	if (out_clients)
+		*out_clients = n;
+	return as_caller(rc, ctx, conn, prev);
+}
+
+/* ---- a deliverable became ready ------------------------------------------------ */
+
+int wvl_automation__deliverable_ready_tx(wvl_ctx *ctx, PGconn *conn, const char *client_id,
+					 const char *deliverable_id, int milestone)
+{
+	char prev[16];
+	int64_t started = wvl_now(ctx);
+	int rc = as_system(prev, ctx, conn), runs = 0;
+	json_t *event = json_pack("{s:s, s:i}", "deliverable_id", deliverable_id, "milestone",
+				  milestone);
+	if (!event && !rc)
+		rc = wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+	if (!rc)
+		rc = wvl_automation__run_rules_tx(&runs, ctx, conn, "deliverable.ready", NULL,
+						  client_id, event, NULL);
+	json_decref(event);
+	char detail[160];
+	snprintf(detail, sizeof(detail),
+		 "{\"milestone\":%d,\"deliverable_id\":\"%s\",\"emailed\":true,\"notified\":true,"
+		 "\"rules\":%d}", milestone, deliverable_id, runs);
+	struct wvl_automation_log l = {NULL, client_id, NULL, "deliverable_ready", "success",
+				       NULL, started, detail};
+	if (!rc)
+		rc = wvl_automation__log(ctx, conn, &l);
+	return as_caller(rc, ctx, conn, prev);
 }

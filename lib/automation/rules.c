@@ -12,6 +12,7 @@
 
 #include "../core/list.h"
 #include "../jobs/jobs.h"
+#include "automation.h"
 #include "wavelaunch/automation.h"
 #include "wavelaunch/cron.h"
 
@@ -81,9 +82,11 @@ static const char *check_rule(const json_t *rule)
 		return "{\"config\":\"an object\"}";
 	if (enabled && !json_is_boolean(enabled))
 		return "{\"enabled\":\"true or false\"}";
+	if (strcmp(trigger, "schedule") == 0 && (!schedule || json_is_null(schedule)))
+		return "{\"schedule\":\"a cron expression, required for the schedule trigger\"}";
 	if (strcmp(name, "client_journey") == 0 && cfg)
 		return check_journey_config(cfg);
-	return NULL;
+	return wvl_automation__check_action(name, trigger, action, cfg);
 }
 
 #define RULE_JSON                                                                         \
@@ -98,7 +101,53 @@ static const char upsert_sql[] =
 	" ON CONFLICT ((coalesce(client_id, '00000000-0000-0000-0000-000000000000'::uuid)),"
 	"   trigger, name) DO UPDATE SET schedule = EXCLUDED.schedule,"
 	"   action_kind = EXCLUDED.action_kind, config = EXCLUDED.config, enabled = EXCLUDED.enabled"
-	" RETURNING " RULE_JSON "::text";
+	" RETURNING id, " RULE_JSON "::text";
+
+struct rule_arg {
+	json_t *rule;
+	const char *params[7];
+};
+
+/* A schedule rule's schedule, "automation:<rule id>", follows the rule
+ * (enabled with it) and fires the automation_run job. */
+static int define_schedule(wvl_ctx *ctx, PGconn *c, const char *id, json_t *rule, bool enabled)
+{
+	char name[64], args[80];
+	snprintf(name, sizeof(name), "automation:%s", id);
+	snprintf(args, sizeof(args), "{\"rule_id\":\"%s\"}", id);
+	wvl_scheduler_def def = WVL_SCHEDULER_DEF_INIT;
+	def.name = name;
+	def.cron = json_string_value(json_object_get(rule, "schedule"));
+	def.job_kind = "automation_run";
+	def.args_json = args;
+	def.enabled = enabled;
+	return wvl_jobs__schedule_define_tx(ctx, c, &def);
+}
+
+/* Stores the rule, then what follows from it in the same transaction: a
+ * schedule rule's schedule, and the journey's queued jobs planned again
+ * under a changed journey rule. */
+static int rule_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn *c, void *arg)
+{
+	(void)actor;
+	struct rule_arg *a = arg;
+	PGresult *r = wvl_pg__exec(ctx, c, upsert_sql, 7, a->params);
+	if (!r)
+		return wvl_error_last()->code;
+	char id[37];
+	snprintf(id, sizeof(id), "%s", PQgetvalue(r, 0, 0));
+	*out = wvl_str__dup(PQgetvalue(r, 0, 1));
+	PQclear(r);
+	if (!*out)
+		return wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+	const char *trigger = a->params[2], *name = a->params[1];
+	bool enabled = a->params[6][0] == 't';
+	if (!strcmp(trigger, "schedule"))
+		return define_schedule(ctx, c, id, a->rule, enabled);
+	if (!strcmp(trigger, "client.onboarded") && !strcmp(name, "client_journey"))
+		return wvl_automation__replan_tx(NULL, ctx, c, a->params[0]);
+	return 0;
+}
 
 int wvl_automation_rule_set(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 			    const char *rule_json)
@@ -122,14 +171,15 @@ int wvl_automation_rule_set(char **out_json, wvl_ctx *ctx, const wvl_actor *acto
 	const json_t *cfg = json_object_get(rule, "config");
 	char *cfg_text = cfg ? json_dumps(cfg, JSON_COMPACT) : NULL;
 	const json_t *enabled = json_object_get(rule, "enabled");
-	const char *params[] = {json_string_value(json_object_get(rule, "client_id")),
-				json_string_value(json_object_get(rule, "name")),
-				json_string_value(json_object_get(rule, "trigger")),
-				json_string_value(json_object_get(rule, "schedule")),
-				json_string_value(json_object_get(rule, "action_kind")),
-				cfg_text ? cfg_text : "{}",
-				enabled && json_is_false(enabled) ? "false" : "true"};
-	int rc = wvl_pg__write_one(out_json, ctx, actor, upsert_sql, 7, params);
+	struct rule_arg a = {rule,
+			     {json_string_value(json_object_get(rule, "client_id")),
+			      json_string_value(json_object_get(rule, "name")),
+			      json_string_value(json_object_get(rule, "trigger")),
+			      json_string_value(json_object_get(rule, "schedule")),
+			      json_string_value(json_object_get(rule, "action_kind")),
+			      cfg_text ? cfg_text : "{}",
+			      enabled && json_is_false(enabled) ? "false" : "true"}};
+	int rc = wvl_pg__in_tx(out_json, ctx, actor, rule_step, &a);
 	free(cfg_text);
 	json_decref(rule);
 	return rc;

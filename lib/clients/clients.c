@@ -12,6 +12,7 @@
 
 #include "../cache/cache.h"
 #include "../activity/activity.h"
+#include "../automation/automation.h"
 #include "../core/json.h"
 #include "../core/list.h"
 #include "../email/email.h"
@@ -40,7 +41,8 @@ static const struct wvl_list_field columns[] = {
 	{"created_at", "c.created_at"},
 	{"updated_at", "c.updated_at"},
 	{"archived_at", "c.archived_at"},
-	{"storage_bytes", STORAGE_BYTES},
+	/* Named: a list row's keys are the select list's column names. */
+	{"storage_bytes", STORAGE_BYTES " AS storage_bytes"},
 };
 #define NCOLUMNS (sizeof(columns) / sizeof(columns[0]))
 
@@ -225,7 +227,12 @@ static int insert_client(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGcon
 	snprintf(summary, sizeof(summary), "Client %s created",
 		 json_string_value(json_object_get(b, "name")));
 	int rc = wvl_activity__record(ctx, c, actor, id, "client", id, "created", summary);
-	return rc ? rc : welcome(ctx, c, id, b);
+	if (!rc)
+		rc = welcome(ctx, c, id, b);
+	const char *status = json_string_value(json_object_get(b, "status"));
+	if (!rc && status && (!strcmp(status, "onboarding") || !strcmp(status, "active")))
+		rc = wvl_automation__client_onboarded_tx(NULL, NULL, ctx, c, id);
+	return rc;
 }
 
 /* Steps get the body and the client id through this. */
@@ -288,10 +295,37 @@ static const char *const casts[NFIELDS] = {"", "", "", "", "", "::date", "::bigi
 
 /* UPDATE with a SET list of the fields present: names come from the
  * allow-list, values are parameters. */
+/* Whether the client is onboarding or active now (locked for the update). */
+static int was_onboarded(bool *out, wvl_ctx *ctx, PGconn *c, const char *id)
+{
+	const char *p[] = {id};
+	PGresult *r = wvl_pg__exec(ctx, c, "SELECT status IN ('onboarding', 'active') FROM clients"
+					   " WHERE id = $1::uuid FOR UPDATE", 1, p);
+	if (!r)
+		return wvl_error_last()->code;
+	*out = PQntuples(r) == 1 && PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
+	return 0;
+}
+
+/* A move into onboarding or active starts the client's journey, in this
+ * transaction. */
+static int journey_on_status(wvl_ctx *ctx, PGconn *c, const char *id, json_t *b, bool before)
+{
+	const char *status = json_string_value(json_object_get(b, "status"));
+	if (before || !status || (strcmp(status, "onboarding") != 0 && strcmp(status, "active") != 0))
+		return 0;
+	return wvl_automation__client_onboarded_tx(NULL, NULL, ctx, c, id);
+}
+
 static int update_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn *c, void *arg)
 {
 	json_t *b = ((struct step_arg *)arg)->body;
 	const char *id = ((struct step_arg *)arg)->id;
+	bool before = false;
+	int brc = was_onboarded(&before, ctx, c, id);
+	if (brc)
+		return brc;
 	char sql[2048], now[40];
 	wvl_time__rfc3339(now, sizeof(now), wvl_now(ctx));
 	char *vals[NFIELDS + 2] = {0};
@@ -325,6 +359,8 @@ static int update_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn 
 		free(vals[i]);
 	if (!rc)
 		rc = wvl_activity__record(ctx, c, actor, id, "client", id, "updated", "Client updated");
+	if (!rc)
+		rc = journey_on_status(ctx, c, id, b, before);
 	return rc;
 }
 
@@ -384,11 +420,15 @@ static int automation_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGc
 {
 	json_t *b = ((struct step_arg *)arg)->body;
 	const char *id = ((struct step_arg *)arg)->id;
-	const char *p[] = {id, json_is_true(json_object_get(b, "paused")) ? "true" : "false"};
-	int rc = wvl_pg__json_row(out, ctx, c,
-				  "UPDATE clients AS c SET automation_paused = $2::boolean"
-				  " WHERE c.id = $1::uuid RETURNING " CLIENT_JSON, 2, p);
-	bool paused = p[1][0] == 't';
+	bool paused = json_is_true(json_object_get(b, "paused"));
+	/* The automation module pauses (cancelling the journey's queued jobs)
+	 * or resumes (planning it again), and logs it, in this transaction. */
+	int rc = paused ? wvl_automation__pause_tx(NULL, ctx, c, id)
+			: wvl_automation__resume_tx(NULL, NULL, ctx, c, id);
+	const char *p[] = {id};
+	if (!rc)
+		rc = wvl_pg__json_row(out, ctx, c, "SELECT " CLIENT_JSON " FROM clients c"
+						   " WHERE c.id = $1::uuid", 1, p);
 	return rc ? rc : wvl_activity__record(ctx, c, actor, id, "client", id,
 					       paused ? "automation_paused" : "automation_resumed",
 					       paused ? "Automation paused" : "Automation resumed");

@@ -56,6 +56,14 @@ static const struct known_key known[] = {
 	{"WL_ANTHROPIC_API_KEY", "", "Claude API key; empty selects the offline provider"},
 	{"WL_ANTHROPIC_BASE_URL", "https://api.anthropic.com", "Claude API base URL"},
 	{"WL_AI_MODEL", "claude-sonnet-4-5", "Claude model name"},
+	{"WL_AI_TIMEOUT", "600", "seconds one attempt of a model call may take (1..3600)"},
+	{"WL_AI_MAX_RETRIES", "2", "retries of a model call after a retryable failure (0..10)"},
+	{"WL_AI_PRICES", "300,1500,375,30",
+	 "cents per million tokens: input,output,cache_write,cache_read (the recorded cost)"},
+	{"WL_AI_BUDGET_HARD_STOP", "false",
+	 "true: a client whose month's AI spend reached WL_TOKEN_BUDGET_CENTS gets no more calls"},
+	{"WL_COACH_CONTEXT_TOKENS", "8000",
+	 "tokens of earlier conversation the coach sends with a question (500..1000000)"},
 	{"WL_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"WL_HTTP_THREADS", "0", "wl-server worker threads; 0: two per core (at least 4, at most WL_PG_POOL_SIZE)"},
 	{"WL_HTTP_CONNECTION_LIMIT", "1024", "total connections wl-server accepts"},
@@ -114,8 +122,10 @@ static const struct known_key known[] = {
 	{"WL_BACKUP_DIR", "./var/backups", "where backup_database writes pg_dump files"},
 	{"WL_BACKUP_RETENTION_DAYS", "14", "days database backups are kept"},
 	{"WL_PG_DUMP", "pg_dump", "pg_dump program backup_database runs"},
-	{"WL_TOKEN_BUDGET_CENTS", "0", "monthly AI spend per client that raises an alert; 0: off"},
+	{"WL_TOKEN_BUDGET_CENTS", "0",
+	 "monthly AI spend per client (cents): alerts at 50, 80 and 100 %; 0: off"},
 	{"WL_AUTOMATION_REMINDER_DAYS", "3", "days before a milestone the reminder email goes"},
+	{"WL_AGENCY_NAME", "Wavelaunch Studio", "the agency's name in PDF headers and footers (1..200 characters)"},
 };
 
 #define KNOWN_COUNT (sizeof(known) / sizeof(known[0]))

@@ -10,6 +10,7 @@
 
 #include "../cache/cache.h"
 #include "../activity/activity.h"
+#include "../automation/automation.h"
 #include "../core/json.h"
 #include "../core/list.h"
 #include "../core/pg.h"
@@ -176,6 +177,8 @@ static int update_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn 
 	int rc = wvl_pg__json_row(out, ctx, c, update_sql, 7, p);
 	if (!rc && to_ready)
 		rc = enqueue_ready(ctx, c, client_id, a->id, milestone, now);
+	if (!rc && to_ready)
+		rc = wvl_automation__deliverable_ready_tx(ctx, c, client_id, a->id, atoi(milestone));
 	char summary[100];
 	snprintf(summary, sizeof(summary), "M%s %s", milestone,
 		 to_ready ? "is ready" : status && strcmp(status, was) ? status : "updated");

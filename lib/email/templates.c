@@ -79,6 +79,25 @@ static const char budget_sql[] =
 	" FROM clients c JOIN users u ON u.role = 'admin' AND u.active"
 	" WHERE c.id = " ARG("client_id") "::uuid";
 
+/* An automation rule's own message (lib/automation: its subject and text
+ * are the rule's config, checked when the rule is saved) to the client's
+ * users. */
+static const char rule_message_sql[] =
+	"SELECT u.id, u.email, u.name, c.id, json_build_object('client_name', c.name,"
+	" 'subject', " ARG("subject") ", 'message', " ARG("message") ")"
+	" FROM clients c " CLIENT_USERS
+	" WHERE c.id = " ARG("client_id") "::uuid AND c.status <> 'archived'";
+/* A client's AI spend reaching 50, 80 or 100 % of its monthly budget
+ * (lib/ai/usage.c): the admins. */
+static const char budget_threshold_sql[] =
+	"SELECT u.id, u.email, u.name, c.id, json_build_object('client_name', c.name,"
+	" 'percent', " ARG("percent") ","
+	" 'spent', to_char(" ARG("spent_cents") "::numeric / 100, 'FM9999999990.00'),"
+	" 'budget', to_char(" ARG("budget_cents") "::numeric / 100, 'FM9999999990.00'),"
+	" 'month', " ARG("month") ", 'link', '/clients/' || c.id)"
+	" FROM clients c JOIN users u ON u.role = 'admin' AND u.active"
+	" WHERE c.id = " ARG("client_id") "::uuid";
+
 /* ---- the messages ---- */
 
 #define GREETING "{{#name}}Hi {{name}},{{/name}}{{^name}}Hello,{{/name}}"
@@ -160,6 +179,11 @@ static const struct wvl_email_template templates[] = {
 	 TICKET_TEXT("has a new reply"), TICKET_HTML("has a new reply"), ticket_sql},
 	{"ticket_closed", "tickets", "Closed: [#{{number}}] {{ticket_subject}}",
 	 TICKET_TEXT("was closed"), TICKET_HTML("was closed"), ticket_sql},
+	{"automation_message", "updates", "{{subject}}",
+	 GREETING "\n\n{{message}}\n\n{{public_url}}/portal\n",
+	 "<p>" GREETING "</p>\n<p>{{message}}</p>\n"
+	 "<p><a href=\"{{public_url}}/portal\">Open the portal</a></p>\n",
+	 rule_message_sql},
 	{"token_budget_alert", "updates", "AI budget exceeded: {{client_name}}",
 	 GREETING "\n\n{{client_name}} spent {{spent}} on AI in {{month}}, over the budget of"
 	 " {{budget}}.\n\n{{public_url}}{{link}}\n",
@@ -167,6 +191,13 @@ static const struct wvl_email_template templates[] = {
 	 " {{month}}, over the budget of {{budget}}.</p>\n"
 	 "<p><a href=\"{{public_url}}{{link}}\">Open the client</a></p>\n",
 	 budget_sql},
+	{"token_budget_threshold", "updates", "AI budget at {{percent}} %: {{client_name}}",
+	 GREETING "\n\n{{client_name}} spent {{spent}} on AI in {{month}}: {{percent}} % of the"
+	 " monthly budget of {{budget}}.\n\n{{public_url}}{{link}}\n",
+	 "<p>" GREETING "</p>\n<p><strong>{{client_name}}</strong> spent {{spent}} on AI in"
+	 " {{month}}: {{percent}} % of the monthly budget of {{budget}}.</p>\n"
+	 "<p><a href=\"{{public_url}}{{link}}\">Open the client</a></p>\n",
+	 budget_threshold_sql},
 };
 
 const struct wvl_email_template *wvl_email__template(const char *name)

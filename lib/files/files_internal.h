@@ -144,6 +144,13 @@ int wvl_files__job_rescan(char **out_error, wvl_worker_task *run, void *payload)
 /* file_cleanup {older_than_days}: wvl_files_cleanup. */
 int wvl_files__job_cleanup(char **out_error, wvl_worker_task *run, void *payload);
 
+/* ---- generated files (upload.c) ---- */
+
+/* Marks an upload as made by the library (a document's PDF, lib/pdf):
+ * client users never see such a file in lists or by id (migration 0021's
+ * policy); they reach it only through the document it belongs to. */
+void wvl_files__upload_generated(wvl_files_upload *up);
+
 /* ---- the storage quota (quota.c) ---- */
 
 /* In the caller's transaction: serialises the client's uploads (an

@@ -26,6 +26,7 @@ struct wvl_files_upload {
 	uint64_t max, received;
 	unsigned int allowed;
 	int failed;               /* sticky error of write(), or 0 */
+	bool generated;           /* made by the library (wvl_files__upload_generated) */
 	struct wvl_storage *st;
 	struct wvl_spool spool;
 	crypto_hash_sha256_state sha;
@@ -263,9 +264,9 @@ static int scan(wvl_files_upload *up, struct verdict *v)
 
 static const char insert_sql[] =
 	"INSERT INTO files AS f (client_id, uploaded_by, storage_key, name, content_type, size,"
-	" sha256, scan_status, scanned_at, created_at, updated_at)"
+	" sha256, scan_status, scanned_at, created_at, updated_at, generated)"
 	" VALUES ($1, nullif($2, '')::uuid, $3, $4, $5, $6::bigint, $7, $8, $9::timestamptz,"
-	" $10::timestamptz, $10::timestamptz)"
+	" $10::timestamptz, $10::timestamptz, $11::boolean)"
 	" RETURNING " WVL_FILES_JSON_SQL;
 
 static int insert_row(char **out_json, wvl_files_upload *up, const struct verdict *v)
@@ -274,14 +275,15 @@ static int insert_row(char **out_json, wvl_files_upload *up, const struct verdic
 	snprintf(size, sizeof(size), "%llu", (unsigned long long)up->received);
 	wvl_time__rfc3339(now, sizeof(now), wvl_now(up->ctx));
 	const char *params[] = {up->client_id, up->actor.user_id, v->key, up->name, v->mime, size,
-				v->sha_hex, v->status, v->scanned ? now : NULL, now};
+				v->sha_hex, v->status, v->scanned ? now : NULL, now,
+				up->generated ? "true" : "false"};
 	PGconn *c;
 	int rc = wvl_pg__begin(up->ctx, &up->actor, &c);
 	if (rc)
 		return rc;
 	if ((rc = wvl_files__quota_check(up->ctx, c, up->client_id, up->received)) != 0)
 		return wvl_pg__fail(up->ctx, c, rc);
-	PGresult *r = wvl_pg__exec(up->ctx, c, insert_sql, 10, params);
+	PGresult *r = wvl_pg__exec(up->ctx, c, insert_sql, 11, params);
 	if (!r) {
 		rc = wvl_error_last()->code;
 		wvl_pg__rollback(up->ctx, c);
@@ -370,4 +372,10 @@ int wvl_files_upload_finish(char **out_json, wvl_files_upload *up)
 	wvl_cache__written(up->ctx, rc, 1u << WVL_CACHE_CLIENTS);
 	wvl_files_upload_abort(up);
 	return rc;
+}
+
+void wvl_files__upload_generated(wvl_files_upload *up)
+{
+	if (up)
+		up->generated = true;
 }

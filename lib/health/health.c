@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "../ai/ai.h"
 #include "../core/pg.h"
 #include "../core/redis.h"
 #include "../files/files_internal.h"
@@ -130,6 +131,18 @@ static json_t *probe_email(wvl_ctx *ctx)
 	return o;
 }
 
+/* Which provider drafts: the Messages API is not polled (a provider is not
+ * ours to poll, and a probe would bill); its calls show in token_usage. */
+static json_t *probe_ai(wvl_ctx *ctx)
+{
+	const char *provider = wvl_ai_provider(ctx);
+	json_t *o = service("ok", -1);
+	json_object_set_new(o, "provider", json_string(provider));
+	json_object_set_new(o, "model", json_string(strcmp(provider, "offline") ? wvl_ai__model(ctx)
+										 : "offline"));
+	return o;
+}
+
 int wvl_health_check(char **out_json, int *out_healthy, wvl_ctx *ctx)
 {
 	if (!out_json || !out_healthy || !ctx)
@@ -146,7 +159,7 @@ int wvl_health_check(char **out_json, int *out_healthy, wvl_ctx *ctx)
 	bool scanner_ok = !wvl_files__scan_required(ctx) ||
 			  strcmp(json_string_value(json_object_get(scanner, "status")), "ok") == 0;
 	json_object_set_new(services, "virus_scanner", scanner);
-	json_object_set_new(services, "ai", service("not_configured", -1));
+	json_object_set_new(services, "ai", probe_ai(ctx));
 
 	char ts[40];
 	wvl_time__rfc3339(ts, sizeof(ts), wvl_now(ctx));

@@ -3,7 +3,7 @@
 
 /* The job kinds the library ships: one row per kind, its handler next to
  * the module that owns the work (files: lib/files/jobs.c; email:
- * lib/email/jobs.c; auth: lib/auth/jobs.c).  A kind the
+ * lib/email/jobs.c; auth: lib/auth/jobs.c; ai: lib/ai/generate.c).  A kind the
  * library enqueues or schedules gets its row here, so every host that
  * calls wvl_worker_register_builtin runs it the same way. */
 
@@ -13,11 +13,14 @@
 
 #include <jansson.h>
 
+#include "../ai/ai.h"
 #include "../auth/auth.h"
+#include "../automation/automation.h"
 #include "../email/email.h"
 #include "../export/export.h"
 #include "../files/files_internal.h"
 #include "../notify/notify.h"
+#include "../pdf/pdf.h"
 #include "wavelaunch/maintenance.h"
 #include "worker_internal.h"
 
@@ -95,6 +98,10 @@ static const struct {
 	{"email_send", wvl_email__job_send},
 	{"password_reset_request", wvl_auth__job_reset_request},
 	{"export_file", wvl_export__job},
+	{"automation_run", wvl_automation__job_run},
+	{"pdf_generate", wvl_pdf__job_generate},
+	{"business_plan_generate", wvl_ai__job_business_plan},
+	{"deliverable_generate", wvl_ai__job_deliverable},
 };
 
 int wvl_worker_register_builtin(wvl_worker *w)

@@ -10,6 +10,7 @@
 
 #include "../core/pg.h"
 #include "wavelaunch/jobs.h"
+#include "wavelaunch/scheduler.h"
 #include "wavelaunch/worker.h"
 
 /* Enqueues inside the caller's open transaction on `conn` (transactional
@@ -29,6 +30,11 @@ int wvl_jobs__enqueue_tx(char *out_id, int *out_created, wvl_ctx *ctx, PGconn *c
  * thread's error set on failure. */
 PGresult *wvl_jobs__sys_exec(wvl_ctx *ctx, const char *sql, int nparams,
 			     const char *const *params, bool sync_commit, bool retry);
+
+/* wvl_scheduler_define's work (checks included, not the actor's) inside
+ * the caller's open transaction on `conn`, so a schedule exists exactly
+ * when what it belongs to (an automation rule) commits. */
+int wvl_jobs__schedule_define_tx(wvl_ctx *ctx, PGconn *conn, const wvl_scheduler_def *def);
 
 /* [a-z][a-z0-9_.]{0,62} (kinds) or [a-z0-9][a-z0-9_.-]{0,62} (queues). */
 bool wvl_jobs__valid_kind(const char *s);

@@ -54,12 +54,9 @@ static const char define_sql[] =
 	"   missed_policy = EXCLUDED.missed_policy, enabled = EXCLUDED.enabled,"
 	"   next_fire_at = EXCLUDED.next_fire_at";
 
-int wvl_scheduler_define(wvl_ctx *ctx, const wvl_actor *actor, const wvl_scheduler_def *def)
+/* The definition inside the caller's open transaction (jobs.h). */
+int wvl_jobs__schedule_define_tx(wvl_ctx *ctx, PGconn *c, const wvl_scheduler_def *def)
 {
-	if (!ctx || !def)
-		return wvl_err__set(WVL_EINVAL, NULL, "ctx and def are required");
-	if (!actor || (actor->role != WVL_ROLE_ADMIN && actor->role != WVL_ROLE_SYSTEM))
-		return wvl_err__set(WVL_EFORBIDDEN, NULL, "only admins may define schedules");
 	wvl_cron *cron = NULL;
 	int rc = check_def(def, &cron);
 	int64_t next = 0;
@@ -75,15 +72,31 @@ int wvl_scheduler_define(wvl_ctx *ctx, const wvl_actor *actor, const wvl_schedul
 				def->args_json ? def->args_json : "{}",
 				def->missed_policy ? def->missed_policy : "skip",
 				def->enabled ? "true" : "false", at};
+	PGresult *r = wvl_pg__exec(ctx, c, define_sql, 8, params);
+	if (!r)
+		return wvl_error_last()->code;
+	PQclear(r);
+	return 0;
+}
+
+int wvl_scheduler_define(wvl_ctx *ctx, const wvl_actor *actor, const wvl_scheduler_def *def)
+{
+	if (!ctx || !def)
+		return wvl_err__set(WVL_EINVAL, NULL, "ctx and def are required");
+	if (!actor || (actor->role != WVL_ROLE_ADMIN && actor->role != WVL_ROLE_SYSTEM))
+		return wvl_err__set(WVL_EFORBIDDEN, NULL, "only admins may define schedules");
+	wvl_cron *cron = NULL;
+	int rc = check_def(def, &cron);
+	wvl_cron_free(cron);
+	if (rc)
+		return rc;
 	PGconn *c;
 	if ((rc = wvl_pg__begin(ctx, actor, &c)) != 0)
 		return rc;
-	PGresult *r = wvl_pg__exec(ctx, c, define_sql, 8, params);
-	if (!r) {
+	if ((rc = wvl_jobs__schedule_define_tx(ctx, c, def)) != 0) {
 		wvl_pg__rollback(ctx, c);
-		return wvl_error_last()->code;
+		return rc;
 	}
-	PQclear(r);
 	return wvl_pg__commit(ctx, c);
 }
 

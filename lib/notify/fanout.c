@@ -59,6 +59,10 @@ static const struct type_row types[] = {
 	 "There is a new reply on the ticket.", "/tickets/{id}", "/portal/tickets/{id}"},
 	{"ticket_closed", "tickets", "client", "number", "ticket_id", "Ticket #{n} was closed",
 	 "The ticket is closed; reply to reopen it.", "/tickets/{id}", "/portal/tickets/{id}"},
+	/* An automation rule's own words (lib/automation): the title and the
+	 * message come from the args, checked when the rule was saved. */
+	{"automation", "updates", "client", NULL, "client_id", NULL, NULL, "/clients/{id}",
+	 "/portal"},
 };
 
 static const struct type_row *type_of(const char *type)
@@ -107,7 +111,7 @@ static bool audience_ok(const char *a)
 struct create_arg {
 	const struct type_row *row;
 	struct wvl_notify_to to;
-	char title[160], link[200];
+	char title[160], link[200], message[1024];
 	const char *source;
 	int count;
 };
@@ -118,7 +122,25 @@ static int create_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn 
 	(void)actor;
 	struct create_arg *a = arg;
 	return wvl_notify__fanout_tx(&a->count, ctx, c, &a->to, a->row->type, a->title,
-				     a->row->message, a->link, a->source);
+				     a->row->message ? a->row->message : a->message, a->link,
+				     a->source);
+}
+
+/* A type without a title of its own: the args' "title" (1-140 bytes) and
+ * "message" (up to 1000). */
+static int own_words(struct create_arg *a, json_t *args, bool client_side, const char *id)
+{
+	const char *title = json_string_value(json_object_get(args, "title"));
+	const char *message = json_string_value(json_object_get(args, "message"));
+	if (!title || !*title || strlen(title) > 140)
+		return wvl_json__field_error("title", "1 to 140 bytes");
+	if (message && strlen(message) > 1000)
+		return wvl_json__field_error("message", "at most 1000 bytes");
+	snprintf(a->title, sizeof(a->title), "%s", title);
+	snprintf(a->message, sizeof(a->message), "%s", message ? message : "");
+	expand(a->link, sizeof(a->link), client_side ? a->row->client_link : a->row->team_link,
+	       "", id);
+	return 0;
 }
 
 /* Fills the recipients, title and link from the args; a field error when
@@ -142,6 +164,8 @@ static int prepare(struct create_arg *a, json_t *args)
 	if (id[0] && !wvl_uuid_valid(id))
 		id[0] = '\0';
 	bool client_side = !strcmp(a->to.audience, "client");
+	if (!a->row->title)
+		return own_words(a, args, client_side, id);
 	expand(a->title, sizeof(a->title), a->row->title, number, id);
 	expand(a->link, sizeof(a->link), client_side ? a->row->client_link : a->row->team_link,
 	       number, id);

@@ -9,6 +9,7 @@
 
 #include "../cache/cache.h"
 #include "../activity/activity.h"
+#include "../automation/automation.h"
 #include "../core/json.h"
 #include "../core/pg.h"
 #include "../core/list.h"
@@ -276,8 +277,11 @@ static int approve_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn
 	PQclear(r);
 	const char *p[] = {a->id, actor->user_id, now};
 	int rc = wvl_pg__json_row(out, ctx, c, approve_sql, 3, p);
-	return rc ? rc : wvl_activity__record(ctx, c, actor, client_id, "business_plan", a->id,
-					       "approved", "Business plan approved");
+	if (!rc)
+		rc = wvl_activity__record(ctx, c, actor, client_id, "business_plan", a->id,
+					  "approved", "Business plan approved");
+	/* The journey goes on: M1 now, M2..M8 on the timeline. */
+	return rc ? rc : wvl_automation__plan_approved_tx(NULL, ctx, c, client_id);
 }
 
 int wvl_plans_approve(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *id)

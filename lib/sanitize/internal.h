@@ -35,6 +35,11 @@ int wvl_sanitize__prescan(struct wvl_buf *out, size_t *depth, const char *in, si
  * Also used by lib/help. */
 int wvl_sanitize__markdown_text(char **out_text, const char *markdown, size_t len);
 
+/* Registers cmark-gfm's extensions once per process (its registry is a
+ * global list, not safe to build from two threads at once): every user of
+ * cmark in the library calls this first. */
+void wvl_sanitize__cmark_init(void);
+
 /* wvl_sanitize_html with a caller-chosen input limit. */
 int wvl_sanitize__html(char **out_html, const char *html, size_t len, size_t max_len);
 

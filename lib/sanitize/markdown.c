@@ -67,9 +67,14 @@ static void mark_tasks(cmark_node *doc)
 /* The document tree of `markdown` with the extensions attached and task
  * items marked; NULL when out of memory.  *parser must be freed after the
  * tree (the renderers need its extension list). */
-static cmark_node *parse(cmark_parser **parser, const char *markdown, size_t len, int opts)
+void wvl_sanitize__cmark_init(void)
 {
 	pthread_once(&registered, register_extensions);
+}
+
+static cmark_node *parse(cmark_parser **parser, const char *markdown, size_t len, int opts)
+{
+	wvl_sanitize__cmark_init();
 	*parser = cmark_parser_new(opts);
 	if (!*parser)
 		return NULL;

@@ -21,7 +21,8 @@ WL_PACKAGES=(
 )
 # The browser tests' browser (scripts/test only): Debian's Chromium, driven
 # by playwright-core, which never downloads a browser of its own.
-WL_TEST_PACKAGES=(chromium python3-aiosmtpd openssl poppler-utils systemd)
+WL_TEST_PACKAGES=(chromium python3-aiosmtpd python3-jsonschema openssl poppler-utils systemd
+  python3-pytest)
 
 # ensure_packages [MORE...]: WL_PACKAGES and MORE; Node.js and npm (for the
 # web UI) from Debian when the machine has no npm of its own.
@@ -229,6 +230,23 @@ resend_start() {
 
 resend_stop() { bg_stop "$1" resend; }
 
+# openapi_check_start DIR: the checker every HTTP test's exchanges go through
+# (tests/common/openapi_check.py) on DIR/openapi.sock, its findings in
+# DIR/findings.jsonl.
+openapi_check_start() {
+  bg_start "$1" openapi-check "$SYS_PYTHON" "$WL_ROOT/tests/common/openapi_check.py" \
+    --spec "$WL_ROOT/docs/openapi.json" --socket "$1/openapi.sock" --log "$1/findings.jsonl"
+}
+
+openapi_check_stop() { bg_stop "$1" openapi-check; }
+# anthropic_start DIR PORT: the loopback Messages API
+# (tests/common/anthropic_loopback.py).
+anthropic_start() {
+  bg_start "$1" anthropic "$SYS_PYTHON" "$WL_ROOT/tests/common/anthropic_loopback.py" --port "$2"
+}
+
+anthropic_stop() { bg_stop "$1" anthropic; }
+
 # psql as the cluster superuser: pg_psql PORT PASSWORD SQL...
 pg_psql() {
   local port=$1 pw=$2; shift 2
@@ -256,6 +274,15 @@ random_word() { head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 
 
 # The web UI (apps/web) into apps/web/dist: packages exactly as locked,
 # then the bundle (which refuses to exceed its size budget).
+# openapi_tools: the locked npm tools that check docs/openapi.json from
+# outside (tools/openapi: Redocly's lint, openapi-typescript, tsc).
+openapi_tools() {
+  (cd "$WL_ROOT/tools/openapi" \
+    && { [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] \
+         || npm ci --no-audit --no-fund --loglevel=error >/dev/null; }) \
+    || die "the OpenAPI tools (tools/openapi) did not install"
+}
+
 build_web() {
   log "building the web UI in apps/web"
   (cd "$WL_ROOT/apps/web" \

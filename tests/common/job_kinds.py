@@ -4,8 +4,8 @@
 """The job kinds the library's own code enqueues, found in its sources, one
 per line: string literals among the arguments of every enqueue call
 (wvl_jobs_enqueue, wvl_jobs__enqueue_tx and the modules' enqueue helpers),
-in the (kind, queue) tables modules loop over, and in the scheduler's
-built-in schedules.  A kind has an underscore (email_send, file_rescan);
+in the (kind, queue) tables modules loop over, in the scheduler's
+built-in schedules, and in the schedules the library defines (job_kind).  A kind has an underscore (email_send, file_rescan);
 other literals in those places (a rule's step name) do not.
 
    job_kinds.py SOURCE_ROOT"""
@@ -44,6 +44,9 @@ def main():
                     kinds.add(k)
             # The built-in schedules: (name, cron, time zone, kind, ...).
             kinds.update(re.findall(r"'UTC', '([a-z0-9_]+)'", text))
+            # Schedules the library defines (wvl_scheduler_def.job_kind).
+            kinds.update(k for k in re.findall(r'\bjob_kind\s*=\s*"([a-z0-9_]+)"', text)
+                         if KIND.match(k))
     print('\n'.join(sorted(kinds)))
 
 

@@ -98,7 +98,7 @@ wvl_job *test_jobs_claim_kind(size_t *n, wvl_ctx *ctx, const char *kind, size_t 
  * database: "KEY=value" strings, NULL-ended in `vars` (posix_spawn's
  * envp). */
 typedef struct test_proc_env {
-	char redis[128], database[600], migrate[600];
+	char redis[128], database[600], migrate[600], lsan[600];
 	char *vars[64];
 	int n;
 } test_proc_env;
@@ -150,9 +150,8 @@ const wvl_query *test_query_json(const char *json);
 
 /* Runs the jobs the library's built-in kinds handle on `ctx`: a worker in
  * the host's event-loop mode, on every queue the library uses, until no
- * such job is available, running, or due by the context's clock (the kind
- * whose handler is still to come, deliverable_generate, is left alone), at
- * most `seconds`.  Returns how
+ * such job is available, running, or due by the context's clock, at most
+ * `seconds`.  Returns how
  * many jobs it finished (completed or failed an attempt). */
 int test_run_jobs(const test_db *db, wvl_ctx *ctx, int seconds);
 

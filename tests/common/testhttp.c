@@ -11,12 +11,14 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <criterion/criterion.h>
 #include <curl/curl.h>
+#include <jansson.h>
 
 #include "testhttp.h"
 
@@ -205,11 +207,82 @@ static CURLcode perform(test_response *out, const test_server *s, const char *me
 	return rc;
 }
 
+static char *base64(const char *p, size_t n)
+{
+	static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char *out = malloc((n + 2) / 3 * 4 + 1), *o = out;
+	cr_assert_not_null(out);
+	const unsigned char *u = (const unsigned char *)p;
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)u[i] << 16 | (i + 1 < n ? (unsigned)u[i + 1] << 8 : 0) |
+			     (i + 2 < n ? u[i + 2] : 0);
+		*o++ = abc[v >> 18 & 63];
+		*o++ = abc[v >> 12 & 63];
+		*o++ = i + 1 < n ? abc[v >> 6 & 63] : '=';
+		*o++ = i + 2 < n ? abc[v & 63] : '=';
+	}
+	*o = '\0';
+	return out;
+}
+
+/* Sends the exchange to tests/common/openapi_check.py (scripts/test runs
+ * it on the socket in WL_TEST_OPENAPI_SOCK) and fails the test with what
+ * it finds: an undocumented status, header or content type, a body its
+ * schema refuses, or a success the request's description does not allow. */
+static void openapi_check(const test_response *r, const char *method, const char *path,
+			  const char *const *headers, const char *body, size_t body_len)
+{
+	const char *sock = testenv("WL_TEST_OPENAPI_SOCK");
+	json_t *req_headers = json_array();
+	for (const char *const *h = headers; h && *h; h++)
+		json_array_append_new(req_headers, json_string(*h));
+	char *rq = body ? base64(body, body_len) : NULL;
+	char *rs = base64(r->body, r->body_len);
+	json_t *x = json_pack("{s:s,s:s,s:o,s:s?,s:i,s:s,s:s}", "method", method, "path", path,
+			      "request_headers", req_headers, "request_body", rq, "status",
+			      (int)r->status, "headers", r->headers, "body", rs);
+	char *text = x ? json_dumps(x, JSON_COMPACT) : NULL;
+	json_decref(x);
+	free(rq);
+	free(rs);
+	cr_assert_not_null(text, "%s %s: the exchange could not be encoded", method, path);
+
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	cr_assert_lt(strlen(sock), sizeof(a.sun_path), "WL_TEST_OPENAPI_SOCK is too long");
+	memcpy(a.sun_path, sock, strlen(sock) + 1);
+	cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0,
+		     "the OpenAPI checker does not answer on %s", sock);
+	size_t len = strlen(text);
+	for (size_t off = 0; off < len;) {
+		ssize_t n = send(fd, text + off, len - off, MSG_NOSIGNAL);
+		cr_assert_gt(n, 0, "sending to the OpenAPI checker");
+		off += (size_t)n;
+	}
+	free(text);
+	shutdown(fd, SHUT_WR);
+	struct buf verdict = {0};
+	char chunk[4096];
+	ssize_t n;
+	while ((n = recv(fd, chunk, sizeof(chunk), 0)) > 0)
+		collect(chunk, 1, (size_t)n, &verdict);
+	close(fd);
+	const char *v = verdict.data ? verdict.data : "(no answer)";
+	bool ok = strcmp(v, "ok") == 0;
+	if (!ok)
+		cr_log_error("%s %s (%ld) breaks docs/openapi.json:\n%s", method, path, r->status, v);
+	free(verdict.data);
+	/* An expectation, not an assertion: the test goes on and every exchange
+	 * that breaks the document is reported. */
+	cr_expect(ok, "%s %s (%ld) breaks docs/openapi.json (see above)", method, path, r->status);
+}
+
 void test_http(test_response *out, const test_server *s, const char *method, const char *path,
 	       const char *const *headers, const char *body, size_t body_len)
 {
 	CURLcode rc = perform(out, s, method, path, headers, body, body_len, false, 30);
 	cr_assert_eq(rc, CURLE_OK, "%s %s: %s", method, path, curl_easy_strerror(rc));
+	openapi_check(out, method, path, headers, body, body_len);
 }
 
 long test_http_try(test_response *out, const test_server *s, const char *method, const char *path,

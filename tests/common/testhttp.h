@@ -37,7 +37,9 @@ typedef struct test_response {
 } test_response;
 
 /* method, path (appended to the base URL), NULL-ended "Name: value" headers,
- * body (may be NULL) of body_len bytes. */
+ * body (may be NULL) of body_len bytes.  The exchange is checked against
+ * docs/openapi.json (tests/common/openapi_check.py): a status, header,
+ * content type or body the document does not describe fails the test. */
 void test_http(test_response *out, const test_server *s, const char *method,
 	       const char *path, const char *const *headers, const char *body, size_t body_len);
 /* Like test_http but asserting nothing (threads call it): the status, or

@@ -113,6 +113,7 @@ test("the team's preferences are under the user menu and are kept", () =>
     await email.getByLabel('Support tickets').uncheck();
     await page.getByRole('button', { name: 'Save preferences' }).click();
     await page.getByText('Your preferences are saved.').waitFor();
+    assert.equal(await email.getByLabel('Support tickets').isChecked(), false, 'the page keeps what was saved');
     await page.reload();
     await page.getByRole('group', { name: 'By email' }).getByLabel('Support tickets').waitFor();
     assert.equal(await page.getByRole('group', { name: 'By email' }).getByLabel('Support tickets').isChecked(), false);

@@ -33,6 +33,23 @@ test('create a client', () =>
     await page.getByRole('link', { name: 'Nova Reyes' }).waitFor();
   }));
 
+test('a refused profile change keeps what was typed; a good one is saved', () =>
+  withPage(stack, ADMIN, async (page) => {
+    await page.goto(clientUrl);
+    await page.getByRole('button', { name: 'Edit profile' }).click();
+    await page.getByLabel('Niche').fill('Clean skincare');
+    await page.getByLabel('Email').fill('not-an-address');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('alert').waitFor();
+    assert.equal(await page.getByLabel('Niche').inputValue(), 'Clean skincare');
+    assert.equal(await page.getByLabel('Email').inputValue(), 'not-an-address');
+    await page.getByLabel('Email').fill('nova@skin.test');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('button', { name: 'Edit profile' }).waitFor();
+    await page.getByText('Clean skincare').waitFor();
+    await page.getByText('nova@skin.test').waitFor();
+  }));
+
 test('write and approve a business plan; mark a deliverable ready', () =>
   withPage(stack, ADMIN, async (page) => {
     await page.goto(`${clientUrl}/plan`);

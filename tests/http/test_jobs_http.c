@@ -447,6 +447,6 @@ Test(jobs_http, automation_rules_and_logs_as_admin)
 	}
 	json_decref(j);
 	/* The journey's jobs are visible through /api/jobs by client. */
-	snprintf(path, sizeof(path), "/api/jobs?client_id=%s&kind=deliverable_generate", client_a);
+	snprintf(path, sizeof(path), "/api/jobs?client_id=%s&kind=business_plan_generate", client_a);
 	cr_expect_geq(count_data(path), 1);
 }

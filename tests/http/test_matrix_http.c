@@ -140,10 +140,21 @@ static const struct row rows[] = {
 	{"GET", "/api/clients/%A/deliverables", NULL, {200, 200, 200, 404, 401}},
 	{"GET", "/api/deliverables/%D", NULL, {200, 200, 200, 404, 401}},
 	{"PATCH", "/api/deliverables/%D", "{\"title\":\"x\"}", {200, 200, 403, 403, 401}},
+	/* AI drafting is the team's: staff asks first, admin gets the same job;
+	 * %D is ready, and ready work is not drafted again. */
+	{"POST", "/api/clients/%A/business-plans/generate", NULL, {202, 202, 403, 403, 401}},
+	{"POST", "/api/deliverables/%D/generate", NULL, {409, 409, 403, 403, 401}},
+	{"GET", "/api/clients/%A/ai-usage", NULL, {200, 200, 403, 403, 401}},
 	{"GET", "/api/clients/%A/notes", NULL, {200, 200, 403, 403, 401}},
 	{"POST", "/api/clients/%A/notes", "{\"body\":\"<p>n</p>\"}", {201, 201, 403, 403, 401}},
 	{"GET", "/api/activity", NULL, {200, 200, 403, 403, 401}},
 	{"GET", "/api/portal/dashboard", NULL, {403, 403, 200, 200, 401}},
+	{"GET", "/api/clients/%A/onboarding", NULL, {200, 200, 200, 404, 401}},
+	{"GET", "/api/portal/onboarding", NULL, {403, 403, 200, 200, 401}},
+	{"PUT", "/api/portal/onboarding/steps/welcome", "{\"acknowledged\":true}",
+	 {403, 403, 200, 200, 401}},
+	{"PUT", "/api/portal/onboarding/steps/6", "{}", {403, 403, 409, 409, 401}},
+	{"PUT", "/api/portal/onboarding/steps/9", "{}", {403, 403, 404, 404, 401}},
 	{"GET", "/api/users", NULL, {200, 403, 403, 403, 401}},
 	{"POST", "/api/clients", "{\"name\":\"New\"}", {201, 201, 403, 403, 401}},
 	{"DELETE", "/api/notes/%N", NULL, {404, 204, 403, 403, 401}}, /* staff deletes first */
@@ -277,6 +288,17 @@ Test(matrix, every_list_answers_bad_queries_alike)
 	};
 	char method[16], pattern[512], shape[16];
 	int lists = 0;
+	/* The coach's messages list is under one of the admin's conversations. */
+	char conv[37], conv_body[80];
+	snprintf(conv_body, sizeof(conv_body), "{\"client_id\":\"%s\"}", client_a);
+	const char *ch[] = {"Content-Type: application/json", as[ADMIN].cookie, as[ADMIN].csrf, NULL};
+	test_response cr;
+	test_http(&cr, &srv, "POST", "/api/coach/conversations", ch, conv_body, strlen(conv_body));
+	cr_assert_eq(cr.status, 201, "%s", cr.body);
+	char *cid = test_json_string(cr.body, "id");
+	snprintf(conv, sizeof(conv), "%s", cid);
+	free(cid);
+	test_response_free(&cr);
 	while (fscanf(p, "%15s %511s %15s", method, pattern, shape) == 3) {
 		if (strcmp(shape, "list") != 0)
 			continue;
@@ -285,6 +307,8 @@ Test(matrix, every_list_answers_bad_queries_alike)
 		/* {id}: A's ticket under /api/tickets/, else client A. */
 		expand(path, sizeof(path), !strstr(pattern, "{id}") ? ""
 					   : strncmp(pattern, "/api/tickets/", 13) ? "%A" : "%T");
+		if (!strncmp(pattern, "/api/coach/conversations/", 25))
+			snprintf(path, sizeof(path), "%s", conv);
 		char base[700];
 		const char *brace = strstr(pattern, "{id}");
 		if (brace)
@@ -347,5 +371,73 @@ Test(matrix, exports_come_as_attachments)
 	test_expect_header(&r, "Content-Type",
 			   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
 	cr_expect(r.body_len > 4 && memcmp(r.body, "PK\x03\x04", 4) == 0, "a zip file");
+/* The onboarding wizard over HTTP: a client user's PUTs need the CSRF
+ * token, malformed, oversized and invalid steps get their problem, and a
+ * step saved by A is never in what B reads. */
+Test(matrix, onboarding_steps_over_http_refuse_hostile_bodies)
+{
+	const struct {
+		const char *path, *body;
+		bool csrf;
+		long status;
+		const char *code;
+	} cases[] = {
+		{"/api/portal/onboarding/steps/1", "{\"acknowledged\":true}", false, 403, "csrf_failed"},
+		{"/api/portal/onboarding/steps/1", "{", true, 400, "bad_request"},
+		{"/api/portal/onboarding/steps/1", "{\"acknowledged\":false}", true, 422,
+		 "validation_failed"},
+		{"/api/portal/onboarding/steps/1", "{\"acknowledged\":true}", true, 200, NULL},
+		{"/api/portal/onboarding/steps/profile",
+		 "{\"brand_name\":\"x\",\"website\":\"javascript:alert(1)\"}", true, 422,
+		 "validation_failed"},
+		{"/api/portal/onboarding/steps/profile", "{\"brand_name\":\"Alice & Co\"}", true, 200,
+		 NULL},
+		{"/api/portal/onboarding/steps/done", "{}", true, 409, "conflict"},
+		{"/api/portal/onboarding/steps/%2e%2e", "{}", true, 404, NULL},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *h[] = {"Content-Type: application/json", as[CLIENT_A].cookie,
+				   cases[i].csrf ? as[CLIENT_A].csrf : "X-No: 1", NULL};
+		test_response r;
+		test_http(&r, &srv, "PUT", cases[i].path, h, cases[i].body, strlen(cases[i].body));
+		cr_expect_eq(r.status, cases[i].status, "%s %s: %ld %s", cases[i].path, cases[i].body,
+			     r.status, r.body);
+		if (cases[i].code) {
+			char want[64];
+			snprintf(want, sizeof(want), "\"code\":\"%s\"", cases[i].code);
+			cr_expect_not_null(strstr(r.body, want), "%s: %s", cases[i].path, r.body);
+		}
+		test_response_free(&r);
+	}
+	/* More than 64 KiB of step data. */
+	size_t n = 80 * 1024;
+	char *big = malloc(n + 64);
+	cr_assert_not_null(big);
+	int k = snprintf(big, n + 64, "{\"brand_name\":\"x\",\"goals\":\"");
+	memset(big + k, 'g', n);
+	strcpy(big + k + n, "\"}");
+	const char *h[] = {"Content-Type: application/json", as[CLIENT_A].cookie, as[CLIENT_A].csrf,
+			   NULL};
+	test_response r;
+	test_http(&r, &srv, "PUT", "/api/portal/onboarding/steps/profile", h, big, strlen(big));
+	cr_expect_eq(r.status, 413, "%ld %s", r.status, r.body);
+	test_response_free(&r);
+	free(big);
+	/* A reads its progress; B reads its own, without A's. */
+	const char *ha[] = {as[CLIENT_A].cookie, NULL}, *hb[] = {as[CLIENT_B].cookie, NULL};
+	test_http(&r, &srv, "GET", "/api/portal/onboarding", ha, NULL, 0);
+	cr_expect_eq(r.status, 200);
+	cr_expect_not_null(strstr(r.body, "Alice & Co"), "%s", r.body);
+	cr_expect_not_null(strstr(r.body, "\"current_step\":3"), "%s", r.body);
+	test_response_free(&r);
+	test_http(&r, &srv, "GET", "/api/portal/onboarding", hb, NULL, 0);
+	cr_expect_eq(r.status, 200);
+	cr_expect_null(strstr(r.body, "Alice"), "%s", r.body);
+	cr_expect_null(strstr(r.body, client_a), "%s", r.body);
+	test_response_free(&r);
+	char path[128];
+	snprintf(path, sizeof(path), "/api/clients/%s/onboarding", client_a);
+	test_http(&r, &srv, "GET", path, hb, NULL, 0);
+	cr_expect_eq(r.status, 404, "%s", r.body);
 	test_response_free(&r);
 }

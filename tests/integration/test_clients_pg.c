@@ -169,8 +169,27 @@ Test(clients, list_filters_sorts_and_sparse_fields)
 	free(out);
 	cr_assert_eq(wvl_clients_list(&out, ctx, &staff, NULL, test_query_json("{\"sort\":\"-name\"}")), 0);
 	j = json_loads(out, 0, NULL);
-	cr_expect_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(j, "data"), 0), "name")),
-			 "Bob Builder");
+	first = json_array_get(json_object_get(j, "data"), 0);
+	cr_expect_str_eq(json_string_value(json_object_get(first, "name")), "Bob Builder");
+	/* A whole row has the fields of wvl_clients_get, each by its name. */
+	char *one = NULL;
+	cr_assert_eq(wvl_clients_get(&one, ctx, &staff, json_string_value(json_object_get(first, "id"))), 0);
+	json_t *got = json_loads(one, 0, NULL);
+	cr_expect_eq(json_object_size(first), json_object_size(got), "%s", out);
+	const char *key;
+	json_t *value;
+	json_object_foreach(got, key, value)
+		cr_expect_not_null(json_object_get(first, key), "the list row has no %s: %s", key, out);
+	cr_expect(json_is_integer(json_object_get(first, "storage_bytes")), "%s", out);
+	json_decref(got);
+	free(one);
+	json_decref(j);
+	free(out);
+	cr_assert_eq(wvl_clients_list(&out, ctx, &staff, NULL, test_query_json("{\"fields\":\"storage_bytes\"}")), 0);
+	j = json_loads(out, 0, NULL);
+	first = json_array_get(json_object_get(j, "data"), 0);
+	cr_expect(json_is_integer(json_object_get(first, "storage_bytes")), "%s", out);
+	cr_expect_eq(json_object_size(first), 2, "id and storage_bytes: %s", out);
 	json_decref(j);
 	free(out);
 	cr_assert_eq(wvl_clients_list(&out, ctx, &staff, NULL, test_query_json("{\"status\":\"active\"}")), 0);

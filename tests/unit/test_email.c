@@ -325,7 +325,7 @@ Test(templates, each_renders_both_parts_from_one_data_set)
 	const char *names[] = {"welcome", "portal_invite", "password_reset", "account_unlock",
 			       "deliverable_ready", "milestone_reminder", "weekly_summary",
 			       "ticket_created", "ticket_replied", "ticket_closed",
-			       "token_budget_alert", NULL};
+			       "token_budget_alert", "token_budget_threshold", NULL};
 	const char *data =
 		"{\"name\":\"Ann <&>\",\"client_name\":\"Nova\",\"token\":\"TOKEN123\","
 		"\"valid_minutes\":60,\"milestone\":3,\"title\":\"Product development\","

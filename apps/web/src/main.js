@@ -28,6 +28,15 @@ const TicketQueue = lazy(tickets, 'TicketQueue');
 const TicketDetail = lazy(tickets, 'TicketDetail');
 const PortalTickets = lazy(tickets, 'PortalTickets');
 const PortalTicket = lazy(tickets, 'PortalTicket');
+const help = () => import('./pages/help.js');
+const emails = () => import('./pages/emails.js');
+const HelpHome = lazy(help, 'HelpHome');
+const HelpArticle = lazy(help, 'HelpArticle');
+const HelpArticles = lazy(help, 'HelpArticles');
+const HelpEdit = lazy(help, 'HelpEdit');
+const Emails = lazy(emails, 'Emails');
+const Onboarding = lazy(() => import('./pages/onboarding.js'), 'Onboarding');
+const EmailDetail = lazy(emails, 'EmailDetail');
 const Notifications = lazy(notifications, 'Notifications');
 const Preferences = lazy(notifications, 'Preferences');
 
@@ -52,6 +61,11 @@ const PUBLIC = [
   ['/invite', Invite],
   ['/unsubscribe', Unsubscribe],
 ];
+// The help center: public, in the app's frame for whoever is signed in.
+const HELP = [
+  ['/help', HelpHome],
+  ['/help/:slug', HelpArticle],
+];
 const TEAM = [
   ['/', Dashboard],
   ['/clients', Clients],
@@ -61,6 +75,11 @@ const TEAM = [
   ['/jobs/:id', JobDetail],
   ['/automation', Automation],
   ['/team', Team],
+  ['/emails', Emails],
+  ['/emails/:id', EmailDetail],
+  ['/articles', HelpArticles],
+  ['/articles/new', HelpEdit],
+  ['/articles/:id', HelpEdit],
   ['/tickets', TicketQueue],
   ['/tickets/:id', TicketDetail],
   ['/deliverables/:id', DeliverableLink],
@@ -70,6 +89,7 @@ const TEAM = [
 ];
 const PORTAL = [
   ['/portal', PortalHome],
+  ['/portal/onboarding', Onboarding],
   ['/portal/plan', PortalPlan],
   ['/portal/deliverables', PortalDeliverables],
   ['/portal/files', PortalFiles],
@@ -100,10 +120,10 @@ function NotFound() {
 
 function navLinks(user) {
   if (!isTeam(user)) {
-    return [['/portal', 'Dashboard'], ['/portal/plan', 'Plan'], ['/portal/deliverables', 'Deliverables'], ['/portal/files', 'Files'], ['/portal/tickets', 'Support']];
+    return [['/portal', 'Dashboard'], ['/portal/plan', 'Plan'], ['/portal/deliverables', 'Deliverables'], ['/portal/files', 'Files'], ['/portal/tickets', 'Support'], ['/help', 'Help']];
   }
-  const links = [['/', 'Dashboard'], ['/clients', 'Clients'], ['/tickets', 'Tickets']];
-  if (isAdmin(user)) links.push(['/jobs', 'Jobs'], ['/automation', 'Automation'], ['/team', 'Team']);
+  const links = [['/', 'Dashboard'], ['/clients', 'Clients'], ['/tickets', 'Tickets'], ['/articles', 'Help center']];
+  if (isAdmin(user)) links.push(['/jobs', 'Jobs'], ['/automation', 'Automation'], ['/emails', 'Emails'], ['/team', 'Team']);
   return links;
 }
 
@@ -147,6 +167,17 @@ function UserMenu({ user, path, onLogout }) {
       <li><button type="button" class="link" onClick=${onLogout}>Sign out</button></li>
     </ul>
   </div>`;
+}
+
+// The help center's frame for someone not signed in.
+function HelpFrame({ path, children }) {
+  return html`
+    <a class="skip" href="#main">Skip to content</a>
+    <header class="top">
+      <a class="brand" href="/help">WavelaunchOS Help</a>
+      <a class="signin" href=${`/login?next=${encodeURIComponent(path)}`}>Sign in</a>
+    </header>
+    <main id="main" tabindex="-1">${children}</main>`;
 }
 
 function Layout({ user, path, onLogout, children }) {
@@ -208,6 +239,13 @@ function App() {
   };
 
   if (user === undefined) return html`<${Loading} what="Loading WavelaunchOS" />`;
+  const helpPage = find(HELP, path);
+  if (helpPage) {
+    const page = html`<${helpPage.component} params=${helpPage.params} key=${path} />`;
+    return html`<${Session.Provider} value=${{ user, setUser, signIn }}>
+      ${user ? html`<${Layout} user=${user} path=${path} onLogout=${logout}>${page}<//>` : html`<${HelpFrame} path=${path}>${page}<//>`}
+    <//>`;
+  }
   const pub = find(PUBLIC, path);
   if (pub) {
     if (user && path === '/login') {

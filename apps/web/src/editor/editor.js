@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) 2026 WavelaunchOS contributors
-// The note editor (ProseMirror), in its own chunk: only the notes tab
-// loads it.  Its schema is a subset of what the server's sanitiser keeps
-// (paragraphs, headings, lists, quotes, code, links, bold, italic), so
-// what the team writes survives sanitising unchanged.
-import { baseKeymap, setBlockType, toggleMark } from 'prosemirror-commands';
+// The rich-text editors (ProseMirror), in chunks of their own: only the
+// pages that edit load them.  The note editor's schema is a subset of
+// what the server's sanitiser keeps (paragraphs, headings, lists, quotes,
+// code, links, bold, italic), so what the team writes survives sanitising
+// unchanged; editor/markdown.js builds the help center's editor on the
+// same parts.
+import { baseKeymap, setBlockType, toggleMark, wrapIn } from 'prosemirror-commands';
 import { history, redo, undo } from 'prosemirror-history';
 import { keymap } from 'prosemirror-keymap';
 import { DOMSerializer, Schema } from 'prosemirror-model';
@@ -13,23 +15,35 @@ import { addListNodes, liftListItem, sinkListItem, splitListItem, wrapInList } f
 import { EditorState } from 'prosemirror-state';
 import { EditorView } from 'prosemirror-view';
 
-const schema = new Schema({
+const noteSchema = new Schema({
   nodes: addListNodes(basic.spec.nodes.remove('image'), 'paragraph block*', 'block'),
   marks: basic.spec.marks,
 });
 
-const commands = {
-  bold: toggleMark(schema.marks.strong),
-  italic: toggleMark(schema.marks.em),
-  bullets: wrapInList(schema.nodes.bullet_list),
-  numbers: wrapInList(schema.nodes.ordered_list),
-  heading: setBlockType(schema.nodes.heading, { level: 3 }),
-  paragraph: setBlockType(schema.nodes.paragraph),
-};
+// The toolbar's commands for a schema with the usual node and mark names.
+export function commandsFor(schema) {
+  const n = schema.nodes;
+  const m = schema.marks;
+  return {
+    bold: toggleMark(m.strong),
+    italic: toggleMark(m.em),
+    code: toggleMark(m.code),
+    bullets: wrapInList(n.bullet_list),
+    numbers: wrapInList(n.ordered_list),
+    heading: setBlockType(n.heading, { level: 3 }),
+    heading2: setBlockType(n.heading, { level: 2 }),
+    paragraph: setBlockType(n.paragraph),
+    quote: wrapIn(n.blockquote),
+    codeblock: setBlockType(n.code_block),
+    undo,
+    redo,
+  };
+}
 
-function freshState() {
+function stateFor(schema, commands, doc) {
   return EditorState.create({
     schema,
+    doc,
     plugins: [
       history(),
       keymap({
@@ -47,10 +61,13 @@ function freshState() {
   });
 }
 
-// Mounts an editor in `place`; `label` names it for screen readers.
-export function mountEditor(place, { label, onChange }) {
+// Mounts an editor of `schema` in `place`, starting from `doc` (empty
+// without); `label` names it for screen readers; onChange(filled) follows
+// whether it holds any text.
+export function mount(place, { schema, label, onChange, doc }) {
+  const commands = commandsFor(schema);
   const view = new EditorView(place, {
-    state: freshState(),
+    state: stateFor(schema, commands, doc),
     attributes: { role: 'textbox', 'aria-multiline': 'true', 'aria-label': label, class: 'editor-area' },
     dispatchTransaction(tr) {
       view.updateState(view.state.apply(tr));
@@ -58,6 +75,7 @@ export function mountEditor(place, { label, onChange }) {
     },
   });
   return {
+    view,
     run(name) {
       commands[name](view.state, view.dispatch, view);
       view.focus();
@@ -67,11 +85,20 @@ export function mountEditor(place, { label, onChange }) {
       div.appendChild(DOMSerializer.fromSchema(schema).serializeFragment(view.state.doc.content));
       return div.innerHTML;
     },
+    replace(next) {
+      view.updateState(stateFor(schema, commands, next));
+      if (onChange) onChange(view.state.doc.textContent.trim().length > 0);
+    },
     clear() {
-      view.updateState(freshState());
+      view.updateState(stateFor(schema, commands));
       if (onChange) onChange(false);
     },
     focus: () => view.focus(),
     destroy: () => view.destroy(),
   };
+}
+
+// The note editor.
+export function mountEditor(place, { label, onChange }) {
+  return mount(place, { schema: noteSchema, label, onChange });
 }

@@ -30,7 +30,7 @@ export function Account() {
         <h2 id="name-h">Profile</h2>
         <p>Signed in as ${user.email}. <a href=${isTeam(user) ? '/preferences' : '/portal/preferences'}>Choose what you are notified about</a>.</p>
         <${ErrorBox} error=${name.error} />
-        <${Field} label="Name" name="name" value=${user.name} required />
+        <${Field} label="Name" name="name" defaultValue=${user.name} required />
         <div><button type="submit" disabled=${name.busy}>Save</button></div>
       </form>
       <form class="card stack" onSubmit=${pw.run} aria-labelledby="pw-h">

@@ -18,6 +18,7 @@ const TABS = [
   ['files', 'Files'],
   ['notes', 'Notes'],
   ['tickets', 'Tickets'],
+  ['portal', 'Portal access'],
   ['activity', 'Activity'],
 ];
 
@@ -41,16 +42,16 @@ function Profile({ client, onChange }) {
     <section class="card" aria-labelledby="profile-h">
       <h2 id="profile-h">Profile</h2>
       ${editing
-        ? html`<form class="stack" onSubmit=${save.run}>
+        ? html`<form class="stack" onSubmit=${save.run} novalidate>
             <${ErrorBox} error=${save.error} />
-            <${Field} label="Name" name="name" value=${client.name} required error=${f.name} />
-            <${Field} label="Brand name" name="brand_name" value=${client.brand_name || ''} error=${f.brand_name} />
-            <${Field} label="Email" name="email" type="email" value=${client.email || ''} error=${f.email} />
-            <${Field} label="Niche" name="niche" value=${client.niche || ''} error=${f.niche} />
+            <${Field} label="Name" name="name" defaultValue=${client.name} required error=${f.name} />
+            <${Field} label="Brand name" name="brand_name" defaultValue=${client.brand_name || ''} error=${f.brand_name} />
+            <${Field} label="Email" name="email" type="email" defaultValue=${client.email || ''} error=${f.email} />
+            <${Field} label="Niche" name="niche" defaultValue=${client.niche || ''} error=${f.niche} />
             <${Field} label="Status" name="status" as="select" error=${f.status}>
               ${CLIENT_STATUSES.filter((s) => s !== 'archived').map((s) => html`<option value=${s} selected=${s === client.status}>${label(s)}</option>`)}
             <//>
-            <${Field} label="Start date" name="start_date" type="date" value=${client.start_date || ''} error=${f.start_date} />
+            <${Field} label="Start date" name="start_date" type="date" defaultValue=${client.start_date || ''} error=${f.start_date} />
             <div class="row">
               <button type="submit" disabled=${save.busy}>${save.busy ? 'Saving…' : 'Save'}</button>
               <button type="button" class="secondary" onClick=${() => setEditing(false)}>Cancel</button>
@@ -188,6 +189,65 @@ function ClientTickets({ clientId }) {
   </section>`;
 }
 
+// An invite's state in words: accepted, revoked, expired or pending.
+function inviteState(inv) {
+  if (inv.accepted_at) return ['ok', 'Accepted'];
+  if (inv.revoked_at) return ['cancelled', 'Revoked'];
+  if (new Date(inv.expires_at) <= new Date()) return ['draft', 'Expired'];
+  return ['ready', 'Pending'];
+}
+
+// Who of the client's people may use the portal: invitations by email (a
+// link that works once, for 7 days), their state, and revoking one.
+function PortalAccess({ client }) {
+  const list = usePaged(`/api/clients/${client.id}/portal-invites?limit=25`);
+  const [done, setDone] = useState('');
+  const send = useAction(async (e) => {
+    e.preventDefault();
+    const form = e.target;
+    const email = form.elements.email.value.trim();
+    setDone('');
+    await api('POST', '/api/portal-invites', { client_id: client.id, email });
+    form.reset();
+    setDone(`An invitation was sent to ${email}: its link works once, for 7 days.`);
+    list.reload();
+  });
+  const revoke = useAction(async (inv) => {
+    if (!confirm(`Revoke the invitation to ${inv.email}? Its link stops working.`)) return;
+    setDone('');
+    await api('DELETE', `/api/portal-invites/${inv.id}`);
+    setDone(`The invitation to ${inv.email} was revoked.`);
+    list.reload();
+  });
+  const f = (send.error && send.error.fields) || {};
+  return html`<section aria-labelledby="portal-h">
+    <h2 id="portal-h">Portal access</h2>
+    <form class="card stack" onSubmit=${send.run} aria-labelledby="invite-h">
+      <h3 id="invite-h">Invite someone to the portal</h3>
+      <p class="hint">They get an email with a link to choose a password; a new invitation to the same address replaces the old one.</p>
+      <${ErrorBox} error=${send.error} />
+      <${Field} label="Their email" name="email" type="email" required autocomplete="off" error=${f.email}
+        placeholder=${client.email || 'name@example.com'} />
+      <div><button type="submit" disabled=${send.busy}>${send.busy ? 'Sending…' : 'Send invitation'}</button></div>
+    </form>
+    ${done && html`<${Notice}>${done}<//>`}
+    <${ErrorBox} error=${revoke.error} />
+    <${PagedTable} list=${list} caption="Portal invitations" empty="No invitations yet." stacked=${true}
+      columns=${['Email', 'State', 'Sent', 'Expires', '']}
+      row=${(inv) => {
+        const [tone, text] = inviteState(inv);
+        return html`<tr>
+          <th scope="row">${inv.email}</th>
+          <td><${Badge} value=${tone} text=${text} />${inv.accepted_at && html` <small>${when(inv.accepted_at)}</small>`}</td>
+          <td>${when(inv.created_at)}</td>
+          <td>${when(inv.expires_at)}</td>
+          <td>${text === 'Pending' &&
+          html`<button type="button" class="secondary" onClick=${() => revoke.run(inv)} disabled=${revoke.busy} aria-label=${`Revoke the invitation to ${inv.email}`}>Revoke</button>`}</td>
+        </tr>`;
+      }} />
+  </section>`;
+}
+
 export function ActivityList({ path }) {
   const list = usePaged(path);
   return html`<section aria-labelledby="act-h">
@@ -217,6 +277,7 @@ export function ClientDetail({ params }) {
     files: () => html`<${Files} clientId=${c.id} team=${true} />`,
     notes: () => html`<${Notes} clientId=${c.id} />`,
     tickets: () => html`<${ClientTickets} clientId=${c.id} />`,
+    portal: () => html`<${PortalAccess} client=${c} />`,
     activity: () => html`<${ActivityList} path=${`/api/clients/${c.id}/activity?limit=25`} />`,
   }[tab];
   return html`<${Page} title=${c.name}>

@@ -59,13 +59,13 @@ export function Notifications() {
   <//>`;
 }
 
-const CATEGORIES = [
+export const CATEGORIES = [
   ['deliverables', 'Deliverables', 'A deliverable is ready to view.'],
   ['reminders', 'Reminders', 'Milestones coming up and weekly summaries.'],
   ['tickets', 'Support tickets', 'New tickets, replies and closures.'],
   ['updates', 'News and updates', 'Everything else.'],
 ];
-const CHANNELS = [
+export const CHANNELS = [
   ['email', 'By email'],
   ['inapp', 'In the app'],
 ];
@@ -102,7 +102,7 @@ export function Preferences() {
             <legend>${chLabel}</legend>
             ${CATEGORIES.map(
               ([cat, catLabel, hint]) => html`<div class="check">
-                <input type="checkbox" id=${`pref-${ch}-${cat}`} name=${`${ch}.${cat}`} checked=${!!(p[ch] && p[ch][cat])}
+                <input type="checkbox" id=${`pref-${ch}-${cat}`} name=${`${ch}.${cat}`} defaultChecked=${!!(p[ch] && p[ch][cat])}
                   aria-describedby=${`pref-${ch}-${cat}-hint`} />
                 <label for=${`pref-${ch}-${cat}`}>${catLabel}</label>
                 <small id=${`pref-${ch}-${cat}-hint`}>${hint}</small>

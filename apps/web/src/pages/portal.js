@@ -17,9 +17,25 @@ function Loaded({ state, title, children }) {
   return children(state.data);
 }
 
+// The portal dashboard's call to finish onboarding (nothing once done):
+// `progress` is loaded with the dashboard, so the page is drawn once.
+function OnboardingCard({ progress }) {
+  if (!progress || progress.completed_at) return null;
+  const done = progress.steps.filter((s) => s.done).length;
+  return html`<section class="card onboarding-card" aria-labelledby="ob-h">
+    <h2 id="ob-h">Finish setting up</h2>
+    <p>${done ? `${done} of 6 steps done. Carry on where you left off.` : 'Six short steps so we can start on your launch.'}</p>
+    <p><a class="button" href="/portal/onboarding">${done ? 'Continue onboarding' : 'Start onboarding'}</a></p>
+  </section>`;
+}
+
 export function PortalHome() {
-  const dash = useAsync(() => get('/api/portal/dashboard'), []);
+  const dash = useAsync(async () => {
+    const [d, onboarding] = await Promise.all([get('/api/portal/dashboard'), get('/api/portal/onboarding').catch(() => null)]);
+    return { ...d, onboarding };
+  }, []);
   return html`<${Loaded} state=${dash} title="Your launch">${(d) => html`<${Page} title=${`Welcome, ${d.client.brand_name || d.client.name}`}>
+    <${OnboardingCard} progress=${d.onboarding} />
     <div class="grid">
       <section class="card" aria-labelledby="prog-h">
         <h2 id="prog-h">Progress</h2>

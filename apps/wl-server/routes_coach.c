@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+
+/* POST /api/coach/conversations/{id}/messages: the coach's reply as JSON,
+ * or, when the request accepts text/event-stream, as Server-Sent Events
+ * while the model writes it.  The library does the work (wvl_coach_ask)
+ * on a thread of its own; each piece of text is queued as a "delta" event
+ * and the parked connection woken, as the notification stream does
+ * (events.c).  The end is a "done" event with the stored message, or an
+ * "error" event with a problem document.  A browser that goes away stops
+ * the reply at the next piece, and the library stores what it had. */
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "routes.h"
+
+#define MAX_PENDING (4 * 1024 * 1024)
+
+struct coach_stream {
+	pthread_mutex_t lock;
+	struct MHD_Connection *conn; /* NULL once the response is done */
+	char *buf;
+	size_t len, cap;
+	bool ended, suspended, gone;
+	int refs;
+	/* the question */
+	wvl_ctx *ctx;
+	wvl_actor actor;
+	char id[37];
+	char *body;
+	char request_id[65];
+};
+
+static void unref(struct coach_stream *s)
+{
+	pthread_mutex_lock(&s->lock);
+	int left = --s->refs;
+	pthread_mutex_unlock(&s->lock);
+	if (left)
+		return;
+	pthread_mutex_destroy(&s->lock);
+	free(s->buf);
+	free(s->body);
+	free(s);
+}
+
+/* Queues an event (or only ends) and wakes the parked connection; false
+ * once the browser has gone. */
+static bool send_event(struct coach_stream *s, const char *name, const char *data, bool end)
+{
+	pthread_mutex_lock(&s->lock);
+	if (data) {
+		size_t n = strlen(name) + strlen(data) + 16;
+		if (s->len + n > MAX_PENDING) {
+			s->gone = true; /* a browser this far behind is not reading */
+		} else {
+			if (s->len + n > s->cap) {
+				size_t cap = s->cap ? s->cap : 1024;
+				while (cap < s->len + n)
+					cap *= 2;
+				char *b = realloc(s->buf, cap);
+				if (b) {
+					s->buf = b;
+					s->cap = cap;
+				} else {
+					s->gone = true;
+				}
+			}
+			if (!s->gone)
+				s->len += (size_t)snprintf(s->buf + s->len, s->cap - s->len,
+							   "event: %s\ndata: %s\n\n", name, data);
+		}
+	}
+	if (end)
+		s->ended = true;
+	bool wake = s->suspended && s->conn;
+	s->suspended = false;
+	struct MHD_Connection *conn = s->conn;
+	bool alive = !s->gone;
+	pthread_mutex_unlock(&s->lock);
+	if (wake)
+		MHD_resume_connection(conn);
+	return alive;
+}
+
+static int on_text(const char *text, size_t n, void *payload)
+{
+	struct coach_stream *s = payload;
+	json_t *o = json_pack("{s:s%}", "text", text, n);
+	char *data = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	/* A piece that is not UTF-8 on its own (a character split between
+	 * two pieces) cannot be a JSON string: it is not sent, and the stored
+	 * reply, which the "done" event carries, still has it. */
+	bool alive = data ? send_event(s, "delta", data, false) : !s->gone;
+	free(data);
+	return alive ? 0 : 1;
+}
+
+static void *ask_thread(void *arg)
+{
+	struct coach_stream *s = arg;
+	wvl_log_bind_request(s->request_id);
+	char *json = NULL;
+	int rc = wvl_coach_ask(&json, s->ctx, &s->actor, s->id, s->body, on_text, s);
+	if (rc == 0) {
+		send_event(s, "done", json, true);
+	} else {
+		const wvl_error *e = wvl_error_last();
+		json_t *p = json_pack("{s:s,s:s,s:i,s:s,s:s}", "type", "about:blank", "title",
+				      "Coach reply failed", "status", wvl_status_http(rc), "detail",
+				      e->message ? e->message : "", "code",
+				      e->slug ? e->slug : wvl_status_slug(rc));
+		char *data = p ? json_dumps(p, JSON_COMPACT) : NULL;
+		json_decref(p);
+		send_event(s, "error", data ? data : "{}", true);
+		free(data);
+	}
+	wvl_free(json);
+	unref(s);
+	return NULL;
+}
+
+static ssize_t reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	(void)pos;
+	struct coach_stream *s = cls;
+	pthread_mutex_lock(&s->lock);
+	if (s->len) {
+		size_t n = s->len < max ? s->len : max;
+		memcpy(buf, s->buf, n);
+		memmove(s->buf, s->buf + n, s->len - n);
+		s->len -= n;
+		pthread_mutex_unlock(&s->lock);
+		return (ssize_t)n;
+	}
+	if (s->ended) {
+		pthread_mutex_unlock(&s->lock);
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	}
+	s->suspended = true;
+	MHD_suspend_connection(s->conn);
+	pthread_mutex_unlock(&s->lock);
+	return 0;
+}
+
+static void release(void *cls)
+{
+	struct coach_stream *s = cls;
+	pthread_mutex_lock(&s->lock);
+	s->conn = NULL;
+	s->gone = true;
+	pthread_mutex_unlock(&s->lock);
+	unref(s);
+}
+
+static bool wants_stream(const struct wl_request *req)
+{
+	const char *accept = wl_req_header(req, "Accept");
+	return accept && strstr(accept, "text/event-stream") != NULL;
+}
+
+void wl_route_coach_ask(struct wl_request *req, struct wl_response *resp)
+{
+	wvl_ctx *ctx = req->srv->ctx;
+	const char *id = req->nparams ? req->params[0] : NULL;
+	const char *body = req->body ? req->body : "";
+	char *json = NULL;
+	if (!wants_stream(req)) {
+		int rc = wvl_coach_send(&json, ctx, &req->actor, id, body);
+		wl_reply(req, resp, rc, 200, rc ? (wvl_free(json), NULL) : json);
+		return;
+	}
+	/* What can be refused before the stream starts is a plain problem. */
+	wvl_query *q = NULL;
+	int rc = wvl_query_parse(&q, "limit=1");
+	if (!rc)
+		rc = wvl_coach_messages(&json, ctx, &req->actor, id, q);
+	wvl_query_free(q);
+	wvl_free(json);
+	if (rc) {
+		wl_resp_error(resp, req, rc);
+		return;
+	}
+	struct coach_stream *s = calloc(1, sizeof(*s));
+	if (!s || !(s->body = strdup(body))) {
+		free(s);
+		wl_resp_fail(resp, req, WVL_EINTERNAL, NULL, "out of memory");
+		return;
+	}
+	pthread_mutex_init(&s->lock, NULL);
+	s->conn = req->conn;
+	s->ctx = ctx;
+	s->actor = req->actor;
+	snprintf(s->id, sizeof(s->id), "%s", id);
+	const char *rid = wvl_log_request_id();
+	snprintf(s->request_id, sizeof(s->request_id), "%s", rid ? rid : "");
+	s->refs = 2;
+	pthread_t t;
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&t, &attr, ask_thread, s) != 0) {
+		pthread_attr_destroy(&attr);
+		s->refs = 1;
+		unref(s);
+		wl_resp_fail(resp, req, WVL_EUNAVAILABLE, NULL, "the coach is busy");
+		return;
+	}
+	pthread_attr_destroy(&attr);
+	resp->status = 200;
+	resp->content_type = "text/event-stream";
+	resp->reader = reader;
+	resp->reader_cls = s;
+	resp->reader_free = release;
+	wl_resp_header(resp, "Cache-Control", "no-store");
+	wl_resp_header(resp, "X-Accel-Buffering", "no");
+}
