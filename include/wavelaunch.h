@@ -45,6 +45,10 @@
 #include "wavelaunch/worker.h"
 #include "wavelaunch/email.h"
 #include "wavelaunch/invites.h"
+#include "wavelaunch/analytics.h"
+#include "wavelaunch/payments.h"
+#include "wavelaunch/export.h"
+#include "wavelaunch/cache.h"
 #include "wavelaunch/ai.h"
 #include "wavelaunch/coach.h"
 

@@ -14,6 +14,7 @@
 #include "apps/apps.h"
 #include "auth/auth.h"
 #include "automation/automation.h"
+#include "cache/cache.h"
 #include "email/email.h"
 #include "files/files_internal.h"
 #include "help/help.h"
@@ -27,6 +28,7 @@ static const struct wvl_module *const modules[] = {
 	&wvl_files__module,
 	&wvl_email__module,
 	&wvl_help__module,
+	&wvl_cache__module,
 	&wvl_pdf__module,
 	&wvl_ai__module,
 	&wvl_jobs__module,

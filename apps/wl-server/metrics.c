@@ -206,6 +206,23 @@ void wl_metrics_build_info(FILE *f, const char *program)
 	fputs("\"} 1\n", f);
 }
 
+/* The response cache's hits and misses, by cache. */
+static void cache_lines(FILE *f, const wvl_ctx *ctx)
+{
+	const char *name;
+	uint64_t hits, misses;
+	fputs("# HELP wl_cache_hits_total Reads answered from the response cache.\n"
+	      "# TYPE wl_cache_hits_total counter\n", f);
+	for (size_t i = 0; wvl_cache_stats(&name, &hits, &misses, ctx, i) == 0; i++)
+		fprintf(f, "wl_cache_hits_total{cache=\"%s\"} %llu\n", name, (unsigned long long)hits);
+	fputs("# HELP wl_cache_misses_total Reads the response cache had to compute.\n"
+	      "# TYPE wl_cache_misses_total counter\n", f);
+	for (size_t i = 0; wvl_cache_stats(&name, &hits, &misses, ctx, i) == 0; i++)
+		fprintf(f, "wl_cache_misses_total{cache=\"%s\"} %llu\n", name,
+			(unsigned long long)misses);
+	wvl_error_clear();
+}
+
 char *wl_metrics_render(const wvl_ctx *ctx, unsigned long in_flight, size_t *len)
 {
 	char *buf = NULL;
@@ -240,6 +257,7 @@ char *wl_metrics_render(const wvl_ctx *ctx, unsigned long in_flight, size_t *len
 	fprintf(f, "wl_http_requests_in_flight %lu\n", in_flight);
 	pool_metrics(f, ctx);
 	wl_metrics_process(f);
+	cache_lines(f, ctx);
 	fclose(f);
 	return buf;
 }

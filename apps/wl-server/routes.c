@@ -40,6 +40,8 @@ const struct wl_route wl_routes[] = {
 
 	{"GET", "/api/clients", 0, WL_LIST(wvl_clients_list)},
 	{"POST", "/api/clients", 0, WL_BODY(wvl_clients_create, 201)},
+	/* Before /api/clients/{id}: the first matching row wins. */
+	{"GET", "/api/clients/export", 0, WL_HANDLER(wl_route_clients_export)},
 	{"GET", "/api/clients/{id}", 0, WL_ID(wvl_clients_get, 200)},
 	{"PATCH", "/api/clients/{id}", 0, WL_ID_BODY(wvl_clients_update, 200)},
 	{"DELETE", "/api/clients/{id}", 0, WL_ID(wvl_clients_archive, 200)},
@@ -129,6 +131,15 @@ const struct wl_route wl_routes[] = {
 	{"POST", "/api/portal-invites/accept", WL_PUBLIC, WL_HANDLER(wl_route_invite_accept)},
 	{"DELETE", "/api/portal-invites/{id}", 0, WL_ID_DO(wvl_invites_revoke)},
 	{"GET", "/api/clients/{id}/portal-invites", 0, WL_LIST(wvl_invites_list)},
+
+	/* Analytics and payments: admins only (the library refuses others). */
+	{"GET", "/api/analytics", 0, WL_ID_QUERY(wvl_analytics_get, 200)},
+	{"GET", "/api/analytics/export", 0, WL_HANDLER(wl_route_analytics_export)},
+	{"GET", "/api/payments", 0, WL_LIST(wvl_payments_list)},
+	{"POST", "/api/payments", 0, WL_BODY(wvl_payments_create, 201)},
+	{"GET", "/api/payments/{id}", 0, WL_ID(wvl_payments_get, 200)},
+	{"PATCH", "/api/payments/{id}", 0, WL_ID_BODY(wvl_payments_update, 200)},
+	{"GET", "/api/clients/{id}/payments", 0, WL_LIST(wvl_payments_list)},
 
 	/* The help center: reads are public (drafts only for the team), the
 	 * article page is cacheable (routes_help.c); {id} of a GET is the

@@ -37,4 +37,8 @@ void wl_route_files_content(struct wl_request *req, struct wl_response *resp);
 /* routes_help.c: the article page, with ETag, Cache-Control and 304 */
 void wl_route_help_article(struct wl_request *req, struct wl_response *resp);
 
+/* routes_export.c: a file (200) or the job making it (202) */
+void wl_route_clients_export(struct wl_request *req, struct wl_response *resp);
+void wl_route_analytics_export(struct wl_request *req, struct wl_response *resp);
+
 #endif

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../cache/cache.h"
 #include "../activity/activity.h"
 #include "../automation/automation.h"
 #include "../core/json.h"
@@ -260,6 +261,7 @@ int wvl_clients_create(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 	rc = check_values(b, true);
 	if (!rc)
 		rc = wvl_pg__in_tx(out_json, ctx, actor, create_step, &(struct step_arg){b, NULL});
+	wvl_cache__written(ctx, rc, (1u << WVL_CACHE_CLIENTS) | (1u << WVL_CACHE_ANALYTICS));
 	json_decref(b);
 	return rc;
 }
@@ -381,6 +383,7 @@ int wvl_clients_update(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, co
 		rc = wvl_err__set(WVL_EINVAL, "bad_request", "nothing to update");
 	if (!rc)
 		rc = wvl_pg__in_tx(out_json, ctx, actor, update_step, &(struct step_arg){b, id});
+	wvl_cache__written(ctx, rc, (1u << WVL_CACHE_CLIENTS) | (1u << WVL_CACHE_ANALYTICS));
 	json_decref(b);
 	return rc;
 }
@@ -407,7 +410,9 @@ int wvl_clients_archive(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, c
 	if (!reachable(actor, id))
 		return not_found();
 	int rc = need_team(actor);
-	return rc ? rc : wvl_pg__in_tx(out_json, ctx, actor, archive_step, &(struct step_arg){NULL, id});
+	rc = rc ? rc : wvl_pg__in_tx(out_json, ctx, actor, archive_step, &(struct step_arg){NULL, id});
+	wvl_cache__written(ctx, rc, (1u << WVL_CACHE_CLIENTS) | (1u << WVL_CACHE_ANALYTICS));
+	return rc;
 }
 
 static int automation_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn *c,
@@ -442,6 +447,7 @@ static int set_automation(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 		return rc;
 	json_t *b = json_pack("{s:b}", "paused", paused);
 	rc = wvl_pg__in_tx(out_json, ctx, actor, automation_step, &(struct step_arg){b, id});
+	wvl_cache__written(ctx, rc, (1u << WVL_CACHE_CLIENTS) | (1u << WVL_CACHE_ANALYTICS));
 	json_decref(b);
 	return rc;
 }
@@ -478,7 +484,7 @@ static const struct wvl_list_spec list_spec = {
 	"clients", list_filters, 3, list_sorts, 3, columns, NCOLUMNS,
 };
 
-int wvl_clients_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *scope_id,
+static int clients_list_uncached(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *scope_id,
 		     const wvl_query *query)
 {
 	if (!out_json || !ctx || !actor)
@@ -543,4 +549,26 @@ int wvl_clients_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, cons
 	PQclear(r);
 	free(like);
 	return rc;
+}
+
+struct clients_list_arg {
+	wvl_ctx *ctx;
+	const wvl_actor *actor;
+	const char *scope;
+	const wvl_query *query;
+};
+
+static int clients_list_fill(char **out, void *arg)
+{
+	struct clients_list_arg *a = arg;
+	return clients_list_uncached(out, a->ctx, a->actor, a->scope, a->query);
+}
+
+int wvl_clients_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *scope_id,
+		     const wvl_query *query)
+{
+	if (!out_json || !ctx || !actor)
+		return clients_list_uncached(out_json, ctx, actor, scope_id, query);
+	return wvl_cache__read(out_json, ctx, WVL_CACHE_CLIENTS, actor, scope_id, NULL, query,
+			       clients_list_fill, &(struct clients_list_arg){ctx, actor, scope_id, query});
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../cache/cache.h"
 #include "../activity/activity.h"
 #include "../automation/automation.h"
 #include "../core/json.h"
@@ -67,7 +68,7 @@ static const struct wvl_list_filter list_filters[] = {
 /* By milestone, one fixed order. */
 static const struct wvl_list_spec list_spec = {"deliverables", list_filters, 1, NULL, 0, NULL, 0};
 
-int wvl_deliverables_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
+static int deliverables_list_uncached(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 			  const char *client_id, const wvl_query *query)
 {
 	if (!out_json || !ctx || !actor)
@@ -214,6 +215,7 @@ int wvl_deliverables_update(char **out_json, wvl_ctx *ctx, const wvl_actor *acto
 		rc = wvl_error_last()->code;
 	if (!rc)
 		rc = wvl_pg__in_tx(out_json, ctx, actor, update_step, &a);
+	wvl_cache__written(ctx, rc, (1u << WVL_CACHE_DELIVERABLES) | (1u << WVL_CACHE_ANALYTICS));
 	free(a.html);
 	json_decref(b);
 	return rc;
@@ -223,4 +225,26 @@ int wvl_deliverables_mark_ready(char **out_json, wvl_ctx *ctx, const wvl_actor *
 				const char *id)
 {
 	return wvl_deliverables_update(out_json, ctx, actor, id, "{\"status\":\"ready\"}");
+}
+
+struct deliverables_list_arg {
+	wvl_ctx *ctx;
+	const wvl_actor *actor;
+	const char *scope;
+	const wvl_query *query;
+};
+
+static int deliverables_list_fill(char **out, void *arg)
+{
+	struct deliverables_list_arg *a = arg;
+	return deliverables_list_uncached(out, a->ctx, a->actor, a->scope, a->query);
+}
+
+int wvl_deliverables_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
+			  const char *client_id, const wvl_query *query)
+{
+	if (!out_json || !ctx || !actor)
+		return deliverables_list_uncached(out_json, ctx, actor, client_id, query);
+	return wvl_cache__read(out_json, ctx, WVL_CACHE_DELIVERABLES, actor, client_id, NULL, query,
+			       deliverables_list_fill, &(struct deliverables_list_arg){ctx, actor, client_id, query});
 }

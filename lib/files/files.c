@@ -14,6 +14,7 @@
 
 #include "../core/pg.h"
 #include "../core/list.h"
+#include "../cache/cache.h"
 #include "files_internal.h"
 
 bool wvl_files__servable(const wvl_ctx *ctx, const char *scan_status)
@@ -182,6 +183,8 @@ int wvl_files_delete(wvl_ctx *ctx, const wvl_actor *actor, const char *file_id)
 	else
 		rc = not_found();
 	PQclear(r);
+	/* The client list shows each client's stored bytes. */
+	wvl_cache__written(ctx, rc, 1u << WVL_CACHE_CLIENTS);
 	return rc;
 }
 

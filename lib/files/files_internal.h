@@ -162,4 +162,20 @@ int wvl_files__quota_check(wvl_ctx *ctx, PGconn *c, const char *client_id, uint6
 /* WL_STORAGE_QUOTA_BYTES (0: no quota). */
 uint64_t wvl_files__quota(const wvl_ctx *ctx);
 
+/* ---- generated files (generated.c) ---- */
+
+/* A file the library made (an export): `fd` is read from its start;
+ * client_id NULL for a file of no client (the team's only). */
+struct wvl_files_generated {
+	int fd;
+	const char *name;
+	const char *content_type;
+	const char *client_id;
+};
+/* Stores it and records its row as `actor` (scan status clean: the
+ * library's own bytes); *out_json is the file resource (caller frees).
+ * WVL_EUNAVAILABLE when storage or the database fail. */
+int wvl_files__store_generated(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
+			       const struct wvl_files_generated *g);
+
 #endif

@@ -13,6 +13,7 @@
 
 #include "../core/pg.h"
 #include "../jobs/jobs.h"
+#include "../cache/cache.h"
 #include "files_internal.h"
 
 #define DEFAULT_MAX_BYTES (25ull << 20)
@@ -367,6 +368,8 @@ int wvl_files_upload_finish(char **out_json, wvl_files_upload *up)
 		return wvl_err__set_fields("{\"file\":\"is required\"}", "the file is missing");
 	*out_json = NULL;
 	int rc = finish(out_json, up);
+	/* The client list shows each client's stored bytes. */
+	wvl_cache__written(up->ctx, rc, 1u << WVL_CACHE_CLIENTS);
 	wvl_files_upload_abort(up);
 	return rc;
 }

@@ -17,6 +17,7 @@
 #include "../auth/auth.h"
 #include "../automation/automation.h"
 #include "../email/email.h"
+#include "../export/export.h"
 #include "../files/files_internal.h"
 #include "../notify/notify.h"
 #include "../pdf/pdf.h"
@@ -96,6 +97,7 @@ static const struct {
 	{"noop", run_noop},
 	{"email_send", wvl_email__job_send},
 	{"password_reset_request", wvl_auth__job_reset_request},
+	{"export_file", wvl_export__job},
 	{"automation_run", wvl_automation__job_run},
 	{"pdf_generate", wvl_pdf__job_generate},
 	{"business_plan_generate", wvl_ai__job_business_plan},

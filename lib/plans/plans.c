@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../cache/cache.h"
 #include "../activity/activity.h"
 #include "../automation/automation.h"
 #include "../core/json.h"
@@ -120,6 +121,7 @@ int wvl_plans_create(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 	rc = parse(&b, &a, body_json);
 	if (!rc)
 		rc = wvl_pg__in_tx(out_json, ctx, actor, create_step, &a);
+	wvl_cache__written(ctx, rc, (1u << WVL_CACHE_PLANS));
 	free(a.html);
 	json_decref(b);
 	return rc;
@@ -161,7 +163,7 @@ static const char get_sql[] =
 	"SELECT " PLAN_JSON " FROM business_plans p WHERE p.id = $1::uuid"
 	" AND ($2 <> 'client' OR (p.status = 'approved' AND p.client_id = NULLIF($3, '')::uuid))";
 
-int wvl_plans_get(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *id)
+static int plans_get_uncached(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *id)
 {
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
@@ -240,6 +242,7 @@ int wvl_plans_update(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, cons
 		rc = wvl_err__set(WVL_EINVAL, "bad_request", "nothing to update");
 	if (!rc)
 		rc = wvl_pg__in_tx(out_json, ctx, actor, update_step, &a);
+	wvl_cache__written(ctx, rc, (1u << WVL_CACHE_PLANS));
 	free(a.html);
 	json_decref(b);
 	return rc;
@@ -292,5 +295,28 @@ int wvl_plans_approve(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, con
 	if (rc)
 		return rc;
 	struct plan_arg a = {NULL, id, NULL};
-	return wvl_pg__in_tx(out_json, ctx, actor, approve_step, &a);
+	int rc2 = wvl_pg__in_tx(out_json, ctx, actor, approve_step, &a);
+	wvl_cache__written(ctx, rc2, (1u << WVL_CACHE_PLANS));
+	return rc2;
+}
+
+struct plans_get_arg {
+	wvl_ctx *ctx;
+	const wvl_actor *actor;
+	const char *scope;
+	const wvl_query *query;
+};
+
+static int plans_get_fill(char **out, void *arg)
+{
+	struct plans_get_arg *a = arg;
+	return plans_get_uncached(out, a->ctx, a->actor, a->scope);
+}
+
+int wvl_plans_get(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *id)
+{
+	if (!out_json || !ctx || !actor)
+		return plans_get_uncached(out_json, ctx, actor, id);
+	return wvl_cache__read(out_json, ctx, WVL_CACHE_PLANS, actor, id, NULL, NULL,
+			       plans_get_fill, &(struct plans_get_arg){ctx, actor, id, NULL});
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../cache/cache.h"
 #include "../core/json.h"
 #include "tickets.h"
 
@@ -102,6 +103,7 @@ int wvl_tickets_create(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 	struct create_arg a = {b, html};
 	if (!rc)
 		rc = wvl_pg__in_tx(out_json, ctx, actor, create_step, &a);
+	wvl_cache__written(ctx, rc, (1u << WVL_CACHE_ANALYTICS));
 	wvl_free(html);
 	json_decref(b);
 	return rc;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../cache/cache.h"
 #include "../core/json.h"
 #include "tickets.h"
 
@@ -117,6 +118,7 @@ int wvl_tickets_merge(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, con
 	int rc = wvl_actor__need_team(actor);
 	if (!rc)
 		rc = wvl_pg__in_tx(out_json, ctx, actor, merge_step, &a);
+	wvl_cache__written(ctx, rc, (1u << WVL_CACHE_ANALYTICS));
 	json_decref(b);
 	return rc;
 }

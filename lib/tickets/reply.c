@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../cache/cache.h"
 #include "../core/json.h"
 #include "tickets.h"
 
@@ -184,6 +185,7 @@ int wvl_tickets_reply(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, con
 	a.html = html;
 	if (!rc)
 		rc = wvl_pg__in_tx(out_json, ctx, actor, reply_step, &a);
+	wvl_cache__written(ctx, rc, (1u << WVL_CACHE_ANALYTICS));
 	wvl_free(html);
 	free(a.files);
 	json_decref(b);

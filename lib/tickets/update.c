@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../cache/cache.h"
 #include "../core/json.h"
 #include "tickets.h"
 
@@ -111,6 +112,7 @@ int wvl_tickets_update(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, co
 	int rc = check_body(b);
 	if (!rc)
 		rc = wvl_pg__in_tx(out_json, ctx, actor, update_step, &(struct update_arg){id, b});
+	wvl_cache__written(ctx, rc, (1u << WVL_CACHE_ANALYTICS));
 	json_decref(b);
 	return rc;
 }

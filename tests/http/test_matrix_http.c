@@ -172,6 +172,18 @@ static const struct row rows[] = {
 	{"POST", "/api/tickets/%T/merge", "{\"into\":\"999999\"}", {422, 422, 403, 403, 401}},
 	{"GET", "/api/clients/%A/tickets", NULL, {200, 200, 200, 404, 401}},
 	{"POST", "/api/tickets/%T/close", NULL, {200, 200, 200, 404, 401}}, /* A closes first */
+	/* Analytics and payments are the admin's alone. */
+	{"GET", "/api/analytics", NULL, {200, 403, 403, 403, 401}},
+	{"GET", "/api/analytics?from=2026-13", NULL, {422, 403, 403, 403, 401}},
+	{"POST", "/api/payments",
+	 "{\"client_id\":\"cccccccc-0000-4000-8000-000000000000\",\"amount_cents\":100}",
+	 {422, 403, 403, 403, 401}},
+	{"GET", "/api/payments", NULL, {200, 403, 403, 403, 401}},
+	{"GET", "/api/clients/%A/payments", NULL, {200, 403, 403, 403, 401}},
+	{"GET", "/api/clients/export?format=csv", NULL, {200, 200, 403, 403, 401}},
+	{"GET", "/api/clients/export?format=pdf", NULL, {422, 422, 403, 403, 401}},
+	{"GET", "/api/analytics/export?format=xlsx", NULL, {200, 403, 403, 403, 401}},
+	{"GET", "/api/analytics/export?format=csv&bogus=1", NULL, {400, 403, 403, 403, 401}},
 };
 
 Test(matrix, every_role_gets_exactly_its_access)
@@ -339,6 +351,26 @@ Test(matrix, every_list_answers_bad_queries_alike)
 	cr_expect_geq(lists, 12, "lists found: %d", lists);
 }
 
+Test(matrix, exports_come_as_attachments)
+{
+	const char *h[] = {as[ADMIN].cookie, as[ADMIN].csrf, NULL};
+	test_response r;
+	test_http(&r, &srv, "GET", "/api/clients/export?format=csv&bom=true", h, NULL, 0);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	test_expect_header(&r, "Content-Type", "text/csv; charset=utf-8");
+	char *cd = test_header(&r, "Content-Disposition");
+	cr_expect(cd && strncmp(cd, "attachment; filename=\"clients-", 30) == 0, "%s", cd);
+	free(cd);
+	test_expect_header(&r, "Cache-Control", "private, no-store");
+	cr_expect(r.body_len > 3 && memcmp(r.body, "\xEF\xBB\xBFid,name,", 11) == 0);
+	cr_expect_not_null(strstr(r.body, client_a));
+	test_response_free(&r);
+	test_http(&r, &srv, "GET", "/api/analytics/export?format=xlsx&from=2026-01&to=2026-03", h,
+		  NULL, 0);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	test_expect_header(&r, "Content-Type",
+			   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+	cr_expect(r.body_len > 4 && memcmp(r.body, "PK\x03\x04", 4) == 0, "a zip file");
 /* The onboarding wizard over HTTP: a client user's PUTs need the CSRF
  * token, malformed, oversized and invalid steps get their problem, and a
  * step saved by A is never in what B reads. */

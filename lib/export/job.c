@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 WavelaunchOS contributors */
+
+/* export_file: a client export too big for a response, written by the
+ * worker as the user who asked (row-level security as for them), its
+ * progress in the job, its file stored in the files module. */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "../core/json.h"
+#include "../files/files_internal.h"
+#include "../jobs/jobs.h"
+#include "../jobs/worker_internal.h"
+#include "export.h"
+
+struct progress {
+	wvl_worker_task *run;
+	long long total;
+};
+
+/* 0..95 % while rows are written; storing the file takes the rest. */
+static int report_progress(void *payload, long long done)
+{
+	struct progress *p = payload;
+	if (wvl_worker_task_lost(p->run))
+		return wvl_err__set(WVL_ECONFLICT, NULL, "the job's lease was lost");
+	int pct = p->total > 0 ? (int)(done * 95 / p->total) : 95;
+	char msg[64];
+	snprintf(msg, sizeof(msg), "%lld of %lld rows", done, p->total);
+	if (wvl_worker_task_progress(p->run, pct > 95 ? 95 : pct, msg) != 0)
+		return wvl_error_last()->code;
+	return 0;
+}
+
+static const char *arg(json_t *a, const char *k)
+{
+	return json_string_value(json_object_get(a, k));
+}
+
+/* The actor the job was queued for: a team member (the library wrote the
+ * args; anything else is refused rather than trusted). */
+static int actor_of(wvl_actor *out, json_t *a)
+{
+	const char *role = arg(a, "role"), *user = arg(a, "user_id");
+	memset(out, 0, sizeof(*out));
+	if (role && !strcmp(role, "admin"))
+		out->role = WVL_ROLE_ADMIN;
+	else if (role && !strcmp(role, "staff"))
+		out->role = WVL_ROLE_STAFF;
+	else if (role && !strcmp(role, "system"))
+		out->role = WVL_ROLE_SYSTEM;
+	else
+		return wvl_err__set(WVL_EINVAL, NULL, "export_file: the job names no team role");
+	if (user && *user && !wvl_uuid_valid(user))
+		return wvl_err__set(WVL_EINVAL, NULL, "export_file: bad user_id");
+	snprintf(out->user_id, sizeof(out->user_id), "%s", user ? user : "");
+	return 0;
+}
+
+static int run_export(char **report, wvl_worker_task *run, json_t *a)
+{
+	wvl_ctx *ctx = run->w->ctx;
+	wvl_actor actor;
+	int rc = actor_of(&actor, a);
+	const char *format = arg(a, "format");
+	if (!rc && (!arg(a, "report") || strcmp(arg(a, "report"), "clients") != 0 || !format ||
+		    (strcmp(format, "csv") != 0 && strcmp(format, "xlsx") != 0)))
+		rc = wvl_err__set(WVL_EINVAL, NULL, "export_file: unknown report or format");
+	struct wvl_export_filters f = {arg(a, "status"), arg(a, "q"), arg(a, "client_id")};
+	struct progress p = {run, 0};
+	if (!rc)
+		rc = wvl_export__count_clients(&p.total, ctx, &actor, &f);
+	int fd = -1;
+	uint64_t size = 0;
+	struct wvl_export_progress pr = {report_progress, &p};
+	if (!rc)
+		rc = wvl_export__write_clients(&fd, &size, ctx, &actor, &f, format,
+					       json_is_true(json_object_get(a, "bom")), &pr);
+	if (rc)
+		return rc;
+	char day[40], name[64];
+	wvl_time__rfc3339(day, sizeof(day), wvl_now(ctx));
+	snprintf(name, sizeof(name), "clients-%.10s.%s", day, format);
+	struct wvl_files_generated g = {
+		fd, name,
+		strcmp(format, "xlsx") == 0
+			? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+			: "text/csv",
+		NULL};
+	char *file = NULL;
+	rc = wvl_files__store_generated(&file, ctx, &actor, &g);
+	close(fd);
+	if (rc)
+		return rc;
+	*report = wvl_str__printf("{\"file\":%s,\"rows\":%lld}", file, p.total);
+	free(file);
+	return *report ? 0 : wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+}
+
+int wvl_export__job(char **out_error, struct wvl_worker_task *run, void *payload)
+{
+	(void)payload;
+	json_t *a = json_loads(run->job.args_json ? run->job.args_json : "{}", 0, NULL);
+	char *report = NULL;
+	int rc = a ? run_export(&report, run, a)
+		   : wvl_err__set(WVL_EINVAL, NULL, "export_file: unreadable args");
+	json_decref(a);
+	return wvl_jobs__report(out_error, run, rc, report);
+}
