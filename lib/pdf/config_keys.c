@@ -4,6 +4,7 @@
 /* The PDF module's WL_* key (struct wvl_config_key in core/internal.h);
  * its text is checked again by the module's validate_config hook (doc.c). */
 
+#include "../core/internal.h"
 #include "pdf.h"
 
 static const struct wvl_config_key keys[] = {
