@@ -371,6 +371,9 @@ Test(matrix, exports_come_as_attachments)
 	test_expect_header(&r, "Content-Type",
 			   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
 	cr_expect(r.body_len > 4 && memcmp(r.body, "PK\x03\x04", 4) == 0, "a zip file");
+	test_response_free(&r);
+}
+
 /* The onboarding wizard over HTTP: a client user's PUTs need the CSRF
  * token, malformed, oversized and invalid steps get their problem, and a
  * step saved by A is never in what B reads. */
