@@ -153,7 +153,11 @@ wvl_config *test_config(const test_db *db)
 	cr_assert_eq(wvl_config_new(&cfg), 0);
 	char redis[128];
 	snprintf(redis, sizeof(redis), "redis://127.0.0.1:%s/0", testenv("WL_TEST_REDIS_PORT"));
-	cr_assert_eq(wvl_config_set(cfg, "WL_DATABASE_URL", db ? db->app_url : ""), 0);
+	/* Without a database: a well-formed URL nothing listens on (contexts
+	 * connect lazily; the Redis-only tests never reach it). */
+	cr_assert_eq(wvl_config_set(cfg, "WL_DATABASE_URL",
+				    db ? db->app_url : "postgresql://wavelaunch_app@127.0.0.1:1/unused"),
+		     0);
 	cr_assert_eq(wvl_config_set(cfg, "WL_MIGRATE_DATABASE_URL", db ? db->owner_url : ""), 0);
 	cr_assert_eq(wvl_config_set(cfg, "WL_REDIS_URL", redis), 0);
 	/* Each test's rate-limit counters apart from every other's. */

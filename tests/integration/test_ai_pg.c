@@ -608,7 +608,9 @@ Test(ai, health_says_which_provider_is_active)
 {
 	char *out = NULL;
 	int healthy = 0;
-	cr_assert_eq(wvl_health_check(&out, &healthy, ctx), 0);
+	/* The operator's details: the public health keeps only status and
+	 * latency (API.md's pinned shape). */
+	cr_assert_eq(wvl_health_details(&out, &healthy, ctx), 0);
 	json_t *doc = json_loads(out, 0, NULL);
 	json_t *ai = json_object_get(json_object_get(doc, "services"), "ai");
 	cr_expect_str_eq(json_string_value(json_object_get(ai, "provider")), "anthropic");

@@ -1057,6 +1057,7 @@ static const char *const library_kinds[][2] = {
 	{"business_plan_generate", "automation"}, /* lib/ai's trigger */
 	{"automation_run", "default"},            /* a schedule rule's schedule (lib/automation) */
 	{"pdf_generate", "files"},                /* lib/pdf: plan and deliverable PDFs */
+	{"export_file", "default"},               /* lib/export: exports over 10,000 rows */
 };
 
 Test(email, every_kind_the_library_enqueues_has_a_builtin_handler_on_a_default_queue)
