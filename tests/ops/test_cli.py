@@ -190,16 +190,15 @@ class Relay:
     (PostgreSQL down); started, it forwards (PostgreSQL up)."""
 
     def __init__(self):
-        s = socket.socket()
-        s.bind(('127.0.0.1', 0))
-        self.port = s.getsockname()[1]
-        s.close()
-        self.listener = None
+        # Bound but not listening: connections are refused (PostgreSQL
+        # down), and the port stays ours, so free_port() cannot hand the
+        # same number to the program under test (it once did: wl-server's
+        # WL_LISTEN got the relay's port).
+        self.listener = socket.socket()
+        self.listener.bind(('127.0.0.1', 0))
+        self.port = self.listener.getsockname()[1]
 
     def start(self):
-        self.listener = socket.socket()
-        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.listener.bind(('127.0.0.1', self.port))
         self.listener.listen(16)
         threading.Thread(target=self._accept, daemon=True).start()
 
