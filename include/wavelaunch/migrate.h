@@ -89,6 +89,50 @@ WVL_EXTERN int wvl_migrate_verify(wvl_ctx *ctx, const wvl_migrate_options *opts)
 WVL_EXTERN int wvl_migrate_seed_demo(int *out_created, wvl_ctx *ctx, unsigned int clients)
 	WVL_WARN_UNUSED;
 
+/**
+ * Told as an import goes: `model` (a v1 model name, static), rows done of
+ * `total`; done == total once per model, when it is finished.  Called on
+ * the importing thread.
+ */
+typedef void (*wvl_migrate_progress_fn)(const char *model, long done, long total,
+					void *payload);
+
+/** Options of wvl_migrate_import_v1.  NULL means every default. */
+typedef struct wvl_migrate_import_options {
+	unsigned int version;
+	int dry_run;                       /**< non-zero: report, then roll everything back */
+	wvl_migrate_progress_fn progress;  /**< NULL: not told */
+	void *progress_payload;
+} wvl_migrate_import_options;
+
+#define WVL_MIGRATE_IMPORT_OPTIONS_VERSION 1
+#define WVL_MIGRATE_IMPORT_OPTIONS_INIT {WVL_MIGRATE_IMPORT_OPTIONS_VERSION, 0, NULL, NULL}
+
+/**
+ * Copies a WavelaunchOS v1 SQLite database (`sqlite_path`, opened
+ * read-only) into this one over the owner connection, in one transaction,
+ * as docs/IMPORT-V1.md describes: ten v1 models, re-run safe (v2 ids are
+ * derived from v1 ids), each bad row skipped with its reason, bcrypt and
+ * Argon2id password hashes kept.
+ *
+ * `*out_report` receives the report as JSON (free with wvl_free):
+ * {"dry_run", "tables": {model: {"table", "read", "written",
+ * "already_imported", "skipped", "skipped_reasons": {reason: count},
+ * "source_sha256", "stored_sha256", "hashes_match"}},
+ * "unusable_password_hashes", "verified"}.  `*out_verified` (may be NULL)
+ * is 1 when every model's two content hashes agree.
+ *
+ * Returns 0 (the import committed, or the dry run rolled back); WVL_EINVAL
+ * for NULL arguments, options of another version, or a file that is not a
+ * v1 database (unreadable, not SQLite, a model's table missing);
+ * WVL_EUNAVAILABLE when PostgreSQL cannot be reached or fails (nothing is
+ * written then).  Blocks the calling thread; thread-safe with a shared
+ * context (each call has its own connections).
+ */
+WVL_EXTERN int wvl_migrate_import_v1(char **out_report, int *out_verified, wvl_ctx *ctx,
+				     const char *sqlite_path,
+				     const wvl_migrate_import_options *opts) WVL_WARN_UNUSED;
+
 #ifdef __cplusplus
 }
 #endif

@@ -50,6 +50,10 @@ void wvl_auth__now(const wvl_ctx *ctx, char buf[40]);
  * v1 bcrypt hash, or Argon2id with other settings than the context's. */
 bool wvl_auth__password_needs_upgrade(wvl_ctx *ctx, const char *hash);
 
+/* A bcrypt hash as v1 stored it: $2a$, $2b$ or $2y$, a two-digit cost, 53
+ * characters of salt and digest (the v1 import keeps these). */
+bool wvl_auth__hash_is_bcrypt(const char *hash);
+
 /* Hex of a 32-byte hash for a bytea parameter ("\\x..."). */
 void wvl_auth__bytea_hex(char out[68], const unsigned char hash[32]);
 

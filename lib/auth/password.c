@@ -158,7 +158,7 @@ int wvl_auth_password_hash(char **out_hash, wvl_ctx *ctx, const char *password)
 
 /* A v1 bcrypt hash: $2a$, $2b$ or $2y$, a two-digit cost, 53 characters of
  * salt and digest. */
-static bool is_bcrypt(const char *hash)
+bool wvl_auth__hash_is_bcrypt(const char *hash)
 {
 	if (strlen(hash) != 60 || hash[0] != '$' || hash[1] != '2' ||
 	    !strchr("aby", hash[2]) || hash[3] != '$' || !isdigit((unsigned char)hash[4]) ||
@@ -193,7 +193,7 @@ int wvl_auth_password_verify(int *out_match, wvl_ctx *ctx, const char *password,
 	*out_match = 0;
 	if (strlen(password) > 4 * WVL_AUTH_PASSWORD_MAX_CHARS)
 		return 0;
-	if (is_bcrypt(hash)) {
+	if (wvl_auth__hash_is_bcrypt(hash)) {
 		*out_match = bcrypt_verify(password, hash);
 		return 0;
 	}

@@ -180,7 +180,7 @@ static const char *owner_url(wvl_ctx *ctx)
 	return (u && *u) ? u : wvl_config_get(ctx->cfg, "WL_DATABASE_URL");
 }
 
-static int connect_owner(wvl_ctx *ctx, PGconn **out)
+int wvl_migrate__connect_owner(wvl_ctx *ctx, PGconn **out)
 {
 	const char *keys[] = {"dbname", "connect_timeout", "application_name", NULL};
 	const char *vals[] = {owner_url(ctx), "10", "wl-migrate", NULL};
@@ -364,7 +364,7 @@ static int ensure_app_role(wvl_ctx *ctx, PGconn *c)
 /* Connects, takes the lock, makes the bookkeeping table and reads it. */
 static int open_locked(wvl_ctx *ctx, PGconn **c, PGresult **rows)
 {
-	int rc = connect_owner(ctx, c);
+	int rc = wvl_migrate__connect_owner(ctx, c);
 	if (!rc)
 		rc = run(ctx, *c, "taking the migration lock",
 			 "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")", 0, NULL, NULL);

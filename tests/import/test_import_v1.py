@@ -111,7 +111,8 @@ def main():
 
         # The import: exactly the good rows, each bad one with its reason.
         r = imp('--json')
-        check(r.returncode == 0, 'import: rc %d %s' % (r.returncode, r.stderr))
+        if r.returncode != 0:
+            raise SystemExit('import: rc %d %s' % (r.returncode, r.stderr))
         rep = json.loads(r.stdout)
         t = rep['tables']
         want = {  # model: (read, written, skipped)
@@ -144,7 +145,13 @@ def main():
         check(rep['unusable_password_hashes'] == 1, 'unusable hashes: %r'
               % rep['unusable_password_hashes'])
         check(rep['verified'] is True, 'not verified')
-        check('Client: 6 read, 2 written' in r.stderr, 'no plain progress lines: %r' % r.stderr)
+        # Not a terminal: one JSON log line per model (the apps' rule).
+        logged = [json.loads(l) for l in r.stderr.splitlines() if l.strip()]
+        check({'msg': 'import-v1: model read', 'model': 'Client', 'read': 6}.items()
+              <= next((l for l in logged if l.get('model') == 'Client'), {}).items(),
+              'no JSON progress line for Client: %r' % r.stderr)
+        check(len([l for l in logged if l.get('msg') == 'import-v1: model read']) == 10,
+              'one progress line per model: %r' % r.stderr)
 
         # What landed, as v2 sees it.
         check(psql(db, "SELECT name || '|' || monthly_fee_cents || '|' || status || '|' ||"
@@ -219,8 +226,20 @@ def main():
             f.write('not sqlite at all')
         r = subprocess.run([migrate, 'import-v1', bad], env=run_env, capture_output=True,
                            text=True)
-        check(r.returncode == 1 and 'import-v1' in r.stderr, 'a bad file: rc %d %s'
+        err = json.loads(r.stderr.strip().splitlines()[-1]) if r.stderr.strip() else {}
+        check(r.returncode == 1 and err.get('level') == 'error'
+              and 'not a database' in err.get('msg', ''),
+              'a bad file: rc %d %s' % (r.returncode, r.stderr))
+        # A SQLite file that is not a v1 database: refused, nothing written.
+        other = os.path.join(work, 'other.db')
+        subprocess.run(['python3', '-c', 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]);'
+                        ' c.execute("CREATE TABLE t (x)"); c.commit()', other], check=True)
+        before = psql(db, 'SELECT count(*) FROM clients')
+        r = subprocess.run([migrate, 'import-v1', other], env=run_env, capture_output=True,
+                           text=True)
+        check(r.returncode == 1 and 'Client' in r.stderr, 'not a v1 database: rc %d %s'
               % (r.returncode, r.stderr))
+        check(psql(db, 'SELECT count(*) FROM clients') == before, 'a refused import wrote')
         r = subprocess.run([migrate, 'import-v1', '--help'], env=run_env, capture_output=True,
                            text=True)
         check(r.returncode == 0 and 'usage: wl-migrate import-v1' in r.stdout, '--help')

@@ -314,3 +314,26 @@ Test(migrate, seed_demo_reaches_its_advertised_limit, .timeout = 280)
 	cr_expect_str_eq(v, "100000/100000/909991");
 	free(v);
 }
+
+/* The v1 import's refusals before anything is read or written (the whole
+ * import is tests/import/test_import_v1.py, through wl-migrate). */
+Test(migrate, import_v1_refuses_bad_arguments_and_files)
+{
+	char *report = NULL;
+	int verified = 7;
+	wvl_migrate_import_options bad = WVL_MIGRATE_IMPORT_OPTIONS_INIT;
+	bad.version = 99;
+	cr_expect_eq(wvl_migrate_import_v1(NULL, NULL, ctx, "/tmp/x.db", NULL), WVL_EINVAL);
+	cr_expect_eq(wvl_migrate_import_v1(&report, NULL, NULL, "/tmp/x.db", NULL), WVL_EINVAL);
+	cr_expect_eq(wvl_migrate_import_v1(&report, NULL, ctx, NULL, NULL), WVL_EINVAL);
+	cr_expect_eq(wvl_migrate_import_v1(&report, &verified, ctx, "/tmp/x.db", &bad), WVL_EINVAL);
+	cr_expect_eq(verified, 0);
+	cr_expect_eq(wvl_migrate_import_v1(&report, NULL, ctx, "/nonexistent/v1.db", NULL),
+		     WVL_EINVAL);
+	cr_expect(strstr(wvl_error_last()->message, "/nonexistent/v1.db") != NULL, "%s",
+		  wvl_error_last()->message);
+	/* A folder is no SQLite file: the first model's read fails. */
+	cr_expect_eq(wvl_migrate_import_v1(&report, NULL, ctx, "/tmp", NULL), WVL_EINVAL);
+	cr_expect_null(report);
+	cr_expect(test_sys_is(&db, "SELECT count(*) FROM clients", "0"));
+}
