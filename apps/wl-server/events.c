@@ -13,6 +13,7 @@
 
 #include "events.h"
 #include "routes.h"
+#include "sse.h"
 
 #define BUCKETS 256
 #define HEARTBEAT_S 25
@@ -22,15 +23,10 @@
 
 struct stream {
 	struct stream *next; /* in its bucket */
-	pthread_mutex_t lock;
-	struct MHD_Connection *conn;
+	struct wl_sse q;     /* its lock also guards actor and refs */
 	wvl_actor actor;
-	char *buf;
-	size_t len, cap;
-	bool suspended; /* the reader parked the connection */
-	bool ended;     /* say END_OF_STREAM once the buffer is out */
-	bool listed;    /* still in the hub */
-	int refs;       /* the hub's and the response's */
+	bool listed;         /* still in the hub */
+	int refs;            /* the hub's and the response's */
 };
 
 static struct {
@@ -53,82 +49,27 @@ static unsigned bucket_of(const char *user_id)
 
 static void unref(struct stream *s)
 {
-	pthread_mutex_lock(&s->lock);
+	pthread_mutex_lock(&s->q.lock);
 	bool last = --s->refs == 0;
-	pthread_mutex_unlock(&s->lock);
+	pthread_mutex_unlock(&s->q.lock);
 	if (!last)
 		return;
-	pthread_mutex_destroy(&s->lock);
-	free(s->buf);
+	wl_sse_destroy(&s->q);
 	free(s);
 }
 
-/* Appends under the stream's lock; false when the stream is over its
- * bound (it is ended then). */
-static bool put_locked(struct stream *s, const char *text, size_t n)
-{
-	if (s->len + n > MAX_PENDING) {
-		s->ended = true;
-		return false;
-	}
-	if (s->len + n > s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 1024;
-		while (cap < s->len + n)
-			cap *= 2;
-		char *b = realloc(s->buf, cap);
-		if (!b) {
-			s->ended = true;
-			return false;
-		}
-		s->buf = b;
-		s->cap = cap;
-	}
-	memcpy(s->buf + s->len, text, n);
-	s->len += n;
-	return true;
-}
-
-/* Queues `text` (or only ends the stream, `end`) and wakes a parked
- * connection.  The resume happens outside the stream's lock: a parked
- * connection runs no reader meanwhile, so nothing can slip in between. */
+/* Queues `text` (or only ends the stream, `end`); a stream over its bound
+ * ends instead of growing. */
 static void send_to(struct stream *s, const char *text, bool end)
 {
-	pthread_mutex_lock(&s->lock);
-	if (text)
-		put_locked(s, text, strlen(text));
-	if (end)
-		s->ended = true;
-	bool wake = s->suspended && s->conn;
-	s->suspended = false;
-	struct MHD_Connection *conn = s->conn;
-	pthread_mutex_unlock(&s->lock);
-	if (wake)
-		MHD_resume_connection(conn);
+	if (!wl_sse_send(&s->q, text, text ? strlen(text) : 0, end))
+		wl_sse_send(&s->q, NULL, 0, true);
 }
 
 static ssize_t reader(void *cls, uint64_t pos, char *buf, size_t max)
 {
 	(void)pos;
-	struct stream *s = cls;
-	pthread_mutex_lock(&s->lock);
-	if (s->len) {
-		size_t n = s->len < max ? s->len : max;
-		memcpy(buf, s->buf, n);
-		memmove(s->buf, s->buf + n, s->len - n);
-		s->len -= n;
-		pthread_mutex_unlock(&s->lock);
-		return (ssize_t)n;
-	}
-	if (s->ended) {
-		pthread_mutex_unlock(&s->lock);
-		return MHD_CONTENT_READER_END_OF_STREAM;
-	}
-	/* Nothing to send: park the connection (it holds no thread) until
-	 * send_to wakes it. */
-	s->suspended = true;
-	MHD_suspend_connection(s->conn);
-	pthread_mutex_unlock(&s->lock);
-	return 0;
+	return wl_sse_read(&((struct stream *)cls)->q, buf, max);
 }
 
 /* The response is done with the stream (sent, or the client went away). */
@@ -146,9 +87,7 @@ static void release(void *cls)
 		hub.count--;
 	}
 	pthread_mutex_unlock(&hub.lock);
-	pthread_mutex_lock(&s->lock);
-	s->conn = NULL;
-	pthread_mutex_unlock(&s->lock);
+	wl_sse_detach(&s->q);
 	unref(s); /* the hub's reference */
 	unref(s); /* the response's */
 }
@@ -226,9 +165,9 @@ static void beat_one(struct stream *s, void *arg)
 {
 	(void)arg;
 	wvl_actor a;
-	pthread_mutex_lock(&s->lock);
+	pthread_mutex_lock(&s->q.lock);
 	a = s->actor;
-	pthread_mutex_unlock(&s->lock);
+	pthread_mutex_unlock(&s->q.lock);
 	bool gone = a.session_check[0] && wvl_auth_session_confirm(hub.ctx, &a) == WVL_EUNAUTHENTICATED;
 	send_to(s, gone ? NULL : ": heartbeat\n\n", gone);
 }
@@ -306,8 +245,8 @@ static bool queued_locked(const struct stream *s, const char *id)
 	char needle[48];
 	snprintf(needle, sizeof(needle), "id: %s\n", id);
 	size_t n = strlen(needle);
-	for (size_t i = 0; i + n <= s->len; i++)
-		if (!memcmp(s->buf + i, needle, n))
+	for (size_t i = 0; i + n <= s->q.len; i++)
+		if (!memcmp(s->q.buf + i, needle, n))
 			return true;
 	return false;
 }
@@ -325,24 +264,25 @@ static void catch_up(struct wl_request *req, struct stream *s, const char *last_
 	json_t *doc = json_loads(json, 0, NULL);
 	json_t *item;
 	size_t i;
-	struct stream missed = {.refs = 0};
-	pthread_mutex_lock(&s->lock);
+	struct wl_sse missed;
+	wl_sse_init(&missed, NULL, MAX_PENDING);
+	pthread_mutex_lock(&s->q.lock);
 	json_array_foreach(json_object_get(doc, "data"), i, item) {
 		const char *id = json_string_value(json_object_get(item, "id"));
 		char *text = json_dumps(item, JSON_COMPACT);
 		char *event = text && id && !queued_locked(s, id) ? wl_events_format(text) : NULL;
 		if (event)
-			put_locked(&missed, event, strlen(event));
+			wl_sse_put_locked(&missed, event, strlen(event));
 		free(event);
 		free(text);
 	}
 	/* head + missed + the rest */
-	if (missed.len && put_locked(&missed, s->buf + head, s->len - head)) {
-		s->len = head;
-		put_locked(s, missed.buf, missed.len);
+	if (missed.len && wl_sse_put_locked(&missed, s->q.buf + head, s->q.len - head)) {
+		s->q.len = head;
+		wl_sse_put_locked(&s->q, missed.buf, missed.len);
 	}
-	pthread_mutex_unlock(&s->lock);
-	free(missed.buf);
+	pthread_mutex_unlock(&s->q.lock);
+	wl_sse_destroy(&missed);
 	json_decref(doc);
 	wvl_free(json);
 }
@@ -358,13 +298,12 @@ void wl_route_notifications_stream(struct wl_request *req, struct wl_response *r
 		wl_resp_fail(resp, req, WVL_EINTERNAL, NULL, "out of memory");
 		return;
 	}
-	pthread_mutex_init(&s->lock, NULL);
-	s->conn = req->conn;
+	wl_sse_init(&s->q, req->conn, MAX_PENDING);
 	s->actor = req->actor;
 	s->refs = 2;
 	/* The first comment goes out with the headers; reconnect after 5 s. */
 	static const char hello[] = ": connected\nretry: 5000\n\n";
-	put_locked(s, hello, sizeof(hello) - 1);
+	wl_sse_put_locked(&s->q, hello, sizeof(hello) - 1);
 	pthread_mutex_lock(&hub.lock);
 	unsigned b = bucket_of(s->actor.user_id);
 	s->next = hub.buckets[b];
@@ -377,7 +316,7 @@ void wl_route_notifications_stream(struct wl_request *req, struct wl_response *r
 	 * and the catch-up leaves those out. */
 	catch_up(req, s, wl_req_header(req, "Last-Event-ID"), sizeof(hello) - 1);
 	if (!running)
-		s->ended = true;
+		s->q.ended = true;
 	resp->status = 200;
 	resp->content_type = "text/event-stream";
 	resp->reader = reader;

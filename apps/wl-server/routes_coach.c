@@ -5,8 +5,8 @@
  * or, when the request accepts text/event-stream, as Server-Sent Events
  * while the model writes it.  The library does the work (wvl_coach_ask)
  * on a thread of its own; each piece of text is queued as a "delta" event
- * and the parked connection woken, as the notification stream does
- * (events.c).  The end is a "done" event with the stored message, or an
+ * and the parked connection woken (sse.h, shared with the notification
+ * stream).  The end is a "done" event with the stored message, or an
  * "error" event with a problem document.  A browser that goes away stops
  * the reply at the next piece, and the library stores what it had. */
 
@@ -17,15 +17,13 @@
 #include <jansson.h>
 
 #include "routes.h"
+#include "sse.h"
 
 #define MAX_PENDING (4 * 1024 * 1024)
 
 struct coach_stream {
-	pthread_mutex_t lock;
-	struct MHD_Connection *conn; /* NULL once the response is done */
-	char *buf;
-	size_t len, cap;
-	bool ended, suspended, gone;
+	struct wl_sse q; /* its lock also guards gone and refs */
+	bool gone;       /* the browser went away, or stopped reading */
 	int refs;
 	/* the question */
 	wvl_ctx *ctx;
@@ -37,54 +35,40 @@ struct coach_stream {
 
 static void unref(struct coach_stream *s)
 {
-	pthread_mutex_lock(&s->lock);
+	pthread_mutex_lock(&s->q.lock);
 	int left = --s->refs;
-	pthread_mutex_unlock(&s->lock);
+	pthread_mutex_unlock(&s->q.lock);
 	if (left)
 		return;
-	pthread_mutex_destroy(&s->lock);
-	free(s->buf);
+	wl_sse_destroy(&s->q);
 	free(s->body);
 	free(s);
 }
 
+static bool alive(struct coach_stream *s)
+{
+	pthread_mutex_lock(&s->q.lock);
+	bool ok = !s->gone;
+	pthread_mutex_unlock(&s->q.lock);
+	return ok;
+}
+
 /* Queues an event (or only ends) and wakes the parked connection; false
- * once the browser has gone. */
+ * once the browser has gone.  A browser this far behind is not reading:
+ * it counts as gone. */
 static bool send_event(struct coach_stream *s, const char *name, const char *data, bool end)
 {
-	pthread_mutex_lock(&s->lock);
-	if (data) {
-		size_t n = strlen(name) + strlen(data) + 16;
-		if (s->len + n > MAX_PENDING) {
-			s->gone = true; /* a browser this far behind is not reading */
-		} else {
-			if (s->len + n > s->cap) {
-				size_t cap = s->cap ? s->cap : 1024;
-				while (cap < s->len + n)
-					cap *= 2;
-				char *b = realloc(s->buf, cap);
-				if (b) {
-					s->buf = b;
-					s->cap = cap;
-				} else {
-					s->gone = true;
-				}
-			}
-			if (!s->gone)
-				s->len += (size_t)snprintf(s->buf + s->len, s->cap - s->len,
-							   "event: %s\ndata: %s\n\n", name, data);
-		}
-	}
-	if (end)
-		s->ended = true;
-	bool wake = s->suspended && s->conn;
-	s->suspended = false;
-	struct MHD_Connection *conn = s->conn;
-	bool alive = !s->gone;
-	pthread_mutex_unlock(&s->lock);
-	if (wake)
-		MHD_resume_connection(conn);
-	return alive;
+	char *event = NULL;
+	if (data && alive(s) && asprintf(&event, "event: %s\ndata: %s\n\n", name, data) < 0)
+		event = NULL;
+	bool fit = wl_sse_send(&s->q, event, event ? strlen(event) : 0, end);
+	free(event);
+	pthread_mutex_lock(&s->q.lock);
+	if (!fit || (data && !event))
+		s->gone = true;
+	bool ok = !s->gone;
+	pthread_mutex_unlock(&s->q.lock);
+	return ok;
 }
 
 static int on_text(const char *text, size_t n, void *payload)
@@ -96,9 +80,9 @@ static int on_text(const char *text, size_t n, void *payload)
 	/* A piece that is not UTF-8 on its own (a character split between
 	 * two pieces) cannot be a JSON string: it is not sent, and the stored
 	 * reply, which the "done" event carries, still has it. */
-	bool alive = data ? send_event(s, "delta", data, false) : !s->gone;
+	bool going = data ? send_event(s, "delta", data, false) : alive(s);
 	free(data);
-	return alive ? 0 : 1;
+	return going ? 0 : 1;
 }
 
 static void *ask_thread(void *arg)
@@ -128,33 +112,16 @@ static void *ask_thread(void *arg)
 static ssize_t reader(void *cls, uint64_t pos, char *buf, size_t max)
 {
 	(void)pos;
-	struct coach_stream *s = cls;
-	pthread_mutex_lock(&s->lock);
-	if (s->len) {
-		size_t n = s->len < max ? s->len : max;
-		memcpy(buf, s->buf, n);
-		memmove(s->buf, s->buf + n, s->len - n);
-		s->len -= n;
-		pthread_mutex_unlock(&s->lock);
-		return (ssize_t)n;
-	}
-	if (s->ended) {
-		pthread_mutex_unlock(&s->lock);
-		return MHD_CONTENT_READER_END_OF_STREAM;
-	}
-	s->suspended = true;
-	MHD_suspend_connection(s->conn);
-	pthread_mutex_unlock(&s->lock);
-	return 0;
+	return wl_sse_read(&((struct coach_stream *)cls)->q, buf, max);
 }
 
 static void release(void *cls)
 {
 	struct coach_stream *s = cls;
-	pthread_mutex_lock(&s->lock);
-	s->conn = NULL;
+	wl_sse_detach(&s->q);
+	pthread_mutex_lock(&s->q.lock);
 	s->gone = true;
-	pthread_mutex_unlock(&s->lock);
+	pthread_mutex_unlock(&s->q.lock);
 	unref(s);
 }
 
@@ -192,8 +159,7 @@ void wl_route_coach_ask(struct wl_request *req, struct wl_response *resp)
 		wl_resp_fail(resp, req, WVL_EINTERNAL, NULL, "out of memory");
 		return;
 	}
-	pthread_mutex_init(&s->lock, NULL);
-	s->conn = req->conn;
+	wl_sse_init(&s->q, req->conn, MAX_PENDING);
 	s->ctx = ctx;
 	s->actor = req->actor;
 	snprintf(s->id, sizeof(s->id), "%s", id);
