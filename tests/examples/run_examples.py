@@ -7,55 +7,18 @@ custom_worker runs the job enqueue_and_wait commits in its own transaction
 clients wl-migrate seeds and its totals match the database's.
 
 Usage: run_examples.py EXAMPLES_DIR WL_MIGRATE (scripts/test's services)."""
-import base64
 import os
-import secrets
 import subprocess
 import sys
-import time
 
-
-def env(name):
-    v = os.environ.get(name)
-    if not v:
-        sys.exit('%s is not set: run through scripts/test' % name)
-    return v
-
-
-def psql(db, sql):
-    """As the owner, whom row-level security binds too: as the system."""
-    if db != 'postgres':
-        sql = "SET wvl.actor_role = 'system'; " + sql
-    return subprocess.run(
-        ['psql', '-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1',
-         '-p', env('WL_TEST_PG_PORT'), '-U', 'wavelaunch_owner', '-d', db, '-c', sql],
-        env={**os.environ, 'PGPASSWORD': env('WL_TEST_PG_OWNER_PASSWORD')},
-        check=True, capture_output=True, text=True).stdout.strip()
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'common'))
+from testpg import create_database, drop_database, psql, settings  # noqa: E402
 
 
 def main():
     examples, migrate = sys.argv[1], sys.argv[2]
-    db = 't_examples_%s_%d' % (secrets.token_hex(4), os.getpid())
-    for i in range(20):  # the template is briefly busy while another clone starts
-        try:
-            psql('postgres', 'CREATE DATABASE %s TEMPLATE wl_template' % db)
-            break
-        except subprocess.CalledProcessError:
-            if i == 19:
-                raise
-            time.sleep(0.1)
-    port = env('WL_TEST_PG_PORT')
-    run_env = {
-        **os.environ,
-        'WL_ENV_FILE': '/nonexistent',
-        'WL_DATABASE_URL': 'postgresql://wavelaunch_app:%s@127.0.0.1:%s/%s'
-                           % (env('WL_TEST_PG_APP_PASSWORD'), port, db),
-        'WL_MIGRATE_DATABASE_URL': 'postgresql://wavelaunch_owner:%s@127.0.0.1:%s/%s'
-                                   % (env('WL_TEST_PG_OWNER_PASSWORD'), port, db),
-        'WL_REDIS_URL': 'redis://127.0.0.1:%s/0' % env('WL_TEST_REDIS_PORT'),
-        'WL_REDIS_PREFIX': 'examples%d:' % os.getpid(),
-        'WL_SECRET_KEY': base64.b64encode(secrets.token_bytes(32)).decode(),
-    }
+    db = create_database('t_examples')
+    run_env = {**os.environ, **settings(db)}
     faults = []
 
     def run(args, **kw):
@@ -112,7 +75,7 @@ def main():
         if worker:
             worker.kill()
             worker.wait()
-        psql('postgres', 'DROP DATABASE IF EXISTS %s WITH (FORCE)' % db)
+        drop_database(db)
     for f in faults:
         print('FAIL:', f)
     print('%d faults' % len(faults))

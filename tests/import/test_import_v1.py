@@ -8,10 +8,8 @@ an imported v1 user logs into wl-server with their v1 password, which then
 becomes an Argon2id hash; unreadable files are refused.
 
 Usage: test_import_v1.py WL_MIGRATE WL_SERVER (scripts/test's services)."""
-import base64
 import json
 import os
-import secrets
 import shutil
 import socket
 import subprocess
@@ -21,29 +19,15 @@ import time
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, '..', 'common'))
+from testpg import create_database, drop_database, env, psql, settings  # noqa: E402
+
 faults = []
 
 
 def check(cond, what):
     if not cond:
         faults.append(what)
-
-
-def env(name):
-    v = os.environ.get(name)
-    if not v:
-        sys.exit('%s is not set: run through scripts/test' % name)
-    return v
-
-
-def psql(db, sql):
-    if db != 'postgres':
-        sql = "SET wvl.actor_role = 'system'; " + sql
-    return subprocess.run(
-        ['psql', '-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1',
-         '-p', env('WL_TEST_PG_PORT'), '-U', 'wavelaunch_owner', '-d', db, '-c', sql],
-        env={**os.environ, 'PGPASSWORD': env('WL_TEST_PG_OWNER_PASSWORD')},
-        check=True, capture_output=True, text=True).stdout.strip()
 
 
 def free_port():
@@ -70,27 +54,8 @@ def login(base, email, password):
 def main():
     migrate, server = sys.argv[1], sys.argv[2]
     work = tempfile.mkdtemp(prefix='wl-import-')
-    db = 't_import_%s_%d' % (secrets.token_hex(4), os.getpid())
-    for i in range(20):
-        try:
-            psql('postgres', 'CREATE DATABASE %s TEMPLATE wl_template' % db)
-            break
-        except subprocess.CalledProcessError:
-            if i == 19:
-                raise
-            time.sleep(0.1)
-    port = env('WL_TEST_PG_PORT')
-    run_env = {
-        **os.environ, 'WL_ENV_FILE': '/nonexistent',
-        'WL_DATABASE_URL': 'postgresql://wavelaunch_app:%s@127.0.0.1:%s/%s'
-                           % (env('WL_TEST_PG_APP_PASSWORD'), port, db),
-        'WL_MIGRATE_DATABASE_URL': 'postgresql://wavelaunch_owner:%s@127.0.0.1:%s/%s'
-                                   % (env('WL_TEST_PG_OWNER_PASSWORD'), port, db),
-        'WL_REDIS_URL': 'redis://127.0.0.1:%s/0' % env('WL_TEST_REDIS_PORT'),
-        'WL_REDIS_PREFIX': 'import%d:' % os.getpid(),
-        'WL_SECRET_KEY': base64.b64encode(secrets.token_bytes(32)).decode(),
-        'WL_ARGON2_MEMORY_KIB': '8192',
-    }
+    db = create_database('t_import')
+    run_env = {**os.environ, **settings(db, WL_ARGON2_MEMORY_KIB='8192')}
     srv = None
     try:
         fixture = os.path.join(work, 'v1.db')
@@ -249,7 +214,7 @@ def main():
         if srv:
             srv.terminate()
             srv.wait()
-        psql('postgres', 'DROP DATABASE IF EXISTS %s WITH (FORCE)' % db)
+        drop_database(db)
         log = os.path.join(work, 'server.log')
         log_text = open(log).read()[-3000:] if os.path.exists(log) else ''
         shutil.rmtree(work, ignore_errors=True)

@@ -147,12 +147,12 @@ def test_email_and_tickets(ctx):
     assert ctx.tickets.close(t["id"], actor=ada)["status"] == "closed"
 
 
-def test_the_python_example_does_its_work(ctx, settings):
+def test_the_python_example_does_its_work(ctx, settings_of):
     ctx.clients.create({"name": "Zeta", "status": "paused", "monthly_fee_cents": 12345})
     want = sum(1 for _ in ctx.clients.iterate(limit=100))
     example = os.path.join(os.path.dirname(__file__), "..", "..", "..", "examples", "example.py")
     r = subprocess.run([sys.executable, example, "one two  three\tfour"],
-                       env={**os.environ, **settings}, capture_output=True, text=True,
+                       env={**os.environ, **settings_of}, capture_output=True, text=True,
                        timeout=120)
     assert r.returncode == 0, r.stderr
     assert 'completed: {"words": 4}' in r.stdout
