@@ -541,6 +541,21 @@ Test(export, a_long_analytics_pdf_is_made_by_a_job)
 	}
 }
 
+Test(export, an_unwritable_temporary_folder_is_an_internal_error)
+{
+	setenv("TMPDIR", "/nonexistent/wl-export", 1);
+	wvl_export_file f;
+	cr_expect_eq(wvl_export_analytics(&f, ctx, &admin,
+					  test_query("format=pdf&from=2026-01&to=2026-03")),
+		     WVL_EINTERNAL);
+	cr_expect_not_null(strstr(wvl_error_last()->message, "temporary"), "%s",
+			   wvl_error_last()->message);
+	cr_expect_eq(f.fd, -1);
+	cr_expect_eq(wvl_export_analytics(&f, ctx, &admin, test_query("format=csv")), WVL_EINTERNAL);
+	cr_expect_eq(f.fd, -1);
+	unsetenv("TMPDIR");
+}
+
 Test(export, refusals)
 {
 	wvl_export_file f;
