@@ -112,6 +112,12 @@ int wvl_zip__inspect(int fd, uint64_t size, const struct wvl_zip_limits *lim,
 /* The signature of (id, expires) into `out` (base64url, 44 bytes with NUL). */
 int wvl_files__sign(const wvl_ctx *ctx, const char *id, const char *expires,
 		    char out[44]);
+/* The signed download URL of file `id`, valid until `expires` (Unix
+ * seconds), into *out_url (free with free()).  It checks neither who asks
+ * nor whether the file may be served: the caller has decided that, and
+ * opening the link checks the file again.  WVL_EUNAVAILABLE without
+ * WL_SECRET_KEY, WVL_EINTERNAL out of memory. */
+int wvl_files__signed_url(char **out_url, const wvl_ctx *ctx, const char *id, long long expires);
 /* The part of opening a signed link that reads only the link: the
  * signature over (id, expires), then the expiry, then the id's shape.  0, or
  * WVL_EFORBIDDEN "link_invalid", WVL_EGONE "link_expired", WVL_ENOTFOUND,
