@@ -126,6 +126,30 @@ int wvl_files__signed_url(char **out_url, const wvl_ctx *ctx, const char *id, lo
 int wvl_files__link_check(const wvl_ctx *ctx, const char *id, const char *expires,
 			  const char *signature);
 
+/* ---- adopting bytes from elsewhere (upload.c) ----
+ * wl-migrate import-v1 brings v1's uploads in inside its own transaction,
+ * with ids of its own: the bytes go through an upload (begun with no
+ * client) and are judged as any upload is, but the row is the caller's. */
+
+struct wvl_files_adopted {
+	char key[WVL_STORAGE_KEY_LEN + 1]; /* "" when not kept */
+	char sha256[65];
+	char name[WVL_FILES_NAME_MAX + 1]; /* sanitised, with the type's extension */
+	const char *content_type;          /* the detected type's (static) */
+	const char *scan_status;           /* clean, error, unscanned or pending_scan (static) */
+	bool scanned;                      /* clamd answered */
+	uint64_t size;
+};
+
+/* Judges the written bytes of `up` as wvl_files_upload_finish() does
+ * (empty, too large, type, virus scan) and, when `keep`, stores them under
+ * a fresh key; fills `out` and always ends `up`.  The errors of finish():
+ * WVL_EVALIDATION (empty; "file_infected"), WVL_ETOOLARGE, WVL_EUNSUPPORTED
+ * (type), WVL_EUNAVAILABLE (storage). */
+int wvl_files__upload_adopt(struct wvl_files_adopted *out, wvl_files_upload *up, bool keep);
+/* Removes stored object `key` (an adopted file whose row was not written). */
+int wvl_files__remove_object(const wvl_ctx *ctx, const char *key);
+
 /* ---- rows (files.c) ---- */
 
 /* SQL: a file row (alias f) as the public JSON object. */
