@@ -4,8 +4,9 @@
 /* The analytics report as a PDF (lib/pdf's blocks): the figures of the
  * CSV and XLSX exports, laid out for A4.  The months' 21 figures do not
  * fit one table across a page, so they come as three tables of the same
- * months (MRR movements; clients and churn; revenue, AI and tickets),
- * then the funnel and time to deliverable, each with its chart.  Money
+ * months (MRR movements; clients and churn; revenue, AI and tickets)
+ * after a line chart of MRR and revenue, then the funnel and time to
+ * deliverable, each a table followed by its bar chart.  Money
  * figures are in the report's currency (the JSON's cents / 100). */
 
 #include <fcntl.h>
@@ -34,14 +35,14 @@ struct pdf_field {
 #define NUM WVL_PDF_COL_NUMBER
 
 static const struct pdf_field mrr_fields[] = {
-	{{"Month", WVL_PDF_COL_TEXT, 0, 1.1}, "month"},
-	{{"MRR", MONEY, 0, 1.3}, "mrr_cents"},
-	{{"Active clients", INT, 0, 1}, "active_clients"},
-	{{"New MRR", MONEY, 0, 1.2}, "new_mrr_cents"},
-	{{"Expansion MRR", MONEY, 0, 1.2}, "expansion_mrr_cents"},
-	{{"Contraction MRR", MONEY, 0, 1.2}, "contraction_mrr_cents"},
-	{{"Reactivation MRR", MONEY, 0, 1.2}, "reactivation_mrr_cents"},
-	{{"Churned MRR", MONEY, 0, 1.2}, "churned_mrr_cents"},
+	{{"Month", WVL_PDF_COL_TEXT, 0, 0.9}, "month"},
+	{{"MRR", MONEY, 0, 1.1}, "mrr_cents"},
+	{{"Active clients", INT, 0, 0.9}, "active_clients"},
+	{{"New", MONEY, 0, 1}, "new_mrr_cents"},
+	{{"Expansion", MONEY, 0, 1.1}, "expansion_mrr_cents"},
+	{{"Contraction", MONEY, 0, 1.3}, "contraction_mrr_cents"},
+	{{"Reactivation", MONEY, 0, 1.4}, "reactivation_mrr_cents"},
+	{{"Churned", MONEY, 0, 1}, "churned_mrr_cents"},
 };
 static const struct pdf_field churn_fields[] = {
 	{{"Month", WVL_PDF_COL_TEXT, 0, 1}, "month"},
@@ -53,15 +54,15 @@ static const struct pdf_field churn_fields[] = {
 	{{"Net MRR churn", PCT, 0, 1}, "net_mrr_churn"},
 };
 static const struct pdf_field revenue_fields[] = {
-	{{"Month", WVL_PDF_COL_TEXT, 0, 1.1}, "month"},
-	{{"Revenue", MONEY, 0, 1.3}, "revenue_cents"},
-	{{"Payments", INT, 0, 1}, "payments"},
-	{{"Refunded", MONEY, 0, 1.2}, "refunded_cents"},
-	{{"AI calls", INT, 0, 1}, "ai.calls"},
-	{{"AI cost", MONEY, 0, 1}, "ai.cost_cents"},
-	{{"Tickets opened", INT, 0, 1}, "tickets.opened"},
+	{{"Month", WVL_PDF_COL_TEXT, 0, 1}, "month"},
+	{{"Revenue", MONEY, 0, 1.1}, "revenue_cents"},
+	{{"Payments", INT, 0, 1.1}, "payments"},
+	{{"Refunded", MONEY, 0, 1.1}, "refunded_cents"},
+	{{"AI calls", INT, 0, 0.9}, "ai.calls"},
+	{{"AI cost", MONEY, 0, 0.9}, "ai.cost_cents"},
+	{{"Tickets opened", INT, 0, 0.9}, "tickets.opened"},
 	{{"First response met", PCT, 0, 1.1}, "tickets.first_response_met"},
-	{{"Resolution met", PCT, 0, 1.1}, "tickets.resolution_met"},
+	{{"Resolution met", PCT, 0, 1.3}, "tickets.resolution_met"},
 };
 static const struct pdf_field funnel_fields[] = {
 	{{"Step", WVL_PDF_COL_TEXT, 0, 2}, "step"},
@@ -213,19 +214,19 @@ static int lay_out(struct wvl_pdf *d, json_t *j, const struct wvl_analytics_rang
 	snprintf(line, sizeof(line), "Revenue, AI and tickets (%s)", r->currency);
 	table(d, line, revenue_fields, NF(revenue_fields), months);
 
-	wvl_pdf__heading(d, 2, "Client funnel");
+	/* Each section's table under its heading, then its chart: a heading
+	 * never ends a page alone when the chart (kept whole) moves on. */
+	table(d, "Client funnel", funnel_fields, NF(funnel_fields), funnel);
 	static const char *const fun_names[] = {"Clients"};
 	static const char *const fun_paths[] = {"clients"};
 	if (!rc)
-		rc = chart(d, WVL_PDF_CHART_BAR, NULL, INT, funnel, "step", fun_names, fun_paths, 1);
-	table(d, NULL, funnel_fields, NF(funnel_fields), funnel);
+		rc = chart(d, WVL_PDF_CHART_BAR, "Clients per step", INT, funnel, "step", fun_names, fun_paths, 1);
 
-	wvl_pdf__heading(d, 2, "Time to deliverable");
+	table(d, "Time to deliverable", ttd_fields, NF(ttd_fields), ttd);
 	static const char *const ttd_names[] = {"Median days", "P90 days"};
 	static const char *const ttd_paths[] = {"median_days", "p90_days"};
 	if (!rc)
-		rc = chart(d, WVL_PDF_CHART_BAR, NULL, NUM, ttd, "milestone", ttd_names, ttd_paths, 2);
-	table(d, NULL, ttd_fields, NF(ttd_fields), ttd);
+		rc = chart(d, WVL_PDF_CHART_BAR, "Days to deliverable by milestone", NUM, ttd, "milestone", ttd_names, ttd_paths, 2);
 	return rc;
 }
 

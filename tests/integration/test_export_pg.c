@@ -505,7 +505,7 @@ Test(export, a_long_analytics_pdf_is_made_by_a_job)
 	test_mkdtemp(dir, sizeof(dir), "apdf");
 	char *path = save_pdf(dir, fd);
 	close(fd);
-	cr_expect_geq(pdf_pages(path), 5);
+	cr_expect_geq(pdf_pages(path), 4, "three tables of 30 months run over pages");
 	char *all = pdf_all(path);
 	expect_row(all, "2026-03 ", "2026-03 45.00 3 0.00 10.00 0.00 0.00 0.00");
 	cr_expect_not_null(strstr(all, "2024-01"));
