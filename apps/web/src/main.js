@@ -36,6 +36,7 @@ const HelpArticles = lazy(help, 'HelpArticles');
 const HelpEdit = lazy(help, 'HelpEdit');
 const Emails = lazy(emails, 'Emails');
 const Onboarding = lazy(() => import('./pages/onboarding.js'), 'Onboarding');
+const Analytics = lazy(() => import('./pages/analytics.js'), 'Analytics');
 const EmailDetail = lazy(emails, 'EmailDetail');
 const Notifications = lazy(notifications, 'Notifications');
 const Preferences = lazy(notifications, 'Preferences');
@@ -75,6 +76,7 @@ const TEAM = [
   ['/jobs/:id', JobDetail],
   ['/automation', Automation],
   ['/team', Team],
+  ['/analytics', Analytics],
   ['/emails', Emails],
   ['/emails/:id', EmailDetail],
   ['/articles', HelpArticles],
@@ -123,7 +125,7 @@ function navLinks(user) {
     return [['/portal', 'Dashboard'], ['/portal/plan', 'Plan'], ['/portal/deliverables', 'Deliverables'], ['/portal/files', 'Files'], ['/portal/tickets', 'Support'], ['/help', 'Help']];
   }
   const links = [['/', 'Dashboard'], ['/clients', 'Clients'], ['/tickets', 'Tickets'], ['/articles', 'Help center']];
-  if (isAdmin(user)) links.push(['/jobs', 'Jobs'], ['/automation', 'Automation'], ['/emails', 'Emails'], ['/team', 'Team']);
+  if (isAdmin(user)) links.push(['/analytics', 'Analytics'], ['/jobs', 'Jobs'], ['/automation', 'Automation'], ['/emails', 'Emails'], ['/team', 'Team']);
   return links;
 }
 
