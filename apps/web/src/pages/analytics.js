@@ -14,6 +14,7 @@ const monthFmt = new Intl.DateTimeFormat(undefined, { month: 'short', year: '2-d
 const monthName = (ym) => monthFmt.format(new Date(`${ym}-01T00:00:00Z`));
 const pct = (x) => (x === null || x === undefined ? '—' : `${(x * 100).toFixed(1)} %`);
 const days = (x) => (x === null || x === undefined ? '—' : `${x} days`);
+const count = (v) => (Number.isInteger(v) ? String(v) : v.toFixed(1));
 const hours = (s) => (s === null || s === undefined ? '—' : s < 3600 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`);
 
 // Round axis steps: 1, 2 or 5 times a power of ten.
@@ -137,7 +138,7 @@ function Figures({ d, m }) {
           { name: 'Contraction', values: col((x) => -x.contraction_mrr_cents), cls: 's4' },
           { name: 'Churned', values: col((x) => -x.churned_mrr_cents), cls: 's5' },
         ]} />
-      <${Chart} id="clients" title="Clients" kind="line" labels=${labels} fmt=${(v) => String(Math.round(v))}
+      <${Chart} id="clients" title="Clients" kind="line" labels=${labels} fmt=${count}
         series=${[
           { name: 'Active', values: col((x) => x.active_clients), cls: 's1' },
           { name: 'New', values: col((x) => x.new_clients), cls: 's2' },
@@ -148,7 +149,7 @@ function Figures({ d, m }) {
           { name: 'Paid', values: col((x) => x.revenue_cents), cls: 's1' },
           { name: 'Refunded', values: col((x) => x.refunded_cents), cls: 's5' },
         ]} />
-      <${Chart} id="tickets" title="Tickets" kind="bar" labels=${labels} fmt=${(v) => String(Math.round(v))}
+      <${Chart} id="tickets" title="Tickets" kind="bar" labels=${labels} fmt=${count}
         series=${[
           { name: 'Opened', values: col((x) => x.tickets.opened), cls: 's1' },
           { name: 'Resolved', values: col((x) => x.tickets.resolved), cls: 's2' },
