@@ -38,6 +38,7 @@ const Emails = lazy(emails, 'Emails');
 const Onboarding = lazy(() => import('./pages/onboarding.js'), 'Onboarding');
 const Analytics = lazy(() => import('./pages/analytics.js'), 'Analytics');
 const EmailDetail = lazy(emails, 'EmailDetail');
+const Coach = lazy(() => import('./pages/coach.js'), 'Coach');
 const Notifications = lazy(notifications, 'Notifications');
 const Preferences = lazy(notifications, 'Preferences');
 
@@ -87,6 +88,8 @@ const TEAM = [
   ['/deliverables/:id', DeliverableLink],
   ['/notifications', Notifications],
   ['/preferences', Preferences],
+  ['/coach', Coach],
+  ['/coach/:id', Coach],
   ['/account', Account],
 ];
 const PORTAL = [
@@ -97,6 +100,8 @@ const PORTAL = [
   ['/portal/files', PortalFiles],
   ['/portal/tickets', PortalTickets],
   ['/portal/tickets/:id', PortalTicket],
+  ['/portal/coach', Coach],
+  ['/portal/coach/:id', Coach],
   ['/portal/notifications', Notifications],
   ['/portal/preferences', Preferences],
   ['/account', Account],
@@ -122,9 +127,9 @@ function NotFound() {
 
 function navLinks(user) {
   if (!isTeam(user)) {
-    return [['/portal', 'Dashboard'], ['/portal/plan', 'Plan'], ['/portal/deliverables', 'Deliverables'], ['/portal/files', 'Files'], ['/portal/tickets', 'Support'], ['/help', 'Help']];
+    return [['/portal', 'Dashboard'], ['/portal/plan', 'Plan'], ['/portal/deliverables', 'Deliverables'], ['/portal/files', 'Files'], ['/portal/tickets', 'Support'], ['/portal/coach', 'Coach'], ['/help', 'Help']];
   }
-  const links = [['/', 'Dashboard'], ['/clients', 'Clients'], ['/tickets', 'Tickets'], ['/articles', 'Help center']];
+  const links = [['/', 'Dashboard'], ['/clients', 'Clients'], ['/tickets', 'Tickets'], ['/coach', 'Coach'], ['/articles', 'Help center']];
   if (isAdmin(user)) links.push(['/analytics', 'Analytics'], ['/jobs', 'Jobs'], ['/automation', 'Automation'], ['/emails', 'Emails'], ['/team', 'Team']);
   return links;
 }

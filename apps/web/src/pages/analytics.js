@@ -6,6 +6,7 @@
 // its figures as a table for screen readers and for copying.
 import { get, qs } from '../lib/api.js';
 import { money } from '../lib/format.js';
+import { ExportButtons } from '../lib/export.js';
 import { html } from '../lib/html.js';
 import { setQuery, useLocation } from '../lib/router.js';
 import { Empty, ErrorBox, Field, Loading, Page, useAsync } from '../lib/ui.js';
@@ -106,6 +107,7 @@ export function Analytics() {
       <${Field} label="Currency" name="currency" value=${currency} maxlength="3" placeholder="USD" autocomplete="off" />
       <button type="submit">Show</button>
     </form>
+    <${ExportButtons} path="/api/analytics/export" params=${{ from, to, currency }} what="the analytics" />
     ${data.loading && html`<${Loading} what="Computing the figures" />`}
     <${ErrorBox} error=${data.error} />
     ${data.data && html`<${Figures} d=${data.data} m=${m} key=${range} />`}
