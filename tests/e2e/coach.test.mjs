@@ -59,6 +59,8 @@ const HOSTILE = [
   '',
   '[a trap](javascript:window.__pwned=3) and <a href="javascript:window.__pwned=4">raw link</a>',
   '',
+  '![tracker](http://127.0.0.1:9/pixel.png) and [our guide](https://example.com/guide)',
+  '',
   'Then `measure` it.',
 ].join('\n');
 
@@ -109,7 +111,13 @@ test('a client asks by keyboard; the reply streams in, hostile HTML stays text, 
       assert.ok(text.includes('<img src=x onerror="window.__pwned=1">'), text);
       assert.ok(text.includes('<script>window.__pwned=2</script>'), text);
       assert.ok(text.includes('[a trap](javascript:window.__pwned=3)'), text);
-      assert.equal(await page.locator('.coach-log img, .coach-log script, .coach-log a, .coach-log [onerror]').count(), 0);
+      assert.ok(text.includes('[tracker]'), 'an image is its description, never loaded');
+      assert.equal(await page.locator('.coach-log img, .coach-log script, .coach-log [onerror], .coach-log [onclick]').count(), 0);
+      // The one link is the https one, and it cannot reach back to the page.
+      const links = page.locator('.coach-log a');
+      assert.equal(await links.count(), 1);
+      assert.equal(await links.getAttribute('href'), 'https://example.com/guide');
+      assert.match(await links.getAttribute('rel'), /noopener/);
       assert.equal(await page.evaluate(() => window.__pwned), undefined);
     };
     await check();
@@ -122,6 +130,32 @@ test('a client asks by keyboard; the reply streams in, hostile HTML stays text, 
     await page.locator('.coach-msg.from-user').getByText('How do I start?').waitFor();
     await check();
     await page.getByRole('navigation', { name: 'Conversations' }).getByRole('link', { name: /How do I start\?/ }).waitFor();
+  }));
+
+test('Stop ends a reply mid-way; what had arrived is kept, and stored', () =>
+  withPage(stack, A, async (page) => {
+    await page.goto('/portal/coach');
+    await newConversation(page);
+    await plan([{ reply: 'First part of a long answer. ' + 'More words follow here. '.repeat(10) + 'THE END', pieces: 24, delay_ms: 250 }]);
+    await page.getByLabel('Your question').fill('Tell me everything.');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByTestId('coach-streaming').getByText('First part').waitFor();
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await page.getByRole('status').filter({ hasText: 'Stopped. What the coach had written is kept.' }).waitFor();
+    const kept = page.locator('.coach-msg.from-coach');
+    assert.match(await kept.innerText(), /First part/);
+    assert.doesNotMatch(await kept.innerText(), /THE END/);
+    // The server stored the part it had sent once it noticed the browser
+    // had gone (at its next piece): a reload shows it.
+    for (let i = 0; ; i++) {
+      await page.reload();
+      await page.locator('.coach-msg.from-user').waitFor();
+      if ((await page.locator('.coach-msg.from-coach').count()) === 1) break;
+      assert.ok(i < 20, 'the partial reply was stored');
+      await page.waitForTimeout(250);
+    }
+    assert.match(await kept.innerText(), /First part/);
+    assert.doesNotMatch(await kept.innerText(), /THE END/);
   }));
 
 test('the model unavailable, then the budget spent: sentences, and the question kept to send again', () =>

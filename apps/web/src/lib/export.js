@@ -96,12 +96,15 @@ async function waitForJob(id, onJob, signal) {
   }
 }
 
+let seq = 0;
+
 // `path` e.g. /api/clients/export, `params` the page's filters, `what`
 // what is exported ("the clients").
 export function ExportButtons({ path, params, what }) {
   const [state, setState] = useState(null); // {format, phase, progress, message, done}
   const [error, setError] = useState(null);
   const abort = useRef(null);
+  const [statusId] = useState(() => `export-status-${++seq}`);
   useEffect(() => () => abort.current && abort.current.abort(), []);
 
   const start = async (format, label) => {
@@ -154,11 +157,11 @@ export function ExportButtons({ path, params, what }) {
   return html`<div class="export" role="group" aria-label=${`Export ${what}`}>
     <div class="row">
       ${FORMATS.map(
-        ([format, label]) => html`<button type="button" class="secondary" disabled=${busy} aria-describedby="export-status"
+        ([format, label]) => html`<button type="button" class="secondary" disabled=${busy} aria-describedby=${statusId}
           onClick=${() => start(format, label)}>Export ${label}</button>`,
       )}
     </div>
-    <div id="export-status" role="status" class="export-status">
+    <div id=${statusId} role="status" class="export-status">
       ${state && html`<span>${state.message}</span>
         ${state.phase === 'job' && html`<progress max="100" value=${state.progress} aria-label=${`Making the ${state.label} file`}>${state.progress} %</progress>`}`}
     </div>

@@ -128,6 +128,7 @@ function Conversation({ id, base, onAsked }) {
   const [error, setError] = useState(null);
   const [said, setSaid] = useState('');
   const stop = useRef(null);
+  const sofar = useRef('');
   const form = useRef(null);
   const end = useRef(null);
 
@@ -162,15 +163,26 @@ function Conversation({ id, base, onAsked }) {
     const asked = { id: `q${Date.now()}`, role: 'user', content: question, created_at: new Date().toISOString() };
     setMessages((m) => (m || []).concat([asked]));
     setStreaming('');
+    sofar.current = '';
     try {
-      const reply = await ask(id, question, (piece) => setStreaming((s) => (s || '') + piece), ctl.signal);
+      const reply = await ask(
+        id,
+        question,
+        (piece) => {
+          sofar.current += piece;
+          setStreaming(sofar.current);
+        },
+        ctl.signal,
+      );
       setMessages((m) => (m || []).concat([reply.message]));
       setSaid('The coach has replied.');
       onAsked();
     } catch (err) {
       if (err.name === 'AbortError') {
+        // The server stores what it had sent; shown as it is until a reload.
+        const part = sofar.current;
+        if (part) setMessages((m) => (m || []).concat([{ id: `p${Date.now()}`, role: 'assistant', content: part, created_at: new Date().toISOString() }]));
         setSaid('Stopped. What the coach had written is kept.');
-        await load();
       } else {
         setError(err);
         setText(question);
