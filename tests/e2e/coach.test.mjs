@@ -195,6 +195,15 @@ test('the team asks about a client it picks; a client user never sees it', async
     await page.getByLabel('Your question').fill('What should Stoneware post this week?');
     await page.getByRole('button', { name: 'Send' }).click();
     await page.locator('.coach-msg.from-coach').getByText('Loopback reply to: What should Stoneware post this week?').waitFor();
+
+    // From a client's page: one button starts a conversation about it.
+    await page.goto('/clients');
+    await page.getByRole('link', { name: 'Bo Lake' }).click();
+    await page.getByRole('link', { name: 'Ask the coach' }).click();
+    await page.getByRole('button', { name: 'Ask about Lakeside' }).click();
+    await page.waitForURL(/\/coach\/[0-9a-f-]{36}$/);
+    assert.notEqual(new URL(page.url()).pathname.split('/').pop(), teamConversation);
+    await page.getByText('Ask the coach anything').waitFor();
   });
   await withPage(stack, A, async (page) => {
     await page.goto('/portal/coach');

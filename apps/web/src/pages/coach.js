@@ -16,9 +16,9 @@ import { ApiError, api, csrf, explain, failure, get, qs } from '../lib/api.js';
 import { when } from '../lib/format.js';
 import { html } from '../lib/html.js';
 import { RichText } from '../lib/richtext.js';
-import { navigate } from '../lib/router.js';
+import { navigate, useLocation } from '../lib/router.js';
 import { isTeam, useSession } from '../lib/session.js';
-import { Empty, ErrorBox, Field, Loading, MoreButton, Page, useAction, usePaged } from '../lib/ui.js';
+import { Empty, ErrorBox, Field, Loading, MoreButton, Page, useAction, useAsync, usePaged } from '../lib/ui.js';
 
 const md = new MarkdownIt('commonmark', { html: false, linkify: false, breaks: true });
 
@@ -120,7 +120,7 @@ function Message({ m }) {
   </li>`;
 }
 
-function Conversation({ id, base, onAsked }) {
+function Conversation({ id, base, team, onAsked }) {
   const [messages, setMessages] = useState(null);
   const [loadError, setLoadError] = useState(null);
   const [text, setText] = useState('');
@@ -206,7 +206,7 @@ function Conversation({ id, base, onAsked }) {
   if (!messages) return html`<${Loading} what="Loading the conversation" />`;
   return html`<section class="coach-conv" aria-labelledby="conv-h">
     <h2 id="conv-h">${messages.length ? messages[0].content.slice(0, 80) : 'New conversation'}</h2>
-    ${!messages.length && streaming === null && html`<${Empty}>Ask the coach anything about your business: your plan, your next launch, your content.<//>`}
+    ${!messages.length && streaming === null && html`<${Empty}>${team ? 'Ask the coach anything about this client: its plan, its next launch, its content.' : 'Ask the coach anything about your business: your plan, your next launch, your content.'}<//>`}
     <ol class="coach-log" aria-label="Messages">
       ${messages.map((m) => html`<${Message} m=${m} key=${m.id} />`)}
       ${streaming !== null &&
@@ -259,7 +259,22 @@ function ClientPicker({ onPick, busy }) {
   </div>`;
 }
 
+// The team came from a client's page (/coach?client=id): one button
+// starts a conversation about that client.
+function StartFor({ clientId, busy, onStart }) {
+  const client = useAsync(() => get(`/api/clients/${clientId}`), [clientId]);
+  if (client.loading) return html`<${Loading} what="Loading the client" />`;
+  if (client.error) return html`<${ErrorBox} error=${client.error} />`;
+  const name = client.data.brand_name || client.data.name;
+  return html`<div class="card row">
+    <span>Start a conversation about ${name}.</span>
+    <button type="button" disabled=${busy} onClick=${() => onStart(clientId)}>Ask about ${name}</button>
+  </div>`;
+}
+
 export function Coach({ params }) {
+  const { query } = useLocation();
+  const forClient = query.get('client') || '';
   const { user } = useSession();
   const team = isTeam(user);
   const base = team ? '/coach' : '/portal/coach';
@@ -276,6 +291,7 @@ export function Coach({ params }) {
       onClick=${() => (team ? setPicking(!picking) : start.run(null))}>${start.busy ? 'Starting…' : 'New conversation'}</button>`}>
     <${ErrorBox} error=${start.error} />
     ${picking && html`<${ClientPicker} busy=${start.busy} onPick=${(c) => start.run(c)} />`}
+    ${team && forClient && !id && !picking && html`<${StartFor} clientId=${forClient} busy=${start.busy} onStart=${(c) => start.run(c)} />`}
     <div class="coach">
       <nav class="coach-list" aria-label="Conversations">
         <h2 class="sr-only">Conversations</h2>
@@ -288,7 +304,7 @@ export function Coach({ params }) {
         <${MoreButton} list=${list} />
       </nav>
       <div class="coach-main">
-        ${id ? html`<${Conversation} id=${id} base=${base} key=${id} onAsked=${list.reload} />`
+        ${id ? html`<${Conversation} id=${id} base=${base} team=${team} key=${id} onAsked=${list.reload} />`
           : html`<${Empty}>Choose a conversation, or start a new one.<//>`}
       </div>
     </div>
