@@ -108,6 +108,9 @@ export async function startStack({ worker = null, env: extra = {} } = {}) {
     WL_RATELIMIT_LOGIN: '1000/15m',
     WL_LOG_LEVEL: 'warn',
     ASAN_OPTIONS: 'detect_leaks=1',
+    // meson's suppressions (tests/lsan.supp: fontconfig's process-lifetime
+    // caches, which lib/pdf's pango reaches) for the programs started here.
+    ...(process.env.LSAN_OPTIONS ? { LSAN_OPTIONS: process.env.LSAN_OPTIONS } : {}),
     PATH: process.env.PATH,
     ...extra,
   };
