@@ -205,3 +205,100 @@ Test(coach_http, a_browser_closing_mid_reply_leaves_what_arrived_stored)
 		 " AND role = 'assistant' AND content LIKE 'w1 w2 %%' AND content NOT LIKE '%%w12'", conv);
 	cr_expect(test_sys_wait(&db, q, "1", 20), "the part that arrived is stored");
 }
+
+/* Asks on `s` (a stream) and checks the deltas add up to the stored reply
+ * byte for byte, each delta whole UTF-8 (the JSON parser refuses any
+ * other).  Returns the stored reply (malloc'd). */
+static char *ask_streamed(const test_server *on, const test_session *who, const char *conv,
+			  const char *body)
+{
+	char path[200];
+	snprintf(path, sizeof(path), "/api/coach/conversations/%s/messages", conv);
+	const char *h[] = {"Content-Type: application/json", who->cookie, who->csrf,
+			   "Accept: text/event-stream", NULL};
+	test_response r;
+	test_http(&r, on, "POST", path, h, body, strlen(body));
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	char *done = NULL;
+	char *text = deltas(r.body, &done);
+	cr_assert_not_null(done, "%s", r.body);
+	char *content = test_json_string(done, "content");
+	cr_assert_not_null(content, "%s", done);
+	cr_expect_eq(strlen(text), strlen(content));
+	cr_expect_str_eq(text, content, "the deltas are the stored reply");
+	/* And the stored message is that text. */
+	test_response m;
+	test_http(&m, on, "GET", path, h, NULL, 0);
+	json_t *doc = json_loads(m.body, 0, NULL);
+	json_t *data = json_object_get(doc, "data");
+	const char *stored = json_string_value(
+		json_object_get(json_array_get(data, json_array_size(data) - 1), "content"));
+	cr_expect_str_eq(stored ? stored : "", content);
+	json_decref(doc);
+	test_response_free(&m);
+	free(text);
+	free(done);
+	test_response_free(&r);
+	return content;
+}
+
+static const char multibyte[] = "Prix 5 \u20ac, caf\u00e9 na\u00efve \u65e5\u672c\u8a9e, "
+				"\U0001F600\U0001F680 and \U0001D11E end.";
+
+Test(coach_http, a_character_cut_between_two_provider_deltas_streams_whole)
+{
+	char conv[37];
+	create(conv, &portal, "/api/coach/conversations", "{}");
+	/* Every UTF-16 unit its own delta: each character past U+FFFF comes as
+	 * two deltas, one surrogate half in each. */
+	char plan[512];
+	snprintf(plan, sizeof(plan), "[{\"reply\":\"%s\",\"utf16_pieces\":1},"
+		 "{\"reply\":\"%s\",\"utf16_pieces\":3}]", multibyte, multibyte);
+	test_ai_plan(key, plan);
+	for (int i = 0; i < 2; i++) {
+		char *stored = ask_streamed(&srv, &portal, conv, "{\"message\":\"Unicode?\"}");
+		cr_expect_str_eq(stored, multibyte);
+		free(stored);
+	}
+}
+
+Test(coach_http, pieces_that_split_2_3_and_4_byte_characters_stream_as_whole_characters)
+{
+	/* The offline provider cuts a word over 64 bytes every 64 bytes: the
+	 * question, quoted in its answer after ` "`, has a word of 2-byte, one
+	 * of 3-byte and one of 4-byte characters whose 64-byte cuts fall inside
+	 * a character (61 bytes of them after ` "a`, 61 after ` xa`, 63 after
+	 * ` `). */
+	test_server off;
+	const char *env[] = {"WL_RATELIMIT_LOGIN=1000/15m", "WL_RATELIMIT_WRITE=1000/15m",
+			     "WL_RATELIMIT_READ=1000/15m", "WL_ANTHROPIC_API_KEY=", NULL};
+	test_server_start(&off, &db, env);
+	test_session who;
+	test_login(&who, &off, "portal@example.com", "Meadow-Otter-31!");
+	char conv[37];
+	{
+		const char *h[] = {"Content-Type: application/json", who.cookie, who.csrf, NULL};
+		test_response r;
+		test_http(&r, &off, "POST", "/api/coach/conversations", h, "{}", 2);
+		cr_assert_eq(r.status, 201, "%s", r.body);
+		char *id = test_json_string(r.body, "id");
+		snprintf(conv, sizeof(conv), "%s", id);
+		free(id);
+		test_response_free(&r);
+	}
+	char word2[80] = "a", word3[80] = "a", word4[80] = "";
+	for (int i = 0; i < 35; i++)
+		strcat(word2, "\u00e9");
+	for (int i = 0; i < 24; i++)
+		strcat(word3, "\u20ac");
+	for (int i = 0; i < 18; i++)
+		strcat(word4, "\U0001F600");
+	char body[600];
+	snprintf(body, sizeof(body), "{\"message\":\"%s x%s %s\"}", word2, word3, word4);
+	char *stored = ask_streamed(&off, &who, conv, body);
+	cr_expect(strstr(stored, "Offline coach") != NULL, "%.80s", stored);
+	cr_expect(strstr(stored, word2) && strstr(stored, word3) && strstr(stored, word4),
+		  "the question is quoted whole");
+	free(stored);
+	test_server_stop(&off);
+}
