@@ -233,7 +233,7 @@ int wvl_automation__client_onboarded_tx(int *out_enqueued, int *out_skipped, wvl
 			     PLAN_JOURNEY);
 	if (!rc && !skipped)
 		rc = wvl_automation__run_rules_tx(NULL, ctx, conn, "client.onboarded", NULL, client_id,
-						  NULL, NULL);
+						  NULL, "onboarded");
 	if (out_skipped)
 		*out_skipped = skipped;
 	return as_caller(rc, ctx, conn, prev);

@@ -271,6 +271,36 @@ Test(automation, a_leads_approved_plan_waits_for_its_onboarding)
 	cr_expect_eq(jobs("kind = 'business_plan_generate'"), 0);
 }
 
+Test(automation, onboarding_an_onboarded_client_again_runs_its_rules_once)
+{
+	char *json = NULL;
+	cr_assert_eq(wvl_automation_rule_set(&json, ctx, &sys,
+		"{\"name\":\"tell-team\",\"trigger\":\"client.onboarded\",\"action_kind\":"
+		"\"notification_create\",\"config\":{\"title\":\"A new client\",\"audience\":\"team\"}}"),
+		     0, "%s", wvl_error_last()->message);
+	wvl_free(json);
+	onboard("{\"status\":\"success\",\"enqueued\":1}");
+	/* The rule's job has run (so no live job holds its key) when the team
+	 * calls again, twice. */
+	test_run_jobs(&db, ctx, 30);
+	cr_expect_eq(jobs("kind = 'notification_create' AND state = 'completed'"), 1);
+	onboard("{\"status\":\"success\",\"enqueued\":0}");
+	onboard("{\"status\":\"success\",\"enqueued\":0}");
+	cr_expect_eq(jobs("kind = 'notification_create'"), 1, "the rule ran once");
+	cr_expect_eq(logs("action = 'notification_create'"), 1);
+	cr_expect_eq(jobs("kind = 'business_plan_generate'"), 1, "the journey enqueued once");
+	/* A rule added later still runs for the client once. */
+	cr_assert_eq(wvl_automation_rule_set(&json, ctx, &sys,
+		"{\"name\":\"tell-admins\",\"trigger\":\"client.onboarded\",\"action_kind\":"
+		"\"notification_create\",\"config\":{\"title\":\"Welcome\",\"audience\":\"admins\"}}"),
+		     0);
+	wvl_free(json);
+	onboard("{\"status\":\"success\",\"enqueued\":0}");
+	onboard("{\"status\":\"success\",\"enqueued\":0}");
+	cr_expect_eq(jobs("kind = 'notification_create'"), 2);
+	cr_expect_eq(jobs("kind = 'notification_create' AND args->>'title' = 'Welcome'"), 1);
+}
+
 Test(automation, onboarded_rules_run_and_a_bad_automation_run_fails_its_job)
 {
 	char *json = NULL;
