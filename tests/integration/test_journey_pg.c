@@ -16,7 +16,9 @@
 #include <criterion/criterion.h>
 #include <jansson.h>
 
+#include "testclock.h"
 #include "testenv.h"
+#include "worker_proc.h"
 
 static test_db db;
 static wvl_ctx *ctx;
@@ -228,6 +230,60 @@ Test(journey, onboarded_to_plan_to_milestones_pause_resume_rules_and_ready)
 }
 
 /* ---- the onboarding API --------------------------------------------------------- */
+
+/* The journey with a real wl-worker (default queues, no API key: the
+ * offline provider): the wizard's last step queues the plan's generation,
+ * the worker writes the plan version, the team approves it, the worker
+ * drafts M1, and M2 waits for its date.  The library's clock is set to the
+ * real time, which is the worker's, so "later" is later for both. */
+Test(journey, a_real_worker_drafts_the_plan_then_m1_offline)
+{
+	test_clock_install(ctx, test_clock_wall());
+	char id[37], sql[600];
+	client(id, "{\"name\":\"Live\"}");
+	snprintf(sql, sizeof(sql),
+		 "SET wvl.actor_role='system'; INSERT INTO users (id, email, name, role, client_id)"
+		 " VALUES ('cccccccc-0000-4000-8000-00000000000c', 'cy@live.example', 'Cy', 'client',"
+		 " '%s')", id);
+	cr_assert_eq(test_sql(db.owner_url, sql), 0);
+	wvl_actor user = test_actor(WVL_ROLE_CLIENT, "cccccccc-0000-4000-8000-00000000000c", id);
+	walk_the_wizard(&user);
+	cr_expect_eq(count("jobs", "client_id = '%s' AND kind = 'business_plan_generate'", id), 1);
+
+	const char *extra[] = {"WL_ANTHROPIC_API_KEY=", NULL};
+	worker_proc w;
+	worker_start(&w, &db, extra);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM business_plans WHERE client_id = '%s'"
+		 " AND version = 1 AND status = 'draft' AND content_markdown LIKE '%%Offline draft%%'"
+		 " AND content_markdown LIKE '%%Nova Wear%%' AND content_markdown LIKE '%%runners 25-40%%'",
+		 id);
+	cr_assert(test_sys_wait(&db, sql, "1", 60), "the worker wrote the plan's version");
+	snprintf(sql, sizeof(sql), "SELECT state FROM jobs WHERE client_id = '%s'"
+		 " AND kind = 'business_plan_generate'", id);
+	cr_expect(test_sys_wait(&db, sql, "completed", 30));
+
+	snprintf(sql, sizeof(sql), "SELECT id FROM business_plans WHERE client_id = '%s'", id);
+	char *plan = test_sys_value(&db, sql);
+	cr_assert_not_null(plan);
+	char *json = NULL;
+	cr_assert_eq(wvl_plans_approve(&json, ctx, &staff, plan), 0, "%s", wvl_error_last()->message);
+	wvl_free(json);
+	free(plan);
+	snprintf(sql, sizeof(sql), "SELECT status FROM deliverables WHERE client_id = '%s'"
+		 " AND milestone = 1", id);
+	cr_assert(test_sys_wait(&db, sql, "draft", 60), "the worker drafted M1");
+	cr_expect_eq(count("deliverables", "client_id = '%s' AND milestone = 1"
+					   " AND content_markdown LIKE '%%Offline draft%%'"
+					   " AND length(content_markdown) > 2000", id), 1);
+	/* M2 is drafted when M1 is due, a month on: still planned. */
+	cr_expect_eq(count("deliverables", "client_id = '%s' AND milestone > 1"
+					   " AND status = 'planned' AND content_markdown = ''", id), 7);
+	cr_expect_eq(count("jobs", "client_id = '%s' AND kind = 'deliverable_generate'"
+				   " AND state = 'scheduled' AND args->>'milestone' = '2'", id), 1);
+	kill(w.pid, SIGTERM);
+	cr_expect_eq(worker_wait(&w), 0);
+	unlink(w.log);
+}
 
 /* One date per milestone: the deliverable's due_date, the reminder mail's
  * due_date and its job's run time (3 days before), and the next
