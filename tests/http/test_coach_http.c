@@ -9,11 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <criterion/criterion.h>
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "../integration/worker_proc.h"
 #include "testai.h"
 #include "testenv.h"
 #include "testhttp.h"
@@ -301,4 +303,105 @@ Test(coach_http, pieces_that_split_2_3_and_4_byte_characters_stream_as_whole_cha
 		  "the question is quoted whole");
 	free(stored);
 	test_server_stop(&off);
+}
+
+/* ---- a generation cancelled through the jobs API mid-stream ---- */
+
+static char *job_of(const char *path)
+{
+	test_response r;
+	cr_assert_eq(call(&r, &admin, "POST", path, NULL, NULL), 202, "%s: %s", path, r.body);
+	json_t *doc = json_loads(r.body, 0, NULL);
+	const char *id = json_string_value(json_object_get(json_object_get(doc, "job"), "id"));
+	cr_assert_not_null(id, "%s", r.body);
+	char *out = strdup(id);
+	json_decref(doc);
+	test_response_free(&r);
+	return out;
+}
+
+/* Waits (bounded) until the loopback has received `n` requests under the
+ * key: the stream has begun. */
+static void wait_requests(size_t n)
+{
+	for (int i = 0; i < 600; i++) {
+		json_t *a = test_ai_requests(key);
+		size_t got = json_array_size(a);
+		json_decref(a);
+		if (got >= n)
+			return;
+		struct timespec ts = {0, 50 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	cr_assert_fail("the loopback never got request %zu", n);
+}
+
+static void cancel_mid_stream(const char *job, const char *purpose, size_t nth)
+{
+	wait_requests(nth);
+	char path[200], q[400];
+	/* Some of the reply has arrived: the job reported its first progress. */
+	snprintf(q, sizeof(q), "SELECT state FROM jobs WHERE id = '%s'", job);
+	cr_assert(test_sys_wait(&db, q, "running", 30));
+	snprintf(path, sizeof(path), "/api/jobs/%s/cancel", job);
+	test_response r;
+	long st = call(&r, &admin, "POST", path, NULL, NULL);
+	cr_assert(st == 200 || st == 204, "%ld: %s", st, r.body);
+	test_response_free(&r);
+	/* The worker sees the voided lease at its next heartbeat and stops the
+	 * stream; the call's usage is recorded: all the input, the output that
+	 * arrived (more than message_start's 1, less than the full 700). */
+	snprintf(q, sizeof(q), "SELECT count(*) FROM token_usage WHERE client_id = '%s'"
+		 " AND purpose = '%s' AND input_tokens = 1500 AND output_tokens > 1"
+		 " AND output_tokens < 700", client_a, purpose);
+	cr_expect(test_sys_wait(&db, q, "1", 30), "the partial usage of %s", purpose);
+	snprintf(q, sizeof(q), "SELECT state FROM jobs WHERE id = '%s'", job);
+	cr_expect(test_sys_wait(&db, q, "cancelled", 5));
+}
+
+Test(coach_http, a_generation_cancelled_mid_stream_records_usage_and_overwrites_nothing)
+{
+	/* M1 holds the team's own draft. */
+	char q[400];
+	snprintf(q, sizeof(q), "SET wvl.actor_role='system'; UPDATE deliverables SET status = 'draft',"
+		 " content_markdown = '# Team draft' WHERE client_id = '%s' AND milestone = 1",
+		 client_a);
+	cr_assert_eq(test_sql(db.owner_url, q), 0);
+	snprintf(q, sizeof(q), "SELECT id FROM deliverables WHERE client_id = '%s' AND milestone = 1",
+		 client_a);
+	char *m1 = test_sys_value(&db, q);
+	/* Two slow replies of 140 words, one word each 100 ms: 14 s each. */
+	char words[701] = "", plan[1700];
+	for (int i = 0; i < 140; i++)
+		strcat(words, "word ");
+	snprintf(plan, sizeof(plan), "[{\"reply\":\"%s\",\"delay_ms\":100,\"usage\":"
+		 "{\"input_tokens\":1500,\"output_tokens\":700}},{\"reply\":\"%s\",\"delay_ms\":100,"
+		 "\"usage\":{\"input_tokens\":1500,\"output_tokens\":700}}]", words, words);
+	test_ai_plan(key, plan);
+	worker_proc w;
+	const char *extra[] = {key_env, url_env, NULL};
+	worker_start(&w, &db, extra);
+
+	char path[200];
+	snprintf(path, sizeof(path), "/api/deliverables/%s/generate", m1);
+	char *job = job_of(path);
+	cancel_mid_stream(job, "deliverable", 1);
+	free(job);
+	/* The team's draft is as it was, and back to draft. */
+	snprintf(q, sizeof(q), "SELECT status || ':' || content_markdown FROM deliverables"
+		 " WHERE id = '%s'", m1);
+	cr_expect(test_sys_wait(&db, q, "draft:# Team draft", 10));
+
+	snprintf(path, sizeof(path), "/api/clients/%s/business-plans/generate", client_a);
+	job = job_of(path);
+	cancel_mid_stream(job, "business_plan", 2);
+	free(job);
+	snprintf(q, sizeof(q), "SELECT count(*) FROM business_plans WHERE client_id = '%s'", client_a);
+	char *plans = test_sys_value(&db, q);
+	cr_expect_str_eq(plans, "0", "no plan version from a partial draft");
+	free(plans);
+	free(m1);
+	kill(w.pid, SIGTERM);
+	cr_expect_eq(worker_wait(&w), 0);
+	unlink(w.log);
 }

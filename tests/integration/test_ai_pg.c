@@ -325,8 +325,11 @@ Test(ai, a_mid_stream_error_fails_keeps_the_partial_text_and_bills_it)
 	wvl_free(text);
 	cr_expect_eq(requests(), 1);
 	cr_expect_eq(u.input_tokens, 77);
-	char *row = sql1("SELECT input_tokens || ':' || outcome FROM token_usage");
-	cr_expect_str_eq(row, "77:error");
+	/* The count at message_start was 1; "alpha beta " arrived: 11 bytes,
+	 * 3 tokens at 4 bytes a token. */
+	cr_expect_eq(u.output_tokens, 3);
+	char *row = sql1("SELECT input_tokens || ':' || output_tokens || ':' || outcome FROM token_usage");
+	cr_expect_str_eq(row, "77:3:error");
 	free(row);
 }
 
