@@ -230,7 +230,9 @@ static char *ask_streamed(const test_server *on, const test_session *who, const 
 	cr_expect_str_eq(text, content, "the deltas are the stored reply");
 	/* And the stored message is that text. */
 	test_response m;
-	test_http(&m, on, "GET", path, h, NULL, 0);
+	const char *g[] = {who->cookie, NULL};
+	test_http(&m, on, "GET", path, g, NULL, 0);
+	cr_assert_eq(m.status, 200, "%s", m.body);
 	json_t *doc = json_loads(m.body, 0, NULL);
 	json_t *data = json_object_get(doc, "data");
 	const char *stored = json_string_value(

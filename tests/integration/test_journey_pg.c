@@ -274,7 +274,9 @@ Test(journey, a_real_worker_drafts_the_plan_then_m1_offline)
 	cr_assert(test_sys_wait(&db, sql, "draft", 60), "the worker drafted M1");
 	cr_expect_eq(count("deliverables", "client_id = '%s' AND milestone = 1"
 					   " AND content_markdown LIKE '%%Offline draft%%'"
-					   " AND length(content_markdown) > 2000", id), 1);
+					   " AND content_markdown LIKE '%%## Purpose%%Nova Wear%%'"
+					   " AND content_markdown LIKE '%%## Week-by-week plan%%'"
+					   " AND length(content_markdown) > 1500", id), 1);
 	/* M2 is drafted when M1 is due, a month on: still planned. */
 	cr_expect_eq(count("deliverables", "client_id = '%s' AND milestone > 1"
 					   " AND status = 'planned' AND content_markdown = ''", id), 7);
