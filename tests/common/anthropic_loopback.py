@@ -217,6 +217,9 @@ def main():
     args = ap.parse_args()
     if args.tokens_per_second > 0:
         PACE[0] = 1.0 / args.tokens_per_second
+    # A backlog for the benchmark's hundreds of concurrent streams (the
+    # default of 5 drops connections, which then wait out a SYN retry).
+    ThreadingHTTPServer.request_queue_size = 1024
     server = ThreadingHTTPServer(('127.0.0.1', args.port), Handler)
     server.daemon_threads = True
     print('ready', flush=True)
