@@ -46,7 +46,7 @@ extern "C" {
  * (required), "timezone" (default "UTC"), "period" (default
  * "previous_month"), "formats" (default ["xlsx"]), "recipients"
  * (required), "active" (default true)}.  `*out_json` receives the
- * schedule.  Returns 0; WVL_EVALIDATION naming the field (a cron
+ * schedule (the caller's, wvl_free).  Returns 0; WVL_EVALIDATION naming the field (a cron
  * expression that does not parse or never fires, an unknown zone, a bad
  * or repeated address, an unknown or unavailable format, an unknown
  * period, an unknown field); WVL_EINVAL for malformed JSON;
