@@ -42,11 +42,11 @@ static const struct wvl_config_key keys[] = {
 	 "connections one address may hold before any authenticates (trusted proxies exempt); 0: no cap"},
 	{"WL_STATIC_DIR", WVL_CFG_STRING, WVL_WEB_DIR, 0, 0, NULL, 0,
 	 "folder of the web UI wl-server serves at /; default: where meson install puts it; empty: none"},
+	{"WL_TLS_CERT", WVL_CFG_STRING, "", 0, 4000, NULL, 0,
+	 "PEM certificate chain wl-server serves HTTPS with (with WL_TLS_KEY); empty: HTTP"},
+	{"WL_TLS_KEY", WVL_CFG_STRING, "", 0, 4000, NULL, 0,
+	 "PEM file of WL_TLS_CERT's unencrypted private key"},
 	/* Reserved: read by nothing yet.  A value set is warned about. */
-	{"WL_TLS_CERT", WVL_CFG_RESERVED, "", 0, 0, "HTTPS in wl-server", 0,
-	 "PEM certificate chain wl-server serves HTTPS with"},
-	{"WL_TLS_KEY", WVL_CFG_RESERVED, "", 0, 0, "HTTPS in wl-server", WVL_CFG_SECRET,
-	 "PEM private key of WL_TLS_CERT"},
 	{"WL_SENTRY_DSN", WVL_CFG_RESERVED, "", 0, 0, "error reporting to Sentry", WVL_CFG_SECRET,
 	 "Sentry DSN errors are reported to"},
 };
@@ -56,4 +56,5 @@ static const struct wvl_config_keyset keyset = {keys, sizeof(keys) / sizeof(keys
 const struct wvl_module wvl_apps__module = {
 	.name = "apps",
 	.keys = &keyset,
+	.validate_config = wvl_apps__validate_tls,
 };
