@@ -90,8 +90,8 @@ static int check_when(const char *cron_expr, const char *tz, int64_t now)
 static int check_recipients(char **out, json_t *list)
 {
 	size_t n = json_array_size(list);
-	if (n == 0)
-		return wvl_json__field_error("recipients", "at least one address");
+	if (n == 0 || n > MAX_RECIPIENTS)
+		return wvl_json__field_error("recipients", "1 to 20 addresses");
 	struct wvl_buf b = WVL_BUF_INIT;
 	wvl_buf__putc(&b, '{');
 	char msg[96] = "";
