@@ -167,6 +167,7 @@ Test(reports, a_schedule_fires_on_the_clock_and_mails_the_right_months_attached)
 		size_t n = 0;
 		cr_assert_eq(sodium_base642bin(got, csv_len + 16, b64, strlen(b64), NULL, &n, NULL,
 					       sodium_base64_VARIANT_ORIGINAL), 0);
+		got[n] = '\0';
 		cr_expect(n == csv_len && !memcmp(got, csv, n), "the attached CSV is April's export");
 		cr_expect(strstr((char *)got, "2026-04") && !strstr((char *)got, "2026-03"),
 			  "April's row and no other month");
