@@ -366,9 +366,9 @@ static int delete_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn 
 	const char *p[] = {arg};
 	PGresult *r = wvl_pg__exec(ctx, c,
 				   "WITH gone AS (DELETE FROM report_schedules WHERE id = $1::uuid"
-				   " RETURNING id)"
-				   " DELETE FROM cron_schedules s USING gone"
-				   " WHERE s.name = 'report:' || gone.id RETURNING gone.id", 1, p);
+				   " RETURNING id), firing AS (DELETE FROM cron_schedules s USING gone"
+				   " WHERE s.name = 'report:' || gone.id)"
+				   " SELECT id FROM gone", 1, p);
 	if (!r)
 		return wvl_error_last()->code;
 	int rc = PQntuples(r) == 1 ? 0 : wvl_err__not_found();
