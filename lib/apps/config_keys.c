@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: MIT
  * Copyright (c) 2026 WavelaunchOS contributors */
 
-/* The WL_* keys the three programs read themselves (wl-server's listener
- * and HTTP limits, wl-worker's health address, the configuration file),
- * and the keys reserved for features not built yet: declared here so the
- * library checks their values and knows their names like any other. */
+/* The WL_* keys the three programs read themselves: wl-server's listener,
+ * HTTP limits and HTTPS, wl-worker's health address, the configuration
+ * file. */
 
 #include "../core/internal.h"
 #include "apps.h"
@@ -46,9 +45,6 @@ static const struct wvl_config_key keys[] = {
 	 "PEM certificate chain wl-server serves HTTPS with (with WL_TLS_KEY); empty: HTTP"},
 	{"WL_TLS_KEY", WVL_CFG_STRING, "", 0, 4000, NULL, 0,
 	 "PEM file of WL_TLS_CERT's unencrypted private key"},
-	/* Reserved: read by nothing yet.  A value set is warned about. */
-	{"WL_SENTRY_DSN", WVL_CFG_RESERVED, "", 0, 0, "error reporting to Sentry", WVL_CFG_SECRET,
-	 "Sentry DSN errors are reported to"},
 };
 
 static const struct wvl_config_keyset keyset = {keys, sizeof(keys) / sizeof(keys[0])};

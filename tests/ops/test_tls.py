@@ -9,7 +9,7 @@ Usage: test_tls.py SERVER (scripts/test's PostgreSQL in the environment)"""
 import http.client
 import json
 import os
-import select
+import queue
 import shutil
 import signal
 import socket
@@ -17,6 +17,7 @@ import ssl
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 
@@ -74,22 +75,39 @@ class Tls(unittest.TestCase):
     def tearDownClass(cls):
         shutil.rmtree(cls.dir, ignore_errors=True)
 
+    def spawn(self, **extra):
+        """wl-server with its stderr lines read by a thread into a queue
+        (select() on the pipe would miss lines Python already buffered)."""
+        p = subprocess.Popen([SERVER], env=base_env(**extra), stderr=subprocess.PIPE, text=True,
+                             cwd=tempfile.gettempdir())
+        p.lines = queue.Queue()
+
+        def pump():
+            for raw in p.stderr:
+                for line in json_lines(raw):
+                    p.lines.put(line)
+            p.lines.put(None)
+        threading.Thread(target=pump, daemon=True).start()
+        self.addCleanup(lambda: (p.poll() is None and p.terminate(), p.wait()))
+        return p
+
+    def wait_line(self, p, prefix, timeout=60):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = p.lines.get(timeout=max(0.1, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            if line is None:
+                break
+            if line.get('msg', '').startswith(prefix):
+                return line
+        self.fail('no log line %r' % prefix)
+
     def start(self, **extra):
         port = free_port()
-        p = subprocess.Popen([SERVER], env=base_env(WL_LISTEN='127.0.0.1:%d' % port, **extra),
-                             stderr=subprocess.PIPE, text=True, cwd=tempfile.gettempdir())
-        self.addCleanup(lambda: (p.poll() is None and p.terminate(), p.communicate()))
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if not select.select([p.stderr], [], [], 0.5)[0]:
-                continue
-            raw = p.stderr.readline()
-            if not raw:
-                break
-            lines = json_lines(raw)
-            if lines and lines[0].get('msg') == 'listening':
-                return port, lines[0]
-        self.fail('wl-server did not listen')
+        p = self.spawn(WL_LISTEN='127.0.0.1:%d' % port, **extra)
+        return port, self.wait_line(p, 'listening')
 
     def test_serves_https_to_a_client_that_trusts_the_certificate(self):
         port, line = self.start(WL_TLS_CERT=self.cert, WL_TLS_KEY=self.key)
@@ -124,10 +142,7 @@ class Tls(unittest.TestCase):
         shutil.copy(self.cert, cert)
         shutil.copy(self.key, key)
         port = free_port()
-        p = subprocess.Popen([SERVER], env=base_env(WL_LISTEN='127.0.0.1:%d' % port,
-                                                    WL_TLS_CERT=cert, WL_TLS_KEY=key),
-                             stderr=subprocess.PIPE, text=True, cwd=tempfile.gettempdir())
-        self.addCleanup(lambda: (p.poll() is None and p.terminate(), p.communicate()))
+        p = self.spawn(WL_LISTEN='127.0.0.1:%d' % port, WL_TLS_CERT=cert, WL_TLS_KEY=key)
         self.wait_line(p, 'listening')
 
         def served():
@@ -152,19 +167,6 @@ class Tls(unittest.TestCase):
         line = self.wait_line(p, 'SIGHUP: configuration not reloaded')
         self.assertIn('WL_TLS_KEY', line['msg'])
         self.assertEqual(served(), renewed)
-
-    def wait_line(self, p, prefix, timeout=60):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if not select.select([p.stderr], [], [], 0.5)[0]:
-                continue
-            raw = p.stderr.readline()
-            if not raw:
-                break
-            for line in json_lines(raw):
-                if line.get('msg', '').startswith(prefix):
-                    return line
-        self.fail('no log line %r' % prefix)
 
     def test_plain_http_without_the_keys_and_no_hsts(self):
         port, line = self.start()
