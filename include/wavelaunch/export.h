@@ -23,11 +23,17 @@ extern "C" {
  * memory does not grow with the row count.
  *
  * Up to WVL_EXPORT_SYNC_ROWS rows the file comes back at once (fd >= 0);
- * beyond, an "export_file" job is queued that reports its progress and
+ * beyond (and for long analytics PDFs), an "export_file" job is queued that reports its progress and
  * lands the file in the files module (job_json set, fd -1).
  */
 
 #define WVL_EXPORT_SYNC_ROWS 10000
+
+/* The analytics report as PDF is laid out in the request for a range of
+ * up to this many months; a longer range (up to the 120 months analytics
+ * allows) is rendered by an "export_file" job (job_json set), as a big
+ * client export is. */
+#define WVL_EXPORT_SYNC_PDF_MONTHS 24
 
 typedef struct wvl_export_file {
 	int fd;                 /**< a read-only descriptor on the file, or -1 */
@@ -56,11 +62,20 @@ WVL_EXTERN int wvl_export_clients(wvl_export_file *out, wvl_ctx *ctx, const wvl_
 
 /**
  * Exports the analytics of a range (admins only, as wvl_analytics_get,
- * whose from, to and currency it takes, with "format" and "bom" as
- * above).  CSV holds the months; XLSX sheets Months (with an MRR and
- * revenue chart), Funnel and Time to deliverable (each with a chart).
- * Returns 0 with *out filled (the caller owns it: wvl_export_file_close),
- * or the errors of wvl_analytics_get and wvl_export_clients.  Thread-safe.
+ * whose from, to and currency it takes, with "format" (csv, xlsx or pdf)
+ * and "bom" as above).  CSV holds the months; XLSX sheets Months (with an
+ * MRR and revenue chart), Funnel and Time to deliverable (each with a
+ * chart); PDF (A4, application/pdf) the same figures as tables whose
+ * header repeats on every page they run over (the months as three tables:
+ * MRR movements; clients and churn; revenue, AI and tickets), with a line
+ * chart of MRR and revenue and bar charts of the funnel and of time to
+ * deliverable, money in the currency's units.  A PDF of more than
+ * WVL_EXPORT_SYNC_PDF_MONTHS months is queued as an "export_file" job
+ * (job_json set, fd -1) whose file lands in the files module (no
+ * client's), the admin's.  Returns 0 with *out filled (the caller owns it:
+ * wvl_export_file_close), or the errors of wvl_analytics_get and
+ * wvl_export_clients; WVL_ETOOLARGE when the PDF would exceed its page
+ * limit.  Thread-safe.
  */
 WVL_EXTERN int wvl_export_analytics(wvl_export_file *out, wvl_ctx *ctx, const wvl_actor *actor,
 				    const wvl_query *query) WVL_WARN_UNUSED;

@@ -60,10 +60,8 @@ static int read_opts(struct export_opts *o, const wvl_query *q)
 
 static void describe(wvl_export_file *out, const struct export_opts *o, const char *base)
 {
-	bool xlsx = strcmp(o->format, "xlsx") == 0;
 	snprintf(out->content_type, sizeof(out->content_type), "%s",
-		 xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-		      : "text/csv; charset=utf-8");
+		 wvl_export__content_type(o->format, false));
 	snprintf(out->filename, sizeof(out->filename), "%s.%s", base, o->format);
 }
 
@@ -228,19 +226,17 @@ static int need_team(const wvl_actor *a)
 	return wvl_actor__need_team(a);
 }
 
-/* Queues the export of more rows than a response carries. */
-static int enqueue(wvl_export_file *out, wvl_ctx *ctx, const wvl_actor *actor,
-		   const struct wvl_export_filters *f, const struct export_opts *o)
+const char *wvl_export__content_type(const char *format, bool stored)
 {
-	json_t *args = json_pack("{s:s,s:s,s:b,s:s,s:s}", "report", "clients", "format", o->format,
-				 "bom", o->bom, "role", wvl_role_name(actor->role), "user_id",
-				 actor->user_id);
-	if (args && f->status)
-		json_object_set_new(args, "status", json_string(f->status));
-	if (args && f->q)
-		json_object_set_new(args, "q", json_string(f->q));
-	if (args && f->client_id)
-		json_object_set_new(args, "client_id", json_string(f->client_id));
+	if (strcmp(format, "xlsx") == 0)
+		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+	if (strcmp(format, "pdf") == 0)
+		return "application/pdf";
+	return stored ? "text/csv" : "text/csv; charset=utf-8";
+}
+
+int wvl_export__enqueue(wvl_export_file *out, wvl_ctx *ctx, json_t *args)
+{
 	char *txt = args ? wvl_json__dump(args) : NULL;
 	json_decref(args);
 	if (!txt)
@@ -265,6 +261,22 @@ static int enqueue(wvl_export_file *out, wvl_ctx *ctx, const wvl_actor *actor,
 	out->job_json = wvl_str__printf("{\"job\":%s}", job);
 	wvl_free(job);
 	return out->job_json ? 0 : wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+}
+
+/* Queues the export of more rows than a response carries. */
+static int enqueue(wvl_export_file *out, wvl_ctx *ctx, const wvl_actor *actor,
+		   const struct wvl_export_filters *f, const struct export_opts *o)
+{
+	json_t *args = json_pack("{s:s,s:s,s:b,s:s,s:s}", "report", "clients", "format", o->format,
+				 "bom", o->bom, "role", wvl_role_name(actor->role), "user_id",
+				 actor->user_id);
+	if (args && f->status)
+		json_object_set_new(args, "status", json_string(f->status));
+	if (args && f->q)
+		json_object_set_new(args, "q", json_string(f->q));
+	if (args && f->client_id)
+		json_object_set_new(args, "client_id", json_string(f->client_id));
+	return wvl_export__enqueue(out, ctx, args);
 }
 
 static void reset(wvl_export_file *out)

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "../core/internal.h"
 #include "wavelaunch/export.h"
 
@@ -96,6 +98,28 @@ int wvl_export__count_clients(long long *out, wvl_ctx *ctx, const wvl_actor *act
 int wvl_export__write_clients(int *out_fd, uint64_t *out_size, wvl_ctx *ctx,
 			      const wvl_actor *actor, const struct wvl_export_filters *f,
 			      const char *format, bool bom, const struct wvl_export_progress *pr);
+
+/* Queues an export_file job of `args` (a JSON object: "report" and what
+ * that report needs, "role" and "user_id" of the actor it runs as) and
+ * fills out->job_json with {"job":{...}}.  Takes `args` (decref'd). */
+int wvl_export__enqueue(wvl_export_file *out, wvl_ctx *ctx, json_t *args);
+
+/* ---- the analytics report (report.c, pdf.c) ---- */
+
+struct wvl_analytics_range;
+/* The analytics file of `r` as `actor` sees it ("csv", "xlsx" or "pdf"):
+ * *out_fd as wvl_table__finish. */
+int wvl_export__analytics_file(int *out_fd, uint64_t *out_size, wvl_ctx *ctx,
+			       const wvl_actor *actor, const struct wvl_analytics_range *r,
+			       const char *format, bool bom);
+/* The report (wvl_analytics_get's JSON) laid out as a PDF into a new
+ * unnamed file under `tmpdir`: *out_fd read from its start. */
+int wvl_export__analytics_pdf(int *out_fd, uint64_t *out_size, wvl_ctx *ctx, json_t *report,
+			      const struct wvl_analytics_range *r, const char *tmpdir);
+/* The content type of a format ("csv", "xlsx", "pdf"), as a download
+ * gives it, and as the files module stores it (`stored`: CSV without its
+ * charset parameter). */
+const char *wvl_export__content_type(const char *format, bool stored);
 
 struct wvl_worker_task;
 /* The export_file job (lib/jobs/builtin.c). */

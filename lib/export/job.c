@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "../analytics/analytics.h"
 #include "../core/json.h"
 #include "../files/files_internal.h"
 #include "../jobs/jobs.h"
@@ -62,15 +63,70 @@ static int actor_of(wvl_actor *out, json_t *a)
 	return 0;
 }
 
+/* Stores the finished file of `actor` (no client's: the team's) and
+ * writes the job's report. */
+static int store(char **report, wvl_ctx *ctx, const wvl_actor *actor, int fd, const char *name,
+		 const char *format, long long rows)
+{
+	struct wvl_files_generated g = {fd, name, wvl_export__content_type(format, true), NULL};
+	char *file = NULL;
+	int rc = wvl_files__store_generated(&file, ctx, actor, &g);
+	close(fd);
+	if (rc)
+		return rc;
+	*report = wvl_str__printf("{\"file\":%s,\"rows\":%lld}", file, rows);
+	free(file);
+	return *report ? 0 : wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+}
+
+/* The analytics report of the range in the args, as the admin who asked. */
+static int run_analytics(char **report, wvl_worker_task *run, json_t *a, const wvl_actor *actor,
+			 const char *format)
+{
+	wvl_ctx *ctx = run->w->ctx;
+	struct wvl_analytics_range r;
+	wvl_query *q = NULL;
+	int rc = wvl_analytics__need_admin(actor);
+	if (!rc && (!arg(a, "from") || !arg(a, "to") || !arg(a, "currency")))
+		rc = wvl_err__set(WVL_EINVAL, NULL, "export_file: the analytics job names no range");
+	if (!rc && wvl_query_new(&q) != 0)
+		rc = wvl_error_last()->code;
+	if (!rc && (wvl_query_add(q, "from", arg(a, "from")) != 0 ||
+		    wvl_query_add(q, "to", arg(a, "to")) != 0 ||
+		    wvl_query_add(q, "currency", arg(a, "currency")) != 0))
+		rc = wvl_error_last()->code;
+	if (!rc)
+		rc = wvl_analytics__range(&r, ctx, q, NULL);
+	wvl_query_free(q);
+	if (!rc)
+		rc = wvl_worker_task_progress(run, 10, "computing the figures");
+	int fd = -1;
+	uint64_t size = 0;
+	if (!rc)
+		rc = wvl_export__analytics_file(&fd, &size, ctx, actor, &r, format,
+						json_is_true(json_object_get(a, "bom")));
+	if (!rc && (rc = wvl_worker_task_progress(run, 95, "storing the file")) != 0)
+		close(fd);
+	if (rc)
+		return rc;
+	char name[64];
+	snprintf(name, sizeof(name), "analytics-%.7s-to-%.7s.%s", r.from, r.to, format);
+	return store(report, ctx, actor, fd, name, format, 0);
+}
+
 static int run_export(char **report, wvl_worker_task *run, json_t *a)
 {
 	wvl_ctx *ctx = run->w->ctx;
 	wvl_actor actor;
 	int rc = actor_of(&actor, a);
-	const char *format = arg(a, "format");
-	if (!rc && (!arg(a, "report") || strcmp(arg(a, "report"), "clients") != 0 || !format ||
-		    (strcmp(format, "csv") != 0 && strcmp(format, "xlsx") != 0)))
+	const char *format = arg(a, "format"), *kind = arg(a, "report");
+	bool analytics = kind && strcmp(kind, "analytics") == 0;
+	if (!rc && (!kind || (!analytics && strcmp(kind, "clients") != 0) || !format ||
+		    (strcmp(format, "csv") != 0 && strcmp(format, "xlsx") != 0 &&
+		     (!analytics || strcmp(format, "pdf") != 0))))
 		rc = wvl_err__set(WVL_EINVAL, NULL, "export_file: unknown report or format");
+	if (!rc && analytics)
+		return run_analytics(report, run, a, &actor, format);
 	struct wvl_export_filters f = {arg(a, "status"), arg(a, "q"), arg(a, "client_id")};
 	struct progress p = {run, 0};
 	if (!rc)
@@ -86,20 +142,7 @@ static int run_export(char **report, wvl_worker_task *run, json_t *a)
 	char day[40], name[64];
 	wvl_time__rfc3339(day, sizeof(day), wvl_now(ctx));
 	snprintf(name, sizeof(name), "clients-%.10s.%s", day, format);
-	struct wvl_files_generated g = {
-		fd, name,
-		strcmp(format, "xlsx") == 0
-			? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-			: "text/csv",
-		NULL};
-	char *file = NULL;
-	rc = wvl_files__store_generated(&file, ctx, &actor, &g);
-	close(fd);
-	if (rc)
-		return rc;
-	*report = wvl_str__printf("{\"file\":%s,\"rows\":%lld}", file, p.total);
-	free(file);
-	return *report ? 0 : wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+	return store(report, ctx, &actor, fd, name, format, p.total);
 }
 
 int wvl_export__job(char **out_error, struct wvl_worker_task *run, void *payload)

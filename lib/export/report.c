@@ -123,6 +123,46 @@ static int write_report(struct wvl_table *t, json_t *j)
 	return rc;
 }
 
+static const char *tmpdir(void)
+{
+	const char *d = secure_getenv("TMPDIR");
+	return d && *d ? d : "/tmp";
+}
+
+int wvl_export__analytics_file(int *out_fd, uint64_t *out_size, wvl_ctx *ctx,
+			       const wvl_actor *actor, const struct wvl_analytics_range *r,
+			       const char *format, bool bom)
+{
+	*out_fd = -1;
+	*out_size = 0;
+	char *txt = NULL;
+	int rc = wvl_analytics__report(&txt, ctx, actor, r);
+	if (rc)
+		return rc;
+	json_t *j = json_loads(txt, 0, NULL);
+	wvl_free(txt);
+	if (!j)
+		return wvl_err__set(WVL_EINTERNAL, NULL, "analytics: unreadable report");
+	if (strcmp(format, "pdf") == 0) {
+		rc = wvl_export__analytics_pdf(out_fd, out_size, ctx, j, r, tmpdir());
+		json_decref(j);
+		return rc;
+	}
+	struct wvl_table *t = NULL;
+	rc = wvl_table__open(&t, format, tmpdir(), bom);
+	if (!rc && (rc = write_report(t, j)) != 0)
+		wvl_table__free(t);
+	else if (!rc)
+		rc = wvl_table__finish(t, out_fd, out_size);
+	json_decref(j);
+	return rc;
+}
+
+static int months_of(const struct wvl_analytics_range *r)
+{
+	return (atoi(r->to) * 12 + atoi(r->to + 5)) - (atoi(r->from) * 12 + atoi(r->from + 5)) + 1;
+}
+
 int wvl_export_analytics(wvl_export_file *out, wvl_ctx *ctx, const wvl_actor *actor,
 			 const wvl_query *query)
 {
@@ -138,31 +178,20 @@ int wvl_export_analytics(wvl_export_file *out, wvl_ctx *ctx, const wvl_actor *ac
 	if ((rc = wvl_analytics__range(&r, ctx, query, extra)) != 0)
 		return rc;
 	const char *f = wvl_query_get(query, "format"), *bom = wvl_query_get(query, "bom");
-	if (!f || (strcmp(f, "csv") != 0 && strcmp(f, "xlsx") != 0))
-		return wvl_json__field_error("format", "must be csv or xlsx");
+	if (!f || (strcmp(f, "csv") != 0 && strcmp(f, "xlsx") != 0 && strcmp(f, "pdf") != 0))
+		return wvl_json__field_error("format", "must be csv, xlsx or pdf");
 	if (bom && strcmp(bom, "true") != 0 && strcmp(bom, "false") != 0)
 		return wvl_json__field_error("bom", "must be true or false");
-	char *txt = NULL;
-	if ((rc = wvl_analytics__report(&txt, ctx, actor, &r)) != 0)
-		return rc;
-	json_t *j = json_loads(txt, 0, NULL);
-	wvl_free(txt);
-	if (!j)
-		return wvl_err__set(WVL_EINTERNAL, NULL, "analytics: unreadable report");
-	struct wvl_table *t = NULL;
-	const char *d = secure_getenv("TMPDIR");
-	rc = wvl_table__open(&t, f, d && *d ? d : "/tmp", bom && !strcmp(bom, "true"));
-	if (!rc && (rc = write_report(t, j)) != 0)
-		wvl_table__free(t);
-	else if (!rc)
-		rc = wvl_table__finish(t, &out->fd, &out->size);
-	json_decref(j);
-	if (rc)
-		return rc;
-	bool xlsx = strcmp(f, "xlsx") == 0;
 	snprintf(out->content_type, sizeof(out->content_type), "%s",
-		 xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-		      : "text/csv; charset=utf-8");
+		 wvl_export__content_type(f, false));
 	snprintf(out->filename, sizeof(out->filename), "analytics-%.7s-to-%.7s.%s", r.from, r.to, f);
-	return 0;
+	bool with_bom = bom && !strcmp(bom, "true");
+	if (strcmp(f, "pdf") == 0 && months_of(&r) > WVL_EXPORT_SYNC_PDF_MONTHS) {
+		json_t *args = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "report", "analytics",
+					 "format", f, "from", r.from, "to", r.to, "currency",
+					 r.currency, "role", wvl_role_name(actor->role), "user_id",
+					 actor->user_id);
+		return wvl_export__enqueue(out, ctx, args);
+	}
+	return wvl_export__analytics_file(&out->fd, &out->size, ctx, actor, &r, f, with_bom);
 }

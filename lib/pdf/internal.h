@@ -22,8 +22,12 @@
 #define PDF_INDENT 18.0
 #define PDF_MAX_INDENT 8
 
-#define PDF_FONT "DejaVu Sans"
-#define PDF_MONO "DejaVu Sans Mono"
+/* Pango family lists: DejaVu for Latin, Greek and Cyrillic, then
+ * WenQuanYi Micro Hei (fonts-wqy-microhei: Chinese, Japanese kana,
+ * Korean Hangul) for what DejaVu lacks, named so the CJK fallback is
+ * that font whatever else fontconfig finds installed. */
+#define PDF_FONT "DejaVu Sans, WenQuanYi Micro Hei"
+#define PDF_MONO "DejaVu Sans Mono, WenQuanYi Micro Hei Mono"
 #define PDF_BODY_PT 10.0
 
 struct pdf_table {

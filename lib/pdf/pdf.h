@@ -12,9 +12,10 @@
  * carries the agency's name (WL_AGENCY_NAME unless the info says
  * otherwise) and the document's title in its header, and "Page n of N" in
  * its footer.  Text is DejaVu Sans (serif headings are not used: one
- * family renders Latin, Greek and Cyrillic); fontconfig falls back to any
- * installed font for scripts DejaVu lacks (CJK when a CJK font is
- * installed).
+ * family renders Latin, Greek and Cyrillic); Chinese, Japanese and Korean
+ * text falls back to WenQuanYi Micro Hei (fonts-wqy-microhei, embedded
+ * as a subset like DejaVu), and fontconfig to any installed font for
+ * scripts neither has.
  *
  * Output is reproducible: the creation date comes from the info or the
  * context's clock, never the wall clock, and the same calls give the same

@@ -15,7 +15,7 @@ WL_PACKAGES=(
   libmicrohttpd-dev libgnutls28-dev libpq-dev libhiredis-dev libjansson-dev libsodium-dev
   libcurl4-openssl-dev libzxcvbn-dev libcriterion-dev libmagic-dev zlib1g-dev
   libgumbo-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libgit2-dev
-  libxlsxwriter-dev libcairo2-dev libpango1.0-dev fonts-dejavu-core
+  libxlsxwriter-dev libcairo2-dev libpango1.0-dev fonts-dejavu-core fonts-wqy-microhei
   libsqlite3-dev libsystemd-dev scdoc libcrypt-dev
   postgresql postgresql-contrib redis-server clamav-daemon wrk gcovr
 )

@@ -184,6 +184,12 @@ static const struct row rows[] = {
 	{"GET", "/api/clients/export?format=pdf", NULL, {422, 422, 403, 403, 401}},
 	{"GET", "/api/analytics/export?format=xlsx", NULL, {200, 403, 403, 403, 401}},
 	{"GET", "/api/analytics/export?format=csv&bogus=1", NULL, {400, 403, 403, 403, 401}},
+	{"GET", "/api/analytics/export?format=pdf&from=2026-01&to=2026-03", NULL,
+	 {200, 403, 403, 403, 401}},
+	/* More than 24 months as PDF: the export_file job makes it. */
+	{"GET", "/api/analytics/export?format=pdf&from=2020-01&to=2026-03", NULL,
+	 {202, 403, 403, 403, 401}},
+	{"GET", "/api/analytics/export?format=docx", NULL, {422, 403, 403, 403, 401}},
 	/* Report schedules too: hostile bodies are 422 for the admin alone. */
 	{"GET", "/api/reports/schedules", NULL, {200, 403, 403, 403, 401}},
 	{"POST", "/api/reports/schedules", "{\"cron\":\"61 * * * *\",\"recipients\":[\"a@example.com\"]}",
@@ -385,6 +391,26 @@ Test(matrix, exports_come_as_attachments)
 	test_expect_header(&r, "Content-Type",
 			   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
 	cr_expect(r.body_len > 4 && memcmp(r.body, "PK\x03\x04", 4) == 0, "a zip file");
+	test_response_free(&r);
+	test_http(&r, &srv, "GET", "/api/analytics/export?format=pdf&from=2026-01&to=2026-03", h,
+		  NULL, 0);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	test_expect_header(&r, "Content-Type", "application/pdf");
+	cd = test_header(&r, "Content-Disposition");
+	cr_expect_str_eq(cd ? cd : "", "attachment; filename=\"analytics-2026-01-to-2026-03.pdf\"");
+	free(cd);
+	cr_expect(r.body_len > 5 && memcmp(r.body, "%PDF-", 5) == 0, "a PDF");
+	test_response_free(&r);
+	test_http(&r, &srv, "GET", "/api/analytics/export?format=pdf&from=2024-01&to=2026-03", h,
+		  NULL, 0);
+	cr_assert_eq(r.status, 202, "%s", r.body);
+	json_t *j = json_loads(r.body, 0, NULL);
+	json_t *job = json_object_get(j, "job");
+	cr_expect_str_eq(json_string_value(json_object_get(job, "kind")), "export_file");
+	json_t *args = json_object_get(job, "args");
+	if (args)
+		cr_expect_str_eq(json_string_value(json_object_get(args, "format")), "pdf");
+	json_decref(j);
 	test_response_free(&r);
 }
 

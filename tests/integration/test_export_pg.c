@@ -279,6 +279,283 @@ Test(export, analytics_csv_and_xlsx)
 	json_decref(s);
 }
 
+/* ---- the analytics PDF ---- */
+
+/* The file behind `fd` saved under `dir` as x.pdf; returns its path. */
+static char *save_pdf(const char *dir, int fd)
+{
+	char *path = NULL;
+	cr_assert(asprintf(&path, "%s/x.pdf", dir) > 0);
+	size_t len;
+	char *data = slurp(fd, &len);
+	cr_assert(len > 5 && memcmp(data, "%PDF-", 5) == 0, "a PDF");
+	FILE *f = fopen(path, "wb");
+	cr_assert(f);
+	cr_assert_eq(fwrite(data, 1, len, f), len);
+	fclose(f);
+	free(data);
+	return path;
+}
+
+/* A command's standard output (malloc'd); it must exit 0. */
+static char *cmd_out(const char *fmt, const char *path, int page)
+{
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd), fmt, page, page, path);
+	FILE *p = popen(cmd, "r");
+	cr_assert(p, "%s", cmd);
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *m = open_memstream(&buf, &n);
+	char chunk[4096];
+	size_t got;
+	while ((got = fread(chunk, 1, sizeof(chunk), p)) > 0)
+		fwrite(chunk, 1, got, m);
+	fclose(m);
+	cr_assert_eq(pclose(p), 0, "%s", cmd);
+	return buf;
+}
+
+static int pdf_pages(const char *path)
+{
+	char *info = cmd_out("pdfinfo %.0d%.0d'%s'", path, 0);
+	const char *p = strstr(info, "Pages:");
+	cr_assert_not_null(p, "%s", info);
+	int n = atoi(p + 6);
+	free(info);
+	return n;
+}
+
+static char *pdf_page(const char *path, int page)
+{
+	return cmd_out("pdftotext -q -layout -f %d -l %d '%s' -", path, page);
+}
+
+static char *pdf_all(const char *path)
+{
+	return cmd_out("pdftotext -q -layout %.0d%.0d'%s' -", path, 0);
+}
+
+/* The line of `text` that starts (after blanks) with `lead`, or NULL. */
+static char *line_of(const char *text, const char *lead)
+{
+	for (const char *l = text; l && *l;) {
+		const char *e = strchr(l, '\n');
+		size_t n = e ? (size_t)(e - l) : strlen(l);
+		const char *s = l;
+		while (s < l + n && *s == ' ')
+			s++;
+		if (strncmp(s, lead, strlen(lead)) == 0)
+			return strndup(s, n - (size_t)(s - l));
+		l = e ? e + 1 : NULL;
+	}
+	return NULL;
+}
+
+/* The words of a table row, blanks squeezed to one space. */
+static char *squeeze(const char *s)
+{
+	char *out = strdup(s), *o = out;
+	for (const char *p = s; *p; p++)
+		if (*p != ' ' || (o > out && o[-1] != ' '))
+			*o++ = *p;
+	while (o > out && o[-1] == ' ')
+		o--;
+	*o = '\0';
+	return out;
+}
+
+static void expect_row(const char *text, const char *lead, const char *want)
+{
+	char *l = line_of(text, lead);
+	cr_assert_not_null(l, "a row starting with %s in:\n%s", lead, text);
+	char *sq = squeeze(l);
+	cr_expect_str_eq(sq, want);
+	free(sq);
+	free(l);
+}
+
+Test(export, analytics_pdf_holds_the_figures_in_tables_and_charts)
+{
+	load(analytics_fixture_sql);
+	wvl_export_file f;
+	cr_assert_eq(wvl_export_analytics(&f, ctx, &admin,
+					  test_query("format=pdf&from=2025-11&to=2026-06")), 0,
+		     "%s", wvl_error_last()->message);
+	cr_expect_str_eq(f.filename, "analytics-2025-11-to-2026-06.pdf");
+	cr_expect_str_eq(f.content_type, "application/pdf");
+	cr_expect_null(f.job_json);
+	cr_expect_gt(f.size, 1000);
+	char dir[512];
+	test_mkdtemp(dir, sizeof(dir), "apdf");
+	char *path = save_pdf(dir, f.fd);
+	wvl_export_file_close(&f);
+	char *info = cmd_out("pdfinfo %.0d%.0d'%s'", path, 0);
+	cr_expect_not_null(strstr(info, "Analytics 2025-11 to 2026-06"), "%s", info);
+	free(info);
+	int pages = pdf_pages(path);
+	cr_expect_geq(pages, 2, "charts and five tables do not fit one page");
+	cr_expect_leq(pages, 6);
+	char *all = pdf_all(path);
+	/* The CSV's 2026-03 and 2026-04 rows (analytics_csv_and_xlsx), in the
+	 * currency's units: MRR 4500 cents, 3 active, expansion 1000; then
+	 * 1500, 2 active, churned 3000; the churn table's ratios. */
+	expect_row(all, "2026-03 ", "2026-03 45.00 3 0.00 10.00 0.00 0.00 0.00");
+	expect_row(all, "2026-04 ", "2026-04 15.00 2 0.00 0.00 0.00 0.00 30.00");
+	cr_expect_not_null(strstr(all, "33.3 %"), "logo churn of 2026-04");
+	cr_expect_not_null(strstr(all, "66.7 %"), "gross and net MRR churn of 2026-04");
+	cr_expect_not_null(strstr(all, "-28.6 %"), "net MRR churn of 2026-03");
+	cr_expect_not_null(strstr(all, "MRR and its movements (USD)"));
+	cr_expect_not_null(strstr(all, "Clients and churn"));
+	cr_expect_not_null(strstr(all, "Revenue, AI and tickets (USD)"));
+	cr_expect_not_null(strstr(all, "MRR and revenue (USD)"), "the line chart's title");
+	cr_expect_not_null(strstr(all, "Client funnel"));
+	cr_expect_not_null(strstr(all, "83.3 %"), "the funnel's conversion (XLSX sheet Funnel C3)");
+	cr_expect_not_null(strstr(all, "Time to deliverable"));
+	cr_expect_not_null(strstr(all, "onboarding_done"));
+	/* Every month of the range, in order, in each of the three tables. */
+	const char *p = all;
+	for (int t = 0; t < 3; t++)
+		for (int m = 0; m < 8; m++) {
+			char month[16];
+			snprintf(month, sizeof(month), "%04d-%02d", m < 2 ? 2025 : 2026,
+				 m < 2 ? 11 + m : m - 1);
+			p = strstr(p, month);
+			cr_assert_not_null(p, "table %d month %s in order", t, month);
+		}
+	free(all);
+	test_rm_rf(dir);
+	free(path);
+}
+
+Test(export, analytics_pdf_headers_repeat_on_every_page)
+{
+	load(analytics_fixture_sql);
+	wvl_export_file f;
+	/* Two years: the longest range laid out in the request. */
+	cr_assert_eq(wvl_export_analytics(&f, ctx, &admin,
+					  test_query("format=pdf&from=2024-07&to=2026-06&currency=EUR")),
+		     0, "%s", wvl_error_last()->message);
+	cr_assert_null(f.job_json);
+	char dir[512];
+	test_mkdtemp(dir, sizeof(dir), "apdf");
+	char *path = save_pdf(dir, f.fd);
+	wvl_export_file_close(&f);
+	int pages = pdf_pages(path);
+	cr_expect_geq(pages, 4, "three tables of 24 months run over pages");
+	int with_rows = 0;
+	for (int i = 1; i <= pages; i++) {
+		char *t = pdf_page(path, i);
+		cr_expect_not_null(strstr(t, "Page "), "page %d has its footer", i);
+		cr_expect_not_null(strstr(t, "Analytics 2024-07 to 2026-06"), "page %d header", i);
+		/* A page with month rows shows its table's header row. */
+		char *row = line_of(t, "2025-");
+		if (row) {
+			with_rows++;
+			cr_expect_not_null(line_of(t, "Month "), "page %d repeats the header:\n%s", i, t);
+		}
+		free(row);
+		free(t);
+	}
+	cr_expect_geq(with_rows, 3);
+	char *all = pdf_all(path);
+	cr_expect_not_null(strstr(all, "MRR and its movements (EUR)"));
+	free(all);
+	test_rm_rf(dir);
+	free(path);
+}
+
+Test(export, a_long_analytics_pdf_is_made_by_a_job)
+{
+	load(analytics_fixture_sql);
+	wvl_export_file f;
+	char qs[128];
+	snprintf(qs, sizeof(qs), "format=pdf&from=2024-01&to=2026-06");
+	cr_assert_eq(wvl_export_analytics(&f, ctx, &admin, test_query("%s", qs)), 0, "%s",
+		     wvl_error_last()->message);
+	cr_expect_eq(f.fd, -1);
+	cr_assert_not_null(f.job_json, "30 months > WVL_EXPORT_SYNC_PDF_MONTHS");
+	json_t *j = json_loads(f.job_json, 0, NULL);
+	json_t *job = json_object_get(j, "job");
+	cr_expect_str_eq(json_string_value(json_object_get(job, "kind")), "export_file");
+	char id[37];
+	snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(job, "id")));
+	json_decref(j);
+	wvl_export_file_close(&f);
+	cr_assert_geq(test_run_jobs(&db, ctx, 120), 1);
+	char sql[256];
+	snprintf(sql, sizeof(sql), "SELECT state || ' ' || progress FROM jobs WHERE id = '%s'", id);
+	char *v = test_sys_value(&db, sql);
+	cr_expect_str_eq(v, "completed 100");
+	free(v);
+	char *fid = test_sys_value(&db, "SELECT id FROM files WHERE client_id IS NULL"
+					" AND name = 'analytics-2024-01-to-2026-06.pdf'"
+					" AND content_type = 'application/pdf' AND scan_status = 'clean'"
+					" AND uploaded_by = '11111111-1111-4111-8111-111111111111'");
+	cr_assert_not_null(fid, "the PDF landed in the files module, the admin's");
+	char *link = NULL;
+	cr_assert_eq(wvl_files_download_link(&link, ctx, &admin, fid), 0);
+	char *url = test_json_string(link, "url");
+	char *q = strchr(url, '?'), expires[32], sig[128];
+	cr_assert(q && sscanf(q, "?expires=%31[0-9]&signature=%127s", expires, sig) == 2);
+	int fd = -1;
+	wvl_files_meta meta;
+	cr_assert_eq(wvl_files_open_signed(&fd, &meta, ctx, fid, expires, sig), 0);
+	char dir[512];
+	test_mkdtemp(dir, sizeof(dir), "apdf");
+	char *path = save_pdf(dir, fd);
+	close(fd);
+	cr_expect_geq(pdf_pages(path), 4, "three tables of 30 months run over pages");
+	char *all = pdf_all(path);
+	expect_row(all, "2026-03 ", "2026-03 45.00 3 0.00 10.00 0.00 0.00 0.00");
+	cr_expect_not_null(strstr(all, "2024-01"));
+	free(all);
+	test_rm_rf(dir);
+	free(path);
+	free(url);
+	wvl_free(link);
+	free(fid);
+	/* A job whose args were not written by the library is refused. */
+	static const char *const bad[] = {
+		"{\"report\":\"analytics\",\"format\":\"pdf\",\"role\":\"staff\","
+		"\"from\":\"2026-01-01\",\"to\":\"2026-02-01\",\"currency\":\"USD\"}",
+		"{\"report\":\"analytics\",\"format\":\"pdf\",\"role\":\"admin\"}",
+		"{\"report\":\"analytics\",\"format\":\"pdf\",\"role\":\"admin\","
+		"\"from\":\"2026-01-01\",\"to\":\"2016-02-01\",\"currency\":\"USD\"}",
+		"{\"report\":\"clients\",\"format\":\"pdf\",\"role\":\"admin\"}",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *ins = NULL;
+		cr_assert(asprintf(&ins, "INSERT INTO jobs (kind, args, run_at, max_attempts)"
+				   " VALUES ('export_file', '%s', '2026-01-01T00:00:00Z', 1)"
+				   " RETURNING id", bad[i]) > 0);
+		char *jid = test_sys_value(&db, ins);
+		free(ins);
+		cr_assert_not_null(jid);
+		test_run_jobs(&db, ctx, 120);
+		snprintf(sql, sizeof(sql), "SELECT state FROM jobs WHERE id = '%s'", jid);
+		v = test_sys_value(&db, sql);
+		cr_expect(v && strcmp(v, "completed") != 0, "bad args %zu: %s", i, v);
+		free(v);
+		free(jid);
+	}
+}
+
+Test(export, an_unwritable_temporary_folder_is_an_internal_error)
+{
+	setenv("TMPDIR", "/nonexistent/wl-export", 1);
+	wvl_export_file f;
+	cr_expect_eq(wvl_export_analytics(&f, ctx, &admin,
+					  test_query("format=pdf&from=2026-01&to=2026-03")),
+		     WVL_EINTERNAL);
+	cr_expect_not_null(strstr(wvl_error_last()->message, "temporary"), "%s",
+			   wvl_error_last()->message);
+	cr_expect_eq(f.fd, -1);
+	cr_expect_eq(wvl_export_analytics(&f, ctx, &admin, test_query("format=csv")), WVL_EINTERNAL);
+	cr_expect_eq(f.fd, -1);
+	unsetenv("TMPDIR");
+}
+
 Test(export, refusals)
 {
 	wvl_export_file f;
@@ -307,8 +584,13 @@ Test(export, refusals)
 		cr_expect_eq(f.fd, -1);
 	}
 	cr_expect_eq(wvl_export_analytics(&f, ctx, &staff, test_query("format=csv")), WVL_EFORBIDDEN);
-	cr_expect_eq(wvl_export_analytics(&f, ctx, &admin, test_query("format=pdf")), WVL_EVALIDATION);
+	cr_expect_eq(wvl_export_analytics(&f, ctx, &admin, test_query("format=PDF")), WVL_EVALIDATION);
 	cr_expect_not_null(strstr(wvl_error_last()->fields_json, "format"));
+	cr_expect_eq(wvl_export_analytics(&f, ctx, &admin, test_query("format=docx")), WVL_EVALIDATION);
+	cr_expect_eq(wvl_export_analytics(&f, ctx, &staff, test_query("format=pdf")), WVL_EFORBIDDEN);
+	cr_expect_eq(wvl_export_analytics(&f, ctx, &admin, test_query("format=pdf&from=2010-01")),
+		     WVL_EVALIDATION, "more than 120 months is refused before any job");
+	cr_expect_null(f.job_json);
 	cr_expect_eq(wvl_export_analytics(&f, ctx, &admin, test_query("format=csv&x=1")), WVL_EINVAL);
 	cr_expect_eq(wvl_export_analytics(&f, ctx, &admin, test_query("format=csv&from=x")),
 		     WVL_EVALIDATION);

@@ -199,6 +199,42 @@ Test(pdf, non_latin_text_renders_and_extracts)
 	free(path);
 }
 
+Test(pdf, cjk_text_falls_back_to_wenquanyi_and_extracts)
+{
+	const char *md = "# 事業計画：李小龍の店\n\n"
+			 "本計画は**東京**と北京で展開します。ひらがな、カタカナ、한국어。\n\n"
+			 "| 項目 | 費用 |\n|---|---:|\n| 市場調査 | 1,200 |\n\n"
+			 "- 第一段階：调研\n- `代码` in mono\n";
+	char *path = render_md(md, "计划 — 李 Ltd");
+	char *fonts = run("pdffonts '%s'", path);
+	/* DejaVu for the Latin text, WenQuanYi for the CJK, both embedded. */
+	cr_expect_not_null(strstr(fonts, "WenQuanYiMicroHei"), "%s", fonts);
+	cr_expect_not_null(strstr(fonts, "DejaVuSans"), "%s", fonts);
+	for (const char *l = strchr(fonts, '\n'); l && *++l; l = strchr(l, '\n')) {
+		if (strncmp(l, "----", 4) == 0)
+			continue;
+		char name[128], type[32], emb[8];
+		/* name type [type] encoding emb sub uni object ID */
+		if (sscanf(l, "%127s %31s", name, type) == 2 && strstr(name, "WenQuanYi")) {
+			const char *yes = strstr(l, " yes ");
+			snprintf(emb, sizeof(emb), "%s", yes ? "yes" : "no");
+			cr_expect_str_eq(emb, "yes", "embedded: %s", l);
+		}
+	}
+	free(fonts);
+	char *text = page_text(path, 1);
+	cr_expect_not_null(strstr(text, "事業計画：李小龍の店"), "%s", text);
+	cr_expect_not_null(strstr(text, "東京"), "%s", text);
+	cr_expect_not_null(strstr(text, "ひらがな、カタカナ、한국어"), "%s", text);
+	cr_expect_not_null(strstr(text, "市場調査"), "a table cell: %s", text);
+	cr_expect_not_null(strstr(text, "第一段階：调研"), "%s", text);
+	cr_expect_not_null(strstr(text, "代码"), "mono text: %s", text);
+	cr_expect_not_null(strstr(text, "计划 — 李 Ltd"), "the header: %s", text);
+	free(text);
+	unlink(path);
+	free(path);
+}
+
 Test(pdf, markdown_blocks_in_order_with_links)
 {
 	const char *md = "# Heading one\n\nIntro with `code`, ~~old~~ and a "
