@@ -16,8 +16,8 @@
  * A schedule is a JSON object: id, name, cron (five fields or @nickname),
  * timezone (IANA), period (current_month, previous_month, last_3_months,
  * last_12_months or year_to_date: months of the firing's date in the
- * schedule's zone), formats (csv, xlsx; pdf is refused until the
- * analytics PDF export lands), recipients (1 to 20 addresses), active,
+ * schedule's zone), formats (csv, xlsx, pdf: one attachment each, as
+ * GET /api/analytics/export builds them), recipients (1 to 20 addresses), active,
  * user_id (the admin who owns it, as whom the report is built), next_run_at
  * (null when inactive), last_run_at, created_at, updated_at.
  *

@@ -26,9 +26,10 @@
 #include "wavelaunch/export.h"
 
 /* The formats a report can be built in: what wvl_export_analytics
- * writes.  When its PDF lands, "pdf" joins this list (and the API's
- * checks follow it). */
-const char *const wvl_reports__formats[] = {"csv", "xlsx", NULL};
+ * writes (the API's checks follow this list).  A period is at most twelve
+ * months, within WVL_EXPORT_SYNC_PDF_MONTHS, so every format comes back as
+ * a file, never as a job. */
+const char *const wvl_reports__formats[] = {"csv", "xlsx", "pdf", NULL};
 
 static const char schedule_sql[] =
 	"SELECT r.name, r.period, array_to_json(r.formats)::text, array_to_json(r.recipients)::text,"
@@ -110,6 +111,11 @@ static int build_one(json_t *files, wvl_ctx *ctx, const wvl_actor *owner, const 
 	wvl_query_free(q);
 	if (rc)
 		return rc;
+	if (f.fd < 0) { /* queued as a job of its own: not what a period can ask */
+		wvl_export_file_close(&f);
+		return wvl_err__set(WVL_EINTERNAL, NULL, "report_send: the %s export was not made "
+				    "at once", format);
+	}
 	struct wvl_files_generated g = {f.fd, f.filename, f.content_type, NULL};
 	char *file = NULL;
 	rc = wvl_files__store_generated(&file, ctx, owner, &g);

@@ -124,14 +124,12 @@ static int check_formats(char **out, json_t *list)
 {
 	size_t n = json_array_size(list);
 	if (n == 0)
-		return wvl_json__field_error("formats", "at least one of csv and xlsx");
+		return wvl_json__field_error("formats", "at least one of csv, xlsx and pdf");
 	char buf[32] = "{", msg[96] = "";
 	for (size_t i = 0; i < n && !msg[0]; i++) {
 		const char *f = json_string_value(json_array_get(list, i));
-		if (f && !strcmp(f, "pdf") && !wvl_reports__format_ok(f))
-			snprintf(msg, sizeof(msg), "pdf reports are not available yet: csv or xlsx");
-		else if (!wvl_reports__format_ok(f))
-			snprintf(msg, sizeof(msg), "item %zu is not csv or xlsx", i + 1);
+		if (!wvl_reports__format_ok(f))
+			snprintf(msg, sizeof(msg), "item %zu is not csv, xlsx or pdf", i + 1);
 		for (size_t j = 0; !msg[0] && j < i; j++)
 			if (!strcmp(json_string_value(json_array_get(list, j)), f))
 				snprintf(msg, sizeof(msg), "item %zu repeats a format", i + 1);

@@ -128,7 +128,7 @@ Test(reports, a_schedule_fires_on_the_clock_and_mails_the_right_months_attached)
 	cr_assert_str_eq(ok, "ok");
 	free(ok);
 	json_t *s = create("{\"name\":\"Monthly MRR\",\"cron\":\"0 8 1 * *\",\"timezone\":\"UTC\","
-			   "\"period\":\"previous_month\",\"formats\":[\"csv\",\"xlsx\"],"
+			   "\"period\":\"previous_month\",\"formats\":[\"csv\",\"xlsx\",\"pdf\"],"
 			   "\"recipients\":[\"cfo@example.com\",\"Board@Example.COM\"]}");
 	cr_expect_str_eq(json_string_value(json_object_get(s, "next_run_at")),
 			 "2026-05-01T08:00:00+00:00");
@@ -178,13 +178,20 @@ Test(reports, a_schedule_fires_on_the_clock_and_mails_the_right_months_attached)
 				 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
 		cr_expect(!strncmp(json_string_value(json_object_get(a1, "base64")), "UEsDB", 5),
 			  "a zip file");
+		json_t *a2 = test_mime_attachment(m, 2);
+		cr_assert(a2, "the PDF is the third attachment");
+		cr_expect_str_eq(json_string_value(json_object_get(a2, "filename")),
+				 "analytics-2026-04-to-2026-04.pdf");
+		cr_expect_str_eq(json_string_value(json_object_get(a2, "type")), "application/pdf");
+		cr_expect(!strncmp(json_string_value(json_object_get(a2, "base64")), "JVBERi0", 7),
+			  "%%PDF- bytes");
 		json_decref(m);
 	}
 	free(csv);
 	/* The files are the library's, of no client; the schedule says when it ran. */
 	char *n = sys_value("SELECT count(*) FROM files WHERE client_id IS NULL AND"
 			    " name LIKE 'analytics-2026-04-to-2026-04.%%'");
-	cr_expect_str_eq(n, "2");
+	cr_expect_str_eq(n, "3");
 	free(n);
 	char *last = sys_value("SELECT last_run_at = '2026-05-01T08:00:30Z' FROM report_schedules"
 			       " WHERE id = '%s'", id);
@@ -240,9 +247,6 @@ Test(reports, hostile_input_is_refused_naming_the_field)
 	expect_refused("{\"cron\":\"@weekly\",\"recipients\":[]}", "recipients");
 	expect_refused("{\"cron\":\"@weekly\",\"recipients\":[42]}", "recipients");
 	expect_refused("{\"cron\":\"@weekly\",\"recipients\":\"a@example.com\"}", "recipients");
-	expect_refused("{\"cron\":\"@weekly\",\"recipients\":[\"a@example.com\"],"
-		       "\"formats\":[\"pdf\"]}", "formats");
-	cr_expect(strstr(wvl_error_last()->fields_json, "not available yet"), "pdf waits for its export");
 	expect_refused("{\"cron\":\"@weekly\",\"recipients\":[\"a@example.com\"],"
 		       "\"formats\":[\"docx\"]}", "formats");
 	expect_refused("{\"cron\":\"@weekly\",\"recipients\":[\"a@example.com\"],"
