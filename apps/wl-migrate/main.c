@@ -25,6 +25,7 @@ static const char usage[] =
 	"  bootstrap-admin  create the first admin (--email EMAIL)\n"
 	"  seed-demo        add demo clients and help articles\n"
 	"  gen-secret       print a fresh WL_SECRET_KEY\n"
+	"  backup           dump the database into WL_BACKUP_DIR now\n"
 	"  import-v1        copy a v1 SQLite database in (import-v1 --help)\n"
 	"Configured by WL_* variables from the environment and .env (or\n"
 	"WL_ENV_FILE); see .env.example and wl-migrate(8).\n";
@@ -54,6 +55,11 @@ static const struct command commands[] = {
 	{"gen-secret", "usage: wl-migrate gen-secret\n"
 		       "  Prints a fresh WL_SECRET_KEY (base64 of 32 random bytes) and needs no\n"
 		       "  configuration: wl-migrate gen-secret >> .env after WL_SECRET_KEY=\n"},
+	{"backup", "usage: wl-migrate backup\n"
+		   "  Dumps the database with WL_PG_DUMP into WL_BACKUP_DIR (mode 0600, with a\n"
+		   "  .sha256 beside it), deletes dumps older than WL_BACKUP_RETENTION_DAYS, and\n"
+		   "  prints the report as JSON: what the backup_database job does, for\n"
+		   "  wl-backup.timer or cron.\n"},
 	/* Its options and help are import_v1.c's. */
 	{"import-v1", NULL},
 };
@@ -226,6 +232,14 @@ static int run_command(wvl_ctx *ctx, const struct args *a)
 		if (wvl_migrate_verify(ctx, &opts))
 			return fail("verify");
 		puts("every applied migration matches its file");
+		return 0;
+	}
+	if (strcmp(cmd, "backup") == 0) {
+		char *json = NULL;
+		if (wvl_maint_backup_database(&json, ctx))
+			return fail("backup");
+		printf("%s\n", json);
+		wvl_free(json);
 		return 0;
 	}
 	if (strcmp(cmd, "seed-demo") == 0)
