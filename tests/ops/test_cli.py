@@ -91,6 +91,10 @@ CLI = [
     ('wl-migrate', ['seed-demo', '--clients', '12x'], 2, 'err', 'from 1 to 100000'),
     ('wl-migrate', ['gen-secret', 'extra'], 2, 'err', 'unexpected argument: extra'),
     ('wl-migrate', ['backup', 'extra'], 2, 'err', 'unexpected argument: extra'),
+    ('wl-migrate', ['restore'], 2, 'err', 'FILE is required'),
+    ('wl-migrate', ['restore', 'a', 'b'], 2, 'err', 'unexpected argument: b'),
+    ('wl-migrate', ['restore', '--bogus'], 2, 'err', 'unknown option: --bogus'),
+    ('wl-migrate', ['restore', '--help'], 0, 'out', 'usage: wl-migrate restore FILE'),
 ]
 
 # key, value, text of the one error line (each program stops with 78)
@@ -695,6 +699,87 @@ class Backup(unittest.TestCase):
             self.assertEqual(len(data), report['bytes'])
             self.assertEqual(hashlib.sha256(data).hexdigest(), report['sha256'])
             self.assertTrue(data.startswith(b'PGDMP'), 'a pg_dump custom-format archive')
+
+    def backup_env(self, db, folder, **extra):
+        return base_env(**testpg.settings(db, WL_BACKUP_DIR=folder, WL_PG_DUMP=os.path.join(
+            os.environ['WL_TEST_PG_BIN'], 'pg_dump'), **extra))
+
+    def test_keep_leaves_the_newest_dumps(self):
+        import datetime
+        db = testpg.create_database('wl_ops_keep')
+        self.addCleanup(testpg.drop_database, db)
+        now = datetime.datetime.now(datetime.timezone.utc)
+        with tempfile.TemporaryDirectory() as d:
+            names = []
+            for hours in (1, 2, 3):
+                name = (now - datetime.timedelta(hours=hours)).strftime('wavelaunch-%Y%m%dT%H%M%SZ.dump')
+                names.append(name)
+                for n in (name, name + '.sha256'):
+                    write(os.path.join(d, n), 'x')
+            write(os.path.join(d, 'notes.txt'), 'not a dump: left alone')
+            rc, out, err = run('wl-migrate', ['backup'], self.backup_env(db, d, WL_BACKUP_KEEP='2'),
+                               timeout=120)
+            self.assertEqual(rc, 0, err)
+            report = json.loads(out)
+            self.assertEqual(report['removed'], 2)
+            self.assertEqual(sorted(os.listdir(d)),
+                             sorted([report['file'], report['file'] + '.sha256', names[0],
+                                     names[0] + '.sha256', 'notes.txt']))
+
+    def test_restore_drill(self):
+        src = testpg.create_database('wl_ops_drill')
+        self.addCleanup(testpg.drop_database, src)
+        env = base_env(**testpg.settings(src))
+        rc, out, err = run('wl-migrate', ['seed-demo', '--clients', '5'], env, timeout=120)
+        self.assertEqual(rc, 0, err)
+        probe = ("SELECT (SELECT count(*) FROM clients) || '/' || (SELECT count(*) FROM notes)"
+                 " || '/' || (SELECT count(*) FROM users) || '/' ||"
+                 " (SELECT md5(string_agg(name || email, ',' ORDER BY id)) FROM clients)")
+        before = testpg.psql(src, probe)
+        self.assertTrue(before.startswith('5/'), before)
+        with tempfile.TemporaryDirectory() as d:
+            rc, out, err = run('wl-migrate', ['backup'], self.backup_env(src, d), timeout=120)
+            self.assertEqual(rc, 0, err)
+            dump = os.path.join(d, json.loads(out)['file'])
+            # The disaster: the database is gone; a new, empty one is made.
+            testpg.drop_database(src)
+            testpg.psql('postgres', 'CREATE DATABASE %s' % src)
+            env = self.backup_env(src, d)
+            rc, out, err = run('wl-migrate', ['restore', dump], env, timeout=120)
+            self.assertEqual(rc, 0, err)
+            self.assertEqual(json.loads(out)['replaced'], False)
+            self.assertEqual(testpg.psql(src, probe), before, 'the data is back')
+            # The app role can work with it again (up re-granted it).
+            self.assertEqual(subprocess.run(
+                ['psql', '-X', '-At', '-h', '127.0.0.1', '-p', os.environ['WL_TEST_PG_PORT'],
+                 '-U', 'wavelaunch_app', '-d', src, '-c',
+                 "SET wvl.actor_role = 'system'; SELECT count(*) FROM clients"],
+                env={**os.environ, 'PGPASSWORD': os.environ['WL_TEST_PG_APP_PASSWORD']},
+                capture_output=True, text=True).stdout.strip().splitlines()[-1], '5')
+            # Not into a database that has tables, unless forced.
+            rc, _, err = run('wl-migrate', ['restore', dump], env, timeout=120)
+            self.assertEqual(rc, 1)
+            self.assertIn('the database is not empty', err)
+            testpg.psql(src, 'DELETE FROM notes')
+            rc, out, err = run('wl-migrate', ['restore', dump, '--force'], env, timeout=120)
+            self.assertEqual(rc, 0, err)
+            self.assertEqual(json.loads(out)['replaced'], True)
+            self.assertEqual(testpg.psql(src, probe), before)
+            # A damaged archive is refused before anything is touched.
+            with open(dump, 'r+b') as f:
+                f.seek(100)
+                byte = f.read(1)
+                f.seek(100)
+                f.write(bytes([byte[0] ^ 0xFF]))
+            testpg.psql(src, 'DELETE FROM notes')
+            rc, _, err = run('wl-migrate', ['restore', dump, '--force'], env, timeout=120)
+            self.assertEqual(rc, 1)
+            self.assertIn('does not match its checksum', err)
+            self.assertTrue(testpg.psql(src, probe).startswith('5/0/'), 'nothing restored')
+            os.unlink(dump + '.sha256')
+            rc, _, err = run('wl-migrate', ['restore', dump], env, timeout=120)
+            self.assertEqual(rc, 1)
+            self.assertIn('no .sha256 file', err)
 
 
 def wait_for(pred, timeout=30):
