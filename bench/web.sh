@@ -5,7 +5,8 @@
 # The web UI's numbers: bundle sizes, page-load time on loopback and
 # Lighthouse scores (desktop preset, median of 3 runs, cold cache) for the
 # login page, the team dashboard, a client's page, the portal dashboard,
-# the public help center and an article, and the help CMS's editor,
+# the public help center and an article, the help CMS's editor, the
+# clients list, the analytics page and a portal coach conversation,
 # against the release wl-server with 25 demo clients and 60 articles.
 #   bench/web.sh [runs]
 set -euo pipefail

@@ -51,5 +51,6 @@
 #include "wavelaunch/cache.h"
 #include "wavelaunch/ai.h"
 #include "wavelaunch/coach.h"
+#include "wavelaunch/report.h"
 
 #endif

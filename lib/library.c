@@ -21,8 +21,11 @@
 #include "pdf/pdf.h"
 #include "jobs/jobs.h"
 #include "ratelimit/ratelimit_int.h"
+#include "report/report_int.h"
 
+/* The reporter first: freed last, it hears every other module's errors. */
 static const struct wvl_module *const modules[] = {
+	&wvl_report__module,
 	&wvl_auth__module,
 	&wvl_ratelimit__module,
 	&wvl_files__module,

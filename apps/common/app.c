@@ -214,7 +214,7 @@ int app_load_config(wvl_config **out)
 	return 0;
 }
 
-void app_reload(wvl_ctx *ctx)
+int app_reload(wvl_ctx *ctx)
 {
 	wvl_config *cfg = NULL;
 	if (load(&cfg) != 0) {
@@ -222,7 +222,7 @@ void app_reload(wvl_ctx *ctx)
 		snprintf(msg, sizeof(msg), "SIGHUP: configuration not reloaded: %s",
 			 wvl_error_last()->message);
 		app_log_json(WVL_LOG_ERROR, NULL, msg, NULL);
-		return;
+		return -1;
 	}
 	wvl_log_level lvl = WVL_LOG_INFO;
 	if (wvl_log_level_parse(&lvl, wvl_config_get(cfg, "WL_LOG_LEVEL")) != 0)
@@ -236,6 +236,7 @@ void app_reload(wvl_ctx *ctx)
 						 : "SIGHUP: log level applied; log file not reopened",
 		     extra);
 	wvl_config_free(cfg);
+	return 0;
 }
 
 int app_ctx_new(wvl_ctx **out, const wvl_config *cfg)

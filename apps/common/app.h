@@ -59,8 +59,9 @@ int app_log_enabled(wvl_log_level level);
 int app_log_open(const char *path);
 
 /* SIGHUP: reads the configuration again, reopens WL_LOG_FILE and applies
- * WL_LOG_LEVEL to the log and the context.  Other keys need a restart. */
-void app_reload(wvl_ctx *ctx);
+ * WL_LOG_LEVEL to the log and the context.  Other keys need a restart.
+ * 0, or -1 when the new configuration is refused (logged; nothing changes). */
+int app_reload(wvl_ctx *ctx);
 
 /* Appends `s` as a JSON string body (without quotes) to f. */
 void app_json_escape(FILE *f, const char *s);

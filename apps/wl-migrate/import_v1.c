@@ -67,14 +67,17 @@ static void print_table(json_t *doc)
 
 void import_v1_usage(FILE *f)
 {
-	fputs("usage: wl-migrate import-v1 FILE.db [--dry-run] [--json]\n"
+	fputs("usage: wl-migrate import-v1 FILE.db [--files-dir DIR] [--dry-run] [--json]\n"
 	      "  Copies a WavelaunchOS v1 SQLite database into this one: users (bcrypt\n"
 	      "  passwords kept, upgraded to Argon2id at their next login), clients,\n"
 	      "  business plans, deliverables, notes, tickets and their messages, help\n"
-	      "  articles, notifications and token usage.  Safe to run again: rows\n"
-	      "  already imported are recognised by their v1 id and left alone.\n"
-	      "  --dry-run  do everything, report, then roll back\n"
-	      "  --json     the report as JSON on standard output\n"
+	      "  articles, notifications, token usage and uploaded files.  Safe to run\n"
+	      "  again: rows already imported are recognised by their v1 id and left alone.\n"
+	      "  --files-dir DIR  v1's upload folder: each File row's storagePath is read\n"
+	      "                   under it (type checked and virus scanned like an upload);\n"
+	      "                   without it File rows are skipped\n"
+	      "  --dry-run        do everything, report, then roll back (stores no bytes)\n"
+	      "  --json           the report as JSON on standard output\n"
 	      "  The report counts the rows read, written, already there and skipped\n"
 	      "  (with reasons) per v1 model, and checks a content hash of what was\n"
 	      "  sent against what the database holds.  Exit status 0 when the import\n"
@@ -95,6 +98,8 @@ int import_v1_main(wvl_ctx *ctx, int argc, char **argv)
 			o.dry_run = 1;
 		} else if (!strcmp(argv[i], "--json")) {
 			json = true;
+		} else if (!strcmp(argv[i], "--files-dir") && i + 1 < argc) {
+			o.files_dir = argv[++i];
 		} else if (argv[i][0] != '-' && !file) {
 			file = argv[i];
 		} else {

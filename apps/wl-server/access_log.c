@@ -11,11 +11,19 @@
 #include "../common/app.h"
 #include "access_log.h"
 #include "metrics.h"
+#include "server.h"
 
 void wl_access_log(const struct wl_request *req, unsigned int status, double secs)
 {
 	const char *route = req->route ? req->route : "unmatched";
 	wl_metrics_observe(route, req->method, status, secs);
+	/* An answer the server could not give is reported (WL_SENTRY_DSN);
+	 * 503 says a service is away, which health and metrics show. */
+	if (status >= 500 && status != 503) {
+		char what[300];
+		snprintf(what, sizeof(what), "%s %s answered %u", req->method, route, status);
+		(void)wvl_report_error(req->srv->ctx, "wl-server", req->request_id, what);
+	}
 	if (!app_log_enabled(status >= 500 ? WVL_LOG_ERROR : WVL_LOG_INFO))
 		return; /* nothing to format when WL_LOG_LEVEL is above info */
 	char *extra = NULL;

@@ -180,6 +180,10 @@ static void add_standard_headers(struct wl_request *req, struct MHD_Response *r)
 	add_default(r, "Referrer-Policy", "same-origin");
 	add_default(r, "X-Frame-Options", "DENY");
 	add_default(r, "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+	/* Public over HTTPS (served so here, or WL_PUBLIC_URL says so behind a
+	 * proxy): browsers keep to HTTPS for a year. */
+	if (req->srv->secure_cookies)
+		add_default(r, "Strict-Transport-Security", "max-age=31536000");
 	const char *origin = wl_req_header(req, "Origin");
 	if (wl_origin_listed(req->srv, origin)) {
 		MHD_add_response_header(r, "Access-Control-Allow-Origin", origin);

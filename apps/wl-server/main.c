@@ -17,6 +17,7 @@
 #include "events.h"
 #include "guard.h"
 #include "http.h"
+#include "tls.h"
 
 extern const char wl_openapi_json[];
 extern const size_t wl_openapi_json_len;
@@ -67,6 +68,23 @@ static unsigned cfg_uint(const wvl_config *cfg, const char *key)
 
 static struct MHD_Daemon *start_daemon(struct wl_server *srv)
 {
+	const char *cert_path = wvl_config_get(srv->cfg, "WL_TLS_CERT");
+	gnutls_certificate_retrieve_function2 *creds = NULL;
+	srv->tls = cert_path && *cert_path;
+	if (srv->tls) {
+		creds = wl_tls_start(cert_path, wvl_config_get(srv->cfg, "WL_TLS_KEY"));
+		if (!creds)
+			return NULL;
+		srv->secure_cookies = true;
+	}
+	/* TLS 1.2 and 1.3 only (RFC 8996 retired 1.0 and 1.1); the pair comes
+	 * from tls.c per handshake, so SIGHUP can renew it. */
+	struct MHD_OptionItem tls_options[] = {
+		{MHD_OPTION_HTTPS_CERT_CALLBACK, 0, (void *)creds},
+		{MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"},
+		{MHD_OPTION_END, 0, NULL},
+	};
+	struct MHD_OptionItem no_options[] = {{MHD_OPTION_END, 0, NULL}};
 	int family = AF_INET;
 	/* A taken address is an error naming it; SO_REUSEPORT (several
 	 * processes sharing the port, for a restart without downtime) only
@@ -94,6 +112,8 @@ static struct MHD_Daemon *start_daemon(struct wl_server *srv)
 			     MHD_ALLOW_SUSPEND_RESUME;
 	if (family == AF_INET6)
 		flags |= MHD_USE_IPv6;
+	if (srv->tls)
+		flags |= MHD_USE_TLS;
 	struct MHD_Daemon *d = MHD_start_daemon(
 		flags, 0, wl_guard_accept, srv, wl_on_request, srv,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
@@ -112,8 +132,10 @@ static struct MHD_Daemon *start_daemon(struct wl_server *srv)
 		 * framing fault, with a problem document and a closed
 		 * connection instead. */
 		MHD_OPTION_STRICT_FOR_CLIENT, (int)0,
+		MHD_OPTION_ARRAY, srv->tls ? tls_options : no_options,
 		MHD_OPTION_END);
 	if (!d) {
+		wl_tls_stop();
 		close(fd);
 		app_log_json(WVL_LOG_ERROR, NULL, "cannot start the HTTP listener", NULL);
 	}
@@ -164,12 +186,14 @@ static int serve(struct wl_server *srv)
 	}
 	const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	char extra[64];
-	snprintf(extra, sizeof(extra), "\"port\":%u", di ? di->port : 0);
+	snprintf(extra, sizeof(extra), "\"port\":%u,\"tls\":%s", di ? di->port : 0,
+		 srv->tls ? "true" : "false");
 	app_log_json(WVL_LOG_INFO, NULL, "listening", extra);
 	app_notify("READY=1\nSTATUS=listening");
 	while (app_wait_signal(&set) == SIGHUP) {
 		app_notify("RELOADING=1");
-		app_reload(srv->ctx);
+		if (app_reload(srv->ctx) == 0 && srv->tls)
+			wl_tls_reload();
 		app_notify("READY=1");
 	}
 	app_notify("STOPPING=1\nSTATUS=finishing in-flight requests");
@@ -179,6 +203,7 @@ static int serve(struct wl_server *srv)
 	if (!wl_wait_idle(30))
 		app_log_json(WVL_LOG_WARN, NULL, "requests still running after 30 s", NULL);
 	MHD_stop_daemon(srv->daemon);
+	wl_tls_stop();
 	wl_guard_stop();
 	app_log_json(WVL_LOG_INFO, NULL, "stopped", NULL);
 	return 0;
@@ -187,8 +212,8 @@ static int serve(struct wl_server *srv)
 static const char usage[] =
 	"usage: wl-server [--help | --version | --routes]\n"
 	"  Serves the WavelaunchOS HTTP API and web UI on WL_LISTEN until SIGTERM\n"
-	"  (which drains in-flight requests); SIGHUP reopens WL_LOG_FILE and applies\n"
-	"  WL_LOG_LEVEL again.  Configured by WL_* variables from the environment and\n"
+	"  (which drains in-flight requests); SIGHUP reopens WL_LOG_FILE, applies\n"
+	"  WL_LOG_LEVEL again and reloads the HTTPS certificate.  Configured by WL_* variables from the environment and\n"
 	"  .env (or WL_ENV_FILE); see .env.example and wl-server(8).\n"
 	"  --routes   print every route (method, pattern, kind) and exit\n"
 	"  --help     print this help and exit\n"

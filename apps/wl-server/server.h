@@ -79,7 +79,8 @@ struct wl_server {
 	size_t ncors;
 	const char *openapi;
 	size_t openapi_len;
-	bool secure_cookies;  /* WL_PUBLIC_URL is https */
+	bool secure_cookies;  /* WL_PUBLIC_URL is https, or wl-server serves HTTPS */
+	bool tls;             /* HTTPS (WL_TLS_CERT and WL_TLS_KEY) */
 	size_t anon_body_limit; /* bodies of requests without a user */
 	char public_origin[256];
 };

@@ -101,6 +101,11 @@ const client = { email: 'bench-client@wavelaunch.local', password: 'Portal-Bench
 await api('POST', '/api/users', { ...client, name: 'Bench Client', role: 'client', client_id: clients[0].id }, session);
 // A published article of the demo's help center (seed-demo --help-articles).
 const article = (await api('GET', '/api/help/articles?limit=1&sort=title')).json.data[0];
+// A coach conversation of the client user with one question answered
+// (by the offline provider: the bench sets no Claude API key).
+const clientSession = await signIn(client.email, client.password);
+const conversation = (await api('POST', '/api/coach/conversations', {}, clientSession)).json;
+await api('POST', `/api/coach/conversations/${conversation.id}/messages`, { message: 'What should I post this week?' }, clientSession);
 const teamProfile = await profileFor(admin);
 const clientProfile = await profileFor(client);
 
@@ -112,6 +117,9 @@ const pages = [
   ['help center', '/help', null, 'h1'],
   ['help article', `/help/${article.slug}`, null, 'h1'],
   ['help CMS editor', `/articles/${article.id}`, teamProfile, '.editor-area'],
+  ['clients list', '/clients', teamProfile, 'h1'],
+  ['analytics', '/analytics', teamProfile, '.chart'],
+  ['portal coach', `/portal/coach/${conversation.id}`, clientProfile, '.coach-msg'],
 ];
 
 const rows = bundle();

@@ -103,17 +103,22 @@ typedef struct wvl_migrate_import_options {
 	int dry_run;                       /**< non-zero: report, then roll everything back */
 	wvl_migrate_progress_fn progress;  /**< NULL: not told */
 	void *progress_payload;
+	/** v1's upload folder: a File row's storagePath is read under it.
+	 *  NULL: File rows are skipped (their bytes are not read). */
+	const char *files_dir;
 } wvl_migrate_import_options;
 
 #define WVL_MIGRATE_IMPORT_OPTIONS_VERSION 1
-#define WVL_MIGRATE_IMPORT_OPTIONS_INIT {WVL_MIGRATE_IMPORT_OPTIONS_VERSION, 0, NULL, NULL}
+#define WVL_MIGRATE_IMPORT_OPTIONS_INIT {WVL_MIGRATE_IMPORT_OPTIONS_VERSION, 0, NULL, NULL, NULL}
 
 /**
  * Copies a WavelaunchOS v1 SQLite database (`sqlite_path`, opened
  * read-only) into this one over the owner connection, in one transaction,
- * as docs/IMPORT-V1.md describes: ten v1 models, re-run safe (v2 ids are
- * derived from v1 ids), each bad row skipped with its reason, bcrypt and
- * Argon2id password hashes kept.
+ * as docs/IMPORT-V1.md describes: eleven v1 models, re-run safe (v2 ids
+ * are derived from v1 ids), each bad row skipped with its reason, bcrypt
+ * and Argon2id password hashes kept, uploads read from `files_dir` and
+ * stored as any upload (type checked, virus scanned); stored bytes whose
+ * rows end up not written are removed again.
  *
  * `*out_report` receives the report as JSON (free with wvl_free):
  * {"dry_run", "tables": {model: {"table", "read", "written",

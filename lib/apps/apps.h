@@ -14,4 +14,9 @@
 
 extern const struct wvl_module wvl_apps__module;
 
+/* WL_TLS_CERT and WL_TLS_KEY (tls.c): both or neither; readable PEM
+ * files, a certificate and its unencrypted private key.  WVL_EINVAL naming
+ * the key. */
+int wvl_apps__validate_tls(const wvl_config *cfg);
+
 #endif

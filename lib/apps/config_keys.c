@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: MIT
  * Copyright (c) 2026 WavelaunchOS contributors */
 
-/* The WL_* keys the three programs read themselves (wl-server's listener
- * and HTTP limits, wl-worker's health address, the configuration file),
- * and the keys reserved for features not built yet: declared here so the
- * library checks their values and knows their names like any other. */
+/* The WL_* keys the three programs read themselves: wl-server's listener,
+ * HTTP limits and HTTPS, wl-worker's health address, the configuration
+ * file. */
 
 #include "../core/internal.h"
 #include "apps.h"
@@ -44,13 +43,10 @@ static const struct wvl_config_key keys[] = {
 	 "connections one address may hold before any authenticates (trusted proxies exempt); 0: no cap"},
 	{"WL_STATIC_DIR", WVL_CFG_STRING, WVL_WEB_DIR, 0, 0, NULL, 0,
 	 "folder of the web UI wl-server serves at /; default: where meson install puts it; empty: none"},
-	/* Reserved: read by nothing yet.  A value set is warned about. */
-	{"WL_TLS_CERT", WVL_CFG_RESERVED, "", 0, 0, "HTTPS in wl-server", 0,
-	 "PEM certificate chain wl-server serves HTTPS with"},
-	{"WL_TLS_KEY", WVL_CFG_RESERVED, "", 0, 0, "HTTPS in wl-server", WVL_CFG_SECRET,
-	 "PEM private key of WL_TLS_CERT"},
-	{"WL_SENTRY_DSN", WVL_CFG_RESERVED, "", 0, 0, "error reporting to Sentry", WVL_CFG_SECRET,
-	 "Sentry DSN errors are reported to"},
+	{"WL_TLS_CERT", WVL_CFG_STRING, "", 0, 4000, NULL, 0,
+	 "PEM certificate chain wl-server serves HTTPS with (with WL_TLS_KEY); empty: HTTP"},
+	{"WL_TLS_KEY", WVL_CFG_STRING, "", 0, 4000, NULL, 0,
+	 "PEM file of WL_TLS_CERT's unencrypted private key"},
 };
 
 static const struct wvl_config_keyset keyset = {keys, sizeof(keys) / sizeof(keys[0])};
@@ -58,4 +54,5 @@ static const struct wvl_config_keyset keyset = {keys, sizeof(keys) / sizeof(keys
 const struct wvl_module wvl_apps__module = {
 	.name = "apps",
 	.keys = &keyset,
+	.validate_config = wvl_apps__validate_tls,
 };

@@ -36,6 +36,10 @@ struct wvl_ctx {
 	size_t nmodules;
 	/* The first module's guard, if any (see struct wvl_actor_guard). */
 	const struct wvl_actor_guard *guard;
+	/* Told of every error-level log line, already redacted (lib/report
+	 * sends them to Sentry); NULL: nobody. */
+	void (*on_error)(void *state, const char *request_id, const char *message);
+	void *on_error_state;
 };
 
 /* ---- modules (ctx.c) ----

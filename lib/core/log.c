@@ -166,12 +166,19 @@ size_t wvl_log_redact(char *out, size_t outlen, const char *in)
 void wvl_log__v(const wvl_ctx *ctx, wvl_log_level level, const char *fmt,
 		va_list ap)
 {
-	if (!ctx || !ctx->log_fn || (int)level < __atomic_load_n(&ctx->log_level, __ATOMIC_RELAXED))
+	if (!ctx)
+		return;
+	bool report = level >= WVL_LOG_ERROR && ctx->on_error;
+	if (!report && (!ctx->log_fn ||
+			(int)level < __atomic_load_n(&ctx->log_level, __ATOMIC_RELAXED)))
 		return;
 	char raw[2048], clean[2048];
 	vsnprintf(raw, sizeof(raw), fmt, ap);
 	wvl_log_redact(clean, sizeof(clean), raw);
-	ctx->log_fn(level, wvl_log_request_id(), clean, ctx->log_payload);
+	if (ctx->log_fn && (int)level >= __atomic_load_n(&ctx->log_level, __ATOMIC_RELAXED))
+		ctx->log_fn(level, wvl_log_request_id(), clean, ctx->log_payload);
+	if (report)
+		ctx->on_error(ctx->on_error_state, wvl_log_request_id(), clean);
 }
 
 void wvl_log(const wvl_ctx *ctx, wvl_log_level level, const char *fmt, ...)

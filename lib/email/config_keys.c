@@ -23,6 +23,8 @@ static const struct wvl_config_key keys[] = {
 	 "whsec_... secret for provider webhooks"},
 	{"WL_SMTP_CA_FILE", WVL_CFG_STRING, "", 0, 0, NULL, 0,
 	 "PEM file of the CAs SMTP's TLS trusts; empty: the system's"},
+	{"WL_EMAIL_LINK_TTL", WVL_CFG_UINT, "604800", 3600, WVL_EMAIL_LINK_TTL_MAX, NULL, 0,
+	 "seconds a download link in an email works, from the email's creation (3600..2592000)"},
 	{"WL_EMAIL_TIMEOUT", WVL_CFG_UINT, "30", 1, 600, NULL, 0,
 	 "seconds one send to the SMTP server or Resend may take (1..600)"},
 };

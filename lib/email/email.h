@@ -39,6 +39,9 @@ int wvl_tmpl__render(struct wvl_buf *out, const char *tmpl, json_t *data,
 /* & < > " ' as HTML entities. */
 void wvl_tmpl__escape_html(struct wvl_buf *b, const char *s, size_t n);
 
+/* The longest WL_EMAIL_LINK_TTL: 30 days. */
+#define WVL_EMAIL_LINK_TTL_MAX 2592000
+
 struct wvl_email_template {
 	const char *name;
 	const char *category; /* a preference category; NULL: transactional */
@@ -50,6 +53,11 @@ struct wvl_email_template {
 	 * email, name, client_id, data) with data a JSON object of the
 	 * template's variables.  NULL: the template is only queued directly. */
 	const char *recipients_sql;
+	/* For a request: work done once before its recipients are found,
+	 * outside any transaction (the deliverable's PDF).  Returns the args
+	 * to use instead of the job's (malloc'd), or NULL to keep them, with
+	 * `why` saying what was left out (the mail goes without it). */
+	char *(*prepare)(char *why, size_t why_len, wvl_ctx *ctx, const char *args_json);
 };
 
 /* The template called `name`, or NULL. */

@@ -160,7 +160,7 @@ static const char expand_fmt[] =
 	" ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, client_id";
 
 static int expand_tx(int *queued, wvl_ctx *ctx, PGconn *c, const struct wvl_email_template *t,
-		     const wvl_job *job)
+		     const wvl_job *job, const char *args_json)
 {
 	char sql[4096], now[40], key[128];
 	snprintf(sql, sizeof(sql), expand_fmt, t->recipients_sql);
@@ -174,7 +174,7 @@ static int expand_tx(int *queued, wvl_ctx *ctx, PGconn *c, const struct wvl_emai
 	else
 		snprintf(key, sizeof(key), "%s:%s", t->name, job->id);
 	json_decref(args);
-	const char *p[] = {job->args_json, now, t->name, t->category, key};
+	const char *p[] = {args_json, now, t->name, t->category, key};
 	PGresult *r = wvl_pg__exec(ctx, c, sql, 5, p);
 	if (!r)
 		return wvl_error_last()->code;
@@ -195,18 +195,24 @@ static int expand(char **out_error, wvl_worker_task *run, const char *name)
 		*out_error = wvl_str__printf("email_send: the template %s takes no requests", name);
 		return -1;
 	}
+	const wvl_job *job = wvl_worker_task_job(run);
+	char left_out[300] = "";
+	char *prepared = t->prepare ? t->prepare(left_out, sizeof(left_out), ctx, job->args_json)
+				    : NULL;
 	const wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
 	PGconn *c = NULL;
 	int queued = 0;
 	int rc = wvl_pg__begin(ctx, &sys, &c);
-	if (!rc && (rc = expand_tx(&queued, ctx, c, t, wvl_worker_task_job(run))) != 0)
+	if (!rc && (rc = expand_tx(&queued, ctx, c, t, job,
+				   prepared ? prepared : job->args_json)) != 0)
 		wvl_pg__fail(ctx, c, rc);
 	else if (!rc)
 		rc = wvl_pg__commit(ctx, c);
-	char n[16];
-	snprintf(n, sizeof(n), "%d", queued);
-	return rc ? wvl_jobs__report(out_error, run, rc, NULL)
-		  : done(out_error, run, "%s email(s) queued", n);
+	free(prepared);
+	char line[400];
+	snprintf(line, sizeof(line), "%d email(s) queued%s%s", queued,
+		 left_out[0] ? "; left out: " : "", left_out);
+	return rc ? wvl_jobs__report(out_error, run, rc, NULL) : done(out_error, run, "%s", line);
 }
 
 int wvl_email__job_send(char **out_error, wvl_worker_task *run, void *payload)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../files/files_internal.h"
 #include "email.h"
 
 #define SUBJECT_MAX 200 /* bytes; a ticket's subject can be long */
@@ -121,6 +122,35 @@ static int unsubscribe_links(struct wvl_email_msg *m, json_t *data, wvl_ctx *ctx
 	return 0;
 }
 
+/* A file the data names ("download_file_id", e.g. the ready deliverable's
+ * PDF) becomes "download_url", a signed link that works until the mail's
+ * creation plus WL_EMAIL_LINK_TTL, and "download_until", that day.  Both
+ * come from the row, so every attempt signs the same link. */
+static int download_link(json_t *data, const wvl_ctx *ctx, const struct wvl_email_fields *f)
+{
+	char file_id[37] = "";
+	const char *v = json_string_value(json_object_get(data, "download_file_id"));
+	if (v && strlen(v) < sizeof(file_id))
+		snprintf(file_id, sizeof(file_id), "%s", v);
+	json_object_del(data, "download_file_id");
+	if (!wvl_uuid_valid(file_id))
+		return 0;
+	long long ttl = (long long)wvl_config__uint(ctx->cfg, "WL_EMAIL_LINK_TTL", 604800,
+						    WVL_EMAIL_LINK_TTL_MAX + 1);
+	long long expires = (long long)f->created_s + ttl;
+	char *url = NULL;
+	int rc = wvl_files__signed_url(&url, ctx, file_id, expires);
+	if (rc)
+		return rc;
+	char until[40];
+	wvl_time__rfc3339(until, sizeof(until), (int64_t)expires * 1000000);
+	until[10] = '\0'; /* the day, UTC */
+	json_object_set_new(data, "download_url", json_string(url));
+	json_object_set_new(data, "download_until", json_string(until));
+	free(url);
+	return 0;
+}
+
 static int sender(struct wvl_email_msg *m, const wvl_ctx *ctx)
 {
 	if (wvl_mime__split_address(&m->from_name, &m->from_addr,
@@ -153,6 +183,8 @@ static int render_with(struct wvl_email_msg *m, wvl_ctx *ctx, const struct wvl_e
 	if (rc)
 		return rc;
 	common(data, m, f, base);
+	if ((rc = download_link(data, ctx, f)) != 0)
+		return rc;
 	if (t->category && f->category && f->user_id && *f->user_id &&
 	    (rc = unsubscribe_links(m, data, ctx, f, base)) != 0)
 		return rc;

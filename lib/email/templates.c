@@ -9,10 +9,13 @@
  * Variables every template has (render.c): name, email, app_name,
  * public_url, and for non-transactional mail unsubscribe_url and
  * category_label.  Links are built from public_url, so they open the web
- * UI (API.md, "Links in emails"). */
+ * UI (API.md, "Links in emails"); the one exception is a file's signed
+ * download link (download_url, render.c), which the API serves itself. */
 
+#include <stdio.h>
 #include <string.h>
 
+#include "../pdf/pdf.h"
 #include "email.h"
 
 /* ---- recipients of requests: $1 the job's args (jsonb), $2 now ---- */
@@ -30,9 +33,32 @@
 
 static const char deliverable_sql[] =
 	"SELECT u.id, u.email, u.name, c.id, json_build_object('client_name', c.name,"
-	" 'milestone', d.milestone, 'title', d.title)"
+	" 'milestone', d.milestone, 'title', d.title,"
+	" 'download_file_id', " ARG("download_file_id") ")"
 	" FROM deliverables d JOIN clients c ON c.id = d.client_id " CLIENT_USERS
 	" WHERE d.id = " ARG("deliverable_id") "::uuid";
+
+/* The deliverable's PDF of its current content, made now unless it exists
+ * (lib/pdf), so the mail can carry a signed link to it (render.c signs
+ * it); the args gain "download_file_id".  A PDF that cannot be made is
+ * left out, and the mail still links the portal. */
+static char *deliverable_pdf(char *why, size_t why_len, wvl_ctx *ctx, const char *args_json)
+{
+	json_t *args = json_loads(args_json, 0, NULL);
+	const char *id = json_string_value(json_object_get(args, "deliverable_id"));
+	char file_id[37] = "";
+	bool made = false;
+	char *out = NULL;
+	if (!id || !wvl_uuid_valid(id))
+		snprintf(why, why_len, "the request names no deliverable");
+	else if (wvl_pdf__document_generate(file_id, &made, ctx, "deliverable", id) != 0)
+		snprintf(why, why_len, "its PDF could not be made: %s", wvl_error_last()->message);
+	else if (json_object_set_new(args, "download_file_id", json_string(file_id)) != 0 ||
+		 !(out = json_dumps(args, JSON_COMPACT)))
+		snprintf(why, why_len, "out of memory");
+	json_decref(args);
+	return out;
+}
 
 /* A paused journey, an archived client or a milestone already delivered
  * gets no reminder. */
@@ -118,7 +144,7 @@ static const struct wvl_email_template templates[] = {
 	 " <strong>{{client_name}}</strong>'s workspace: the business plan, eight monthly"
 	 " deliverables and your files will live there.</p>\n"
 	 "<p>You will receive an invitation to your portal shortly.</p>\n",
-	 NULL},
+	 NULL, NULL},
 	{"portal_invite", NULL, "Your {{app_name}} portal invitation",
 	 GREETING "\n\n{{#inviter}}{{inviter}} invited you{{/inviter}}{{^inviter}}You are invited{{/inviter}}"
 	 " to the portal of {{client_name}}. Choose a password to get in:\n\n"
@@ -127,7 +153,7 @@ static const struct wvl_email_template templates[] = {
 	 "{{^inviter}}You are invited{{/inviter}} to the portal of <strong>{{client_name}}</strong>."
 	 "</p>\n<p><a href=\"{{public_url}}/invite?token={{token}}\">Choose a password</a></p>\n"
 	 "<p>The link is valid for 7 days and works once.</p>\n",
-	 NULL},
+	 NULL, NULL},
 	{"password_reset", NULL, "Reset your {{app_name}} password",
 	 GREETING "\n\nSomeone asked to reset the password of this account. If it was you,"
 	 " choose a new one here:\n\n{{public_url}}/reset-password?token={{token}}\n\n"
@@ -138,7 +164,7 @@ static const struct wvl_email_template templates[] = {
 	 "Reset my password</a></p>\n<p>The link works once{{#valid_minutes}} and for"
 	 " {{valid_minutes}} minutes{{/valid_minutes}}. If it was not you, ignore this email:"
 	 " your password stays as it is.</p>\n",
-	 USER_TOKEN_SQL},
+	 USER_TOKEN_SQL, NULL},
 	{"account_unlock", NULL, "Your {{app_name}} account is locked",
 	 GREETING "\n\nYour account was locked after several failed sign-ins. If they were yours,"
 	 " unlock it now:\n\n{{public_url}}/unlock?token={{token}}\n\nIf they were not, someone"
@@ -147,14 +173,18 @@ static const struct wvl_email_template templates[] = {
 	 " were yours, unlock it now:</p>\n<p><a href=\"{{public_url}}/unlock?token={{token}}\">"
 	 "Unlock my account</a></p>\n<p>If they were not, someone may be guessing your password:"
 	 " the lock protects you, and it ends by itself.</p>\n",
-	 USER_TOKEN_SQL},
+	 USER_TOKEN_SQL, NULL},
 	{"deliverable_ready", "deliverables", "M{{milestone}} is ready: {{title}}",
 	 GREETING "\n\nMilestone {{milestone}} of {{client_name}}, \"{{title}}\", is ready for"
-	 " you in the portal:\n\n{{public_url}}/portal/deliverables\n",
+	 " you in the portal:\n\n{{public_url}}/portal/deliverables\n"
+	 "{{#download_url}}\nOr download it as a PDF (the link works until {{download_until}}):"
+	 "\n\n{{download_url}}\n{{/download_url}}",
 	 "<p>" GREETING "</p>\n<p>Milestone {{milestone}} of <strong>{{client_name}}</strong>,"
 	 " &ldquo;{{title}}&rdquo;, is ready for you.</p>\n"
-	 "<p><a href=\"{{public_url}}/portal/deliverables\">See it in the portal</a></p>\n",
-	 deliverable_sql},
+	 "<p><a href=\"{{public_url}}/portal/deliverables\">See it in the portal</a></p>\n"
+	 "{{#download_url}}<p><a href=\"{{download_url}}\">Download the PDF</a> (the link works"
+	 " until {{download_until}}).</p>\n{{/download_url}}",
+	 deliverable_sql, deliverable_pdf},
 	{"milestone_reminder", "reminders", "Coming up: M{{milestone}} on {{due_date}}",
 	 GREETING "\n\nMilestone {{milestone}} of {{client_name}}, \"{{title}}\", is due on"
 	 " {{due_date}}. If there is anything your team still needs from you, now is a good"
@@ -163,7 +193,7 @@ static const struct wvl_email_template templates[] = {
 	 " &ldquo;{{title}}&rdquo;, is due on {{due_date}}. If there is anything your team still"
 	 " needs from you, now is a good time.</p>\n<p><a href=\"{{public_url}}/portal\">Open the"
 	 " portal</a></p>\n",
-	 reminder_sql},
+	 reminder_sql, NULL},
 	{"weekly_summary", "reminders", "Your week at {{app_name}}: {{client_name}}",
 	 GREETING "\n\n{{client_name}}: {{ready}} of 8 milestones ready, {{activity}} update(s)"
 	 " this week.\n{{#next}}Next: M{{milestone}}, {{title}}{{#due_date}}, due {{due_date}}"
@@ -172,32 +202,32 @@ static const struct wvl_email_template templates[] = {
 	 " ready, {{activity}} update(s) this week.</p>\n{{#next}}<p>Next: M{{milestone}},"
 	 " {{title}}{{#due_date}}, due {{due_date}}{{/due_date}}.</p>\n{{/next}}"
 	 "<p><a href=\"{{public_url}}/portal\">Open the portal</a></p>\n",
-	 weekly_sql},
+	 weekly_sql, NULL},
 	{"ticket_created", "tickets", "[#{{number}}] {{ticket_subject}}", TICKET_TEXT("was opened"),
-	 TICKET_HTML("was opened"), ticket_sql},
+	 TICKET_HTML("was opened"), ticket_sql, NULL},
 	{"ticket_replied", "tickets", "Re: [#{{number}}] {{ticket_subject}}",
-	 TICKET_TEXT("has a new reply"), TICKET_HTML("has a new reply"), ticket_sql},
+	 TICKET_TEXT("has a new reply"), TICKET_HTML("has a new reply"), ticket_sql, NULL},
 	{"ticket_closed", "tickets", "Closed: [#{{number}}] {{ticket_subject}}",
-	 TICKET_TEXT("was closed"), TICKET_HTML("was closed"), ticket_sql},
+	 TICKET_TEXT("was closed"), TICKET_HTML("was closed"), ticket_sql, NULL},
 	{"automation_message", "updates", "{{subject}}",
 	 GREETING "\n\n{{message}}\n\n{{public_url}}/portal\n",
 	 "<p>" GREETING "</p>\n<p>{{message}}</p>\n"
 	 "<p><a href=\"{{public_url}}/portal\">Open the portal</a></p>\n",
-	 rule_message_sql},
+	 rule_message_sql, NULL},
 	{"token_budget_alert", "updates", "AI budget exceeded: {{client_name}}",
 	 GREETING "\n\n{{client_name}} spent {{spent}} on AI in {{month}}, over the budget of"
 	 " {{budget}}.\n\n{{public_url}}{{link}}\n",
 	 "<p>" GREETING "</p>\n<p><strong>{{client_name}}</strong> spent {{spent}} on AI in"
 	 " {{month}}, over the budget of {{budget}}.</p>\n"
 	 "<p><a href=\"{{public_url}}{{link}}\">Open the client</a></p>\n",
-	 budget_sql},
+	 budget_sql, NULL},
 	{"token_budget_threshold", "updates", "AI budget at {{percent}} %: {{client_name}}",
 	 GREETING "\n\n{{client_name}} spent {{spent}} on AI in {{month}}: {{percent}} % of the"
 	 " monthly budget of {{budget}}.\n\n{{public_url}}{{link}}\n",
 	 "<p>" GREETING "</p>\n<p><strong>{{client_name}}</strong> spent {{spent}} on AI in"
 	 " {{month}}: {{percent}} % of the monthly budget of {{budget}}.</p>\n"
 	 "<p><a href=\"{{public_url}}{{link}}\">Open the client</a></p>\n",
-	 budget_threshold_sql},
+	 budget_threshold_sql, NULL},
 };
 
 const struct wvl_email_template *wvl_email__template(const char *name)

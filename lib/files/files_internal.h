@@ -112,6 +112,12 @@ int wvl_zip__inspect(int fd, uint64_t size, const struct wvl_zip_limits *lim,
 /* The signature of (id, expires) into `out` (base64url, 44 bytes with NUL). */
 int wvl_files__sign(const wvl_ctx *ctx, const char *id, const char *expires,
 		    char out[44]);
+/* The signed download URL of file `id`, valid until `expires` (Unix
+ * seconds), into *out_url (free with free()).  It checks neither who asks
+ * nor whether the file may be served: the caller has decided that, and
+ * opening the link checks the file again.  WVL_EUNAVAILABLE without
+ * WL_SECRET_KEY, WVL_EINTERNAL out of memory. */
+int wvl_files__signed_url(char **out_url, const wvl_ctx *ctx, const char *id, long long expires);
 /* The part of opening a signed link that reads only the link: the
  * signature over (id, expires), then the expiry, then the id's shape.  0, or
  * WVL_EFORBIDDEN "link_invalid", WVL_EGONE "link_expired", WVL_ENOTFOUND,
@@ -119,6 +125,30 @@ int wvl_files__sign(const wvl_ctx *ctx, const char *id, const char *expires,
  * database (tests/fuzz/fuzz_link.c). */
 int wvl_files__link_check(const wvl_ctx *ctx, const char *id, const char *expires,
 			  const char *signature);
+
+/* ---- adopting bytes from elsewhere (upload.c) ----
+ * wl-migrate import-v1 brings v1's uploads in inside its own transaction,
+ * with ids of its own: the bytes go through an upload (begun with no
+ * client) and are judged as any upload is, but the row is the caller's. */
+
+struct wvl_files_adopted {
+	char key[WVL_STORAGE_KEY_LEN + 1]; /* "" when not kept */
+	char sha256[65];
+	char name[WVL_FILES_NAME_MAX + 1]; /* sanitised, with the type's extension */
+	const char *content_type;          /* the detected type's (static) */
+	const char *scan_status;           /* clean, error, unscanned or pending_scan (static) */
+	bool scanned;                      /* clamd answered */
+	uint64_t size;
+};
+
+/* Judges the written bytes of `up` as wvl_files_upload_finish() does
+ * (empty, too large, type, virus scan) and, when `keep`, stores them under
+ * a fresh key; fills `out` and always ends `up`.  The errors of finish():
+ * WVL_EVALIDATION (empty; "file_infected"), WVL_ETOOLARGE, WVL_EUNSUPPORTED
+ * (type), WVL_EUNAVAILABLE (storage). */
+int wvl_files__upload_adopt(struct wvl_files_adopted *out, wvl_files_upload *up, bool keep);
+/* Removes stored object `key` (an adopted file whose row was not written). */
+int wvl_files__remove_object(const wvl_ctx *ctx, const char *key);
 
 /* ---- rows (files.c) ---- */
 

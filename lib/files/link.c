@@ -132,21 +132,36 @@ static int servable_for(wvl_ctx *ctx, const wvl_actor *actor, const char *file_i
 	return rc;
 }
 
-static char *link_json(const wvl_ctx *ctx, const char *id, long long expires, const char *sig)
+int wvl_files__signed_url(char **out_url, const wvl_ctx *ctx, const char *id, long long expires)
 {
+	*out_url = NULL;
+	char exp_s[24], sig[44];
+	snprintf(exp_s, sizeof(exp_s), "%lld", expires);
+	int rc = wvl_files__sign(ctx, id, exp_s, sig);
+	if (rc)
+		return rc;
 	const char *base = wvl_config_get(ctx->cfg, "WL_PUBLIC_URL");
 	size_t blen = base ? strlen(base) : 0;
 	while (blen && base[blen - 1] == '/')
 		blen--;
+	*out_url = wvl_str__printf("%.*s/api/files/%s/content?expires=%s&signature=%s", (int)blen,
+				   base ? base : "", id, exp_s, sig);
+	return *out_url ? 0 : wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+}
+
+static int link_json(char **out, const wvl_ctx *ctx, const char *id, long long expires)
+{
+	char *url = NULL;
+	int rc = wvl_files__signed_url(&url, ctx, id, expires);
+	if (rc)
+		return rc;
 	char when[40];
 	wvl_time__rfc3339(when, sizeof(when), (int64_t)expires * 1000000);
-	char *url = wvl_str__printf("%.*s/api/files/%s/content?expires=%lld&signature=%s",
-				    (int)blen, base ? base : "", id, expires, sig);
-	json_t *doc = url ? json_pack("{s:s,s:s}", "url", url, "expires_at", when) : NULL;
-	char *out = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+	json_t *doc = json_pack("{s:s,s:s}", "url", url, "expires_at", when);
+	*out = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
 	json_decref(doc);
 	free(url);
-	return out;
+	return *out ? 0 : wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
 }
 
 int wvl_files_download_link(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
@@ -164,12 +179,7 @@ int wvl_files_download_link(char **out_json, wvl_ctx *ctx, const wvl_actor *acto
 		return rc;
 	long long ttl = (long long)wvl_config__uint(ctx->cfg, "WL_DOWNLOAD_LINK_TTL", 3600, 7 * 86400 + 1);
 	long long expires = (long long)(wvl_now(ctx) / 1000000) + ttl;
-	char exp_s[24], sig[44];
-	snprintf(exp_s, sizeof(exp_s), "%lld", expires);
-	if ((rc = wvl_files__sign(ctx, file_id, exp_s, sig)) != 0)
-		return rc;
-	*out_json = link_json(ctx, file_id, expires, sig);
-	return *out_json ? 0 : wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+	return link_json(out_json, ctx, file_id, expires);
 }
 
 /* ---- opening ---- */

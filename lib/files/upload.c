@@ -335,27 +335,72 @@ static int store(char **out_json, wvl_files_upload *up, struct verdict *v)
 	return rc;
 }
 
-static int finish(char **out_json, wvl_files_upload *up)
+static int failed_upload(const wvl_files_upload *up)
+{
+	return up->failed == WVL_ETOOLARGE ? too_large(up->max)
+					   : wvl_err__set(up->failed, NULL, "the upload failed");
+}
+
+/* What finish() decides before the bytes are kept: digest, type, scan. */
+static int judge(wvl_files_upload *up, struct verdict *v)
 {
 	if (up->failed)
-		return up->failed == WVL_ETOOLARGE ? too_large(up->max)
-						   : wvl_err__set(up->failed, NULL, "the upload failed");
-	if (!up->client_id[0])
-		return wvl_err__set_fields("{\"client_id\":\"is required\"}", "client_id is required");
+		return failed_upload(up);
 	if (up->received == 0)
 		return wvl_err__set_fields("{\"file\":\"is empty\"}", "the file is empty");
 	struct wvl_detected d;
-	struct verdict v = {0};
 	unsigned char digest[crypto_hash_sha256_BYTES];
 	crypto_hash_sha256_final(&up->sha, digest);
-	sodium_bin2hex(v.sha_hex, sizeof(v.sha_hex), digest, sizeof(digest));
+	sodium_bin2hex(v->sha_hex, sizeof(v->sha_hex), digest, sizeof(digest));
 	int rc = check_type(up, &d);
 	if (rc == 0)
-		rc = scan(up, &v);
-	if (rc)
-		return rc;
-	v.mime = wvl_files__kind_mime(d.kind);
-	return store(out_json, up, &v);
+		rc = scan(up, v);
+	if (rc == 0)
+		v->mime = wvl_files__kind_mime(d.kind);
+	return rc;
+}
+
+static int finish(char **out_json, wvl_files_upload *up)
+{
+	if (up->failed)
+		return failed_upload(up);
+	if (!up->client_id[0])
+		return wvl_err__set_fields("{\"client_id\":\"is required\"}", "client_id is required");
+	struct verdict v = {0};
+	int rc = judge(up, &v);
+	return rc ? rc : store(out_json, up, &v);
+}
+
+int wvl_files__upload_adopt(struct wvl_files_adopted *out, wvl_files_upload *up, bool keep)
+{
+	memset(out, 0, sizeof(*out));
+	struct verdict v = {0};
+	int rc = judge(up, &v);
+	if (rc == 0 && keep) {
+		wvl_storage__new_key(v.key);
+		rc = up->st->ops->put(up->st, &up->spool, v.key);
+	}
+	if (rc == 0) {
+		snprintf(out->key, sizeof(out->key), "%s", v.key);
+		snprintf(out->sha256, sizeof(out->sha256), "%s", v.sha_hex);
+		snprintf(out->name, sizeof(out->name), "%s", up->name);
+		out->content_type = v.mime;
+		out->scan_status = v.status;
+		out->scanned = v.scanned;
+		out->size = up->received;
+	}
+	wvl_files_upload_abort(up);
+	return rc;
+}
+
+int wvl_files__remove_object(const wvl_ctx *ctx, const char *key)
+{
+	struct wvl_storage *st = NULL;
+	int rc = wvl_storage__open(ctx, &st);
+	if (rc == 0)
+		rc = st->ops->remove(st, key);
+	wvl_storage__free(st);
+	return rc;
 }
 
 int wvl_files_upload_finish(char **out_json, wvl_files_upload *up)

@@ -618,9 +618,14 @@ int wvl_jobs_fail(int *out_failed, wvl_ctx *ctx, const wvl_job *job, const char 
 	if (!r)
 		return wvl_error_last()->code;
 	int rows = PQntuples(r);
+	bool for_good = rows == 1 && strcmp(PQgetvalue(r, 0, 0), "failed") == 0;
 	if (out_failed)
-		*out_failed = rows == 1 && strcmp(PQgetvalue(r, 0, 0), "failed") == 0;
+		*out_failed = for_good;
 	PQclear(r);
+	/* Error level: reported to Sentry when WL_SENTRY_DSN is set. */
+	if (for_good)
+		wvl_log(ctx, WVL_LOG_ERROR, "job %s (%s) failed for good after %d attempt(s): %.300s",
+			job->id, job->kind, job->attempt, error && *error ? error : "failed");
 	if (rows == 0)
 		return wvl_err__set(WVL_ECONFLICT, NULL,
 				    "the job's lease was lost (rescued, cancelled or claimed again)");

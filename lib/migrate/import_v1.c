@@ -18,17 +18,29 @@
  * Argon2id at the next login.
  * Any other hash is dropped (the user resets their password) and counted.
  *
+ * Uploads: a File row's bytes are read from the folder the caller names
+ * (storagePath under it, never outside), judged and stored by the files
+ * module as an upload would be (type, virus scan), and the row written
+ * here with its derived id; bytes stored for a row that is then refused,
+ * or for an import that fails, are removed again.  A dry run reads and
+ * judges the bytes but stores nothing.
+ *
  * Verification: per model, rows read / written / already there / skipped
  * with reasons, and a SHA-256 over the rows' content computed twice — from
  * the values sent and from what PostgreSQL holds afterwards — which must
  * agree.  Written by hand: no library maps these models. */
 
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <libpq-fe.h>
@@ -38,7 +50,9 @@
 #include "../auth/auth.h"
 #include "../core/buf.h"
 #include "../core/internal.h"
+#include "../files/files_internal.h"
 #include "../help/help.h"
+#include "../jobs/jobs.h"
 #include "migrations.h"
 #include "wavelaunch/migrate.h"
 #include "wavelaunch/sanitize.h"
@@ -48,11 +62,15 @@
 
 /* One v1 row on its way: the parameters of the insert (owned strings, or
  * NULL) and its canonical content for the hash. */
+struct run;
+
 struct row {
 	char *p[MAX_PARAMS];
 	int n;
 	char uuid[37];
 	char *canon;
+	struct run *run;
+	char stored_key[WVL_STORAGE_KEY_LEN + 1]; /* bytes this row stored ("" none) */
 };
 
 struct reason {
@@ -587,6 +605,9 @@ static const char *conv_usage(struct row *r, sqlite3_stmt *st, struct tally *t)
 	return NULL;
 }
 
+/* Below, with the run it needs. */
+static const char *conv_file(struct row *r, sqlite3_stmt *st, struct tally *t);
+
 #define SEP " || chr(31) || "
 
 /* In dependency order: a row's parents are imported before it. */
@@ -701,6 +722,16 @@ static const struct model models[] = {
 	 " coalesce(" TS(9) ", now()))"
 	 " ON CONFLICT (id) DO NOTHING RETURNING 1",
 	 "model" SEP "input_tokens::text" SEP "output_tokens::text", conv_usage},
+	{"File", "files",
+	 "SELECT id, clientId, fileName, storagePath, uploadedById, createdAt FROM File"
+	 " ORDER BY id",
+	 "INSERT INTO files (id, client_id, uploaded_by, storage_key, name, content_type, size,"
+	 " sha256, scan_status, scanned_at, created_at, updated_at)"
+	 " VALUES ($1::uuid, $2::uuid, (SELECT id FROM users WHERE id = $3::uuid), $4, $5, $6,"
+	 " $7::bigint, $8, $9, CASE WHEN $10::boolean THEN now() END,"
+	 " coalesce(" TS(11) ", now()), coalesce(" TS(11) ", now()))"
+	 " ON CONFLICT (id) DO NOTHING RETURNING 1",
+	 "name" SEP "sha256" SEP "size::text", conv_file},
 };
 
 #define NMODELS (sizeof(models) / sizeof(models[0]))
@@ -713,7 +744,163 @@ struct run {
 	sqlite3 *db;
 	const wvl_migrate_import_options *opts;
 	struct tally tally[NMODELS];
+	char files_root[PATH_MAX]; /* opts->files_dir resolved; "" without one */
+	char why[200];             /* a skip reason made from a message */
+	char **stored;             /* keys of bytes stored, removed if the import fails */
+	size_t nstored, capstored;
+	long pending_scan;         /* files kept waiting for clamd */
 };
+
+/* ---- uploads -------------------------------------------------------------- */
+
+/* A v1 storagePath, relative to the files folder, resolved (so neither
+ * ".." nor a symbolic link leads out of it) into `out`. */
+static const char *resolve_upload(char out[PATH_MAX], const struct run *run, const char *path)
+{
+	if (path[0] == '/')
+		return "storage path is absolute (it must be relative to the files folder)";
+	char *joined = wvl_str__printf("%s/%s", run->files_root, path);
+	char *real = joined ? realpath(joined, NULL) : NULL;
+	int err = errno;
+	free(joined);
+	if (!real)
+		return err == ENOENT || err == ENOTDIR ? "file missing from the files folder"
+						       : "file unreadable";
+	size_t n = strlen(run->files_root);
+	bool inside = strlen(real) < PATH_MAX && !strncmp(real, run->files_root, n) &&
+		      real[n] == '/';
+	if (inside)
+		snprintf(out, PATH_MAX, "%s", real);
+	free(real);
+	return inside ? NULL : "storage path leads outside the files folder";
+}
+
+/* Reads the file at `path` through an upload and has the files module
+ * judge it (and store it when `keep`). */
+static const char *read_upload(struct wvl_files_adopted *a, struct run *run, const char *path,
+			       const char *name, bool keep)
+{
+	static const wvl_actor system = {.role = WVL_ROLE_SYSTEM};
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	struct stat sb;
+	if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		if (fd >= 0)
+			close(fd);
+		return "not a readable regular file";
+	}
+	wvl_files_upload *up = NULL;
+	int rc = wvl_files_upload_begin(&up, run->ctx, &system, NULL, name, (int64_t)sb.st_size,
+					NULL);
+	char buf[65536];
+	ssize_t n = 0;
+	while (!rc && (n = read(fd, buf, sizeof(buf))) > 0)
+		rc = wvl_files_upload_write(up, buf, (size_t)n);
+	if (!rc && n < 0)
+		rc = wvl_err__set(WVL_EUNAVAILABLE, NULL, "read error: %s", strerror(errno));
+	close(fd);
+	if (rc)
+		wvl_files_upload_abort(up);
+	else
+		rc = wvl_files__upload_adopt(a, up, keep);
+	if (!rc)
+		return NULL;
+	if (rc == WVL_ETOOLARGE)
+		return "larger than WL_UPLOAD_MAX_BYTES";
+	snprintf(run->why, sizeof(run->why), "%s", wvl_error_last()->message);
+	return run->why;
+}
+
+static bool row_exists(struct run *run, const char *uuid)
+{
+	const char *p[] = {uuid};
+	PGresult *r = PQexecParams(run->pg, "SELECT 1 FROM files WHERE id = $1::uuid", 1, NULL, p,
+				   NULL, NULL, 0);
+	bool yes = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+	PQclear(r);
+	return yes;
+}
+
+static const char *conv_file(struct row *r, sqlite3_stmt *st, struct tally *t)
+{
+	(void)t;
+	struct run *run = r->run;
+	bool ok = true;
+	char *client = ref("Client", text(st, 1));
+	if (!client)
+		return "no client";
+	add(r, client);
+	add(r, ref("User", text(st, 4)));
+	const char *name = text(st, 2), *path = text(st, 3);
+	if (!name || !*name)
+		return "no file name";
+	if (!path || !*path)
+		return "no storage path";
+	char *created = when(st, 5, &ok);
+	const char *why = !ok		      ? "unreadable date"
+			  : !run->files_root[0] ? "not read: no files folder was given"
+						: NULL;
+	char full[PATH_MAX];
+	if (!why)
+		why = resolve_upload(full, run, path);
+	struct wvl_files_adopted a;
+	if (!why)
+		why = read_upload(&a, run, full, name,
+				  !run->opts->dry_run && !row_exists(run, r->uuid));
+	if (why) {
+		free(created);
+		return why;
+	}
+	snprintf(r->stored_key, sizeof(r->stored_key), "%s", a.key);
+	/* A dry run stores nothing: the row (rolled back) borrows its id as key. */
+	add(r, wvl_str__dup(a.key[0] ? a.key : r->uuid));
+	add(r, wvl_str__dup(a.name));
+	add(r, wvl_str__dup(a.content_type));
+	add(r, wvl_str__printf("%llu", (unsigned long long)a.size));
+	add(r, wvl_str__dup(a.sha256));
+	add(r, wvl_str__dup(a.scan_status));
+	add(r, wvl_str__dup(a.scanned ? "true" : "false"));
+	add(r, created);
+	if (!strcmp(a.scan_status, "pending_scan") || !strcmp(a.scan_status, "error"))
+		run->pending_scan++;
+	canon(r, 3, r->p[4], r->p[7], r->p[6]);
+	return NULL;
+}
+
+/* Bytes stored for a row: kept in the list until the import ends. */
+static void remember_stored(struct run *run, const struct row *r)
+{
+	if (!r->stored_key[0])
+		return;
+	if (run->nstored == run->capstored) {
+		size_t cap = run->capstored ? run->capstored * 2 : 16;
+		char **more = realloc(run->stored, cap * sizeof(*more));
+		if (!more)
+			return;
+		run->stored = more;
+		run->capstored = cap;
+	}
+	run->stored[run->nstored++] = wvl_str__dup(r->stored_key);
+}
+
+/* The stored bytes of rows that were not written, or of an import that
+ * did not commit, go again. */
+static void forget_stored(struct run *run, const struct row *r)
+{
+	if (r->stored_key[0] && wvl_files__remove_object(run->ctx, r->stored_key) != 0)
+		wvl_log(run->ctx, WVL_LOG_WARN, "import-v1: stored bytes %s left behind: %s",
+			r->stored_key, wvl_error_last()->message);
+}
+
+static void end_stored(struct run *run, bool committed)
+{
+	for (size_t i = 0; i < run->nstored; i++) {
+		if (!committed && wvl_files__remove_object(run->ctx, run->stored[i]) != 0)
+			wvl_log(run->ctx, WVL_LOG_WARN, "import-v1: stored bytes %s left behind: %s",
+				run->stored[i], wvl_error_last()->message);
+		free(run->stored[i]);
+	}
+	free(run->stored);
+}
 
 /* Why the import cannot go on: logged, and the call's error. */
 static int failed(struct run *run, int code, const char *what, const char *detail)
@@ -855,6 +1042,7 @@ static int import_model(struct run *run, const struct model *m, struct tally *t)
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		t->read++;
 		struct row *r = calloc(1, sizeof(*r));
+		r->run = run;
 		const char *id = text(st, 0);
 		const char *why = NULL;
 		if (!id || !*id) {
@@ -875,13 +1063,16 @@ static int import_model(struct run *run, const struct model *m, struct tally *t)
 					t->written++;
 				else
 					t->present++;
+				remember_stored(run, r);
 				if (nkept == cap)
 					kept = realloc(kept, (cap *= 2) * sizeof(*kept));
 				kept[nkept++] = r;
 				r = NULL;
 			} else if (PQstatus(run->pg) != CONNECTION_OK) {
+				forget_stored(run, r);
 				rc = failed(run, WVL_EUNAVAILABLE, m->v1, PQerrorMessage(run->pg));
 			} else {
+				forget_stored(run, r);
 				refusal(because, sizeof(because), res);
 				PQclear(PQexec(run->pg, "ROLLBACK TO SAVEPOINT v1_row"));
 				note_reason(t, because);
@@ -961,6 +1152,18 @@ int wvl_migrate_import_v1(char **out_report, int *out_verified, wvl_ctx *ctx,
 		return wvl_err__set(WVL_EINVAL, NULL, "unknown import options version");
 	struct run run = {.ctx = ctx, .opts = opts ? opts : &defaults};
 	int rc;
+	if (run.opts->files_dir) {
+		struct stat sb;
+		char *real = realpath(run.opts->files_dir, NULL);
+		bool dir = real && stat(real, &sb) == 0 && S_ISDIR(sb.st_mode) &&
+			   strlen(real) < sizeof(run.files_root);
+		if (dir)
+			snprintf(run.files_root, sizeof(run.files_root), "%s", real);
+		free(real);
+		if (!dir)
+			return failed(&run, WVL_EINVAL, run.opts->files_dir,
+				      "the files folder is not a readable folder");
+	}
 	if (sqlite3_open_v2(sqlite_path, &run.db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
 		rc = failed(&run, WVL_EINVAL, sqlite_path,
 			    run.db ? sqlite3_errmsg(run.db) : "cannot open");
@@ -979,9 +1182,26 @@ int wvl_migrate_import_v1(char **out_report, int *out_verified, wvl_ctx *ctx,
 		rc = exec_ok(&run, ts_function);
 	for (size_t i = 0; !rc && i < NMODELS; i++)
 		rc = import_model(&run, &models[i], &run.tally[i]);
+	/* Files waiting for clamd get their scan from wl-worker, as uploads do. */
+	if (!rc && run.pending_scan > 0) {
+		wvl_job_options o = WVL_JOB_OPTIONS_INIT;
+		o.queue = "files";
+		o.unique_key = "file_rescan";
+		o.max_attempts = 10;
+		rc = wvl_jobs__enqueue_tx(NULL, NULL, ctx, run.pg, "file_rescan", NULL, &o);
+	}
 	if (rc) {
 		PQclear(PQexec(run.pg, "ROLLBACK"));
-	} else if (!(rc = exec_ok(&run, run.opts->dry_run ? "ROLLBACK" : "COMMIT"))) {
+		end_stored(&run, false);
+	} else if ((rc = exec_ok(&run, run.opts->dry_run ? "ROLLBACK" : "COMMIT")) != 0) {
+		/* Whether a failed COMMIT took effect is unknown: the bytes stay,
+		 * since rows may name them (a re-run finds out which). */
+		if (run.nstored)
+			wvl_log(ctx, WVL_LOG_WARN, "import-v1: the commit failed; %zu stored"
+				" file(s) kept in case it took effect", run.nstored);
+		end_stored(&run, true);
+	} else {
+		end_stored(&run, true);
 		bool verified;
 		*out_report = report(&run, &verified);
 		if (out_verified)

@@ -12,7 +12,7 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 # Debian packages the build, the services and the tests need.
 WL_PACKAGES=(
   build-essential meson ninja-build pkg-config python3 curl ca-certificates
-  libmicrohttpd-dev libpq-dev libhiredis-dev libjansson-dev libsodium-dev
+  libmicrohttpd-dev libgnutls28-dev libpq-dev libhiredis-dev libjansson-dev libsodium-dev
   libcurl4-openssl-dev libzxcvbn-dev libcriterion-dev libmagic-dev zlib1g-dev
   libgumbo-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libgit2-dev
   libxlsxwriter-dev libcairo2-dev libpango1.0-dev fonts-dejavu-core

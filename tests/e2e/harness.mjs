@@ -53,8 +53,8 @@ function canConnect(port) {
   });
 }
 
-function psql(sql) {
-  execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-p', env('WL_TEST_PG_PORT'), '-U', 'wavelaunch_owner', '-d', 'postgres', '-c', sql], {
+function psql(sql, database = 'postgres') {
+  execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-p', env('WL_TEST_PG_PORT'), '-U', 'wavelaunch_owner', '-d', database, '-c', sql], {
     env: { ...process.env, PGPASSWORD: env('WL_TEST_PG_OWNER_PASSWORD') },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -76,8 +76,9 @@ export const ADMIN = { email: 'lead@e2e.test', password: 'Wave-Launch-7-Go!' };
 
 // Starts everything one test file needs; stop() undoes it.  With
 // `worker`, a wl-worker claims the queues named (e.g. "notifications":
-// what a deliverable ready or a ticket reply turns into).
-export async function startStack({ worker = null } = {}) {
+// what a deliverable ready or a ticket reply turns into).  `env`: more
+// settings for wl-server and wl-worker (e.g. the loopback Messages API).
+export async function startStack({ worker = null, env: extra = {} } = {}) {
   const db = `t_web_${randomBytes(5).toString('hex')}_${process.pid}`;
   const url = (role, pwVar) => `postgresql://${role}:${env(pwVar)}@127.0.0.1:${env('WL_TEST_PG_PORT')}/${db}`;
   const state = mkdtempSync(join(tmpdir(), 'wl-e2e-'));
@@ -107,7 +108,11 @@ export async function startStack({ worker = null } = {}) {
     WL_RATELIMIT_LOGIN: '1000/15m',
     WL_LOG_LEVEL: 'warn',
     ASAN_OPTIONS: 'detect_leaks=1',
+    // meson's suppressions (tests/lsan.supp: fontconfig's process-lifetime
+    // caches, which lib/pdf's pango reaches) for the programs started here.
+    ...(process.env.LSAN_OPTIONS ? { LSAN_OPTIONS: process.env.LSAN_OPTIONS } : {}),
     PATH: process.env.PATH,
+    ...extra,
   };
   mkdirSync(vars.WL_STORAGE_DIR);
   mkdirSync(vars.WL_MAILBOX_DIR);
@@ -142,6 +147,9 @@ export async function startStack({ worker = null } = {}) {
     browser,
     vars,
     mailbox: vars.WL_MAILBOX_DIR,
+    // SQL in the stack's database as its owner (row-level security still
+    // applies: set wvl.actor_role first), for seeding in bulk.
+    sql: (text) => psql(text, db),
     async stop() {
       await browser.close();
       // The programs are the sanitizer build: what they report fails the

@@ -6,12 +6,18 @@ out (docs/IMPORT-V1.md), with good rows and the bad ones a real v1 database
 holds: missing parents, invalid emails, duplicate slugs and versions, unknown
 enum values, out-of-range numbers, hashes v2 cannot check.
 
-Usage: make_v1_fixture.py OUT.db.  Prints the passwords of the users whose
+Usage: make_v1_fixture.py OUT.db [UPLOADS_DIR].  With UPLOADS_DIR it also
+writes the uploaded files the File rows name there (and the hostile ones:
+a path out of the folder, a symbolic link out, a virus test file, a program,
+a name whose extension lies).  Prints the passwords of the users whose
 bcrypt hashes it wrote, as JSON, for the test that logs in with them."""
 import crypt
 import json
+import os
 import sqlite3
+import struct
 import sys
+import zlib
 
 SCHEMA = '''
 CREATE TABLE "Client" ("id" TEXT NOT NULL PRIMARY KEY, "creatorName" TEXT NOT NULL,
@@ -55,7 +61,52 @@ CREATE TABLE "TokenUsage" ("id" TEXT NOT NULL PRIMARY KEY, "clientId" TEXT, "use
   "purpose" TEXT, "model" TEXT NOT NULL, "inputTokens" INTEGER NOT NULL DEFAULT 0,
   "outputTokens" INTEGER NOT NULL DEFAULT 0, "cost" REAL NOT NULL DEFAULT 0,
   "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP);
+CREATE TABLE "File" ("id" TEXT NOT NULL PRIMARY KEY, "clientId" TEXT NOT NULL,
+  "fileName" TEXT NOT NULL, "fileType" TEXT, "fileSize" INTEGER NOT NULL DEFAULT 0,
+  "storagePath" TEXT NOT NULL, "uploadedById" TEXT,
+  "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP);
 '''
+
+# The EICAR test file, which every virus scanner reports.
+EICAR = rb'X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*'
+
+
+def png_1x1():
+    def chunk(kind, data):
+        return (struct.pack('>I', len(data)) + kind + data
+                + struct.pack('>I', zlib.crc32(kind + data) & 0xffffffff))
+    return (b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', 1, 1, 8, 2, 0, 0, 0))
+            + chunk(b'IDAT', zlib.compress(b'\x00\xff\x80\x00')) + chunk(b'IEND', b''))
+
+
+PDF = (b'%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n'
+       b'2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n')
+
+# id, client, name, storage path, uploader; the bytes (None: not written)
+FILES = [
+    ('f1', 'c1', 'Brand guide.pdf', 'c1/brand-guide.pdf', 'u1', PDF),
+    ('f2', 'c1', 'logo.png', 'c1/logo.png', 'u3', png_1x1()),
+    ('f3', 'c1', 'notes.txt', 'c1/missing.txt', 'u1', None),
+    ('f4', 'c1', 'secrets.txt', '../outside.txt', 'u1', None),
+    ('f5', 'c1', 'eicar.txt', 'c1/eicar.txt', 'u1', EICAR),
+    ('f6', 'c404', 'orphan.txt', 'orphan.txt', 'u1', b'a file of a client v1 lost\n'),
+    ('f7', 'c1', 'setup.exe', 'c1/setup.exe', 'u1', b'MZ\x90\x00' + bytes(200)),
+    ('f8', 'c1', 'link.txt', 'c1/link.txt', 'u1', None),
+    ('f9', 'c1', 'photo.png', 'c1/photo.png', 'u1', b'just words, not a picture\n'),
+]
+
+
+def write_uploads(folder):
+    os.makedirs(os.path.join(folder, 'c1'), exist_ok=True)
+    for _, _, _, path, _, data in FILES:
+        if data is not None:
+            with open(os.path.join(folder, path), 'wb') as f:
+                f.write(data)
+    # Outside the folder: what the two escaping rows aim at.
+    outside = os.path.join(os.path.dirname(os.path.abspath(folder)), 'outside.txt')
+    with open(outside, 'w') as f:
+        f.write('not yours\n')
+    os.symlink(outside, os.path.join(folder, 'c1', 'link.txt'))
 
 T0 = 1717236000000  # 2024-06-01T10:00:00Z in Prisma's milliseconds
 
@@ -125,6 +176,9 @@ def main():
     ins('TokenUsage',
         ('k1', 'c1', 'u1', 'business_plan', 'claude-sonnet-4-5', 1200, 3400, 0.0552, T0),
         ('k2', 'c1', None, 'coach', 'claude-sonnet-4-5', -5, 10, 0.01, T0))
+    ins('File', *[(i, c, n, None, len(d or b''), p, u, T0) for i, c, n, p, u, d in FILES])
+    if len(sys.argv) > 2:
+        write_uploads(sys.argv[2])
     db.commit()
     db.close()
     print(json.dumps(pw))

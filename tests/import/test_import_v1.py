@@ -8,6 +8,7 @@ an imported v1 user logs into wl-server with their v1 password, which then
 becomes an Argon2id hash; unreadable files are refused.
 
 Usage: test_import_v1.py WL_MIGRATE WL_SERVER (scripts/test's services)."""
+import hashlib
 import json
 import os
 import shutil
@@ -55,24 +56,40 @@ def main():
     migrate, server = sys.argv[1], sys.argv[2]
     work = tempfile.mkdtemp(prefix='wl-import-')
     db = create_database('t_import')
-    run_env = {**os.environ, **settings(db, WL_ARGON2_MEMORY_KIB='8192')}
+    storage = os.path.join(work, 'storage')
+    run_env = {**os.environ, **settings(db, WL_ARGON2_MEMORY_KIB='8192',
+                                        WL_STORAGE_DIR=storage, WL_CLAMD=env('WL_TEST_CLAMD'))}
+    uploads = os.path.join(work, 'v1', 'uploads')
     srv = None
     try:
         fixture = os.path.join(work, 'v1.db')
         pw = json.loads(subprocess.run([sys.executable, '-W', 'ignore',
-                                        os.path.join(HERE, 'make_v1_fixture.py'), fixture],
+                                        os.path.join(HERE, 'make_v1_fixture.py'), fixture,
+                                        uploads],
                                        check=True, capture_output=True, text=True).stdout)
 
-        def imp(*args):
-            return subprocess.run([migrate, 'import-v1', fixture] + list(args), env=run_env,
-                                  capture_output=True, text=True, timeout=300)
+        def imp(*args, files=True):
+            more = ['--files-dir', uploads] if files else []
+            return subprocess.run([migrate, 'import-v1', fixture] + more + list(args),
+                                  env=run_env, capture_output=True, text=True, timeout=300)
 
-        # A dry run reports everything and writes nothing.
+        def stored_objects():
+            return sorted(os.path.join(d, f) for d, _, fs in os.walk(storage)
+                          if os.path.basename(d) != 'tmp' for f in fs)
+
+        # Without the files folder, File rows are skipped and said so.
+        r = imp('--dry-run', '--json', files=False)
+        nofiles = json.loads(r.stdout)['tables']['File'] if r.returncode == 0 else {}
+        check(nofiles.get('skipped') == 9 and list(nofiles.get('skipped_reasons', {}))
+              == ['not read: no files folder was given'], 'no --files-dir: %r' % nofiles)
+
+        # A dry run reports everything and writes nothing, bytes included.
         r = imp('--dry-run', '--json')
         check(r.returncode == 0, 'dry run: rc %d %s' % (r.returncode, r.stderr))
         dry = json.loads(r.stdout) if r.returncode == 0 else {'tables': {}}
         check(dry.get('dry_run') is True and dry.get('verified') is True, 'dry run report')
         check(psql(db, 'SELECT count(*) FROM clients') == '0', 'the dry run wrote clients')
+        check(stored_objects() == [], 'the dry run stored bytes: %r' % stored_objects())
 
         # The import: exactly the good rows, each bad one with its reason.
         r = imp('--json')
@@ -84,7 +101,7 @@ def main():
             'Client': (6, 2, 4), 'User': (6, 3, 3), 'BusinessPlan': (4, 2, 2),
             'Deliverable': (3, 2, 1), 'Note': (3, 2, 1), 'Ticket': (3, 2, 1),
             'TicketMessage': (3, 1, 2), 'HelpArticle': (4, 2, 2), 'Notification': (2, 1, 1),
-            'TokenUsage': (2, 1, 1)}
+            'TokenUsage': (2, 1, 1), 'File': (9, 2, 7)}
         for model, (read, written, skipped) in want.items():
             got = (t[model]['read'], t[model]['written'], t[model]['skipped'])
             check(got == (read, written, skipped), '%s: %r, want %r (%s)'
@@ -107,6 +124,24 @@ def main():
               reasons['HelpArticle'])
         check('empty message' in reasons['TicketMessage'], reasons['TicketMessage'])
         check('token counts out of range' in reasons['TokenUsage'], reasons['TokenUsage'])
+        for why in ('file missing from the files folder',
+                    'storage path leads outside the files folder',  # ../ and a symlink
+                    'virus scanner found', 'are not accepted',
+                    "extension does not match", 'files_client_id_fkey'):
+            check(why in reasons['File'], 'File: no %r in %s' % (why, reasons['File']))
+        check(t['File']['skipped_reasons'].get('storage path leads outside the files folder')
+              == 2, 'both escapes refused: %r' % t['File']['skipped_reasons'])
+        # The two good files' bytes are stored, and only theirs (the orphan's
+        # bytes, stored before PostgreSQL refused its row, went again).
+        objs = stored_objects()
+        check(len(objs) == 2, 'stored objects: %r' % objs)
+        sums = sorted(hashlib.sha256(open(o, 'rb').read()).hexdigest() for o in objs)
+        check(sums == sorted(psql(db, 'SELECT sha256 FROM files').split()),
+              'stored bytes and rows disagree')
+        check(psql(db, "SELECT string_agg(name || ':' || content_type || ':' || scan_status,"
+                       " ' ' ORDER BY name) FROM files")
+              == 'Brand guide.pdf:application/pdf:clean logo.png:image/png:clean',
+              'files: %s' % psql(db, 'SELECT string_agg(name, \' \') FROM files'))
         check(rep['unusable_password_hashes'] == 1, 'unusable hashes: %r'
               % rep['unusable_password_hashes'])
         check(rep['verified'] is True, 'not verified')
@@ -115,7 +150,7 @@ def main():
         check({'msg': 'import-v1: model read', 'model': 'Client', 'read': 6}.items()
               <= next((l for l in logged if l.get('model') == 'Client'), {}).items(),
               'no JSON progress line for Client: %r' % r.stderr)
-        check(len([l for l in logged if l.get('msg') == 'import-v1: model read']) == 10,
+        check(len([l for l in logged if l.get('msg') == 'import-v1: model read']) == 11,
               'one progress line per model: %r' % r.stderr)
 
         # What landed, as v2 sees it.
@@ -151,6 +186,7 @@ def main():
             a = again['tables'].get(model, {})
             check(a.get('written') == 0 and a.get('already_imported') == t[model]['written']
                   and a.get('hashes_match'), 're-run %s: %r' % (model, a))
+        check(len(stored_objects()) == 2, 'the re-run stored bytes again: %r' % stored_objects())
 
         # An imported user logs in with the v1 password; it becomes Argon2id.
         http_port = free_port()
@@ -158,7 +194,7 @@ def main():
         srv = subprocess.Popen([server], env={
             **run_env, 'WL_LISTEN': '127.0.0.1:%d' % http_port,
             'WL_PUBLIC_URL': 'http://127.0.0.1:%d' % http_port,
-            'WL_STORAGE_DIR': os.path.join(state, 'storage'),
+            'WL_STORAGE_DIR': storage,
             'WL_MAILBOX_DIR': os.path.join(state, 'mail'), 'WL_CLAMD': env('WL_TEST_CLAMD'),
             'WL_STATIC_DIR': work}, stdout=subprocess.DEVNULL,
             stderr=open(os.path.join(work, 'server.log'), 'w'))
@@ -184,6 +220,19 @@ def main():
         check(psql(db, "SELECT left(password_hash, 10) FROM users"
                        " WHERE email = 'zoe@client.test'") == '$argon2id$', 'hash upgraded')
         check(login(base, 'zoe@client.test', pw['zoe@client.test']) == 200, 'login after upgrade')
+        # The client downloads her imported logo: the v1 bytes, through a signed link.
+        jar = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        req = urllib.request.Request(base + '/api/auth/login', method='POST', data=json.dumps(
+            {'email': 'zoe@client.test', 'password': pw['zoe@client.test']}).encode(),
+            headers={'Content-Type': 'application/json'})
+        jar.open(req, timeout=30).read()
+        fid = psql(db, "SELECT id FROM files WHERE name = 'logo.png'")
+        link = json.loads(jar.open(base + '/api/files/%s/download' % fid, timeout=30).read())
+        with urllib.request.urlopen(link['url'].replace('http://127.0.0.1:%d' % http_port, base),
+                                    timeout=30) as f:
+            got = f.read()
+        with open(os.path.join(uploads, 'c1', 'logo.png'), 'rb') as f:
+            check(got == f.read(), 'the downloaded logo is not the v1 bytes')
 
         # Unreadable input and usage.
         bad = os.path.join(work, 'bad.db')
@@ -220,8 +269,6 @@ def main():
         shutil.rmtree(work, ignore_errors=True)
     if faults and log_text:
         print(log_text)
-    if False and os.path.exists(os.path.join(work, 'server.log')):
-        print(open(os.path.join(work, 'server.log')).read()[-3000:])
     for f in faults:
         print('FAIL:', f)
     print('%d faults' % len(faults))

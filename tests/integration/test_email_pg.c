@@ -10,6 +10,7 @@
 
 #include <dirent.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <jansson.h>
@@ -995,6 +996,98 @@ Test(email, a_ready_deliverable_mails_and_notifies_the_clients_users)
 	r = sql1("SELECT error FROM email_log WHERE to_address = 'bo@example.com'");
 	cr_expect_str_eq(r, "not sent: the recipient turned deliverables email off");
 	free(r);
+}
+
+/* The signed link in a ready deliverable's mail: its three parts out of
+ * the text body (the URL is on a line of its own). */
+struct mail_link {
+	char file_id[37], expires[24], signature[64];
+};
+
+static bool link_in(struct mail_link *l, const char *text)
+{
+	const char *p = strstr(text, "https://app.wavelaunch.test/api/files/");
+	return p && sscanf(p, "https://app.wavelaunch.test/api/files/%36[0-9a-f-]/content?expires="
+			      "%23[0-9]&signature=%63[A-Za-z0-9_-]",
+			   l->file_id, l->expires, l->signature) == 3;
+}
+
+/* The ready deliverable's mail carries a signed link to its PDF, made
+ * before the mail and valid WL_EMAIL_LINK_TTL from the mail's creation;
+ * every render of the row signs the same link. */
+Test(email, a_ready_deliverable_mail_links_its_pdf_for_the_link_ttl)
+{
+	make_client_user("ann@example.com", "Ann", "{}");
+	make_deliverable(DELIVERABLE, 2, "Visual identity", "ready");
+	sql_ok("UPDATE deliverables SET content_markdown = E'# Colours\\n\\nDeep blue and *sand*.'");
+	request(READY_ARGS);
+	test_run_jobs(&db, ctx, 30);
+	char *id = sql1("SELECT id FROM email_log WHERE to_address = 'ann@example.com'");
+	cr_assert_not_null(id);
+	expect_status(id, "sent");
+	char path[600];
+	snprintf(path, sizeof(path), "%s/%s.eml", wvl_config_get(wvl_ctx_config(ctx), "WL_MAILBOX_DIR"), id);
+	json_t *m = parse_mime(path);
+	const char *text = part_text(m, "text/plain"), *html = part_text(m, "text/html");
+	cr_assert(text && html);
+	struct mail_link l;
+	cr_assert(link_in(&l, text), "no download link in: %s", text);
+	cr_expect_not_null(strstr(html, "&amp;signature="), "the link is escaped in the HTML part");
+	char *pdf = sql1("SELECT file_id FROM document_pdfs WHERE doc_id = '" DELIVERABLE "'");
+	cr_expect_str_eq(l.file_id, pdf, "the link is the deliverable's current PDF");
+	free(pdf);
+	char *want = sql1("SELECT extract(epoch FROM created_at)::bigint + 604800 FROM email_log"
+			  " WHERE id = '%s'", id);
+	cr_expect_str_eq(l.expires, want, "seven days from the mail's creation");
+	free(want);
+	struct mail_link again_l;
+	struct wvl_email_msg again = render_row(id);
+	cr_expect(link_in(&again_l, again.text) && !strcmp(again_l.signature, l.signature));
+	wvl_email__msg_free(&again);
+	/* The link opens the PDF without a session, then expires. */
+	int fd = -1;
+	wvl_files_meta meta;
+	cr_assert_eq(wvl_files_open_signed(&fd, &meta, ctx, l.file_id, l.expires, l.signature), 0,
+		     "%s", wvl_error_last()->message);
+	char head[5] = "";
+	cr_expect_eq(read(fd, head, 5), 5);
+	cr_expect(!memcmp(head, "%PDF-", 5));
+	close(fd);
+	cr_expect_str_eq(meta.content_type, "application/pdf");
+	char tampered[24];
+	snprintf(tampered, sizeof(tampered), "%lld", strtoll(l.expires, NULL, 10) + 1);
+	cr_expect_eq(wvl_files_open_signed(&fd, &meta, ctx, l.file_id, tampered, l.signature),
+		     WVL_EFORBIDDEN);
+	test_clock_advance(7LL * 86400 * TEST_SEC + TEST_SEC);
+	cr_expect_eq(wvl_files_open_signed(&fd, &meta, ctx, l.file_id, l.expires, l.signature),
+		     WVL_EGONE);
+	json_decref(m);
+	free(id);
+}
+
+/* A PDF that cannot be made (markdown over lib/pdf's 1 MiB limit) leaves
+ * the link out, not the mail; the request's log says why. */
+Test(email, a_ready_deliverable_without_a_pdf_still_mails_and_says_why)
+{
+	make_client_user("ann@example.com", "Ann", "{}");
+	make_deliverable(DELIVERABLE, 2, "Visual identity", "ready");
+	sql_ok("UPDATE deliverables SET content_markdown = repeat('a', 1100000)");
+	request(READY_ARGS);
+	test_run_jobs(&db, ctx, 30);
+	char *id = sql1("SELECT id FROM email_log WHERE to_address = 'ann@example.com'");
+	cr_assert_not_null(id);
+	expect_status(id, "sent");
+	struct wvl_email_msg m = render_row(id);
+	struct mail_link l;
+	cr_expect(!link_in(&l, m.text), "no link to a PDF that does not exist");
+	cr_expect_not_null(strstr(m.text, "/portal/deliverables"));
+	wvl_email__msg_free(&m);
+	char *log = sql1("SELECT log::text FROM jobs WHERE kind = 'email_send'"
+			 " AND args ->> 'template' = 'deliverable_ready'");
+	cr_expect_not_null(strstr(log, "1 email(s) queued; left out: its PDF could not be made"),
+			   "%s", log);
+	free(log);
+	free(id);
 }
 
 Test(email, a_token_budget_alert_mails_the_admins_with_its_notification)

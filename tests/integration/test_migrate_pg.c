@@ -335,5 +335,14 @@ Test(migrate, import_v1_refuses_bad_arguments_and_files)
 	/* A folder is no SQLite file: the first model's read fails. */
 	cr_expect_eq(wvl_migrate_import_v1(&report, NULL, ctx, "/tmp", NULL), WVL_EINVAL);
 	cr_expect_null(report);
+	/* A files folder that is a file, or missing, is refused by its name. */
+	wvl_migrate_import_options files = WVL_MIGRATE_IMPORT_OPTIONS_INIT;
+	files.files_dir = "/etc/passwd";
+	cr_expect_eq(wvl_migrate_import_v1(&report, NULL, ctx, "/tmp/x.db", &files), WVL_EINVAL);
+	cr_expect(strstr(wvl_error_last()->message, "/etc/passwd: the files folder") != NULL,
+		  "%s", wvl_error_last()->message);
+	files.files_dir = "/nonexistent/uploads";
+	cr_expect_eq(wvl_migrate_import_v1(&report, NULL, ctx, "/tmp/x.db", &files), WVL_EINVAL);
+	cr_expect_null(report);
 	cr_expect(test_sys_is(&db, "SELECT count(*) FROM clients", "0"));
 }

@@ -36,7 +36,9 @@ const HelpArticles = lazy(help, 'HelpArticles');
 const HelpEdit = lazy(help, 'HelpEdit');
 const Emails = lazy(emails, 'Emails');
 const Onboarding = lazy(() => import('./pages/onboarding.js'), 'Onboarding');
+const Analytics = lazy(() => import('./pages/analytics.js'), 'Analytics');
 const EmailDetail = lazy(emails, 'EmailDetail');
+const Coach = lazy(() => import('./pages/coach.js'), 'Coach');
 const Notifications = lazy(notifications, 'Notifications');
 const Preferences = lazy(notifications, 'Preferences');
 
@@ -75,6 +77,7 @@ const TEAM = [
   ['/jobs/:id', JobDetail],
   ['/automation', Automation],
   ['/team', Team],
+  ['/analytics', Analytics],
   ['/emails', Emails],
   ['/emails/:id', EmailDetail],
   ['/articles', HelpArticles],
@@ -85,6 +88,8 @@ const TEAM = [
   ['/deliverables/:id', DeliverableLink],
   ['/notifications', Notifications],
   ['/preferences', Preferences],
+  ['/coach', Coach],
+  ['/coach/:id', Coach],
   ['/account', Account],
 ];
 const PORTAL = [
@@ -95,6 +100,8 @@ const PORTAL = [
   ['/portal/files', PortalFiles],
   ['/portal/tickets', PortalTickets],
   ['/portal/tickets/:id', PortalTicket],
+  ['/portal/coach', Coach],
+  ['/portal/coach/:id', Coach],
   ['/portal/notifications', Notifications],
   ['/portal/preferences', Preferences],
   ['/account', Account],
@@ -120,10 +127,10 @@ function NotFound() {
 
 function navLinks(user) {
   if (!isTeam(user)) {
-    return [['/portal', 'Dashboard'], ['/portal/plan', 'Plan'], ['/portal/deliverables', 'Deliverables'], ['/portal/files', 'Files'], ['/portal/tickets', 'Support'], ['/help', 'Help']];
+    return [['/portal', 'Dashboard'], ['/portal/plan', 'Plan'], ['/portal/deliverables', 'Deliverables'], ['/portal/files', 'Files'], ['/portal/tickets', 'Support'], ['/portal/coach', 'Coach'], ['/help', 'Help']];
   }
-  const links = [['/', 'Dashboard'], ['/clients', 'Clients'], ['/tickets', 'Tickets'], ['/articles', 'Help center']];
-  if (isAdmin(user)) links.push(['/jobs', 'Jobs'], ['/automation', 'Automation'], ['/emails', 'Emails'], ['/team', 'Team']);
+  const links = [['/', 'Dashboard'], ['/clients', 'Clients'], ['/tickets', 'Tickets'], ['/coach', 'Coach'], ['/articles', 'Help center']];
+  if (isAdmin(user)) links.push(['/analytics', 'Analytics'], ['/jobs', 'Jobs'], ['/automation', 'Automation'], ['/emails', 'Emails'], ['/team', 'Team']);
   return links;
 }
 

@@ -67,7 +67,8 @@ function headers(method, json) {
   return h;
 }
 
-async function failure(res) {
+// The ApiError of a failed response (its problem document read).
+export async function failure(res) {
   const type = res.headers.get('Content-Type') || '';
   const problem = type.includes('json') ? await res.json().catch(() => ({})) : {};
   const err = new ApiError(res.status, problem, res.headers.get('Retry-After'));

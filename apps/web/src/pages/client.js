@@ -280,7 +280,7 @@ export function ClientDetail({ params }) {
     portal: () => html`<${PortalAccess} client=${c} />`,
     activity: () => html`<${ActivityList} path=${`/api/clients/${c.id}/activity?limit=25`} />`,
   }[tab];
-  return html`<${Page} title=${c.name}>
+  return html`<${Page} title=${c.name} actions=${html`<a class="button secondary" href=${`/coach?client=${c.id}`}>Ask the coach</a>`}>
     <p class="sub">${c.brand_name && html`${c.brand_name} · `}<${Badge} value=${c.status} /></p>
     <nav class="tabs" aria-label="Client sections">
       <ul>${TABS.map(([t, text]) => html`<li><a href=${t ? `${base}/${t}` : base} aria-current=${t === tab ? 'page' : undefined}>${text}</a></li>`)}</ul>

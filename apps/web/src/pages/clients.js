@@ -7,6 +7,7 @@ import { api, qs } from '../lib/api.js';
 import { CLIENT_STATUSES, date, label } from '../lib/format.js';
 import { html } from '../lib/html.js';
 import { navigate, setQuery, useLocation } from '../lib/router.js';
+import { ExportButtons } from '../lib/export.js';
 import { Badge, ErrorBox, Field, Page, PagedTable, formValues, useAction, usePaged } from '../lib/ui.js';
 
 function NewClient({ onCancel }) {
@@ -69,6 +70,7 @@ export function Clients() {
       <//>
       <button type="submit">Search</button>
     </form>
+    <${ExportButtons} path="/api/clients/export" params=${{ q, status }} what="the clients" />
     <${PagedTable} list=${list} caption="Clients" empty="No clients match."
       columns=${['Name', 'Brand', 'Status', 'Start']}
       row=${(c) => html`<tr>
