@@ -3,7 +3,7 @@
 # Copyright (c) 2026 WavelaunchOS contributors
 """Writes wavelaunch.conf(5)'s scdoc source: the hand-written page IN with
 @KEYS@ replaced by every WL_* key of the configuration tables
-(lib/*/config_keys.c), grouped by module, with its type, default, range
+(every `struct wvl_config_key` table under lib/), grouped by module, with its type, default, range
 and help text as the tables declare them (so the page cannot fall behind
 the code).  Usage: config_keys_man.py SOURCE_ROOT IN OUT"""
 import glob
@@ -54,15 +54,18 @@ def c_string(expr):
 
 def keys(root):
     out = []
-    for path in sorted(glob.glob(os.path.join(root, 'lib', '*', 'config_keys.c'))):
+    for path in sorted(glob.glob(os.path.join(root, 'lib', '*', '*.c'))):
         module = os.path.basename(os.path.dirname(path))
         text = re.sub(r'/\*.*?\*/', '', open(path, encoding='utf-8').read(), flags=re.S)
-        for m in ENTRY.finditer(text):
-            f = split_fields(m.group(3))
-            out.append({'module': module, 'key': m.group(1), 'type': m.group(2),
-                        'default': c_string(f[0]), 'min': f[1], 'max': f[2],
-                        'choices': None if f[3] == 'NULL' else c_string(f[3]),
-                        'secret': 'WVL_CFG_SECRET' in f[4], 'help': c_string(f[5])})
+        # The tables: "struct wvl_config_key NAME[] = { ... };"
+        for table in re.finditer(r'struct wvl_config_key \w+\[\]\s*=\s*\{(.*?)\n\};', text, re.S):
+            for m in ENTRY.finditer(table.group(1)):
+                f = split_fields(m.group(3))
+                out.append({'module': module, 'key': m.group(1), 'type': m.group(2),
+                            'default': c_string(f[0]), 'min': f[1], 'max': f[2],
+                            'choices': None if f[3] == 'NULL' else c_string(f[3]),
+                            'secret': 'WVL_CFG_SECRET' in f[4], 'help': c_string(f[5])})
+    out.sort(key=lambda k: k['module'])
     return out
 
 
