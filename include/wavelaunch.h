@@ -47,6 +47,7 @@
 #include "wavelaunch/invites.h"
 #include "wavelaunch/analytics.h"
 #include "wavelaunch/payments.h"
+#include "wavelaunch/reports.h"
 #include "wavelaunch/export.h"
 #include "wavelaunch/cache.h"
 #include "wavelaunch/ai.h"

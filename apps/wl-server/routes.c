@@ -132,7 +132,8 @@ const struct wl_route wl_routes[] = {
 	{"DELETE", "/api/portal-invites/{id}", 0, WL_ID_DO(wvl_invites_revoke)},
 	{"GET", "/api/clients/{id}/portal-invites", 0, WL_LIST(wvl_invites_list)},
 
-	/* Analytics and payments: admins only (the library refuses others). */
+	/* Analytics, payments and report schedules: admins only (the library
+	 * refuses others). */
 	{"GET", "/api/analytics", 0, WL_ID_QUERY(wvl_analytics_get, 200)},
 	{"GET", "/api/analytics/export", 0, WL_HANDLER(wl_route_analytics_export)},
 	{"GET", "/api/payments", 0, WL_LIST(wvl_payments_list)},
@@ -140,6 +141,11 @@ const struct wl_route wl_routes[] = {
 	{"GET", "/api/payments/{id}", 0, WL_ID(wvl_payments_get, 200)},
 	{"PATCH", "/api/payments/{id}", 0, WL_ID_BODY(wvl_payments_update, 200)},
 	{"GET", "/api/clients/{id}/payments", 0, WL_LIST(wvl_payments_list)},
+	{"GET", "/api/reports/schedules", 0, WL_LIST(wvl_reports_list)},
+	{"POST", "/api/reports/schedules", 0, WL_BODY(wvl_reports_create, 201)},
+	{"GET", "/api/reports/schedules/{id}", 0, WL_ID(wvl_reports_get, 200)},
+	{"PATCH", "/api/reports/schedules/{id}", 0, WL_ID_BODY(wvl_reports_update, 200)},
+	{"DELETE", "/api/reports/schedules/{id}", 0, WL_ID_DO(wvl_reports_delete)},
 
 	/* The help center: reads are public (drafts only for the team), the
 	 * article page is cacheable (routes_help.c); {id} of a GET is the

@@ -31,6 +31,10 @@ struct coach_stream {
 	char id[37];
 	char *body;
 	char request_id[65];
+	/* The start of a character the last piece cut short (the ask thread's
+	 * alone): it goes out with the next piece. */
+	char tail[4];
+	size_t ntail;
 };
 
 static void unref(struct coach_stream *s)
@@ -71,15 +75,41 @@ static bool send_event(struct coach_stream *s, const char *name, const char *dat
 	return ok;
 }
 
+/* How many of the `n` bytes end on a character boundary: a UTF-8
+ * sequence cut short at the end is left out (at most 3 bytes). */
+static size_t whole_utf8(const unsigned char *p, size_t n)
+{
+	size_t i = n, cont = 0;
+	while (i > 0 && cont < 3 && (p[i - 1] & 0xC0) == 0x80)
+		i--, cont++;
+	if (i == 0)
+		return n;
+	unsigned char lead = p[i - 1];
+	size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+	return cont + 1 < need ? i - 1 : n;
+}
+
+/* The pieces may split a character (ai.h): the cut-off start of one waits
+ * for the rest in the next piece, so every delta is whole UTF-8 and the
+ * deltas add up to the stored reply byte for byte. */
 static int on_text(const char *text, size_t n, void *payload)
 {
 	struct coach_stream *s = payload;
-	json_t *o = json_pack("{s:s%}", "text", text, n);
+	size_t total = s->ntail + n;
+	unsigned char *all = malloc(total ? total : 1);
+	if (!all)
+		return alive(s) ? 0 : 1;
+	memcpy(all, s->tail, s->ntail);
+	memcpy(all + s->ntail, text, n);
+	size_t whole = whole_utf8(all, total);
+	s->ntail = total - whole;
+	memcpy(s->tail, all + whole, s->ntail);
+	json_t *o = whole ? json_pack("{s:s%}", "text", (const char *)all, whole) : NULL;
 	char *data = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	json_decref(o);
-	/* A piece that is not UTF-8 on its own (a character split between
-	 * two pieces) cannot be a JSON string: it is not sent, and the stored
-	 * reply, which the "done" event carries, still has it. */
+	free(all);
+	/* Bytes that are not UTF-8 at all cannot be a JSON string: they are
+	 * not sent, and the "done" event carries the stored reply. */
 	bool going = data ? send_event(s, "delta", data, false) : alive(s);
 	free(data);
 	return going ? 0 : 1;

@@ -22,7 +22,9 @@
  * Every call that reached the model records its usage in token_usage
  * (input, output, prompt-cache read and write tokens, model, purpose,
  * client, user, cost from WL_AI_PRICES, the provider's request id), also
- * when it failed mid-stream (what was billed counts).  A client's spend in
+ * when it failed mid-stream or was stopped (what was billed counts: the
+ * input, and as output the larger of the provider's count and the text
+ * that arrived at 4 bytes a token).  A client's spend in
  * the month then raises the budget alerts (50, 80 and 100 % of
  * WL_TOKEN_BUDGET_CENTS) and, with WL_AI_BUDGET_HARD_STOP=true, a client
  * at or over its budget has new calls refused with WVL_ERATELIMITED.

@@ -78,7 +78,9 @@ extern "C" {
  * now, in a transaction of its own (other modules do it inside theirs
  * through the internal wvl_automation__client_onboarded_tx): the plan's
  * generation unless a version exists, the milestones when a plan is
- * approved, the client.onboarded rules.  `*out_json` (may be NULL):
+ * approved, the client.onboarded rules (each once per client: calling
+ * again for a client already onboarded enqueues nothing twice and runs no
+ * rule again).  `*out_json` (may be NULL):
  * {"status":"success"|"skipped","enqueued":n}, the caller's (wvl_free); a
  * paused, archived or churned client or a disabled journey rule is
  * "skipped".  A failed run other than ENOTFOUND/EUNAVAILABLE leaves a

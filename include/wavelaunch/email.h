@@ -24,12 +24,22 @@
  * ticket_created, ticket_replied and ticket_closed (tickets),
  * token_budget_alert, token_budget_threshold and automation_message
  * (updates; an automation rule's own subject and message to the client's
- * users, automation.h).
+ * users, automation.h); analytics_report (transactional: a scheduled
+ * report's files to the recipients an admin chose, reports.h).
+ *
+ * Attachments: an email may carry up to 10 files of the files module (by
+ * id; the log keeps the ids, never the bytes), together at most
+ * WL_EMAIL_ATTACHMENTS_MAX_BYTES after base64 (default 40000000, Resend's
+ * limit).  The message becomes multipart/mixed with a base64 part per
+ * file.  A file deleted, gone or infected by the time of sending fails
+ * the email (the log's error names the file and why); one whose virus scan
+ * has not finished fails the attempt, which is retried.
  *
  * Log entries are JSON objects: id, to, name, subject, template, category,
  * status (queued, sent, delivered, delayed, opened, clicked, bounced,
  * complained, failed, suppressed), provider_id, error, attempts, resends,
- * client_id, user_id, sent_at, created_at, updated_at.
+ * client_id, user_id, sent_at, created_at, updated_at, attachments (file
+ * ids).
  *
  * Every call may also return WVL_EINVAL for a NULL out_json, ctx or actor
  * (or req), WVL_EUNAVAILABLE when PostgreSQL cannot be reached and
@@ -55,12 +65,14 @@ extern "C" {
 /**
  * Queues one email to a recipient: `body_json` is {"template": name,
  * "to": address | "user_id": uuid, "name": display name (with "to"),
- * "client_id": uuid, "data": {the template's variables}}.  A user
+ * "client_id": uuid, "data": {the template's variables}, "attachments":
+ * [file ids]}.  A user
  * recipient must be active; its address and name come from its account.
  * Admins, staff and the system only.  `*out_json` receives the log entry,
  * which the caller frees.  Returns 0, WVL_EVALIDATION (unknown template,
  * both or neither of to and user_id, a user that does not exist or is
- * inactive, a missing or mistyped field), WVL_EINVAL (malformed body),
+ * inactive, a missing or mistyped field; "attachments" naming a file that
+ * does not exist or was deleted, or a total over the limit), WVL_EINVAL (malformed body),
  * WVL_EUNAUTHENTICATED, WVL_EFORBIDDEN, WVL_EUNAVAILABLE.
  */
 WVL_EXTERN int wvl_email_enqueue(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,

@@ -22,7 +22,8 @@
  * on_text), content_block_stop, message_delta (stop_reason and the usage,
  * cumulative: a count it carries replaces the one known), message_stop,
  * ping, error (fails the stream with its type and message); any other type
- * is ignored.  A data field that is not a JSON object, an over-long line
+ * is ignored.  A surrogate pair cut between two events is joined again.
+ * A data field that is not a JSON object, an over-long line
  * or reply, or anything after message_stop but pings fails the stream. */
 
 #define WVL_AI_LINE_MAX (1024 * 1024)
@@ -35,6 +36,7 @@ struct wvl_ai_sse {
 	struct wvl_buf event; /* the event field of the event being read */
 	struct wvl_buf data;  /* its data lines, joined with LF */
 	bool has_data;
+	unsigned high; /* the high half of a surrogate pair that ended the last event */
 	/* what the stream said */
 	wvl_ai_text_fn on_text;
 	void *payload;

@@ -315,6 +315,12 @@ int wvl_ai__anthropic(char **out_text, wvl_ai_usage *usage, char *request_id, si
 						   wvl_ai__jitter()));
 	}
 	*usage = x.sse.usage;
+	/* A stream stopped early (cancelled, cut off): the provider's output
+	 * count comes only at its end, so what arrived counts, 4 bytes a
+	 * token, when that is more. */
+	int64_t arrived = (int64_t)(x.sse.text.len + 3) / 4;
+	if (rc && x.sse.started && arrived > usage->output_tokens)
+		usage->output_tokens = arrived;
 	if (x.sse.text.len || !rc) {
 		wvl_buf__reserve(&x.sse.text, 0);
 		*out_text = wvl_buf__take(&x.sse.text);

@@ -166,7 +166,8 @@ int wvl_coach_messages(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, co
 static const char context_sql[] =
 	"SELECT json_build_object('brand', coalesce(NULLIF(c.brand_name, ''), c.name),"
 	" 'niche', coalesce(c.niche, ''),"
-	" 'audience', coalesce(c.intake->>'audience', c.intake->>'target_audience', '')),"
+	" 'audience', coalesce(c.intake->>'audience', c.intake->>'target_audience',"
+	"   c.intake->'onboarding'->'profile'->>'audience', '')),"
 	" coalesce((SELECT left(p.content_markdown, 16000) FROM business_plans p"
 	"   WHERE p.client_id = c.id AND (p.status = 'approved' OR $2 <> 'client')"
 	"   ORDER BY p.status = 'approved' DESC, p.version DESC LIMIT 1), ''),"

@@ -66,10 +66,11 @@ static const char brief_sql[] =
 	" 'niche', coalesce(c.niche, ''), 'status', c.status, 'start_date', c.start_date,"
 	" 'social_handles', c.social_handles, 'intake', c.intake,"
 	" 'onboarding', (SELECT o.steps FROM onboarding_progress o WHERE o.client_id = c.id),"
-	" 'audience', coalesce(c.intake->>'audience', c.intake->>'target_audience', ''),"
+	" 'audience', coalesce(c.intake->>'audience', c.intake->>'target_audience',"
+	"   c.intake->'onboarding'->'profile'->>'audience', ''),"
 	" 'goals', coalesce(CASE jsonb_typeof(c.intake->'goals') WHEN 'array' THEN"
 	"   (SELECT string_agg(g, '; ') FROM jsonb_array_elements_text(c.intake->'goals') g)"
-	"   ELSE c.intake->>'goals' END, ''))"
+	"   ELSE c.intake->>'goals' END, c.intake->'onboarding'->'profile'->>'goals', ''))"
 	" FROM clients c WHERE c.id = $1::uuid";
 
 struct brief {

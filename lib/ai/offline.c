@@ -141,18 +141,25 @@ static void deliverable(struct wvl_buf *b, const struct facts *f)
 
 static void coach(struct wvl_buf *b, const struct facts *f)
 {
+	/* The question quoted up to 300 bytes, never half a character. */
+	int q = (int)strlen(f->question);
+	if (q > 300)
+		for (q = 300; q > 0 && ((unsigned char)f->question[q] & 0xC0) == 0x80; q--)
+			;
 	putf(b, "*(Offline coach: this answer comes from a template, not from an AI model.)*\n\n"
-		"You asked: \"%.300s\"\n\nFor %s, a creator brand in %s speaking to %s, three steps"
+		"You asked: \"%.*s\"\n\nFor %s, a creator brand in %s speaking to %s, three steps"
 		" usually help:\n\n1. **Name the outcome.** Write down what a good result looks like"
 		" in a month, in numbers if you can.\n2. **Pick the smallest next action.** One post,"
 		" one email or one conversation that moves toward it this week.\n3. **Check it"
 		" against your plan.** Your approved business plan and the current milestone say"
 		" what matters now; if the question is not on that path, park it.\n\nAsk your"
 		" account team for a deeper answer when the AI coach is back online.\n",
-		f->question, f->brand, f->niche, f->audience);
+		q, f->question, f->brand, f->niche, f->audience);
 }
 
-/* Hands the text to on_text in word-sized pieces, as a stream would. */
+/* Hands the text to on_text in word-sized pieces, as a stream would: a
+ * word over 64 bytes goes in 64-byte pieces, which may split a character
+ * (ai.h allows it; the coach's stream carries the rest over). */
 static int replay(const wvl_ai_request *req, char *t, size_t n)
 {
 	for (size_t i = 0; req->on_text && i < n;) {

@@ -135,6 +135,89 @@ static int on_event(struct wvl_ai_sse *s, const char *type, json_t *doc)
 	return 0;
 }
 
+static bool hex4(const char *p, size_t avail, unsigned *out)
+{
+	unsigned v = 0;
+	if (avail < 4)
+		return false;
+	for (int k = 0; k < 4; k++) {
+		char c = p[k];
+		int d = c >= '0' && c <= '9'   ? c - '0'
+			: c >= 'a' && c <= 'f' ? c - 'a' + 10
+			: c >= 'A' && c <= 'F' ? c - 'A' + 10
+					       : -1;
+		if (d < 0)
+			return false;
+		v = v * 16 + (unsigned)d;
+	}
+	*out = v;
+	return true;
+}
+
+#define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD */
+
+/* JSON writes a character past U+FFFF as two \u escapes (a UTF-16
+ * surrogate pair), and a stream cut between two deltas leaves the high
+ * half ending one event's string and the low half opening the next one's;
+ * jansson refuses a lone half, which would fail the whole stream.  A high
+ * half that ends a string is taken out of this event's data and kept; a
+ * low half that opens a string of the next event gets it back in front, so
+ * the character arrives whole.  Any other lone half becomes \uFFFD, as a
+ * decoder replaces what it cannot read (a kept half that no low half
+ * follows too: *lost is set, the caller adds U+FFFD to the text). */
+static void mend_surrogates(struct wvl_ai_sse *s, bool *lost)
+{
+	unsigned kept = s->high;
+	s->high = 0;
+	*lost = false;
+	if (!wvl_buf__reserve(&s->data, 6))
+		return; /* out of memory shows as s->data.ok */
+	char *d = s->data.data;
+	size_t n = s->data.len, open = 0;
+	bool in = false;
+	for (size_t i = 0; i < n; i++) {
+		if (!in || d[i] == '"') {
+			in = d[i] == '"' ? !in : in;
+			open = i + 1;
+			continue;
+		}
+		unsigned v, w;
+		if (d[i] != '\\' || i + 1 >= n || d[i + 1] != 'u') {
+			i += d[i] == '\\'; /* an escape's second byte is never a quote */
+			continue;
+		}
+		if (!hex4(d + i + 2, n - i - 2, &v) || v < 0xD800 || v > 0xDFFF) {
+			i += 1;
+			continue;
+		}
+		bool paired = v <= 0xDBFF && i + 12 <= n && d[i + 6] == '\\' && d[i + 7] == 'u' &&
+			      hex4(d + i + 8, 4, &w) && w >= 0xDC00 && w <= 0xDFFF;
+		if (paired) {
+			i += 11;
+		} else if (v <= 0xDBFF && i + 6 < n && d[i + 6] == '"') {
+			memmove(d + i, d + i + 6, n - i - 6);
+			n -= 6;
+			s->high = v;
+			i--; /* the closing quote moved to i */
+		} else if (v >= 0xDC00 && kept && i == open) {
+			memmove(d + i + 6, d + i, n - i);
+			static const char hex[] = "0123456789ABCDEF";
+			d[i] = '\\';
+			d[i + 1] = 'u';
+			for (int k = 0; k < 4; k++)
+				d[i + 2 + k] = hex[(kept >> (12 - 4 * k)) & 0xF];
+			n += 6;
+			kept = 0;
+			i += 11;
+		} else {
+			memcpy(d + i + 2, "FFFD", 4);
+			i += 5;
+		}
+	}
+	s->data.len = n;
+	*lost = kept != 0;
+}
+
 static int dispatch(struct wvl_ai_sse *s)
 {
 	bool had = s->has_data;
@@ -142,6 +225,14 @@ static int dispatch(struct wvl_ai_sse *s)
 	char *name = s->event.len ? s->event.data : NULL;
 	int rc = 0;
 	if (had) {
+		bool lost = false;
+		mend_surrogates(s, &lost);
+		if (lost)
+			rc = add_text(s, REPLACEMENT, 3);
+		if (!s->data.ok)
+			rc = fail(s, WVL_EINTERNAL, "out of memory%s%s", "", "");
+		if (rc)
+			return rc;
 		json_error_t jerr;
 		json_t *doc = json_loadb(s->data.data ? s->data.data : "", s->data.len,
 					 JSON_REJECT_DUPLICATES, &jerr);
@@ -221,6 +312,10 @@ int wvl_ai__sse_feed(struct wvl_ai_sse *s, const char *p, size_t n)
 
 int wvl_ai__sse_end(struct wvl_ai_sse *s)
 {
+	if (!s->failed && s->high) {
+		s->high = 0;
+		add_text(s, REPLACEMENT, 3);
+	}
 	if (!s->failed && !s->stopped)
 		fail(s, WVL_EUNAVAILABLE, "the stream was cut off %s%s",
 		     s->started ? "before message_stop" : "before message_start", "");

@@ -83,6 +83,10 @@ static const char rules_sql[] =
 	" WHERE r.trigger = $1 AND r.enabled"
 	"   AND NOT (r.trigger = 'client.onboarded' AND r.name = 'client_journey')"
 	"   AND ($3::uuid IS NULL OR r.id = $3::uuid)"
+	/* A client is onboarded once: a client.onboarded rule that ran for it
+	 * does not run again. */
+	"   AND NOT (r.trigger = 'client.onboarded' AND EXISTS (SELECT 1 FROM automation_logs l"
+	"     WHERE l.rule_id = r.id AND l.client_id = c.id AND l.status = 'success'))"
 	"   AND (r.client_id = c.id OR (r.client_id IS NULL AND NOT EXISTS (SELECT 1"
 	"     FROM automation_rules o WHERE o.client_id = c.id AND o.trigger = r.trigger"
 	"       AND o.name = r.name)))"

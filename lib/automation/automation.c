@@ -49,16 +49,27 @@ static int as_caller(int rc, wvl_ctx *ctx, PGconn *conn, const char prev[16])
 
 /* ---- planning ----------------------------------------------------------------- */
 
+/* When milestone `k` is due (a SQL expression over c, r and k): the
+ * rule's date for it, else wvl_milestone_due (0022) from the rule's start,
+ * else the deliverable's own due_date (made by the same function from the
+ * client's start, or moved by the team), else the function from the
+ * client's start.  Milestone 0 is the start. */
+#define DUE(k)                                                                               \
+	"coalesce((r.config->'milestones'->>(" k ")::text)::date,"                           \
+	" wvl_milestone_due((r.config->>'start')::date, " k "),"                             \
+	" (SELECT d.due_date FROM deliverables d WHERE d.client_id = c.id"                   \
+	"   AND d.milestone = " k "), wvl_milestone_due(c.start, " k "))"
+
 /* One row per milestone: off (paused or gone), enabled, rule id, reminder
  * days, k, due date, done, whether a plan is approved, whether the plan's
  * generation is done (a version exists or its job completed), whether the
- * client is still a lead.  The
- * client's override rule wins over the global one. */
+ * client is still a lead, and the previous milestone's due date (when
+ * this one's draft is written).  The client's override rule wins over the
+ * global one. */
 static const char plan_sql[] =
 	"WITH c AS (SELECT id, automation_paused OR status IN ('archived', 'churned') AS off,"
 	"   status = 'lead' AS lead,"
-	"   coalesce(start_date, (onboarded_at AT TIME ZONE 'UTC')::date,"
-	"            ($2::timestamptz AT TIME ZONE 'UTC')::date) AS start"
+	"   coalesce(start_date, (created_at AT TIME ZONE 'UTC')::date) AS start"
 	"   FROM clients WHERE id = $1::uuid),"
 	" r AS (SELECT id, config, enabled FROM automation_rules"
 	"   WHERE trigger = 'client.onboarded' AND name = 'client_journey'"
@@ -67,16 +78,15 @@ static const char plan_sql[] =
 	" p AS (SELECT coalesce(bool_or(status = 'approved'), false) AS approved, count(*) > 0 AS any"
 	"   FROM business_plans WHERE client_id = $1::uuid)"
 	" SELECT c.off, coalesce(r.enabled, true), r.id,"
-	"   coalesce((r.config->>'reminder_days')::int, $3::int), k,"
-	"   to_char(coalesce((r.config->'milestones'->>k::text)::date,"
-	"     (coalesce((r.config->>'start')::date, c.start) + (k - 1) * interval '1 month')::date),"
-	"     'YYYY-MM-DD'),"
+	"   coalesce((r.config->>'reminder_days')::int, $2::int), k,"
+	"   to_char(" DUE("k") ", 'YYYY-MM-DD'),"
 	"   EXISTS (SELECT 1 FROM deliverables d WHERE d.client_id = c.id AND d.milestone = k"
 	"            AND d.status <> 'planned')"
 	"   OR EXISTS (SELECT 1 FROM jobs j WHERE j.state = 'completed'"
 	"            AND j.unique_key = 'journey:' || c.id || ':m' || k || ':generate'),"
 	"   p.approved, p.any OR EXISTS (SELECT 1 FROM jobs j WHERE j.state = 'completed'"
-	"            AND j.unique_key = 'journey:' || c.id || ':plan:generate'), c.lead"
+	"            AND j.unique_key = 'journey:' || c.id || ':plan:generate'), c.lead,"
+	"   to_char(" DUE("k - 1") ", 'YYYY-MM-DD')"
 	" FROM c CROSS JOIN p LEFT JOIN r ON true CROSS JOIN generate_series(1, 8) k ORDER BY k";
 
 static int64_t date_usec(const char *ymd)
@@ -106,19 +116,20 @@ static int enqueue_step(int *count, wvl_ctx *ctx, PGconn *conn, const char *clie
 	return rc;
 }
 
-/* Generation of milestone k at its due date (M1 and overdue ones now), and
- * its reminder `days` before, unless that moment has passed. */
+/* Milestone k: its draft written when the previous one is due (M1, and
+ * any whose moment has passed, now), and its reminder `days` before its
+ * own due date, unless that moment has passed. */
 static int plan_milestone(int *count, wvl_ctx *ctx, PGconn *conn, const char *client_id,
-			  int k, const char *due, int days)
+			  int k, const char *due, const char *opens, int days)
 {
-	int64_t now = wvl_now(ctx), at = date_usec(due);
+	int64_t now = wvl_now(ctx), draft = date_usec(opens);
 	char args[256], step[32];
 	snprintf(args, sizeof(args), "{\"client_id\":\"%s\",\"milestone\":%d}", client_id, k);
 	snprintf(step, sizeof(step), "m%d:generate", k);
 	int rc = enqueue_step(count, ctx, conn, client_id, step, "deliverable_generate", args,
-			      k == 1 || at < now ? now : at);
-	int64_t remind = at - days * DAY;
-	if (rc || k == 1 || remind <= now)
+			      k == 1 || draft < now ? now : draft);
+	int64_t remind = date_usec(due) - days * DAY;
+	if (rc || remind <= now)
 		return rc;
 	snprintf(args, sizeof(args),
 		 "{\"template\":\"milestone_reminder\",\"client_id\":\"%s\",\"milestone\":%d,"
@@ -155,12 +166,11 @@ enum plan_what { PLAN_JOURNEY, PLAN_MILESTONES };
 static int run_plan(int *count, int *skipped, char *rule_id, wvl_ctx *ctx, PGconn *conn,
 		    const char *client_id, enum plan_what what)
 {
-	char now[40], days[16];
-	wvl_time__rfc3339(now, sizeof(now), wvl_now(ctx));
+	char days[16];
 	snprintf(days, sizeof(days), "%lu",
 		 wvl_config__uint(ctx->cfg, "WL_AUTOMATION_REMINDER_DAYS", 3, 61));
-	const char *params[] = {client_id, now, days};
-	PGresult *r = wvl_pg__exec(ctx, conn, plan_sql, 3, params);
+	const char *params[] = {client_id, days};
+	PGresult *r = wvl_pg__exec(ctx, conn, plan_sql, 2, params);
 	if (!r)
 		return wvl_error_last()->code;
 	int rc = 0;
@@ -184,7 +194,8 @@ static int run_plan(int *count, int *skipped, char *rule_id, wvl_ctx *ctx, PGcon
 	for (int i = 0; rc == 0 && !*skipped && approved && i < PQntuples(r); i++)
 		if (PQgetvalue(r, i, 6)[0] != 't')
 			rc = plan_milestone(count, ctx, conn, client_id, atoi(PQgetvalue(r, i, 4)),
-					    PQgetvalue(r, i, 5), atoi(PQgetvalue(r, i, 3)));
+					    PQgetvalue(r, i, 5), PQgetvalue(r, i, 10),
+					    atoi(PQgetvalue(r, i, 3)));
 	PQclear(r);
 	return rc;
 }
@@ -222,7 +233,7 @@ int wvl_automation__client_onboarded_tx(int *out_enqueued, int *out_skipped, wvl
 			     PLAN_JOURNEY);
 	if (!rc && !skipped)
 		rc = wvl_automation__run_rules_tx(NULL, ctx, conn, "client.onboarded", NULL, client_id,
-						  NULL, NULL);
+						  NULL, "onboarded");
 	if (out_skipped)
 		*out_skipped = skipped;
 	return as_caller(rc, ctx, conn, prev);

@@ -166,7 +166,7 @@ static const char insert_sql[] =
 static const char milestones_sql[] =
 	"INSERT INTO deliverables (client_id, milestone, title, due_date)"
 	" SELECT $1::uuid, m, ($2::text[])[m],"
-	"   (coalesce($3::date, $4::timestamptz::date) + make_interval(months => m))::date"
+	"   wvl_milestone_due(coalesce($3::date, $4::timestamptz::date), m)"
 	" FROM generate_series(1, 8) AS m";
 
 /* The welcome email to the client's address, in the creating transaction

@@ -27,6 +27,9 @@ static const struct wvl_config_key keys[] = {
 	 "seconds a download link in an email works, from the email's creation (3600..2592000)"},
 	{"WL_EMAIL_TIMEOUT", WVL_CFG_UINT, "30", 1, 600, NULL, 0,
 	 "seconds one send to the SMTP server or Resend may take (1..600)"},
+	/* Resend takes 40 MB of attachments per email after base64 encoding. */
+	{"WL_EMAIL_ATTACHMENTS_MAX_BYTES", WVL_CFG_UINT, "40000000", 1024, 104857600, NULL, 0,
+	 "most bytes of attachments one email carries, counted after base64 (1024..104857600)"},
 };
 
 const struct wvl_config_keyset wvl_email__keys = {keys, sizeof(keys) / sizeof(keys[0])};

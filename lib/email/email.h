@@ -66,7 +66,19 @@ const struct wvl_email_template *wvl_email__template(const char *name);
 extern const char wvl_email__layout_text[];
 extern const char wvl_email__layout_html[];
 
-/* ---- the message (render.c, mime.c) ---- */
+/* ---- the message (render.c, mime.c, attach.c) ---- */
+
+/* A file a message carries (attach.c loads it from the files module). */
+struct wvl_email_attachment {
+	char file_id[37];
+	char *filename;     /* as stored (sanitised by the files module); mime.c encodes it */
+	char *content_type; /* type/subtype, checked; application/octet-stream otherwise */
+	unsigned char *data;
+	size_t len;
+};
+
+/* At most this many files per email (migration 0023's check). */
+#define WVL_EMAIL_MAX_ATTACHMENTS 10
 
 struct wvl_email_msg {
 	char id[37];           /* the email_log row */
@@ -82,6 +94,8 @@ struct wvl_email_msg {
 	char date[64];         /* RFC 5322 date of the row's creation */
 	char *mime;            /* the whole message, CRLF line ends */
 	size_t mime_len;
+	struct wvl_email_attachment *att; /* the files it carries, in order */
+	size_t natt;
 };
 
 /* What a message is made of: an email_log row's columns. */
@@ -92,6 +106,10 @@ struct wvl_email_fields {
 	int64_t created_s; /* the row's creation, seconds since the epoch (the
 			    * unsubscribe link's 90 days count from it, so every
 			    * attempt renders the same bytes) */
+	/* The row's attachments with their files' state, as the sender's
+	 * query gives them: [{"id","name","content_type","size","key","scan",
+	 * "deleted"}] (name NULL: no such file); NULL or "[]" for none. */
+	const char *attachments_json;
 };
 
 /* Renders the row's template into `m` (zeroed first; free it with
@@ -100,12 +118,28 @@ struct wvl_email_fields {
  * opened, a bad address): retrying would not help. */
 int wvl_email__render(struct wvl_email_msg *m, wvl_ctx *ctx, const struct wvl_email_fields *f);
 
+/* Loads the files `attachments_json` (wvl_email_fields) lists into
+ * m->att.  A file that was deleted, is gone from storage, is infected or
+ * takes the message over WL_EMAIL_ATTACHMENTS_MAX_BYTES is WVL_EVALIDATION
+ * (never sent: retrying would not help); one not scanned yet (pending, or
+ * the scanner failed) is WVL_EUNAVAILABLE (tried again later).  The message
+ * names the file and why. */
+int wvl_email__attach_load(struct wvl_email_msg *m, wvl_ctx *ctx, const char *attachments_json);
+/* The base64 size of `n` bytes (what Resend's limit counts). */
+uint64_t wvl_email__b64_size(uint64_t n);
+/* WL_EMAIL_ATTACHMENTS_MAX_BYTES: the most base64 bytes of attachments
+ * one email may carry. */
+uint64_t wvl_email__attachments_max(const wvl_ctx *ctx);
+
 /* Frees what a message holds (not the struct).  Accepts a zeroed one. */
 void wvl_email__msg_free(struct wvl_email_msg *m);
 
 /* The RFC 5322 message of `m`'s fields into m->mime: multipart/alternative
  * (text then HTML, quoted-printable), RFC 2047 encoded words for non-ASCII
- * header text, line breaks in user data turned into spaces. */
+ * header text, line breaks in user data turned into spaces.  With
+ * attachments, a multipart/mixed of that alternative and one base64 part
+ * per file (Content-Disposition: attachment, the name RFC 2231-encoded
+ * when it is not plain ASCII). */
 int wvl_mime__build(struct wvl_email_msg *m);
 /* Parses "Name <addr>" or "addr" into its parts (malloc'd); -1 when the
  * address is missing or malformed. */
@@ -151,11 +185,18 @@ struct wvl_email_req {
 	const char *data_json; /* the template's variables; NULL: {} */
 	const char *key;       /* idempotency key; NULL: one is made */
 	int64_t run_at;        /* not before (0: now) */
+	/* Files (ids) the email carries, in order: at most
+	 * WVL_EMAIL_MAX_ATTACHMENTS, each visible to the caller's actor and
+	 * not deleted, together within WL_EMAIL_ATTACHMENTS_MAX_BYTES. */
+	const char *const *attachments;
+	size_t nattachments;
 };
 
 /* Writes the email_log row ('queued') and its email_send job inside the
  * caller's transaction on `c` (as the system, restoring the caller's
- * actor).  `out_id` (37 bytes, may be NULL) receives the row's id, "" when
+ * actor).  Attachments that break req's rules are WVL_EINVAL
+ * "validation_failed" on the field "attachments", naming the file or the
+ * limit.  `out_id` (37 bytes, may be NULL) receives the row's id, "" when
  * a user recipient is inactive or missing (then nothing is queued).  A
  * failure leaves the transaction aborted. */
 int wvl_email__enqueue_tx(char *out_id, wvl_ctx *ctx, PGconn *c, const struct wvl_email_req *req);

@@ -32,11 +32,16 @@ static const char row_sql[] =
 	" e.category IS NULL OR coalesce((SELECT u.active AND "
 	WVL_PREFS_ALLOW_SQL("u", "'email'", "e.category")
 	"   FROM users u WHERE u.id = e.user_id), false)"
-	", extract(epoch FROM e.created_at)::bigint"
+	", extract(epoch FROM e.created_at)::bigint,"
+	/* The attachments in order, with their files' state now (attach.c). */
+	" (SELECT coalesce(json_agg(json_build_object('id', a.id, 'name', f.name,"
+	"   'content_type', f.content_type, 'size', f.size, 'key', f.storage_key,"
+	"   'scan', f.scan_status, 'deleted', f.deleted_at IS NOT NULL) ORDER BY a.n), '[]')::text"
+	"  FROM unnest(e.attachments) WITH ORDINALITY AS a(id, n) LEFT JOIN files f ON f.id = a.id)"
 	" FROM email_log e WHERE e.id = $1::uuid";
 
 enum { C_STATUS, C_TO, C_NAME, C_TEMPLATE, C_CATEGORY, C_DATA, C_USER, C_KEY, C_DATE,
-       C_SUPPRESSED, C_ALLOWED, C_CREATED };
+       C_SUPPRESSED, C_ALLOWED, C_CREATED, C_ATTACHMENTS };
 
 /* Records the outcome; only a row still 'queued' changes, so a late
  * second run never overwrites what the first recorded. */
@@ -109,7 +114,8 @@ static int send_row(char **out_error, wvl_worker_task *run, const char *id, PGre
 	struct wvl_email_fields f = {id, col(r, C_TO), col(r, C_NAME), col(r, C_TEMPLATE),
 				     col(r, C_CATEGORY), col(r, C_DATA), col(r, C_USER),
 				     col(r, C_KEY), col(r, C_DATE),
-				     strtoll(PQgetvalue(r, 0, C_CREATED), NULL, 10)};
+				     strtoll(PQgetvalue(r, 0, C_CREATED), NULL, 10),
+				     col(r, C_ATTACHMENTS)};
 	const struct wvl_email_transport *t = wvl_email__transport(ctx);
 	struct wvl_email_msg m;
 	char provider[256] = "";

@@ -17,7 +17,7 @@
 	" 'status', e.status, 'provider_id', e.provider_id, 'error', e.error,"              \
 	" 'attempts', e.attempts, 'resends', e.resends, 'client_id', e.client_id,"          \
 	" 'user_id', e.user_id, 'sent_at', e.sent_at, 'created_at', e.created_at,"          \
-	" 'updated_at', e.updated_at)::text"
+	" 'updated_at', e.updated_at, 'attachments', e.attachments)::text"
 
 /* Email logs are admin business (API.md). */
 static int need_admin(const wvl_actor *a)

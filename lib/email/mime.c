@@ -10,6 +10,7 @@
  * value is rebuilt here rather than copied: line breaks and other control
  * characters become spaces, which makes header injection impossible. */
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,13 +224,117 @@ static void part(struct wvl_buf *b, const char *boundary, const char *type, cons
 	wvl_buf__puts(b, "\r\n");
 }
 
+/* RFC 2231's attribute-char: what goes unencoded in an extended value. */
+static bool attr_char(unsigned char ch)
+{
+	return ch < 0x7f && (isalnum(ch) || (ch && strchr("!#$&+-.^_`|~", ch)));
+}
+
+/* A parameter of a MIME header (RFC 2045 §5.1): a quoted-string when the
+ * value is short plain ASCII without a quote or backslash, else RFC 2231's
+ * extended form, UTF-8 percent-encoded and split into numbered sections
+ * that keep the lines short.  Control characters (CR, LF) became spaces
+ * first, so a hostile name can neither end the header nor add one. */
+static void mime_param(struct wvl_buf *b, const char *name, const char *value)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char *v = one_line(value);
+	if (!v) {
+		b->ok = false;
+		return;
+	}
+	bool plain = strlen(v) <= 60 && !strpbrk(v, "\"\\") && !strstr(v, "=?");
+	for (const unsigned char *p = (const unsigned char *)v; plain && *p; p++)
+		plain = *p >= 0x20 && *p < 0x7f;
+	wvl_buf__puts(b, ";\r\n ");
+	if (plain) {
+		wvl_buf__puts(b, name);
+		wvl_buf__puts(b, "=\"");
+		wvl_buf__puts(b, v);
+		wvl_buf__puts(b, "\"");
+		free(v);
+		return;
+	}
+	/* Sections of at most 48 encoded characters, never splitting a %XX. */
+	size_t len = strlen(v), section = 0, col = 0, encoded = 0;
+	for (size_t i = 0; i < len; i++)
+		encoded += attr_char((unsigned char)v[i]) ? 1 : 3;
+	bool several = encoded > 48;
+	for (size_t i = 0; i < len || section == 0; i++) {
+		if (section == 0 || col >= 48) {
+			char head[96];
+			if (section > 0)
+				wvl_buf__puts(b, ";\r\n ");
+			if (several)
+				snprintf(head, sizeof(head), "%s*%zu*=%s", name, section,
+					 section == 0 ? "UTF-8''" : "");
+			else
+				snprintf(head, sizeof(head), "%s*=UTF-8''", name);
+			wvl_buf__puts(b, head);
+			section++;
+			col = 0;
+		}
+		if (i >= len)
+			break;
+		unsigned char ch = (unsigned char)v[i];
+		if (attr_char(ch)) {
+			wvl_buf__putc(b, (char)ch);
+			col++;
+		} else {
+			char e[4] = {'%', hex[ch >> 4], hex[ch & 15], 0};
+			wvl_buf__puts(b, e);
+			col += 3;
+		}
+	}
+	free(v);
+}
+
+/* Base64 (RFC 2045 §6.8) in lines of 76 characters. */
+static void base64_lines(struct wvl_buf *b, const unsigned char *data, size_t len)
+{
+	char line[80];
+	for (size_t off = 0; off < len; off += 57) {
+		size_t n = len - off < 57 ? len - off : 57;
+		sodium_bin2base64(line, sizeof(line), data + off, n, sodium_base64_VARIANT_ORIGINAL);
+		wvl_buf__puts(b, line);
+		wvl_buf__puts(b, "\r\n");
+	}
+}
+
+static void attachment(struct wvl_buf *b, const char *boundary, const struct wvl_email_attachment *a)
+{
+	wvl_buf__puts(b, "--");
+	wvl_buf__puts(b, boundary);
+	wvl_buf__puts(b, "\r\nContent-Type: ");
+	wvl_buf__puts(b, a->content_type);
+	mime_param(b, "name", a->filename);
+	wvl_buf__puts(b, "\r\nContent-Disposition: attachment");
+	mime_param(b, "filename", a->filename);
+	wvl_buf__puts(b, "\r\nContent-Transfer-Encoding: base64\r\n\r\n");
+	base64_lines(b, a->data, a->len);
+}
+
+static void alternative(struct wvl_buf *b, const struct wvl_email_msg *m, const char *boundary)
+{
+	wvl_buf__puts(b, "Content-Type: multipart/alternative;\r\n boundary=\"");
+	wvl_buf__puts(b, boundary);
+	wvl_buf__puts(b, "\"\r\n\r\n");
+	part(b, boundary, "text/plain", m->text);
+	part(b, boundary, "text/html", m->html);
+	wvl_buf__puts(b, "--");
+	wvl_buf__puts(b, boundary);
+	wvl_buf__puts(b, "--\r\n");
+}
+
 int wvl_mime__build(struct wvl_email_msg *m)
 {
 	if (!addr_ok(m->to_addr) || !addr_ok(m->from_addr))
 		return wvl_err__set(WVL_EVALIDATION, NULL, "the sender or recipient address is not valid");
 	struct wvl_buf b = WVL_BUF_INIT;
-	char boundary[48];
+	char boundary[48], mixed[48];
 	snprintf(boundary, sizeof(boundary), "=_wvl_%.8s%.4s%.4s%.4s%.12s", m->id, m->id + 9,
+		 m->id + 14, m->id + 19, m->id + 24);
+	snprintf(mixed, sizeof(mixed), "=_wvm_%.8s%.4s%.4s%.4s%.12s", m->id, m->id + 9,
 		 m->id + 14, m->id + 19, m->id + 24);
 	header(&b, "Date", m->date);
 	wvl_buf__puts(&b, "From: ");
@@ -249,14 +354,22 @@ int wvl_mime__build(struct wvl_email_msg *m)
 		wvl_buf__puts(&b, ">\r\n");
 		header(&b, "List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
 	}
-	wvl_buf__puts(&b, "Content-Type: multipart/alternative;\r\n boundary=\"");
-	wvl_buf__puts(&b, boundary);
-	wvl_buf__puts(&b, "\"\r\n\r\n");
-	part(&b, boundary, "text/plain", m->text);
-	part(&b, boundary, "text/html", m->html);
-	wvl_buf__puts(&b, "--");
-	wvl_buf__puts(&b, boundary);
-	wvl_buf__puts(&b, "--\r\n");
+	if (m->natt == 0) {
+		alternative(&b, m, boundary);
+	} else {
+		/* RFC 2046 §5.1.3: the readable message first, then the files. */
+		wvl_buf__puts(&b, "Content-Type: multipart/mixed;\r\n boundary=\"");
+		wvl_buf__puts(&b, mixed);
+		wvl_buf__puts(&b, "\"\r\n\r\n--");
+		wvl_buf__puts(&b, mixed);
+		wvl_buf__puts(&b, "\r\n");
+		alternative(&b, m, boundary);
+		for (size_t i = 0; i < m->natt; i++)
+			attachment(&b, mixed, &m->att[i]);
+		wvl_buf__puts(&b, "--");
+		wvl_buf__puts(&b, mixed);
+		wvl_buf__puts(&b, "--\r\n");
+	}
 	m->mime_len = b.len;
 	m->mime = wvl_buf__take(&b);
 	return m->mime ? 0 : wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
@@ -275,5 +388,11 @@ void wvl_email__msg_free(struct wvl_email_msg *m)
 	free(m->list_unsubscribe);
 	free(m->idempotency_key);
 	free(m->mime);
+	for (size_t i = 0; i < m->natt; i++) {
+		free(m->att[i].filename);
+		free(m->att[i].content_type);
+		free(m->att[i].data);
+	}
+	free(m->att);
 	memset(m, 0, sizeof(*m));
 }

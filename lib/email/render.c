@@ -195,6 +195,8 @@ static int render_with(struct wvl_email_msg *m, wvl_ctx *ctx, const struct wvl_e
 	m->html = m->text ? render_part(wvl_email__layout_html, t->html, data, true) : NULL;
 	if (!m->html)
 		return wvl_error_last()->code;
+	if ((rc = wvl_email__attach_load(m, ctx, f->attachments_json)) != 0)
+		return rc;
 	return wvl_mime__build(m);
 }
 

@@ -228,6 +228,18 @@ static const struct wvl_email_template templates[] = {
 	 " {{month}}: {{percent}} % of the monthly budget of {{budget}}.</p>\n"
 	 "<p><a href=\"{{public_url}}{{link}}\">Open the client</a></p>\n",
 	 budget_threshold_sql, NULL},
+	/* Transactional: an admin chose these recipients for a schedule
+	 * (lib/reports), and stops it there; the files are attached. */
+	{"analytics_report", NULL, "{{report_name}}: {{period}}",
+	 "Hello,\n\nThe analytics of {{period}} ({{from}} to {{to}}) are attached:\n"
+	 "{{#files}}- {{name}}\n{{/files}}\n{{scheduled_by}} scheduled this report to be sent"
+	 " to you. To change or stop it, an admin edits the schedule \"{{report_name}}\" in"
+	 " {{app_name}}.\n",
+	 "<p>Hello,</p>\n<p>The analytics of <strong>{{period}}</strong> ({{from}} to {{to}}) are"
+	 " attached:</p>\n<ul>\n{{#files}}<li>{{name}}</li>\n{{/files}}</ul>\n"
+	 "<p>{{scheduled_by}} scheduled this report to be sent to you. To change or stop it, an"
+	 " admin edits the schedule &ldquo;{{report_name}}&rdquo; in {{app_name}}.</p>\n",
+	 NULL, NULL},
 };
 
 const struct wvl_email_template *wvl_email__template(const char *name)

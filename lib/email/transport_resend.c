@@ -6,7 +6,7 @@
  * Resend's API takes a message's parts, not its bytes, so it gets the parts
  * of the one message the other transports carry whole: sender, recipient,
  * subject, both bodies and the headers of our own (List-Unsubscribe,
- * List-Unsubscribe-Post, Auto-Submitted).  Every request carries the
+ * List-Unsubscribe-Post, Auto-Submitted) and the attachments.  Every request carries the
  * email's idempotency key: Resend answers a repeat within 24 hours with the
  * first answer and sends nothing, so a retried or rescued job never sends
  * twice. */
@@ -38,6 +38,28 @@ static size_t write_cb(char *data, size_t size, size_t nitems, void *userdata)
 	return n; /* the rest of an over-long answer is dropped, not an error */
 }
 
+/* Resend's "attachments": each file's name, its bytes in base64 (one
+ * line) and its type, the same three things the MIME part carries. */
+static int attach(json_t *body, const struct wvl_email_msg *m)
+{
+	json_t *list = json_array();
+	json_object_set_new(body, "attachments", list);
+	for (size_t i = 0; list && i < m->natt; i++) {
+		const struct wvl_email_attachment *a = &m->att[i];
+		size_t cap = sodium_base64_ENCODED_LEN(a->len, sodium_base64_VARIANT_ORIGINAL);
+		char *b64 = malloc(cap);
+		if (!b64)
+			return -1;
+		sodium_bin2base64(b64, cap, a->data, a->len, sodium_base64_VARIANT_ORIGINAL);
+		json_t *item = json_pack("{s:s,s:s,s:s}", "filename", a->filename, "content", b64,
+					 "content_type", a->content_type);
+		free(b64);
+		if (!item || json_array_append_new(list, item) != 0)
+			return -1;
+	}
+	return list ? 0 : -1;
+}
+
 static char *request_body(const struct wvl_email_msg *m, const wvl_ctx *ctx)
 {
 	json_t *headers = json_pack("{s:s}", "Auto-Submitted", "auto-generated");
@@ -52,6 +74,10 @@ static char *request_body(const struct wvl_email_msg *m, const wvl_ctx *ctx)
 				 wvl_config_get(ctx->cfg, "WL_EMAIL_FROM"), "to", m->to_addr,
 				 "subject", m->subject, "html", m->html, "text", m->text,
 				 "headers", headers);
+	if (body && m->natt > 0 && attach(body, m) != 0) {
+		json_decref(body);
+		return NULL;
+	}
 	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
 	json_decref(body);
 	return text;

@@ -208,4 +208,12 @@ struct wvl_files_generated {
 int wvl_files__store_generated(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 			       const struct wvl_files_generated *g);
 
+/* ---- reading stored bytes (read.c) ---- */
+
+/* The whole object `storage_key` into *out (malloc'd, the caller frees)
+ * and *out_len.  WVL_ENOTFOUND when the object is gone, WVL_ETOOLARGE
+ * when it is over `max` bytes, WVL_EUNAVAILABLE when storage fails. */
+int wvl_files__read_stored(unsigned char **out, size_t *out_len, const wvl_ctx *ctx,
+			   const char *storage_key, uint64_t max);
+
 #endif

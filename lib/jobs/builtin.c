@@ -3,7 +3,8 @@
 
 /* The job kinds the library ships: one row per kind, its handler next to
  * the module that owns the work (files: lib/files/jobs.c; email:
- * lib/email/jobs.c; auth: lib/auth/jobs.c; ai: lib/ai/generate.c).  A kind the
+ * lib/email/jobs.c; auth: lib/auth/jobs.c; ai: lib/ai/generate.c; reports:
+ * lib/reports/job.c).  A kind the
  * library enqueues or schedules gets its row here, so every host that
  * calls wvl_worker_register_builtin runs it the same way. */
 
@@ -21,6 +22,7 @@
 #include "../files/files_internal.h"
 #include "../notify/notify.h"
 #include "../pdf/pdf.h"
+#include "../reports/reports.h"
 #include "wavelaunch/maintenance.h"
 #include "worker_internal.h"
 
@@ -102,6 +104,7 @@ static const struct {
 	{"pdf_generate", wvl_pdf__job_generate},
 	{"business_plan_generate", wvl_ai__job_business_plan},
 	{"deliverable_generate", wvl_ai__job_deliverable},
+	{"report_send", wvl_reports__job_send},
 };
 
 int wvl_worker_register_builtin(wvl_worker *w)

@@ -50,7 +50,7 @@ static const char deliverables_sql[] =
 	"   CASE WHEN c.status IN ('lead', 'onboarding') THEN 'planned'"
 	"     WHEN m <= (abs(hashtext(c.id::text)) % 6) THEN 'delivered'"
 	"     WHEN m = (abs(hashtext(c.id::text)) % 6) + 1 THEN 'ready' ELSE 'planned' END,"
-	"   (c.start_date + make_interval(months => m))::date,"
+	"   wvl_milestone_due(c.start_date, m),"
 	"   '## Summary' || E'\\n\\n' || 'Work for milestone ' || m || '.',"
 	"   '<h2>Summary</h2>' || E'\\n' || '<p>Work for milestone ' || m || '.</p>', NULL, NULL"
 	" FROM demo_clients c, generate_series(1, 8) AS m";

@@ -239,10 +239,12 @@ openapi_check_start() {
 }
 
 openapi_check_stop() { bg_stop "$1" openapi-check; }
-# anthropic_start DIR PORT: the loopback Messages API
-# (tests/common/anthropic_loopback.py).
+# anthropic_start DIR PORT [ARGS...]: the loopback Messages API
+# (tests/common/anthropic_loopback.py), ARGS passed on (--tokens-per-second N).
 anthropic_start() {
-  bg_start "$1" anthropic "$SYS_PYTHON" "$WL_ROOT/tests/common/anthropic_loopback.py" --port "$2"
+  local dir=$1 port=$2; shift 2
+  bg_start "$dir" anthropic "$SYS_PYTHON" "$WL_ROOT/tests/common/anthropic_loopback.py" \
+    --port "$port" "$@"
 }
 
 anthropic_stop() { bg_stop "$1" anthropic; }

@@ -24,6 +24,10 @@ and the JSON body) and a plan of what to do with the next requests
                                     output_tokens, cache_creation_input_tokens,
                                     cache_read_input_tokens)
   "pieces": n                       the text in n deltas (default: words)
+  "utf16_pieces": n                 the text in deltas of n UTF-16 code units,
+                                    written with JSON escapes: a character past
+                                    U+FFFF can be cut between two deltas, as
+                                    JSON allows (its surrogate halves)
   "delay_ms": d                     wait d ms before each delta
   "error_after": k                  a mid-stream error event after k deltas
   "malformed_after": k              an event whose data is not JSON after k
@@ -146,6 +150,12 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
     def pieces(self, text, action):
+        units = action.get('utf16_pieces')
+        if units:
+            raw = text.encode('utf-16-le')
+            step = 2 * units
+            return [raw[i:i + step].decode('utf-16-le', 'surrogatepass')
+                    for i in range(0, len(raw), step)]
         n = action.get('pieces')
         if n:
             size = max(1, -(-len(text) // n))
@@ -207,6 +217,9 @@ def main():
     args = ap.parse_args()
     if args.tokens_per_second > 0:
         PACE[0] = 1.0 / args.tokens_per_second
+    # A backlog for the benchmark's hundreds of concurrent streams (the
+    # default of 5 drops connections, which then wait out a SYN retry).
+    ThreadingHTTPServer.request_queue_size = 1024
     server = ThreadingHTTPServer(('127.0.0.1', args.port), Handler)
     server.daemon_threads = True
     print('ready', flush=True)

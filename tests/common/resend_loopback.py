@@ -18,6 +18,8 @@ with the next requests (POST /_test/plan {"actions": [...]}), each action
 then answer that late: a client killed meanwhile has sent the email).
 """
 import argparse
+import base64
+import binascii
 import hashlib
 import json
 import threading
@@ -83,7 +85,15 @@ class Handler(BaseHTTPRequestHandler):
             doc = json.loads(raw)
             assert isinstance(doc['to'], list) and doc['from'] and doc['subject']
             assert doc.get('html') or doc.get('text')
-        except (ValueError, KeyError, AssertionError, TypeError):
+            # Resend's attachments: a filename and base64 content (or a
+            # path), at most 40 MB of base64 in all.
+            total = 0
+            for a in doc.get('attachments', []):
+                assert isinstance(a['filename'], str) and a['filename']
+                base64.b64decode(a['content'], validate=True)
+                total += len(a['content'])
+            assert total <= 40 * 1000 * 1000
+        except (ValueError, KeyError, AssertionError, TypeError, binascii.Error):
             return self.error(422, 'validation_error', 'from, to, subject and a body are required')
         digest = hashlib.sha256(raw).hexdigest()
         with LOCK:

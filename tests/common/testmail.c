@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT
  * Copyright (c) 2026 WavelaunchOS contributors */
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,4 +57,32 @@ char *test_link_token(const char *text, const char *marker)
 	p += strlen(marker);
 	size_t n = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-");
 	return n ? strndup(p, n) : NULL;
+}
+
+int test_smtp_sink_files(char names[][300], int max, const char *user)
+{
+	char dir[512];
+	snprintf(dir, sizeof(dir), "%s/%s", testenv("WL_TEST_SMTP_DIR"), user);
+	DIR *d = opendir(dir);
+	int n = 0;
+	for (struct dirent *e; d && n < max && (e = readdir(d));) {
+		size_t l = strlen(e->d_name);
+		if (e->d_name[0] != '.' && l > 4 && !strcmp(e->d_name + l - 4, ".eml"))
+			cr_assert_lt(snprintf(names[n++], 300, "%s/%s", dir, e->d_name), 300);
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+json_t *test_mime_attachment(json_t *mime, size_t index)
+{
+	size_t i, n = 0;
+	json_t *p;
+	json_array_foreach(json_object_get(mime, "parts"), i, p) {
+		const char *d = json_string_value(json_object_get(p, "disposition"));
+		if (d && !strcmp(d, "attachment") && n++ == index)
+			return p;
+	}
+	return NULL;
 }

@@ -17,6 +17,11 @@ json_t *test_mime_parse(const char *path);
 const char *test_mime_header(json_t *mime, const char *name);
 /* The decoded text of the first part of `type`, or NULL. */
 const char *test_mime_part(json_t *mime, const char *type);
+/* The n-th part with Content-Disposition attachment (0 first), or NULL:
+ * an object with type, filename, name_param, sha256, size, base64. */
+json_t *test_mime_attachment(json_t *mime, size_t index);
+/* The .eml files the SMTP sink holds for AUTH user `user`, into names. */
+int test_smtp_sink_files(char names[][300], int max, const char *user);
 /* The mailbox transport's file of email `id` (malloc'd path). */
 char *test_mailbox_file(const wvl_ctx *ctx, const char *id);
 /* The [A-Za-z0-9_-] token after `marker` in `text` (malloc'd), or NULL. */

@@ -9,11 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <criterion/criterion.h>
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "../integration/worker_proc.h"
 #include "testai.h"
 #include "testenv.h"
 #include "testhttp.h"
@@ -204,4 +206,204 @@ Test(coach_http, a_browser_closing_mid_reply_leaves_what_arrived_stored)
 	snprintf(q, sizeof(q), "SELECT count(*) FROM conversation_messages WHERE conversation_id = '%s'"
 		 " AND role = 'assistant' AND content LIKE 'w1 w2 %%' AND content NOT LIKE '%%w12'", conv);
 	cr_expect(test_sys_wait(&db, q, "1", 20), "the part that arrived is stored");
+}
+
+/* Asks on `s` (a stream) and checks the deltas add up to the stored reply
+ * byte for byte, each delta whole UTF-8 (the JSON parser refuses any
+ * other).  Returns the stored reply (malloc'd). */
+static char *ask_streamed(const test_server *on, const test_session *who, const char *conv,
+			  const char *body)
+{
+	char path[200];
+	snprintf(path, sizeof(path), "/api/coach/conversations/%s/messages", conv);
+	const char *h[] = {"Content-Type: application/json", who->cookie, who->csrf,
+			   "Accept: text/event-stream", NULL};
+	test_response r;
+	test_http(&r, on, "POST", path, h, body, strlen(body));
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	char *done = NULL;
+	char *text = deltas(r.body, &done);
+	cr_assert_not_null(done, "%s", r.body);
+	char *content = test_json_string(done, "content");
+	cr_assert_not_null(content, "%s", done);
+	cr_expect_eq(strlen(text), strlen(content));
+	cr_expect_str_eq(text, content, "the deltas are the stored reply");
+	/* And the stored message is that text. */
+	test_response m;
+	const char *g[] = {who->cookie, NULL};
+	test_http(&m, on, "GET", path, g, NULL, 0);
+	cr_assert_eq(m.status, 200, "%s", m.body);
+	json_t *doc = json_loads(m.body, 0, NULL);
+	json_t *data = json_object_get(doc, "data");
+	const char *stored = json_string_value(
+		json_object_get(json_array_get(data, json_array_size(data) - 1), "content"));
+	cr_expect_str_eq(stored ? stored : "", content);
+	json_decref(doc);
+	test_response_free(&m);
+	free(text);
+	free(done);
+	test_response_free(&r);
+	return content;
+}
+
+static const char multibyte[] = "Prix 5 \u20ac, caf\u00e9 na\u00efve \u65e5\u672c\u8a9e, "
+				"\U0001F600\U0001F680 and \U0001D11E end.";
+
+Test(coach_http, a_character_cut_between_two_provider_deltas_streams_whole)
+{
+	char conv[37];
+	create(conv, &portal, "/api/coach/conversations", "{}");
+	/* Every UTF-16 unit its own delta: each character past U+FFFF comes as
+	 * two deltas, one surrogate half in each. */
+	char plan[512];
+	snprintf(plan, sizeof(plan), "[{\"reply\":\"%s\",\"utf16_pieces\":1},"
+		 "{\"reply\":\"%s\",\"utf16_pieces\":3}]", multibyte, multibyte);
+	test_ai_plan(key, plan);
+	for (int i = 0; i < 2; i++) {
+		char *stored = ask_streamed(&srv, &portal, conv, "{\"message\":\"Unicode?\"}");
+		cr_expect_str_eq(stored, multibyte);
+		free(stored);
+	}
+}
+
+Test(coach_http, pieces_that_split_2_3_and_4_byte_characters_stream_as_whole_characters)
+{
+	/* The offline provider cuts a word over 64 bytes every 64 bytes: the
+	 * question, quoted in its answer after ` "`, has a word of 2-byte, one
+	 * of 3-byte and one of 4-byte characters whose 64-byte cuts fall inside
+	 * a character (61 bytes of them after ` "a`, 61 after ` xa`, 63 after
+	 * ` `). */
+	test_server off;
+	const char *env[] = {"WL_RATELIMIT_LOGIN=1000/15m", "WL_RATELIMIT_WRITE=1000/15m",
+			     "WL_RATELIMIT_READ=1000/15m", "WL_ANTHROPIC_API_KEY=", NULL};
+	test_server_start(&off, &db, env);
+	test_session who;
+	test_login(&who, &off, "portal@example.com", "Meadow-Otter-31!");
+	char conv[37];
+	{
+		const char *h[] = {"Content-Type: application/json", who.cookie, who.csrf, NULL};
+		test_response r;
+		test_http(&r, &off, "POST", "/api/coach/conversations", h, "{}", 2);
+		cr_assert_eq(r.status, 201, "%s", r.body);
+		char *id = test_json_string(r.body, "id");
+		snprintf(conv, sizeof(conv), "%s", id);
+		free(id);
+		test_response_free(&r);
+	}
+	char word2[80] = "a", word3[80] = "a", word4[80] = "";
+	for (int i = 0; i < 35; i++)
+		strcat(word2, "\u00e9");
+	for (int i = 0; i < 24; i++)
+		strcat(word3, "\u20ac");
+	for (int i = 0; i < 18; i++)
+		strcat(word4, "\U0001F600");
+	char body[600];
+	snprintf(body, sizeof(body), "{\"message\":\"%s x%s %s\"}", word2, word3, word4);
+	char *stored = ask_streamed(&off, &who, conv, body);
+	cr_expect(strstr(stored, "Offline coach") != NULL, "%.80s", stored);
+	cr_expect(strstr(stored, word2) && strstr(stored, word3) && strstr(stored, word4),
+		  "the question is quoted whole");
+	free(stored);
+	test_server_stop(&off);
+}
+
+/* ---- a generation cancelled through the jobs API mid-stream ---- */
+
+static char *job_of(const char *path)
+{
+	test_response r;
+	cr_assert_eq(call(&r, &admin, "POST", path, NULL, NULL), 202, "%s: %s", path, r.body);
+	json_t *doc = json_loads(r.body, 0, NULL);
+	const char *id = json_string_value(json_object_get(json_object_get(doc, "job"), "id"));
+	cr_assert_not_null(id, "%s", r.body);
+	char *out = strdup(id);
+	json_decref(doc);
+	test_response_free(&r);
+	return out;
+}
+
+/* Waits (bounded) until the loopback has received `n` requests under the
+ * key: the stream has begun. */
+static void wait_requests(size_t n)
+{
+	for (int i = 0; i < 600; i++) {
+		json_t *a = test_ai_requests(key);
+		size_t got = json_array_size(a);
+		json_decref(a);
+		if (got >= n)
+			return;
+		struct timespec ts = {0, 50 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	cr_assert_fail("the loopback never got request %zu", n);
+}
+
+static void cancel_mid_stream(const char *job, const char *purpose, size_t nth)
+{
+	wait_requests(nth);
+	char path[200], q[400];
+	/* Some of the reply has arrived: the job reported its first progress. */
+	snprintf(q, sizeof(q), "SELECT state FROM jobs WHERE id = '%s'", job);
+	cr_assert(test_sys_wait(&db, q, "running", 30));
+	snprintf(path, sizeof(path), "/api/jobs/%s/cancel", job);
+	test_response r;
+	long st = call(&r, &admin, "POST", path, NULL, NULL);
+	cr_assert(st == 200 || st == 204, "%ld: %s", st, r.body);
+	test_response_free(&r);
+	/* The worker sees the voided lease at its next heartbeat and stops the
+	 * stream; the call's usage is recorded: all the input, the output that
+	 * arrived (more than message_start's 1, less than the full 700). */
+	snprintf(q, sizeof(q), "SELECT count(*) FROM token_usage WHERE client_id = '%s'"
+		 " AND purpose = '%s' AND input_tokens = 1500 AND output_tokens > 1"
+		 " AND output_tokens < 700", client_a, purpose);
+	cr_expect(test_sys_wait(&db, q, "1", 30), "the partial usage of %s", purpose);
+	snprintf(q, sizeof(q), "SELECT state FROM jobs WHERE id = '%s'", job);
+	cr_expect(test_sys_wait(&db, q, "cancelled", 5));
+}
+
+Test(coach_http, a_generation_cancelled_mid_stream_records_usage_and_overwrites_nothing)
+{
+	/* M1 holds the team's own draft. */
+	char q[400];
+	snprintf(q, sizeof(q), "SET wvl.actor_role='system'; UPDATE deliverables SET status = 'draft',"
+		 " content_markdown = '# Team draft' WHERE client_id = '%s' AND milestone = 1",
+		 client_a);
+	cr_assert_eq(test_sql(db.owner_url, q), 0);
+	snprintf(q, sizeof(q), "SELECT id FROM deliverables WHERE client_id = '%s' AND milestone = 1",
+		 client_a);
+	char *m1 = test_sys_value(&db, q);
+	/* Two slow replies of 140 words, one word each 100 ms: 14 s each. */
+	char words[701] = "", plan[1700];
+	for (int i = 0; i < 140; i++)
+		strcat(words, "word ");
+	snprintf(plan, sizeof(plan), "[{\"reply\":\"%s\",\"delay_ms\":100,\"usage\":"
+		 "{\"input_tokens\":1500,\"output_tokens\":700}},{\"reply\":\"%s\",\"delay_ms\":100,"
+		 "\"usage\":{\"input_tokens\":1500,\"output_tokens\":700}}]", words, words);
+	test_ai_plan(key, plan);
+	worker_proc w;
+	const char *extra[] = {key_env, url_env, NULL};
+	worker_start(&w, &db, extra);
+
+	char path[200];
+	snprintf(path, sizeof(path), "/api/deliverables/%s/generate", m1);
+	char *job = job_of(path);
+	cancel_mid_stream(job, "deliverable", 1);
+	free(job);
+	/* The team's draft is as it was, and back to draft. */
+	snprintf(q, sizeof(q), "SELECT status || ':' || content_markdown FROM deliverables"
+		 " WHERE id = '%s'", m1);
+	cr_expect(test_sys_wait(&db, q, "draft:# Team draft", 10));
+
+	snprintf(path, sizeof(path), "/api/clients/%s/business-plans/generate", client_a);
+	job = job_of(path);
+	cancel_mid_stream(job, "business_plan", 2);
+	free(job);
+	snprintf(q, sizeof(q), "SELECT count(*) FROM business_plans WHERE client_id = '%s'", client_a);
+	char *plans = test_sys_value(&db, q);
+	cr_expect_str_eq(plans, "0", "no plan version from a partial draft");
+	free(plans);
+	free(m1);
+	kill(w.pid, SIGTERM);
+	cr_expect_eq(worker_wait(&w), 0);
+	unlink(w.log);
 }

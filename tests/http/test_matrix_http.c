@@ -184,6 +184,20 @@ static const struct row rows[] = {
 	{"GET", "/api/clients/export?format=pdf", NULL, {422, 422, 403, 403, 401}},
 	{"GET", "/api/analytics/export?format=xlsx", NULL, {200, 403, 403, 403, 401}},
 	{"GET", "/api/analytics/export?format=csv&bogus=1", NULL, {400, 403, 403, 403, 401}},
+	/* Report schedules too: hostile bodies are 422 for the admin alone. */
+	{"GET", "/api/reports/schedules", NULL, {200, 403, 403, 403, 401}},
+	{"POST", "/api/reports/schedules", "{\"cron\":\"61 * * * *\",\"recipients\":[\"a@example.com\"]}",
+	 {422, 403, 403, 403, 401}},
+	{"POST", "/api/reports/schedules", "{\"cron\":\"@weekly\",\"recipients\":[\"a@example.com\"],"
+	 "\"formats\":[\"pdf\"]}", {422, 403, 403, 403, 401}},
+	{"GET", "/api/reports/schedules/cccccccc-0000-4000-8000-000000000000", NULL,
+	 {404, 403, 403, 403, 401}},
+	{"PATCH", "/api/reports/schedules/cccccccc-0000-4000-8000-000000000000", "{\"active\":false}",
+	 {404, 403, 403, 403, 401}},
+	{"DELETE", "/api/reports/schedules/cccccccc-0000-4000-8000-000000000000", NULL,
+	 {404, 403, 403, 403, 401}},
+	{"POST", "/api/reports/schedules", "{\"cron\":\"@weekly\",\"recipients\":[\"a@example.com\"]}",
+	 {201, 403, 403, 403, 401}},
 };
 
 Test(matrix, every_role_gets_exactly_its_access)

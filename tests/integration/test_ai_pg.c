@@ -325,8 +325,11 @@ Test(ai, a_mid_stream_error_fails_keeps_the_partial_text_and_bills_it)
 	wvl_free(text);
 	cr_expect_eq(requests(), 1);
 	cr_expect_eq(u.input_tokens, 77);
-	char *row = sql1("SELECT input_tokens || ':' || outcome FROM token_usage");
-	cr_expect_str_eq(row, "77:error");
+	/* The count at message_start was 1; "alpha beta " arrived: 11 bytes,
+	 * 3 tokens at 4 bytes a token. */
+	cr_expect_eq(u.output_tokens, 3);
+	char *row = sql1("SELECT input_tokens || ':' || output_tokens || ':' || outcome FROM token_usage");
+	cr_expect_str_eq(row, "77:3:error");
 	free(row);
 }
 
@@ -429,6 +432,56 @@ Test(ai, the_sse_parser_takes_any_line_ending_and_any_split)
 		cr_expect_str_eq(s.message_id, "m1");
 		wvl_ai__sse_free(&s);
 	}
+}
+
+/* The text the parser hands over for `stream`, fed in one piece. */
+static char *sse_text(const char *stream, int *failed)
+{
+	struct wvl_ai_sse s;
+	struct pieces p = {.len = 0};
+	wvl_ai__sse_init(&s, on_text, &p);
+	*failed = wvl_ai__sse_feed(&s, stream, strlen(stream));
+	if (!*failed)
+		*failed = wvl_ai__sse_end(&s);
+	cr_expect_eq(s.text.len, p.len, "on_text saw what the text holds");
+	char *out = calloc(1, s.text.len + 1);
+	cr_assert_not_null(out);
+	if (s.text.len)
+		memcpy(out, s.text.data, s.text.len);
+	wvl_ai__sse_free(&s);
+	return out;
+}
+
+#define DELTA(t) "data: {\"type\":\"content_block_delta\",\"delta\":{\"type\":\"text_delta\"," \
+		 "\"text\":\"" t "\"}}\n\n"
+#define STOP "data: {\"type\":\"message_stop\"}\n\n"
+
+Test(ai, a_surrogate_pair_cut_between_two_deltas_arrives_whole)
+{
+	int failed;
+	/* U+1F600 as \ud83d | \ude00, then U+1D11E cut the same way with
+	 * other text around, and an escaped backslash before a "u". */
+	char *t = sse_text(DELTA("a\\ud83d") DELTA("\\ude00b\\ud834") "data: {\"type\":\"ping\"}\n\n"
+			   DELTA("\\udd1e\\\\ud800") STOP, &failed);
+	cr_expect_eq(failed, 0);
+	cr_expect_str_eq(t, "a\xf0\x9f\x98\x80" "b" "\xef\xbf\xbd\xef\xbf\xbd" "\\ud800",
+			 "joined; a ping in between loses both halves; the escaped backslash stays");
+	free(t);
+	t = sse_text(DELTA("x\\ud83d") DELTA("\\ude00y") STOP, &failed);
+	cr_expect_eq(failed, 0);
+	cr_expect_str_eq(t, "x\xf0\x9f\x98\x80y");
+	free(t);
+	/* A lone half anywhere else is U+FFFD, not a failed stream. */
+	t = sse_text(DELTA("p\\ude00q\\ud83dr") DELTA("s\\ude00") DELTA("\\ud83d") STOP,
+		     &failed);
+	cr_expect_eq(failed, 0);
+	cr_expect_str_eq(t, "p\xef\xbf\xbdq\xef\xbf\xbdrs\xef\xbf\xbd\xef\xbf\xbd");
+	free(t);
+	/* A half left over when the stream ends. */
+	t = sse_text(DELTA("z\\ud83d"), &failed);
+	cr_expect_eq(failed, WVL_EUNAVAILABLE, "cut off before message_stop");
+	cr_expect_str_eq(t, "z\xef\xbf\xbd");
+	free(t);
 }
 
 Test(ai, an_event_after_message_stop_fails_but_a_ping_does_not)

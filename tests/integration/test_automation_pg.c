@@ -99,19 +99,26 @@ Test(automation, approval_plans_m1_now_m2_to_m8_on_the_timeline_with_reminders)
 	char plan[37];
 	plan_and_approve(plan);
 	cr_expect_eq(jobs("kind = 'deliverable_generate'"), 8);
-	cr_expect_eq(jobs("kind = 'email_send'"), 7);
+	cr_expect_eq(jobs("kind = 'email_send'"), 8);
 	cr_expect_eq(jobs("kind = 'deliverable_generate' AND args->>'milestone' = '1'"
 			  " AND state = 'available' AND run_at = '2026-03-01T00:00:00Z'"), 1);
 	cr_expect_eq(jobs("kind = 'deliverable_generate' AND args->>'milestone' = '2'"
 			  " AND state = 'scheduled' AND run_at = '2026-04-01T00:00:00Z'"), 1);
 	cr_expect_eq(jobs("kind = 'deliverable_generate' AND args->>'milestone' = '8'"
 			  " AND state = 'scheduled' AND run_at = '2026-10-01T00:00:00Z'"), 1);
-	cr_expect_eq(jobs("kind = 'email_send' AND args->>'milestone' = '2'"
-			  " AND run_at = '2026-03-29T00:00:00Z'"
+	/* Mk is due k months in (wvl_milestone_due), its reminder 3 days
+	 * before, and M(k+1) is drafted on that date. */
+	cr_expect_eq(jobs("kind = 'email_send' AND args->>'milestone' = '1'"
+			  " AND run_at = '2026-03-29T00:00:00Z' AND args->>'due_date' = '2026-04-01'"
 			  " AND args->>'template' = 'milestone_reminder'"), 1);
+	cr_expect_eq(jobs("kind = 'email_send' AND args->>'milestone' = '2'"
+			  " AND run_at = '2026-04-28T00:00:00Z' AND args->>'due_date' = '2026-05-01'"
+			  " AND args->>'template' = 'milestone_reminder'"), 1);
+	cr_expect_eq(jobs("kind = 'email_send' AND args->>'milestone' = '8'"
+			  " AND run_at = '2026-10-29T00:00:00Z' AND args->>'due_date' = '2026-11-01'"), 1);
 	cr_expect_eq(jobs("client_id <> 'cccccccc-0000-0000-0000-000000000001'"
 			  " OR queue <> 'automation'"), 0);
-	cr_expect_eq(logs("action = 'plan_approved' AND detail->>'enqueued' = '15'"), 1);
+	cr_expect_eq(logs("action = 'plan_approved' AND detail->>'enqueued' = '16'"), 1);
 	/* Approving again (a new version) adds nothing. */
 	char *json = NULL;
 	cr_assert_eq(wvl_plans_update(&json, ctx, &staff, plan, "{\"title\":\"Plan v2\"}"), 0);
@@ -120,7 +127,7 @@ Test(automation, approval_plans_m1_now_m2_to_m8_on_the_timeline_with_reminders)
 	cr_assert_eq(wvl_plans_approve(&json, ctx, &staff, v2), 0, "%s", wvl_error_last()->message);
 	wvl_free(json);
 	free(v2);
-	cr_expect_eq(jobs("true"), 16);
+	cr_expect_eq(jobs("true"), 17);
 	cr_expect_eq(logs("action = 'plan_approved' AND detail->>'enqueued' = '0'"), 1);
 }
 
@@ -167,19 +174,20 @@ Test(automation, pause_cancels_pending_steps_and_resume_replans_without_repeatin
 	cr_assert_eq(complete_available(), 2);
 
 	cr_assert_eq(wvl_automation_pause(ctx, &staff, CID), 0, "%s", wvl_error_last()->message);
-	cr_expect_eq(jobs("state = 'cancelled'"), 14);
-	cr_expect_eq(logs("action = 'pause' AND detail->>'cancelled' = '14'"), 1);
+	cr_expect_eq(jobs("state = 'cancelled'"), 15);
+	cr_expect_eq(logs("action = 'pause' AND detail->>'cancelled' = '15'"), 1);
 	cr_expect_eq(test_sys_int(&db, "SELECT count(*) FROM clients WHERE automation_paused"), 1);
 	onboard("{\"status\":\"skipped\",\"enqueued\":0}");
 	cr_assert_eq(wvl_automation_pause(ctx, &staff, CID), 0); /* idempotent */
 
-	/* Two months later (May 1st): M2 and M3 are due and run at once, their
-	 * reminders are gone, M1 and the plan are not generated again: M2-M8
-	 * and the reminders of M4-M8. */
+	/* Two months later (May 1st): M2's and M3's drafts are due and run at
+	 * once, the reminders of M1 and M2 (due April 1st and May 1st) are
+	 * gone, M1 and the plan are not generated again: M2-M8 and the
+	 * reminders of M3-M8. */
 	test_clock_set(TEST_T0 + INT64_C(61) * 86400 * 1000000);
 	char *json = NULL;
 	cr_assert_eq(wvl_automation_resume(&json, ctx, &staff, CID), 0);
-	cr_expect_str_eq(json, "{\"status\":\"success\",\"enqueued\":12}");
+	cr_expect_str_eq(json, "{\"status\":\"success\",\"enqueued\":13}");
 	wvl_free(json);
 	cr_expect_eq(jobs("kind = 'deliverable_generate' AND args->>'milestone' = '1'"), 1);
 	cr_expect_eq(jobs("kind = 'business_plan_generate'"), 1);
@@ -188,7 +196,7 @@ Test(automation, pause_cancels_pending_steps_and_resume_replans_without_repeatin
 	cr_assert_eq(wvl_automation_resume(&json, ctx, &staff, CID), 0);
 	cr_expect_str_eq(json, "{\"status\":\"success\",\"enqueued\":0}");
 	wvl_free(json);
-	cr_expect_eq(jobs("state NOT IN ('cancelled', 'completed')"), 12);
+	cr_expect_eq(jobs("state NOT IN ('cancelled', 'completed')"), 13);
 	cr_expect_eq(logs("action = 'pause'"), 2);
 	cr_expect_eq(test_sys_int(&db, "SELECT count(*) FROM clients WHERE automation_paused"), 0);
 	cr_assert_eq(wvl_automation_logs_list(&json, ctx, &sys, NULL, test_query("client_id=%s&limit=10", CID)), 0);
@@ -205,16 +213,16 @@ Test(automation, pause_and_resume_through_the_clients_api_cancel_replan_and_log)
 	cr_assert_eq(wvl_clients_pause(&json, ctx, &staff, CID), 0, "%s", wvl_error_last()->message);
 	cr_expect_not_null(strstr(json, "\"automation_paused\" : true"), "%s", json);
 	wvl_free(json);
-	cr_expect_eq(jobs("state = 'cancelled'"), 16);
-	cr_expect_eq(logs("action = 'pause' AND detail->>'cancelled' = '16'"), 1);
+	cr_expect_eq(jobs("state = 'cancelled'"), 17);
+	cr_expect_eq(logs("action = 'pause' AND detail->>'cancelled' = '17'"), 1);
 	cr_assert_eq(wvl_clients_resume(&json, ctx, &staff, CID), 0, "%s", wvl_error_last()->message);
 	cr_expect_not_null(strstr(json, "\"automation_paused\" : false"), "%s", json);
 	wvl_free(json);
 	/* Nothing was done yet, the plan exists: the milestones come back,
 	 * the plan's generation does not. */
-	cr_expect_eq(jobs("state IN ('available', 'scheduled')"), 15);
+	cr_expect_eq(jobs("state IN ('available', 'scheduled')"), 16);
 	cr_expect_eq(jobs("state IN ('available', 'scheduled') AND kind = 'business_plan_generate'"), 0);
-	cr_expect_eq(logs("action = 'resume' AND detail->>'enqueued' = '15'"), 1);
+	cr_expect_eq(logs("action = 'resume' AND detail->>'enqueued' = '16'"), 1);
 	cr_expect_eq(wvl_clients_pause(&json, ctx, &staff, "dddddddd-0000-0000-0000-000000000000"),
 		     WVL_ENOTFOUND);
 }
@@ -261,6 +269,36 @@ Test(automation, a_leads_approved_plan_waits_for_its_onboarding)
 	wvl_free(json);
 	cr_expect_eq(jobs("kind = 'deliverable_generate'"), 8);
 	cr_expect_eq(jobs("kind = 'business_plan_generate'"), 0);
+}
+
+Test(automation, onboarding_an_onboarded_client_again_runs_its_rules_once)
+{
+	char *json = NULL;
+	cr_assert_eq(wvl_automation_rule_set(&json, ctx, &sys,
+		"{\"name\":\"tell-team\",\"trigger\":\"client.onboarded\",\"action_kind\":"
+		"\"notification_create\",\"config\":{\"title\":\"A new client\",\"audience\":\"team\"}}"),
+		     0, "%s", wvl_error_last()->message);
+	wvl_free(json);
+	onboard("{\"status\":\"success\",\"enqueued\":1}");
+	/* The rule's job has run (so no live job holds its key) when the team
+	 * calls again, twice. */
+	test_run_jobs(&db, ctx, 30);
+	cr_expect_eq(jobs("kind = 'notification_create' AND state = 'completed'"), 1);
+	onboard("{\"status\":\"success\",\"enqueued\":0}");
+	onboard("{\"status\":\"success\",\"enqueued\":0}");
+	cr_expect_eq(jobs("kind = 'notification_create'"), 1, "the rule ran once");
+	cr_expect_eq(logs("action = 'notification_create'"), 1);
+	cr_expect_eq(jobs("kind = 'business_plan_generate'"), 1, "the journey enqueued once");
+	/* A rule added later still runs for the client once. */
+	cr_assert_eq(wvl_automation_rule_set(&json, ctx, &sys,
+		"{\"name\":\"tell-admins\",\"trigger\":\"client.onboarded\",\"action_kind\":"
+		"\"notification_create\",\"config\":{\"title\":\"Welcome\",\"audience\":\"admins\"}}"),
+		     0);
+	wvl_free(json);
+	onboard("{\"status\":\"success\",\"enqueued\":0}");
+	onboard("{\"status\":\"success\",\"enqueued\":0}");
+	cr_expect_eq(jobs("kind = 'notification_create'"), 2);
+	cr_expect_eq(jobs("kind = 'notification_create' AND args->>'title' = 'Welcome'"), 1);
 }
 
 Test(automation, onboarded_rules_run_and_a_bad_automation_run_fails_its_job)
@@ -310,9 +348,12 @@ Test(automation, client_rule_overrides_the_global_one)
 	onboard("{\"status\":\"success\",\"enqueued\":1}");
 	char plan[37];
 	plan_and_approve(plan);
-	cr_expect_eq(jobs("args->>'milestone' = '2'"
-			  " AND ((kind = 'deliverable_generate' AND run_at = '2026-04-15T00:00:00Z')"
-			  "   OR (kind = 'email_send' AND run_at = '2026-04-08T00:00:00Z'))"), 2);
+	/* M2 due on the rule's date: its reminder 7 days before, M3 drafted
+	 * then. */
+	cr_expect_eq(jobs("(args->>'milestone' = '3' AND kind = 'deliverable_generate'"
+			  "   AND run_at = '2026-04-15T00:00:00Z')"
+			  " OR (args->>'milestone' = '2' AND kind = 'email_send'"
+			  "   AND args->>'due_date' = '2026-04-15' AND run_at = '2026-04-08T00:00:00Z')"), 2);
 	cr_expect_eq(logs("rule_id IS NOT NULL"), 2);
 	/* Replacing the override with a disabled one turns the journey off:
 	 * the queued steps are cancelled (re-planned under a disabled rule). */
@@ -347,7 +388,7 @@ Test(automation, saving_a_journey_rule_replans_the_queued_steps)
 	wvl_free(json);
 	cr_expect_eq(jobs("kind = 'deliverable_generate' AND args->>'milestone' = '3'"
 			  " AND state = 'scheduled'"), 1);
-	cr_expect_eq(jobs("kind = 'deliverable_generate' AND args->>'milestone' = '3'"
+	cr_expect_eq(jobs("kind = 'deliverable_generate' AND args->>'milestone' = '4'"
 			  " AND state = 'scheduled' AND run_at = '2026-06-15T00:00:00Z'"), 1);
 	cr_expect_eq(jobs("kind = 'email_send' AND args->>'milestone' = '3'"
 			  " AND state = 'scheduled' AND run_at = '2026-06-05T00:00:00Z'"), 1);

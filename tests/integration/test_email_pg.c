@@ -310,7 +310,7 @@ static struct wvl_email_msg render_row(const char *id)
 		json_string_value(json_object_get(r, "c")), json_string_value(json_object_get(r, "d")),
 		json_string_value(json_object_get(r, "u")), json_string_value(json_object_get(r, "k")),
 		json_string_value(json_object_get(r, "date")),
-		json_integer_value(json_object_get(r, "cs"))};
+		json_integer_value(json_object_get(r, "cs")), NULL};
 	struct wvl_email_msg m;
 	cr_assert_eq(wvl_email__render(&m, ctx, &f), 0, "%s", wvl_error_last()->message);
 	json_decref(r);
@@ -1151,6 +1151,7 @@ static const char *const library_kinds[][2] = {
 	{"automation_run", "default"},            /* a schedule rule's schedule (lib/automation) */
 	{"pdf_generate", "files"},                /* lib/pdf: plan and deliverable PDFs */
 	{"export_file", "default"},               /* lib/export: exports over 10,000 rows */
+	{"report_send", "default"},               /* lib/reports: a report schedule's firing */
 };
 
 Test(email, every_kind_the_library_enqueues_has_a_builtin_handler_on_a_default_queue)

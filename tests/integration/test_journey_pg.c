@@ -16,7 +16,9 @@
 #include <criterion/criterion.h>
 #include <jansson.h>
 
+#include "testclock.h"
 #include "testenv.h"
+#include "worker_proc.h"
 
 static test_db db;
 static wvl_ctx *ctx;
@@ -129,7 +131,8 @@ Test(journey, onboarded_to_plan_to_milestones_pause_resume_rules_and_ready)
 	wvl_free(json);
 
 	/* 2. The generation's result, a plan version, made through the plans
-	 * API; the team approves it: M1 due now, M2 on its date. */
+	 * API; the team approves it: M1 drafted now, M2 when M1 is due (a
+	 * month in), each reminded 3 days before its due date. */
 	test_clock_advance(3600 * TEST_SEC);
 	cr_assert_eq(wvl_plans_create(&json, ctx, &staff, a_id, "{\"title\":\"Nova plan\","
 				      "\"content_markdown\":\"# Nova\\n\\nThe plan.\"}"), 0);
@@ -145,35 +148,40 @@ Test(journey, onboarded_to_plan_to_milestones_pause_resume_rules_and_ready)
 				   " AND args->>'milestone' = '2' AND state = 'scheduled'"
 				   " AND run_at = '2026-04-01T00:00:00Z'", a_id), 1);
 	cr_expect_eq(count("jobs", "client_id = '%s' AND kind = 'email_send' AND args->>'milestone'"
-				   " = '2' AND run_at = '2026-03-29T00:00:00Z'", a_id), 1);
+				   " = '1' AND run_at = '2026-03-29T00:00:00Z'"
+				   " AND args->>'due_date' = '2026-04-01'", a_id), 1);
+	cr_expect_eq(count("jobs", "client_id = '%s' AND kind = 'email_send' AND args->>'milestone'"
+				   " = '2' AND run_at = '2026-04-28T00:00:00Z'"
+				   " AND args->>'due_date' = '2026-05-01'", a_id), 1);
 	cr_expect_eq(count("automation_logs", "client_id = '%s' AND action = 'plan_approved'"
-					      " AND detail->>'enqueued' = '15'", a_id), 1);
+					      " AND detail->>'enqueued' = '16'", a_id), 1);
 
 	/* 3. Pause (the clients API, as the web UI does): every queued step is
 	 * cancelled and the log says so. */
 	cr_assert_eq(wvl_clients_pause(&json, ctx, &staff, a_id), 0, "%s", wvl_error_last()->message);
 	wvl_free(json);
 	cr_expect_eq(count("jobs", "client_id = '%s' AND state IN ('available', 'scheduled')", a_id), 0);
-	cr_expect_eq(count("jobs", "client_id = '%s' AND state = 'cancelled'", a_id), 16);
+	cr_expect_eq(count("jobs", "client_id = '%s' AND state = 'cancelled'", a_id), 17);
 	cr_expect_eq(count("automation_logs", "client_id = '%s' AND action = 'pause'"
-					      " AND detail->>'cancelled' = '16'", a_id), 1);
+					      " AND detail->>'cancelled' = '17'", a_id), 1);
 
 	/* 4. Resume plans again exactly once: the plan's version exists, so no
-	 * second generation; M1..M8 and M2..M8's reminders come back. */
+	 * second generation; M1..M8 and their reminders come back. */
 	test_clock_advance(86400 * TEST_SEC);
 	cr_assert_eq(wvl_clients_resume(&json, ctx, &staff, a_id), 0, "%s", wvl_error_last()->message);
 	wvl_free(json);
 	cr_assert_eq(wvl_clients_resume(&json, ctx, &staff, a_id), 0);
 	wvl_free(json);
-	cr_expect_eq(count("jobs", "client_id = '%s' AND state IN ('available', 'scheduled')", a_id), 15);
+	cr_expect_eq(count("jobs", "client_id = '%s' AND state IN ('available', 'scheduled')", a_id), 16);
 	cr_expect_eq(count("jobs", "client_id = '%s' AND kind = 'business_plan_generate'"
 				   " AND state <> 'cancelled'", a_id), 0);
 	cr_expect_eq(count("automation_logs", "client_id = '%s' AND action = 'resume'"
-					      " AND detail->>'enqueued' = '15'", a_id), 1);
+					      " AND detail->>'enqueued' = '16'", a_id), 1);
 	cr_expect_eq(count("automation_logs", "client_id = '%s' AND action = 'resume'"
 					      " AND detail->>'enqueued' = '0'", a_id), 1);
 
-	/* 5. The admin moves M2 by a rule: the queued M2 moves with it. */
+	/* 5. The admin moves M2's due date by a rule: its reminder and M3's
+	 * draft (written when M2 is due) move with it. */
 	cr_assert_eq(wvl_automation_rule_set(&json, ctx, &admin,
 		"{\"name\":\"client_journey\",\"trigger\":\"client.onboarded\","
 		"\"action_kind\":\"client_journey\",\"config\":{\"milestones\":{\"2\":\"2026-04-20\"}}}"),
@@ -182,8 +190,12 @@ Test(journey, onboarded_to_plan_to_milestones_pause_resume_rules_and_ready)
 	cr_expect_eq(count("jobs", "client_id = '%s' AND kind = 'deliverable_generate' AND"
 				   " args->>'milestone' = '2' AND state = 'scheduled'", a_id), 1);
 	cr_expect_eq(count("jobs", "client_id = '%s' AND kind = 'deliverable_generate' AND"
-				   " args->>'milestone' = '2' AND state = 'scheduled'"
+				   " args->>'milestone' = '3' AND state = 'scheduled'"
 				   " AND run_at = '2026-04-20T00:00:00Z'", a_id), 1);
+	cr_expect_eq(count("jobs", "client_id = '%s' AND kind = 'email_send' AND"
+				   " args->>'milestone' = '2' AND state = 'scheduled'"
+				   " AND args->>'due_date' = '2026-04-20'"
+				   " AND run_at = '2026-04-17T00:00:00Z'", a_id), 1);
 	cr_expect_eq(count("automation_logs", "client_id = '%s' AND action = 'replan'", a_id), 1);
 
 	/* 6. M1 drafted (what deliverable_generate leaves) and marked ready:
@@ -218,6 +230,100 @@ Test(journey, onboarded_to_plan_to_milestones_pause_resume_rules_and_ready)
 }
 
 /* ---- the onboarding API --------------------------------------------------------- */
+
+/* The journey with a real wl-worker (default queues, no API key: the
+ * offline provider): the wizard's last step queues the plan's generation,
+ * the worker writes the plan version, the team approves it, the worker
+ * drafts M1, and M2 waits for its date.  The library's clock is set to the
+ * real time, which is the worker's, so "later" is later for both. */
+Test(journey, a_real_worker_drafts_the_plan_then_m1_offline)
+{
+	test_clock_install(ctx, test_clock_wall());
+	char id[37], sql[600];
+	client(id, "{\"name\":\"Live\"}");
+	snprintf(sql, sizeof(sql),
+		 "SET wvl.actor_role='system'; INSERT INTO users (id, email, name, role, client_id)"
+		 " VALUES ('cccccccc-0000-4000-8000-00000000000c', 'cy@live.example', 'Cy', 'client',"
+		 " '%s')", id);
+	cr_assert_eq(test_sql(db.owner_url, sql), 0);
+	wvl_actor user = test_actor(WVL_ROLE_CLIENT, "cccccccc-0000-4000-8000-00000000000c", id);
+	walk_the_wizard(&user);
+	cr_expect_eq(count("jobs", "client_id = '%s' AND kind = 'business_plan_generate'", id), 1);
+
+	const char *extra[] = {"WL_ANTHROPIC_API_KEY=", NULL};
+	worker_proc w;
+	worker_start(&w, &db, extra);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM business_plans WHERE client_id = '%s'"
+		 " AND version = 1 AND status = 'draft' AND content_markdown LIKE '%%Offline draft%%'"
+		 " AND content_markdown LIKE '%%Nova Wear%%' AND content_markdown LIKE '%%runners 25-40%%'",
+		 id);
+	cr_assert(test_sys_wait(&db, sql, "1", 60), "the worker wrote the plan's version");
+	snprintf(sql, sizeof(sql), "SELECT state FROM jobs WHERE client_id = '%s'"
+		 " AND kind = 'business_plan_generate'", id);
+	cr_expect(test_sys_wait(&db, sql, "completed", 30));
+
+	snprintf(sql, sizeof(sql), "SELECT id FROM business_plans WHERE client_id = '%s'", id);
+	char *plan = test_sys_value(&db, sql);
+	cr_assert_not_null(plan);
+	char *json = NULL;
+	cr_assert_eq(wvl_plans_approve(&json, ctx, &staff, plan), 0, "%s", wvl_error_last()->message);
+	wvl_free(json);
+	free(plan);
+	snprintf(sql, sizeof(sql), "SELECT status FROM deliverables WHERE client_id = '%s'"
+		 " AND milestone = 1", id);
+	cr_assert(test_sys_wait(&db, sql, "draft", 60), "the worker drafted M1");
+	cr_expect_eq(count("deliverables", "client_id = '%s' AND milestone = 1"
+					   " AND content_markdown LIKE '%%Offline draft%%'"
+					   " AND content_markdown LIKE '%%## Purpose%%Nova Wear%%'"
+					   " AND content_markdown LIKE '%%## Week-by-week plan%%'"
+					   " AND length(content_markdown) > 1500", id), 1);
+	/* M2 is drafted when M1 is due, a month on: still planned. */
+	cr_expect_eq(count("deliverables", "client_id = '%s' AND milestone > 1"
+					   " AND status = 'planned' AND content_markdown = ''", id), 7);
+	cr_expect_eq(count("jobs", "client_id = '%s' AND kind = 'deliverable_generate'"
+				   " AND state = 'scheduled' AND args->>'milestone' = '2'", id), 1);
+	kill(w.pid, SIGTERM);
+	cr_expect_eq(worker_wait(&w), 0);
+	unlink(w.log);
+}
+
+/* One date per milestone: the deliverable's due_date, the reminder mail's
+ * due_date and its job's run time (3 days before), and the next
+ * milestone's draft (on that date), for a start on the 31st, where the
+ * months are shorter. */
+Test(journey, milestone_dates_agree_in_the_deliverable_the_reminder_and_the_jobs)
+{
+	char id[37];
+	client(id, "{\"name\":\"Late\",\"start_date\":\"2026-03-31\",\"status\":\"onboarding\"}");
+	char *json = NULL;
+	cr_assert_eq(wvl_plans_create(&json, ctx, &staff, id, "{\"title\":\"Late plan\","
+				      "\"content_markdown\":\"# Late\"}"), 0);
+	char *plan = test_json_member(json, "id");
+	wvl_free(json);
+	cr_assert_eq(wvl_plans_approve(&json, ctx, &staff, plan), 0, "%s", wvl_error_last()->message);
+	wvl_free(json);
+	free(plan);
+	/* k months after the start, each counted from the 31st. */
+	static const char *const due[9] = {NULL, "2026-04-30", "2026-05-31", "2026-06-30",
+					   "2026-07-31", "2026-08-31", "2026-09-30", "2026-10-31",
+					   "2026-11-30"};
+	char where[400];
+	for (int k = 1; k <= 8; k++) {
+		snprintf(where, sizeof(where), "client_id = '%%s' AND milestone = %d AND due_date = '%s'",
+			 k, due[k]);
+		cr_expect_eq(count("deliverables", where, id), 1, "M%d's due_date", k);
+		snprintf(where, sizeof(where), "client_id = '%%s' AND kind = 'email_send'"
+			 " AND args->>'milestone' = '%d' AND args->>'due_date' = '%s'"
+			 " AND run_at = ('%s'::date - 3)::timestamp AT TIME ZONE 'UTC'", k, due[k], due[k]);
+		cr_expect_eq(count("jobs", where, id), 1, "M%d's reminder", k);
+		if (k < 8) {
+			snprintf(where, sizeof(where), "client_id = '%%s' AND kind = 'deliverable_generate'"
+				 " AND args->>'milestone' = '%d' AND state = 'scheduled'"
+				 " AND run_at = '%s'::date::timestamp AT TIME ZONE 'UTC'", k + 1, due[k]);
+			cr_expect_eq(count("jobs", where, id), 1, "M%d's draft when M%d is due", k + 1, k);
+		}
+	}
+}
 
 Test(journey, onboarding_progress_is_saved_and_resumes_where_it_stopped)
 {
