@@ -2,13 +2,21 @@
  * Copyright (c) 2026 WavelaunchOS contributors */
 
 #include <errno.h>
+#include <signal.h>
+#include <stdint.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
+
+#ifdef WL_HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
 
 #include "app.h"
 
@@ -289,4 +297,94 @@ int app_wait_for_services(wvl_ctx *ctx, volatile int *stop)
 		delay = delay * 2 > 30 ? 30 : delay * 2;
 	}
 	return -1;
+}
+
+static int resolve_listen(const char *listen, struct sockaddr_storage *out, socklen_t *len)
+{
+	char host[256];
+	const char *colon = strrchr(listen, ':');
+	if (!colon)
+		return -1;
+	size_t hl = (size_t)(colon - listen);
+	if (hl >= sizeof(host))
+		return -1;
+	memcpy(host, listen, hl);
+	host[hl] = '\0';
+	char *h = host;
+	if (h[0] == '[' && hl > 1 && h[hl - 1] == ']') { /* [::1]:8080 */
+		h[hl - 1] = '\0';
+		h++;
+	}
+	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+				 .ai_flags = AI_NUMERICSERV | AI_PASSIVE};
+	struct addrinfo *res = NULL;
+	if (getaddrinfo(*h ? h : NULL, colon + 1, &hints, &res) != 0 || !res)
+		return -1;
+	memcpy(out, res->ai_addr, res->ai_addrlen);
+	*len = res->ai_addrlen;
+	freeaddrinfo(res);
+	return 0;
+}
+
+int app_listen(const char *where, const char *key, bool reuse_port, int *family)
+{
+	struct sockaddr_storage addr;
+	socklen_t alen = 0;
+	char extra[400];
+	snprintf(extra, sizeof(extra), "\"key\":\"%s\",\"listen\":\"%.300s\"", key, where);
+	if (resolve_listen(where, &addr, &alen) != 0) {
+		app_log_json(WVL_LOG_ERROR, NULL, "cannot resolve the listen address", extra);
+		return -1;
+	}
+	int fd = socket(addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	int one = 1;
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+	    (reuse_port &&
+	     setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0) ||
+	    bind(fd, (struct sockaddr *)&addr, alen) != 0 || listen(fd, 511) != 0) {
+		char msg[512];
+		snprintf(msg, sizeof(msg), "cannot listen on %.300s: %s", where, strerror(errno));
+		app_log_json(WVL_LOG_ERROR, NULL, msg, extra);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	*family = addr.ss_family;
+	return fd;
+}
+
+void app_notify(const char *state)
+{
+#ifdef WL_HAVE_SYSTEMD
+	if (sd_notify(0, state) < 0)
+		app_log_json(WVL_LOG_WARN, NULL, "cannot notify systemd", NULL);
+#else
+	(void)state;
+#endif
+}
+
+int app_watchdog_ms(void)
+{
+#ifdef WL_HAVE_SYSTEMD
+	uint64_t usec = 0;
+	if (sd_watchdog_enabled(0, &usec) > 0 && usec >= 2000)
+		return usec / 2000 > 3600000 ? 3600000 : (int)(usec / 2000);
+#endif
+	return -1;
+}
+
+int app_wait_signal(const sigset_t *set)
+{
+	int wd = app_watchdog_ms();
+	for (;;) {
+		int sig = 0;
+		if (wd < 0)
+			return sigwait(set, &sig) == 0 ? sig : -1;
+		struct timespec ts = {wd / 1000, (long)(wd % 1000) * 1000000L};
+		sig = sigtimedwait(set, NULL, &ts);
+		if (sig > 0)
+			return sig;
+		if (errno == EAGAIN)
+			app_notify("WATCHDOG=1");
+	}
 }

@@ -11,6 +11,8 @@
  * (configuration errors included); --help and --version print plain text
  * on stdout, and a wrong option prints the usage on stderr with exit 2. */
 
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include <wavelaunch.h>
@@ -73,5 +75,24 @@ int app_ctx_new(wvl_ctx **out, const wvl_config *cfg);
  * *stop becomes non-zero.  Redis being down is logged, not waited for (the
  * apps work without it).  0 once PostgreSQL is up, -1 when stopped. */
 int app_wait_for_services(wvl_ctx *ctx, volatile int *stop);
+
+/* A listening TCP socket (non-blocking, close-on-exec, backlog 511) on
+ * `where` ("host:port", "[v6]:port"), with SO_REUSEPORT only when
+ * `reuse_port`.  An address that does not resolve or is taken is one error
+ * line naming it and `key`; returns the descriptor (its address family in
+ * *family) or -1. */
+int app_listen(const char *where, const char *key, bool reuse_port, int *family);
+
+/* systemd's notification protocol (sd_notify; nothing without libsystemd
+ * or outside a Type=notify unit): "READY=1", "STOPPING=1", "WATCHDOG=1",
+ * "STATUS=...". */
+void app_notify(const char *state);
+/* Half the watchdog period systemd asked for (WATCHDOG_USEC), in
+ * milliseconds: how often to send WATCHDOG=1; -1 when there is none. */
+int app_watchdog_ms(void);
+
+/* Waits for one of the blocked signals in `set` and returns it (-1 on
+ * error), sending WATCHDOG=1 every app_watchdog_ms() meanwhile. */
+int app_wait_signal(const sigset_t *set);
 
 #endif

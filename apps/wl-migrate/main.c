@@ -25,6 +25,8 @@ static const char usage[] =
 	"  bootstrap-admin  create the first admin (--email EMAIL)\n"
 	"  seed-demo        add demo clients and help articles\n"
 	"  gen-secret       print a fresh WL_SECRET_KEY\n"
+	"  backup           dump the database into WL_BACKUP_DIR now\n"
+	"  restore          restore a backup into an empty database (restore FILE)\n"
 	"  import-v1        copy a v1 SQLite database in (import-v1 --help)\n"
 	"Configured by WL_* variables from the environment and .env (or\n"
 	"WL_ENV_FILE); see .env.example and wl-migrate(8).\n";
@@ -54,6 +56,17 @@ static const struct command commands[] = {
 	{"gen-secret", "usage: wl-migrate gen-secret\n"
 		       "  Prints a fresh WL_SECRET_KEY (base64 of 32 random bytes) and needs no\n"
 		       "  configuration: wl-migrate gen-secret >> .env after WL_SECRET_KEY=\n"},
+	{"backup", "usage: wl-migrate backup\n"
+		   "  Dumps the database with WL_PG_DUMP into WL_BACKUP_DIR (mode 0600, with a\n"
+		   "  .sha256 beside it), deletes dumps older than WL_BACKUP_RETENTION_DAYS, and\n"
+		   "  prints the report as JSON: what the backup_database job does, for\n"
+		   "  wl-backup.timer or cron.\n"},
+	{"restore", "usage: wl-migrate restore FILE [--force]\n"
+		    "  Verifies FILE (a dump of wl-migrate backup: its .sha256 must match and\n"
+		    "  pg_restore must read it), restores it in one transaction into the database\n"
+		    "  of WL_MIGRATE_DATABASE_URL, which must be empty, then applies the\n"
+		    "  migrations and grants the app role (as up does).\n"
+		    "  --force  replace the tables of a database that is not empty\n"},
 	/* Its options and help are import_v1.c's. */
 	{"import-v1", NULL},
 };
@@ -152,7 +165,8 @@ static int seed_demo(wvl_ctx *ctx, const char *clients, const char *articles)
 }
 
 struct args {
-	const char *cmd, *dir, *email, *clients, *articles;
+	const char *cmd, *dir, *email, *clients, *articles, *file;
+	bool force;
 };
 
 /* The options of argv[2..]: 0, or APP_EXIT_USAGE after the command's usage
@@ -172,6 +186,10 @@ static int parse_args(struct args *a, int argc, char **argv)
 			a->clients = argv[++i];
 		else if (!strcmp(a->cmd, "seed-demo") && !strcmp(o, "--help-articles") && has_value)
 			a->articles = argv[++i];
+		else if (!strcmp(a->cmd, "restore") && !strcmp(o, "--force"))
+			a->force = true;
+		else if (!strcmp(a->cmd, "restore") && o[0] != '-' && !a->file)
+			a->file = o;
 		else if (!has_value && (!strcmp(o, "--dir") || !strcmp(o, "--email") ||
 					!strcmp(o, "--clients") || !strcmp(o, "--help-articles")))
 			return app_usage_error(c->help, "option needs a value", o);
@@ -181,6 +199,8 @@ static int parse_args(struct args *a, int argc, char **argv)
 	}
 	if (!strcmp(a->cmd, "bootstrap-admin") && !a->email)
 		return app_usage_error(c->help, "--email is required", NULL);
+	if (!strcmp(a->cmd, "restore") && !a->file)
+		return app_usage_error(c->help, "FILE is required", NULL);
 	if (!strcmp(a->cmd, "seed-demo") && !a->clients && !a->articles)
 		return app_usage_error(c->help, "--clients or --help-articles is required", NULL);
 	return 0;
@@ -226,6 +246,27 @@ static int run_command(wvl_ctx *ctx, const struct args *a)
 		if (wvl_migrate_verify(ctx, &opts))
 			return fail("verify");
 		puts("every applied migration matches its file");
+		return 0;
+	}
+	if (strcmp(cmd, "backup") == 0) {
+		char *json = NULL;
+		if (wvl_maint_backup_database(&json, ctx))
+			return fail("backup");
+		printf("%s\n", json);
+		wvl_free(json);
+		return 0;
+	}
+	if (strcmp(cmd, "restore") == 0) {
+		char *json = NULL;
+		if (wvl_maint_restore_database(&json, ctx, a->file, a->force))
+			return fail("restore");
+		int applied = 0;
+		if (wvl_migrate_up(&applied, ctx, &opts)) {
+			wvl_free(json);
+			return fail("restore: restored, but the migrations failed");
+		}
+		printf("%s\n", json);
+		wvl_free(json);
 		return 0;
 	}
 	if (strcmp(cmd, "seed-demo") == 0)

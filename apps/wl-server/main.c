@@ -31,33 +31,6 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	app_log_json(WVL_LOG_WARN, NULL, msg, "\"source\":\"libmicrohttpd\"");
 }
 
-static int resolve_listen(const char *listen, struct sockaddr_storage *out, socklen_t *len)
-{
-	char host[256];
-	const char *colon = strrchr(listen, ':');
-	if (!colon)
-		return -1;
-	size_t hl = (size_t)(colon - listen);
-	if (hl >= sizeof(host))
-		return -1;
-	memcpy(host, listen, hl);
-	host[hl] = '\0';
-	char *h = host;
-	if (h[0] == '[' && hl > 1 && h[hl - 1] == ']') { /* [::1]:8080 */
-		h[hl - 1] = '\0';
-		h++;
-	}
-	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-				 .ai_flags = AI_NUMERICSERV | AI_PASSIVE};
-	struct addrinfo *res = NULL;
-	if (getaddrinfo(*h ? h : NULL, colon + 1, &hints, &res) != 0 || !res)
-		return -1;
-	memcpy(out, res->ai_addr, res->ai_addrlen);
-	*len = res->ai_addrlen;
-	freeaddrinfo(res);
-	return 0;
-}
-
 static void split_origins(struct wl_server *srv, const char *list)
 {
 	char *copy = strdup(list ? list : "");
@@ -93,36 +66,6 @@ static unsigned cfg_uint(const wvl_config *cfg, const char *key)
 	return n > 1000000000UL ? 1000000000U : (unsigned)n;
 }
 
-/* The listening socket, made here so a taken address is an error naming
- * it, and SO_REUSEPORT (several processes sharing the port, for a restart
- * without downtime) is on only when WL_REUSE_PORT says so. */
-static int open_listener(const wvl_config *cfg, const char *where, int *family)
-{
-	struct sockaddr_storage addr;
-	socklen_t alen = 0;
-	char extra[400];
-	snprintf(extra, sizeof(extra), "\"key\":\"WL_LISTEN\",\"listen\":\"%.300s\"", where);
-	if (resolve_listen(where, &addr, &alen) != 0) {
-		app_log_json(WVL_LOG_ERROR, NULL, "cannot resolve the listen address", extra);
-		return -1;
-	}
-	int fd = socket(addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	int one = 1;
-	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-	    (wvl_config_get_bool(cfg, "WL_REUSE_PORT") &&
-	     setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0) ||
-	    bind(fd, (struct sockaddr *)&addr, alen) != 0 || listen(fd, 511) != 0) {
-		char msg[512];
-		snprintf(msg, sizeof(msg), "cannot listen on %.300s: %s", where, strerror(errno));
-		app_log_json(WVL_LOG_ERROR, NULL, msg, extra);
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	*family = addr.ss_family;
-	return fd;
-}
-
 static struct MHD_Daemon *start_daemon(struct wl_server *srv)
 {
 	const char *cert_path = wvl_config_get(srv->cfg, "WL_TLS_CERT");
@@ -143,7 +86,11 @@ static struct MHD_Daemon *start_daemon(struct wl_server *srv)
 	};
 	struct MHD_OptionItem no_options[] = {{MHD_OPTION_END, 0, NULL}};
 	int family = AF_INET;
-	int fd = open_listener(srv->cfg, wvl_config_get(srv->cfg, "WL_LISTEN"), &family);
+	/* A taken address is an error naming it; SO_REUSEPORT (several
+	 * processes sharing the port, for a restart without downtime) only
+	 * when WL_REUSE_PORT says so. */
+	int fd = app_listen(wvl_config_get(srv->cfg, "WL_LISTEN"), "WL_LISTEN",
+			    wvl_config_get_bool(srv->cfg, "WL_REUSE_PORT"), &family);
 	if (fd < 0)
 		return NULL;
 	/* A read costs one database round trip (the session is checked in
@@ -242,10 +189,14 @@ static int serve(struct wl_server *srv)
 	snprintf(extra, sizeof(extra), "\"port\":%u,\"tls\":%s", di ? di->port : 0,
 		 srv->tls ? "true" : "false");
 	app_log_json(WVL_LOG_INFO, NULL, "listening", extra);
-	int sig = 0;
-	while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
+	app_notify("READY=1\nSTATUS=listening");
+	while (app_wait_signal(&set) == SIGHUP) {
+		app_notify("RELOADING=1");
 		if (app_reload(srv->ctx) == 0 && srv->tls)
 			wl_tls_reload();
+		app_notify("READY=1");
+	}
+	app_notify("STOPPING=1\nSTATUS=finishing in-flight requests");
 	app_log_json(WVL_LOG_INFO, NULL, "shutting down: finishing in-flight requests", NULL);
 	wl_events_stop(); /* streams end; their clients reconnect elsewhere */
 	MHD_quiesce_daemon(srv->daemon);

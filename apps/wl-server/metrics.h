@@ -15,11 +15,6 @@ void wl_metrics_observe(const char *route, const char *method, unsigned int stat
 			double seconds);
 /* The method as a label: one of a fixed list, else "OTHER". */
 const char *wl_metrics_method(const char *method);
-/* Writes `v` escaped as a label value (\\, \" and \n). */
-void wl_metrics_label(FILE *f, const char *v);
-/* The process_* families and wl_build_info{program,version}. */
-void wl_metrics_process(FILE *f);
-void wl_metrics_build_info(FILE *f, const char *program);
 /* The exposition text (malloc'd). */
 char *wl_metrics_render(const wvl_ctx *ctx, unsigned long in_flight, size_t *len);
 

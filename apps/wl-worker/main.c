@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "../common/app.h"
+#include "status.h"
 
 static pthread_mutex_t run_lock = PTHREAD_MUTEX_INITIALIZER;
 static wvl_worker *running;
@@ -27,12 +28,14 @@ static wvl_ctx *app_ctx;
 static void *signal_thread(void *arg)
 {
 	sigset_t *set = arg;
-	int sig = 0;
-	while (sigwait(set, &sig) == 0) {
+	for (int sig; (sig = app_wait_signal(set)) > 0;) {
 		if (sig == SIGHUP) {
+			app_notify("RELOADING=1");
 			app_reload(app_ctx);
+			app_notify("READY=1");
 			continue;
 		}
+		app_notify("STOPPING=1\nSTATUS=draining");
 		pthread_mutex_lock(&run_lock);
 		stop_requested = 1;
 		if (running)
@@ -66,6 +69,7 @@ static void log_job(const wvl_job *job, const char *outcome, int64_t duration_ms
 		    const char *error, void *payload)
 {
 	(void)payload;
+	status_observe(job->kind, outcome, duration_ms);
 	if (!error && !app_log_enabled(WVL_LOG_INFO))
 		return;
 	char *extra = NULL;
@@ -118,18 +122,22 @@ static int serve(wvl_ctx *ctx, const wvl_config *cfg)
 	if (stop_requested)
 		wvl_worker_stop(w);
 	pthread_mutex_unlock(&run_lock);
+	status_set_worker(w, "running");
 	char extra[320];
 	snprintf(extra, sizeof(extra), "\"worker_id\":\"%s\",\"concurrency\":%u", wvl_worker_id(w),
 		 o.concurrency);
 	app_log_json(WVL_LOG_INFO, NULL, "wl-worker started", extra);
+	app_notify("READY=1\nSTATUS=running jobs");
 	if (wvl_worker_run(w) != 0) {
 		app_log_json(WVL_LOG_ERROR, NULL, wvl_error_last()->message, NULL);
+		status_set_worker(NULL, "stopped");
 		pthread_mutex_lock(&run_lock);
 		running = NULL;
 		pthread_mutex_unlock(&run_lock);
 		wvl_worker_free(w);
 		return 1;
 	}
+	status_set_worker(NULL, "stopped");
 	if (wvl_worker_abandoned(w) > 0) {
 		/* Handler threads are still inside jobs that were released:
 		 * leave without waiting for them. */
@@ -174,7 +182,13 @@ int main(int argc, char **argv)
 	}
 	app_ctx = ctx;
 	on_signals();
+	if (status_start(ctx, wvl_config_get(cfg, "WL_WORKER_LISTEN")) != 0) {
+		wvl_ctx_free(ctx);
+		wvl_config_free(cfg);
+		return 1;
+	}
 	rc = serve(ctx, cfg);
+	status_stop();
 	wvl_ctx_free(ctx);
 	wvl_config_free(cfg);
 	return rc;

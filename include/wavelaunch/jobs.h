@@ -413,6 +413,17 @@ WVL_EXTERN int wvl_jobs_wait(char **out_json, int *out_done, wvl_ctx *ctx,
 			     const wvl_actor *actor, const char *job_id, int timeout_ms)
 	WVL_WARN_UNUSED;
 
+/**
+ * The queues' depth: jobs not finished, by queue and state, as
+ * {"queue":{"available"|"scheduled"|"running"|"retryable":count}} (a
+ * queue or state with no job is absent).  Read as the system (every
+ * queue); for health checks and metrics, so no actor.  `*out_json` is the
+ * caller's (wvl_free).  Returns 0, WVL_EINVAL (NULL arguments),
+ * WVL_EUNAVAILABLE (PostgreSQL unreachable).  Thread-safe with a shared
+ * context.
+ */
+WVL_EXTERN int wvl_jobs_depth(char **out_json, wvl_ctx *ctx) WVL_WARN_UNUSED;
+
 #ifdef __cplusplus
 }
 #endif

@@ -27,7 +27,8 @@ extern "C" {
  * WL_BACKUP_DIR as wavelaunch-YYYYMMDDTHHMMSSZ.dump, written under a
  * temporary name and renamed when complete, with a sha256sum-compatible
  * .sha256 file beside it; then deletes backups older than
- * WL_BACKUP_RETENTION_DAYS.  It connects with WL_MIGRATE_DATABASE_URL when
+ * WL_BACKUP_RETENTION_DAYS and, when WL_BACKUP_KEEP is not 0, all but the
+ * WL_BACKUP_KEEP newest.  It connects with WL_MIGRATE_DATABASE_URL when
  * set (the owner: a complete dump), else WL_DATABASE_URL, as the system
  * actor with --enable-row-security, since FORCE'd row-level security binds
  * the owner too.  WL_BACKUP_DIR defaults to ./var/backups and is created
@@ -41,6 +42,28 @@ extern "C" {
  * copy of the process environment: not safe against a concurrent setenv().
  */
 WVL_EXTERN int wvl_maint_backup_database(char **out_json, wvl_ctx *ctx) WVL_WARN_UNUSED;
+
+/**
+ * Restores a dump wvl_maint_backup_database wrote: first verifies it (its
+ * .sha256 beside it must exist and match, and `pg_restore --list` must
+ * read it), then restores it with pg_restore (beside WL_PG_DUMP, else from
+ * PATH) in one transaction as the system actor, over
+ * WL_MIGRATE_DATABASE_URL (else WL_DATABASE_URL).  The database must be
+ * empty (no table in schema public) unless `force`, which drops what the
+ * archive holds first (pg_restore --clean --if-exists).  The caller runs
+ * wvl_migrate_up afterwards to grant the app role again.  Report:
+ * {"file","bytes","sha256","replaced"}, the caller's (wvl_free).
+ *
+ * Returns 0; WVL_EINVAL (NULL or empty arguments); WVL_EVALIDATION (no
+ * or a malformed checksum file, a mismatch, an archive pg_restore cannot
+ * read); WVL_ECONFLICT (the database is not empty and not `force`);
+ * WVL_EUNAVAILABLE (the database is unreachable, pg_restore cannot start
+ * or fails: the transaction is rolled back, nothing changes);
+ * WVL_EINTERNAL.  Spawns pg_restore with a copy of the environment, like
+ * the backup.
+ */
+WVL_EXTERN int wvl_maint_restore_database(char **out_json, wvl_ctx *ctx, const char *file,
+					  bool force) WVL_WARN_UNUSED;
 
 /**
  * Sends every active admin (who has not turned in-app "updates" off) one

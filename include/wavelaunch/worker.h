@@ -29,7 +29,8 @@
  *
  * Thread-safety: a wvl_worker is used by one thread at a time (the one
  * that runs or steps it), except wvl_worker_stop, which any thread or a
- * signal handler may call.  A wvl_worker_task belongs to the handler call that
+ * signal handler may call, and wvl_worker_stats / wvl_worker_counts,
+ * which any thread may read.  A wvl_worker_task belongs to the handler call that
  * received it; wvl_worker_task_lost may be read from any thread.  The context
  * must outlive the worker.
  */
@@ -235,6 +236,46 @@ WVL_EXTERN unsigned int wvl_worker_abandoned(const wvl_worker *w);
  * string is owned by the worker: valid until wvl_worker_free.
  */
 WVL_EXTERN const char *wvl_worker_id(const wvl_worker *w);
+
+/** What wvl_worker_stats reports: the worker now, and since it started. */
+typedef struct wvl_worker_stats_info {
+	unsigned int running;     /**< handlers running a job now */
+	unsigned int queued;      /**< jobs claimed ahead, not started yet */
+	unsigned int concurrency; /**< handler threads */
+	int leading;              /**< 1 while it holds the cron scheduler's leadership */
+	uint64_t rescued;         /**< stale jobs of dead workers it put back in the queue */
+} wvl_worker_stats_info;
+
+/**
+ * Fills `*out` with the worker's figures.  Returns 0, or WVL_EINVAL (NULL
+ * out or w).  Thread-safe: any thread may call it while another runs or
+ * steps the worker (until wvl_worker_free).
+ */
+WVL_EXTERN int wvl_worker_stats(wvl_worker_stats_info *out, wvl_worker *w) WVL_WARN_UNUSED;
+
+/** One kind in one queue, as wvl_worker_counts reports it: jobs since start. */
+typedef struct wvl_worker_counts_info {
+	const char *kind;    /**< the registered kind (the worker's; valid until wvl_worker_free) */
+	const char *queue;   /**< one of the worker's queues (likewise the worker's) */
+	uint64_t claimed;    /**< claimed or pushed to this worker */
+	uint64_t completed;  /**< handler succeeded, completion recorded */
+	uint64_t retried;    /**< attempt failed, the job will be retried ("retryable") */
+	uint64_t failed;     /**< attempt failed for good (its last attempt) */
+	uint64_t lease_lost; /**< result refused: rescued or cancelled meanwhile */
+	uint64_t unrecorded; /**< failure PostgreSQL did not take ("fail_unrecorded") */
+	uint64_t released;   /**< handed back unstarted, or at the end of the grace */
+	uint64_t held;       /**< could not be handed back (it will be rescued) */
+} wvl_worker_counts_info;
+
+/**
+ * The counts of pair number `i` (0, 1, ...: every registered kind times
+ * every queue, in a fixed order), the outcomes as on_job names them.
+ * Returns 0, WVL_ENOTFOUND past the last pair (and for every `i` before
+ * the worker has started: the kinds are not closed yet), WVL_EINVAL (NULL
+ * out or w).  Thread-safe (atomic counters), like wvl_worker_stats.
+ */
+WVL_EXTERN int wvl_worker_counts(wvl_worker_counts_info *out, const wvl_worker *w, size_t i)
+	WVL_WARN_UNUSED;
 
 /**
  * Frees the worker.  A worker still running is stopped and drained first

@@ -14,6 +14,8 @@ static const struct wvl_config_key keys[] = {
 	{"WL_LOG_FILE", WVL_CFG_STRING, "", 0, 4000, NULL, 0,
 	 "file the JSON log lines are appended to, reopened on SIGHUP; empty: standard error"},
 	{"WL_LISTEN", WVL_CFG_LISTEN, "127.0.0.1:8080", 0, 0, NULL, 0, "host:port wl-server listens on"},
+	{"WL_WORKER_LISTEN", WVL_CFG_LISTEN, "", 0, 0, NULL, WVL_CFG_EMPTY_OK,
+	 "host:port wl-worker serves /health and /metrics on; empty: no listener"},
 	{"WL_REUSE_PORT", WVL_CFG_BOOL, "false", 0, 0, NULL, 0,
 	 "true: wl-server binds with SO_REUSEPORT, so a new instance can start on the port "
 	 "before the old one drains (zero-downtime restarts)"},

@@ -200,27 +200,16 @@ static void pool_details(json_t *doc, const wvl_ctx *ctx)
 	json_object_set_new(doc, "pools", pools);
 }
 
-/* Jobs by queue and state (the system actor reads every row). */
+/* Jobs by queue and state (wvl_jobs_depth); {} when PostgreSQL is away. */
 static void queue_details(json_t *doc, wvl_ctx *ctx)
 {
-	static const wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
-	json_t *q = json_object();
-	PGresult *r = wvl_pg__read(ctx, &sys,
-				   "SELECT queue, state::text, count(*) FROM jobs"
-				   " WHERE state IN ('available','scheduled','running','retryable')"
-				   " GROUP BY 1, 2 ORDER BY 1, 2", 0, NULL);
-	for (int i = 0; r && i < PQntuples(r); i++) {
-		json_t *per = json_object_get(q, PQgetvalue(r, i, 0));
-		if (!per) {
-			per = json_object();
-			json_object_set_new(q, PQgetvalue(r, i, 0), per);
-		}
-		json_object_set_new(per, PQgetvalue(r, i, 1),
-				    json_integer(strtoll(PQgetvalue(r, i, 2), NULL, 10)));
-	}
-	if (r)
-		PQclear(r);
-	json_object_set_new(doc, "queues", q);
+	char *text = NULL;
+	json_t *q = wvl_jobs_depth(&text, ctx) == 0 ? json_loads(text, 0, NULL) : NULL;
+	free(text);
+	wvl_error_clear();
+	json_object_set_new(doc, "queues", json_is_object(q) ? q : json_object());
+	if (q && !json_is_object(q))
+		json_decref(q);
 }
 
 static int health(char **out_json, int *out_healthy, wvl_ctx *ctx, bool details)

@@ -210,3 +210,19 @@ int wvl_jobs_retry(wvl_ctx *ctx, const wvl_actor *actor, const char *job_id)
 {
 	return change_state(ctx, actor, job_id, retry_sql, "retried");
 }
+
+int wvl_jobs_depth(char **out_json, wvl_ctx *ctx)
+{
+	if (!out_json || !ctx)
+		return wvl_err__set(WVL_EINVAL, NULL, "out_json and ctx are required");
+	*out_json = NULL;
+	static const wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
+	return wvl_pg__read_one(
+		out_json, ctx, &sys,
+		"SELECT coalesce(json_object_agg(queue, states ORDER BY queue), '{}')::text FROM"
+		" (SELECT queue, json_object_agg(state, n ORDER BY state) AS states FROM"
+		"  (SELECT queue, state::text AS state, count(*) AS n FROM jobs"
+		"   WHERE state IN ('available','scheduled','running','retryable')"
+		"   GROUP BY 1, 2) s GROUP BY queue) q",
+		0, NULL);
+}

@@ -31,6 +31,8 @@ static const struct wvl_config_key keys[] = {
 	 "where backup_database writes pg_dump files"},
 	{"WL_BACKUP_RETENTION_DAYS", WVL_CFG_UINT, "14", 1, 36500, NULL, 0,
 	 "days database backups are kept"},
+	{"WL_BACKUP_KEEP", WVL_CFG_UINT, "0", 0, 100000, NULL, 0,
+	 "most database backups kept (the newest); 0: no limit by count"},
 	{"WL_PG_DUMP", WVL_CFG_STRING, "pg_dump", 1, 4000, NULL, 0,
 	 "pg_dump program backup_database runs"},
 	{"WL_TOKEN_BUDGET_CENTS", WVL_CFG_UINT, "0", 0, 1000000000, NULL, 0,

@@ -132,6 +132,45 @@ static int remove_old_backups(const char *dir, int64_t cutoff)
 	return removed;
 }
 
+static int newest_first(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* WL_BACKUP_KEEP: deletes the dumps (and their checksums) past the `keep`
+ * newest; 0 keeps them all.  How many dumps it deleted. */
+static int remove_extra_backups(const char *dir, unsigned long keep)
+{
+	if (keep == 0)
+		return 0;
+	DIR *d = opendir(dir);
+	if (!d)
+		return 0;
+	int64_t *times = NULL;
+	size_t n = 0, cap = 0;
+	for (struct dirent *e; (e = readdir(d)) != NULL;) {
+		int64_t t = backup_time(e->d_name);
+		if (t < 0 || strstr(e->d_name, ".sha256"))
+			continue;
+		if (n == cap) {
+			int64_t *m = realloc(times, (cap = cap ? 2 * cap : 32) * sizeof(*m));
+			if (!m)
+				break;
+			times = m;
+		}
+		times[n++] = t;
+	}
+	closedir(d);
+	int removed = 0;
+	if (n > keep) {
+		qsort(times, n, sizeof(*times), newest_first);
+		removed = remove_old_backups(dir, times[keep - 1]);
+	}
+	free(times);
+	return removed;
+}
+
 /* A file only its owner reads, whatever the umask and the folder. */
 static FILE *private_file(const char *path)
 {
@@ -172,6 +211,8 @@ static int finish_backup(char **out_json, wvl_ctx *ctx, const char *dir, const c
 		return rc;
 	int64_t keep = (int64_t)wvl_config__uint(ctx->cfg, "WL_BACKUP_RETENTION_DAYS", 14, 36501);
 	int removed = remove_old_backups(dir, wvl_now(ctx) - keep * 86400 * 1000000);
+	removed += remove_extra_backups(dir, wvl_config__uint(ctx->cfg, "WL_BACKUP_KEEP", 0,
+							      1000000));
 	*out_json = wvl_str__printf("{\"file\":\"%s\",\"bytes\":%lld,\"sha256\":\"%s\",\"removed\":%d}",
 				    base, bytes, hex, removed);
 	return *out_json ? 0 : wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
@@ -209,6 +250,138 @@ int wvl_maint_backup_database(char **out_json, wvl_ctx *ctx)
 	free(path);
 	free(tmp);
 	return rc;
+}
+
+/* ---- restore ----------------------------------------------------------------- */
+
+/* pg_restore beside WL_PG_DUMP ("/usr/lib/postgresql/15/bin/pg_dump" ->
+ * ".../pg_restore"), else from PATH. */
+static char *restore_program(const wvl_config *cfg)
+{
+	const char *dump = wvl_config_get(cfg, "WL_PG_DUMP");
+	size_t n = dump ? strlen(dump) : 0;
+	if (n >= 7 && strcmp(dump + n - 7, "pg_dump") == 0)
+		return wvl_str__printf("%.*spg_restore", (int)(n - 7), dump);
+	return strdup("pg_restore");
+}
+
+/* Runs argv with stdout to /dev/null and the system actor's PGOPTIONS;
+ * its exit status, or -1 when it could not start. */
+static int run_quiet(char *const argv[])
+{
+	char **env = dump_env();
+	if (!env)
+		return -1;
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+	pid_t pid;
+	int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, env);
+	posix_spawn_file_actions_destroy(&fa);
+	free(env);
+	if (rc != 0)
+		return -1;
+	int status = 0;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* The file's .sha256 (as backup_database writes it) must exist and match. */
+static int verify_checksum(const char *file, char hex[65], long long *bytes)
+{
+	char *p = wvl_str__printf("%s.sha256", file);
+	FILE *f = p ? fopen(p, "r") : NULL;
+	free(p);
+	char want[65] = "";
+	if (!f)
+		return wvl_err__set(WVL_EVALIDATION, NULL, "the backup has no .sha256 file beside it");
+	int got = fscanf(f, "%64[0-9a-f]", want);
+	fclose(f);
+	if (got != 1 || strlen(want) != 64)
+		return wvl_err__set(WVL_EVALIDATION, NULL, "the .sha256 file is malformed");
+	if (sha256_file(hex, bytes, file) != 0)
+		return wvl_err__set(WVL_EVALIDATION, NULL, "cannot read the backup");
+	if (strcmp(hex, want) != 0)
+		return wvl_err__set(WVL_EVALIDATION, NULL,
+				    "the backup does not match its checksum: damaged or altered");
+	return 0;
+}
+
+/* Tables in the public schema: 0 means empty.  -1 when unreachable. */
+static long long table_count(const char *url)
+{
+	PGconn *c = PQconnectdb(url);
+	long long n = -1;
+	if (PQstatus(c) == CONNECTION_OK) {
+		PGresult *r = PQexec(c, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'");
+		if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+			n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+		PQclear(r);
+	}
+	PQfinish(c);
+	return n;
+}
+
+int wvl_maint_restore_database(char **out_json, wvl_ctx *ctx, const char *file, bool force)
+{
+	if (!out_json || !ctx || !file || !*file)
+		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and file are required");
+	*out_json = NULL;
+	char hex[65];
+	long long bytes = 0;
+	int rc = verify_checksum(file, hex, &bytes);
+	if (rc)
+		return rc;
+	char *prog = restore_program(ctx->cfg);
+	if (!prog)
+		return wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+	char *list_argv[] = {prog, "--list", (char *)file, NULL};
+	int st = run_quiet(list_argv);
+	if (st != 0) {
+		free(prog);
+		return st < 0 ? wvl_err__set(WVL_EUNAVAILABLE, NULL, "cannot start pg_restore")
+			      : wvl_err__set(WVL_EVALIDATION, NULL,
+					     "pg_restore cannot read the archive (exit status %d)", st);
+	}
+	const char *url = wvl_config_get(ctx->cfg, "WL_MIGRATE_DATABASE_URL");
+	if (!url || !*url)
+		url = wvl_config_get(ctx->cfg, "WL_DATABASE_URL");
+	long long tables = table_count(url);
+	if (tables < 0) {
+		free(prog);
+		return wvl_err__set(WVL_EUNAVAILABLE, NULL, "cannot reach the database to restore into");
+	}
+	if (tables > 0 && !force) {
+		free(prog);
+		return wvl_err__set(WVL_ECONFLICT, NULL,
+				    "the database is not empty (%lld tables); restore into an empty one, "
+				    "or force it to replace what is there", tables);
+	}
+	char *argv[12];
+	size_t k = 0;
+	argv[k++] = prog;
+	argv[k++] = "--no-owner";
+	argv[k++] = "--exit-on-error";
+	argv[k++] = "--single-transaction";
+	argv[k++] = "--no-password";
+	if (tables > 0) { /* forced: drop what the archive holds first */
+		argv[k++] = "--clean";
+		argv[k++] = "--if-exists";
+	}
+	argv[k++] = "--dbname";
+	argv[k++] = (char *)url;
+	argv[k++] = (char *)file;
+	argv[k] = NULL;
+	st = run_quiet(argv);
+	free(prog);
+	if (st != 0)
+		return wvl_err__set(WVL_EUNAVAILABLE, NULL,
+				    "pg_restore failed (exit status %d); nothing was changed", st);
+	*out_json = wvl_str__printf("{\"file\":\"%s\",\"bytes\":%lld,\"sha256\":\"%s\","
+				    "\"replaced\":%s}", strrchr(file, '/') ? strrchr(file, '/') + 1 : file,
+				    bytes, hex, tables > 0 ? "true" : "false");
+	return *out_json ? 0 : wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
 }
 
 /* ---- token budget ------------------------------------------------------------ */

@@ -236,6 +236,10 @@ static int close_registry(wvl_worker *w)
 		return wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
 	for (size_t i = 0; i < w->nkinds; i++)
 		w->kind_names[i] = w->kinds[i].name;
+	struct wvl_worker_cell *cells = calloc(w->nkinds * w->nqueues, sizeof(*cells));
+	if (!cells)
+		return wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+	atomic_store_explicit(&w->cells, cells, memory_order_release);
 	return 0;
 }
 
@@ -299,6 +303,41 @@ unsigned int wvl_worker_abandoned(const wvl_worker *w) { return w ? w->abandoned
 
 const char *wvl_worker_id(const wvl_worker *w) { return w ? w->id : NULL; }
 
+int wvl_worker_stats(wvl_worker_stats_info *out, wvl_worker *w)
+{
+	if (!out || !w)
+		return wvl_err__set(WVL_EINVAL, NULL, "out and w are required");
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&w->mu);
+	for (size_t i = 0; i < w->nslots; i++) {
+		out->running += w->slots[i].state == WVL_SLOT_RUNNING;
+		out->queued += w->slots[i].state == WVL_SLOT_QUEUED;
+	}
+	out->concurrency = w->o.concurrency;
+	pthread_mutex_unlock(&w->mu);
+	out->rescued = atomic_load(&w->rescued);
+	out->leading = atomic_load(&w->leading_now);
+	return 0;
+}
+
+int wvl_worker_counts(wvl_worker_counts_info *out, const wvl_worker *w, size_t i)
+{
+	if (!out || !w)
+		return wvl_err__set(WVL_EINVAL, NULL, "out and w are required");
+	struct wvl_worker_cell *cells =
+		atomic_load_explicit(&((wvl_worker *)w)->cells, memory_order_acquire);
+	if (!cells || i >= w->nkinds * w->nqueues)
+		return WVL_ENOTFOUND;
+	const struct wvl_worker_cell *c = &cells[i];
+	out->kind = w->kinds[i / w->nqueues].name;
+	out->queue = w->queues[i % w->nqueues];
+	uint64_t *dst[WVL_TALLY_N] = {&out->claimed, &out->completed, &out->retried, &out->failed,
+				      &out->lease_lost, &out->unrecorded, &out->released, &out->held};
+	for (int t = 0; t < WVL_TALLY_N; t++)
+		*dst[t] = atomic_load_explicit(&c->n[t], memory_order_relaxed);
+	return 0;
+}
+
 static void close_fd(int fd)
 {
 	if (fd >= 0)
@@ -327,6 +366,7 @@ void wvl_worker_free(wvl_worker *w)
 	free(w->threads);
 	free(w->kinds);
 	free(w->kind_names);
+	free(atomic_load(&w->cells));
 	free(w->id);
 	wvl_jobs_listener_free(w->listener);
 	wvl_scheduler_free(w->sched);

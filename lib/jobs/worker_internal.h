@@ -48,6 +48,15 @@ struct wvl_kind_entry {
 	void *payload;
 };
 
+/* What wvl_worker_counts reports, per kind and queue. */
+enum wvl_worker_tally { WVL_TALLY_CLAIMED, WVL_TALLY_COMPLETED, WVL_TALLY_RETRIED,
+			WVL_TALLY_FAILED, WVL_TALLY_LEASE_LOST, WVL_TALLY_UNRECORDED,
+			WVL_TALLY_RELEASED, WVL_TALLY_HELD, WVL_TALLY_N };
+
+struct wvl_worker_cell {
+	atomic_uint_least64_t n[WVL_TALLY_N];
+};
+
 enum wvl_worker_phase { WVL_PHASE_NEW, WVL_PHASE_RUNNING, WVL_PHASE_DRAINING, WVL_PHASE_STOPPED };
 
 struct wvl_worker {
@@ -83,6 +92,12 @@ struct wvl_worker {
 	int64_t next_poll, next_keep, next_prune, next_tick, drain_until;
 	int64_t armed_ms; /* monotonic deadline the timerfd is set for; 0: none */
 	unsigned abandoned;
+	/* Read by any thread (wvl_worker_stats, wvl_worker_counts): the
+	 * cells (nkinds x nqueues, kind-major) are published by start, once
+	 * the registry is closed. */
+	_Atomic(struct wvl_worker_cell *) cells;
+	atomic_uint_least64_t rescued;
+	atomic_int leading_now;
 };
 
 /* ---- worker.c ---- */
@@ -104,6 +119,8 @@ void wvl_worker__release(wvl_worker *w, const wvl_job *jobs, size_t n, int64_t s
 void wvl_worker__event(wvl_worker *w, const wvl_job *job, int64_t started_ms,
 		       const char *outcome, const char *error);
 int64_t wvl_worker__mono_ms(void);
+/* Counts jobs that came to this worker (claimed or pushed). */
+void wvl_worker__tally_claimed(wvl_worker *w, const wvl_job *jobs, size_t n);
 
 /* ---- worker_step.c: the dispatcher ---- */
 /* One round; `sock_ready`: the listener's socket is readable.  Sets the

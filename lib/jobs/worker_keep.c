@@ -97,6 +97,7 @@ static void scheduler_round(wvl_worker *w)
 		wvl_log(w->ctx, WVL_LOG_INFO,
 			leader ? "scheduler: leading" : "scheduler: standing by");
 	w->leading = leader;
+	atomic_store(&w->leading_now, leader);
 }
 
 int64_t wvl_worker__keep(wvl_worker *w, int64_t now)
@@ -107,8 +108,10 @@ int64_t wvl_worker__keep(wvl_worker *w, int64_t now)
 		wvl_worker__flush(w); /* completions left behind while PostgreSQL was away */
 		pthread_mutex_unlock(&w->mu);
 		int n = 0;
-		if (wvl_jobs_rescue(&n, w->ctx, 0) == 0 && n > 0)
+		if (wvl_jobs_rescue(&n, w->ctx, 0) == 0 && n > 0) {
+			atomic_fetch_add(&w->rescued, (uint_least64_t)n);
 			w->next_poll = now; /* claim them (when their backoff allows) */
+		}
 	}
 	if (due(now, &w->next_prune, PRUNE_EVERY)) {
 		int n = 0;

@@ -36,9 +36,43 @@ void wvl_worker__wake(wvl_worker *w)
 	errno = saved;
 }
 
+static struct wvl_worker_cell *cell_of(wvl_worker *w, const wvl_job *job)
+{
+	struct wvl_worker_cell *cells = atomic_load_explicit(&w->cells, memory_order_acquire);
+	if (!cells)
+		return NULL;
+	size_t k = 0, q = 0;
+	while (k < w->nkinds && strcmp(w->kinds[k].name, job->kind) != 0)
+		k++;
+	while (q < w->nqueues && strcmp(w->queues[q], job->queue) != 0)
+		q++;
+	return k < w->nkinds && q < w->nqueues ? &cells[k * w->nqueues + q] : NULL;
+}
+
+static void tally(wvl_worker *w, const wvl_job *job, enum wvl_worker_tally t)
+{
+	struct wvl_worker_cell *c = cell_of(w, job);
+	if (c)
+		atomic_fetch_add_explicit(&c->n[t], 1, memory_order_relaxed);
+}
+
+void wvl_worker__tally_claimed(wvl_worker *w, const wvl_job *jobs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		tally(w, &jobs[i], WVL_TALLY_CLAIMED);
+}
+
 void wvl_worker__event(wvl_worker *w, const wvl_job *job, int64_t started_ms,
 		       const char *outcome, const char *error)
 {
+	static const char *const names[WVL_TALLY_N] = {
+		[WVL_TALLY_COMPLETED] = "completed", [WVL_TALLY_RETRIED] = "retryable",
+		[WVL_TALLY_FAILED] = "failed", [WVL_TALLY_LEASE_LOST] = "lease_lost",
+		[WVL_TALLY_UNRECORDED] = "fail_unrecorded", [WVL_TALLY_RELEASED] = "released",
+		[WVL_TALLY_HELD] = "held"};
+	for (int t = WVL_TALLY_COMPLETED; t < WVL_TALLY_N; t++)
+		if (strcmp(names[t], outcome) == 0)
+			tally(w, job, (enum wvl_worker_tally)t);
 	if (w->o.on_job)
 		w->o.on_job(job, outcome, wvl_worker__mono_ms() - started_ms, error,
 			    w->o.on_job_payload);
@@ -58,8 +92,6 @@ static wvl_worker_handler_fn handler_for(const wvl_worker *w, const char *kind, 
  * because only the writer removes done[0, n) and the others append behind. */
 static void report_batch(wvl_worker *w, size_t n, const unsigned char *ok)
 {
-	if (!w->o.on_job)
-		return;
 	pthread_mutex_unlock(&w->mu);
 	for (size_t k = 0; k < n; k++)
 		wvl_worker__event(w, &w->done[k].job, w->done[k].started_ms,

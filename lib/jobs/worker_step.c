@@ -45,6 +45,7 @@ size_t wvl_worker__take_pushed(wvl_worker *w)
 	size_t n = wvl_jobs_listener_pushed(w->listener, &jobs);
 	if (n == 0)
 		return 0;
+	wvl_worker__tally_claimed(w, jobs, n);
 	size_t placed = w->phase == WVL_PHASE_RUNNING ? wvl_worker__place(w, jobs, n) : 0;
 	wvl_worker__release(w, jobs + placed, n - placed, wvl_worker__mono_ms(), NULL);
 	wvl_jobs_free(jobs, n);
@@ -99,6 +100,7 @@ static size_t claim_named(wvl_worker *w, size_t q, const wvl_jobs_claim_options 
 	size_t n = 0;
 	if (wvl_jobs_claim_ids(&jobs, &n, w->ctx, ptrs, nids, room, co) != 0)
 		return 0; /* the search finds them anyway */
+	wvl_worker__tally_claimed(w, jobs, n);
 	wvl_worker__place(w, jobs, n);
 	wvl_jobs_free(jobs, n);
 	return n;
@@ -123,6 +125,7 @@ static size_t claim_queue(wvl_worker *w, size_t q, size_t room)
 	/* A backlog: pushes would jump it, so claim it in order instead. */
 	if (!w->drained[q] && wvl_jobs_listener_withdraw(w->listener) != 0)
 		wvl_log(w->ctx, WVL_LOG_WARN, "worker: cannot withdraw push offers");
+	wvl_worker__tally_claimed(w, jobs, n);
 	wvl_worker__place(w, jobs, n);
 	wvl_jobs_free(jobs, n);
 	return named + n;

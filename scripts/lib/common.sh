@@ -22,7 +22,7 @@ WL_PACKAGES=(
 # The browser tests' browser (scripts/test only): Debian's Chromium, driven
 # by playwright-core, which never downloads a browser of its own.
 WL_TEST_PACKAGES=(chromium python3-aiosmtpd python3-jsonschema openssl poppler-utils systemd
-  python3-pytest)
+  python3-pytest python3-yaml)
 
 # ensure_packages [MORE...]: WL_PACKAGES and MORE; Node.js and npm (for the
 # web UI) from Debian when the machine has no npm of its own.

@@ -328,3 +328,45 @@ Test(scheduler, file_cleanup_removes_bytes_then_rows_and_never_climbs)
 	cr_expect_eq(test_rm_rf(dir), 0);
 	wvl_ctx_free(fctx);
 }
+
+/* The refusals of wvl_maint_restore_database before pg_restore runs
+ * (tests/ops' restore drill runs the whole of it through wl-migrate). */
+Test(scheduler, restore_refuses_what_it_cannot_verify)
+{
+	char *report = NULL;
+	cr_expect_eq(wvl_maint_restore_database(NULL, ctx, "/x", false), WVL_EINVAL);
+	cr_expect_eq(wvl_maint_restore_database(&report, NULL, "/x", false), WVL_EINVAL);
+	cr_expect_eq(wvl_maint_restore_database(&report, ctx, "", false), WVL_EINVAL);
+	cr_expect_eq(wvl_maint_restore_database(&report, ctx, NULL, false), WVL_EINVAL);
+	char dir[] = "/tmp/wl-restore-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	char dump[128], sum[160];
+	snprintf(dump, sizeof(dump), "%s/wavelaunch-20260301T000000Z.dump", dir);
+	snprintf(sum, sizeof(sum), "%s.sha256", dump);
+	FILE *f = fopen(dump, "w");
+	cr_assert_not_null(f);
+	fputs("not an archive", f);
+	fclose(f);
+	cr_expect_eq(wvl_maint_restore_database(&report, ctx, dump, false), WVL_EVALIDATION);
+	cr_expect_not_null(strstr(wvl_error_last()->message, "no .sha256"));
+	f = fopen(sum, "w");
+	fputs("zz  wavelaunch-20260301T000000Z.dump\n", f);
+	fclose(f);
+	cr_expect_eq(wvl_maint_restore_database(&report, ctx, dump, false), WVL_EVALIDATION);
+	cr_expect_not_null(strstr(wvl_error_last()->message, "malformed"));
+	f = fopen(sum, "w");
+	fputs("0000000000000000000000000000000000000000000000000000000000000000  x\n", f);
+	fclose(f);
+	cr_expect_eq(wvl_maint_restore_database(&report, ctx, dump, false), WVL_EVALIDATION);
+	cr_expect_not_null(strstr(wvl_error_last()->message, "does not match"));
+	/* The right checksum of a file that is no archive: pg_restore refuses
+	 * it (or is not there: then it cannot start). */
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "cd %s && sha256sum wavelaunch-20260301T000000Z.dump > %s", dir, sum);
+	cr_assert_eq(system(cmd), 0);
+	int rc = wvl_maint_restore_database(&report, ctx, dump, false);
+	cr_expect(rc == WVL_EVALIDATION || rc == WVL_EUNAVAILABLE, "%d", rc);
+	cr_expect_null(report);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_expect_eq(system(cmd), 0);
+}

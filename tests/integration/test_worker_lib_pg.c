@@ -422,3 +422,97 @@ Test(worker_lib, stop_past_the_grace_releases_the_running_job_and_tells_its_hand
 	cr_expect_eq(atomic_load(&seen.lost_seen), 1);
 	cr_expect_eq(atomic_load(&seen.lease_lost), 1, "its late result was refused");
 }
+
+/* The figures wl-worker's /metrics shows: per kind and queue, since the
+ * start; the runtime's gauges; the queues' depth from PostgreSQL. */
+Test(worker_lib, stats_and_counts_follow_the_jobs)
+{
+	wvl_worker_stats_info st;
+	wvl_worker_counts_info c;
+	cr_expect_eq(wvl_worker_stats(NULL, NULL), WVL_EINVAL);
+	cr_expect_eq(wvl_worker_counts(&c, NULL, 0), WVL_EINVAL);
+	cr_expect_eq(wvl_worker_counts(NULL, NULL, 0), WVL_EINVAL);
+	char *depth = NULL;
+	cr_expect_eq(wvl_jobs_depth(NULL, ctx), WVL_EINVAL);
+	cr_expect_eq(wvl_jobs_depth(&depth, NULL), WVL_EINVAL);
+	cr_assert_eq(wvl_jobs_depth(&depth, ctx), 0, "%s", wvl_error_last()->message);
+	cr_expect_str_eq(depth, "{}");
+	wvl_free(depth);
+
+	wvl_worker_options o = WVL_WORKER_OPTIONS_INIT;
+	o.concurrency = 3;
+	o.run_scheduler = 0;
+	o.queues = "default,other";
+	o.on_job = on_job;
+	wvl_worker *w = NULL;
+	cr_assert_eq(wvl_worker_new(&w, ctx, &o), 0);
+	cr_assert_eq(wvl_worker_register(w, "greet", greet, NULL), 0);
+	cr_assert_eq(wvl_worker_register(w, "block", block, NULL), 0);
+	cr_expect_eq(wvl_worker_counts(&c, w, 0), WVL_ENOTFOUND, "no pairs before the start");
+	cr_assert_eq(wvl_worker_stats(&st, w), 0);
+	cr_expect_eq(st.running + st.queued, 0);
+	cr_expect_eq(st.concurrency, 3);
+
+	enqueue(NULL, "greet", NULL);
+	enqueue(NULL, "greet", "{\"fail\":1}");
+	wvl_job_options jo = WVL_JOB_OPTIONS_INIT;
+	jo.queue = "elsewhere";
+	cr_assert_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "greet", NULL, &jo), 0, "%s",
+		     wvl_error_last()->message);
+	enqueue(NULL, "block", NULL);
+	cr_assert_eq(wvl_worker_start(w), 0);
+	cr_expect(step_until(w, &seen.started,
+			     "SELECT count(*) FROM jobs WHERE queue = 'default' AND state IN"
+			     " ('completed', 'retryable')", "2"));
+	cr_assert_eq(wvl_worker_stats(&st, w), 0);
+	cr_expect_eq(st.running, 1, "the blocking job runs");
+	cr_expect_eq(st.leading, 0);
+	cr_assert_eq(wvl_jobs_depth(&depth, ctx), 0);
+	cr_expect(strstr(depth, "\"elsewhere\": {\"available\": 1}") ||
+		  strstr(depth, "\"elsewhere\" : { \"available\" : 1 }"), "%s", depth);
+	cr_expect(strstr(depth, "\"running\" : 1") || strstr(depth, "\"running\": 1"), "%s", depth);
+	wvl_free(depth);
+
+	/* Pairs: greet x {default, other}, block x {default, other}. */
+	uint64_t greet_default[3] = {0}, any_other = 0;
+	size_t pairs = 0;
+	for (size_t i = 0; wvl_worker_counts(&c, w, i) == 0; i++, pairs++) {
+		if (strcmp(c.kind, "greet") == 0 && strcmp(c.queue, "default") == 0) {
+			greet_default[0] = c.claimed;
+			greet_default[1] = c.completed;
+			greet_default[2] = c.retried;
+		}
+		if (strcmp(c.queue, "other") == 0)
+			any_other += c.claimed;
+	}
+	cr_expect_eq(pairs, 4);
+	cr_expect_eq(greet_default[0], 2, "claimed");
+	cr_expect_eq(greet_default[1], 1, "completed");
+	cr_expect_eq(greet_default[2], 1, "retried (the failing one)");
+	cr_expect_eq(any_other, 0);
+	atomic_store(&seen.release, 1);
+	wvl_worker_stop(w);
+	step_to_stop(w);
+	cr_assert_eq(wvl_worker_counts(&c, w, 2), 0);
+	cr_expect_str_eq(c.kind, "block");
+	cr_expect_str_eq(c.queue, "default");
+	cr_expect_eq(c.claimed, 1);
+	cr_expect_eq(c.completed, 1);
+	wvl_worker_free(w);
+}
+
+/* PostgreSQL away: the depth is an error, not an empty queue. */
+Test(worker_lib, depth_without_postgresql_is_unavailable)
+{
+	wvl_config *cfg = NULL;
+	cr_assert_eq(wvl_config_new(&cfg), 0);
+	cr_assert_eq(wvl_config_set(cfg, "WL_DATABASE_URL",
+				    "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2"), 0);
+	wvl_ctx *down = NULL;
+	cr_assert_eq(wvl_ctx_new(&down, cfg, NULL), 0, "%s", wvl_error_last()->message);
+	char *depth = NULL;
+	cr_expect_eq(wvl_jobs_depth(&depth, down), WVL_EUNAVAILABLE);
+	cr_expect_null(depth);
+	wvl_ctx_free(down);
+	wvl_config_free(cfg);
+}

@@ -22,6 +22,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'common'))
 import promcheck  # noqa: E402
+import testpg  # noqa: E402
 
 SERVER, WORKER, MIGRATE = sys.argv[1:4]
 del sys.argv[1:4]
@@ -71,6 +72,7 @@ CLI = [
     ('wl-migrate', ['bootstrap-admin', '--help'], 0, 'out', 'usage: wl-migrate bootstrap-admin'),
     ('wl-migrate', ['seed-demo', '--help'], 0, 'out', 'usage: wl-migrate seed-demo'),
     ('wl-migrate', ['gen-secret', '--help'], 0, 'out', 'usage: wl-migrate gen-secret'),
+    ('wl-migrate', ['backup', '--help'], 0, 'out', 'usage: wl-migrate backup'),
     ('wl-server', ['--bogus'], 2, 'err', 'unknown option: --bogus'),
     ('wl-server', ['--routes', 'x'], 2, 'err', 'unexpected argument: x'),
     ('wl-worker', ['--bogus'], 2, 'err', 'usage: wl-worker'),
@@ -88,6 +90,11 @@ CLI = [
     ('wl-migrate', ['seed-demo', '--clients', '-5'], 2, 'err', 'from 1 to 100000'),
     ('wl-migrate', ['seed-demo', '--clients', '12x'], 2, 'err', 'from 1 to 100000'),
     ('wl-migrate', ['gen-secret', 'extra'], 2, 'err', 'unexpected argument: extra'),
+    ('wl-migrate', ['backup', 'extra'], 2, 'err', 'unexpected argument: extra'),
+    ('wl-migrate', ['restore'], 2, 'err', 'FILE is required'),
+    ('wl-migrate', ['restore', 'a', 'b'], 2, 'err', 'unexpected argument: b'),
+    ('wl-migrate', ['restore', '--bogus'], 2, 'err', 'unknown option: --bogus'),
+    ('wl-migrate', ['restore', '--help'], 0, 'out', 'usage: wl-migrate restore FILE'),
 ]
 
 # key, value, text of the one error line (each program stops with 78)
@@ -501,6 +508,278 @@ class Metrics(unittest.TestCase):
         for h in ({'X-Forwarded-For': '203.0.113.9'}, {'Forwarded': 'for=203.0.113.9'}):
             self.assertEqual(http(port, '/metrics', h)[0], 403, h)
             self.assertEqual(http(port, '/api/health/details', h)[0], 403, h)
+
+
+def samples(fams, name, sample=None, **want):
+    """The values of family `name`'s samples (named `sample`, by default
+    the family's name) whose labels include `want`."""
+    return [v for n, l, v in fams.get(name, {'samples': []})['samples']
+            if n == (sample or name) and all(l.get(k) == x for k, x in want.items())]
+
+
+@unittest.skipUnless(os.environ.get('WL_TEST_PG_PORT'), 'needs the private PostgreSQL (scripts/test)')
+class WorkerStatus(unittest.TestCase):
+    """wl-worker's /health and /metrics on WL_WORKER_LISTEN."""
+
+    def start_worker(self, env, ready):
+        p = subprocess.Popen([WORKER], env=env, stderr=subprocess.PIPE, text=True,
+                             cwd=tempfile.gettempdir())
+        self.addCleanup(lambda: (p.poll() is None and p.kill(), p.communicate()))
+        read_until(p, lambda l: l['msg'] == ready)
+        return p
+
+    def own_database(self):
+        db = testpg.create_database('wl_ops_worker')
+        self.addCleanup(testpg.drop_database, db)
+        return db
+
+    def scrape(self, port, headers=None):
+        status, headers, text = http(port, '/metrics', headers)
+        self.assertEqual(status, 200, text)
+        self.assertTrue(headers['Content-Type'].startswith('text/plain; version=0.0.4'))
+        return promcheck.check(text)
+
+    def test_figures_move_after_jobs_run(self):
+        db = self.own_database()
+        port = free_port()
+        env = base_env(**testpg.settings(db, WL_WORKER_LISTEN='127.0.0.1:%d' % port,
+                                         WL_WORKER_QUEUES='default,email',
+                                         WL_JOBS_HEARTBEAT_INTERVAL='1',
+                                         WL_JOBS_RESCUE_AFTER='1'))
+        p = self.start_worker(env, 'wl-worker started')
+        fams = self.scrape(port)
+        self.assertEqual(samples(fams, 'wl_build_info'), [1.0])
+        self.assertEqual(fams['wl_build_info']['samples'][0][1],
+                         {'program': 'wl-worker', 'version': VERSION})
+        self.assertEqual(samples(fams, 'wl_worker_jobs_claimed_total', kind='noop',
+                                 queue='default'), [0.0])
+        self.assertEqual(samples(fams, 'wl_worker_jobs_claimed_total', kind='noop',
+                                 queue='email'), [0.0], 'every kind x queue pair')
+        self.assertEqual(samples(fams, 'wl_worker_up'), [1.0])
+        self.assertEqual(samples(fams, 'wl_jobs_queue_depth_up'), [1.0])
+        self.assertEqual(samples(fams, 'wl_worker_concurrency'), [10.0])
+        for name in ('process_cpu_seconds_total', 'process_open_fds', 'wl_pool_size'):
+            self.assertIn(name, fams)
+        # Queue depth counts every worker's jobs: a job for a queue this
+        # worker does not claim waits there.
+        testpg.psql(db, "INSERT INTO jobs (kind, queue) VALUES ('noop', 'elsewhere')")
+        # Three that complete, one that fails for good (a malformed rule
+        # id), and one a dead worker left running an hour ago (rescued).
+        testpg.psql(db, "INSERT INTO jobs (kind) SELECT 'noop' FROM generate_series(1, 3);"
+                        "INSERT INTO jobs (kind, args, max_attempts) VALUES"
+                        " ('automation_run', '{\"rule_id\": \"nope\"}', 1);"
+                        "INSERT INTO jobs (kind, state, attempt, attempted_at, heartbeat_at,"
+                        " lease_id, claimed_by) VALUES ('noop', 'running', 1,"
+                        " now() - interval '1 hour', now() - interval '1 hour',"
+                        " gen_random_uuid(), 'gone:1')")
+        wait_for(lambda: testpg.psql(
+            db, "SELECT count(*) FROM jobs WHERE queue = 'default'"
+                " AND state NOT IN ('completed', 'failed')") == '0')
+        fams = self.scrape(port)
+        noop = dict(kind='noop', queue='default')
+        self.assertEqual(samples(fams, 'wl_worker_jobs_claimed_total', **noop), [4.0])
+        self.assertEqual(samples(fams, 'wl_worker_jobs_completed_total', **noop), [4.0])
+        self.assertEqual(samples(fams, 'wl_worker_jobs_failed_total', **noop), [0.0])
+        self.assertEqual(samples(fams, 'wl_worker_jobs_failed_total', kind='automation_run',
+                                 queue='default'), [1.0])
+        self.assertEqual(samples(fams, 'wl_worker_jobs_claimed_total', kind='noop',
+                                 queue='email'), [0.0])
+        self.assertEqual(samples(fams, 'wl_worker_rescued_total'), [1.0])
+        self.assertEqual(samples(fams, 'wl_worker_job_duration_seconds',
+                                 'wl_worker_job_duration_seconds_count', kind='noop'),
+                         [4.0])
+        self.assertEqual(samples(fams, 'wl_worker_job_duration_seconds',
+                                 'wl_worker_job_duration_seconds_count', kind='automation_run'),
+                         [1.0])
+        self.assertEqual(samples(fams, 'wl_jobs_queue_depth', queue='elsewhere',
+                                 state='available'), [1.0])
+        self.assertEqual(samples(fams, 'wl_jobs_queue_depth', queue='default'), [])
+        self.assertEqual(samples(fams, 'wl_worker_jobs_running'), [0.0])
+        status, _, body = http(port, '/health')
+        self.assertEqual(status, 200, body)
+        doc = json.loads(body)
+        self.assertEqual((doc['status'], doc['worker'], doc['version']), ('ok', 'running', VERSION))
+        self.assertEqual(doc['services']['database']['status'], 'ok')
+        p.send_signal(signal.SIGTERM)
+        _, rest = p.communicate(timeout=60)
+        self.assertEqual(p.returncode, 0, rest)
+
+    def test_health_reports_postgresql_down(self):
+        relay = Relay()
+        self.addCleanup(relay.stop)
+        port = free_port()
+        env = base_env(WL_DATABASE_URL=app_url(relay.port), WL_REDIS_URL='',
+                       WL_WORKER_LISTEN='127.0.0.1:%d' % port)
+        p = subprocess.Popen([WORKER], env=env, stderr=subprocess.PIPE, text=True,
+                             cwd=tempfile.gettempdir())
+        self.addCleanup(lambda: (p.poll() is None and p.kill(), p.communicate()))
+        read_until(p, lambda l: 'retrying in 1 s' in l['msg'])
+        status, _, body = http(port, '/health')
+        self.assertEqual(status, 503, body)
+        doc = json.loads(body)
+        self.assertEqual((doc['status'], doc['worker']), ('down', 'starting'))
+        self.assertEqual(doc['services']['database'], {'status': 'down', 'latency': None})
+        self.assertEqual(doc['services']['redis']['status'], 'not_configured')
+        fams = self.scrape(port)
+        self.assertEqual(samples(fams, 'wl_worker_up'), [0.0])
+        self.assertEqual(samples(fams, 'wl_jobs_queue_depth_up'), [0.0])
+        self.assertEqual(samples(fams, 'wl_worker_jobs_claimed_total'), [])
+        relay.start()
+        read_until(p, lambda l: l['msg'] == 'wl-worker started')
+        status, _, body = http(port, '/health')
+        self.assertEqual(status, 200, body)
+        self.assertEqual(json.loads(body)['services']['database']['status'], 'ok')
+        self.assertEqual(samples(self.scrape(port), 'wl_worker_up'), [1.0])
+        p.send_signal(signal.SIGTERM)
+        _, rest = p.communicate(timeout=60)
+        self.assertEqual(p.returncode, 0, rest)
+
+    def test_metrics_token_paths_and_methods(self):
+        port = free_port()
+        env = base_env(WL_DATABASE_URL=app_url(int(os.environ['WL_TEST_PG_PORT'])),
+                       WL_REDIS_URL='', WL_WORKER_LISTEN='127.0.0.1:%d' % port,
+                       WL_METRICS_TOKEN='w0rker-token')
+        self.start_worker(env, 'wl-worker started')
+        status, headers, _ = http(port, '/metrics')
+        self.assertEqual(status, 401)
+        self.assertIn('Bearer', headers.get('WWW-Authenticate', ''))
+        self.assertEqual(http(port, '/metrics', {'Authorization': 'Bearer nope'})[0], 401)
+        self.scrape(port, {'Authorization': 'Bearer w0rker-token'})
+        self.assertEqual(http(port, '/health')[0], 200, 'health needs no token')
+        self.assertEqual(http(port, '/nowhere')[0], 404)
+        head = raw_request(port, b'POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n'
+                                 b'Connection: close\r\n\r\n{}')
+        self.assertTrue(head.startswith(b'HTTP/1.1 405'), head)
+        self.assertIn(b'Allow: GET, HEAD', head)
+
+    def test_without_token_only_unforwarded_loopback(self):
+        port = free_port()
+        env = base_env(WL_DATABASE_URL=app_url(int(os.environ['WL_TEST_PG_PORT'])),
+                       WL_REDIS_URL='', WL_WORKER_LISTEN='127.0.0.1:%d' % port)
+        self.start_worker(env, 'wl-worker started')
+        self.scrape(port)
+        for h in ({'X-Forwarded-For': '203.0.113.9'}, {'Forwarded': 'for=203.0.113.9'}):
+            self.assertEqual(http(port, '/metrics', h)[0], 403, h)
+
+    def test_taken_listen_address_names_the_key(self):
+        holder = socket.socket()
+        holder.bind(('127.0.0.1', 0))
+        holder.listen(1)
+        self.addCleanup(holder.close)
+        port = holder.getsockname()[1]
+        env = base_env(WL_DATABASE_URL=app_url(int(os.environ['WL_TEST_PG_PORT'])),
+                       WL_REDIS_URL='', WL_WORKER_LISTEN='127.0.0.1:%d' % port)
+        p = subprocess.run([WORKER], env=env, capture_output=True, text=True, timeout=60,
+                           cwd=tempfile.gettempdir())
+        self.assertEqual(p.returncode, 1)
+        errors = [l for l in log_lines(p.stderr) if l['level'] == 'error']
+        self.assertEqual(len(errors), 1, p.stderr)
+        self.assertEqual(errors[0]['key'], 'WL_WORKER_LISTEN')
+        self.assertIn('Address already in use', errors[0]['msg'])
+
+
+@unittest.skipUnless(os.environ.get('WL_TEST_PG_PORT'), 'needs the private PostgreSQL (scripts/test)')
+class Backup(unittest.TestCase):
+    def test_wl_migrate_backup_writes_a_private_dump_and_reports_it(self):
+        import hashlib
+        db = testpg.create_database('wl_ops_backup')
+        self.addCleanup(testpg.drop_database, db)
+        with tempfile.TemporaryDirectory() as d:
+            os.chmod(d, 0o755)  # an existing, readable folder: the dump stays 0600
+            env = base_env(**testpg.settings(db, WL_BACKUP_DIR=d, WL_PG_DUMP=os.path.join(
+                os.environ['WL_TEST_PG_BIN'], 'pg_dump')))
+            rc, out, err = run('wl-migrate', ['backup'], env, timeout=120)
+            self.assertEqual(rc, 0, err)
+            report = json.loads(out)
+            path = os.path.join(d, report['file'])
+            self.assertEqual(os.stat(path).st_mode & 0o777, 0o600)
+            self.assertEqual(os.stat(path + '.sha256').st_mode & 0o777, 0o600)
+            with open(path, 'rb') as f:
+                data = f.read()
+            self.assertEqual(len(data), report['bytes'])
+            self.assertEqual(hashlib.sha256(data).hexdigest(), report['sha256'])
+            self.assertTrue(data.startswith(b'PGDMP'), 'a pg_dump custom-format archive')
+
+    def backup_env(self, db, folder, **extra):
+        return base_env(**testpg.settings(db, WL_BACKUP_DIR=folder, WL_PG_DUMP=os.path.join(
+            os.environ['WL_TEST_PG_BIN'], 'pg_dump'), **extra))
+
+    def test_keep_leaves_the_newest_dumps(self):
+        import datetime
+        db = testpg.create_database('wl_ops_keep')
+        self.addCleanup(testpg.drop_database, db)
+        now = datetime.datetime.now(datetime.timezone.utc)
+        with tempfile.TemporaryDirectory() as d:
+            names = []
+            for hours in (1, 2, 3):
+                name = (now - datetime.timedelta(hours=hours)).strftime('wavelaunch-%Y%m%dT%H%M%SZ.dump')
+                names.append(name)
+                for n in (name, name + '.sha256'):
+                    write(os.path.join(d, n), 'x')
+            write(os.path.join(d, 'notes.txt'), 'not a dump: left alone')
+            rc, out, err = run('wl-migrate', ['backup'], self.backup_env(db, d, WL_BACKUP_KEEP='2'),
+                               timeout=120)
+            self.assertEqual(rc, 0, err)
+            report = json.loads(out)
+            self.assertEqual(report['removed'], 2)
+            self.assertEqual(sorted(os.listdir(d)),
+                             sorted([report['file'], report['file'] + '.sha256', names[0],
+                                     names[0] + '.sha256', 'notes.txt']))
+
+    def test_restore_drill(self):
+        src = testpg.create_database('wl_ops_drill')
+        self.addCleanup(testpg.drop_database, src)
+        env = base_env(**testpg.settings(src))
+        rc, out, err = run('wl-migrate', ['seed-demo', '--clients', '5'], env, timeout=120)
+        self.assertEqual(rc, 0, err)
+        probe = ("SELECT (SELECT count(*) FROM clients) || '/' || (SELECT count(*) FROM notes)"
+                 " || '/' || (SELECT count(*) FROM users) || '/' ||"
+                 " (SELECT md5(string_agg(name || email, ',' ORDER BY id)) FROM clients)")
+        before = testpg.psql(src, probe)
+        self.assertTrue(before.startswith('5/'), before)
+        with tempfile.TemporaryDirectory() as d:
+            rc, out, err = run('wl-migrate', ['backup'], self.backup_env(src, d), timeout=120)
+            self.assertEqual(rc, 0, err)
+            dump = os.path.join(d, json.loads(out)['file'])
+            # The disaster: the database is gone; a new, empty one is made.
+            testpg.drop_database(src)
+            testpg.psql('postgres', 'CREATE DATABASE %s' % src)
+            env = self.backup_env(src, d)
+            rc, out, err = run('wl-migrate', ['restore', dump], env, timeout=120)
+            self.assertEqual(rc, 0, err)
+            self.assertEqual(json.loads(out)['replaced'], False)
+            self.assertEqual(testpg.psql(src, probe), before, 'the data is back')
+            # The app role can work with it again (up re-granted it).
+            self.assertEqual(subprocess.run(
+                ['psql', '-X', '-At', '-h', '127.0.0.1', '-p', os.environ['WL_TEST_PG_PORT'],
+                 '-U', 'wavelaunch_app', '-d', src, '-c',
+                 "SET wvl.actor_role = 'system'; SELECT count(*) FROM clients"],
+                env={**os.environ, 'PGPASSWORD': os.environ['WL_TEST_PG_APP_PASSWORD']},
+                capture_output=True, text=True).stdout.strip().splitlines()[-1], '5')
+            # Not into a database that has tables, unless forced.
+            rc, _, err = run('wl-migrate', ['restore', dump], env, timeout=120)
+            self.assertEqual(rc, 1)
+            self.assertIn('the database is not empty', err)
+            testpg.psql(src, 'DELETE FROM notes')
+            rc, out, err = run('wl-migrate', ['restore', dump, '--force'], env, timeout=120)
+            self.assertEqual(rc, 0, err)
+            self.assertEqual(json.loads(out)['replaced'], True)
+            self.assertEqual(testpg.psql(src, probe), before)
+            # A damaged archive is refused before anything is touched.
+            with open(dump, 'r+b') as f:
+                f.seek(100)
+                byte = f.read(1)
+                f.seek(100)
+                f.write(bytes([byte[0] ^ 0xFF]))
+            testpg.psql(src, 'DELETE FROM notes')
+            rc, _, err = run('wl-migrate', ['restore', dump, '--force'], env, timeout=120)
+            self.assertEqual(rc, 1)
+            self.assertIn('does not match its checksum', err)
+            self.assertTrue(testpg.psql(src, probe).startswith('5/0/'), 'nothing restored')
+            os.unlink(dump + '.sha256')
+            rc, _, err = run('wl-migrate', ['restore', dump], env, timeout=120)
+            self.assertEqual(rc, 1)
+            self.assertIn('no .sha256 file', err)
 
 
 def wait_for(pred, timeout=30):
