@@ -52,6 +52,6 @@
 #include "wavelaunch/cache.h"
 #include "wavelaunch/ai.h"
 #include "wavelaunch/coach.h"
-#include "wavelaunch/report.h"
+#include "wavelaunch/sentry.h"
 
 #endif

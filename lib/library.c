@@ -21,11 +21,11 @@
 #include "pdf/pdf.h"
 #include "jobs/jobs.h"
 #include "ratelimit/ratelimit_int.h"
-#include "report/report_int.h"
+#include "sentry/sentry_int.h"
 
 /* The reporter first: freed last, it hears every other module's errors. */
 static const struct wvl_module *const modules[] = {
-	&wvl_report__module,
+	&wvl_sentry__module,
 	&wvl_auth__module,
 	&wvl_ratelimit__module,
 	&wvl_files__module,

@@ -22,7 +22,7 @@ void wl_access_log(const struct wl_request *req, unsigned int status, double sec
 	if (status >= 500 && status != 503) {
 		char what[300];
 		snprintf(what, sizeof(what), "%s %s answered %u", req->method, route, status);
-		(void)wvl_report_error(req->srv->ctx, "wl-server", req->request_id, what);
+		(void)wvl_sentry_report(req->srv->ctx, "wl-server", req->request_id, what);
 	}
 	if (!app_log_enabled(status >= 500 ? WVL_LOG_ERROR : WVL_LOG_INFO))
 		return; /* nothing to format when WL_LOG_LEVEL is above info */

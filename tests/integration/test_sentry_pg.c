@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT
  * Copyright (c) 2026 WavelaunchOS contributors */
 
-/* The error reporter (report.h, issue 20) against a loopback Sentry
+/* The error reporter (sentry.h, issue 20) against a loopback Sentry
  * endpoint (tests/common/sentry_loopback.py) that parses every envelope
  * strictly: what an event carries, redaction, the library's own error
  * lines and jobs failed for good, the rate limit and the endpoint's 429
@@ -19,7 +19,7 @@
 
 #include "testclock.h"
 #include "testenv.h"
-#include "wavelaunch/report.h"
+#include "wavelaunch/sentry.h"
 
 static test_db db;
 static wvl_ctx *ctx;
@@ -84,7 +84,7 @@ static void teardown(void)
 	test_db_drop(&db);
 }
 
-TestSuite(report, .init = setup, .fini = teardown, .timeout = 120);
+TestSuite(sentry, .init = setup, .fini = teardown, .timeout = 120);
 
 static size_t collect(char *data, size_t size, size_t n, void *userdata)
 {
@@ -119,7 +119,7 @@ static json_t *loopback_call(const char *method, const char *path)
 
 static json_t *received(void)
 {
-	cr_assert_eq(wvl_report_flush(ctx, 30000), 0, "the queue drained");
+	cr_assert_eq(wvl_sentry_flush(ctx, 30000), 0, "the queue drained");
 	return loopback_call("GET", "/_received");
 }
 
@@ -129,9 +129,9 @@ static const char *str_at(json_t *o, const char *a, const char *b)
 	return json_string_value(b ? json_object_get(v, b) : v);
 }
 
-Test(report, an_error_goes_as_an_envelope_with_its_context_and_no_secret)
+Test(sentry, an_error_goes_as_an_envelope_with_its_context_and_no_secret)
 {
-	cr_assert_eq(wvl_report_error(ctx, "wl-server", "req-7",
+	cr_assert_eq(wvl_sentry_report(ctx, "wl-server", "req-7",
 				      "GET /api/clients answered 500 password=hunter2 token: abc"),
 		     0);
 	json_t *all = received();
@@ -159,11 +159,11 @@ Test(report, an_error_goes_as_an_envelope_with_its_context_and_no_secret)
 	cr_expect(id && strlen(id) == 32 && strspn(id, "0123456789abcdef") == 32);
 	cr_expect_str_eq(str_at(e, "header", "event_id"), id);
 	unsigned long sent = 0, dropped = 9, failed = 9;
-	cr_expect_eq(wvl_report_stats(ctx, &sent, &dropped, &failed), 0);
+	cr_expect_eq(wvl_sentry_stats(ctx, &sent, &dropped, &failed), 0);
 	cr_expect(sent == 1 && dropped == 0 && failed == 0);
 	json_decref(all);
 	/* Bytes that are not UTF-8 still make a valid event. */
-	cr_assert_eq(wvl_report_error(ctx, "wl-\xff", "r\xc3", "caf\xc3\xa9 \xe2\x82 \xed\xa0\x80!"), 0);
+	cr_assert_eq(wvl_sentry_report(ctx, "wl-\xff", "r\xc3", "caf\xc3\xa9 \xe2\x82 \xed\xa0\x80!"), 0);
 	all = received();
 	cr_assert_eq(json_array_size(all), 2);
 	ev = json_object_get(json_array_get(all, 1), "event");
@@ -174,7 +174,7 @@ Test(report, an_error_goes_as_an_envelope_with_its_context_and_no_secret)
 
 /* The library's own error lines and a job that failed for good are
  * reported by themselves; warnings are not. */
-Test(report, library_errors_and_jobs_failed_for_good_are_reported)
+Test(sentry, library_errors_and_jobs_failed_for_good_are_reported)
 {
 	wvl_log(ctx, WVL_LOG_WARN, "a warning stays in the log");
 	wvl_log(ctx, WVL_LOG_ERROR, "scheduler: schedule x disabled: secret=shh");
@@ -208,41 +208,41 @@ Test(report, library_errors_and_jobs_failed_for_good_are_reported)
 	json_decref(all);
 }
 
-/* WVL_REPORT_BURST a minute: the rest is dropped and counted; a minute on
+/* WVL_SENTRY_BURST a minute: the rest is dropped and counted; a minute on
  * the context's clock refills the bucket. */
-Test(report, a_burst_is_cut_to_the_rate_limit)
+Test(sentry, a_burst_is_cut_to_the_rate_limit)
 {
-	for (int i = 0; i < 3 * WVL_REPORT_BURST; i++)
-		cr_assert_eq(wvl_report_error(ctx, "test", NULL, "again"), 0);
+	for (int i = 0; i < 3 * WVL_SENTRY_BURST; i++)
+		cr_assert_eq(wvl_sentry_report(ctx, "test", NULL, "again"), 0);
 	json_t *all = received();
-	cr_expect_eq(json_array_size(all), WVL_REPORT_BURST);
+	cr_expect_eq(json_array_size(all), WVL_SENTRY_BURST);
 	json_decref(all);
 	unsigned long sent = 0, dropped = 0;
-	cr_expect_eq(wvl_report_stats(ctx, &sent, &dropped, NULL), 0);
-	cr_expect_eq(sent, WVL_REPORT_BURST);
-	cr_expect_eq(dropped, 2 * WVL_REPORT_BURST);
+	cr_expect_eq(wvl_sentry_stats(ctx, &sent, &dropped, NULL), 0);
+	cr_expect_eq(sent, WVL_SENTRY_BURST);
+	cr_expect_eq(dropped, 2 * WVL_SENTRY_BURST);
 	test_clock_advance(60 * TEST_SEC);
-	cr_assert_eq(wvl_report_error(ctx, "test", NULL, "after a minute"), 0);
+	cr_assert_eq(wvl_sentry_report(ctx, "test", NULL, "after a minute"), 0);
 	all = received();
-	cr_expect_eq(json_array_size(all), WVL_REPORT_BURST + 1);
+	cr_expect_eq(json_array_size(all), WVL_SENTRY_BURST + 1);
 	json_decref(all);
 }
 
 /* A 429 pauses sending for its Retry-After (dropping meanwhile). */
-Test(report, the_endpoints_429_pauses_sending)
+Test(sentry, the_endpoints_429_pauses_sending)
 {
 	json_decref(loopback_call("POST", "/_answer?status=429&retry_after=120&count=1"));
-	cr_assert_eq(wvl_report_error(ctx, "test", NULL, "first"), 0);
-	cr_assert_eq(wvl_report_flush(ctx, 30000), 0);
-	cr_assert_eq(wvl_report_error(ctx, "test", NULL, "while paused"), 0);
+	cr_assert_eq(wvl_sentry_report(ctx, "test", NULL, "first"), 0);
+	cr_assert_eq(wvl_sentry_flush(ctx, 30000), 0);
+	cr_assert_eq(wvl_sentry_report(ctx, "test", NULL, "while paused"), 0);
 	json_t *all = received();
 	cr_expect_eq(json_array_size(all), 1, "nothing reached it during the pause");
 	json_decref(all);
 	unsigned long sent = 9, dropped = 0;
-	cr_expect_eq(wvl_report_stats(ctx, &sent, &dropped, NULL), 0);
+	cr_expect_eq(wvl_sentry_stats(ctx, &sent, &dropped, NULL), 0);
 	cr_expect(sent == 0 && dropped == 2, "sent %lu dropped %lu", sent, dropped);
 	test_clock_advance(121 * TEST_SEC);
-	cr_assert_eq(wvl_report_error(ctx, "test", NULL, "after the pause"), 0);
+	cr_assert_eq(wvl_sentry_report(ctx, "test", NULL, "after the pause"), 0);
 	all = received();
 	cr_expect_eq(json_array_size(all), 2);
 	json_decref(all);
@@ -250,7 +250,7 @@ Test(report, the_endpoints_429_pauses_sending)
 
 /* An endpoint that is down costs the caller nothing: the send fails in
  * the reporter's thread and is counted. */
-Test(report, an_endpoint_that_is_down_is_counted_not_waited_for)
+Test(sentry, an_endpoint_that_is_down_is_counted_not_waited_for)
 {
 	int dead = port;
 	wvl_ctx_free(ctx);
@@ -261,28 +261,28 @@ Test(report, an_endpoint_that_is_down_is_counted_not_waited_for)
 	char dsn[200];
 	snprintf(dsn, sizeof(dsn), "http://0f1e2d3c@127.0.0.1:%d/42", dead);
 	ctx = ctx_with_dsn(dsn);
-	cr_assert_eq(wvl_report_error(ctx, "test", NULL, "nobody hears this"), 0);
-	cr_assert_eq(wvl_report_flush(ctx, 30000), 0);
+	cr_assert_eq(wvl_sentry_report(ctx, "test", NULL, "nobody hears this"), 0);
+	cr_assert_eq(wvl_sentry_flush(ctx, 30000), 0);
 	unsigned long sent = 9, failed = 0;
-	cr_expect_eq(wvl_report_stats(ctx, &sent, NULL, &failed), 0);
+	cr_expect_eq(wvl_sentry_stats(ctx, &sent, NULL, &failed), 0);
 	cr_expect(sent == 0 && failed == 1);
 }
 
-Test(report, without_a_dsn_nothing_happens_and_bad_calls_are_refused)
+Test(sentry, without_a_dsn_nothing_happens_and_bad_calls_are_refused)
 {
 	wvl_ctx *plain = ctx_with_dsn(NULL);
-	cr_expect_eq(wvl_report_error(plain, "test", NULL, "unheard"), 0);
-	cr_expect_eq(wvl_report_flush(plain, 0), 0);
+	cr_expect_eq(wvl_sentry_report(plain, "test", NULL, "unheard"), 0);
+	cr_expect_eq(wvl_sentry_flush(plain, 0), 0);
 	unsigned long sent = 9, dropped = 9, failed = 9;
-	cr_expect_eq(wvl_report_stats(plain, &sent, &dropped, &failed), 0);
+	cr_expect_eq(wvl_sentry_stats(plain, &sent, &dropped, &failed), 0);
 	cr_expect(sent == 0 && dropped == 0 && failed == 0);
 	wvl_log(plain, WVL_LOG_ERROR, "an error without a reporter");
 	wvl_ctx_free(plain);
-	cr_expect_eq(wvl_report_error(NULL, "test", NULL, "x"), WVL_EINVAL);
-	cr_expect_eq(wvl_report_error(ctx, NULL, NULL, "x"), WVL_EINVAL);
-	cr_expect_eq(wvl_report_error(ctx, "test", NULL, NULL), WVL_EINVAL);
-	cr_expect_eq(wvl_report_flush(NULL, 0), WVL_EINVAL);
-	cr_expect_eq(wvl_report_stats(NULL, NULL, NULL, NULL), WVL_EINVAL);
+	cr_expect_eq(wvl_sentry_report(NULL, "test", NULL, "x"), WVL_EINVAL);
+	cr_expect_eq(wvl_sentry_report(ctx, NULL, NULL, "x"), WVL_EINVAL);
+	cr_expect_eq(wvl_sentry_report(ctx, "test", NULL, NULL), WVL_EINVAL);
+	cr_expect_eq(wvl_sentry_flush(NULL, 0), WVL_EINVAL);
+	cr_expect_eq(wvl_sentry_stats(NULL, NULL, NULL, NULL), WVL_EINVAL);
 	json_t *all = received();
 	cr_expect_eq(json_array_size(all), 0);
 	json_decref(all);

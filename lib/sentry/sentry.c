@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT
  * Copyright (c) 2026 WavelaunchOS contributors */
 
-/* report.h: unexpected errors to a Sentry-compatible endpoint.
+/* sentry.h: unexpected errors to a Sentry-compatible endpoint.
  *
  * WL_SENTRY_DSN is "scheme://PUBLIC_KEY@HOST[:PORT][/PREFIX]/PROJECT_ID"
  * (parsed with curl_url()); an event goes as one envelope — a header line,
@@ -11,7 +11,7 @@
  * has no Sentry client library for C (sentry-native is not packaged).
  *
  * One sender thread per context with a bounded queue: callers never wait
- * for the network.  A token bucket lets WVL_REPORT_BURST events through per
+ * for the network.  A token bucket lets WVL_SENTRY_BURST events through per
  * minute; a 429 from the endpoint pauses sending for its Retry-After (at
  * most an hour), events meanwhile dropped.  The sender logs its own faults
  * at warning level only, so a broken endpoint cannot feed itself. */
@@ -29,8 +29,8 @@
 #include <sodium.h>
 
 #include "../core/internal.h"
-#include "report_int.h"
-#include "wavelaunch/report.h"
+#include "sentry_int.h"
+#include "wavelaunch/sentry.h"
 #include "wavelaunch/version.h"
 
 #define QUEUE_MAX 64
@@ -93,7 +93,7 @@ static bool dsn_parse(struct dsn *d, const char *text)
 	return ok;
 }
 
-int wvl_report__validate(const wvl_config *cfg)
+int wvl_sentry__validate(const wvl_config *cfg)
 {
 	const char *v = wvl_config_get(cfg, "WL_SENTRY_DSN");
 	if (!v || !*v)
@@ -270,15 +270,15 @@ static void *sender(void *arg)
 	return NULL;
 }
 
-/* A token, refilled at WVL_REPORT_BURST per minute; under the lock. */
+/* A token, refilled at WVL_SENTRY_BURST per minute; under the lock. */
 static bool take_token(struct reporter *r)
 {
 	double t = now_s(r), dt = t - r->refilled;
 	r->refilled = t;
 	if (dt > 0)
-		r->tokens += dt * WVL_REPORT_BURST / 60.0;
-	if (r->tokens > WVL_REPORT_BURST)
-		r->tokens = WVL_REPORT_BURST;
+		r->tokens += dt * WVL_SENTRY_BURST / 60.0;
+	if (r->tokens > WVL_SENTRY_BURST)
+		r->tokens = WVL_SENTRY_BURST;
 	if (r->tokens < 1.0)
 		return false;
 	r->tokens -= 1.0;
@@ -312,7 +312,7 @@ static void on_error(void *state, const char *request_id, const char *message)
 
 /* ---- the module ---- */
 
-int wvl_report__state_new(void **out, wvl_ctx *ctx)
+int wvl_sentry__state_new(void **out, wvl_ctx *ctx)
 {
 	*out = NULL;
 	const char *v = wvl_config_get(ctx->cfg, "WL_SENTRY_DSN");
@@ -341,7 +341,7 @@ int wvl_report__state_new(void **out, wvl_ctx *ctx)
 	snprintf(r->environment, sizeof(r->environment), "%s", env && *env ? env : "development");
 	if (gethostname(r->host, sizeof(r->host) - 1) != 0)
 		snprintf(r->host, sizeof(r->host), "unknown");
-	r->tokens = WVL_REPORT_BURST;
+	r->tokens = WVL_SENTRY_BURST;
 	r->refilled = now_s(r);
 	pthread_mutex_init(&r->mu, NULL);
 	pthread_cond_init(&r->wake, NULL);
@@ -362,7 +362,7 @@ int wvl_report__state_new(void **out, wvl_ctx *ctx)
 
 /* Ends the sender after at most STOP_SENDS more sends of what is queued
  * (each at most SEND_TIMEOUT_S); the rest is dropped. */
-void wvl_report__state_free(void *state)
+void wvl_sentry__state_free(void *state)
 {
 	struct reporter *r = state;
 	/* Nothing logged after this (the pools closing) reaches a freed
@@ -391,22 +391,22 @@ static const struct wvl_config_key keys[] = {
 
 static const struct wvl_config_keyset keyset = {keys, sizeof(keys) / sizeof(keys[0])};
 
-const struct wvl_module wvl_report__module = {
-	.name = "report",
+const struct wvl_module wvl_sentry__module = {
+	.name = "sentry",
 	.keys = &keyset,
-	.validate_config = wvl_report__validate,
-	.state_new = wvl_report__state_new,
-	.state_free = wvl_report__state_free,
+	.validate_config = wvl_sentry__validate,
+	.state_new = wvl_sentry__state_new,
+	.state_free = wvl_sentry__state_free,
 };
 
 /* ---- the public calls ---- */
 
-int wvl_report_error(const wvl_ctx *ctx, const char *source, const char *request_id,
+int wvl_sentry_report(const wvl_ctx *ctx, const char *source, const char *request_id,
 		     const char *message)
 {
 	if (!ctx || !source || !message)
 		return wvl_err__set(WVL_EINVAL, NULL, "ctx, source and message are required");
-	struct reporter *r = wvl_ctx__state(ctx, &wvl_report__module);
+	struct reporter *r = wvl_ctx__state(ctx, &wvl_sentry__module);
 	if (!r)
 		return 0;
 	char *body = envelope(r, source, request_id, message);
@@ -417,11 +417,11 @@ int wvl_report_error(const wvl_ctx *ctx, const char *source, const char *request
 	return 0;
 }
 
-int wvl_report_flush(const wvl_ctx *ctx, unsigned int timeout_ms)
+int wvl_sentry_flush(const wvl_ctx *ctx, unsigned int timeout_ms)
 {
 	if (!ctx)
 		return wvl_err__set(WVL_EINVAL, NULL, "ctx is required");
-	struct reporter *r = wvl_ctx__state(ctx, &wvl_report__module);
+	struct reporter *r = wvl_ctx__state(ctx, &wvl_sentry__module);
 	if (!r)
 		return 0;
 	struct timespec until;
@@ -441,12 +441,12 @@ int wvl_report_flush(const wvl_ctx *ctx, unsigned int timeout_ms)
 	return empty ? 0 : wvl_err__set(WVL_EUNAVAILABLE, NULL, "error reports still queued");
 }
 
-int wvl_report_stats(const wvl_ctx *ctx, unsigned long *out_sent, unsigned long *out_dropped,
+int wvl_sentry_stats(const wvl_ctx *ctx, unsigned long *out_sent, unsigned long *out_dropped,
 		     unsigned long *out_failed)
 {
 	if (!ctx)
 		return wvl_err__set(WVL_EINVAL, NULL, "ctx is required");
-	struct reporter *r = wvl_ctx__state(ctx, &wvl_report__module);
+	struct reporter *r = wvl_ctx__state(ctx, &wvl_sentry__module);
 	if (out_sent)
 		*out_sent = r ? atomic_load(&r->sent) : 0;
 	if (out_dropped)
