@@ -7,9 +7,14 @@
 # the loopback Messages API, beside the loopback's own stream read directly
 # (the baseline): time to first token and tokens/s per stream, for N
 # concurrent conversations, at a fast provider (our overhead shows) and a
-# realistic one.  The reply is TOKENS words, one delta each.
+# realistic one.  The reply is TOKENS words, one delta each; every word is
+# stamped with the time the loopback sent it, so each token's latency to the
+# reader is measured, directly and through wl-server (the difference is
+# what wl-server adds; issue 18's target: under 5 ms p99 with 200
+# conversations at 20 tokens/s).
 #   bench/coach.sh [rates, tokens/s] [concurrent conversations] [tokens]
 #   default: bench/coach.sh "2000 50" "1 20 100" 100
+#   issue 18's case: bench/coach.sh 20 200 100
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 RATES=${1:-2000 50}
@@ -40,7 +45,7 @@ post() { # path body -> the answer's id
 CLIENT=$(post /api/clients '{"name":"Bench Creator","brand_name":"Bench Fit","niche":"fitness"}')
 REPLY=$(python3 -c "print(' '.join('word%d' % i for i in range($TOKENS)))")
 plan() { # n: n replies of TOKENS words for the next n requests
-  python3 -c "import json,sys; print(json.dumps({'actions': [{'reply': sys.argv[1]}] * int(sys.argv[2])}))" \
+  python3 -c "import json,sys; print(json.dumps({'actions': [{'reply': sys.argv[1], 'stamp': True}] * int(sys.argv[2])}))" \
     "$REPLY" "$1" | curl -fs -o /dev/null -H 'Content-Type: application/json' -H "x-api-key: $KEY" \
     -d @- "http://127.0.0.1:$ANTHROPIC_PORT/_test/plan"
 }

@@ -4,7 +4,10 @@
 """N concurrent streamed replies, timed: time to first token (from the
 request sent to the first text piece) and tokens per second (pieces after
 the first over the time they took), per stream; prints p50/p95/max of the
-first and min/p50 of the second, and the pieces counted.
+first and min/p50 of the second, and the pieces counted.  When the
+loopback stamps its pieces (its "stamp" action: each piece is the time it
+was sent), also each token's latency from the provider's send to this
+reader, p50/p99/max over every token of every stream.
 
   streams.py coach PORT N COOKIE CSRF CONV_IDS   wl-server's coach SSE route
   streams.py direct PORT N KEY                   the loopback Messages API itself
@@ -51,16 +54,33 @@ def timed(port, method, path, headers, body, is_piece, out):
     if resp.status != 200:
         out.append(('error', resp.status, resp.read()[:200]))
         return
-    times = []
+    times, lat = [], []
     for name, data in read_events(resp):
         if is_piece(name, data):
             times.append(time.perf_counter())
+            lat.extend(stamp_latencies(name, data))
     conn.close()
     if not times:
         out.append(('error', 'no pieces', b''))
         return
     rate = (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 else 0.0
-    out.append(('ok', (times[0] - t0) * 1000.0, rate, len(times)))
+    out.append(('ok', (times[0] - t0) * 1000.0, rate, len(times), lat))
+
+
+def stamp_latencies(name, data):
+    """The ms since each "t<seconds>" stamp in the piece's text (a piece may
+    carry several when a relay joins them)."""
+    now = time.time()
+    doc = json.loads(data)
+    text = doc.get('text') if name == 'delta' else doc.get('delta', {}).get('text')
+    out = []
+    for word in (text or '').split():
+        if word.startswith('t'):
+            try:
+                out.append((now - float(word[1:])) * 1000.0)
+            except ValueError:
+                pass
+    return out
 
 
 def pct(values, p):
@@ -104,10 +124,15 @@ def main():
     ttft = [o[1] for o in ok]
     rates = [o[2] for o in ok]
     pieces = sum(o[3] for o in ok)
+    lat = [x for o in ok for x in o[4]]
     print('%-6s n=%-3d ttft ms p50 %7.1f p95 %7.1f max %7.1f | tokens/s per stream min %7.1f'
           ' p50 %7.1f | %d tokens in %.2f s (%.0f/s in all)'
           % (mode, n, statistics.median(ttft), pct(ttft, 95), max(ttft), min(rates),
              statistics.median(rates), pieces, wall, pieces / wall))
+    if lat:
+        print('%-6s n=%-3d token latency from the provider\'s send, ms: p50 %.2f p99 %.2f'
+              ' max %.2f (%d tokens)' % (mode, n, statistics.median(lat), pct(lat, 99),
+                                         max(lat), len(lat)))
 
 
 if __name__ == '__main__':

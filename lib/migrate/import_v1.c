@@ -48,6 +48,7 @@
 #include <sqlite3.h>
 
 #include "../auth/auth.h"
+#include "../cache/cache.h"
 #include "../core/buf.h"
 #include "../core/internal.h"
 #include "../files/files_internal.h"
@@ -1202,6 +1203,10 @@ int wvl_migrate_import_v1(char **out_report, int *out_verified, wvl_ctx *ctx,
 		end_stored(&run, true);
 	} else {
 		end_stored(&run, true);
+		/* Every cached view may have changed (clients, plans, deliverables,
+		 * the figures): an import that wrote is a write like any other. */
+		if (!run.opts->dry_run)
+			wvl_cache__written(ctx, 0, (1u << WVL_CACHE_NKINDS) - 1);
 		bool verified;
 		*out_report = report(&run, &verified);
 		if (out_verified)

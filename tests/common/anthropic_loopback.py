@@ -35,7 +35,9 @@ and the JSON body) and a plan of what to do with the next requests
   "close": true                     the connection closed before any answer
   "unknown_events": true            events of types the API may add later
 Without a plan the reply echoes the last user message, usage from the
-text's length.  --tokens-per-second N paces every stream (the benchmark).
+text's length.  --tokens-per-second N paces every stream (the benchmark);
+"stamp": true makes each piece the wall-clock time it was sent ("t<seconds> "),
+so a reader measures each token's latency from the provider's send.
 """
 import argparse
 import json
@@ -197,6 +199,8 @@ class Handler(BaseHTTPRequestHandler):
                     return
                 if delay:
                     time.sleep(delay)
+                if action.get('stamp'):  # the benchmark's per-token latency
+                    piece = 't%.6f ' % time.time()
                 self.event('content_block_delta', {
                     'type': 'content_block_delta', 'index': 0,
                     'delta': {'type': 'text_delta', 'text': piece},

@@ -195,7 +195,7 @@ static const struct row rows[] = {
 	{"POST", "/api/reports/schedules", "{\"cron\":\"61 * * * *\",\"recipients\":[\"a@example.com\"]}",
 	 {422, 403, 403, 403, 401}},
 	{"POST", "/api/reports/schedules", "{\"cron\":\"@weekly\",\"recipients\":[\"a@example.com\"],"
-	 "\"formats\":[\"pdf\"]}", {422, 403, 403, 403, 401}},
+	 "\"formats\":[\"docx\"]}", {422, 403, 403, 403, 401}},
 	{"GET", "/api/reports/schedules/cccccccc-0000-4000-8000-000000000000", NULL,
 	 {404, 403, 403, 403, 401}},
 	{"PATCH", "/api/reports/schedules/cccccccc-0000-4000-8000-000000000000", "{\"active\":false}",

@@ -452,7 +452,9 @@ Test(export, analytics_pdf_headers_repeat_on_every_page)
 		char *row = line_of(t, "2025-");
 		if (row) {
 			with_rows++;
-			cr_expect_not_null(line_of(t, "Month "), "page %d repeats the header:\n%s", i, t);
+			char *head = line_of(t, "Month ");
+			cr_expect_not_null(head, "page %d repeats the header:\n%s", i, t);
+			free(head);
 		}
 		free(row);
 		free(t);
