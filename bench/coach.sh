@@ -15,6 +15,7 @@
 #   bench/coach.sh [rates, tokens/s] [concurrent conversations] [tokens]
 #   default: bench/coach.sh "2000 50" "1 20 100" 100
 #   issue 18's case: bench/coach.sh 20 200 100
+#   STAGGER_MS=N starts the streams N ms apart (default: all at once)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 RATES=${1:-2000 50}
@@ -23,6 +24,9 @@ TOKENS=${3:-100}
 KEY=sk-bench-coach
 export WL_ARGON2_MEMORY_KIB=8192 WL_ARGON2_ITERATIONS=1
 export WL_RATELIMIT_LOGIN=1000/1m WL_RATELIMIT_WRITE=100000/1m WL_RATELIMIT_READ=100000/1m
+# Every stream comes from 127.0.0.1: the per-address caps meant for strangers
+# (32 connections before any authenticates) would reset a burst of 200.
+export WL_HTTP_ANON_PER_IP_LIMIT=0 WL_HTTP_PER_IP_LIMIT=0
 bench_setup
 ANTHROPIC_PORT=$(free_port)
 export WL_ANTHROPIC_API_KEY=$KEY WL_ANTHROPIC_BASE_URL="http://127.0.0.1:$ANTHROPIC_PORT"

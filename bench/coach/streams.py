@@ -15,6 +15,7 @@ reader, p50/p99/max over every token of every stream.
 Every request is bounded (60 s socket timeout); the run ends by itself."""
 import http.client
 import json
+import os
 import statistics
 import sys
 import threading
@@ -110,9 +111,14 @@ def main():
                          lambda name, data: name == 'content_block_delta'))
     out = []
     threads = [threading.Thread(target=one, args=(port,) + j + (out,)) for j in jobs]
+    # STAGGER_MS (environment): start the streams that far apart, as users
+    # arriving one after another would, instead of all in the same instant.
+    stagger = float(os.environ.get('STAGGER_MS', '0')) / 1000.0
     start = time.perf_counter()
     for t in threads:
         t.start()
+        if stagger:
+            time.sleep(stagger)
     for t in threads:
         t.join(120)
     wall = time.perf_counter() - start
