@@ -174,22 +174,36 @@ class Cli(unittest.TestCase):
 
 
 def read_until(p, pred, timeout=30):
-    """JSON lines from p.stderr until pred(line) holds."""
+    """JSON lines from p.stderr until pred(line) holds.  The pipe's bytes are
+    read here (select, then os.read) and split into lines by hand: a
+    buffered readline() takes lines ahead, and the next select() would not
+    see them (two lines in one read then stalled the test until its
+    timeout).  What is read past the line pred wanted waits for the next
+    call."""
     lines = []
+    buf = getattr(p, 'wl_pending', b'')
+    fd = p.stderr.fileno()
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        r, _, _ = select.select([p.stderr], [], [], 0.5)
-        if not r:
-            continue
-        raw = p.stderr.readline()
-        if not raw:
+    while True:
+        while b'\n' in buf:
+            raw, buf = buf.split(b'\n', 1)
+            text = raw.decode('utf-8', 'replace')
+            if text.startswith('libgcov profiling error') or not text.strip():
+                continue
+            line = json.loads(text)
+            lines.append(line)
+            if pred(line):
+                p.wl_pending = buf
+                return lines
+        if time.monotonic() >= deadline:
             break
-        if raw.startswith('libgcov profiling error') or not raw.strip():
+        if not select.select([fd], [], [], 0.5)[0]:
             continue
-        line = json.loads(raw)
-        lines.append(line)
-        if pred(line):
-            return lines
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            break
+        buf += chunk
+    p.wl_pending = buf
     raise AssertionError('not seen; lines so far: %r' % lines)
 
 
