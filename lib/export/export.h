@@ -106,6 +106,12 @@ int wvl_export__enqueue(wvl_export_file *out, wvl_ctx *ctx, json_t *args);
 
 /* ---- the analytics report (report.c, pdf.c) ---- */
 
+/* The member at `path` of a report row: "key" or "object.key" (report.c). */
+json_t *wvl_export__at(json_t *row, const char *path);
+/* A JSON scalar as text (strings as they are, numbers written into `buf`);
+ * NULL for null, missing or anything else (report.c). */
+const char *wvl_export__text_of(json_t *v, char *buf, size_t len);
+
 struct wvl_analytics_range;
 /* The analytics file of `r` as `actor` sees it ("csv", "xlsx" or "pdf"):
  * *out_fd as wvl_table__finish. */

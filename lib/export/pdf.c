@@ -79,29 +79,6 @@ static const struct pdf_field ttd_fields[] = {
 #define NF(a) (sizeof(a) / sizeof(a[0]))
 #define MAX_FIELDS 12
 
-static json_t *at(json_t *o, const char *path)
-{
-	const char *dot = strchr(path, '.');
-	if (!dot)
-		return json_object_get(o, path);
-	char head[32];
-	snprintf(head, sizeof(head), "%.*s", (int)(dot - path), path);
-	return json_object_get(json_object_get(o, head), dot + 1);
-}
-
-/* A JSON scalar as text into buf; NULL for null or missing. */
-static const char *text_of(json_t *v, char *buf, size_t len)
-{
-	if (json_is_string(v))
-		return json_string_value(v);
-	if (json_is_integer(v))
-		snprintf(buf, len, "%lld", (long long)json_integer_value(v));
-	else if (json_is_real(v))
-		snprintf(buf, len, "%.10g", json_real_value(v));
-	else
-		return NULL;
-	return buf;
-}
 
 static double number_of(json_t *v)
 {
@@ -128,7 +105,7 @@ static void table(struct wvl_pdf *d, const char *heading, const struct pdf_field
 		char *esc[MAX_FIELDS] = {0};
 		const char *v[MAX_FIELDS];
 		for (size_t j = 0; j < n; j++) {
-			v[j] = text_of(at(row, fields[j].path), bufs[j], sizeof(bufs[j]));
+			v[j] = wvl_export__text_of(wvl_export__at(row, fields[j].path), bufs[j], sizeof(bufs[j]));
 			if (v[j] && fields[j].col.type == WVL_PDF_COL_TEXT)
 				v[j] = esc[j] = wvl_pdf__escape(v[j]);
 		}
@@ -160,11 +137,11 @@ static int chart(struct wvl_pdf *d, enum wvl_pdf_chart_kind kind, const char *ti
 	}
 	for (size_t i = 0; i < n; i++) {
 		json_t *row = json_array_get(rows, i);
-		labels[i] = text_of(json_object_get(row, label), lbufs[i], sizeof(lbufs[i]));
+		labels[i] = wvl_export__text_of(json_object_get(row, label), lbufs[i], sizeof(lbufs[i]));
 		if (!labels[i])
 			labels[i] = "";
 		for (size_t s = 0; s < nseries; s++) {
-			double v = number_of(at(row, paths[s]));
+			double v = number_of(wvl_export__at(row, paths[s]));
 			/* Money is drawn in units, as the tables show it. */
 			vals[s * n + i] = type == MONEY ? v / 100 : v;
 		}

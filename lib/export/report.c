@@ -59,7 +59,7 @@ static const struct field ttd_fields[] = {
 
 #define MAX_COLS 24
 
-static json_t *at(json_t *o, const char *path)
+json_t *wvl_export__at(json_t *o, const char *path)
 {
 	const char *dot = strchr(path, '.');
 	if (!dot)
@@ -70,7 +70,7 @@ static json_t *at(json_t *o, const char *path)
 }
 
 /* A JSON scalar as text into buf; NULL for null or missing. */
-static const char *text_of(json_t *v, char *buf, size_t len)
+const char *wvl_export__text_of(json_t *v, char *buf, size_t len)
 {
 	if (json_is_string(v))
 		return json_string_value(v);
@@ -98,7 +98,7 @@ static int sheet(struct wvl_table *t, const char *name, const struct field *fiel
 		char bufs[MAX_COLS][48];
 		const char *v[MAX_COLS];
 		for (int j = 0; j < n; j++)
-			v[j] = text_of(at(row, fields[j].path), bufs[j], sizeof(bufs[j]));
+			v[j] = wvl_export__text_of(wvl_export__at(row, fields[j].path), bufs[j], sizeof(bufs[j]));
 		rc = wvl_table__row(t, v);
 	}
 	return rc;
