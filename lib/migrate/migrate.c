@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <dirent.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -215,9 +216,14 @@ static int run(wvl_ctx *ctx, PGconn *c, const char *what, const char *sql, int n
 		return 0;
 	}
 	const char *msg = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-	wvl_log(ctx, WVL_LOG_ERROR, "%s failed: %s", what, PQerrorMessage(c));
-	int rc = wvl_err__set(PQstatus(c) == CONNECTION_OK ? WVL_EINTERNAL : WVL_EUNAVAILABLE,
-			      NULL, "%s failed: %s", what, msg ? msg : "connection lost");
+	bool up = PQstatus(c) == CONNECTION_OK;
+	/* A file of only comments or blanks is no error of PostgreSQL's: it
+	 * has no message, and the connection is fine. */
+	if (!msg && up)
+		msg = st == PGRES_EMPTY_QUERY ? "it holds no SQL statement" : PQresStatus(st);
+	wvl_log(ctx, WVL_LOG_ERROR, "%s failed: %s", what, msg ? msg : PQerrorMessage(c));
+	int rc = wvl_err__set(up ? WVL_EINTERNAL : WVL_EUNAVAILABLE, NULL, "%s failed: %s", what,
+			      msg ? msg : "connection lost");
 	PQclear(r);
 	if (out)
 		*out = NULL;
