@@ -45,12 +45,18 @@ static bool valid_status(const char *s)
 	return false;
 }
 
+/* A calendar date: "2026-02-30" must be refused here, or PostgreSQL's
+ * cast fails the update as an internal error. */
 static bool valid_date(const char *s)
 {
 	int y, m, d;
 	char extra;
-	return s && strlen(s) == 10 && sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &extra) == 3 &&
-	       y >= 1900 && y <= 2999 && m >= 1 && m <= 12 && d >= 1 && d <= 31;
+	if (!s || strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3)
+		return false;
+	static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	return y >= 1900 && y <= 2999 && m >= 1 && m <= 12 && d >= 1 &&
+	       d <= (m == 2 && !leap ? 28 : days[m - 1]);
 }
 
 static const char list_sql[] =
