@@ -14,12 +14,18 @@
 #include <sodium.h>
 
 #include "redis.h"
+#include "redis_tls.h"
 
 struct wvl_redis_pool {
 	pthread_mutex_t lock;
 	pthread_cond_t freed;
 	struct wvl_redis_url url;
 	bool configured;
+	/* rediss://: the GnuTLS transport (redis_tls.h), or NULL with
+	 * tls_problem saying why it could not be set up. */
+	struct wvl_redis_tls *tls;
+	char tls_problem[256];
+	char last_problem[512]; /* the last connect failure logged as a warning */
 	unsigned int size;
 	redisContext **idle;
 	unsigned int nidle, open, in_use;
@@ -125,19 +131,12 @@ int wvl_redis__parse_url(struct wvl_redis_url *out, const char *url, const char 
 		out->db = db;
 	}
 	curl_url_cleanup(u);
-#ifndef WVL_HAVE_HIREDIS_SSL
-	if (out->tls) {
-		sodium_memzero(out, sizeof(*out));
-		*problem = "asks for TLS, which needs hiredis built with SSL (hiredis_ssl, 1.0 "
-			   "or later); this build has none";
-		return -1;
-	}
-#endif
 	return 0;
 }
 
-struct wvl_redis_pool *wvl_redis__pool_new(const char *url, unsigned int size)
+struct wvl_redis_pool *wvl_redis__pool_new(const wvl_config *cfg, unsigned int size)
 {
+	const char *url = wvl_config_get(cfg, "WL_REDIS_URL");
 	struct wvl_redis_pool *p = calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;
@@ -149,9 +148,27 @@ struct wvl_redis_pool *wvl_redis__pool_new(const char *url, unsigned int size)
 	}
 	const char *problem = NULL;
 	p->configured = url && *url && wvl_redis__parse_url(&p->url, url, &problem) == 0;
+	if (p->configured && p->url.tls)
+		p->tls = wvl_redis_tls__new(wvl_config_get(cfg, "WL_REDIS_TLS_CA"),
+					    wvl_config_get(cfg, "WL_REDIS_TLS_CERT"),
+					    wvl_config_get(cfg, "WL_REDIS_TLS_KEY"), p->tls_problem,
+					    sizeof(p->tls_problem));
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->freed, NULL);
 	return p;
+}
+
+/* redisFree, and for TLS the end of the connection's pump. */
+static void close_context(struct wvl_redis_pool *p, redisContext *c)
+{
+	if (!c)
+		return;
+	if (!p->url.tls) {
+		redisFree(c);
+		return;
+	}
+	int fd = redisFreeKeepFd(c);
+	wvl_redis_tls__close(p->tls, fd);
 }
 
 void wvl_redis__pool_free(struct wvl_redis_pool *p)
@@ -159,7 +176,8 @@ void wvl_redis__pool_free(struct wvl_redis_pool *p)
 	if (!p)
 		return;
 	for (unsigned i = 0; i < p->nidle; i++)
-		redisFree(p->idle[i]);
+		close_context(p, p->idle[i]);
+	wvl_redis_tls__free(p->tls);
 	pthread_mutex_destroy(&p->lock);
 	pthread_cond_destroy(&p->freed);
 	sodium_memzero(&p->url, sizeof(p->url));
@@ -185,17 +203,66 @@ void wvl_redis__pool_stats(const struct wvl_redis_pool *cp, wvl_pool_stats *out)
 
 bool wvl_redis__configured(const wvl_ctx *ctx) { return ctx->redis && ctx->redis->configured; }
 
-static redisContext *connect_redis(wvl_ctx *ctx, struct wvl_redis_pool *p)
+/* A TLS problem that is not an outage (a refused certificate, a broken
+ * setup) is a warning, logged once until it changes; the rest is debug
+ * only: the rate limiter logs an outage once, not per retry. */
+static void connect_failed(wvl_ctx *ctx, struct wvl_redis_pool *p, bool warn, const char *why)
 {
-	struct timeval tv = {1, 0};
+	bool again = false;
+	pthread_mutex_lock(&p->lock);
+	if (warn) {
+		again = strcmp(p->last_problem, why) == 0;
+		snprintf(p->last_problem, sizeof(p->last_problem), "%s", why);
+	}
+	pthread_mutex_unlock(&p->lock);
+	wvl_log(ctx, warn && !again ? WVL_LOG_WARN : WVL_LOG_DEBUG, "redis connect failed: %s",
+		why);
+}
+
+static redisContext *connect_plain(wvl_ctx *ctx, struct wvl_redis_pool *p, struct timeval tv)
+{
 	redisContext *c = redisConnectWithTimeout(p->url.host, p->url.port, tv);
 	if (!c || c->err) {
-		/* Debug only: the rate limiter logs an outage once, not per retry. */
-		wvl_log(ctx, WVL_LOG_DEBUG, "redis connect failed: %s",
-			c ? c->errstr : "out of memory");
+		connect_failed(ctx, p, false, c ? c->errstr : "out of memory");
 		redisFree(c);
 		return NULL;
 	}
+	return c;
+}
+
+static redisContext *connect_tls(wvl_ctx *ctx, struct wvl_redis_pool *p, struct timeval tv)
+{
+	if (!p->tls) {
+		connect_failed(ctx, p, true, p->tls_problem);
+		return NULL;
+	}
+	char err[512];
+	bool refused = false;
+	int fd = wvl_redis_tls__connect(p->tls, p->url.host, p->url.port,
+					(int)(tv.tv_sec * 1000 + tv.tv_usec / 1000), err, sizeof(err),
+					&refused);
+	if (fd < 0) {
+		connect_failed(ctx, p, refused, err);
+		return NULL;
+	}
+	redisContext *c = redisConnectFd(fd);
+	if (!c) {
+		wvl_redis_tls__close(p->tls, fd);
+		connect_failed(ctx, p, false, "out of memory");
+		return NULL;
+	}
+	pthread_mutex_lock(&p->lock);
+	p->last_problem[0] = '\0'; /* a later refusal is news again */
+	pthread_mutex_unlock(&p->lock);
+	return c;
+}
+
+static redisContext *connect_redis(wvl_ctx *ctx, struct wvl_redis_pool *p)
+{
+	struct timeval tv = {1, 0}; /* connect (and TLS handshake), then each command */
+	redisContext *c = p->url.tls ? connect_tls(ctx, p, tv) : connect_plain(ctx, p, tv);
+	if (!c)
+		return NULL;
 	redisSetTimeout(c, tv);
 	if (p->url.password[0]) {
 		/* Redis 6 ACL users: AUTH user password; else the one password. */
@@ -206,7 +273,7 @@ static redisContext *connect_redis(wvl_ctx *ctx, struct wvl_redis_pool *p)
 		freeReplyObject(r);
 		if (!ok) {
 			wvl_log(ctx, WVL_LOG_WARN, "redis authentication failed");
-			redisFree(c);
+			close_context(p, c);
 			return NULL;
 		}
 	}
@@ -215,7 +282,7 @@ static redisContext *connect_redis(wvl_ctx *ctx, struct wvl_redis_pool *p)
 		bool ok = r && r->type != REDIS_REPLY_ERROR;
 		freeReplyObject(r);
 		if (!ok) {
-			redisFree(c);
+			close_context(p, c);
 			return NULL;
 		}
 	}
@@ -283,7 +350,7 @@ void wvl_redis__release(wvl_ctx *ctx, redisContext *c)
 		p->reconnects++;
 		pthread_cond_signal(&p->freed);
 		pthread_mutex_unlock(&p->lock);
-		redisFree(c);
+		close_context(p, c);
 		return;
 	}
 	p->idle[p->nidle++] = c;

@@ -23,7 +23,8 @@ struct wvl_redis_url {
 /* 0, or -1 with `problem` set to what is wrong (static text). */
 int wvl_redis__parse_url(struct wvl_redis_url *out, const char *url, const char **problem);
 
-struct wvl_redis_pool *wvl_redis__pool_new(const char *url, unsigned int size);
+/* WL_REDIS_URL and, for rediss://, WL_REDIS_TLS_CA/CERT/KEY from `cfg`. */
+struct wvl_redis_pool *wvl_redis__pool_new(const wvl_config *cfg, unsigned int size);
 void wvl_redis__pool_free(struct wvl_redis_pool *pool);
 void wvl_redis__pool_stats(const struct wvl_redis_pool *pool, wvl_pool_stats *out);
 /* True when WL_REDIS_URL is set at all. */
