@@ -44,7 +44,6 @@ struct wvl_redis_tls {
 	gnutls_certificate_credentials_t cred;
 	pthread_mutex_t lock;
 	struct conn *conns;
-	unsigned open;
 };
 
 static int64_t mono_ms(void)
@@ -108,14 +107,6 @@ void wvl_redis_tls__free(struct wvl_redis_tls *t)
 	gnutls_certificate_free_credentials(t->cred);
 	pthread_mutex_destroy(&t->lock);
 	free(t);
-}
-
-unsigned wvl_redis_tls__open(struct wvl_redis_tls *t)
-{
-	pthread_mutex_lock(&t->lock);
-	unsigned n = t->open;
-	pthread_mutex_unlock(&t->lock);
-	return n;
 }
 
 /* ---- transport: the TCP socket stays non-blocking ---------------------------- */
@@ -407,7 +398,6 @@ int wvl_redis_tls__connect(struct wvl_redis_tls *t, const char *host, int port, 
 	pthread_mutex_lock(&t->lock);
 	c->next = t->conns;
 	t->conns = c;
-	t->open++;
 	pthread_mutex_unlock(&t->lock);
 	return c->app_fd;
 }
@@ -421,10 +411,8 @@ void wvl_redis_tls__close(struct wvl_redis_tls *t, int fd)
 	while (*pp && (*pp)->app_fd != fd)
 		pp = &(*pp)->next;
 	struct conn *c = *pp;
-	if (c) {
+	if (c)
 		*pp = c->next;
-		t->open--;
-	}
 	pthread_mutex_unlock(&t->lock);
 	if (!c) {
 		close(fd);

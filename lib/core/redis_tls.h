@@ -58,9 +58,6 @@ int wvl_redis_tls__connect(struct wvl_redis_tls *t, const char *host, int port, 
  * Thread-safe. */
 void wvl_redis_tls__close(struct wvl_redis_tls *t, int fd);
 
-/* Open TLS connections (for the tests). */
-unsigned wvl_redis_tls__open(struct wvl_redis_tls *t);
-
 /* WL_REDIS_TLS_CA, WL_REDIS_TLS_CERT and WL_REDIS_TLS_KEY: readable PEM
  * files, the key the certificate's; WVL_EINVAL naming the key. */
 int wvl_redis_tls__validate_config(const wvl_config *cfg);

@@ -650,6 +650,95 @@ Test(redis_tls, many_threads_share_a_small_pool)
 	cr_expect_eq(open_fds(), before, "descriptors left open after wvl_ctx_free");
 }
 
+Test(redis_tls, a_server_that_closes_the_session_is_reconnected_to)
+{
+	redis_start("server", false);
+	wvl_ctx *ctx = ctx_trusting_ca("127.0.0.1");
+	const char *quit[] = {"QUIT"};
+	redisReply *r = cmd(ctx, 1, quit, NULL);
+	cr_assert_not_null(r);
+	cr_expect_str_eq(r->str, "OK");
+	freeReplyObject(r);
+	/* The session is over (close_notify, then FIN): the next command on it
+	 * fails at once, the pool drops it, and a new one is made. */
+	const char *ping[] = {"PING"};
+	r = NULL;
+	int failed = 0;
+	for (int i = 0; i < 100 && !r; i++) {
+		r = cmd(ctx, 1, ping, NULL);
+		if (!r) {
+			failed++;
+			sleep_ms(50); /* polling for the pool's back-off to let it retry */
+		}
+	}
+	cr_assert_not_null(r, "never reconnected");
+	cr_expect_str_eq(r->str, "PONG");
+	cr_expect_leq(failed, 1, "%d commands failed", failed);
+	freeReplyObject(r);
+	wvl_ctx_free(ctx);
+}
+
+Test(redis_tls, a_hung_server_costs_seconds_not_forever)
+{
+	redis_start("server", false);
+	wvl_ctx *ctx = ctx_trusting_ca("127.0.0.1");
+	const char *ping[] = {"PING"};
+	redisReply *r = cmd(ctx, 1, ping, NULL);
+	cr_assert_not_null(r);
+	freeReplyObject(r);
+	kill(redis_pid, SIGSTOP);
+	/* More than the loopback's socket buffers hold: both the pump's send
+	 * to Redis and hiredis' write to the pump stall, and time out. */
+	size_t big = 48u << 20;
+	char *value = malloc(big);
+	cr_assert_not_null(value);
+	memset(value, 'v', big);
+	char key[80];
+	snprintf(key, sizeof(key), "%shuge", prefix);
+	const char *set[] = {"SET", key, value};
+	size_t lens[] = {3, strlen(key), big};
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	r = cmd(ctx, 3, set, lens);
+	double secs = seconds_since(&t0);
+	cr_expect_null(r, "a stopped server took a 48 MB value");
+	cr_expect_lt(secs, 6.0, "the command hung for %.2f s", secs);
+	free(value);
+	kill(redis_pid, SIGCONT);
+	r = NULL;
+	for (int i = 0; i < 100 && !r; i++) {
+		r = cmd(ctx, 1, ping, NULL);
+		if (!r)
+			sleep_ms(50); /* polling for the pool's back-off to let it retry */
+	}
+	cr_assert_not_null(r, "never recovered after SIGCONT");
+	cr_expect_str_eq(r->str, "PONG");
+	freeReplyObject(r);
+	wvl_ctx_free(ctx);
+}
+
+Test(redis_tls, freeing_the_transport_closes_what_is_left)
+{
+	redis_start("server", false);
+	int before = open_fds();
+	char err[512];
+	bool refused = true;
+	struct wvl_redis_tls *t = wvl_redis_tls__new(path("ca.pem"), NULL, NULL, err, sizeof(err));
+	cr_assert_not_null(t, "%s", err);
+	int a = wvl_redis_tls__connect(t, "127.0.0.1", redis_port, 1000, err, sizeof(err), &refused);
+	int b = wvl_redis_tls__connect(t, "localhost", redis_port, 1000, err, sizeof(err), &refused);
+	cr_assert(a >= 0 && b >= 0, "%s", err);
+	cr_expect_eq(refused, false);
+	/* Plain RESP through the descriptor, as hiredis does it. */
+	static const char ping[] = "*1\r\n$4\r\nPING\r\n";
+	cr_assert_eq(write(a, ping, sizeof(ping) - 1), (ssize_t)sizeof(ping) - 1);
+	char buf[16] = "";
+	cr_expect_eq(read(a, buf, sizeof(buf) - 1), 7);
+	cr_expect_str_eq(buf, "+PONG\r\n");
+	wvl_redis_tls__free(t); /* both still open: closed and joined here */
+	cr_expect_eq(open_fds(), before);
+}
+
 /* ---- client certificates ------------------------------------------------------- */
 
 Test(redis_tls, a_server_that_asks_for_a_client_certificate_gets_one)
@@ -693,6 +782,21 @@ Test(redis_tls, settings_are_checked_when_the_configuration_is)
 	expect_config_refused(missing, "127.0.0.1", "WL_REDIS_TLS_CA", "cannot be read");
 	const char *junk[] = {"WL_REDIS_TLS_CA", path("junk.pem"), NULL};
 	expect_config_refused(junk, "127.0.0.1", "WL_REDIS_TLS_CA", "holds no PEM certificate");
+	const char *folder[] = {"WL_REDIS_TLS_CA", dir, NULL};
+	expect_config_refused(folder, "127.0.0.1", "WL_REDIS_TLS_CA", "cannot be read");
+	char *evil = malloc(5000);
+	cr_assert_not_null(evil);
+	memset(evil, 'x', 4999);
+	evil[0] = '\x1b';
+	evil[4999] = '\0';
+	const char *long_name[] = {"WL_REDIS_TLS_CA", evil, NULL};
+	expect_config_refused(long_name, "127.0.0.1", "WL_REDIS_TLS_CA", "is too long");
+	evil[3000] = '\0';
+	const char *control[] = {"WL_REDIS_TLS_CA", evil, NULL};
+	expect_config_refused(control, "127.0.0.1", "WL_REDIS_TLS_CA", "cannot be read");
+	cr_expect_null(strchr(wvl_error_last()->message, '\x1b'), "a control byte was repeated");
+	cr_expect_lt(strlen(wvl_error_last()->message), 400);
+	free(evil);
 	const char *cert_alone[] = {"WL_REDIS_TLS_CERT", path("client.pem"), NULL};
 	expect_config_refused(cert_alone, "127.0.0.1", "WL_REDIS_TLS_KEY", "is empty");
 	const char *key_alone[] = {"WL_REDIS_TLS_KEY", path("client.key"), NULL};
@@ -731,6 +835,12 @@ Test(redis_tls, files_that_fail_to_load_later_are_reported_by_key)
 	cr_expect_null(t);
 	cr_expect_not_null(strstr(err, "WL_REDIS_TLS_CA: no CA certificate could be loaded"), "%s",
 			   err);
+	write_file("junk.pem", "-----BEGIN CERTIFICATE-----\nnot base64 at all\n"
+			       "-----END CERTIFICATE-----\n");
+	t = wvl_redis_tls__new(path("junk.pem"), NULL, NULL, err, sizeof(err));
+	cr_expect_null(t);
+	cr_expect_not_null(strstr(err, "WL_REDIS_TLS_CA: no CA certificate could be loaded from "),
+			   "%s", err);
 	t = wvl_redis_tls__new(path("ca.pem"), path("client.pem"), path("server.key"), err,
 			       sizeof(err));
 	cr_expect_null(t);
