@@ -3,8 +3,8 @@
 
 /* rediss:// with GnuTLS under hiredis 0.14 (redis_tls.h says why and how):
  * TCP connect, handshake and verification bounded by the pool's connect
- * timeout, then a pump thread per connection between a socketpair and
- * the TLS session. */
+ * timeout, then each command formatted by hiredis, sent and read through
+ * the TLS session by the calling thread, and parsed by hiredis' reader. */
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -12,7 +12,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,28 +21,22 @@
 
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
+#include <hiredis.h>
 #include <sodium.h>
 
 #include "redis_tls.h"
 
-#define PUMP_BUF 16384
-
-struct conn {
-	struct conn *next;
-	int app_fd;  /* hiredis' end of the socketpair */
-	int pump_fd; /* the pump's end */
+struct wvl_redis_tls_conn {
 	int tcp_fd;
-	int io_timeout_ms; /* a send to Redis that stalls this long ends the connection */
+	int timeout_ms; /* each wait for Redis to take or give bytes */
 	gnutls_session_t session;
-	pthread_t thread;
-	unsigned char to_redis[PUMP_BUF];
-	unsigned char to_app[PUMP_BUF];
+	redisReader *reader;
+	bool broken; /* no more commands: the pool closes it */
+	char err[200];
 };
 
 struct wvl_redis_tls {
 	gnutls_certificate_credentials_t cred;
-	pthread_mutex_t lock;
-	struct conn *conns;
 };
 
 static int64_t mono_ms(void)
@@ -89,7 +82,6 @@ struct wvl_redis_tls *wvl_redis_tls__new(const char *ca_file, const char *cert_f
 			goto fail;
 		}
 	}
-	pthread_mutex_init(&t->lock, NULL);
 	return t;
 fail:
 	gnutls_certificate_free_credentials(t->cred);
@@ -101,11 +93,7 @@ void wvl_redis_tls__free(struct wvl_redis_tls *t)
 {
 	if (!t)
 		return;
-	/* The pool closes every connection first; any left are closed here. */
-	while (t->conns)
-		wvl_redis_tls__close(t, t->conns->app_fd);
 	gnutls_certificate_free_credentials(t->cred);
-	pthread_mutex_destroy(&t->lock);
 	free(t);
 }
 
@@ -113,18 +101,18 @@ void wvl_redis_tls__free(struct wvl_redis_tls *t)
 
 static ssize_t pull(gnutls_transport_ptr_t ptr, void *buf, size_t len)
 {
-	struct conn *c = ptr;
+	struct wvl_redis_tls_conn *c = ptr;
 	ssize_t n = recv(c->tcp_fd, buf, len, MSG_DONTWAIT);
 	if (n < 0)
 		gnutls_transport_set_errno(c->session, errno == EWOULDBLOCK ? EAGAIN : errno);
 	return n;
 }
 
-/* Sends all of it, waiting at most io_timeout_ms for room each time:
+/* Sends all of it, waiting at most timeout_ms for room each time:
  * Redis always reads, so a send that cannot go on means a dead peer. */
 static ssize_t push(gnutls_transport_ptr_t ptr, const void *buf, size_t len)
 {
-	struct conn *c = ptr;
+	struct wvl_redis_tls_conn *c = ptr;
 	size_t done = 0;
 	while (done < len) {
 		ssize_t n = send(c->tcp_fd, (const char *)buf + done, len - done,
@@ -137,7 +125,7 @@ static ssize_t push(gnutls_transport_ptr_t ptr, const void *buf, size_t len)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
 			struct pollfd p = {c->tcp_fd, POLLOUT, 0};
-			int r = poll(&p, 1, c->io_timeout_ms);
+			int r = poll(&p, 1, c->timeout_ms);
 			if (r > 0 || (r < 0 && errno == EINTR))
 				continue;
 			errno = ETIMEDOUT;
@@ -148,85 +136,6 @@ static ssize_t push(gnutls_transport_ptr_t ptr, const void *buf, size_t len)
 		return -1;
 	}
 	return (ssize_t)done;
-}
-
-/* ---- the pump ------------------------------------------------------------------- */
-
-static bool send_all_tls(struct conn *c, const unsigned char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = gnutls_record_send(c->session, p, len);
-		if (n == GNUTLS_E_INTERRUPTED || n == GNUTLS_E_AGAIN)
-			continue; /* push blocks with a timeout, so this is rare */
-		if (n <= 0)
-			return false;
-		p += n;
-		len -= (size_t)n;
-	}
-	return true;
-}
-
-static void *pump(void *arg)
-{
-	struct conn *c = arg;
-	size_t app_len = 0, app_off = 0; /* bytes from Redis not yet given to hiredis */
-	bool bye = false;
-	for (;;) {
-		bool progress = false;
-		if (app_len == 0) {
-			ssize_t n = gnutls_record_recv(c->session, c->to_app, sizeof(c->to_app));
-			if (n > 0) {
-				app_len = (size_t)n;
-				app_off = 0;
-				progress = true;
-			} else if (n == 0) {
-				break; /* Redis closed the session */
-			} else if (n != GNUTLS_E_AGAIN && n != GNUTLS_E_INTERRUPTED) {
-				if (gnutls_error_is_fatal((int)n))
-					break;
-				progress = true; /* a warning alert: read on */
-			}
-		}
-		if (app_len) {
-			ssize_t n = send(c->pump_fd, c->to_app + app_off, app_len - app_off,
-					 MSG_DONTWAIT | MSG_NOSIGNAL);
-			if (n > 0) {
-				app_off += (size_t)n;
-				if (app_off == app_len)
-					app_len = 0;
-				progress = true;
-			} else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
-				   errno != EINTR) {
-				break; /* hiredis' end is gone */
-			}
-		}
-		ssize_t n = recv(c->pump_fd, c->to_redis, sizeof(c->to_redis), MSG_DONTWAIT);
-		if (n == 0) {
-			bye = true; /* the pool closed the context */
-			break;
-		}
-		if (n > 0) {
-			if (!send_all_tls(c, c->to_redis, (size_t)n))
-				break;
-			progress = true;
-		} else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-			break;
-		}
-		if (progress)
-			continue;
-		struct pollfd p[2] = {
-			{c->pump_fd, (short)(POLLIN | (app_len ? POLLOUT : 0)), 0},
-			{c->tcp_fd, app_len ? 0 : POLLIN, 0},
-		};
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
-			break;
-	}
-	if (bye)
-		(void)gnutls_bye(c->session, GNUTLS_SHUT_WR); /* a close_notify, bounded by push */
-	/* hiredis reads end-of-file from here on: its context fails and the
-	 * pool closes it, which joins this thread. */
-	shutdown(c->pump_fd, SHUT_RDWR);
-	return NULL;
 }
 
 /* ---- connecting ------------------------------------------------------------------ */
@@ -288,7 +197,7 @@ static bool is_ip(const char *host)
 	return inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1;
 }
 
-static int handshake(struct conn *c, const char *host, int64_t deadline, char *err,
+static int handshake(struct wvl_redis_tls_conn *c, const char *host, int64_t deadline, char *err,
 		     size_t errlen, bool *verify_failed)
 {
 	for (;;) {
@@ -331,35 +240,33 @@ static int handshake(struct conn *c, const char *host, int64_t deadline, char *e
 	}
 }
 
-static void conn_free(struct conn *c)
+static void conn_free(struct wvl_redis_tls_conn *c)
 {
 	if (c->session)
 		gnutls_deinit(c->session);
 	if (c->tcp_fd >= 0)
 		close(c->tcp_fd);
-	if (c->pump_fd >= 0)
-		close(c->pump_fd);
-	if (c->app_fd >= 0)
-		close(c->app_fd);
-	sodium_memzero(c, sizeof(*c)); /* it held plaintext commands and replies */
+	if (c->reader)
+		redisReaderFree(c->reader);
 	free(c);
 }
 
-int wvl_redis_tls__connect(struct wvl_redis_tls *t, const char *host, int port, int timeout_ms,
-			   char *err, size_t errlen, bool *verify_failed)
+struct wvl_redis_tls_conn *wvl_redis_tls__connect(struct wvl_redis_tls *t, const char *host,
+						  int port, int timeout_ms, char *err,
+						  size_t errlen, bool *verify_failed)
 {
 	*verify_failed = false;
 	int64_t deadline = mono_ms() + timeout_ms;
-	struct conn *c = calloc(1, sizeof(*c));
-	if (!c) {
+	struct wvl_redis_tls_conn *c = calloc(1, sizeof(*c));
+	if (!c || !(c->reader = redisReaderCreate())) {
 		snprintf(err, errlen, "redis TLS: out of memory");
-		return -1;
+		free(c);
+		return NULL;
 	}
-	c->app_fd = c->pump_fd = -1;
-	c->io_timeout_ms = timeout_ms;
+	c->timeout_ms = timeout_ms;
 	if ((c->tcp_fd = tcp_connect(host, port, deadline, err, errlen)) < 0) {
 		conn_free(c);
-		return -1;
+		return NULL;
 	}
 	int rc = gnutls_init(&c->session, GNUTLS_CLIENT);
 	if (rc == 0)
@@ -372,7 +279,7 @@ int wvl_redis_tls__connect(struct wvl_redis_tls *t, const char *host, int port, 
 	if (rc) {
 		snprintf(err, errlen, "redis TLS: %s", gnutls_strerror(rc));
 		conn_free(c);
-		return -1;
+		return NULL;
 	}
 	gnutls_session_set_verify_cert(c->session, host, 0);
 	gnutls_transport_set_ptr(c->session, c);
@@ -380,48 +287,83 @@ int wvl_redis_tls__connect(struct wvl_redis_tls *t, const char *host, int port, 
 	gnutls_transport_set_push_function(c->session, push);
 	if (handshake(c, host, deadline, err, errlen, verify_failed)) {
 		conn_free(c);
-		return -1;
+		return NULL;
 	}
-	int sv[2];
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
-		snprintf(err, errlen, "redis TLS: socketpair: %s", strerror(errno));
-		conn_free(c);
-		return -1;
-	}
-	c->app_fd = sv[0];
-	c->pump_fd = sv[1];
-	if ((rc = pthread_create(&c->thread, NULL, pump, c)) != 0) {
-		snprintf(err, errlen, "redis TLS: cannot start the pump: %s", strerror(rc));
-		conn_free(c);
-		return -1;
-	}
-	pthread_mutex_lock(&t->lock);
-	c->next = t->conns;
-	t->conns = c;
-	pthread_mutex_unlock(&t->lock);
-	return c->app_fd;
+	return c;
 }
 
-void wvl_redis_tls__close(struct wvl_redis_tls *t, int fd)
+static redisReply *broken(struct wvl_redis_tls_conn *c, const char **why, const char *what,
+			  const char *detail)
 {
-	if (fd < 0)
-		return;
-	pthread_mutex_lock(&t->lock);
-	struct conn **pp = &t->conns;
-	while (*pp && (*pp)->app_fd != fd)
-		pp = &(*pp)->next;
-	struct conn *c = *pp;
-	if (c)
-		*pp = c->next;
-	pthread_mutex_unlock(&t->lock);
-	if (!c) {
-		close(fd);
-		return;
+	c->broken = true;
+	snprintf(c->err, sizeof(c->err), "redis TLS: %s%s%s", what, detail ? ": " : "",
+		 detail ? detail : "");
+	*why = c->err;
+	return NULL;
+}
+
+redisReply *wvl_redis_tls__command(struct wvl_redis_tls_conn *c, int argc, const char **argv,
+				   const size_t *argvlen, const char **why)
+{
+	if (c->broken) {
+		*why = c->err;
+		return NULL;
 	}
-	/* The pump reads end-of-file, says close_notify and returns. */
-	close(c->app_fd);
-	c->app_fd = -1;
-	pthread_join(c->thread, NULL);
+	char *cmd = NULL;
+	long long len = redisFormatCommandArgv(&cmd, argc, argv, argvlen);
+	if (len < 0)
+		return broken(c, why, "out of memory", NULL);
+	const char *p = cmd;
+	size_t left = (size_t)len;
+	while (left) {
+		ssize_t n = gnutls_record_send(c->session, p, left);
+		if (n == GNUTLS_E_INTERRUPTED || n == GNUTLS_E_AGAIN)
+			continue;
+		if (n <= 0) {
+			redisFreeCommand(cmd);
+			return broken(c, why, "sending failed", gnutls_strerror((int)n));
+		}
+		p += n;
+		left -= (size_t)n;
+	}
+	redisFreeCommand(cmd);
+	char buf[16384];
+	for (;;) {
+		void *reply = NULL;
+		if (redisReaderGetReply(c->reader, &reply) != REDIS_OK)
+			return broken(c, why, "protocol error", c->reader->errstr);
+		if (reply)
+			return reply;
+		ssize_t n = gnutls_record_recv(c->session, buf, sizeof(buf));
+		if (n > 0) {
+			if (redisReaderFeed(c->reader, buf, (size_t)n) != REDIS_OK)
+				return broken(c, why, "protocol error", c->reader->errstr);
+			continue;
+		}
+		if (n == 0)
+			return broken(c, why, "the server closed the connection", NULL);
+		if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED) {
+			struct pollfd pf = {c->tcp_fd, POLLIN, 0};
+			int r = poll(&pf, 1, c->timeout_ms);
+			if (r == 0)
+				return broken(c, why, "no reply in time", NULL);
+			if (r < 0 && errno != EINTR)
+				return broken(c, why, "poll", strerror(errno));
+			continue;
+		}
+		if (gnutls_error_is_fatal((int)n))
+			return broken(c, why, "receiving failed", gnutls_strerror((int)n));
+	}
+}
+
+bool wvl_redis_tls__broken(const struct wvl_redis_tls_conn *c) { return c->broken; }
+
+void wvl_redis_tls__close(struct wvl_redis_tls_conn *c)
+{
+	if (!c)
+		return;
+	if (!c->broken)
+		(void)gnutls_bye(c->session, GNUTLS_SHUT_WR); /* close_notify, bounded by push */
 	conn_free(c);
 }
 

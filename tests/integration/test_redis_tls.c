@@ -204,11 +204,11 @@ static bool redis_ready(void)
 	struct wvl_redis_tls *t = wvl_redis_tls__new(path("ca.pem"), path("client.pem"),
 						     path("client.key"), err, sizeof(err));
 	cr_assert_not_null(t, "%s", err);
-	int fd = wvl_redis_tls__connect(t, "127.0.0.1", redis_port, 500, err, sizeof(err), &refused);
-	if (fd >= 0)
-		wvl_redis_tls__close(t, fd);
+	struct wvl_redis_tls_conn *c =
+		wvl_redis_tls__connect(t, "127.0.0.1", redis_port, 500, err, sizeof(err), &refused);
+	wvl_redis_tls__close(c);
 	wvl_redis_tls__free(t);
-	return fd >= 0 || refused; /* a refusal is an answer: the server is up */
+	return c || refused; /* a refusal is an answer: the server is up */
 }
 
 static void redis_start(const char *cert, bool auth_clients)
@@ -717,7 +717,7 @@ Test(redis_tls, a_hung_server_costs_seconds_not_forever)
 	wvl_ctx_free(ctx);
 }
 
-Test(redis_tls, freeing_the_transport_closes_what_is_left)
+Test(redis_tls, a_connection_speaks_resp_through_tls_and_breaks_for_good)
 {
 	redis_start("server", false);
 	int before = open_fds();
@@ -725,17 +725,41 @@ Test(redis_tls, freeing_the_transport_closes_what_is_left)
 	bool refused = true;
 	struct wvl_redis_tls *t = wvl_redis_tls__new(path("ca.pem"), NULL, NULL, err, sizeof(err));
 	cr_assert_not_null(t, "%s", err);
-	int a = wvl_redis_tls__connect(t, "127.0.0.1", redis_port, 1000, err, sizeof(err), &refused);
-	int b = wvl_redis_tls__connect(t, "localhost", redis_port, 1000, err, sizeof(err), &refused);
-	cr_assert(a >= 0 && b >= 0, "%s", err);
+	struct wvl_redis_tls_conn *c =
+		wvl_redis_tls__connect(t, "localhost", redis_port, 1000, err, sizeof(err), &refused);
+	cr_assert_not_null(c, "%s", err);
 	cr_expect_eq(refused, false);
-	/* Plain RESP through the descriptor, as hiredis does it. */
-	static const char ping[] = "*1\r\n$4\r\nPING\r\n";
-	cr_assert_eq(write(a, ping, sizeof(ping) - 1), (ssize_t)sizeof(ping) - 1);
-	char buf[16] = "";
-	cr_expect_eq(read(a, buf, sizeof(buf) - 1), 7);
-	cr_expect_str_eq(buf, "+PONG\r\n");
-	wvl_redis_tls__free(t); /* both still open: closed and joined here */
+	const char *why = NULL;
+	/* A reply split over many TLS records, and an error reply (a reply). */
+	const char *argv[] = {"ECHO", "x"};
+	char *big = malloc(100000);
+	cr_assert_not_null(big);
+	memset(big, 'e', 100000);
+	argv[1] = big;
+	size_t lens[] = {4, 100000};
+	redisReply *r = wvl_redis_tls__command(c, 2, argv, lens, &why);
+	cr_assert_not_null(r, "%s", why);
+	cr_expect_eq(r->len, 100000);
+	freeReplyObject(r);
+	free(big);
+	const char *nonsense[] = {"NOSUCHCOMMAND"};
+	r = wvl_redis_tls__command(c, 1, nonsense, NULL, &why);
+	cr_assert_not_null(r);
+	cr_expect_eq(r->type, REDIS_REPLY_ERROR);
+	freeReplyObject(r);
+	cr_expect_eq(wvl_redis_tls__broken(c), false);
+	/* The server goes away: the command fails, and so does every later one. */
+	redis_kill();
+	const char *ping[] = {"PING"};
+	cr_expect_null(wvl_redis_tls__command(c, 1, ping, NULL, &why));
+	cr_expect(wvl_redis_tls__broken(c));
+	cr_expect_not_null(strstr(why, "redis TLS: "), "%s", why);
+	redis_start("server", false);
+	cr_expect_null(wvl_redis_tls__command(c, 1, ping, NULL, &why), "a broken one came back");
+	wvl_redis_tls__close(c);
+	wvl_redis_tls__close(NULL);
+	wvl_redis_tls__free(t);
+	wvl_redis_tls__free(NULL);
 	cr_expect_eq(open_fds(), before);
 }
 
