@@ -687,8 +687,15 @@ Test(redis_tls, a_hung_server_costs_seconds_not_forever)
 	cr_assert_not_null(r);
 	freeReplyObject(r);
 	kill(redis_pid, SIGSTOP);
-	/* More than the loopback's socket buffers hold: both the pump's send
-	 * to Redis and hiredis' write to the pump stall, and time out. */
+	/* A command that goes out but gets no answer: the reply timeout. */
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	cr_expect_null(cmd(ctx, 1, ping, NULL), "a stopped server answered");
+	double waited = seconds_since(&t0);
+	cr_expect(waited >= 0.9 && waited < 3.0, "gave up after %.2f s", waited);
+	cr_expect(warned("redis TLS: no reply in time"), "%s", warnings);
+	/* More than the loopback's socket buffers hold: the send stalls and
+	 * times out. */
 	size_t big = 48u << 20;
 	char *value = malloc(big);
 	cr_assert_not_null(value);
@@ -697,7 +704,6 @@ Test(redis_tls, a_hung_server_costs_seconds_not_forever)
 	snprintf(key, sizeof(key), "%shuge", prefix);
 	const char *set[] = {"SET", key, value};
 	size_t lens[] = {3, strlen(key), big};
-	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	r = cmd(ctx, 3, set, lens);
 	double secs = seconds_since(&t0);
@@ -761,6 +767,28 @@ Test(redis_tls, a_connection_speaks_resp_through_tls_and_breaks_for_good)
 	wvl_redis_tls__free(t);
 	wvl_redis_tls__free(NULL);
 	cr_expect_eq(open_fds(), before);
+}
+
+Test(redis_tls, a_tls_peer_that_is_not_redis_breaks_the_connection)
+{
+	/* openssl s_server -rev sends every line back reversed: valid TLS with
+	 * the right certificate, and no RESP at all. */
+	char port[16], crt[160], key[160];
+	snprintf(port, sizeof(port), "%d", redis_port);
+	snprintf(crt, sizeof(crt), "%s/server.pem", dir);
+	snprintf(key, sizeof(key), "%s/server.key", dir);
+	char *argv[] = {"setpriv", "--pdeathsig", "KILL", "--", "openssl", "s_server",
+			"-accept", port, "-cert", crt, "-key", key, "-rev", "-quiet", NULL};
+	redis_pid = spawn(argv);
+	for (int i = 0; i < 200 && !redis_ready(); i++)
+		sleep_ms(25); /* polling for readiness */
+	wvl_ctx *ctx = ctx_trusting_ca("127.0.0.1");
+	const char *ping[] = {"PING"};
+	cr_expect_null(cmd(ctx, 1, ping, NULL), "reversed text taken for a reply");
+	cr_expect(warned("redis TLS: protocol error") || warned("redis TLS: the server closed"),
+		  "%s", warnings);
+	cr_expect(!warned("certificate"), "%s", warnings);
+	wvl_ctx_free(ctx);
 }
 
 /* ---- client certificates ------------------------------------------------------- */
