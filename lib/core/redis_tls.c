@@ -22,7 +22,6 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 #include <hiredis.h>
-#include <sodium.h>
 
 #include "redis_tls.h"
 
@@ -232,7 +231,8 @@ static int handshake(struct wvl_redis_tls_conn *c, const char *host, int64_t dea
 			gnutls_free(why.data);
 			return -1;
 		}
-		if (!gnutls_error_is_fatal(rc))
+		/* A warning alert: go on, but not past the deadline. */
+		if (!gnutls_error_is_fatal(rc) && left_ms(deadline) > 0)
 			continue;
 		snprintf(err, errlen, "redis TLS: the handshake with %s failed: %s", host,
 			 gnutls_strerror(rc));
