@@ -170,7 +170,7 @@ static void make_pki(void)
 	make_ca("ca");
 	make_ca("other-ca");
 	make_cert("server", "ca", "127.0.0.1",
-		  "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n");
+		  "subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost\nextendedKeyUsage=serverAuth\n");
 	make_cert("wrongname", "ca", "redis.example",
 		  "subjectAltName=DNS:redis.example,IP:192.0.2.7\nextendedKeyUsage=serverAuth\n");
 	make_cert("client", "ca", "wavelaunch",
@@ -189,7 +189,7 @@ static void redis_spawn(const char *cert, bool auth_clients)
 	snprintf(key, sizeof(key), "%s/%s.key", dir, cert);
 	snprintf(ca, sizeof(ca), "%s/ca.pem", dir);
 	char *argv[] = {"setpriv", "--pdeathsig", "KILL", "--", "redis-server", "--port", "0",
-			"--tls-port", port, "--bind", "127.0.0.1", "--tls-cert-file", crt,
+			"--tls-port", port, "--bind", "127.0.0.1", "-::1", "--tls-cert-file", crt,
 			"--tls-key-file", key, "--tls-ca-cert-file", ca, "--tls-auth-clients",
 			auth_clients ? "yes" : "no", "--save", "", "--appendonly", "no", "--dir",
 			dir, NULL};
@@ -405,6 +405,18 @@ Test(redis_tls, a_name_matches_the_dns_san)
 	wvl_ctx_free(ctx);
 }
 
+Test(redis_tls, an_ipv6_address_matches_the_ip_san)
+{
+	redis_start("server", false);
+	wvl_ctx *ctx = ctx_trusting_ca("[::1]");
+	const char *ping[] = {"PING"};
+	redisReply *r = cmd(ctx, 1, ping, NULL);
+	cr_assert_not_null(r, "%s | %s", wvl_error_last()->message, warnings);
+	cr_expect_str_eq(r->str, "PONG");
+	freeReplyObject(r);
+	wvl_ctx_free(ctx);
+}
+
 Test(redis_tls, plain_redis_url_gets_nothing_from_a_tls_port)
 {
 	redis_start("server", false);
@@ -462,6 +474,10 @@ Test(redis_tls, a_certificate_for_another_name_is_refused)
 	wvl_ctx_free(ctx);
 	/* By name too: localhost is not redis.example. */
 	ctx = ctx_trusting_ca("localhost");
+	expect_refused(ctx, "does not match");
+	wvl_ctx_free(ctx);
+	/* And by IPv6 address: ::1 is not in it either. */
+	ctx = ctx_trusting_ca("[::1]");
 	expect_refused(ctx, "does not match");
 	wvl_ctx_free(ctx);
 }
