@@ -179,6 +179,7 @@ static void make_pki(void)
 
 static pid_t redis_pid;
 static int redis_port;
+static const char *redis_password; /* --requirepass, when set */
 
 /* A TLS-only redis-server on redis_port serving `cert`. */
 static void redis_spawn(const char *cert, bool auth_clients)
@@ -192,7 +193,14 @@ static void redis_spawn(const char *cert, bool auth_clients)
 			"--tls-port", port, "--bind", "127.0.0.1", "-::1", "--tls-cert-file", crt,
 			"--tls-key-file", key, "--tls-ca-cert-file", ca, "--tls-auth-clients",
 			auth_clients ? "yes" : "no", "--save", "", "--appendonly", "no", "--dir",
-			dir, NULL};
+			dir, NULL, NULL, NULL};
+	if (redis_password) {
+		size_t n = 0;
+		while (argv[n])
+			n++;
+		argv[n] = "--requirepass";
+		argv[n + 1] = (char *)redis_password;
+	}
 	redis_pid = spawn(argv);
 }
 
@@ -592,6 +600,42 @@ Test(redis_tls, a_killed_server_fails_commands_then_the_pool_reconnects)
 	cr_expect_geq(st.reconnects, 1);
 	cr_expect(!warned("certificate"), "an outage is no certificate problem: %s", warnings);
 	wvl_ctx_free(ctx);
+}
+
+Test(redis_tls, a_password_and_a_database_go_through_tls)
+{
+	redis_password = "s3cret pass";
+	redis_start("server", false);
+	char url[128];
+	snprintf(url, sizeof(url), "rediss://:s3cret%%20pass@127.0.0.1:%d/3", redis_port);
+	const char *extra[] = {"WL_REDIS_URL", url, "WL_REDIS_TLS_CA", path("ca.pem"), NULL};
+	wvl_ctx *ctx = ctx_on("127.0.0.1", extra, NULL);
+	char key[80];
+	snprintf(key, sizeof(key), "%sindb3", prefix);
+	const char *set[] = {"SET", key, "yes"};
+	redisReply *r = cmd(ctx, 3, set, NULL);
+	cr_assert_not_null(r, "%s", warnings);
+	cr_expect_eq(r->type, REDIS_REPLY_STATUS);
+	freeReplyObject(r);
+	wvl_ctx_free(ctx);
+	/* Database 0 has no such key: SELECT 3 went through. */
+	snprintf(url, sizeof(url), "rediss://:s3cret%%20pass@127.0.0.1:%d/0", redis_port);
+	ctx = ctx_on("127.0.0.1", extra, NULL);
+	const char *exists[] = {"EXISTS", key};
+	r = cmd(ctx, 2, exists, NULL);
+	cr_assert_not_null(r, "%s", warnings);
+	cr_expect_eq(r->integer, 0);
+	freeReplyObject(r);
+	wvl_ctx_free(ctx);
+	/* A wrong password: refused, said, and degraded like an outage. */
+	snprintf(url, sizeof(url), "rediss://:wrong@127.0.0.1:%d/0", redis_port);
+	ctx = ctx_on("127.0.0.1", extra, NULL);
+	const char *ping[] = {"PING"};
+	cr_expect_null(cmd(ctx, 1, ping, NULL));
+	cr_expect(warned("redis authentication failed"), "%s", warnings);
+	expect_status(ctx, "down");
+	wvl_ctx_free(ctx);
+	redis_password = NULL;
 }
 
 /* ---- many users ------------------------------------------------------------------ */
