@@ -23,6 +23,7 @@
 #include "wavelaunch/sanitize.h"
 
 static wvl_ctx *ctx;
+static char saved[64]; /* the PDF file of this test's process */
 
 static void setup(void)
 {
@@ -36,14 +37,16 @@ static void teardown(void)
 {
 	wvl_ctx_free(ctx);
 	ctx = NULL;
+	if (saved[0])
+		unlink(saved);
 }
 
 TestSuite(cov_pdf, .init = setup, .fini = teardown, .timeout = 300.0);
 
 static const char *save(const char *pdf, size_t len)
 {
-	static char path[64];
-	snprintf(path, sizeof(path), "/tmp/wl-test-covpdf-%d.pdf", (int)getpid());
+	char *path = saved;
+	snprintf(saved, sizeof(saved), "/tmp/wl-test-covpdf-%d.pdf", (int)getpid());
 	FILE *f = fopen(path, "wb");
 	cr_assert_not_null(f);
 	cr_assert_eq(fwrite(pdf, 1, len, f), len);
