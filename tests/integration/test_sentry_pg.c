@@ -19,6 +19,7 @@
 
 #include "testclock.h"
 #include "testenv.h"
+#include "wavelaunch/maintenance.h"
 #include "wavelaunch/sentry.h"
 
 static test_db db;
@@ -206,6 +207,37 @@ Test(sentry, library_errors_and_jobs_failed_for_good_are_reported)
 	cr_expect_str_eq(str_at(json_object_get(json_array_get(all, 1), "event"), "logger", NULL),
 			 "libwavelaunch");
 	json_decref(all);
+}
+
+/* A failed post-backup command is an error line, so an event. */
+Test(sentry, a_failed_post_backup_command_is_reported)
+{
+	char dir[] = "/tmp/wl-sentry-backup-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	char dsn[200];
+	snprintf(dsn, sizeof(dsn), "http://0f1e2d3c@127.0.0.1:%d/42", port);
+	wvl_config *cfg = test_config(&db);
+	cr_assert_eq(wvl_config_set(cfg, "WL_SENTRY_DSN", dsn), 0);
+	cr_assert_eq(wvl_config_set(cfg, "WL_BACKUP_DIR", dir), 0);
+	cr_assert_eq(wvl_config_set(cfg, "WL_BACKUP_POST_COMMAND",
+				    "echo 'offsite: quota exceeded' >&2; exit 2"), 0);
+	wvl_ctx *c = test_ctx_from(cfg);
+	test_clock_install(c, test_clock_wall());
+	char *report = NULL;
+	cr_expect_eq(wvl_maint_backup_database(&report, c), WVL_EUNAVAILABLE);
+	cr_assert_eq(wvl_sentry_flush(c, 30000), 0, "the queue drained");
+	json_t *all = loopback_call("GET", "/_received");
+	bool found = false;
+	for (size_t i = 0; i < json_array_size(all); i++) {
+		const char *m = str_at(json_object_get(json_array_get(all, i), "event"), "logentry",
+				       "formatted");
+		found = found || (m && strstr(m, "post-backup command for wavelaunch-") &&
+				  strstr(m, "exited with status 2; stderr: offsite: quota exceeded"));
+	}
+	cr_expect(found, "%s", json_dumps(all, 0));
+	json_decref(all);
+	wvl_ctx_free(c);
+	cr_expect_eq(test_rm_rf(dir), 0);
 }
 
 /* WVL_SENTRY_BURST a minute: the rest is dropped and counted; a minute on
