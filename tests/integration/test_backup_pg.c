@@ -21,6 +21,7 @@
 
 #include <criterion/criterion.h>
 
+#include "jobs/jobs.h"
 #include "testclock.h"
 #include "testenv.h"
 #include "wavelaunch/maintenance.h"
@@ -297,5 +298,67 @@ Test(backup_post, without_the_key_nothing_runs)
 	cr_expect_not_null(strstr(report, "\"post_command\":\"off\""), "%s", report);
 	wvl_free(report);
 	cr_expect(!test_log_contains("post-backup command"));
+	wvl_ctx_free(c);
+}
+
+/* The retry by job id (what run_backup passes): a damaged kept dump is
+ * refused rather than copied; a marker whose dump is gone (retention)
+ * means a new dump. */
+Test(backup_post, a_retry_checks_the_kept_dump_and_makes_a_new_one_when_it_is_gone)
+{
+	char dir[600];
+	snprintf(dir, sizeof(dir), "%s/backups", root);
+	const char *job = "0b6d2c4e-1111-4222-8333-944455556666";
+	wvl_ctx *c = backup_ctx(dir, "exit 1", NULL);
+	char *report = NULL;
+	cr_expect_eq(wvl_maint__backup(&report, c, job), WVL_EUNAVAILABLE);
+	char *marker = read_text(dir, DUMP ".post-failed");
+	cr_expect_str_eq(marker, "job=0b6d2c4e-1111-4222-8333-944455556666\nexited with status 1\n");
+	free(marker);
+	/* Another job's retry does not take this job's dump: a new one. */
+	test_clock_set(TEST_T0 + 60 * TEST_SEC);
+	cr_expect_eq(wvl_maint__backup(&report, c, "another-job"), WVL_EUNAVAILABLE);
+	cr_expect(exists(dir, "wavelaunch-20260301T000100Z.dump"));
+	/* Damaged meanwhile: the retry refuses it and copies nothing. */
+	char p[700];
+	snprintf(p, sizeof(p), "%s/%s", dir, DUMP);
+	FILE *f = fopen(p, "r+b");
+	cr_assert_not_null(f);
+	fputs("XXXX", f);
+	fclose(f);
+	test_clock_set(TEST_T0 + 120 * TEST_SEC);
+	cr_expect_eq(wvl_maint__backup(&report, c, job), WVL_EVALIDATION);
+	cr_expect_not_null(strstr(wvl_error_last()->message, "does not match its checksum"), "%s",
+			   wvl_error_last()->message);
+	cr_expect(!exists(dir, "wavelaunch-20260301T000200Z.dump"), "no new dump for a retry");
+	/* Gone (retention, or by hand): the retry makes a new dump. */
+	cr_assert_eq(unlink(p), 0);
+	wvl_ctx_free(c);
+	c = backup_ctx(dir, "true", NULL);
+	test_clock_set(TEST_T0 + 180 * TEST_SEC);
+	cr_expect_eq(wvl_maint__backup(&report, c, job), 0, "%s", wvl_error_last()->message);
+	cr_expect_not_null(strstr(report, "\"file\":\"wavelaunch-20260301T000300Z.dump\""), "%s",
+			   report);
+	cr_expect_not_null(strstr(report, "\"post_command\":\"ok\""), "%s", report);
+	wvl_free(report);
+	wvl_ctx_free(c);
+}
+
+/* Output past the kept tail: the end is kept, marked as cut. */
+Test(backup_post, only_the_end_of_a_long_output_is_logged)
+{
+	char dir[600];
+	snprintf(dir, sizeof(dir), "%s/backups", root);
+	wvl_ctx *c = backup_ctx(dir,
+				"i=0; while [ $i -lt 300 ]; do printf 'line %03d\\n' $i; i=$((i+1)); done;"
+				" head -c 70000 /dev/zero | tr '\\0' e >&2; echo ' the end' >&2",
+				NULL);
+	char *report = NULL;
+	cr_assert_eq(wvl_maint_backup_database(&report, c), 0, "%s", wvl_error_last()->message);
+	wvl_free(report);
+	cr_expect(test_log_contains("stdout: ...")); /* cut */
+	cr_expect(test_log_contains("line 298 line 299; stderr: ...eeee"));
+	cr_expect(test_log_contains("eeeeeeee the end"));
+	cr_expect(!test_log_contains("line 000"), "only the tail is kept");
 	wvl_ctx_free(c);
 }
