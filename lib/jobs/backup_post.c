@@ -14,19 +14,19 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "jobs.h"
 
 extern char **environ;
 
-#define TERM_GRACE_MS 5000 /* after SIGTERM at the bound, SIGKILL */
-#define POLL_MS 100	   /* how often the bound is checked on the context's clock */
+#define TERM_GRACE_US INT64_C(5000000) /* after SIGTERM at the bound, SIGKILL */
+#define POLL_MS 100 /* how often the bound is checked on the context's clock */
 
 /* The last WVL_POST_TAIL - 1 bytes of a stream, and whether more came. */
 struct tail {
@@ -93,18 +93,13 @@ static char **post_env(char *vars[2])
 	return env;
 }
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Reads what `*fd` has into `t`; closes it (-1) at the end of the stream. */
+/* Reads what `*fd` has into `t` (at most 64 KiB a call, so a command
+ * that writes without pause does not keep the caller from its deadline);
+ * closes it (-1) at the end of the stream. */
 static void drain(int *fd, struct tail *t)
 {
 	char buf[4096];
-	for (;;) {
+	for (int round = 0; round < 16; round++) {
 		ssize_t n = read(*fd, buf, sizeof(buf));
 		if (n > 0) {
 			tail_add(t, buf, (size_t)n);
@@ -191,8 +186,8 @@ int wvl_maint__post_command(struct wvl_post_result *res, wvl_ctx *ctx, const cha
 	int fds[2] = {out[0], err[0]};
 	struct tail *tails[2] = {&to, &te};
 	int64_t deadline = wvl_now(ctx) + bound * 1000000;
-	int64_t termed_at = -1;
-	bool killed = false, lost = false;
+	int64_t termed_at = 0;
+	bool termed = false, killed = false, lost = false;
 	int status = 0;
 	for (;;) {
 		struct pollfd p[2];
@@ -214,10 +209,14 @@ int wvl_maint__post_command(struct wvl_post_result *res, wvl_ctx *ctx, const cha
 			lost = true;
 			break;
 		}
-		if (termed_at < 0 && wvl_now(ctx) >= deadline) {
+		/* Both the bound and the grace after it are measured on the
+		 * context's clock (a test moves it). */
+		int64_t now = wvl_now(ctx);
+		if (!termed && now >= deadline) {
 			kill(-pid, SIGTERM);
-			termed_at = mono_ms();
-		} else if (termed_at >= 0 && !killed && mono_ms() - termed_at >= TERM_GRACE_MS) {
+			termed = true;
+			termed_at = now;
+		} else if (termed && !killed && now - termed_at >= TERM_GRACE_US) {
 			kill(-pid, SIGKILL);
 			killed = true;
 		}
@@ -230,11 +229,11 @@ int wvl_maint__post_command(struct wvl_post_result *res, wvl_ctx *ctx, const cha
 			if (fds[i] >= 0)
 				close(fds[i]);
 		}
-	if (termed_at >= 0)
+	if (termed)
 		kill(-pid, SIGKILL); /* what the group still holds */
 	tail_text(res->out_tail, sizeof(res->out_tail), &to);
 	tail_text(res->err_tail, sizeof(res->err_tail), &te);
-	if (termed_at >= 0)
+	if (termed)
 		snprintf(res->status, sizeof(res->status),
 			 "did not finish within WL_BACKUP_POST_TIMEOUT (%lld s) and was stopped",
 			 (long long)bound);

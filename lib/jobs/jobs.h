@@ -102,7 +102,7 @@ struct wvl_post_result {
  * WL_BACKUP_FILE=DUMP and WL_BACKUP_CHECKSUM_FILE=SUM in its environment,
  * stdin /dev/null, in its own process group; stopped (SIGTERM to the
  * group, SIGKILL 5 s later) once WL_BACKUP_POST_TIMEOUT seconds have
- * passed on the context's clock.  0 when it exited with status 0 (or did
+ * passed, both measured on the context's clock.  0 when it exited with status 0 (or did
  * not run); WVL_EUNAVAILABLE otherwise, `res` saying how. */
 int wvl_maint__post_command(struct wvl_post_result *res, wvl_ctx *ctx, const char *dump,
 			    const char *sum);

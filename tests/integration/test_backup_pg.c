@@ -288,6 +288,47 @@ Test(backup_post, a_command_that_does_not_finish_is_stopped_at_its_bound)
 	wvl_ctx_free(k.ctx);
 }
 
+/* A command that ignores SIGTERM gets SIGKILL 5 s (of the context's
+ * clock) later; one that floods its output is stopped all the same. */
+Test(backup_post, a_command_that_ignores_sigterm_is_killed_after_the_grace)
+{
+	char dir[600], mark[600], pidfile[600], cmd[4000];
+	snprintf(dir, sizeof(dir), "%s/backups", root);
+	snprintf(mark, sizeof(mark), "%s/got-term", root);
+	snprintf(pidfile, sizeof(pidfile), "%s/shell.pid", root);
+	snprintf(cmd, sizeof(cmd),
+		 "trap 'echo term > %s' TERM; yes flood & echo $$ > %s.tmp; mv %s.tmp %s;"
+		 " while :; do sleep 0.05; done", mark, pidfile, pidfile, pidfile);
+	struct call k = {.ctx = backup_ctx(dir, cmd, "10")};
+	pthread_t t;
+	cr_assert_eq(pthread_create(&t, NULL, backup_thread, &k), 0);
+	pid_t shell = read_pid(pidfile);
+	cr_assert_gt(shell, 0, "the command started");
+	test_clock_advance(11 * TEST_SEC);
+	bool termed = false;
+	for (int i = 0; i < 3000 && !(termed = access(mark, F_OK) == 0); i++) {
+		struct timespec w = {0, 10 * 1000000L};
+		nanosleep(&w, NULL);
+	}
+	cr_assert(termed, "SIGTERM reached the shell at the bound");
+	cr_expect_eq(k.done, 0, "the shell ignored it and still runs");
+	test_clock_advance(5 * TEST_SEC);
+	cr_assert_eq(pthread_join(t, NULL), 0);
+	cr_expect_eq(k.rc, WVL_EUNAVAILABLE);
+	cr_expect_not_null(strstr(k.message, "did not finish within WL_BACKUP_POST_TIMEOUT (10 s)"),
+			   "%s", k.message);
+	cr_expect(test_log_contains("(10 s) and was stopped; stderr: ") &&
+		  test_log_contains("; stdout: ...") && test_log_contains("flood flood flood"),
+		  "the flood's tail is logged");
+	bool gone = false;
+	for (int i = 0; i < 500 && !(gone = not_running(shell)); i++) {
+		struct timespec w = {0, 10 * 1000000L};
+		nanosleep(&w, NULL);
+	}
+	cr_expect(gone, "the shell %d survived SIGKILL", (int)shell);
+	wvl_ctx_free(k.ctx);
+}
+
 Test(backup_post, without_the_key_nothing_runs)
 {
 	char dir[600];
