@@ -184,3 +184,46 @@ Test(config_edges, typed_module_keys_refuse_bad_values_naming_the_key)
 		wvl_config_free(cfg);
 	}
 }
+
+Test(config_edges, sentry_dsns_are_taken_or_refused_naming_the_key)
+{
+	static const char *good[] = {"https://0f1e2d3c@sentry.example.com/42",
+				     "http://ABCDEF0123@127.0.0.1:9000/sub/path/7", ""};
+	static const char *bad[] = {"ftp://0f1e@sentry.example.com/42",
+				    "https://sentry.example.com/42",
+				    "https://not-hex@sentry.example.com/42",
+				    "https://0f1e@sentry.example.com/",
+				    "https://0f1e@sentry.example.com/12a",
+				    "https://0f1e@sentry.example.com",
+				    "not a url at all"};
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		wvl_config *cfg = dev_config();
+		cr_assert_eq(wvl_config_set(cfg, "WL_SENTRY_DSN", good[i]), 0);
+		cr_expect_eq(wvl_config_validate(cfg), 0, "%s refused: %s", good[i],
+			     wvl_error_last()->message);
+		wvl_config_free(cfg);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		wvl_config *cfg = dev_config();
+		cr_assert_eq(wvl_config_set(cfg, "WL_SENTRY_DSN", bad[i]), 0);
+		cr_expect_eq(wvl_config_validate(cfg), WVL_EINVAL, "%s accepted", bad[i]);
+		cr_expect_not_null(strstr(wvl_error_last()->message, "WL_SENTRY_DSN"), "%s",
+				   wvl_error_last()->message);
+		wvl_config_free(cfg);
+	}
+	/* Plain http carries the key in clear: not in production. */
+	wvl_config *cfg = dev_config();
+	cr_assert_eq(wvl_config_set(cfg, "WL_ENV", "production"), 0);
+	cr_assert_eq(wvl_config_set(cfg, "WL_SECRET_KEY",
+				    "q3Rk9Yx1nW2bV7cT5mZ8pL4sD6fG0hJ2kA1sE3rT5yU="),
+		     0);
+	cr_assert_eq(wvl_config_set(cfg, "WL_CLAMD", "unix:/run/clamd.ctl"), 0);
+	cr_assert_eq(wvl_config_set(cfg, "WL_SENTRY_DSN", "https://0f1e@sentry.example.com/42"),
+		     0);
+	cr_expect_eq(wvl_config_validate(cfg), 0, "%s", wvl_error_last()->message);
+	cr_assert_eq(wvl_config_set(cfg, "WL_SENTRY_DSN", "http://0f1e@sentry.example.com/42"), 0);
+	cr_expect_eq(wvl_config_validate(cfg), WVL_EINVAL);
+	cr_expect_not_null(strstr(wvl_error_last()->message, "WL_SENTRY_DSN: must be https in production"),
+			   "%s", wvl_error_last()->message);
+	wvl_config_free(cfg);
+}
