@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <criterion/criterion.h>
 
@@ -224,4 +225,133 @@ Test(cov_jobs, worker_calls_without_a_database_are_unavailable)
 		 job->id);
 	cr_expect(test_sys_is(&db, sql, "running:0"));
 	wvl_jobs_free(job, 1);
+}
+
+/* ---- the listener ---- */
+
+Test(cov_jobs, the_listener_refuses_what_a_binding_may_pass_wrong)
+{
+	wvl_jobs_listener *l = NULL;
+	cr_expect_eq(wvl_jobs_listener_new(NULL, ctx), WVL_EINVAL);
+	cr_expect_eq(wvl_jobs_listener_new(&l, NULL), WVL_EINVAL);
+	cr_assert_eq(wvl_jobs_listener_new(&l, ctx), 0);
+	int woken = 7;
+	cr_expect_eq(wvl_jobs_listener_wait(NULL, l, 0), WVL_EINVAL);
+	cr_expect_eq(wvl_jobs_listener_wait(&woken, NULL, 0), WVL_EINVAL);
+	cr_expect_eq(wvl_jobs_listener_wait(&woken, l, -1), WVL_EINVAL);
+	char ids[2][WVL_ID_SIZE];
+	cr_expect_eq(wvl_jobs_listener_ids(NULL, "default", ids, 2), 0);
+	cr_expect_eq(wvl_jobs_listener_ids(l, NULL, ids, 2), 0);
+	cr_expect_eq(wvl_jobs_listener_ids(l, "default", NULL, 2), 0);
+	const char *q[] = {"default"}, *badq[] = {"Not A Queue"}, *badk[] = {"Not A Kind"};
+	char worker[260];
+	memset(worker, 'w', sizeof(worker));
+	worker[201] = '\0';
+	cr_expect_eq(wvl_jobs_listener_offer(NULL, q, 1, NULL, 0, "w", 1), WVL_EINVAL);
+	cr_expect_eq(wvl_jobs_listener_offer(l, NULL, 1, NULL, 0, "w", 1), WVL_EINVAL);
+	cr_expect_eq(wvl_jobs_listener_offer(l, q, 0, NULL, 0, "w", 1), WVL_EINVAL);
+	cr_expect_eq(wvl_jobs_listener_offer(l, q, 1, NULL, 1, "w", 1), WVL_EINVAL);
+	cr_expect_eq(wvl_jobs_listener_offer(l, q, 1, NULL, 0, "w", 0), WVL_EINVAL);
+	cr_expect_eq(wvl_jobs_listener_offer(l, q, 1, NULL, 0, "w", 1025), WVL_EINVAL);
+	cr_expect_eq(wvl_jobs_listener_offer(l, q, 1, NULL, 0, worker, 1), WVL_EINVAL);
+	cr_expect_eq(wvl_jobs_listener_offer(l, badq, 1, NULL, 0, "w", 1), WVL_EINVAL);
+	cr_expect_eq(wvl_jobs_listener_offer(l, q, 1, badk, 1, "w", 1), WVL_EINVAL);
+	cr_expect_eq(wvl_jobs_listener_offers(l), 0, "nothing was offered");
+	cr_expect_eq(wvl_jobs_listener_offers(NULL), 0);
+	cr_expect_eq(wvl_jobs_listener_withdraw(NULL), WVL_EINVAL);
+	cr_expect_eq(wvl_jobs_listener_withdraw(l), 0, "nothing to withdraw");
+	wvl_job *jobs = (wvl_job *)1;
+	cr_expect_eq(wvl_jobs_listener_pushed(NULL, &jobs), 0);
+	cr_expect_null(jobs);
+	cr_expect_eq(wvl_jobs_listener_pushed(l, NULL), 0);
+	cr_expect(test_sys_is(&db, "SELECT count(*) FROM jobs_waiters", "0"));
+	wvl_jobs_listener_free(l);
+	wvl_jobs_listener_free(NULL);
+}
+
+/* Without PostgreSQL the listener says why in the log, an offer is
+ * refused as unavailable, and a wait simply waits its time out. */
+Test(cov_jobs, a_listener_without_a_database_waits_and_refuses_offers)
+{
+	wvl_config *cfg = test_config(&db);
+	cr_assert_eq(wvl_config_set(cfg, "WL_DATABASE_URL",
+				    "postgresql://nobody:wrong@127.0.0.1:1/none"),
+		     0);
+	wvl_ctx *down = test_ctx_from(cfg);
+	wvl_jobs_listener *l = NULL;
+	cr_assert_eq(wvl_jobs_listener_new(&l, down), 0);
+	test_log_reset();
+	const char *q[] = {"default"};
+	cr_expect_eq(wvl_jobs_listener_offer(l, q, 1, NULL, 0, "w", 2), WVL_EUNAVAILABLE);
+	cr_expect_not_null(strstr(wvl_error_last()->message, "not connected"));
+	cr_expect(test_log_contains("jobs listener: cannot listen"));
+	cr_expect_eq(wvl_jobs_listener_offers(l), 0);
+	int woken = 7;
+	cr_expect_eq(wvl_jobs_listener_wait(&woken, l, 20), 0);
+	cr_expect_eq(woken, 0);
+	/* A wake still ends the wait. */
+	wvl_jobs_listener_wake(l);
+	cr_expect_eq(wvl_jobs_listener_wait(&woken, l, 10000), 0);
+	cr_expect_eq(woken, 1);
+	cr_expect_eq(wvl_jobs_listener_withdraw(l), 0);
+	wvl_jobs_listener_free(l);
+	wvl_ctx_free(down);
+}
+
+/* Ends the listener's own session (its application_name) in this test's
+ * database and waits until it is gone. */
+static void terminate_listener_session(void)
+{
+	char sql[400];
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+		 " WHERE datname = '%s' AND application_name = 'libwavelaunch-listener'",
+		 db.name);
+	char *n = test_sql_value(db.app_url, sql);
+	cr_assert_str_eq(n ? n : "", "1", "one listener session");
+	free(n);
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(*) FROM pg_stat_activity WHERE datname = '%s'"
+		 " AND application_name = 'libwavelaunch-listener'",
+		 db.name);
+	bool gone = false;
+	for (int i = 0; i < 500 && !gone; i++) {
+		n = test_sql_value(db.app_url, sql);
+		gone = n && !strcmp(n, "0");
+		free(n);
+		if (!gone)
+			usleep(2000);
+	}
+	cr_assert(gone, "the listener's session did not end");
+}
+
+/* The listener's session ends under it: an offer or a withdrawal then
+ * fails, and the offers are gone with the session (counted as none). */
+Test(cov_jobs, offers_die_with_the_listeners_session)
+{
+	wvl_jobs_listener *l = NULL;
+	cr_assert_eq(wvl_jobs_listener_new(&l, ctx), 0);
+	const char *q[] = {"default"};
+	cr_assert_eq(wvl_jobs_listener_offer(l, q, 1, NULL, 0, "w1", 2), 0, "%s",
+		     wvl_error_last()->message);
+	cr_expect_eq(wvl_jobs_listener_offers(l), 2);
+	terminate_listener_session();
+	cr_expect_neq(wvl_jobs_listener_offer(l, q, 1, NULL, 0, "w1", 1), 0);
+	cr_expect_eq(wvl_jobs_listener_offers(l), 0, "the offers went with the session");
+	wvl_jobs_listener_free(l);
+
+	/* The same for a withdrawal. */
+	cr_assert_eq(wvl_jobs_listener_new(&l, ctx), 0);
+	cr_assert_eq(wvl_jobs_listener_offer(l, q, 1, NULL, 0, "w2", 3), 0, "%s",
+		     wvl_error_last()->message);
+	terminate_listener_session();
+	cr_expect_neq(wvl_jobs_listener_withdraw(l), 0);
+	cr_expect_eq(wvl_jobs_listener_offers(l), 0);
+	wvl_jobs_listener_free(l);
+	/* Nothing is pushed to a dead offer: a new job waits in the queue. */
+	char id[37];
+	cr_assert_eq(wvl_jobs_enqueue(id, NULL, ctx, &sys, "cov.nopush", "{}", NULL), 0);
+	char sql[160];
+	snprintf(sql, sizeof(sql), "SELECT state FROM jobs WHERE id = '%s'", id);
+	cr_expect(test_sys_is(&db, sql, "available"));
 }
