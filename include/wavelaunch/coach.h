@@ -54,7 +54,9 @@ WVL_EXTERN int wvl_coach_messages(char **out_json, wvl_ctx *ctx, const wvl_actor
 
 /**
  * Asks the coach: body {"message"} (1-8000 characters).  The question is
- * stored, the reply comes from the model, streamed to `on_text` (may be
+ * stored (once: asked again while it is the conversation's newest message,
+ * unanswered because the model failed, it is answered, not stored a second
+ * time), the reply comes from the model, streamed to `on_text` (may be
  * NULL) as it arrives, and is stored when complete; when `on_text` stops it
  * (the browser went away) or the stream breaks, what arrived is stored.
  * `*out_json` gets {"message": the stored reply, "content": its text}.

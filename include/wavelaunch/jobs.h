@@ -230,10 +230,14 @@ WVL_EXTERN int wvl_jobs_prune(int *out_deleted, wvl_ctx *ctx, int64_t older_than
  * progress, run_at, args, client_id, unique_key, errors (one entry per
  * failed attempt: attempt, at, error), log (at, attempt, message),
  * rescue_count, claimed_by and timestamps, in `*out_json`, which the
- * caller frees with wvl_free.  Admin or system only.  Returns 0,
- * WVL_EINVAL (a NULL out_json, ctx or job_id), WVL_EFORBIDDEN (any other
- * actor, NULL included), WVL_ENOTFOUND (unknown, or not a uuid),
- * WVL_EUNAVAILABLE.
+ * caller frees with wvl_free.  Admin or system: any job.  Staff: the jobs
+ * their own requests answer with 202, so they can follow them — drafts and
+ * PDFs of a client's work (business_plan_generate, deliverable_generate,
+ * pdf_generate) and the export_file jobs they asked for; any other job is
+ * WVL_ENOTFOUND to them.  Returns 0, WVL_EINVAL (a NULL out_json, ctx or
+ * job_id), WVL_EFORBIDDEN (a client user, anonymous, NULL), WVL_ENOTFOUND
+ * (unknown, not a uuid, or not one staff may follow), WVL_EUNAVAILABLE.
+ * Thread-safe with a shared context.
  */
 WVL_EXTERN int wvl_jobs_get(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 			    const char *job_id) WVL_WARN_UNUSED;

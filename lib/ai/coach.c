@@ -5,6 +5,7 @@
  * question answered over one client's plan and deliverables with the
  * conversation trimmed to a token budget. */
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,6 +189,25 @@ static const char store_sql[] =
 	"   title = CASE WHEN title = '' THEN left($3, 80) ELSE title END WHERE id = $1::uuid)"
 	" SELECT " MSG_JSON " FROM ins m";
 
+/* The newest message, when it is this question still unanswered (the reply
+ * failed before any of it came): asking again answers it, not stores it
+ * twice. */
+static const char unanswered_sql[] =
+	"SELECT m.role = 'user' AND m.content = $2 FROM conversation_messages m"
+	" WHERE m.conversation_id = $1::uuid ORDER BY m.created_at DESC, m.id DESC LIMIT 1";
+
+static int unanswered(bool *out, wvl_ctx *ctx, const wvl_actor *actor, const char *conv,
+		      const char *question)
+{
+	const char *p[] = {conv, question};
+	PGresult *r = wvl_pg__read(ctx, actor, unanswered_sql, 2, p);
+	if (!r)
+		return wvl_error_last()->code;
+	*out = PQntuples(r) == 1 && PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
+	return 0;
+}
+
 static int store(char **out, wvl_ctx *ctx, const wvl_actor *actor, const char *conv,
 		 const char *role, const char *content, int64_t tokens, int64_t at)
 {
@@ -289,7 +309,10 @@ int wvl_coach_ask(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 	int64_t asked = wvl_now(ctx);
 	if (!*question || strspn(question, " \t\r\n") == strlen(question))
 		rc = wvl_json__field_error("message", "must not be blank");
+	bool again = false;
 	if (!rc)
+		rc = unanswered(&again, ctx, actor, conversation_id, question);
+	if (!rc && !again)
 		rc = store(NULL, ctx, actor, conversation_id, "user", question,
 			   (int64_t)strlen(question) / 4, asked);
 	if (!rc)

@@ -5,6 +5,7 @@
  * JSON is built by PostgreSQL; jobs are admin business (API.md), so staff
  * and clients are refused before any query. */
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,18 +54,31 @@ static const char get_sql[] =
 	"SELECT jsonb_build_object(" JOB_FIELDS ", 'args', args, 'log', log)::text"
 	" FROM jobs WHERE id = $1::uuid";
 
+/* The jobs a staff member may follow, the ones a request of theirs answers
+ * with 202: drafts and PDFs of client work (any staff member may have
+ * asked: one job serves every request for the same draft) and the exports
+ * they asked for themselves (the file is theirs).  Nothing else of the
+ * queue: that stays admin business. */
+static const char staff_get_sql[] =
+	"SELECT jsonb_build_object(" JOB_FIELDS ", 'args', args, 'log', log)::text"
+	" FROM jobs WHERE id = $1::uuid AND ("
+	"  (kind IN ('business_plan_generate', 'deliverable_generate', 'pdf_generate')"
+	"   AND client_id IS NOT NULL)"
+	"  OR (kind = 'export_file' AND args->>'user_id' = $2))";
+
 int wvl_jobs_get(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *job_id)
 {
 	if (!out_json || !ctx || !job_id)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and job_id are required");
 	*out_json = NULL;
-	int rc = check_admin(actor);
+	bool staff = actor && actor->role == WVL_ROLE_STAFF && wvl_uuid_valid(actor->user_id);
+	int rc = staff ? 0 : check_admin(actor);
 	if (rc)
 		return rc;
 	if (!wvl_uuid_valid(job_id))
 		return wvl_err__set(WVL_ENOTFOUND, NULL, "no such job");
-	const char *params[] = {job_id};
-	PGresult *r = run(ctx, actor, get_sql, 1, params);
+	const char *params[] = {job_id, staff ? actor->user_id : NULL};
+	PGresult *r = run(ctx, actor, staff ? staff_get_sql : get_sql, staff ? 2 : 1, params);
 	if (!r)
 		return wvl_error_last()->code;
 	if (PQntuples(r) == 0) {

@@ -10,6 +10,7 @@
  * last_run_at.  The emails are keyed by this job and the address, so a
  * second run of the job queues nothing twice. */
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,6 +135,7 @@ struct send {
 	json_t *recipients, *files;
 	const struct range *r;
 	int queued;
+	bool committing; /* the mails' commit was tried: they may be stored */
 };
 
 static int queue_mail(wvl_ctx *ctx, PGconn *c, struct send *s)
@@ -191,7 +193,26 @@ static int mail_all(wvl_ctx *ctx, struct send *s)
 		return rc;
 	if ((rc = queue_mail(ctx, c, s)) != 0)
 		return wvl_pg__fail(ctx, c, rc);
+	s->committing = true;
 	return wvl_pg__commit(ctx, c);
+}
+
+/* A failed attempt takes back the files it stored, so a retry (which builds
+ * them again) leaves no copies behind in the owner's files.  Not after a
+ * commit was tried: when its answer was lost, mails that carry the files
+ * may be stored, and they must find them. */
+static void discard_files(wvl_ctx *ctx, const wvl_actor *owner, const struct send *s)
+{
+	if (s->committing)
+		return;
+	size_t i;
+	json_t *f;
+	json_array_foreach(s->files, i, f) {
+		const char *id = json_string_value(json_object_get(f, "id"));
+		if (id && wvl_files_delete(ctx, owner, id) != 0)
+			wvl_log(ctx, WVL_LOG_WARN, "report_send: could not take back file %s: %s", id,
+				wvl_error_last()->message);
+	}
 }
 
 static char *report_of(const struct send *s)
@@ -226,7 +247,8 @@ static int run_schedule(char **report, wvl_worker_task *run, const char *id, PGr
 	json_t *formats = json_loads(PQgetvalue(row, 0, C_FORMATS), 0, NULL);
 	struct send s = {id, wvl_worker_task_job(run)->id, PQgetvalue(row, 0, C_NAME),
 			 PQgetvalue(row, 0, C_OWNER_NAME),
-			 json_loads(PQgetvalue(row, 0, C_RECIPIENTS), 0, NULL), json_array(), &r, 0};
+			 json_loads(PQgetvalue(row, 0, C_RECIPIENTS), 0, NULL), json_array(), &r, 0,
+			 false};
 	size_t i;
 	json_t *f;
 	json_array_foreach(formats, i, f) {
@@ -242,6 +264,13 @@ static int run_schedule(char **report, wvl_worker_task *run, const char *id, PGr
 		rc = mail_all(ctx, &s);
 	if (!rc && !(*report = report_of(&s)))
 		rc = wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+	if (rc) {
+		/* Deleting writes an error of its own: the attempt's stays. */
+		char why[512];
+		snprintf(why, sizeof(why), "%s", wvl_error_last()->message);
+		discard_files(ctx, &owner, &s);
+		wvl_err__set(rc, NULL, "%s", why);
+	}
 	json_decref(formats);
 	json_decref(s.recipients);
 	json_decref(s.files);

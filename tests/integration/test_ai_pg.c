@@ -726,6 +726,22 @@ Test(ai, the_plan_trigger_queues_a_job_whose_run_writes_an_offline_draft_version
 	cr_assert_eq(wvl_ai_generate_plan(&job, ctx, &a, client_id), 0);
 	cr_expect(strstr(job, job_id) != NULL);
 	wvl_free(job);
+	/* Any staff member may follow a draft of client work (one job answers
+	 * everyone who asks for it); the rest of the queue stays the admins'. */
+	char *sid = sql1("INSERT INTO users (email, name, role) VALUES ('st@example.com', 'St',"
+			 " 'staff') RETURNING id");
+	wvl_actor st = test_actor(WVL_ROLE_STAFF, sid, NULL);
+	free(sid);
+	cr_assert_eq(wvl_jobs_get(&job, ctx, &st, job_id), 0, "%s", wvl_error_last()->message);
+	cr_expect(strstr(job, "\"kind\": \"business_plan_generate\"") != NULL, "%s", job);
+	wvl_free(job);
+	job = NULL;
+	char *other = sql1("INSERT INTO jobs (kind, args, run_at) VALUES ('noop', '{}', now())"
+			   " RETURNING id");
+	cr_expect_eq(wvl_jobs_get(&job, ctx, &st, other), WVL_ENOTFOUND);
+	cr_expect_eq(wvl_jobs_get(&job, ctx, &a, other), 0);
+	wvl_free(job);
+	free(other);
 	cr_expect_gt(test_run_jobs(&db, ctx, 60), 0);
 	char *v = sql1("SELECT version || ':' || status || ':' || title FROM business_plans");
 	cr_expect_str_eq(v, "1:draft:Business plan (AI draft)");

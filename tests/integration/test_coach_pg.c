@@ -257,3 +257,44 @@ Test(coach, the_offline_coach_answers_marked_as_offline)
 	wvl_actor anon = test_actor(WVL_ROLE_ANONYMOUS, NULL, NULL);
 	cr_expect_eq(wvl_coach_list(&out, ctx, &anon, NULL, NULL), WVL_EUNAUTHENTICATED);
 }
+
+Test(coach, a_question_the_model_failed_is_answered_when_asked_again_not_stored_twice)
+{
+	char conv[37];
+	conversation(conv, &user_a, "{}");
+	test_ai_plan(key, "[{\"status\":400},{\"reply\":\"Post twice a week.\"}]");
+	char *out = NULL;
+	cr_expect_neq(wvl_coach_ask(&out, ctx, &user_a, conv, "{\"message\":\"How often?\"}", NULL,
+				    NULL), 0);
+	cr_expect_null(out);
+	char q[300];
+	snprintf(q, sizeof(q), "SELECT string_agg(role || '=' || content, '|' ORDER BY created_at, id)"
+		 " FROM conversation_messages WHERE conversation_id = '%s'", conv);
+	char *v = sql1(q);
+	cr_expect_str_eq(v, "user=How often?", "the question stays, unanswered");
+	free(v);
+	test_clock_advance(60 * INT64_C(1000000));
+	cr_assert_eq(wvl_coach_ask(&out, ctx, &user_a, conv, "{\"message\":\"How often?\"}", NULL,
+				   NULL), 0, "%s", wvl_error_last()->message);
+	wvl_free(out);
+	v = sql1(q);
+	cr_expect_str_eq(v, "user=How often?|assistant=Post twice a week.");
+	free(v);
+	/* The model saw the question once. */
+	json_t *reqs = test_ai_requests(key);
+	json_t *msgs = json_object_get(json_object_get(json_array_get(reqs, json_array_size(reqs) - 1),
+						       "body"), "messages");
+	cr_expect_eq(json_array_size(msgs), 1);
+	json_decref(reqs);
+	/* A new question after an answer is stored as usual, even when it
+	 * repeats an earlier one. */
+	test_clock_advance(60 * INT64_C(1000000));
+	test_ai_plan(key, "[{\"reply\":\"Still twice.\"}]");
+	cr_assert_eq(wvl_coach_ask(&out, ctx, &user_a, conv, "{\"message\":\"How often?\"}", NULL,
+				   NULL), 0, "%s", wvl_error_last()->message);
+	wvl_free(out);
+	v = sql1(q);
+	cr_expect_str_eq(v, "user=How often?|assistant=Post twice a week.|user=How often?|"
+			    "assistant=Still twice.");
+	free(v);
+}

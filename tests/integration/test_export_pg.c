@@ -627,7 +627,27 @@ Test(export, beyond_ten_thousand_rows_a_job_makes_the_file)
 	snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(job, "id")));
 	json_decref(j);
 	wvl_export_file_close(&f);
+	/* The staff member who asked follows the job (the web UI does, through
+	 * GET /api/jobs/{id}); another staff member and a client user do not. */
+	load("INSERT INTO users (id, email, name, role) VALUES"
+	     " ('33333333-3333-4333-8333-333333333333', 'st2@example.com', 'St2', 'staff');"
+	     " SELECT 'ok'");
+	wvl_actor other = test_actor(WVL_ROLE_STAFF, "33333333-3333-4333-8333-333333333333", NULL);
+	wvl_actor client_user = test_actor(WVL_ROLE_CLIENT, "44444444-4444-4444-8444-444444444444",
+					   "55555555-5555-4555-8555-555555555555");
+	char *seen = NULL;
+	cr_assert_eq(wvl_jobs_get(&seen, ctx, &staff, id), 0, "%s", wvl_error_last()->message);
+	cr_expect_not_null(strstr(seen, "\"state\": \"available\""), "%s", seen);
+	wvl_free(seen);
+	seen = NULL;
+	cr_expect_eq(wvl_jobs_get(&seen, ctx, &other, id), WVL_ENOTFOUND);
+	cr_expect_eq(wvl_jobs_get(&seen, ctx, &client_user, id), WVL_EFORBIDDEN);
+	cr_expect_null(seen);
 	cr_assert_geq(test_run_jobs(&db, ctx, 120), 1);
+	cr_assert_eq(wvl_jobs_get(&seen, ctx, &staff, id), 0);
+	cr_expect_not_null(strstr(seen, "\"state\": \"completed\""), "%s", seen);
+	cr_expect_not_null(strstr(seen, "\"progress\": 100"), "%s", seen);
+	wvl_free(seen);
 	char sql[256];
 	snprintf(sql, sizeof(sql), "SELECT state || ' ' || progress FROM jobs WHERE id = '%s'", id);
 	char *v = test_sys_value(&db, sql);

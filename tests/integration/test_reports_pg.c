@@ -35,13 +35,10 @@ static char user_tag[24];
 /* 2026-05-01T07:59:00Z: a minute before the first of the month, 08:00. */
 #define MAY_1_0759 INT64_C(1777622340000000)
 
-static void setup(void)
+/* The suite's context: mail through the sink as user_tag; `attach_max`
+ * (NULL: the default) is WL_EMAIL_ATTACHMENTS_MAX_BYTES. */
+static wvl_ctx *reports_ctx(const char *attach_max)
 {
-	test_db_create(&db);
-	unsigned char raw[8];
-	randombytes_buf(raw, sizeof(raw));
-	snprintf(user_tag, sizeof(user_tag), "r");
-	sodium_bin2hex(user_tag + 1, sizeof(user_tag) - 1, raw, sizeof(raw));
 	wvl_config *cfg = test_config(&db);
 	char url[256];
 	snprintf(url, sizeof(url), "smtp://%s:pw-%s@127.0.0.1:%s", user_tag, user_tag,
@@ -49,8 +46,21 @@ static void setup(void)
 	cr_assert_eq(wvl_config_set(cfg, "WL_EMAIL_TRANSPORT", "smtp"), 0);
 	cr_assert_eq(wvl_config_set(cfg, "WL_SMTP_URL", url), 0);
 	cr_assert_eq(wvl_config_set(cfg, "WL_SMTP_CA_FILE", testenv("WL_TEST_SMTP_CA")), 0);
-	ctx = test_ctx_from(cfg);
-	test_clock_install(ctx, MAY_1_0759);
+	if (attach_max)
+		cr_assert_eq(wvl_config_set(cfg, "WL_EMAIL_ATTACHMENTS_MAX_BYTES", attach_max), 0);
+	wvl_ctx *c = test_ctx_from(cfg);
+	test_clock_install(c, MAY_1_0759);
+	return c;
+}
+
+static void setup(void)
+{
+	test_db_create(&db);
+	unsigned char raw[8];
+	randombytes_buf(raw, sizeof(raw));
+	snprintf(user_tag, sizeof(user_tag), "r");
+	sodium_bin2hex(user_tag + 1, sizeof(user_tag) - 1, raw, sizeof(raw));
+	ctx = reports_ctx(NULL);
 	test_team(&admin, &staff, &db);
 }
 
@@ -402,5 +412,42 @@ Test(reports, paused_deleted_or_demoted_schedules_send_nothing)
 	ok = sys_value("UPDATE users SET role = 'admin' WHERE id = '%s' RETURNING 'ok'", admin.user_id);
 	free(ok);
 	send_now(id);
+	cr_expect_eq(test_smtp_sink_files(files, 4, user_tag), 1);
+}
+
+Test(reports, a_failed_attempt_takes_back_the_files_it_stored)
+{
+	json_t *s = create("{\"cron\":\"@weekly\",\"formats\":[\"csv\",\"xlsx\"],"
+			   "\"recipients\":[\"a@example.com\"]}");
+	char id[37];
+	snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(s, "id")));
+	json_decref(s);
+	/* Attachments limited to 1 KiB: both files are built and stored, then
+	 * queueing the mail that carries them is refused. */
+	wvl_ctx_free(ctx);
+	ctx = reports_ctx("1024");
+	send_now(id);
+	char *st = test_sys_value(&db, "SELECT state || ' ' || (errors::text LIKE '%%attach%%')"
+				  " FROM jobs WHERE kind = 'report_send'");
+	cr_expect(st && strncmp(st, "completed", 9) != 0 && strstr(st, "true"), "%s",
+		  st ? st : "(none)");
+	free(st);
+	char *n = test_sys_value(&db, "SELECT count(*) FILTER (WHERE deleted_at IS NULL) || '/' ||"
+				 " count(*) FROM files");
+	cr_expect_str_eq(n, "0/2", "the attempt's two files were taken back");
+	free(n);
+	n = test_sys_value(&db, "SELECT count(*) FROM email_log");
+	cr_expect_str_eq(n, "0");
+	free(n);
+	/* With the default limit the next run stores its own two files and
+	 * mails them. */
+	wvl_ctx_free(ctx);
+	ctx = reports_ctx(NULL);
+	send_now(id);
+	n = test_sys_value(&db, "SELECT count(*) FILTER (WHERE deleted_at IS NULL) || '/' ||"
+			   " count(*) FROM files");
+	cr_expect_str_eq(n, "2/4");
+	free(n);
+	char files[4][300];
 	cr_expect_eq(test_smtp_sink_files(files, 4, user_tag), 1);
 }
