@@ -69,6 +69,12 @@ static wvl_ctx *make_ctx(const char *url)
 	if (wvl_config_new(&cfg) || wvl_config_set(cfg, "WL_REDIS_URL", url) ||
 	    wvl_config_set(cfg, "WL_REDIS_PREFIX", "wl:bench:") ||
 	    wvl_config_set(cfg, "WL_RATELIMIT_READ", "1000000/15m") ||
+	    /* bench/redis_tls.sh: the CA it made, and leases of 1 so that
+	     * every check is a round trip. */
+	    (getenv("WL_REDIS_TLS_CA") &&
+	     wvl_config_set(cfg, "WL_REDIS_TLS_CA", getenv("WL_REDIS_TLS_CA"))) ||
+	    (getenv("WL_RATELIMIT_LEASE") &&
+	     wvl_config_set(cfg, "WL_RATELIMIT_LEASE", getenv("WL_RATELIMIT_LEASE"))) ||
 	    wvl_ctx_new(&ctx, cfg, NULL)) {
 		fprintf(stderr, "setup: %s\n", wvl_error_last()->message);
 		exit(1);
@@ -111,7 +117,10 @@ int main(int argc, char **argv)
 	long n = per * threads;
 	qsort(lat, (size_t)n, sizeof(*lat), cmp);
 	printf("| %s | %ld | %ld | %.1f | %.1f | %.1f | %.1f | %.0f | %s |\n",
-	       argv[1][0] ? "redis" : "fallback", threads, n, pct(lat, n, 50), pct(lat, n, 99),
+	       strncmp(argv[1], "rediss:", 7) == 0 ? "rediss (TLS)"
+	       : argv[1][0]			   ? "redis"
+						   : "fallback",
+	       threads, n, pct(lat, n, 50), pct(lat, n, 99),
 	       pct(lat, n, 99.9), (double)lat[n - 1] / 1000.0, (double)n / secs,
 	       wvl_ratelimit_degraded(ctx) ? "degraded" : "shared");
 	if (failed || allowed != n)

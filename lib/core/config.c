@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "internal.h"
+#include "redis_tls.h"
 
 extern char **environ;
 
@@ -326,7 +327,8 @@ static int validate_declared(const wvl_config *cfg, const struct wvl_module *con
 		if (rc)
 			return rc;
 	}
-	return check_secret(cfg, wvl_config__production(cfg));
+	int rc = check_secret(cfg, wvl_config__production(cfg));
+	return rc ? rc : wvl_redis_tls__validate_config(cfg);
 }
 
 int wvl_config__validate(const wvl_config *cfg, const struct wvl_module *const *modules,

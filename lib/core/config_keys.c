@@ -22,6 +22,13 @@ static const struct wvl_config_key keys[] = {
 	{"WL_REDIS_URL", WVL_CFG_REDIS_URL, "redis://127.0.0.1:6379/0", 0, 0, NULL,
 	 WVL_CFG_SECRET | WVL_CFG_EMPTY_OK,
 	 "redis://[[user]:password@]host[:port][/db]; empty: no Redis"},
+	{"WL_REDIS_TLS_CA", WVL_CFG_STRING, "", 0, 4000, NULL, 0,
+	 "PEM file of the CA(s) a rediss:// server's certificate must chain to; empty: the "
+	 "system's CAs"},
+	{"WL_REDIS_TLS_CERT", WVL_CFG_STRING, "", 0, 4000, NULL, 0,
+	 "PEM client certificate for rediss:// (with WL_REDIS_TLS_KEY); empty: none"},
+	{"WL_REDIS_TLS_KEY", WVL_CFG_STRING, "", 0, 4000, NULL, 0,
+	 "PEM file of WL_REDIS_TLS_CERT's unencrypted private key"},
 	{"WL_REDIS_POOL_SIZE", WVL_CFG_UINT, "8", 1, 999, NULL, 0, "Redis connections per process"},
 	{"WL_SECRET_KEY", WVL_CFG_STRING, "", 0, 0, NULL, WVL_CFG_SECRET | WVL_CFG_EMPTY_OK,
 	 "base64 of at least 32 random bytes (wl-migrate gen-secret)"},

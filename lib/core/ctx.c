@@ -85,7 +85,7 @@ int wvl_ctx__new(wvl_ctx **out, const wvl_config *cfg, const wvl_ctx_options *op
 		return rc;
 	}
 	ctx->pg = wvl_pg__pool_new(wvl_config_get(cfg, "WL_DATABASE_URL"), pg_size);
-	ctx->redis = wvl_redis__pool_new(wvl_config_get(cfg, "WL_REDIS_URL"), redis_size);
+	ctx->redis = wvl_redis__pool_new(cfg, redis_size);
 	if (!ctx->pg || !ctx->redis) {
 		wvl_ctx_free(ctx);
 		return wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");

@@ -106,7 +106,9 @@ static char *encode_cursor(wvl_ctx *ctx, const char *key, const char *id, const 
 			   const char *sort)
 {
 	char plain[1080], payload[1480], message[1700], sig[48];
-	if (strlen(key) >= 1024)
+	/* The id must be a uuid: "<key>|<id>" is read back by its last '|',
+	 * so any other id (one with a '|') would sign a different pair. */
+	if (strlen(key) >= 1024 || !wvl_uuid_valid(id))
 		return NULL;
 	snprintf(plain, sizeof(plain), "%s|%s", key, id);
 	sodium_bin2base64(payload, sizeof(payload), (const unsigned char *)plain, strlen(plain), B64);

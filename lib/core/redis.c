@@ -14,14 +14,25 @@
 #include <sodium.h>
 
 #include "redis.h"
+#include "redis_tls.h"
+
+struct wvl_redis_conn {
+	redisContext *plain;		/* redis:// */
+	struct wvl_redis_tls_conn *tls; /* rediss:// */
+};
 
 struct wvl_redis_pool {
 	pthread_mutex_t lock;
 	pthread_cond_t freed;
 	struct wvl_redis_url url;
 	bool configured;
+	/* rediss://: the GnuTLS transport (redis_tls.h), or NULL with
+	 * tls_problem saying why it could not be set up. */
+	struct wvl_redis_tls *tls;
+	char tls_problem[256];
+	char last_problem[512]; /* the last connect failure logged as a warning */
 	unsigned int size;
-	redisContext **idle;
+	struct wvl_redis_conn **idle;
 	unsigned int nidle, open, in_use;
 	int64_t retry_after_us; /* monotonic; no connect attempts before it */
 	uint64_t waits, timeouts, reconnects;
@@ -125,19 +136,12 @@ int wvl_redis__parse_url(struct wvl_redis_url *out, const char *url, const char 
 		out->db = db;
 	}
 	curl_url_cleanup(u);
-#ifndef WVL_HAVE_HIREDIS_SSL
-	if (out->tls) {
-		sodium_memzero(out, sizeof(*out));
-		*problem = "asks for TLS, which needs hiredis built with SSL (hiredis_ssl, 1.0 "
-			   "or later); this build has none";
-		return -1;
-	}
-#endif
 	return 0;
 }
 
-struct wvl_redis_pool *wvl_redis__pool_new(const char *url, unsigned int size)
+struct wvl_redis_pool *wvl_redis__pool_new(const wvl_config *cfg, unsigned int size)
 {
+	const char *url = wvl_config_get(cfg, "WL_REDIS_URL");
 	struct wvl_redis_pool *p = calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;
@@ -149,9 +153,39 @@ struct wvl_redis_pool *wvl_redis__pool_new(const char *url, unsigned int size)
 	}
 	const char *problem = NULL;
 	p->configured = url && *url && wvl_redis__parse_url(&p->url, url, &problem) == 0;
+	if (p->configured && p->url.tls)
+		p->tls = wvl_redis_tls__new(wvl_config_get(cfg, "WL_REDIS_TLS_CA"),
+					    wvl_config_get(cfg, "WL_REDIS_TLS_CERT"),
+					    wvl_config_get(cfg, "WL_REDIS_TLS_KEY"), p->tls_problem,
+					    sizeof(p->tls_problem));
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->freed, NULL);
 	return p;
+}
+
+static void conn_close(struct wvl_redis_conn *c)
+{
+	if (!c)
+		return;
+	redisFree(c->plain);
+	wvl_redis_tls__close(c->tls);
+	free(c);
+}
+
+static bool conn_failed(const struct wvl_redis_conn *c)
+{
+	return c->tls ? wvl_redis_tls__broken(c->tls) : c->plain->err != 0;
+}
+
+redisReply *wvl_redis__conn_command(struct wvl_redis_conn *c, int argc, const char **argv,
+				    const size_t *argvlen, const char **why)
+{
+	if (c->tls)
+		return wvl_redis_tls__command(c->tls, argc, argv, argvlen, why);
+	redisReply *r = redisCommandArgv(c->plain, argc, argv, argvlen);
+	if (!r)
+		*why = c->plain->errstr;
+	return r;
 }
 
 void wvl_redis__pool_free(struct wvl_redis_pool *p)
@@ -159,7 +193,8 @@ void wvl_redis__pool_free(struct wvl_redis_pool *p)
 	if (!p)
 		return;
 	for (unsigned i = 0; i < p->nidle; i++)
-		redisFree(p->idle[i]);
+		conn_close(p->idle[i]);
+	wvl_redis_tls__free(p->tls);
 	pthread_mutex_destroy(&p->lock);
 	pthread_cond_destroy(&p->freed);
 	sodium_memzero(&p->url, sizeof(p->url));
@@ -185,44 +220,102 @@ void wvl_redis__pool_stats(const struct wvl_redis_pool *cp, wvl_pool_stats *out)
 
 bool wvl_redis__configured(const wvl_ctx *ctx) { return ctx->redis && ctx->redis->configured; }
 
-static redisContext *connect_redis(wvl_ctx *ctx, struct wvl_redis_pool *p)
+/* A TLS problem that is not an outage (a refused certificate, a broken
+ * setup) is a warning, logged once until it changes; the rest is debug
+ * only: the rate limiter logs an outage once, not per retry. */
+static void connect_failed(wvl_ctx *ctx, struct wvl_redis_pool *p, bool warn, const char *why)
 {
-	struct timeval tv = {1, 0};
+	bool again = false;
+	pthread_mutex_lock(&p->lock);
+	if (warn) {
+		again = strcmp(p->last_problem, why) == 0;
+		snprintf(p->last_problem, sizeof(p->last_problem), "%s", why);
+	}
+	pthread_mutex_unlock(&p->lock);
+	wvl_log(ctx, warn && !again ? WVL_LOG_WARN : WVL_LOG_DEBUG, "redis connect failed: %s",
+		why);
+}
+
+static bool connect_plain(wvl_ctx *ctx, struct wvl_redis_pool *p, struct wvl_redis_conn *k,
+			  struct timeval tv)
+{
 	redisContext *c = redisConnectWithTimeout(p->url.host, p->url.port, tv);
 	if (!c || c->err) {
-		/* Debug only: the rate limiter logs an outage once, not per retry. */
-		wvl_log(ctx, WVL_LOG_DEBUG, "redis connect failed: %s",
-			c ? c->errstr : "out of memory");
+		connect_failed(ctx, p, false, c ? c->errstr : "out of memory");
 		redisFree(c);
-		return NULL;
+		return false;
 	}
 	redisSetTimeout(c, tv);
+	k->plain = c;
+	return true;
+}
+
+static bool connect_tls(wvl_ctx *ctx, struct wvl_redis_pool *p, struct wvl_redis_conn *k,
+			struct timeval tv)
+{
+	if (!p->tls) {
+		connect_failed(ctx, p, true, p->tls_problem);
+		return false;
+	}
+	char err[512];
+	bool refused = false;
+	k->tls = wvl_redis_tls__connect(p->tls, p->url.host, p->url.port,
+					(int)(tv.tv_sec * 1000 + tv.tv_usec / 1000), err, sizeof(err),
+					&refused);
+	if (!k->tls) {
+		connect_failed(ctx, p, refused, err);
+		return false;
+	}
+	pthread_mutex_lock(&p->lock);
+	p->last_problem[0] = '\0'; /* a later refusal is news again */
+	pthread_mutex_unlock(&p->lock);
+	return true;
+}
+
+/* A reply other than an error to one setup command. */
+static bool setup_ok(struct wvl_redis_conn *k, int argc, const char **argv)
+{
+	const char *why = NULL;
+	redisReply *r = wvl_redis__conn_command(k, argc, argv, NULL, &why);
+	bool ok = r && r->type != REDIS_REPLY_ERROR;
+	if (r)
+		freeReplyObject(r);
+	return ok;
+}
+
+static struct wvl_redis_conn *connect_redis(wvl_ctx *ctx, struct wvl_redis_pool *p)
+{
+	struct timeval tv = {1, 0}; /* connect (and TLS handshake), then each wait */
+	struct wvl_redis_conn *k = calloc(1, sizeof(*k));
+	if (!k)
+		return NULL;
+	if (!(p->url.tls ? connect_tls(ctx, p, k, tv) : connect_plain(ctx, p, k, tv))) {
+		free(k);
+		return NULL;
+	}
 	if (p->url.password[0]) {
 		/* Redis 6 ACL users: AUTH user password; else the one password. */
-		redisReply *r = p->url.user[0]
-					? redisCommand(c, "AUTH %s %s", p->url.user, p->url.password)
-					: redisCommand(c, "AUTH %s", p->url.password);
-		bool ok = r && r->type != REDIS_REPLY_ERROR;
-		freeReplyObject(r);
-		if (!ok) {
+		const char *with_user[] = {"AUTH", p->url.user, p->url.password};
+		const char *alone[] = {"AUTH", p->url.password};
+		if (!(p->url.user[0] ? setup_ok(k, 3, with_user) : setup_ok(k, 2, alone))) {
 			wvl_log(ctx, WVL_LOG_WARN, "redis authentication failed");
-			redisFree(c);
+			conn_close(k);
 			return NULL;
 		}
 	}
 	if (p->url.db) {
-		redisReply *r = redisCommand(c, "SELECT %ld", p->url.db);
-		bool ok = r && r->type != REDIS_REPLY_ERROR;
-		freeReplyObject(r);
-		if (!ok) {
-			redisFree(c);
+		char db[24];
+		snprintf(db, sizeof(db), "%ld", p->url.db);
+		const char *select[] = {"SELECT", db};
+		if (!setup_ok(k, 2, select)) {
+			conn_close(k);
 			return NULL;
 		}
 	}
-	return c;
+	return k;
 }
 
-int wvl_redis__acquire(wvl_ctx *ctx, redisContext **out)
+int wvl_redis__acquire(wvl_ctx *ctx, struct wvl_redis_conn **out)
 {
 	struct wvl_redis_pool *p = ctx->redis;
 	*out = NULL;
@@ -256,7 +349,7 @@ int wvl_redis__acquire(wvl_ctx *ctx, redisContext **out)
 	p->open++;
 	p->in_use++;
 	pthread_mutex_unlock(&p->lock);
-	redisContext *c = connect_redis(ctx, p);
+	struct wvl_redis_conn *c = connect_redis(ctx, p);
 	pthread_mutex_lock(&p->lock);
 	if (!c) {
 		p->open--;
@@ -271,19 +364,19 @@ int wvl_redis__acquire(wvl_ctx *ctx, redisContext **out)
 	return 0;
 }
 
-void wvl_redis__release(wvl_ctx *ctx, redisContext *c)
+void wvl_redis__release(wvl_ctx *ctx, struct wvl_redis_conn *c)
 {
 	if (!c)
 		return;
 	struct wvl_redis_pool *p = ctx->redis;
 	pthread_mutex_lock(&p->lock);
 	p->in_use--;
-	if (c->err || p->nidle >= p->size) {
+	if (conn_failed(c) || p->nidle >= p->size) {
 		p->open--;
 		p->reconnects++;
 		pthread_cond_signal(&p->freed);
 		pthread_mutex_unlock(&p->lock);
-		redisFree(c);
+		conn_close(c);
 		return;
 	}
 	p->idle[p->nidle++] = c;
@@ -294,12 +387,13 @@ void wvl_redis__release(wvl_ctx *ctx, redisContext *c)
 redisReply *wvl_redis__command(wvl_ctx *ctx, int argc, const char **argv,
 			       const size_t *argvlen)
 {
-	redisContext *c;
+	struct wvl_redis_conn *c;
 	if (wvl_redis__acquire(ctx, &c))
 		return NULL;
-	redisReply *r = redisCommandArgv(c, argc, argv, argvlen);
+	const char *why = NULL;
+	redisReply *r = wvl_redis__conn_command(c, argc, argv, argvlen, &why);
 	if (!r) {
-		wvl_log(ctx, WVL_LOG_WARN, "redis command failed: %s", c->errstr);
+		wvl_log(ctx, WVL_LOG_WARN, "redis command failed: %s", why ? why : "?");
 		wvl_redis__release(ctx, c);
 		wvl_err__set(WVL_EUNAVAILABLE, NULL, "redis is unavailable");
 		return NULL;

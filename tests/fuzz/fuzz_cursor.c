@@ -9,9 +9,12 @@
  *  0  sort, cursor: a cursor as a stranger sends it.  It is never taken
  *     (nothing here signed it) and is refused with 400 bad_request.
  *  1  sort, key, id: the library signs a cursor for (key, id) as it ends
- *     a page; given back with the same sort it is taken exactly when the
- *     key has its sort's shape (timestamp, integer, any text) and the id
- *     is a uuid, and then reads back as the same key and id.
+ *     a page, and only when the id is a uuid (the one cursor a campaign
+ *     found taken wrongly: key "Acm " and id "|<uuid>" signed
+ *     "Acm ||<uuid>", read back as "Acm |" and the uuid); given back with
+ *     the same sort it is taken exactly when the key has its sort's shape
+ *     (timestamp, integer, any text), and then reads back as the same key
+ *     and id.
  *  2  sort, key, id, position, byte: the same cursor with one byte
  *     changed, or given with another sort or to another list: always
  *     refused.
@@ -131,8 +134,10 @@ static void round_trip(const char *sort, const char *key, const char *id)
 {
 	char *c = sign(&things, sort, key, id);
 	if (!c) {
-		FUZZ_CHECK(strlen(key) >= 1024 || parse(&(struct wvl_list_query){0}, &things, sort, "") != 0,
-			   "cursor: no cursor made for a key of %zu bytes", strlen(key));
+		FUZZ_CHECK(strlen(key) >= 1024 || !uuid_shape(id) ||
+				   parse(&(struct wvl_list_query){0}, &things, sort, "") != 0,
+			   "cursor: no cursor made for a key of %zu bytes and id %.40s", strlen(key),
+			   id);
 		return;
 	}
 	/* sign() made it, so `sort` is one of the list's. */
