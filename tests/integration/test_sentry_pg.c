@@ -14,6 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -318,4 +321,48 @@ Test(sentry, without_a_dsn_nothing_happens_and_bad_calls_are_refused)
 	json_t *all = received();
 	cr_expect_eq(json_array_size(all), 0);
 	json_decref(all);
+}
+
+/* Every form of bytes that is not UTF-8 becomes '?' byte by byte
+ * (overlong two-, three- and four-byte forms, past U+10FFFF, a lead byte
+ * past F4), while a real four-byte character stays. */
+Test(sentry, every_malformed_utf8_form_becomes_question_marks)
+{
+	cr_assert_eq(wvl_sentry_report(ctx, "test", NULL,
+				      "a\xc0\xaf" "b\xe0\x80\xaf" "c\xf0\x8f\xbf\xbf"
+				      "d\xf4\x90\x80\x80" "e\xf5\x80\x80\x80" "f\xf0\x9f\x98\x80"),
+		     0);
+	json_t *all = received();
+	cr_assert_eq(json_array_size(all), 1);
+	json_t *ev = json_object_get(json_array_get(all, 0), "event");
+	cr_expect_str_eq(str_at(ev, "logentry", "formatted"),
+			 "a??b???c????d????e????f\xf0\x9f\x98\x80");
+	json_decref(all);
+}
+
+/* An endpoint that takes the connection and never answers: a flush with
+ * a short deadline says reports are still queued; once the endpoint is
+ * gone the send fails, is counted, and the queue drains. */
+Test(sentry, a_flush_gives_up_at_its_deadline_while_a_send_hangs)
+{
+	int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	cr_assert_geq(lfd, 0);
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	cr_assert_eq(bind(lfd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	cr_assert_eq(listen(lfd, 8), 0);
+	socklen_t slen = sizeof(sin);
+	cr_assert_eq(getsockname(lfd, (struct sockaddr *)&sin, &slen), 0);
+	char dsn[200];
+	snprintf(dsn, sizeof(dsn), "http://0f1e2d3c@127.0.0.1:%d/42", ntohs(sin.sin_port));
+	wvl_ctx *stuck = ctx_with_dsn(dsn);
+	cr_assert_eq(wvl_sentry_report(stuck, "test", NULL, "into the void"), 0);
+	cr_expect_eq(wvl_sentry_flush(stuck, 150), WVL_EUNAVAILABLE);
+	cr_expect_not_null(strstr(wvl_error_last()->message, "still queued"));
+	close(lfd); /* resets the connection the endpoint never accepted */
+	cr_assert_eq(wvl_sentry_flush(stuck, 30000), 0);
+	unsigned long sent = 9, dropped = 9, failed = 0;
+	cr_expect_eq(wvl_sentry_stats(stuck, &sent, &dropped, &failed), 0);
+	cr_expect(sent == 0 && dropped == 0 && failed == 1, "sent %lu dropped %lu failed %lu", sent,
+		  dropped, failed);
+	wvl_ctx_free(stuck);
 }
