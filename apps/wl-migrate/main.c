@@ -58,9 +58,10 @@ static const struct command commands[] = {
 		       "  configuration: wl-migrate gen-secret >> .env after WL_SECRET_KEY=\n"},
 	{"backup", "usage: wl-migrate backup\n"
 		   "  Dumps the database with WL_PG_DUMP into WL_BACKUP_DIR (mode 0600, with a\n"
-		   "  .sha256 beside it), deletes dumps older than WL_BACKUP_RETENTION_DAYS, and\n"
-		   "  prints the report as JSON: what the backup_database job does, for\n"
-		   "  wl-backup.timer or cron.\n"},
+		   "  .sha256 beside it), runs WL_BACKUP_POST_COMMAND on it when set (exit 1 when\n"
+		   "  that fails; the dump is kept), deletes dumps older than\n"
+		   "  WL_BACKUP_RETENTION_DAYS, and prints the report as JSON: what the worker's\n"
+		   "  scheduled backup_database job does, now.\n"},
 	{"restore", "usage: wl-migrate restore FILE [--force]\n"
 		    "  Verifies FILE (a dump of wl-migrate backup: its .sha256 must match and\n"
 		    "  pg_restore must read it), restores it in one transaction into the database\n"

@@ -6,7 +6,6 @@
  * the standard headers, and the in-flight count a graceful stop waits
  * for.  What a request means is dispatch.c's business. */
 
-#include <arpa/inet.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../common/peer.h"
 #include "access_log.h"
 #include "admission.h"
 #include "compress.h"
@@ -73,22 +73,6 @@ static void make_request_id(char *out, size_t len, const char *incoming)
 	out[2 * i] = '\0';
 }
 
-static void socket_ip(struct MHD_Connection *conn, char *out, size_t len)
-{
-	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	snprintf(out, len, "unknown");
-	if (!ci || !ci->client_addr)
-		return;
-	const struct sockaddr *sa = ci->client_addr;
-	if (sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
-			  (socklen_t)len);
-	else if (sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-			  out, (socklen_t)len);
-}
-
 struct xff_join {
 	char buf[4096];
 	size_t len;
@@ -113,7 +97,7 @@ static enum MHD_Result join_xff(void *cls, enum MHD_ValueKind kind, const char *
 static void client_ip(struct wl_request *req)
 {
 	char peer[64];
-	socket_ip(req->conn, peer, sizeof(peer));
+	app_peer_ip(req->conn, peer, sizeof(peer));
 	snprintf(req->peer_ip, sizeof(req->peer_ip), "%s", peer);
 	struct xff_join xff = {.len = 0};
 	xff.buf[0] = '\0';

@@ -7,9 +7,7 @@
  * has started); /metrics follows WL_METRICS_TOKEN as wl-server's does (the
  * library decides, wvl_health_operator_access). */
 
-#include <arpa/inet.h>
 #include <microhttpd.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -21,6 +19,7 @@
 #include <jansson.h>
 
 #include "../common/app.h"
+#include "../common/peer.h"
 #include "../common/prom.h"
 #include "status.h"
 
@@ -249,22 +248,6 @@ static char *render_health(unsigned *status)
 
 /* ---- the listener ------------------------------------------------------- */
 
-static void peer_ip(struct MHD_Connection *conn, char *out, size_t len)
-{
-	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	snprintf(out, len, "unknown");
-	if (!ci || !ci->client_addr)
-		return;
-	const struct sockaddr *sa = ci->client_addr;
-	if (sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
-			  (socklen_t)len);
-	else if (sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-			  out, (socklen_t)len);
-}
-
 static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, const char *type,
 			     char *body, size_t len, const char *extra_name, const char *extra)
 {
@@ -322,7 +305,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			     NULL, NULL);
 	}
 	char ip[64];
-	peer_ip(conn, ip, sizeof(ip));
+	app_peer_ip(conn, ip, sizeof(ip));
 	bool forwarded =
 		MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For") ||
 		MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Forwarded");

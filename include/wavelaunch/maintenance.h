@@ -32,14 +32,25 @@ extern "C" {
  * set (the owner: a complete dump), else WL_DATABASE_URL, as the system
  * actor with --enable-row-security, since FORCE'd row-level security binds
  * the owner too.  WL_BACKUP_DIR defaults to ./var/backups and is created
- * (mode 0700) when missing.  Report: {"file","bytes","sha256","removed"}
- * (file is the base name; removed counts the old dumps deleted).
+ * (mode 0700) when missing.  When WL_BACKUP_POST_COMMAND is set, it then
+ * runs /bin/sh -c "$WL_BACKUP_POST_COMMAND" with the dump's and the
+ * checksum's absolute paths as $1 and $2 (and as WL_BACKUP_FILE and
+ * WL_BACKUP_CHECKSUM_FILE in its environment), for at most
+ * WL_BACKUP_POST_TIMEOUT seconds of the context's clock, and logs its
+ * outcome with the tail of its output (a failure at error level, which
+ * reaches the error hook).  Report: {"file","bytes","sha256","removed",
+ * "post_command"} (file is the base name; removed counts the old dumps
+ * deleted; post_command is "ok" or "off").
  *
  * Returns 0; WVL_EINVAL; WVL_EUNAVAILABLE when pg_dump cannot be started
- * or exits with a failure (the partial file is deleted); WVL_EINTERNAL
+ * or exits with a failure (the partial file is deleted), or when the
+ * post-backup command fails (exit status not 0, a signal, the timeout,
+ * /bin/sh cannot start: the dump is kept, with a .post-failed file beside
+ * it, and the message names the dump and the status); WVL_EINTERNAL
  * when the folder cannot be created, the dump cannot be read back, renamed
- * or its checksum written, or memory runs out.  Spawns pg_dump with a
- * copy of the process environment: not safe against a concurrent setenv().
+ * or its checksum written, or memory runs out.  Spawns pg_dump and the
+ * command with a copy of the process environment: not safe against a
+ * concurrent setenv().
  */
 WVL_EXTERN int wvl_maint_backup_database(char **out_json, wvl_ctx *ctx) WVL_WARN_UNUSED;
 

@@ -142,7 +142,9 @@ WVL_EXTERN int wvl_worker_register(wvl_worker *w, const char *kind, wvl_worker_h
  *    quarantine while clamd was away (wvl_files_rescan_pending); with no
  *    WL_CLAMD it completes with nothing to do; clamd still away fails it.
  *  - file_cleanup {older_than_days: 1-36499, default 7}: wvl_files_cleanup.
- *  - backup_database {}: wvl_maint_backup_database.
+ *  - backup_database {}: wvl_maint_backup_database.  When the post-backup
+ *    command fails the attempt fails and the dump is kept; a retry of the
+ *    same job runs the command again on that dump instead of dumping anew.
  *  - token_budget_alert {budget_cents: >= 1, default WL_TOKEN_BUDGET_CENTS}:
  *    wvl_maint_token_budget_alert.
  *  - noop {sleep_ms: 0-3600000, default 0}: does nothing, for that long

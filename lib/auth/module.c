@@ -70,15 +70,9 @@ static void state_free(void *p)
 	free(st);
 }
 
-static int validate_config(const wvl_config *cfg)
-{
-	return wvl_config__check_uint(cfg, "WL_SESSION_CACHE_SECONDS", 0, 3600);
-}
-
 const struct wvl_module wvl_auth__module = {
 	.name = "auth",
 	.keys = &wvl_auth__keys,
-	.validate_config = validate_config,
 	.state_new = state_new,
 	.state_free = state_free,
 	.guard = &guard,

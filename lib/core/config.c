@@ -310,32 +310,6 @@ static int check_secret(const wvl_config *cfg, bool production)
 	return 0;
 }
 
-int wvl_config__check_uint(const wvl_config *cfg, const char *key, unsigned long min,
-			   unsigned long max)
-{
-	/* An optional value: a typo is refused at start-up rather than
-	 * quietly replaced by the default. */
-	const char *v = wvl_config_get(cfg, key);
-	if (!v || !*v)
-		return 0;
-	char *end = NULL;
-	errno = 0;
-	unsigned long n = strtoul(v, &end, 10);
-	if (v[0] < '0' || v[0] > '9' || errno || !end || *end || n < min || n > max)
-		return wvl_err__set(WVL_EINVAL, NULL, "%s must be a whole number from %lu to %lu",
-				    key, min, max);
-	return 0;
-}
-
-int wvl_config__check_bool(const wvl_config *cfg, const char *key, bool allow_empty)
-{
-	const char *v = wvl_config_get(cfg, key);
-	if (!v || (!*v && allow_empty) || strcmp(v, "true") == 0 || strcmp(v, "false") == 0)
-		return 0;
-	return wvl_err__set(WVL_EINVAL, NULL, "%s must be true%s", key,
-			    allow_empty ? ", false or empty" : " or false");
-}
-
 bool wvl_config__production(const wvl_config *cfg)
 {
 	const char *env = wvl_config_get(cfg, "WL_ENV");

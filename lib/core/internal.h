@@ -186,11 +186,6 @@ size_t wvl_config__unknown(const wvl_config *cfg, const struct wvl_module *const
  * keys, then each module's. */
 int wvl_config__validate(const wvl_config *cfg, const struct wvl_module *const *modules,
 			 size_t nmodules);
-/* A whole number in [min, max] when set: WVL_EINVAL naming the key. */
-int wvl_config__check_uint(const wvl_config *cfg, const char *key, unsigned long min,
-			   unsigned long max);
-/* Unset, "true", "false", or (allow_empty) "": else WVL_EINVAL naming the key. */
-int wvl_config__check_bool(const wvl_config *cfg, const char *key, bool allow_empty);
 /* Whether WL_ENV is production. */
 bool wvl_config__production(const wvl_config *cfg);
 int wvl_config__clone(wvl_config **out, const wvl_config *src);

@@ -109,8 +109,6 @@ static int validate_config(const wvl_config *cfg)
 		rc = check_from(cfg);
 	if (!rc)
 		rc = check_webhook_secret(cfg);
-	if (!rc)
-		rc = wvl_config__check_uint(cfg, "WL_EMAIL_TIMEOUT", 1, 600);
 	return rc;
 }
 

@@ -89,11 +89,12 @@ static bool split_hostport(const char *hostport, char host[256], char port[6])
 	return true;
 }
 
+/* `hostport` passed validate_config (the context's configuration is a
+ * validated private copy), so it splits. */
 static int connect_tcp(const char *hostport, int timeout_s)
 {
 	char host[256], port[6];
-	if (!split_hostport(hostport, host, port))
-		return -1;
+	split_hostport(hostport, host, port);
 	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res = NULL;
 	if (getaddrinfo(host, port, &hints, &res) != 0)
 		return -1;
@@ -114,7 +115,8 @@ static bool clamd_addr_ok(const char *addr)
 	return !strncmp(addr, "tcp:", 4) && split_hostport(addr + 4, host, port);
 }
 
-/* Connects to WL_CLAMD.  -1 when unset, malformed or unreachable. */
+/* Connects to WL_CLAMD.  -1 when unset or unreachable: a malformed address
+ * never gets here (validate_config refuses it when the context is made). */
 static int clamd_connect(const wvl_ctx *ctx)
 {
 	const char *addr = wvl_config_get(ctx->cfg, "WL_CLAMD");
@@ -123,11 +125,8 @@ static int clamd_connect(const wvl_ctx *ctx)
 		return -1;
 	if (strncmp(addr, "tcp:", 4) == 0)
 		return connect_tcp(addr + 4, timeout_s);
-	if (strncmp(addr, "unix:", 5) != 0)
-		return -1;
+	/* "unix:/path", its length checked by clamd_addr_ok. */
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
-	if (strlen(addr + 5) >= sizeof(sun.sun_path))
-		return -1;
 	strcpy(sun.sun_path, addr + 5);
 	return connect_addr((struct sockaddr *)&sun, sizeof(sun), timeout_s);
 }
@@ -252,11 +251,6 @@ int wvl_clamd__ping(const wvl_ctx *ctx, double *out_ms)
 /* The files module's configuration: how uploads are scanned, the quota. */
 static int validate_config(const wvl_config *cfg)
 {
-	int rc = wvl_config__check_bool(cfg, "WL_SCAN_REQUIRED", true);
-	if (!rc)
-		rc = wvl_config__check_uint(cfg, "WL_STORAGE_QUOTA_BYTES", 0, 1UL << 60);
-	if (rc)
-		return rc;
 	const char *clamd = wvl_config_get(cfg, "WL_CLAMD");
 	if (clamd && *clamd && !clamd_addr_ok(clamd))
 		return wvl_err__set(WVL_EINVAL, NULL,

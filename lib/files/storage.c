@@ -229,9 +229,8 @@ static const struct wvl_storage_ops local_ops = {
 int wvl_storage__open(const wvl_ctx *ctx, struct wvl_storage **out)
 {
 	*out = NULL;
+	/* Never empty: the key's declaration refuses an empty value. */
 	const char *root = wvl_config_get(ctx->cfg, "WL_STORAGE_DIR");
-	if (!root || !*root)
-		return wvl_err__set(WVL_EUNAVAILABLE, NULL, "file storage is not configured");
 	struct wvl_storage *st = calloc(1, sizeof(*st));
 	struct local *l = calloc(1, sizeof(*l));
 	if (!st || !l || !(l->root = wvl_str__dup(root))) {

@@ -24,6 +24,7 @@
 #include "../pdf/pdf.h"
 #include "../reports/reports.h"
 #include "wavelaunch/maintenance.h"
+#include "jobs.h"
 #include "worker_internal.h"
 
 long long wvl_jobs__arg_int(const wvl_job *job, const char *key, long long lo, long long hi,
@@ -69,11 +70,14 @@ static int run_noop(char **out_error, wvl_worker_task *run, void *payload)
 	return 0;
 }
 
+/* A failed post-backup command fails the attempt (the dump is kept); the
+ * retry runs the command again on that dump rather than making another
+ * (wvl_maint__backup, by the job's id). */
 static int run_backup(char **out_error, wvl_worker_task *run, void *payload)
 {
 	(void)payload;
 	char *report = NULL;
-	int rc = wvl_maint_backup_database(&report, run->w->ctx);
+	int rc = wvl_maint__backup(&report, run->w->ctx, run->job.id);
 	return wvl_jobs__report(out_error, run, rc, report);
 }
 

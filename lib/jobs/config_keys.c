@@ -33,6 +33,13 @@ static const struct wvl_config_key keys[] = {
 	 "days database backups are kept"},
 	{"WL_BACKUP_KEEP", WVL_CFG_UINT, "0", 0, 100000, NULL, 0,
 	 "most database backups kept (the newest); 0: no limit by count"},
+	/* Secret: a command line may carry a credential (never shown). */
+	{"WL_BACKUP_POST_COMMAND", WVL_CFG_STRING, "", 0, 4000, NULL, WVL_CFG_SECRET,
+	 "shell command run after each backup, the dump's and the checksum's absolute paths as"
+	 " $1 and $2 (and $WL_BACKUP_FILE, $WL_BACKUP_CHECKSUM_FILE); a failure fails the job;"
+	 " empty: none"},
+	{"WL_BACKUP_POST_TIMEOUT", WVL_CFG_UINT, "3600", 1, 86400, NULL, 0,
+	 "seconds the post-backup command may run before it is stopped (SIGTERM, SIGKILL 5 s later)"},
 	{"WL_PG_DUMP", WVL_CFG_STRING, "pg_dump", 1, 4000, NULL, 0,
 	 "pg_dump program backup_database runs"},
 	{"WL_TOKEN_BUDGET_CENTS", WVL_CFG_UINT, "0", 0, 1000000000, NULL, 0,
@@ -41,7 +48,30 @@ static const struct wvl_config_key keys[] = {
 
 const struct wvl_config_keyset wvl_jobs__keys = {keys, sizeof(keys) / sizeof(keys[0])};
 
+/* The post-backup command: one line of printable text (it is logged and
+ * run by /bin/sh -c); its length is the table's. */
+static int validate_config(const wvl_config *cfg)
+{
+	const char *cmd = wvl_config_get(cfg, "WL_BACKUP_POST_COMMAND");
+	if (!cmd || !*cmd)
+		return 0;
+	bool blank = true;
+	for (const unsigned char *p = (const unsigned char *)cmd; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			return wvl_err__set(WVL_EINVAL, NULL,
+					    "WL_BACKUP_POST_COMMAND: has a control character (byte %u);"
+					    " expected a shell command on one line", (unsigned)*p);
+		blank = blank && *p == ' ';
+	}
+	if (blank)
+		return wvl_err__set(WVL_EINVAL, NULL,
+				    "WL_BACKUP_POST_COMMAND: is only spaces; expected a shell command"
+				    " (or nothing, for none)");
+	return 0;
+}
+
 const struct wvl_module wvl_jobs__module = {
 	.name = "jobs",
 	.keys = &wvl_jobs__keys,
+	.validate_config = validate_config,
 };

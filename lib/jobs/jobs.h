@@ -77,6 +77,36 @@ int wvl_jobs__report(char **out_error, wvl_worker_task *run, int rc, char *repor
 /* Default backoff before attempt `attempt` + 1, in microseconds. */
 int64_t wvl_jobs__backoff(const wvl_ctx *ctx, int attempt);
 
+/* ---- backups (maint.c, backup_post.c) ---- */
+
+/* wvl_maint_backup_database's work.  `job_id` (NULL: none) is the
+ * backup_database job running it: when an earlier attempt of that job
+ * made a dump whose post-backup command failed (its .post-failed marker
+ * names the job), this attempt runs the command again on that dump
+ * instead of making another one. */
+int wvl_maint__backup(char **out_json, wvl_ctx *ctx, const char *job_id);
+
+#define WVL_POST_TAIL 513 /* bytes of stdout / stderr kept, plus the NUL */
+
+/* What WL_BACKUP_POST_COMMAND did. */
+struct wvl_post_result {
+	bool ran;		     /* the key is set: it was run (or tried) */
+	bool ok;		     /* it exited with status 0 in time */
+	char status[160];	     /* "exited with status 3", "did not finish ..." */
+	char out_tail[WVL_POST_TAIL + 3]; /* the end of its stdout, one line */
+	char err_tail[WVL_POST_TAIL + 3]; /* likewise stderr */
+};
+
+/* Runs WL_BACKUP_POST_COMMAND (unset or empty: nothing, `res->ran`
+ * false) as /bin/sh -c COMMAND wl-backup-post DUMP SUM, with
+ * WL_BACKUP_FILE=DUMP and WL_BACKUP_CHECKSUM_FILE=SUM in its environment,
+ * stdin /dev/null, in its own process group; stopped (SIGTERM to the
+ * group, SIGKILL 5 s later) once WL_BACKUP_POST_TIMEOUT seconds have
+ * passed, both measured on the context's clock.  0 when it exited with status 0 (or did
+ * not run); WVL_EUNAVAILABLE otherwise, `res` saying how. */
+int wvl_maint__post_command(struct wvl_post_result *res, wvl_ctx *ctx, const char *dump,
+			    const char *sum);
+
 /* The jobs runtime's keys (config_keys.c). */
 extern const struct wvl_config_keyset wvl_jobs__keys;
 extern const struct wvl_module wvl_jobs__module;

@@ -98,14 +98,17 @@ static int sha256_file(char hex[65], long long *bytes, const char *path)
 	return 0;
 }
 
-/* "wavelaunch-YYYYMMDDTHHMMSSZ.dump[.sha256]" -> microseconds, or -1. */
-static int64_t backup_time(const char *name)
+/* "wavelaunch-YYYYMMDDTHHMMSSZ.dump[.sha256|.post-failed]" -> microseconds,
+ * or -1; `*dump` tells the dump itself from the files beside it. */
+static int64_t backup_time(const char *name, bool *dump)
 {
 	struct tm tm = {0};
-	char rest[16] = "";
-	if (sscanf(name, "wavelaunch-%4d%2d%2dT%2d%2d%2dZ%15s", &tm.tm_year, &tm.tm_mon,
-		   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, rest) != 7 ||
-	    (strcmp(rest, ".dump") != 0 && strcmp(rest, ".dump.sha256") != 0))
+	char rest[24] = "";
+	if (sscanf(name, "wavelaunch-%4d%2d%2dT%2d%2d%2dZ%23s", &tm.tm_year, &tm.tm_mon,
+		   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, rest) != 7)
+		return -1;
+	*dump = strcmp(rest, ".dump") == 0;
+	if (!*dump && strcmp(rest, ".dump.sha256") != 0 && strcmp(rest, ".dump.post-failed") != 0)
 		return -1;
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;
@@ -120,11 +123,12 @@ static int remove_old_backups(const char *dir, int64_t cutoff)
 		return 0;
 	struct dirent *e;
 	while ((e = readdir(d)) != NULL) {
-		int64_t t = backup_time(e->d_name);
+		bool dump = false;
+		int64_t t = backup_time(e->d_name, &dump);
 		if (t < 0 || t >= cutoff)
 			continue;
 		char *p = wvl_str__printf("%s/%s", dir, e->d_name);
-		if (p && unlink(p) == 0 && strstr(e->d_name, ".sha256") == NULL)
+		if (p && unlink(p) == 0 && dump)
 			removed++;
 		free(p);
 	}
@@ -150,8 +154,9 @@ static int remove_extra_backups(const char *dir, unsigned long keep)
 	int64_t *times = NULL;
 	size_t n = 0, cap = 0;
 	for (struct dirent *e; (e = readdir(d)) != NULL;) {
-		int64_t t = backup_time(e->d_name);
-		if (t < 0 || strstr(e->d_name, ".sha256"))
+		bool dump = false;
+		int64_t t = backup_time(e->d_name, &dump);
+		if (t < 0 || !dump)
 			continue;
 		if (n == cap) {
 			int64_t *m = realloc(times, (cap = cap ? 2 * cap : 32) * sizeof(*m));
@@ -194,8 +199,56 @@ static int write_checksum(const char *path, const char *hex, const char *base)
 	return fclose(f) == 0 ? 0 : wvl_err__set(WVL_EINTERNAL, NULL, "cannot write the checksum file");
 }
 
+static int verify_checksum(const char *file, char hex[65], long long *bytes);
+
+/* Runs WL_BACKUP_POST_COMMAND on DIR/BASE and its checksum, and says how
+ * it went: an info line on success, an error line (which reaches the error
+ * hook: Sentry) and BASE.post-failed beside the dump on failure, naming
+ * the job whose retry runs it again. */
+static int post_backup(wvl_ctx *ctx, const char *dir, const char *base, const char *job_id)
+{
+	char *dump = wvl_str__printf("%s/%s", dir, base);
+	char *sum = wvl_str__printf("%s/%s.sha256", dir, base);
+	char *marker = wvl_str__printf("%s/%s.post-failed", dir, base);
+	if (!dump || !sum || !marker) {
+		free(dump);
+		free(sum);
+		free(marker);
+		return wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+	}
+	struct wvl_post_result *pr = malloc(sizeof(*pr));
+	int rc = pr ? wvl_maint__post_command(pr, ctx, dump, sum)
+		    : wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+	if (rc == 0) {
+		unlink(marker);
+		if (pr->ran)
+			wvl_log(ctx, WVL_LOG_INFO,
+				"backup: the post-backup command for %s %s; stdout: %s; stderr: %s",
+				base, pr->status, pr->out_tail, pr->err_tail);
+	} else if (pr) {
+		FILE *f = private_file(marker);
+		if (f) {
+			fprintf(f, "job=%s\n%s\n", job_id && *job_id ? job_id : "-", pr->status);
+			fclose(f);
+		}
+		wvl_log(ctx, WVL_LOG_ERROR,
+			"backup: the post-backup command for %s %s; stderr: %s; stdout: %s"
+			" (the backup is kept)", base, pr->status, pr->err_tail, pr->out_tail);
+		rc = wvl_err__set(WVL_EUNAVAILABLE, NULL,
+				  "the post-backup command for %s %s; the backup is kept%s", base,
+				  pr->status,
+				  job_id && *job_id ? " and a retry of this job runs the command again"
+						      " on it" : "");
+	}
+	free(pr);
+	free(dump);
+	free(sum);
+	free(marker);
+	return rc;
+}
+
 static int finish_backup(char **out_json, wvl_ctx *ctx, const char *dir, const char *tmp,
-			 const char *path, const char *base)
+			 const char *path, const char *base, const char *job_id)
 {
 	char hex[65];
 	long long bytes = 0;
@@ -209,29 +262,106 @@ static int finish_backup(char **out_json, wvl_ctx *ctx, const char *dir, const c
 		rc = write_checksum(path, hex, base);
 	if (rc)
 		return rc;
+	bool post = wvl_config_get(ctx->cfg, "WL_BACKUP_POST_COMMAND") &&
+		    *wvl_config_get(ctx->cfg, "WL_BACKUP_POST_COMMAND");
+	rc = post_backup(ctx, dir, base, job_id);
+	/* The old dumps go whether or not this one left the host: the disk
+	 * must not fill up because the copy fails. */
 	int64_t keep = (int64_t)wvl_config__uint(ctx->cfg, "WL_BACKUP_RETENTION_DAYS", 14, 36501);
 	int removed = remove_old_backups(dir, wvl_now(ctx) - keep * 86400 * 1000000);
 	removed += remove_extra_backups(dir, wvl_config__uint(ctx->cfg, "WL_BACKUP_KEEP", 0,
 							      1000000));
-	*out_json = wvl_str__printf("{\"file\":\"%s\",\"bytes\":%lld,\"sha256\":\"%s\",\"removed\":%d}",
-				    base, bytes, hex, removed);
+	if (rc)
+		return rc;
+	*out_json = wvl_str__printf("{\"file\":\"%s\",\"bytes\":%lld,\"sha256\":\"%s\",\"removed\":%d,"
+				    "\"post_command\":\"%s\"}",
+				    base, bytes, hex, removed, post ? "ok" : "off");
 	return *out_json ? 0 : wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
 }
 
-int wvl_maint_backup_database(char **out_json, wvl_ctx *ctx)
+/* The dump of an earlier attempt of job `job_id` whose post-backup command
+ * failed (its .post-failed marker names the job, and the dump and its
+ * checksum are still there): its base name in `base`. */
+static bool find_pending(char base[64], const char *dir, const char *job_id)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return false;
+	char want[128];
+	snprintf(want, sizeof(want), "job=%s\n", job_id);
+	bool found = false;
+	for (struct dirent *e; !found && (e = readdir(d)) != NULL;) {
+		bool dump = false;
+		size_t n = strlen(e->d_name);
+		if (backup_time(e->d_name, &dump) < 0 || n < 12 ||
+		    strcmp(e->d_name + n - 12, ".post-failed") != 0 || n - 12 >= 64)
+			continue;
+		char *p = wvl_str__printf("%s/%s", dir, e->d_name);
+		FILE *f = p ? fopen(p, "r") : NULL;
+		char line[128] = "";
+		if (f) {
+			if (!fgets(line, sizeof(line), f))
+				line[0] = '\0';
+			fclose(f);
+		}
+		free(p);
+		if (strcmp(line, want) != 0)
+			continue;
+		snprintf(base, 64, "%.*s", (int)(n - 12), e->d_name);
+		char *dp = wvl_str__printf("%s/%s", dir, base);
+		char *sp = wvl_str__printf("%s/%s.sha256", dir, base);
+		found = dp && sp && access(dp, R_OK) == 0 && access(sp, R_OK) == 0;
+		free(dp);
+		free(sp);
+	}
+	closedir(d);
+	return found;
+}
+
+/* A retry after a failed post-backup command: the same dump, checked
+ * against its checksum, is handed to the command again. */
+static int retry_post(char **out_json, wvl_ctx *ctx, const char *dir, const char *base,
+		      const char *job_id)
+{
+	char *path = wvl_str__printf("%s/%s", dir, base);
+	if (!path)
+		return wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+	char hex[65];
+	long long bytes = 0;
+	int rc = verify_checksum(path, hex, &bytes);
+	free(path);
+	if (rc == 0)
+		rc = post_backup(ctx, dir, base, job_id);
+	if (rc)
+		return rc;
+	*out_json = wvl_str__printf("{\"file\":\"%s\",\"bytes\":%lld,\"sha256\":\"%s\",\"removed\":0,"
+				    "\"post_command\":\"retried\"}", base, bytes, hex);
+	return *out_json ? 0 : wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
+}
+
+int wvl_maint__backup(char **out_json, wvl_ctx *ctx, const char *job_id)
 {
 	if (!out_json || !ctx)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json and ctx are required");
 	*out_json = NULL;
-	const char *dir = wvl_config_get(ctx->cfg, "WL_BACKUP_DIR");
-	if (!dir || !*dir)
-		dir = "./var/backups";
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+	const char *rel = wvl_config_get(ctx->cfg, "WL_BACKUP_DIR");
+	if (!rel || !*rel)
+		rel = "./var/backups";
+	if (mkdir(rel, 0700) != 0 && errno != EEXIST)
 		return wvl_err__set(WVL_EINTERNAL, NULL, "cannot create the backup folder");
+	/* Absolute, for the post-backup command (which may change folder). */
+	char *dir = realpath(rel, NULL);
+	if (!dir)
+		return wvl_err__set(WVL_EINTERNAL, NULL, "cannot resolve the backup folder");
+	char base[64];
+	if (job_id && *job_id && find_pending(base, dir, job_id)) {
+		int rc = retry_post(out_json, ctx, dir, base, job_id);
+		free(dir);
+		return rc;
+	}
 	time_t secs = (time_t)(wvl_now(ctx) / 1000000);
 	struct tm tm;
 	gmtime_r(&secs, &tm);
-	char base[64];
 	strftime(base, sizeof(base), "wavelaunch-%Y%m%dT%H%M%SZ.dump", &tm);
 	char *path = wvl_str__printf("%s/%s", dir, base);
 	char *tmp = wvl_str__printf("%s/.%s.partial", dir, base);
@@ -244,12 +374,18 @@ int wvl_maint_backup_database(char **out_json, wvl_ctx *ctx)
 	if (rc == 0)
 		rc = run_pg_dump(ctx, tmp);
 	if (rc == 0)
-		rc = finish_backup(out_json, ctx, dir, tmp, path, base);
+		rc = finish_backup(out_json, ctx, dir, tmp, path, base, job_id);
 	if (tmp)
 		unlink(tmp); /* gone after the rename; a half dump otherwise */
 	free(path);
 	free(tmp);
+	free(dir);
 	return rc;
+}
+
+int wvl_maint_backup_database(char **out_json, wvl_ctx *ctx)
+{
+	return wvl_maint__backup(out_json, ctx, NULL);
 }
 
 /* ---- restore ----------------------------------------------------------------- */

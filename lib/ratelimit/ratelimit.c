@@ -117,20 +117,10 @@ static int module_state_new(void **out, wvl_ctx *ctx)
 
 static void module_state_free(void *state) { wvl_ratelimit__state_free(state); }
 
-static int validate_config(const wvl_config *cfg)
-{
-	int rc = wvl_ratelimit__validate_config(cfg);
-	if (!rc)
-		rc = wvl_config__check_uint(cfg, "WL_RATELIMIT_LEASE", 1, 1024);
-	if (!rc)
-		rc = wvl_config__check_bool(cfg, "WL_RATELIMIT_ENABLED", false);
-	return rc;
-}
-
 const struct wvl_module wvl_ratelimit__module = {
 	.name = "ratelimit",
 	.keys = &wvl_ratelimit__keys,
-	.validate_config = validate_config,
+	.validate_config = wvl_ratelimit__validate_config,
 	.state_new = module_state_new,
 	.state_free = module_state_free,
 };

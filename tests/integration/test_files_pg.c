@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -1227,4 +1229,182 @@ Test(files, health_reports_scanner_and_storage)
 	json_decref(doc);
 	wvl_free(json);
 	wvl_ctx_free(down);
+}
+
+/* ---- a storage folder that is broken or tampered with ----
+ * (the tests run as root, so a folder's mode stops nothing: a file where
+ * a folder belongs, a symbolic link or a folder where an object belongs
+ * stand in for the damage an operator may meet) */
+
+static void touch(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	cr_assert_geq(fd, 0, "cannot create %s", path);
+	close(fd);
+}
+
+/* The folder of an uploaded file's object, and the object's path. */
+static void object_of(const char *file_id, char *path, size_t len)
+{
+	char sql[200];
+	snprintf(sql, sizeof(sql), "SELECT storage_key FROM files WHERE id = '%s'", file_id);
+	char *key = test_sys_value(&db, sql);
+	cr_assert_not_null(key);
+	snprintf(path, len, "%s/objects/%.2s/%.2s/%s", storage, key, key + 2, key);
+	free(key);
+}
+
+Test(files, a_broken_storage_folder_is_unavailable_and_says_what_failed)
+{
+	char path[700], *json = NULL;
+	/* No temporary folder can be had: a file stands where it belongs. */
+	snprintf(path, sizeof(path), "%s/tmp", storage);
+	touch(path);
+	expect_rc(upload(&json, "a.txt", "a\n", 2), WVL_EUNAVAILABLE, NULL);
+	cr_expect_null(json);
+	cr_expect_not_null(strstr(wvl_error_last()->message, "cannot create a temporary file"), "%s",
+			   wvl_error_last()->message);
+	cr_assert_eq(unlink(path), 0);
+	/* No object folder can be had: the upload is refused, no row stays. */
+	snprintf(path, sizeof(path), "%s/objects", storage);
+	touch(path);
+	expect_rc(upload(&json, "b.txt", "b\n", 2), WVL_EUNAVAILABLE, NULL);
+	cr_expect_not_null(strstr(wvl_error_last()->message, "cannot create the object folder"), "%s",
+			   wvl_error_last()->message);
+	cr_expect(test_sys_is(&db, "SELECT count(*) FROM files", "0"));
+	/* Its usage cannot be read either (health shows no figure). */
+	uint64_t bytes = 9, objects = 9;
+	expect_rc(wvl_files_storage_usage(&bytes, &objects, ctx), WVL_EUNAVAILABLE, NULL);
+	cr_expect_not_null(strstr(wvl_error_last()->message, "cannot read the storage folder"));
+	cr_expect_eq(bytes, 0);
+	cr_expect_eq(objects, 0);
+	cr_assert_eq(unlink(path), 0);
+	/* Repaired: it works again. */
+	expect_rc(upload(&json, "c.txt", "c\n", 2), 0, NULL);
+	wvl_free(json);
+}
+
+/* Usage sums the objects of the layout (objects/xx/yy/key) and nothing
+ * deeper; a storage folder never written to holds nothing. */
+Test(files, storage_usage_counts_the_objects_of_the_layout_only)
+{
+	uint64_t bytes = 9, objects = 9;
+	expect_rc(wvl_files_storage_usage(&bytes, &objects, ctx), 0, NULL);
+	cr_expect(bytes == 0 && objects == 0, "an empty folder: %llu, %llu",
+		  (unsigned long long)bytes, (unsigned long long)objects);
+	char *json = NULL;
+	expect_rc(upload(&json, "one.txt", "12345", 5), 0, NULL);
+	char *id = test_json_string(json, "id");
+	wvl_free(json);
+	expect_rc(upload(&json, "two.txt", "1234567", 7), 0, NULL);
+	wvl_free(json);
+	char obj[700], deeper[800];
+	object_of(id, obj, sizeof(obj));
+	/* A folder beside an object, and a file in it: below the layout. */
+	snprintf(deeper, sizeof(deeper), "%s.d", obj);
+	cr_assert_eq(mkdir(deeper, 0700), 0);
+	snprintf(deeper + strlen(deeper), sizeof(deeper) - strlen(deeper), "/stray");
+	int fd = open(deeper, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, "0123456789", 10), 10);
+	close(fd);
+	expect_rc(wvl_files_storage_usage(&bytes, &objects, ctx), 0, NULL);
+	cr_expect_eq(bytes, 12);
+	cr_expect_eq(objects, 2);
+	cr_expect_eq(wvl_files_storage_usage(NULL, &objects, ctx), WVL_EINVAL);
+	cr_expect_eq(wvl_files_storage_usage(&bytes, &objects, NULL), WVL_EINVAL);
+	free(id);
+}
+
+/* An object replaced by a symbolic link is never followed (it could
+ * point anywhere), one replaced by a folder cannot be removed (logged,
+ * the file is deleted all the same), and a storage key that is not one
+ * of ours (a row changed by hand) reaches no path at all. */
+Test(files, a_tampered_object_is_never_served)
+{
+	char *json = NULL;
+	expect_rc(upload(&json, "t.txt", "tamper\n", 7), 0, NULL);
+	char *id = test_json_string(json, "id");
+	wvl_free(json);
+	char obj[700], exp[] = "9999999999", sig[44];
+	object_of(id, obj, sizeof(obj));
+	cr_assert_eq(unlink(obj), 0);
+	cr_assert_eq(symlink("/etc/hostname", obj), 0);
+	cr_assert_eq(wvl_files__sign(ctx, id, exp, sig), 0);
+	int fd = -1;
+	wvl_files_meta meta;
+	expect_rc(wvl_files_open_signed(&fd, &meta, ctx, id, exp, sig), WVL_EUNAVAILABLE, NULL);
+	cr_expect_eq(fd, -1);
+	cr_expect_not_null(strstr(wvl_error_last()->message, "cannot open the object"));
+	/* A folder where the object was: deleting logs that it stayed. */
+	cr_assert_eq(unlink(obj), 0);
+	cr_assert_eq(mkdir(obj, 0700), 0);
+	char inside[800];
+	snprintf(inside, sizeof(inside), "%s/x", obj);
+	touch(inside);
+	test_log_reset();
+	expect_rc(wvl_files_delete(ctx, &staff, id), 0, NULL);
+	cr_expect(test_log_contains("could not remove stored object"));
+	cr_expect(test_log_contains("cannot remove the object"));
+	free(id);
+
+	/* A key that is not 32 hex digits never becomes a path. */
+	expect_rc(upload(&json, "k.txt", "key\n", 4), 0, NULL);
+	id = test_json_string(json, "id");
+	wvl_free(json);
+	static const char *keys[] = {"../../../../etc/hostname", "0123456789abcdef0123456789ABCDEF"};
+	for (size_t i = 0; i < 2; i++) {
+		char sql[300];
+		snprintf(sql, sizeof(sql), "UPDATE files SET storage_key = '%s' WHERE id = '%s' RETURNING 1",
+			 keys[i], id);
+		char *one = test_sys_value(&db, sql);
+		cr_assert_str_eq(one ? one : "", "1");
+		free(one);
+		cr_assert_eq(wvl_files__sign(ctx, id, exp, sig), 0);
+		expect_rc(wvl_files_open_signed(&fd, &meta, ctx, id, exp, sig), WVL_ENOTFOUND, NULL);
+		cr_expect_eq(fd, -1);
+	}
+	test_log_reset();
+	expect_rc(wvl_files_delete(ctx, &staff, id), 0, NULL);
+	cr_expect(!test_log_contains("could not remove"), "nothing to remove");
+	free(id);
+}
+
+/* A clamd that takes the connection and never answers (hung, or a wrong
+ * service on its port): after WL_CLAMD_TIMEOUT the upload is quarantined
+ * as in an outage, never taken as clean. */
+Test(files, a_clamd_that_never_answers_is_an_outage_after_its_timeout)
+{
+	int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	cr_assert_geq(lfd, 0);
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	cr_assert_eq(bind(lfd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	cr_assert_eq(listen(lfd, 8), 0); /* connections queue; none is accepted */
+	socklen_t slen = sizeof(sin);
+	cr_assert_eq(getsockname(lfd, (struct sockaddr *)&sin, &slen), 0);
+	char addr[64];
+	snprintf(addr, sizeof(addr), "tcp:127.0.0.1:%d", ntohs(sin.sin_port));
+	wvl_ctx *cx = make_ctx(addr, (const char *const[]){"WL_CLAMD_TIMEOUT", "1", NULL});
+	char *json;
+	expect_rc(upload_with(&json, cx, &staff, CLIENT_A, "hung.txt", "hung\n", 5, NULL), 0, NULL);
+	expect_member(json, "scan_status", "pending_scan");
+	wvl_free(json);
+	double ms = 0;
+	cr_expect_eq(wvl_clamd__ping(cx, &ms), -1);
+	wvl_ctx_free(cx);
+	close(lfd);
+}
+
+/* Bytes that cannot be read are never reported clean. */
+Test(files, an_unreadable_upload_is_not_scanned_clean)
+{
+	char path[700];
+	snprintf(path, sizeof(path), "%s/write-only", storage);
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, eicar, sizeof(eicar) - 1), (ssize_t)sizeof(eicar) - 1);
+	char sig[128] = "stale";
+	cr_expect_eq(wvl_clamd__scan_fd(ctx, fd, sig, sizeof(sig)), WVL_SCAN_UNREACHABLE);
+	cr_expect_str_eq(sig, "");
+	close(fd);
 }

@@ -14,11 +14,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "testclock.h"
 #include "testenv.h"
+#include "wavelaunch/maintenance.h"
 #include "wavelaunch/sentry.h"
 
 static test_db db;
@@ -208,6 +212,37 @@ Test(sentry, library_errors_and_jobs_failed_for_good_are_reported)
 	json_decref(all);
 }
 
+/* A failed post-backup command is an error line, so an event. */
+Test(sentry, a_failed_post_backup_command_is_reported)
+{
+	char dir[] = "/tmp/wl-sentry-backup-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	char dsn[200];
+	snprintf(dsn, sizeof(dsn), "http://0f1e2d3c@127.0.0.1:%d/42", port);
+	wvl_config *cfg = test_config(&db);
+	cr_assert_eq(wvl_config_set(cfg, "WL_SENTRY_DSN", dsn), 0);
+	cr_assert_eq(wvl_config_set(cfg, "WL_BACKUP_DIR", dir), 0);
+	cr_assert_eq(wvl_config_set(cfg, "WL_BACKUP_POST_COMMAND",
+				    "echo 'offsite: quota exceeded' >&2; exit 2"), 0);
+	wvl_ctx *c = test_ctx_from(cfg);
+	test_clock_install(c, test_clock_wall());
+	char *report = NULL;
+	cr_expect_eq(wvl_maint_backup_database(&report, c), WVL_EUNAVAILABLE);
+	cr_assert_eq(wvl_sentry_flush(c, 30000), 0, "the queue drained");
+	json_t *all = loopback_call("GET", "/_received");
+	bool found = false;
+	for (size_t i = 0; i < json_array_size(all); i++) {
+		const char *m = str_at(json_object_get(json_array_get(all, i), "event"), "logentry",
+				       "formatted");
+		found = found || (m && strstr(m, "post-backup command for wavelaunch-") &&
+				  strstr(m, "exited with status 2; stderr: offsite: quota exceeded"));
+	}
+	cr_expect(found, "%s", json_dumps(all, 0));
+	json_decref(all);
+	wvl_ctx_free(c);
+	cr_expect_eq(test_rm_rf(dir), 0);
+}
+
 /* WVL_SENTRY_BURST a minute: the rest is dropped and counted; a minute on
  * the context's clock refills the bucket. */
 Test(sentry, a_burst_is_cut_to_the_rate_limit)
@@ -286,4 +321,48 @@ Test(sentry, without_a_dsn_nothing_happens_and_bad_calls_are_refused)
 	json_t *all = received();
 	cr_expect_eq(json_array_size(all), 0);
 	json_decref(all);
+}
+
+/* Every form of bytes that is not UTF-8 becomes '?' byte by byte
+ * (overlong two-, three- and four-byte forms, past U+10FFFF, a lead byte
+ * past F4), while a real four-byte character stays. */
+Test(sentry, every_malformed_utf8_form_becomes_question_marks)
+{
+	cr_assert_eq(wvl_sentry_report(ctx, "test", NULL,
+				      "a\xc0\xaf" "b\xe0\x80\xaf" "c\xf0\x8f\xbf\xbf"
+				      "d\xf4\x90\x80\x80" "e\xf5\x80\x80\x80" "f\xf0\x9f\x98\x80"),
+		     0);
+	json_t *all = received();
+	cr_assert_eq(json_array_size(all), 1);
+	json_t *ev = json_object_get(json_array_get(all, 0), "event");
+	cr_expect_str_eq(str_at(ev, "logentry", "formatted"),
+			 "a??b???c????d????e????f\xf0\x9f\x98\x80");
+	json_decref(all);
+}
+
+/* An endpoint that takes the connection and never answers: a flush with
+ * a short deadline says reports are still queued; once the endpoint is
+ * gone the send fails, is counted, and the queue drains. */
+Test(sentry, a_flush_gives_up_at_its_deadline_while_a_send_hangs)
+{
+	int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	cr_assert_geq(lfd, 0);
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	cr_assert_eq(bind(lfd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	cr_assert_eq(listen(lfd, 8), 0);
+	socklen_t slen = sizeof(sin);
+	cr_assert_eq(getsockname(lfd, (struct sockaddr *)&sin, &slen), 0);
+	char dsn[200];
+	snprintf(dsn, sizeof(dsn), "http://0f1e2d3c@127.0.0.1:%d/42", ntohs(sin.sin_port));
+	wvl_ctx *stuck = ctx_with_dsn(dsn);
+	cr_assert_eq(wvl_sentry_report(stuck, "test", NULL, "into the void"), 0);
+	cr_expect_eq(wvl_sentry_flush(stuck, 150), WVL_EUNAVAILABLE);
+	cr_expect_not_null(strstr(wvl_error_last()->message, "still queued"));
+	close(lfd); /* resets the connection the endpoint never accepted */
+	cr_assert_eq(wvl_sentry_flush(stuck, 30000), 0);
+	unsigned long sent = 9, dropped = 9, failed = 0;
+	cr_expect_eq(wvl_sentry_stats(stuck, &sent, &dropped, &failed), 0);
+	cr_expect(sent == 0 && dropped == 0 && failed == 1, "sent %lu dropped %lu failed %lu", sent,
+		  dropped, failed);
+	wvl_ctx_free(stuck);
 }

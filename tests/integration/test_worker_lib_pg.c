@@ -304,6 +304,64 @@ Test(worker_lib, register_builtin_covers_every_kind_the_library_enqueues)
 	wvl_ctx_free(bctx);
 }
 
+/* A failing WL_BACKUP_POST_COMMAND fails the attempt and keeps the dump;
+ * the retry runs the command again on that dump, not on a second one. */
+Test(worker_lib, backup_whose_post_command_fails_is_retried_on_the_same_dump)
+{
+	char root[] = "/tmp/wl-bkjob-XXXXXX";
+	cr_assert_not_null(mkdtemp(root));
+	char dir[64], up[64], copy[64], cmd[400], sql[600];
+	snprintf(dir, sizeof(dir), "%s/backups", root);
+	snprintf(up, sizeof(up), "%s/remote-up", root);
+	snprintf(copy, sizeof(copy), "%s/offsite.dump", root);
+	snprintf(cmd, sizeof(cmd),
+		 "test -e %s || { echo 'offsite: connection refused' >&2; exit 4; }; cp -- \"$1\" %s",
+		 up, copy);
+	wvl_config *cfg = test_config(&db);
+	cr_assert_eq(wvl_config_set(cfg, "WL_BACKUP_DIR", dir), 0);
+	cr_assert_eq(wvl_config_set(cfg, "WL_BACKUP_POST_COMMAND", cmd), 0);
+	wvl_ctx *bctx = test_ctx_from(cfg);
+	test_clock_use(bctx);
+	wvl_worker_options o = WVL_WORKER_OPTIONS_INIT;
+	o.run_scheduler = 0;
+	o.concurrency = 1;
+	wvl_worker *w = NULL;
+	cr_assert_eq(wvl_worker_new(&w, bctx, &o), 0);
+	cr_assert_eq(wvl_worker_register_builtin(w), 0);
+	char id[37];
+	enqueue(id, "backup_database", NULL);
+	cr_assert_eq(wvl_worker_start(w), 0);
+	snprintf(sql, sizeof(sql), "SELECT state || ':' || attempt FROM jobs WHERE id = '%s'", id);
+	cr_assert(step_until(w, NULL, sql, "retryable:1"), "the first attempt failed");
+	snprintf(sql, sizeof(sql), "SELECT errors->0->>'error' LIKE '%%post-backup command for"
+		 " wavelaunch-%%.dump exited with status 4; the backup is kept and a retry%%'"
+		 " FROM jobs WHERE id = '%s'", id);
+	cr_expect(test_sys_is(&db, sql, "t"), "%s", test_sys_value(&db, "SELECT errors FROM jobs"));
+	cr_expect(test_log_contains("exited with status 4; stderr: offsite: connection refused"));
+	snprintf(sql, sizeof(sql), "ls %s/*.dump | wc -l | grep -qx 1 && grep -qx 'job=%s' %s/*.post-failed",
+		 dir, id, dir);
+	cr_expect_eq(system(sql), 0, "one dump, and the marker naming the job");
+
+	/* The remote is back; the retry comes after its backoff (by the clock). */
+	FILE *f = fopen(up, "w");
+	cr_assert_not_null(f);
+	fclose(f);
+	test_clock_advance(3600 * TEST_SEC);
+	snprintf(sql, sizeof(sql), "SELECT state || ':' || attempt FROM jobs WHERE id = '%s'", id);
+	cr_assert(step_until(w, NULL, sql, "completed:2"), "the retry completed");
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM jobs, jsonb_array_elements(log) e"
+		 " WHERE id = '%s' AND e->>'message' LIKE '%%\"post_command\":\"retried\"%%'", id);
+	cr_expect(test_sys_is(&db, sql, "1"), "the report says the command was retried");
+	snprintf(sql, sizeof(sql), "test $(ls %s/*.dump | wc -l) = 1 && ! ls %s/*.post-failed"
+		 " 2>/dev/null && cmp -s %s/*.dump %s", dir, dir, dir, copy);
+	cr_expect_eq(system(sql), 0, "no second dump, no marker left, the copy is the dump");
+	wvl_worker_stop(w);
+	step_to_stop(w);
+	wvl_worker_free(w);
+	wvl_ctx_free(bctx);
+	cr_expect_eq(test_rm_rf(root), 0);
+}
+
 /* file_cleanup's older_than_days: out of range takes the default (7). */
 Test(worker_lib, builtin_kinds_read_their_arguments_in_the_library)
 {

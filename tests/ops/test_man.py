@@ -4,9 +4,11 @@
 """The man pages (docs/man, scdoc) against the programs: every option the
 programs' --help prints (and every wl-migrate command, with its own --help's
 options) is in the program's page, and every WL_* key of the configuration
-tables is in wavelaunch.conf(5), each as the page's own entry.
+tables is in wavelaunch.conf(5), each as the page's own entry; libwavelaunch(3)
+gives every public header its line and names every WVL_E* code.
 
 Usage: test_man.py MAN_BUILD_DIR SOURCE_ROOT SERVER WORKER MIGRATE"""
+import glob
 import os
 import re
 import subprocess
@@ -82,6 +84,31 @@ class ManPages(unittest.TestCase):
             example = set(re.findall(r'(?m)^(WL_[A-Z0-9_]+)=', f.read()))
         for key in sorted(example):
             self.assertIn('\n%s=\n' % key, text, key)
+
+
+    def test_library_page_names_every_header_and_error_code(self):
+        text = page('libwavelaunch.3')
+        inc = os.path.join(ROOT, 'include')
+        headers = ['wavelaunch.h'] + sorted(
+            'wavelaunch/' + re.sub(r'\.in$', '', os.path.basename(p))
+            for p in glob.glob(os.path.join(inc, 'wavelaunch', '*.h')) +
+            glob.glob(os.path.join(inc, 'wavelaunch', '*.h.in')))
+        self.assertGreater(len(headers), 30)
+        self.assertIn('wavelaunch/version.h', headers)
+        for h in headers:
+            # Its own entry: the name alone on a line (a tagged paragraph),
+            # with its line of text under it.
+            self.assertTrue(re.search(r'(?m)^%s\n\S' % re.escape(h), text),
+                            'libwavelaunch(3) has no entry for %s' % h)
+        self.assertNotRegex(text, r'(?m)^wavelaunch/not_a_header\.h$')
+        with open(os.path.join(inc, 'wavelaunch', 'core.h'), encoding='utf-8') as f:
+            codes = re.findall(r'^\s*(WVL_E[A-Z]+) = -\d+', f.read(), re.M)
+        self.assertGreater(len(codes), 10)
+        for c in codes:
+            self.assertIn(c, text, c)
+        for needed in ('pkg-config --cflags --libs wavelaunch', 'libwavelaunch.so.2',
+                       'WAVELAUNCH_2.0', 'wvl_worker_register_builtin', 'scope_id'):
+            self.assertIn(needed, text)
 
 
 if __name__ == '__main__':

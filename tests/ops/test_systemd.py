@@ -24,8 +24,9 @@ import unittest
 UNIT_DIR, INSTALLED_BINDIR, SERVER, WORKER, MIGRATE = sys.argv[1:6]
 del sys.argv[1:6]
 HAVE_SYSTEMD = os.environ.get('WL_TEST_HAVE_SYSTEMD') == '1'
-UNITS = ['wl-migrate.service', 'wl-server.service', 'wl-worker.service', 'wl-backup.service',
-         'wl-backup.timer']
+UNITS = ['wl-migrate.service', 'wl-server.service', 'wl-worker.service']
+SOURCE_UNITS = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'packaging',
+                            'systemd')
 PROGRAMS = {'wl-server': SERVER, 'wl-worker': WORKER, 'wl-migrate': MIGRATE}
 
 
@@ -83,7 +84,17 @@ class Units(unittest.TestCase):
             self.assertIn('WatchdogSec=', text)
             self.assertIn('Requires=wl-migrate.service', text)
         self.assertIn('Type=oneshot', open(os.path.join(UNIT_DIR, 'wl-migrate.service')).read())
-        self.assertIn('Unit=wl-backup.service', open(os.path.join(UNIT_DIR, 'wl-backup.timer')).read())
+
+    def test_timer_free_the_worker_schedules_and_may_write_the_backups(self):
+        # Every unit the package ships is verified above, and none is a
+        # timer: backups are the worker's backup_database schedule.
+        shipped = sorted(os.path.basename(p) for p in glob.glob(os.path.join(SOURCE_UNITS, 'wl-*')))
+        self.assertEqual(shipped, sorted(UNITS))
+        self.assertEqual(glob.glob(os.path.join(SOURCE_UNITS, '*.timer')), [])
+        worker = open(os.path.join(UNIT_DIR, 'wl-worker.service')).read()
+        self.assertRegex(worker, r'(?m)^ReadWritePaths=.*/backups/wavelaunch')
+        server = open(os.path.join(UNIT_DIR, 'wl-server.service')).read()
+        self.assertNotIn('backups', server, 'wl-server makes no backups: no write access')
 
     def test_offline_security_review_rates_the_apps_ok(self):
         with tempfile.TemporaryDirectory() as d:

@@ -246,6 +246,13 @@ static const struct {
 	{"WL_LISTEN", "[zz]:8080", "has a malformed [IPv6] host", "host:port"},
 	{"WL_LISTEN", "localhost", "is not host:port", "host:port"},
 	{"WL_APP_ROLE", "", "is empty", "app role"},
+	{"WL_BACKUP_POST_COMMAND", "rclone copy \"$1\" r:\nrm -rf /", "has a control character",
+	 "a shell command on one line"},
+	{"WL_BACKUP_POST_COMMAND", "cp \"$1\"\t/mnt", "has a control character (byte 9)",
+	 "one line"},
+	{"WL_BACKUP_POST_COMMAND", "   ", "is only spaces", "a shell command"},
+	{"WL_BACKUP_POST_TIMEOUT", "0", "is out of range", "from 1 to 86400"},
+	{"WL_BACKUP_POST_TIMEOUT", "86401", "is out of range", "from 1 to 86400"},
 	{"WL_REDIS_PREFIX", "0123456789012345678901234567890123456789012345678901234567890123456789",
 	 "is too long", "at most 64 bytes"},
 };
@@ -269,6 +276,23 @@ Test(config, every_invalid_value_is_one_line_naming_key_problem_and_form)
 		cr_expect_null(strchr(m, '\n'), "%s is more than one line", m);
 		wvl_config_free(cfg);
 	}
+}
+
+Test(config, a_post_backup_command_has_a_length_bound)
+{
+	char cmd[4002];
+	memset(cmd, 'x', sizeof(cmd) - 1);
+	cmd[sizeof(cmd) - 1] = '\0';
+	wvl_config *cfg = dev_config();
+	cr_assert_eq(wvl_config_set(cfg, "WL_BACKUP_POST_COMMAND", cmd), 0);
+	cr_expect_eq(wvl_config_validate(cfg), WVL_EINVAL);
+	cr_expect_not_null(strstr(wvl_error_last()->message,
+				  "WL_BACKUP_POST_COMMAND: the value is too long; expected at most 4000 bytes"),
+			   "%s", wvl_error_last()->message);
+	cmd[4000] = '\0';
+	cr_assert_eq(wvl_config_set(cfg, "WL_BACKUP_POST_COMMAND", cmd), 0);
+	cr_expect_eq(wvl_config_validate(cfg), 0, "%s", wvl_error_last()->message);
+	wvl_config_free(cfg);
 }
 
 Test(config, secret_values_are_never_repeated)
@@ -315,6 +339,10 @@ Test(config, valid_values_of_each_type_are_taken)
 		{"WL_LISTEN", "[::1]:0"},
 		{"WL_LISTEN", "0.0.0.0:8080"},
 		{"WL_LISTEN", "localhost:65535"},
+		{"WL_BACKUP_POST_COMMAND", ""},
+		{"WL_BACKUP_POST_COMMAND", "rclone copy \"$1\" \"$2\" 'offsite:sauvegardes/été'"},
+		{"WL_BACKUP_POST_TIMEOUT", "1"},
+		{"WL_BACKUP_POST_TIMEOUT", "86400"},
 	};
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		wvl_config *cfg = dev_config();

@@ -117,3 +117,71 @@ Test(email, normalises_and_rejects_hostile_input)
 	strcpy(longmail + 300, "@example.com");
 	cr_expect_eq(wvl_email_normalize(out, sizeof(out), longmail), WVL_EINVAL);
 }
+
+/* Every form of bytes that is not UTF-8 text is refused as such: a
+ * sequence cut short, overlong two-, three- and four-byte forms, a
+ * surrogate, a code point past U+10FFFF. */
+Test(password, every_malformed_utf8_form_is_refused)
+{
+	static const char *bad[] = {
+		"Abcdefg1! \xc3",	       "Abcdefg1! \xe2\x82",	 "Abcdefg1! \xe0\x80\xaf",
+		"Abcdefg1! \xed\xa0\x80",    "Abcdefg1! \xf0\x8f\xbf\xbf", "Abcdefg1! \xf4\x90\x80\x80",
+		"Abcdefg1! \xf8\x88\x80\x80\x80",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		expect_refused(bad[i], NULL, "UTF-8");
+}
+
+/* The email's name part counts only from 3 characters (and an address
+ * without "@" is one name part). */
+Test(password, the_email_rule_takes_name_parts_of_three_or_more)
+{
+	cr_expect_eq(wvl_auth_password_check("Jo-Kürbis-Laterne 9!", "jo@example.com"), 0, "%s",
+		     wvl_error_last()->message);
+	expect_refused("Kürbis-Laterne-9-marlowe!", "marlowe", "email");
+}
+
+Test(password, hashing_and_verifying_refuse_what_they_cannot_take)
+{
+	wvl_config *cfg = NULL;
+	cr_assert_eq(wvl_config_new(&cfg), 0);
+	cr_assert_eq(wvl_config_set(cfg, "WL_ARGON2_MEMORY_KIB", "8192"), 0);
+	cr_assert_eq(wvl_config_set(cfg, "WL_ARGON2_ITERATIONS", "1"), 0);
+	wvl_ctx *ctx = NULL;
+	cr_assert_eq(wvl_ctx_new(&ctx, cfg, NULL), 0);
+	char *h = (char *)1;
+	cr_expect_eq(wvl_auth_password_hash(NULL, ctx, "x"), WVL_EINVAL);
+	cr_expect_eq(wvl_auth_password_hash(&h, NULL, "x"), WVL_EINVAL);
+	cr_expect_eq(wvl_auth_password_hash(&h, ctx, NULL), WVL_EINVAL);
+	/* More bytes than 128 characters can take: never hashed. */
+	char lng[600];
+	memset(lng, 'a', 513);
+	lng[513] = '\0';
+	h = NULL;
+	cr_expect_eq(wvl_auth_password_hash(&h, ctx, lng), WVL_EINVAL);
+	cr_expect_null(h);
+	int ok = 7;
+	cr_expect_eq(wvl_auth_password_verify(NULL, ctx, "x", "y"), WVL_EINVAL);
+	cr_expect_eq(wvl_auth_password_verify(&ok, ctx, NULL, "y"), WVL_EINVAL);
+	cr_expect_eq(wvl_auth_password_verify(&ok, ctx, "x", NULL), WVL_EINVAL);
+	cr_assert_eq(wvl_auth_password_hash(&h, ctx, "Correct-Horse-9"), 0);
+	cr_expect_eq(wvl_auth_password_verify(&ok, ctx, lng, h), 0);
+	cr_expect_eq(ok, 0, "an over-long password matches nothing");
+	wvl_free(h);
+	/* bcrypt-shaped hashes: a cost crypt refuses, and shapes that are
+	 * not bcrypt at all, match nothing. */
+	static const char *hashes[] = {
+		"$2a$99$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW",
+		"$2x$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW",
+		"$2a$5x$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW",
+		"$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOe!",
+		"$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOe",
+	};
+	for (size_t i = 0; i < sizeof(hashes) / sizeof(hashes[0]); i++) {
+		ok = 7;
+		cr_expect_eq(wvl_auth_password_verify(&ok, ctx, "U*U", hashes[i]), 0);
+		cr_expect_eq(ok, 0, "matched %s", hashes[i]);
+	}
+	wvl_ctx_free(ctx);
+	wvl_config_free(cfg);
+}
