@@ -26,8 +26,14 @@ static bool is_date(const json_t *v)
 	const char *s = json_string_value(v);
 	int y, m, d;
 	char extra;
-	return s && strlen(s) == 10 && sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &extra) == 3 &&
-	       y >= 2000 && y <= 2200 && m >= 1 && m <= 12 && d >= 1 && d <= 31;
+	static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	if (!s || strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3 ||
+	    y < 2000 || y > 2200 || m < 1 || m > 12 || d < 1)
+		return false;
+	/* A calendar date: 2026-02-30 would pass a day-up-to-31 check and
+	 * fail PostgreSQL's ::date when the journey reads it. */
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	return d <= (m == 2 && !leap ? 28 : days[m - 1]);
 }
 
 /* The journey's config keys; other rules' configs are free-form objects. */
