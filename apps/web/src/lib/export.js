@@ -79,8 +79,10 @@ async function waitForJob(id, onJob, signal) {
     try {
       job = await get(`/api/jobs/${id}`, { signal });
     } catch (e) {
-      if (e instanceof ApiError && e.status === 403)
-        throw new ApiError(403, { detail: 'The export has more rows than a direct download holds, so it is being made as a background job, and only an admin can follow it. Narrow the list with the filters, or ask an admin for the file' });
+      // Staff follow the exports they asked for; anyone else the job is
+      // not shown to hears why instead of a bare 403 or 404.
+      if (e instanceof ApiError && (e.status === 403 || e.status === 404))
+        throw new ApiError(e.status, { detail: 'The export has more rows than a direct download holds, so it is being made as a background job this account cannot follow. Ask an admin for the file' });
       throw e;
     }
     onJob(job);
