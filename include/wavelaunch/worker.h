@@ -64,7 +64,8 @@ typedef int (*wvl_worker_handler_fn)(char **out_error, wvl_worker_task *run, voi
  * Told about every job the worker is done with: `outcome` is "completed",
  * "retryable" or "failed" (the attempt failed; `error` says why),
  * "lease_lost" (the result was refused: the job was rescued or cancelled
- * meanwhile), "fail_unrecorded" (PostgreSQL refused the failure; the job
+ * meanwhile; or not written, because the handler returned after its job
+ * was taken back, see wvl_worker_task_lost), "fail_unrecorded" (PostgreSQL refused the failure; the job
  * will be rescued), "released" (handed back unstarted, or at the end of the
  * shutdown grace) or "held" (could not be handed back; it will be rescued).
  * `duration_ms` counts from the handler's start (or the claim, for a job

@@ -31,6 +31,9 @@ enum wvl_slot_state { WVL_SLOT_FREE, WVL_SLOT_QUEUED, WVL_SLOT_RUNNING };
 
 struct wvl_slot {
 	enum wvl_slot_state state;
+	/* Running, its handler returned and this slot records the result:
+	 * the drain no longer takes it back (set and read with mu held). */
+	bool recording;
 	struct wvl_worker_task run;
 	int64_t started_ms; /* monotonic: for the durations reported */
 };

@@ -136,7 +136,7 @@ static size_t take_slots(wvl_worker *w, enum wvl_slot_state state, wvl_job *out)
 	size_t n = 0;
 	for (size_t i = 0; i < w->nslots; i++) {
 		struct wvl_slot *s = &w->slots[i];
-		if (s->state != state)
+		if (s->state != state || s->recording)
 			continue;
 		atomic_store(&s->run.lost, 1);
 		out[n] = s->run.job;

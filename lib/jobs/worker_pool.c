@@ -167,15 +167,31 @@ static void run_one(wvl_worker *w, struct wvl_slot *s)
 	int rc = fn ? fn(&err, &s->run, payload) : -1;
 	if (!fn)
 		err = wvl_str__dup("no handler for this kind");
-	if (rc != 0)
-		finish_failed(w, s, err);
-	else
+	/* Either the drain took the job back (lost, released or about to be)
+	 * or this slot records the result, never both: writing a result while
+	 * the release runs would let whichever committed first win, and a
+	 * job released at the end of the grace was found completed. */
+	pthread_mutex_lock(&w->mu);
+	bool lost = atomic_load(&s->run.lost) != 0;
+	s->recording = !lost;
+	pthread_mutex_unlock(&w->mu);
+	if (lost) {
+		/* Taken back, or fenced off by a heartbeat: not ours to record. */
+		wvl_worker__event(w, &s->run.job, s->started_ms, "lease_lost",
+				  "the job was taken back while its handler ran: result not recorded");
 		free(err);
+		rc = -1;
+	} else if (rc != 0) {
+		finish_failed(w, s, err);
+	} else {
+		free(err);
+	}
 	pthread_mutex_lock(&w->mu);
 	if (rc == 0)
 		queue_completion(w, s);
 	free(s->run.job.args_json);
 	s->run.job.args_json = NULL;
+	s->recording = false;
 	s->state = WVL_SLOT_FREE;
 	pthread_cond_broadcast(&w->idle);
 	wvl_worker__wake(w); /* the dispatcher may claim again */

@@ -11,6 +11,7 @@
 
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -479,6 +480,50 @@ Test(worker_lib, stop_past_the_grace_releases_the_running_job_and_tells_its_hand
 	wvl_worker_free(w); /* waits for the handler, which was told */
 	cr_expect_eq(atomic_load(&seen.lost_seen), 1);
 	cr_expect_eq(atomic_load(&seen.lease_lost), 1, "its late result was refused");
+}
+
+/* "eager": returns the moment it sees its job lost, without sleeping,
+ * succeeding or ({"fail":1}) failing: its result would race the release. */
+static int eager(char **out_error, wvl_worker_task *run, void *payload)
+{
+	(void)payload;
+	atomic_store(&seen.started, 1);
+	while (!wvl_worker_task_lost(run))
+		sched_yield();
+	if (strstr(wvl_worker_task_job(run)->args_json, "\"fail\"")) {
+		*out_error = strdup("failed once told");
+		return 1;
+	}
+	return 0;
+}
+
+/* A handler returning as the grace ends is not recorded, whatever it
+ * returns and however fast: the released job stays released (wl-worker's
+ * sigterm test once found it completed, the handler's write having beaten
+ * the release). */
+Test(worker_lib, a_handler_returning_after_the_grace_is_not_recorded)
+{
+	for (int round = 0; round < 40; round++) {
+		memset(&seen, 0, sizeof(seen));
+		cr_assert_eq(test_sql(db.owner_url, "SET wvl.actor_role = 'system'; DELETE FROM jobs"), 0);
+		wvl_worker *w = worker(1, "eager", eager);
+		cr_assert_eq(wvl_worker_start(w), 0);
+		enqueue(NULL, "eager", round % 2 ? "{\"fail\":1}" : NULL);
+		cr_assert(step_until(w, &seen.started, NULL, NULL));
+		wvl_worker_stop(w);
+		int timeout = 0;
+		cr_assert_eq(wvl_worker_step(&timeout, w), 0);
+		test_clock_advance(11 * TEST_SEC); /* grace_s is 10 */
+		cr_assert_eq(wvl_worker_step(&timeout, w), WVL_WORKER_STOPPED);
+		wvl_worker_free(w); /* waits for the handler */
+		cr_expect(test_sys_is(&db, "SELECT state || attempt || errors::text FROM jobs",
+				      "available0[]"), "round %d", round);
+		cr_expect_eq(atomic_load(&seen.released), 1, "round %d: %d released", round,
+			     atomic_load(&seen.released));
+		cr_expect_eq(atomic_load(&seen.lease_lost), 1, "round %d", round);
+		cr_expect_eq(atomic_load(&seen.completed) + atomic_load(&seen.retryable), 0,
+			     "round %d", round);
+	}
 }
 
 /* The figures wl-worker's /metrics shows: per kind and queue, since the
