@@ -502,6 +502,25 @@ Test(sanitize, deep_nesting_is_refused_quickly)
 	}
 }
 
+/* Each "<table><i>x<td>" nests four deep in gumbo's tree (table, tbody,
+ * tr, td: the <i> is foster parented and cleared by the cell).  The
+ * pre-scan once counted three, so 150 of them (601 deep) passed a limit
+ * of 512 (the fuzz_sanitize campaign found it). */
+Test(sanitize, table_parts_count_towards_the_depth_limit)
+{
+	char *ok = repeat("<table><i>x<td>", 15 * 120), *deep = repeat("<table><i>x<td>", 15 * 150);
+	char *out = NULL;
+	cr_expect_eq(wvl_sanitize_html(&out, ok, strlen(ok)), 0, "120 levels: %s",
+		     wvl_error_last()->message);
+	wvl_free(out);
+	out = NULL;
+	cr_expect_eq(wvl_sanitize_html(&out, deep, strlen(deep)), WVL_ETOOLARGE);
+	cr_expect_str_eq(wvl_error_last()->slug, "too_deep");
+	cr_expect_null(out);
+	free(ok);
+	free(deep);
+}
+
 Test(sanitize, moderate_nesting_is_kept)
 {
 	char *open = repeat("<div>", 5 * 200), *close = repeat("</div>", 6 * 200);
