@@ -19,8 +19,7 @@
  * parse it as raw text and gumbo does not.
  *
  * The simulated stack only pops on an end tag that certainly closes the
- * element in the real parser (or a table part's start tag that certainly
- * clears what was foster parented), so the estimate is an upper bound; sloppy
+ * element in the real parser, so the estimate is an upper bound; sloppy
  * but harmless markup (unclosed cells, mis-nested formatting) is counted
  * as deeper than it is.  The sanitiser checks the real depth again.
  */
@@ -324,53 +323,47 @@ static GumboTag top_tag(const struct scan *sc)
 
 static int push(struct scan *sc, GumboTag t, const char *name, size_t len);
 
-/* Rows and cells put straight into a table get an implied tbody and tr. */
+static bool table_part(GumboTag t)
+{
+	return t == GUMBO_TAG_TABLE || t == GUMBO_TAG_TBODY || t == GUMBO_TAG_THEAD ||
+	       t == GUMBO_TAG_TFOOT || t == GUMBO_TAG_TR || t == GUMBO_TAG_TD ||
+	       t == GUMBO_TAG_TH || t == GUMBO_TAG_CAPTION || t == GUMBO_TAG_COLGROUP;
+}
+
+/* The nearest table part on the stack: what is above it came in by foster
+ * parenting ("<table><i>"), which keeps the table's insertion mode. */
+static GumboTag table_context(const struct scan *sc)
+{
+	for (size_t i = sc->depth; i > 0; i--)
+		if (table_part(sc->stack[i - 1].tag))
+			return sc->stack[i - 1].tag;
+	return GUMBO_TAG_LAST;
+}
+
+/* Rows and cells put straight into a table get an implied tbody and tr,
+ * also when foster-parented elements are open above the table.  The tree
+ * builder first pops those ("clear the stack back to a table context");
+ * the simulation keeps them, since a pop it got wrong would turn the
+ * bound into an underestimate (its table may be one the parser closed).
+ * "<table><i>x<td>" nested is counted five a level, against gumbo's four;
+ * it was three, without the implied pair. */
 static int push_implied(struct scan *sc, GumboTag t)
 {
 	bool cell = t == GUMBO_TAG_TD || t == GUMBO_TAG_TH;
+	if (!cell && t != GUMBO_TAG_TR)
+		return 0;
 	int rc = 0;
-	if ((cell || t == GUMBO_TAG_TR) && top_tag(sc) == GUMBO_TAG_TABLE)
+	if (table_context(sc) == GUMBO_TAG_TABLE)
 		rc = push(sc, GUMBO_TAG_TBODY, NULL, 0);
-	GumboTag top = top_tag(sc);
+	GumboTag ctx = table_context(sc);
 	if (rc == 0 && cell &&
-	    (top == GUMBO_TAG_TBODY || top == GUMBO_TAG_THEAD || top == GUMBO_TAG_TFOOT))
+	    (ctx == GUMBO_TAG_TBODY || ctx == GUMBO_TAG_THEAD || ctx == GUMBO_TAG_TFOOT))
 		rc = push(sc, GUMBO_TAG_TR, NULL, 0);
 	return rc;
 }
 
-/* The table's own structure elements (the cells' and captions' content is
- * in body mode again). */
-static bool table_mode_tag(GumboTag t)
-{
-	return t == GUMBO_TAG_TABLE || t == GUMBO_TAG_TBODY || t == GUMBO_TAG_THEAD ||
-	       t == GUMBO_TAG_TFOOT || t == GUMBO_TAG_TR;
-}
-
-static bool table_part(GumboTag t)
-{
-	return table_mode_tag(t) || t == GUMBO_TAG_TD || t == GUMBO_TAG_TH ||
-	       t == GUMBO_TAG_CAPTION || t == GUMBO_TAG_COLGROUP || t == GUMBO_TAG_COL;
-}
-
-/* Elements opened straight inside a table, row or row group are foster
- * parented: the insertion mode stays the table's, so the next row, cell
- * or section start tag "clears the stack back to a table context" and
- * pops them.  Without this, "<table><i>x<td>" (nested) was estimated at
- * three levels a table where gumbo builds four (table, tbody, tr, td). */
-static void clear_to_table_context(struct scan *sc, GumboTag t)
-{
-	if (!table_part(t) || t == GUMBO_TAG_TABLE)
-		return;
-	size_t i = sc->depth;
-	while (i > 0 && !table_part(sc->stack[i - 1].tag))
-		i--;
-	if (i > 0 && table_mode_tag(sc->stack[i - 1].tag))
-		sc->depth = i;
-}
-
 static int push(struct scan *sc, GumboTag t, const char *name, size_t len)
 {
-	clear_to_table_context(sc, t);
 	if (replaces(top_tag(sc), t))
 		return 0;
 	if (top_tag(sc) == GUMBO_TAG_P && closes_p(t))

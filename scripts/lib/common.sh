@@ -54,6 +54,18 @@ build() {
   ninja -C "$dir" >/dev/null || { ninja -C "$dir"; die "build failed"; }
 }
 
+# build_target DIR TARGET [meson options]: configures like build(), then
+# compiles one target only.
+build_target() {
+  local dir=$1 target=$2; shift 2
+  if [ ! -f "$dir/build.ninja" ]; then
+    meson setup "$dir" "$WL_ROOT" "$@" >/dev/null || die "meson setup failed"
+  else
+    meson configure "$dir" "$@" >/dev/null || die "meson configure failed"
+  fi
+  meson compile -C "$dir" "$target" >/dev/null || { meson compile -C "$dir" "$target"; die "build failed"; }
+}
+
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
