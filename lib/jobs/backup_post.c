@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT
  * Copyright (c) 2026 WavelaunchOS contributors */
 
-/* WL_BACKUP_POST_COMMAND: what runs after a dump and its checksum are
+/* The programs a backup runs, each with a time bound: pg_dump (bounded
+ * by WL_BACKUP_TIMEOUT: without one, a dump waiting on a lock or on a
+ * silent network would hold its job and the worker's slot for ever) and
+ * WL_BACKUP_POST_COMMAND, what runs after a dump and its checksum are
  * written (copy it off the host, say).  The command is run by /bin/sh -c
  * with the paths as positional parameters and in the environment, never
  * pasted into the command text, so a folder named `$(rm -rf ~)` is only a
- * name.  It runs in its own process group (a timeout stops the whole
+ * name.  Each runs in its own process group (a timeout stops the whole
  * pipeline), stdin from /dev/null, and the last bytes of its stdout and
  * stderr are kept for the log line. */
 
@@ -72,23 +75,30 @@ static void tail_text(char *out, size_t outlen, const struct tail *t)
 	out[k] = '\0';
 }
 
-/* Our environment with WL_BACKUP_FILE and WL_BACKUP_CHECKSUM_FILE set to
- * the paths (whatever they were). */
-static char **post_env(char *vars[2])
+/* Our environment with `vars` ("NAME=value", NULL-terminated) set,
+ * whatever those names were. */
+static char **env_with(char *const vars[])
 {
-	size_t n = 0;
+	size_t n = 0, nv = 0;
 	while (environ[n])
 		n++;
-	char **env = calloc(n + 3, sizeof(*env));
+	while (vars[nv])
+		nv++;
+	char **env = calloc(n + nv + 1, sizeof(*env));
 	if (!env)
 		return NULL;
 	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		if (strncmp(environ[i], "WL_BACKUP_FILE=", 15) != 0 &&
-		    strncmp(environ[i], "WL_BACKUP_CHECKSUM_FILE=", 24) != 0)
+	for (size_t i = 0; i < n; i++) {
+		bool replaced = false;
+		for (size_t v = 0; v < nv && !replaced; v++) {
+			size_t len = (size_t)(strchr(vars[v], '=') - vars[v]) + 1;
+			replaced = strncmp(environ[i], vars[v], len) == 0;
+		}
+		if (!replaced)
 			env[k++] = environ[i];
-	env[k++] = vars[0];
-	env[k++] = vars[1];
+	}
+	for (size_t v = 0; v < nv; v++)
+		env[k++] = vars[v];
 	env[k] = NULL;
 	return env;
 }
@@ -115,57 +125,47 @@ static void drain(int *fd, struct tail *t)
 	}
 }
 
-static int start(pid_t *pid, const char *cmd, const char *dump, const char *sum, int out[2],
-		 int err[2])
+/* Spawns `argv` (looked up in PATH unless it has a '/') with `vars` added
+ * to our environment; errno's value on failure. */
+static int start(pid_t *pid, char *const argv[], char *const vars[], int out[2], int err[2])
 {
-	char *vars[2] = {wvl_str__printf("WL_BACKUP_FILE=%s", dump),
-			 wvl_str__printf("WL_BACKUP_CHECKSUM_FILE=%s", sum)};
-	char **env = vars[0] && vars[1] ? post_env(vars) : NULL;
-	int rc = ENOMEM;
-	if (env) {
-		posix_spawn_file_actions_t fa;
-		posix_spawnattr_t at;
-		sigset_t none, all;
-		sigemptyset(&none);
-		sigfillset(&all);
-		posix_spawn_file_actions_init(&fa);
-		posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-		posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
-		posix_spawn_file_actions_adddup2(&fa, err[1], STDERR_FILENO);
-		posix_spawnattr_init(&at);
-		/* Its own group, default signals (the worker ignores SIGPIPE),
-		 * nothing blocked. */
-		posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-						      POSIX_SPAWN_SETSIGDEF);
-		posix_spawnattr_setpgroup(&at, 0);
-		posix_spawnattr_setsigmask(&at, &none);
-		posix_spawnattr_setsigdefault(&at, &all);
-		char *argv[] = {"/bin/sh", "-c", (char *)cmd, "wl-backup-post", (char *)dump,
-				(char *)sum, NULL};
-		rc = posix_spawn(pid, "/bin/sh", &fa, &at, argv, env);
-		posix_spawnattr_destroy(&at);
-		posix_spawn_file_actions_destroy(&fa);
-	}
+	char **env = env_with(vars);
+	if (!env)
+		return ENOMEM;
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t none, all;
+	sigemptyset(&none);
+	sigfillset(&all);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, err[1], STDERR_FILENO);
+	posix_spawnattr_init(&at);
+	/* Its own group, default signals (the worker ignores SIGPIPE),
+	 * nothing blocked. */
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
+					      POSIX_SPAWN_SETSIGDEF);
+	posix_spawnattr_setpgroup(&at, 0);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setsigdefault(&at, &all);
+	int rc = posix_spawnp(pid, argv[0], &fa, &at, argv, env);
+	posix_spawnattr_destroy(&at);
+	posix_spawn_file_actions_destroy(&fa);
 	free(env);
-	free(vars[0]);
-	free(vars[1]);
 	return rc;
 }
 
-int wvl_maint__post_command(struct wvl_post_result *res, wvl_ctx *ctx, const char *dump,
-			    const char *sum)
+int wvl_maint__run_bounded(struct wvl_post_result *res, wvl_ctx *ctx, char *const argv[],
+			   char *const vars[], const char *bound_key, int64_t bound)
 {
 	memset(res, 0, sizeof(*res));
-	const char *cmd = wvl_config_get(ctx->cfg, "WL_BACKUP_POST_COMMAND");
-	if (!cmd || !*cmd)
-		return 0;
 	res->ran = true;
-	int64_t bound = (int64_t)wvl_config__uint(ctx->cfg, "WL_BACKUP_POST_TIMEOUT", 3600, 86400);
 	int out[2] = {-1, -1}, err[2] = {-1, -1};
 	pid_t pid = -1;
 	int sp = pipe2(out, O_CLOEXEC) == 0 && pipe2(err, O_CLOEXEC) == 0 ? 0 : errno;
 	if (sp == 0)
-		sp = start(&pid, cmd, dump, sum, out, err);
+		sp = start(&pid, argv, vars, out, err);
 	if (out[1] >= 0)
 		close(out[1]);
 	if (err[1] >= 0)
@@ -175,10 +175,9 @@ int wvl_maint__post_command(struct wvl_post_result *res, wvl_ctx *ctx, const cha
 			close(out[0]);
 		if (err[0] >= 0)
 			close(err[0]);
-		snprintf(res->status, sizeof(res->status), "could not start /bin/sh: %s",
+		snprintf(res->status, sizeof(res->status), "could not start %s: %s", argv[0],
 			 strerror(sp));
-		return wvl_err__set(WVL_EUNAVAILABLE, NULL, "the post-backup command %s",
-				    res->status);
+		return -1;
 	}
 	fcntl(out[0], F_SETFL, O_NONBLOCK);
 	fcntl(err[0], F_SETFL, O_NONBLOCK);
@@ -235,7 +234,7 @@ int wvl_maint__post_command(struct wvl_post_result *res, wvl_ctx *ctx, const cha
 	tail_text(res->err_tail, sizeof(res->err_tail), &te);
 	if (termed)
 		snprintf(res->status, sizeof(res->status),
-			 "did not finish within WL_BACKUP_POST_TIMEOUT (%lld s) and was stopped",
+			 "did not finish within %s (%lld s) and was stopped", bound_key,
 			 (long long)bound);
 	else if (lost)
 		snprintf(res->status, sizeof(res->status), "ended with an unknown status");
@@ -252,5 +251,33 @@ int wvl_maint__post_command(struct wvl_post_result *res, wvl_ctx *ctx, const cha
 		res->ok = true;
 		return 0;
 	}
-	return wvl_err__set(WVL_EUNAVAILABLE, NULL, "the post-backup command %s", res->status);
+	return -1;
+}
+
+int wvl_maint__post_command(struct wvl_post_result *res, wvl_ctx *ctx, const char *dump,
+			    const char *sum)
+{
+	memset(res, 0, sizeof(*res));
+	const char *cmd = wvl_config_get(ctx->cfg, "WL_BACKUP_POST_COMMAND");
+	if (!cmd || !*cmd)
+		return 0;
+	int64_t bound = (int64_t)wvl_config__uint(ctx->cfg, "WL_BACKUP_POST_TIMEOUT", 3600, 86400);
+	char *vars[] = {wvl_str__printf("WL_BACKUP_FILE=%s", dump),
+			wvl_str__printf("WL_BACKUP_CHECKSUM_FILE=%s", sum), NULL};
+	char *argv[] = {"/bin/sh", "-c", (char *)cmd, "wl-backup-post", (char *)dump,
+			(char *)sum, NULL};
+	int rc = 0;
+	if (!vars[0] || !vars[1]) {
+		res->ran = true;
+		snprintf(res->status, sizeof(res->status), "could not start /bin/sh: %s",
+			 strerror(ENOMEM));
+		rc = -1;
+	} else {
+		rc = wvl_maint__run_bounded(res, ctx, argv, vars, "WL_BACKUP_POST_TIMEOUT", bound);
+	}
+	free(vars[0]);
+	free(vars[1]);
+	return rc == 0 ? 0
+		       : wvl_err__set(WVL_EUNAVAILABLE, NULL, "the post-backup command %s",
+				      res->status);
 }

@@ -40,6 +40,9 @@ static const struct wvl_config_key keys[] = {
 	 " empty: none"},
 	{"WL_BACKUP_POST_TIMEOUT", WVL_CFG_UINT, "3600", 1, 86400, NULL, 0,
 	 "seconds the post-backup command may run before it is stopped (SIGTERM, SIGKILL 5 s later)"},
+	{"WL_BACKUP_TIMEOUT", WVL_CFG_UINT, "21600", 60, 604800, NULL, 0,
+	 "seconds pg_dump may run before it is stopped (SIGTERM, SIGKILL 5 s later) and the"
+	 " backup job fails"},
 	{"WL_PG_DUMP", WVL_CFG_STRING, "pg_dump", 1, 4000, NULL, 0,
 	 "pg_dump program backup_database runs"},
 	{"WL_TOKEN_BUDGET_CENTS", WVL_CFG_UINT, "0", 0, 1000000000, NULL, 0,

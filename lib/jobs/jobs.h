@@ -88,7 +88,7 @@ int wvl_maint__backup(char **out_json, wvl_ctx *ctx, const char *job_id);
 
 #define WVL_POST_TAIL 513 /* bytes of stdout / stderr kept, plus the NUL */
 
-/* What WL_BACKUP_POST_COMMAND did. */
+/* What a bounded program (pg_dump, WL_BACKUP_POST_COMMAND) did. */
 struct wvl_post_result {
 	bool ran;		     /* the key is set: it was run (or tried) */
 	bool ok;		     /* it exited with status 0 in time */
@@ -106,6 +106,15 @@ struct wvl_post_result {
  * not run); WVL_EUNAVAILABLE otherwise, `res` saying how. */
 int wvl_maint__post_command(struct wvl_post_result *res, wvl_ctx *ctx, const char *dump,
 			    const char *sum);
+
+/* Runs `argv` (argv[0] looked up in PATH unless it has a '/') with `vars`
+ * ("NAME=value", NULL-terminated) added to the environment, in its own
+ * process group with stdin from /dev/null, and stops it (SIGTERM, SIGKILL
+ * 5 s later) once `bound` seconds of the context's clock have passed,
+ * `bound_key` naming the setting in the status.  0 when it exited with
+ * status 0; -1 otherwise, `res` saying how (no error is set). */
+int wvl_maint__run_bounded(struct wvl_post_result *res, wvl_ctx *ctx, char *const argv[],
+			   char *const vars[], const char *bound_key, int64_t bound);
 
 /* The jobs runtime's keys (config_keys.c). */
 extern const struct wvl_config_keyset wvl_jobs__keys;

@@ -28,24 +28,8 @@ extern char **environ;
 
 /* ---- backup ------------------------------------------------------------------ */
 
-/* The environment of pg_dump: ours, with PGOPTIONS making it the system
- * actor so the row-level security policies show it every row. */
-static char **dump_env(void)
-{
-	size_t n = 0;
-	while (environ[n])
-		n++;
-	char **env = calloc(n + 2, sizeof(*env));
-	if (!env)
-		return NULL;
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		if (strncmp(environ[i], "PGOPTIONS=", 10) != 0)
-			env[k++] = environ[i];
-	env[k] = "PGOPTIONS=-c wvl.actor_role=system";
-	return env;
-}
-
+/* pg_dump as the system actor (PGOPTIONS: the row-level security
+ * policies show it every row), bounded by WL_BACKUP_TIMEOUT. */
 static int run_pg_dump(wvl_ctx *ctx, const char *out_path)
 {
 	const wvl_config *cfg = ctx->cfg;
@@ -57,21 +41,17 @@ static int run_pg_dump(wvl_ctx *ctx, const char *out_path)
 		prog = "pg_dump";
 	char *argv[] = {(char *)prog, "--format=custom", "--enable-row-security",
 			"--no-password", "--file", (char *)out_path, "--dbname", (char *)url, NULL};
-	char **env = dump_env();
-	if (!env)
+	char *vars[] = {"PGOPTIONS=-c wvl.actor_role=system", NULL};
+	int64_t bound = (int64_t)wvl_config__uint(cfg, "WL_BACKUP_TIMEOUT", 21600, 604800);
+	struct wvl_post_result *res = malloc(sizeof(*res));
+	if (!res)
 		return wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
-	pid_t pid;
-	int rc = posix_spawnp(&pid, prog, NULL, NULL, argv, env);
-	free(env);
-	if (rc != 0)
-		return wvl_err__set(WVL_EUNAVAILABLE, NULL, "cannot start pg_dump");
-	int status = 0;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return wvl_err__set(WVL_EUNAVAILABLE, NULL, "pg_dump failed (exit status %d)",
-				    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-	return 0;
+	int rc = 0;
+	if (wvl_maint__run_bounded(res, ctx, argv, vars, "WL_BACKUP_TIMEOUT", bound) != 0)
+		rc = wvl_err__set(WVL_EUNAVAILABLE, NULL, "pg_dump %s%s%s", res->status,
+				  res->err_tail[0] ? ": " : "", res->err_tail);
+	free(res);
+	return rc;
 }
 
 static int sha256_file(char hex[65], long long *bytes, const char *path)
@@ -399,6 +379,23 @@ static char *restore_program(const wvl_config *cfg)
 	if (n >= 7 && strcmp(dump + n - 7, "pg_dump") == 0)
 		return wvl_str__printf("%.*spg_restore", (int)(n - 7), dump);
 	return strdup("pg_restore");
+}
+
+/* Our environment with PGOPTIONS making the program the system actor. */
+static char **dump_env(void)
+{
+	size_t n = 0;
+	while (environ[n])
+		n++;
+	char **env = calloc(n + 2, sizeof(*env));
+	if (!env)
+		return NULL;
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(environ[i], "PGOPTIONS=", 10) != 0)
+			env[k++] = environ[i];
+	env[k] = "PGOPTIONS=-c wvl.actor_role=system";
+	return env;
 }
 
 /* Runs argv with stdout to /dev/null and the system actor's PGOPTIONS;

@@ -7,7 +7,8 @@
  * is shell syntax stays a name; a failing command is reported (error log
  * line with its status and stderr, the call's error, a marker beside the
  * kept dump); a command that does not finish is stopped at its bound,
- * measured on the context's clock, which the test moves. */
+ * measured on the context's clock, which the test moves; and pg_dump
+ * itself, bounded by WL_BACKUP_TIMEOUT, its failures told in its words. */
 
 #include <errno.h>
 #include <pthread.h>
@@ -48,19 +49,27 @@ static void teardown(void)
 
 TestSuite(backup_post, .init = setup, .fini = teardown, .timeout = 120);
 
-/* A context whose backups go to `dir` and run `command` (NULL: none). */
-static wvl_ctx *backup_ctx(const char *dir, const char *command, const char *timeout)
+/* A context whose backups go to `dir`, with `n` more settings (a NULL
+ * value leaves its key at the default). */
+static wvl_ctx *ctx_with(const char *dir, const char *const kv[][2], size_t n)
 {
 	wvl_config *cfg = test_config(&db);
 	cr_assert_eq(wvl_config_set(cfg, "WL_BACKUP_DIR", dir), 0);
-	if (command)
-		cr_assert_eq(wvl_config_set(cfg, "WL_BACKUP_POST_COMMAND", command), 0);
-	if (timeout)
-		cr_assert_eq(wvl_config_set(cfg, "WL_BACKUP_POST_TIMEOUT", timeout), 0);
+	for (size_t i = 0; i < n; i++)
+		if (kv[i][1])
+			cr_assert_eq(wvl_config_set(cfg, kv[i][0], kv[i][1]), 0);
 	cr_assert_eq(wvl_config_validate(cfg), 0, "%s", wvl_error_last()->message);
 	wvl_ctx *c = test_ctx_from(cfg);
 	test_clock_install(c, TEST_T0);
 	return c;
+}
+
+/* Backups that run `command` (NULL: none) bounded by `timeout`. */
+static wvl_ctx *backup_ctx(const char *dir, const char *command, const char *timeout)
+{
+	const char *const kv[][2] = {{"WL_BACKUP_POST_COMMAND", command},
+				     {"WL_BACKUP_POST_TIMEOUT", timeout}};
+	return ctx_with(dir, kv, 2);
 }
 
 static bool exists(const char *dir, const char *name)
@@ -247,6 +256,20 @@ static bool not_running(pid_t pid)
 	return end && (end[2] == 'Z' || end[2] == 'X');
 }
 
+/* Waits up to 5 s for `pid` to be gone; kills it when it is not (the
+ * caller's expectation then fails), so no process outlives the test. */
+static bool gone_soon(pid_t pid)
+{
+	bool gone = false;
+	for (int i = 0; i < 500 && !(gone = not_running(pid)); i++) {
+		struct timespec w = {0, 10 * 1000000L};
+		nanosleep(&w, NULL);
+	}
+	if (!gone)
+		kill(pid, SIGKILL);
+	return gone;
+}
+
 Test(backup_post, a_command_that_does_not_finish_is_stopped_at_its_bound)
 {
 	char dir[600], pidfile[600], cmd[2400];
@@ -274,14 +297,7 @@ Test(backup_post, a_command_that_does_not_finish_is_stopped_at_its_bound)
 	cr_expect_eq(k.rc, WVL_EUNAVAILABLE);
 	cr_expect_not_null(strstr(k.message, "did not finish within WL_BACKUP_POST_TIMEOUT (30 s)"
 				  " and was stopped"), "%s", k.message);
-	bool gone = false;
-	for (int i = 0; i < 500 && !(gone = not_running(sleeper)); i++) {
-		struct timespec w = {0, 10 * 1000000L};
-		nanosleep(&w, NULL);
-	}
-	cr_expect(gone, "the command's child %d still runs", (int)sleeper);
-	if (!gone)
-		kill(sleeper, SIGKILL);
+	cr_expect(gone_soon(sleeper), "the command's child %d still ran", (int)sleeper);
 	cr_expect(test_log_contains("did not finish within WL_BACKUP_POST_TIMEOUT (30 s) and was"
 				    " stopped; stderr: copying to a host that never answers"));
 	cr_expect(exists(dir, DUMP), "the dump is kept");
@@ -320,12 +336,7 @@ Test(backup_post, a_command_that_ignores_sigterm_is_killed_after_the_grace)
 	cr_expect(test_log_contains("(10 s) and was stopped; stderr: ") &&
 		  test_log_contains("; stdout: ...") && test_log_contains("flood flood flood"),
 		  "the flood's tail is logged");
-	bool gone = false;
-	for (int i = 0; i < 500 && !(gone = not_running(shell)); i++) {
-		struct timespec w = {0, 10 * 1000000L};
-		nanosleep(&w, NULL);
-	}
-	cr_expect(gone, "the shell %d survived SIGKILL", (int)shell);
+	cr_expect(gone_soon(shell), "the shell %d survived SIGKILL", (int)shell);
 	wvl_ctx_free(k.ctx);
 }
 
@@ -402,4 +413,94 @@ Test(backup_post, only_the_end_of_a_long_output_is_logged)
 	cr_expect(test_log_contains("eeeeeeee the end"));
 	cr_expect(!test_log_contains("line 000"), "only the tail is kept");
 	wvl_ctx_free(c);
+}
+
+/* Backups that run `pg_dump` (a program path) bounded by `timeout`. */
+static wvl_ctx *dump_ctx(const char *dir, const char *pg_dump, const char *timeout)
+{
+	const char *const kv[][2] = {{"WL_PG_DUMP", pg_dump}, {"WL_BACKUP_TIMEOUT", timeout}};
+	return ctx_with(dir, kv, 2);
+}
+
+static size_t files_in(const char *dir)
+{
+	char cmd[700];
+	snprintf(cmd, sizeof(cmd), "ls -A '%s' 2>/dev/null | wc -l", dir);
+	FILE *p = popen(cmd, "r");
+	size_t n = 0;
+	if (p) {
+		if (fscanf(p, "%zu", &n) != 1)
+			n = 0;
+		pclose(p);
+	}
+	return n;
+}
+
+/* A pg_dump waiting on a lock a migration holds (or on a silent network)
+ * would hold its job for ever: it is stopped at WL_BACKUP_TIMEOUT, on the
+ * context's clock, and its half-written file removed. */
+Test(backup_post, a_pg_dump_that_does_not_finish_is_stopped_at_its_bound)
+{
+	char dir[600], prog[600], pidfile[600];
+	snprintf(dir, sizeof(dir), "%s/backups", root);
+	snprintf(prog, sizeof(prog), "%s/pg_dump", root);
+	snprintf(pidfile, sizeof(pidfile), "%s/dump.pid", root);
+	FILE *f = fopen(prog, "w");
+	cr_assert_not_null(f);
+	/* Writes part of a dump into --file (its 5th argument), then waits. */
+	fprintf(f, "#!/bin/sh\nprintf 'PGDMP partial' > \"$5\"\n"
+		   "echo 'pg_dump: waiting for a lock on table \"clients\"' >&2\n"
+		   "echo $$ > %s.tmp; mv %s.tmp %s\nexec sleep 600\n", pidfile, pidfile, pidfile);
+	fclose(f);
+	cr_assert_eq(chmod(prog, 0700), 0);
+	struct call k = {.ctx = dump_ctx(dir, prog, "60")};
+	pthread_t t;
+	cr_assert_eq(pthread_create(&t, NULL, backup_thread, &k), 0);
+	pid_t dumper = read_pid(pidfile);
+	cr_assert_gt(dumper, 0, "the fake pg_dump started");
+	cr_expect_eq(files_in(dir), 1, "its half-written file");
+	test_clock_advance(61 * TEST_SEC);
+	cr_assert_eq(pthread_join(t, NULL), 0);
+	cr_expect_eq(k.rc, WVL_EUNAVAILABLE);
+	cr_expect_not_null(strstr(k.message, "pg_dump did not finish within WL_BACKUP_TIMEOUT (60 s)"
+				  " and was stopped: pg_dump: waiting for a lock"), "%s", k.message);
+	cr_expect(gone_soon(dumper), "pg_dump %d still ran", (int)dumper);
+	cr_expect_eq(files_in(dir), 0, "the half-written dump is removed");
+	wvl_ctx_free(k.ctx);
+}
+
+/* pg_dump's failures say what it said; one that cannot start says so. */
+Test(backup_post, a_failing_or_missing_pg_dump_fails_the_backup_with_its_words)
+{
+	char dir[600], prog[600];
+	snprintf(dir, sizeof(dir), "%s/backups", root);
+	snprintf(prog, sizeof(prog), "%s/pg_dump", root);
+	FILE *f = fopen(prog, "w");
+	cr_assert_not_null(f);
+	fprintf(f, "#!/bin/sh\necho 'pg_dump: error: connection to server failed' >&2\nexit 1\n");
+	fclose(f);
+	cr_assert_eq(chmod(prog, 0700), 0);
+	wvl_ctx *c = dump_ctx(dir, prog, NULL);
+	char *report = NULL;
+	cr_expect_eq(wvl_maint_backup_database(&report, c), WVL_EUNAVAILABLE);
+	cr_expect_null(report);
+	cr_expect_str_eq(wvl_error_last()->message,
+			 "pg_dump exited with status 1: pg_dump: error: connection to server failed");
+	cr_expect_eq(files_in(dir), 0);
+	wvl_ctx_free(c);
+
+	snprintf(prog, sizeof(prog), "%s/no-such-pg_dump", root);
+	c = dump_ctx(dir, prog, NULL);
+	cr_expect_eq(wvl_maint_backup_database(&report, c), WVL_EUNAVAILABLE);
+	cr_expect_not_null(strstr(wvl_error_last()->message, "pg_dump could not start "),
+			   "%s", wvl_error_last()->message);
+	cr_expect_not_null(strstr(wvl_error_last()->message, "No such file or directory"));
+	wvl_ctx_free(c);
+
+	wvl_config *cfg = test_config(&db);
+	cr_assert_eq(wvl_config_set(cfg, "WL_BACKUP_TIMEOUT", "59"), 0);
+	cr_expect_eq(wvl_config_validate(cfg), WVL_EINVAL);
+	cr_expect_not_null(strstr(wvl_error_last()->message, "WL_BACKUP_TIMEOUT"), "%s",
+			   wvl_error_last()->message);
+	wvl_config_free(cfg);
 }

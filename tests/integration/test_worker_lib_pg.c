@@ -294,7 +294,7 @@ Test(worker_lib, register_builtin_covers_every_kind_the_library_enqueues)
 				   " noop:completed not_builtin:available token_budget_alert:completed"),
 		  "each built-in kind ran (the backup failed: no pg_dump); the other waits");
 	cr_expect(test_sys_is(&db, "SELECT errors->0->>'error' FROM jobs WHERE kind = 'backup_database'",
-				   "cannot start pg_dump"));
+				   "pg_dump could not start /nonexistent/pg_dump: No such file or directory"));
 	/* file_cleanup, backup_database, token_budget_alert and the weekly
 	 * summary (an email_send request). */
 	cr_expect(step_until(w, NULL, "SELECT count(*) FROM cron_schedules", "4"));

@@ -61,4 +61,19 @@ static inline bool worker_log_contains(const worker_proc *w, const char *needle)
 	return found;
 }
 
+/* Removes the worker's log; prints it first when `show` (a failed
+ * expectation), so the worker's own account of it is not lost. */
+static inline void worker_log_remove(const worker_proc *w, bool show)
+{
+	FILE *f = show ? fopen(w->log, "r") : NULL;
+	if (f) {
+		char line[4096];
+		fprintf(stderr, "---- %s ----\n", w->log);
+		while (fgets(line, sizeof(line), f))
+			fputs(line, stderr);
+		fclose(f);
+	}
+	unlink(w->log);
+}
+
 #endif
