@@ -77,7 +77,7 @@ int wvl_jobs__report(char **out_error, wvl_worker_task *run, int rc, char *repor
 /* Default backoff before attempt `attempt` + 1, in microseconds. */
 int64_t wvl_jobs__backoff(const wvl_ctx *ctx, int attempt);
 
-/* ---- backups (maint.c, backup_post.c) ---- */
+/* ---- backups (maint.c, backup_run.c) ---- */
 
 /* wvl_maint_backup_database's work.  `job_id` (NULL: none) is the
  * backup_database job running it: when an earlier attempt of that job
@@ -86,15 +86,15 @@ int64_t wvl_jobs__backoff(const wvl_ctx *ctx, int attempt);
  * instead of making another one. */
 int wvl_maint__backup(char **out_json, wvl_ctx *ctx, const char *job_id);
 
-#define WVL_POST_TAIL 513 /* bytes of stdout / stderr kept, plus the NUL */
+#define WVL_RUN_TAIL 513 /* bytes of stdout / stderr kept, plus the NUL */
 
 /* What a bounded program (pg_dump, WL_BACKUP_POST_COMMAND) did. */
-struct wvl_post_result {
+struct wvl_run_result {
 	bool ran;		     /* the key is set: it was run (or tried) */
 	bool ok;		     /* it exited with status 0 in time */
 	char status[160];	     /* "exited with status 3", "did not finish ..." */
-	char out_tail[WVL_POST_TAIL + 3]; /* the end of its stdout, one line */
-	char err_tail[WVL_POST_TAIL + 3]; /* likewise stderr */
+	char out_tail[WVL_RUN_TAIL + 3]; /* the end of its stdout, one line */
+	char err_tail[WVL_RUN_TAIL + 3]; /* likewise stderr */
 };
 
 /* Runs WL_BACKUP_POST_COMMAND (unset or empty: nothing, `res->ran`
@@ -104,7 +104,7 @@ struct wvl_post_result {
  * group, SIGKILL 5 s later) once WL_BACKUP_POST_TIMEOUT seconds have
  * passed, both measured on the context's clock.  0 when it exited with status 0 (or did
  * not run); WVL_EUNAVAILABLE otherwise, `res` saying how. */
-int wvl_maint__post_command(struct wvl_post_result *res, wvl_ctx *ctx, const char *dump,
+int wvl_maint__post_command(struct wvl_run_result *res, wvl_ctx *ctx, const char *dump,
 			    const char *sum);
 
 /* Runs `argv` (argv[0] looked up in PATH unless it has a '/') with `vars`
@@ -113,7 +113,7 @@ int wvl_maint__post_command(struct wvl_post_result *res, wvl_ctx *ctx, const cha
  * 5 s later) once `bound` seconds of the context's clock have passed,
  * `bound_key` naming the setting in the status.  0 when it exited with
  * status 0; -1 otherwise, `res` saying how (no error is set). */
-int wvl_maint__run_bounded(struct wvl_post_result *res, wvl_ctx *ctx, char *const argv[],
+int wvl_maint__run_bounded(struct wvl_run_result *res, wvl_ctx *ctx, char *const argv[],
 			   char *const vars[], const char *bound_key, int64_t bound);
 
 /* The jobs runtime's keys (config_keys.c). */

@@ -43,7 +43,7 @@ static int run_pg_dump(wvl_ctx *ctx, const char *out_path)
 			"--no-password", "--file", (char *)out_path, "--dbname", (char *)url, NULL};
 	char *vars[] = {"PGOPTIONS=-c wvl.actor_role=system", NULL};
 	int64_t bound = (int64_t)wvl_config__uint(cfg, "WL_BACKUP_TIMEOUT", 21600, 604800);
-	struct wvl_post_result *res = malloc(sizeof(*res));
+	struct wvl_run_result *res = malloc(sizeof(*res));
 	if (!res)
 		return wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
 	int rc = 0;
@@ -196,7 +196,7 @@ static int post_backup(wvl_ctx *ctx, const char *dir, const char *base, const ch
 		free(marker);
 		return wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
 	}
-	struct wvl_post_result *pr = malloc(sizeof(*pr));
+	struct wvl_run_result *pr = malloc(sizeof(*pr));
 	int rc = pr ? wvl_maint__post_command(pr, ctx, dump, sum)
 		    : wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
 	if (rc == 0) {

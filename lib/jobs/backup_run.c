@@ -31,9 +31,9 @@ extern char **environ;
 #define TERM_GRACE_US INT64_C(5000000) /* after SIGTERM at the bound, SIGKILL */
 #define POLL_MS 100 /* how often the bound is checked on the context's clock */
 
-/* The last WVL_POST_TAIL - 1 bytes of a stream, and whether more came. */
+/* The last WVL_RUN_TAIL - 1 bytes of a stream, and whether more came. */
 struct tail {
-	char buf[WVL_POST_TAIL];
+	char buf[WVL_RUN_TAIL];
 	size_t len;
 	bool cut;
 };
@@ -156,7 +156,7 @@ static int start(pid_t *pid, char *const argv[], char *const vars[], int out[2],
 	return rc;
 }
 
-int wvl_maint__run_bounded(struct wvl_post_result *res, wvl_ctx *ctx, char *const argv[],
+int wvl_maint__run_bounded(struct wvl_run_result *res, wvl_ctx *ctx, char *const argv[],
 			   char *const vars[], const char *bound_key, int64_t bound)
 {
 	memset(res, 0, sizeof(*res));
@@ -254,7 +254,7 @@ int wvl_maint__run_bounded(struct wvl_post_result *res, wvl_ctx *ctx, char *cons
 	return -1;
 }
 
-int wvl_maint__post_command(struct wvl_post_result *res, wvl_ctx *ctx, const char *dump,
+int wvl_maint__post_command(struct wvl_run_result *res, wvl_ctx *ctx, const char *dump,
 			    const char *sum)
 {
 	memset(res, 0, sizeof(*res));
