@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <criterion/criterion.h>
+#include <sodium.h>
 
 #include "testenv.h"
 #include "testmail.h"
@@ -85,4 +86,40 @@ json_t *test_mime_attachment(json_t *mime, size_t index)
 			return p;
 	}
 	return NULL;
+}
+
+void test_mail_transport(wvl_config *cfg, const char *transport, const char *tag)
+{
+	cr_assert_eq(wvl_config_set(cfg, "WL_EMAIL_TRANSPORT", transport), 0);
+	if (!strcmp(transport, "smtp")) {
+		char url[256];
+		snprintf(url, sizeof(url), "smtp://%s:pw-%s@127.0.0.1:%s", tag, tag,
+			 testenv("WL_TEST_SMTP_PORT"));
+		cr_assert_eq(wvl_config_set(cfg, "WL_SMTP_URL", url), 0);
+		cr_assert_eq(wvl_config_set(cfg, "WL_SMTP_CA_FILE", testenv("WL_TEST_SMTP_CA")), 0);
+	} else if (!strcmp(transport, "resend")) {
+		cr_assert_eq(wvl_config_set(cfg, "WL_RESEND_BASE_URL", testenv("WL_TEST_RESEND_URL")), 0);
+		cr_assert_eq(wvl_config_set(cfg, "WL_RESEND_API_KEY", tag), 0);
+	}
+}
+
+void test_webhook_sign(char *sig, size_t siglen, const char *secret_b64, const char *id,
+		       const char *ts, const char *body)
+{
+	unsigned char key[64], mac[32];
+	size_t klen = 0;
+	cr_assert_eq(sodium_base642bin(key, sizeof(key), secret_b64, strlen(secret_b64), NULL,
+				       &klen, NULL, sodium_base64_VARIANT_ORIGINAL), 0);
+	crypto_auth_hmacsha256_state st;
+	crypto_auth_hmacsha256_init(&st, key, klen);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)id, strlen(id));
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)".", 1);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)ts, strlen(ts));
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)".", 1);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, strlen(body));
+	crypto_auth_hmacsha256_final(&st, mac);
+	char b64[64];
+	sodium_bin2base64(b64, sizeof(b64), mac, sizeof(mac), sodium_base64_VARIANT_ORIGINAL);
+	cr_assert_lt(strlen(b64) + 3, siglen);
+	snprintf(sig, siglen, "v1,%s", b64);
 }

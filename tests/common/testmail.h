@@ -10,6 +10,18 @@
 #include <jansson.h>
 #include <wavelaunch.h>
 
+/* Sets `cfg` to send email by `transport`: "smtp" through the test's SMTP
+ * sink as user `tag` (its messages land under that user), "resend" to the
+ * loopback Resend API with `tag` as the key, anything else (mailbox) as
+ * given. */
+void test_mail_transport(wvl_config *cfg, const char *transport, const char *tag);
+
+/* Signs an email provider's webhook as Resend (Svix) does: "v1," and the
+ * base64 HMAC-SHA256 of "ID.TS.BODY" under the secret (`secret_b64`: the
+ * base64 after "whsec_"), into `sig` (at least 50 bytes). */
+void test_webhook_sign(char *sig, size_t siglen, const char *secret_b64, const char *id,
+		       const char *ts, const char *body);
+
 /* The parse of a message file: headers (decoded), content_type, parts
  * (type, charset, text), defects, bare_lf, ends_crlf, longest_line. */
 json_t *test_mime_parse(const char *path);

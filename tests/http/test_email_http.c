@@ -316,22 +316,11 @@ static long post_event(test_response *r, const char *event_id, const char *body,
 {
 	char ts[24];
 	snprintf(ts, sizeof(ts), "%lld", (long long)(time(NULL) + skew));
-	unsigned char key[64], mac[32];
-	size_t klen = 0;
-	cr_assert_eq(sodium_base642bin(key, sizeof(key), secret_b64, strlen(secret_b64), NULL, &klen,
-				       NULL, sodium_base64_VARIANT_ORIGINAL), 0);
-	crypto_auth_hmacsha256_state st;
-	crypto_auth_hmacsha256_init(&st, key, klen);
-	char *signed_text = NULL;
-	cr_assert(asprintf(&signed_text, "%s.%s.%s", event_id, ts, body) > 0);
-	crypto_auth_hmacsha256_update(&st, (const unsigned char *)signed_text, strlen(signed_text));
-	crypto_auth_hmacsha256_final(&st, mac);
-	free(signed_text);
 	char sig[80], h_id[120], h_ts[60], h_sig[120];
-	sodium_bin2base64(sig, sizeof(sig), mac, sizeof(mac), sodium_base64_VARIANT_ORIGINAL);
+	test_webhook_sign(sig, sizeof(sig), secret_b64, event_id, ts, body);
 	snprintf(h_id, sizeof(h_id), "webhook-id: %s", event_id);
 	snprintf(h_ts, sizeof(h_ts), "webhook-timestamp: %s", ts);
-	snprintf(h_sig, sizeof(h_sig), "webhook-signature: v1,%s", sig);
+	snprintf(h_sig, sizeof(h_sig), "webhook-signature: %s", sig);
 	const char *h[] = {"Content-Type: application/json", h_id, h_ts, h_sig, NULL};
 	test_http(r, &srv, "POST", "/api/webhooks/email", h, body, strlen(body));
 	return r->status;

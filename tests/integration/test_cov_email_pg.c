@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "testenv.h"
+#include "testmail.h"
 
 #define SECRET "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 #define EMAIL "eeeeeeee-0000-4000-8000-00000000000e"
@@ -51,23 +52,7 @@ static void sign(struct hook *h, const char *id, const char *ts, const char *bod
 	snprintf(h->id, sizeof(h->id), "%s", id);
 	snprintf(h->ts, sizeof(h->ts), "%s", ts);
 	h->body = body;
-	unsigned char key[64], mac[32];
-	size_t klen = 0;
-	const char *secret = SECRET + 6;
-	cr_assert_eq(sodium_base642bin(key, sizeof(key), secret, strlen(secret), NULL, &klen, NULL,
-				       sodium_base64_VARIANT_ORIGINAL),
-		     0);
-	crypto_auth_hmacsha256_state st;
-	crypto_auth_hmacsha256_init(&st, key, klen);
-	crypto_auth_hmacsha256_update(&st, (const unsigned char *)id, strlen(id));
-	crypto_auth_hmacsha256_update(&st, (const unsigned char *)".", 1);
-	crypto_auth_hmacsha256_update(&st, (const unsigned char *)ts, strlen(ts));
-	crypto_auth_hmacsha256_update(&st, (const unsigned char *)".", 1);
-	crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, strlen(body));
-	crypto_auth_hmacsha256_final(&st, mac);
-	char b64[64];
-	sodium_bin2base64(b64, sizeof(b64), mac, 32, sodium_base64_VARIANT_ORIGINAL);
-	snprintf(h->sig, sizeof(h->sig), "v1,%s", b64);
+	test_webhook_sign(h->sig, sizeof(h->sig), SECRET + 6, id, ts, body);
 }
 
 static int deliver(const struct hook *h, char **out)

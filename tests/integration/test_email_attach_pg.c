@@ -54,20 +54,10 @@ static void sql_ok(const char *sql)
 static wvl_ctx *ctx_for(const char *transport, const char *max_bytes)
 {
 	wvl_config *cfg = test_config(&db);
-	char url[256];
 	cr_assert_eq(wvl_config_set(cfg, "WL_PUBLIC_URL", "https://app.wavelaunch.test"), 0);
-	cr_assert_eq(wvl_config_set(cfg, "WL_EMAIL_TRANSPORT", transport), 0);
 	if (max_bytes)
 		cr_assert_eq(wvl_config_set(cfg, "WL_EMAIL_ATTACHMENTS_MAX_BYTES", max_bytes), 0);
-	if (!strcmp(transport, "smtp")) {
-		snprintf(url, sizeof(url), "smtp://%s:pw-%s@127.0.0.1:%s", user_tag, user_tag,
-			 testenv("WL_TEST_SMTP_PORT"));
-		cr_assert_eq(wvl_config_set(cfg, "WL_SMTP_URL", url), 0);
-		cr_assert_eq(wvl_config_set(cfg, "WL_SMTP_CA_FILE", testenv("WL_TEST_SMTP_CA")), 0);
-	} else if (!strcmp(transport, "resend")) {
-		cr_assert_eq(wvl_config_set(cfg, "WL_RESEND_BASE_URL", testenv("WL_TEST_RESEND_URL")), 0);
-		cr_assert_eq(wvl_config_set(cfg, "WL_RESEND_API_KEY", user_tag), 0);
-	}
+	test_mail_transport(cfg, transport, user_tag);
 	wvl_ctx *c = test_ctx_from(cfg);
 	test_clock_install(c, test_clock_wall());
 	return c;

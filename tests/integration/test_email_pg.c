@@ -55,19 +55,9 @@ static void sql_ok(const char *sql)
 static wvl_ctx *ctx_for(const char *transport)
 {
 	wvl_config *cfg = test_config(&db);
-	char url[256];
 	cr_assert_eq(wvl_config_set(cfg, "WL_PUBLIC_URL", "https://app.wavelaunch.test"), 0);
 	cr_assert_eq(wvl_config_set(cfg, "WL_WEBHOOK_SECRET", WEBHOOK_SECRET), 0);
-	cr_assert_eq(wvl_config_set(cfg, "WL_EMAIL_TRANSPORT", transport), 0);
-	if (!strcmp(transport, "smtp")) {
-		snprintf(url, sizeof(url), "smtp://%s:pw-%s@127.0.0.1:%s", user_tag, user_tag,
-			 testenv("WL_TEST_SMTP_PORT"));
-		cr_assert_eq(wvl_config_set(cfg, "WL_SMTP_URL", url), 0);
-		cr_assert_eq(wvl_config_set(cfg, "WL_SMTP_CA_FILE", testenv("WL_TEST_SMTP_CA")), 0);
-	} else if (!strcmp(transport, "resend")) {
-		cr_assert_eq(wvl_config_set(cfg, "WL_RESEND_BASE_URL", testenv("WL_TEST_RESEND_URL")), 0);
-		cr_assert_eq(wvl_config_set(cfg, "WL_RESEND_API_KEY", user_tag), 0);
-	}
+	test_mail_transport(cfg, transport, user_tag);
 	wvl_ctx *c = test_ctx_from(cfg);
 	test_clock_install(c, test_clock_wall());
 	return c;
@@ -638,20 +628,7 @@ static void sign(struct hook *h, const char *event_id, const char *body, long sk
 	snprintf(h->id, sizeof(h->id), "%s", event_id);
 	snprintf(h->ts, sizeof(h->ts), "%lld", (long long)(wvl_now(ctx) / TEST_SEC + skew));
 	h->body = body;
-	unsigned char key[64], mac[32];
-	size_t klen = 0;
-	const char *secret = WEBHOOK_SECRET + 6;
-	cr_assert_eq(sodium_base642bin(key, sizeof(key), secret, strlen(secret), NULL, &klen, NULL,
-				       sodium_base64_VARIANT_ORIGINAL), 0);
-	char *msg = wvl_str__printf("%s.%s.%s", h->id, h->ts, body);
-	crypto_auth_hmacsha256_state st;
-	crypto_auth_hmacsha256_init(&st, key, klen);
-	crypto_auth_hmacsha256_update(&st, (unsigned char *)msg, strlen(msg));
-	crypto_auth_hmacsha256_final(&st, mac);
-	free(msg);
-	char b64[64];
-	sodium_bin2base64(b64, sizeof(b64), mac, 32, sodium_base64_VARIANT_ORIGINAL);
-	snprintf(h->sig, sizeof(h->sig), "v1,%s", b64);
+	test_webhook_sign(h->sig, sizeof(h->sig), WEBHOOK_SECRET + 6, h->id, h->ts, body);
 }
 
 static int deliver(const struct hook *h, char **out)

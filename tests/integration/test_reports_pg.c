@@ -40,12 +40,7 @@ static char user_tag[24];
 static wvl_ctx *reports_ctx(const char *attach_max)
 {
 	wvl_config *cfg = test_config(&db);
-	char url[256];
-	snprintf(url, sizeof(url), "smtp://%s:pw-%s@127.0.0.1:%s", user_tag, user_tag,
-		 testenv("WL_TEST_SMTP_PORT"));
-	cr_assert_eq(wvl_config_set(cfg, "WL_EMAIL_TRANSPORT", "smtp"), 0);
-	cr_assert_eq(wvl_config_set(cfg, "WL_SMTP_URL", url), 0);
-	cr_assert_eq(wvl_config_set(cfg, "WL_SMTP_CA_FILE", testenv("WL_TEST_SMTP_CA")), 0);
+	test_mail_transport(cfg, "smtp", user_tag);
 	if (attach_max)
 		cr_assert_eq(wvl_config_set(cfg, "WL_EMAIL_ATTACHMENTS_MAX_BYTES", attach_max), 0);
 	wvl_ctx *c = test_ctx_from(cfg);

@@ -20,10 +20,10 @@
 #include "core/buf.h"
 #include "pdf/internal.h"
 #include "pdf/pdf.h"
+#include "pdfcheck.h"
 #include "wavelaunch/sanitize.h"
 
 static wvl_ctx *ctx;
-static char saved[64]; /* the PDF file of this test's process */
 
 static void setup(void)
 {
@@ -37,53 +37,10 @@ static void teardown(void)
 {
 	wvl_ctx_free(ctx);
 	ctx = NULL;
-	if (saved[0])
-		unlink(saved);
+	pdfcheck_remove();
 }
 
 TestSuite(cov_pdf, .init = setup, .fini = teardown, .timeout = 300.0);
-
-static const char *save(const char *pdf, size_t len)
-{
-	char *path = saved;
-	snprintf(saved, sizeof(saved), "/tmp/wl-test-covpdf-%d.pdf", (int)getpid());
-	FILE *f = fopen(path, "wb");
-	cr_assert_not_null(f);
-	cr_assert_eq(fwrite(pdf, 1, len, f), len);
-	fclose(f);
-	return path;
-}
-
-static char *run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *run(const char *fmt, ...)
-{
-	char cmd[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	FILE *p = popen(cmd, "r");
-	cr_assert_not_null(p, "%s", cmd);
-	struct wvl_buf b = WVL_BUF_INIT;
-	char chunk[4096];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
-		wvl_buf__put(&b, chunk, n);
-	int st = pclose(p);
-	cr_assert_eq(st, 0, "%s exited with %d", cmd, st);
-	wvl_buf__reserve(&b, 1);
-	return wvl_buf__take(&b);
-}
-
-static int page_count(const char *path)
-{
-	char *info = run("pdfinfo '%s'", path);
-	const char *p = strstr(info, "Pages:");
-	cr_assert_not_null(p, "%s", info);
-	int n = atoi(p + 6);
-	free(info);
-	return n;
-}
 
 /* The finished document `d` saved; its path. */
 static const char *finish(struct wvl_pdf *d)
@@ -91,7 +48,7 @@ static const char *finish(struct wvl_pdf *d)
 	char *pdf = NULL;
 	size_t len = 0;
 	cr_assert_eq(wvl_pdf__finish(d, &pdf, &len), 0, "%s", wvl_error_last()->message);
-	const char *path = save(pdf, len);
+	const char *path = pdfcheck_save("covpdf", pdf, len);
 	wvl_free(pdf);
 	return path;
 }
@@ -99,7 +56,7 @@ static const char *finish(struct wvl_pdf *d)
 /* pdfinfo's value for `key` (malloc'd), NULL when absent. */
 static char *info_value(const char *path, const char *key)
 {
-	char *out = NULL, *info = run("pdfinfo '%s'", path);
+	char *out = NULL, *info = pdfcheck_run("pdfinfo '%s'", path);
 	char k[64];
 	snprintf(k, sizeof(k), "%s:", key);
 	/* A line's start: the first one, or one after a newline. */
@@ -176,15 +133,15 @@ Test(cov_pdf, a_paragraph_taller_than_a_page_flows_over_pages)
 	int pages = wvl_pdf__pages(d);
 	wvl_pdf__free(d);
 	cr_expect_geq(pages, 3);
-	cr_expect_eq(page_count(path), pages);
-	char *all = run("pdftotext -q '%s' -", path);
+	cr_expect_eq(pdfcheck_pages(path), pages);
+	char *all = pdfcheck_run("pdftotext -q '%s' -", path);
 	cr_expect(strstr(all, "word0000") && strstr(all, "word1500") && strstr(all, "word2999"),
 		  "every line of it is there");
 	cr_expect(strstr(all, "Before.") < strstr(all, "word0000") &&
 			  strstr(all, "word2999") < strstr(all, "After."),
 		  "in order");
 	free(all);
-	char *last = run("pdftotext -q -f %d -l %d '%s' -", pages, pages, path);
+	char *last = pdfcheck_run("pdftotext -q -f %d -l %d '%s' -", pages, pages, path);
 	cr_expect(strstr(last, "After.") != NULL);
 	free(last);
 }
@@ -224,7 +181,7 @@ Test(cov_pdf, links_wrap_over_lines_and_keep_their_quotes)
 	free(para);
 	const char *path = finish(d);
 	wvl_pdf__free(d);
-	char *urls = run("pdfinfo -url '%s'", path);
+	char *urls = pdfcheck_run("pdfinfo -url '%s'", path);
 	cr_expect(strstr(urls, "https://example.com/it's") != NULL, "%s", urls);
 	cr_expect(strstr(urls, "https://example.org/b") != NULL, "%s", urls);
 	/* One annotation per line the wrapped link covers. */
@@ -247,7 +204,7 @@ Test(cov_pdf, block_calls_refuse_and_skip_as_documented)
 	cr_expect_eq(wvl_pdf__page_break(d), 0);
 	cr_expect_eq(wvl_pdf__space(d, 50), 0);
 	const char *path = finish(d);
-	cr_expect_eq(page_count(path), 1);
+	cr_expect_eq(pdfcheck_pages(path), 1);
 	/* Finished: again is refused, and so are missing arguments. */
 	cr_expect_eq(wvl_pdf__finish(d, &pdf, &len), WVL_EINVAL);
 	cr_expect_null(pdf);
@@ -279,7 +236,7 @@ Test(cov_pdf, block_calls_refuse_and_skip_as_documented)
 	cr_assert_eq(wvl_pdf__table_row(d, (const char *[]){"cell-open"}, 1), 0);
 	path = finish(d);
 	wvl_pdf__free(d);
-	char *all = run("pdftotext -q -layout '%s' -", path);
+	char *all = pdfcheck_run("pdftotext -q -layout '%s' -", path);
 	cr_expect(strstr(all, "Deep heading") && strstr(all, "int x;") && strstr(all, "\u2022") &&
 			  strstr(all, "7.") && strstr(all, "cell-open"),
 		  "%s", all);
@@ -324,7 +281,7 @@ Test(cov_pdf, markdown_lists_tables_and_refusals)
 	wvl_buf__free(&md);
 	const char *path = finish(d);
 	wvl_pdf__free(d);
-	char *all = run("pdftotext -q '%s' -", path);
+	char *all = pdfcheck_run("pdftotext -q '%s' -", path);
 	cr_expect(strstr(all, "\u2611") && strstr(all, "\u2610"), "task boxes");
 	cr_expect(strstr(all, "3.") && strstr(all, "4.") && !strstr(all, "1. third"),
 		  "ordered from 3");

@@ -19,6 +19,7 @@
 #include "core/buf.h"
 #include "pdf/internal.h"
 #include "pdf/pdf.h"
+#include "pdfcheck.h"
 #include "wavelaunch/sanitize.h"
 
 /* 2026-03-01T00:00:00Z */
@@ -46,57 +47,14 @@ static void teardown(void)
 {
 	wvl_ctx_free(ctx);
 	ctx = NULL;
+	pdfcheck_remove();
 }
 
 TestSuite(pdf, .init = setup, .fini = teardown, .timeout = 600.0);
 
-/* The PDF in a temporary file; its path (static storage). */
-static const char *save(const char *pdf, size_t len)
-{
-	static char path[64];
-	snprintf(path, sizeof(path), "/tmp/wl-test-pdf-%d.pdf", (int)getpid());
-	FILE *f = fopen(path, "wb");
-	cr_assert_not_null(f);
-	cr_assert_eq(fwrite(pdf, 1, len, f), len);
-	fclose(f);
-	return path;
-}
-
-/* A command's standard output (malloc'd). */
-static char *run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *run(const char *fmt, ...)
-{
-	char cmd[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	FILE *p = popen(cmd, "r");
-	cr_assert_not_null(p, "%s", cmd);
-	struct wvl_buf b = WVL_BUF_INIT;
-	char chunk[4096];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
-		wvl_buf__put(&b, chunk, n);
-	int st = pclose(p);
-	cr_assert_eq(st, 0, "%s exited with %d", cmd, st);
-	wvl_buf__reserve(&b, 1);
-	return wvl_buf__take(&b);
-}
-
-static int page_count(const char *path)
-{
-	char *info = run("pdfinfo '%s'", path);
-	const char *p = strstr(info, "Pages:");
-	cr_assert_not_null(p, "%s", info);
-	int n = atoi(p + 6);
-	free(info);
-	return n;
-}
-
 static char *page_text(const char *path, int page)
 {
-	return run("pdftotext -q -f %d -l %d '%s' -", page, page, path);
+	return pdfcheck_run("pdftotext -q -f %d -l %d '%s' -", page, page, path);
 }
 
 /* Counts the occurrences of `needle` in `hay`. */
@@ -133,8 +91,8 @@ Test(pdf, metadata_come_from_the_info_and_the_context_clock)
 	cr_assert_eq(wvl_pdf__finish(d, &pdf, &len), 0, "%s", wvl_error_last()->message);
 	wvl_pdf__free(d);
 	cr_assert(len > 1000 && !memcmp(pdf, "%PDF-", 5));
-	const char *path = save(pdf, len);
-	char *info_out = run("printf '\\n'; pdfinfo -isodates '%s'", path);
+	const char *path = pdfcheck_save("pdf", pdf, len);
+	char *info_out = pdfcheck_run("printf '\\n'; pdfinfo -isodates '%s'", path);
 	expect_info(info_out, "Title", "Plan for Nova");
 	expect_info(info_out, "Author", "Ann Admin");
 	expect_info(info_out, "Subject", "Business plan");
@@ -147,7 +105,7 @@ Test(pdf, metadata_come_from_the_info_and_the_context_clock)
 	cr_expect_not_null(strstr(text, "Ωmega Agency"), "the agency's name: %s", text);
 	cr_expect_not_null(strstr(text, "Page 1"), "%s", text);
 	free(text);
-	char *fonts = run("pdffonts '%s'", path);
+	char *fonts = pdfcheck_run("pdffonts '%s'", path);
 	cr_expect_not_null(strstr(fonts, "DejaVuSans-Bold"), "%s", fonts);
 	cr_expect_not_null(strstr(fonts, "DejaVuSans-Oblique"), "%s", fonts);
 	free(fonts);
@@ -175,7 +133,7 @@ static char *render_md(const char *md, const char *title)
 	size_t len = 0;
 	int rc = wvl_pdf__markdown_document(&pdf, &len, ctx, &info, "Version 2", md, strlen(md));
 	cr_assert_eq(rc, 0, "%s", wvl_error_last()->message);
-	const char *path = save(pdf, len);
+	const char *path = pdfcheck_save("pdf", pdf, len);
 	wvl_free(pdf);
 	return strdup(path);
 }
@@ -206,7 +164,7 @@ Test(pdf, cjk_text_falls_back_to_wenquanyi_and_extracts)
 			 "| 項目 | 費用 |\n|---|---:|\n| 市場調査 | 1,200 |\n\n"
 			 "- 第一段階：调研\n- `代码` in mono\n";
 	char *path = render_md(md, "计划 — 李 Ltd");
-	char *fonts = run("pdffonts '%s'", path);
+	char *fonts = pdfcheck_run("pdffonts '%s'", path);
 	/* DejaVu for the Latin text, WenQuanYi for the CJK, both embedded. */
 	cr_expect_not_null(strstr(fonts, "WenQuanYiMicroHei"), "%s", fonts);
 	cr_expect_not_null(strstr(fonts, "DejaVuSans"), "%s", fonts);
@@ -307,9 +265,9 @@ Test(pdf, tables_paginate_and_repeat_their_header_on_every_page)
 	size_t len = 0;
 	cr_assert_eq(wvl_pdf__finish(d, &pdf, &len), 0);
 	wvl_pdf__free(d);
-	const char *path = save(pdf, len);
+	const char *path = pdfcheck_save("pdf", pdf, len);
 	wvl_free(pdf);
-	int n = page_count(path);
+	int n = pdfcheck_pages(path);
 	cr_expect_eq(n, pages);
 	cr_expect(n >= 5, "300 rows on %d pages", n);
 	int last = 0;
@@ -401,7 +359,7 @@ Test(pdf, report_has_title_period_chart_and_typed_table)
 	char *pdf = NULL;
 	size_t len = 0;
 	cr_assert_eq(wvl_pdf__report(&pdf, &len, ctx, &r), 0, "%s", wvl_error_last()->message);
-	const char *path = save(pdf, len);
+	const char *path = pdfcheck_save("pdf", pdf, len);
 	wvl_free(pdf);
 	char *t = page_text(path, 1);
 	const char *order[] = {"Revenue report", "Period: 2026-01-01 to 2026-04-30",
@@ -415,7 +373,7 @@ Test(pdf, report_has_title_period_chart_and_typed_table)
 			at = p + strlen(order[i]);
 	}
 	free(t);
-	int pages = page_count(path);
+	int pages = pdfcheck_pages(path);
 	cr_expect(pages >= 3, "%d pages", pages);
 	char *last = page_text(path, pages);
 	cr_expect_not_null(strstr(last, "Μήνας 120"), "%s", last);
@@ -437,7 +395,7 @@ Test(pdf, report_has_title_period_chart_and_typed_table)
 	r.cells = cells;
 	r.nrows = 2;
 	cr_assert_eq(wvl_pdf__report(&pdf, &len, ctx, &r), 0, "%s", wvl_error_last()->message);
-	path = save(pdf, len);
+	path = pdfcheck_save("pdf", pdf, len);
 	wvl_free(pdf);
 	t = page_text(path, 1);
 	cr_expect_not_null(strstr(t, "1.00"), "%s", t);
