@@ -196,6 +196,18 @@ static int post_backup(wvl_ctx *ctx, const char *dir, const char *base, const ch
 		free(marker);
 		return wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
 	}
+	/* The marker is there while the command runs: a worker that dies
+	 * meanwhile leaves it, and the rescued job's retry then runs the
+	 * command again on this dump instead of making a second one. */
+	const char *cmd = wvl_config_get(ctx->cfg, "WL_BACKUP_POST_COMMAND");
+	if (cmd && *cmd) {
+		FILE *f = private_file(marker);
+		if (f) {
+			fprintf(f, "job=%s\nstarted, no result yet (the worker stopped while it ran?)\n",
+				job_id && *job_id ? job_id : "-");
+			fclose(f);
+		}
+	}
 	struct wvl_run_result *pr = malloc(sizeof(*pr));
 	int rc = pr ? wvl_maint__post_command(pr, ctx, dump, sum)
 		    : wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");

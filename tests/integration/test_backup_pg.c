@@ -415,6 +415,29 @@ Test(backup_post, only_the_end_of_a_long_output_is_logged)
 	wvl_ctx_free(c);
 }
 
+/* While the command runs, the marker naming the job is already there: a
+ * worker that dies meanwhile leaves it, so the rescued job's retry copies
+ * this dump instead of making a second one.  Success removes it. */
+Test(backup_post, the_marker_is_there_while_the_command_runs)
+{
+	char dir[600], seen[600], cmd[1600];
+	snprintf(dir, sizeof(dir), "%s/backups", root);
+	snprintf(seen, sizeof(seen), "%s/seen", root);
+	snprintf(cmd, sizeof(cmd), "cp -- \"$1.post-failed\" '%s'", seen);
+	wvl_ctx *c = backup_ctx(dir, cmd, NULL);
+	char *report = NULL;
+	cr_assert_eq(wvl_maint__backup(&report, c, "6a1c0de4-6d5f-4a4f-9d35-0f3a8f3c2b11"), 0, "%s",
+		     wvl_error_last()->message);
+	wvl_free(report);
+	char *marker = read_text(root, "seen");
+	cr_assert_not_null(marker, "no marker while the command ran");
+	cr_expect_str_eq(marker, "job=6a1c0de4-6d5f-4a4f-9d35-0f3a8f3c2b11\nstarted, no result yet"
+				 " (the worker stopped while it ran?)\n");
+	free(marker);
+	cr_expect(!exists(dir, DUMP ".post-failed"), "removed after the success");
+	wvl_ctx_free(c);
+}
+
 /* Backups that run `pg_dump` (a program path) bounded by `timeout`. */
 static wvl_ctx *dump_ctx(const char *dir, const char *pg_dump, const char *timeout)
 {
