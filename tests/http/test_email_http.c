@@ -338,7 +338,7 @@ Test(email_http, the_webhook_checks_its_signature_and_suppresses_a_hard_bounce)
 	const char *bounce = "{\"type\":\"email.bounced\",\"created_at\":\"2026-01-01T00:00:00Z\","
 			     "\"data\":{\"email_id\":\"re_123\",\"to\":[\"Gone@Example.com\"],"
 			     "\"bounce\":{\"type\":\"Permanent\"}}}";
-	const char *secret = WEBHOOK_SECRET + 6;
+	const char *secret = &WEBHOOK_SECRET[6];
 	test_response r;
 	cr_expect_eq(post_event(&r, "msg_1", bounce, 0, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), 403,
 		     "another secret");

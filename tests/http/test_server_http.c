@@ -267,7 +267,7 @@ Test(http, cors_preflight_allowed_and_denied)
 	char *acah = test_header(&r, "Access-Control-Allow-Headers");
 	cr_expect_str_eq(acao ? acao : "", "https://app.example.com");
 	cr_expect_str_eq(acac ? acac : "", "true");
-	cr_expect_not_null(acah && strstr(acah, "X-CSRF-Token"));
+	cr_expect(acah && strstr(acah, "X-CSRF-Token"));
 	free(acao);
 	free(acac);
 	free(acah);
@@ -350,7 +350,7 @@ Test(http, metrics_in_prometheus_text)
 	cr_expect_not_null(strstr(r.body, "wl_pool_connections{pool=\"postgresql\",state=\"open\"}"));
 	cr_expect_not_null(strstr(r.body, "wl_pool_size{pool=\"postgresql\"}"));
 	char *ct = test_header(&r, "Content-Type");
-	cr_expect_not_null(ct && strstr(ct, "text/plain"));
+	cr_expect(ct && strstr(ct, "text/plain"));
 	free(ct);
 	test_response_free(&r);
 }

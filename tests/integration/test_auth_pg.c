@@ -752,7 +752,7 @@ Test(auth, a_v1_bcrypt_hash_logs_in_once_and_becomes_argon2id)
 Test(auth, malformed_legacy_hashes_never_match)
 {
 	int match = 1;
-	const char *bad[] = {"$2b$04$short", "$2b$04$" "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!",
+	const char *bad[] = {"$2b$04$short", "$2b$04$!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!",
 			     "$1$abcdefgh$abcdefghijklmnopqrstuv", "", "plain-text-password"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		cr_expect_eq(wvl_auth_password_verify(&match, ctx, "plain-text-password", bad[i]), 0);

@@ -52,7 +52,7 @@ static void sign(struct hook *h, const char *id, const char *ts, const char *bod
 	snprintf(h->id, sizeof(h->id), "%s", id);
 	snprintf(h->ts, sizeof(h->ts), "%s", ts);
 	h->body = body;
-	test_webhook_sign(h->sig, sizeof(h->sig), SECRET + 6, id, ts, body);
+	test_webhook_sign(h->sig, sizeof(h->sig), &SECRET[6], id, ts, body);
 }
 
 static int deliver(const struct hook *h, char **out)

@@ -628,7 +628,7 @@ static void sign(struct hook *h, const char *event_id, const char *body, long sk
 	snprintf(h->id, sizeof(h->id), "%s", event_id);
 	snprintf(h->ts, sizeof(h->ts), "%lld", (long long)(wvl_now(ctx) / TEST_SEC + skew));
 	h->body = body;
-	test_webhook_sign(h->sig, sizeof(h->sig), WEBHOOK_SECRET + 6, h->id, h->ts, body);
+	test_webhook_sign(h->sig, sizeof(h->sig), &WEBHOOK_SECRET[6], h->id, h->ts, body);
 }
 
 static int deliver(const struct hook *h, char **out)

@@ -368,7 +368,7 @@ Test(redis_tls, commands_rate_limits_cache_and_health_over_rediss)
 		cr_assert_eq(wvl_ratelimit_check(&rl, ctx, WVL_RATELIMIT_LOGIN, "ip:192.0.2.1"), 0);
 		cr_expect_eq(rl.allowed, 1);
 		cr_expect_eq(rl.degraded, 0, "the limiter fell back instead of using Redis");
-		cr_expect_eq(rl.remaining, 4 - i);
+		cr_expect_eq(rl.remaining, 4u - (unsigned)i);
 	}
 	wvl_ratelimit_result rl;
 	cr_assert_eq(wvl_ratelimit_check(&rl, ctx, WVL_RATELIMIT_LOGIN, "ip:192.0.2.1"), 0);
