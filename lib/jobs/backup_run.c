@@ -75,9 +75,7 @@ static void tail_text(char *out, size_t outlen, const struct tail *t)
 	out[k] = '\0';
 }
 
-/* Our environment with `vars` ("NAME=value", NULL-terminated) set,
- * whatever those names were. */
-static char **env_with(char *const vars[])
+char **wvl_maint__env_with(char *const vars[])
 {
 	size_t n = 0, nv = 0;
 	while (environ[n])
@@ -129,7 +127,7 @@ static void drain(int *fd, struct tail *t)
  * to our environment; errno's value on failure. */
 static int start(pid_t *pid, char *const argv[], char *const vars[], int out[2], int err[2])
 {
-	char **env = env_with(vars);
+	char **env = wvl_maint__env_with(vars);
 	if (!env)
 		return ENOMEM;
 	posix_spawn_file_actions_t fa;

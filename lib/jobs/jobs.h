@@ -107,6 +107,10 @@ struct wvl_run_result {
 int wvl_maint__post_command(struct wvl_run_result *res, wvl_ctx *ctx, const char *dump,
 			    const char *sum);
 
+/* Our environment with `vars` ("NAME=value", NULL-terminated) set,
+ * whatever those names were; the array (not its strings) is malloc'd. */
+char **wvl_maint__env_with(char *const vars[]);
+
 /* Runs `argv` (argv[0] looked up in PATH unless it has a '/') with `vars`
  * ("NAME=value", NULL-terminated) added to the environment, in its own
  * process group with stdin from /dev/null, and stops it (SIGTERM, SIGKILL

@@ -24,8 +24,6 @@
 #include "jobs.h"
 #include "wavelaunch/maintenance.h"
 
-extern char **environ;
-
 /* ---- backup ------------------------------------------------------------------ */
 
 /* pg_dump as the system actor (PGOPTIONS: the row-level security
@@ -393,28 +391,12 @@ static char *restore_program(const wvl_config *cfg)
 	return strdup("pg_restore");
 }
 
-/* Our environment with PGOPTIONS making the program the system actor. */
-static char **dump_env(void)
-{
-	size_t n = 0;
-	while (environ[n])
-		n++;
-	char **env = calloc(n + 2, sizeof(*env));
-	if (!env)
-		return NULL;
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		if (strncmp(environ[i], "PGOPTIONS=", 10) != 0)
-			env[k++] = environ[i];
-	env[k] = "PGOPTIONS=-c wvl.actor_role=system";
-	return env;
-}
-
 /* Runs argv with stdout to /dev/null and the system actor's PGOPTIONS;
  * its exit status, or -1 when it could not start. */
 static int run_quiet(char *const argv[])
 {
-	char **env = dump_env();
+	char *vars[] = {"PGOPTIONS=-c wvl.actor_role=system", NULL};
+	char **env = wvl_maint__env_with(vars);
 	if (!env)
 		return -1;
 	posix_spawn_file_actions_t fa;

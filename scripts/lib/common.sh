@@ -44,25 +44,27 @@ ensure_packages() {
 }
 
 # build DIR [meson options...]
-build() {
+# configure_build DIR [meson options]: sets up DIR, or gives an existing one the
+# options asked for now.
+configure_build() {
   local dir=$1; shift
-  if [ ! -f "$dir/build.ninja" ]; then
-    meson setup "$dir" "$WL_ROOT" "$@" >/dev/null || die "meson setup failed"
-  else # an existing folder takes the options it is asked for now
-    meson configure "$dir" "$@" >/dev/null || die "meson configure failed"
-  fi
-  ninja -C "$dir" >/dev/null || { ninja -C "$dir"; die "build failed"; }
-}
-
-# build_target DIR TARGET [meson options]: configures like build(), then
-# compiles one target only.
-build_target() {
-  local dir=$1 target=$2; shift 2
   if [ ! -f "$dir/build.ninja" ]; then
     meson setup "$dir" "$WL_ROOT" "$@" >/dev/null || die "meson setup failed"
   else
     meson configure "$dir" "$@" >/dev/null || die "meson configure failed"
   fi
+}
+
+build() {
+  local dir=$1; shift
+  configure_build "$dir" "$@"
+  ninja -C "$dir" >/dev/null || { ninja -C "$dir"; die "build failed"; }
+}
+
+# build_target DIR TARGET [meson options]: compiles one target only.
+build_target() {
+  local dir=$1 target=$2; shift 2
+  configure_build "$dir" "$@"
   meson compile -C "$dir" "$target" >/dev/null || { meson compile -C "$dir" "$target"; die "build failed"; }
 }
 

@@ -109,6 +109,23 @@ bool test_sys_wait(const test_db *db, const char *sql, const char *want, int sec
 	return false;
 }
 
+bool test_pg_terminate(const test_db *db, const char *pid)
+{
+	char sql[160];
+	snprintf(sql, sizeof(sql), "SELECT pg_terminate_backend(%s)", pid);
+	cr_assert_eq(test_sql(db->app_url, sql), 0);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM pg_stat_activity WHERE pid = %s", pid);
+	for (int i = 0; i < 500; i++) {
+		char *n = test_sql_value(db->app_url, sql);
+		bool gone = n && !strcmp(n, "0");
+		free(n);
+		if (gone)
+			return true;
+		usleep(2000);
+	}
+	return false;
+}
+
 static void create_from(test_db *db, const char *template)
 {
 	unsigned char raw[6];

@@ -63,6 +63,9 @@ bool test_sys_is(const test_db *db, const char *sql, const char *want);
  * whether it came to hold (polling for a condition, never sleeping a
  * timeout out). */
 bool test_sys_wait(const test_db *db, const char *sql, const char *want, int seconds);
+/* Ends the app role's backend `pid` (a dropped connection, a failover)
+ * and waits until PostgreSQL lists it no more; whether it is gone. */
+bool test_pg_terminate(const test_db *db, const char *pid);
 
 /* ---- the fixture most suites over one database share ---- */
 

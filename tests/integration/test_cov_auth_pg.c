@@ -143,19 +143,7 @@ Test(cov_auth, a_session_check_retries_after_its_connection_was_killed)
 	cr_assert_eq(wvl_auth_session(&a, &info, one, res->session_token), 0);
 	char *pid = NULL;
 	cr_assert_eq(wvl_pg__read_one(&pid, one, NULL, "SELECT pg_backend_pid()::text", 0, NULL), 0);
-	char sql[200];
-	snprintf(sql, sizeof(sql), "SELECT pg_terminate_backend(%s)", pid);
-	cr_assert_eq(test_sql(db.app_url, sql), 0);
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM pg_stat_activity WHERE pid = %s", pid);
-	bool gone = false;
-	for (int i = 0; i < 500 && !gone; i++) {
-		char *n = test_sql_value(db.app_url, sql);
-		gone = n && !strcmp(n, "0");
-		free(n);
-		if (!gone)
-			usleep(2000);
-	}
-	cr_assert(gone);
+	cr_assert(test_pg_terminate(&db, pid));
 	memset(&a, 0, sizeof(a));
 	cr_expect_eq(wvl_auth_session(&a, &info, one, res->session_token), 0, "%s",
 		     wvl_error_last()->message);

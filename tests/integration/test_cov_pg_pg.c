@@ -240,19 +240,7 @@ Test(cov_pg, a_transaction_retries_on_a_new_connection_after_its_backend_ended)
 	char *pid = NULL;
 	cr_assert_eq(wvl_pg__read_one(&pid, ctx, &sys, "SELECT pg_backend_pid()::text", 0, NULL),
 		     0);
-	char sql[160];
-	snprintf(sql, sizeof(sql), "SELECT pg_terminate_backend(%s)", pid);
-	cr_assert_eq(test_sql(db.app_url, sql), 0);
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM pg_stat_activity WHERE pid = %s", pid);
-	bool gone = false;
-	for (int i = 0; i < 500 && !gone; i++) {
-		char *n = test_sql_value(db.app_url, sql);
-		gone = n && !strcmp(n, "0");
-		free(n);
-		if (!gone)
-			usleep(2000);
-	}
-	cr_assert(gone, "the backend did not end");
+	cr_assert(test_pg_terminate(&db, pid), "the backend did not end");
 	PGconn *c;
 	cr_assert_eq(wvl_pg__begin(ctx, &sys, &c), 0, "%s", wvl_error_last()->message);
 	char *now = value_of(wvl_pg__exec(ctx, c, "SELECT pg_backend_pid()::text", 0, NULL));

@@ -377,18 +377,7 @@ Test(pool, a_reset_connection_keeps_utc_and_iso_dates)
 	char pid[16];
 	snprintf(pid, sizeof(pid), "%s", PQgetvalue(r, 0, 2));
 	PQclear(r);
-	snprintf(sql, sizeof(sql), "SELECT pg_terminate_backend(%s)", pid);
-	cr_assert_eq(test_sql(db.app_url, sql), 0);
-	/* Wait for the backend to be gone (a condition, not a timeout). */
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM pg_stat_activity WHERE pid = %s", pid);
-	for (int i = 0; i < 500; i++) {
-		char *n = test_sql_value(db.app_url, sql);
-		bool gone = n && !strcmp(n, "0");
-		free(n);
-		if (gone)
-			break;
-		usleep(2000);
-	}
+	cr_assert(test_pg_terminate(&db, pid), "the backend did not end");
 	for (int i = 0; i < 3; i++) {
 		r = wvl_pg__read(ctx, NULL, q, 0, NULL);
 		cr_assert_not_null(r, "read %d: %s", i, wvl_error_last()->message);
