@@ -57,7 +57,7 @@ int main(int argc, char **argv)
 	wvl_ctx *ctx = example_ctx();
 	if (!ctx)
 		return 1;
-	const wvl_actor system_actor = {.role = WVL_ROLE_SYSTEM};
+	const wvl_actor system_actor = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
 	struct tally t[MAX_STATUSES];
 	size_t nt = 0;
 	long pages = 0, total = 0;

@@ -67,7 +67,7 @@ int main(int argc, char **argv)
 	json_decref(args);
 	wvl_job_options o = WVL_JOB_OPTIONS_INIT;
 	o.queue = "examples";
-	const wvl_actor system_actor = {.role = WVL_ROLE_SYSTEM};
+	const wvl_actor system_actor = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
 	char id[37] = "";
 	int rc = 1, done = 0;
 	char *job = NULL;

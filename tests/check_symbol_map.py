@@ -118,6 +118,11 @@ def main():
                           % (s, node))
     if lib:
         faults += file_name_faults(lib)
+        m = re.fullmatch(r'libwavelaunch\.so\.(\d+)\..*', os.path.basename(os.path.realpath(lib)))
+        for name, _, _ in nodes:
+            if m and not name.startswith('WAVELAUNCH_%s.' % m.group(1)):
+                faults.append('node %s is not of soname %s (WAVELAUNCH_%s.N)'
+                              % (name, m.group(1), m.group(1)))
         got = exported_versions(lib)
         for s, node in sorted(where.items()):
             if got.get(s) != node:

@@ -85,7 +85,7 @@ static bool rate_ok(struct wl_request *req, struct wl_response *resp)
 {
 	wvl_ratelimit_policy policy = wvl_ratelimit_policy_for(req->method, req->path);
 	char key[WVL_RATELIMIT_KEY_MAX];
-	wvl_ratelimit_result rl;
+	wvl_ratelimit_result rl = WVL_RATELIMIT_RESULT_INIT;
 	if (policy == WVL_RATELIMIT_NONE ||
 	    wvl_ratelimit_key(key, sizeof(key), policy, &req->actor, req->client_ip) != 0 ||
 	    wvl_ratelimit_check(&rl, req->srv->ctx, policy, key) != 0)
@@ -120,10 +120,10 @@ static bool unsafe_method(const char *m)
 /* A bearer token wins over a cookie: programs do not carry CSRF tokens. */
 static bool authenticate(struct wl_request *req, struct wl_response *resp, unsigned int flags)
 {
-	if (flags & WL_RAW) {
-		memset(&req->actor, 0, sizeof(req->actor));
+	req->actor = (wvl_actor)WVL_ACTOR_INIT(WVL_ROLE_ANONYMOUS);
+	req->session = (wvl_auth_session_info)WVL_AUTH_SESSION_INFO_INIT;
+	if (flags & WL_RAW)
 		return true;
-	}
 	const char *authz = wl_req_header(req, "Authorization");
 	const char *cookie = wl_req_cookie(req, "wl_session");
 	int rc = WVL_EUNAUTHENTICATED;
@@ -139,12 +139,12 @@ static bool authenticate(struct wl_request *req, struct wl_response *resp, unsig
 	}
 	if (rc == 0 || (flags & WL_PUBLIC)) {
 		if (rc != 0)
-			memset(&req->actor, 0, sizeof(req->actor));
+			req->actor = (wvl_actor)WVL_ACTOR_INIT(WVL_ROLE_ANONYMOUS);
 		return true;
 	}
 	/* Refused requests count too (by address), so guessing tokens or
 	 * flooding protected routes anonymously meets the limit like the rest. */
-	memset(&req->actor, 0, sizeof(req->actor));
+	req->actor = (wvl_actor)WVL_ACTOR_INIT(WVL_ROLE_ANONYMOUS);
 	if (!rate_ok(req, resp))
 		return false;
 	if (rc == WVL_EUNAUTHENTICATED || (!authz && !cookie))

@@ -42,7 +42,7 @@ static void run_checked(struct wl_request *req, struct wl_response *resp,
 	 * checked (the database is away) is answered as anyone is, never
 	 * with a failure of its own (health must say "down"). */
 	if (public && req->actor.session_check[0]) {
-		memset(&req->actor, 0, sizeof(req->actor));
+		req->actor = (wvl_actor)WVL_ACTOR_INIT(WVL_ROLE_ANONYMOUS);
 		req->via_cookie = false;
 	}
 	wl_route_run(route, req, resp);

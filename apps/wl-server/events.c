@@ -164,7 +164,7 @@ static void *listen_loop(void *arg)
 static void beat_one(struct stream *s, void *arg)
 {
 	(void)arg;
-	wvl_actor a;
+	wvl_actor a = WVL_ACTOR_INIT(WVL_ROLE_ANONYMOUS);
 	pthread_mutex_lock(&s->q.lock);
 	a = s->actor;
 	pthread_mutex_unlock(&s->q.lock);

@@ -30,7 +30,7 @@ static void answer(struct wl_request *req, struct wl_response *resp, int rc, wvl
 
 void wl_route_clients_export(struct wl_request *req, struct wl_response *resp)
 {
-	wvl_export_file f;
+	wvl_export_file f = WVL_EXPORT_FILE_INIT;
 	int rc = wvl_export_clients(&f, req->srv->ctx, &req->actor, req->query);
 	answer(req, resp, rc, &f);
 	wvl_export_file_close(&f);
@@ -38,7 +38,7 @@ void wl_route_clients_export(struct wl_request *req, struct wl_response *resp)
 
 void wl_route_analytics_export(struct wl_request *req, struct wl_response *resp)
 {
-	wvl_export_file f;
+	wvl_export_file f = WVL_EXPORT_FILE_INIT;
 	int rc = wvl_export_analytics(&f, req->srv->ctx, &req->actor, req->query);
 	answer(req, resp, rc, &f);
 	wvl_export_file_close(&f);

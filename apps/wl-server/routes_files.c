@@ -40,7 +40,7 @@ void wl_route_files_content(struct wl_request *req, struct wl_response *resp)
 {
 	const char *expires = wvl_query_get(req->query, "expires");
 	const char *sig = wvl_query_get(req->query, "signature");
-	wvl_files_meta meta;
+	wvl_files_meta meta = WVL_FILES_META_INIT;
 	char *disposition = NULL;
 	int fd = -1;
 	int rc = wvl_files_open_signed(&fd, &meta, req->srv->ctx, req->params[0], expires, sig);

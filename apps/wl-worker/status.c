@@ -111,7 +111,7 @@ static void job_counts(FILE *f, wvl_worker *w)
 	};
 	for (size_t k = 0; k < sizeof(fams) / sizeof(fams[0]); k++) {
 		app_prom_family(f, fams[k].name, "counter", fams[k].help);
-		wvl_worker_counts_info c;
+		wvl_worker_counts_info c = WVL_WORKER_COUNTS_INFO_INIT;
 		for (size_t i = 0; w && wvl_worker_counts(&c, w, i) == 0; i++) {
 			fputs(fams[k].name, f);
 			labels(f, c.kind, c.queue);
@@ -125,7 +125,7 @@ static void job_counts(FILE *f, wvl_worker *w)
 
 static void runtime(FILE *f, wvl_worker *w)
 {
-	wvl_worker_stats_info st = {0};
+	wvl_worker_stats_info st = WVL_WORKER_STATS_INFO_INIT;
 	if (w && wvl_worker_stats(&st, w) != 0)
 		memset(&st, 0, sizeof(st));
 	app_prom_family(f, "wl_worker_jobs_running", "gauge", "Jobs whose handler runs now.");

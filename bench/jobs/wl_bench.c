@@ -157,7 +157,7 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < cap && wall_us() < deadline; i++) {
 			char args[64];
 			snprintf(args, sizeof(args), "{\"t\":%lld}", (long long)wall_us());
-			if (wvl_jobs_enqueue(NULL, NULL, ctx, &(wvl_actor){.role = WVL_ROLE_SYSTEM},
+			if (wvl_jobs_enqueue(NULL, NULL, ctx, &(wvl_actor){.version = WVL_ACTOR_VERSION, .role = WVL_ROLE_SYSTEM},
 					     "noop", args, NULL) != 0) {
 				fprintf(stderr, "wl_bench: enqueue: %s\n", wvl_error_last()->message);
 				break;

@@ -40,7 +40,7 @@ static void *run(void *arg)
 	for (long i = 0; i < w->checks; i++) {
 		long k = (w->offset + i) % w->keys;
 		snprintf(key, sizeof(key), "ip:10.%ld.%ld.%ld", k >> 16, (k >> 8) & 255, k & 255);
-		wvl_ratelimit_result r;
+		wvl_ratelimit_result r = WVL_RATELIMIT_RESULT_INIT;
 		int64_t t0 = mono_ns();
 		int rc = wvl_ratelimit_check(&r, w->ctx, WVL_RATELIMIT_READ, key);
 		w->lat_ns[i] = mono_ns() - t0;
@@ -94,7 +94,7 @@ int main(int argc, char **argv)
 		return 2;
 	wvl_ctx *ctx = make_ctx(argv[1]);
 	/* Warm-up: connections, SCRIPT LOAD, the fallback table. */
-	wvl_ratelimit_result r;
+	wvl_ratelimit_result r = WVL_RATELIMIT_RESULT_INIT;
 	for (int i = 0; i < 1000; i++)
 		if (wvl_ratelimit_check(&r, ctx, WVL_RATELIMIT_READ, "ip:192.0.2.1"))
 			return 1;

@@ -39,13 +39,18 @@
 extern "C" {
 #endif
 
-/** Token counts of one call, as the provider reported them. */
+/** Token counts of one call, as the provider reported them.  The
+ *  caller's struct: set `version` (WVL_AI_USAGE_INIT). */
 typedef struct wvl_ai_usage {
+	unsigned int version;
 	int64_t input_tokens;       /**< input not read from or written to the cache */
 	int64_t output_tokens;
 	int64_t cache_read_tokens;  /**< input read from the prompt cache */
 	int64_t cache_write_tokens; /**< input written to the prompt cache */
 } wvl_ai_usage;
+
+#define WVL_AI_USAGE_VERSION 1
+#define WVL_AI_USAGE_INIT {WVL_AI_USAGE_VERSION, 0, 0, 0, 0}
 
 /**
  * Receives each piece of the reply's text as it arrives (len bytes of
@@ -96,8 +101,9 @@ typedef struct wvl_ai_request {
 
 /**
  * Asks the model.  On success `*out_text` receives the whole reply
- * (malloc'd UTF-8; free with wvl_free) and `*out_usage` (may be NULL) its
- * token counts.  On failure `*out_text` holds the part of the reply that
+ * (malloc'd UTF-8; free with wvl_free) and `*out_usage` (may be NULL; else
+ * of a version this library knows, or WVL_EINVAL and no call) its token
+ * counts.  On failure `*out_text` holds the part of the reply that
  * had arrived, or NULL when none did, and `*out_usage` what was billed.
  * Returns 0, WVL_EINVAL (a bad request field, or the provider refused the
  * request: 400, 401, 403, 404, 413), WVL_ERATELIMITED (still 429 after the

@@ -104,8 +104,11 @@ typedef struct wvl_auth_login_request {
 #define WVL_AUTH_LOGIN_REQUEST_INIT                                                        \
 	{WVL_AUTH_LOGIN_REQUEST_VERSION, NULL, NULL, NULL, NULL, NULL, NULL}
 
-/** A granted session, owned by the caller.  Free with wvl_auth_login_result_free. */
+/** A granted session, filled by the library (`version`: its
+ *  WVL_AUTH_LOGIN_RESULT_VERSION) and owned by the caller.  Free with
+ *  wvl_auth_login_result_free. */
 typedef struct wvl_auth_login_result {
+	unsigned int version;
 	char *session_token; /**< wl_session cookie value (shown once) */
 	char *csrf_token;    /**< wl_csrf cookie value and X-CSRF-Token */
 	char *device_cookie; /**< wl_device cookie value to (re)set */
@@ -113,6 +116,8 @@ typedef struct wvl_auth_login_result {
 	int session_max_age; /**< seconds until the absolute expiry */
 	int device_max_age;  /**< seconds the device cookie lives */
 } wvl_auth_login_result;
+
+#define WVL_AUTH_LOGIN_RESULT_VERSION 1
 
 /**
  * Logs in.  Every attempt is recorded (email, ip, user agent, outcome,
@@ -152,20 +157,27 @@ WVL_EXTERN void wvl_auth_login_result_free(wvl_auth_login_result *r);
 WVL_EXTERN int wvl_auth_login_refused(wvl_ctx *ctx, const wvl_auth_login_request *req)
 	WVL_WARN_UNUSED;
 
-/** Session facts the server needs for CSRF. */
+/** Session facts the server needs for CSRF.  The caller's struct: set
+ *  `version` (WVL_AUTH_SESSION_INFO_INIT) before passing it. */
 typedef struct wvl_auth_session_info {
+	unsigned int version;
 	char session_id[WVL_ID_SIZE];
 	char csrf_token[WVL_CSRF_TOKEN_SIZE];
 } wvl_auth_session_info;
+
+#define WVL_AUTH_SESSION_INFO_VERSION 1
+#define WVL_AUTH_SESSION_INFO_INIT {WVL_AUTH_SESSION_INFO_VERSION, "", ""}
 
 /**
  * Resolves a session cookie into an actor.  Sessions end 24 hours after
  * their last activity (WL_SESSION_IDLE_SECONDS) and at their absolute
  * expiry (WL_SESSION_MAX_SECONDS, default 30 days); last_seen_at is written
- * at most once a minute.  Fills the caller's *out_actor (zeroed first)
- * and, when not NULL, *out_info.
+ * at most once a minute.  Fills the caller's *out_actor (zeroed first,
+ * keeping its version) and, when not NULL, *out_info.  Both must carry a
+ * version this library knows (WVL_ACTOR_INIT, WVL_AUTH_SESSION_INFO_INIT).
  *
- * Returns 0; WVL_EINVAL for a NULL out_actor or ctx; WVL_EUNAUTHENTICATED
+ * Returns 0; WVL_EINVAL for a NULL out_actor or ctx or a struct of an
+ * unknown version (nothing is written then); WVL_EUNAUTHENTICATED
  * when the token is malformed, unknown, revoked, expired or its user
  * inactive; WVL_EUNAVAILABLE.
  */
@@ -202,7 +214,8 @@ WVL_EXTERN int wvl_auth_session_confirm(wvl_ctx *ctx, const wvl_actor *actor) WV
 /**
  * Resolves a personal API token (Authorization: Bearer; "wl_pat_..." as
  * wvl_auth_tokens_create made it) into the caller's *out_actor (zeroed
- * first).  Returns 0; WVL_EINVAL for a NULL out_actor or ctx;
+ * first, keeping its version).  Returns 0; WVL_EINVAL for a NULL out_actor
+ * or ctx or an actor of an unknown version (see wvl_auth_session);
  * WVL_EUNAUTHENTICATED when the token is malformed, unknown, revoked or
  * its user inactive; WVL_EUNAVAILABLE.
  */
@@ -211,8 +224,8 @@ WVL_EXTERN int wvl_auth_bearer(wvl_actor *out_actor, wvl_ctx *ctx, const char *t
 
 /**
  * Constant-time comparison of the session's CSRF token with a header
- * value.  Returns 1 when equal, 0 otherwise (also for a NULL argument or
- * an empty token).  Reads only its arguments.
+ * value.  Returns 1 when equal, 0 otherwise (also for a NULL argument, an
+ * empty token or an `info` of an unknown version).  Reads only its arguments.
  */
 WVL_EXTERN int wvl_auth_csrf_matches(const wvl_auth_session_info *info, const char *header_value);
 

@@ -61,14 +61,18 @@ enum wvl_status {
 				       field errors, an infected file (422) */
 };
 
-/** The details of the calling thread's last failure. */
+/** The details of the calling thread's last failure.  Filled by the
+ *  library: `version` says which fields it has (WVL_ERROR_VERSION). */
 typedef struct wvl_error {
+	unsigned int version;
 	int code;                /**< one of enum wvl_status */
 	const char *slug;        /**< API problem code, e.g. "not_found" */
 	const char *message;     /**< text safe to show a user; never SQL */
 	const char *fields_json; /**< {"field":"message"} or NULL */
 	int retry_after;         /**< seconds, for ELOCKED/ERATELIMITED; else 0 */
 } wvl_error;
+
+#define WVL_ERROR_VERSION 1
 
 /**
  * Returns the calling thread's last error.  Never NULL: before any failure
@@ -369,8 +373,10 @@ WVL_EXTERN void wvl_log(const wvl_ctx *ctx, wvl_log_level level,
 #endif
 	;
 
-/** Connection pool figures, for metrics. */
+/** Connection pool figures, for metrics.  The caller's struct: set
+ *  `version` (WVL_POOL_STATS_INIT) before asking for it. */
 typedef struct wvl_pool_stats {
+	unsigned int version;
 	unsigned int size;     /**< maximum connections */
 	unsigned int open;     /**< connections currently open */
 	unsigned int in_use;   /**< connections lent out */
@@ -379,10 +385,13 @@ typedef struct wvl_pool_stats {
 	uint64_t reconnects;   /**< broken connections replaced */
 } wvl_pool_stats;
 
+#define WVL_POOL_STATS_VERSION 1
+#define WVL_POOL_STATS_INIT {WVL_POOL_STATS_VERSION, 0, 0, 0, 0, 0, 0}
+
 /**
  * Fills *out with the PostgreSQL pool's figures (a snapshot taken under
  * the pool's lock; all zero for a NULL `ctx`).  Does nothing when `out` is
- * NULL.
+ * NULL or its version is not one this library knows (1..WVL_POOL_STATS_VERSION).
  */
 WVL_EXTERN void wvl_ctx_pg_stats(const wvl_ctx *ctx, wvl_pool_stats *out);
 
@@ -407,11 +416,17 @@ typedef enum wvl_role {
 
 /**
  * Who is acting: passed to every domain call. Ids are canonical uuid text.
- * The layout of wvl_actor, wvl_job and wvl_auth_session_info is part of
- * soname 2 and does not change within it: a field added to any of them is
- * an ABI break and a new soname (lib/libwavelaunch.map).
+ *
+ * Structs that cross the library's boundary start with `unsigned int
+ * version`, so they can grow within a soname: a struct the caller fills
+ * (an actor, an out-parameter) carries the version the caller was built
+ * with, set by its WVL_*_INIT, and the library refuses a version it does
+ * not know (WVL_EINVAL naming the struct; 0 is never valid, so an actor
+ * that was only zeroed is refused); a struct the library fills carries the
+ * version of the library that filled it.  New fields are only appended.
  */
 typedef struct wvl_actor {
+	unsigned int version;        /**< WVL_ACTOR_VERSION (WVL_ACTOR_INIT) */
 	wvl_role role;
 	char user_id[WVL_ID_SIZE];   /**< empty for anonymous and system */
 	char client_id[WVL_ID_SIZE]; /**< the client of a client user; else empty */
@@ -421,6 +436,11 @@ typedef struct wvl_actor {
 	 *  the statement's result (WVL_EUNAUTHENTICATED) when it has ended. */
 	char session_check[WVL_SESSION_CHECK_SIZE];
 } wvl_actor;
+
+#define WVL_ACTOR_VERSION 1
+/** An actor of `role` with no ids: `wvl_actor a = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);`
+ *  (set user_id and client_id after it for users). */
+#define WVL_ACTOR_INIT(role) {WVL_ACTOR_VERSION, (role), "", "", ""}
 
 /**
  * Returns the role's name as PostgreSQL policies see it ("admin", ...;

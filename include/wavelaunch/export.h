@@ -35,7 +35,11 @@ extern "C" {
  * client export is. */
 #define WVL_EXPORT_SYNC_PDF_MONTHS 24
 
+/** An export's result, in the caller's struct: set `version`
+ *  (WVL_EXPORT_FILE_INIT) before passing it; every wvl_export_* call
+ *  refuses an `out` of a version it does not know with WVL_EINVAL. */
 typedef struct wvl_export_file {
+	unsigned int version;
 	int fd;                 /**< a read-only descriptor on the file, or -1 */
 	uint64_t size;          /**< its size in bytes */
 	char content_type[96];  /**< e.g. "text/csv; charset=utf-8" */
@@ -43,7 +47,11 @@ typedef struct wvl_export_file {
 	char *job_json;         /**< the queued job ({"job":{...}}) when there is no file */
 } wvl_export_file;
 
-/** Closes the descriptor and frees job_json; the struct may be reused.  Accepts NULL.
+#define WVL_EXPORT_FILE_VERSION 1
+#define WVL_EXPORT_FILE_INIT {WVL_EXPORT_FILE_VERSION, -1, 0, "", "", NULL}
+
+/** Closes the descriptor and frees job_json; the struct (its version kept)
+ *  may be reused.  Accepts NULL and does nothing for an unknown version.
  * Returns nothing.  Not thread-safe: one thread at a time per `f`. */
 WVL_EXTERN void wvl_export_file_close(wvl_export_file *f);
 

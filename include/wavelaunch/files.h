@@ -256,8 +256,10 @@ WVL_EXTERN int wvl_files_download_link(char **out_json, wvl_ctx *ctx,
 				       const wvl_actor *actor, const char *file_id)
 	WVL_WARN_UNUSED;
 
-/** What a server needs to send a file. */
+/** What a server needs to send a file.  The caller's struct: set
+ *  `version` (WVL_FILES_META_INIT) before passing it. */
 typedef struct wvl_files_meta {
+	unsigned int version;
 	char id[WVL_ID_SIZE];
 	char client_id[WVL_ID_SIZE];
 	char content_type[128];        /**< detected type, e.g. "image/png" */
@@ -265,6 +267,9 @@ typedef struct wvl_files_meta {
 	char name[WVL_FILES_NAME_MAX + 1]; /**< sanitised display name */
 	int64_t size;
 } wvl_files_meta;
+
+#define WVL_FILES_META_VERSION 1
+#define WVL_FILES_META_INIT {WVL_FILES_META_VERSION, "", "", "", "", "", 0}
 
 /**
  * Checks a signed link (the `id` from the path and the `expires` and
@@ -277,7 +282,8 @@ typedef struct wvl_files_meta {
  * does not match (anything tampered); WVL_EGONE with slug "link_expired"
  * when the link is genuine but late; WVL_ENOTFOUND when the file was
  * deleted or is not servable (quarantined, infected) or its bytes are
- * gone; WVL_EINVAL for a NULL out_fd, out_meta or ctx; WVL_EUNAVAILABLE
+ * gone; WVL_EINVAL for a NULL out_fd, out_meta or ctx or an out_meta of
+ * an unknown version; WVL_EUNAVAILABLE
  * without a usable WL_SECRET_KEY or storage.  No actor: the
  * signature is the authorization.  Serve with Content-Type
  * meta.content_type, X-Content-Type-Options: nosniff,

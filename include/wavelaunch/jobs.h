@@ -84,8 +84,15 @@ WVL_EXTERN int wvl_jobs_enqueue(char *out_id, int *out_created, wvl_ctx *ctx,
 				const char *args_json, const wvl_job_options *opts)
 	WVL_WARN_UNUSED;
 
-/** A claimed job.  Filled by wvl_jobs_claim; free the array with wvl_jobs_free. */
+/**
+ * A claimed job, filled by the library (wvl_jobs_claim): `version` is the
+ * library's WVL_JOB_VERSION, fields are only ever appended, and callers get
+ * pointers to jobs, never an array of them to index with their own
+ * sizeof, so a newer library's larger struct reaches an older program
+ * safely.  Free the array with wvl_jobs_free.
+ */
 typedef struct wvl_job {
+	unsigned int version;
 	char id[WVL_ID_SIZE];
 	char lease_id[WVL_ID_SIZE];   /**< with attempt: the fencing token of this claim */
 	int attempt;         /**< 1 for the first run */
@@ -98,6 +105,8 @@ typedef struct wvl_job {
 	int64_t run_at;
 	int64_t claimed_at;
 } wvl_job;
+
+#define WVL_JOB_VERSION 1
 
 /** Options of wvl_jobs_claim.  NULL means every default. */
 typedef struct wvl_jobs_claim_options {
@@ -120,12 +129,13 @@ typedef struct wvl_jobs_claim_options {
  * client before the second of any), so one client with thousands of jobs
  * cannot starve the others; then run_at.
  *
- * `*out_jobs` is NULL when nothing was claimed; the caller owns the array
- * and frees it with wvl_jobs_free(*out_jobs, *out_count).  Returns 0,
+ * `*out_jobs` is an array of `*out_count` pointers to the claimed jobs, or
+ * NULL when nothing was claimed; the caller owns it (array and jobs) and
+ * frees it with wvl_jobs_free(*out_jobs, *out_count).  Returns 0,
  * WVL_EINVAL (a NULL argument, `limit` out of range, bad options),
  * WVL_EUNAVAILABLE.
  */
-WVL_EXTERN int wvl_jobs_claim(wvl_job **out_jobs, size_t *out_count, wvl_ctx *ctx,
+WVL_EXTERN int wvl_jobs_claim(wvl_job ***out_jobs, size_t *out_count, wvl_ctx *ctx,
 			      size_t limit, const wvl_jobs_claim_options *opts)
 	WVL_WARN_UNUSED;
 
@@ -140,12 +150,13 @@ WVL_EXTERN int wvl_jobs_claim(wvl_job **out_jobs, size_t *out_count, wvl_ctx *ct
  * or more than 1000 ids, WVL_EUNAVAILABLE), and `*out_jobs` is likewise
  * the caller's, freed with wvl_jobs_free.  No ids: 0 and nothing claimed.
  */
-WVL_EXTERN int wvl_jobs_claim_ids(wvl_job **out_jobs, size_t *out_count, wvl_ctx *ctx,
+WVL_EXTERN int wvl_jobs_claim_ids(wvl_job ***out_jobs, size_t *out_count, wvl_ctx *ctx,
 				  const char *const *ids, size_t nids, size_t limit,
 				  const wvl_jobs_claim_options *opts) WVL_WARN_UNUSED;
 
-/** Frees an array from wvl_jobs_claim.  Accepts NULL. */
-WVL_EXTERN void wvl_jobs_free(wvl_job *jobs, size_t count);
+/** Frees an array from wvl_jobs_claim (the pointers and the jobs they point
+ *  to).  Accepts NULL.  Returns nothing. */
+WVL_EXTERN void wvl_jobs_free(wvl_job **jobs, size_t count);
 
 /**
  * Marks the claimed jobs completed in one transaction (a synchronous
@@ -361,7 +372,7 @@ WVL_EXTERN unsigned wvl_jobs_listener_offers(const wvl_jobs_listener *l);
  * then NULL); the array is the caller's, freed with
  * wvl_jobs_free(*out_jobs, count).
  */
-WVL_EXTERN size_t wvl_jobs_listener_pushed(wvl_jobs_listener *l, wvl_job **out_jobs);
+WVL_EXTERN size_t wvl_jobs_listener_pushed(wvl_jobs_listener *l, wvl_job ***out_jobs);
 
 /** Interrupts a wait from another thread or a signal handler (async-signal-safe). */
 WVL_EXTERN void wvl_jobs_listener_wake(wvl_jobs_listener *l);

@@ -51,8 +51,10 @@ typedef enum wvl_ratelimit_policy {
 	WVL_RATELIMIT_READ = 4      /**< GET and HEAD under /api; key: user or IP */
 } wvl_ratelimit_policy;
 
-/** The decision for one request: what the RateLimit-* headers carry. */
+/** The decision for one request: what the RateLimit-* headers carry.
+ *  The caller's struct: set `version` (WVL_RATELIMIT_RESULT_INIT). */
 typedef struct wvl_ratelimit_result {
+	unsigned int version;
 	int allowed;              /**< 1: serve it; 0: answer 429 rate_limited */
 	unsigned int limit;       /**< RateLimit-Limit: requests per window */
 	unsigned int remaining;   /**< RateLimit-Remaining, after this request */
@@ -61,6 +63,9 @@ typedef struct wvl_ratelimit_result {
 	unsigned int window;      /**< the policy's window in seconds */
 	int degraded;             /**< 1: decided in-process because Redis was down */
 } wvl_ratelimit_result;
+
+#define WVL_RATELIMIT_RESULT_VERSION 1
+#define WVL_RATELIMIT_RESULT_INIT {WVL_RATELIMIT_RESULT_VERSION, 0, 0, 0, 0, 0, 0, 0}
 
 /**
  * Returns the policy for a request.  `method` is the request method as sent
@@ -82,7 +87,7 @@ WVL_EXTERN const char *wvl_ratelimit_policy_name(wvl_ratelimit_policy policy);
 
 /**
  * Counts one request of `key` against `policy` and returns the decision in
- * `*out` (zeroed first, even on failure).  A refusal is a result
+ * `*out` (zeroed first, its version kept, even on failure).  A refusal is a result
  * (out->allowed == 0), not an error; a Redis outage is not an error either
  * (out->degraded == 1).  With WL_RATELIMIT_ENABLED=false every request is
  * allowed and nothing is counted (limit 0).
@@ -91,7 +96,8 @@ WVL_EXTERN const char *wvl_ratelimit_policy_name(wvl_ratelimit_policy policy);
  * bucket); long or unusual keys are hashed, so their size costs nothing.
  * Build it with wvl_ratelimit_key().
  *
- * Returns 0, or WVL_EINVAL (NULL argument, unknown policy or NONE),
+ * Returns 0, or WVL_EINVAL (NULL argument, unknown policy or NONE, an
+ * `out` of a version this library does not know: it is left alone),
  * WVL_EINTERNAL (out of memory).
  */
 WVL_EXTERN int wvl_ratelimit_check(wvl_ratelimit_result *out, wvl_ctx *ctx,

@@ -240,8 +240,10 @@ WVL_EXTERN unsigned int wvl_worker_abandoned(const wvl_worker *w);
  */
 WVL_EXTERN const char *wvl_worker_id(const wvl_worker *w);
 
-/** What wvl_worker_stats reports: the worker now, and since it started. */
+/** What wvl_worker_stats reports: the worker now, and since it started.
+ *  The caller's struct: set `version` (WVL_WORKER_STATS_INFO_INIT). */
 typedef struct wvl_worker_stats_info {
+	unsigned int version;
 	unsigned int running;     /**< handlers running a job now */
 	unsigned int queued;      /**< jobs claimed ahead, not started yet */
 	unsigned int concurrency; /**< handler threads */
@@ -249,15 +251,20 @@ typedef struct wvl_worker_stats_info {
 	uint64_t rescued;         /**< stale jobs of dead workers it put back in the queue */
 } wvl_worker_stats_info;
 
+#define WVL_WORKER_STATS_INFO_VERSION 1
+#define WVL_WORKER_STATS_INFO_INIT {WVL_WORKER_STATS_INFO_VERSION, 0, 0, 0, 0, 0}
+
 /**
  * Fills `*out` with the worker's figures.  Returns 0, or WVL_EINVAL (NULL
- * out or w).  Thread-safe: any thread may call it while another runs or
+ * out or w, an `out` of an unknown version).  Thread-safe: any thread may call it while another runs or
  * steps the worker (until wvl_worker_free).
  */
 WVL_EXTERN int wvl_worker_stats(wvl_worker_stats_info *out, wvl_worker *w) WVL_WARN_UNUSED;
 
-/** One kind in one queue, as wvl_worker_counts reports it: jobs since start. */
+/** One kind in one queue, as wvl_worker_counts reports it: jobs since
+ *  start.  The caller's struct: set `version` (WVL_WORKER_COUNTS_INFO_INIT). */
 typedef struct wvl_worker_counts_info {
+	unsigned int version;
 	const char *kind;    /**< the registered kind (the worker's; valid until wvl_worker_free) */
 	const char *queue;   /**< one of the worker's queues (likewise the worker's) */
 	uint64_t claimed;    /**< claimed or pushed to this worker */
@@ -270,12 +277,15 @@ typedef struct wvl_worker_counts_info {
 	uint64_t held;       /**< could not be handed back (it will be rescued) */
 } wvl_worker_counts_info;
 
+#define WVL_WORKER_COUNTS_INFO_VERSION 1
+#define WVL_WORKER_COUNTS_INFO_INIT {WVL_WORKER_COUNTS_INFO_VERSION, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, 0}
+
 /**
  * The counts of pair number `i` (0, 1, ...: every registered kind times
  * every queue, in a fixed order), the outcomes as on_job names them.
  * Returns 0, WVL_ENOTFOUND past the last pair (and for every `i` before
  * the worker has started: the kinds are not closed yet), WVL_EINVAL (NULL
- * out or w).  Thread-safe (atomic counters), like wvl_worker_stats.
+ * out or w, an `out` of an unknown version).  Thread-safe (atomic counters), like wvl_worker_stats.
  */
 WVL_EXTERN int wvl_worker_counts(wvl_worker_counts_info *out, const wvl_worker *w, size_t i)
 	WVL_WARN_UNUSED;

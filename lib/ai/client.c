@@ -315,6 +315,7 @@ int wvl_ai__anthropic(char **out_text, wvl_ai_usage *usage, char *request_id, si
 						   wvl_ai__jitter()));
 	}
 	*usage = x.sse.usage;
+	usage->version = WVL_AI_USAGE_VERSION;
 	/* A stream stopped early (cancelled, cut off): the provider's output
 	 * count comes only at its end, so what arrived counts, 4 bytes a
 	 * token, when that is more. */

@@ -33,7 +33,7 @@ static const char agency[] =
 /* Output length a draft usually reaches, for the progress estimate. */
 #define EXPECTED_BYTES 9000
 
-static const wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
+static const wvl_actor sys = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
 
 struct progress {
 	wvl_worker_task *run;

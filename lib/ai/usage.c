@@ -122,7 +122,7 @@ void wvl_ai__record(wvl_ctx *ctx, const wvl_ai_request *req, const char *model,
 	const char *p[12] = {req->client_id ? req->client_id : "", now,
 			     req->user_id ? req->user_id : "", req->purpose, model, in, out, cr, cw,
 			     cents, request_id, ok ? "ok" : "error"};
-	const wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
+	const wvl_actor sys = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
 	PGconn *c = NULL;
 	/* The call's own error stays the thread's last one. */
 	int saved = wvl_error_last()->code;
@@ -157,7 +157,7 @@ int wvl_ai__budget_check(wvl_ctx *ctx, const char *client_id)
 	wvl_time__rfc3339(now, sizeof(now), wvl_now(ctx));
 	snprintf(b, sizeof(b), "%lld", (long long)budget);
 	const char *p[] = {client_id, now, b};
-	const wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
+	const wvl_actor sys = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
 	PGresult *r = wvl_pg__read(ctx, &sys, spent_sql, 3, p);
 	if (!r)
 		return wvl_error_last()->code;

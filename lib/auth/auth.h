@@ -79,6 +79,9 @@ int wvl_auth__session_open(wvl_auth_login_result *res, wvl_ctx *ctx, PGconn *c,
 
 /* Whether a token has the shape of ours (base64url, min..max long). */
 bool wvl_auth__token_shape_ok(const char *t, size_t min, size_t max);
+/* 0 when the caller's out-structs of wvl_auth_session are of a version
+ * this library can fill (out_info may be NULL); else WVL_EINVAL. */
+int wvl_auth__out_known(const wvl_actor *out_actor, const wvl_auth_session_info *out_info);
 
 /* Device cookies, "v1.<device id>.<hmac(v1.<id>.<email>)>" (login.c).
  * make: the cookie for this email and device (wvl_free).  check: fills

@@ -52,7 +52,7 @@ int wvl_auth_bootstrap_admin(int *out_created, char **out_password, wvl_ctx *ctx
 	char *hash = NULL;
 	if ((rc = wvl_auth_password_hash(&hash, ctx, password)) != 0)
 		goto out;
-	wvl_actor system = {.role = WVL_ROLE_SYSTEM};
+	wvl_actor system = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
 	PGconn *c;
 	if ((rc = wvl_pg__begin(ctx, &system, &c)) != 0)
 		goto out;

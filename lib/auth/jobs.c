@@ -59,7 +59,7 @@ int wvl_auth__job_reset_request(char **out_error, wvl_worker_task *run, void *pa
 	const char *email = json_string_value(json_object_get(args, "email"));
 	char key[64];
 	snprintf(key, sizeof(key), "password_reset:%s", job->id);
-	const wvl_actor system = {.role = WVL_ROLE_SYSTEM};
+	const wvl_actor system = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
 	PGconn *c = NULL;
 	bool found = false;
 	int rc = email ? wvl_pg__begin(ctx, &system, &c) : 0;

@@ -307,7 +307,7 @@ static int lock_counter(int *out_retry, wvl_ctx *ctx, PGconn *c, const struct at
 static int finish(wvl_auth_login_result *res, wvl_ctx *ctx, struct attempt *a, const char *user_id,
 		  bool ok, int retry_after)
 {
-	wvl_actor system = {.role = WVL_ROLE_SYSTEM};
+	wvl_actor system = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
 	PGconn *c;
 	int rc = wvl_pg__begin(ctx, &system, &c);
 	if (rc)
@@ -396,6 +396,7 @@ static int login(wvl_auth_login_result **out, wvl_ctx *ctx, const wvl_auth_login
 		free(a.upgrade_hash);
 		return wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
 	}
+	res->version = WVL_AUTH_LOGIN_RESULT_VERSION;
 	rc = finish(res, ctx, &a, user_id, ok, retry_after);
 	free(hash);
 	if (a.upgrade_hash)
@@ -441,7 +442,7 @@ void wvl_auth_login_result_free(wvl_auth_login_result *r)
 static bool refusal_recordable(wvl_ctx *ctx, const char *ip)
 {
 	char key[WVL_RATELIMIT_KEY_MAX + 16], ipkey[WVL_RATELIMIT_KEY_MAX];
-	wvl_ratelimit_result cap;
+	wvl_ratelimit_result cap = WVL_RATELIMIT_RESULT_INIT;
 	if (!ip || wvl_ratelimit_key(ipkey, sizeof(ipkey), WVL_RATELIMIT_LOGIN, NULL, ip) != 0)
 		return false;
 	snprintf(key, sizeof(key), "refused:%s", ipkey);

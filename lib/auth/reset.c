@@ -51,7 +51,7 @@ int wvl_auth_password_forgot(wvl_ctx *ctx, const char *body_json, const char *ip
 		return wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
 	wvl_job_options o = WVL_JOB_OPTIONS_INIT;
 	o.queue = "email";
-	const wvl_actor system = {.role = WVL_ROLE_SYSTEM};
+	const wvl_actor system = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
 	int rc = wvl_jobs_enqueue(NULL, NULL, ctx, &system, "password_reset_request", txt, &o);
 	free(txt);
 	return rc;
@@ -129,7 +129,7 @@ int wvl_auth_password_reset(wvl_ctx *ctx, const char *body_json)
 	char user_id[37], email[256], now[40];
 	char *hash = NULL;
 	wvl_auth__now(ctx, now);
-	wvl_actor system = {.role = WVL_ROLE_SYSTEM};
+	wvl_actor system = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
 	PGconn *c = NULL;
 	int rc = wvl_pg__begin(ctx, &system, &c);
 	if (!rc)
@@ -167,7 +167,7 @@ int wvl_auth_unlock_self(wvl_ctx *ctx, const char *body_json)
 		return wvl_error_last()->code;
 	char user_id[37], email[256], now[40];
 	wvl_auth__now(ctx, now);
-	wvl_actor system = {.role = WVL_ROLE_SYSTEM};
+	wvl_actor system = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
 	PGconn *c = NULL;
 	int rc = wvl_pg__begin(ctx, &system, &c);
 	if (!rc)

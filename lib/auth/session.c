@@ -115,8 +115,7 @@ static int resolve(PGresult **out, wvl_actor *actor, wvl_ctx *ctx, const char *s
 		PQclear(r);
 		return unauthenticated();
 	}
-	memset(actor, 0, sizeof(*actor));
-	actor->role = role_from(PQgetvalue(r, 0, 2));
+	*actor = (wvl_actor)WVL_ACTOR_INIT(role_from(PQgetvalue(r, 0, 2)));
 	snprintf(actor->user_id, sizeof(actor->user_id), "%s", PQgetvalue(r, 0, 1));
 	if (!PQgetisnull(r, 0, 3))
 		snprintf(actor->client_id, sizeof(actor->client_id), "%s", PQgetvalue(r, 0, 3));
@@ -154,12 +153,25 @@ static void touch(wvl_ctx *ctx, const char *session_id, const char *now)
 	wvl_error_clear();
 }
 
+/* The caller's structs must be of a version this library can fill. */
+int wvl_auth__out_known(const wvl_actor *out_actor, const wvl_auth_session_info *out_info)
+{
+	int rc = wvl_actor__check(out_actor);
+	if (rc == 0 && out_info)
+		rc = wvl_version__check(out_info->version, WVL_AUTH_SESSION_INFO_VERSION,
+					"wvl_auth_session_info", "WVL_AUTH_SESSION_INFO_INIT");
+	return rc;
+}
+
 int wvl_auth_session(wvl_actor *out_actor, wvl_auth_session_info *out_info, wvl_ctx *ctx,
 		     const char *session_token)
 {
 	if (!out_actor || !ctx)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_actor and ctx are required");
-	memset(out_actor, 0, sizeof(*out_actor));
+	int rc = wvl_auth__out_known(out_actor, out_info);
+	if (rc)
+		return rc;
+	*out_actor = (wvl_actor)WVL_ACTOR_INIT(WVL_ROLE_ANONYMOUS);
 	if (!wvl_auth__token_shape_ok(session_token, 40, 64))
 		return unauthenticated();
 	unsigned char hash[32];
@@ -170,7 +182,7 @@ int wvl_auth_session(wvl_actor *out_actor, wvl_auth_session_info *out_info, wvl_
 	snprintf(idle, sizeof(idle), "%lu", wvl_auth__seconds(ctx, "WL_SESSION_IDLE_SECONDS", 86400));
 	const char *p[] = {hex, now, idle};
 	PGresult *r;
-	int rc = resolve(&r, out_actor, ctx, session_sql, 3, p);
+	rc = resolve(&r, out_actor, ctx, session_sql, 3, p);
 	if (rc)
 		return rc;
 	if (out_info) {
@@ -190,7 +202,9 @@ int wvl_auth_bearer(wvl_actor *out_actor, wvl_ctx *ctx, const char *token)
 {
 	if (!out_actor || !ctx)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_actor and ctx are required");
-	memset(out_actor, 0, sizeof(*out_actor));
+	if (wvl_actor__check(out_actor))
+		return WVL_EINVAL;
+	*out_actor = (wvl_actor)WVL_ACTOR_INIT(WVL_ROLE_ANONYMOUS);
 	if (!token || strncmp(token, PAT_PREFIX, strlen(PAT_PREFIX)) != 0 ||
 	    !wvl_auth__token_shape_ok(token + strlen(PAT_PREFIX), 40, 64))
 		return unauthenticated();
@@ -208,7 +222,8 @@ int wvl_auth_bearer(wvl_actor *out_actor, wvl_ctx *ctx, const char *token)
 
 int wvl_auth_csrf_matches(const wvl_auth_session_info *info, const char *header_value)
 {
-	if (!info || !header_value || !info->csrf_token[0])
+	if (!info || info->version < 1 || info->version > WVL_AUTH_SESSION_INFO_VERSION ||
+	    !header_value || !info->csrf_token[0])
 		return 0;
 	size_t n = strlen(info->csrf_token);
 	if (strlen(header_value) != n)

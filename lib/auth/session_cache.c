@@ -143,9 +143,11 @@ int wvl_auth_session_cached(wvl_actor *out_actor, wvl_auth_session_info *out_inf
 {
 	if (!out_actor || !ctx)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_actor and ctx are required");
+	if (wvl_auth__out_known(out_actor, out_info))
+		return WVL_EINVAL;
 	wvl_pg__check_unconfirm();
 	unsigned long ttl = ttl_seconds(ctx);
-	wvl_auth_session_info info;
+	wvl_auth_session_info info = WVL_AUTH_SESSION_INFO_INIT;
 	if (ttl == 0 || !wvl_auth__token_shape_ok(session_token, 40, 64))
 		return wvl_auth_session(out_actor, out_info, ctx, session_token);
 	unsigned char hash[32];
@@ -168,6 +170,8 @@ int wvl_auth_session_confirm(wvl_ctx *ctx, const wvl_actor *actor)
 {
 	if (!ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "ctx and actor are required");
+	if (wvl_actor__check(actor))
+		return WVL_EINVAL;
 	if (!actor->session_check[0] || wvl_pg__check_confirmed(actor))
 		return 0;
 	/* No statement ran as this actor: check the session on its own (an

@@ -217,7 +217,7 @@ int wvl_automation__job_run(char **out_error, wvl_worker_task *run, void *payloa
 	int rc = 0;
 	if (!wvl_uuid_valid(rule_id))
 		rc = wvl_err__set(WVL_EINVAL, NULL, "automation_run needs a rule_id");
-	wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
+	wvl_actor sys = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
 	char *none = NULL;
 	if (!rc)
 		rc = wvl_pg__in_tx(&none, wvl_worker_task_ctx(run), &sys, fire_step, &f);

@@ -281,7 +281,7 @@ static void log_failure(wvl_ctx *ctx, const char *client_id, const char *action,
 	wvl_error saved = *wvl_error_last();
 	char msg[256];
 	snprintf(msg, sizeof(msg), "%s", saved.message);
-	wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
+	wvl_actor sys = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
 	PGconn *c;
 	if (wvl_pg__begin(ctx, &sys, &c) != 0)
 		return;

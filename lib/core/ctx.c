@@ -136,15 +136,21 @@ int64_t wvl_now(const wvl_ctx *ctx)
 	return ctx ? ctx->clock_fn(ctx->clock_payload) : system_clock(NULL);
 }
 
+/* A void call cannot report a struct of an unknown version: it leaves it. */
+static bool stats_known(const wvl_pool_stats *out)
+{
+	return out && out->version >= 1 && out->version <= WVL_POOL_STATS_VERSION;
+}
+
 void wvl_ctx_pg_stats(const wvl_ctx *ctx, wvl_pool_stats *out)
 {
-	if (out)
+	if (stats_known(out))
 		wvl_pg__pool_stats(ctx ? ctx->pg : NULL, out);
 }
 
 void wvl_ctx_redis_stats(const wvl_ctx *ctx, wvl_pool_stats *out)
 {
-	if (out)
+	if (stats_known(out))
 		wvl_redis__pool_stats(ctx ? ctx->redis : NULL, out);
 }
 

@@ -54,7 +54,7 @@ struct thread_error {
 };
 
 static _Thread_local struct thread_error last = {
-	{WVL_OK, "ok", "success", NULL, 0}, "ok", "success", NULL};
+	{WVL_ERROR_VERSION, WVL_OK, "ok", "success", NULL, 0}, "ok", "success", NULL};
 
 /* Frees the field-error text a thread left behind when it exits. */
 static pthread_key_t cleanup_key;

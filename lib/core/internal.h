@@ -141,6 +141,18 @@ int wvl_err__set_fields(const char *fields_json, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void wvl_err__set_retry_after(int seconds);
 
+/* ---- versioned structs (util.c) ---- */
+
+/* 0 when a caller's struct carries `version` 1..known; else WVL_EINVAL
+ * naming the struct `type` and the `init` macro that sets its version. */
+int wvl_version__check(unsigned int version, unsigned int known, const char *type,
+		       const char *init);
+/* 0 for NULL (anonymous) or an actor of a version this library knows;
+ * else WVL_EINVAL (wvl_version__check).  Every use of a caller's actor
+ * passes here: the database's (wvl_pg__begin, wvl_pg__read) and the
+ * role checks below. */
+int wvl_actor__check(const wvl_actor *a);
+
 /* ---- roles (util.c) ---- */
 
 /* Admins, staff and the system act for the agency. */

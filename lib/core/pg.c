@@ -66,7 +66,7 @@ void wvl_pg__pool_free(struct wvl_pg_pool *p)
 void wvl_pg__pool_stats(const struct wvl_pg_pool *cp, wvl_pool_stats *out)
 {
 	struct wvl_pg_pool *p = (struct wvl_pg_pool *)cp;
-	memset(out, 0, sizeof(*out));
+	*out = (wvl_pool_stats)WVL_POOL_STATS_INIT;
 	if (!p)
 		return;
 	pthread_mutex_lock(&p->lock);
@@ -417,6 +417,8 @@ static bool actor_ok(const wvl_ctx *ctx, const wvl_actor *a)
 {
 	if (!a)
 		return true;
+	if (a->version != WVL_ACTOR_VERSION)
+		return false;
 	if ((a->user_id[0] && !wvl_uuid_valid(a->user_id)) ||
 	    (a->client_id[0] && !wvl_uuid_valid(a->client_id)))
 		return false;
@@ -604,6 +606,8 @@ static int pipelined(PGresult **out, wvl_ctx *ctx, PGconn *c, const wvl_actor *a
 int wvl_pg__begin(wvl_ctx *ctx, const wvl_actor *actor, PGconn **out)
 {
 	*out = NULL;
+	if (wvl_actor__check(actor))
+		return WVL_EINVAL;
 	if (!actor_ok(ctx, actor))
 		return wvl_err__set(WVL_EINVAL, NULL, "actor ids must be uuids");
 	for (int tries = 0; tries < 2; tries++) {
@@ -626,6 +630,8 @@ int wvl_pg__begin(wvl_ctx *ctx, const wvl_actor *actor, PGconn **out)
 PGresult *wvl_pg__read(wvl_ctx *ctx, const wvl_actor *actor, const char *sql, int nparams,
 		       const char *const *params)
 {
+	if (wvl_actor__check(actor))
+		return NULL;
 	if (!actor_ok(ctx, actor)) {
 		wvl_err__set(WVL_EINVAL, NULL, "actor ids must be uuids");
 		return NULL;

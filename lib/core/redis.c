@@ -205,7 +205,7 @@ void wvl_redis__pool_free(struct wvl_redis_pool *p)
 void wvl_redis__pool_stats(const struct wvl_redis_pool *cp, wvl_pool_stats *out)
 {
 	struct wvl_redis_pool *p = (struct wvl_redis_pool *)cp;
-	memset(out, 0, sizeof(*out));
+	*out = (wvl_pool_stats)WVL_POOL_STATS_INIT;
 	if (!p)
 		return;
 	pthread_mutex_lock(&p->lock);

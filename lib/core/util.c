@@ -78,14 +78,35 @@ const char *wvl_role_name(wvl_role role)
 	return "anonymous";
 }
 
+int wvl_version__check(unsigned int version, unsigned int known, const char *type,
+		       const char *init)
+{
+	if (version >= 1 && version <= known)
+		return 0;
+	return wvl_err__set(WVL_EINVAL, NULL,
+			    "%s version %u is not one this library knows (1 to %u): set it with %s",
+			    type, version, known, init);
+}
+
+int wvl_actor__check(const wvl_actor *a)
+{
+	return a ? wvl_version__check(a->version, WVL_ACTOR_VERSION, "wvl_actor",
+				      "WVL_ACTOR_INIT")
+		 : 0;
+}
+
 bool wvl_actor__is_team(const wvl_actor *a)
 {
-	return a && (a->role == WVL_ROLE_ADMIN || a->role == WVL_ROLE_STAFF ||
-		     a->role == WVL_ROLE_SYSTEM);
+	return a && a->version == WVL_ACTOR_VERSION &&
+	       (a->role == WVL_ROLE_ADMIN || a->role == WVL_ROLE_STAFF ||
+		a->role == WVL_ROLE_SYSTEM);
 }
 
 int wvl_actor__need_team(const wvl_actor *a)
 {
+	int rc = wvl_actor__check(a);
+	if (rc)
+		return rc;
 	if (!a || a->role == WVL_ROLE_ANONYMOUS)
 		return wvl_err__set(WVL_EUNAUTHENTICATED, "unauthenticated", "sign in first");
 	return wvl_actor__is_team(a) ? 0

@@ -205,7 +205,7 @@ static int expand(char **out_error, wvl_worker_task *run, const char *name)
 	char left_out[300] = "";
 	char *prepared = t->prepare ? t->prepare(left_out, sizeof(left_out), ctx, job->args_json)
 				    : NULL;
-	const wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
+	const wvl_actor sys = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
 	PGconn *c = NULL;
 	int queued = 0;
 	int rc = wvl_pg__begin(ctx, &sys, &c);

@@ -120,7 +120,7 @@ static int run(char **out_json, wvl_ctx *ctx, const char *token, bool change)
 	int rc = parse(&u, ctx, token);
 	if (rc)
 		return rc;
-	const wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
+	const wvl_actor sys = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
 	const char *p[] = {u.user_id, u.category};
 	rc = change ? wvl_pg__write_one(out_json, ctx, &sys, unsubscribe_sql, 2, p)
 		    : wvl_pg__read_one(out_json, ctx, &sys, info_sql, 2, p);

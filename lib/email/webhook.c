@@ -232,7 +232,7 @@ int wvl_email_webhook(char **out_json, wvl_ctx *ctx, const wvl_email_webhook_req
 	wvl_time__rfc3339(now, sizeof(now), wvl_now(ctx));
 	struct event e = {req->id, type, json_string_value(json_object_get(data, "email_id")), now,
 			  data, ""};
-	const wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
+	const wvl_actor sys = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
 	rc = wvl_pg__in_tx(out_json, ctx, &sys, apply_tx, &e);
 	json_decref(doc);
 	return rc;

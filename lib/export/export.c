@@ -24,7 +24,7 @@
 
 void wvl_export_file_close(wvl_export_file *f)
 {
-	if (!f)
+	if (!f || f->version < 1 || f->version > WVL_EXPORT_FILE_VERSION)
 		return;
 	if (f->fd >= 0)
 		close(f->fd);
@@ -241,7 +241,7 @@ int wvl_export__enqueue(wvl_export_file *out, wvl_ctx *ctx, json_t *args)
 	json_decref(args);
 	if (!txt)
 		return wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
-	wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
+	wvl_actor sys = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
 	PGconn *c;
 	char id[37];
 	wvl_job_options jo = WVL_JOB_OPTIONS_INIT;
@@ -279,10 +279,13 @@ static int enqueue(wvl_export_file *out, wvl_ctx *ctx, const wvl_actor *actor,
 	return wvl_export__enqueue(out, ctx, args);
 }
 
-static void reset(wvl_export_file *out)
+int wvl_export__out_reset(wvl_export_file *out)
 {
-	memset(out, 0, sizeof(*out));
-	out->fd = -1;
+	int rc = wvl_version__check(out->version, WVL_EXPORT_FILE_VERSION, "wvl_export_file",
+				    "WVL_EXPORT_FILE_INIT");
+	if (rc == 0)
+		*out = (wvl_export_file)WVL_EXPORT_FILE_INIT;
+	return rc;
 }
 
 int wvl_export_clients(wvl_export_file *out, wvl_ctx *ctx, const wvl_actor *actor,
@@ -290,8 +293,9 @@ int wvl_export_clients(wvl_export_file *out, wvl_ctx *ctx, const wvl_actor *acto
 {
 	if (!out || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out, ctx and actor are required");
-	reset(out);
-	int rc = need_team(actor);
+	int rc = wvl_export__out_reset(out);
+	if (!rc)
+		rc = need_team(actor);
 	struct wvl_export_filters f;
 	struct export_opts o;
 	if (!rc)

@@ -103,6 +103,9 @@ int wvl_export__write_clients(int *out_fd, uint64_t *out_size, wvl_ctx *ctx,
  * that report needs, "role" and "user_id" of the actor it runs as) and
  * fills out->job_json with {"job":{...}}.  Takes `args` (decref'd). */
 int wvl_export__enqueue(wvl_export_file *out, wvl_ctx *ctx, json_t *args);
+/* Checks the caller's `out` is of a version this library fills and empties
+ * it (fd -1); WVL_EINVAL, leaving it alone, otherwise. */
+int wvl_export__out_reset(wvl_export_file *out);
 
 /* ---- the analytics report (report.c, pdf.c) ---- */
 

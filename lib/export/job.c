@@ -48,7 +48,7 @@ static const char *arg(json_t *a, const char *k)
 static int actor_of(wvl_actor *out, json_t *a)
 {
 	const char *role = arg(a, "role"), *user = arg(a, "user_id");
-	memset(out, 0, sizeof(*out));
+	*out = (wvl_actor)WVL_ACTOR_INIT(WVL_ROLE_ANONYMOUS);
 	if (role && !strcmp(role, "admin"))
 		out->role = WVL_ROLE_ADMIN;
 	else if (role && !strcmp(role, "staff"))
@@ -117,7 +117,7 @@ static int run_analytics(char **report, wvl_worker_task *run, json_t *a, const w
 static int run_export(char **report, wvl_worker_task *run, json_t *a)
 {
 	wvl_ctx *ctx = run->w->ctx;
-	wvl_actor actor;
+	wvl_actor actor = WVL_ACTOR_INIT(WVL_ROLE_ANONYMOUS);
 	int rc = actor_of(&actor, a);
 	const char *format = arg(a, "format"), *kind = arg(a, "report");
 	bool analytics = kind && strcmp(kind, "analytics") == 0;

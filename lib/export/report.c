@@ -168,9 +168,9 @@ int wvl_export_analytics(wvl_export_file *out, wvl_ctx *ctx, const wvl_actor *ac
 {
 	if (!out || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out, ctx and actor are required");
-	memset(out, 0, sizeof(*out));
-	out->fd = -1;
-	int rc = wvl_analytics__need_admin(actor);
+	int rc = wvl_export__out_reset(out);
+	if (!rc)
+		rc = wvl_analytics__need_admin(actor);
 	if (rc)
 		return rc;
 	static const char *const extra[] = {"format", "bom", NULL};

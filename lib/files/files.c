@@ -223,7 +223,7 @@ static const char *status_for(enum wvl_scan_result r)
  * *out_settled is 1 when it became clean or infected. */
 static int rescan_one(wvl_ctx *ctx, const char *start, int *out_found, int *out_settled)
 {
-	static const wvl_actor system = {.role = WVL_ROLE_SYSTEM};
+	static const wvl_actor system = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
 	PGconn *c;
 	*out_found = *out_settled = 0;
 	int rc = wvl_pg__begin(ctx, &system, &c);

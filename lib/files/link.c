@@ -203,7 +203,7 @@ static int check_expiry(const wvl_ctx *ctx, const char *expires)
 
 static void fill_meta(wvl_files_meta *m, const char *id, PGresult *r)
 {
-	memset(m, 0, sizeof(*m));
+	*m = (wvl_files_meta)WVL_FILES_META_INIT;
 	snprintf(m->id, sizeof(m->id), "%s", id);
 	snprintf(m->client_id, sizeof(m->client_id), "%s", PQgetvalue(r, 0, 1));
 	snprintf(m->name, sizeof(m->name), "%s", PQgetvalue(r, 0, 2));
@@ -216,7 +216,7 @@ static void fill_meta(wvl_files_meta *m, const char *id, PGresult *r)
  * authorization), and its storage key. */
 static int load_servable(wvl_ctx *ctx, const char *id, wvl_files_meta *meta, char *key)
 {
-	static const wvl_actor system = {.role = WVL_ROLE_SYSTEM};
+	static const wvl_actor system = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
 	PGconn *c;
 	int rc = wvl_pg__begin(ctx, &system, &c);
 	if (rc)
@@ -257,6 +257,9 @@ int wvl_files_open_signed(int *out_fd, wvl_files_meta *out_meta, wvl_ctx *ctx, c
 {
 	if (!out_fd || !out_meta || !ctx)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_fd, out_meta and ctx are required");
+	if (wvl_version__check(out_meta->version, WVL_FILES_META_VERSION, "wvl_files_meta",
+			       "WVL_FILES_META_INIT"))
+		return WVL_EINVAL;
 	*out_fd = -1;
 	int rc = wvl_files__link_check(ctx, id, expires, signature);
 	if (rc)

@@ -186,7 +186,7 @@ static void strip_details(json_t *services)
 
 static void pool_details(json_t *doc, const wvl_ctx *ctx)
 {
-	wvl_pool_stats st[2];
+	wvl_pool_stats st[2] = {WVL_POOL_STATS_INIT, WVL_POOL_STATS_INIT};
 	wvl_ctx_pg_stats(ctx, &st[0]);
 	wvl_ctx_redis_stats(ctx, &st[1]);
 	json_t *pools = json_object();

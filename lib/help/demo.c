@@ -86,7 +86,7 @@ int wvl_help_seed_demo(int *out_created, wvl_ctx *ctx, unsigned int articles)
 	char n[16], now[40];
 	snprintf(n, sizeof(n), "%u", articles);
 	wvl_time__rfc3339(now, sizeof(now), wvl_now(ctx));
-	const wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
+	const wvl_actor sys = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
 	const char *p[] = {n, now};
 	PGconn *c;
 	int rc = wvl_pg__begin(ctx, &sys, &c);

@@ -141,7 +141,7 @@ int wvl_help_views_flush(wvl_ctx *ctx)
 	const char *p[] = {i, n, now};
 	/* The counts are the library's own bookkeeping, not the reader's
 	 * doing: only the system writes them (0012's policy). */
-	wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
+	wvl_actor sys = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
 	int rc = i && n ? 0 : wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
 	PGconn *c = NULL;
 	if (!rc)

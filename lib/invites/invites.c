@@ -244,8 +244,10 @@ int wvl_invites_accept(wvl_auth_login_result **out, wvl_ctx *ctx,
 			       json_string_value(json_object_get(b, "password")),
 			       json_string_value(json_object_get(b, "name")),
 			       calloc(1, sizeof(wvl_auth_login_result))};
+	if (a.res)
+		a.res->version = WVL_AUTH_LOGIN_RESULT_VERSION;
 	char *unused = NULL;
-	const wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
+	const wvl_actor sys = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
 	int rc = a.res ? wvl_pg__in_tx(&unused, ctx, &sys, accept_step, &a)
 		       : wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
 	json_decref(b);

@@ -230,7 +230,7 @@ int wvl_jobs_depth(char **out_json, wvl_ctx *ctx)
 	if (!out_json || !ctx)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json and ctx are required");
 	*out_json = NULL;
-	static const wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
+	static const wvl_actor sys = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
 	return wvl_pg__read_one(
 		out_json, ctx, &sys,
 		"SELECT coalesce(json_object_agg(queue, states ORDER BY queue), '{}')::text FROM"

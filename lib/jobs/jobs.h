@@ -62,6 +62,17 @@ bool wvl_jobs__listener_consume(wvl_jobs_listener *l, bool readable);
  * (j->args_json is then the caller's); `payload` is cut up in place. */
 bool wvl_jobs__parse_hint(char queue[64], char id[37], const char *payload);
 bool wvl_jobs__parse_push(wvl_job *j, char *payload, int64_t now);
+/* An array of `n` (>= 1) zeroed jobs of this library's version, as
+ * wvl_jobs_claim hands them out: one block holding `n` pointers and then
+ * the `n` jobs they point to, in order, so the library's own callers may
+ * also walk the jobs as a flat array from jobs[0].  Freed with
+ * wvl_jobs_free.  NULL when out of memory. */
+wvl_job **wvl_jobs__array(size_t n);
+/* A job as the library hands them out: of a version it knows, with a
+ * uuid id and lease (what every fenced update checks first). */
+bool wvl_jobs__claimed(const wvl_job *j);
+/* Frees a flat array of jobs (the listener's pushed jobs) and their args. */
+void wvl_jobs__free_flat(wvl_job *jobs, size_t count);
 
 /* ---- built-in job kinds (builtin.c) ---- */
 

@@ -81,7 +81,7 @@ void wvl_jobs_listener_free(wvl_jobs_listener *l)
 		PQfinish(l->conn);
 	close(l->wake[0]);
 	close(l->wake[1]);
-	wvl_jobs_free(l->pushed, l->npushed);
+	wvl_jobs__free_flat(l->pushed, l->npushed);
 	free(l);
 }
 
@@ -262,6 +262,7 @@ bool wvl_jobs__parse_push(wvl_job *j, char *payload, int64_t now)
 	    (strcmp(client, "-") != 0 && !wvl_uuid_valid(client)) || !wvl_jobs__valid_args(p))
 		return false;
 	memset(j, 0, sizeof(*j));
+	j->version = WVL_JOB_VERSION;
 	snprintf(j->id, sizeof(j->id), "%s", id);
 	snprintf(j->lease_id, sizeof(j->lease_id), "%s", lease);
 	j->attempt = (int)a;
@@ -479,7 +480,7 @@ unsigned wvl_jobs_listener_offers(const wvl_jobs_listener *l)
 	return l ? l->offers : 0;
 }
 
-size_t wvl_jobs_listener_pushed(wvl_jobs_listener *l, wvl_job **out_jobs)
+size_t wvl_jobs_listener_pushed(wvl_jobs_listener *l, wvl_job ***out_jobs)
 {
 	if (!out_jobs)
 		return 0;
@@ -487,8 +488,13 @@ size_t wvl_jobs_listener_pushed(wvl_jobs_listener *l, wvl_job **out_jobs)
 	if (!l || l->npushed == 0)
 		return 0;
 	size_t n = l->npushed;
-	*out_jobs = l->pushed;
+	wvl_job **jobs = wvl_jobs__array(n);
+	if (!jobs)
+		return 0; /* kept: the next call hands them over */
+	memcpy(jobs[0], l->pushed, n * sizeof(wvl_job)); /* args_json move with them */
+	free(l->pushed);
 	l->pushed = NULL;
 	l->npushed = l->cap_pushed = 0;
+	*out_jobs = jobs;
 	return n;
 }

@@ -594,7 +594,7 @@ int wvl_maint_token_budget_alert(char **out_json, wvl_ctx *ctx, int64_t budget_c
 	wvl_time__rfc3339(now, sizeof(now), wvl_now(ctx));
 	snprintf(budget, sizeof(budget), "%lld", (long long)budget_cents);
 	const char *params[] = {now, budget};
-	const wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
+	const wvl_actor sys = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
 	PGconn *c = NULL;
 	int rc = wvl_pg__begin(ctx, &sys, &c);
 	if (rc)

@@ -303,16 +303,46 @@ static void random_uuid(char out[37])
 		 b[13], b[14], b[15]);
 }
 
-static int fill_jobs(wvl_job **out, size_t *count, const PGresult *r, int64_t now)
+wvl_job **wvl_jobs__array(size_t n)
+{
+	if (n == 0 || n > SIZE_MAX / (2 * (sizeof(wvl_job *) + sizeof(wvl_job))))
+		return NULL;
+	size_t align = _Alignof(wvl_job);
+	size_t head = (n * sizeof(wvl_job *) + align - 1) / align * align;
+	wvl_job **jobs = calloc(1, head + n * sizeof(wvl_job));
+	if (!jobs)
+		return NULL;
+	wvl_job *flat = (wvl_job *)((char *)jobs + head);
+	for (size_t i = 0; i < n; i++) {
+		jobs[i] = &flat[i];
+		flat[i].version = WVL_JOB_VERSION;
+	}
+	return jobs;
+}
+
+bool wvl_jobs__claimed(const wvl_job *j)
+{
+	return j && j->version >= 1 && j->version <= WVL_JOB_VERSION && wvl_uuid_valid(j->id) &&
+	       wvl_uuid_valid(j->lease_id);
+}
+
+void wvl_jobs__free_flat(wvl_job *jobs, size_t count)
+{
+	for (size_t i = 0; jobs && i < count; i++)
+		free(jobs[i].args_json);
+	free(jobs);
+}
+
+static int fill_jobs(wvl_job ***out, size_t *count, const PGresult *r, int64_t now)
 {
 	size_t n = (size_t)PQntuples(r);
 	if (n == 0)
 		return 0;
-	wvl_job *jobs = calloc(n, sizeof(*jobs));
+	wvl_job **jobs = wvl_jobs__array(n);
 	if (!jobs)
 		return wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");
 	for (size_t i = 0; i < n; i++) {
-		wvl_job *j = &jobs[i];
+		wvl_job *j = jobs[i];
 		int row = (int)i;
 		snprintf(j->id, sizeof(j->id), "%s", PQgetvalue(r, row, 0));
 		snprintf(j->lease_id, sizeof(j->lease_id), "%s", PQgetvalue(r, row, 1));
@@ -335,7 +365,7 @@ static int fill_jobs(wvl_job **out, size_t *count, const PGresult *r, int64_t no
 	return 0;
 }
 
-int wvl_jobs_claim(wvl_job **out_jobs, size_t *out_count, wvl_ctx *ctx, size_t limit,
+int wvl_jobs_claim(wvl_job ***out_jobs, size_t *out_count, wvl_ctx *ctx, size_t limit,
 		   const wvl_jobs_claim_options *opts)
 {
 	if (!out_jobs || !out_count || !ctx)
@@ -381,7 +411,7 @@ static const char claim_ids_sql[] =
 	"   ORDER BY j.priority, j.run_at, j.id LIMIT $4::int FOR UPDATE OF j SKIP LOCKED"
 	")" CLAIM_UPDATE("$6", "locked");
 
-int wvl_jobs_claim_ids(wvl_job **out_jobs, size_t *out_count, wvl_ctx *ctx,
+int wvl_jobs_claim_ids(wvl_job ***out_jobs, size_t *out_count, wvl_ctx *ctx,
 		       const char *const *ids, size_t nids, size_t limit,
 		       const wvl_jobs_claim_options *opts)
 {
@@ -433,13 +463,13 @@ int wvl_jobs_claim_ids(wvl_job **out_jobs, size_t *out_count, wvl_ctx *ctx,
 	return rc;
 }
 
-void wvl_jobs_free(wvl_job *jobs, size_t count)
+void wvl_jobs_free(wvl_job **jobs, size_t count)
 {
 	if (!jobs)
 		return;
 	for (size_t i = 0; i < count; i++)
-		free(jobs[i].args_json);
-	free(jobs);
+		free(jobs[i]->args_json);
+	free(jobs); /* one block with the jobs (wvl_jobs__array) */
 }
 
 /* ---- fenced updates ------------------------------------------------------ */
@@ -470,7 +500,7 @@ static int fence_arrays(struct fence_arrays *f, const wvl_job *const *jobs, size
 	*a++ = '{', *b++ = '{', *c++ = '{';
 	for (size_t i = 0; i < n; i++) {
 		const wvl_job *j = jobs[i];
-		if (!j || !wvl_uuid_valid(j->id) || !wvl_uuid_valid(j->lease_id)) {
+		if (!wvl_jobs__claimed(j)) {
 			fence_arrays_free(f);
 			return wvl_err__set(WVL_EINVAL, NULL, "not a claimed job");
 		}
@@ -601,7 +631,7 @@ static char *truncated(const char *s, size_t max)
 int wvl_jobs_fail(int *out_failed, wvl_ctx *ctx, const wvl_job *job, const char *error,
 		  int64_t retry_in)
 {
-	if (!ctx || !job || !wvl_uuid_valid(job->id) || !wvl_uuid_valid(job->lease_id))
+	if (!ctx || !wvl_jobs__claimed(job))
 		return wvl_err__set(WVL_EINVAL, NULL, "not a claimed job");
 	int64_t t = wvl_now(ctx);
 	char now[40], at[40], attempt[16];
@@ -648,7 +678,7 @@ static const char progress_sql[] =
 
 int wvl_jobs_progress(wvl_ctx *ctx, const wvl_job *job, int percent, const char *message)
 {
-	if (!ctx || !job || !wvl_uuid_valid(job->id) || !wvl_uuid_valid(job->lease_id))
+	if (!ctx || !wvl_jobs__claimed(job))
 		return wvl_err__set(WVL_EINVAL, NULL, "not a claimed job");
 	if (percent > 100)
 		return wvl_err__set(WVL_EINVAL, NULL, "progress is 0 to 100");

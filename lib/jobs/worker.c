@@ -307,7 +307,10 @@ int wvl_worker_stats(wvl_worker_stats_info *out, wvl_worker *w)
 {
 	if (!out || !w)
 		return wvl_err__set(WVL_EINVAL, NULL, "out and w are required");
-	memset(out, 0, sizeof(*out));
+	if (wvl_version__check(out->version, WVL_WORKER_STATS_INFO_VERSION, "wvl_worker_stats_info",
+			       "WVL_WORKER_STATS_INFO_INIT"))
+		return WVL_EINVAL;
+	*out = (wvl_worker_stats_info)WVL_WORKER_STATS_INFO_INIT;
 	pthread_mutex_lock(&w->mu);
 	for (size_t i = 0; i < w->nslots; i++) {
 		out->running += w->slots[i].state == WVL_SLOT_RUNNING;
@@ -324,6 +327,9 @@ int wvl_worker_counts(wvl_worker_counts_info *out, const wvl_worker *w, size_t i
 {
 	if (!out || !w)
 		return wvl_err__set(WVL_EINVAL, NULL, "out and w are required");
+	if (wvl_version__check(out->version, WVL_WORKER_COUNTS_INFO_VERSION,
+			       "wvl_worker_counts_info", "WVL_WORKER_COUNTS_INFO_INIT"))
+		return WVL_EINVAL;
 	struct wvl_worker_cell *cells =
 		atomic_load_explicit(&((wvl_worker *)w)->cells, memory_order_acquire);
 	if (!cells || i >= w->nkinds * w->nqueues)

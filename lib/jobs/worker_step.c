@@ -41,13 +41,14 @@ static size_t claim_room(wvl_worker *w)
 /* Their slots were kept free (offered), so all of them fit unless draining. */
 size_t wvl_worker__take_pushed(wvl_worker *w)
 {
-	wvl_job *jobs = NULL;
+	wvl_job **jobs = NULL;
 	size_t n = wvl_jobs_listener_pushed(w->listener, &jobs);
 	if (n == 0)
 		return 0;
-	wvl_worker__tally_claimed(w, jobs, n);
-	size_t placed = w->phase == WVL_PHASE_RUNNING ? wvl_worker__place(w, jobs, n) : 0;
-	wvl_worker__release(w, jobs + placed, n - placed, wvl_worker__mono_ms(), NULL);
+	wvl_job *flat = jobs[0]; /* the library's arrays are flat behind the pointers */
+	wvl_worker__tally_claimed(w, flat, n);
+	size_t placed = w->phase == WVL_PHASE_RUNNING ? wvl_worker__place(w, flat, n) : 0;
+	wvl_worker__release(w, flat + placed, n - placed, wvl_worker__mono_ms(), NULL);
 	wvl_jobs_free(jobs, n);
 	return placed;
 }
@@ -96,12 +97,12 @@ static size_t claim_named(wvl_worker *w, size_t q, const wvl_jobs_claim_options 
 		return 0;
 	for (size_t i = 0; i < nids; i++)
 		ptrs[i] = ids[i];
-	wvl_job *jobs = NULL;
+	wvl_job **jobs = NULL;
 	size_t n = 0;
-	if (wvl_jobs_claim_ids(&jobs, &n, w->ctx, ptrs, nids, room, co) != 0)
+	if (wvl_jobs_claim_ids(&jobs, &n, w->ctx, ptrs, nids, room, co) != 0 || n == 0)
 		return 0; /* the search finds them anyway */
-	wvl_worker__tally_claimed(w, jobs, n);
-	wvl_worker__place(w, jobs, n);
+	wvl_worker__tally_claimed(w, jobs[0], n);
+	wvl_worker__place(w, jobs[0], n);
 	wvl_jobs_free(jobs, n);
 	return n;
 }
@@ -117,7 +118,7 @@ static size_t claim_queue(wvl_worker *w, size_t q, size_t room)
 	size_t named = claim_named(w, q, &co, room);
 	if (named == room)
 		return named;
-	wvl_job *jobs = NULL;
+	wvl_job **jobs = NULL;
 	size_t n = 0;
 	if (wvl_jobs_claim(&jobs, &n, w->ctx, room - named, &co) != 0)
 		return named; /* PostgreSQL away: the next poll tries again */
@@ -125,8 +126,10 @@ static size_t claim_queue(wvl_worker *w, size_t q, size_t room)
 	/* A backlog: pushes would jump it, so claim it in order instead. */
 	if (!w->drained[q] && wvl_jobs_listener_withdraw(w->listener) != 0)
 		wvl_log(w->ctx, WVL_LOG_WARN, "worker: cannot withdraw push offers");
-	wvl_worker__tally_claimed(w, jobs, n);
-	wvl_worker__place(w, jobs, n);
+	if (n > 0) {
+		wvl_worker__tally_claimed(w, jobs[0], n);
+		wvl_worker__place(w, jobs[0], n);
+	}
 	wvl_jobs_free(jobs, n);
 	return named + n;
 }

@@ -87,7 +87,7 @@ int wvl_migrate_seed_demo(int *out_created, wvl_ctx *ctx, unsigned int clients)
 	char n[16], now[40];
 	snprintf(n, sizeof(n), "%u", clients);
 	wvl_time__rfc3339(now, sizeof(now), wvl_now(ctx));
-	wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
+	wvl_actor sys = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
 	PGconn *c;
 	int rc = wvl_pg__begin(ctx, &sys, &c);
 	if (rc)

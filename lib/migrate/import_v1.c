@@ -781,7 +781,7 @@ static const char *resolve_upload(char out[PATH_MAX], const struct run *run, con
 static const char *read_upload(struct wvl_files_adopted *a, struct run *run, const char *path,
 			       const char *name, bool keep)
 {
-	static const wvl_actor system = {.role = WVL_ROLE_SYSTEM};
+	static const wvl_actor system = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	struct stat sb;
 	if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {

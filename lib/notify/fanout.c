@@ -179,7 +179,7 @@ int wvl_notify__job_create(char **out_error, wvl_worker_task *run, void *payload
 	json_t *args = json_loads(job->args_json ? job->args_json : "{}", 0, NULL);
 	struct create_arg a = {.source = job->id};
 	int rc = prepare(&a, args);
-	wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
+	wvl_actor sys = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
 	char *none = NULL;
 	if (!rc)
 		rc = wvl_pg__in_tx(&none, wvl_worker_task_ctx(run), &sys, create_step, &a);

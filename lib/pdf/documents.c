@@ -26,7 +26,7 @@
 #include "wavelaunch/files.h"
 #include "wavelaunch/plans.h"
 
-static const wvl_actor system_actor = {.role = WVL_ROLE_SYSTEM};
+static const wvl_actor system_actor = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
 
 /* Columns: client_id, title, markdown, subtitle, file name, digest. */
 static const char plan_source_sql[] =

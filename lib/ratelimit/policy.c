@@ -231,7 +231,7 @@ void wvl_ratelimit__fill(wvl_ratelimit_result *out, const struct wvl_rl_rule *r,
 {
 	int64_t ahead = tat > now ? tat - now : 0;
 	int64_t room = r->tolerance_us - ahead;
-	memset(out, 0, sizeof(*out));
+	*out = (wvl_ratelimit_result)WVL_RATELIMIT_RESULT_INIT;
 	out->allowed = allowed;
 	out->limit = r->limit;
 	out->window = r->window_s;

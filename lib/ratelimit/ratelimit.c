@@ -320,8 +320,11 @@ static int try_redis(bool *allowed, int64_t *tat, unsigned int *spare, wvl_ctx *
 int wvl_ratelimit_check(wvl_ratelimit_result *out, wvl_ctx *ctx,
 			wvl_ratelimit_policy policy, const char *key)
 {
+	if (out && wvl_version__check(out->version, WVL_RATELIMIT_RESULT_VERSION,
+				      "wvl_ratelimit_result", "WVL_RATELIMIT_RESULT_INIT"))
+		return WVL_EINVAL;
 	if (out)
-		memset(out, 0, sizeof(*out));
+		*out = (wvl_ratelimit_result)WVL_RATELIMIT_RESULT_INIT;
 	if (!out || !ctx || !key || policy <= WVL_RATELIMIT_NONE || policy > WVL_RATELIMIT_READ)
 		return wvl_err__set(WVL_EINVAL, NULL,
 				    "out, ctx, key and a policy other than NONE are required");

@@ -106,7 +106,7 @@ static int build_one(json_t *files, wvl_ctx *ctx, const wvl_actor *owner, const 
 		wvl_query_free(q);
 		return rc;
 	}
-	wvl_export_file f;
+	wvl_export_file f = WVL_EXPORT_FILE_INIT;
 	if (!rc)
 		rc = wvl_export_analytics(&f, ctx, owner, q);
 	wvl_query_free(q);
@@ -186,7 +186,7 @@ static int queue_mail(wvl_ctx *ctx, PGconn *c, struct send *s)
 
 static int mail_all(wvl_ctx *ctx, struct send *s)
 {
-	static const wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
+	static const wvl_actor sys = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
 	PGconn *c = NULL;
 	int rc = wvl_pg__begin(ctx, &sys, &c);
 	if (rc)
@@ -240,7 +240,7 @@ static int run_schedule(char **report, wvl_worker_task *run, const char *id, PGr
 		*report = wvl_str__dup("the schedule's owner is no longer an active admin: nothing sent");
 		return 0;
 	}
-	wvl_actor owner = {.role = WVL_ROLE_ADMIN};
+	wvl_actor owner = WVL_ACTOR_INIT(WVL_ROLE_ADMIN);
 	snprintf(owner.user_id, sizeof(owner.user_id), "%s", PQgetvalue(row, 0, C_OWNER));
 	struct range r;
 	int rc = range_of(&r, PQgetvalue(row, 0, C_PERIOD), PQgetvalue(row, 0, C_TZ), wvl_now(ctx));

@@ -268,9 +268,7 @@ void test_env_close(test_db *db, wvl_ctx **ctx)
 
 wvl_actor test_actor(wvl_role role, const char *user_id, const char *client_id)
 {
-	wvl_actor a;
-	memset(&a, 0, sizeof(a));
-	a.role = role;
+	wvl_actor a = WVL_ACTOR_INIT(role);
 	snprintf(a.user_id, sizeof(a.user_id), "%s", user_id ? user_id : "");
 	snprintf(a.client_id, sizeof(a.client_id), "%s", client_id ? client_id : "");
 	return a;
@@ -303,13 +301,13 @@ wvl_actor test_admin(wvl_ctx *ctx, const test_db *db, const char *email, const c
 	return a;
 }
 
-wvl_job *test_jobs_claim_kind(size_t *n, wvl_ctx *ctx, const char *kind, size_t limit)
+wvl_job **test_jobs_claim_kind(size_t *n, wvl_ctx *ctx, const char *kind, size_t limit)
 {
 	const char *kinds[] = {kind};
 	wvl_jobs_claim_options co = WVL_JOBS_CLAIM_OPTIONS_INIT;
 	co.kinds = kinds;
 	co.nkinds = 1;
-	wvl_job *jobs = NULL;
+	wvl_job **jobs = NULL;
 	*n = 0;
 	cr_assert_eq(wvl_jobs_claim(&jobs, n, ctx, limit, &co), 0, "claim %s: %s", kind,
 		     wvl_error_last()->message);

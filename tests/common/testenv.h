@@ -95,7 +95,7 @@ wvl_actor test_admin(wvl_ctx *ctx, const test_db *db, const char *email, const c
 
 /* Claims up to `limit` jobs of `kind` alone (asserted to succeed); how
  * many in `*n`.  Free with wvl_jobs_free. */
-wvl_job *test_jobs_claim_kind(size_t *n, wvl_ctx *ctx, const char *kind, size_t limit);
+wvl_job **test_jobs_claim_kind(size_t *n, wvl_ctx *ctx, const char *kind, size_t limit);
 
 /* The environment of a wl-server or wl-worker a test starts over a test
  * database: "KEY=value" strings, NULL-ended in `vars` (posix_spawn's

@@ -58,8 +58,8 @@ static void expect_refused_or_asked(int rc, bool asked, const wvl_actor *a, cons
 static void check_session(const char *tok)
 {
 	bool asked = shape_ok(tok);
-	wvl_actor a;
-	wvl_auth_session_info info;
+	wvl_actor a = WVL_ACTOR_INIT(WVL_ROLE_ANONYMOUS);
+	wvl_auth_session_info info = WVL_AUTH_SESSION_INFO_INIT;
 	int rc = wvl_auth_session(&a, &info, fuzz_ctx(), tok);
 	expect_refused_or_asked(rc, asked, &a, "session", tok);
 	rc = wvl_auth_session_cached(&a, &info, fuzz_ctx(), tok);
@@ -72,7 +72,7 @@ static void check_session(const char *tok)
 static void check_bearer(const char *tok)
 {
 	bool asked = !strncmp(tok, "wl_pat_", 7) && shape_ok(tok + 7);
-	wvl_actor a;
+	wvl_actor a = WVL_ACTOR_INIT(WVL_ROLE_ANONYMOUS);
 	int rc = wvl_auth_bearer(&a, fuzz_ctx(), tok);
 	expect_refused_or_asked(rc, asked, &a, "bearer", tok);
 }

@@ -56,7 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	struct fuzz_in in = {data, size};
 	bool client = fuzz_byte(&in) & 1;
-	wvl_actor actor = {.role = client ? WVL_ROLE_CLIENT : WVL_ROLE_STAFF};
+	wvl_actor actor = WVL_ACTOR_INIT(client ? WVL_ROLE_CLIENT : WVL_ROLE_STAFF);
 	strcpy(actor.user_id, "0b4f1f4e-9a51-4a53-8a6f-6b1f3c8d2e01");
 	if (client)
 		strcpy(actor.client_id, "5d0c4a8e-1b2f-4c3d-9e4f-a0b1c2d3e4f5");

@@ -99,7 +99,7 @@ static void check_event(const char *text)
 
 static void check_last_id(const char *last_id, bool anonymous)
 {
-	wvl_actor actor = {.role = anonymous ? WVL_ROLE_ANONYMOUS : WVL_ROLE_STAFF};
+	wvl_actor actor = WVL_ACTOR_INIT(anonymous ? WVL_ROLE_ANONYMOUS : WVL_ROLE_STAFF);
 	if (!anonymous)
 		strcpy(actor.user_id, "0b4f1f4e-9a51-4a53-8a6f-6b1f3c8d2e01");
 	char *out = NULL;

@@ -127,7 +127,7 @@ static void check_body(enum call call, bool client, const char *body)
 	} lists[] = {{create_fields, 6}, {update_fields, 4}, {reply_fields, 3}, {merge_fields, 1}};
 	const struct wvl_field *f = lists[call].f;
 	size_t n = call == CREATE && client ? 3 : lists[call].n; /* a client's: the first three */
-	wvl_actor actor = {.role = client ? WVL_ROLE_CLIENT : WVL_ROLE_STAFF};
+	wvl_actor actor = WVL_ACTOR_INIT(client ? WVL_ROLE_CLIENT : WVL_ROLE_STAFF);
 	strcpy(actor.user_id, "0b4f1f4e-9a51-4a53-8a6f-6b1f3c8d2e01");
 	if (client)
 		strcpy(actor.client_id, "5d0c4a8e-1b2f-4c3d-9e4f-a0b1c2d3e4f5");

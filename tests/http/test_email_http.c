@@ -238,7 +238,7 @@ static char *reminder_unsubscribe_url(void)
 			      "  VALUES ('" CLIENT "', 3, 'Brand kit', 'draft')"),
 		     0);
 	wvl_ctx *ctx = test_ctx(&db);
-	wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
+	wvl_actor sys = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
 	char id[37];
 	wvl_job_options o = WVL_JOB_OPTIONS_INIT;
 	o.queue = "email";

@@ -18,7 +18,7 @@
 static test_db db;
 static test_server srv;
 static wvl_ctx *ctx;
-static const wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
+static const wvl_actor sys = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
 static const char *admin_pw = "Harbor-Lantern-42!";
 
 static test_session admin, staff, portal;
@@ -116,10 +116,10 @@ static void enqueue(char *id, const char *kind, const char *client_id, int max_a
 static void claim_and_fail(const char *kind, const char *error)
 {
 	size_t n;
-	wvl_job *jobs = test_jobs_claim_kind(&n, ctx, kind, 10);
+	wvl_job **jobs = test_jobs_claim_kind(&n, ctx, kind, 10);
 	cr_assert_eq(n, 1);
 	int failed = 0;
-	cr_assert_eq(wvl_jobs_fail(&failed, ctx, &jobs[0], error, -1), 0);
+	cr_assert_eq(wvl_jobs_fail(&failed, ctx, jobs[0], error, -1), 0);
 	cr_expect_eq(failed, 1);
 	wvl_jobs_free(jobs, n);
 }
@@ -212,10 +212,10 @@ Test(jobs_http, detail_has_attempts_errors_progress_and_log)
 	char id[37];
 	enqueue(id, "http_test_detail", NULL, 2);
 	size_t n;
-	wvl_job *jobs = test_jobs_claim_kind(&n, ctx, "http_test_detail", 1);
+	wvl_job **jobs = test_jobs_claim_kind(&n, ctx, "http_test_detail", 1);
 	cr_assert_eq(n, 1);
-	cr_assert_eq(wvl_jobs_progress(ctx, &jobs[0], 40, "halfway there"), 0);
-	cr_assert_eq(wvl_jobs_fail(NULL, ctx, &jobs[0], "disk full", -1), 0);
+	cr_assert_eq(wvl_jobs_progress(ctx, jobs[0], 40, "halfway there"), 0);
+	cr_assert_eq(wvl_jobs_fail(NULL, ctx, jobs[0], "disk full", -1), 0);
 	wvl_jobs_free(jobs, n);
 
 	char path[128];

@@ -38,7 +38,7 @@ static void setup(void)
 	char *pw = NULL, *out = NULL;
 	cr_assert_eq(wvl_auth_bootstrap_admin(&created, &pw, ctx, "root@example.com", "Harbor-Lantern-42!"), 0);
 	char *id = test_sql_value(db.owner_url, "SELECT id FROM users");
-	wvl_actor admin = {.role = WVL_ROLE_ADMIN};
+	wvl_actor admin = WVL_ACTOR_INIT(WVL_ROLE_ADMIN);
 	snprintf(admin.user_id, sizeof(admin.user_id), "%s", id);
 	free(id);
 	cr_assert_eq(wvl_clients_create(&out, ctx, &admin, "{\"name\":\"Alice\"}"), 0);
@@ -240,7 +240,7 @@ Test(matrix, client_filters_for_another_client_are_ignored)
 {
 	char *out = NULL;
 	wvl_ctx *ctx = test_ctx(&db);
-	wvl_actor admin = {.role = WVL_ROLE_ADMIN};
+	wvl_actor admin = WVL_ACTOR_INIT(WVL_ROLE_ADMIN);
 	char body[128];
 	snprintf(body, sizeof(body), "{\"subject\":\"Bob's\",\"client_id\":\"%s\"}", client_b);
 	cr_assert_eq(wvl_tickets_create(&out, ctx, &admin, body), 0);

@@ -130,7 +130,7 @@ Test(ai, a_plain_call_sends_the_messages_api_request_and_records_its_usage_exact
 			  "\"output_tokens\":7,\"cache_creation_input_tokens\":400,"
 			  "\"cache_read_input_tokens\":0}}]");
 	char *text = NULL;
-	wvl_ai_usage u;
+	wvl_ai_usage u = WVL_AI_USAGE_INIT;
 	cr_assert_eq(ask(&text, &u, 0, NULL), 0, "%s", wvl_error_last()->message);
 	cr_expect_str_eq(text, "Hi Nova.");
 	cr_expect_eq(u.input_tokens, 1200);
@@ -177,7 +177,7 @@ Test(ai, a_stream_hands_its_text_over_as_it_comes_and_takes_the_cumulative_usage
 			  "\"cache_read_input_tokens\":900,\"cache_creation_input_tokens\":0}}]");
 	struct pieces p = {.len = 0};
 	char *text = NULL;
-	wvl_ai_usage u;
+	wvl_ai_usage u = WVL_AI_USAGE_INIT;
 	cr_assert_eq(ask(&text, &u, 1, &p), 0, "%s", wvl_error_last()->message);
 	cr_expect_str_eq(text, "One two three four five.");
 	cr_expect_str_eq(p.buf, "One two three four five.");
@@ -231,7 +231,7 @@ Test(ai, overloaded_529_gives_up_after_three_attempts_with_exponential_waits)
 {
 	test_ai_plan(key, "[{\"status\":529},{\"status\":529},{\"status\":529},{\"reply\":\"late\"}]");
 	char *text = NULL;
-	wvl_ai_usage u;
+	wvl_ai_usage u = WVL_AI_USAGE_INIT;
 	cr_expect_eq(ask(&text, &u, 1, NULL), WVL_EUNAVAILABLE);
 	cr_expect(strstr(wvl_error_last()->message, "529") != NULL, "%s", wvl_error_last()->message);
 	cr_expect_null(text);
@@ -316,7 +316,7 @@ Test(ai, a_mid_stream_error_fails_keeps_the_partial_text_and_bills_it)
 			  "\"usage\":{\"input_tokens\":77,\"output_tokens\":4}}]");
 	struct pieces p = {.len = 0};
 	char *text = NULL;
-	wvl_ai_usage u;
+	wvl_ai_usage u = WVL_AI_USAGE_INIT;
 	cr_expect_eq(ask(&text, &u, 1, &p), WVL_EUNAVAILABLE);
 	cr_expect(strstr(wvl_error_last()->message, "overloaded_error") != NULL, "%s",
 		  wvl_error_last()->message);

@@ -83,8 +83,8 @@ Test(auth, login_issues_a_session_that_resolves_to_the_user)
 	free(role);
 	cr_expect_null(strstr(res->user_json, "password"));
 	cr_expect_eq(res->session_max_age, 30 * 86400);
-	wvl_actor a;
-	wvl_auth_session_info info;
+	wvl_actor a = WVL_ACTOR_INIT(WVL_ROLE_ANONYMOUS);
+	wvl_auth_session_info info = WVL_AUTH_SESSION_INFO_INIT;
 	cr_assert_eq(wvl_auth_session(&a, &info, ctx, res->session_token), 0);
 	cr_expect_eq(a.role, WVL_ROLE_ADMIN);
 	cr_expect_str_eq(a.user_id, admin.user_id);
@@ -252,7 +252,7 @@ Test(auth, idle_sessions_end_after_24_hours_and_activity_keeps_them)
 {
 	wvl_auth_login_result *res;
 	cr_assert_eq(login(&res, "admin@example.com", admin_pw, NULL), 0);
-	wvl_actor a;
+	wvl_actor a = WVL_ACTOR_INIT(WVL_ROLE_ANONYMOUS);
 	test_clock_advance(24 * HOUR - MIN);
 	cr_expect_eq(wvl_auth_session(&a, NULL, ctx, res->session_token), 0, "just under 24 h");
 	test_clock_advance(24 * HOUR - MIN);
@@ -267,7 +267,7 @@ Test(auth, last_seen_is_written_at_most_once_a_minute)
 {
 	wvl_auth_login_result *res;
 	cr_assert_eq(login(&res, "admin@example.com", admin_pw, NULL), 0);
-	wvl_actor a;
+	wvl_actor a = WVL_ACTOR_INIT(WVL_ROLE_ANONYMOUS);
 	char *before = test_sys_value(&db, "SELECT last_seen_at FROM sessions");
 	test_clock_advance(30 * TEST_SEC);
 	cr_assert_eq(wvl_auth_session(&a, NULL, ctx, res->session_token), 0);
@@ -287,7 +287,7 @@ Test(auth, sessions_end_at_the_absolute_maximum)
 {
 	wvl_auth_login_result *res;
 	cr_assert_eq(login(&res, "admin@example.com", admin_pw, NULL), 0);
-	wvl_actor a;
+	wvl_actor a = WVL_ACTOR_INIT(WVL_ROLE_ANONYMOUS);
 	for (int day = 0; day < 29; day++) {
 		test_clock_advance(24 * HOUR - MIN);
 		cr_assert_eq(wvl_auth_session(&a, NULL, ctx, res->session_token), 0, "day %d", day);
@@ -305,7 +305,7 @@ Test(auth, every_login_gets_a_new_token_and_logout_revokes_one)
 	cr_expect_str_neq(a->session_token, b->session_token);
 	cr_expect_str_neq(a->csrf_token, b->csrf_token);
 	cr_assert_eq(wvl_auth_logout(ctx, a->session_token), 0);
-	wvl_actor act;
+	wvl_actor act = WVL_ACTOR_INIT(WVL_ROLE_ANONYMOUS);
 	cr_expect_eq(wvl_auth_session(&act, NULL, ctx, a->session_token), WVL_EUNAUTHENTICATED);
 	cr_expect_eq(wvl_auth_session(&act, NULL, ctx, b->session_token), 0);
 	cr_expect_eq(wvl_auth_logout(ctx, "not-a-token"), 0);
@@ -337,7 +337,7 @@ Test(auth, password_reset_is_single_use_expires_and_revokes_sessions)
 	cr_expect_not_null(strstr(wvl_error_last()->fields_json, "password"));
 	snprintf(body, sizeof(body), "{\"token\":\"%s\",\"password\":\"Brand-New-Pass-93!\"}", token);
 	cr_assert_eq(wvl_auth_password_reset(ctx, body), 0, "%s", wvl_error_last()->message);
-	wvl_actor a;
+	wvl_actor a = WVL_ACTOR_INIT(WVL_ROLE_ANONYMOUS);
 	cr_expect_eq(wvl_auth_session(&a, NULL, ctx, s->session_token), WVL_EUNAUTHENTICATED,
 		     "a reset revokes every session");
 	cr_expect_eq(wvl_auth_password_reset(ctx, body), WVL_EGONE, "single use");
@@ -385,7 +385,7 @@ Test(auth, password_change_checks_current_and_revokes_other_sessions)
 	cr_assert_eq(wvl_auth_password_change(ctx, &admin, a->session_token,
 					      "{\"current_password\":\"Harbor-Lantern-42!\",\"new_password\":\"Fresh-Pass-Strong-55!\"}"),
 		     0, "%s", wvl_error_last()->message);
-	wvl_actor act;
+	wvl_actor act = WVL_ACTOR_INIT(WVL_ROLE_ANONYMOUS);
 	cr_expect_eq(wvl_auth_session(&act, NULL, ctx, a->session_token), 0, "the current session stays");
 	cr_expect_eq(wvl_auth_session(&act, NULL, ctx, b->session_token), WVL_EUNAUTHENTICATED);
 	cr_expect_eq(wvl_auth_bearer(&act, ctx, pat), WVL_EUNAUTHENTICATED, "API tokens revoked too");
@@ -405,14 +405,14 @@ Test(auth, api_tokens_are_hashed_listed_and_revocable_by_their_owner_only)
 	const char *id = json_string_value(json_object_get(j, "id"));
 	cr_assert_not_null(token);
 	cr_expect_eq(strncmp(token, "wl_pat_", 7), 0);
-	wvl_actor a;
+	wvl_actor a = WVL_ACTOR_INIT(WVL_ROLE_ANONYMOUS);
 	cr_assert_eq(wvl_auth_bearer(&a, ctx, token), 0);
 	cr_expect_eq(a.role, WVL_ROLE_ADMIN);
 	char *list = NULL;
 	cr_assert_eq(wvl_auth_tokens_list(&list, ctx, &admin, NULL, NULL), 0);
 	cr_expect_not_null(strstr(list, "deploy"));
 	cr_expect_null(strstr(list, token), "listing never shows the token");
-	wvl_actor other = {.role = WVL_ROLE_STAFF};
+	wvl_actor other = WVL_ACTOR_INIT(WVL_ROLE_STAFF);
 	strcpy(other.user_id, "99999999-9999-9999-9999-999999999999");
 	cr_expect_eq(wvl_auth_tokens_revoke(ctx, &other, id), WVL_ENOTFOUND);
 	cr_assert_eq(wvl_auth_tokens_revoke(ctx, &admin, id), 0);
@@ -494,7 +494,7 @@ Test(auth, reset_revokes_tokens_and_voids_older_links)
 	char body[512];
 	snprintf(body, sizeof(body), "{\"token\":\"%s\",\"password\":\"Brand-New-Pass-93!\"}", new_tok);
 	cr_assert_eq(wvl_auth_password_reset(ctx, body), 0, "%s", wvl_error_last()->message);
-	wvl_actor a;
+	wvl_actor a = WVL_ACTOR_INIT(WVL_ROLE_ANONYMOUS);
 	cr_expect_eq(wvl_auth_bearer(&a, ctx, pat), WVL_EUNAUTHENTICATED, "a reset revokes API tokens");
 	snprintf(body, sizeof(body), "{\"token\":\"%s\",\"password\":\"Other-New-Pass-94!\"}", old_tok);
 	cr_expect_eq(wvl_auth_password_reset(ctx, body), WVL_EGONE, "the older link died with the reset");
@@ -518,8 +518,8 @@ Test(auth, remembered_session_is_checked_with_every_statement)
 {
 	wvl_auth_login_result *res;
 	cr_assert_eq(login(&res, "admin@example.com", admin_pw, NULL), 0);
-	wvl_actor a;
-	wvl_auth_session_info info;
+	wvl_actor a = WVL_ACTOR_INIT(WVL_ROLE_ANONYMOUS);
+	wvl_auth_session_info info = WVL_AUTH_SESSION_INFO_INIT;
 	cr_assert_eq(wvl_auth_session_cached(&a, &info, ctx, res->session_token), 0);
 	cr_expect_str_eq(a.session_check, "", "a fresh lookup needs no check");
 	cr_assert_eq(wvl_auth_session_cached(&a, &info, ctx, res->session_token), 0);
@@ -551,7 +551,7 @@ Test(auth, remembered_session_follows_idle_expiry_role_and_deactivation)
 {
 	wvl_auth_login_result *res;
 	cr_assert_eq(login(&res, "admin@example.com", admin_pw, NULL), 0);
-	wvl_actor a;
+	wvl_actor a = WVL_ACTOR_INIT(WVL_ROLE_ANONYMOUS);
 	cr_assert_eq(wvl_auth_session_cached(&a, NULL, ctx, res->session_token), 0);
 	cr_assert_eq(wvl_auth_session_cached(&a, NULL, ctx, res->session_token), 0);
 	cr_assert_neq(a.session_check[0], '\0');
@@ -609,7 +609,7 @@ Test(auth, an_unterminated_session_check_is_refused_in_bounds)
 	wvl_actor *a = malloc(sizeof(*a)); /* exactly one actor: ASan sees past it */
 	cr_assert_not_null(a);
 	memset(a, 'a', sizeof(*a));
-	*a = (wvl_actor){.role = admin.role};
+	*a = (wvl_actor){.version = WVL_ACTOR_VERSION, .role = admin.role};
 	snprintf(a->user_id, sizeof(a->user_id), "%s", admin.user_id);
 	memset(a->session_check, 'a', sizeof(a->session_check));
 	a->session_check[0] = '\\';
@@ -629,7 +629,7 @@ Test(auth, session_cache_can_be_turned_off)
 	wvl_ctx *c2 = test_ctx_from(cfg);
 	wvl_auth_login_result *res;
 	cr_assert_eq(login(&res, "admin@example.com", admin_pw, NULL), 0);
-	wvl_actor a;
+	wvl_actor a = WVL_ACTOR_INIT(WVL_ROLE_ANONYMOUS);
 	for (int i = 0; i < 3; i++) {
 		cr_assert_eq(wvl_auth_session_cached(&a, NULL, c2, res->session_token), 0);
 		cr_expect_str_eq(a.session_check, "");
@@ -646,7 +646,7 @@ Test(auth, remembered_sessions_lapse_well_inside_a_short_idle_limit)
 	test_clock_use(c2);
 	wvl_auth_login_result *res;
 	cr_assert_eq(login(&res, "admin@example.com", admin_pw, NULL), 0);
-	wvl_actor a;
+	wvl_actor a = WVL_ACTOR_INIT(WVL_ROLE_ANONYMOUS);
 	cr_assert_eq(wvl_auth_session_cached(&a, NULL, c2, res->session_token), 0);
 	test_clock_advance(29 * TEST_SEC);
 	cr_assert_eq(wvl_auth_session_cached(&a, NULL, c2, res->session_token), 0);

@@ -33,7 +33,7 @@ static void teardown(void) { test_env_close(&db, &ctx); }
 
 TestSuite(automation, .init = setup, .fini = teardown, .timeout = 120);
 
-static const wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
+static const wvl_actor sys = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
 
 static void onboard(const char *want)
 {
@@ -154,11 +154,11 @@ static size_t complete_available(void)
 {
 	wvl_jobs_claim_options co = WVL_JOBS_CLAIM_OPTIONS_INIT;
 	co.queue = "automation";
-	wvl_job *j = NULL;
+	wvl_job **j = NULL;
 	size_t n = 0;
 	cr_assert_eq(wvl_jobs_claim(&j, &n, ctx, 10, &co), 0);
 	for (size_t i = 0; i < n; i++) {
-		const wvl_job *p = &j[i];
+		const wvl_job *p = j[i];
 		cr_assert_eq(wvl_jobs_complete(NULL, ctx, &p, 1), 0);
 	}
 	wvl_jobs_free(j, n);
@@ -565,7 +565,7 @@ Test(automation, hostile_input_and_roles)
 	cr_expect_eq(wvl_automation_rules_list(&json, ctx, &staff, NULL, NULL), WVL_EFORBIDDEN);
 	cr_expect_eq(wvl_automation_logs_list(&json, ctx, &staff, NULL, NULL), WVL_EFORBIDDEN);
 	cr_expect_eq(wvl_automation_logs_list(&json, ctx, &sys, NULL, test_query("limit=1000")), WVL_EINVAL);
-	wvl_actor client = {.role = WVL_ROLE_CLIENT};
+	wvl_actor client = WVL_ACTOR_INIT(WVL_ROLE_CLIENT);
 	strcpy(client.client_id, CID);
 	cr_expect_eq(wvl_automation_client_onboarded(&json, ctx, &client, CID), WVL_EFORBIDDEN);
 	cr_expect_eq(wvl_automation_pause(ctx, &client, CID), WVL_EFORBIDDEN);

@@ -152,7 +152,7 @@ Test(clients, client_users_never_reach_another_client)
 	cr_expect_not_null(strstr(out, b_id));
 	cr_expect_null(strstr(out, a_id));
 	free(out);
-	wvl_actor anon = {.role = WVL_ROLE_ANONYMOUS};
+	wvl_actor anon = WVL_ACTOR_INIT(WVL_ROLE_ANONYMOUS);
 	cr_expect_eq(wvl_clients_list(&out, ctx, &anon, NULL, NULL), WVL_EUNAUTHENTICATED);
 }
 

@@ -41,8 +41,8 @@ static wvl_auth_login_result *login_as(wvl_ctx *c, const char *email, const char
 
 Test(cov_auth, calls_refuse_what_a_binding_may_pass_wrong)
 {
-	wvl_actor a;
-	wvl_auth_session_info info;
+	wvl_actor a = WVL_ACTOR_INIT(WVL_ROLE_ANONYMOUS);
+	wvl_auth_session_info info = WVL_AUTH_SESSION_INFO_INIT;
 	char *json = NULL;
 	wvl_auth_login_result *res = (wvl_auth_login_result *)1;
 	wvl_auth_login_request req = WVL_AUTH_LOGIN_REQUEST_INIT;
@@ -138,13 +138,13 @@ Test(cov_auth, a_session_check_retries_after_its_connection_was_killed)
 	cr_assert_eq(wvl_ctx_new(&one, cfg, &opts), 0);
 	wvl_config_free(cfg);
 	wvl_auth_login_result *res = login_as(one, ADMIN_EMAIL, ADMIN_PW);
-	wvl_actor a;
-	wvl_auth_session_info info;
+	wvl_actor a = WVL_ACTOR_INIT(WVL_ROLE_ANONYMOUS);
+	wvl_auth_session_info info = WVL_AUTH_SESSION_INFO_INIT;
 	cr_assert_eq(wvl_auth_session(&a, &info, one, res->session_token), 0);
 	char *pid = NULL;
 	cr_assert_eq(wvl_pg__read_one(&pid, one, NULL, "SELECT pg_backend_pid()::text", 0, NULL), 0);
 	cr_assert(test_pg_terminate(&db, pid));
-	memset(&a, 0, sizeof(a));
+	a = (wvl_actor)WVL_ACTOR_INIT(WVL_ROLE_ANONYMOUS);
 	cr_expect_eq(wvl_auth_session(&a, &info, one, res->session_token), 0, "%s",
 		     wvl_error_last()->message);
 	cr_expect_str_eq(a.user_id, admin.user_id);
@@ -176,8 +176,8 @@ Test(cov_auth, without_a_database_every_call_is_unavailable)
 	cr_expect_eq(wvl_auth_login(&none, down, &req), WVL_EUNAVAILABLE);
 	cr_expect_null(none);
 	cr_expect_eq(wvl_auth_login_refused(down, &req), WVL_EUNAVAILABLE);
-	wvl_actor a;
-	wvl_auth_session_info info;
+	wvl_actor a = WVL_ACTOR_INIT(WVL_ROLE_ANONYMOUS);
+	wvl_auth_session_info info = WVL_AUTH_SESSION_INFO_INIT;
 	cr_expect_eq(wvl_auth_session(&a, &info, down, res->session_token), WVL_EUNAVAILABLE);
 	char pat[80] = "wl_pat_";
 	memset(pat + 7, 'a', 48);

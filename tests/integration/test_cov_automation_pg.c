@@ -14,7 +14,7 @@
 
 static test_db db;
 static wvl_ctx *ctx;
-static const wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
+static const wvl_actor sys = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
 #define CID "cccccccc-0000-4000-8000-000000000001"
 
 static void setup(void) { test_env_open(&db, &ctx, TEST_REAL_CLOCK); }

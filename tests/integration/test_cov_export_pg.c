@@ -39,7 +39,7 @@ TestSuite(cov_export, .init = setup, .fini = teardown, .timeout = 120);
 
 static int export_clients(const char *qs)
 {
-	wvl_export_file f;
+	wvl_export_file f = WVL_EXPORT_FILE_INIT;
 	int rc = wvl_export_clients(&f, ctx, &staff, test_query("%s", qs));
 	if (!rc)
 		wvl_export_file_close(&f);
@@ -71,7 +71,7 @@ Test(cov_export, the_client_list_query_is_refused_parameter_by_parameter)
 	cr_expect(strstr(wvl_error_last()->message, "q: too long") != NULL);
 
 	/* Each accepted parameter narrows the rows. */
-	wvl_export_file f;
+	wvl_export_file f = WVL_EXPORT_FILE_INIT;
 	cr_assert_eq(wvl_export_clients(&f, ctx, &staff,
 					test_query("format=csv&status=active&q=Ann&bom=false")),
 		     0, "%s", wvl_error_last()->message);
@@ -93,7 +93,7 @@ Test(cov_export, a_temporary_folder_that_cannot_be_made_fails_the_export)
 	snprintf(missing, sizeof(missing), "%s/gone", dir);
 	/* Each test runs in its own process: the variable stays in it. */
 	cr_assert_eq(setenv("TMPDIR", missing, 1), 0);
-	wvl_export_file f;
+	wvl_export_file f = WVL_EXPORT_FILE_INIT;
 	int rc = wvl_export_clients(&f, ctx, &staff, test_query("format=xlsx"));
 	cr_expect_neq(rc, 0);
 	cr_expect_eq(f.fd, -1);

@@ -19,22 +19,22 @@
 
 static test_db db;
 static wvl_ctx *ctx;
-static const wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
+static const wvl_actor sys = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
 
 static void setup(void) { test_env_open(&db, &ctx, TEST_REAL_CLOCK); }
 static void teardown(void) { test_env_close(&db, &ctx); }
 
 TestSuite(cov_jobs, .init = setup, .fini = teardown, .timeout = 120);
 
-static wvl_job *enqueue_and_claim(const char *kind)
+static wvl_job **enqueue_and_claim(const char *kind)
 {
 	char id[37];
 	cr_assert_eq(wvl_jobs_enqueue(id, NULL, ctx, &sys, kind, "{}", NULL), 0, "%s",
 		     wvl_error_last()->message);
 	size_t n = 0;
-	wvl_job *jobs = test_jobs_claim_kind(&n, ctx, kind, 1);
+	wvl_job **jobs = test_jobs_claim_kind(&n, ctx, kind, 1);
 	cr_assert_eq(n, 1);
-	cr_assert_str_eq(jobs[0].id, id);
+	cr_assert_str_eq(jobs[0]->id, id);
 	return jobs;
 }
 
@@ -64,7 +64,7 @@ Test(cov_jobs, unique_keys_are_1_to_255_bytes)
 
 Test(cov_jobs, worker_calls_refuse_what_a_binding_may_pass_wrong)
 {
-	wvl_job *jobs = NULL;
+	wvl_job **jobs = NULL;
 	size_t n = 7;
 	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, NULL, &sys, "k", NULL, NULL), WVL_EINVAL);
 	cr_expect_eq(wvl_jobs_claim(NULL, &n, ctx, 1, NULL), WVL_EINVAL);
@@ -140,7 +140,7 @@ Test(cov_jobs, worker_calls_refuse_what_a_binding_may_pass_wrong)
  * stored text stays UTF-8 (PostgreSQL would refuse half a character). */
 Test(cov_jobs, a_long_failure_message_is_cut_at_a_character_boundary)
 {
-	wvl_job *job = enqueue_and_claim("cov.longfail");
+	wvl_job **job = enqueue_and_claim("cov.longfail");
 	/* "a" then 1100 two-byte "é": byte 2000 is the second byte of one. */
 	size_t n = 1 + 2 * 1100;
 	char *msg = malloc(n + 1);
@@ -150,11 +150,11 @@ Test(cov_jobs, a_long_failure_message_is_cut_at_a_character_boundary)
 		memcpy(msg + 1 + 2 * i, "\xc3\xa9", 2);
 	msg[n] = '\0';
 	int failed = -1;
-	cr_assert_eq(wvl_jobs_fail(&failed, ctx, job, msg, 0), 0, "%s",
+	cr_assert_eq(wvl_jobs_fail(&failed, ctx, job[0], msg, 0), 0, "%s",
 		     wvl_error_last()->message);
 	cr_expect_eq(failed, 0, "attempt 1 of 3 is retryable");
 	char *json = NULL;
-	cr_assert_eq(wvl_jobs_get(&json, ctx, &sys, job->id), 0);
+	cr_assert_eq(wvl_jobs_get(&json, ctx, &sys, job[0]->id), 0);
 	json_t *o = json_loads(json, 0, NULL);
 	cr_assert_not_null(o);
 	const char *stored = json_string_value(
@@ -172,7 +172,7 @@ Test(cov_jobs, a_long_failure_message_is_cut_at_a_character_boundary)
 	size_t got = 0;
 	job = test_jobs_claim_kind(&got, ctx, "cov.longfail", 1);
 	cr_assert_eq(got, 1);
-	cr_assert_eq(wvl_jobs_progress(ctx, job, -1, msg), 0, "%s", wvl_error_last()->message);
+	cr_assert_eq(wvl_jobs_progress(ctx, job[0], -1, msg), 0, "%s", wvl_error_last()->message);
 	char *len = test_sys_value(&db, "SELECT octet_length(log->-1->>'message') || ':' ||"
 					" (log->-1->>'attempt') FROM jobs WHERE kind = 'cov.longfail'");
 	cr_expect_str_eq(len ? len : "", "499:2");
@@ -185,7 +185,7 @@ Test(cov_jobs, a_long_failure_message_is_cut_at_a_character_boundary)
  * code, and nothing handed out. */
 Test(cov_jobs, worker_calls_without_a_database_are_unavailable)
 {
-	wvl_job *job = enqueue_and_claim("cov.outage");
+	wvl_job **job = enqueue_and_claim("cov.outage");
 	wvl_config *cfg = test_config(&db);
 	cr_assert_eq(wvl_config_set(cfg, "WL_DATABASE_URL",
 				    "postgresql://nobody:wrong@127.0.0.1:1/none"),
@@ -199,21 +199,21 @@ Test(cov_jobs, worker_calls_without_a_database_are_unavailable)
 	wvl_actor admin = test_actor(WVL_ROLE_ADMIN, "11111111-1111-4111-8111-111111111111", NULL);
 	cr_expect_eq(wvl_jobs_enqueue(id, NULL, down, &admin, "cov.outage", NULL, NULL),
 		     WVL_EUNAVAILABLE);
-	wvl_job *jobs = (wvl_job *)1;
+	wvl_job **jobs = (wvl_job **)1;
 	size_t n = 3;
 	cr_expect_eq(wvl_jobs_claim(&jobs, &n, down, 5, NULL), WVL_EUNAVAILABLE);
 	cr_expect_null(jobs);
 	cr_expect_eq(n, 0);
-	const char *ids[] = {job->id};
+	const char *ids[] = {job[0]->id};
 	cr_expect_eq(wvl_jobs_claim_ids(&jobs, &n, down, ids, 1, 1, NULL), WVL_EUNAVAILABLE);
 	cr_expect_null(jobs);
-	const wvl_job *jp[] = {job};
+	const wvl_job *jp[] = {job[0]};
 	unsigned char ok[1] = {7};
 	cr_expect_eq(wvl_jobs_complete(ok, down, jp, 1), WVL_EUNAVAILABLE);
 	cr_expect_eq(wvl_jobs_heartbeat(ok, down, jp, 1), WVL_EUNAVAILABLE);
-	cr_expect_eq(wvl_jobs_fail(NULL, down, job, "x", 0), WVL_EUNAVAILABLE);
-	cr_expect_eq(wvl_jobs_progress(down, job, 10, "m"), WVL_EUNAVAILABLE);
-	cr_expect_eq(wvl_jobs_release(down, job), WVL_EUNAVAILABLE);
+	cr_expect_eq(wvl_jobs_fail(NULL, down, job[0], "x", 0), WVL_EUNAVAILABLE);
+	cr_expect_eq(wvl_jobs_progress(down, job[0], 10, "m"), WVL_EUNAVAILABLE);
+	cr_expect_eq(wvl_jobs_release(down, job[0]), WVL_EUNAVAILABLE);
 	int count = -1;
 	cr_expect_eq(wvl_jobs_rescue(&count, down, 0), WVL_EUNAVAILABLE);
 	cr_expect_eq(wvl_jobs_prune(&count, down, 0), WVL_EUNAVAILABLE);
@@ -222,7 +222,7 @@ Test(cov_jobs, worker_calls_without_a_database_are_unavailable)
 	/* Nothing reached the real database: the job is still running. */
 	char sql[160];
 	snprintf(sql, sizeof(sql), "SELECT state || ':' || progress FROM jobs WHERE id = '%s'",
-		 job->id);
+		 job[0]->id);
 	cr_expect(test_sys_is(&db, sql, "running:0"));
 	wvl_jobs_free(job, 1);
 }
@@ -260,7 +260,7 @@ Test(cov_jobs, the_listener_refuses_what_a_binding_may_pass_wrong)
 	cr_expect_eq(wvl_jobs_listener_offers(NULL), 0);
 	cr_expect_eq(wvl_jobs_listener_withdraw(NULL), WVL_EINVAL);
 	cr_expect_eq(wvl_jobs_listener_withdraw(l), 0, "nothing to withdraw");
-	wvl_job *jobs = (wvl_job *)1;
+	wvl_job **jobs = (wvl_job **)1;
 	cr_expect_eq(wvl_jobs_listener_pushed(NULL, &jobs), 0);
 	cr_expect_null(jobs);
 	cr_expect_eq(wvl_jobs_listener_pushed(l, NULL), 0);

@@ -19,7 +19,7 @@
 
 static test_db db;
 static wvl_ctx *ctx;
-static const wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
+static const wvl_actor sys = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
 
 static void setup(void) { test_env_open(&db, &ctx, TEST_REAL_CLOCK); }
 static void teardown(void) { test_env_close(&db, &ctx); }

@@ -29,7 +29,7 @@
 
 static test_db db;
 static wvl_ctx *ctx;
-static const wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
+static const wvl_actor sys = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
 static char user_tag[24]; /* this test's SMTP user and Resend key */
 
 static char *sql1(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

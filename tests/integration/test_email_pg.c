@@ -24,7 +24,7 @@
 
 static test_db db;
 static wvl_ctx *ctx;
-static const wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
+static const wvl_actor sys = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
 static wvl_actor admin;
 static char user_tag[24]; /* this test's SMTP user and Resend key */
 
@@ -483,7 +483,7 @@ Test(email, resend_permanent_failure_is_failed_and_an_admin_sends_it_again)
 	expect_status(eid, "failed:Resend answered 422: failing on demand");
 	cr_expect_eq(resend_count(), 0);
 	char *out = NULL;
-	wvl_actor staff = {.role = WVL_ROLE_STAFF};
+	wvl_actor staff = WVL_ACTOR_INIT(WVL_ROLE_STAFF);
 	cr_expect_eq(wvl_email_resend(&out, ctx, &staff, eid), WVL_EFORBIDDEN);
 	cr_assert_eq(wvl_email_resend(&out, ctx, &admin, eid), 0, "%s", wvl_error_last()->message);
 	char *st = test_json_string(out, "status");
@@ -851,7 +851,7 @@ Test(email, the_log_is_for_admins_with_filters_and_keyset_pages)
 	cr_expect_eq(wvl_email_list(&out, ctx, &admin, NULL, test_query("color=red")), WVL_EINVAL);
 	cr_expect_eq(wvl_email_list(&out, ctx, &admin, last_id, NULL), WVL_EINVAL,
 		     "a top-level list takes no scope");
-	wvl_actor staff = {.role = WVL_ROLE_STAFF}, anon = {.role = WVL_ROLE_ANONYMOUS};
+	wvl_actor staff = WVL_ACTOR_INIT(WVL_ROLE_STAFF), anon = {.role = WVL_ROLE_ANONYMOUS};
 	cr_expect_eq(wvl_email_list(&out, ctx, &staff, NULL, NULL), WVL_EFORBIDDEN);
 	cr_expect_eq(wvl_email_list(&out, ctx, &anon, NULL, NULL), WVL_EUNAUTHENTICATED);
 	cr_assert_eq(wvl_email_get(&out, ctx, &admin, last_id), 0);
@@ -868,7 +868,7 @@ Test(email, the_log_is_for_admins_with_filters_and_keyset_pages)
 Test(email, enqueue_checks_its_body_and_who_asks)
 {
 	char *out = NULL;
-	wvl_actor client = {.role = WVL_ROLE_CLIENT}, staff = {.role = WVL_ROLE_STAFF};
+	wvl_actor client = WVL_ACTOR_INIT(WVL_ROLE_CLIENT), staff = {.role = WVL_ROLE_STAFF};
 	const char *ok = "{\"template\":\"welcome\",\"to\":\"a@example.com\"}";
 	cr_expect_eq(wvl_email_enqueue(&out, ctx, &client, ok), WVL_EFORBIDDEN);
 	cr_expect_eq(wvl_email_enqueue(&out, ctx, &staff, ok), 0);
@@ -1023,7 +1023,7 @@ Test(email, a_ready_deliverable_mail_links_its_pdf_for_the_link_ttl)
 	wvl_email__msg_free(&again);
 	/* The link opens the PDF without a session, then expires. */
 	int fd = -1;
-	wvl_files_meta meta;
+	wvl_files_meta meta = WVL_FILES_META_INIT;
 	cr_assert_eq(wvl_files_open_signed(&fd, &meta, ctx, l.file_id, l.expires, l.signature), 0,
 		     "%s", wvl_error_last()->message);
 	char head[5] = "";

@@ -153,7 +153,7 @@ static int export_clients(wvl_export_file *f, const wvl_actor *a, const char *qs
 Test(export, clients_csv_is_rfc4180_with_bom_and_defused_cells)
 {
 	load(hostile_sql);
-	wvl_export_file f;
+	wvl_export_file f = WVL_EXPORT_FILE_INIT;
 	cr_assert_eq(export_clients(&f, &staff, "format=csv&bom=true"), 0, "%s",
 		     wvl_error_last()->message);
 	cr_expect_str_eq(f.content_type, "text/csv; charset=utf-8");
@@ -214,7 +214,7 @@ static void expect_cell(json_t *sh, const char *ref, const char *t, const char *
 Test(export, clients_xlsx_has_types_formats_frozen_header_filter_and_chart)
 {
 	load(hostile_sql);
-	wvl_export_file f;
+	wvl_export_file f = WVL_EXPORT_FILE_INIT;
 	cr_assert_eq(export_clients(&f, &staff, "format=xlsx"), 0, "%s", wvl_error_last()->message);
 	cr_expect_str_eq(f.filename, "clients-2026-03-01.xlsx");
 	cr_expect_str_eq(f.content_type,
@@ -248,7 +248,7 @@ Test(export, clients_xlsx_has_types_formats_frozen_header_filter_and_chart)
 Test(export, analytics_csv_and_xlsx)
 {
 	load(analytics_fixture_sql);
-	wvl_export_file f;
+	wvl_export_file f = WVL_EXPORT_FILE_INIT;
 	cr_assert_eq(wvl_export_analytics(&f, ctx, &admin,
 					  test_query("format=csv&from=2025-11&to=2026-06")), 0,
 		     "%s", wvl_error_last()->message);
@@ -378,7 +378,7 @@ static void expect_row(const char *text, const char *lead, const char *want)
 Test(export, analytics_pdf_holds_the_figures_in_tables_and_charts)
 {
 	load(analytics_fixture_sql);
-	wvl_export_file f;
+	wvl_export_file f = WVL_EXPORT_FILE_INIT;
 	cr_assert_eq(wvl_export_analytics(&f, ctx, &admin,
 					  test_query("format=pdf&from=2025-11&to=2026-06")), 0,
 		     "%s", wvl_error_last()->message);
@@ -431,7 +431,7 @@ Test(export, analytics_pdf_holds_the_figures_in_tables_and_charts)
 Test(export, analytics_pdf_headers_repeat_on_every_page)
 {
 	load(analytics_fixture_sql);
-	wvl_export_file f;
+	wvl_export_file f = WVL_EXPORT_FILE_INIT;
 	/* Two years: the longest range laid out in the request. */
 	cr_assert_eq(wvl_export_analytics(&f, ctx, &admin,
 					  test_query("format=pdf&from=2024-07&to=2026-06&currency=EUR")),
@@ -470,7 +470,7 @@ Test(export, analytics_pdf_headers_repeat_on_every_page)
 Test(export, a_long_analytics_pdf_is_made_by_a_job)
 {
 	load(analytics_fixture_sql);
-	wvl_export_file f;
+	wvl_export_file f = WVL_EXPORT_FILE_INIT;
 	char qs[128];
 	snprintf(qs, sizeof(qs), "format=pdf&from=2024-01&to=2026-06");
 	cr_assert_eq(wvl_export_analytics(&f, ctx, &admin, test_query("%s", qs)), 0, "%s",
@@ -501,7 +501,7 @@ Test(export, a_long_analytics_pdf_is_made_by_a_job)
 	char *q = strchr(url, '?'), expires[32], sig[128];
 	cr_assert(q && sscanf(q, "?expires=%31[0-9]&signature=%127s", expires, sig) == 2);
 	int fd = -1;
-	wvl_files_meta meta;
+	wvl_files_meta meta = WVL_FILES_META_INIT;
 	cr_assert_eq(wvl_files_open_signed(&fd, &meta, ctx, fid, expires, sig), 0);
 	char dir[512];
 	test_mkdtemp(dir, sizeof(dir), "apdf");
@@ -546,7 +546,7 @@ Test(export, a_long_analytics_pdf_is_made_by_a_job)
 Test(export, an_unwritable_temporary_folder_is_an_internal_error)
 {
 	setenv("TMPDIR", "/nonexistent/wl-export", 1);
-	wvl_export_file f;
+	wvl_export_file f = WVL_EXPORT_FILE_INIT;
 	cr_expect_eq(wvl_export_analytics(&f, ctx, &admin,
 					  test_query("format=pdf&from=2026-01&to=2026-03")),
 		     WVL_EINTERNAL);
@@ -560,7 +560,7 @@ Test(export, an_unwritable_temporary_folder_is_an_internal_error)
 
 Test(export, refusals)
 {
-	wvl_export_file f;
+	wvl_export_file f = WVL_EXPORT_FILE_INIT;
 	wvl_actor client = test_actor(WVL_ROLE_CLIENT, NULL, "aaaaaaaa-0000-4000-8000-000000000001");
 	wvl_actor anon = test_actor(WVL_ROLE_ANONYMOUS, NULL, NULL);
 	cr_expect_eq(export_clients(&f, &client, "format=csv"), WVL_EFORBIDDEN);
@@ -616,7 +616,7 @@ static void many_clients(int n)
 Test(export, beyond_ten_thousand_rows_a_job_makes_the_file)
 {
 	many_clients(WVL_EXPORT_SYNC_ROWS + 1);
-	wvl_export_file f;
+	wvl_export_file f = WVL_EXPORT_FILE_INIT;
 	cr_assert_eq(export_clients(&f, &staff, "format=csv"), 0, "%s", wvl_error_last()->message);
 	cr_expect_eq(f.fd, -1);
 	cr_assert_not_null(f.job_json);
@@ -667,7 +667,7 @@ Test(export, beyond_ten_thousand_rows_a_job_makes_the_file)
 	char *q = strchr(url, '?'), expires[32], sig[128];
 	cr_assert(q && sscanf(q, "?expires=%31[0-9]&signature=%127s", expires, sig) == 2);
 	int fd = -1;
-	wvl_files_meta meta;
+	wvl_files_meta meta = WVL_FILES_META_INIT;
 	cr_assert_eq(wvl_files_open_signed(&fd, &meta, ctx, fid, expires, sig), 0);
 	size_t len;
 	char *csv = slurp(fd, &len);

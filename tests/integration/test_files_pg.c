@@ -44,9 +44,9 @@ static const char eicar[] =
 static test_db db;
 static wvl_ctx *ctx;
 static char storage[512];
-static wvl_actor staff = {.role = WVL_ROLE_STAFF, .user_id = STAFF_ID};
-static wvl_actor actor_a = {.role = WVL_ROLE_CLIENT, .user_id = USER_A, .client_id = CLIENT_A};
-static wvl_actor actor_b = {.role = WVL_ROLE_CLIENT, .user_id = USER_B, .client_id = CLIENT_B};
+static wvl_actor staff = {.version = WVL_ACTOR_VERSION, .role = WVL_ROLE_STAFF, .user_id = STAFF_ID};
+static wvl_actor actor_a = {.version = WVL_ACTOR_VERSION, .role = WVL_ROLE_CLIENT, .user_id = USER_A, .client_id = CLIENT_A};
+static wvl_actor actor_b = {.version = WVL_ACTOR_VERSION, .role = WVL_ROLE_CLIENT, .user_id = USER_B, .client_id = CLIENT_B};
 
 /* A context over the test database and storage folder, with extra
  * key/value pairs (NULL-terminated). */
@@ -616,7 +616,7 @@ Test(files, empty_file_and_missing_client_are_validation_errors)
 	expect_rc(wvl_files_upload_finish(&json, up), 0, NULL);
 	expect_member(json, "client_id", CLIENT_B);
 	wvl_free(json);
-	wvl_actor anon = {.role = WVL_ROLE_ANONYMOUS};
+	wvl_actor anon = WVL_ACTOR_INIT(WVL_ROLE_ANONYMOUS);
 	expect_rc(wvl_files_upload_begin(&up, ctx, &anon, CLIENT_A, "a.txt", -1, NULL),
 		  WVL_EUNAUTHENTICATED, NULL);
 }
@@ -789,7 +789,7 @@ Test(files, signed_link_lives_one_hour)
 	cr_expect_str_eq(l.id, id);
 	cr_expect_str_eq(l.expires, "1800003600");
 	int fd;
-	wvl_files_meta meta;
+	wvl_files_meta meta = WVL_FILES_META_INIT;
 	test_clock_advance(3599 * TEST_SEC); /* 59:59 */
 	expect_rc(wvl_files_open_signed(&fd, &meta, ctx, l.id, l.expires, l.sig), 0, NULL);
 	cr_expect_str_eq(read_fd(fd), "slides\n");
@@ -840,7 +840,7 @@ Test(files, tampered_links_are_invalid)
 	struct link l, t;
 	parse_link(linkjson, &l);
 	int fd;
-	wvl_files_meta meta;
+	wvl_files_meta meta = WVL_FILES_META_INIT;
 	t = l;
 	flip(t.id, 0);
 	expect_rc(wvl_files_open_signed(&fd, &meta, ctx, t.id, t.expires, t.sig), WVL_EFORBIDDEN,
@@ -971,7 +971,7 @@ Test(files, clamd_outage_quarantines_until_rescan)
 	char exp[] = "9999999999", sig[44];
 	cr_assert_eq(wvl_files__sign(cx, held, exp, sig), 0);
 	int fd;
-	wvl_files_meta meta;
+	wvl_files_meta meta = WVL_FILES_META_INIT;
 	expect_rc(wvl_files_open_signed(&fd, &meta, cx, held, exp, sig), WVL_ENOTFOUND, NULL);
 	unsigned int done = 99;
 	expect_rc(wvl_files_rescan_pending(&done, cx, 0), WVL_EUNAVAILABLE, NULL);
@@ -1142,7 +1142,7 @@ Test(files, storage_faults_are_unavailable_and_leave_nothing_behind)
 	char exp[] = "9999999999", sig[44];
 	cr_assert_eq(wvl_files__sign(ctx, id, exp, sig), 0);
 	int fd = -1;
-	wvl_files_meta meta;
+	wvl_files_meta meta = WVL_FILES_META_INIT;
 	expect_rc(wvl_files_open_signed(&fd, &meta, ctx, id, exp, sig), WVL_EUNAVAILABLE, NULL);
 	cr_expect_eq(fd, -1);
 	expect_rc(wvl_files_storage_usage(&bytes, &objects, ctx), 0, NULL);
@@ -1332,7 +1332,7 @@ Test(files, a_tampered_object_is_never_served)
 	cr_assert_eq(symlink("/etc/hostname", obj), 0);
 	cr_assert_eq(wvl_files__sign(ctx, id, exp, sig), 0);
 	int fd = -1;
-	wvl_files_meta meta;
+	wvl_files_meta meta = WVL_FILES_META_INIT;
 	expect_rc(wvl_files_open_signed(&fd, &meta, ctx, id, exp, sig), WVL_EUNAVAILABLE, NULL);
 	cr_expect_eq(fd, -1);
 	cr_expect_not_null(strstr(wvl_error_last()->message, "cannot open the object"));

@@ -116,7 +116,7 @@ Test(invites, accepting_creates_the_client_user_signs_in_and_voids_the_token)
 	cr_expect_str_eq(json_string_value(json_object_get(user, "email")), "ann@example.com");
 	cr_expect_str_eq(json_string_value(json_object_get(user, "client_id")), CLIENT);
 	json_decref(user);
-	wvl_actor a;
+	wvl_actor a = WVL_ACTOR_INIT(WVL_ROLE_ANONYMOUS);
 	cr_assert_eq(wvl_auth_session(&a, NULL, ctx, res->session_token), 0, "signed in");
 	cr_expect_eq(a.role, WVL_ROLE_CLIENT);
 	cr_expect_str_eq(a.client_id, CLIENT);
@@ -186,7 +186,7 @@ Test(invites, forged_expired_and_revoked_tokens_are_refused)
 Test(invites, only_the_team_invites_real_clients_and_lists_them)
 {
 	char *out = NULL;
-	wvl_actor client = {.role = WVL_ROLE_CLIENT}, anon = {.role = WVL_ROLE_ANONYMOUS};
+	wvl_actor client = WVL_ACTOR_INIT(WVL_ROLE_CLIENT), anon = {.role = WVL_ROLE_ANONYMOUS};
 	const char *body = "{\"client_id\":\"" CLIENT "\",\"email\":\"dee@example.com\"}";
 	cr_expect_eq(wvl_invites_create(&out, ctx, &client, body), WVL_EFORBIDDEN);
 	cr_expect_eq(wvl_invites_create(&out, ctx, &anon, body), WVL_EUNAUTHENTICATED);

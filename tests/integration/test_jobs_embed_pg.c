@@ -17,7 +17,7 @@
 static test_db db;
 static wvl_ctx *ctx;
 static PGconn *own;
-static const wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
+static const wvl_actor sys = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
 
 static void setup(void)
 {
@@ -126,7 +126,7 @@ Test(jobs_embed, refusals_name_the_problem_and_keep_the_transaction)
 	cr_expect_eq(jobs_of_kind("report.build"), 0);
 
 	sql("BEGIN");
-	wvl_actor staff = {.role = WVL_ROLE_STAFF};
+	wvl_actor staff = WVL_ACTOR_INIT(WVL_ROLE_STAFF);
 	cr_expect_eq(wvl_jobs_enqueue_on(NULL, NULL, ctx, &staff, own, "report.build", NULL, NULL),
 		     WVL_EFORBIDDEN);
 	cr_expect_eq(wvl_jobs_enqueue_on(NULL, NULL, ctx, &sys, own, "Bad Kind!", NULL, NULL),
@@ -180,12 +180,12 @@ static void *finish_reports(void *arg)
 	o.kinds = kinds;
 	o.nkinds = 1;
 	size_t n = 0;
-	wvl_job *jobs = NULL;
+	wvl_job **jobs = NULL;
 	if (wvl_jobs_claim(&jobs, &n, ctx, 10, &o) != 0)
 		return (void *)(uintptr_t)0;
 	const wvl_job *ptrs[10];
 	for (size_t i = 0; i < n; i++)
-		ptrs[i] = &jobs[i];
+		ptrs[i] = jobs[i];
 	unsigned char ok[10];
 	size_t claimed = n;
 	if (n && (wvl_jobs_complete(ok, ctx, ptrs, n) != 0 || !ok[0]))
@@ -213,7 +213,7 @@ Test(jobs_embed, waiting_ends_when_another_worker_finishes_the_job)
 Test(jobs_embed, waiting_refuses_bad_arguments)
 {
 	char *job = NULL;
-	wvl_actor client = {.role = WVL_ROLE_CLIENT};
+	wvl_actor client = WVL_ACTOR_INIT(WVL_ROLE_CLIENT);
 	cr_expect_eq(wvl_jobs_wait(&job, NULL, ctx, &sys, "not-a-uuid", 0), WVL_ENOTFOUND);
 	cr_expect_eq(wvl_jobs_wait(&job, NULL, ctx, &sys, "cccccccc-0000-0000-0000-00000000dead", 0),
 		     WVL_ENOTFOUND);

@@ -27,7 +27,7 @@ static void teardown(void) { test_env_close(&db, &ctx); }
 
 TestSuite(jobs, .init = setup, .fini = teardown, .timeout = 240);
 
-static const wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
+static const wvl_actor sys = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
 
 static void add_client(const char *id)
 {
@@ -43,9 +43,9 @@ static void enqueue(char *id, const char *kind, const wvl_job_options *o)
 	cr_assert_eq(rc, 0, "enqueue: %s", wvl_error_last()->message);
 }
 
-static wvl_job *claim(size_t *n, size_t limit)
+static wvl_job **claim(size_t *n, size_t limit)
 {
-	wvl_job *jobs = NULL;
+	wvl_job **jobs = NULL;
 	int rc = wvl_jobs_claim(&jobs, n, ctx, limit, NULL);
 	cr_assert_eq(rc, 0, "claim: %s", wvl_error_last()->message);
 	return jobs;
@@ -62,7 +62,7 @@ Test(jobs, enqueue_follows_the_callers_transaction)
 {
 	const char *cid = "aaaaaaaa-0000-0000-0000-000000000001";
 	add_client(cid);
-	wvl_actor client = {.role = WVL_ROLE_CLIENT};
+	wvl_actor client = WVL_ACTOR_INIT(WVL_ROLE_CLIENT);
 	strcpy(client.user_id, "11111111-1111-1111-1111-111111111111");
 	strcpy(client.client_id, cid);
 	wvl_job_options o = WVL_JOB_OPTIONS_INIT;
@@ -100,17 +100,17 @@ Test(jobs, claim_then_complete_and_fence_refuses_a_second_completion)
 	char id[37];
 	enqueue(id, "noop", NULL);
 	size_t n;
-	wvl_job *j = claim(&n, 5);
+	wvl_job **j = claim(&n, 5);
 	cr_assert_eq(n, 1);
-	cr_expect_str_eq(j[0].id, id);
-	cr_expect_eq(j[0].attempt, 1);
-	cr_expect_eq(j[0].max_attempts, 3);
-	cr_expect_str_eq(j[0].args_json, "{\"n\": 1}");
+	cr_expect_str_eq(j[0]->id, id);
+	cr_expect_eq(j[0]->attempt, 1);
+	cr_expect_eq(j[0]->max_attempts, 3);
+	cr_expect_str_eq(j[0]->args_json, "{\"n\": 1}");
 	size_t again;
-	wvl_job *none = claim(&again, 5);
+	wvl_job **none = claim(&again, 5);
 	cr_expect_eq(again, 0, "a running job is not claimed twice");
 	cr_expect_null(none);
-	const wvl_job *p = &j[0];
+	const wvl_job *p = j[0];
 	unsigned char ok = 0;
 	cr_expect_eq(wvl_jobs_complete(&ok, ctx, &p, 1), 0);
 	cr_expect_eq(ok, 1);
@@ -129,11 +129,11 @@ Test(jobs, rescued_zombie_cannot_complete_fail_heartbeat_or_progress)
 	o.max_attempts = 5;
 	enqueue(id, "noop", &o);
 	size_t n;
-	wvl_job *zombie = claim(&n, 1);
+	wvl_job **zombie = claim(&n, 1);
 	cr_assert_eq(n, 1);
 	/* Heartbeats keep it alive... */
 	test_clock_advance(50 * TEST_SEC);
-	const wvl_job *zp = &zombie[0];
+	const wvl_job *zp = zombie[0];
 	cr_expect_eq(wvl_jobs_heartbeat(NULL, ctx, &zp, 1), 0);
 	int rescued = -1;
 	test_clock_advance(50 * TEST_SEC);
@@ -148,10 +148,10 @@ Test(jobs, rescued_zombie_cannot_complete_fail_heartbeat_or_progress)
 	cr_expect_eq(test_sys_int(&db, "SELECT count(*) FROM job_events WHERE kind = 'rescued'"), 1);
 
 	size_t m;
-	wvl_job *fresh = claim(&m, 1);
+	wvl_job **fresh = claim(&m, 1);
 	cr_assert_eq(m, 1);
-	cr_expect_eq(fresh[0].attempt, 2);
-	cr_expect_str_neq(fresh[0].lease_id, zombie[0].lease_id);
+	cr_expect_eq(fresh[0]->attempt, 2);
+	cr_expect_str_neq(fresh[0]->lease_id, zombie[0]->lease_id);
 	/* The zombie wakes up: everything it tries is refused. */
 	int failed = -1;
 	cr_expect_eq(wvl_jobs_complete(NULL, ctx, &zp, 1), WVL_ECONFLICT);
@@ -160,11 +160,11 @@ Test(jobs, rescued_zombie_cannot_complete_fail_heartbeat_or_progress)
 	cr_expect_eq(wvl_jobs_progress(ctx, zp, 50, "late"), WVL_ECONFLICT);
 	cr_expect_eq(wvl_jobs_release(ctx, zp), WVL_ECONFLICT);
 	/* A stale token with the right lease but the wrong attempt fails too. */
-	wvl_job forged = fresh[0];
+	wvl_job forged = *fresh[0];
 	forged.attempt = 1;
 	const wvl_job *fp = &forged;
 	cr_expect_eq(wvl_jobs_complete(NULL, ctx, &fp, 1), WVL_ECONFLICT);
-	const wvl_job *np = &fresh[0];
+	const wvl_job *np = fresh[0];
 	cr_expect_eq(wvl_jobs_complete(NULL, ctx, &np, 1), 0);
 	wvl_jobs_free(zombie, n);
 	wvl_jobs_free(fresh, m);
@@ -179,11 +179,11 @@ Test(jobs, always_failing_job_runs_exactly_max_attempts_then_fails)
 	int runs = 0, failed = 0;
 	for (int round = 0; round < 20 && !failed; round++) {
 		size_t n;
-		wvl_job *j = claim(&n, 1);
+		wvl_job **j = claim(&n, 1);
 		if (n == 1) {
 			runs++;
-			cr_expect_eq(j[0].attempt, runs);
-			cr_assert_eq(wvl_jobs_fail(&failed, ctx, &j[0], "boom", -1), 0);
+			cr_expect_eq(j[0]->attempt, runs);
+			cr_assert_eq(wvl_jobs_fail(&failed, ctx, j[0], "boom", -1), 0);
 			if (!failed) {
 				/* Backoff: not runnable before base * 4^(attempt-1) - 20%. */
 				int64_t base = 15 * TEST_SEC;
@@ -199,7 +199,7 @@ Test(jobs, always_failing_job_runs_exactly_max_attempts_then_fails)
 				cr_expect_geq(delay, base * 8 / 10, "attempt %d delay %lld", runs, delay);
 				cr_expect_leq(delay, base * 12 / 10, "attempt %d delay %lld", runs, delay);
 				size_t none;
-				wvl_job *early = claim(&none, 1);
+				wvl_job **early = claim(&none, 1);
 				cr_expect_eq(none, 0, "retried before its backoff");
 				wvl_jobs_free(early, none);
 			}
@@ -217,7 +217,7 @@ Test(jobs, always_failing_job_runs_exactly_max_attempts_then_fails)
 				       " WHERE e->>'error' = 'boom'"), 4);
 	cr_expect_eq(test_sys_int(&db, "SELECT (errors->3->>'attempt')::int FROM jobs"), 4);
 	size_t n;
-	wvl_job *none = claim(&n, 1);
+	wvl_job **none = claim(&n, 1);
 	cr_expect_eq(n, 0);
 	wvl_jobs_free(none, n);
 }
@@ -236,8 +236,8 @@ Test(jobs, unique_key_keeps_one_live_job)
 	cr_expect_eq(test_sys_int(&db, "SELECT count(*) FROM jobs"), 1);
 	/* Once finished, the key is free again. */
 	size_t n;
-	wvl_job *j = claim(&n, 1);
-	const wvl_job *p = &j[0];
+	wvl_job **j = claim(&n, 1);
+	const wvl_job *p = j[0];
 	cr_assert_eq(wvl_jobs_complete(NULL, ctx, &p, 1), 0);
 	wvl_jobs_free(j, n);
 	cr_assert_eq(wvl_jobs_enqueue(b, &created, ctx, &sys, "report", NULL, &o), 0);
@@ -260,15 +260,15 @@ Test(jobs, scheduled_jobs_wait_for_their_time_and_priority_orders)
 	enqueue(low, "noop", &lo);
 	enqueue(high, "noop", &hi);
 	size_t n;
-	wvl_job *j = claim(&n, 10);
+	wvl_job **j = claim(&n, 10);
 	cr_assert_eq(n, 2);
-	cr_expect_str_eq(j[0].id, high);
-	cr_expect_str_eq(j[1].id, low);
+	cr_expect_str_eq(j[0]->id, high);
+	cr_expect_str_eq(j[1]->id, low);
 	wvl_jobs_free(j, n);
 	test_clock_advance(3600 * TEST_SEC);
 	j = claim(&n, 10);
 	cr_assert_eq(n, 1);
-	cr_expect_str_eq(j[0].id, later);
+	cr_expect_str_eq(j[0]->id, later);
 	wvl_jobs_free(j, n);
 }
 
@@ -291,12 +291,12 @@ Test(jobs, one_client_with_thousands_of_jobs_cannot_starve_others)
 		enqueue(NULL, "noop", &o);
 	enqueue(NULL, "noop", NULL);
 	size_t n;
-	wvl_job *j = claim(&n, 10);
+	wvl_job **j = claim(&n, 10);
 	cr_assert_eq(n, 10);
 	int from_b = 0, from_sys = 0;
 	for (size_t i = 0; i < n; i++) {
-		from_b += strcmp(j[i].client_id, b) == 0;
-		from_sys += j[i].client_id[0] == '\0';
+		from_b += strcmp(j[i]->client_id, b) == 0;
+		from_sys += j[i]->client_id[0] == '\0';
 	}
 	cr_expect_eq(from_b, 3, "B's jobs all run in the first batch");
 	cr_expect_eq(from_sys, 1);
@@ -324,11 +324,11 @@ Test(jobs, fair_claim_takes_one_job_of_every_client_first)
 		many_jobs(cid, 20, 0, "2026-02-01");
 	}
 	size_t n;
-	wvl_job *j = claim(&n, 12);
+	wvl_job **j = claim(&n, 12);
 	cr_assert_eq(n, 12);
 	for (size_t a = 0; a < n; a++)
 		for (size_t b = a + 1; b < n; b++)
-			cr_expect_str_neq(j[a].client_id, j[b].client_id, "one job per client");
+			cr_expect_str_neq(j[a]->client_id, j[b]->client_id, "one job per client");
 	wvl_jobs_free(j, n);
 }
 
@@ -346,11 +346,11 @@ Test(jobs, fair_claim_keeps_priority_first_when_one_client_stacks_urgent_jobs)
 		many_jobs(cid, 100, 0, "2026-02-01");
 	}
 	size_t n;
-	wvl_job *j = claim(&n, 20);
+	wvl_job **j = claim(&n, 20);
 	cr_assert_eq(n, 20);
 	for (size_t i = 0; i < n; i++) {
-		cr_expect_str_eq(j[i].client_id, a, "job %zu", i);
-		cr_expect_eq(j[i].priority, -5);
+		cr_expect_str_eq(j[i]->client_id, a, "job %zu", i);
+		cr_expect_eq(j[i]->priority, -5);
 	}
 	wvl_jobs_free(j, n);
 	/* Fewer urgent jobs than the batch: all of them, then round-robin. */
@@ -363,16 +363,16 @@ Test(jobs, fair_claim_keeps_priority_first_when_one_client_stacks_urgent_jobs)
 	j = claim(&n, 11);
 	cr_assert_eq(n, 11);
 	for (size_t i = 0; i < 3; i++)
-		cr_expect_eq(j[i].priority, -5, "job %zu", i);
+		cr_expect_eq(j[i]->priority, -5, "job %zu", i);
 	int from_a = 0;
 	for (size_t i = 3; i < n; i++) {
-		cr_expect_eq(j[i].priority, 0);
-		from_a += strcmp(j[i].client_id, a) == 0;
+		cr_expect_eq(j[i]->priority, 0);
+		from_a += strcmp(j[i]->client_id, a) == 0;
 	}
 	cr_expect_eq(from_a, 0, "A has no priority-0 jobs");
 	for (size_t x = 3; x < 7; x++)
 		for (size_t y = x + 1; y < 7; y++)
-			cr_expect_str_neq(j[x].client_id, j[y].client_id, "round-robin after them");
+			cr_expect_str_neq(j[x]->client_id, j[y]->client_id, "round-robin after them");
 	wvl_jobs_free(j, n);
 }
 
@@ -381,16 +381,16 @@ Test(jobs, progress_and_log_survive_retries)
 	char id[37];
 	enqueue(id, "noop", NULL);
 	size_t n;
-	wvl_job *j = claim(&n, 1);
-	cr_assert_eq(wvl_jobs_progress(ctx, &j[0], 40, "downloaded"), 0);
-	cr_expect_eq(wvl_jobs_progress(ctx, &j[0], 101, NULL), WVL_EINVAL);
-	cr_assert_eq(wvl_jobs_fail(NULL, ctx, &j[0], "network", 0), 0);
+	wvl_job **j = claim(&n, 1);
+	cr_assert_eq(wvl_jobs_progress(ctx, j[0], 40, "downloaded"), 0);
+	cr_expect_eq(wvl_jobs_progress(ctx, j[0], 101, NULL), WVL_EINVAL);
+	cr_assert_eq(wvl_jobs_fail(NULL, ctx, j[0], "network", 0), 0);
 	wvl_jobs_free(j, n);
 	j = claim(&n, 1);
 	cr_assert_eq(n, 1);
 	for (int i = 0; i < 120; i++)
-		cr_assert_eq(wvl_jobs_progress(ctx, &j[0], -1, "tick"), 0);
-	cr_assert_eq(wvl_jobs_progress(ctx, &j[0], 90, "almost"), 0);
+		cr_assert_eq(wvl_jobs_progress(ctx, j[0], -1, "tick"), 0);
+	cr_assert_eq(wvl_jobs_progress(ctx, j[0], 90, "almost"), 0);
 	char *json = NULL;
 	cr_assert_eq(wvl_jobs_get(&json, ctx, &sys, id), 0);
 	cr_expect_not_null(strstr(json, "\"progress\": 90"), "%s", json);
@@ -408,19 +408,19 @@ Test(jobs, cancel_voids_the_lease_and_retry_runs_again)
 	char id[37];
 	enqueue(id, "noop", NULL);
 	size_t n;
-	wvl_job *j = claim(&n, 1);
+	wvl_job **j = claim(&n, 1);
 	cr_assert_eq(wvl_jobs_cancel(ctx, &sys, id), 0);
-	const wvl_job *p = &j[0];
+	const wvl_job *p = j[0];
 	cr_expect_eq(wvl_jobs_complete(NULL, ctx, &p, 1), WVL_ECONFLICT);
 	cr_expect_eq(wvl_jobs_cancel(ctx, &sys, id), WVL_ECONFLICT);
 	wvl_jobs_free(j, n);
-	wvl_actor admin = {.role = WVL_ROLE_ADMIN};
+	wvl_actor admin = WVL_ACTOR_INIT(WVL_ROLE_ADMIN);
 	strcpy(admin.user_id, "11111111-2222-3333-4444-555555555555");
 	cr_assert_eq(wvl_jobs_retry(ctx, &admin, id), 0);
 	j = claim(&n, 1);
 	cr_assert_eq(n, 1);
-	cr_expect_eq(j[0].attempt, 2);
-	p = &j[0];
+	cr_expect_eq(j[0]->attempt, 2);
+	p = j[0];
 	cr_expect_eq(wvl_jobs_retry(ctx, &admin, id), WVL_ECONFLICT, "running");
 	cr_expect_eq(wvl_jobs_complete(NULL, ctx, &p, 1), 0);
 	wvl_jobs_free(j, n);
@@ -435,12 +435,12 @@ Test(jobs, release_gives_the_attempt_back)
 	char id[37];
 	enqueue(id, "noop", NULL);
 	size_t n;
-	wvl_job *j = claim(&n, 1);
-	cr_assert_eq(wvl_jobs_release(ctx, &j[0]), 0);
+	wvl_job **j = claim(&n, 1);
+	cr_assert_eq(wvl_jobs_release(ctx, j[0]), 0);
 	wvl_jobs_free(j, n);
 	j = claim(&n, 1);
 	cr_assert_eq(n, 1);
-	cr_expect_eq(j[0].attempt, 1);
+	cr_expect_eq(j[0]->attempt, 1);
 	wvl_jobs_free(j, n);
 }
 
@@ -449,14 +449,14 @@ Test(jobs, prune_deletes_finished_jobs_after_retention)
 	char old[37], recent[37], pending[37];
 	enqueue(old, "noop", NULL);
 	size_t n;
-	wvl_job *j = claim(&n, 1);
-	const wvl_job *p = &j[0];
+	wvl_job **j = claim(&n, 1);
+	const wvl_job *p = j[0];
 	cr_assert_eq(wvl_jobs_complete(NULL, ctx, &p, 1), 0);
 	wvl_jobs_free(j, n);
 	test_clock_advance(10 * 86400 * TEST_SEC);
 	enqueue(recent, "noop", NULL);
 	j = claim(&n, 1);
-	p = &j[0];
+	p = j[0];
 	cr_assert_eq(wvl_jobs_complete(NULL, ctx, &p, 1), 0);
 	wvl_jobs_free(j, n);
 	enqueue(pending, "noop", NULL);
@@ -543,12 +543,12 @@ Test(jobs, list_merges_running_jobs_in_created_order)
 		test_clock_advance(TEST_SEC);
 	}
 	size_t n;
-	wvl_job *j = claim(&n, 3); /* the three oldest run */
+	wvl_job **j = claim(&n, 3); /* the three oldest run */
 	cr_assert_eq(n, 3);
 	const wvl_job *first = NULL;
 	for (size_t i = 0; i < n; i++)
-		if (strcmp(j[i].id, ids[0]) == 0)
-			first = &j[i];
+		if (strcmp(j[i]->id, ids[0]) == 0)
+			first = j[i];
 	cr_assert_not_null(first);
 	cr_assert_eq(wvl_jobs_complete(NULL, ctx, &first, 1), 0);
 	char got[8][37];
@@ -608,7 +608,7 @@ Test(jobs, hostile_input_is_refused)
 	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "noop", "{}", &future), WVL_EINVAL);
 	/* Roles: clients and anonymous callers never enqueue directly; staff
 	 * may, but only admins manage jobs. */
-	wvl_actor client = {.role = WVL_ROLE_CLIENT}, staff = {.role = WVL_ROLE_STAFF};
+	wvl_actor client = WVL_ACTOR_INIT(WVL_ROLE_CLIENT), staff = {.role = WVL_ROLE_STAFF};
 	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &client, "noop", "{}", NULL), WVL_EFORBIDDEN);
 	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, NULL, "noop", "{}", NULL), WVL_EFORBIDDEN);
 	char id[37];
@@ -621,10 +621,10 @@ Test(jobs, hostile_input_is_refused)
 	 * only its own kinds, so it never burns their attempts. */
 	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "from_the_future", "{}", NULL), 0);
 	size_t n;
-	wvl_job *j = test_jobs_claim_kind(&n, ctx, "noop", 100);
+	wvl_job **j = test_jobs_claim_kind(&n, ctx, "noop", 100);
 	cr_expect_eq(n, 2);
 	for (size_t i = 0; i < n; i++)
-		cr_expect_str_eq(j[i].kind, "noop");
+		cr_expect_str_eq(j[i]->kind, "noop");
 	wvl_jobs_free(j, n);
 	cr_expect_eq(test_sys_int(&db, "SELECT count(*) FROM jobs WHERE kind = 'from_the_future'"
 				       " AND state = 'available' AND attempt = 0"), 1);
@@ -635,7 +635,7 @@ Test(jobs, hostile_input_is_refused)
 	co.kinds = bad_kinds;
 	co.nkinds = 1;
 	cr_expect_eq(wvl_jobs_claim(&j, &n, ctx, 1, &co), WVL_EINVAL);
-	wvl_job forged = {0};
+	wvl_job forged = {.version = WVL_JOB_VERSION};
 	strcpy(forged.id, "not a uuid");
 	const wvl_job *fp = &forged;
 	cr_expect_eq(wvl_jobs_complete(NULL, ctx, &fp, 1), WVL_EINVAL);
@@ -659,7 +659,7 @@ static void *worker_thread(void *arg)
 	(void)arg;
 	int idle = 0;
 	while (idle < 3) {
-		wvl_job *jobs = NULL;
+		wvl_job **jobs = NULL;
 		size_t n = 0;
 		if (wvl_jobs_claim(&jobs, &n, ctx, 25, NULL) != 0 || n == 0) {
 			idle++;
@@ -668,14 +668,14 @@ static void *worker_thread(void *arg)
 		idle = 0;
 		const wvl_job *ptrs[25];
 		for (size_t i = 0; i < n; i++) {
-			int k = job_index(&jobs[i]);
+			int k = job_index(jobs[i]);
 			if (k < 0 || k >= MANY)
 				continue;
 			if (atomic_exchange(&running_now[k], 1))
 				atomic_fetch_add(&overlaps, 1);
 			atomic_fetch_add(&runs[k], 1);
 			atomic_store(&running_now[k], 0);
-			ptrs[i] = &jobs[i];
+			ptrs[i] = jobs[i];
 		}
 		if (wvl_jobs_complete(NULL, ctx, ptrs, n) != 0)
 			atomic_fetch_add(&overlaps, 1000000);
@@ -778,26 +778,26 @@ Test(jobs, claim_ids_takes_only_the_named_jobs_that_are_runnable)
 	co.worker_id = "w1";
 	co.kinds = kinds;
 	co.nkinds = 1;
-	wvl_job *j = NULL;
+	wvl_job **j = NULL;
 	size_t n = 0;
 	cr_assert_eq(wvl_jobs_claim_ids(&j, &n, ctx, names, 5, 10, &co), 0, "%s",
 		     wvl_error_last()->message);
 	cr_assert_eq(n, 1);
-	cr_expect_str_eq(j[0].id, now_id);
-	cr_expect_eq(j[0].attempt, 1);
+	cr_expect_str_eq(j[0]->id, now_id);
+	cr_expect_eq(j[0]->attempt, 1);
 	char sql[256];
 	snprintf(sql, sizeof(sql),
 		 "SELECT count(*) FROM jobs WHERE id = '%s' AND state = 'running'"
 		 " AND claimed_by = 'w1' AND updated_at > created_at", now_id);
 	cr_expect_eq(test_sys_int(&db, sql), 1);
 	/* Running now: named again, it is skipped. */
-	wvl_job *none = NULL;
+	wvl_job **none = NULL;
 	size_t again = 9;
 	cr_assert_eq(wvl_jobs_claim_ids(&none, &again, ctx, names, 1, 10, &co), 0);
 	cr_expect_eq(again, 0);
 	cr_expect_null(none);
 	/* The claim is fenced like any other. */
-	const wvl_job *p = &j[0];
+	const wvl_job *p = j[0];
 	unsigned char ok = 0;
 	cr_expect_eq(wvl_jobs_complete(&ok, ctx, &p, 1), 0);
 	cr_expect_eq(ok, 1);
@@ -820,14 +820,14 @@ Test(jobs, updated_at_follows_every_change)
 				   " FROM jobs WHERE id = '%s'", id);
 	char *v0 = test_sys_value(&db, sql);
 	size_t n;
-	wvl_job *j = claim(&n, 1); /* sets updated_at itself */
+	wvl_job **j = claim(&n, 1); /* sets updated_at itself */
 	cr_assert_eq(n, 1);
 	char *v1 = test_sys_value(&db, sql);
 	cr_expect_gt(atoll(v1), atoll(v0));
-	cr_assert_eq(wvl_jobs_progress(ctx, &j[0], 50, "half"), 0); /* through the trigger */
+	cr_assert_eq(wvl_jobs_progress(ctx, j[0], 50, "half"), 0); /* through the trigger */
 	char *v2 = test_sys_value(&db, sql);
 	cr_expect_gt(atoll(v2), atoll(v1));
-	const wvl_job *p = &j[0];
+	const wvl_job *p = j[0];
 	cr_assert_eq(wvl_jobs_complete(NULL, ctx, &p, 1), 0);
 	char *v3 = test_sys_value(&db, sql);
 	cr_expect_gt(atoll(v3), atoll(v2));
@@ -857,9 +857,9 @@ static wvl_jobs_listener *offering(unsigned n)
 }
 
 /* Waits for notifications until a job was pushed; returns the pushed jobs. */
-static wvl_job *await_pushed(wvl_jobs_listener *l, size_t *n)
+static wvl_job **await_pushed(wvl_jobs_listener *l, size_t *n)
 {
-	wvl_job *jobs = NULL;
+	wvl_job **jobs = NULL;
 	*n = 0;
 	for (int i = 0; i < 20 && *n == 0; i++) {
 		int woken = 0;
@@ -870,10 +870,10 @@ static wvl_job *await_pushed(wvl_jobs_listener *l, size_t *n)
 }
 
 /* Waits for a push, which must be of exactly one job. */
-static wvl_job *await_one(wvl_jobs_listener *l)
+static wvl_job **await_one(wvl_jobs_listener *l)
 {
 	size_t n;
-	wvl_job *j = await_pushed(l, &n);
+	wvl_job **j = await_pushed(l, &n);
 	cr_assert_eq(n, 1);
 	return j;
 }
@@ -883,15 +883,15 @@ Test(jobs, pushed_job_starts_running_without_a_claim_and_exactly_once)
 	wvl_jobs_listener *l = offering(1);
 	char id[37], second[37];
 	cr_assert_eq(wvl_jobs_enqueue(id, NULL, ctx, &sys, "noop", "{\"a\": \"x y\"}", NULL), 0);
-	wvl_job *j = await_one(l);
-	cr_expect_str_eq(j[0].id, id);
-	cr_expect_str_eq(j[0].kind, "noop");
-	cr_expect_str_eq(j[0].queue, "default");
-	cr_expect_eq(j[0].attempt, 1);
-	cr_expect_eq(j[0].max_attempts, 3);
-	cr_expect_str_eq(j[0].client_id, "");
-	cr_expect_eq(j[0].run_at, TEST_T0);
-	json_t *args = json_loads(j[0].args_json, 0, NULL);
+	wvl_job **j = await_one(l);
+	cr_expect_str_eq(j[0]->id, id);
+	cr_expect_str_eq(j[0]->kind, "noop");
+	cr_expect_str_eq(j[0]->queue, "default");
+	cr_expect_eq(j[0]->attempt, 1);
+	cr_expect_eq(j[0]->max_attempts, 3);
+	cr_expect_str_eq(j[0]->client_id, "");
+	cr_expect_eq(j[0]->run_at, TEST_T0);
+	json_t *args = json_loads(j[0]->args_json, 0, NULL);
 	cr_expect_str_eq(json_string_value(json_object_get(args, "a")), "x y");
 	json_decref(args);
 	cr_expect_eq(wvl_jobs_listener_offers(l), 0, "the offer was used");
@@ -899,16 +899,16 @@ Test(jobs, pushed_job_starts_running_without_a_claim_and_exactly_once)
 	snprintf(sql, sizeof(sql),
 		 "SELECT count(*) FROM jobs WHERE id = '%s' AND state = 'running' AND attempt = 1"
 		 " AND lease_id = '%s' AND claimed_by = 'w-push' AND heartbeat_at IS NOT NULL",
-		 id, j[0].lease_id);
+		 id, j[0]->lease_id);
 	cr_expect_eq(test_sys_int(&db, sql), 1, "running under the pushed lease");
 	/* Nobody else can claim it; the next job, with no offer left, queues. */
 	enqueue(second, "noop", NULL);
 	size_t m;
-	wvl_job *c = claim(&m, 10);
+	wvl_job **c = claim(&m, 10);
 	cr_assert_eq(m, 1);
-	cr_expect_str_eq(c[0].id, second);
+	cr_expect_str_eq(c[0]->id, second);
 	wvl_jobs_free(c, m);
-	const wvl_job *done[] = {&j[0]};
+	const wvl_job *done[] = {j[0]};
 	cr_expect_eq(wvl_jobs_complete(NULL, ctx, done, 1), 0, "%s", wvl_error_last()->message);
 	char *st = state_of(id);
 	cr_expect_str_eq(st, "completed");
@@ -940,9 +940,9 @@ Test(jobs, rolled_back_enqueue_pushes_nothing_and_gives_its_offer_back)
 	/* Back on offer: the next enqueue gets it.  Notifications come in
 	 * commit order, so a push of the rolled-back job would come first. */
 	enqueue(committed, "noop", NULL);
-	wvl_job *j = await_one(l);
-	cr_expect_str_eq(j[0].id, committed);
-	cr_expect_str_neq(j[0].id, rolled_back);
+	wvl_job **j = await_one(l);
+	cr_expect_str_eq(j[0]->id, committed);
+	cr_expect_str_neq(j[0]->id, rolled_back);
 	cr_expect_eq(test_sys_int(&db, "SELECT count(*) FROM jobs"), 1);
 	wvl_jobs_free(j, 1);
 	wvl_jobs_listener_free(l);
@@ -967,8 +967,8 @@ Test(jobs, enqueue_in_a_callers_transaction_is_queued_not_pushed)
 	cr_expect_eq(wvl_jobs_listener_offers(l), 1);
 	/* Notifications come in commit order: the first push is the next job. */
 	enqueue(pushed, "noop", NULL);
-	wvl_job *j = await_one(l);
-	cr_expect_str_eq(j[0].id, pushed);
+	wvl_job **j = await_one(l);
+	cr_expect_str_eq(j[0]->id, pushed);
 	wvl_jobs_free(j, 1);
 	wvl_jobs_listener_free(l);
 }
@@ -978,7 +978,7 @@ Test(jobs, pushed_job_of_a_dead_worker_is_rescued_and_its_lease_fenced)
 	wvl_jobs_listener *l = offering(2);
 	char id[37], later[37];
 	enqueue(id, "noop", NULL);
-	wvl_job *j = await_one(l);
+	wvl_job **j = await_one(l);
 	/* The worker dies: its remaining offer dies with its session.  The
 	 * server ends the session just after the connection closes; waiting
 	 * for its lock is waiting for exactly that. */
@@ -998,7 +998,7 @@ Test(jobs, pushed_job_of_a_dead_worker_is_rescued_and_its_lease_fenced)
 	st = state_of(id);
 	cr_expect_str_eq(st, "retryable");
 	free(st);
-	const wvl_job *stale[] = {&j[0]};
+	const wvl_job *stale[] = {j[0]};
 	cr_expect_eq(wvl_jobs_complete(NULL, ctx, stale, 1), WVL_ECONFLICT, "stale lease refused");
 	cr_expect_eq(wvl_jobs_heartbeat(NULL, ctx, stale, 1), WVL_ECONFLICT);
 	wvl_jobs_free(j, 1);
@@ -1052,14 +1052,14 @@ Test(jobs, malformed_pushes_are_dropped)
 		 " default noop - {\"k\": 1}$p$)", token);
 	free(test_sys_value(&db, sql));
 	size_t n;
-	wvl_job *j = await_pushed(l, &n);
+	wvl_job **j = await_pushed(l, &n);
 	cr_assert_eq(n, 1, "only the well-formed push is kept");
-	cr_expect_str_eq(j[0].id, U1);
-	cr_expect_str_eq(j[0].lease_id, U2);
-	cr_expect_eq(j[0].attempt, 2);
-	cr_expect_eq(j[0].priority, -5);
-	cr_expect_eq(j[0].run_at, 1700000000000000LL);
-	cr_expect_str_eq(j[0].args_json, "{\"k\": 1}");
+	cr_expect_str_eq(j[0]->id, U1);
+	cr_expect_str_eq(j[0]->lease_id, U2);
+	cr_expect_eq(j[0]->attempt, 2);
+	cr_expect_eq(j[0]->priority, -5);
+	cr_expect_eq(j[0]->run_at, 1700000000000000LL);
+	cr_expect_str_eq(j[0]->args_json, "{\"k\": 1}");
 	cr_expect(test_log_contains("unreadable pushed job"));
 #undef U1
 #undef U2
@@ -1084,8 +1084,8 @@ Test(jobs, only_jobs_that_may_run_now_unkeyed_and_of_offered_kinds_are_pushed)
 	cr_expect_eq(test_sys_int(&db, "SELECT count(*) FROM jobs WHERE state = 'running'"), 0);
 	cr_expect_eq(wvl_jobs_listener_offers(l), 1);
 	enqueue(e, "noop", NULL);
-	wvl_job *j = await_one(l);
-	cr_expect_str_eq(j[0].id, e);
+	wvl_job **j = await_one(l);
+	cr_expect_str_eq(j[0]->id, e);
 	wvl_jobs_free(j, 1);
 	/* Withdrawn offers are not taken. */
 	cr_assert_eq(wvl_jobs_listener_offer(l, default_queue, 1, NULL, 0, "w-push", 3), 0);
@@ -1121,10 +1121,10 @@ Test(jobs, push_read_before_the_connection_dropped_is_kept)
 	free(killed);
 	cr_expect_neq(wvl_jobs_listener_withdraw(l), 0, "the connection is gone");
 	cr_expect_eq(wvl_jobs_listener_offers(l), 0, "the offers went with it");
-	wvl_job *j = NULL;
+	wvl_job **j = NULL;
 	size_t n = wvl_jobs_listener_pushed(l, &j);
 	cr_assert_eq(n, 1, "the push read before the drop is kept");
-	cr_expect_str_eq(j[0].id, id);
+	cr_expect_str_eq(j[0]->id, id);
 	wvl_jobs_free(j, n);
 	wvl_jobs_listener_free(l);
 }
@@ -1162,7 +1162,7 @@ Test(jobs, a_job_pushed_to_a_dead_worker_comes_back_at_once)
 	wvl_jobs_listener *l = offering(1);
 	char id[37];
 	cr_assert_eq(wvl_jobs_enqueue(id, NULL, ctx, &sys, "noop", NULL, NULL), 0);
-	wvl_job *j = await_one(l);
+	wvl_job **j = await_one(l);
 	int rescued = -1;
 	cr_assert_eq(wvl_jobs_rescue(&rescued, ctx, 0), 0);
 	cr_expect_eq(rescued, 0, "its worker lives: nothing to take back");
@@ -1182,7 +1182,7 @@ Test(jobs, a_job_pushed_to_a_dead_worker_comes_back_at_once)
 	/* Claimed by the next worker, it is its own: no longer a pushed job. */
 	size_t m;
 	test_clock_advance(60 * TEST_SEC);
-	wvl_job *c = claim(&m, 10);
+	wvl_job **c = claim(&m, 10);
 	cr_assert_eq(m, 1);
 	cr_expect_eq(wvl_jobs_rescue(&rescued, ctx, 0), 0);
 	cr_expect_eq(rescued, 0, "a claimed job is not taken back for the dead push");

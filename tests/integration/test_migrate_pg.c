@@ -291,7 +291,7 @@ Test(migrate, seed_demo_adds_realistic_clients)
 				 " (SELECT count(DISTINCT status) FROM clients)");
 	cr_expect_str_eq(v, "200/1600/200/200/200/5");
 	free(v);
-	wvl_actor staff = {.role = WVL_ROLE_STAFF};
+	wvl_actor staff = WVL_ACTOR_INIT(WVL_ROLE_STAFF);
 	strcpy(staff.user_id, "22222222-2222-4222-8222-222222222222");
 	char *list = NULL;
 	cr_assert_eq(wvl_clients_list(&list, ctx, &staff, NULL, test_query_json("{\"limit\":\"100\"}")), 0);

@@ -24,12 +24,12 @@
 
 static test_db db;
 static wvl_ctx *ctx;
-static const wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
-static const wvl_actor admin = {.role = WVL_ROLE_ADMIN, .user_id = ADMIN_ID};
-static const wvl_actor staff = {.role = WVL_ROLE_STAFF, .user_id = STAFF_ID};
-static const wvl_actor user_a = {.role = WVL_ROLE_CLIENT, .user_id = USER_A,
+static const wvl_actor sys = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
+static const wvl_actor admin = {.version = WVL_ACTOR_VERSION, .role = WVL_ROLE_ADMIN, .user_id = ADMIN_ID};
+static const wvl_actor staff = {.version = WVL_ACTOR_VERSION, .role = WVL_ROLE_STAFF, .user_id = STAFF_ID};
+static const wvl_actor user_a = {.version = WVL_ACTOR_VERSION, .role = WVL_ROLE_CLIENT, .user_id = USER_A,
 				 .client_id = CLIENT_A};
-static const wvl_actor user_a2 = {.role = WVL_ROLE_CLIENT, .user_id = USER_A2,
+static const wvl_actor user_a2 = {.version = WVL_ACTOR_VERSION, .role = WVL_ROLE_CLIENT, .user_id = USER_A2,
 				  .client_id = CLIENT_A};
 
 static void setup(void)
@@ -279,7 +279,7 @@ Test(notify, the_listener_drops_payloads_that_are_not_announcements)
  * arguments are the caller's bug; an id that is no uuid is not found. */
 Test(notify, strangers_and_missing_arguments_are_refused)
 {
-	const wvl_actor anon = {.role = WVL_ROLE_ANONYMOUS};
+	const wvl_actor anon = WVL_ACTOR_INIT(WVL_ROLE_ANONYMOUS);
 	char *out = (char *)"untouched";
 	cr_expect_eq(wvl_notify_list(&out, ctx, &anon, NULL, NULL), WVL_EUNAUTHENTICATED);
 	cr_expect_null(out);

@@ -54,7 +54,7 @@ static char *text_behind(const char *link_json)
 	char expires[32], sig[64];
 	cr_assert_eq(sscanf(q, "?expires=%31[0-9]&signature=%63s", expires, sig), 2, "%s", url);
 	int fd = -1;
-	wvl_files_meta meta;
+	wvl_files_meta meta = WVL_FILES_META_INIT;
 	cr_assert_eq(wvl_files_open_signed(&fd, &meta, ctx, fid, expires, sig), 0, "%s",
 		     wvl_error_last()->message);
 	cr_expect_str_eq(meta.content_type, "application/pdf");

@@ -47,7 +47,7 @@ static char *one_value(PGconn *c, const char *sql)
 
 Test(pool, transaction_sets_actor_settings_for_rls)
 {
-	wvl_actor a = {.role = WVL_ROLE_CLIENT};
+	wvl_actor a = WVL_ACTOR_INIT(WVL_ROLE_CLIENT);
 	strcpy(a.user_id, "11111111-1111-1111-1111-111111111111");
 	strcpy(a.client_id, "22222222-2222-2222-2222-222222222222");
 	PGconn *c;
@@ -63,7 +63,7 @@ Test(pool, transaction_sets_actor_settings_for_rls)
 	free(cid);
 	free(who);
 	/* Settings are local to the transaction: the next one starts clean. */
-	wvl_actor anon = {.role = WVL_ROLE_ANONYMOUS};
+	wvl_actor anon = WVL_ACTOR_INIT(WVL_ROLE_ANONYMOUS);
 	cr_assert_eq(wvl_pg__begin(ctx, &anon, &c), 0);
 	char *r2 = one_value(c, "SELECT current_setting('wvl.actor_client_id')");
 	cr_expect_str_eq(r2, "");
@@ -73,7 +73,7 @@ Test(pool, transaction_sets_actor_settings_for_rls)
 
 Test(pool, refuses_actor_ids_that_are_not_uuids)
 {
-	wvl_actor a = {.role = WVL_ROLE_CLIENT};
+	wvl_actor a = WVL_ACTOR_INIT(WVL_ROLE_CLIENT);
 	strcpy(a.client_id, "x',true); DROP TABLE users; --");
 	PGconn *c = NULL;
 	cr_expect_eq(wvl_pg__begin(ctx, &a, &c), WVL_EINVAL);
@@ -91,7 +91,7 @@ Test(pool, rls_second_wall_hides_other_clients_rows)
 			      " ('aaaaaaaa-0000-0000-0000-000000000001','A','a@example.com','active'),"
 			      " ('bbbbbbbb-0000-0000-0000-000000000002','B','b@example.com','active')"),
 		     0);
-	wvl_actor a = {.role = WVL_ROLE_CLIENT};
+	wvl_actor a = WVL_ACTOR_INIT(WVL_ROLE_CLIENT);
 	strcpy(a.user_id, "11111111-1111-1111-1111-111111111111");
 	strcpy(a.client_id, "aaaaaaaa-0000-0000-0000-000000000001");
 	PGconn *c;
@@ -110,14 +110,14 @@ Test(pool, rls_second_wall_hides_other_clients_rows)
 	cr_expect_eq(PQntuples(r), 0);
 	PQclear(r);
 	wvl_pg__rollback(ctx, c);
-	wvl_actor staff = {.role = WVL_ROLE_STAFF};
+	wvl_actor staff = WVL_ACTOR_INIT(WVL_ROLE_STAFF);
 	strcpy(staff.user_id, "33333333-1111-1111-1111-111111111111");
 	cr_assert_eq(wvl_pg__begin(ctx, &staff, &c), 0);
 	n = one_value(c, "SELECT count(*) FROM clients");
 	cr_expect_str_eq(n, "2");
 	free(n);
 	wvl_pg__rollback(ctx, c);
-	wvl_actor anon = {.role = WVL_ROLE_ANONYMOUS};
+	wvl_actor anon = WVL_ACTOR_INIT(WVL_ROLE_ANONYMOUS);
 	cr_assert_eq(wvl_pg__begin(ctx, &anon, &c), 0);
 	n = one_value(c, "SELECT count(*) FROM clients");
 	cr_expect_str_eq(n, "0");
@@ -127,7 +127,7 @@ Test(pool, rls_second_wall_hides_other_clients_rows)
 
 Test(pool, sql_errors_never_reach_the_message)
 {
-	wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
+	wvl_actor sys = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
 	PGconn *c;
 	cr_assert_eq(wvl_pg__begin(ctx, &sys, &c), 0);
 	PGresult *r = wvl_pg__exec(ctx, c, "SELECT * FROM no_such_table", 0, NULL);
@@ -143,7 +143,7 @@ Test(pool, sql_errors_never_reach_the_message)
 
 Test(pool, unique_violation_is_a_conflict)
 {
-	wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
+	wvl_actor sys = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
 	PGconn *c;
 	const char *sql = "INSERT INTO users (email, name, role, password_hash)"
 			  " VALUES ('dup@example.com', 'D', 'admin', 'x')";
@@ -164,7 +164,7 @@ struct worker_arg {
 static void *hammer(void *p)
 {
 	struct worker_arg *w = p;
-	wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
+	wvl_actor sys = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
 	for (int i = 0; i < 50; i++) {
 		PGconn *c;
 		if (wvl_pg__begin(ctx, &sys, &c) != 0) {
@@ -192,7 +192,7 @@ Test(pool, bounded_and_thread_safe_under_contention)
 		pthread_join(t[i], NULL);
 		cr_expect_eq(args[i].failures, 0);
 	}
-	wvl_pool_stats s;
+	wvl_pool_stats s = WVL_POOL_STATS_INIT;
 	wvl_ctx_pg_stats(ctx, &s);
 	cr_expect_eq(s.size, 3);
 	cr_expect_leq(s.open, 3);
@@ -213,7 +213,7 @@ Test(pool, acquisition_times_out_when_exhausted)
 	cr_expect_eq(wvl_pg__acquire(ctx, &b), WVL_EUNAVAILABLE);
 	cr_expect_null(b);
 	wvl_pg__release(ctx, a);
-	wvl_pool_stats s;
+	wvl_pool_stats s = WVL_POOL_STATS_INIT;
 	wvl_ctx_pg_stats(ctx, &s);
 	cr_expect_eq(s.timeouts, 1);
 }
@@ -234,7 +234,7 @@ Test(pool, unreachable_database_is_unavailable_not_a_crash)
 
 Test(pool, commit_of_a_failed_transaction_is_an_error)
 {
-	wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
+	wvl_actor sys = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
 	PGconn *c;
 	cr_assert_eq(wvl_pg__begin(ctx, &sys, &c), 0);
 	PGresult *r = wvl_pg__exec(ctx, c, "SELECT 1/0", 0, NULL);
@@ -248,7 +248,7 @@ Test(pool, commit_of_a_failed_transaction_is_an_error)
 Test(pool, pipelined_reads_scope_the_actor_to_one_statement)
 {
 	reopen(1, 0); /* every read on the same connection */
-	wvl_actor a = {.role = WVL_ROLE_CLIENT};
+	wvl_actor a = WVL_ACTOR_INIT(WVL_ROLE_CLIENT);
 	strcpy(a.user_id, "11111111-1111-1111-1111-111111111111");
 	strcpy(a.client_id, "22222222-2222-2222-2222-222222222222");
 	for (int i = 0; i < 3; i++) { /* prepared on the first round, by name after */
@@ -256,7 +256,7 @@ Test(pool, pipelined_reads_scope_the_actor_to_one_statement)
 		cr_assert_not_null(r, "%s", wvl_error_last()->message);
 		cr_expect_str_eq(PQgetvalue(r, 0, 0), a.client_id);
 		PQclear(r);
-		wvl_actor anon = {.role = WVL_ROLE_ANONYMOUS};
+		wvl_actor anon = WVL_ACTOR_INIT(WVL_ROLE_ANONYMOUS);
 		r = wvl_pg__read(ctx, &anon, "SELECT current_setting('wvl.actor_client_id', true),"
 					     " current_setting('wvl.actor_role', true)", 0, NULL);
 		cr_assert_not_null(r);

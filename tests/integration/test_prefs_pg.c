@@ -16,7 +16,7 @@
 
 static test_db db;
 static wvl_ctx *ctx;
-static const wvl_actor user = {.role = WVL_ROLE_CLIENT, .user_id = USER_ID,
+static const wvl_actor user = {.version = WVL_ACTOR_VERSION, .role = WVL_ROLE_CLIENT, .user_id = USER_ID,
 			       .client_id = CLIENT_ID};
 
 static void setup(void)
@@ -101,6 +101,6 @@ Test(prefs, bad_changes_are_refused_and_change_nothing)
 				      "SELECT email_prefs::text FROM users WHERE id = '" USER_ID "'");
 	cr_expect_str_eq(stored, "{}");
 	free(stored);
-	wvl_actor anon = {.role = WVL_ROLE_ANONYMOUS};
+	wvl_actor anon = WVL_ACTOR_INIT(WVL_ROLE_ANONYMOUS);
 	cr_expect_eq(wvl_prefs_get(&out, ctx, &anon), WVL_EUNAUTHENTICATED);
 }

@@ -90,7 +90,7 @@ static wvl_ctx *ctx_on(int port, const char *const *extra)
 
 static wvl_ratelimit_result check(wvl_ctx *ctx, wvl_ratelimit_policy p, const char *key)
 {
-	wvl_ratelimit_result r;
+	wvl_ratelimit_result r = WVL_RATELIMIT_RESULT_INIT;
 	cr_assert_eq(wvl_ratelimit_check(&r, ctx, p, key), 0, "%s", wvl_error_last()->message);
 	return r;
 }
@@ -278,7 +278,7 @@ Test(ratelimit_redis, fifty_parallel_logins_admit_five)
 	pthread_barrier_t start;
 	pthread_barrier_init(&start, NULL, N);
 	for (int i = 0; i < N; i++) {
-		rs[i] = (struct race){.ctx = ctx, .start = &start, .rc = -99};
+		rs[i] = (struct race){.ctx = ctx, .start = &start, .res = WVL_RATELIMIT_RESULT_INIT, .rc = -99};
 		cr_assert_eq(pthread_create(&th[i], NULL, race_one, &rs[i]), 0);
 	}
 	int allowed = 0, degraded = 0;

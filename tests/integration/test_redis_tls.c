@@ -364,13 +364,13 @@ Test(redis_tls, commands_rate_limits_cache_and_health_over_rediss)
 
 	/* The rate limiter counts in this Redis: the sixth login is refused. */
 	for (int i = 0; i < 5; i++) {
-		wvl_ratelimit_result rl;
+		wvl_ratelimit_result rl = WVL_RATELIMIT_RESULT_INIT;
 		cr_assert_eq(wvl_ratelimit_check(&rl, ctx, WVL_RATELIMIT_LOGIN, "ip:192.0.2.1"), 0);
 		cr_expect_eq(rl.allowed, 1);
 		cr_expect_eq(rl.degraded, 0, "the limiter fell back instead of using Redis");
 		cr_expect_eq(rl.remaining, 4u - (unsigned)i);
 	}
-	wvl_ratelimit_result rl;
+	wvl_ratelimit_result rl = WVL_RATELIMIT_RESULT_INIT;
 	cr_assert_eq(wvl_ratelimit_check(&rl, ctx, WVL_RATELIMIT_LOGIN, "ip:192.0.2.1"), 0);
 	cr_expect_eq(rl.allowed, 0);
 	cr_expect_eq(rl.degraded, 0);
@@ -392,7 +392,7 @@ Test(redis_tls, commands_rate_limits_cache_and_health_over_rediss)
 	cr_assert_eq(wvl_cache_stats(&name, &hits, &misses, ctx, WVL_CACHE_CLIENTS), 0);
 	cr_expect_eq(hits, 2);
 
-	wvl_pool_stats st;
+	wvl_pool_stats st = WVL_POOL_STATS_INIT;
 	wvl_ctx_redis_stats(ctx, &st);
 	cr_expect_geq(st.open, 1);
 	cr_expect_eq(warning_lines, 0, "%s", warnings);
@@ -448,7 +448,7 @@ static void expect_refused(wvl_ctx *ctx, const char *why)
 	cr_expect(warned("redis TLS: the certificate of "), "no warning: %s", warnings);
 	cr_expect(warned(why), "the warning does not say \"%s\": %s", why, warnings);
 	/* Degraded as with Redis down: the limiter falls back, health says down. */
-	wvl_ratelimit_result rl;
+	wvl_ratelimit_result rl = WVL_RATELIMIT_RESULT_INIT;
 	cr_assert_eq(wvl_ratelimit_check(&rl, ctx, WVL_RATELIMIT_LOGIN, "ip:192.0.2.9"), 0);
 	cr_expect_eq(rl.degraded, 1);
 	cr_expect_eq(rl.allowed, 1);
@@ -580,7 +580,7 @@ Test(redis_tls, a_killed_server_fails_commands_then_the_pool_reconnects)
 	cr_expect_null(r, "a dead server answered");
 	cr_expect_eq(wvl_error_last()->code, WVL_EUNAVAILABLE);
 	expect_status(ctx, "down");
-	wvl_ratelimit_result rl;
+	wvl_ratelimit_result rl = WVL_RATELIMIT_RESULT_INIT;
 	cr_assert_eq(wvl_ratelimit_check(&rl, ctx, WVL_RATELIMIT_LOGIN, "ip:192.0.2.3"), 0);
 	cr_expect_eq(rl.degraded, 1);
 
@@ -595,7 +595,7 @@ Test(redis_tls, a_killed_server_fails_commands_then_the_pool_reconnects)
 	cr_expect_eq(r->integer, 1);
 	freeReplyObject(r);
 	expect_status(ctx, "ok");
-	wvl_pool_stats st;
+	wvl_pool_stats st = WVL_POOL_STATS_INIT;
 	wvl_ctx_redis_stats(ctx, &st);
 	cr_expect_geq(st.reconnects, 1);
 	cr_expect(!warned("certificate"), "an outage is no certificate problem: %s", warnings);
@@ -702,7 +702,7 @@ Test(redis_tls, many_threads_share_a_small_pool)
 	cr_assert_not_null(r);
 	cr_expect_eq(atoi(r->str), THREADS * ROUNDS);
 	freeReplyObject(r);
-	wvl_pool_stats st;
+	wvl_pool_stats st = WVL_POOL_STATS_INIT;
 	wvl_ctx_redis_stats(ctx, &st);
 	cr_expect_leq(st.open, 4);
 	cr_expect_eq(st.timeouts, 0);

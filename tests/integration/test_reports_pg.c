@@ -118,7 +118,7 @@ static int tick(void)
 /* The analytics export as the admin builds it by hand. */
 static char *export_bytes(size_t *len, const char *qs)
 {
-	wvl_export_file f;
+	wvl_export_file f = WVL_EXPORT_FILE_INIT;
 	cr_assert_eq(wvl_export_analytics(&f, ctx, &admin, test_query("%s", qs)), 0);
 	char *buf = malloc(f.size + 1);
 	cr_assert_eq(pread(f.fd, buf, f.size, 0), (ssize_t)f.size);

@@ -23,7 +23,7 @@ static void teardown(void) { test_env_close(&db, &ctx); }
 
 TestSuite(scheduler, .init = setup, .fini = teardown, .timeout = 120);
 
-static const wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
+static const wvl_actor sys = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
 
 static void define(const char *name, const char *cron, const char *policy)
 {
@@ -193,7 +193,7 @@ Test(scheduler, define_refuses_bad_input)
 	d.args_json = "[]";
 	cr_expect_eq(wvl_scheduler_define(ctx, &sys, &d), WVL_EVALIDATION);
 	d.args_json = NULL;
-	wvl_actor staff = {.role = WVL_ROLE_STAFF};
+	wvl_actor staff = WVL_ACTOR_INIT(WVL_ROLE_STAFF);
 	cr_expect_eq(wvl_scheduler_define(ctx, &staff, &d), WVL_EFORBIDDEN);
 	cr_expect_eq(wvl_scheduler_define(ctx, &sys, &d), 0);
 }

@@ -182,18 +182,18 @@ Test(sentry, library_errors_and_jobs_failed_for_good_are_reported)
 {
 	wvl_log(ctx, WVL_LOG_WARN, "a warning stays in the log");
 	wvl_log(ctx, WVL_LOG_ERROR, "scheduler: schedule x disabled: secret=shh");
-	const wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
+	const wvl_actor sys = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
 	wvl_job_options o = WVL_JOB_OPTIONS_INIT;
 	o.max_attempts = 1;
 	char id[37];
 	cr_assert_eq(wvl_jobs_enqueue(id, NULL, ctx, &sys, "noop", NULL, &o), 0, "%s",
 		     wvl_error_last()->message);
-	wvl_job *jobs = NULL;
+	wvl_job **jobs = NULL;
 	size_t got = 0;
 	cr_assert_eq(wvl_jobs_claim(&jobs, &got, ctx, 1, NULL), 0, "%s", wvl_error_last()->message);
 	cr_assert_eq(got, 1);
 	int for_good = 0;
-	cr_assert_eq(wvl_jobs_fail(&for_good, ctx, &jobs[0], "the handler gave up", -1), 0);
+	cr_assert_eq(wvl_jobs_fail(&for_good, ctx, jobs[0], "the handler gave up", -1), 0);
 	cr_expect_eq(for_good, 1);
 	wvl_jobs_free(jobs, got);
 	json_t *all = received();

@@ -264,7 +264,7 @@ Test(tickets, team_and_clients_create_and_read)
 	snprintf(body, sizeof(body), "{\"subject\":\"x\",\"assigned_to_id\":\"%s\"}", client_a.user_id);
 	cr_expect_eq(wvl_tickets_create(&out, ctx, &staff, body), WVL_EVALIDATION, "a client is no assignee");
 	cr_expect_eq(wvl_tickets_create(&out, ctx, &staff, "{\"subject\":"), WVL_EINVAL);
-	wvl_actor anon = {0};
+	wvl_actor anon = WVL_ACTOR_INIT(WVL_ROLE_ANONYMOUS);
 	cr_expect_eq(wvl_tickets_create(&out, ctx, &anon, "{\"subject\":\"x\"}"), WVL_EUNAUTHENTICATED);
 
 	/* Found by id and by number; never by another client. */

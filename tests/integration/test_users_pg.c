@@ -20,8 +20,7 @@ static void actor_for(wvl_actor *a, wvl_role role, const char *json)
 {
 	json_t *j = json_loads(json, 0, NULL);
 	cr_assert_not_null(j, "%s", json);
-	memset(a, 0, sizeof(*a));
-	a->role = role;
+	*a = (wvl_actor)WVL_ACTOR_INIT(role);
 	snprintf(a->user_id, sizeof(a->user_id), "%s", json_string_value(json_object_get(j, "id")));
 	const char *cid = json_string_value(json_object_get(j, "client_id"));
 	if (cid)
@@ -148,7 +147,7 @@ Test(users, deactivation_revokes_access_and_admins_keep_themselves)
 	wvl_auth_login_result *res = NULL;
 	cr_assert_eq(wvl_auth_login(&res, ctx, &r), 0);
 	cr_assert_eq(wvl_users_deactivate(ctx, &admin, staff.user_id), 0);
-	wvl_actor a;
+	wvl_actor a = WVL_ACTOR_INIT(WVL_ROLE_ANONYMOUS);
 	cr_expect_eq(wvl_auth_session(&a, NULL, ctx, res->session_token), WVL_EUNAUTHENTICATED);
 	wvl_auth_login_result_free(res);
 	cr_expect_eq(wvl_auth_login(&res, ctx, &r), WVL_EUNAUTHENTICATED, "inactive: same answer");

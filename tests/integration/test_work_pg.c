@@ -242,7 +242,7 @@ Test(work, portal_shows_progress_and_only_the_clients_own_work)
 	json_decref(j);
 	free(out);
 	cr_expect_eq(wvl_portal_dashboard(&out, ctx, &staff), WVL_EFORBIDDEN);
-	wvl_actor anon = {.role = WVL_ROLE_ANONYMOUS};
+	wvl_actor anon = WVL_ACTOR_INIT(WVL_ROLE_ANONYMOUS);
 	cr_expect_eq(wvl_portal_dashboard(&out, ctx, &anon), WVL_EUNAUTHENTICATED);
 }
 

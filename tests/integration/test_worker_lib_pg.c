@@ -20,7 +20,7 @@
 
 static test_db db;
 static wvl_ctx *ctx;
-static const wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
+static const wvl_actor sys = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
 
 /* What the handlers and the on_job callback saw. */
 static struct {
@@ -424,7 +424,7 @@ Test(worker_lib, a_cancelled_job_tells_its_handler_at_the_next_heartbeat)
 Test(worker_lib, a_dead_workers_stale_job_is_rescued_and_run)
 {
 	enqueue(NULL, "greet", NULL);
-	wvl_job *jobs = NULL;
+	wvl_job **jobs = NULL;
 	size_t n = 0;
 	cr_assert_eq(wvl_jobs_claim(&jobs, &n, ctx, 1, NULL), 0);
 	cr_assert_eq(n, 1);
@@ -530,8 +530,8 @@ Test(worker_lib, a_handler_returning_after_the_grace_is_not_recorded)
  * start; the runtime's gauges; the queues' depth from PostgreSQL. */
 Test(worker_lib, stats_and_counts_follow_the_jobs)
 {
-	wvl_worker_stats_info st;
-	wvl_worker_counts_info c;
+	wvl_worker_stats_info st = WVL_WORKER_STATS_INFO_INIT;
+	wvl_worker_counts_info c = WVL_WORKER_COUNTS_INFO_INIT;
 	cr_expect_eq(wvl_worker_stats(NULL, NULL), WVL_EINVAL);
 	cr_expect_eq(wvl_worker_counts(&c, NULL, 0), WVL_EINVAL);
 	cr_expect_eq(wvl_worker_counts(NULL, NULL, 0), WVL_EINVAL);

@@ -11,7 +11,7 @@
 
 static test_db db;
 static wvl_ctx *ctx;
-static const wvl_actor sys = {.role = WVL_ROLE_SYSTEM};
+static const wvl_actor sys = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
 
 /* The real clock: the worker processes and the rescues here share it. */
 static void setup(void) { test_env_open(&db, &ctx, TEST_REAL_CLOCK); }

@@ -106,8 +106,11 @@ class ManPages(unittest.TestCase):
         self.assertGreater(len(codes), 10)
         for c in codes:
             self.assertIn(c, text, c)
-        for needed in ('pkg-config --cflags --libs wavelaunch', 'libwavelaunch.so.2',
-                       'WAVELAUNCH_2.0', 'wvl_worker_register_builtin', 'scope_id'):
+        with open(os.path.join(ROOT, 'meson.build'), encoding='utf-8') as f:
+            so = re.search(r"^soversion = '(\d+)'", f.read(), re.M).group(1)
+        for needed in ('pkg-config --cflags --libs wavelaunch', 'libwavelaunch.so.' + so,
+                       'WAVELAUNCH_%s.0' % so, 'wvl_worker_register_builtin', 'scope_id',
+                       'WVL_ACTOR_INIT'):
             self.assertIn(needed, text)
 
 

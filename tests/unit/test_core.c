@@ -576,7 +576,7 @@ Test(ctx, refuses_unknown_options_version_and_invalid_config)
 	opts.pg_pool_size = 3;
 	opts.redis_pool_size = 2;
 	cr_assert_eq(wvl_ctx_new(&ctx, cfg, &opts), 0);
-	wvl_pool_stats st;
+	wvl_pool_stats st = WVL_POOL_STATS_INIT;
 	wvl_ctx_pg_stats(ctx, &st);
 	cr_expect_eq(st.size, 3);
 	wvl_ctx_redis_stats(ctx, &st);

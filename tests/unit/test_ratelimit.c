@@ -71,7 +71,7 @@ static const char *client(wvl_ctx *ctx, const char *socket_ip, const char *xff)
 
 static wvl_ratelimit_result check(wvl_ctx *ctx, wvl_ratelimit_policy p, const char *key)
 {
-	wvl_ratelimit_result r;
+	wvl_ratelimit_result r = WVL_RATELIMIT_RESULT_INIT;
 	cr_assert_eq(wvl_ratelimit_check(&r, ctx, p, key), 0, "%s", wvl_error_last()->message);
 	return r;
 }
@@ -273,8 +273,8 @@ Test(ratelimit, trusted_proxies_config_is_validated)
 
 Test(ratelimit, key_is_user_or_address)
 {
-	wvl_actor user = {.role = WVL_ROLE_STAFF, .user_id = "0b6f3c1e-8d2a-4c1b-9e55-3f1a2b4c5d6e"};
-	wvl_actor anon = {.role = WVL_ROLE_ANONYMOUS};
+	wvl_actor user = {.version = WVL_ACTOR_VERSION, .role = WVL_ROLE_STAFF, .user_id = "0b6f3c1e-8d2a-4c1b-9e55-3f1a2b4c5d6e"};
+	wvl_actor anon = WVL_ACTOR_INIT(WVL_ROLE_ANONYMOUS);
 	char k[WVL_RATELIMIT_KEY_MAX];
 	cr_assert_eq(wvl_ratelimit_key(k, sizeof(k), WVL_RATELIMIT_READ, &user, "192.0.2.1"), 0);
 	cr_expect_str_eq(k, "user:0b6f3c1e-8d2a-4c1b-9e55-3f1a2b4c5d6e");
@@ -371,7 +371,7 @@ Test(ratelimit, bad_limits_refuse_to_start)
 Test(ratelimit, check_rejects_bad_arguments)
 {
 	wvl_ctx *ctx = ctx_with(NULL);
-	wvl_ratelimit_result r;
+	wvl_ratelimit_result r = WVL_RATELIMIT_RESULT_INIT;
 	cr_expect_eq(wvl_ratelimit_check(NULL, ctx, WVL_RATELIMIT_LOGIN, "k"), WVL_EINVAL);
 	cr_expect_eq(wvl_ratelimit_check(&r, NULL, WVL_RATELIMIT_LOGIN, "k"), WVL_EINVAL);
 	cr_expect_eq(wvl_ratelimit_check(&r, ctx, WVL_RATELIMIT_LOGIN, NULL), WVL_EINVAL);
@@ -441,7 +441,7 @@ Test(ratelimit, fallback_keeps_refused_keys_under_a_flood)
 	 * and the key being refused is not the one forgotten. */
 	char key[64];
 	int admitted = 0;
-	wvl_ratelimit_result r;
+	wvl_ratelimit_result r = WVL_RATELIMIT_RESULT_INIT;
 	for (int i = 0; i < 20000; i++) {
 		snprintf(key, sizeof(key), "ip:10.%d.%d.%d", i >> 16, (i >> 8) & 255, i & 255);
 		admitted += wvl_ratelimit_check(&r, ctx, WVL_RATELIMIT_LOGIN, key) == 0 && r.allowed;
@@ -481,7 +481,7 @@ static void *race_one(void *arg)
 {
 	struct race *r = arg;
 	pthread_barrier_wait(r->start);
-	wvl_ratelimit_result res;
+	wvl_ratelimit_result res = WVL_RATELIMIT_RESULT_INIT;
 	if (wvl_ratelimit_check(&res, r->ctx, WVL_RATELIMIT_LOGIN, "ip:192.0.2.50") == 0)
 		r->allowed = res.allowed;
 	return NULL;

@@ -3,13 +3,13 @@
 """The shared library and the C prototypes the package calls (ctypes).
 
 WAVELAUNCH_LIB names the library file; otherwise the loader finds
-libwavelaunch.so.2 (the soname this package is written against)."""
+libwavelaunch.so.3 (the soname this package is written against)."""
 from __future__ import annotations
 
 import ctypes
 import os
 
-SONAME = "libwavelaunch.so.2"
+SONAME = "libwavelaunch.so.3"
 
 lib = ctypes.CDLL(os.environ.get("WAVELAUNCH_LIB", SONAME))
 libc = ctypes.CDLL(None)
@@ -21,20 +21,25 @@ NAME_SIZE = 64
 c_char_pp = ctypes.POINTER(ctypes.c_char_p)
 
 
+# The versions of the structs below (each starts with `version`, as in C).
+ACTOR_VERSION = 1
+JOB_VERSION = 1
+
+
 class Error(ctypes.Structure):
-    _fields_ = [("code", ctypes.c_int), ("slug", ctypes.c_char_p),
+    _fields_ = [("version", ctypes.c_uint), ("code", ctypes.c_int), ("slug", ctypes.c_char_p),
                 ("message", ctypes.c_char_p), ("fields_json", ctypes.c_char_p),
                 ("retry_after", ctypes.c_int)]
 
 
 class Actor(ctypes.Structure):
-    _fields_ = [("role", ctypes.c_int), ("user_id", ctypes.c_char * ID_SIZE),
+    _fields_ = [("version", ctypes.c_uint), ("role", ctypes.c_int), ("user_id", ctypes.c_char * ID_SIZE),
                 ("client_id", ctypes.c_char * ID_SIZE),
                 ("session_check", ctypes.c_char * SESSION_CHECK_SIZE)]
 
 
 class Job(ctypes.Structure):
-    _fields_ = [("id", ctypes.c_char * ID_SIZE), ("lease_id", ctypes.c_char * ID_SIZE),
+    _fields_ = [("version", ctypes.c_uint), ("id", ctypes.c_char * ID_SIZE), ("lease_id", ctypes.c_char * ID_SIZE),
                 ("attempt", ctypes.c_int), ("max_attempts", ctypes.c_int),
                 ("priority", ctypes.c_int), ("kind", ctypes.c_char * NAME_SIZE),
                 ("queue", ctypes.c_char * NAME_SIZE), ("client_id", ctypes.c_char * ID_SIZE),

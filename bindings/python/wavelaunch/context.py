@@ -30,6 +30,7 @@ class Actor:
 
     def _c(self) -> _native.Actor:
         a = _native.Actor()
+        a.version = _native.ACTOR_VERSION
         a.role = self.role
         a.user_id = (self.user_id or "").encode()
         a.client_id = (self.client_id or "").encode()
