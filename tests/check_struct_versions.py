@@ -5,14 +5,18 @@
 it starts with `unsigned int version` and its header defines NAME_VERSION
 (the version this header describes), and NAME_INIT for a struct the caller
 fills.  That is what lets a struct grow within a soname (core.h, at
-wvl_actor).
+wvl_actor).  And every public call that takes an actor refuses one of an
+unknown version first: its definition in LIB_DIR starts with
+WVL_ACTOR_GUARD(actor) (lib/core/internal.h).
 
-Usage: check_struct_versions.py INCLUDE_DIR"""
+Usage: check_struct_versions.py INCLUDE_DIR LIB_DIR"""
 import glob
 import os
 import re
 import sys
 
+DECL = re.compile(r'WVL_EXTERN\s+[\w\s*]+?\b(wvl_\w+)\s*\(([^;]*?)\)\s*(?:WVL_WARN_UNUSED)?\s*;',
+                  re.S)
 STRUCT = re.compile(r'typedef struct (wvl_\w+) \{(.*?)\} \1;', re.S)
 
 
@@ -20,6 +24,26 @@ def first_member(body):
     body = re.sub(r'/\*.*?\*/', '', body, flags=re.S)
     body = re.sub(r'//[^\n]*', '', body)
     return body.strip().split(';')[0].split()
+
+
+def unguarded(headers, lib_dir):
+    """The public calls taking an actor whose definition does not start
+    with WVL_ACTOR_GUARD(actor)."""
+    calls = [m.group(1) for t in headers.values() for m in DECL.finditer(t)
+             if re.search(r'const wvl_actor \*actor\b', m.group(2))]
+    sources = '\n'.join(open(p).read() for p in
+                        glob.glob(os.path.join(lib_dir, '**', '*.c'), recursive=True))
+    faults = []
+    for name in calls:
+        m = re.search(r'^int\s+%s\s*\([^{;]*?\)\s*\n\{\n(.*)' % re.escape(name), sources,
+                      re.M | re.S)
+        if not m:
+            faults.append('%s: no definition found in %s' % (name, lib_dir))
+        elif not m.group(1).startswith('\tWVL_ACTOR_GUARD(actor);'):
+            faults.append('%s does not start with WVL_ACTOR_GUARD(actor)' % name)
+    if len(calls) < 50:
+        faults.append('only %d calls take an actor: the pattern no longer matches' % len(calls))
+    return faults
 
 
 def main():
@@ -38,6 +62,7 @@ def main():
                 faults.append('%s: no #define %s_VERSION' % (where, name.upper()))
     if seen < 10:
         faults.append('only %d public structs found: the pattern no longer matches' % seen)
+    faults += unguarded(texts, sys.argv[2])
     for f in faults:
         print(f)
     sys.exit(1 if faults else 0)

@@ -153,12 +153,12 @@ int main(int argc, char **argv)
 	int64_t t0 = wall_us();
 	pthread_create(&t, NULL, run_worker, &r);
 	int64_t deadline = t0 + (int64_t)DEADLINE_S * 1000000;
+	const wvl_actor system_actor = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
 	if (!drain) {
 		for (size_t i = 0; i < cap && wall_us() < deadline; i++) {
 			char args[64];
 			snprintf(args, sizeof(args), "{\"t\":%lld}", (long long)wall_us());
-			if (wvl_jobs_enqueue(NULL, NULL, ctx, &(wvl_actor){.version = WVL_ACTOR_VERSION, .role = WVL_ROLE_SYSTEM},
-					     "noop", args, NULL) != 0) {
+			if (wvl_jobs_enqueue(NULL, NULL, ctx, &system_actor, "noop", args, NULL) != 0) {
 				fprintf(stderr, "wl_bench: enqueue: %s\n", wvl_error_last()->message);
 				break;
 			}

@@ -256,7 +256,8 @@ typedef struct wvl_worker_stats_info {
 
 /**
  * Fills `*out` with the worker's figures.  Returns 0, or WVL_EINVAL (NULL
- * out or w, an `out` of an unknown version).  Thread-safe: any thread may call it while another runs or
+ * out or w, an `out` of an unknown version).  Thread-safe: any thread may
+ * call it while another runs or
  * steps the worker (until wvl_worker_free).
  */
 WVL_EXTERN int wvl_worker_stats(wvl_worker_stats_info *out, wvl_worker *w) WVL_WARN_UNUSED;
@@ -278,7 +279,8 @@ typedef struct wvl_worker_counts_info {
 } wvl_worker_counts_info;
 
 #define WVL_WORKER_COUNTS_INFO_VERSION 1
-#define WVL_WORKER_COUNTS_INFO_INIT {WVL_WORKER_COUNTS_INFO_VERSION, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, 0}
+#define WVL_WORKER_COUNTS_INFO_INIT \
+	{WVL_WORKER_COUNTS_INFO_VERSION, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, 0}
 
 /**
  * The counts of pair number `i` (0, 1, ...: every registered kind times

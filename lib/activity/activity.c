@@ -81,6 +81,7 @@ static const struct wvl_list_spec list_spec = {"activity", NULL, 0, NULL, 0, NUL
 int wvl_activity_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 		      const char *client_id, const wvl_query *query)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;

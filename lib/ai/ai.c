@@ -62,8 +62,8 @@ int wvl_ai_complete(char **out_text, wvl_ai_usage *out_usage, wvl_ctx *ctx,
 	if (!out_text || !ctx || !req)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_text, ctx and req are required");
 	*out_text = NULL;
-	if (out_usage && wvl_version__check(out_usage->version, WVL_AI_USAGE_VERSION, "wvl_ai_usage",
-					    "WVL_AI_USAGE_INIT"))
+	if (out_usage && wvl_version__check(out_usage->version, WVL_AI_USAGE_VERSION,
+					    "wvl_ai_usage", "WVL_AI_USAGE_INIT"))
 		return WVL_EINVAL;
 	wvl_ai_usage usage = WVL_AI_USAGE_INIT;
 	if (out_usage)

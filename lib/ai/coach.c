@@ -55,6 +55,7 @@ static const char create_sql[] =
 
 int wvl_coach_create(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *body_json)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;
@@ -92,6 +93,7 @@ static const char list_sql[] =
 int wvl_coach_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *scope_id,
 		   const wvl_query *query)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;
@@ -139,6 +141,7 @@ static const char messages_sql[] =
 int wvl_coach_messages(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *scope_id,
 		       const wvl_query *query)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;
@@ -290,6 +293,7 @@ int wvl_coach_ask(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 		  const char *conversation_id, const char *body_json, wvl_ai_text_fn on_text,
 		  void *payload)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;
@@ -366,5 +370,6 @@ int wvl_coach_ask(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 int wvl_coach_send(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 		   const char *conversation_id, const char *body_json)
 {
+	WVL_ACTOR_GUARD(actor);
 	return wvl_coach_ask(out_json, ctx, actor, conversation_id, body_json, NULL, NULL);
 }

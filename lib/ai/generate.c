@@ -384,6 +384,7 @@ static int enqueue(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const 
 int wvl_ai_generate_plan(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 			 const char *client_id)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;
@@ -410,6 +411,7 @@ int wvl_ai_generate_plan(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 int wvl_ai_generate_deliverable(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 				const char *deliverable_id)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;

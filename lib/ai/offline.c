@@ -200,7 +200,8 @@ int wvl_ai__offline(char **out_text, wvl_ai_usage *usage, wvl_ctx *ctx,
 	json_decref(o);
 	size_t in = strlen(req->messages_json) + (req->system ? strlen(req->system) : 0) +
 		    (req->system_cached ? strlen(req->system_cached) : 0);
-	*usage = (wvl_ai_usage){WVL_AI_USAGE_VERSION, (int64_t)(in + 3) / 4, (int64_t)(b.len + 3) / 4, 0, 0};
+	*usage = (wvl_ai_usage){WVL_AI_USAGE_VERSION, (int64_t)(in + 3) / 4,
+				(int64_t)(b.len + 3) / 4, 0, 0};
 	char *text = wvl_buf__take(&b);
 	if (!text)
 		return wvl_err__set(WVL_EINTERNAL, NULL, "out of memory");

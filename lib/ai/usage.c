@@ -185,6 +185,7 @@ static const char budget_sql[] =
 
 int wvl_ai_budget(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *client_id)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;

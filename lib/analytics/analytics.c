@@ -310,6 +310,7 @@ int wvl_analytics__report(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 int wvl_analytics_get(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 		      const char *scope_id, const wvl_query *query)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;

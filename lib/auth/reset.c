@@ -186,6 +186,7 @@ int wvl_auth_unlock_self(wvl_ctx *ctx, const char *body_json)
 int wvl_auth_password_change(wvl_ctx *ctx, const wvl_actor *actor,
 			     const char *keep_session_token, const char *body_json)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "ctx and actor are required");
 	if (!actor->user_id[0])

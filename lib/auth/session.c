@@ -257,6 +257,7 @@ int wvl_auth_logout(wvl_ctx *ctx, const char *session_token)
 
 int wvl_auth_me(char **out_json, wvl_ctx *ctx, const wvl_actor *actor)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;
@@ -282,6 +283,7 @@ static const char token_insert_sql[] =
 int wvl_auth_tokens_create(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 			   const char *body_json)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;
@@ -326,6 +328,7 @@ static const struct wvl_list_spec tokens_spec = {"api_tokens", NULL, 0, NULL, 0,
 int wvl_auth_tokens_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 			 const char *scope_id, const wvl_query *query)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;
@@ -349,6 +352,7 @@ int wvl_auth_tokens_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 
 int wvl_auth_tokens_revoke(wvl_ctx *ctx, const wvl_actor *actor, const char *id)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "ctx and actor are required");
 	if (!actor->user_id[0])

@@ -168,6 +168,7 @@ int wvl_auth_session_cached(wvl_actor *out_actor, wvl_auth_session_info *out_inf
 
 int wvl_auth_session_confirm(wvl_ctx *ctx, const wvl_actor *actor)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "ctx and actor are required");
 	if (wvl_actor__check(actor))

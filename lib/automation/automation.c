@@ -336,6 +336,7 @@ static int journey_args_ok(wvl_ctx *ctx, const wvl_actor *actor, const char *cli
 int wvl_automation_client_onboarded(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 				    const char *client_id)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (out_json)
 		*out_json = NULL;
 	int rc = journey_args_ok(ctx, actor, client_id);
@@ -347,6 +348,7 @@ int wvl_automation_client_onboarded(char **out_json, wvl_ctx *ctx, const wvl_act
 int wvl_automation_resume(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 			  const char *client_id)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (out_json)
 		*out_json = NULL;
 	int rc = journey_args_ok(ctx, actor, client_id);
@@ -402,6 +404,7 @@ int wvl_automation__pause_tx(int *out_cancelled, wvl_ctx *ctx, PGconn *conn,
 
 int wvl_automation_pause(wvl_ctx *ctx, const wvl_actor *actor, const char *client_id)
 {
+	WVL_ACTOR_GUARD(actor);
 	int rc = journey_args_ok(ctx, actor, client_id);
 	if (rc)
 		return rc;

@@ -158,6 +158,7 @@ static int rule_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn *c
 int wvl_automation_rule_set(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 			    const char *rule_json)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !rule_json)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and rule_json are required");
 	*out_json = NULL;
@@ -240,6 +241,7 @@ static int admin_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 int wvl_automation_rules_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 			      const char *scope_id, const wvl_query *query)
 {
+	WVL_ACTOR_GUARD(actor);
 	return admin_list(out_json, ctx, actor, scope_id, query, &rules_spec, rules_sql);
 }
 
@@ -257,5 +259,6 @@ static const char logs_sql[] =
 int wvl_automation_logs_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 			     const char *scope_id, const wvl_query *query)
 {
+	WVL_ACTOR_GUARD(actor);
 	return admin_list(out_json, ctx, actor, scope_id, query, &logs_spec, logs_sql);
 }

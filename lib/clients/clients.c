@@ -249,6 +249,7 @@ static int create_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn 
 int wvl_clients_create(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 		       const char *body_json)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;
@@ -279,6 +280,7 @@ static bool reachable(const wvl_actor *a, const char *id)
 
 int wvl_clients_get(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *id)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;
@@ -367,6 +369,7 @@ static int update_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn 
 int wvl_clients_update(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *id,
 		       const char *body_json)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;
@@ -404,6 +407,7 @@ static int archive_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn
 
 int wvl_clients_archive(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *id)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;
@@ -454,11 +458,13 @@ static int set_automation(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 
 int wvl_clients_pause(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *id)
 {
+	WVL_ACTOR_GUARD(actor);
 	return set_automation(out_json, ctx, actor, id, true);
 }
 
 int wvl_clients_resume(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *id)
 {
+	WVL_ACTOR_GUARD(actor);
 	return set_automation(out_json, ctx, actor, id, false);
 }
 
@@ -567,6 +573,7 @@ static int clients_list_fill(char **out, void *arg)
 int wvl_clients_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *scope_id,
 		     const wvl_query *query)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return clients_list_uncached(out_json, ctx, actor, scope_id, query);
 	return wvl_cache__read(out_json, ctx, WVL_CACHE_CLIENTS, actor, scope_id, NULL, query,

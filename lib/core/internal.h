@@ -152,6 +152,15 @@ int wvl_version__check(unsigned int version, unsigned int known, const char *typ
  * passes here: the database's (wvl_pg__begin, wvl_pg__read) and the
  * role checks below. */
 int wvl_actor__check(const wvl_actor *a);
+/* The first statement of every public call that takes an actor (the
+ * boundary of soname 3; tests/check_struct_versions.py holds every such
+ * call to it): an actor of a version this library does not know is refused
+ * before anything reads it, and nothing else is touched. */
+#define WVL_ACTOR_GUARD(a)                      \
+	do {                                    \
+		if (wvl_actor__check(a) != 0)   \
+			return WVL_EINVAL;      \
+	} while (0)
 
 /* ---- roles (util.c) ---- */
 

@@ -105,6 +105,7 @@ static const char get_sql[] =
 
 int wvl_deliverables_get(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *id)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;
@@ -197,6 +198,7 @@ static int update_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn 
 int wvl_deliverables_update(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 			    const char *id, const char *body_json)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;
@@ -230,6 +232,7 @@ int wvl_deliverables_update(char **out_json, wvl_ctx *ctx, const wvl_actor *acto
 int wvl_deliverables_mark_ready(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 				const char *id)
 {
+	WVL_ACTOR_GUARD(actor);
 	return wvl_deliverables_update(out_json, ctx, actor, id, "{\"status\":\"ready\"}");
 }
 
@@ -249,6 +252,7 @@ static int deliverables_list_fill(char **out, void *arg)
 int wvl_deliverables_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 			  const char *client_id, const wvl_query *query)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return deliverables_list_uncached(out_json, ctx, actor, client_id, query);
 	return wvl_cache__read(out_json, ctx, WVL_CACHE_DELIVERABLES, actor, client_id, NULL, query,

@@ -184,6 +184,7 @@ static int enqueue_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn
 
 int wvl_email_enqueue(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *body_json)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;

@@ -39,6 +39,7 @@ int wvl_email__get_tx(char **out, wvl_ctx *ctx, PGconn *c, const char *id)
 
 int wvl_email_get(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *id)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;
@@ -85,6 +86,7 @@ static void filter(char *sql, size_t len, size_t *pos, const char **p, int *np, 
 int wvl_email_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *scope_id,
 		   const wvl_query *query)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;
@@ -161,6 +163,7 @@ static int resend_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn 
 
 int wvl_email_resend(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *id)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;

@@ -166,6 +166,7 @@ static int months_of(const struct wvl_analytics_range *r)
 int wvl_export_analytics(wvl_export_file *out, wvl_ctx *ctx, const wvl_actor *actor,
 			 const wvl_query *query)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out, ctx and actor are required");
 	int rc = wvl_export__out_reset(out);

@@ -87,6 +87,7 @@ static const char get_sql[] =
 
 int wvl_files_get(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *file_id)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !file_id)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json and file_id are required");
 	*out_json = NULL;
@@ -125,6 +126,7 @@ static const struct wvl_list_spec list_spec = {"files", NULL, 0, NULL, 0, NULL, 
 int wvl_files_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *client_id,
 		   const wvl_query *query)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json is required");
 	*out_json = NULL;
@@ -167,6 +169,7 @@ static void remove_bytes(wvl_ctx *ctx, const char *key)
 
 int wvl_files_delete(wvl_ctx *ctx, const wvl_actor *actor, const char *file_id)
 {
+	WVL_ACTOR_GUARD(actor);
 	int rc = check_actor(ctx, actor);
 	if (rc)
 		return rc;

@@ -167,6 +167,7 @@ static int link_json(char **out, const wvl_ctx *ctx, const char *id, long long e
 int wvl_files_download_link(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 			    const char *file_id)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor || !file_id)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx, actor and file_id are required");
 	*out_json = NULL;

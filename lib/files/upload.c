@@ -104,6 +104,7 @@ int wvl_files_upload_begin(wvl_files_upload **out, wvl_ctx *ctx, const wvl_actor
 		     const char *client_id, const char *display_name, int64_t declared_length,
 		     const wvl_files_upload_options *opts)
 {
+	WVL_ACTOR_GUARD(actor);
 	int rc = check_begin_args(out, ctx, actor, opts);
 	if (rc)
 		return rc;

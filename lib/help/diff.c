@@ -172,6 +172,7 @@ static int diff_rows(char **out_json, const char *article_id, PGresult *r, int f
 int wvl_help_diff(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *article_id,
 		  const wvl_query *query)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;

@@ -12,6 +12,7 @@
 
 int wvl_help_preview(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *body_json)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;

@@ -32,6 +32,7 @@ static const char *const get_sql[2][2] = {
 
 int wvl_help_get(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *slug_or_id)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor || !slug_or_id)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx, actor and the key are required");
 	*out_json = NULL;

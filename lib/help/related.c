@@ -34,6 +34,7 @@ static const struct wvl_list_spec spec = {"help_related", NULL, 0, NULL, 0, NULL
 int wvl_help_related(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *scope,
 		     const wvl_query *query)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;

@@ -151,6 +151,7 @@ static const char *search_text(const wvl_query *query)
 int wvl_help_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *scope_id,
 		  const wvl_query *query)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;

@@ -28,6 +28,7 @@ static const struct wvl_list_spec list_spec = {"help_versions", NULL, 0, NULL, 0
 int wvl_help_versions_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 			   const char *article_id, const wvl_query *query)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;
@@ -51,6 +52,7 @@ int wvl_help_versions_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor
 int wvl_help_version_get(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 			 const char *version_id)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;
@@ -97,6 +99,7 @@ static int restore_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn
 int wvl_help_version_restore(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 			     const char *version_id)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;

@@ -108,6 +108,7 @@ static int create_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn 
 
 int wvl_help_create(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *body_json)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;
@@ -270,6 +271,7 @@ static int update_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn 
 int wvl_help_update(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *id,
 		    const char *body_json)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;
@@ -290,6 +292,7 @@ int wvl_help_update(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const
 
 int wvl_help_delete(wvl_ctx *ctx, const wvl_actor *actor, const char *id)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "ctx and actor are required");
 	int rc = wvl_help__need_writer(actor);

@@ -107,6 +107,7 @@ static int create_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn 
 int wvl_invites_create(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 		       const char *body_json)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;
@@ -290,6 +291,7 @@ static int revoke_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn 
 
 int wvl_invites_revoke(wvl_ctx *ctx, const wvl_actor *actor, const char *id)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "ctx and actor are required");
 	int rc = wvl_actor__need_team(actor);
@@ -312,6 +314,7 @@ static const char list_sql[] =
 int wvl_invites_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *scope_id,
 		     const wvl_query *query)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;

@@ -68,6 +68,7 @@ static const char staff_get_sql[] =
 
 int wvl_jobs_get(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *job_id)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !job_id)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and job_id are required");
 	*out_json = NULL;
@@ -135,6 +136,7 @@ static const struct wvl_list_spec list_spec = {"jobs", list_filters, 3, NULL, 0,
 int wvl_jobs_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *scope_id,
 		  const wvl_query *query)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json and ctx are required");
 	*out_json = NULL;
@@ -217,11 +219,13 @@ static int change_state(wvl_ctx *ctx, const wvl_actor *actor, const char *job_id
 
 int wvl_jobs_cancel(wvl_ctx *ctx, const wvl_actor *actor, const char *job_id)
 {
+	WVL_ACTOR_GUARD(actor);
 	return change_state(ctx, actor, job_id, cancel_sql, "cancelled");
 }
 
 int wvl_jobs_retry(wvl_ctx *ctx, const wvl_actor *actor, const char *job_id)
 {
+	WVL_ACTOR_GUARD(actor);
 	return change_state(ctx, actor, job_id, retry_sql, "retried");
 }
 

@@ -19,6 +19,7 @@ int wvl_jobs_enqueue_on(char *out_id, int *out_created, wvl_ctx *ctx, const wvl_
 			struct pg_conn *conn, const char *kind, const char *args_json,
 			const wvl_job_options *opts)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!ctx || !actor || !conn || !kind)
 		return wvl_err__set(WVL_EINVAL, NULL, "ctx, actor, conn and kind are required");
 	if (actor->role != WVL_ROLE_SYSTEM)
@@ -59,6 +60,7 @@ static int64_t monotonic_ms(void)
 int wvl_jobs_wait(char **out_json, int *out_done, wvl_ctx *ctx, const wvl_actor *actor,
 		  const char *job_id, int timeout_ms)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !job_id)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and job_id are required");
 	*out_json = NULL;

@@ -131,6 +131,7 @@ int wvl_jobs__enqueue_tx(char *out_id, int *out_created, wvl_ctx *ctx, PGconn *c
 int wvl_jobs_enqueue(char *out_id, int *out_created, wvl_ctx *ctx, const wvl_actor *actor,
 		     const char *kind, const char *args_json, const wvl_job_options *opts)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!ctx || !kind)
 		return wvl_err__set(WVL_EINVAL, NULL, "ctx and kind are required");
 	if (!wvl_actor__is_team(actor))

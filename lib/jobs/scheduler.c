@@ -81,6 +81,7 @@ int wvl_jobs__schedule_define_tx(wvl_ctx *ctx, PGconn *c, const wvl_scheduler_de
 
 int wvl_scheduler_define(wvl_ctx *ctx, const wvl_actor *actor, const wvl_scheduler_def *def)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!ctx || !def)
 		return wvl_err__set(WVL_EINVAL, NULL, "ctx and def are required");
 	if (!actor || (actor->role != WVL_ROLE_ADMIN && actor->role != WVL_ROLE_SYSTEM))

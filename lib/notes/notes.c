@@ -42,6 +42,7 @@ static const struct wvl_list_spec list_spec = {"notes", NULL, 0, NULL, 0, NULL, 
 int wvl_notes_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *client_id,
 		   const wvl_query *query)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;
@@ -94,6 +95,7 @@ static int create_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn 
 int wvl_notes_create(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 		     const char *client_id, const char *body_json)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;
@@ -133,6 +135,7 @@ static int delete_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn 
 
 int wvl_notes_delete(wvl_ctx *ctx, const wvl_actor *actor, const char *id)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "ctx and actor are required");
 	int rc = check(actor, id);

@@ -42,6 +42,7 @@ static const struct wvl_list_spec list_spec = {"notifications", list_filters, 2,
 int wvl_notify_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *scope_id,
 		    const wvl_query *query)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json and ctx are required");
 	*out_json = NULL;
@@ -66,6 +67,7 @@ int wvl_notify_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const
 
 int wvl_notify_unread_count(char **out_json, wvl_ctx *ctx, const wvl_actor *actor)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json and ctx are required");
 	*out_json = NULL;
@@ -80,6 +82,7 @@ int wvl_notify_unread_count(char **out_json, wvl_ctx *ctx, const wvl_actor *acto
 
 int wvl_notify_mark_read(wvl_ctx *ctx, const wvl_actor *actor, const char *id)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!ctx)
 		return wvl_err__set(WVL_EINVAL, NULL, "ctx is required");
 	int rc = need_user(actor);
@@ -102,6 +105,7 @@ int wvl_notify_mark_read(wvl_ctx *ctx, const wvl_actor *actor, const char *id)
 
 int wvl_notify_mark_all_read(char **out_json, wvl_ctx *ctx, const wvl_actor *actor)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json and ctx are required");
 	*out_json = NULL;
@@ -132,6 +136,7 @@ static const char since_sql[] =
 
 int wvl_notify_since(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *last_id)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json and ctx are required");
 	*out_json = NULL;

@@ -265,22 +265,26 @@ static int pdf_request(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, co
 
 int wvl_plans_pdf(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *id)
 {
+	WVL_ACTOR_GUARD(actor);
 	return pdf_link(out_json, ctx, actor, "business_plan", id);
 }
 
 int wvl_plans_pdf_generate(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *id)
 {
+	WVL_ACTOR_GUARD(actor);
 	return pdf_request(out_json, ctx, actor, "business_plan", id);
 }
 
 int wvl_deliverables_pdf(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *id)
 {
+	WVL_ACTOR_GUARD(actor);
 	return pdf_link(out_json, ctx, actor, "deliverable", id);
 }
 
 int wvl_deliverables_pdf_generate(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 				  const char *id)
 {
+	WVL_ACTOR_GUARD(actor);
 	return pdf_request(out_json, ctx, actor, "deliverable", id);
 }
 

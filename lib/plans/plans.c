@@ -108,6 +108,7 @@ static int create_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn 
 int wvl_plans_create(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 		     const char *client_id, const char *body_json)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;
@@ -138,6 +139,7 @@ static const struct wvl_list_spec list_spec = {"business_plans", NULL, 0, NULL, 
 int wvl_plans_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *client_id,
 		   const wvl_query *query)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;
@@ -225,6 +227,7 @@ static int update_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn 
 int wvl_plans_update(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *id,
 		     const char *body_json)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;
@@ -286,6 +289,7 @@ static int approve_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn
 
 int wvl_plans_approve(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *id)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;
@@ -315,6 +319,7 @@ static int plans_get_fill(char **out, void *arg)
 
 int wvl_plans_get(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *id)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return plans_get_uncached(out_json, ctx, actor, id);
 	return wvl_cache__read(out_json, ctx, WVL_CACHE_PLANS, actor, id, NULL, NULL,

@@ -129,6 +129,7 @@ static int read_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn *c
 int wvl_onboarding_get_client(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 			      const char *client_id)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json and ctx are required");
 	*out_json = NULL;
@@ -143,6 +144,7 @@ int wvl_onboarding_get_client(char **out_json, wvl_ctx *ctx, const wvl_actor *ac
 
 int wvl_onboarding_get(char **out_json, wvl_ctx *ctx, const wvl_actor *actor)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json and ctx are required");
 	*out_json = NULL;
@@ -363,6 +365,7 @@ static int check_order(wvl_ctx *ctx, const wvl_actor *actor, int index)
 int wvl_onboarding_save_step(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 			     const char *step, const char *body_json)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json and ctx are required");
 	*out_json = NULL;

@@ -54,6 +54,7 @@ static int one(char **out, wvl_ctx *ctx, const wvl_actor *actor, const char *sql
 
 int wvl_portal_dashboard(char **out_json, wvl_ctx *ctx, const wvl_actor *actor)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json and ctx are required");
 	return one(out_json, ctx, actor, dashboard_sql);
@@ -61,6 +62,7 @@ int wvl_portal_dashboard(char **out_json, wvl_ctx *ctx, const wvl_actor *actor)
 
 int wvl_portal_plan(char **out_json, wvl_ctx *ctx, const wvl_actor *actor)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json and ctx are required");
 	return one(out_json, ctx, actor,
@@ -71,6 +73,7 @@ int wvl_portal_plan(char **out_json, wvl_ctx *ctx, const wvl_actor *actor)
 
 int wvl_portal_deliverables(char **out_json, wvl_ctx *ctx, const wvl_actor *actor)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json and ctx are required");
 	return one(out_json, ctx, actor,

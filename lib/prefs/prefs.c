@@ -53,6 +53,7 @@ static int need_user(const wvl_actor *actor)
 
 int wvl_prefs_get(char **out_json, wvl_ctx *ctx, const wvl_actor *actor)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json and ctx are required");
 	*out_json = NULL;
@@ -111,6 +112,7 @@ static const char update_sql[] =
 
 int wvl_prefs_update(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *body_json)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json and ctx are required");
 	*out_json = NULL;

@@ -207,6 +207,7 @@ int wvl_ratelimit_client_ip(char *out, size_t outlen, wvl_ctx *ctx, const char *
 int wvl_ratelimit_key(char *out, size_t outlen, wvl_ratelimit_policy policy,
 		      const wvl_actor *actor, const char *client_ip)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out || !client_ip || outlen < WVL_RATELIMIT_KEY_MAX ||
 	    policy <= WVL_RATELIMIT_NONE || policy > WVL_RATELIMIT_READ)
 		return wvl_err__set(WVL_EINVAL, NULL,

@@ -277,6 +277,7 @@ static int parse(struct values *v, const char *body_json, const struct wvl_field
 
 int wvl_reports_create(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *body_json)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;
@@ -293,6 +294,7 @@ int wvl_reports_create(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, co
 
 int wvl_reports_get(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *id)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;
@@ -336,6 +338,7 @@ static int update_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn 
 int wvl_reports_update(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *id,
 		       const char *body_json)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;
@@ -376,6 +379,7 @@ static int delete_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn 
 
 int wvl_reports_delete(wvl_ctx *ctx, const wvl_actor *actor, const char *id)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "ctx and actor are required");
 	int rc = need_admin(actor, true);
@@ -406,6 +410,7 @@ static const char list_sql[] =
 int wvl_reports_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *scope_id,
 		     const wvl_query *query)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;

@@ -90,6 +90,7 @@ static int create_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn 
 int wvl_tickets_create(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 		       const char *body_json)
 {
+	WVL_ACTOR_GUARD(actor);
 	size_t n = actor && wvl_tickets__is_client(actor) ? NCLIENT_FIELDS
 							   : sizeof(fields) / sizeof(fields[0]);
 	json_t *b = wvl_tickets__begin_body(out_json, ctx, actor, body_json, fields, n);

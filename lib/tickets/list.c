@@ -134,6 +134,7 @@ static int build(struct stmt *s, int *ncols, int *key_col, const wvl_actor *acto
 int wvl_tickets_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *scope_id,
 		     const wvl_query *query)
 {
+	WVL_ACTOR_GUARD(actor);
 	int rc = wvl_tickets__begin_call(out_json, ctx, actor);
 	struct wvl_list_query q;
 	if (!rc)

@@ -111,6 +111,7 @@ static int merge_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn *
 int wvl_tickets_merge(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *id,
 		      const char *body_json)
 {
+	WVL_ACTOR_GUARD(actor);
 	json_t *b = wvl_tickets__begin_body(out_json, ctx, actor, body_json, fields, 1);
 	if (!b)
 		return wvl_error_last()->code;

@@ -21,6 +21,7 @@ static const struct wvl_list_spec list_spec = {"ticket_messages", NULL, 0, NULL,
 int wvl_tickets_messages_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 			      const char *ticket_id, const wvl_query *query)
 {
+	WVL_ACTOR_GUARD(actor);
 	int rc = wvl_tickets__begin_call(out_json, ctx, actor);
 	struct wvl_list_query q;
 	struct wvl_ticket t;

@@ -169,6 +169,7 @@ static int reply_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn *
 int wvl_tickets_reply(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *id,
 		      const char *body_json)
 {
+	WVL_ACTOR_GUARD(actor);
 	json_t *b = wvl_tickets__begin_body(out_json, ctx, actor, body_json, fields,
 					    sizeof(fields) / sizeof(fields[0]));
 	if (!b)

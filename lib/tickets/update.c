@@ -105,6 +105,7 @@ static int update_step(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn 
 int wvl_tickets_update(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *id,
 		       const char *body_json)
 {
+	WVL_ACTOR_GUARD(actor);
 	json_t *b = wvl_tickets__begin_body(out_json, ctx, actor, body_json, fields,
 					    sizeof(fields) / sizeof(fields[0]));
 	if (!b)
@@ -119,5 +120,6 @@ int wvl_tickets_update(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, co
 
 int wvl_tickets_close(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *id)
 {
+	WVL_ACTOR_GUARD(actor);
 	return wvl_tickets_update(out_json, ctx, actor, id, "{\"status\":\"closed\"}");
 }

@@ -205,6 +205,7 @@ int wvl_tickets__find(struct wvl_ticket *t, wvl_ctx *ctx, const wvl_actor *actor
 
 int wvl_tickets_get(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *id)
 {
+	WVL_ACTOR_GUARD(actor);
 	int rc = wvl_tickets__begin_call(out_json, ctx, actor);
 	return rc ? rc : wvl_tickets__view(out_json, ctx, NULL, actor, id);
 }

@@ -88,6 +88,7 @@ static const char insert_sql[] =
 int wvl_users_create(char **out_json, wvl_ctx *ctx, const wvl_actor *actor,
 		     const char *body_json)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;
@@ -147,6 +148,7 @@ static const char list_sql[] =
 int wvl_users_list(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *scope_id,
 		   const wvl_query *query)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;
@@ -179,6 +181,7 @@ static bool reachable(const wvl_actor *a, const char *id)
 
 int wvl_users_get(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *id)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;
@@ -262,6 +265,7 @@ static int apply_update(char **out, wvl_ctx *ctx, const wvl_actor *actor, PGconn
 int wvl_users_update(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, const char *id,
 		     const char *body_json)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!out_json || !ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "out_json, ctx and actor are required");
 	*out_json = NULL;
@@ -291,6 +295,7 @@ int wvl_users_update(char **out_json, wvl_ctx *ctx, const wvl_actor *actor, cons
 
 int wvl_users_deactivate(wvl_ctx *ctx, const wvl_actor *actor, const char *id)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "ctx and actor are required");
 	if (!is_admin(actor))
@@ -311,6 +316,7 @@ static const char unlock_sql[] =
 
 int wvl_users_unlock(wvl_ctx *ctx, const wvl_actor *actor, const char *id)
 {
+	WVL_ACTOR_GUARD(actor);
 	if (!ctx || !actor)
 		return wvl_err__set(WVL_EINVAL, NULL, "ctx and actor are required");
 	if (!is_admin(actor))

@@ -113,7 +113,7 @@ Test(cov_jobs, worker_calls_refuse_what_a_binding_may_pass_wrong)
 	cr_expect_eq(wvl_jobs_heartbeat(NULL, ctx, many, 10001), WVL_EINVAL);
 	free(many);
 	cr_expect_eq(wvl_jobs_complete(NULL, ctx, none, 1), WVL_EINVAL);
-	wvl_job forged = {.attempt = 1};
+	wvl_job forged = {.version = WVL_JOB_VERSION, .attempt = 1};
 	strcpy(forged.id, "00000000-0000-4000-8000-000000000001");
 	strcpy(forged.lease_id, "nope");
 	const wvl_job *fp[] = {&forged};

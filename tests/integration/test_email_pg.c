@@ -80,8 +80,7 @@ static void setup(void)
 	char *id = NULL;
 	sql_ok("INSERT INTO users (email, name, role) VALUES ('boss@example.com', 'Boss', 'admin')");
 	id = sql1("SELECT id FROM users WHERE email = 'boss@example.com'");
-	memset(&admin, 0, sizeof(admin));
-	admin.role = WVL_ROLE_ADMIN;
+	admin = (wvl_actor)WVL_ACTOR_INIT(WVL_ROLE_ADMIN);
 	snprintf(admin.user_id, sizeof(admin.user_id), "%s", id);
 	free(id);
 }
@@ -851,7 +850,7 @@ Test(email, the_log_is_for_admins_with_filters_and_keyset_pages)
 	cr_expect_eq(wvl_email_list(&out, ctx, &admin, NULL, test_query("color=red")), WVL_EINVAL);
 	cr_expect_eq(wvl_email_list(&out, ctx, &admin, last_id, NULL), WVL_EINVAL,
 		     "a top-level list takes no scope");
-	wvl_actor staff = WVL_ACTOR_INIT(WVL_ROLE_STAFF), anon = {.role = WVL_ROLE_ANONYMOUS};
+	wvl_actor staff = WVL_ACTOR_INIT(WVL_ROLE_STAFF), anon = WVL_ACTOR_INIT(WVL_ROLE_ANONYMOUS);
 	cr_expect_eq(wvl_email_list(&out, ctx, &staff, NULL, NULL), WVL_EFORBIDDEN);
 	cr_expect_eq(wvl_email_list(&out, ctx, &anon, NULL, NULL), WVL_EUNAUTHENTICATED);
 	cr_assert_eq(wvl_email_get(&out, ctx, &admin, last_id), 0);
@@ -868,7 +867,7 @@ Test(email, the_log_is_for_admins_with_filters_and_keyset_pages)
 Test(email, enqueue_checks_its_body_and_who_asks)
 {
 	char *out = NULL;
-	wvl_actor client = WVL_ACTOR_INIT(WVL_ROLE_CLIENT), staff = {.role = WVL_ROLE_STAFF};
+	wvl_actor client = WVL_ACTOR_INIT(WVL_ROLE_CLIENT), staff = WVL_ACTOR_INIT(WVL_ROLE_STAFF);
 	const char *ok = "{\"template\":\"welcome\",\"to\":\"a@example.com\"}";
 	cr_expect_eq(wvl_email_enqueue(&out, ctx, &client, ok), WVL_EFORBIDDEN);
 	cr_expect_eq(wvl_email_enqueue(&out, ctx, &staff, ok), 0);

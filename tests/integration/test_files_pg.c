@@ -44,9 +44,12 @@ static const char eicar[] =
 static test_db db;
 static wvl_ctx *ctx;
 static char storage[512];
-static wvl_actor staff = {.version = WVL_ACTOR_VERSION, .role = WVL_ROLE_STAFF, .user_id = STAFF_ID};
-static wvl_actor actor_a = {.version = WVL_ACTOR_VERSION, .role = WVL_ROLE_CLIENT, .user_id = USER_A, .client_id = CLIENT_A};
-static wvl_actor actor_b = {.version = WVL_ACTOR_VERSION, .role = WVL_ROLE_CLIENT, .user_id = USER_B, .client_id = CLIENT_B};
+static wvl_actor staff = {.version = WVL_ACTOR_VERSION,
+			  .role = WVL_ROLE_STAFF, .user_id = STAFF_ID};
+static wvl_actor actor_a = {.version = WVL_ACTOR_VERSION,
+			    .role = WVL_ROLE_CLIENT, .user_id = USER_A, .client_id = CLIENT_A};
+static wvl_actor actor_b = {.version = WVL_ACTOR_VERSION,
+			    .role = WVL_ROLE_CLIENT, .user_id = USER_B, .client_id = CLIENT_B};
 
 /* A context over the test database and storage folder, with extra
  * key/value pairs (NULL-terminated). */

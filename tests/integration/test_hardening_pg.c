@@ -19,8 +19,10 @@
 static test_db db;
 static wvl_ctx *ctx;
 static char storage[512];
-static const wvl_actor staff = {.version = WVL_ACTOR_VERSION, .role = WVL_ROLE_STAFF, .user_id = STAFF_ID};
-static const wvl_actor client_a = {.version = WVL_ACTOR_VERSION, .role = WVL_ROLE_CLIENT, .user_id = USER_A,
+static const wvl_actor staff = {.version = WVL_ACTOR_VERSION,
+				.role = WVL_ROLE_STAFF, .user_id = STAFF_ID};
+static const wvl_actor client_a = {.version = WVL_ACTOR_VERSION,
+				   .role = WVL_ROLE_CLIENT, .user_id = USER_A,
 				   .client_id = CLIENT_A};
 
 static void setup(void)

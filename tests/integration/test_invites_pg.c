@@ -36,8 +36,7 @@ static void setup(void)
 			      " INSERT INTO users (email, name, role) VALUES ('sam@example.com', 'Sam', 'staff')"),
 		     0);
 	char *id = test_sql_value(db.owner_url, "SELECT id FROM users WHERE email = 'sam@example.com'");
-	memset(&staff, 0, sizeof(staff));
-	staff.role = WVL_ROLE_STAFF;
+	staff = (wvl_actor)WVL_ACTOR_INIT(WVL_ROLE_STAFF);
 	snprintf(staff.user_id, sizeof(staff.user_id), "%s", id);
 	free(id);
 }
@@ -186,7 +185,8 @@ Test(invites, forged_expired_and_revoked_tokens_are_refused)
 Test(invites, only_the_team_invites_real_clients_and_lists_them)
 {
 	char *out = NULL;
-	wvl_actor client = WVL_ACTOR_INIT(WVL_ROLE_CLIENT), anon = {.role = WVL_ROLE_ANONYMOUS};
+	wvl_actor client = WVL_ACTOR_INIT(WVL_ROLE_CLIENT);
+	wvl_actor anon = WVL_ACTOR_INIT(WVL_ROLE_ANONYMOUS);
 	const char *body = "{\"client_id\":\"" CLIENT "\",\"email\":\"dee@example.com\"}";
 	cr_expect_eq(wvl_invites_create(&out, ctx, &client, body), WVL_EFORBIDDEN);
 	cr_expect_eq(wvl_invites_create(&out, ctx, &anon, body), WVL_EUNAUTHENTICATED);

@@ -372,7 +372,8 @@ Test(jobs, fair_claim_keeps_priority_first_when_one_client_stacks_urgent_jobs)
 	cr_expect_eq(from_a, 0, "A has no priority-0 jobs");
 	for (size_t x = 3; x < 7; x++)
 		for (size_t y = x + 1; y < 7; y++)
-			cr_expect_str_neq(j[x]->client_id, j[y]->client_id, "round-robin after them");
+			cr_expect_str_neq(j[x]->client_id, j[y]->client_id,
+					  "round-robin after them");
 	wvl_jobs_free(j, n);
 }
 
@@ -608,7 +609,7 @@ Test(jobs, hostile_input_is_refused)
 	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &sys, "noop", "{}", &future), WVL_EINVAL);
 	/* Roles: clients and anonymous callers never enqueue directly; staff
 	 * may, but only admins manage jobs. */
-	wvl_actor client = WVL_ACTOR_INIT(WVL_ROLE_CLIENT), staff = {.role = WVL_ROLE_STAFF};
+	wvl_actor client = WVL_ACTOR_INIT(WVL_ROLE_CLIENT), staff = WVL_ACTOR_INIT(WVL_ROLE_STAFF);
 	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, &client, "noop", "{}", NULL), WVL_EFORBIDDEN);
 	cr_expect_eq(wvl_jobs_enqueue(NULL, NULL, ctx, NULL, "noop", "{}", NULL), WVL_EFORBIDDEN);
 	char id[37];

@@ -25,11 +25,15 @@
 static test_db db;
 static wvl_ctx *ctx;
 static const wvl_actor sys = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
-static const wvl_actor admin = {.version = WVL_ACTOR_VERSION, .role = WVL_ROLE_ADMIN, .user_id = ADMIN_ID};
-static const wvl_actor staff = {.version = WVL_ACTOR_VERSION, .role = WVL_ROLE_STAFF, .user_id = STAFF_ID};
-static const wvl_actor user_a = {.version = WVL_ACTOR_VERSION, .role = WVL_ROLE_CLIENT, .user_id = USER_A,
+static const wvl_actor admin = {.version = WVL_ACTOR_VERSION,
+				.role = WVL_ROLE_ADMIN, .user_id = ADMIN_ID};
+static const wvl_actor staff = {.version = WVL_ACTOR_VERSION,
+				.role = WVL_ROLE_STAFF, .user_id = STAFF_ID};
+static const wvl_actor user_a = {.version = WVL_ACTOR_VERSION,
+				 .role = WVL_ROLE_CLIENT, .user_id = USER_A,
 				 .client_id = CLIENT_A};
-static const wvl_actor user_a2 = {.version = WVL_ACTOR_VERSION, .role = WVL_ROLE_CLIENT, .user_id = USER_A2,
+static const wvl_actor user_a2 = {.version = WVL_ACTOR_VERSION,
+				  .role = WVL_ROLE_CLIENT, .user_id = USER_A2,
 				  .client_id = CLIENT_A};
 
 static void setup(void)

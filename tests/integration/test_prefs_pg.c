@@ -16,7 +16,8 @@
 
 static test_db db;
 static wvl_ctx *ctx;
-static const wvl_actor user = {.version = WVL_ACTOR_VERSION, .role = WVL_ROLE_CLIENT, .user_id = USER_ID,
+static const wvl_actor user = {.version = WVL_ACTOR_VERSION,
+			       .role = WVL_ROLE_CLIENT, .user_id = USER_ID,
 			       .client_id = CLIENT_ID};
 
 static void setup(void)

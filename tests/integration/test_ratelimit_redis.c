@@ -278,7 +278,8 @@ Test(ratelimit_redis, fifty_parallel_logins_admit_five)
 	pthread_barrier_t start;
 	pthread_barrier_init(&start, NULL, N);
 	for (int i = 0; i < N; i++) {
-		rs[i] = (struct race){.ctx = ctx, .start = &start, .res = WVL_RATELIMIT_RESULT_INIT, .rc = -99};
+		rs[i] = (struct race){.ctx = ctx, .start = &start, .res = WVL_RATELIMIT_RESULT_INIT,
+				      .rc = -99};
 		cr_assert_eq(pthread_create(&th[i], NULL, race_one, &rs[i]), 0);
 	}
 	int allowed = 0, degraded = 0;

@@ -273,7 +273,8 @@ Test(ratelimit, trusted_proxies_config_is_validated)
 
 Test(ratelimit, key_is_user_or_address)
 {
-	wvl_actor user = {.version = WVL_ACTOR_VERSION, .role = WVL_ROLE_STAFF, .user_id = "0b6f3c1e-8d2a-4c1b-9e55-3f1a2b4c5d6e"};
+	wvl_actor user = WVL_ACTOR_INIT(WVL_ROLE_STAFF);
+	snprintf(user.user_id, sizeof(user.user_id), "0b6f3c1e-8d2a-4c1b-9e55-3f1a2b4c5d6e");
 	wvl_actor anon = WVL_ACTOR_INIT(WVL_ROLE_ANONYMOUS);
 	char k[WVL_RATELIMIT_KEY_MAX];
 	cr_assert_eq(wvl_ratelimit_key(k, sizeof(k), WVL_RATELIMIT_READ, &user, "192.0.2.1"), 0);
