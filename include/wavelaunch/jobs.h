@@ -162,9 +162,11 @@ WVL_EXTERN void wvl_jobs_free(wvl_job **jobs, size_t count);
  * Marks the claimed jobs completed in one transaction (a synchronous
  * commit: a lost completion would run the job again).  `out_ok` (n bytes,
  * may be NULL) receives 1 for each job completed and 0 for each whose
- * claim was fenced off.  Returns 0 when every job was completed,
- * WVL_ECONFLICT when at least one was fenced off, WVL_EINVAL,
- * WVL_EUNAVAILABLE (nothing was completed).
+ * claim was fenced off.  `jobs` may be the array from wvl_jobs_claim as it
+ * is (in C, `(const wvl_job *const *)jobs`).  Returns 0 when every job was
+ * completed, WVL_ECONFLICT when at least one was fenced off, WVL_EINVAL (also
+ * for a job of a version this library did not hand out), WVL_EUNAVAILABLE
+ * (nothing was completed).
  */
 WVL_EXTERN int wvl_jobs_complete(unsigned char *out_ok, wvl_ctx *ctx,
 				 const wvl_job *const *jobs, size_t n)
