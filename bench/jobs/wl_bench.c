@@ -134,7 +134,8 @@ int main(int argc, char **argv)
 	lat_us = calloc(cap ? cap : 1, sizeof(*lat_us));
 	wvl_config *cfg = NULL;
 	wvl_ctx *ctx = NULL;
-	if (!lat_us || app_load_config(&cfg, "wl_bench") || app_ctx_new(&ctx, cfg, "wl_bench"))
+	app_set_program("wl_bench");
+	if (!lat_us || app_load_config(&cfg) || app_ctx_new(&ctx, cfg))
 		return 1;
 	const char *conc = wvl_config_get(cfg, "WL_WORKER_CONCURRENCY");
 	wvl_worker_options o = WVL_WORKER_OPTIONS_INIT;
