@@ -15,6 +15,29 @@ def test_version_is_the_projects():
     assert wavelaunch.version() == VERSION == os.environ["WL_PROJECT_VERSION"]
 
 
+def test_the_ctypes_structs_have_the_c_layout():
+    """The mirrors in _native.py against the offsets abi_layout.c pins for
+    the C structs (LP64): a field moved on either side fails here."""
+    import ctypes
+
+    from wavelaunch import _native
+    if ctypes.sizeof(ctypes.c_void_p) != 8:
+        pytest.skip("abi_layout.c pins LP64")
+    text = open(os.environ["WL_ABI_LAYOUT"], encoding="utf-8").read()
+    mirrors = {"wvl_actor": _native.Actor, "wvl_job": _native.Job, "wvl_error": _native.Error}
+    checked = 0
+    for struct, field, offset in re.findall(r"FIXED\(offsetof\((\w+), (\w+)\), (\d+)\)", text):
+        if struct in mirrors:
+            assert getattr(mirrors[struct], field).offset == int(offset), (struct, field)
+            checked += 1
+    for struct, size in re.findall(r"AT_LEAST\(sizeof\((\w+)\), (\d+)\)", text):
+        if struct in mirrors:
+            assert ctypes.sizeof(mirrors[struct]) == int(size), struct
+    assert checked == len(_native.Actor._fields_) + len(_native.Job._fields_) + \
+        len(_native.Error._fields_)
+    assert _native.Actor.version.offset == 0 and _native.ACTOR_VERSION == 1
+
+
 def test_password_policy_errors_carry_fields_as_a_dict():
     wavelaunch.check_password("Lantern-Orchard-58!", "ana@example.com")
     with pytest.raises(wavelaunch.ValidationError) as e:
