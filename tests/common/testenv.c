@@ -82,6 +82,27 @@ char *test_sys_value(const test_db *db, const char *sql)
 	return v;
 }
 
+char *test_sys_valuef(const test_db *db, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *sql = NULL;
+	int n = vasprintf(&sql, fmt, ap);
+	va_end(ap);
+	cr_assert_geq(n, 0, "out of memory");
+	char *v = test_sys_value(db, sql);
+	free(sql);
+	return v;
+}
+
+void test_sys_ok(const test_db *db, const char *sql)
+{
+	char *full = NULL;
+	cr_assert_geq(asprintf(&full, "SET wvl.actor_role = 'system'; %s", sql), 0);
+	cr_assert_eq(test_sql(db->owner_url, full), 0, "%s", sql);
+	free(full);
+}
+
 int test_sys_int(const test_db *db, const char *sql)
 {
 	char *v = test_sys_value(db, sql);

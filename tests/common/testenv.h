@@ -55,6 +55,11 @@ char *test_sql_value(const char *url, const char *sql);
 
 /* The first cell of the first row as a malloc'd string, or NULL. */
 char *test_sys_value(const test_db *db, const char *sql);
+/* test_sys_value of a printf-formatted statement. */
+char *test_sys_valuef(const test_db *db, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Runs `sql` as the system; it must succeed (asserted, naming it). */
+void test_sys_ok(const test_db *db, const char *sql);
 /* The first cell as a number; the cell must be there (asserted). */
 int test_sys_int(const test_db *db, const char *sql);
 /* Whether the first cell is `want`. */

@@ -30,12 +30,8 @@ static void record_sleep(int64_t usec, void *payload)
 	test_clock_advance(usec);
 }
 
-static char *sql1(const char *sql)
-{
-	char q[4096];
-	snprintf(q, sizeof(q), "SET wvl.actor_role = 'system'; %s", sql);
-	return test_sql_value(db.owner_url, q);
-}
+/* The first cell of `sql` run as the system (testenv.h). */
+#define sql1(sql) test_sys_value(&db, (sql))
 
 /* A context on the loopback under this test's key, with extra settings
  * (NULL-ended key, value pairs). */

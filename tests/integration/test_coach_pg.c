@@ -18,12 +18,8 @@ static char key[48];
 static char client_a[37], client_b[37];
 static wvl_actor staff, user_a, user_b;
 
-static char *sql1(const char *sql)
-{
-	char q[4096];
-	snprintf(q, sizeof(q), "SET wvl.actor_role = 'system'; %s", sql);
-	return test_sql_value(db.owner_url, q);
-}
+/* The first cell of `sql` run as the system (testenv.h). */
+#define sql1(sql) test_sys_value(&db, (sql))
 
 static void make_ctx(const char *ai_key, const char *context_tokens)
 {

@@ -32,24 +32,10 @@ static char user_tag[24]; /* this test's SMTP user and Resend key */
 
 /* ---- set-up ---- */
 
-static char *sql1(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *sql1(const char *fmt, ...)
-{
-	char q[4096];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = snprintf(q, sizeof(q), "SET wvl.actor_role = 'system'; ");
-	vsnprintf(q + n, sizeof(q) - (size_t)n, fmt, ap);
-	va_end(ap);
-	return test_sql_value(db.owner_url, q);
-}
-
-static void sql_ok(const char *sql)
-{
-	char q[4096];
-	snprintf(q, sizeof(q), "SET wvl.actor_role = 'system'; %s", sql);
-	cr_assert_eq(test_sql(db.owner_url, q), 0, "%s", sql);
-}
+/* SQL as the system (testenv.h): a formatted statement's first cell, and
+ * a statement that must succeed. */
+#define sql1(...) test_sys_valuef(&db, __VA_ARGS__)
+#define sql_ok(sql) test_sys_ok(&db, (sql))
 
 /* A context whose email goes where `transport` says. */
 static wvl_ctx *ctx_for(const char *transport)
