@@ -3,8 +3,9 @@
 # Copyright (c) 2026 WavelaunchOS contributors
 """Every struct a public header defines crosses the library's boundary, so
 it starts with `unsigned int version` and its header defines NAME_VERSION
-(the version this header describes), and NAME_INIT for a struct the caller
-fills.  That is what lets a struct grow within a soname (core.h, at
+(the version this header describes), and NAME_INIT unless the library
+fills it (LIBRARY_FILLS); every initialiser is in tests/headers/inits.h,
+which compiles them as C99 and C++.  That is what lets a struct grow within a soname (core.h, at
 wvl_actor).  And every public call that takes an actor refuses one of an
 unknown version first: its definition in LIB_DIR starts with
 WVL_ACTOR_GUARD(actor) (lib/core/internal.h).
@@ -17,6 +18,7 @@ import sys
 
 DECL = re.compile(r'WVL_EXTERN\s+[\w\s*]+?\b(wvl_\w+)\s*\(([^;]*?)\)\s*(?:WVL_WARN_UNUSED)?\s*;',
                   re.S)
+LIBRARY_FILLS = {'wvl_job', 'wvl_error', 'wvl_auth_login_result'}
 STRUCT = re.compile(r'typedef struct (wvl_\w+) \{(.*?)\} \1;', re.S)
 
 
@@ -60,9 +62,17 @@ def main():
                 faults.append('%s does not start with unsigned int version' % where)
             if not re.search(r'#define %s_VERSION \d+' % name.upper(), every):
                 faults.append('%s: no #define %s_VERSION' % (where, name.upper()))
+            if name not in LIBRARY_FILLS and '#define %s_INIT' % name.upper() not in every:
+                faults.append('%s: the caller fills it, and there is no %s_INIT'
+                              % (where, name.upper()))
     if seen < 10:
         faults.append('only %d public structs found: the pattern no longer matches' % seen)
     faults += unguarded(texts, sys.argv[2])
+    inits = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'headers',
+                              'inits.h')).read()
+    for init in re.findall(r'#define (WVL_\w+_INIT)\b', every):
+        if not re.search(r'\b%s\b' % init, inits):
+            faults.append('%s is not in tests/headers/inits.h' % init)
     for f in faults:
         print(f)
     sys.exit(1 if faults else 0)
