@@ -45,6 +45,28 @@ static char *value_of(PGresult *r)
 	return v;
 }
 
+/* The database layer refuses an actor of a version it does not know by
+ * itself, beneath the public calls' guard: no statement runs as it. */
+Test(cov_pg, an_actor_of_an_unknown_version_runs_no_statement)
+{
+	wvl_actor bad = WVL_ACTOR_INIT(WVL_ROLE_SYSTEM);
+	bad.version = 0;
+	cr_expect_null(wvl_pg__read(ctx, &bad, "SELECT 1", 0, NULL));
+	cr_expect_eq(wvl_error_last()->code, WVL_EINVAL);
+	cr_expect(strstr(wvl_error_last()->message, "wvl_actor version 0") != NULL, "%s",
+		  wvl_error_last()->message);
+	PGconn *c = (PGconn *)1;
+	cr_expect_eq(wvl_pg__begin(ctx, &bad, &c), WVL_EINVAL);
+	cr_expect_null(c);
+	char *out = NULL;
+	bad.version = WVL_ACTOR_VERSION + 1;
+	cr_expect_eq(wvl_pg__read_one(&out, ctx, &bad, "SELECT '{}'::json", 0, NULL), WVL_EINVAL);
+	cr_expect_null(out);
+	cr_expect_eq(wvl_pg__read_one(&out, ctx, &sys, "SELECT '{}'::json", 0, NULL), 0, "%s",
+		     wvl_error_last()->message);
+	free(out);
+}
+
 /* Every SQLSTATE family the library tells apart, raised by the server
  * itself: conflicts a caller may retry, a missing reference, a refusal of
  * row-level security or privilege, an outage, and everything else. */
